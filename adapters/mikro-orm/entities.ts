@@ -1,0 +1,92 @@
+/**
+ * MikroORM entity schemas of the four tables, declared with `defineEntity` so nothing depends on
+ * decorators or reflection at runtime. Every column type is spelled out; the hand-written migrations
+ * are the source of truth for the DDL and these schemas must describe the same tables.
+ *
+ * Timestamps are `datetime(3)`: SQLite stores them as integer epoch milliseconds (MikroORM's SQLite
+ * convention), PostgreSQL as `timestamptz(3)`. Both keep the millisecond that keyset cursors rely on.
+ * (The PostgreSQL migration also gives id columns the "C" collation, which has no SQLite spelling.)
+ */
+import { defineEntity, p } from '@mikro-orm/core';
+import type { AgentRecord, CallbackDeliveryStatus, Channel, Direction, MessageStatus } from '../../ports/records.js';
+
+export const AgentEntity = defineEntity({
+  name: 'Agent',
+  tableName: 'agents',
+  properties: {
+    id: p.string().primary().columnType('varchar(64)'),
+    name: p.text(),
+    tokenHash: p.text().fieldName('token_hash').unique('agents_token_hash_unique'),
+    callbackUrl: p.text().fieldName('callback_url').nullable(),
+    callbackSecret: p.text().fieldName('callback_secret'),
+    status: p.string().$type<AgentRecord['status']>().columnType('varchar(16)'),
+    createdAt: p.datetime(3).fieldName('created_at'),
+    updatedAt: p.datetime(3).fieldName('updated_at'),
+  },
+});
+
+export const AgentChannelEntity = defineEntity({
+  name: 'AgentChannel',
+  tableName: 'agent_channels',
+  properties: {
+    id: p.string().primary().columnType('varchar(64)'),
+    agentId: p.manyToOne(AgentEntity).mapToPk().fieldName('agent_id').index('agent_channels_agent_id_index'),
+    channel: p.string().$type<Channel>().columnType('varchar(16)'),
+    address: p.text(),
+    createdAt: p.datetime(3).fieldName('created_at'),
+  },
+  uniques: [{ name: 'agent_channels_channel_address_unique', properties: ['channel', 'address'] }],
+});
+
+export const MessageEntity = defineEntity({
+  name: 'Message',
+  tableName: 'messages',
+  properties: {
+    id: p.string().primary().columnType('varchar(64)'),
+    agentId: p.manyToOne(AgentEntity).mapToPk().fieldName('agent_id'),
+    channel: p.string().$type<Channel>().columnType('varchar(16)'),
+    direction: p.string().$type<Direction>().columnType('varchar(16)'),
+    fromAddr: p.text().fieldName('from_addr'),
+    toAddr: p.text().fieldName('to_addr'),
+    body: p.text(),
+    status: p.string().$type<MessageStatus>().columnType('varchar(16)'),
+    provider: p.text(),
+    providerMessageId: p.text().fieldName('provider_message_id').nullable(),
+    idempotencyKey: p.text().fieldName('idempotency_key').nullable(),
+    requestHash: p.text().fieldName('request_hash').nullable(),
+    errorCode: p.text().fieldName('error_code').nullable(),
+    errorMessage: p.text().fieldName('error_message').nullable(),
+    metadata: p.json<Record<string, unknown>>(),
+    createdAt: p.datetime(3).fieldName('created_at'),
+    updatedAt: p.datetime(3).fieldName('updated_at'),
+  },
+  uniques: [
+    { name: 'messages_agent_id_idempotency_key_unique', properties: ['agentId', 'idempotencyKey'] },
+    { name: 'messages_agent_id_channel_provider_message_id_unique', properties: ['agentId', 'channel', 'providerMessageId'] },
+  ],
+  indexes: [
+    { name: 'messages_agent_id_created_at_id_index', properties: ['agentId', 'createdAt', 'id'] },
+    { name: 'messages_provider_message_id_index', properties: ['providerMessageId'] },
+  ],
+});
+
+export const CallbackDeliveryEntity = defineEntity({
+  name: 'CallbackDelivery',
+  tableName: 'callback_deliveries',
+  properties: {
+    id: p.string().primary().columnType('varchar(64)'),
+    agentId: p.manyToOne(AgentEntity).mapToPk().fieldName('agent_id'),
+    messageId: p.manyToOne(MessageEntity).mapToPk().fieldName('message_id').index('callback_deliveries_message_id_index'),
+    url: p.text(),
+    payload: p.text(),
+    status: p.string().$type<CallbackDeliveryStatus>().columnType('varchar(16)'),
+    attempts: p.integer(),
+    nextAttemptAt: p.datetime(3).fieldName('next_attempt_at'),
+    lastError: p.text().fieldName('last_error').nullable(),
+    createdAt: p.datetime(3).fieldName('created_at'),
+    updatedAt: p.datetime(3).fieldName('updated_at'),
+  },
+  indexes: [{ name: 'callback_deliveries_status_next_attempt_at_index', properties: ['status', 'nextAttemptAt'] }],
+});
+
+export const ENTITIES = [AgentEntity, AgentChannelEntity, MessageEntity, CallbackDeliveryEntity];

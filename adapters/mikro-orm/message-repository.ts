@@ -1,0 +1,152 @@
+import { DomainError } from '../../ports/errors.js';
+import type { CallbackDeliveryRecord, Channel, MessageRecord, MessageStatus } from '../../ports/records.js';
+import type {
+  InsertOutcome, MessageQuery, MessageRepository, StatusChange,
+} from '../../ports/repositories.js';
+import { DELIVERY_COLUMNS, MESSAGE_COLUMNS, toMessage } from './row-mapping.js';
+import { SqlClauses } from './sql-clauses.js';
+import type { SqlCodec, SqlExecutor, SqlParam } from './sql-executor.js';
+import { isUniqueViolation } from './unique-violation.js';
+
+const MESSAGE_VALUES = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+// The conflict targets are the unique constraints themselves: a key or provider id already stored
+// means "return the stored row", any other violation (a reused primary key …) still fails.
+const INSERT_OUTBOUND =
+  `INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES ${MESSAGE_VALUES} ` +
+  'ON CONFLICT (agent_id, idempotency_key) DO NOTHING RETURNING id';
+const INSERT_INBOUND =
+  `INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES ${MESSAGE_VALUES} ` +
+  'ON CONFLICT (agent_id, channel, provider_message_id) DO NOTHING RETURNING id';
+const INSERT_DELIVERY =
+  `INSERT INTO callback_deliveries (${DELIVERY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const SELECT_BY_ID = `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`;
+const SELECT_BY_IDEMPOTENCY_KEY = `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE agent_id = ? AND idempotency_key = ?`;
+const SELECT_BY_PROVIDER_ID =
+  `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE agent_id = ? AND channel = ? AND provider_message_id = ?`;
+
+export class SqlMessageRepository implements MessageRepository {
+  private readonly codec: SqlCodec;
+
+  constructor(private readonly sql: SqlExecutor) {
+    this.codec = sql.codec;
+  }
+
+  insertOutbound(message: MessageRecord): Promise<InsertOutcome> {
+    // One statement decides, so no transaction is needed: of two racing inserts with one key, the
+    // database lets exactly one through and the other reads the winner's row.
+    return this.sql.run(async (session) => {
+      const inserted = await session.rows(INSERT_OUTBOUND, this.messageParams(message));
+      if (inserted.length > 0) return { inserted: true, message: { ...message } };
+      const [row] = await session.rows(SELECT_BY_IDEMPOTENCY_KEY, [message.agentId, message.idempotencyKey]);
+      if (!row) throw vanished(message.id);
+      return { inserted: false, message: toMessage(row, this.codec) };
+    });
+  }
+
+  insertInbound(message: MessageRecord, delivery: CallbackDeliveryRecord | null): Promise<InsertOutcome> {
+    return this.sql.atomic(async (session) => {
+      const inserted = await session.rows(INSERT_INBOUND, this.messageParams(message));
+      if (inserted.length === 0) {
+        const [row] = await session.rows(SELECT_BY_PROVIDER_ID, [
+          message.agentId, message.channel, message.providerMessageId,
+        ]);
+        if (!row) throw vanished(message.id);
+        return { inserted: false, message: toMessage(row, this.codec) };
+      }
+      if (delivery) await session.run(INSERT_DELIVERY, this.deliveryParams(delivery));
+      return { inserted: true, message: { ...message } };
+    });
+  }
+
+  findById(id: string): Promise<MessageRecord | null> {
+    return this.sql.run(async (session) => {
+      const [row] = await session.rows(SELECT_BY_ID, [id]);
+      return row ? toMessage(row, this.codec) : null;
+    });
+  }
+
+  findByProviderId(agentId: string, channel: Channel, providerMessageId: string): Promise<MessageRecord | null> {
+    return this.sql.run(async (session) => {
+      const [row] = await session.rows(SELECT_BY_PROVIDER_ID, [agentId, channel, providerMessageId]);
+      return row ? toMessage(row, this.codec) : null;
+    });
+  }
+
+  async changeStatus(id: string, change: StatusChange, onlyFrom: readonly MessageStatus[]): Promise<boolean> {
+    if (onlyFrom.length === 0) return false;
+    // Fields left undefined keep their stored value; null clears them. `metadata` replaces the stored object.
+    const set = new SqlClauses('status = ?', change.status).and('updated_at = ?', this.codec.time(change.updatedAt));
+    if (change.errorCode !== undefined) set.and('error_code = ?', change.errorCode);
+    if (change.errorMessage !== undefined) set.and('error_message = ?', change.errorMessage);
+    if (change.providerMessageId !== undefined) set.and('provider_message_id = ?', change.providerMessageId);
+    if (change.metadata !== undefined) set.and('metadata = ?', this.codec.json(change.metadata));
+    const sql =
+      `UPDATE messages SET ${set.join(', ')} WHERE id = ? AND status IN (${onlyFrom.map(() => '?').join(', ')})`;
+    const params = [...set.params, id, ...onlyFrom];
+    try {
+      const changed = await this.sql.run((session) => session.run(sql, params));
+      return changed > 0;
+    } catch (err) {
+      if (!isUniqueViolation(err)) throw err;
+      throw new DomainError(
+        'CONFLICT',
+        'Another message of this agent already carries this provider message id.',
+        undefined,
+        { messageId: id },
+      );
+    }
+  }
+
+  list(query: MessageQuery): Promise<MessageRecord[]> {
+    const limit = Math.floor(query.limit);
+    if (!(limit > 0)) return Promise.resolve([]);
+    const where = new SqlClauses('agent_id = ?', query.agentId);
+    if (query.channel !== undefined) where.and('channel = ?', query.channel);
+    if (query.direction !== undefined) where.and('direction = ?', query.direction);
+    if (query.contact !== undefined) {
+      if (query.direction === 'outbound') where.and('to_addr = ?', query.contact);
+      else if (query.direction === 'inbound') where.and('from_addr = ?', query.contact);
+      else {
+        where.and(
+          "((direction = 'outbound' AND to_addr = ?) OR (direction = 'inbound' AND from_addr = ?))",
+          query.contact, query.contact,
+        );
+      }
+    }
+    if (query.since !== undefined) where.and('created_at >= ?', this.codec.time(query.since));
+    if (query.before !== undefined) {
+      // Row-value comparison: strictly older, ties on created_at broken by id, and index-friendly.
+      where.and('(created_at, id) < (?, ?)', this.codec.time(query.before.createdAt), query.before.id);
+    }
+    const sql =
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE ${where.join(' AND ')} ` +
+      'ORDER BY created_at DESC, id DESC LIMIT ?';
+    const params = [...where.params, limit];
+    return this.sql.run(async (session) => {
+      const rows = await session.rows(sql, params);
+      return rows.map((row) => toMessage(row, this.codec));
+    });
+  }
+
+  private messageParams(m: MessageRecord): SqlParam[] {
+    return [
+      m.id, m.agentId, m.channel, m.direction, m.from, m.to, m.body, m.status, m.provider, m.providerMessageId,
+      m.idempotencyKey, m.requestHash, m.errorCode, m.errorMessage, this.codec.json(m.metadata),
+      this.codec.time(m.createdAt), this.codec.time(m.updatedAt),
+    ];
+  }
+
+  private deliveryParams(d: CallbackDeliveryRecord): SqlParam[] {
+    return [
+      d.id, d.agentId, d.messageId, d.url, d.payload, d.status, d.attempts, this.codec.time(d.nextAttemptAt),
+      d.lastError, this.codec.time(d.createdAt), this.codec.time(d.updatedAt),
+    ];
+  }
+}
+
+/** The insert met a conflicting row that the next read cannot see: rows are never deleted, so a bug. */
+function vanished(messageId: string): DomainError {
+  return new DomainError('INTERNAL', 'A conflicting message was reported but could not be read back.', undefined, {
+    messageId,
+  });
+}

@@ -1,0 +1,48 @@
+import type { MikroORM } from '@mikro-orm/core';
+import type { Database } from '../../ports/repositories.js';
+import type { Logger } from '../../ports/runtime.js';
+import { SqlAgentRepository } from './agent-repository.js';
+import { SqlCallbackDeliveryRepository } from './callback-delivery-repository.js';
+import { SqlMessageRepository } from './message-repository.js';
+import type { SqlExecutor } from './sql-executor.js';
+
+/** The `db` port over one MikroORM instance; the dialect differences live in the executor and `migrator`. */
+export class MikroOrmDatabase implements Database {
+  readonly dialect: Database['dialect'];
+  readonly agents: SqlAgentRepository;
+  readonly messages: SqlMessageRepository;
+  readonly callbacks: SqlCallbackDeliveryRepository;
+  private closing: Promise<void> | null = null;
+
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly executor: SqlExecutor,
+    /** Applies the pending migrations and returns their names. */
+    private readonly migrator: () => Promise<string[]>,
+    private readonly logger: Logger,
+  ) {
+    this.dialect = executor.dialect;
+    this.agents = new SqlAgentRepository(executor);
+    this.messages = new SqlMessageRepository(executor);
+    this.callbacks = new SqlCallbackDeliveryRepository(executor);
+  }
+
+  async migrate(): Promise<string[]> {
+    const applied = await this.migrator();
+    if (applied.length > 0) this.logger.info({ dialect: this.dialect, migrations: applied }, 'database migrated');
+    return applied;
+  }
+
+  async ping(): Promise<void> {
+    await this.executor.run((session) => session.rows('SELECT 1 AS ok', []));
+  }
+
+  close(): Promise<void> {
+    // Idempotent: hosts may close on several shutdown paths.
+    this.closing ??= (async () => {
+      await this.executor.drain();
+      await this.orm.close(true);
+    })();
+    return this.closing;
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * `db: { use: postgresql, options: { url, schema?, poolMax? } }` — the production database. `url` is a
+ * secret (it usually carries the password). `schema` puts every table, including MikroORM's migration
+ * log, in that schema (created by `migrate()` when missing) instead of the default search path.
+ */
+import { MikroORM } from '@mikro-orm/postgresql';
+import { definePlugin, PLUGIN_API_VERSION, type PluginContext } from '../../ports/plugin.js';
+import type { Database } from '../../ports/repositories.js';
+import { MikroOrmDatabase } from './mikro-orm-database.js';
+import { POSTGRESQL_MIGRATIONS } from './migrations/postgresql/postgresql-migrations.js';
+import { sharedOrmOptions } from './orm-options.js';
+import { PostgresqlExecutor, postgresqlCodec } from './postgresql-executor.js';
+
+export interface PostgresqlOptions {
+  url: string;
+  schema?: string;
+  poolMax?: number;
+}
+
+const DEFAULT_POOL_MAX = 10;
+// Interpolated into DDL and search_path, so only plain identifiers are accepted.
+const SCHEMA_NAME = '^[A-Za-z_][A-Za-z0-9_]{0,62}$';
+
+async function migrate(orm: MikroORM, schema: string | undefined): Promise<string[]> {
+  const em = orm.em.fork();
+  if (schema !== undefined) await em.getConnection().execute(`create schema if not exists "${schema}"`);
+  // Serialise servers that start together: the second waits, then finds nothing pending.
+  return em.transactional(async (tx) => {
+    const transaction = tx.getTransactionContext();
+    await tx.getConnection().execute(
+      'select pg_advisory_xact_lock(hashtext(?))', [`agentos-comms:migrate:${schema ?? ''}`], 'all', transaction,
+    );
+    const applied = await orm.getMigrator().up({ transaction });
+    return applied.map((migration) => migration.name);
+  });
+}
+
+export async function openPostgresqlDatabase(options: PostgresqlOptions, ctx: PluginContext): Promise<Database> {
+  const logger = ctx.logger.child({ component: 'db', dialect: 'postgresql' });
+  const orm = await MikroORM.init({
+    ...sharedOrmOptions(logger, POSTGRESQL_MIGRATIONS),
+    clientUrl: options.url,
+    ...(options.schema !== undefined ? { schema: options.schema } : {}),
+    pool: { min: 0, max: options.poolMax ?? DEFAULT_POOL_MAX },
+    driverOptions: {
+      // The repositories' SQL names tables without a schema: search_path points it at the right one.
+      ...(options.schema !== undefined ? { searchPath: [options.schema] } : {}),
+      // Fail a ping or a request within seconds when the server is unreachable, not after a minute.
+      acquireConnectionTimeout: 10_000,
+      connection: { connectionTimeoutMillis: 5_000 },
+    },
+  });
+  const platform = orm.em.getPlatform();
+  const executor = new PostgresqlExecutor(orm, postgresqlCodec((value) => platform.parseDate(value)));
+  return new MikroOrmDatabase(orm, executor, () => migrate(orm, options.schema), logger);
+}
+
+export default definePlugin<'db', PostgresqlOptions>({
+  apiVersion: PLUGIN_API_VERSION,
+  port: 'db',
+  id: 'postgresql',
+  optionsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['url'],
+    properties: {
+      url: {
+        type: 'string',
+        minLength: 1,
+        description: 'Connection URL, e.g. postgresql://user:password@host:5432/database.',
+      },
+      schema: {
+        type: 'string',
+        pattern: SCHEMA_NAME,
+        description: 'Schema holding the tables (created by migrate when missing). Default: the search path.',
+      },
+      poolMax: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 1000,
+        description: `Most connections open at once. Default: ${DEFAULT_POOL_MAX}.`,
+      },
+    },
+  },
+  secrets: ['url'],
+  create: openPostgresqlDatabase,
+});

@@ -1,0 +1,37 @@
+/**
+ * The narrow SQL surface the repositories are written against, so that one set of repositories serves
+ * both dialects while each dialect runs statements the fastest way it can (see sqlite-group-commit.ts
+ * and postgresql-executor.ts). SQL uses `?` placeholders and only syntax both dialects accept.
+ */
+
+export type SqlParam = string | number | null;
+export type SqlRow = Readonly<Record<string, unknown>>;
+
+export interface SqlSession {
+  /** Rows of a statement that returns rows (SELECT, or INSERT … RETURNING). */
+  rows(sql: string, params: readonly SqlParam[]): Promise<SqlRow[]>;
+  /** Runs INSERT/UPDATE/DELETE without RETURNING; resolves to the number of rows changed. */
+  run(sql: string, params: readonly SqlParam[]): Promise<number>;
+}
+
+/** How values cross the driver boundary; the two drivers disagree on dates and JSON. */
+export interface SqlCodec {
+  time(value: Date): SqlParam;
+  readTime(value: unknown): Date;
+  json(value: Record<string, unknown>): SqlParam;
+  readJson(value: unknown): Record<string, unknown>;
+}
+
+export interface SqlExecutor {
+  readonly dialect: 'sqlite' | 'postgresql';
+  readonly codec: SqlCodec;
+  /**
+   * Statements that need no atomicity between them (reads, or a single write). Resolves only once any
+   * write is durable (committed).
+   */
+  run<T>(work: (session: SqlSession) => Promise<T>): Promise<T>;
+  /** Statements that are committed together or not at all; a throw undoes every write of `work`. */
+  atomic<T>(work: (session: SqlSession) => Promise<T>): Promise<T>;
+  /** Finishes the work already accepted, then refuses new work. Does not close the connection. */
+  drain(): Promise<void>;
+}

@@ -1,0 +1,81 @@
+/**
+ * `db: { use: sqlite, options: { path } }` — the embedded default. `path` defaults to
+ * `agentos-comms.sqlite` in the data folder; a relative path resolves against the configuration file's
+ * folder; `:memory:` keeps everything in memory (tests, demos).
+ */
+import { mkdir } from 'node:fs/promises';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { MikroORM } from '@mikro-orm/better-sqlite';
+import { definePlugin, PLUGIN_API_VERSION, type PluginContext } from '../../ports/plugin.js';
+import type { Database } from '../../ports/repositories.js';
+import { MikroOrmDatabase } from './mikro-orm-database.js';
+import { SQLITE_MIGRATIONS } from './migrations/sqlite/sqlite-migrations.js';
+import { sharedOrmOptions } from './orm-options.js';
+import { SqliteGroupCommit, type SqliteConnection, type SqliteConnectionPool } from './sqlite-group-commit.js';
+
+export interface SqliteOptions {
+  path?: string;
+}
+
+export const DEFAULT_SQLITE_FILE = 'agentos-comms.sqlite';
+
+export function sqliteFilePath(options: SqliteOptions, ctx: Pick<PluginContext, 'configDir' | 'dataDir'>): string {
+  if (options.path === undefined) return join(ctx.dataDir, DEFAULT_SQLITE_FILE);
+  if (options.path === ':memory:' || isAbsolute(options.path)) return options.path;
+  return resolve(ctx.configDir, options.path);
+}
+
+/** Per-connection settings (PRAGMAs are not persistent, except journal_mode). */
+function configureConnection(
+  connection: { pragma(source: string): unknown },
+  done: (error: Error | null, connection: unknown) => void,
+): void {
+  try {
+    connection.pragma('journal_mode = WAL');
+    // With WAL, NORMAL is durable across application crashes; only an OS crash may lose the last commits.
+    connection.pragma('synchronous = NORMAL');
+    connection.pragma('busy_timeout = 5000');
+    connection.pragma('foreign_keys = ON');
+    done(null, connection);
+  } catch (error) {
+    done(error instanceof Error ? error : new Error(String(error)), connection);
+  }
+}
+
+export async function openSqliteDatabase(options: SqliteOptions, ctx: PluginContext): Promise<Database> {
+  const file = sqliteFilePath(options, ctx);
+  if (file !== ':memory:') await mkdir(dirname(file), { recursive: true });
+  const logger = ctx.logger.child({ component: 'db', dialect: 'sqlite' });
+  const orm = await MikroORM.init({
+    ...sharedOrmOptions(logger, SQLITE_MIGRATIONS),
+    dbName: file,
+    pool: { afterCreate: configureConnection },
+  });
+  const knexClient = orm.em.getConnection().getKnex().client;
+  const pool: SqliteConnectionPool = {
+    acquire: async () => (await knexClient.acquireConnection()) as SqliteConnection,
+    release: (connection) => void knexClient.releaseConnection(connection),
+  };
+  const migrate = async () => (await orm.getMigrator().up()).map((migration) => migration.name);
+  return new MikroOrmDatabase(orm, new SqliteGroupCommit(pool), migrate, logger);
+}
+
+export default definePlugin<'db', SqliteOptions>({
+  apiVersion: PLUGIN_API_VERSION,
+  port: 'db',
+  id: 'sqlite',
+  optionsSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      path: {
+        type: 'string',
+        minLength: 1,
+        description:
+          `Database file. Default: ${DEFAULT_SQLITE_FILE} in the data folder. Relative paths resolve against the ` +
+          'configuration file\'s folder; ":memory:" keeps the data in memory.',
+      },
+    },
+  },
+  create: openSqliteDatabase,
+});

@@ -1,0 +1,17 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { WebhookRequest } from '../../ports/webhook.js';
+
+export const MOCK_SIGNATURE_HEADER = 'x-mock-signature';
+
+/** Demo-mode webhook signature: hex HMAC-SHA256 of the exact URL followed by the raw body. */
+export function signMockWebhook(secret: string, url: string, rawBody: string): string {
+  return createHmac('sha256', secret).update(url + rawBody, 'utf8').digest('hex');
+}
+
+export function isValidMockSignature(secret: string, request: WebhookRequest): boolean {
+  const given = request.headers[MOCK_SIGNATURE_HEADER];
+  if (!given) return false;
+  const expected = Buffer.from(signMockWebhook(secret, request.url, request.rawBody), 'utf8');
+  const actual = Buffer.from(given, 'utf8');
+  return actual.length === expected.length && timingSafeEqual(actual, expected);
+}

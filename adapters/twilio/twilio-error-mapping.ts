@@ -1,0 +1,131 @@
+import { DomainError, type ErrorDetails } from '../../ports/errors.js';
+import { TwilioRateLimitResponse } from './base-url-request-client.js';
+
+/** Twilio errors that mean "this phone number is wrong or cannot take SMS". */
+const INVALID_NUMBER_CODES = new Set([21211, 21214, 21217, 21401, 21407, 21421, 21612, 21614]);
+
+const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT']);
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN',
+  'ERR_NETWORK', 'ERR_SOCKET_CLOSED', 'UND_ERR_SOCKET',
+]);
+
+/** Advice for refusals where the generic "fix the request" is not enough. */
+const NEXT_STEP_BY_CODE: Readonly<Record<number, string>> = {
+  21606: 'Send from a number this Twilio account owns and that can send SMS (or configure messagingServiceSid), then try again.',
+  21603: 'Send from a number this Twilio account owns, or configure messagingServiceSid.',
+  21610: 'The recipient has opted out (replied STOP). Do not message them again unless they reply START.',
+  21617: 'Shorten the message to at most 1600 characters, or split it into several messages.',
+  21602: 'Give the message a non-empty body.',
+  21408: 'Enable SMS to this country in the Twilio console (Messaging geographic permissions), or use another destination.',
+  30007: 'The carrier filtered the message as spam: rephrase it, and check the sender is registered (A2P 10DLC / toll-free verification).',
+};
+
+interface TwilioRestFailure {
+  status: number;
+  code?: number;
+  message?: string;
+  moreInfo?: string;
+}
+
+function isRestFailure(err: unknown): err is TwilioRestFailure {
+  return typeof err === 'object' && err !== null && typeof (err as { status?: unknown }).status === 'number';
+}
+
+function stringProperty(err: unknown, key: string): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const value = (err as Record<string, unknown>)[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Builds the error mapping of one adapter instance; `secret` is scrubbed from anything that reaches a message. */
+export function twilioErrorMapper(secret: string, timeoutMs: number) {
+  const scrub = (text: string) => (secret ? text.split(secret).join('[redacted]') : text);
+
+  function fromRestFailure(err: TwilioRestFailure): DomainError {
+    const code = typeof err.code === 'number' ? err.code : null;
+    const details: ErrorDetails = {
+      provider: 'twilio',
+      providerStatus: err.status,
+      providerCode: code,
+      moreInfo: err.moreInfo ? scrub(err.moreInfo) : undefined,
+    };
+    const twilioSays = err.message ? scrub(err.message) : `HTTP ${err.status}`;
+
+    if (err.status === 401 || code === 20003) {
+      return new DomainError(
+        'PROVIDER_AUTH_FAILED',
+        'Twilio refused the account credentials (error 20003).',
+        'Check the accountSid and authToken of the telephony options (TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN); retrying will not help until they are fixed.',
+        details,
+      );
+    }
+    if (code !== null && INVALID_NUMBER_CODES.has(code)) {
+      return new DomainError(
+        'INVALID_PHONE_NUMBER',
+        `Twilio refused the phone number: ${twilioSays} (error ${code}).`,
+        'Check that the destination is a reachable mobile number in E.164 form (+ country code, digits only); do not retry the same number.',
+        details,
+      );
+    }
+    if (err.status === 429) return rateLimited(null, code);
+    if (err.status >= 500) {
+      return new DomainError(
+        'PROVIDER_UNAVAILABLE',
+        `Twilio is failing (HTTP ${err.status}); the message was not accepted.`,
+        'Retry in a little while; if it persists, check https://status.twilio.com.',
+        details,
+      );
+    }
+    return new DomainError(
+      'PROVIDER_REJECTED',
+      `Twilio refused the message: ${twilioSays}${code !== null ? ` (error ${code})` : ''}.`,
+      (code !== null ? NEXT_STEP_BY_CODE[code] : undefined)
+        ?? `Fix the request before trying again (see ${err.moreInfo ?? 'https://www.twilio.com/docs/api/errors'}); sending it unchanged will fail the same way.`,
+      details,
+    );
+  }
+
+  function rateLimited(retryAfterSeconds: number | null, code: number | null): DomainError {
+    return new DomainError(
+      'RATE_LIMITED',
+      'Twilio asked us to slow down (HTTP 429).',
+      retryAfterSeconds !== null
+        ? `Wait ${retryAfterSeconds} seconds, then send again.`
+        : 'Wait a few seconds, then send again more slowly (about one SMS per second per long-code number).',
+      { provider: 'twilio', providerStatus: 429, providerCode: code, retryAfterSeconds: retryAfterSeconds ?? undefined },
+    );
+  }
+
+  /** Any failure of an SDK call, as the `DomainError` the TelephonyPort documents. */
+  return function toDomainError(err: unknown): DomainError {
+    if (err instanceof TwilioRateLimitResponse) return rateLimited(err.retryAfterSeconds, err.providerCode);
+    if (isRestFailure(err)) return fromRestFailure(err);
+
+    const code = stringProperty(err, 'code') ?? '';
+    const message = stringProperty(err, 'message') ?? '';
+    if (TIMEOUT_CODES.has(code) || (code === 'ECONNABORTED' && /timeout/i.test(message))) {
+      return new DomainError(
+        'PROVIDER_TIMEOUT',
+        `Twilio did not answer within ${timeoutMs} ms.`,
+        'The message may or may not have been sent: check its status (or with the recipient) before sending again, because Twilio has no idempotency key and a retry can deliver it twice.',
+        { provider: 'twilio', timeoutMs },
+      );
+    }
+    if (UNREACHABLE_CODES.has(code) || code === 'ECONNABORTED' || /socket hang up/i.test(message)) {
+      return new DomainError(
+        'PROVIDER_UNAVAILABLE',
+        `Could not reach Twilio (${code || 'connection failed'}).`,
+        'Retry in a little while; if it persists, check the network and the baseUrl of the telephony options.',
+        { provider: 'twilio', networkError: code || undefined },
+      );
+    }
+    // Not a provider answer: a bug or a misuse of the SDK. The text is scrubbed because SDK errors may echo options.
+    return new DomainError(
+      'INTERNAL',
+      'Unexpected failure while calling Twilio.',
+      'Report this to the server operator with the request id.',
+      { provider: 'twilio', reason: scrub(message).slice(0, 200) || undefined },
+    );
+  };
+}

@@ -1,0 +1,78 @@
+import twilio from 'twilio';
+import type { DomainError } from '../../ports/errors.js';
+import type { PluginContext } from '../../ports/plugin.js';
+import type { Logger } from '../../ports/runtime.js';
+import type {
+  InboundSms, SendSmsRequest, SendSmsResult, SmsStatusUpdate, TelephonyCapabilities, TelephonyPort,
+} from '../../ports/telephony.js';
+import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
+import { BaseUrlRequestClient } from './base-url-request-client.js';
+import { twilioErrorMapper } from './twilio-error-mapping.js';
+import { mapTwilioStatus } from './twilio-message-status.js';
+import { resolveTwilioOptions, type ResolvedTwilioOptions, type TwilioOptions } from './twilio-options.js';
+import { isValidTwilioSignature } from './twilio-webhook-signature.js';
+import { parseTwilioInboundSms, parseTwilioSmsStatus } from './twilio-webhook-forms.js';
+
+/** Empty TwiML: "handled, nothing to reply" (Twilio would text back anything inside <Response>). */
+const EMPTY_TWIML = new twilio.twiml.MessagingResponse().toString();
+
+/** The telephony port over Twilio's REST API, through the official `twilio` SDK only. */
+export class TwilioTelephony implements TelephonyPort {
+  readonly capabilities: TelephonyCapabilities = { sms: true, mms: true, voice: false };
+  private readonly options: ResolvedTwilioOptions;
+  private readonly httpClient: BaseUrlRequestClient;
+  private readonly client: twilio.Twilio;
+  private readonly logger: Logger;
+  private readonly toDomainError: (err: unknown) => DomainError;
+
+  constructor(options: TwilioOptions, ctx: PluginContext) {
+    this.options = resolveTwilioOptions(options);
+    this.logger = ctx.logger.child({ adapter: 'twilio' });
+    this.httpClient = new BaseUrlRequestClient(this.options.baseUrl, this.options.timeoutMs, () => ctx.clock.now());
+    this.client = twilio(this.options.accountSid, this.options.authToken, {
+      httpClient: this.httpClient,
+      autoRetry: false,
+      timeout: this.options.timeoutMs,
+    });
+    this.toDomainError = twilioErrorMapper(this.options.authToken, this.options.timeoutMs);
+  }
+
+  async sendSms(request: SendSmsRequest): Promise<SendSmsResult> {
+    try {
+      const message = await this.client.messages.create({
+        to: request.to,
+        from: request.from,
+        body: request.body,
+        ...(request.statusCallbackUrl ? { statusCallback: request.statusCallbackUrl } : {}),
+        ...(this.options.messagingServiceSid ? { messagingServiceSid: this.options.messagingServiceSid } : {}),
+      });
+      // An unknown new status still means Twilio took the message.
+      return { providerMessageId: message.sid, status: mapTwilioStatus(message.status) ?? 'accepted' };
+    } catch (err) {
+      const failure = this.toDomainError(err);
+      // No numbers or bodies in logs: the code and safe details say enough.
+      this.logger.warn({ code: failure.code, details: failure.details }, 'twilio send failed');
+      throw failure;
+    }
+  }
+
+  verifyWebhook(request: WebhookRequest): boolean {
+    return isValidTwilioSignature(this.options.authToken, request);
+  }
+
+  parseInboundSms(request: WebhookRequest): InboundSms {
+    return parseTwilioInboundSms(request);
+  }
+
+  parseSmsStatus(request: WebhookRequest): SmsStatusUpdate {
+    return parseTwilioSmsStatus(request);
+  }
+
+  webhookReply(): WebhookReply {
+    return { contentType: 'text/xml', body: EMPTY_TWIML };
+  }
+
+  async close(): Promise<void> {
+    this.httpClient.close();
+  }
+}

@@ -1,0 +1,89 @@
+import { DomainError } from '../../ports/errors.js';
+import type { AgentChannelRecord, AgentRecord } from '../../ports/records.js';
+import { requireAdmin } from '../auth/authenticate.js';
+import { requireE164 } from '../phone-number.js';
+import { defineUseCase } from '../use-case.js';
+
+export interface CreateAgentInput {
+  name: string;
+  phone?: string;
+  callbackUrl?: string;
+}
+
+export interface CreateAgentOutput {
+  agentId: string;
+  /** Bearer token of the agent. Shown once: only its hash is stored. */
+  token: string;
+  /** Secret that signs forwarded events (Standard Webhooks). Shown once here. */
+  callbackSecret: string;
+  channels: Array<{ channel: string; address: string }>;
+}
+
+export const createAgent = defineUseCase<CreateAgentInput, CreateAgentOutput>({
+  name: 'comms_create_agent',
+  title: 'Create an agent',
+  description:
+    'Admin only. Create an agent with its own bearer token and, optionally, its phone number (E.164) and the ' +
+    'callback URL its inbound messages are forwarded to. The token is returned once and cannot be shown again.',
+  input: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['name'],
+    properties: {
+      name: { type: 'string', minLength: 1, maxLength: 200 },
+      phone: { type: 'string', minLength: 1, maxLength: 32, description: 'The agent\'s own number, E.164.' },
+      callbackUrl: { type: 'string', format: 'uri', pattern: '^https?://', maxLength: 2000 },
+    },
+  },
+  output: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['agentId', 'token', 'callbackSecret', 'channels'],
+    properties: {
+      agentId: { type: 'string' },
+      token: { type: 'string' },
+      callbackSecret: { type: 'string' },
+      channels: {
+        type: 'array',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['channel', 'address'],
+          properties: { channel: { type: 'string' }, address: { type: 'string' } },
+        },
+      },
+    },
+  },
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+  auth: 'admin',
+  rest: { method: 'POST', path: '/agents', successStatus: 201 },
+  async run(ctx, input) {
+    requireAdmin(ctx);
+    const { ids, secrets, clock, db } = ctx.ports;
+    const name = input.name.trim();
+    if (name === '') throw new DomainError('INVALID_INPUT', 'name must not be empty.', 'Give the agent a name.', { field: 'name' });
+    const now = clock.now();
+    const token = secrets.generate('aoc_');
+    const agent: AgentRecord = {
+      id: ids.next('agt'),
+      name,
+      tokenHash: secrets.hash(token),
+      callbackUrl: input.callbackUrl ?? null,
+      callbackSecret: secrets.signingSecret(),
+      status: 'active',
+      createdAt: now,
+      updatedAt: now,
+    };
+    const channels: AgentChannelRecord[] = [];
+    if (input.phone !== undefined) {
+      channels.push({ id: ids.next('chn'), agentId: agent.id, channel: 'sms', address: requireE164(input.phone.trim(), 'phone'), createdAt: now });
+    }
+    await db.agents.create(agent, channels);
+    return {
+      agentId: agent.id,
+      token,
+      callbackSecret: agent.callbackSecret,
+      channels: channels.map((c) => ({ channel: c.channel, address: c.address })),
+    };
+  },
+});

@@ -1,0 +1,62 @@
+import { DomainError } from '../../ports/errors.js';
+import type { AgentRecord } from '../../ports/records.js';
+import type { Caller, CorePorts, UseCaseContext } from '../context.js';
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+function unauthorized(): DomainError {
+  return new DomainError(
+    'UNAUTHORIZED',
+    'A valid bearer token is required.',
+    'Send "Authorization: Bearer <token>" with the token printed by `agentos-comms agent create`.',
+  );
+}
+
+/** Extracts the token of an `Authorization: Bearer …` header value. */
+export function bearerToken(header: string | undefined): string | undefined {
+  return header ? BEARER.exec(header)?.[1] : undefined;
+}
+
+/**
+ * Resolves a token to the caller it stands for. The admin token is compared in constant time; agent
+ * tokens are looked up by their SHA-256 and the stored hash is compared in constant time as well.
+ */
+export async function authenticate(ports: CorePorts, token: string | undefined): Promise<Caller> {
+  if (!token) throw unauthorized();
+  const { adminToken } = ports.settings;
+  if (adminToken && ports.secrets.equal(token, adminToken)) return { kind: 'admin' };
+  const hash = ports.secrets.hash(token);
+  const agent = await ports.db.agents.findByTokenHash(hash);
+  if (!agent || agent.status !== 'active' || !ports.secrets.equal(agent.tokenHash, hash)) throw unauthorized();
+  return { kind: 'agent', agentId: agent.id };
+}
+
+/**
+ * The agent a call acts for. An agent token acts only as its own agent; the admin token must name one.
+ */
+export async function actingAgent(ctx: UseCaseContext, requestedId: string | undefined): Promise<AgentRecord> {
+  const { caller } = ctx;
+  let agentId: string;
+  if (caller.kind === 'agent') {
+    if (requestedId !== undefined && requestedId !== caller.agentId) {
+      throw new DomainError('FORBIDDEN', 'An agent token can only act as its own agent.', 'Leave agentId out, or use that agent\'s own token.');
+    }
+    agentId = caller.agentId;
+  } else if (caller.kind === 'admin') {
+    if (!requestedId) {
+      throw new DomainError('INVALID_INPUT', 'agentId is required when calling with the admin token.', 'Pass the agentId of the agent to act for.', { field: 'agentId' });
+    }
+    agentId = requestedId;
+  } else {
+    throw unauthorized();
+  }
+  const agent = await ctx.ports.db.agents.findById(agentId);
+  if (!agent) throw new DomainError('NOT_FOUND', `Agent ${agentId} does not exist.`, 'Check the agentId, or create the agent first.', { agentId });
+  return agent;
+}
+
+export function requireAdmin(ctx: UseCaseContext): void {
+  if (ctx.caller.kind !== 'admin') {
+    throw new DomainError('FORBIDDEN', 'This operation needs the admin token.', 'Call it with COMMS_ADMIN_TOKEN.');
+  }
+}

@@ -1,0 +1,57 @@
+import type { MessageRecord } from '../../ports/records.js';
+import { CHANNELS, MESSAGE_STATUSES } from '../../ports/records.js';
+
+/** How a message is shown to agents (MCP structured content and REST JSON). */
+export interface MessageView {
+  id: string;
+  agentId: string;
+  channel: string;
+  direction: string;
+  from: string;
+  to: string;
+  body: string;
+  status: string;
+  providerMessageId: string | null;
+  errorCode: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function toMessageView(m: MessageRecord): MessageView {
+  return {
+    id: m.id,
+    agentId: m.agentId,
+    channel: m.channel,
+    direction: m.direction,
+    from: m.from,
+    to: m.to,
+    body: m.body,
+    status: m.status,
+    providerMessageId: m.providerMessageId,
+    errorCode: m.errorCode,
+    createdAt: m.createdAt.toISOString(),
+    updatedAt: m.updatedAt.toISOString(),
+  };
+}
+
+const nullableString = { type: ['string', 'null'] } as const;
+
+export const messageViewSchema = {
+  type: 'object',
+  required: ['id', 'agentId', 'channel', 'direction', 'from', 'to', 'body', 'status', 'providerMessageId', 'errorCode', 'createdAt', 'updatedAt'],
+  additionalProperties: false,
+  properties: {
+    id: { type: 'string' },
+    agentId: { type: 'string' },
+    channel: { type: 'string', enum: [...CHANNELS] },
+    direction: { type: 'string', enum: ['outbound', 'inbound'] },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    body: { type: 'string' },
+    status: { type: 'string', enum: [...MESSAGE_STATUSES] },
+    providerMessageId: nullableString,
+    errorCode: nullableString,
+    createdAt: { type: 'string', format: 'date-time' },
+    updatedAt: { type: 'string', format: 'date-time' },
+  },
+} as const;

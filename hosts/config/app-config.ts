@@ -1,0 +1,33 @@
+/** The validated configuration (see config/schema.json). */
+export interface AdapterConfig {
+  use: string;
+  enabled: boolean;
+  options: Record<string, unknown>;
+}
+
+export interface AppConfig {
+  server: { host: string; port: number; bodyLimitBytes: number };
+  /** null: derived from the address the server actually listens on. */
+  publicBaseUrl: string | null;
+  dataDir: string;
+  log: { level: string };
+  auth: { adminToken: string | null };
+  callbacks: { defaultUrl: string | null; pollIntervalMs: number };
+  db: AdapterConfig;
+  telephony: AdapterConfig | null;
+}
+
+export interface LoadedConfig {
+  config: AppConfig;
+  /** Absolute path of the file read. */
+  file: string;
+  /** Its folder: relative plugin paths resolve against it. */
+  dir: string;
+  /** Config paths whose environment variable was unset, with the variable's name. */
+  missingEnv: Map<string, string>;
+  /** Problems that do not stop the server. */
+  warnings: string[];
+}
+
+/** Adapter sections, each loaded through the plugin loader for the port of the same name. */
+export const ADAPTER_SECTIONS = ['db', 'telephony'] as const;

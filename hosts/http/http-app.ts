@@ -1,0 +1,87 @@
+import Koa from 'koa';
+import Router from '@koa/router';
+import { authenticate, bearerToken } from '../../core/auth/authenticate.js';
+import type { Caller } from '../../core/context.js';
+import { receiveInboundSms, receiveSmsStatus } from '../../core/messages/inbound-sms.js';
+import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
+import type { App } from '../composition/build-app.js';
+import type { StreamableHttpHost } from '../mcp/streamable-http-host.js';
+import { HTTP_STATUS, errorBody, toDomainError } from '../shared/error-mapping.js';
+import { parseForm, parseJson, readRawBody } from './read-body.js';
+
+type Ctx = Koa.ParameterizedContext;
+
+/**
+ * The Koa host: MCP Streamable HTTP at /mcp, REST routes generated from the use-case descriptors under
+ * /api/v1, provider webhooks under /webhooks, and health checks. Thin: parse, call core, map the result.
+ */
+export function createHttpApp(app: App, mcp: StreamableHttpHost): Koa {
+  const koa = new Koa({ proxy: false });
+  const limit = app.loaded.config.server.bodyLimitBytes;
+  const router = new Router();
+
+  koa.use(async (ctx, next) => {
+    const requestId = ctx.get('x-request-id') || app.ports.ids.next('req');
+    ctx.state.requestId = requestId;
+    ctx.set('x-request-id', requestId);
+    try {
+      await next();
+    } catch (err) {
+      const error = toDomainError(err);
+      if (error.code === 'INTERNAL') app.logger.error({ err, requestId, path: ctx.path }, 'request failed');
+      ctx.status = HTTP_STATUS[error.code];
+      ctx.body = { ...errorBody(error), requestId };
+    }
+  });
+
+  const caller = async (ctx: Ctx): Promise<Caller> => authenticate(app.ports, bearerToken(ctx.get('authorization') || undefined));
+
+  router.get('/health', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  router.get('/health/ready', async (ctx) => {
+    const { ready, checks } = await app.readiness();
+    ctx.status = ready ? 200 : 503;
+    ctx.body = { status: ready ? 'ready' : 'not ready', checks };
+  });
+
+  router.all('/mcp', async (ctx) => {
+    const who = await caller(ctx);
+    const body = ctx.method === 'POST' ? parseJson(await readRawBody(ctx.req, limit)) : undefined;
+    const transport = await mcp.transportFor(ctx.req, who, body);
+    ctx.respond = false;
+    await transport.handleRequest(ctx.req, ctx.res, body);
+  });
+
+  for (const useCase of app.runner.useCases) {
+    const method = useCase.rest.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
+    router[method](`/api/v1${useCase.rest.path}`, async (ctx) => {
+      const who = await caller(ctx);
+      const isQuery = useCase.rest.method === 'GET' || useCase.rest.method === 'DELETE';
+      const fromBody = isQuery ? {} : parseJson(await readRawBody(ctx.req, limit));
+      const input = { ...(isQuery ? ctx.query : (fromBody as object)), ...ctx.params };
+      ctx.body = await app.runner.run(useCase.name, who, input, { coerce: isQuery, requestId: ctx.state.requestId as string });
+      ctx.status = useCase.rest.successStatus ?? 200;
+    });
+  }
+
+  const webhook = (handle: (agentId: string, request: WebhookRequest) => Promise<WebhookReply>) => async (ctx: Ctx) => {
+    const rawBody = await readRawBody(ctx.req, limit);
+    const request: WebhookRequest = {
+      url: app.ports.settings.publicBaseUrl + ctx.originalUrl,
+      method: ctx.method,
+      headers: ctx.headers as Record<string, string | undefined>,
+      rawBody,
+      params: ctx.is('application/x-www-form-urlencoded') ? parseForm(rawBody) : {},
+    };
+    const reply = await handle(String(ctx.params.agentId), request);
+    ctx.type = reply.contentType;
+    ctx.body = reply.body;
+  };
+  router.post('/webhooks/:agentId/sms', webhook((agentId, request) => receiveInboundSms(app.ports, agentId, request)));
+  router.post('/webhooks/:agentId/sms/status', webhook((agentId, request) => receiveSmsStatus(app.ports, agentId, request)));
+
+  koa.use(router.routes());
+  koa.use(router.allowedMethods());
+  return koa;
+}

@@ -1,0 +1,41 @@
+import type { IncomingMessage } from 'node:http';
+import { DomainError } from '../../ports/errors.js';
+
+/** Reads the whole body as text, refusing more than `limit` bytes (the socket is not read further). */
+export async function readRawBody(req: IncomingMessage, limit: number): Promise<string> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw tooLarge(limit);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function tooLarge(limit: number): DomainError {
+  return new DomainError('INVALID_INPUT', `Request body exceeds ${limit} bytes.`, 'Send a smaller request.', { limit });
+}
+
+/** `application/x-www-form-urlencoded` to fields; a repeated key becomes an array, as providers send lists. */
+export function parseForm(raw: string): Record<string, string | string[]> {
+  const fields: Record<string, string | string[]> = {};
+  for (const [key, value] of new URLSearchParams(raw)) {
+    const existing = fields[key];
+    if (existing === undefined) fields[key] = value;
+    else if (Array.isArray(existing)) existing.push(value);
+    else fields[key] = [existing, value];
+  }
+  return fields;
+}
+
+export function parseJson(raw: string): unknown {
+  if (raw.trim() === '') return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new DomainError('INVALID_INPUT', 'The request body is not valid JSON.', 'Send a JSON body with Content-Type: application/json.');
+  }
+}

@@ -1,0 +1,47 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { App } from '../composition/build-app.js';
+import { StreamableHttpHost } from '../mcp/streamable-http-host.js';
+import { createHttpApp } from './http-app.js';
+
+export interface RunningServer {
+  /** Where the server listens, e.g. http://127.0.0.1:3000. */
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+const LOOPBACK = /^https?:\/\/(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?(\/|$)/;
+
+/** Starts the HTTP server (MCP, REST, webhooks, health) and the callback outbox. */
+export async function startServer(app: App): Promise<RunningServer> {
+  const { host, port } = app.loaded.config.server;
+  const mcp = new StreamableHttpHost(app.runner);
+  const server = createServer(createHttpApp(app, mcp).callback());
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  if (app.loaded.config.publicBaseUrl === null) app.ports.settings.publicBaseUrl = url;
+  const telephony = app.ports.telephony;
+  if (telephony && telephony.id !== 'mock' && LOOPBACK.test(app.ports.settings.publicBaseUrl)) {
+    app.logger.warn(
+      { publicBaseUrl: app.ports.settings.publicBaseUrl },
+      `publicBaseUrl is a loopback address but telephony uses ${telephony.id}: the provider cannot reach webhooks; set PUBLIC_BASE_URL`,
+    );
+  }
+  app.callbacks.start();
+  return {
+    url,
+    server,
+    async close() {
+      await mcp.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import { DomainError, isDomainError, type ErrorCode } from '../../ports/errors.js';
+
+/** The one table from error codes to HTTP statuses (and, through them, to every other wire). */
+export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
+  INVALID_INPUT: 400,
+  INVALID_PHONE_NUMBER: 400,
+  INVALID_EMAIL_ADDRESS: 400,
+  UNKNOWN_VOICE: 400,
+  TEMPLATE_REQUIRED: 422,
+  INVALID_SIGNATURE: 403,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  IDEMPOTENCY_IN_PROGRESS: 409,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  CHANNEL_NOT_CONFIGURED: 422,
+  RATE_LIMITED: 429,
+  PROVIDER_REJECTED: 502,
+  PROVIDER_AUTH_FAILED: 502,
+  PROVIDER_UNAVAILABLE: 503,
+  PROVIDER_TIMEOUT: 504,
+  CONFIG_INVALID: 500,
+  PLUGIN_INVALID: 500,
+  INTERNAL: 500,
+};
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string; nextStep: string | null; details: DomainError['details'] };
+}
+
+/** Any thrown value as a DomainError; unknown failures become INTERNAL without leaking their text. */
+export function toDomainError(err: unknown): DomainError {
+  if (isDomainError(err)) return err;
+  return new DomainError('INTERNAL', 'Internal error.', 'Retry later; if it persists, report it with the request id.');
+}
+
+export function errorBody(err: DomainError): ErrorBody {
+  return { error: { code: err.code, message: err.message, nextStep: err.nextStep ?? null, details: err.details } };
+}

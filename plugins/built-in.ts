@@ -1,0 +1,21 @@
+import type { PortName } from '../ports/plugin.js';
+
+type ModuleLoader = () => Promise<{ default: unknown }>;
+
+/**
+ * Built-in adapters by port and short name. Loaded lazily, so an unused vendor SDK is never imported.
+ */
+export const BUILT_IN_PLUGINS: { readonly [P in PortName]: Readonly<Record<string, ModuleLoader>> } = {
+  db: {
+    sqlite: () => import('../adapters/mikro-orm/sqlite-plugin.js'),
+    postgresql: () => import('../adapters/mikro-orm/postgresql-plugin.js'),
+  },
+  telephony: {
+    twilio: () => import('../adapters/twilio/plugin.js'),
+    mock: () => import('../adapters/mock/telephony-plugin.js'),
+  },
+  email: {},
+  whatsapp: {},
+  tts: {},
+  storage: {},
+};

@@ -1,0 +1,74 @@
+import type { MessageStatus } from './records.js';
+import type { WebhookReply, WebhookRequest } from './webhook.js';
+
+export interface EmailAttachment {
+  filename: string;
+  /** MIME type; adapters may infer it from the filename when absent. */
+  contentType?: string;
+  content: Uint8Array;
+}
+
+export interface SendEmailRequest {
+  /** The agent's own address (from its channel record, never from the caller). */
+  from: string;
+  to: string[];
+  cc?: string[];
+  bcc?: string[];
+  replyTo?: string[];
+  subject: string;
+  /** At least one of text and html is present. */
+  text?: string;
+  html?: string;
+  attachments?: EmailAttachment[];
+  /** Extra headers (e.g. List-Unsubscribe); adapters pass them through. */
+  headers?: Record<string, string>;
+  /** Passed to providers that support it (Resend `Idempotency-Key`). */
+  idempotencyKey?: string;
+  /** Our message id, echoed in pushed events. */
+  reference: string;
+}
+
+export interface SendEmailResult {
+  providerMessageId: string;
+  status: MessageStatus;
+}
+
+export interface InboundEmail {
+  providerMessageId: string;
+  from: string;
+  to: string[];
+  cc: string[];
+  subject: string;
+  text: string;
+  html: string | null;
+  /** RFC 5322 Message-ID, for threading replies. */
+  messageIdHeader: string | null;
+  attachments: Array<{ filename: string; contentType: string; size: number }>;
+}
+
+export type EmailEvent =
+  | { kind: 'received'; email: InboundEmail }
+  | { kind: 'status'; providerMessageId: string; status: MessageStatus; errorCode: string | null };
+
+export interface EmailCapabilities {
+  /** Inbound mail arrives through `parseWebhook` (HTTP) rather than pushed events. */
+  inboundWebhook: boolean;
+  attachments: boolean;
+  idempotencyKeys: boolean;
+}
+
+/**
+ * The `email` port. Failures are `DomainError`s with the same codes as the telephony port
+ * (`PROVIDER_REJECTED`, `PROVIDER_AUTH_FAILED`, `RATE_LIMITED`, `PROVIDER_UNAVAILABLE`, `PROVIDER_TIMEOUT`)
+ * plus `INVALID_EMAIL_ADDRESS` when the provider refuses an address.
+ */
+export interface EmailPort {
+  readonly capabilities: EmailCapabilities;
+  send(request: SendEmailRequest): Promise<SendEmailResult>;
+  /** True only for a correctly signed, fresh webhook (e.g. Svix: ±5 minutes). */
+  verifyWebhook(request: WebhookRequest): boolean;
+  /** Events of a verified webhook. Async because a provider may need a fetch (Resend's receiving API). */
+  parseWebhook(request: WebhookRequest): Promise<EmailEvent[]>;
+  webhookReply(): WebhookReply;
+  close?(): Promise<void>;
+}

@@ -1,0 +1,66 @@
+/**
+ * The one error type that crosses layers. Hosts map `code` to the wire (HTTP status, MCP isError,
+ * WebSocket close code) in a single table; callers and tests branch on `code`, never on message text.
+ */
+export const ERROR_CODES = [
+  'INVALID_INPUT',
+  'INVALID_PHONE_NUMBER',
+  'INVALID_EMAIL_ADDRESS',
+  'UNKNOWN_VOICE',
+  'TEMPLATE_REQUIRED',
+  'INVALID_SIGNATURE',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'IDEMPOTENCY_IN_PROGRESS',
+  'IDEMPOTENCY_KEY_REUSED',
+  'CHANNEL_NOT_CONFIGURED',
+  'RATE_LIMITED',
+  'PROVIDER_REJECTED',
+  'PROVIDER_AUTH_FAILED',
+  'PROVIDER_UNAVAILABLE',
+  'PROVIDER_TIMEOUT',
+  'CONFIG_INVALID',
+  'PLUGIN_INVALID',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** Safe, serialisable facts about the failure: never secrets, tokens or message bodies. */
+export type ErrorDetails = Record<string, string | number | boolean | null | undefined>;
+
+export class DomainError extends Error {
+  override readonly name = 'DomainError';
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** What the caller should do next, phrased for an AI agent or an operator. */
+    readonly nextStep?: string,
+    readonly details: ErrorDetails = {},
+  ) {
+    super(message);
+  }
+}
+
+/** True for errors that carry a stable code (works across module copies, unlike instanceof). */
+export function isDomainError(err: unknown): err is DomainError {
+  return (
+    typeof err === 'object' &&
+    err !== null &&
+    (err as { name?: unknown }).name === 'DomainError' &&
+    typeof (err as { code?: unknown }).code === 'string'
+  );
+}
+
+/** Provider failures a caller may retry (nothing reached the provider, or it asked us to wait). */
+export function isRetryableCode(code: string | null): boolean {
+  return code === 'PROVIDER_UNAVAILABLE' || code === 'RATE_LIMITED';
+}
+
+/** A code read back from storage, narrowed to a known one. */
+export function asErrorCode(code: string | null): ErrorCode {
+  return (ERROR_CODES as readonly string[]).includes(code ?? '') ? (code as ErrorCode) : 'INTERNAL';
+}

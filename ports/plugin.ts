@@ -1,0 +1,63 @@
+import type { MessageStatus } from './records.js';
+import type { Database } from './repositories.js';
+import type { JsonSchema } from './json-schema.js';
+import type { Clock, IdGenerator, Logger } from './runtime.js';
+import type { EmailPort, InboundEmail } from './email.js';
+import type { StoragePort } from './storage.js';
+import type { TelephonyPort } from './telephony.js';
+import type { TtsPort } from './tts.js';
+import type { WhatsAppPort } from './whatsapp.js';
+
+/** The plugin API version this server speaks. A plugin declaring another version is refused. */
+export const PLUGIN_API_VERSION = 1;
+
+/** What each port's plugin builds. New ports are added here. */
+export interface PortTypes {
+  db: Database;
+  telephony: TelephonyPort;
+  email: EmailPort;
+  whatsapp: WhatsAppPort;
+  tts: TtsPort;
+  storage: StoragePort;
+}
+
+export type PortName = keyof PortTypes;
+export const PORT_NAMES: readonly PortName[] = ['db', 'telephony', 'email', 'whatsapp', 'tts', 'storage'];
+
+/** Provider-initiated events for adapters that push rather than call webhooks (demo mode, sockets). */
+export interface ProviderEventSink {
+  /** `reference` is the `SendSmsRequest.reference` (our message id) the status is about. */
+  smsStatus(update: { reference: string; providerMessageId: string; status: MessageStatus; errorCode: string | null }): void;
+  /** Mail that arrived without a webhook (SMTP listener, demo mode), addressed to `email.to`. */
+  emailReceived(email: InboundEmail): void;
+}
+
+export interface PluginContext {
+  logger: Logger;
+  clock: Clock;
+  ids: IdGenerator;
+  /** The address providers use to reach this server (no trailing slash). */
+  publicBaseUrl: string;
+  /** Folder of the configuration file: relative paths in options resolve against it. */
+  configDir: string;
+  /** Folder for the server's own files (SQLite database, local storage …). */
+  dataDir: string;
+  events: ProviderEventSink;
+}
+
+export interface PluginDefinition<P extends PortName = PortName, O = Record<string, unknown>> {
+  apiVersion: number;
+  port: P;
+  /** Short, stable name (`twilio`, `mock` …). */
+  id: string;
+  /** JSON Schema of the options, validated before `create` is called. */
+  optionsSchema: JsonSchema;
+  /** Option keys holding credentials: never logged, and reported by env var when missing. */
+  secrets?: readonly string[];
+  create(options: O, ctx: PluginContext): Promise<PortTypes[P]>;
+}
+
+/** Identity helper that gives plugin authors type checking of their definition. */
+export function definePlugin<P extends PortName, O>(definition: PluginDefinition<P, O>): PluginDefinition<P, O> {
+  return definition;
+}

@@ -1,0 +1,67 @@
+import type { MessageStatus } from './records.js';
+import type { WebhookReply, WebhookRequest } from './webhook.js';
+
+export interface TelephonyCapabilities {
+  sms: boolean;
+  mms: boolean;
+  voice: boolean;
+}
+
+export interface SendSmsRequest {
+  /** E.164 sender: the agent's number. */
+  from: string;
+  /** E.164 recipient, already validated by core. */
+  to: string;
+  body: string;
+  /** Where the provider should report delivery progress, built from `publicBaseUrl`. */
+  statusCallbackUrl?: string;
+  /** Our message id. Adapters that push events (`ProviderEventSink`) echo it back; others may ignore it. */
+  reference: string;
+}
+
+export interface SendSmsResult {
+  providerMessageId: string;
+  /** The provider's status, mapped to ours (`queued`, `accepted`, `sent` …). */
+  status: MessageStatus;
+}
+
+export interface InboundSms {
+  providerMessageId: string;
+  from: string;
+  to: string;
+  body: string;
+  /** Media attached to an MMS, as URLs on the provider. */
+  mediaUrls: string[];
+}
+
+export interface SmsStatusUpdate {
+  providerMessageId: string;
+  status: MessageStatus;
+  /** The provider's own error code when delivery failed (e.g. Twilio 30003). */
+  errorCode: string | null;
+}
+
+/**
+ * The `telephony` port (SMS part): send SMS, and understand the provider's webhooks.
+ *
+ * Failures are thrown as `DomainError` with these codes, so core can react without knowing the vendor:
+ * - `INVALID_PHONE_NUMBER` the provider refused the number;
+ * - `PROVIDER_REJECTED` any other permanent 4xx refusal;
+ * - `PROVIDER_AUTH_FAILED` credentials refused;
+ * - `RATE_LIMITED` the provider asked us to slow down (`details.retryAfterSeconds` when known);
+ * - `PROVIDER_UNAVAILABLE` 5xx or connection refused: nothing was accepted, safe to retry;
+ * - `PROVIDER_TIMEOUT` no answer in time: the message may or may not have been accepted.
+ */
+export interface TelephonyPort {
+  readonly capabilities: TelephonyCapabilities;
+  sendSms(request: SendSmsRequest): Promise<SendSmsResult>;
+  /** True only if the request carries the provider's valid signature for exactly this URL and body. */
+  verifyWebhook(request: WebhookRequest): boolean;
+  /** Parses an inbound-message webhook. Throws `INVALID_INPUT` if required fields are missing. */
+  parseInboundSms(request: WebhookRequest): InboundSms;
+  /** Parses a delivery-status webhook. Throws `INVALID_INPUT` if required fields are missing. */
+  parseSmsStatus(request: WebhookRequest): SmsStatusUpdate;
+  /** The body the provider expects in answer to a webhook (Twilio: empty TwiML). */
+  webhookReply(): WebhookReply;
+  close?(): Promise<void>;
+}

@@ -1,0 +1,14 @@
+/**
+ * Dependency-injection tokens. This module is a leaf: it imports nothing, so a token can never be
+ * `undefined` at runtime because of an import cycle through a barrel file.
+ */
+export const TOKENS = {
+  Config: Symbol.for('agentos.Config'),
+  Logger: Symbol.for('agentos.Logger'),
+  Clock: Symbol.for('agentos.Clock'),
+  Ids: Symbol.for('agentos.Ids'),
+  Secrets: Symbol.for('agentos.Secrets'),
+  Database: Symbol.for('agentos.Database'),
+  Telephony: Symbol.for('agentos.Telephony'),
+  CallbackSender: Symbol.for('agentos.CallbackSender'),
+} as const;

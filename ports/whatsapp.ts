@@ -1,0 +1,46 @@
+import type { MessageStatus } from './records.js';
+import type { WebhookReply, WebhookRequest } from './webhook.js';
+
+export interface SendWhatsAppRequest {
+  /** E.164 sender (without any `whatsapp:` prefix: adapters add their own addressing). */
+  from: string;
+  /** E.164 recipient. */
+  to: string;
+  /** Free-form text; only allowed inside the 24-hour customer-service window. */
+  body?: string;
+  mediaUrls?: string[];
+  /** An approved template (Twilio Content SID, or the provider's template name) and its variables. */
+  template?: { id: string; variables: Record<string, string> };
+  statusCallbackUrl?: string;
+  reference: string;
+}
+
+export interface SendWhatsAppResult {
+  providerMessageId: string;
+  status: MessageStatus;
+}
+
+export interface InboundWhatsApp {
+  providerMessageId: string;
+  from: string;
+  to: string;
+  body: string;
+  mediaUrls: string[];
+  profileName: string | null;
+}
+
+export type WhatsAppEvent =
+  | { kind: 'received'; message: InboundWhatsApp }
+  | { kind: 'status'; providerMessageId: string; status: MessageStatus; errorCode: string | null };
+
+/**
+ * The `whatsapp` port. Failures are `DomainError`s with the telephony port's codes, plus
+ * `TEMPLATE_REQUIRED` when the provider refuses free-form text outside the 24-hour window.
+ */
+export interface WhatsAppPort {
+  send(request: SendWhatsAppRequest): Promise<SendWhatsAppResult>;
+  verifyWebhook(request: WebhookRequest): boolean;
+  parseWebhook(request: WebhookRequest): WhatsAppEvent[];
+  webhookReply(): WebhookReply;
+  close?(): Promise<void>;
+}

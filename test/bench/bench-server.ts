@@ -1,0 +1,62 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+
+export const BENCH_ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
+
+export interface BenchServer {
+  url: string;
+  dbFile: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the built server (`dist/`, as in production) in its own process on SQLite + the demo
+ * provider, so the load generator in this process does not share its event loop.
+ */
+export async function startBenchServer(dir: string, repoRoot: string): Promise<BenchServer> {
+  const dbFile = join(dir, 'bench.sqlite');
+  const configFile = join(dir, 'bench.yaml');
+  writeFileSync(configFile, stringify({
+    server: { host: '127.0.0.1', port: 0 },
+    dataDir: dir,
+    log: { level: 'warn' },
+    auth: { adminToken: BENCH_ADMIN_TOKEN },
+    db: { use: 'sqlite', options: { path: dbFile } },
+    telephony: { use: 'mock' },
+  }));
+  const child = spawn(process.execPath, [join(repoRoot, 'dist', 'hosts', 'cli', 'main.js'), 'serve', '--config', configFile], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(out);
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+  });
+  return {
+    url,
+    dbFile,
+    child,
+    stop: () => new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    }),
+  };
+}
+
+export async function createBenchAgent(url: string, phone: string): Promise<{ agentId: string; token: string }> {
+  const res = await fetch(`${url}/api/v1/agents`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${BENCH_ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'bench', phone }),
+  });
+  if (res.status !== 201) throw new Error(`agent create failed: ${res.status} ${await res.text()}`);
+  return (await res.json()) as { agentId: string; token: string };
+}

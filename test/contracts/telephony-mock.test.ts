@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { MockTelephony, MOCK_REFUSED_NUMBER } from '../../adapters/mock/mock-telephony.js';
+import { MOCK_SIGNATURE_HEADER, signMockWebhook } from '../../adapters/mock/mock-webhook-signature.js';
+import mockPlugin from '../../adapters/mock/telephony-plugin.js';
+import { describeTelephonyContract, type PushedSmsStatus, type TelephonyHarness, type WebhookSigning } from '../../contracts/telephony.js';
+import type { PluginContext } from '../../ports/plugin.js';
+import type { Logger } from '../../ports/runtime.js';
+import type { WebhookRequest } from '../../ports/webhook.js';
+
+const SECRET = 'contract-mock-secret-5f2a';
+const PUBLIC_BASE_URL = 'https://comms.example.com';
+
+const silentLogger: Logger = {
+  debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, child: () => silentLogger,
+};
+
+function testContext(pushed: PushedSmsStatus[]): PluginContext {
+  let counter = 0;
+  return {
+    logger: silentLogger,
+    clock: { now: () => new Date() },
+    ids: { next: (prefix) => `${prefix}${(counter += 1)}` },
+    publicBaseUrl: PUBLIC_BASE_URL,
+    configDir: '.',
+    dataDir: './data',
+    events: { smsStatus: (update) => pushed.push(update), emailReceived: () => {} },
+  };
+}
+
+/** A form webhook signed the way demo mode expects (x-mock-signature over url + raw body). */
+function signedForm(url: string, params: Record<string, string>, signing: WebhookSigning = 'valid'): WebhookRequest {
+  const rawBody = new URLSearchParams(params).toString();
+  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+  if (signing !== 'missing') headers[MOCK_SIGNATURE_HEADER] = signMockWebhook(signing === 'valid' ? SECRET : 'not-the-secret', url, rawBody);
+  return { url, method: 'POST', headers, rawBody, params };
+}
+
+let inboundCounter = 0;
+
+async function buildMock(pushed: PushedSmsStatus[] = []): Promise<MockTelephony> {
+  const port = await mockPlugin.create({ webhookSecret: SECRET }, testContext(pushed));
+  if (!(port instanceof MockTelephony)) throw new Error('the mock plugin must build a MockTelephony');
+  return port;
+}
+
+describeTelephonyContract({
+  name: 'mock (demo mode)',
+  capabilities: { sms: true, mms: true, voice: false },
+  async factory() {
+    const pushed: PushedSmsStatus[] = [];
+    const port = await buildMock(pushed);
+    const harness: TelephonyHarness = {
+      ownedNumber: '+15550100',
+      reachableNumber: '+15550101',
+      refusedNumber: MOCK_REFUSED_NUMBER,
+      failureErrorCode: '30003',
+      secrets: [SECRET],
+      rateLimitRetryAfterSeconds: 1,
+      sentMessages: () => port.sent.map(({ from, to, body }) => ({ from, to, body })),
+      signedInboundSms: (sms, options = {}) => {
+        const sid = `MOCKIN${(inboundCounter += 1)}`;
+        const params: Record<string, string> = {
+          MessageSid: sid, From: sms.from, To: sms.to, Body: sms.body, NumMedia: String(sms.mediaUrls?.length ?? 0),
+        };
+        sms.mediaUrls?.forEach((url, index) => { params[`MediaUrl${index}`] = url; });
+        return signedForm(`${PUBLIC_BASE_URL}/webhooks/mock/sms?agent=agt_contract`, params, options.signing);
+      },
+      signedStatusUpdate: (providerMessageId, status, options = {}) => {
+        const params: Record<string, string> = { MessageSid: providerMessageId, MessageStatus: status };
+        if (status === 'failed' || status === 'undelivered') params.ErrorCode = '30003';
+        return signedForm(`${PUBLIC_BASE_URL}/webhooks/mock/status`, params, options.signing);
+      },
+      injectFault: (fault) => port.injectFault(fault),
+      pushedStatuses: () => pushed,
+    };
+    return { port, harness };
+  },
+});
+
+describe('mock telephony specifics', () => {
+  it('reports sent then delivered on later ticks, echoing the reference', async () => {
+    const pushed: PushedSmsStatus[] = [];
+    const port = await buildMock(pushed);
+    const result = await port.sendSms({ from: '+15550100', to: '+15550101', body: 'hi', reference: 'msg_42' });
+    expect(result.providerMessageId).toMatch(/^MOCK/);
+    expect(result.status).toBe('queued');
+    expect(pushed).toEqual([]);
+    await expect.poll(() => pushed.length).toBe(2);
+    expect(pushed).toEqual([
+      { reference: 'msg_42', providerMessageId: result.providerMessageId, status: 'sent', errorCode: null },
+      { reference: 'msg_42', providerMessageId: result.providerMessageId, status: 'delivered', errorCode: null },
+    ]);
+    expect(port.sent[0]).toMatchObject({ reference: 'msg_42', body: 'hi', statusCallbackUrl: null });
+  });
+
+  it('stops reporting once closed', async () => {
+    const pushed: PushedSmsStatus[] = [];
+    const port = await buildMock(pushed);
+    await port.sendSms({ from: '+15550100', to: '+15550101', body: 'hi', reference: 'msg_43' });
+    await port.close();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(pushed).toEqual([]);
+  });
+
+  it('uses "demo-secret" when no webhook secret is configured', async () => {
+    const port = await mockPlugin.create({}, testContext([]));
+    const url = 'https://comms.example.com/webhooks/mock/sms';
+    const rawBody = 'MessageSid=MOCKIN1&From=%2B15550101&To=%2B15550100&Body=hi';
+    const request = { url, method: 'POST', headers: { [MOCK_SIGNATURE_HEADER]: signMockWebhook('demo-secret', url, rawBody) }, rawBody, params: {} };
+    expect(port.verifyWebhook(request)).toBe(true);
+  });
+
+  it('refuses a status outside our vocabulary as INVALID_INPUT', async () => {
+    const port = await buildMock();
+    const request = signedForm('https://comms.example.com/s', { MessageSid: 'MOCK1', MessageStatus: 'teleported' });
+    expect(() => port.parseSmsStatus(request)).toThrowError(expect.objectContaining({ code: 'INVALID_INPUT' }));
+  });
+});

@@ -1,0 +1,204 @@
+import twilio from 'twilio';
+import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
+import twilioPlugin from '../../adapters/twilio/plugin.js';
+import { describeTelephonyContract } from '../../contracts/telephony.js';
+import { isDomainError, type DomainError } from '../../ports/errors.js';
+import type { PluginContext } from '../../ports/plugin.js';
+import type { Logger } from '../../ports/runtime.js';
+import type { TelephonyPort } from '../../ports/telephony.js';
+import { twilioTelephonyHarness } from '../simulators/twilio/twilio-telephony-harness.js';
+import { TwilioSimulator } from '../simulators/twilio/twilio-simulator.js';
+import { WebhookRecorder } from '../simulators/twilio/webhook-recorder.js';
+
+const OWNED = '+15550100';
+const REACHABLE = '+15550101';
+const REFUSED = '+15550199';
+const PUBLIC_BASE_URL = 'https://comms.example.com';
+
+const sim = new TwilioSimulator({ ownedNumbers: [OWNED], refusedDestinations: { [REFUSED]: 21211, '+15550198': 21614, '+15550197': 21610 }, callbackDelayMs: 1 });
+const recorder = new WebhookRecorder();
+
+const silentLogger: Logger = {
+  debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, child: () => silentLogger,
+};
+
+function testContext(): PluginContext {
+  let counter = 0;
+  return {
+    logger: silentLogger,
+    clock: { now: () => new Date() },
+    ids: { next: (prefix) => `${prefix}${(counter += 1)}` },
+    publicBaseUrl: PUBLIC_BASE_URL,
+    configDir: '.',
+    dataDir: './data',
+    events: { smsStatus: () => {}, emailReceived: () => {} },
+  };
+}
+
+function createPort(options: Partial<{ authToken: string; baseUrl: string; timeoutMs: number; messagingServiceSid: string }> = {}): Promise<TelephonyPort> {
+  return twilioPlugin.create({ accountSid: sim.accountSid, authToken: sim.authToken, baseUrl: sim.baseUrl, timeoutMs: 300, ...options }, testContext());
+}
+
+beforeAll(async () => {
+  await Promise.all([sim.start(), recorder.start()]);
+});
+afterAll(async () => {
+  await Promise.all([sim.stop(), recorder.stop()]);
+});
+
+describeTelephonyContract({
+  name: 'twilio adapter against the Twilio simulator',
+  capabilities: { sms: true, mms: true, voice: false },
+  async factory() {
+    sim.reset();
+    recorder.reset();
+    return {
+      port: await createPort(),
+      harness: twilioTelephonyHarness(sim, recorder, { publicBaseUrl: PUBLIC_BASE_URL, reachableNumber: REACHABLE, refusedNumber: REFUSED }),
+    };
+  },
+  async teardown() {
+    // Every request our adapter made must be one Twilio's published API declares.
+    expect(sim.specViolations).toEqual([]);
+  },
+});
+
+async function failure(promise: Promise<unknown>): Promise<DomainError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (isDomainError(err)) return err;
+    throw err;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('twilio adapter specifics', () => {
+  let port: TelephonyPort;
+  const send = (overrides: Partial<Parameters<TelephonyPort['sendSms']>[0]> = {}) =>
+    port.sendSms({ from: OWNED, to: REACHABLE, body: 'hi', reference: 'msg_1', ...overrides });
+
+  beforeEach(async () => {
+    sim.reset();
+    recorder.reset();
+    port = await createPort();
+  });
+  afterEach(async () => {
+    await port.close?.();
+    expect(sim.specViolations).toEqual([]);
+  });
+
+  it('passes StatusCallback and the Messaging Service to Twilio as declared parameters', async () => {
+    await port.close?.();
+    port = await createPort({ messagingServiceSid: 'MG00000000000000000000000000000001', baseUrl: `${sim.baseUrl}/` });
+    await send({ statusCallbackUrl: 'https://comms.example.com/webhooks/twilio/status?agent=agt_1' });
+    expect(sim.requests[0]?.params).toEqual({
+      To: REACHABLE, From: OWNED, Body: 'hi', MessagingServiceSid: 'MG00000000000000000000000000000001',
+      StatusCallback: 'https://comms.example.com/webhooks/twilio/status?agent=agt_1',
+    });
+  });
+
+  it('maps wrong credentials to PROVIDER_AUTH_FAILED without revealing the token', async () => {
+    await port.close?.();
+    port = await createPort({ authToken: 'wrong-token-0123456789' });
+    const err = await failure(send());
+    expect(err.code).toBe('PROVIDER_AUTH_FAILED');
+    expect(JSON.stringify([err.message, err.nextStep, err.details])).not.toContain('wrong-token-0123456789');
+  });
+
+  it.each([
+    ['21614 (not a mobile number)', '+15550198', 'INVALID_PHONE_NUMBER', 21614],
+    ['21610 (recipient opted out)', '+15550197', 'PROVIDER_REJECTED', 21610],
+  ])('maps Twilio %s', async (_case, to, code, providerCode) => {
+    const err = await failure(send({ to }));
+    expect(err.code).toBe(code);
+    expect(err.details.providerCode).toBe(providerCode);
+  });
+
+  it('maps a From the account does not own to PROVIDER_REJECTED with Twilio\'s code', async () => {
+    const err = await failure(send({ from: '+15550150' }));
+    expect(err).toMatchObject({ code: 'PROVIDER_REJECTED', details: { providerCode: 21606, providerStatus: 400 } });
+    expect(err.nextStep).toBeTruthy();
+  });
+
+  it('maps 503 and a dropped connection to PROVIDER_UNAVAILABLE', async () => {
+    sim.failNext({ status: 503 });
+    expect((await failure(send())).code).toBe('PROVIDER_UNAVAILABLE');
+    sim.dropNext();
+    expect((await failure(send())).code).toBe('PROVIDER_UNAVAILABLE');
+  });
+
+  it('maps a refused connection to PROVIDER_UNAVAILABLE', async () => {
+    const gone = new TwilioSimulator();
+    await gone.start();
+    const baseUrl = gone.baseUrl;
+    await gone.stop();
+    await port.close?.();
+    port = await createPort({ baseUrl });
+    const err = await failure(send());
+    expect(err).toMatchObject({ code: 'PROVIDER_UNAVAILABLE', details: { networkError: 'ECONNREFUSED' } });
+  });
+
+  it('does not retry on its own: one request per send, even on 429', async () => {
+    sim.failNext({ status: 429, retryAfterSeconds: 3 });
+    const err = await failure(send());
+    expect(err).toMatchObject({ code: 'RATE_LIMITED', details: { retryAfterSeconds: 3 } });
+    expect(sim.requests).toHaveLength(1);
+  });
+
+  it('reports 429 without Retry-After as RATE_LIMITED without a wait', async () => {
+    sim.failNext({ status: 429 });
+    const err = await failure(send());
+    expect(err.code).toBe('RATE_LIMITED');
+    expect(err.details.retryAfterSeconds).toBeUndefined();
+  });
+
+  it('verifies status callbacks Twilio really sent, and maps a failed delivery', async () => {
+    sim.failDelivery();
+    const { providerMessageId } = await send({ statusCallbackUrl: `${recorder.baseUrl}/webhooks/twilio/status` });
+    await sim.settled();
+    const updates = recorder.received.map((hook) => {
+      expect(port.verifyWebhook(hook)).toBe(true);
+      return port.parseSmsStatus(hook);
+    });
+    expect(updates).toEqual([
+      { providerMessageId, status: 'queued', errorCode: null },
+      { providerMessageId, status: 'sent', errorCode: null },
+      { providerMessageId, status: 'undelivered', errorCode: '30003' },
+    ]);
+  });
+
+  it('verifies an inbound SMS Twilio really POSTed', async () => {
+    const url = `${recorder.baseUrl}/webhooks/twilio/sms`;
+    const { messageSid } = await sim.injectInboundSms({ url, from: REACHABLE, to: OWNED, body: 'Hello agent' });
+    const hook = recorder.received[0];
+    if (!hook) throw new Error('nothing received');
+    expect(port.verifyWebhook(hook)).toBe(true);
+    expect(port.parseInboundSms(hook)).toEqual({ providerMessageId: messageSid, from: REACHABLE, to: OWNED, body: 'Hello agent', mediaUrls: [] });
+  });
+
+  it('verifies JSON webhooks signed with bodySHA256', () => {
+    const rawBody = JSON.stringify({ CallSid: 'CA0123', Status: 'completed' });
+    const url = `https://comms.example.com/webhooks/twilio/json?bodySHA256=${twilio.getExpectedBodyHash(rawBody)}`;
+    const signature = twilio.getExpectedTwilioSignature(sim.authToken, url, {});
+    const request = { url, method: 'POST', headers: { 'x-twilio-signature': signature, 'content-type': 'application/json' }, rawBody, params: {} };
+    expect(port.verifyWebhook(request)).toBe(true);
+    expect(port.verifyWebhook({ ...request, rawBody: rawBody.replace('completed', 'failed') })).toBe(false);
+  });
+
+  it('refuses a status it does not know as INVALID_INPUT', () => {
+    const hook = sim.buildStatusCallback({ url: 'https://comms.example.com/s', messageSid: 'SM1', status: 'teleported' });
+    let code: string | null = null;
+    try {
+      port.parseSmsStatus(hook);
+    } catch (err) {
+      code = isDomainError(err) ? err.code : null;
+    }
+    expect(code).toBe('INVALID_INPUT');
+  });
+
+  it('answers webhooks with the SDK\'s empty TwiML', () => {
+    expect(port.webhookReply()).toEqual({ contentType: 'text/xml', body: new twilio.twiml.MessagingResponse().toString() });
+    expect(port.webhookReply().body).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
+  });
+});

@@ -1,0 +1,118 @@
+import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TwilioSimulator } from '../simulators/twilio/twilio-simulator.js';
+import { CLI_ARGS, REPO_ROOT, runCli, startCliServer } from '../support/cli.js';
+import { callErr, callOk } from '../support/mcp-client.js';
+import { tempDir } from '../support/plugin-context.js';
+
+const AGENT_NUMBER = '+15550100021';
+
+describe('command line: agent create, stdio MCP server, serve', () => {
+  const sim = new TwilioSimulator({ ownedNumbers: [AGENT_NUMBER] });
+  const dir = tempDir('agentos-cli-');
+  const configFile = join(dir, 'comms.yaml');
+  const env = { TWILIO_ACCOUNT_SID: '', TWILIO_AUTH_TOKEN: '', LOG_LEVEL: 'warn' };
+  let ownerToken = '';
+  const stdioClient = async (token: string): Promise<Client> => {
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [...CLI_ARGS, 'stdio', '--config', configFile],
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env, COMMS_AGENT_TOKEN: token } as Record<string, string>,
+      stderr: 'pipe',
+    });
+    const client = new Client({ name: 'stdio-test', version: '1.0.0' });
+    await client.connect(transport);
+    return client;
+  };
+
+  beforeAll(async () => {
+    await sim.start();
+    writeFileSync(configFile, stringify({
+      server: { host: '127.0.0.1', port: '${PORT:-0}' },
+      dataDir: dir,
+      log: { level: '${LOG_LEVEL:-warn}' },
+      db: { use: 'sqlite', options: { path: join(dir, 'cli.sqlite') } },
+      telephony: { use: 'twilio', options: { accountSid: '${TWILIO_ACCOUNT_SID}', authToken: '${TWILIO_AUTH_TOKEN}', baseUrl: sim.baseUrl } },
+    }));
+    env.TWILIO_ACCOUNT_SID = sim.accountSid;
+    env.TWILIO_AUTH_TOKEN = sim.authToken;
+  });
+  afterAll(() => sim.stop());
+
+  it('creates an agent and prints its token once, as JSON', async () => {
+    const result = await runCli(['agent', 'create', '--name', 'CLI agent', '--phone', AGENT_NUMBER, '--json', '--config', configFile], env);
+    expect(result.code, result.stderr).toBe(0);
+    const created = JSON.parse(result.stdout) as { agentId: string; token: string };
+    expect(created.agentId).toMatch(/^agt_/);
+    expect(created.token).toMatch(/^aoc_/);
+    ownerToken = created.token;
+  });
+
+  it('serves MCP over stdio with the agent token: list tools, send an SMS, read it back', async () => {
+    const client = await stdioClient(ownerToken);
+    try {
+      const { tools } = await client.listTools();
+      expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(['comms_send_message', 'comms_get_messages']));
+      const sent = await callOk<{ messageId: string; providerMessageId: string }>(client, 'comms_send_message', { channel: 'sms', to: '+15550100180', body: 'over stdio' });
+      expect(sim.messages.find((m) => m.sid === sent.providerMessageId)).toMatchObject({ from: AGENT_NUMBER, to: '+15550100180', body: 'over stdio' });
+      expect(sim.specViolations).toEqual([]);
+      const listed = await callOk<{ messages: Array<{ id: string; body: string }> }>(client, 'comms_get_messages', { channel: 'sms' });
+      expect(listed.messages[0]).toMatchObject({ id: sent.messageId, body: 'over stdio' });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('reports coded errors over stdio: no number, and a provider 4xx for a number the account does not own', async () => {
+    const bare = JSON.parse((await runCli(['agent', 'create', '--name', 'no phone', '--json', '--config', configFile], env)).stdout) as { token: string };
+    const noPhone = await stdioClient(bare.token);
+    try {
+      expect((await callErr(noPhone, 'comms_send_message', { channel: 'sms', to: '+15550100180', body: 'x' })).code).toBe('CHANNEL_NOT_CONFIGURED');
+    } finally {
+      await noPhone.close();
+    }
+    const stranger = JSON.parse((await runCli(['agent', 'create', '--name', 'stranger', '--phone', '+15550100029', '--json', '--config', configFile], env)).stdout) as { token: string };
+    const client = await stdioClient(stranger.token);
+    try {
+      expect((await callErr(client, 'comms_send_message', { channel: 'sms', to: '+15550100181', body: 'not my number' })).code).toBe('PROVIDER_REJECTED');
+      const listed = await callOk<{ messages: Array<{ body: string; status: string }> }>(client, 'comms_get_messages', {});
+      expect(listed.messages[0]).toMatchObject({ body: 'not my number', status: 'failed' });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('refuses to start stdio with a wrong token, saying so on stderr only', async () => {
+    const result = await runCli(['stdio', '--config', configFile], { ...env, COMMS_AGENT_TOKEN: 'aoc_bogus' });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain('UNAUTHORIZED');
+  });
+
+  it('refuses to start when a credential the configured adapter needs is missing, naming the variable', async () => {
+    const result = await runCli(['serve', '--config', configFile], { ...env, TWILIO_AUTH_TOKEN: '' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('telephony.options.authToken');
+    expect(result.stderr).toContain('TWILIO_AUTH_TOKEN');
+  });
+
+  it('serves HTTP with health checks and stops cleanly on SIGTERM', async () => {
+    const { child, url, output } = await startCliServer(['--config', configFile], env);
+    try {
+      expect(output()).toContain('agent create');
+      expect(output()).toContain('/mcp');
+      expect((await fetch(`${url}/health`)).status).toBe(200);
+      expect((await fetch(`${url}/health/ready`)).status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+      const [code] = await once(child, 'exit');
+      expect(code).toBe(0);
+    }
+  });
+});

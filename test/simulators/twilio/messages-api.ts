@@ -1,0 +1,114 @@
+import { allValues, firstValue, type FormParams } from './form-params.js';
+import { newSid, segmentCount, toMessageResource, type SimulatedMessage } from './twilio-message-resource.js';
+import { twilioErrors, type TwilioErrorBody } from './twilio-error-body.js';
+import { bareNumber, isE164, type SimulatedAccount } from './simulated-account.js';
+
+export type ApiAnswer = { status: number; body: unknown };
+
+const MAX_BODY_LENGTH = 1600;
+
+function refused(error: TwilioErrorBody): ApiAnswer {
+  return { status: error.status, body: error };
+}
+
+/** The Messages resource of API v2010: create, fetch and list, with Twilio's validation rules. */
+export class SimulatedMessagesApi {
+  constructor(
+    private readonly account: SimulatedAccount,
+    private readonly now: () => Date,
+    /** Every accepted message, oldest first. */
+    readonly messages: SimulatedMessage[],
+  ) {}
+
+  create(params: FormParams): { answer: ApiAnswer; accepted: SimulatedMessage | null } {
+    const rejected = (error: TwilioErrorBody) => ({ answer: refused(error), accepted: null });
+    const to = firstValue(params, 'To');
+    if (!to) return rejected(twilioErrors.missingTo());
+    if (!isE164(to)) return rejected(twilioErrors.invalidTo(to));
+
+    const messagingServiceSid = firstValue(params, 'MessagingServiceSid') ?? null;
+    let from = firstValue(params, 'From');
+    if (!from && !messagingServiceSid) return rejected(twilioErrors.missingFrom());
+    if (from && !this.account.ownedNumbers.has(bareNumber(from))) return rejected(twilioErrors.fromNotOwned(from));
+    // A Messaging Service without From picks a sender from its pool: here, the account's first number.
+    from ??= [...this.account.ownedNumbers][0] ?? '';
+
+    const body = firstValue(params, 'Body') ?? '';
+    const mediaUrls = allValues(params, 'MediaUrl');
+    if (!body && mediaUrls.length === 0 && !firstValue(params, 'ContentSid')) return rejected(twilioErrors.missingBody());
+    if (body.length > MAX_BODY_LENGTH) return rejected(twilioErrors.bodyTooLong());
+
+    const refusal = this.account.refusedDestinations[bareNumber(to)];
+    if (refusal !== undefined) return rejected(twilioErrors.refusedTo(refusal, to, from));
+
+    const now = this.now();
+    const message: SimulatedMessage = {
+      sid: newSid('SM'),
+      accountSid: this.account.accountSid,
+      messagingServiceSid,
+      from,
+      to,
+      body,
+      mediaUrls,
+      statusCallback: firstValue(params, 'StatusCallback') ?? null,
+      status: 'queued',
+      errorCode: null,
+      errorMessage: null,
+      numSegments: segmentCount(body),
+      dateCreated: now,
+      dateUpdated: now,
+      dateSent: now,
+    };
+    this.messages.push(message);
+    return { answer: { status: 201, body: toMessageResource(message) }, accepted: message };
+  }
+
+  fetch(path: string, sid: string): ApiAnswer {
+    const message = this.messages.find((m) => m.sid === sid);
+    if (!message) return refused(twilioErrors.notFound(path));
+    return { status: 200, body: toMessageResource(message) };
+  }
+
+  /** Newest first, like Twilio; `To`/`From` filter, `Page`/`PageSize` paginate. */
+  list(path: string, query: FormParams): ApiAnswer {
+    const to = firstValue(query, 'To');
+    const from = firstValue(query, 'From');
+    const pageSize = Math.min(Math.max(Number(firstValue(query, 'PageSize') ?? 50) || 50, 1), 1000);
+    const page = Math.max(Number(firstValue(query, 'Page') ?? 0) || 0, 0);
+    const matching = this.messages
+      .filter((m) => (!to || m.to === to) && (!from || m.from === from))
+      .reverse();
+    const start = page * pageSize;
+    const slice = matching.slice(start, start + pageSize);
+    const pageUri = (n: number) => {
+      const search = new URLSearchParams();
+      if (to) search.set('To', to);
+      if (from) search.set('From', from);
+      search.set('PageSize', String(pageSize));
+      search.set('Page', String(n));
+      return `${path}?${search.toString()}`;
+    };
+    return {
+      status: 200,
+      body: {
+        messages: slice.map(toMessageResource),
+        end: start + Math.max(slice.length - 1, 0),
+        first_page_uri: pageUri(0),
+        next_page_uri: start + pageSize < matching.length ? pageUri(page + 1) : null,
+        page,
+        page_size: pageSize,
+        previous_page_uri: page > 0 ? pageUri(page - 1) : null,
+        start,
+        uri: pageUri(page),
+      },
+    };
+  }
+
+  /** Moves a message along its lifecycle (the far side's delivery progress). */
+  advance(message: SimulatedMessage, status: string, errorCode: number | null, errorMessage: string | null): void {
+    message.status = status;
+    message.errorCode = errorCode;
+    message.errorMessage = errorMessage;
+    message.dateUpdated = this.now();
+  }
+}

@@ -1,0 +1,375 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FaultQueue } from './fault-queue.js';
+import { parseForm, type FormParams } from './form-params.js';
+import { inboundSmsForm, statusCallbackForm, type InboundSmsInput } from './inbound-sms-form.js';
+import { SimulatedMessagesApi, type ApiAnswer } from './messages-api.js';
+import { isAuthorized, TWILIO_MAGIC_REFUSED_DESTINATIONS, type SimulatedAccount } from './simulated-account.js';
+import { twilioErrors } from './twilio-error-body.js';
+import type { SimulatedMessage } from './twilio-message-resource.js';
+import { TwilioOpenApiSpec, type SpecViolation } from './twilio-openapi-spec.js';
+import {
+  postWebhook, signTwilioWebhook, type SignatureMode, type SignedWebhook, type WebhookAnswer,
+} from './twilio-webhook-signing.js';
+
+export interface TwilioSimulatorOptions {
+  /** Default: a random `AC…` SID. */
+  accountSid?: string;
+  /** Default: random hex. */
+  authToken?: string;
+  /** Numbers the account owns (valid `From` values). Default `['+15550100']`. */
+  ownedNumbers?: string[];
+  /** Destinations refused with a Twilio error code. Default: Twilio's magic test numbers (+15005550001 → 21211 …). */
+  refusedDestinations?: Record<string, number>;
+  /** Statuses reported to StatusCallback after a message is accepted. Default `['queued', 'sent', 'delivered']`. */
+  callbackStatuses?: string[];
+  /** Pause before each status change (ms). Default 10: the creating request is answered first, as on Twilio. */
+  callbackDelayMs?: number;
+  /** How long a webhook receiver may take to answer (ms). Default 5000. */
+  webhookTimeoutMs?: number;
+  /** Path of `twilio_api_v2010.json`. Default: `<repo>/../shared/specs/`. */
+  specPath?: string;
+  now?: () => Date;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  /** Form fields for POST, query parameters otherwise. */
+  params: FormParams;
+  query: FormParams;
+  /** Lower-cased names. */
+  headers: Record<string, string>;
+}
+
+export interface RecordedCallback {
+  url: string;
+  messageSid: string;
+  messageStatus: string;
+  params: Record<string, string>;
+  headers: Record<string, string>;
+  /** What the receiver answered; null when it did not answer (see `error`). */
+  status: number | null;
+  error: string | null;
+}
+
+export interface InboundDelivery extends WebhookAnswer {
+  messageSid: string;
+}
+
+export interface InboundSmsInjection extends InboundSmsInput {
+  /** Default 'valid'. */
+  signature?: SignatureMode;
+}
+
+export interface DeliveryFailure {
+  status: 'undelivered' | 'failed';
+  errorCode: number;
+  errorMessage: string;
+}
+
+const MESSAGES_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/;
+const MESSAGE_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\/([^/]+)\.json$/;
+const SPEC_MESSAGES = '/2010-04-01/Accounts/{AccountSid}/Messages.json';
+const SPEC_MESSAGE = '/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json';
+
+/**
+ * A stateful, loopback-only stand-in for api.twilio.com (Messages API of v2010) and for the Twilio side of
+ * webhooks: signed status callbacks and inbound SMS. Tests drive the real `twilio` SDK against it.
+ */
+export class TwilioSimulator {
+  readonly accountSid: string;
+  readonly authToken: string;
+  readonly ownedNumbers: readonly string[];
+  /** Accepted outbound messages, oldest first. */
+  readonly messages: SimulatedMessage[] = [];
+  /** Every request received, faults included. */
+  readonly requests: RecordedRequest[] = [];
+  /** Every status callback sent, with the receiver's answer. */
+  readonly callbacks: RecordedCallback[] = [];
+  /** Requests whose parameters Twilio's OpenAPI document does not declare: our adapter must cause none. */
+  readonly specViolations: SpecViolation[] = [];
+  /** Inbound webhooks delivered by `injectInboundSms`/`redeliverInboundSms`, with the receiver's answers. */
+  readonly inboundDeliveries: (InboundDelivery & { url: string })[] = [];
+
+  private readonly account: SimulatedAccount;
+  private readonly api: SimulatedMessagesApi;
+  private readonly spec: TwilioOpenApiSpec;
+  private readonly faults = new FaultQueue();
+  private readonly now: () => Date;
+  private readonly callbackStatuses: string[];
+  private readonly callbackDelayMs: number;
+  private readonly webhookTimeoutMs: number;
+  private readonly inboundBySid = new Map<string, SignedWebhook>();
+  private readonly pending = new Set<Promise<void>>();
+  private deliveryFailure: DeliveryFailure | null = null;
+  /** Bumped by reset/stop so that progress scheduled earlier stops quietly. */
+  private generation = 0;
+  private server: Server | null = null;
+  private url: string | null = null;
+
+  constructor(options: TwilioSimulatorOptions = {}) {
+    this.accountSid = options.accountSid ?? `AC${randomBytes(16).toString('hex')}`;
+    this.authToken = options.authToken ?? randomBytes(16).toString('hex');
+    this.ownedNumbers = options.ownedNumbers ?? ['+15550100'];
+    this.now = options.now ?? (() => new Date());
+    this.callbackStatuses = options.callbackStatuses ?? ['queued', 'sent', 'delivered'];
+    this.callbackDelayMs = options.callbackDelayMs ?? 10;
+    this.webhookTimeoutMs = options.webhookTimeoutMs ?? 5000;
+    this.account = {
+      accountSid: this.accountSid,
+      authToken: this.authToken,
+      ownedNumbers: new Set(this.ownedNumbers),
+      refusedDestinations: options.refusedDestinations ?? TWILIO_MAGIC_REFUSED_DESTINATIONS,
+    };
+    this.api = new SimulatedMessagesApi(this.account, this.now, this.messages);
+    this.spec = new TwilioOpenApiSpec(options.specPath);
+  }
+
+  /** `http://127.0.0.1:<port>`; only valid after `start()`. */
+  get baseUrl(): string {
+    if (!this.url) throw new Error('TwilioSimulator is not started');
+    return this.url;
+  }
+
+  async start(): Promise<void> {
+    if (this.server) return;
+    const server = createServer((req, res) => {
+      this.handle(req, res).catch((err: unknown) => {
+        if (!res.headersSent) this.send(res, { status: 500, body: twilioErrors.serverFault(500) });
+        console.error('TwilioSimulator handler failed', err);
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve());
+    });
+    this.server = server;
+    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.generation += 1;
+    this.server = null;
+    // Hung requests and keep-alive sockets would otherwise hold close() open forever.
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await this.settled();
+  }
+
+  /** Forgets everything recorded and every armed fault; progress already scheduled is abandoned. */
+  reset(): void {
+    this.generation += 1;
+    this.messages.length = 0;
+    this.requests.length = 0;
+    this.callbacks.length = 0;
+    this.specViolations.length = 0;
+    this.inboundDeliveries.length = 0;
+    this.inboundBySid.clear();
+    this.faults.clear();
+    this.deliveryFailure = null;
+  }
+
+  /** The next `times` requests (default 1) get this HTTP error with Twilio's error body; 429 carries Retry-After. */
+  failNext(fault: { status: 500 | 503 | 429; retryAfterSeconds?: number; times?: number }): void {
+    this.faults.add({ kind: 'fail', status: fault.status, retryAfterSeconds: fault.retryAfterSeconds }, fault.times ?? 1);
+  }
+
+  /** The next `times` requests (default 1) are read and never answered: the client must time out. */
+  hangNext(options: { times?: number } = {}): void {
+    this.faults.add({ kind: 'hang' }, options.times ?? 1);
+  }
+
+  /** The next `times` requests (default 1) have their socket destroyed after being read. */
+  dropNext(options: { times?: number } = {}): void {
+    this.faults.add({ kind: 'drop' }, options.times ?? 1);
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  /** Messages accepted from now on end `undelivered` (or `failed`) instead of `delivered`; `false` restores delivery. */
+  failDelivery(failure: Partial<DeliveryFailure> | false = {}): void {
+    this.deliveryFailure = failure === false
+      ? null
+      : { status: failure.status ?? 'undelivered', errorCode: failure.errorCode ?? 30003, errorMessage: failure.errorMessage ?? 'Unreachable destination handset' };
+  }
+
+  /** Resolves once every status progression and callback scheduled so far has finished. */
+  async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  /** A signed inbound-SMS webhook, built but not sent (for tests that hand it to a handler directly). */
+  buildInboundSms(input: InboundSmsInjection): SignedWebhook & { messageSid: string } {
+    const params = inboundSmsForm(this.accountSid, input);
+    const webhook = signTwilioWebhook(this.authToken, input.url, params, input.signature ?? 'valid');
+    return { ...webhook, messageSid: params.MessageSid ?? '' };
+  }
+
+  /** A signed status callback for any message SID and status, built but not sent. */
+  buildStatusCallback(input: {
+    url: string; messageSid: string; status: string; errorCode?: number | string | null;
+    from?: string; to?: string; signature?: SignatureMode;
+  }): SignedWebhook {
+    const known = this.messages.find((m) => m.sid === input.messageSid);
+    const params = statusCallbackForm({
+      messageSid: input.messageSid,
+      accountSid: this.accountSid,
+      from: input.from ?? known?.from ?? this.ownedNumbers[0] ?? '',
+      to: input.to ?? known?.to ?? '',
+      status: input.status,
+      errorCode: input.errorCode,
+      messagingServiceSid: known?.messagingServiceSid,
+    });
+    return signTwilioWebhook(this.authToken, input.url, params, input.signature ?? 'valid');
+  }
+
+  /** POSTs a Twilio-shaped inbound SMS to `url`, signed (or not) as asked; resolves with the receiver's answer. */
+  async injectInboundSms(input: InboundSmsInjection): Promise<InboundDelivery> {
+    const webhook = this.buildInboundSms(input);
+    this.inboundBySid.set(webhook.messageSid, webhook);
+    return this.deliverInbound(webhook, webhook.messageSid);
+  }
+
+  /** Sends an earlier inbound SMS again, byte for byte (same MessageSid and idempotency token), as Twilio retries. */
+  async redeliverInboundSms(messageSid: string, options: { signature?: SignatureMode } = {}): Promise<InboundDelivery> {
+    const original = this.inboundBySid.get(messageSid);
+    if (!original) throw new Error(`No inbound SMS ${messageSid} was injected`);
+    const webhook = options.signature
+      ? signTwilioWebhook(this.authToken, original.url, original.params, options.signature, original.headers['i-twilio-idempotency-token'])
+      : original;
+    return this.deliverInbound(webhook, messageSid);
+  }
+
+  private async deliverInbound(webhook: SignedWebhook, messageSid: string): Promise<InboundDelivery> {
+    const answer = await postWebhook(webhook, this.webhookTimeoutMs);
+    const delivery = { ...answer, messageSid };
+    this.inboundDeliveries.push({ ...delivery, url: webhook.url });
+    return delivery;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = await readBody(req);
+    const target = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const query = parseForm(target.search.slice(1));
+    const params = method === 'POST' ? parseForm(raw) : query;
+    const headers = flattenHeaders(req);
+    this.requests.push({ method, path: target.pathname, params, query, headers });
+
+    const fault = this.faults.take();
+    if (fault?.kind === 'hang') return;
+    if (fault?.kind === 'drop') {
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.kind === 'fail') {
+      const extra = fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : undefined;
+      this.send(res, { status: fault.status, body: twilioErrors.serverFault(fault.status) }, extra);
+      return;
+    }
+
+    if (!isAuthorized(this.account, headers.authorization)) {
+      this.send(res, { status: 401, body: twilioErrors.authenticate() }, { 'www-authenticate': 'Basic realm="Twilio API"' });
+      return;
+    }
+    this.send(res, this.route(method, target.pathname, params, query));
+  }
+
+  private route(method: string, path: string, params: FormParams, query: FormParams): ApiAnswer {
+    const list = MESSAGES_PATH.exec(path);
+    const single = MESSAGE_PATH.exec(path);
+    const pathAccount = list?.[1] ?? single?.[1];
+    if (pathAccount !== undefined && pathAccount !== this.accountSid) return { status: 401, body: twilioErrors.authenticate() };
+
+    if (list && method === 'POST') {
+      this.specViolations.push(...this.spec.checkQuery(method, SPEC_MESSAGES, query));
+      this.specViolations.push(...this.spec.checkForm(method, SPEC_MESSAGES, params));
+      const { answer, accepted } = this.api.create(params);
+      if (accepted) this.track(this.progress(accepted));
+      return answer;
+    }
+    if (list && method === 'GET') {
+      this.specViolations.push(...this.spec.checkQuery(method, SPEC_MESSAGES, query));
+      return this.api.list(path, query);
+    }
+    if (single && method === 'GET') {
+      this.specViolations.push(...this.spec.checkQuery(method, SPEC_MESSAGE, query));
+      return this.api.fetch(path, single[2] ?? '');
+    }
+    if (list || single) return { status: 405, body: { code: 20004, message: 'Method not allowed', more_info: 'https://www.twilio.com/docs/errors/20004', status: 405 } };
+    return { status: 404, body: twilioErrors.notFound(path) };
+  }
+
+  private track(work: Promise<void>): void {
+    this.pending.add(work);
+    void work.finally(() => this.pending.delete(work));
+  }
+
+  /** The far side: the message moves through its statuses, each one reported to StatusCallback if given. */
+  private async progress(message: SimulatedMessage): Promise<void> {
+    const generation = this.generation;
+    const failure = this.deliveryFailure;
+    const statuses = [...this.callbackStatuses];
+    if (failure && statuses.length > 0) statuses[statuses.length - 1] = failure.status;
+    for (const status of statuses) {
+      await sleep(this.callbackDelayMs);
+      if (generation !== this.generation) return;
+      const failed = failure !== null && status === failure.status;
+      if (status !== message.status) {
+        this.api.advance(message, status, failed ? failure.errorCode : null, failed ? failure.errorMessage : null);
+      }
+      if (message.statusCallback) await this.sendCallback(message, status, failed ? failure.errorCode : null);
+    }
+  }
+
+  private async sendCallback(message: SimulatedMessage, status: string, errorCode: number | null): Promise<void> {
+    const webhook = this.buildStatusCallback({
+      url: message.statusCallback ?? '', messageSid: message.sid, status, errorCode,
+    });
+    const record: RecordedCallback = {
+      url: webhook.url, messageSid: message.sid, messageStatus: status, params: webhook.params,
+      headers: webhook.headers, status: null, error: null,
+    };
+    this.callbacks.push(record);
+    try {
+      record.status = (await postWebhook(webhook, this.webhookTimeoutMs)).status;
+    } catch (err) {
+      record.error = err instanceof Error ? err.message : String(err);
+    }
+  }
+
+  private send(res: ServerResponse, answer: ApiAnswer, extraHeaders: Record<string, string> = {}): void {
+    const body = JSON.stringify(answer.body);
+    res.writeHead(answer.status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+      'twilio-request-id': `RQ${randomBytes(16).toString('hex')}`,
+      ...extraHeaders,
+    });
+    res.end(body);
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function flattenHeaders(req: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
+}

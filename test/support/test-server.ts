@@ -1,0 +1,63 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { silentLogger } from '../../adapters/node/pino-logger.js';
+import { buildApp, type App } from '../../hosts/composition/build-app.js';
+import { loadConfig } from '../../hosts/config/load-config.js';
+import { startServer, type RunningServer } from '../../hosts/http/serve.js';
+import { tempDir } from './plugin-context.js';
+
+export const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
+
+export interface TestServerOptions {
+  telephony?: { use: string; options?: Record<string, unknown> } | null;
+  db?: { use: string; options?: Record<string, unknown> };
+  callbackUrl?: string;
+  /** Extra top-level config keys. */
+  extra?: Record<string, unknown>;
+}
+
+export interface TestServer {
+  url: string;
+  app: App;
+  running: RunningServer;
+  dir: string;
+  configFile: string;
+  createAgent(input: { name: string; phone?: string; callbackUrl?: string }): Promise<{ agentId: string; token: string; callbackSecret: string }>;
+  close(): Promise<void>;
+}
+
+/** The test database: SQLite in the server's temp folder, or PostgreSQL in a fresh schema when asked. */
+export function testDbConfig(dir: string): { use: string; options: Record<string, unknown> } {
+  return { use: 'sqlite', options: { path: join(dir, 'comms.sqlite') } };
+}
+
+/** Writes a config file into a temp folder and starts the real server in-process on a free port. */
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const dir = tempDir('agentos-server-');
+  const config: Record<string, unknown> = {
+    server: { host: '127.0.0.1', port: 0 },
+    dataDir: dir,
+    log: { level: 'silent' },
+    auth: { adminToken: ADMIN_TOKEN },
+    callbacks: { pollIntervalMs: 200, ...(options.callbackUrl ? { defaultUrl: options.callbackUrl } : {}) },
+    db: options.db ?? testDbConfig(dir),
+    ...(options.telephony === null ? {} : { telephony: options.telephony ?? { use: 'mock' } }),
+    ...options.extra,
+  };
+  const configFile = join(dir, 'config.yaml');
+  writeFileSync(configFile, stringify(config));
+  const app = await buildApp(loadConfig({ file: configFile, env: {} }), { migrate: true, logger: silentLogger() });
+  const running = await startServer(app);
+  return {
+    url: running.url,
+    app,
+    running,
+    dir,
+    configFile,
+    async createAgent(input) {
+      return (await app.runner.run('comms_create_agent', { kind: 'admin' }, input)) as { agentId: string; token: string; callbackSecret: string };
+    },
+    close: () => running.close(),
+  };
+}
