@@ -24,7 +24,9 @@ export function mulawToLinear(code: number): number {
   const exponent = (inverted >> 4) & 0x07;
   const mantissa = inverted & 0x0f;
   const step = 4 << (exponent + 1);
-  return sign * ((0x80 << exponent) + step * mantissa + step / 2 - 4 * 33);
+  const magnitude = (0x80 << exponent) + step * mantissa + step / 2 - 4 * 33;
+  // Both zero codes (0x7F and 0xFF) decode to +0, never -0.
+  return magnitude === 0 ? 0 : sign * magnitude;
 }
 
 const DECODE_TABLE = Int16Array.from({ length: 256 }, (_, code) => mulawToLinear(code));

@@ -66,7 +66,6 @@ export const MessageEntity = defineEntity({
   ],
   indexes: [
     { name: 'messages_agent_id_created_at_id_index', properties: ['agentId', 'createdAt', 'id'] },
-    { name: 'messages_provider_message_id_index', properties: ['providerMessageId'] },
   ],
 });
 

@@ -59,11 +59,12 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     defaultCallbackUrl: config.callbacks.defaultUrl,
     adminToken: config.auth.adminToken,
   };
-  let ports: CorePorts | undefined;
+  // Adapters get the event sink before core's ports exist; events that come that early are dropped.
+  const wired: { ports?: CorePorts } = {};
   const events: ProviderEventSink = {
     smsStatus: (update) => {
-      if (!ports) return;
-      applyPushedSmsStatus(ports, update).catch((err: unknown) => logger.error({ err }, 'applying a pushed status failed'));
+      if (!wired.ports) return;
+      applyPushedSmsStatus(wired.ports, update).catch((err: unknown) => logger.error({ err }, 'applying a pushed status failed'));
     },
     emailReceived: () => {
       logger.warn({}, 'inbound email pushed, but the email channel is not wired yet');
@@ -113,8 +114,8 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
   container.bind(TOKENS.CallbackSender).toConstantValue(new StandardWebhooksSender());
   if (telephony) container.bind(TOKENS.Telephony).toConstantValue({ id: telephony.id, port: telephony.port });
 
-  const callbacks = new CallbackScheduler(() => ports!, config.callbacks.pollIntervalMs);
-  ports = {
+  const callbacks = new CallbackScheduler(() => ports, config.callbacks.pollIntervalMs);
+  const ports: CorePorts = {
     clock,
     ids,
     logger,
@@ -125,6 +126,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     settings,
     notifyCallbacksPending: () => callbacks.kick(),
   };
+  wired.ports = ports;
   const runner = new UseCaseRunner(USE_CASES, ports, ids);
 
   return {

@@ -57,8 +57,6 @@ export class Migration20261124000000_initial extends Migration {
     )`);
     // Newest-first keyset listing per agent: (agent_id, created_at, id) serves both order and cursor.
     this.addSql('create index messages_agent_id_created_at_id_index on messages (agent_id, created_at, id)');
-    // Status callbacks of some providers name only their own id.
-    this.addSql('create index messages_provider_message_id_index on messages (provider_message_id)');
 
     this.addSql(`create table callback_deliveries (
       id varchar(64) collate "C" not null,

@@ -54,8 +54,6 @@ export class Migration20261124000000_initial extends Migration {
       'create unique index messages_agent_id_channel_provider_message_id_unique ' +
         'on messages (agent_id, channel, provider_message_id)',
     );
-    // Status callbacks of some providers name only their own id.
-    this.addSql('create index messages_provider_message_id_index on messages (provider_message_id)');
 
     this.addSql(`create table callback_deliveries (
       id varchar(64) not null primary key,

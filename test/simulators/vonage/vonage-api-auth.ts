@@ -1,0 +1,52 @@
+import { timingSafeEqual, type KeyObject } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+
+/** The credentials of the simulated account and of its Vonage application. */
+export interface SimulatedCredentials {
+  apiKey: string;
+  apiSecret: string;
+  applicationId: string;
+  /** The application's public key: JWTs signed with its private key (RS256) authenticate as the application. */
+  publicKey: KeyObject;
+}
+
+export type AuthMethod = 'basic' | 'jwt';
+
+function sameText(a: string, b: string): boolean {
+  const left = Buffer.from(a, 'utf8');
+  const right = Buffer.from(b, 'utf8');
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+function basicAuthorized(credentials: SimulatedCredentials, encoded: string): boolean {
+  const decoded = Buffer.from(encoded, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return false;
+  return sameText(decoded.slice(0, colon), credentials.apiKey) && sameText(decoded.slice(colon + 1), credentials.apiSecret);
+}
+
+function jwtAuthorized(credentials: SimulatedCredentials, token: string, now: Date): boolean {
+  try {
+    const claims = jwt.verify(token, credentials.publicKey, {
+      algorithms: ['RS256'],
+      clockTimestamp: Math.floor(now.getTime() / 1000),
+    });
+    return typeof claims === 'object' && claims.application_id === credentials.applicationId;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * How the Messages API accepts a caller, as the SDK authenticates: `Basic base64(api_key:api_secret)`, or
+ * `Bearer <JWT>` signed RS256 with the application's private key and carrying its `application_id` (the SDK
+ * picks JWT whenever applicationId and privateKey are configured). Null when refused.
+ */
+export function authenticate(credentials: SimulatedCredentials, authorization: string | undefined, now: Date): AuthMethod | null {
+  if (!authorization) return null;
+  const [scheme, value] = authorization.split(' ', 2);
+  if (!value) return null;
+  if (scheme?.toLowerCase() === 'basic') return basicAuthorized(credentials, value) ? 'basic' : null;
+  if (scheme?.toLowerCase() === 'bearer') return jwtAuthorized(credentials, value, now) ? 'jwt' : null;
+  return null;
+}
