@@ -9,13 +9,16 @@
  * `close()` (unless the test did), then `teardown(db)` if given, to delete files or schemas.
  *
  * Only behaviour visible through the port is asserted; timestamps are compared to the millisecond.
+ * `databasePluginContext(dir)` gives a plugin's `create` the minimal context it needs in a test.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isDomainError } from '../ports/errors.js';
+import type { PluginContext, ProviderEventSink } from '../ports/plugin.js';
 import type {
   AgentChannelRecord, AgentRecord, CallbackDeliveryRecord, Channel, Direction, MessageRecord,
 } from '../ports/records.js';
 import type { Database, MessageQuery } from '../ports/repositories.js';
+import type { Logger } from '../ports/runtime.js';
 
 export interface DatabaseContractOptions {
   name: string;
@@ -23,6 +26,34 @@ export interface DatabaseContractOptions {
   factory: () => Promise<Database>;
   /** Called after `close()`: remove what the factory created. */
   teardown?: (db: Database) => Promise<void>;
+}
+
+const silentLogger: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  child: () => silentLogger,
+};
+
+/** Ignores every provider event; a Proxy, so events added to the port later need no change here. */
+const ignoredEvents = new Proxy({}, { get: () => () => undefined }) as ProviderEventSink;
+
+/**
+ * The least PluginContext a db plugin needs in a test: silent logger, system clock, counter ids, no
+ * provider events, and `dir` as both the configuration and the data folder.
+ */
+export function databasePluginContext(dir: string): PluginContext {
+  let counter = 0;
+  return {
+    logger: silentLogger,
+    clock: { now: () => new Date() },
+    ids: { next: (prefix) => `${prefix}_${String(++counter).padStart(6, '0')}` },
+    publicBaseUrl: 'http://127.0.0.1:9',
+    configDir: dir,
+    dataDir: dir,
+    events: ignoredEvents,
+  };
 }
 
 const T0 = Date.parse('2026-11-24T10:00:00.123Z');

@@ -30,7 +30,7 @@ export interface InboundMailInput {
   attachments?: Array<{ filename: string; contentType: string; content: Uint8Array }>;
 }
 
-/** Failures the far side can play on the next send. */
+/** Failures the far side can play instead of accepting mail. */
 export type EmailFault = 'server-error' | 'rate-limit' | 'timeout' | 'unreachable' | 'auth-failure';
 export const EMAIL_FAULTS: readonly EmailFault[] = ['server-error', 'rate-limit', 'timeout', 'unreachable', 'auth-failure'];
 
@@ -42,10 +42,17 @@ export type WebhookSigning = 'valid' | 'forged' | 'stale' | 'missing';
 
 /** Lets the suite observe and drive the far side of an adapter without knowing which provider it is. */
 export interface EmailHarness {
+  /** Credentials the adapter was built with: no error may reveal them. */
+  secrets: readonly string[];
+  /** The Retry-After the injected rate limit announces, when the far side announces one. */
+  rateLimitRetryAfterSeconds?: number;
   /** Every mail the far side accepted so far, oldest first. */
   received(): Promise<FarSideMail[]>;
-  /** The next send (only the next) meets this failure. Only called for the faults listed in the contract's `faults`. */
-  injectFault(fault: EmailFault): Promise<void>;
+  /**
+   * Makes every following send fail that way, until called with `null`. Only called for the faults listed in the
+   * contract's `faults`.
+   */
+  injectFault(fault: EmailFault | null): void | Promise<void>;
   /**
    * `inboundWebhook` adapters: the HTTP request the provider sends when `mail` arrives, signed as asked.
    * Null when this provider's signature cannot express the case (e.g. it has no timestamp, so nothing is stale).
@@ -101,10 +108,12 @@ async function failureOf(promise: Promise<unknown>): Promise<DomainError> {
   throw new Error('expected the call to fail');
 }
 
-function expectUsefulFailure(failure: DomainError, code: ErrorCode): void {
+/** A DomainError with this code, a next step for the caller, and no credential anywhere in it. */
+function expectUsefulFailure(failure: DomainError, code: ErrorCode, secrets: readonly string[]): void {
   expect(failure.code).toBe(code);
-  expect(typeof failure.nextStep).toBe('string');
-  expect(failure.nextStep?.length ?? 0).toBeGreaterThan(0);
+  expect(typeof failure.nextStep === 'string' && failure.nextStep.length > 0, 'nextStep tells the caller what to do').toBe(true);
+  const visible = JSON.stringify({ message: failure.message, nextStep: failure.nextStep, details: failure.details, stack: failure.stack });
+  for (const secret of secrets) expect(visible.includes(secret), 'an error reveals a credential').toBe(false);
 }
 
 function bytesOf(content: Uint8Array): number[] {
@@ -201,7 +210,7 @@ export function describeEmailContract(options: EmailContractOptions): void {
 
       it('refuses a malformed recipient address with INVALID_EMAIL_ADDRESS and sends nothing', async () => {
         const failure = await failureOf(port.send(request({ to: ['not-an-address'] })));
-        expectUsefulFailure(failure, 'INVALID_EMAIL_ADDRESS');
+        expectUsefulFailure(failure, 'INVALID_EMAIL_ADDRESS', harness.secrets);
         expect(await harness.received()).toHaveLength(0);
       });
     });
@@ -232,13 +241,16 @@ export function describeEmailContract(options: EmailContractOptions): void {
         ['auth-failure', 'PROVIDER_AUTH_FAILED'],
       ];
       for (const [fault, code] of cases) {
-        it.skipIf(!faults.has(fault))(`maps ${fault} to ${code}, then sends normally again`, async () => {
+        it.skipIf(!faults.has(fault))(`maps ${fault} to ${code}, and sends normally once it clears`, async () => {
           await harness.injectFault(fault);
           const failure = await failureOf(port.send(request({ subject: `During ${fault}` })));
-          expectUsefulFailure(failure, code);
-          if (code === 'RATE_LIMITED' && failure.details.retryAfterSeconds !== undefined) {
-            expect(failure.details.retryAfterSeconds).toBeGreaterThanOrEqual(0);
+          expectUsefulFailure(failure, code, harness.secrets);
+          if (code === 'RATE_LIMITED') {
+            const wait = failure.details.retryAfterSeconds;
+            if (harness.rateLimitRetryAfterSeconds !== undefined) expect(wait).toBe(harness.rateLimitRetryAfterSeconds);
+            else if (wait !== undefined) expect(typeof wait === 'number' && wait >= 0).toBe(true);
           }
+          await harness.injectFault(null);
           await port.send(request({ subject: `After ${fault}` }));
           const subjects = (await harness.received()).map((m) => m.subject);
           expect(subjects).toContain(`After ${fault}`);
@@ -335,14 +347,32 @@ export function describeEmailContract(options: EmailContractOptions): void {
         const bounced = await harness.statusWebhook(sent.providerMessageId, 'bounced');
         expect(port.verifyWebhook(bounced)).toBe(true);
         const [event] = await port.parseWebhook(bounced);
-        expect(event).toMatchObject({ kind: 'status', providerMessageId: sent.providerMessageId });
-        expect(event?.kind === 'status' ? ['undelivered', 'failed'] : []).toContain(event?.kind === 'status' ? event.status : '');
-        expect(event?.kind === 'status' ? event.errorCode : null).toEqual(expect.any(String));
+        if (event?.kind !== 'status') throw new Error('a bounce must parse to a status event');
+        expect(event.providerMessageId).toBe(sent.providerMessageId);
+        expect(['undelivered', 'failed']).toContain(event.status);
+        expect(event.errorCode).toEqual(expect.any(String));
+      });
+
+      it('answers false, never throws, for malformed requests', async () => {
+        const signed = await webhook('valid');
+        if (!signed) throw new Error('valid signing is required');
+        // Whether the URL is signed depends on the provider; only throwing is wrong.
+        expect(() => port.verifyWebhook({ ...signed, url: 'not a url' })).not.toThrow();
+        expect(port.verifyWebhook({ url: 'https://comms.example.com/x', method: 'POST', headers: {}, rawBody: '', params: {} })).toBe(false);
+        const garbled = Object.fromEntries(Object.keys(signed.headers).map((name) => [name, 'garbage']));
+        expect(port.verifyWebhook({ ...signed, headers: garbled })).toBe(false);
+      });
+
+      it('refuses a body that is not a webhook of its provider with INVALID_INPUT', async () => {
+        const failure = await failureOf(port.parseWebhook({
+          url: 'https://comms.example.com/webhooks/email', method: 'POST', headers: {}, rawBody: 'not json', params: {},
+        }));
+        expect(failure.code).toBe('INVALID_INPUT');
       });
 
       it('answers the provider with a fixed reply', () => {
         const reply = port.webhookReply();
-        expect(typeof reply.contentType).toBe('string');
+        expect(reply.contentType).toMatch(/^[\w.+-]+\/[\w.+-]+/);
         expect(typeof reply.body).toBe('string');
       });
     });

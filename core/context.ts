@@ -2,7 +2,11 @@ import type { CallbackSender } from '../ports/callbacks.js';
 import type { Database } from '../ports/repositories.js';
 import type { Clock, IdGenerator, Logger, Secrets } from '../ports/runtime.js';
 import { DomainError } from '../ports/errors.js';
+import type { EmailPort } from '../ports/email.js';
+import type { StoragePort } from '../ports/storage.js';
 import type { TelephonyPort } from '../ports/telephony.js';
+import type { TtsPort } from '../ports/tts.js';
+import type { WhatsAppPort } from '../ports/whatsapp.js';
 
 /** Who is calling: an agent acting as itself, or the operator acting for any agent. */
 export type Caller = { kind: 'agent'; agentId: string } | { kind: 'admin' } | { kind: 'anonymous' };
@@ -29,8 +33,12 @@ export interface CorePorts {
   secrets: Secrets;
   logger: Logger;
   db: Database;
-  /** null when no telephony provider is configured (the sms channel is off). */
+  /** Each adapter is null when its section is not configured (that channel or feature is off). */
   telephony: Provided<TelephonyPort> | null;
+  email: Provided<EmailPort> | null;
+  whatsapp: Provided<WhatsAppPort> | null;
+  storage: Provided<StoragePort> | null;
+  tts: Provided<TtsPort> | null;
   callbackSender: CallbackSender;
   settings: CoreSettings;
   /** Asks the callback dispatcher to run soon (after an inbound event was stored). */
@@ -43,9 +51,22 @@ export interface UseCaseContext {
   requestId: string;
 }
 
-export function requireTelephony(ports: CorePorts): Provided<TelephonyPort> {
-  if (!ports.telephony) {
-    throw new DomainError('CHANNEL_NOT_CONFIGURED', 'No telephony provider is configured on this server.', 'Ask the operator to configure telephony (e.g. use: twilio).', { channel: 'sms' });
+type OptionalPort = 'telephony' | 'email' | 'whatsapp' | 'storage' | 'tts';
+
+/** The adapter behind an optional section, or CHANNEL_NOT_CONFIGURED naming the config section. */
+export function requirePort<K extends OptionalPort>(ports: CorePorts, key: K): NonNullable<CorePorts[K]> {
+  const port = ports[key];
+  if (!port) {
+    throw new DomainError(
+      'CHANNEL_NOT_CONFIGURED',
+      `No ${key} provider is configured on this server.`,
+      `Ask the operator to configure the "${key}" section of the server config.`,
+      { port: key },
+    );
   }
-  return ports.telephony;
+  return port as NonNullable<CorePorts[K]>;
+}
+
+export function requireTelephony(ports: CorePorts): Provided<TelephonyPort> {
+  return requirePort(ports, 'telephony');
 }

@@ -1,3 +1,4 @@
+import type { CallStatusUpdate } from './calls.js';
 import type { MessageStatus } from './records.js';
 import type { Database } from './repositories.js';
 import type { JsonSchema } from './json-schema.js';
@@ -28,6 +29,8 @@ export const PORT_NAMES: readonly PortName[] = ['db', 'telephony', 'email', 'wha
 export interface ProviderEventSink {
   /** `reference` is the `SendSmsRequest.reference` (our message id) the status is about. */
   smsStatus(update: { reference: string; providerMessageId: string; status: MessageStatus; errorCode: string | null }): void;
+  /** Call progress pushed by an adapter (demo mode); `reference` is our call id. */
+  callStatus(update: { reference: string } & CallStatusUpdate): void;
   /** Mail that arrived without a webhook (SMTP listener, demo mode), addressed to `email.to`. */
   emailReceived(email: InboundEmail): void;
 }

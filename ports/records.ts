@@ -90,3 +90,50 @@ export interface CallbackDeliveryRecord {
   createdAt: Date;
   updatedAt: Date;
 }
+
+/** A WhatsApp sender of the shared pool: dedicated to one agent, or shared (`agentId` null). */
+export interface WhatsAppSenderRecord {
+  id: string;
+  /** E.164 number registered as a WhatsApp sender with the provider. */
+  address: string;
+  agentId: string | null;
+  createdAt: Date;
+}
+
+export interface CallEvent {
+  status: string;
+  at: string;
+}
+
+/** One phone call, with the history of its statuses. */
+export interface CallLogRecord {
+  id: string;
+  agentId: string;
+  direction: Direction;
+  from: string;
+  to: string;
+  /** Latest `CallStatus` (see ports/calls.ts). */
+  status: string;
+  /** Every status seen, in the order applied. */
+  history: CallEvent[];
+  provider: string;
+  providerCallId: string | null;
+  /** Public URL of the audio played, for voice messages. */
+  audioUrl: string | null;
+  /** Storage key of that audio. */
+  audioKey: string | null;
+  startedAt: Date;
+  answeredAt: Date | null;
+  endedAt: Date | null;
+  durationSeconds: number | null;
+  priceMicros: number | null;
+  currency: string | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  /** Use-case specific data (text spoken, voice, repeat, SMS fallback …). */
+  metadata: Record<string, unknown>;
+  createdAt: Date;
+  updatedAt: Date;
+  /** Optimistic-concurrency version: every update increments it. */
+  version: number;
+}

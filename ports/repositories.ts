@@ -1,5 +1,6 @@
 import type {
-  AgentChannelRecord, AgentRecord, CallbackDeliveryRecord, Channel, Direction, MessageRecord, MessageStatus,
+  AgentChannelRecord, AgentRecord, CallbackDeliveryRecord, CallLogRecord, Channel, Direction, MessageRecord,
+  MessageStatus, WhatsAppSenderRecord,
 } from './records.js';
 
 export interface AgentRepository {
@@ -8,7 +9,19 @@ export interface AgentRepository {
   findById(id: string): Promise<AgentRecord | null>;
   findByTokenHash(tokenHash: string): Promise<AgentRecord | null>;
   listChannels(agentId: string): Promise<AgentChannelRecord[]>;
+  /** The agent's address on that channel; the oldest if it has several. */
   findChannel(agentId: string, channel: Channel): Promise<AgentChannelRecord | null>;
+  /** Who owns this address (addresses are stored as given; email addresses lower-cased by core). */
+  findChannelByAddress(channel: Channel, address: string): Promise<AgentChannelRecord | null>;
+  /**
+   * Replaces the agent's address on `record.channel` with `record` in one transaction (removing any
+   * other address it had there). `CONFLICT` if another agent owns the address; nothing is written then.
+   */
+  setChannel(record: AgentChannelRecord): Promise<void>;
+  /** Removes the agent's addresses on that channel; no-op when it has none. */
+  removeChannel(agentId: string, channel: Channel): Promise<void>;
+  /** Updates name, callback URL or status; `NOT_FOUND` when there is no such agent. */
+  update(agentId: string, patch: Partial<Pick<AgentRecord, 'name' | 'callbackUrl' | 'status'>> & { updatedAt: Date }): Promise<void>;
 }
 
 export type InsertOutcome =
@@ -35,6 +48,7 @@ export interface StatusChange {
   errorCode?: string | null;
   errorMessage?: string | null;
   providerMessageId?: string | null;
+  /** Replaces the stored metadata when given (no merge). */
   metadata?: Record<string, unknown>;
   updatedAt: Date;
 }
@@ -75,9 +89,39 @@ export interface Database {
   readonly agents: AgentRepository;
   readonly messages: MessageRepository;
   readonly callbacks: CallbackDeliveryRepository;
+  readonly whatsappSenders: WhatsAppSenderRepository;
+  readonly calls: CallLogRepository;
   /** Applies pending migrations for this dialect; returns the names applied. */
   migrate(): Promise<string[]>;
   /** Throws when the database cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface WhatsAppSenderRepository {
+  /** `CONFLICT` if the address is already in the pool. */
+  add(sender: WhatsAppSenderRecord): Promise<void>;
+  /** Senders dedicated to the agent first, then the shared ones; each group oldest first. */
+  candidatesFor(agentId: string): Promise<WhatsAppSenderRecord[]>;
+  findByAddress(address: string): Promise<WhatsAppSenderRecord | null>;
+  list(): Promise<WhatsAppSenderRecord[]>;
+}
+
+export interface CallLogQuery {
+  agentId: string;
+  before?: { createdAt: Date; id: string };
+  limit: number;
+}
+
+export interface CallLogRepository {
+  insert(call: CallLogRecord): Promise<void>;
+  findById(id: string): Promise<CallLogRecord | null>;
+  findByProviderId(agentId: string, providerCallId: string): Promise<CallLogRecord | null>;
+  /**
+   * Writes `next` (all fields but id) only if the stored row still has `expectedVersion`; the stored
+   * version becomes `expectedVersion + 1`. Returns false when another writer got there first.
+   */
+  update(next: CallLogRecord, expectedVersion: number): Promise<boolean>;
+  /** Newest first (createdAt desc, id desc). */
+  list(query: CallLogQuery): Promise<CallLogRecord[]>;
 }

@@ -1,3 +1,4 @@
+import type { TelephonyCalls } from './calls.js';
 import type { MessageStatus } from './records.js';
 import type { WebhookReply, WebhookRequest } from './webhook.js';
 
@@ -54,6 +55,8 @@ export interface SmsStatusUpdate {
  */
 export interface TelephonyPort {
   readonly capabilities: TelephonyCapabilities;
+  /** Present when `capabilities.voice` is true. */
+  readonly calls?: TelephonyCalls;
   sendSms(request: SendSmsRequest): Promise<SendSmsResult>;
   /** True only if the request carries the provider's valid signature for exactly this URL and body. */
   verifyWebhook(request: WebhookRequest): boolean;

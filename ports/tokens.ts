@@ -10,5 +10,9 @@ export const TOKENS = {
   Secrets: Symbol.for('agentos.Secrets'),
   Database: Symbol.for('agentos.Database'),
   Telephony: Symbol.for('agentos.Telephony'),
+  Email: Symbol.for('agentos.Email'),
+  WhatsApp: Symbol.for('agentos.WhatsApp'),
+  Tts: Symbol.for('agentos.Tts'),
+  Storage: Symbol.for('agentos.Storage'),
   CallbackSender: Symbol.for('agentos.CallbackSender'),
 } as const;

@@ -5,3 +5,4 @@ export { decodeWav, encodeWav, parseWav, WavFormatError, type ParsedWav, type Wa
 export { id3v2Length, inspectMpegAudio, isMpegAudio, parseMpegFrameHeader, type MpegFrameHeader, type MpegStreamSummary } from './mpeg-audio.js';
 export { silentMp3, type SilentMp3Options } from './silent-mp3.js';
 export { pcm16ToMulaw8000, pcm16ToWav, rawPcm16, TELEPHONY_SAMPLE_RATE } from './telephony-audio.js';
+export { checkSynthesisRequest, synthesizedAudio, unknownVoice } from './synthesis-request.js';

@@ -43,7 +43,8 @@ export const MessageEntity = defineEntity({
   tableName: 'messages',
   properties: {
     id: p.string().primary().columnType('varchar(64)'),
-    agentId: p.manyToOne(AgentEntity).mapToPk().fieldName('agent_id'),
+    // No index of its own: (agent_id, created_at, id) starts with it.
+    agentId: p.manyToOne(AgentEntity).mapToPk().fieldName('agent_id').index(false),
     channel: p.string().$type<Channel>().columnType('varchar(16)'),
     direction: p.string().$type<Direction>().columnType('varchar(16)'),
     fromAddr: p.text().fieldName('from_addr'),
@@ -74,7 +75,8 @@ export const CallbackDeliveryEntity = defineEntity({
   tableName: 'callback_deliveries',
   properties: {
     id: p.string().primary().columnType('varchar(64)'),
-    agentId: p.manyToOne(AgentEntity).mapToPk().fieldName('agent_id'),
+    // Never queried by agent, and agents are never deleted: an index would only slow the inbound path.
+    agentId: p.manyToOne(AgentEntity).mapToPk().fieldName('agent_id').index(false),
     messageId: p.manyToOne(MessageEntity).mapToPk().fieldName('message_id').index('callback_deliveries_message_id_index'),
     url: p.text(),
     payload: p.text(),

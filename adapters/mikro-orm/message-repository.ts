@@ -5,7 +5,7 @@ import type {
 } from '../../ports/repositories.js';
 import { DELIVERY_COLUMNS, MESSAGE_COLUMNS, toMessage } from './row-mapping.js';
 import { SqlClauses } from './sql-clauses.js';
-import type { SqlCodec, SqlExecutor, SqlParam } from './sql-executor.js';
+import type { SqlCodec, SqlExecutor, SqlParam, SqlSession } from './sql-executor.js';
 import { isUniqueViolation } from './unique-violation.js';
 
 const MESSAGE_VALUES = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
@@ -19,6 +19,14 @@ const INSERT_INBOUND =
   'ON CONFLICT (agent_id, channel, provider_message_id) DO NOTHING RETURNING id';
 const INSERT_DELIVERY =
   `INSERT INTO callback_deliveries (${DELIVERY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+// PostgreSQL only: message and delivery in one atomic statement, one round trip instead of four
+// (BEGIN, two INSERTs, COMMIT), measured ~3x the throughput. The delivery is written only if the
+// message was. Parameters in a SELECT list need casts; the order is that of DELIVERY_COLUMNS.
+const INSERT_INBOUND_WITH_DELIVERY_PG =
+  `WITH inserted AS (${INSERT_INBOUND}) ` +
+  `INSERT INTO callback_deliveries (${DELIVERY_COLUMNS}) ` +
+  'SELECT ?, ?, ?, ?, ?, ?, ?::integer, ?::timestamptz, ?, ?::timestamptz, ?::timestamptz FROM inserted ' +
+  'RETURNING message_id';
 const SELECT_BY_ID = `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`;
 const SELECT_BY_IDEMPOTENCY_KEY = `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE agent_id = ? AND idempotency_key = ?`;
 const SELECT_BY_PROVIDER_ID =
@@ -44,18 +52,30 @@ export class SqlMessageRepository implements MessageRepository {
   }
 
   insertInbound(message: MessageRecord, delivery: CallbackDeliveryRecord | null): Promise<InsertOutcome> {
+    if (delivery && this.sql.dialect === 'postgresql') return this.insertInboundInOneStatement(message, delivery);
     return this.sql.atomic(async (session) => {
       const inserted = await session.rows(INSERT_INBOUND, this.messageParams(message));
-      if (inserted.length === 0) {
-        const [row] = await session.rows(SELECT_BY_PROVIDER_ID, [
-          message.agentId, message.channel, message.providerMessageId,
-        ]);
-        if (!row) throw vanished(message.id);
-        return { inserted: false, message: toMessage(row, this.codec) };
-      }
+      if (inserted.length === 0) return { inserted: false, message: await this.storedRedelivery(session, message) };
       if (delivery) await session.run(INSERT_DELIVERY, this.deliveryParams(delivery));
       return { inserted: true, message: { ...message } };
     });
+  }
+
+  private insertInboundInOneStatement(message: MessageRecord, delivery: CallbackDeliveryRecord): Promise<InsertOutcome> {
+    return this.sql.run(async (session) => {
+      const inserted = await session.rows(INSERT_INBOUND_WITH_DELIVERY_PG, [
+        ...this.messageParams(message), ...this.deliveryParams(delivery),
+      ]);
+      if (inserted.length === 0) return { inserted: false, message: await this.storedRedelivery(session, message) };
+      return { inserted: true, message: { ...message } };
+    });
+  }
+
+  /** The message already stored under the provider id of `message` (the insert met a conflict). */
+  private async storedRedelivery(session: SqlSession, message: MessageRecord): Promise<MessageRecord> {
+    const [row] = await session.rows(SELECT_BY_PROVIDER_ID, [message.agentId, message.channel, message.providerMessageId]);
+    if (!row) throw vanished(message.id);
+    return toMessage(row, this.codec);
   }
 
   findById(id: string): Promise<MessageRecord | null> {

@@ -22,6 +22,10 @@ export interface SqlCodec {
   readJson(value: unknown): Record<string, unknown>;
 }
 
+/**
+ * `work` must use only the session it is given and must not call the executor again: on SQLite the
+ * inner call would wait for the batch that is waiting for it.
+ */
 export interface SqlExecutor {
   readonly dialect: 'sqlite' | 'postgresql';
   readonly codec: SqlCodec;

@@ -13,6 +13,8 @@ export interface MessageView {
   status: string;
   providerMessageId: string | null;
   errorCode: string | null;
+  /** Channel extras: email subject, cc, html and attachments; media URLs; template id … */
+  metadata: Record<string, unknown>;
   createdAt: string;
   updatedAt: string;
 }
@@ -29,6 +31,7 @@ export function toMessageView(m: MessageRecord): MessageView {
     status: m.status,
     providerMessageId: m.providerMessageId,
     errorCode: m.errorCode,
+    metadata: m.metadata,
     createdAt: m.createdAt.toISOString(),
     updatedAt: m.updatedAt.toISOString(),
   };
@@ -38,7 +41,7 @@ const nullableString = { type: ['string', 'null'] } as const;
 
 export const messageViewSchema = {
   type: 'object',
-  required: ['id', 'agentId', 'channel', 'direction', 'from', 'to', 'body', 'status', 'providerMessageId', 'errorCode', 'createdAt', 'updatedAt'],
+  required: ['id', 'agentId', 'channel', 'direction', 'from', 'to', 'body', 'status', 'providerMessageId', 'errorCode', 'metadata', 'createdAt', 'updatedAt'],
   additionalProperties: false,
   properties: {
     id: { type: 'string' },
@@ -51,6 +54,7 @@ export const messageViewSchema = {
     status: { type: 'string', enum: [...MESSAGE_STATUSES] },
     providerMessageId: nullableString,
     errorCode: nullableString,
+    metadata: { type: 'object' },
     createdAt: { type: 'string', format: 'date-time' },
     updatedAt: { type: 'string', format: 'date-time' },
   },

@@ -1,18 +1,16 @@
 import { DomainError, asErrorCode, isDomainError, isRetryableCode } from '../../ports/errors.js';
-import type { AgentRecord, MessageRecord } from '../../ports/records.js';
+import type { Channel, MessageRecord } from '../../ports/records.js';
 import { actingAgent } from '../auth/authenticate.js';
-import { requireTelephony, type UseCaseContext } from '../context.js';
-import { requireE164 } from '../phone-number.js';
+import type { UseCaseContext } from '../context.js';
 import { defineUseCase } from '../use-case.js';
+import { emailChannel } from './outbound/email-channel.js';
+import type { OutboundChannel, PreparedMessage } from './outbound/outbound-channel.js';
+import { sendMessageInputSchema, type SendMessageInput } from './outbound/send-input.js';
+import { smsChannel } from './outbound/sms-channel.js';
+import { whatsappChannel } from './outbound/whatsapp-channel.js';
 import { predecessorsOf } from './status-transitions.js';
 
-export interface SendMessageInput {
-  agentId?: string;
-  channel: 'sms';
-  to: string;
-  body: string;
-  idempotencyKey?: string;
-}
+export type { SendMessageInput } from './outbound/send-input.js';
 
 export interface SendMessageOutput {
   messageId: string;
@@ -25,28 +23,21 @@ export interface SendMessageOutput {
   idempotentReplay: boolean;
 }
 
-const SMS_MAX_LENGTH = 1600;
+const CHANNELS: Readonly<Record<Channel, OutboundChannel>> = { sms: smsChannel, email: emailChannel, whatsapp: whatsappChannel };
 
 export const sendMessage = defineUseCase<SendMessageInput, SendMessageOutput>({
   name: 'comms_send_message',
   title: 'Send a message',
   description:
-    'Send a message from the calling agent\'s own number or address. channel "sms": `to` is an E.164 number, ' +
-    '`body` up to 1600 characters. The message is stored before the provider is called; the result has its ' +
-    'id, the provider\'s id and status (later delivery updates show in comms_get_messages). Pass an ' +
-    'idempotencyKey to make retries safe: a repeat with the same key returns the first result and sends nothing.',
-  input: {
-    type: 'object',
-    additionalProperties: false,
-    required: ['channel', 'to', 'body'],
-    properties: {
-      agentId: { type: 'string', minLength: 1, description: 'Only with the admin token: the agent to send as.' },
-      channel: { type: 'string', enum: ['sms'], description: 'The channel to send on.' },
-      to: { type: 'string', minLength: 1, maxLength: 320, description: 'Recipient: E.164 number for sms, e.g. +15550100123.' },
-      body: { type: 'string', minLength: 1, maxLength: SMS_MAX_LENGTH, description: 'Message text.' },
-      idempotencyKey: { type: 'string', minLength: 1, maxLength: 255, description: 'Client-chosen key that makes a retry return the first result instead of sending again.' },
-    },
-  },
+    'Send a message from the calling agent\'s own number or address. ' +
+    'sms: `to` is an E.164 number, `body` up to 1600 characters. ' +
+    'email: `to` one or more addresses, `subject`, `text` and/or `html`, optional cc, bcc, replyTo, attachments. ' +
+    'whatsapp: `to` an E.164 number and `body` and/or `mediaUrls`, or an approved `templateId` + `templateVars` ' +
+    '(required when the person has not written in the last 24 hours). ' +
+    'The message is stored before the provider is called; the result has its id, the provider\'s id and status ' +
+    '(delivery updates show in comms_get_messages). Pass an idempotencyKey to make retries safe: a repeat with ' +
+    'the same key returns the first result and sends nothing.',
+  input: sendMessageInputSchema,
   output: {
     type: 'object',
     additionalProperties: false,
@@ -66,54 +57,43 @@ export const sendMessage = defineUseCase<SendMessageInput, SendMessageOutput>({
   rest: { method: 'POST', path: '/messages', successStatus: 201 },
   async run(ctx, input) {
     const agent = await actingAgent(ctx, input.agentId);
-    const to = requireE164(input.to.trim(), 'to');
-    if (input.body.trim() === '') {
-      throw new DomainError('INVALID_INPUT', 'body must not be empty.', 'Write the text of the message in body.', { field: 'body' });
-    }
-    const channel = await ctx.ports.db.agents.findChannel(agent.id, input.channel);
-    if (!channel) {
-      throw new DomainError(
-        'CHANNEL_NOT_CONFIGURED',
-        `Agent ${agent.id} has no ${input.channel} number.`,
-        'Give the agent a number first (agentos-comms agent create --phone …).',
-        { channel: input.channel },
-      );
-    }
-    const message = newOutboundMessage(ctx, agent, channel.address, to, input);
+    const channel = CHANNELS[input.channel];
+    const prepared = await channel.prepare(ctx, agent, input);
+    const message = newOutboundMessage(ctx, agent.id, input, prepared);
     const outcome = await ctx.ports.db.messages.insertOutbound(message);
-    if (!outcome.inserted) return replay(ctx, outcome.message, message.requestHash);
-    return deliver(ctx, outcome.message);
+    if (!outcome.inserted) return replay(ctx, channel, outcome.message, message.requestHash, prepared);
+    return deliver(ctx, channel, outcome.message, prepared);
   },
 });
 
-function newOutboundMessage(
-  ctx: UseCaseContext, agent: AgentRecord, from: string, to: string, input: SendMessageInput,
-): MessageRecord {
+function newOutboundMessage(ctx: UseCaseContext, agentId: string, input: SendMessageInput, prepared: PreparedMessage): MessageRecord {
   const now = ctx.ports.clock.now();
   const key = input.idempotencyKey ?? null;
   return {
     id: ctx.ports.ids.next('msg'),
-    agentId: agent.id,
+    agentId,
     channel: input.channel,
     direction: 'outbound',
-    from,
-    to,
-    body: input.body,
+    from: prepared.from,
+    to: prepared.to,
+    body: prepared.body,
     status: 'pending',
-    provider: requireTelephony(ctx.ports).id,
+    provider: prepared.provider,
     providerMessageId: null,
     idempotencyKey: key,
-    requestHash: key === null ? null : ctx.ports.secrets.fingerprint(JSON.stringify([input.channel, to, input.body])),
+    requestHash: key === null ? null : ctx.ports.secrets.fingerprint(JSON.stringify(prepared.fingerprint)),
     errorCode: null,
     errorMessage: null,
-    metadata: {},
+    metadata: prepared.metadata,
     createdAt: now,
     updatedAt: now,
   };
 }
 
 /** A repeat of an idempotency key: answer with what the first call produced, sending nothing new. */
-async function replay(ctx: UseCaseContext, stored: MessageRecord, requestHash: string | null): Promise<SendMessageOutput> {
+async function replay(
+  ctx: UseCaseContext, channel: OutboundChannel, stored: MessageRecord, requestHash: string | null, prepared: PreparedMessage,
+): Promise<SendMessageOutput> {
   if (stored.requestHash !== requestHash) {
     throw new DomainError(
       'IDEMPOTENCY_KEY_REUSED',
@@ -136,7 +116,7 @@ async function replay(ctx: UseCaseContext, stored: MessageRecord, requestHash: s
       const claimed = await ctx.ports.db.messages.changeStatus(
         stored.id, { status: 'pending', errorCode: null, errorMessage: null, updatedAt: ctx.ports.clock.now() }, ['failed'],
       );
-      if (claimed) return deliver(ctx, { ...stored, status: 'pending' });
+      if (claimed) return deliver(ctx, channel, { ...stored, status: 'pending' }, prepared);
     }
     throw new DomainError(
       asErrorCode(stored.errorCode),
@@ -148,24 +128,17 @@ async function replay(ctx: UseCaseContext, stored: MessageRecord, requestHash: s
   return toOutput(stored, true);
 }
 
-/** Hands a stored `pending` message to the provider and records the outcome either way. */
-async function deliver(ctx: UseCaseContext, message: MessageRecord): Promise<SendMessageOutput> {
-  const { db, clock, settings } = ctx.ports;
-  const telephony = requireTelephony(ctx.ports);
+/** Hands a stored `pending` message to its channel's provider and records the outcome either way. */
+async function deliver(ctx: UseCaseContext, channel: OutboundChannel, message: MessageRecord, prepared: PreparedMessage): Promise<SendMessageOutput> {
+  const { db, clock } = ctx.ports;
   let result;
   try {
-    result = await telephony.port.sendSms({
-      from: message.from,
-      to: message.to,
-      body: message.body,
-      statusCallbackUrl: `${settings.publicBaseUrl}/webhooks/${encodeURIComponent(message.agentId)}/sms/status`,
-      reference: message.id,
-    });
+    result = await channel.send(ctx, message, prepared);
   } catch (err) {
     const error = isDomainError(err)
       ? err
-      : new DomainError('INTERNAL', 'The telephony adapter failed unexpectedly.', 'Retry later; if it persists, check the server logs.');
-    if (!isDomainError(err)) ctx.ports.logger.error({ err, messageId: message.id }, 'telephony adapter threw a non-domain error');
+      : new DomainError('INTERNAL', `The ${message.channel} adapter failed unexpectedly.`, 'Retry later; if it persists, check the server logs.');
+    if (!isDomainError(err)) ctx.ports.logger.error({ err, messageId: message.id }, 'adapter threw a non-domain error');
     await db.messages.changeStatus(
       message.id,
       { status: 'failed', errorCode: error.code, errorMessage: error.message, updatedAt: clock.now() },

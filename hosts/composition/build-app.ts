@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { mkdirSync } from 'node:fs';
 import { Container } from 'inversify';
-import { applyPushedSmsStatus } from '../../core/messages/inbound-sms.js';
+import { receivePushedEmail } from '../../core/messages/inbound/email-webhooks.js';
+import { applyPushedStatus } from '../../core/messages/inbound/store-inbound.js';
 import type { CorePorts, CoreSettings, Provided } from '../../core/context.js';
 import { USE_CASES } from '../../core/use-cases.js';
 import { StandardWebhooksSender } from '../../adapters/http/standard-webhooks-sender.js';
@@ -12,14 +13,21 @@ import { TimeSortableIds } from '../../adapters/node/time-sortable-ids.js';
 import { loadPlugin } from '../../plugins/plugin-loader.js';
 import type { CallbackSender } from '../../ports/callbacks.js';
 import { DomainError, isDomainError } from '../../ports/errors.js';
-import type { PluginContext, ProviderEventSink } from '../../ports/plugin.js';
+import type { PluginContext, PortName, PortTypes, ProviderEventSink } from '../../ports/plugin.js';
 import type { Database } from '../../ports/repositories.js';
 import type { Logger } from '../../ports/runtime.js';
-import type { TelephonyPort } from '../../ports/telephony.js';
 import { TOKENS } from '../../ports/tokens.js';
-import type { LoadedConfig } from '../config/app-config.js';
+import type { AdapterConfig, LoadedConfig, OptionalSection } from '../config/app-config.js';
 import { UseCaseRunner } from '../shared/use-case-runner.js';
 import { CallbackScheduler } from './callback-scheduler.js';
+
+const OPTIONAL_TOKENS: Readonly<Record<OptionalSection, symbol>> = {
+  telephony: TOKENS.Telephony,
+  email: TOKENS.Email,
+  whatsapp: TOKENS.WhatsApp,
+  tts: TOKENS.Tts,
+  storage: TOKENS.Storage,
+};
 
 export interface App {
   loaded: LoadedConfig;
@@ -64,10 +72,14 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
   const events: ProviderEventSink = {
     smsStatus: (update) => {
       if (!wired.ports) return;
-      applyPushedSmsStatus(wired.ports, update).catch((err: unknown) => logger.error({ err }, 'applying a pushed status failed'));
+      applyPushedStatus(wired.ports, update).catch((err: unknown) => logger.error({ err }, 'applying a pushed status failed'));
     },
-    emailReceived: () => {
-      logger.warn({}, 'inbound email pushed, but the email channel is not wired yet');
+    callStatus: () => {
+      logger.warn({}, 'call status pushed, but calls are not wired yet');
+    },
+    emailReceived: (email) => {
+      if (!wired.ports) return;
+      receivePushedEmail(wired.ports, email).catch((err: unknown) => logger.error({ err }, 'storing pushed email failed'));
     },
   };
   const pluginContext = (port: string): PluginContext => ({
@@ -81,23 +93,28 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
   });
 
   const problems: string[] = [];
-  const built: Array<{ close(): Promise<void> }> = [];
-  const attempt = async <T>(build: () => Promise<T>): Promise<T | undefined> => {
+  const built: Array<{ close?(): Promise<void> }> = [];
+  const load = async <P extends PortName>(port: P, spec: AdapterConfig): Promise<Provided<PortTypes[P]> | null> => {
     try {
-      return await build();
+      const adapter = await loadPlugin(port, spec, pluginContext(port), { missingEnv: loaded.missingEnv });
+      built.push(adapter.port as { close?(): Promise<void> });
+      return adapter;
     } catch (err) {
-      problems.push(isDomainError(err) ? err.message : `${(err as Error).message}`);
-      return undefined;
+      problems.push(isDomainError(err) ? err.message : `${port}: ${(err as Error).message}`);
+      return null;
     }
   };
-  const db = await attempt(() => loadPlugin('db', config.db, pluginContext('db'), { missingEnv: loaded.missingEnv }));
-  if (db) built.push(db.port);
-  const telephony = config.telephony
-    ? await attempt(() => loadPlugin('telephony', config.telephony!, pluginContext('telephony'), { missingEnv: loaded.missingEnv }))
-    : undefined;
-  if (telephony?.port.close) built.push({ close: () => telephony.port.close!() });
+  const db = await load('db', config.db);
+  const optional = {
+    telephony: config.telephony && (await load('telephony', config.telephony)),
+    email: config.email && (await load('email', config.email)),
+    whatsapp: config.whatsapp && (await load('whatsapp', config.whatsapp)),
+    tts: config.tts && (await load('tts', config.tts)),
+    storage: config.storage && (await load('storage', config.storage)),
+  };
+  const closeAll = (): Promise<unknown> => Promise.allSettled(built.map((b) => b.close?.()));
   if (problems.length > 0 || !db) {
-    await Promise.allSettled(built.map((b) => b.close()));
+    await closeAll();
     throw new DomainError('CONFIG_INVALID', `cannot start:\n  - ${problems.join('\n  - ')}`, 'Fix the listed settings.');
   }
   if (options.migrate) {
@@ -112,7 +129,11 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
   container.bind(TOKENS.Secrets).toConstantValue(new NodeSecrets());
   container.bind(TOKENS.Database).toConstantValue(db.port);
   container.bind(TOKENS.CallbackSender).toConstantValue(new StandardWebhooksSender());
-  if (telephony) container.bind(TOKENS.Telephony).toConstantValue({ id: telephony.id, port: telephony.port });
+  for (const [section, adapter] of Object.entries(optional)) {
+    if (adapter) container.bind(OPTIONAL_TOKENS[section as OptionalSection]).toConstantValue(adapter);
+  }
+  const optionalPort = <K extends OptionalSection>(section: K): CorePorts[K] =>
+    (container.isBound(OPTIONAL_TOKENS[section]) ? container.get(OPTIONAL_TOKENS[section]) : null) as CorePorts[K];
 
   const callbacks = new CallbackScheduler(() => ports, config.callbacks.pollIntervalMs);
   const ports: CorePorts = {
@@ -121,7 +142,11 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     logger,
     secrets: container.get(TOKENS.Secrets),
     db: container.get<Database>(TOKENS.Database),
-    telephony: telephony ? container.get<Provided<TelephonyPort>>(TOKENS.Telephony) : null,
+    telephony: optionalPort('telephony'),
+    email: optionalPort('email'),
+    whatsapp: optionalPort('whatsapp'),
+    tts: optionalPort('tts'),
+    storage: optionalPort('storage'),
     callbackSender: container.get<CallbackSender>(TOKENS.CallbackSender),
     settings,
     notifyCallbacksPending: () => callbacks.kick(),
@@ -144,12 +169,12 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
       } catch (err) {
         checks.db = `unreachable: ${(err as Error).message}`;
       }
-      checks.telephony = telephony ? `ok (${telephony.id})` : 'not configured';
+      for (const [section, adapter] of Object.entries(optional)) checks[section] = adapter ? `ok (${adapter.id})` : 'not configured';
       return { ready: checks.db.startsWith('ok'), checks };
     },
     async close() {
       await callbacks.stop();
-      await Promise.allSettled(built.map((b) => b.close()));
+      await closeAll();
     },
   };
 }

@@ -14,7 +14,12 @@ export interface AppConfig {
   auth: { adminToken: string | null };
   callbacks: { defaultUrl: string | null; pollIntervalMs: number };
   db: AdapterConfig;
+  /** Optional sections: null when absent or `enabled: false` (that channel is off). */
   telephony: AdapterConfig | null;
+  email: AdapterConfig | null;
+  whatsapp: AdapterConfig | null;
+  tts: AdapterConfig | null;
+  storage: AdapterConfig | null;
 }
 
 export interface LoadedConfig {
@@ -29,5 +34,6 @@ export interface LoadedConfig {
   warnings: string[];
 }
 
-/** Adapter sections, each loaded through the plugin loader for the port of the same name. */
-export const ADAPTER_SECTIONS = ['db', 'telephony'] as const;
+/** Optional adapter sections, each loaded through the plugin loader for the port of the same name. */
+export const OPTIONAL_SECTIONS = ['telephony', 'email', 'whatsapp', 'tts', 'storage'] as const;
+export type OptionalSection = (typeof OPTIONAL_SECTIONS)[number];

@@ -5,7 +5,7 @@ import type { ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { config as loadDotenv } from 'dotenv';
 import { DomainError } from '../../ports/errors.js';
-import type { AdapterConfig, AppConfig, LoadedConfig } from './app-config.js';
+import { OPTIONAL_SECTIONS, type AdapterConfig, type AppConfig, type LoadedConfig, type OptionalSection } from './app-config.js';
 import { interpolateEnv } from './interpolate.js';
 import { packageRoot } from './package-root.js';
 
@@ -77,6 +77,10 @@ function normalise(c: Record<string, unknown>, cwd: string): AppConfig {
     callbacks: { defaultUrl: callbacks.defaultUrl ?? null, pollIntervalMs: callbacks.pollIntervalMs ?? 1000 },
     db,
     telephony: adapter(c.telephony as Record<string, unknown> | undefined),
+    email: adapter(c.email as Record<string, unknown> | undefined),
+    whatsapp: adapter(c.whatsapp as Record<string, unknown> | undefined),
+    tts: adapter(c.tts as Record<string, unknown> | undefined),
+    storage: adapter(c.storage as Record<string, unknown> | undefined),
   };
 }
 
@@ -85,7 +89,10 @@ function warningsFor(config: AppConfig, missing: Map<string, string>): string[] 
   if (!config.auth.adminToken) warnings.push('auth.adminToken is not set (COMMS_ADMIN_TOKEN): admin tools and routes are disabled.');
   if (!config.telephony) warnings.push('telephony is not configured: the sms channel is off.');
   for (const [path, variable] of missing) {
-    if (!path.startsWith('db') && !path.startsWith('telephony')) warnings.push(`${path} is empty: ${variable} is not set.`);
+    // Missing values of configured adapters are the plugin loader's to report (and refuse); of disabled ones, a note.
+    const section = path.split('.')[0] as OptionalSection | 'db';
+    if (section !== 'db' && !(OPTIONAL_SECTIONS as readonly string[]).includes(section)) warnings.push(`${path} is empty: ${variable} is not set.`);
+    else if (section !== 'db' && config[section] === null) warnings.push(`${path} is empty (${variable} is not set), but ${section} is disabled.`);
   }
   return warnings;
 }

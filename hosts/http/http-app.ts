@@ -2,7 +2,9 @@ import Koa from 'koa';
 import Router from '@koa/router';
 import { authenticate, bearerToken } from '../../core/auth/authenticate.js';
 import type { Caller } from '../../core/context.js';
-import { receiveInboundSms, receiveSmsStatus } from '../../core/messages/inbound-sms.js';
+import { receiveEmailWebhook } from '../../core/messages/inbound/email-webhooks.js';
+import { receiveInboundSms, receiveSmsStatus } from '../../core/messages/inbound/sms-webhooks.js';
+import { receiveWhatsAppWebhook } from '../../core/messages/inbound/whatsapp-webhooks.js';
 import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
 import type { App } from '../composition/build-app.js';
 import type { StreamableHttpHost } from '../mcp/streamable-http-host.js';
@@ -80,6 +82,8 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost): Koa {
   };
   router.post('/webhooks/:agentId/sms', webhook((agentId, request) => receiveInboundSms(app.ports, agentId, request)));
   router.post('/webhooks/:agentId/sms/status', webhook((agentId, request) => receiveSmsStatus(app.ports, agentId, request)));
+  router.post('/webhooks/:agentId/email', webhook((agentId, request) => receiveEmailWebhook(app.ports, agentId, request)));
+  router.post('/webhooks/:agentId/whatsapp', webhook((agentId, request) => receiveWhatsAppWebhook(app.ports, agentId, request)));
 
   koa.use(router.routes());
   koa.use(router.allowedMethods());

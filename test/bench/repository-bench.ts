@@ -6,11 +6,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MikroORM } from '@mikro-orm/postgresql';
 import postgresqlPlugin from '../../adapters/mikro-orm/postgresql-plugin.js';
 import sqlitePlugin from '../../adapters/mikro-orm/sqlite-plugin.js';
 import type { MessageRecord } from '../../ports/records.js';
 import type { Database } from '../../ports/repositories.js';
-import { databaseTestContext } from '../contracts/database-test-context.js';
+import { databasePluginContext } from '../../contracts/database.js';
 
 const COUNT = Number(process.argv[2] ?? 20_000);
 const CONCURRENCY = 100;
@@ -84,7 +85,7 @@ async function bench(name: string, db: Database): Promise<void> {
 
 const dir = await mkdtemp(join(tmpdir(), 'comms-bench-'));
 try {
-  const ctx = databaseTestContext(dir);
+  const ctx = databasePluginContext(dir);
   await bench(`SQLite (${join(dir, 'bench.sqlite')}), ${CONCURRENCY} concurrent callers`, await sqlitePlugin.create({ path: 'bench.sqlite' }, ctx));
   const url = process.env.COMMS_TEST_POSTGRES_URL;
   if (url) {
@@ -93,10 +94,9 @@ try {
     try {
       await bench(`PostgreSQL (schema ${schema}), ${CONCURRENCY} concurrent callers`, db);
     } finally {
-      const cleanup = await postgresqlPlugin.create({ url }, ctx);
-      await cleanup.ping();
-      console.log(`(drop the schema with: drop schema ${schema} cascade)`);
-      await cleanup.close();
+      const admin = await MikroORM.init({ clientUrl: url, entities: [], discovery: { warnWhenNoEntities: false }, ensureDatabase: false });
+      await admin.em.getConnection().execute(`drop schema if exists "${schema}" cascade`);
+      await admin.close(true);
     }
   }
 } finally {

@@ -1,10 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeDatabaseContract } from '../../contracts/database.js';
+import { databasePluginContext, describeDatabaseContract } from '../../contracts/database.js';
 import sqlitePlugin from '../../adapters/mikro-orm/sqlite-plugin.js';
 import type { Database } from '../../ports/repositories.js';
-import { databaseTestContext } from './database-test-context.js';
 
 const folders = new WeakMap<Database, string>();
 
@@ -12,7 +11,7 @@ describeDatabaseContract({
   name: 'sqlite (a temp file per test)',
   factory: async () => {
     const dir = await mkdtemp(join(tmpdir(), 'comms-db-'));
-    const db = await sqlitePlugin.create({ path: join(dir, 'test.sqlite') }, databaseTestContext(dir));
+    const db = await sqlitePlugin.create({ path: join(dir, 'test.sqlite') }, databasePluginContext(dir));
     folders.set(db, dir);
     return db;
   },

@@ -23,7 +23,7 @@ function testContext(pushed: PushedSmsStatus[]): PluginContext {
     publicBaseUrl: PUBLIC_BASE_URL,
     configDir: '.',
     dataDir: './data',
-    events: { smsStatus: (update) => pushed.push(update), emailReceived: () => {} },
+    events: { smsStatus: (update) => pushed.push(update), callStatus: () => {}, emailReceived: () => {} },
   };
 }
 

@@ -31,7 +31,7 @@ function testContext(): PluginContext {
     publicBaseUrl: PUBLIC_BASE_URL,
     configDir: '.',
     dataDir: './data',
-    events: { smsStatus: () => {}, emailReceived: () => {} },
+    events: { smsStatus: () => {}, callStatus: () => {}, emailReceived: () => {} },
   };
 }
 

@@ -6,6 +6,8 @@ export interface SimulatedAccount {
   ownedNumbers: ReadonlySet<string>;
   /** Well-formed destinations Twilio refuses, with the error code it answers (Twilio's magic test numbers). */
   refusedDestinations: Readonly<Record<string, number>>;
+  /** Well-formed destinations Twilio refuses to call, with the error code it answers. */
+  refusedCallDestinations: Readonly<Record<string, number>>;
 }
 
 /** Twilio's test-credential magic numbers, so the simulator refuses what a test account refuses. */
@@ -16,6 +18,23 @@ export const TWILIO_MAGIC_REFUSED_DESTINATIONS: Readonly<Record<string, number>>
   '+15005550004': 21610,
   '+15005550009': 21614,
 };
+
+/** Twilio's test-credential magic numbers for calls (`To`). */
+export const TWILIO_MAGIC_REFUSED_CALL_DESTINATIONS: Readonly<Record<string, number>> = {
+  '+15005550001': 21217,
+  '+15005550002': 21214,
+  '+15005550003': 21215,
+};
+
+/**
+ * Call refusals when none are configured: the magic call numbers, plus every SMS destination refused as an
+ * invalid number (21211), because a number that does not exist cannot be called either.
+ */
+export function defaultRefusedCallDestinations(refusedSms: Readonly<Record<string, number>>): Record<string, number> {
+  const refused: Record<string, number> = {};
+  for (const [number, code] of Object.entries(refusedSms)) if (code === 21211) refused[number] = 21211;
+  return { ...refused, ...TWILIO_MAGIC_REFUSED_CALL_DESTINATIONS };
+}
 
 const E164 = /^\+[1-9]\d{1,14}$/;
 

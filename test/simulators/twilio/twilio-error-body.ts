@@ -48,3 +48,40 @@ export const twilioErrors = {
     return twilioError(status, 20500, 'Internal Server Error');
   },
 };
+
+/** The wording Twilio uses for refused Calls requests (API v2010 `Calls.json`). */
+export const twilioCallErrors = {
+  missingTo: () => twilioError(400, 21201, "No 'To' number is specified"),
+  invalidTo: (to: string) => twilioError(400, 21211, `Invalid 'To' Phone Number: ${to}`),
+  missingFrom: () => twilioError(400, 21213, "No 'From' number is specified"),
+  invalidFrom: (from: string) => twilioError(400, 21212, `Invalid 'From' Phone Number: ${from}`),
+  fromNotOwned: (from: string) =>
+    twilioError(
+      400,
+      21210,
+      `The source phone number provided, ${from}, is not yet verified for your account. You may only make calls from phone numbers that you've verified or purchased from Twilio.`,
+    ),
+  missingUrl: () => twilioError(400, 21205, 'Url parameter is required. Please provide a Url, Twiml or ApplicationSid.'),
+  invalidUrl: (url: string) => twilioError(400, 21205, `Url is not a valid URL: ${url}`),
+  invalidStatusCallback: (url: string) => twilioError(400, 21609, `Invalid StatusCallback url: ${url}`),
+  twimlTooLong: () => twilioError(400, 32018, 'Twiml size exceeded maximum allowed value of 4000 characters'),
+  /** Realtime changes (hang up, new TwiML) of a call that has already ended. */
+  notInProgress: () => twilioError(400, 21220, 'Call is not in-progress. Cannot redirect.'),
+  invalidMethod: (name: string, value: string) => twilioError(400, 21200, `${name} must be GET or POST, not ${value}`),
+  invalidUpdateStatus: (status: string) => twilioError(400, 21200, `Invalid Status: ${status}. Must be one of: canceled, completed`),
+  /** Refusals of a well-formed destination (Twilio's magic test numbers produce these). */
+  refusedTo: (code: number, to: string) => {
+    switch (code) {
+      case 21211:
+        return twilioCallErrors.invalidTo(to);
+      case 21214:
+        return twilioError(400, 21214, `'To' phone number cannot be reached: ${to}`);
+      case 21215:
+        return twilioError(400, 21215, `Account not authorized to call ${to}. Perhaps you need to enable some international permissions: https://www.twilio.com/console/voice/calls/geo-permissions/low-risk`);
+      case 21217:
+        return twilioError(400, 21217, `Phone number does not appear to be valid: ${to}`);
+      default:
+        return twilioError(400, code, `The call to ${to} was refused.`);
+    }
+  },
+};

@@ -1,0 +1,94 @@
+import { Resend } from 'resend';
+import type {
+  EmailCapabilities, EmailEvent, EmailPort, InboundEmail, SendEmailRequest, SendEmailResult,
+} from '../../ports/email.js';
+import { DomainError, isDomainError } from '../../ports/errors.js';
+import type { PluginContext } from '../../ports/plugin.js';
+import type { Logger } from '../../ports/runtime.js';
+import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
+import { resendErrorMapper, type ResendFailure } from './resend-error-mapping.js';
+import { resolveResendOptions, type ResendOptions, type ResolvedResendOptions } from './resend-options.js';
+import { toInboundEmail } from './resend-received-email.js';
+import { toResendPayload } from './resend-send-payload.js';
+import { readResendWebhook, statusEventOf } from './resend-webhook-events.js';
+import { SvixSignatureVerifier } from './resend-webhook-signature.js';
+
+/** The email port over Resend's API, through the official `resend` SDK only. */
+export class ResendEmail implements EmailPort {
+  readonly capabilities: EmailCapabilities = { inboundWebhook: true, attachments: true, idempotencyKeys: true };
+  private readonly options: ResolvedResendOptions;
+  private readonly client: Resend;
+  private readonly verifier: SvixSignatureVerifier | null;
+  private readonly logger: Logger;
+  private readonly toDomainError: (failure: ResendFailure) => DomainError;
+  private warnedNoSecret = false;
+
+  constructor(options: ResendOptions, ctx: PluginContext) {
+    this.options = resolveResendOptions(options);
+    this.logger = ctx.logger.child({ adapter: 'resend' });
+    // baseUrl is always passed, so a RESEND_BASE_URL in the environment cannot redirect mail behind the config's back.
+    this.client = new Resend(this.options.apiKey, { baseUrl: this.options.baseUrl });
+    this.verifier = this.options.webhookSecret ? new SvixSignatureVerifier(this.options.webhookSecret, () => ctx.clock.now()) : null;
+    this.toDomainError = resendErrorMapper(this.options.apiKey, this.options.timeoutMs, () => ctx.clock.now());
+  }
+
+  async send(request: SendEmailRequest): Promise<SendEmailResult> {
+    const payload = toResendPayload(request);
+    const signal = AbortSignal.timeout(this.options.timeoutMs);
+    const idempotencyKey = request.idempotencyKey;
+    const answer = await this.client.emails.send(payload, { signal, ...(idempotencyKey ? { idempotencyKey } : {}) });
+    if (answer.error) {
+      const failure = this.toDomainError({ error: answer.error, headers: answer.headers, timedOut: signal.aborted, idempotencyKey });
+      // No addresses or bodies in logs: the code and safe details say enough.
+      this.logger.warn({ code: failure.code, details: failure.details }, 'resend send failed');
+      throw failure;
+    }
+    // Resend has queued it; email.sent / email.delivered webhooks tell the rest.
+    return { providerMessageId: answer.data.id, status: 'queued' };
+  }
+
+  verifyWebhook(request: WebhookRequest): boolean {
+    if (!this.verifier) {
+      if (!this.warnedNoSecret) {
+        this.warnedNoSecret = true;
+        this.logger.warn({}, 'resend webhook refused: set webhookSecret (whsec_…) in the email options to receive mail and delivery events');
+      }
+      return false;
+    }
+    return this.verifier.isValid(request);
+  }
+
+  async parseWebhook(request: WebhookRequest): Promise<EmailEvent[]> {
+    const body = readResendWebhook(request.rawBody);
+    if (body.type === 'email.received') {
+      if (!body.emailId) throw new DomainError('INVALID_INPUT', 'The Resend email.received webhook has no data.email_id.', 'Only Resend should call this URL.', { provider: 'resend' });
+      return [{ kind: 'received', email: await this.fetchReceived(body.emailId) }];
+    }
+    const status = statusEventOf(body);
+    return status ? [status] : [];
+  }
+
+  webhookReply(): WebhookReply {
+    return { contentType: 'application/json', body: '{"received":true}' };
+  }
+
+  async close(): Promise<void> {
+    // The SDK uses the global fetch: no pool of our own to drain.
+  }
+
+  /** The webhook carries metadata only; the body comes from `GET /emails/receiving/{id}`. */
+  private async fetchReceived(emailId: string): Promise<InboundEmail> {
+    const signal = AbortSignal.timeout(this.options.timeoutMs);
+    try {
+      const answer = await this.client.emails.receiving.get(emailId, {}, { signal });
+      if (answer.error) throw this.toDomainError({ error: answer.error, headers: answer.headers, timedOut: signal.aborted });
+      return toInboundEmail(answer.data);
+    } catch (err) {
+      const failure = isDomainError(err)
+        ? err
+        : new DomainError('INTERNAL', 'Unexpected failure while reading a received email from Resend.', 'Report this to the server operator with the request id.', { provider: 'resend' });
+      this.logger.warn({ code: failure.code, details: failure.details }, 'resend received-email fetch failed');
+      throw failure;
+    }
+  }
+}

@@ -1,0 +1,27 @@
+import type { WebhookReply, WebhookRequest } from '../../../ports/webhook.js';
+import { requirePort, type CorePorts } from '../../context.js';
+import { applyDeliveryStatus, invalidSignature, requireAgent, storeInbound } from './store-inbound.js';
+
+/** WhatsApp provider webhook: inbound messages (which open the 24-hour window) and status reports. */
+export async function receiveWhatsAppWebhook(ports: CorePorts, agentId: string, request: WebhookRequest): Promise<WebhookReply> {
+  const whatsapp = requirePort(ports, 'whatsapp');
+  if (!whatsapp.port.verifyWebhook(request)) throw invalidSignature();
+  const agent = await requireAgent(ports, agentId);
+  for (const event of whatsapp.port.parseWebhook(request)) {
+    if (event.kind === 'received') {
+      const m = event.message;
+      await storeInbound(ports, agent, {
+        channel: 'whatsapp',
+        provider: whatsapp.id,
+        providerMessageId: m.providerMessageId,
+        from: m.from,
+        to: m.to,
+        body: m.body,
+        metadata: { ...(m.mediaUrls.length ? { mediaUrls: m.mediaUrls } : {}), ...(m.profileName ? { profileName: m.profileName } : {}) },
+      });
+    } else {
+      await applyDeliveryStatus(ports, agent.id, 'whatsapp', event);
+    }
+  }
+  return whatsapp.port.webhookReply();
+}

@@ -1,0 +1,83 @@
+import { DomainError } from '../../../ports/errors.js';
+import type { EmailAttachment } from '../../../ports/email.js';
+import { requirePort, type UseCaseContext } from '../../context.js';
+import { requireEmailAddresses } from '../../email-address.js';
+import { invalidField, notConfigured, refuseForeignFields } from './channel-errors.js';
+import type { OutboundChannel } from './outbound-channel.js';
+import type { AttachmentInput } from './send-input.js';
+
+const MAX_RECIPIENTS = 50;
+const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
+
+const list = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+
+function decodeBase64(value: string, field: string): Uint8Array {
+  if (!/^[A-Za-z0-9+/\s]*={0,2}\s*$/.test(value)) throw invalidField(field, `${field} is not valid base64.`, 'Encode the file\'s bytes as base64.');
+  const binary = atob(value.replace(/\s+/g, ''));
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+async function loadAttachment(ctx: UseCaseContext, a: AttachmentInput, index: number): Promise<EmailAttachment> {
+  const field = `attachments.${index}`;
+  if ((a.contentBase64 === undefined) === (a.storageKey === undefined)) {
+    throw invalidField(field, `${field} needs exactly one of contentBase64 and storageKey.`, 'Give the file by content or by storage key.');
+  }
+  if (a.contentBase64 !== undefined) {
+    return { filename: a.filename, contentType: a.contentType, content: decodeBase64(a.contentBase64, `${field}.contentBase64`) };
+  }
+  const stored = await requirePort(ctx.ports, 'storage').port.get(a.storageKey!);
+  if (!stored) throw new DomainError('NOT_FOUND', `${field}.storageKey names no stored file.`, 'Check the key of the stored file.', { field });
+  return { filename: a.filename, contentType: a.contentType ?? stored.contentType, content: stored.bytes };
+}
+
+export const emailChannel: OutboundChannel = {
+  async prepare(ctx, agent, input) {
+    refuseForeignFields(input, 'email', ['subject', 'text', 'html', 'cc', 'bcc', 'replyTo', 'attachments']);
+    const to = requireEmailAddresses(list(input.to), 'to');
+    const cc = requireEmailAddresses(input.cc ?? [], 'cc');
+    const bcc = requireEmailAddresses(input.bcc ?? [], 'bcc');
+    const replyTo = requireEmailAddresses(list(input.replyTo), 'replyTo');
+    if (to.length === 0) throw invalidField('to', 'to needs at least one address.', 'Add a recipient.');
+    if (to.length + cc.length + bcc.length > MAX_RECIPIENTS) throw invalidField('to', `At most ${MAX_RECIPIENTS} recipients in all.`, 'Split the send.');
+    const subject = input.subject?.trim() ?? '';
+    if (subject === '') throw invalidField('subject', 'subject is required for email.', 'Write a subject line.');
+    if (/[\r\n]/.test(subject)) throw invalidField('subject', 'subject must be one line.', 'Remove line breaks from the subject.');
+    if (!input.text?.trim() && !input.html?.trim()) throw invalidField('text', 'An email needs text or html.', 'Write the body in text and/or html.');
+    const email = requirePort(ctx.ports, 'email');
+    const own = await ctx.ports.db.agents.findChannel(agent.id, 'email');
+    if (!own) throw notConfigured('email', `Agent ${agent.id} has no email address.`, 'Give the agent an address first (agentos-comms agent create --email …).');
+    const files = await Promise.all((input.attachments ?? []).map((a, i) => loadAttachment(ctx, a, i)));
+    const size = files.reduce((sum, f) => sum + f.content.length, 0);
+    if (size > MAX_ATTACHMENT_BYTES) throw invalidField('attachments', 'Attachments exceed 10 MB in all.', 'Send smaller files, or links to them.');
+    const described = files.map((f) => ({ filename: f.filename, contentType: f.contentType ?? null, size: f.content.length }));
+    return {
+      from: own.address,
+      to: to.join(', '),
+      body: input.text ?? input.html ?? '',
+      metadata: { subject, cc, bcc, replyTo, ...(input.html ? { html: input.html } : {}), attachments: described },
+      provider: email.id,
+      fingerprint: ['email', to, cc, bcc, replyTo, subject, input.text ?? null, input.html ?? null, described],
+      extras: { text: input.text, html: input.html, attachments: files },
+    };
+  },
+
+  send(ctx, message, prepared) {
+    const extras = prepared.extras as { text?: string; html?: string; attachments: EmailAttachment[] };
+    const meta = message.metadata as { subject: string; cc: string[]; bcc: string[]; replyTo: string[] };
+    return requirePort(ctx.ports, 'email').port.send({
+      from: message.from,
+      to: message.to.split(', '),
+      cc: meta.cc,
+      bcc: meta.bcc,
+      replyTo: meta.replyTo,
+      subject: meta.subject,
+      text: extras.text,
+      html: extras.html,
+      attachments: extras.attachments,
+      idempotencyKey: message.idempotencyKey ? `${message.agentId}:${message.idempotencyKey}` : undefined,
+      reference: message.id,
+    });
+  },
+};

@@ -1,0 +1,120 @@
+/** The voice TwiML verbs the simulated callee understands; anything else is reported as unsupported. */
+export type VoiceVerb =
+  | { verb: 'Play'; url: string; loop: number }
+  | { verb: 'Say'; text: string; loop: number }
+  | { verb: 'Pause'; seconds: number }
+  | { verb: 'Hangup' }
+  | { verb: 'Unsupported'; name: string };
+
+/** The document is not well-formed XML, or not a <Response> (Twilio: 12100 Document parse failure). */
+export class TwimlParseError extends Error {
+  override readonly name = 'TwimlParseError';
+}
+
+interface XmlElement {
+  name: string;
+  attributes: Record<string, string>;
+  children: XmlElement[];
+  text: string;
+}
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+function decodeEntities(text: string): string {
+  return text.replace(/&(#x[0-9a-fA-F]+|#\d+|\w+);/g, (whole, entity: string) => {
+    if (entity.startsWith('#x')) return String.fromCodePoint(parseInt(entity.slice(2), 16));
+    if (entity.startsWith('#')) return String.fromCodePoint(parseInt(entity.slice(1), 10));
+    const known = ENTITIES[entity];
+    if (known === undefined) throw new TwimlParseError(`unknown entity ${whole}`);
+    return known;
+  });
+}
+
+const TAG = /<(\/?)([A-Za-z_][\w.-]*)((?:\s+[A-Za-z_][\w.:-]*\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>/y;
+const ATTRIBUTE = /([A-Za-z_][\w.:-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')/g;
+
+/** A small, strict XML reader: elements, attributes, text, comments, the XML declaration. No DTDs or CDATA. */
+function parseXml(source: string): XmlElement {
+  const root: XmlElement = { name: '#document', attributes: {}, children: [], text: '' };
+  const stack: XmlElement[] = [root];
+  let index = 0;
+  while (index < source.length) {
+    const current = stack[stack.length - 1] ?? root;
+    const next = source.indexOf('<', index);
+    const text = source.slice(index, next === -1 ? source.length : next);
+    if (text.trim() !== '') {
+      if (current === root) throw new TwimlParseError('text outside the root element');
+      current.text += decodeEntities(text);
+    }
+    if (next === -1) break;
+    if (source.startsWith('<?', next)) {
+      const end = source.indexOf('?>', next);
+      if (end === -1) throw new TwimlParseError('unterminated processing instruction');
+      index = end + 2;
+      continue;
+    }
+    if (source.startsWith('<!--', next)) {
+      const end = source.indexOf('-->', next);
+      if (end === -1) throw new TwimlParseError('unterminated comment');
+      index = end + 3;
+      continue;
+    }
+    TAG.lastIndex = next;
+    const match = TAG.exec(source);
+    if (!match) throw new TwimlParseError(`malformed tag at offset ${next}`);
+    const [whole, closing, name = '', rawAttributes = '', selfClosing] = match;
+    index = next + whole.length;
+    if (closing) {
+      if (current.name !== name || rawAttributes.trim() !== '' || selfClosing) throw new TwimlParseError(`unexpected </${name}>`);
+      stack.pop();
+      continue;
+    }
+    const attributes: Record<string, string> = {};
+    for (const attribute of rawAttributes.matchAll(ATTRIBUTE)) {
+      attributes[attribute[1] ?? ''] = decodeEntities(attribute[2] ?? attribute[3] ?? '');
+    }
+    const element: XmlElement = { name, attributes, children: [], text: '' };
+    if (current === root && root.children.length > 0) throw new TwimlParseError('more than one root element');
+    current.children.push(element);
+    if (!selfClosing) stack.push(element);
+  }
+  if (stack.length !== 1) throw new TwimlParseError(`<${stack[stack.length - 1]?.name ?? ''}> is not closed`);
+  const [documentElement] = root.children;
+  if (!documentElement) throw new TwimlParseError('empty document');
+  return documentElement;
+}
+
+function count(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  return Number.isInteger(parsed) && parsed >= 0 ? parsed : fallback;
+}
+
+/** Twilio plays `loop="0"` until the call ends, at most 1000 times. */
+const ENDLESS_LOOP = 1000;
+
+function toVerb(element: XmlElement): VoiceVerb {
+  switch (element.name) {
+    case 'Play': {
+      const loop = count(element.attributes.loop, 1);
+      return { verb: 'Play', url: element.text.trim(), loop: loop === 0 ? ENDLESS_LOOP : loop };
+    }
+    case 'Say': {
+      const loop = count(element.attributes.loop, 1);
+      return { verb: 'Say', text: element.text.trim(), loop: loop === 0 ? ENDLESS_LOOP : loop };
+    }
+    case 'Pause':
+      return { verb: 'Pause', seconds: count(element.attributes.length, 1) };
+    case 'Hangup':
+      return { verb: 'Hangup' };
+    default:
+      return { verb: 'Unsupported', name: element.name };
+  }
+}
+
+/** The verbs of a voice TwiML document, in order. */
+export function parseVoiceTwiml(source: string): VoiceVerb[] {
+  const document = parseXml(source);
+  if (document.name !== 'Response') throw new TwimlParseError(`the root element is <${document.name}>, not <Response>`);
+  return document.children.map(toVerb);
+}
