@@ -255,8 +255,8 @@ export function describeWhatsAppContract(o: WhatsAppContractOptions): void {
         expect(await harness.received()).toHaveLength(1);
       });
 
-      it('counts an inbound message the adapter parsed as the contact writing', async () => {
-        // Whatever the provider tracks, a parsed inbound message means the contact wrote.
+      it('accepts free-form text right after the contact\'s inbound message was received', async () => {
+        // The usual order in production: the contact writes, our server parses the webhook, the agent answers.
         const inbound = await harness.signedInbound({ from: harness.contact, to: harness.sender, body: INBOUND_BODY });
         expect(port.parseWebhook(inbound)[0]?.kind).toBe('received');
         expect(ACCEPTED).toContain((await port.send(request())).status);

@@ -1,4 +1,9 @@
 import { createAgent } from './agents/create-agent.js';
+import { getCall } from './calls/get-call.js';
+import { sendVoiceMessage } from './calls/send-voice-message.js';
+import { getAgent } from './agents/get-agent.js';
+import { updateAgent } from './agents/update-agent.js';
+import { addWhatsAppSender, listWhatsAppSenders } from './agents/whatsapp-pool.js';
 import { getMessages } from './messages/get-messages.js';
 import { sendMessage } from './messages/send-message.js';
 import type { UseCase } from './use-case.js';
@@ -7,5 +12,11 @@ import type { UseCase } from './use-case.js';
 export const USE_CASES: readonly UseCase[] = [
   sendMessage as UseCase,
   getMessages as UseCase,
+  sendVoiceMessage as UseCase,
+  getCall as UseCase,
+  getAgent as UseCase,
   createAgent as UseCase,
+  updateAgent as UseCase,
+  addWhatsAppSender as UseCase,
+  listWhatsAppSenders as UseCase,
 ];

@@ -15,7 +15,10 @@ export const BUILT_IN_PLUGINS: { readonly [P in PortName]: Readonly<Record<strin
     mock: () => import('../adapters/mock/telephony-plugin.js'),
   },
   email: {},
-  whatsapp: {},
+  whatsapp: {
+    vonage: () => import('../adapters/vonage/plugin.js'),
+    mock: () => import('../adapters/mock/whatsapp-plugin.js'),
+  },
   tts: {},
   storage: {},
 };

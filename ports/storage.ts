@@ -16,5 +16,11 @@ export interface StoragePort {
   delete(key: string): Promise<void>;
   /** An unguessable URL that stops working after `expiresInSeconds`. */
   signedUrl(key: string, expiresInSeconds: number): Promise<string>;
+  /**
+   * For adapters whose signed URLs point at this server (`local`): the object a signed URL names, or
+   * null when the signature is expired, tampered or the object missing. The HTTP host serves
+   * `GET /storage/<key>?expires=…&sig=…` with it.
+   */
+  openSigned?(key: string, query: { expires?: string; sig?: string }): Promise<{ bytes: Uint8Array; contentType: string } | null>;
   close?(): Promise<void>;
 }

@@ -2,6 +2,7 @@ import { DomainError } from '../../ports/errors.js';
 import type { AgentChannelRecord, AgentRecord, Channel } from '../../ports/records.js';
 import type { AgentRepository } from '../../ports/repositories.js';
 import { AGENT_COLUMNS, CHANNEL_COLUMNS, toAgent, toAgentChannel } from './row-mapping.js';
+import { SqlClauses } from './sql-clauses.js';
 import type { SqlExecutor } from './sql-executor.js';
 import { isUniqueViolation } from './unique-violation.js';
 
@@ -15,6 +16,15 @@ const SELECT_BY_TOKEN_HASH = `SELECT ${AGENT_COLUMNS} FROM agents WHERE token_ha
 const SELECT_CHANNELS = `SELECT ${CHANNEL_COLUMNS} FROM agent_channels WHERE agent_id = ? ORDER BY created_at, id`;
 const SELECT_CHANNEL =
   `SELECT ${CHANNEL_COLUMNS} FROM agent_channels WHERE agent_id = ? AND channel = ? ORDER BY created_at, id LIMIT 1`;
+const SELECT_CHANNEL_BY_ADDRESS = `SELECT ${CHANNEL_COLUMNS} FROM agent_channels WHERE channel = ? AND address = ?`;
+const DELETE_CHANNEL = 'DELETE FROM agent_channels WHERE agent_id = ? AND channel = ?';
+const DELETE_OTHER_ADDRESSES = 'DELETE FROM agent_channels WHERE agent_id = ? AND channel = ? AND address <> ?';
+// PostgreSQL: the row lock serialises two replacements of one agent's address, which could otherwise
+// each delete before the other inserts and leave both. SQLite runs one writer at a time anyway.
+const LOCK_AGENT = {
+  sqlite: 'SELECT id FROM agents WHERE id = ?',
+  postgresql: 'SELECT id FROM agents WHERE id = ? FOR UPDATE',
+} as const;
 
 export class SqlAgentRepository implements AgentRepository {
   constructor(private readonly sql: SqlExecutor) {}
@@ -74,6 +84,63 @@ export class SqlAgentRepository implements AgentRepository {
       return row ? toAgentChannel(row, this.sql.codec) : null;
     });
   }
+
+  findChannelByAddress(channel: Channel, address: string): Promise<AgentChannelRecord | null> {
+    return this.sql.run(async (session) => {
+      const [row] = await session.rows(SELECT_CHANNEL_BY_ADDRESS, [channel, address]);
+      return row ? toAgentChannel(row, this.sql.codec) : null;
+    });
+  }
+
+  async setChannel(record: AgentChannelRecord): Promise<void> {
+    const { codec } = this.sql;
+    try {
+      await this.sql.atomic(async (session) => {
+        const [agentRow] = await session.rows(LOCK_AGENT[this.sql.dialect], [record.agentId]);
+        if (!agentRow) throw agentNotFound(record.agentId);
+        await session.run(DELETE_OTHER_ADDRESSES, [record.agentId, record.channel, record.address]);
+        const inserted = await session.rows(INSERT_CHANNEL, [
+          record.id, record.agentId, record.channel, record.address, codec.time(record.createdAt),
+        ]);
+        if (inserted.length > 0) return;
+        const [ownerRow] = await session.rows(SELECT_CHANNEL_BY_ADDRESS, [record.channel, record.address]);
+        // Already this agent's address: the stored row (its id, its createdAt) stays as it is.
+        if (ownerRow && toAgentChannel(ownerRow, codec).agentId === record.agentId) return;
+        // Throwing undoes the delete above: nothing is written.
+        throw addressTaken(record);
+      });
+    } catch (err) {
+      // The address conflict is answered by DO NOTHING above, so this is a reused channel id.
+      if (isUniqueViolation(err)) {
+        throw new DomainError('CONFLICT', 'An agent address with this id already exists.', undefined, { id: record.id });
+      }
+      throw err;
+    }
+  }
+
+  async removeChannel(agentId: string, channel: Channel): Promise<void> {
+    await this.sql.run((session) => session.run(DELETE_CHANNEL, [agentId, channel]));
+  }
+
+  async update(
+    agentId: string,
+    patch: Partial<Pick<AgentRecord, 'name' | 'callbackUrl' | 'status'>> & { updatedAt: Date },
+  ): Promise<void> {
+    // Fields left undefined keep their stored value; a null callbackUrl clears it.
+    const set = new SqlClauses('updated_at = ?', this.sql.codec.time(patch.updatedAt));
+    if (patch.name !== undefined) set.and('name = ?', patch.name);
+    if (patch.callbackUrl !== undefined) set.and('callback_url = ?', patch.callbackUrl);
+    if (patch.status !== undefined) set.and('status = ?', patch.status);
+    const sql = `UPDATE agents SET ${set.join(', ')} WHERE id = ?`;
+    const params = [...set.params, agentId];
+    // Both drivers count matched rows, changed or not, and updated_at is always written: 0 = no agent.
+    const changed = await this.sql.run((session) => session.run(sql, params));
+    if (changed === 0) throw agentNotFound(agentId);
+  }
+}
+
+function agentNotFound(agentId: string): DomainError {
+  return new DomainError('NOT_FOUND', `No agent ${agentId}.`, 'Check the agent id.', { agentId });
 }
 
 function addressTaken(channel: AgentChannelRecord): DomainError {

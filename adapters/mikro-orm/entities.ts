@@ -1,5 +1,5 @@
 /**
- * MikroORM entity schemas of the four tables, declared with `defineEntity` so nothing depends on
+ * MikroORM entity schemas of the tables, declared with `defineEntity` so nothing depends on
  * decorators or reflection at runtime. Every column type is spelled out; the hand-written migrations
  * are the source of truth for the DDL and these schemas must describe the same tables.
  *
@@ -8,7 +8,9 @@
  * (The PostgreSQL migration also gives id columns the "C" collation, which has no SQLite spelling.)
  */
 import { defineEntity, p } from '@mikro-orm/core';
-import type { AgentRecord, CallbackDeliveryStatus, Channel, Direction, MessageStatus } from '../../ports/records.js';
+import type {
+  AgentRecord, CallbackDeliveryStatus, CallEvent, Channel, Direction, MessageStatus,
+} from '../../ports/records.js';
 
 export const AgentEntity = defineEntity({
   name: 'Agent',
@@ -90,4 +92,53 @@ export const CallbackDeliveryEntity = defineEntity({
   indexes: [{ name: 'callback_deliveries_status_next_attempt_at_index', properties: ['status', 'nextAttemptAt'] }],
 });
 
-export const ENTITIES = [AgentEntity, AgentChannelEntity, MessageEntity, CallbackDeliveryEntity];
+export const WhatsAppSenderEntity = defineEntity({
+  name: 'WhatsAppSender',
+  tableName: 'whatsapp_senders',
+  properties: {
+    id: p.string().primary().columnType('varchar(64)'),
+    address: p.text().unique('whatsapp_senders_address_unique'),
+    // Null = shared by every agent. Deleting an agent must not silently hand its sender to all the
+    // others (what MikroORM's default `set null` would do), hence an explicit `no action`.
+    agentId: p.manyToOne(AgentEntity).mapToPk().fieldName('agent_id').nullable().deleteRule('no action')
+      .index('whatsapp_senders_agent_id_index'),
+    createdAt: p.datetime(3).fieldName('created_at'),
+  },
+});
+
+export const CallLogEntity = defineEntity({
+  name: 'CallLog',
+  tableName: 'call_logs',
+  properties: {
+    id: p.string().primary().columnType('varchar(64)'),
+    // No index of its own: (agent_id, created_at, id) starts with it.
+    agentId: p.manyToOne(AgentEntity).mapToPk().fieldName('agent_id').index(false),
+    direction: p.string().$type<Direction>().columnType('varchar(16)'),
+    fromAddr: p.text().fieldName('from_addr'),
+    toAddr: p.text().fieldName('to_addr'),
+    status: p.string().columnType('varchar(16)'),
+    history: p.json<CallEvent[]>(),
+    provider: p.text(),
+    providerCallId: p.text().fieldName('provider_call_id').nullable(),
+    audioUrl: p.text().fieldName('audio_url').nullable(),
+    audioKey: p.text().fieldName('audio_key').nullable(),
+    startedAt: p.datetime(3).fieldName('started_at'),
+    answeredAt: p.datetime(3).fieldName('answered_at').nullable(),
+    endedAt: p.datetime(3).fieldName('ended_at').nullable(),
+    durationSeconds: p.integer().fieldName('duration_seconds').nullable(),
+    priceMicros: p.bigint('number').fieldName('price_micros').nullable(),
+    currency: p.text().nullable(),
+    errorCode: p.text().fieldName('error_code').nullable(),
+    errorMessage: p.text().fieldName('error_message').nullable(),
+    metadata: p.json<Record<string, unknown>>(),
+    createdAt: p.datetime(3).fieldName('created_at'),
+    updatedAt: p.datetime(3).fieldName('updated_at'),
+    version: p.integer(),
+  },
+  uniques: [{ name: 'call_logs_agent_id_provider_call_id_unique', properties: ['agentId', 'providerCallId'] }],
+  indexes: [{ name: 'call_logs_agent_id_created_at_id_index', properties: ['agentId', 'createdAt', 'id'] }],
+});
+
+export const ENTITIES = [
+  AgentEntity, AgentChannelEntity, MessageEntity, CallbackDeliveryEntity, WhatsAppSenderEntity, CallLogEntity,
+];

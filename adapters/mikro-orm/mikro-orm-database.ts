@@ -3,8 +3,10 @@ import type { Database } from '../../ports/repositories.js';
 import type { Logger } from '../../ports/runtime.js';
 import { SqlAgentRepository } from './agent-repository.js';
 import { SqlCallbackDeliveryRepository } from './callback-delivery-repository.js';
+import { SqlCallLogRepository } from './call-log-repository.js';
 import { SqlMessageRepository } from './message-repository.js';
 import type { SqlExecutor } from './sql-executor.js';
+import { SqlWhatsAppSenderRepository } from './whatsapp-sender-repository.js';
 
 /** The `db` port over one MikroORM instance; the dialect differences live in the executor and `migrator`. */
 export class MikroOrmDatabase implements Database {
@@ -12,6 +14,8 @@ export class MikroOrmDatabase implements Database {
   readonly agents: SqlAgentRepository;
   readonly messages: SqlMessageRepository;
   readonly callbacks: SqlCallbackDeliveryRepository;
+  readonly whatsappSenders: SqlWhatsAppSenderRepository;
+  readonly calls: SqlCallLogRepository;
   private closing: Promise<void> | null = null;
 
   constructor(
@@ -25,6 +29,8 @@ export class MikroOrmDatabase implements Database {
     this.agents = new SqlAgentRepository(executor);
     this.messages = new SqlMessageRepository(executor);
     this.callbacks = new SqlCallbackDeliveryRepository(executor);
+    this.whatsappSenders = new SqlWhatsAppSenderRepository(executor);
+    this.calls = new SqlCallLogRepository(executor);
   }
 
   async migrate(): Promise<string[]> {

@@ -13,9 +13,9 @@ export function postgresqlCodec(parseTimestamp: (value: string) => Date): SqlCod
     time: (value) => value.toISOString(),
     readTime: (value) => (value instanceof Date ? value : parseTimestamp(String(value))),
     json: (value) => JSON.stringify(value),
-    // node-postgres parses jsonb itself.
-    readJson: (value) =>
-      typeof value === 'string' ? (JSON.parse(value) as Record<string, unknown>) : (value as Record<string, unknown>),
+    // node-postgres parses jsonb itself. Our JSON columns hold only objects and arrays, so a string
+    // here is JSON text that was not parsed yet.
+    readJson: (value) => (typeof value === 'string' ? (JSON.parse(value) as unknown) : value),
   };
 }
 

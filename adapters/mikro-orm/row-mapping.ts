@@ -1,33 +1,12 @@
 /**
- * Turns driver rows into the plain records of ports/records.ts. Column values are checked, not cast:
- * a schema that drifted from the migrations fails loudly here instead of leaking wrong types to core.
+ * Turns driver rows into the plain records of ports/records.ts (the call log has its own file,
+ * call-log-mapping.ts). Column values go through the checkers of row-values.ts.
  */
 import type {
-  AgentChannelRecord, AgentRecord, CallbackDeliveryRecord, MessageRecord,
+  AgentChannelRecord, AgentRecord, CallbackDeliveryRecord, MessageRecord, WhatsAppSenderRecord,
 } from '../../ports/records.js';
+import { integer, jsonObject, member, nullableText, text } from './row-values.js';
 import type { SqlCodec, SqlRow } from './sql-executor.js';
-
-function text(row: SqlRow, column: string): string {
-  const value = row[column];
-  if (typeof value !== 'string') throw new TypeError(`Column ${column} is not text.`);
-  return value;
-}
-
-function nullableText(row: SqlRow, column: string): string | null {
-  const value = row[column];
-  return value === null || value === undefined ? null : text(row, column);
-}
-
-function integer(row: SqlRow, column: string): number {
-  const value = Number(row[column]);
-  if (!Number.isInteger(value)) throw new TypeError(`Column ${column} is not an integer.`);
-  return value;
-}
-
-/** Stored values come from our own writes, so the union members are trusted after the type check. */
-function member<T extends string>(row: SqlRow, column: string): T {
-  return text(row, column) as T;
-}
 
 export const AGENT_COLUMNS =
   'id, name, token_hash, callback_url, callback_secret, status, created_at, updated_at';
@@ -77,7 +56,7 @@ export function toMessage(row: SqlRow, codec: SqlCodec): MessageRecord {
     requestHash: nullableText(row, 'request_hash'),
     errorCode: nullableText(row, 'error_code'),
     errorMessage: nullableText(row, 'error_message'),
-    metadata: codec.readJson(row.metadata),
+    metadata: jsonObject(row, 'metadata', codec),
     createdAt: codec.readTime(row.created_at),
     updatedAt: codec.readTime(row.updated_at),
   };
@@ -99,5 +78,16 @@ export function toCallbackDelivery(row: SqlRow, codec: SqlCodec): CallbackDelive
     lastError: nullableText(row, 'last_error'),
     createdAt: codec.readTime(row.created_at),
     updatedAt: codec.readTime(row.updated_at),
+  };
+}
+
+export const SENDER_COLUMNS = 'id, address, agent_id, created_at';
+
+export function toWhatsAppSender(row: SqlRow, codec: SqlCodec): WhatsAppSenderRecord {
+  return {
+    id: text(row, 'id'),
+    address: text(row, 'address'),
+    agentId: nullableText(row, 'agent_id'),
+    createdAt: codec.readTime(row.created_at),
   };
 }

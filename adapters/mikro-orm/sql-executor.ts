@@ -18,8 +18,10 @@ export interface SqlSession {
 export interface SqlCodec {
   time(value: Date): SqlParam;
   readTime(value: unknown): Date;
-  json(value: Record<string, unknown>): SqlParam;
-  readJson(value: unknown): Record<string, unknown>;
+  /** Any JSON-safe value: objects (metadata) and arrays (call history) alike. */
+  json(value: unknown): SqlParam;
+  /** The parsed value, unchecked: row-values.ts checks its shape against the record's type. */
+  readJson(value: unknown): unknown;
 }
 
 /**

@@ -45,7 +45,7 @@ export const sqliteCodec: SqlCodec = {
   time: (value) => value.getTime(),
   readTime: (value) => new Date(typeof value === 'number' ? value : Number(value)),
   json: (value) => JSON.stringify(value),
-  readJson: (value) => (typeof value === 'string' ? (JSON.parse(value) as Record<string, unknown>) : {}),
+  readJson: (value) => (typeof value === 'string' ? (JSON.parse(value) as unknown) : value),
 };
 
 export class SqliteGroupCommit implements SqlExecutor {

@@ -1,7 +1,7 @@
 import { DomainError, type ErrorDetails } from '../../ports/errors.js';
 import { TwilioRateLimitResponse } from './base-url-request-client.js';
 
-/** Twilio errors that mean "this phone number is wrong or cannot take SMS". */
+/** Twilio errors that mean "this phone number is wrong, or cannot take SMS or calls". */
 const INVALID_NUMBER_CODES = new Set([21211, 21214, 21217, 21401, 21407, 21421, 21612, 21614]);
 
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT']);
@@ -19,6 +19,28 @@ const NEXT_STEP_BY_CODE: Readonly<Record<number, string>> = {
   21602: 'Give the message a non-empty body.',
   21408: 'Enable SMS to this country in the Twilio console (Messaging geographic permissions), or use another destination.',
   30007: 'The carrier filtered the message as spam: rephrase it, and check the sender is registered (A2P 10DLC / toll-free verification).',
+  21210: 'Call from a number this Twilio account owns (or has verified as an outgoing caller ID), then try again.',
+  21212: 'Call from one of this account\'s numbers, in E.164 form (+ country code, digits only).',
+  21215: 'Enable calls to this country in the Twilio console (Voice geographic permissions), or call another destination.',
+  32018: 'Play fewer audio files or fewer loops: Twilio takes at most 4000 characters of call instructions.',
+};
+
+/** What the failed request was about, for messages that tell the caller what did or did not happen. */
+export type TwilioSubject = 'message' | 'call';
+
+const NOT_ACCEPTED: Readonly<Record<TwilioSubject, string>> = {
+  message: 'the message was not accepted',
+  call: 'the call was not placed',
+};
+
+const MAYBE_ACCEPTED: Readonly<Record<TwilioSubject, string>> = {
+  message: 'The message may or may not have been sent: check its status (or with the recipient) before sending again, because Twilio has no idempotency key and a retry can deliver it twice.',
+  call: 'The call may or may not have been placed: check its status before calling again, because Twilio has no idempotency key and a retry can ring the person twice.',
+};
+
+const SLOW_DOWN: Readonly<Record<TwilioSubject, string>> = {
+  message: 'Wait a few seconds, then send again more slowly (about one SMS per second per long-code number).',
+  call: 'Wait a few seconds, then call again more slowly (Twilio places about one call per second per account by default).',
 };
 
 interface TwilioRestFailure {
@@ -42,7 +64,7 @@ function stringProperty(err: unknown, key: string): string | undefined {
 export function twilioErrorMapper(secret: string, timeoutMs: number) {
   const scrub = (text: string) => (secret ? text.split(secret).join('[redacted]') : text);
 
-  function fromRestFailure(err: TwilioRestFailure): DomainError {
+  function fromRestFailure(err: TwilioRestFailure, subject: TwilioSubject): DomainError {
     const code = typeof err.code === 'number' ? err.code : null;
     const details: ErrorDetails = {
       provider: 'twilio',
@@ -68,39 +90,37 @@ export function twilioErrorMapper(secret: string, timeoutMs: number) {
         details,
       );
     }
-    if (err.status === 429) return rateLimited(null, code);
+    if (err.status === 429) return rateLimited(null, code, subject);
     if (err.status >= 500) {
       return new DomainError(
         'PROVIDER_UNAVAILABLE',
-        `Twilio is failing (HTTP ${err.status}); the message was not accepted.`,
+        `Twilio is failing (HTTP ${err.status}); ${NOT_ACCEPTED[subject]}.`,
         'Retry in a little while; if it persists, check https://status.twilio.com.',
         details,
       );
     }
     return new DomainError(
       'PROVIDER_REJECTED',
-      `Twilio refused the message: ${twilioSays}${code !== null ? ` (error ${code})` : ''}.`,
+      `Twilio refused the ${subject}: ${twilioSays}${code !== null ? ` (error ${code})` : ''}.`,
       (code !== null ? NEXT_STEP_BY_CODE[code] : undefined)
         ?? `Fix the request before trying again (see ${err.moreInfo ?? 'https://www.twilio.com/docs/api/errors'}); sending it unchanged will fail the same way.`,
       details,
     );
   }
 
-  function rateLimited(retryAfterSeconds: number | null, code: number | null): DomainError {
+  function rateLimited(retryAfterSeconds: number | null, code: number | null, subject: TwilioSubject): DomainError {
     return new DomainError(
       'RATE_LIMITED',
       'Twilio asked us to slow down (HTTP 429).',
-      retryAfterSeconds !== null
-        ? `Wait ${retryAfterSeconds} seconds, then send again.`
-        : 'Wait a few seconds, then send again more slowly (about one SMS per second per long-code number).',
+      retryAfterSeconds !== null ? `Wait ${retryAfterSeconds} seconds, then try again.` : SLOW_DOWN[subject],
       { provider: 'twilio', providerStatus: 429, providerCode: code, retryAfterSeconds: retryAfterSeconds ?? undefined },
     );
   }
 
   /** Any failure of an SDK call, as the `DomainError` the TelephonyPort documents. */
-  return function toDomainError(err: unknown): DomainError {
-    if (err instanceof TwilioRateLimitResponse) return rateLimited(err.retryAfterSeconds, err.providerCode);
-    if (isRestFailure(err)) return fromRestFailure(err);
+  return function toDomainError(err: unknown, subject: TwilioSubject = 'message'): DomainError {
+    if (err instanceof TwilioRateLimitResponse) return rateLimited(err.retryAfterSeconds, err.providerCode, subject);
+    if (isRestFailure(err)) return fromRestFailure(err, subject);
 
     const code = stringProperty(err, 'code') ?? '';
     const message = stringProperty(err, 'message') ?? '';
@@ -108,7 +128,7 @@ export function twilioErrorMapper(secret: string, timeoutMs: number) {
       return new DomainError(
         'PROVIDER_TIMEOUT',
         `Twilio did not answer within ${timeoutMs} ms.`,
-        'The message may or may not have been sent: check its status (or with the recipient) before sending again, because Twilio has no idempotency key and a retry can deliver it twice.',
+        MAYBE_ACCEPTED[subject],
         { provider: 'twilio', timeoutMs },
       );
     }

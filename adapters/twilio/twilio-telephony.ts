@@ -1,5 +1,5 @@
 import twilio from 'twilio';
-import type { DomainError } from '../../ports/errors.js';
+import type { TelephonyCalls } from '../../ports/calls.js';
 import type { PluginContext } from '../../ports/plugin.js';
 import type { Logger } from '../../ports/runtime.js';
 import type {
@@ -7,6 +7,7 @@ import type {
 } from '../../ports/telephony.js';
 import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
 import { BaseUrlRequestClient } from './base-url-request-client.js';
+import { TwilioCalls } from './twilio-calls.js';
 import { twilioErrorMapper } from './twilio-error-mapping.js';
 import { mapTwilioStatus } from './twilio-message-status.js';
 import { resolveTwilioOptions, type ResolvedTwilioOptions, type TwilioOptions } from './twilio-options.js';
@@ -16,14 +17,15 @@ import { parseTwilioInboundSms, parseTwilioSmsStatus } from './twilio-webhook-fo
 /** Empty TwiML: "handled, nothing to reply" (Twilio would text back anything inside <Response>). */
 const EMPTY_TWIML = new twilio.twiml.MessagingResponse().toString();
 
-/** The telephony port over Twilio's REST API, through the official `twilio` SDK only. */
+/** The telephony port (SMS and calls) over Twilio's REST API, through the official `twilio` SDK only. */
 export class TwilioTelephony implements TelephonyPort {
-  readonly capabilities: TelephonyCapabilities = { sms: true, mms: true, voice: false };
+  readonly capabilities: TelephonyCapabilities = { sms: true, mms: true, voice: true };
+  readonly calls: TelephonyCalls;
   private readonly options: ResolvedTwilioOptions;
   private readonly httpClient: BaseUrlRequestClient;
   private readonly client: twilio.Twilio;
   private readonly logger: Logger;
-  private readonly toDomainError: (err: unknown) => DomainError;
+  private readonly toDomainError: ReturnType<typeof twilioErrorMapper>;
 
   constructor(options: TwilioOptions, ctx: PluginContext) {
     this.options = resolveTwilioOptions(options);
@@ -35,6 +37,7 @@ export class TwilioTelephony implements TelephonyPort {
       timeout: this.options.timeoutMs,
     });
     this.toDomainError = twilioErrorMapper(this.options.authToken, this.options.timeoutMs);
+    this.calls = new TwilioCalls(this.client, this.logger, this.toDomainError);
   }
 
   async sendSms(request: SendSmsRequest): Promise<SendSmsResult> {

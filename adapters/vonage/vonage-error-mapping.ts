@@ -8,6 +8,8 @@ interface VonageProblem {
   detail?: unknown;
   instance?: unknown;
   invalid_parameters?: unknown;
+  /** The name some Vonage APIs (and older docs) use for the same list. */
+  invalid_params?: unknown;
 }
 
 interface HttpFailure {
@@ -85,7 +87,8 @@ function problemCode(problem: VonageProblem): string | null {
 }
 
 function invalidParameterNames(problem: VonageProblem): string[] {
-  const list = Array.isArray(problem.invalid_parameters) ? problem.invalid_parameters : [problem.invalid_parameters];
+  const given = problem.invalid_parameters ?? problem.invalid_params;
+  const list = Array.isArray(given) ? given : [given];
   return list.map((p) => stringProperty(p, 'name')).filter((name): name is string => name !== undefined);
 }
 

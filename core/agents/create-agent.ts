@@ -1,12 +1,14 @@
 import { DomainError } from '../../ports/errors.js';
 import type { AgentChannelRecord, AgentRecord } from '../../ports/records.js';
 import { requireAdmin } from '../auth/authenticate.js';
-import { requireE164 } from '../phone-number.js';
+import { CHANNEL_FIELDS, channelFieldSchemas, channelListSchema, newChannel, normaliseAddress } from './agent-channels.js';
 import { defineUseCase } from '../use-case.js';
 
 export interface CreateAgentInput {
   name: string;
   phone?: string;
+  email?: string;
+  whatsapp?: string;
   callbackUrl?: string;
 }
 
@@ -23,15 +25,16 @@ export const createAgent = defineUseCase<CreateAgentInput, CreateAgentOutput>({
   name: 'comms_create_agent',
   title: 'Create an agent',
   description:
-    'Admin only. Create an agent with its own bearer token and, optionally, its phone number (E.164) and the ' +
-    'callback URL its inbound messages are forwarded to. The token is returned once and cannot be shown again.',
+    'Admin only. Create an agent with its own bearer token and, optionally, its phone number (E.164), email ' +
+    'address, dedicated WhatsApp sender and the callback URL its inbound messages are forwarded to. The token ' +
+    'is returned once and cannot be shown again.',
   input: {
     type: 'object',
     additionalProperties: false,
     required: ['name'],
     properties: {
       name: { type: 'string', minLength: 1, maxLength: 200 },
-      phone: { type: 'string', minLength: 1, maxLength: 32, description: 'The agent\'s own number, E.164.' },
+      ...channelFieldSchemas,
       callbackUrl: { type: 'string', format: 'uri', pattern: '^https?://', maxLength: 2000 },
     },
   },
@@ -43,15 +46,7 @@ export const createAgent = defineUseCase<CreateAgentInput, CreateAgentOutput>({
       agentId: { type: 'string' },
       token: { type: 'string' },
       callbackSecret: { type: 'string' },
-      channels: {
-        type: 'array',
-        items: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['channel', 'address'],
-          properties: { channel: { type: 'string' }, address: { type: 'string' } },
-        },
-      },
+      channels: channelListSchema,
     },
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
@@ -74,10 +69,9 @@ export const createAgent = defineUseCase<CreateAgentInput, CreateAgentOutput>({
       createdAt: now,
       updatedAt: now,
     };
-    const channels: AgentChannelRecord[] = [];
-    if (input.phone !== undefined) {
-      channels.push({ id: ids.next('chn'), agentId: agent.id, channel: 'sms', address: requireE164(input.phone.trim(), 'phone'), createdAt: now });
-    }
+    const channels: AgentChannelRecord[] = CHANNEL_FIELDS.flatMap(([field, channel]) =>
+      input[field] === undefined ? [] : [newChannel(ctx, agent.id, channel, normaliseAddress(channel, field, input[field]))],
+    );
     await db.agents.create(agent, channels);
     return {
       agentId: agent.id,

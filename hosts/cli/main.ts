@@ -13,7 +13,7 @@ Commands:
   serve                       HTTP server: MCP at /mcp, REST at /api/v1, webhooks, /health
   stdio                       MCP over stdin/stdout, as the agent of COMMS_AGENT_TOKEN
   migrate                     apply pending database migrations
-  agent create --name N [--phone E164] [--callback-url URL] [--json]
+  agent create --name N [--phone E164] [--email ADDRESS] [--whatsapp E164] [--callback-url URL] [--json]
                               create an agent and print its token (shown once)
 
 Config: --config FILE, else COMMS_CONFIG, else the built-in config/default.yaml (SQLite + demo provider).`;
@@ -26,6 +26,8 @@ async function main(argv: string[]): Promise<number> {
       config: { type: 'string' },
       name: { type: 'string' },
       phone: { type: 'string' },
+      email: { type: 'string' },
+      whatsapp: { type: 'string' },
       'callback-url': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -73,7 +75,7 @@ async function main(argv: string[]): Promise<number> {
       if (sub !== 'create') break;
       const app = await buildApp(loaded, { migrate: true });
       try {
-        const input = { name: values.name, phone: values.phone, callbackUrl: values['callback-url'] };
+        const input = { name: values.name, phone: values.phone, email: values.email, whatsapp: values.whatsapp, callbackUrl: values['callback-url'] };
         const created = (await app.runner.run('comms_create_agent', { kind: 'admin' }, JSON.parse(JSON.stringify(input)))) as Record<string, unknown>;
         console.log(values.json ? JSON.stringify(created) : `agent ${created.agentId as string}\ntoken ${created.token as string} (shown once)`);
       } finally {

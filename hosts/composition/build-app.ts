@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { mkdirSync } from 'node:fs';
 import { Container } from 'inversify';
+import { applyPushedCallStatus } from '../../core/calls/call-webhooks.js';
 import { receivePushedEmail } from '../../core/messages/inbound/email-webhooks.js';
 import { applyPushedStatus } from '../../core/messages/inbound/store-inbound.js';
 import type { CorePorts, CoreSettings, Provided } from '../../core/context.js';
@@ -74,8 +75,9 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
       if (!wired.ports) return;
       applyPushedStatus(wired.ports, update).catch((err: unknown) => logger.error({ err }, 'applying a pushed status failed'));
     },
-    callStatus: () => {
-      logger.warn({}, 'call status pushed, but calls are not wired yet');
+    callStatus: (update) => {
+      if (!wired.ports) return;
+      applyPushedCallStatus(wired.ports, update).catch((err: unknown) => logger.error({ err }, 'applying a pushed call status failed'));
     },
     emailReceived: (email) => {
       if (!wired.ports) return;

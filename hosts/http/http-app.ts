@@ -2,9 +2,11 @@ import Koa from 'koa';
 import Router from '@koa/router';
 import { authenticate, bearerToken } from '../../core/auth/authenticate.js';
 import type { Caller } from '../../core/context.js';
+import { receiveCallStatus } from '../../core/calls/call-webhooks.js';
 import { receiveEmailWebhook } from '../../core/messages/inbound/email-webhooks.js';
 import { receiveInboundSms, receiveSmsStatus } from '../../core/messages/inbound/sms-webhooks.js';
 import { receiveWhatsAppWebhook } from '../../core/messages/inbound/whatsapp-webhooks.js';
+import { DomainError } from '../../ports/errors.js';
 import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
 import type { App } from '../composition/build-app.js';
 import type { StreamableHttpHost } from '../mcp/streamable-http-host.js';
@@ -82,8 +84,22 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost): Koa {
   };
   router.post('/webhooks/:agentId/sms', webhook((agentId, request) => receiveInboundSms(app.ports, agentId, request)));
   router.post('/webhooks/:agentId/sms/status', webhook((agentId, request) => receiveSmsStatus(app.ports, agentId, request)));
+  router.post('/webhooks/:agentId/voice/status', webhook((agentId, request) => receiveCallStatus(app.ports, agentId, request)));
   router.post('/webhooks/:agentId/email', webhook((agentId, request) => receiveEmailWebhook(app.ports, agentId, request)));
   router.post('/webhooks/:agentId/whatsapp', webhook((agentId, request) => receiveWhatsAppWebhook(app.ports, agentId, request)));
+
+  // Files of storage adapters that serve through this server (local storage): signed, expiring URLs only.
+  router.get('/storage/{*key}', async (ctx) => {
+    const storage = app.ports.storage?.port;
+    const raw = ctx.params.key as string | string[] | undefined;
+    const key = Array.isArray(raw) ? raw.join('/') : (raw ?? '');
+    const query = { expires: ctx.query.expires as string | undefined, sig: ctx.query.sig as string | undefined };
+    const file = storage?.openSigned ? await storage.openSigned(key, query) : null;
+    if (!file) throw new DomainError('NOT_FOUND', 'No such file, or the link has expired.', 'Ask for a new link.');
+    ctx.set('cache-control', 'private, max-age=60');
+    ctx.type = file.contentType;
+    ctx.body = Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength);
+  });
 
   koa.use(router.routes());
   koa.use(router.allowedMethods());

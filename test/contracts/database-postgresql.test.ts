@@ -9,6 +9,7 @@ import { PLUGIN_API_VERSION } from '../../ports/plugin.js';
 import type { Database } from '../../ports/repositories.js';
 
 const url = process.env.COMMS_TEST_POSTGRES_URL;
+const ALL_MIGRATIONS = ['Migration20261124000000_initial', 'Migration20261124100000_channels_pool_calls'];
 
 describe('postgresql db plugin without a server', () => {
   it('is a db plugin named postgresql whose url is a required secret', () => {
@@ -54,12 +55,13 @@ describe.skipIf(!url)('postgresql (set COMMS_TEST_POSTGRES_URL to run, e.g. post
     const schema = newSchema();
     const db = await postgresqlPlugin.create({ url: url as string, schema }, databasePluginContext(tmpdir()));
     try {
-      expect(await db.migrate()).toEqual(['Migration20261124000000_initial']);
+      expect(await db.migrate()).toEqual(ALL_MIGRATIONS);
       const tables = await admin.em.getConnection().execute<{ table_name: string }[]>(
         'select table_name from information_schema.tables where table_schema = ? order by table_name', [schema],
       );
       expect(tables.map((t) => t.table_name)).toEqual([
-        'agent_channels', 'agents', 'callback_deliveries', 'messages', 'mikro_orm_migrations',
+        'agent_channels', 'agents', 'call_logs', 'callback_deliveries', 'messages', 'mikro_orm_migrations',
+        'whatsapp_senders',
       ]);
       const orm = await MikroORM.init({
         clientUrl: url, schema, entities: ENTITIES, discovery: { disableDynamicFileAccess: true }, ensureDatabase: false,
@@ -83,9 +85,10 @@ describe.skipIf(!url)('postgresql (set COMMS_TEST_POSTGRES_URL to run, e.g. post
       // The migration log table exists first, as after any earlier deployment.
       await dbs[0]?.migrate();
       await admin.em.getConnection().execute(`delete from "${schema}".mikro_orm_migrations`);
-      await admin.em.getConnection().execute(`drop table "${schema}".callback_deliveries, "${schema}".messages, "${schema}".agent_channels, "${schema}".agents`);
+      const tables = ['call_logs', 'whatsapp_senders', 'callback_deliveries', 'messages', 'agent_channels', 'agents'];
+      await admin.em.getConnection().execute(`drop table ${tables.map((table) => `"${schema}".${table}`).join(', ')}`);
       const applied = await Promise.all(dbs.map((db) => db.migrate()));
-      expect(applied.flat()).toEqual(['Migration20261124000000_initial']);
+      expect(applied.flat()).toEqual(ALL_MIGRATIONS);
     } finally {
       for (const db of dbs) await db.close();
       await dropSchema(schema);

@@ -87,7 +87,7 @@ describe('sqlite db plugin', () => {
     const db = await create({ path: 'lazy.sqlite' });
     await db.ping();
     await expect(db.agents.findById('agt_x')).rejects.toThrow(/no such table/);
-    expect(await db.migrate()).toEqual(['Migration20261124000000_initial']);
+    expect(await db.migrate()).toEqual(['Migration20261124000000_initial', 'Migration20261124100000_channels_pool_calls']);
     expect(await db.agents.findById('agt_x')).toBeNull();
   });
 

@@ -41,7 +41,7 @@ function testContext(now: () => Date = () => new Date()): PluginContext {
     publicBaseUrl: PUBLIC_BASE_URL,
     configDir: dataDir,
     dataDir,
-    events: { smsStatus: () => {}, emailReceived: () => {} },
+    events: { smsStatus: () => {}, callStatus: () => {}, emailReceived: () => {} },
   };
 }
 
@@ -187,13 +187,13 @@ describe('vonage whatsapp adapter specifics', () => {
     expect(lastBody()).toMatchObject({ message_type: 'audio', audio: { url: 'https://media.example.com/note.ogg' } });
   });
 
-  it.each([
+  it.each<[string, Partial<SendWhatsAppRequest>]>([
     ['two media URLs', { mediaUrls: ['https://media.example.com/a.jpg', 'https://media.example.com/b.jpg'] }],
     ['audio with a caption', { mediaUrls: ['https://media.example.com/note.mp3'] }],
     ['a template with a body', { template: { id: 'welcome', variables: {} } }],
     ['numbered variables with a gap', { body: undefined, template: { id: 'welcome', variables: { 1: 'a', 3: 'c' } } }],
     ['numbered and named variables mixed', { body: undefined, template: { id: 'welcome', variables: { 1: 'a', name: 'b' } } }],
-  ] as const)('refuses %s as INVALID_INPUT without calling Vonage', async (_case, overrides) => {
+  ])('refuses %s as INVALID_INPUT without calling Vonage', async (_case, overrides) => {
     expect((await failure(send(overrides))).code).toBe('INVALID_INPUT');
     expect(sim.requests).toEqual([]);
   });

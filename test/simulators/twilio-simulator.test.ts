@@ -1,5 +1,7 @@
 import twilio from 'twilio';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { silentMp3 } from '../../adapters/audio/silent-mp3.js';
+import { AudioFileServer, silentWav } from './twilio/audio-file-server.js';
 import { simulatorClient } from './twilio/simulator-http-client.js';
 import { TwilioSimulator } from './twilio/twilio-simulator.js';
 import { WebhookRecorder } from './twilio/webhook-recorder.js';
@@ -268,3 +270,244 @@ describe('Twilio simulator: faults', () => {
     expect((await pending).code).toBe('ECONNRESET');
   });
 });
+
+describe('Twilio simulator: Calls API', () => {
+  const audio = new AudioFileServer();
+  let wavUrl: string;
+  let mp3Url: string;
+  const WAV = silentWav(1.5);
+  // An ID3v2 tag, then one second of MPEG-2 Layer III frames.
+  const MP3 = Buffer.concat([Buffer.from([0x49, 0x44, 0x33, 4, 0, 0, 0, 0, 0, 10]), Buffer.alloc(10), silentMp3({ durationMs: 1008 })]);
+  const statusUrl = () => `${receiver.baseUrl}/webhooks/twilio/call-status?agent=agt_1`;
+  const playTwiml = (url: string, loop = 1) => `<?xml version="1.0" encoding="UTF-8"?><Response><Play loop="${loop}">${url}</Play></Response>`;
+  const callsUrl = () => `${sim.baseUrl}/2010-04-01/Accounts/${sim.accountSid}/Calls.json`;
+  const ALL_EVENTS = ['initiated', 'ringing', 'answered', 'completed'];
+
+  async function rawCall(form: Record<string, string | string[]>) {
+    const body = new URLSearchParams();
+    for (const [key, value] of Object.entries(form)) for (const v of [value].flat()) body.append(key, v);
+    const response = await fetch(callsUrl(), {
+      method: 'POST',
+      headers: { authorization: basic(sim.accountSid, sim.authToken), 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+    });
+    return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+  }
+
+  const callbackStatuses = () => receiver.received.filter((r) => r.url.includes('call-status')).map((r) => r.params.CallStatus);
+
+  beforeAll(async () => {
+    await audio.start();
+    wavUrl = audio.serve('/audio/hello.wav', { contentType: 'audio/x-wav', body: WAV });
+    mp3Url = audio.serve('/audio/hello.mp3', { contentType: 'audio/mpeg', body: MP3 });
+  });
+  afterAll(async () => {
+    await audio.stop();
+  });
+
+  it('places a call from the SDK and answers the snake_case Call resource', async () => {
+    const call = await client().calls.create({ from: OWNED, to: OTHER, twiml: playTwiml(wavUrl) });
+    expect(call.sid).toMatch(/^CA[0-9a-f]{32}$/);
+    expect(call).toMatchObject({
+      accountSid: sim.accountSid, from: OWNED, to: OTHER, status: 'queued', direction: 'outbound-api', duration: null,
+      price: null, priceUnit: 'USD', apiVersion: '2010-04-01', fromFormatted: OWNED, startTime: null, endTime: null,
+    });
+    expect(call.dateCreated).toBeInstanceOf(Date);
+    expect(call.uri).toBe(`/2010-04-01/Accounts/${sim.accountSid}/Calls/${call.sid}.json`);
+    expect(sim.specViolations).toEqual([]);
+    const raw = await rawCall({ From: OWNED, To: OTHER, Twiml: playTwiml(wavUrl) });
+    expect(raw.status).toBe(201);
+    expect(raw.json.date_created).toMatch(/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} \+0000$/);
+    expect(raw.json).toMatchObject({ duration: null, price: null, price_unit: 'USD', status: 'queued', direction: 'outbound-api' });
+  });
+
+  it('plays the audio, reports initiated, ringing, in-progress and completed in order, signed, with the duration', async () => {
+    const call = await client().calls.create({
+      from: OWNED, to: OTHER, twiml: playTwiml(wavUrl, 2), statusCallback: statusUrl(),
+      statusCallbackEvent: ALL_EVENTS, statusCallbackMethod: 'POST', timeout: 30,
+    });
+    await sim.settled();
+    expect(sim.calls[0]?.played).toEqual([{ url: wavUrl, contentType: 'audio/x-wav', bytes: WAV.length, seconds: 1.5, times: 2 }]);
+    expect(sim.playbackProblems).toEqual([]);
+    const hooks = receiver.received;
+    expect(hooks.map((h) => [h.params.CallStatus, h.params.SequenceNumber])).toEqual([
+      ['initiated', '0'], ['ringing', '1'], ['in-progress', '2'], ['completed', '3'],
+    ]);
+    for (const hook of hooks) {
+      expect(hook.url).toBe(statusUrl());
+      expect(hook.params).toMatchObject({
+        CallSid: call.sid, AccountSid: sim.accountSid, From: OWNED, To: OTHER, Direction: 'outbound-api',
+        ApiVersion: '2010-04-01', CallbackSource: 'call-progress-events',
+      });
+      expect(hook.params.Timestamp).toMatch(/ \+0000$/);
+      expect(twilio.validateRequest(sim.authToken, hook.headers['x-twilio-signature'] ?? '', hook.url, hook.params)).toBe(true);
+    }
+    expect(hooks.at(-1)?.params).toMatchObject({ CallDuration: '3', Duration: '1' });
+    expect(hooks[0]?.params.CallDuration).toBeUndefined();
+    expect(sim.callCallbacks.map((c) => [c.callStatus, c.status])).toEqual([
+      ['initiated', 200], ['ringing', 200], ['in-progress', 200], ['completed', 200],
+    ]);
+    const fetched = await client().calls(call.sid).fetch();
+    expect(fetched).toMatchObject({ status: 'completed', duration: '3', price: '-0.01400', priceUnit: 'USD' });
+    expect(fetched.startTime).toBeInstanceOf(Date);
+    expect(fetched.endTime).toBeInstanceOf(Date);
+    expect(sim.specViolations).toEqual([]);
+  });
+
+  it('fetches the TwiML from Url with a signed POST, then downloads and plays an MP3 with an ID3 tag', async () => {
+    receiver.reply = { status: 200, contentType: 'text/xml; charset=utf-8', body: playTwiml(mp3Url) };
+    try {
+      const twimlUrl = `${receiver.baseUrl}/voice/twiml?agent=agt_1`;
+      const call = await client().calls.create({ from: OWNED, to: OTHER, url: twimlUrl });
+      await sim.settled();
+      const [request] = sim.voiceRequests;
+      expect(request).toMatchObject({ callSid: call.sid, method: 'POST', status: 200 });
+      const hook = receiver.received[0];
+      expect(hook?.params).toMatchObject({
+        CallSid: call.sid, AccountSid: sim.accountSid, From: OWNED, To: OTHER, CallStatus: 'in-progress', Direction: 'outbound-api',
+      });
+      expect(twilio.validateRequest(sim.authToken, hook?.headers['x-twilio-signature'] ?? '', twimlUrl, hook?.params ?? {})).toBe(true);
+      expect(sim.calls[0]?.played).toEqual([{ url: mp3Url, contentType: 'audio/mpeg', bytes: MP3.length, seconds: 1.008, times: 1 }]);
+      expect(sim.calls[0]).toMatchObject({ status: 'completed', durationSeconds: 2 });
+    } finally {
+      receiver.reply = { status: 200, contentType: 'text/xml', body: '<Response/>' };
+    }
+  });
+
+  it.each([
+    ['text served as audio/mpeg', { contentType: 'audio/mpeg', body: Buffer.from('this is not an mp3, it is text') }, 11200],
+    ['an MP3 served as audio/wav', { contentType: 'audio/wav', body: MP3 }, 11200],
+    ['a float WAV', { contentType: 'audio/wav', body: floatWav() }, 11200],
+    ['an HTML page', { contentType: 'text/html', body: Buffer.from('<html></html>') }, 13420],
+    ['a 404', { contentType: 'text/plain', body: Buffer.from('gone'), status: 404 }, 11200],
+  ])('does not play %s: a Twilio error, "an application error has occurred", then hang-up', async (_case, file, code) => {
+    const url = audio.serve(`/audio/bad-${code}-${Math.random().toString(36).slice(2)}`, file);
+    const call = await client().calls.create({ from: OWNED, to: OTHER, twiml: playTwiml(url), statusCallback: statusUrl() });
+    await sim.settled();
+    expect(sim.playbackProblems).toEqual([{ callSid: call.sid, url, errorCode: code, reason: expect.any(String) }]);
+    expect(sim.calls[0]?.played).toEqual([]);
+    // Answered, so Twilio ends it completed (after its 3-second error message), not failed.
+    expect(receiver.received.map((h) => [h.params.CallStatus, h.params.CallDuration])).toEqual([['completed', '3']]);
+  });
+
+  it('reports a <Play> URL that is not absolute as 11100, and records TwiML it cannot parse as 12100', async () => {
+    await client().calls.create({ from: OWNED, to: OTHER, twiml: '<Response><Play>hello.mp3</Play></Response>' });
+    await client().calls.create({ from: OWNED, to: OTHER, twiml: '<Response><Play>unclosed</Response>' });
+    await client().calls.create({ from: OWNED, to: OTHER, twiml: `<Response><Say loop="2">Hi &amp; bye</Say><Gather/><Pause length="2"/><Hangup/><Play>${wavUrl}</Play></Response>` });
+    await sim.settled();
+    expect(sim.playbackProblems.map((p) => p.errorCode)).toEqual([11100]);
+    expect(sim.twimlProblems.map((p) => p.errorCode)).toEqual([12100, null]);
+    expect(sim.calls[2]).toMatchObject({ said: ['Hi & bye', 'Hi & bye'], played: [], status: 'completed', durationSeconds: 4 });
+  });
+
+  it.each([
+    ['missing To', { From: OWNED, Twiml: '<Response/>' }, 21201],
+    ['To not E.164', { From: OWNED, To: '555-0101', Twiml: '<Response/>' }, 21211],
+    ['missing From', { To: OTHER, Twiml: '<Response/>' }, 21213],
+    ['From not E.164', { From: 'agent', To: OTHER, Twiml: '<Response/>' }, 21212],
+    ['From not owned', { From: '+15550199', To: OTHER, Twiml: '<Response/>' }, 21210],
+    ['no Url, Twiml or ApplicationSid', { From: OWNED, To: OTHER }, 21205],
+    ['a relative Url', { From: OWNED, To: OTHER, Url: '/twiml' }, 21205],
+    ['Twiml over 4000 characters', { From: OWNED, To: OTHER, Twiml: `<Response><Say>${'a'.repeat(4000)}</Say></Response>` }, 32018],
+    ['Twilio\'s invalid magic number', { From: OWNED, To: '+15005550001', Twiml: '<Response/>' }, 21217],
+    ['Twilio\'s unroutable magic number', { From: OWNED, To: '+15005550002', Twiml: '<Response/>' }, 21214],
+  ])('refuses a call with %s as Twilio does', async (_case, form, code) => {
+    const { status, json } = await rawCall(form);
+    expect(status).toBe(400);
+    expect(json).toMatchObject({ code, status: 400, more_info: `https://www.twilio.com/docs/errors/${code}` });
+    expect(sim.calls).toEqual([]);
+  });
+
+  it('records Calls parameters the OpenAPI spec does not declare', async () => {
+    await rawCall({ From: OWNED, To: OTHER, Twiml: '<Response/>', Foo: 'bar', Timeout: 'soon', StatusCallbackMethod: 'PUT' });
+    expect(sim.specViolations.map((v) => [v.operationId, v.parameter])).toEqual([
+      ['CreateCall', 'Foo'], ['CreateCall', 'Timeout'], ['CreateCall', 'StatusCallbackMethod'],
+    ]);
+  });
+
+  it.each([
+    ['no-answer', ['initiated', 'ringing', 'no-answer']],
+    ['busy', ['initiated', 'busy']],
+    ['fail', ['initiated', 'failed']],
+  ] as const)('plays a callee that does %s', async (behaviour, statuses) => {
+    sim.answerCalls(behaviour, { to: '+15550103' });
+    const downloadsBefore = audio.requests.length;
+    const call = await client().calls.create({
+      from: OWNED, to: '+15550103', twiml: playTwiml(wavUrl), statusCallback: statusUrl(), statusCallbackEvent: ALL_EVENTS, timeout: 5,
+    });
+    await sim.settled();
+    expect(callbackStatuses()).toEqual(statuses);
+    expect(receiver.received.at(-1)?.params).toMatchObject({ CallDuration: '0', Duration: '0' });
+    expect(await client().calls(call.sid).fetch()).toMatchObject({ status: statuses.at(-1), duration: null });
+    expect(sim.calls[0]?.played).toEqual([]);
+    expect(audio.requests).toHaveLength(downloadsBefore);
+  });
+
+  it('hangs up a live call on Status=completed, and refuses changes to an ended call with 21220', async () => {
+    const call = await client().calls.create({
+      from: OWNED, to: OTHER, twiml: playTwiml(wavUrl, 1000), statusCallback: statusUrl(), statusCallbackEvent: ALL_EVENTS,
+    });
+    await expect.poll(() => sim.calls[0]?.status, { timeout: 3000 }).toBe('in-progress');
+    const updated = await client().calls(call.sid).update({ status: 'completed' });
+    await sim.settled();
+    expect(updated.sid).toBe(call.sid);
+    expect(callbackStatuses()).toEqual(['initiated', 'ringing', 'in-progress', 'completed']);
+    const ended = sim.calls[0];
+    expect(ended?.status).toBe('completed');
+    expect(ended?.durationSeconds).toBeLessThan(1500);
+    expect(ended?.played[0]?.times).toBeLessThan(1000);
+    expect(await caught(client().calls(call.sid).update({ status: 'completed' }))).toMatchObject({ status: 400, code: 21220 });
+    expect(await caught(client().calls('CA00000000000000000000000000000000').fetch())).toMatchObject({ status: 404, code: 20404 });
+    expect(sim.specViolations).toEqual([]);
+  });
+
+  it('cancels a call that is still ringing', async () => {
+    sim.answerCalls('no-answer');
+    const call = await client().calls.create({ from: OWNED, to: OTHER, twiml: playTwiml(wavUrl), statusCallback: statusUrl(), statusCallbackEvent: ALL_EVENTS });
+    await expect.poll(() => sim.calls[0]?.status).toBe('ringing');
+    await client().calls(call.sid).update({ status: 'canceled' });
+    await sim.settled();
+    expect(callbackStatuses()).toEqual(['initiated', 'ringing', 'canceled']);
+  });
+
+  it('runs new TwiML sent to a live call', async () => {
+    const call = await client().calls.create({ from: OWNED, to: OTHER, twiml: playTwiml(wavUrl, 1000) });
+    await expect.poll(() => sim.calls[0]?.status, { timeout: 3000 }).toBe('in-progress');
+    await client().calls(call.sid).update({ twiml: playTwiml(mp3Url) });
+    await sim.settled();
+    expect(sim.calls[0]?.played.map((p) => p.url)).toEqual([wavUrl, mp3Url]);
+    expect(sim.calls[0]?.status).toBe('completed');
+  });
+
+  it('reports only the end without StatusCallbackEvent, and signs GET callbacks over the full URL', async () => {
+    await client().calls.create({ from: OWNED, to: OTHER, twiml: playTwiml(wavUrl), statusCallback: statusUrl(), statusCallbackMethod: 'GET' });
+    await sim.settled();
+    expect(sim.callCallbacks.map((c) => [c.callStatus, c.method, c.status])).toEqual([['completed', 'GET', 200]]);
+    const hook = receiver.received[0];
+    expect(hook?.method).toBe('GET');
+    expect(new URL(hook?.url ?? '').searchParams.get('CallStatus')).toBe('completed');
+    expect(twilio.validateRequest(sim.authToken, hook?.headers['x-twilio-signature'] ?? '', hook?.url ?? '', {})).toBe(true);
+  });
+
+  it('builds signed call status callbacks without sending them', () => {
+    const hook = sim.buildCallStatusCallback({ url: 'https://comms.example.com/calls', callSid: 'CA0123', status: 'completed', callDurationSeconds: 61, to: OTHER });
+    expect(hook.params).toMatchObject({ CallSid: 'CA0123', CallStatus: 'completed', CallDuration: '61', Duration: '2', From: OWNED, To: OTHER });
+    expect(twilio.validateRequest(sim.authToken, hook.headers['x-twilio-signature'] ?? '', hook.url, hook.params)).toBe(true);
+  });
+
+  it('applies the fault switches to Calls too', async () => {
+    sim.failNext({ status: 503 });
+    expect(await caught(client().calls.create({ from: OWNED, to: OTHER, twiml: '<Response/>' }))).toMatchObject({ status: 503, code: 20503 });
+    sim.hangNext();
+    expect((await caught(client().calls.create({ from: OWNED, to: OTHER, twiml: '<Response/>' }))).code).toBe('ECONNABORTED');
+    expect(sim.calls).toEqual([]);
+  });
+});
+
+/** A WAV whose samples are 32-bit floats (format 3): valid RIFF, but not PCM or μ-law. */
+function floatWav(): Uint8Array {
+  const wav = silentWav(0.5, { bits: 16 });
+  const view = new DataView(wav.buffer);
+  view.setUint16(20, 3, true);
+  return wav;
+}

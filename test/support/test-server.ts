@@ -23,7 +23,7 @@ export interface TestServer {
   running: RunningServer;
   dir: string;
   configFile: string;
-  createAgent(input: { name: string; phone?: string; callbackUrl?: string }): Promise<{ agentId: string; token: string; callbackSecret: string }>;
+  createAgent(input: { name: string; phone?: string; email?: string; whatsapp?: string; callbackUrl?: string }): Promise<{ agentId: string; token: string; callbackSecret: string }>;
   close(): Promise<void>;
 }
 

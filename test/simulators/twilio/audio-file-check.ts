@@ -134,11 +134,13 @@ function inspectMpeg(bytes: Uint8Array): { seconds: number; format: string } | s
   let offset = start;
   let frames = 0;
   let samples = 0;
-  for (let frame = first; frame && frame.version === first.version && frame.layer === first.layer && frame.sampleRate === first.sampleRate; frame = frameAt(bytes, offset)) {
+  let frame: Frame | null = first;
+  while (frame && frame.version === first.version && frame.layer === first.layer && frame.sampleRate === first.sampleRate) {
     if (offset + frame.length > bytes.length) break;
     frames += 1;
     samples += frame.samples;
     offset += frame.length;
+    frame = frameAt(bytes, offset);
   }
   const rest = bytes.length - offset;
   const id3v1 = rest === 128 && ascii(bytes, offset, 3) === 'TAG';

@@ -101,15 +101,16 @@ export class SimulatedCallee {
     this.env.advance(this.call, 'ringing');
     if (!(await this.report('ringing'))) return;
     await this.hold(this.behaviour === 'no-answer' ? this.call.timeoutSeconds : Math.min(this.env.ringSeconds, this.call.timeoutSeconds));
-    if (this.interruption) return this.endUnanswered('canceled');
+    if (this.pending()) return this.endUnanswered('canceled');
     if (this.behaviour === 'no-answer') return this.endUnanswered('no-answer');
 
     this.call.startTime = this.env.now();
     this.env.advance(this.call, 'in-progress');
     if (!(await this.report('in-progress'))) return;
     await this.converse();
-    if (this.interruption?.kind === 'abandon') return;
-    const duration = Math.ceil(this.connectedSeconds);
+    if (this.pending()?.kind === 'abandon') return;
+    // Whole seconds, rounded up as Twilio bills; the epsilon keeps 2.0000001 s of summed floats at 2.
+    const duration = Math.ceil(this.connectedSeconds - 1e-6);
     this.call.durationSeconds = duration;
     this.call.price = callPrice(duration);
     await this.finish('completed', duration);
@@ -118,7 +119,7 @@ export class SimulatedCallee {
   /** Runs the instructions until they end, fail, or the call is hung up; a redirect starts the new ones. */
   private async converse(): Promise<void> {
     for (;;) {
-      const pending = this.interruption;
+      const pending = this.pending();
       if (pending?.kind === 'new-instructions') {
         this.instructions = pending;
         this.interruption = null;
@@ -128,8 +129,8 @@ export class SimulatedCallee {
       }
       const verbs = await this.loadInstructions();
       const outcome = verbs ? await this.perform(verbs) : 'failed';
-      if (this.interruption?.kind === 'new-instructions') continue;
-      if (!this.interruption && outcome === 'failed') this.connectedSeconds += APPLICATION_ERROR_SECONDS;
+      if (this.pending()?.kind === 'new-instructions') continue;
+      if (!this.pending() && outcome === 'failed') this.connectedSeconds += APPLICATION_ERROR_SECONDS;
       return;
     }
   }
@@ -156,11 +157,11 @@ export class SimulatedCallee {
 
   private async perform(verbs: VoiceVerb[]): Promise<'done' | 'failed' | 'interrupted'> {
     for (const verb of verbs) {
-      if (this.interruption) return 'interrupted';
+      if (this.pending()) return 'interrupted';
       switch (verb.verb) {
         case 'Play': {
           const fetched = await this.env.fetcher.audio(verb.url);
-          if (this.interruption) return 'interrupted';
+          if (this.pending()) return 'interrupted';
           if (!fetched.ok) {
             this.env.playbackProblem({ callSid: this.call.sid, url: verb.url, errorCode: fetched.errorCode, reason: fetched.reason });
             return 'failed';
@@ -169,7 +170,7 @@ export class SimulatedCallee {
           this.call.played.push(played);
           for (let pass = 0; pass < verb.loop; pass += 1) {
             this.connectedSeconds += await this.hold(fetched.seconds);
-            if (this.interruption) return 'interrupted';
+            if (this.pending()) return 'interrupted';
             played.times += 1;
           }
           break;
@@ -179,12 +180,12 @@ export class SimulatedCallee {
             this.call.said.push(verb.text);
             const seconds = Math.max(1, verb.text.length / SAY_CHARACTERS_PER_SECOND);
             this.connectedSeconds += await this.hold(seconds);
-            if (this.interruption) return 'interrupted';
+            if (this.pending()) return 'interrupted';
           }
           break;
         case 'Pause': {
           this.connectedSeconds += await this.hold(verb.seconds);
-          if (this.interruption) return 'interrupted';
+          if (this.pending()) return 'interrupted';
           break;
         }
         case 'Hangup':
@@ -197,6 +198,11 @@ export class SimulatedCallee {
     return 'done';
   }
 
+  /** Read through a method: the interruption arrives from outside while this callee awaits. */
+  private pending(): Interruption | null {
+    return this.interruption;
+  }
+
   private interrupt(interruption: Interruption): void {
     // A hang-up or abandon outranks a redirect still waiting to run.
     if (this.interruption && this.interruption.kind !== 'new-instructions') return;
@@ -206,7 +212,7 @@ export class SimulatedCallee {
 
   /** Waits `seconds` of call time; returns how many passed before an interruption. */
   private async hold(seconds: number): Promise<number> {
-    if (this.interruption) return 0;
+    if (this.pending()) return 0;
     const started = performance.now();
     const ms = seconds * this.env.msPerCallSecond;
     try {
@@ -220,17 +226,17 @@ export class SimulatedCallee {
 
   /** A real-time pause between early status changes; false when interrupted. */
   private async step(ms: number): Promise<boolean> {
-    if (this.interruption) return false;
+    if (this.pending()) return false;
     try {
       await sleep(ms, undefined, { signal: this.controller.signal });
     } catch {
       // Aborted: the interruption says why.
     }
-    return this.interruption === null;
+    return this.pending() === null;
   }
 
   private async endUnanswered(status: 'canceled' | 'busy' | 'failed' | 'no-answer'): Promise<void> {
-    if (this.interruption?.kind === 'abandon') return;
+    if (this.pending()?.kind === 'abandon') return;
     await this.finish(status, 0);
   }
 
@@ -242,9 +248,9 @@ export class SimulatedCallee {
 
   /** Reports a non-final status; false when the call was abandoned meanwhile. */
   private async report(status: 'initiated' | 'ringing' | 'in-progress'): Promise<boolean> {
-    if (this.interruption?.kind === 'abandon') return false;
+    if (this.pending()?.kind === 'abandon') return false;
     await this.send(status);
-    return this.interruption?.kind !== 'abandon';
+    return this.pending()?.kind !== 'abandon';
   }
 
   /** Sends the callback if StatusCallback subscribed to the event this status belongs to. */

@@ -1,0 +1,81 @@
+import { DomainError } from '../../ports/errors.js';
+import type { CallLogRecord } from '../../ports/records.js';
+import type { CallLogQuery, CallLogRepository } from '../../ports/repositories.js';
+import {
+  CALL_LOG_COLUMNS, CALL_LOG_PLACEHOLDERS, CALL_LOG_UPDATE_SET, callLogDataParams, callLogParams, toCallLog,
+} from './call-log-mapping.js';
+import { SqlClauses } from './sql-clauses.js';
+import type { SqlExecutor } from './sql-executor.js';
+import { isUniqueViolation } from './unique-violation.js';
+
+const INSERT = `INSERT INTO call_logs (${CALL_LOG_COLUMNS}) VALUES (${CALL_LOG_PLACEHOLDERS})`;
+// The version in WHERE makes the write conditional in one statement: of two writers holding the same
+// version, the database lets exactly one through (PostgreSQL re-checks WHERE after the row lock).
+const UPDATE = `UPDATE call_logs SET ${CALL_LOG_UPDATE_SET} WHERE id = ? AND version = ?`;
+const SELECT_BY_ID = `SELECT ${CALL_LOG_COLUMNS} FROM call_logs WHERE id = ?`;
+const SELECT_BY_PROVIDER_ID = `SELECT ${CALL_LOG_COLUMNS} FROM call_logs WHERE agent_id = ? AND provider_call_id = ?`;
+
+export class SqlCallLogRepository implements CallLogRepository {
+  constructor(private readonly sql: SqlExecutor) {}
+
+  async insert(call: CallLogRecord): Promise<void> {
+    const params = callLogParams(call, this.sql.codec);
+    try {
+      await this.sql.run((session) => session.run(INSERT, params));
+    } catch (err) {
+      if (isUniqueViolation(err)) throw duplicateCall(call);
+      throw err;
+    }
+  }
+
+  findById(id: string): Promise<CallLogRecord | null> {
+    return this.sql.run(async (session) => {
+      const [row] = await session.rows(SELECT_BY_ID, [id]);
+      return row ? toCallLog(row, this.sql.codec) : null;
+    });
+  }
+
+  findByProviderId(agentId: string, providerCallId: string): Promise<CallLogRecord | null> {
+    return this.sql.run(async (session) => {
+      const [row] = await session.rows(SELECT_BY_PROVIDER_ID, [agentId, providerCallId]);
+      return row ? toCallLog(row, this.sql.codec) : null;
+    });
+  }
+
+  async update(next: CallLogRecord, expectedVersion: number): Promise<boolean> {
+    const params = [...callLogDataParams(next, this.sql.codec), expectedVersion + 1, next.id, expectedVersion];
+    try {
+      return (await this.sql.run((session) => session.run(UPDATE, params))) > 0;
+    } catch (err) {
+      if (isUniqueViolation(err)) throw duplicateCall(next);
+      throw err;
+    }
+  }
+
+  list(query: CallLogQuery): Promise<CallLogRecord[]> {
+    const limit = Math.floor(query.limit);
+    if (!(limit > 0)) return Promise.resolve([]);
+    const where = new SqlClauses('agent_id = ?', query.agentId);
+    if (query.before !== undefined) {
+      // Row-value comparison: strictly older, ties on created_at broken by id, and index-friendly.
+      where.and('(created_at, id) < (?, ?)', this.sql.codec.time(query.before.createdAt), query.before.id);
+    }
+    const sql =
+      `SELECT ${CALL_LOG_COLUMNS} FROM call_logs WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ?`;
+    const params = [...where.params, limit];
+    return this.sql.run(async (session) => {
+      const rows = await session.rows(sql, params);
+      return rows.map((row) => toCallLog(row, this.sql.codec));
+    });
+  }
+}
+
+/** A reused call id, or a provider call id the agent already has on another call. */
+function duplicateCall(call: CallLogRecord): DomainError {
+  return new DomainError(
+    'CONFLICT',
+    'A call with this id or provider call id is already stored.',
+    undefined,
+    { callId: call.id, providerCallId: call.providerCallId },
+  );
+}

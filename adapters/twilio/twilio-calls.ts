@@ -1,0 +1,91 @@
+import type twilio from 'twilio';
+import type { CallStatusUpdate, MakeCallRequest, MakeCallResult, TelephonyCalls } from '../../ports/calls.js';
+import { DomainError } from '../../ports/errors.js';
+import type { Logger } from '../../ports/runtime.js';
+import type { WebhookRequest } from '../../ports/webhook.js';
+import { mapTwilioCallStatus } from './twilio-call-status.js';
+import { playScriptTwiml } from './twilio-call-twiml.js';
+import { parseTwilioCallStatus } from './twilio-call-webhook.js';
+import type { TwilioSubject } from './twilio-error-mapping.js';
+
+/** Every progress event, so core sees ringing and answer times, not only the end. */
+const STATUS_EVENTS = ['initiated', 'ringing', 'answered', 'completed'];
+/** Twilio's answer to a realtime change of a call that has already ended. */
+const CALL_NOT_IN_PROGRESS = 21220;
+const MAX_RING_SECONDS = 600;
+
+function providerCode(err: unknown): number | null {
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  return typeof code === 'number' ? code : null;
+}
+
+function providerStatus(err: unknown): number | null {
+  const status = typeof err === 'object' && err !== null ? (err as { status?: unknown }).status : undefined;
+  return typeof status === 'number' ? status : null;
+}
+
+/** The call half of the telephony port over Twilio's Calls API: TwiML is sent inline, nothing is fetched from us. */
+export class TwilioCalls implements TelephonyCalls {
+  constructor(
+    private readonly client: twilio.Twilio,
+    private readonly logger: Logger,
+    private readonly toDomainError: (err: unknown, subject: TwilioSubject) => DomainError,
+  ) {}
+
+  async makeCall(request: MakeCallRequest): Promise<MakeCallResult> {
+    const twiml = playScriptTwiml(request.script);
+    const timeout = request.ringTimeoutSeconds;
+    if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < 1 || timeout > MAX_RING_SECONDS)) {
+      throw new DomainError(
+        'INVALID_INPUT',
+        `A ring timeout of ${timeout} seconds is not possible.`,
+        `Give a whole number of seconds from 1 to ${MAX_RING_SECONDS}, or leave it out for Twilio's 60.`,
+        { provider: 'twilio' },
+      );
+    }
+    try {
+      const call = await this.client.calls.create({
+        to: request.to,
+        from: request.from,
+        twiml,
+        ...(request.statusCallbackUrl
+          ? { statusCallback: request.statusCallbackUrl, statusCallbackEvent: STATUS_EVENTS, statusCallbackMethod: 'POST' }
+          : {}),
+        ...(timeout !== undefined ? { timeout } : {}),
+      });
+      // An unknown new status still means Twilio took the call.
+      return { providerCallId: call.sid, status: mapTwilioCallStatus(call.status) ?? 'queued' };
+    } catch (err) {
+      throw this.failure(err, 'twilio call failed');
+    }
+  }
+
+  parseCallStatus(request: WebhookRequest): CallStatusUpdate {
+    return parseTwilioCallStatus(request);
+  }
+
+  /** Ends the call whatever its state (Twilio cancels one still ringing); a call that already ended is left as it is. */
+  async hangUp(providerCallId: string): Promise<void> {
+    try {
+      await this.client.calls(providerCallId).update({ status: 'completed' });
+    } catch (err) {
+      if (providerCode(err) === CALL_NOT_IN_PROGRESS) return;
+      if (providerStatus(err) === 404) {
+        throw new DomainError(
+          'NOT_FOUND',
+          'Twilio knows no such call.',
+          'Check the call id: it must be a call placed with this Twilio account.',
+          { provider: 'twilio', providerStatus: 404, providerCode: providerCode(err) },
+        );
+      }
+      throw this.failure(err, 'twilio hang-up failed');
+    }
+  }
+
+  private failure(err: unknown, what: string): DomainError {
+    const failure = this.toDomainError(err, 'call');
+    // No numbers or URLs in logs: the code and safe details say enough.
+    this.logger.warn({ code: failure.code, details: failure.details }, what);
+    return failure;
+  }
+}

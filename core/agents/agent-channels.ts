@@ -1,0 +1,38 @@
+import type { AgentChannelRecord, Channel } from '../../ports/records.js';
+import type { UseCaseContext } from '../context.js';
+import { requireEmailAddresses } from '../email-address.js';
+import { requireE164 } from '../phone-number.js';
+
+/** The input fields that give an agent an address, by channel. */
+export const CHANNEL_FIELDS: ReadonlyArray<readonly [field: 'phone' | 'email' | 'whatsapp', channel: Channel]> = [
+  ['phone', 'sms'],
+  ['email', 'email'],
+  ['whatsapp', 'whatsapp'],
+];
+
+export const channelFieldSchemas = {
+  phone: { type: 'string', minLength: 1, maxLength: 32, description: 'The agent\'s own phone number for SMS, E.164.' },
+  email: { type: 'string', minLength: 3, maxLength: 320, description: 'The agent\'s own email address (the sender of its mail).' },
+  whatsapp: { type: 'string', minLength: 1, maxLength: 40, description: 'The agent\'s dedicated WhatsApp sender, E.164.' },
+} as const;
+
+/** Validates and normalises an address for its channel (E.164 numbers; lower-case email). */
+export function normaliseAddress(channel: Channel, field: string, raw: string): string {
+  const value = raw.trim();
+  if (channel === 'email') return requireEmailAddresses([value], field)[0]!.toLowerCase();
+  return requireE164(value.replace(/^whatsapp:/, ''), field);
+}
+
+export function newChannel(ctx: UseCaseContext, agentId: string, channel: Channel, address: string): AgentChannelRecord {
+  return { id: ctx.ports.ids.next('chn'), agentId, channel, address, createdAt: ctx.ports.clock.now() };
+}
+
+export const channelListSchema = {
+  type: 'array',
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['channel', 'address'],
+    properties: { channel: { type: 'string' }, address: { type: 'string' } },
+  },
+} as const;

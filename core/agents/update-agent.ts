@@ -1,0 +1,66 @@
+import { DomainError } from '../../ports/errors.js';
+import { actingAgent, requireAdmin } from '../auth/authenticate.js';
+import { defineUseCase } from '../use-case.js';
+import { CHANNEL_FIELDS, channelFieldSchemas, newChannel, normaliseAddress } from './agent-channels.js';
+import { type AgentView, agentViewSchema, toAgentView } from './agent-view.js';
+
+export interface UpdateAgentInput {
+  agentId: string;
+  name?: string;
+  callbackUrl?: string | null;
+  status?: 'active' | 'disabled';
+  /** A new address replaces the old one on that channel; null removes the channel. */
+  phone?: string | null;
+  email?: string | null;
+  whatsapp?: string | null;
+}
+
+const orNull = <T extends object>(schema: T) => ({ anyOf: [schema, { type: 'null' }] });
+
+export const updateAgent = defineUseCase<UpdateAgentInput, AgentView>({
+  name: 'comms_update_agent',
+  title: 'Update an agent',
+  description:
+    'Admin only. Change an agent\'s name, callback URL or status (disabled agents\' tokens stop working), and set ' +
+    'or remove its channels: phone (sms), email and whatsapp. A new address replaces the old one; null removes it.',
+  input: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['agentId'],
+    properties: {
+      agentId: { type: 'string', minLength: 1 },
+      name: { type: 'string', minLength: 1, maxLength: 200 },
+      callbackUrl: orNull({ type: 'string', format: 'uri', pattern: '^https?://', maxLength: 2000 }),
+      status: { type: 'string', enum: ['active', 'disabled'] },
+      phone: orNull(channelFieldSchemas.phone),
+      email: orNull(channelFieldSchemas.email),
+      whatsapp: orNull(channelFieldSchemas.whatsapp),
+    },
+  },
+  output: agentViewSchema,
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+  auth: 'admin',
+  rest: { method: 'PATCH', path: '/agents/:agentId' },
+  async run(ctx, input) {
+    requireAdmin(ctx);
+    const agent = await actingAgent(ctx, input.agentId);
+    const { db, clock } = ctx.ports;
+    const name = input.name?.trim();
+    if (name === '') throw new DomainError('INVALID_INPUT', 'name must not be empty.', 'Give the agent a name.', { field: 'name' });
+    // Validate every address before writing anything, so a bad one leaves the agent unchanged.
+    const changes = CHANNEL_FIELDS.flatMap(([field, channel]) => {
+      const value = input[field];
+      if (value === undefined) return [];
+      return [{ channel, address: value === null ? null : normaliseAddress(channel, field, value) }];
+    });
+    for (const { channel, address } of changes) {
+      if (address === null) await db.agents.removeChannel(agent.id, channel);
+      else await db.agents.setChannel(newChannel(ctx, agent.id, channel, address));
+    }
+    if (name !== undefined || input.callbackUrl !== undefined || input.status !== undefined) {
+      await db.agents.update(agent.id, { name, callbackUrl: input.callbackUrl, status: input.status, updatedAt: clock.now() });
+    }
+    const updated = (await db.agents.findById(agent.id)) ?? agent;
+    return toAgentView(updated, await db.agents.listChannels(agent.id));
+  },
+});

@@ -1,0 +1,32 @@
+import { DomainError } from '../../ports/errors.js';
+import { actingAgent } from '../auth/authenticate.js';
+import { defineUseCase } from '../use-case.js';
+import { type CallView, callViewSchema, toCallView } from './call-view.js';
+
+export const getCall = defineUseCase<{ callId: string; agentId?: string }, CallView>({
+  name: 'comms_get_call',
+  title: 'Get a call',
+  description: 'A call of the calling agent: its status, the history of its statuses with times, duration, price when known, and the audio it played.',
+  input: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['callId'],
+    properties: {
+      callId: { type: 'string', minLength: 1 },
+      agentId: { type: 'string', minLength: 1, description: 'Only with the admin token.' },
+    },
+  },
+  output: callViewSchema,
+  annotations: { readOnlyHint: true, openWorldHint: false },
+  auth: 'agent',
+  rest: { method: 'GET', path: '/calls/:callId' },
+  async run(ctx, input) {
+    const call = await ctx.ports.db.calls.findById(input.callId);
+    // Admins may omit agentId here: the call itself names its agent.
+    const agent = await actingAgent(ctx, input.agentId ?? (ctx.caller.kind === 'admin' ? call?.agentId : undefined));
+    if (!call || call.agentId !== agent.id) {
+      throw new DomainError('NOT_FOUND', `Call ${input.callId} does not exist for this agent.`, 'Check the callId returned when the call was placed.', { callId: input.callId });
+    }
+    return toCallView(call);
+  },
+});

@@ -1,0 +1,27 @@
+import type { CallStatusUpdate } from '../../ports/calls.js';
+import type { CallLogRecord } from '../../ports/records.js';
+import type { CorePorts } from '../context.js';
+import { applyCallStatus, isFinal } from './call-progress.js';
+import { sendVoiceFallback } from './voice-fallback.js';
+
+const MAX_ATTEMPTS = 5;
+
+/**
+ * Applies a status report to a call log with optimistic concurrency: re-read and retry when another
+ * report was written in between, so no history entry is lost. Returns the stored call.
+ */
+export async function recordCallStatus(ports: CorePorts, call: CallLogRecord, update: CallStatusUpdate): Promise<CallLogRecord> {
+  let current: CallLogRecord | null = call;
+  for (let attempt = 0; attempt < MAX_ATTEMPTS && current; attempt++) {
+    const next = applyCallStatus(current, update, ports.clock.now());
+    if (!next) return current;
+    if (await ports.db.calls.update({ ...next, version: current.version + 1 }, current.version)) {
+      const stored = { ...next, version: current.version + 1 };
+      if (isFinal(stored.status) && stored.status !== 'completed') await sendVoiceFallback(ports, stored);
+      return stored;
+    }
+    current = await ports.db.calls.findById(call.id);
+  }
+  ports.logger.warn({ callId: call.id, status: update.status }, 'call status not applied after repeated write conflicts');
+  return current ?? call;
+}

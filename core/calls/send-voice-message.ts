@@ -1,0 +1,139 @@
+import { DomainError, isDomainError } from '../../ports/errors.js';
+import type { AudioFormat } from '../../ports/tts.js';
+import type { CallLogRecord } from '../../ports/records.js';
+import { actingAgent } from '../auth/authenticate.js';
+import { requirePort, requireTelephony, type UseCaseContext } from '../context.js';
+import { requireE164 } from '../phone-number.js';
+import { defineUseCase } from '../use-case.js';
+import { type CallView, callViewSchema, toCallView } from './call-view.js';
+
+export interface SendVoiceMessageInput {
+  agentId?: string;
+  to: string;
+  text: string;
+  voice?: string;
+  /** How many times the message is played once answered. */
+  repeat?: number;
+  /** Sent by SMS if the call is not answered (busy, no answer, failed). */
+  smsFallback?: string;
+}
+
+const MAX_TEXT = 3000;
+/** Long enough for the provider to queue, ring and fetch; short enough that a leaked URL soon dies. */
+const AUDIO_URL_TTL_SECONDS = 2 * 60 * 60;
+/** Formats `<Play>` accepts, in order of preference. */
+const PLAYABLE: readonly AudioFormat[] = ['mp3', 'wav'];
+const EXTENSION: Readonly<Record<AudioFormat, string>> = { mp3: 'mp3', wav: 'wav', ulaw_8000: 'ulaw' };
+
+export const sendVoiceMessage = defineUseCase<SendVoiceMessageInput, CallView>({
+  name: 'comms_send_voice_message',
+  title: 'Leave a voice message',
+  description:
+    'Call a phone number from the agent\'s own number and speak `text` (text-to-speech) when answered, optionally ' +
+    '`repeat`ed, with an optional `smsFallback` text sent by SMS if nobody answers. Returns the call at once; ' +
+    'follow it with comms_get_call.',
+  input: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['to', 'text'],
+    properties: {
+      agentId: { type: 'string', minLength: 1, description: 'Only with the admin token: the agent to call as.' },
+      to: { type: 'string', minLength: 1, maxLength: 32, description: 'E.164 number to call.' },
+      text: { type: 'string', minLength: 1, maxLength: MAX_TEXT, description: 'What to say.' },
+      voice: { type: 'string', minLength: 1, maxLength: 200, description: 'Voice id of the configured TTS provider; its default when absent.' },
+      repeat: { type: 'integer', minimum: 1, maximum: 3, default: 1 },
+      smsFallback: { type: 'string', minLength: 1, maxLength: 320, description: 'SMS text to send if the call is not answered.' },
+    },
+  },
+  output: callViewSchema,
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  auth: 'agent',
+  rest: { method: 'POST', path: '/calls/voice-message', successStatus: 201 },
+  async run(ctx, input) {
+    const agent = await actingAgent(ctx, input.agentId);
+    const to = requireE164(input.to.trim(), 'to');
+    const text = input.text.trim();
+    if (text === '') throw new DomainError('INVALID_INPUT', 'text must not be empty.', 'Write what the message should say.', { field: 'text' });
+    const telephony = requireTelephony(ctx.ports);
+    const calls = telephony.port.calls;
+    if (!calls) throw new DomainError('CHANNEL_NOT_CONFIGURED', `The ${telephony.id} adapter cannot place calls.`, 'Configure a telephony adapter with voice.', { port: 'telephony' });
+    const own = await ctx.ports.db.agents.findChannel(agent.id, 'sms');
+    if (!own) throw new DomainError('CHANNEL_NOT_CONFIGURED', `Agent ${agent.id} has no phone number.`, 'Give the agent a number first (--phone).', { channel: 'sms' });
+
+    // Speech and storage first: if either fails, nothing is stored and no call is placed.
+    const callId = ctx.ports.ids.next('call');
+    const { url, key } = await synthesizeAndStore(ctx, callId, text, input.voice);
+    const now = ctx.ports.clock.now();
+    const call: CallLogRecord = {
+      id: callId,
+      agentId: agent.id,
+      direction: 'outbound',
+      from: own.address,
+      to,
+      status: 'queued',
+      history: [{ status: 'queued', at: now.toISOString() }],
+      provider: telephony.id,
+      providerCallId: null,
+      audioUrl: url,
+      audioKey: key,
+      startedAt: now,
+      answeredAt: null,
+      endedAt: null,
+      durationSeconds: null,
+      priceMicros: null,
+      currency: null,
+      errorCode: null,
+      errorMessage: null,
+      metadata: { kind: 'voice-message', text, voice: input.voice ?? null, repeat: input.repeat ?? 1, ...(input.smsFallback ? { smsFallback: input.smsFallback } : {}) },
+      createdAt: now,
+      updatedAt: now,
+      version: 1,
+    };
+    await ctx.ports.db.calls.insert(call);
+    try {
+      const placed = await calls.makeCall({
+        from: call.from,
+        to,
+        script: { kind: 'play', audioUrls: [url], loop: input.repeat ?? 1 },
+        statusCallbackUrl: `${ctx.ports.settings.publicBaseUrl}/webhooks/${encodeURIComponent(agent.id)}/voice/status`,
+        reference: call.id,
+      });
+      const accepted = { ...call, providerCallId: placed.providerCallId, updatedAt: ctx.ports.clock.now(), version: 2 };
+      // A pushed status may already have moved the call on; then only the provider id is missing.
+      if (await ctx.ports.db.calls.update(accepted, 1)) return toCallView(accepted);
+      const current = await ctx.ports.db.calls.findById(call.id);
+      if (current && !current.providerCallId) {
+        await ctx.ports.db.calls.update({ ...current, providerCallId: placed.providerCallId, version: current.version + 1 }, current.version);
+      }
+      return toCallView({ ...(current ?? accepted), providerCallId: placed.providerCallId });
+    } catch (err) {
+      const error = isDomainError(err) ? err : new DomainError('INTERNAL', 'The telephony adapter failed unexpectedly.', 'Retry later.');
+      const failedAt = ctx.ports.clock.now();
+      await ctx.ports.db.calls.update({
+        ...call,
+        status: 'failed',
+        history: [...call.history, { status: 'failed', at: failedAt.toISOString() }],
+        endedAt: failedAt,
+        errorCode: error.code,
+        errorMessage: error.message,
+        updatedAt: failedAt,
+        version: 2,
+      }, 1);
+      throw new DomainError(error.code, error.message, error.nextStep, { ...error.details, callId: call.id });
+    }
+  },
+});
+
+async function synthesizeAndStore(ctx: UseCaseContext, callId: string, text: string, voice: string | undefined): Promise<{ url: string; key: string }> {
+  const tts = requirePort(ctx.ports, 'tts');
+  const storage = requirePort(ctx.ports, 'storage');
+  const format = PLAYABLE.find((f) => tts.port.capabilities.formats.includes(f));
+  if (!format) throw new DomainError('CHANNEL_NOT_CONFIGURED', `The ${tts.id} TTS adapter produces no format a call can play (mp3, wav).`, 'Configure another TTS adapter.', { port: 'tts' });
+  if (text.length > tts.port.capabilities.maxTextLength) {
+    throw new DomainError('INVALID_INPUT', `text is longer than the ${tts.port.capabilities.maxTextLength} characters ${tts.id} accepts.`, 'Shorten the message.', { field: 'text' });
+  }
+  const audio = await tts.port.synthesize({ text, voice, format });
+  const key = `voice/${callId}.${EXTENSION[audio.format]}`;
+  await storage.port.put(key, audio.audio, audio.contentType);
+  return { url: await storage.port.signedUrl(key, AUDIO_URL_TTL_SECONDS), key };
+}
