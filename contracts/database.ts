@@ -15,9 +15,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isDomainError } from '../ports/errors.js';
 import type { PluginContext, ProviderEventSink } from '../ports/plugin.js';
 import type {
-  AgentChannelRecord, AgentRecord, CallbackDeliveryRecord, Channel, Direction, MessageRecord,
+  AgentChannelRecord, AgentRecord, CallbackDeliveryRecord, CallLogRecord, Channel, Direction, MessageRecord,
+  WhatsAppSenderRecord,
 } from '../ports/records.js';
-import type { Database, MessageQuery } from '../ports/repositories.js';
+import type { CallLogQuery, Database, MessageQuery } from '../ports/repositories.js';
 import type { Logger } from '../ports/runtime.js';
 
 export interface DatabaseContractOptions {
@@ -63,6 +64,13 @@ const at = (offsetMs: number): Date => new Date(T0 + offsetMs);
 function idMaker(): (prefix: string) => string {
   let counter = 0;
   return (prefix) => `${prefix}_${String(++counter).padStart(6, '0')}`;
+}
+
+/** Newest first, ties on createdAt broken by id descending (byte order), as the keyset listings sort. */
+function newestFirst<T extends { createdAt: Date; id: string }>(records: readonly T[]): string[] {
+  return [...records]
+    .sort((x, y) => y.createdAt.getTime() - x.createdAt.getTime() || (x.id < y.id ? 1 : x.id > y.id ? -1 : 0))
+    .map((record) => record.id);
 }
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
@@ -148,6 +156,38 @@ export function describeDatabaseContract(options: DatabaseContractOptions): void
       lastError: null,
       createdAt: m.createdAt,
       updatedAt: m.createdAt,
+      ...overrides,
+    });
+
+    const sender = (overrides: Partial<WhatsAppSenderRecord> = {}): WhatsAppSenderRecord => {
+      const id = overrides.id ?? nextId('wsn');
+      return { id, address: `+1444${id.slice(-6)}`, agentId: null, createdAt: at(0), ...overrides };
+    };
+
+    const callLog = (agentId: string, overrides: Partial<CallLogRecord> = {}): CallLogRecord => ({
+      id: nextId('cal'),
+      agentId,
+      direction: 'outbound',
+      from: '+15550000001',
+      to: '+15550009999',
+      status: 'queued',
+      history: [{ status: 'queued', at: at(0).toISOString() }],
+      provider: 'mock',
+      providerCallId: null,
+      audioUrl: null,
+      audioKey: null,
+      startedAt: at(0),
+      answeredAt: null,
+      endedAt: null,
+      durationSeconds: null,
+      priceMicros: null,
+      currency: null,
+      errorCode: null,
+      errorMessage: null,
+      metadata: { text: 'Your code is 1234', voice: 'en-US-neutral', repeat: 2 },
+      createdAt: at(0),
+      updatedAt: at(0),
+      version: 0,
       ...overrides,
     });
 
@@ -260,6 +300,172 @@ export function describeDatabaseContract(options: DatabaseContractOptions): void
         expect(codes.sort()).toEqual(['CONFLICT', 'no error']);
         const owners = [await db.agents.findById(a.id), await db.agents.findById(b.id)].filter(Boolean);
         expect(owners).toHaveLength(1);
+      });
+    });
+
+    describe('agent channels', () => {
+      const sorted = (channels: AgentChannelRecord[]) => [...channels].sort((x, y) => x.id.localeCompare(y.id));
+
+      it('finds the owner of an address on one channel only', async () => {
+        const a = agent();
+        const sms = channel(a.id, 'sms', '+15551240001');
+        const email = channel(a.id, 'email', 'owner@mail.example');
+        await db.agents.create(a, [sms, email]);
+
+        expect(await db.agents.findChannelByAddress('sms', '+15551240001')).toEqual(sms);
+        expect(await db.agents.findChannelByAddress('email', 'owner@mail.example')).toEqual(email);
+        expect(await db.agents.findChannelByAddress('whatsapp', '+15551240001')).toBeNull();
+        expect(await db.agents.findChannelByAddress('sms', '+15551240999')).toBeNull();
+        // Stored as given: matching is exact (core lower-cases email addresses before asking).
+        expect(await db.agents.findChannelByAddress('email', 'OWNER@mail.example')).toBeNull();
+      });
+
+      it('adds an address on a channel the agent had none on', async () => {
+        const a = await storedAgent();
+        const before = await db.agents.listChannels(a.id);
+        const wa = channel(a.id, 'whatsapp', '+15551240002');
+        await db.agents.setChannel(wa);
+        expect(await db.agents.findChannel(a.id, 'whatsapp')).toEqual(wa);
+        expect(await db.agents.findChannelByAddress('whatsapp', '+15551240002')).toEqual(wa);
+        expect(sorted(await db.agents.listChannels(a.id))).toEqual(sorted([...before, wa]));
+      });
+
+      it('replaces every address the agent had on that channel, and frees them', async () => {
+        const a = agent();
+        const email = channel(a.id, 'email', 'keep@mail.example');
+        await db.agents.create(a, [
+          channel(a.id, 'sms', '+15551240003'), channel(a.id, 'sms', '+15551240004'), email,
+        ]);
+
+        const replacement = { ...channel(a.id, 'sms', '+15551240005'), createdAt: at(7) };
+        await db.agents.setChannel(replacement);
+        expect(sorted(await db.agents.listChannels(a.id))).toEqual(sorted([email, replacement]));
+        expect(await db.agents.findChannel(a.id, 'sms')).toEqual(replacement);
+        expect(await db.agents.findChannelByAddress('sms', '+15551240003')).toBeNull();
+
+        // A freed address can be taken by another agent.
+        const b = agent();
+        await db.agents.create(b, [channel(b.id, 'sms', '+15551240003')]);
+        expect((await db.agents.findChannelByAddress('sms', '+15551240003'))?.agentId).toBe(b.id);
+      });
+
+      it('refuses an address another agent owns with CONFLICT and writes nothing', async () => {
+        const owner = agent();
+        const owned = channel(owner.id, 'sms', '+15551240006');
+        await db.agents.create(owner, [owned]);
+        const a = agent();
+        const own = channel(a.id, 'sms', '+15551240007');
+        await db.agents.create(a, [own]);
+
+        const grab = channel(a.id, 'sms', '+15551240006');
+        expect(await codeOf(db.agents.setChannel(grab))).toBe('CONFLICT');
+        // The agent keeps its old address: the removal is undone with the refused insert.
+        expect(await db.agents.listChannels(a.id)).toEqual([own]);
+        expect(await db.agents.findChannelByAddress('sms', '+15551240006')).toEqual(owned);
+        expect(await db.agents.listChannels(owner.id)).toEqual([owned]);
+      });
+
+      it('is a no-op when the agent already owns exactly that address', async () => {
+        const a = agent();
+        const own = channel(a.id, 'sms', '+15551240008');
+        await db.agents.create(a, [own]);
+
+        await expect(db.agents.setChannel({ ...channel(a.id, 'sms', '+15551240008'), createdAt: at(99) })).resolves.toBeUndefined();
+        // The stored row is kept as it was: same id, same createdAt.
+        expect(await db.agents.listChannels(a.id)).toEqual([own]);
+        expect(await db.agents.findChannelByAddress('sms', '+15551240008')).toEqual(own);
+      });
+
+      it('keeping one of several addresses removes the others', async () => {
+        const a = agent();
+        const kept = channel(a.id, 'sms', '+15551240009');
+        await db.agents.create(a, [kept, channel(a.id, 'sms', '+15551240010')]);
+        await db.agents.setChannel(channel(a.id, 'sms', '+15551240009'));
+        expect(await db.agents.listChannels(a.id)).toEqual([kept]);
+      });
+
+      it('lets exactly one of two agents claim a free address at once', async () => {
+        const a = await storedAgent();
+        const b = await storedAgent();
+        const codes = await Promise.all([
+          codeOf(db.agents.setChannel(channel(a.id, 'whatsapp', '+15551240011'))),
+          codeOf(db.agents.setChannel(channel(b.id, 'whatsapp', '+15551240011'))),
+        ]);
+        expect(codes.sort()).toEqual(['CONFLICT', 'no error']);
+        const owner = await db.agents.findChannelByAddress('whatsapp', '+15551240011');
+        const loser = owner?.agentId === a.id ? b.id : a.id;
+        expect([a.id, b.id]).toContain(owner?.agentId);
+        expect(await db.agents.findChannel(loser, 'whatsapp')).toBeNull();
+      });
+
+      it('leaves one address when one agent replaces its address twice at once', async () => {
+        const a = await storedAgent();
+        await Promise.all([
+          db.agents.setChannel(channel(a.id, 'email', 'one@mail.example')),
+          db.agents.setChannel(channel(a.id, 'email', 'two@mail.example')),
+        ]);
+        const emails = (await db.agents.listChannels(a.id)).filter((c) => c.channel === 'email');
+        expect(emails).toHaveLength(1);
+      });
+
+      it('removes the agent\'s addresses on one channel only; no-op when it has none', async () => {
+        const a = agent();
+        const sms = channel(a.id, 'sms', '+15551240012');
+        await db.agents.create(a, [
+          sms, channel(a.id, 'email', 'a@mail.example'), channel(a.id, 'email', 'b@mail.example'),
+        ]);
+        const other = agent();
+        const othersEmail = channel(other.id, 'email', 'other@mail.example');
+        await db.agents.create(other, [othersEmail]);
+
+        await db.agents.removeChannel(a.id, 'email');
+        expect(await db.agents.listChannels(a.id)).toEqual([sms]);
+        expect(await db.agents.findChannel(a.id, 'email')).toBeNull();
+        expect(await db.agents.findChannelByAddress('email', 'a@mail.example')).toBeNull();
+        expect(await db.agents.listChannels(other.id)).toEqual([othersEmail]);
+
+        await expect(db.agents.removeChannel(a.id, 'whatsapp')).resolves.toBeUndefined();
+        await expect(db.agents.removeChannel('agt_unknown', 'sms')).resolves.toBeUndefined();
+        expect(await db.agents.listChannels(a.id)).toEqual([sms]);
+      });
+    });
+
+    describe('agent update', () => {
+      it('changes only the fields given, and always updatedAt', async () => {
+        const a = agent();
+        await db.agents.create(a, []);
+
+        await db.agents.update(a.id, { name: 'Renamed', updatedAt: at(10) });
+        expect(await db.agents.findById(a.id)).toEqual({ ...a, name: 'Renamed', updatedAt: at(10) });
+
+        await db.agents.update(a.id, { status: 'disabled', callbackUrl: 'https://new.example/cb', updatedAt: at(20) });
+        const expected = { ...a, name: 'Renamed', status: 'disabled' as const, callbackUrl: 'https://new.example/cb', updatedAt: at(20) };
+        expect(await db.agents.findById(a.id)).toEqual(expected);
+        expect(await db.agents.findByTokenHash(a.tokenHash)).toEqual(expected);
+      });
+
+      it('clears the callback URL with null and leaves other agents alone', async () => {
+        const a = agent();
+        const b = agent();
+        await db.agents.create(a, []);
+        await db.agents.create(b, []);
+        await db.agents.update(a.id, { callbackUrl: null, updatedAt: at(1_001) });
+        const found = await db.agents.findById(a.id);
+        expect(found?.callbackUrl).toBeNull();
+        expect(found?.updatedAt.getTime()).toBe(at(1_001).getTime());
+        expect(await db.agents.findById(b.id)).toEqual(b);
+      });
+
+      it('succeeds when nothing actually changes', async () => {
+        const a = agent();
+        await db.agents.create(a, []);
+        await expect(db.agents.update(a.id, { name: a.name, status: a.status, updatedAt: a.updatedAt })).resolves.toBeUndefined();
+        expect(await db.agents.findById(a.id)).toEqual(a);
+      });
+
+      it('fails with NOT_FOUND for an unknown agent', async () => {
+        expect(await codeOf(db.agents.update('agt_unknown', { name: 'x', updatedAt: at(1) }))).toBe('NOT_FOUND');
+        expect(await codeOf(db.agents.update('agt_unknown', { updatedAt: at(1) }))).toBe('NOT_FOUND');
       });
     });
 
@@ -462,9 +668,7 @@ export function describeDatabaseContract(options: DatabaseContractOptions): void
         const all = offsets.map((offset) => message(a.id, { createdAt: at(offset), updatedAt: at(offset) }));
         // Insert in a scrambled order so neither insertion order nor rowid can stand in for the sort.
         for (const i of [3, 9, 0, 6, 1, 8, 4, 2, 7, 5]) await db.messages.insertOutbound(all[i] as MessageRecord);
-        const expected = [...all]
-          .sort((x, y) => y.createdAt.getTime() - x.createdAt.getTime() || (x.id < y.id ? 1 : x.id > y.id ? -1 : 0))
-          .map((m) => m.id);
+        const expected = newestFirst(all);
 
         const seen: string[] = [];
         let before: MessageQuery['before'];
@@ -542,6 +746,217 @@ export function describeDatabaseContract(options: DatabaseContractOptions): void
         expect(await db.callbacks.listForMessage(one.message.id)).toEqual([{ ...one.delivery, ...retry }]);
         expect(await db.callbacks.findById('dlv_unknown')).toBeNull();
         expect(await db.callbacks.listForMessage('msg_unknown')).toEqual([]);
+      });
+    });
+
+    describe('whatsapp sender pool', () => {
+      it('adds senders, finds them by address and lists the pool oldest first', async () => {
+        const a = await storedAgent();
+        const late = sender({ createdAt: at(30) });
+        const dedicated = sender({ agentId: a.id, createdAt: at(20) });
+        const early = sender({ createdAt: at(10) });
+        for (const s of [late, dedicated, early]) await db.whatsappSenders.add(s);
+
+        expect(await db.whatsappSenders.findByAddress(dedicated.address)).toEqual(dedicated);
+        expect(await db.whatsappSenders.findByAddress(early.address)).toEqual(early);
+        expect(await db.whatsappSenders.findByAddress('+19999999999')).toBeNull();
+        expect(await db.whatsappSenders.list()).toEqual([early, dedicated, late]);
+      });
+
+      it('offers the agent\'s dedicated senders first, then the shared ones, each oldest first', async () => {
+        const a = await storedAgent();
+        const b = await storedAgent();
+        // Inserted in a scrambled order; one shared pair shares a millisecond, broken by id.
+        const sharedOld = sender({ createdAt: at(1) });
+        const mineNew = sender({ agentId: a.id, createdAt: at(50) });
+        const theirs = sender({ agentId: b.id, createdAt: at(0) });
+        const sharedTieFirst = sender({ createdAt: at(5) });
+        const mineOld = sender({ agentId: a.id, createdAt: at(40) });
+        const sharedTieSecond = sender({ createdAt: at(5) });
+        for (const s of [sharedTieSecond, mineNew, sharedOld, theirs, mineOld, sharedTieFirst]) {
+          await db.whatsappSenders.add(s);
+        }
+
+        expect(await db.whatsappSenders.candidatesFor(a.id)).toEqual([mineOld, mineNew, sharedOld, sharedTieFirst, sharedTieSecond]);
+        expect(await db.whatsappSenders.candidatesFor(b.id)).toEqual([theirs, sharedOld, sharedTieFirst, sharedTieSecond]);
+        expect(await db.whatsappSenders.candidatesFor('agt_unknown')).toEqual([sharedOld, sharedTieFirst, sharedTieSecond]);
+      });
+
+      it('returns nothing from an empty pool', async () => {
+        const a = await storedAgent();
+        expect(await db.whatsappSenders.candidatesFor(a.id)).toEqual([]);
+        expect(await db.whatsappSenders.list()).toEqual([]);
+      });
+
+      it('refuses an address already in the pool with CONFLICT and writes nothing', async () => {
+        const a = await storedAgent();
+        const first = sender({ address: '+14440000001' });
+        await db.whatsappSenders.add(first);
+
+        const again = sender({ address: '+14440000001', agentId: a.id });
+        expect(await codeOf(db.whatsappSenders.add(again))).toBe('CONFLICT');
+        expect(await db.whatsappSenders.list()).toEqual([first]);
+        expect(await db.whatsappSenders.candidatesFor(a.id)).toEqual([first]);
+      });
+
+      it('lets exactly one of two concurrent adds of one address through', async () => {
+        const codes = await Promise.all([
+          codeOf(db.whatsappSenders.add(sender({ address: '+14440000002' }))),
+          codeOf(db.whatsappSenders.add(sender({ address: '+14440000002' }))),
+        ]);
+        expect(codes.sort()).toEqual(['CONFLICT', 'no error']);
+        expect(await db.whatsappSenders.list()).toHaveLength(1);
+      });
+    });
+
+    describe('call logs', () => {
+      it('inserts a call and reads every field back unchanged', async () => {
+        const a = await storedAgent();
+        const call = callLog(a.id, {
+          direction: 'inbound',
+          status: 'completed',
+          history: [
+            { status: 'queued', at: '2026-11-24T10:00:00.123Z' },
+            { status: 'ringing', at: '2026-11-24T10:00:01.000Z' },
+            { status: 'in-progress', at: '2026-11-24T10:00:04.500Z' },
+            { status: 'completed', at: '2026-11-24T10:01:04.999Z' },
+          ],
+          providerCallId: 'CA-full',
+          audioUrl: 'https://media.example/audio/cal.mp3',
+          audioKey: 'audio/2026/11/cal.mp3',
+          answeredAt: at(4_377),
+          endedAt: at(64_876),
+          durationSeconds: 60,
+          // Beyond 32 bits, negative (as charged): needs the bigint column.
+          priceMicros: -12_345_678_901,
+          currency: 'USD',
+          errorCode: 'PROVIDER_REJECTED',
+          errorMessage: 'Ünïcødé ✓ "quotes"',
+          metadata: { text: 'Spoken ✓', voice: 'en-GB', repeat: 3, smsFallback: { sent: false, messageId: null } },
+          createdAt: at(1),
+          updatedAt: at(64_877),
+          version: 4,
+        });
+        await db.calls.insert(call);
+        expect(await db.calls.findById(call.id)).toEqual(call);
+        expect(await db.calls.findById('cal_unknown')).toBeNull();
+      });
+
+      it('keeps an empty history, empty metadata and every nullable field as null', async () => {
+        const a = await storedAgent();
+        const call = callLog(a.id, { history: [], metadata: {} });
+        await db.calls.insert(call);
+        expect(await db.calls.findById(call.id)).toEqual(call);
+      });
+
+      it('finds a call by provider id within the agent only', async () => {
+        const a = await storedAgent();
+        const b = await storedAgent();
+        const mine = callLog(a.id, { providerCallId: 'CA-shared' });
+        const theirs = callLog(b.id, { providerCallId: 'CA-shared' });
+        // Calls not yet accepted by the provider have no provider id; any number of them may exist.
+        const pending = [callLog(a.id), callLog(a.id)];
+        for (const call of [mine, theirs, ...pending]) await db.calls.insert(call);
+
+        expect(await db.calls.findByProviderId(a.id, 'CA-shared')).toEqual(mine);
+        expect(await db.calls.findByProviderId(b.id, 'CA-shared')).toEqual(theirs);
+        expect(await db.calls.findByProviderId(a.id, 'CA-unknown')).toBeNull();
+        expect(await db.calls.findByProviderId('agt_unknown', 'CA-shared')).toBeNull();
+        for (const call of pending) expect(await db.calls.findById(call.id)).toEqual(call);
+      });
+
+      it('updates only from the expected version and increments it', async () => {
+        const a = await storedAgent();
+        const call = callLog(a.id, { version: 3 });
+        await db.calls.insert(call);
+
+        const answered: CallLogRecord = {
+          ...call,
+          status: 'in-progress',
+          history: [...call.history, { status: 'in-progress', at: at(2_000).toISOString() }],
+          providerCallId: 'CA-upd',
+          answeredAt: at(2_000),
+          metadata: { ...call.metadata, answeredBy: 'human' },
+          updatedAt: at(2_001),
+        };
+        expect(await db.calls.update(answered, 3)).toBe(true);
+        expect(await db.calls.findById(call.id)).toEqual({ ...answered, version: 4 });
+        expect(await db.calls.findByProviderId(a.id, 'CA-upd')).toEqual({ ...answered, version: 4 });
+
+        // A writer still holding version 3 lost the race: nothing of its write is kept.
+        const stale = { ...call, status: 'failed', errorCode: 'LATE', updatedAt: at(3_000) };
+        expect(await db.calls.update(stale, 3)).toBe(false);
+        expect(await db.calls.findById(call.id)).toEqual({ ...answered, version: 4 });
+
+        // The stored version follows expectedVersion, whatever `next.version` says.
+        const ended = { ...answered, status: 'completed', endedAt: at(9_000), durationSeconds: 7, version: 99, updatedAt: at(9_001) };
+        expect(await db.calls.update(ended, 4)).toBe(true);
+        expect(await db.calls.findById(call.id)).toEqual({ ...ended, version: 5 });
+        expect(await db.calls.update({ ...ended, id: 'cal_unknown' }, 5)).toBe(false);
+      });
+
+      it('lets exactly one of concurrent writers with the same expected version win', async () => {
+        const a = await storedAgent();
+        const call = callLog(a.id);
+        await db.calls.insert(call);
+
+        const writers = Array.from({ length: 8 }, (_, i): CallLogRecord => ({
+          ...call,
+          status: 'ringing',
+          history: [...call.history, { status: 'ringing', at: at(100 + i).toISOString() }],
+          metadata: { writer: i },
+          updatedAt: at(100 + i),
+        }));
+        const results = await Promise.all(writers.map((next) => db.calls.update(next, 0)));
+        expect(results.filter(Boolean)).toHaveLength(1);
+        const winner = writers[results.indexOf(true)] as CallLogRecord;
+        expect(await db.calls.findById(call.id)).toEqual({ ...winner, version: 1 });
+      });
+
+      it('pages newest first with a (createdAt, id) cursor, ties broken by id, only the agent\'s own', async () => {
+        const a = await storedAgent();
+        const other = await storedAgent();
+        const offsets = [0, 5, 5, 5, 5, 5, 9, 12];
+        const all = offsets.map((offset) => callLog(a.id, { createdAt: at(offset), updatedAt: at(offset) }));
+        for (const i of [3, 7, 0, 5, 1, 6, 4, 2]) await db.calls.insert(all[i] as CallLogRecord);
+        await db.calls.insert(callLog(other.id, { createdAt: at(7) }));
+
+        const seen: string[] = [];
+        let before: CallLogQuery['before'];
+        for (let page = 0; page < 10; page++) {
+          const rows = await db.calls.list({ agentId: a.id, limit: 3, ...(before ? { before } : {}) });
+          if (rows.length === 0) break;
+          seen.push(...rows.map((c) => c.id));
+          const last = rows[rows.length - 1] as CallLogRecord;
+          // Built from what was read back: the millisecond round-trip is what makes this cursor exact.
+          before = { createdAt: last.createdAt, id: last.id };
+        }
+        expect(seen).toEqual(newestFirst(all));
+        expect(await db.calls.list({ agentId: a.id, limit: 2 })).toEqual([all[7], all[6]]);
+        expect(await db.calls.list({ agentId: a.id, limit: 0 })).toEqual([]);
+        expect(await db.calls.list({ agentId: 'agt_unknown', limit: 10 })).toEqual([]);
+      });
+
+      it('round-trips every timestamp to the millisecond', async () => {
+        const a = await storedAgent();
+        const instants = [new Date('2030-01-31T23:59:59.999Z'), new Date('2026-03-29T01:30:00.001Z'), at(0)];
+        const calls = instants.map((instant, i) =>
+          callLog(a.id, {
+            startedAt: instant, answeredAt: new Date(instant.getTime() + 1), endedAt: new Date(instant.getTime() + 999),
+            createdAt: instant, updatedAt: new Date(instant.getTime() + 1_001), providerCallId: `CA-ms-${i}`,
+          }),
+        );
+        for (const call of calls) await db.calls.insert(call);
+        for (const call of calls) {
+          const found = await db.calls.findById(call.id);
+          for (const field of ['startedAt', 'answeredAt', 'endedAt', 'createdAt', 'updatedAt'] as const) {
+            expect(found?.[field]?.getTime()).toBe(call[field]?.getTime());
+          }
+        }
+        // A cursor equal to a stored row excludes exactly that row and everything newer.
+        const cursor = calls[2] as CallLogRecord;
+        const older = await db.calls.list({ agentId: a.id, before: { createdAt: cursor.createdAt, id: cursor.id }, limit: 10 });
+        expect(older.map((c) => c.id)).toEqual([calls[1]?.id]);
       });
     });
   });

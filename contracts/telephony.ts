@@ -1,4 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  CALL_STATUSES, FINAL_CALL_STATUSES, type CallStatus, type CallStatusUpdate, type MakeCallRequest, type TelephonyCalls,
+} from '../ports/calls.js';
 import { isDomainError, type DomainError, type ErrorCode } from '../ports/errors.js';
 import type { ProviderEventSink } from '../ports/plugin.js';
 import type { MessageStatus } from '../ports/records.js';
@@ -23,6 +26,43 @@ export interface FarSideSms {
 
 /** A status event the adapter pushed through `PluginContext.events.smsStatus`. */
 export type PushedSmsStatus = Parameters<ProviderEventSink['smsStatus']>[0];
+
+/** A call status event the adapter pushed through `PluginContext.events.callStatus`. */
+export type PushedCallStatus = Parameters<ProviderEventSink['callStatus']>[0];
+
+/** A call as the far side (the provider, or its simulator) received it. */
+export interface FarSideCall {
+  from: string;
+  to: string;
+  /** The audio URLs the callee heard, in order, once per time played: `loop` 2 of `[a]` is `[a, a]`. */
+  played: string[];
+}
+
+/** Call states the suite asks a webhook for; the harness words them as its provider does. */
+export type ReportedCallStatus = 'ringing' | 'in-progress' | 'completed';
+
+/** The far side of calls, for adapters that declare `voice`. */
+export interface TelephonyCallHarness {
+  /**
+   * The URL of a valid audio file (MP3 or WAV) that the harness serves and the far side can download: the
+   * suite plays it. Far sides that download nothing may give any URL.
+   */
+  audioUrl: string;
+  /** The calls the far side received, oldest first, with what each callee heard so far. */
+  placedCalls(): FarSideCall[] | Promise<FarSideCall[]>;
+  /** A call status webhook, as the provider would send it; `durationSeconds` goes with `completed`. */
+  signedCallStatus(
+    providerCallId: string,
+    status: ReportedCallStatus,
+    options?: { durationSeconds?: number; signing?: WebhookSigning },
+  ): WebhookRequest | Promise<WebhookRequest>;
+  /** For providers that call back: the `statusCallbackUrl` the suite calls with. */
+  statusCallbackUrl?: string;
+  /** For providers that call back: the call status webhooks the provider called at `statusCallbackUrl`. */
+  statusWebhooks?(): WebhookRequest[] | Promise<WebhookRequest[]>;
+  /** For adapters that push progress through `PluginContext.events`: what they pushed. */
+  pushedStatuses?(): PushedCallStatus[] | Promise<PushedCallStatus[]>;
+}
 
 /**
  * The far side of a telephony adapter, as the contract suite needs it: what the provider received, and
@@ -62,6 +102,8 @@ export interface TelephonyHarness {
   statusWebhooks?(): WebhookRequest[] | Promise<WebhookRequest[]>;
   /** For adapters that push progress through `PluginContext.events`: what they pushed. */
   pushedStatuses?(): PushedSmsStatus[] | Promise<PushedSmsStatus[]>;
+  /** Required when the adapter declares `voice`: the far side of its calls. */
+  calls?: TelephonyCallHarness;
 }
 
 export interface TelephonyContractOptions {
@@ -126,8 +168,24 @@ function withUrl(request: WebhookRequest, change: (url: URL) => void): WebhookRe
 }
 
 let sendCounter = 0;
+let callCounter = 0;
 
-/** The published contract of the telephony port (SMS part): every adapter, ours or a third party's, runs it. */
+/** Order of the non-final call states; every final state comes after them all. */
+const CALL_PROGRESS_RANK: Readonly<Record<CallStatus, number>> = {
+  queued: 0, initiated: 1, ringing: 2, 'in-progress': 3, completed: 4, busy: 4, failed: 4, 'no-answer': 4, canceled: 4,
+};
+const CALL_TIMEOUT_MS = 10_000;
+/** A script long enough to hang up on while it plays: the file a thousand times. */
+const LONG_LOOP = 1000;
+
+function isFinalCallStatus(status: CallStatus): boolean {
+  return FINAL_CALL_STATUSES.includes(status);
+}
+
+/**
+ * The published contract of the telephony port (SMS, and calls when `voice` is declared): every adapter, ours
+ * or a third party's, runs it.
+ */
 export function describeTelephonyContract(o: TelephonyContractOptions): void {
   describe(`telephony contract: ${o.name}`, () => {
     let port: TelephonyPort;
@@ -291,6 +349,149 @@ export function describeTelephonyContract(o: TelephonyContractOptions): void {
         const reply = port.webhookReply();
         expect(reply.contentType).toMatch(/^[\w.+-]+\/[\w.+-]+/);
         expect(typeof reply.body).toBe('string');
+      });
+    });
+
+    describe.skipIf(!o.capabilities.voice)('calls', () => {
+      const far = (): TelephonyCallHarness => {
+        if (!harness.calls) throw new Error('The harness of an adapter that declares voice must provide `calls`.');
+        return harness.calls;
+      };
+      const calls = (): TelephonyCalls => {
+        if (!port.calls) throw new Error('An adapter that declares voice must expose `calls`.');
+        return port.calls;
+      };
+      const call = (overrides: Partial<MakeCallRequest> = {}): MakeCallRequest => ({
+        from: harness.ownedNumber,
+        to: harness.reachableNumber,
+        script: { kind: 'play', audioUrls: [far().audioUrl], loop: 2 },
+        reference: `call_contract_${(callCounter += 1)}`,
+        ...(far().statusCallbackUrl ? { statusCallbackUrl: far().statusCallbackUrl } : {}),
+        ...overrides,
+      });
+
+      /** Every status observed for the call, in the order the provider reported them. */
+      async function progressOf(providerCallId: string, reference: string): Promise<CallStatusUpdate[]> {
+        const updates: CallStatusUpdate[] = [];
+        for (const webhook of (await far().statusWebhooks?.()) ?? []) {
+          expect(port.verifyWebhook(webhook), 'the provider\'s own call status callback verifies').toBe(true);
+          const update = calls().parseCallStatus(webhook);
+          if (update.providerCallId === providerCallId) updates.push(update);
+        }
+        for (const { reference: echoed, ...update } of (await far().pushedStatuses?.()) ?? []) {
+          if (update.providerCallId !== providerCallId) continue;
+          expect(echoed).toBe(reference);
+          updates.push(update);
+        }
+        return updates;
+      }
+
+      async function until(providerCallId: string, reference: string, reached: (statuses: CallStatus[]) => boolean): Promise<CallStatusUpdate[]> {
+        let updates: CallStatusUpdate[] = [];
+        await vi.waitFor(async () => {
+          updates = await progressOf(providerCallId, reference);
+          expect(reached(updates.map((u) => u.status)), `statuses so far: ${updates.map((u) => u.status).join(', ')}`).toBe(true);
+        }, { timeout: CALL_TIMEOUT_MS, interval: 20 });
+        return updates;
+      }
+
+      it('exposes calls when it declares voice, and its harness can observe them', () => {
+        expect(calls()).toBeDefined();
+        expect(far().statusWebhooks ?? far().pushedStatuses, 'the harness observes call progress').toBeDefined();
+      });
+
+      it('places a call: a provider id and a status, and the far side plays exactly the given audio', async () => {
+        const request = call();
+        const result = await calls().makeCall(request);
+        expect(typeof result.providerCallId === 'string' && result.providerCallId.length > 0).toBe(true);
+        expect(CALL_STATUSES).toContain(result.status);
+        expect(isFinalCallStatus(result.status), 'a call that was just placed has not ended').toBe(false);
+        await vi.waitFor(async () => {
+          expect(await far().placedCalls()).toEqual([{ from: request.from, to: request.to, played: [far().audioUrl, far().audioUrl] }]);
+        }, { timeout: CALL_TIMEOUT_MS, interval: 20 });
+        const second = await calls().makeCall(call());
+        expect(second.providerCallId).not.toBe(result.providerCallId);
+      });
+
+      it('reports progress in order, answered, ending completed with a duration', async () => {
+        const request = call();
+        const { providerCallId } = await calls().makeCall(request);
+        const updates = await until(providerCallId, request.reference, (s) => s.some(isFinalCallStatus));
+        const statuses = updates.map((u) => u.status);
+        expect(statuses).toContain('in-progress');
+        expect(statuses.filter(isFinalCallStatus)).toEqual(['completed']);
+        expect(statuses.at(-1)).toBe('completed');
+        const ranks = statuses.map((status) => CALL_PROGRESS_RANK[status]);
+        expect(ranks, `in order: ${statuses.join(', ')}`).toEqual([...ranks].sort((a, b) => a - b));
+        const final = updates.at(-1);
+        expect(final?.durationSeconds ?? 0).toBeGreaterThan(0);
+        for (const update of updates) {
+          expect(update.providerCallId).toBe(providerCallId);
+          expect(update.occurredAt === null || update.occurredAt instanceof Date).toBe(true);
+        }
+        // Hanging up a call that has ended changes nothing and is not an error.
+        await calls().hangUp(providerCallId);
+      });
+
+      it('hangs up a live call: it ends completed', async () => {
+        const request = call({ script: { kind: 'play', audioUrls: [far().audioUrl], loop: LONG_LOOP } });
+        const { providerCallId } = await calls().makeCall(request);
+        await until(providerCallId, request.reference, (s) => s.includes('in-progress') || s.some(isFinalCallStatus));
+        await calls().hangUp(providerCallId);
+        const updates = await until(providerCallId, request.reference, (s) => s.some(isFinalCallStatus));
+        expect(updates.map((u) => u.status).filter(isFinalCallStatus)).toEqual(['completed']);
+        expect(updates.at(-1)?.durationSeconds ?? 0).toBeGreaterThan(0);
+      });
+
+      it('reports a refused number as INVALID_PHONE_NUMBER and places nothing', async () => {
+        await expectFailure(calls().makeCall(call({ to: harness.refusedNumber })), 'INVALID_PHONE_NUMBER', harness.secrets);
+        expect(await far().placedCalls()).toEqual([]);
+      });
+
+      it('refuses a script with nothing to play, or no pass, as INVALID_INPUT', async () => {
+        await expectFailure(calls().makeCall(call({ script: { kind: 'play', audioUrls: [], loop: 1 } })), 'INVALID_INPUT', harness.secrets);
+        await expectFailure(calls().makeCall(call({ script: { kind: 'play', audioUrls: [far().audioUrl], loop: 0 } })), 'INVALID_INPUT', harness.secrets);
+        expect(await far().placedCalls()).toEqual([]);
+      });
+
+      it('reports provider faults with the SMS codes, and recovers when they clear', async () => {
+        await harness.injectFault('server-error');
+        await expectFailure(calls().makeCall(call()), 'PROVIDER_UNAVAILABLE', harness.secrets);
+        await harness.injectFault('rate-limit');
+        const limited = await expectFailure(calls().makeCall(call()), 'RATE_LIMITED', harness.secrets);
+        if (harness.rateLimitRetryAfterSeconds !== undefined) expect(limited.details.retryAfterSeconds).toBe(harness.rateLimitRetryAfterSeconds);
+        await harness.injectFault('timeout');
+        await expectFailure(calls().makeCall(call()), 'PROVIDER_TIMEOUT', harness.secrets);
+        await harness.injectFault(null);
+        expect(CALL_STATUSES).toContain((await calls().makeCall(call())).status);
+      });
+
+      it('reports hanging up a call the provider never placed as NOT_FOUND', async () => {
+        await expectFailure(calls().hangUp('no-such-call-0000'), 'NOT_FOUND', harness.secrets);
+      });
+
+      it('verifies and maps a signed call status webhook', async () => {
+        const completed = await far().signedCallStatus('contract-call-1', 'completed', { durationSeconds: 42 });
+        expect(port.verifyWebhook(completed)).toBe(true);
+        const update = calls().parseCallStatus(completed);
+        expect(update).toMatchObject({ providerCallId: 'contract-call-1', status: 'completed', durationSeconds: 42 });
+        expect(update.priceMicros === null || Number.isInteger(update.priceMicros)).toBe(true);
+        expect(update.priceMicros === null ? update.currency === null : /^[A-Z]{3}$/.test(update.currency ?? '')).toBe(true);
+        expect(update.occurredAt === null || update.occurredAt instanceof Date).toBe(true);
+        const ringing = calls().parseCallStatus(await far().signedCallStatus('contract-call-2', 'ringing'));
+        expect(ringing).toMatchObject({ providerCallId: 'contract-call-2', status: 'ringing', durationSeconds: null });
+      });
+
+      it('rejects a forged, missing or tampered call status signature', async () => {
+        expect(port.verifyWebhook(await far().signedCallStatus('contract-call-3', 'completed', { durationSeconds: 5, signing: 'forged' }))).toBe(false);
+        expect(port.verifyWebhook(await far().signedCallStatus('contract-call-3', 'completed', { durationSeconds: 5, signing: 'missing' }))).toBe(false);
+        const genuine = await far().signedCallStatus('contract-call-3', 'completed', { durationSeconds: 5 });
+        expect(port.verifyWebhook(tamperBody(genuine, 'contract-call-3', 'contract-call-4'))).toBe(false);
+      });
+
+      it('refuses a call status webhook without its required fields as INVALID_INPUT', () => {
+        const empty: WebhookRequest = { url: 'https://comms.example.com/webhooks/calls/status', method: 'POST', headers: {}, rawBody: '', params: {} };
+        expect(codeThrownBy(() => calls().parseCallStatus(empty))).toBe('INVALID_INPUT');
       });
     });
   });

@@ -14,11 +14,16 @@ export const BUILT_IN_PLUGINS: { readonly [P in PortName]: Readonly<Record<strin
     twilio: () => import('../adapters/twilio/plugin.js'),
     mock: () => import('../adapters/mock/telephony-plugin.js'),
   },
-  email: {},
+  email: {
+    resend: () => import('../adapters/resend/plugin.js'),
+    smtp: () => import('../adapters/smtp/plugin.js'),
+    mock: () => import('../adapters/mock/email-plugin.js'),
+  },
   whatsapp: {
     vonage: () => import('../adapters/vonage/plugin.js'),
     mock: () => import('../adapters/mock/whatsapp-plugin.js'),
   },
   tts: {},
   storage: {},
+  brain: {},
 };

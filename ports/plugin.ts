@@ -3,6 +3,7 @@ import type { MessageStatus } from './records.js';
 import type { Database } from './repositories.js';
 import type { JsonSchema } from './json-schema.js';
 import type { Clock, IdGenerator, Logger } from './runtime.js';
+import type { BrainPort } from './brain.js';
 import type { EmailPort, InboundEmail } from './email.js';
 import type { StoragePort } from './storage.js';
 import type { TelephonyPort } from './telephony.js';
@@ -20,10 +21,11 @@ export interface PortTypes {
   whatsapp: WhatsAppPort;
   tts: TtsPort;
   storage: StoragePort;
+  brain: BrainPort;
 }
 
 export type PortName = keyof PortTypes;
-export const PORT_NAMES: readonly PortName[] = ['db', 'telephony', 'email', 'whatsapp', 'tts', 'storage'];
+export const PORT_NAMES: readonly PortName[] = ['db', 'telephony', 'email', 'whatsapp', 'tts', 'storage', 'brain'];
 
 /** Provider-initiated events for adapters that push rather than call webhooks (demo mode, sockets). */
 export interface ProviderEventSink {

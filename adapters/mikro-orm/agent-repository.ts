@@ -20,10 +20,12 @@ const SELECT_CHANNEL_BY_ADDRESS = `SELECT ${CHANNEL_COLUMNS} FROM agent_channels
 const DELETE_CHANNEL = 'DELETE FROM agent_channels WHERE agent_id = ? AND channel = ?';
 const DELETE_OTHER_ADDRESSES = 'DELETE FROM agent_channels WHERE agent_id = ? AND channel = ? AND address <> ?';
 // PostgreSQL: the row lock serialises two replacements of one agent's address, which could otherwise
-// each delete before the other inserts and leave both. SQLite runs one writer at a time anyway.
+// each delete before the other inserts and leave both. NO KEY UPDATE, because it does not block the
+// key-share locks that foreign-key checks take (the agent's messages keep flowing meanwhile).
+// SQLite runs one writer at a time anyway.
 const LOCK_AGENT = {
   sqlite: 'SELECT id FROM agents WHERE id = ?',
-  postgresql: 'SELECT id FROM agents WHERE id = ? FOR UPDATE',
+  postgresql: 'SELECT id FROM agents WHERE id = ? FOR NO KEY UPDATE',
 } as const;
 
 export class SqlAgentRepository implements AgentRepository {

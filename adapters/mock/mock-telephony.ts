@@ -1,3 +1,4 @@
+import type { TelephonyCalls } from '../../ports/calls.js';
 import { DomainError } from '../../ports/errors.js';
 import type { PluginContext, ProviderEventSink } from '../../ports/plugin.js';
 import type { Clock, IdGenerator } from '../../ports/runtime.js';
@@ -5,6 +6,7 @@ import type {
   InboundSms, SendSmsRequest, SendSmsResult, SmsStatusUpdate, TelephonyCapabilities, TelephonyPort,
 } from '../../ports/telephony.js';
 import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
+import { MockCalls, type MockPlacedCall } from './mock-calls.js';
 import { mockFaultError, type MockTelephonyFault } from './mock-faults.js';
 import { parseMockInboundSms, parseMockSmsStatus } from './mock-sms-forms.js';
 import { isValidMockSignature } from './mock-webhook-signature.js';
@@ -12,8 +14,19 @@ import { isValidMockSignature } from './mock-webhook-signature.js';
 export interface MockTelephonyOptions {
   /** Key of the demo webhook signature (`x-mock-signature`). Default "demo-secret". */
   webhookSecret?: string;
-  /** Pause between the simulated status changes (ms). Default 0: the next event-loop turns. */
+  /**
+   * Pause between the simulated status changes (ms). Default 0: the next event-loop turns. An answered demo
+   * call also stays on the line this long for each audio file it plays.
+   */
   statusDelayMs?: number;
+}
+
+/** Demo mode runs for days: only the most recent messages and calls are kept. */
+export const MOCK_HISTORY_LIMIT = 1000;
+
+function keepRecent<T>(list: T[], item: T): void {
+  list.push(item);
+  if (list.length > MOCK_HISTORY_LIMIT) list.splice(0, list.length - MOCK_HISTORY_LIMIT);
 }
 
 export const DEFAULT_MOCK_WEBHOOK_SECRET = 'demo-secret';
@@ -37,12 +50,17 @@ const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 
 /**
  * Demo-mode telephony: nothing leaves the process. Sends are recorded and then reported `sent` and
- * `delivered` through the provider event sink, as a real provider's status callbacks would.
+ * `delivered` through the provider event sink, as a real provider's status callbacks would; calls likewise
+ * report initiated, ringing, in-progress and completed.
  */
 export class MockTelephony implements TelephonyPort {
-  readonly capabilities: TelephonyCapabilities = { sms: true, mms: true, voice: false };
-  /** Every message accepted, oldest first. */
+  readonly capabilities: TelephonyCapabilities = { sms: true, mms: true, voice: true };
+  readonly calls: TelephonyCalls;
+  /** The most recent messages accepted (up to `MOCK_HISTORY_LIMIT`), oldest first. */
   readonly sent: MockSentSms[] = [];
+  /** The most recent calls placed (up to `MOCK_HISTORY_LIMIT`), oldest first. */
+  readonly placed: MockPlacedCall[] = [];
+  private readonly mockCalls: MockCalls;
   private readonly secret: string;
   private readonly statusDelayMs: number;
   private readonly clock: Clock;
@@ -57,9 +75,20 @@ export class MockTelephony implements TelephonyPort {
     this.clock = ctx.clock;
     this.ids = ctx.ids;
     this.events = ctx.events;
+    this.mockCalls = new MockCalls({
+      clock: this.clock,
+      ids: this.ids,
+      events: this.events,
+      statusDelayMs: this.statusDelayMs,
+      fault: () => this.fault,
+      record: (call) => keepRecent(this.placed, call),
+      wasPlaced: (providerCallId) => this.placed.some((call) => call.providerCallId === providerCallId),
+      refusedNumber: MOCK_REFUSED_NUMBER,
+    });
+    this.calls = this.mockCalls;
   }
 
-  /** Until cleared with `null`, every send fails the way a provider would. */
+  /** Until cleared with `null`, every send and call fails the way a provider would. */
   injectFault(fault: MockTelephonyFault | null): void {
     this.fault = fault;
   }
@@ -76,7 +105,7 @@ export class MockTelephony implements TelephonyPort {
     }
     const providerMessageId = this.ids.next('MOCK');
     const { reference } = request;
-    this.sent.push({
+    keepRecent(this.sent, {
       providerMessageId,
       reference,
       from: request.from,
@@ -109,6 +138,7 @@ export class MockTelephony implements TelephonyPort {
   async close(): Promise<void> {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
+    this.mockCalls.close();
   }
 
   /** Step `n` of the progress fires after n delays; unref'd so a demo never keeps the process alive. */

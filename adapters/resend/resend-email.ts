@@ -61,7 +61,10 @@ export class ResendEmail implements EmailPort {
   async parseWebhook(request: WebhookRequest): Promise<EmailEvent[]> {
     const body = readResendWebhook(request.rawBody);
     if (body.type === 'email.received') {
-      if (!body.emailId) throw new DomainError('INVALID_INPUT', 'The Resend email.received webhook has no data.email_id.', 'Only Resend should call this URL.', { provider: 'resend' });
+      // The id becomes a URL path segment of an authenticated call: nothing but an id may get there.
+      if (!body.emailId || !/^[A-Za-z0-9_-]{1,100}$/.test(body.emailId)) {
+        throw new DomainError('INVALID_INPUT', 'The Resend email.received webhook has no usable data.email_id.', 'Only Resend should call this URL.', { provider: 'resend' });
+      }
       return [{ kind: 'received', email: await this.fetchReceived(body.emailId) }];
     }
     const status = statusEventOf(body);

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
+import { DomainError } from '../../ports/errors.js';
 import type { WebhookRequest } from '../../ports/webhook.js';
 
 /** Svix (and the Standard Webhooks spec) accept a timestamp this far from now, either way. */
@@ -20,7 +21,17 @@ export class SvixSignatureVerifier {
   private readonly webhook: Webhook;
 
   constructor(secret: string, private readonly now: () => Date) {
-    this.webhook = new Webhook(secret);
+    try {
+      this.webhook = new Webhook(secret);
+    } catch {
+      // The schema checks the alphabet; a wrong length only shows when decoding. The secret itself is never echoed.
+      throw new DomainError(
+        'CONFIG_INVALID',
+        'email: webhookSecret is not a valid Resend signing secret (whsec_ followed by base64).',
+        'Copy the signing secret of the webhook endpoint from the Resend dashboard again.',
+        { port: 'email', plugin: 'resend' },
+      );
+    }
   }
 
   isValid(request: WebhookRequest): boolean {

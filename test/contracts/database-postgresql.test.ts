@@ -95,6 +95,37 @@ describe.skipIf(!url)('postgresql (set COMMS_TEST_POSTGRES_URL to run, e.g. post
     }
   });
 
+  it('upgrades a schema deployed with the initial migration only, keeping its data', async () => {
+    const schema = newSchema();
+    const options = { url: url as string, schema };
+    const first = await postgresqlPlugin.create(options, databasePluginContext(tmpdir()));
+    const agent = {
+      id: 'agt_old', name: 'old', tokenHash: 'hash-old', callbackUrl: null, callbackSecret: 'whsec',
+      status: 'active' as const, createdAt: new Date(), updatedAt: new Date(),
+    };
+    try {
+      await first.migrate();
+      await first.agents.create(agent, []);
+    } finally {
+      await first.close();
+    }
+    // As the first release left it: no new tables, the second migration not logged.
+    await admin.em.getConnection().execute(`drop table "${schema}".call_logs, "${schema}".whatsapp_senders`);
+    await admin.em.getConnection().execute(`delete from "${schema}".mikro_orm_migrations where name = ?`, [ALL_MIGRATIONS[1]]);
+
+    const upgraded = await postgresqlPlugin.create(options, databasePluginContext(tmpdir()));
+    try {
+      expect(await upgraded.migrate()).toEqual([ALL_MIGRATIONS[1]]);
+      expect(await upgraded.migrate()).toEqual([]);
+      expect(await upgraded.agents.findById('agt_old')).toEqual(agent);
+      await upgraded.whatsappSenders.add({ id: 'wsn_1', address: '+14440000001', agentId: 'agt_old', createdAt: new Date() });
+      expect(await upgraded.whatsappSenders.candidatesFor('agt_old')).toHaveLength(1);
+    } finally {
+      await upgraded.close();
+      await dropSchema(schema);
+    }
+  });
+
   describeDatabaseContract({
     name: 'postgresql (a fresh schema per test)',
     factory: async () => {

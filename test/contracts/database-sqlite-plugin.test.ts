@@ -7,13 +7,17 @@ import { MikroORM } from '@mikro-orm/better-sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { databasePluginContext } from '../../contracts/database.js';
 import { ENTITIES } from '../../adapters/mikro-orm/entities.js';
+import { SQLITE_MIGRATIONS } from '../../adapters/mikro-orm/migrations/sqlite/sqlite-migrations.js';
+import { sharedOrmOptions } from '../../adapters/mikro-orm/orm-options.js';
 import sqlitePlugin, { DEFAULT_SQLITE_FILE, sqliteFilePath } from '../../adapters/mikro-orm/sqlite-plugin.js';
 import { isDomainError } from '../../ports/errors.js';
 import { PLUGIN_API_VERSION } from '../../ports/plugin.js';
-import type { AgentRecord, MessageRecord } from '../../ports/records.js';
+import type { AgentRecord, CallLogRecord, MessageRecord } from '../../ports/records.js';
 import type { Database } from '../../ports/repositories.js';
 
 const now = new Date('2026-11-24T10:00:00.123Z');
+const INITIAL = 'Migration20261124000000_initial';
+const CHANNELS_POOL_CALLS = 'Migration20261124100000_channels_pool_calls';
 
 function agent(id: string): AgentRecord {
   return {
@@ -87,7 +91,7 @@ describe('sqlite db plugin', () => {
     const db = await create({ path: 'lazy.sqlite' });
     await db.ping();
     await expect(db.agents.findById('agt_x')).rejects.toThrow(/no such table/);
-    expect(await db.migrate()).toEqual(['Migration20261124000000_initial', 'Migration20261124100000_channels_pool_calls']);
+    expect(await db.migrate()).toEqual([INITIAL, CHANNELS_POOL_CALLS]);
     expect(await db.agents.findById('agt_x')).toBeNull();
   });
 
@@ -99,6 +103,51 @@ describe('sqlite db plugin', () => {
     const second = await create({ path: 'kept.sqlite' });
     expect(await second.migrate()).toEqual([]);
     expect((await second.agents.findById('agt_kept'))?.name).toBe('agt_kept');
+  });
+
+  it('upgrades a database deployed with the initial migration only, keeping its data', async () => {
+    const first = await create({ path: 'upgrade.sqlite' });
+    await first.migrate();
+    await first.agents.create(agent('agt_old'), []);
+    await first.close();
+    // Revert the second migration with its own down(): the file is now as the first release left it.
+    const orm = await MikroORM.init({
+      ...sharedOrmOptions(databasePluginContext(dir).logger, SQLITE_MIGRATIONS), dbName: join(dir, 'upgrade.sqlite'),
+    });
+    try {
+      expect((await orm.getMigrator().down()).map((m) => m.name)).toEqual([CHANNELS_POOL_CALLS]);
+    } finally {
+      await orm.close(true);
+    }
+
+    const upgraded = await create({ path: 'upgrade.sqlite' });
+    expect(await upgraded.migrate()).toEqual([CHANNELS_POOL_CALLS]);
+    expect(await upgraded.migrate()).toEqual([]);
+    expect((await upgraded.agents.findById('agt_old'))?.name).toBe('agt_old');
+    await upgraded.whatsappSenders.add({ id: 'wsn_1', address: '+14440000001', agentId: 'agt_old', createdAt: now });
+    expect(await upgraded.whatsappSenders.candidatesFor('agt_old')).toHaveLength(1);
+  });
+
+  it('answers what the port leaves open: NOT_FOUND for an unknown agent, CONFLICT for duplicate calls', async () => {
+    const db = await create({ path: 'extras.sqlite' });
+    await db.migrate();
+    const code = (err: unknown) => (isDomainError(err) ? err.code : String(err));
+    const orphan = { id: 'chn_x', agentId: 'agt_missing', channel: 'sms' as const, address: '+15550000009', createdAt: now };
+    expect(await db.agents.setChannel(orphan).catch(code)).toBe('NOT_FOUND');
+
+    await db.agents.create(agent('agt_calls'), []);
+    const call: CallLogRecord = {
+      id: 'cal_1', agentId: 'agt_calls', direction: 'outbound', from: '+15550000001', to: '+15550000002',
+      status: 'queued', history: [], provider: 'mock', providerCallId: 'CA-1', audioUrl: null, audioKey: null,
+      startedAt: now, answeredAt: null, endedAt: null, durationSeconds: null, priceMicros: null, currency: null,
+      errorCode: null, errorMessage: null, metadata: {}, createdAt: now, updatedAt: now, version: 0,
+    };
+    await db.calls.insert(call);
+    expect(await db.calls.insert(call).catch(code)).toBe('CONFLICT');
+    expect(await db.calls.insert({ ...call, id: 'cal_2' }).catch(code)).toBe('CONFLICT');
+    await db.calls.insert({ ...call, id: 'cal_3', providerCallId: null });
+    expect(await db.calls.update({ ...call, id: 'cal_3' }, 0).catch(code)).toBe('CONFLICT');
+    expect((await db.calls.findById('cal_3'))?.providerCallId).toBeNull();
   });
 
   it('runs in WAL mode and enforces foreign keys', async () => {

@@ -234,6 +234,17 @@ describe('resend adapter: beyond the contract', () => {
     expect(port.verifyWebhook(future)).toBe(false);
   });
 
+  it('refuses an email.received whose id could leave its path segment', async () => {
+    const body = JSON.stringify({ type: 'email.received', created_at: '2030-01-01T00:00:00Z', data: { email_id: '../../domains' } });
+    await expect(port.parseWebhook({ url: WEBHOOK_URL, method: 'POST', headers: {}, rawBody: body, params: {} })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    expect(sim.requests).toEqual([]);
+  });
+
+  it('fails startup with CONFIG_INVALID for a signing secret that is not base64', async () => {
+    await expect(resendPlugin.create({ apiKey: sim.apiKey, baseUrl: sim.baseUrl, webhookSecret: 'whsec_abc' }, context.ctx))
+      .rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+  });
+
   it('refuses every webhook when no webhookSecret is configured', async () => {
     const withoutSecret = await resendPlugin.create({ apiKey: sim.apiKey, baseUrl: sim.baseUrl }, context.ctx);
     const { webhook } = sim.buildInbound({ url: WEBHOOK_URL, from: 'a@example.com', to: ['b@example.com'], subject: 's', text: 't' });

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { MockTelephony, MOCK_REFUSED_NUMBER } from '../../adapters/mock/mock-telephony.js';
 import { MOCK_SIGNATURE_HEADER, signMockWebhook } from '../../adapters/mock/mock-webhook-signature.js';
 import mockPlugin from '../../adapters/mock/telephony-plugin.js';
-import { describeTelephonyContract, type PushedSmsStatus, type TelephonyHarness, type WebhookSigning } from '../../contracts/telephony.js';
+import {
+  describeTelephonyContract, type PushedCallStatus, type PushedSmsStatus, type TelephonyHarness, type WebhookSigning,
+} from '../../contracts/telephony.js';
 import type { PluginContext } from '../../ports/plugin.js';
 import type { Logger } from '../../ports/runtime.js';
 import type { WebhookRequest } from '../../ports/webhook.js';
@@ -14,7 +16,7 @@ const silentLogger: Logger = {
   debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, child: () => silentLogger,
 };
 
-function testContext(pushed: PushedSmsStatus[]): PluginContext {
+function testContext(pushed: PushedSmsStatus[], pushedCalls: PushedCallStatus[] = []): PluginContext {
   let counter = 0;
   return {
     logger: silentLogger,
@@ -23,7 +25,7 @@ function testContext(pushed: PushedSmsStatus[]): PluginContext {
     publicBaseUrl: PUBLIC_BASE_URL,
     configDir: '.',
     dataDir: './data',
-    events: { smsStatus: (update) => pushed.push(update), callStatus: () => {}, emailReceived: () => {} },
+    events: { smsStatus: (update) => pushed.push(update), callStatus: (update) => pushedCalls.push(update), emailReceived: () => {} },
   };
 }
 
@@ -37,18 +39,20 @@ function signedForm(url: string, params: Record<string, string>, signing: Webhoo
 
 let inboundCounter = 0;
 
-async function buildMock(pushed: PushedSmsStatus[] = []): Promise<MockTelephony> {
-  const port = await mockPlugin.create({ webhookSecret: SECRET }, testContext(pushed));
+async function buildMock(pushed: PushedSmsStatus[] = [], pushedCalls: PushedCallStatus[] = [], statusDelayMs?: number): Promise<MockTelephony> {
+  const port = await mockPlugin.create({ webhookSecret: SECRET, statusDelayMs }, testContext(pushed, pushedCalls));
   if (!(port instanceof MockTelephony)) throw new Error('the mock plugin must build a MockTelephony');
   return port;
 }
 
 describeTelephonyContract({
   name: 'mock (demo mode)',
-  capabilities: { sms: true, mms: true, voice: false },
+  capabilities: { sms: true, mms: true, voice: true },
   async factory() {
     const pushed: PushedSmsStatus[] = [];
-    const port = await buildMock(pushed);
+    const pushedCalls: PushedCallStatus[] = [];
+    // A demo call stays on the line 2 ms per file played: long enough for the suite to hang up on a long one.
+    const port = await buildMock(pushed, pushedCalls, 2);
     const harness: TelephonyHarness = {
       ownedNumber: '+15550100',
       reachableNumber: '+15550101',
@@ -72,6 +76,19 @@ describeTelephonyContract({
       },
       injectFault: (fault) => port.injectFault(fault),
       pushedStatuses: () => pushed,
+      calls: {
+        audioUrl: 'https://media.example.com/contract/greeting.mp3',
+        // Demo mode downloads nothing: the callee "hears" the script as given.
+        placedCalls: () => port.placed.map(({ from, to, script }) => ({
+          from, to, played: Array.from({ length: script.loop }, () => script.audioUrls).flat(),
+        })),
+        signedCallStatus: (providerCallId, status, options = {}) => {
+          const params: Record<string, string> = { CallSid: providerCallId, CallStatus: status, Timestamp: new Date().toUTCString() };
+          if (status === 'completed') params.CallDuration = String(options.durationSeconds ?? 0);
+          return signedForm(`${PUBLIC_BASE_URL}/webhooks/mock/call-status`, params, options.signing);
+        },
+        pushedStatuses: () => pushedCalls,
+      },
     };
     return { port, harness };
   },

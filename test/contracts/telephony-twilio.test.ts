@@ -6,6 +6,7 @@ import { isDomainError, type DomainError } from '../../ports/errors.js';
 import type { PluginContext } from '../../ports/plugin.js';
 import type { Logger } from '../../ports/runtime.js';
 import type { TelephonyPort } from '../../ports/telephony.js';
+import { AudioFileServer, silentWav } from '../simulators/twilio/audio-file-server.js';
 import { twilioTelephonyHarness } from '../simulators/twilio/twilio-telephony-harness.js';
 import { TwilioSimulator } from '../simulators/twilio/twilio-simulator.js';
 import { WebhookRecorder } from '../simulators/twilio/webhook-recorder.js';
@@ -17,6 +18,8 @@ const PUBLIC_BASE_URL = 'https://comms.example.com';
 
 const sim = new TwilioSimulator({ ownedNumbers: [OWNED], refusedDestinations: { [REFUSED]: 21211, '+15550198': 21614, '+15550197': 21610 }, callbackDelayMs: 1 });
 const recorder = new WebhookRecorder();
+const audio = new AudioFileServer();
+let audioUrl = '';
 
 const silentLogger: Logger = {
   debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, child: () => silentLogger,
@@ -40,21 +43,22 @@ function createPort(options: Partial<{ authToken: string; baseUrl: string; timeo
 }
 
 beforeAll(async () => {
-  await Promise.all([sim.start(), recorder.start()]);
+  await Promise.all([sim.start(), recorder.start(), audio.start()]);
+  audioUrl = audio.serve('/media/contract-greeting.wav', { contentType: 'audio/wav', body: silentWav(1) });
 });
 afterAll(async () => {
-  await Promise.all([sim.stop(), recorder.stop()]);
+  await Promise.all([sim.stop(), recorder.stop(), audio.stop()]);
 });
 
 describeTelephonyContract({
   name: 'twilio adapter against the Twilio simulator',
-  capabilities: { sms: true, mms: true, voice: false },
+  capabilities: { sms: true, mms: true, voice: true },
   async factory() {
     sim.reset();
     recorder.reset();
     return {
       port: await createPort(),
-      harness: twilioTelephonyHarness(sim, recorder, { publicBaseUrl: PUBLIC_BASE_URL, reachableNumber: REACHABLE, refusedNumber: REFUSED }),
+      harness: twilioTelephonyHarness(sim, recorder, { publicBaseUrl: PUBLIC_BASE_URL, reachableNumber: REACHABLE, refusedNumber: REFUSED, audioUrl }),
     };
   },
   async teardown() {

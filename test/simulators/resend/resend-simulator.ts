@@ -3,11 +3,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FaultQueue } from './fault-queue.js';
-import { IdempotencyStore, payloadFingerprint } from './idempotency-store.js';
 import { resendErrors, type ApiAnswer } from './resend-error-body.js';
 import { ResendOpenApiSpec, type SpecViolation } from './resend-openapi-spec.js';
 import { outboundEvent, receivedEvent, type OutboundEventType, type ResendEvent } from './resend-webhook-events.js';
-import { answerForSpecViolation, asList, businessRuleError, type SendEmailBody } from './send-email-validation.js';
+import { INVALID_JSON, SendEmailApi } from './send-email-api.js';
 import {
   contentTypeFor, emailResource, receivedEmailResource, type OutboundEventName, type SimulatedEmail,
   type SimulatedInboundEmail,
@@ -89,7 +88,6 @@ const TEST_RECIPIENT_EVENTS: Readonly<Record<string, OutboundEventType[]>> = {
   'complained@resend.dev': ['email.sent', 'email.delivered', 'email.complained'],
 };
 const DEFAULT_EVENTS: OutboundEventType[] = ['email.sent', 'email.delivered'];
-const INVALID_JSON = Symbol('invalid JSON');
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -113,7 +111,7 @@ export class ResendSimulator {
 
   private readonly spec: ResendOpenApiSpec;
   private readonly faults = new FaultQueue();
-  private readonly idempotency: IdempotencyStore;
+  private readonly sendApi: SendEmailApi;
   private readonly now: () => Date;
   private readonly eventDelayMs: number;
   private readonly webhookTimeoutMs: number;
@@ -131,7 +129,9 @@ export class ResendSimulator {
     this.eventDelayMs = options.eventDelayMs ?? 10;
     this.webhookTimeoutMs = options.webhookTimeoutMs ?? 5000;
     this.spec = new ResendOpenApiSpec(options.specPath);
-    this.idempotency = new IdempotencyStore(this.now);
+    this.sendApi = new SendEmailApi(this.spec, this.emails, this.specViolations, this.now, (email) => {
+      if (this.webhookUrl) this.track(this.progress(email));
+    });
   }
 
   /** `http://127.0.0.1:<port>`; only valid after `start()`. */
@@ -175,7 +175,7 @@ export class ResendSimulator {
     this.requests.length = 0;
     this.specViolations.length = 0;
     this.webhookDeliveries.length = 0;
-    this.idempotency.clear();
+    this.sendApi.forgetIdempotencyKeys();
     this.faults.clear();
   }
 
@@ -337,7 +337,7 @@ export class ResendSimulator {
     this.specViolations.push(...this.spec.checkPathParams(method, matched.template, matched.params));
 
     const operation = `${method} ${matched.template}`;
-    if (operation === 'POST /emails') return this.sendEmail(headers, body);
+    if (operation === 'POST /emails') return this.sendApi.send(headers, body);
     const emailId = matched.params.email_id ?? '';
     if (operation === 'GET /emails/{email_id}') {
       if (!UUID.test(emailId)) return resendErrors.invalidParameter('id');
@@ -350,68 +350,6 @@ export class ResendSimulator {
       return email ? { status: 200, body: receivedEmailResource(email) } : resendErrors.notFound('Email not found');
     }
     return resendErrors.notFound(`The simulator does not implement ${operation}.`);
-  }
-
-  private sendEmail(headers: Record<string, string>, body: unknown): ApiAnswer {
-    const template = '/emails';
-    if (body === INVALID_JSON || typeof body !== 'object' || body === null || Array.isArray(body)) {
-      this.specViolations.push({ method: 'POST', path: template, operationId: 'emails/send', location: 'body', parameter: '/', problem: 'not a JSON object' });
-      return resendErrors.invalidJson();
-    }
-    const headerViolations = this.spec.checkHeaders('POST', template, headers);
-    const bodyViolations = this.spec.checkJsonBody('POST', template, body);
-    this.specViolations.push(...headerViolations, ...bodyViolations);
-    const key = headers['idempotency-key'];
-    if (key !== undefined && (key.length < 1 || key.length > 256)) return resendErrors.invalidIdempotencyKey();
-    const firstViolation = bodyViolations[0];
-    if (firstViolation) return answerForSpecViolation(firstViolation);
-
-    const payload = body as SendEmailBody;
-    const refusal = businessRuleError(payload);
-    if (refusal) return refusal;
-
-    const fingerprint = payloadFingerprint(payload);
-    if (key !== undefined) {
-      const verdict = this.idempotency.check(key, fingerprint);
-      if (verdict.kind === 'replay') return { status: 200, body: { id: verdict.emailId } };
-      if (verdict.kind === 'mismatch') return resendErrors.idempotentRequestMismatch();
-    }
-    const email = this.accept(payload, key ?? null);
-    if (key !== undefined) this.idempotency.remember(key, fingerprint, email.id);
-    return { status: 200, body: { id: email.id } };
-  }
-
-  private accept(payload: SendEmailBody, idempotencyKey: string | null): SimulatedEmail {
-    const id = randomUUID();
-    const email: SimulatedEmail = {
-      id,
-      from: payload.from,
-      to: asList(payload.to),
-      cc: asList(payload.cc),
-      bcc: asList(payload.bcc),
-      replyTo: asList(payload.reply_to),
-      subject: payload.subject,
-      html: payload.html ?? null,
-      text: payload.text ?? null,
-      headers: { ...payload.headers },
-      attachments: (payload.attachments ?? []).map((a) => {
-        // Remote `path` attachments would be fetched by Resend; the simulator never leaves loopback.
-        const filename = a.filename ?? a.path?.split('/').pop() ?? 'attachment';
-        return {
-          filename,
-          contentType: a.content_type ?? contentTypeFor(filename),
-          content: a.content !== undefined ? Buffer.from(a.content, 'base64') : Buffer.alloc(0),
-        };
-      }),
-      tags: [...(payload.tags ?? [])],
-      idempotencyKey,
-      messageId: `<${id}@email.amazonses.com>`,
-      createdAt: this.now(),
-      lastEvent: 'queued',
-    };
-    this.emails.push(email);
-    if (this.webhookUrl) this.track(this.progress(email));
-    return email;
   }
 
   private track(work: Promise<void>): void {

@@ -1,4 +1,6 @@
-import type { FarSideSms, TelephonyFault, TelephonyHarness, WebhookSigning } from '../../../contracts/telephony.js';
+import type {
+  FarSideCall, FarSideSms, TelephonyCallHarness, TelephonyFault, TelephonyHarness, WebhookSigning,
+} from '../../../contracts/telephony.js';
 import type { WebhookRequest } from '../../../ports/webhook.js';
 import type { SignedWebhook } from './twilio-webhook-signing.js';
 import type { TwilioSimulator } from './twilio-simulator.js';
@@ -16,6 +18,15 @@ export interface TwilioHarnessOptions {
   reachableNumber: string;
   /** A destination the simulator refuses with 21211 (see `refusedDestinations`). */
   refusedNumber: string;
+  /** A valid audio file served on loopback (see `AudioFileServer`), for the simulated callee to play. */
+  audioUrl: string;
+}
+
+const SMS_STATUS_PATH = '/webhooks/twilio/status';
+const CALL_STATUS_PATH = '/webhooks/twilio/call-status';
+
+function isAt(path: string) {
+  return (webhook: { url: string }) => new URL(webhook.url).pathname === path;
 }
 
 function asWebhookRequest(webhook: SignedWebhook): WebhookRequest {
@@ -55,7 +66,30 @@ export function twilioTelephonyHarness(sim: TwilioSimulator, recorder: WebhookRe
       if (fault === 'rate-limit') sim.failNext({ status: 429, retryAfterSeconds: RETRY_AFTER_SECONDS, times: UNTIL_CLEARED });
       if (fault === 'timeout') sim.hangNext({ times: UNTIL_CLEARED });
     },
-    statusCallbackUrl: `${recorder.baseUrl}/webhooks/twilio/status?agent=agt_contract`,
-    statusWebhooks: () => recorder.received.map((r) => ({ ...r })),
+    statusCallbackUrl: `${recorder.baseUrl}${SMS_STATUS_PATH}?agent=agt_contract`,
+    statusWebhooks: () => recorder.received.filter(isAt(SMS_STATUS_PATH)).map((r) => ({ ...r })),
+    calls: twilioCallHarness(sim, recorder, options),
+  };
+}
+
+function twilioCallHarness(sim: TwilioSimulator, recorder: WebhookRecorder, options: TwilioHarnessOptions): TelephonyCallHarness {
+  return {
+    audioUrl: options.audioUrl,
+    placedCalls: (): FarSideCall[] => sim.calls.map(({ from, to, played }) => ({
+      from,
+      to,
+      played: played.flatMap(({ url, times }) => Array.from({ length: times }, () => url)),
+    })),
+    signedCallStatus: (providerCallId, status, opts: { durationSeconds?: number; signing?: WebhookSigning } = {}) =>
+      asWebhookRequest(sim.buildCallStatusCallback({
+        url: `${options.publicBaseUrl}${CALL_STATUS_PATH}?agent=agt_contract`,
+        callSid: providerCallId,
+        status,
+        callDurationSeconds: status === 'completed' ? (opts.durationSeconds ?? 0) : undefined,
+        to: options.reachableNumber,
+        signature: opts.signing ?? 'valid',
+      })),
+    statusCallbackUrl: `${recorder.baseUrl}${CALL_STATUS_PATH}?agent=agt_contract`,
+    statusWebhooks: () => recorder.received.filter(isAt(CALL_STATUS_PATH)).map((r) => ({ ...r })),
   };
 }
