@@ -23,7 +23,15 @@ export const BUILT_IN_PLUGINS: { readonly [P in PortName]: Readonly<Record<strin
     vonage: () => import('../adapters/vonage/plugin.js'),
     mock: () => import('../adapters/mock/whatsapp-plugin.js'),
   },
-  tts: {},
-  storage: {},
+  tts: {
+    elevenlabs: () => import('../adapters/elevenlabs/plugin.js'),
+    edge: () => import('../adapters/edge-tts/plugin.js'),
+    espeak: () => import('../adapters/espeak/plugin.js'),
+    mock: () => import('../adapters/mock/tts-plugin.js'),
+  },
+  storage: {
+    local: () => import('../adapters/local-storage/plugin.js'),
+    s3: () => import('../adapters/s3/plugin.js'),
+  },
   brain: {},
 };

@@ -33,8 +33,11 @@ export interface ProviderEventSink {
   smsStatus(update: { reference: string; providerMessageId: string; status: MessageStatus; errorCode: string | null }): void;
   /** Call progress pushed by an adapter (demo mode); `reference` is our call id. */
   callStatus(update: { reference: string } & CallStatusUpdate): void;
-  /** Mail that arrived without a webhook (SMTP listener, demo mode), addressed to `email.to`. */
-  emailReceived(email: InboundEmail): void;
+  /**
+   * Mail that arrived without a webhook (SMTP listener, demo mode), addressed to `email.to`. Resolves
+   * once it is stored: an adapter that can still refuse the mail (SMTP answers 451) awaits it.
+   */
+  emailReceived(email: InboundEmail): void | Promise<void>;
 }
 
 export interface PluginContext {

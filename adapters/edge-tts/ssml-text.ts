@@ -6,7 +6,6 @@ const XML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;
  */
 export function ssmlText(text: string): string {
   return text
-    // eslint-disable-next-line no-control-regex -- matching control characters is the point
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, ' ')
     .replace(/[&<>"']/g, (character) => XML_ESCAPES[character] ?? character);
 }

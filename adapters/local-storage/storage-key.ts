@@ -7,7 +7,6 @@ const MAX_SEGMENT_BYTES = 255;
 /** The presigned-URL limit of S3 (7 days); a local signed URL has no reason to outlive it. */
 export const MAX_SIGNED_URL_SECONDS = 604_800;
 
-// eslint-disable-next-line no-control-regex -- refusing control characters is the point
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 const MIME_TYPE = /^[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+(\s*;\s*[^;\s=]+=[^;]*)*$/;
 

@@ -99,6 +99,7 @@ export class SqlAgentRepository implements AgentRepository {
     try {
       await this.sql.atomic(async (session) => {
         const [agentRow] = await session.rows(LOCK_AGENT[this.sql.dialect], [record.agentId]);
+        // Checked here so an unknown agent is NOT_FOUND, not a driver's foreign-key error.
         if (!agentRow) throw agentNotFound(record.agentId);
         await session.run(DELETE_OTHER_ADDRESSES, [record.agentId, record.channel, record.address]);
         const inserted = await session.rows(INSERT_CHANNEL, [

@@ -34,7 +34,7 @@ export class SmtpInboundListener {
 
   constructor(
     private readonly options: ResolvedSmtpInbound,
-    private readonly deps: { logger: Logger; ids: IdGenerator; onEmail: (email: InboundEmail) => void },
+    private readonly deps: { logger: Logger; ids: IdGenerator; onEmail: (email: InboundEmail) => void | Promise<void> },
   ) {
     const tls = options.tls ? { key: readFileSync(options.tls.keyFile), cert: readFileSync(options.tls.certFile) } : null;
     this.server = new SMTPServer({
@@ -105,7 +105,7 @@ export class SmtpInboundListener {
       this.deps.ids.next('SMTPIN'),
     );
     // A failure to hand the mail on answers 451, so the sending server keeps it and tries again later.
-    this.deps.onEmail(email);
+    await this.deps.onEmail(email);
     this.deps.logger.info({ providerMessageId: email.providerMessageId, recipients: rcptTo.length, bytes: raw.length }, 'smtp inbound mail accepted');
   }
 }

@@ -79,9 +79,9 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
       if (!wired.ports) return;
       applyPushedCallStatus(wired.ports, update).catch((err: unknown) => logger.error({ err }, 'applying a pushed call status failed'));
     },
-    emailReceived: (email) => {
-      if (!wired.ports) return;
-      receivePushedEmail(wired.ports, email).catch((err: unknown) => logger.error({ err }, 'storing pushed email failed'));
+    emailReceived: async (email) => {
+      if (!wired.ports) throw new Error('not ready to receive mail yet');
+      await receivePushedEmail(wired.ports, email);
     },
   };
   const pluginContext = (port: string): PluginContext => ({

@@ -25,7 +25,7 @@ export function emailTestContext(): EmailTestContext {
   const events: ProviderEventSink = {
     smsStatus: () => {},
     callStatus: () => {},
-    emailReceived: (email) => pushedEmails.push(email),
+    emailReceived: (email) => { pushedEmails.push(email); },
   };
   return {
     ctx: {

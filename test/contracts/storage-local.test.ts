@@ -9,10 +9,12 @@ import localStoragePlugin from '../../adapters/local-storage/plugin.js';
 import type { LocalStorage } from '../../adapters/local-storage/local-storage.js';
 import type { LocalStorageOptions } from '../../adapters/local-storage/local-storage-options.js';
 import { describeStorageContract } from '../../contracts/storage.js';
-import type { PluginContext } from '../../ports/plugin.js';
+import type { PluginContext, ProviderEventSink } from '../../ports/plugin.js';
 import type { Logger } from '../../ports/runtime.js';
 
 const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silentLogger };
+/** Ignores every provider event, whatever methods the sink grows. */
+const silentEvents = new Proxy({}, { get: () => () => undefined }) as ProviderEventSink;
 const root = mkdtempSync(join(tmpdir(), 'local-storage-contract-'));
 let clockOffsetMs = 0;
 let current: LocalStorage | null = null;
@@ -59,7 +61,7 @@ function pluginContext(dataDir = mkdtempSync(join(root, 'data-'))): PluginContex
     publicBaseUrl: origin,
     configDir: join(root, 'config'),
     dataDir,
-    events: { smsStatus() {}, emailReceived() {} },
+    events: silentEvents,
   };
 }
 

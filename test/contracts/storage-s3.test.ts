@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import s3Plugin from '../../adapters/s3/plugin.js';
 import type { S3StorageOptions } from '../../adapters/s3/s3-options.js';
 import { describeStorageContract } from '../../contracts/storage.js';
-import type { PluginContext } from '../../ports/plugin.js';
+import type { PluginContext, ProviderEventSink } from '../../ports/plugin.js';
 import type { Logger } from '../../ports/runtime.js';
 import type { StoragePort } from '../../ports/storage.js';
 
@@ -27,6 +27,8 @@ const BUCKET = 'comms-test';
 /** s3rver's built-in account. */
 const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silentLogger };
+/** Ignores every provider event, whatever methods the sink grows. */
+const silentEvents = new Proxy({}, { get: () => () => undefined }) as ProviderEventSink;
 
 const rfc3986 = (value: string) => encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
@@ -98,7 +100,7 @@ function pluginContext(now: () => Date = () => new Date()): PluginContext {
     publicBaseUrl: 'http://127.0.0.1:1',
     configDir: '/nonexistent-config',
     dataDir: '/nonexistent-data',
-    events: { smsStatus() {}, emailReceived() {} },
+    events: silentEvents,
   };
 }
 
@@ -142,7 +144,7 @@ describe('s3 storage adapter', () => {
     const onDisk = join(directory, BUCKET, 'plain', 'audio', 'x.mp3._S3rver_object');
     expect(existsSync(onDisk)).toBe(true);
     expect(readFileSync(onDisk).toString()).toBe('exactly these bytes');
-    await port.close();
+    await port.close?.();
   });
 
   it('gives presigned URLs that S3 refuses once expired (signed with the adapter clock)', async () => {
@@ -153,7 +155,7 @@ describe('s3 storage adapter', () => {
     const fetched = await fetchUrl(url);
     expect(fetched.status).toBe(403);
     expect(Buffer.from(fetched.bytes).toString()).toContain('Request has expired');
-    await port.close();
+    await port.close?.();
   });
 
   it('refuses a presigned URL whose signature was altered', async () => {
@@ -163,7 +165,7 @@ describe('s3 storage adapter', () => {
     const signature = url.searchParams.get('X-Amz-Signature') ?? '';
     url.searchParams.set('X-Amz-Signature', `${signature.slice(0, -1)}${signature.endsWith('0') ? '1' : '0'}`);
     expect((await fetchUrl(url.toString())).status).toBe(403);
-    await port.close();
+    await port.close?.();
   });
 
   it('maps refused credentials to PROVIDER_AUTH_FAILED and a missing bucket to PROVIDER_REJECTED', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MockTelephony, MOCK_REFUSED_NUMBER } from '../../adapters/mock/mock-telephony.js';
+import { MOCK_SECONDS_PER_PLAY } from '../../adapters/mock/mock-calls.js';
+import { MockTelephony, MOCK_HISTORY_LIMIT, MOCK_REFUSED_NUMBER } from '../../adapters/mock/mock-telephony.js';
 import { MOCK_SIGNATURE_HEADER, signMockWebhook } from '../../adapters/mock/mock-webhook-signature.js';
 import mockPlugin from '../../adapters/mock/telephony-plugin.js';
 import {
@@ -131,5 +132,66 @@ describe('mock telephony specifics', () => {
     const port = await buildMock();
     const request = signedForm('https://comms.example.com/s', { MessageSid: 'MOCK1', MessageStatus: 'teleported' });
     expect(() => port.parseSmsStatus(request)).toThrowError(expect.objectContaining({ code: 'INVALID_INPUT' }));
+  });
+});
+
+describe('mock telephony calls', () => {
+  const script = { kind: 'play' as const, audioUrls: ['https://media.example.com/a.mp3', 'https://media.example.com/b.mp3'], loop: 2 };
+
+  it('reports initiated, ringing, in-progress and completed on later ticks, echoing the reference', async () => {
+    const pushedCalls: PushedCallStatus[] = [];
+    const port = await buildMock([], pushedCalls);
+    const result = await port.calls?.makeCall({ from: '+15550100', to: '+15550101', script, reference: 'call_42' });
+    expect(result).toEqual({ providerCallId: expect.stringMatching(/^MOCKCALL/), status: 'queued' });
+    expect(pushedCalls).toEqual([]);
+    await expect.poll(() => pushedCalls.length).toBe(4);
+    expect(pushedCalls.map((e) => [e.reference, e.providerCallId, e.status, e.durationSeconds])).toEqual([
+      ['call_42', result?.providerCallId, 'initiated', null],
+      ['call_42', result?.providerCallId, 'ringing', null],
+      ['call_42', result?.providerCallId, 'in-progress', null],
+      // Four plays of a demo file of MOCK_SECONDS_PER_PLAY seconds.
+      ['call_42', result?.providerCallId, 'completed', 4 * MOCK_SECONDS_PER_PLAY],
+    ]);
+    expect(pushedCalls.every((e) => e.occurredAt instanceof Date && e.priceMicros === null && e.currency === null)).toBe(true);
+    expect(port.placed[0]).toMatchObject({ reference: 'call_42', script, status: 'completed', statusCallbackUrl: null });
+  });
+
+  it('cancels a demo call hung up before it is answered, and stops reporting once closed', async () => {
+    const pushedCalls: PushedCallStatus[] = [];
+    const port = await buildMock([], pushedCalls, 50);
+    const { providerCallId } = (await port.calls?.makeCall({ from: '+15550100', to: '+15550101', script, reference: 'call_43' })) ?? { providerCallId: '' };
+    await port.calls?.hangUp(providerCallId);
+    await expect.poll(() => pushedCalls.map((e) => e.status)).toEqual(['canceled']);
+    await port.calls?.makeCall({ from: '+15550100', to: '+15550101', script, reference: 'call_44' });
+    await port.close();
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(pushedCalls.map((e) => e.reference)).toEqual(['call_43']);
+  });
+
+  it('keeps only the most recent 1,000 messages and calls', async () => {
+    const port = await buildMock();
+    for (let i = 0; i < MOCK_HISTORY_LIMIT + 5; i += 1) {
+      await port.sendSms({ from: '+15550100', to: '+15550101', body: `n${i}`, reference: `msg_${i}` });
+      await port.calls?.makeCall({ from: '+15550100', to: '+15550101', script, reference: `call_${i}` });
+    }
+    await port.close();
+    expect(port.sent).toHaveLength(MOCK_HISTORY_LIMIT);
+    expect(port.sent[0]?.reference).toBe('msg_5');
+    expect(port.placed).toHaveLength(MOCK_HISTORY_LIMIT);
+    expect(port.placed.at(-1)?.reference).toBe(`call_${MOCK_HISTORY_LIMIT + 4}`);
+  });
+
+  it('parses Twilio-shaped call status forms, refusing an unknown status as INVALID_INPUT', async () => {
+    const port = await buildMock();
+    const form = signedForm('https://comms.example.com/c', {
+      CallSid: 'MOCKCALL9', CallStatus: 'completed', CallDuration: '12', Price: '-0.0125', PriceUnit: 'USD', Timestamp: 'Tue, 24 Nov 2026 10:00:00 +0000',
+    });
+    expect(port.verifyWebhook(form)).toBe(true);
+    expect(port.calls?.parseCallStatus(form)).toEqual({
+      providerCallId: 'MOCKCALL9', status: 'completed', durationSeconds: 12, priceMicros: -12_500, currency: 'USD',
+      occurredAt: new Date('2026-11-24T10:00:00Z'),
+    });
+    const unknown = signedForm('https://comms.example.com/c', { CallSid: 'MOCKCALL9', CallStatus: 'teleported' });
+    expect(() => port.calls?.parseCallStatus(unknown)).toThrowError(expect.objectContaining({ code: 'INVALID_INPUT' }));
   });
 });

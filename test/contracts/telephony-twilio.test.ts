@@ -2,6 +2,7 @@ import twilio from 'twilio';
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
 import twilioPlugin from '../../adapters/twilio/plugin.js';
 import { describeTelephonyContract } from '../../contracts/telephony.js';
+import type { MakeCallRequest } from '../../ports/calls.js';
 import { isDomainError, type DomainError } from '../../ports/errors.js';
 import type { PluginContext } from '../../ports/plugin.js';
 import type { Logger } from '../../ports/runtime.js';
@@ -204,5 +205,124 @@ describe('twilio adapter specifics', () => {
   it('answers webhooks with the SDK\'s empty TwiML', () => {
     expect(port.webhookReply()).toEqual({ contentType: 'text/xml', body: new twilio.twiml.MessagingResponse().toString() });
     expect(port.webhookReply().body).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
+  });
+});
+
+describe('twilio adapter calls', () => {
+  let port: TelephonyPort;
+  const calls = () => {
+    if (!port.calls) throw new Error('the Twilio adapter must expose calls');
+    return port.calls;
+  };
+  const callStatusUrl = () => `${recorder.baseUrl}/webhooks/twilio/call-status?agent=agt_1`;
+  const place = (overrides: Partial<MakeCallRequest> = {}) => calls().makeCall({
+    from: OWNED, to: REACHABLE, script: { kind: 'play', audioUrls: [audioUrl], loop: 2 }, reference: 'call_1', ...overrides,
+  });
+
+  beforeEach(async () => {
+    sim.reset();
+    recorder.reset();
+    port = await createPort();
+  });
+  afterEach(async () => {
+    await port.close?.();
+    expect(sim.specViolations).toEqual([]);
+  });
+
+  it('sends the script as inline TwiML with every progress event, POST, and the ring timeout', async () => {
+    const result = await place({ statusCallbackUrl: callStatusUrl(), ringTimeoutSeconds: 25 });
+    expect(result).toEqual({ providerCallId: expect.stringMatching(/^CA[0-9a-f]{32}$/), status: 'queued' });
+    expect(sim.requests[0]?.params).toEqual({
+      To: REACHABLE, From: OWNED,
+      Twiml: `<?xml version="1.0" encoding="UTF-8"?><Response><Play loop="2">${audioUrl}</Play></Response>`,
+      StatusCallback: callStatusUrl(),
+      StatusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
+      StatusCallbackMethod: 'POST',
+      Timeout: '25',
+    });
+  });
+
+  it('asks for no callbacks without a status callback URL', async () => {
+    await place();
+    expect(Object.keys(sim.requests[0]?.params ?? {}).sort()).toEqual(['From', 'To', 'Twiml']);
+  });
+
+  it('plays several files as a whole list, loop times (a, b, a, b)', async () => {
+    const second = audio.serve('/media/second.wav', { contentType: 'audio/x-wav', body: silentWav(0.5) });
+    await place({ script: { kind: 'play', audioUrls: [audioUrl, second], loop: 2 } });
+    await sim.settled();
+    expect(sim.calls[0]?.played.map((p) => [p.url, p.times])).toEqual([[audioUrl, 1], [second, 1], [audioUrl, 1], [second, 1]]);
+  });
+
+  it('refuses a script whose TwiML would exceed Twilio\'s 4000 characters, and a bad ring timeout, without calling Twilio', async () => {
+    const urls = Array.from({ length: 10 }, (_, i) => `${audioUrl}?part=${i}`);
+    expect((await failure(place({ script: { kind: 'play', audioUrls: urls, loop: 10 } }))).code).toBe('INVALID_INPUT');
+    expect((await failure(place({ script: { kind: 'play', audioUrls: ['file:///etc/passwd'], loop: 1 } }))).code).toBe('INVALID_INPUT');
+    expect((await failure(place({ ringTimeoutSeconds: 0 }))).code).toBe('INVALID_INPUT');
+    expect(sim.requests).toEqual([]);
+  });
+
+  it.each([
+    ['21210 (From not owned)', { from: '+15550150' }, 'PROVIDER_REJECTED', 21210],
+    ['21214 (unreachable number)', { to: '+15005550002' }, 'INVALID_PHONE_NUMBER', 21214],
+    ['21215 (no permission for the country)', { to: '+15005550003' }, 'PROVIDER_REJECTED', 21215],
+  ] as const)('maps Twilio %s', async (_case, overrides, code, providerCode) => {
+    const err = await failure(place(overrides));
+    expect(err).toMatchObject({ code, details: { providerCode, providerStatus: 400 } });
+    if (code === 'PROVIDER_REJECTED') expect(err.message).toContain('Twilio refused the call');
+    expect(err.nextStep).toBeTruthy();
+  });
+
+  it('verifies and maps the status callbacks Twilio really sent', async () => {
+    const { providerCallId } = await place({ statusCallbackUrl: callStatusUrl() });
+    await sim.settled();
+    const updates = recorder.received.map((hook) => {
+      expect(port.verifyWebhook(hook)).toBe(true);
+      return calls().parseCallStatus(hook);
+    });
+    expect(updates.map((u) => [u.status, u.durationSeconds])).toEqual([
+      ['initiated', null], ['ringing', null], ['in-progress', null], ['completed', 2],
+    ]);
+    for (const update of updates) {
+      expect(update.providerCallId).toBe(providerCallId);
+      expect(update.occurredAt).toBeInstanceOf(Date);
+      expect(update).toMatchObject({ priceMicros: null, currency: null });
+    }
+  });
+
+  it('reads a price, when Twilio sends one, in micro-units without floating point', () => {
+    const hook = sim.buildCallStatusCallback({ url: 'https://comms.example.com/c', callSid: 'CA1', status: 'completed', callDurationSeconds: 7 });
+    const priced = { ...hook, params: { ...hook.params, Price: '-0.01400', PriceUnit: 'usd' } };
+    expect(calls().parseCallStatus(priced)).toMatchObject({ durationSeconds: 7, priceMicros: -14_000, currency: 'USD' });
+    const unknown = { ...hook, params: { ...hook.params, CallStatus: 'teleported' } };
+    let code: string | null = null;
+    try {
+      calls().parseCallStatus(unknown);
+    } catch (err) {
+      code = isDomainError(err) ? err.code : null;
+    }
+    expect(code).toBe('INVALID_INPUT');
+  });
+
+  it('hangs up through Status=completed: a ringing call is canceled, and a second hang-up is harmless', async () => {
+    sim.answerCalls('no-answer');
+    const { providerCallId } = await place({ statusCallbackUrl: callStatusUrl() });
+    await expect.poll(() => sim.calls[0]?.status).toBe('ringing');
+    await calls().hangUp(providerCallId);
+    await sim.settled();
+    expect(recorder.received.map((h) => h.params.CallStatus)).toEqual(['initiated', 'ringing', 'canceled']);
+    await calls().hangUp(providerCallId);
+    expect(sim.requests.filter((r) => r.path.endsWith(`/Calls/${providerCallId}.json`)).map((r) => r.params)).toEqual([
+      { Status: 'completed' }, { Status: 'completed' },
+    ]);
+  });
+
+  it('ends a call whose audio Twilio cannot play as completed, with the problem only on Twilio\'s side', async () => {
+    const notAudio = audio.serve('/media/not-audio.mp3', { contentType: 'audio/mpeg', body: Buffer.from('<html>oops</html>') });
+    await place({ script: { kind: 'play', audioUrls: [notAudio], loop: 1 }, statusCallbackUrl: callStatusUrl() });
+    await sim.settled();
+    expect(sim.playbackProblems.map((p) => p.errorCode)).toEqual([11200]);
+    expect(calls().parseCallStatus(recorder.received.at(-1) ?? sim.buildCallStatusCallback({ url: 'https://x', callSid: 'CA', status: 'failed' })))
+      .toMatchObject({ status: 'completed', durationSeconds: 3 });
   });
 });

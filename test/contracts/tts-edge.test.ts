@@ -2,12 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import edgePlugin from '../../adapters/edge-tts/plugin.js';
 import type { EdgeTtsOptions } from '../../adapters/edge-tts/edge-tts-options.js';
 import { describeTtsContract } from '../../contracts/tts.js';
-import type { PluginContext } from '../../ports/plugin.js';
+import type { PluginContext, ProviderEventSink } from '../../ports/plugin.js';
 import type { Logger } from '../../ports/runtime.js';
 import type { TtsPort } from '../../ports/tts.js';
 import { EdgeTtsSimulator } from '../simulators/edge-tts/edge-tts-simulator.js';
 
 const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silentLogger };
+/** Ignores every provider event, whatever methods the sink grows. */
+const silentEvents = new Proxy({}, { get: () => () => undefined }) as ProviderEventSink;
 
 function pluginContext(): PluginContext {
   let counter = 0;
@@ -18,7 +20,7 @@ function pluginContext(): PluginContext {
     publicBaseUrl: 'http://127.0.0.1:1',
     configDir: '/nonexistent-config',
     dataDir: '/nonexistent-data',
-    events: { smsStatus() {}, emailReceived() {} },
+    events: silentEvents,
   };
 }
 

@@ -5,12 +5,14 @@ import elevenLabsPlugin from '../../adapters/elevenlabs/plugin.js';
 import type { ElevenLabsOptions } from '../../adapters/elevenlabs/elevenlabs-options.js';
 import { parseWav } from '../../adapters/audio/wav.js';
 import { describeTtsContract } from '../../contracts/tts.js';
-import type { PluginContext } from '../../ports/plugin.js';
+import type { PluginContext, ProviderEventSink } from '../../ports/plugin.js';
 import type { Logger } from '../../ports/runtime.js';
 import type { TtsPort } from '../../ports/tts.js';
 import { ElevenLabsSimulator } from '../simulators/elevenlabs/elevenlabs-simulator.js';
 
 const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silentLogger };
+/** Ignores every provider event, whatever methods the sink grows. */
+const silentEvents = new Proxy({}, { get: () => () => undefined }) as ProviderEventSink;
 
 function pluginContext(): PluginContext {
   let counter = 0;
@@ -21,7 +23,7 @@ function pluginContext(): PluginContext {
     publicBaseUrl: 'http://127.0.0.1:1',
     configDir: '/nonexistent-config',
     dataDir: '/nonexistent-data',
-    events: { smsStatus() {}, emailReceived() {} },
+    events: silentEvents,
   };
 }
 

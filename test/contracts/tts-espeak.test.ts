@@ -7,11 +7,13 @@ import type { EspeakOptions } from '../../adapters/espeak/espeak-options.js';
 import { decodeMulaw } from '../../adapters/audio/mulaw.js';
 import { decodeWav, parseWav } from '../../adapters/audio/wav.js';
 import { describeTtsContract } from '../../contracts/tts.js';
-import type { PluginContext } from '../../ports/plugin.js';
+import type { PluginContext, ProviderEventSink } from '../../ports/plugin.js';
 import type { Logger } from '../../ports/runtime.js';
 import type { TtsPort } from '../../ports/tts.js';
 
 const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silentLogger };
+/** Ignores every provider event, whatever methods the sink grows. */
+const silentEvents = new Proxy({}, { get: () => () => undefined }) as ProviderEventSink;
 
 function pluginContext(): PluginContext {
   let counter = 0;
@@ -22,7 +24,7 @@ function pluginContext(): PluginContext {
     publicBaseUrl: 'http://127.0.0.1:1',
     configDir: '/nonexistent-config',
     dataDir: '/nonexistent-data',
-    events: { smsStatus() {}, emailReceived() {} },
+    events: silentEvents,
   };
 }
 

@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { describeTtsContract } from '../../contracts/tts.js';
 import mockTtsPlugin from '../../adapters/mock/tts-plugin.js';
 import type { MockTts } from '../../adapters/mock/mock-tts.js';
-import type { PluginContext } from '../../ports/plugin.js';
+import type { PluginContext, ProviderEventSink } from '../../ports/plugin.js';
 import type { Logger } from '../../ports/runtime.js';
 
 const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silentLogger };
+/** Ignores every provider event, whatever methods the sink grows. */
+const silentEvents = new Proxy({}, { get: () => () => undefined }) as ProviderEventSink;
 
 function pluginContext(): PluginContext {
   let counter = 0;
@@ -16,7 +18,7 @@ function pluginContext(): PluginContext {
     publicBaseUrl: 'http://127.0.0.1:1',
     configDir: '/nonexistent-config',
     dataDir: '/nonexistent-data',
-    events: { smsStatus() {}, emailReceived() {} },
+    events: silentEvents,
   };
 }
 

@@ -375,6 +375,47 @@ describe('Twilio simulator: Calls API', () => {
   });
 
   it.each([
+    ['μ-law WAV', 'audio/wav', silentWav(2, { mulaw: true }), 2],
+    ['8-bit PCM WAV at 16 kHz', 'audio/wave', silentWav(0.25, { bits: 8, sampleRate: 16000 }), 0.25],
+    ['MP3 without an ID3 tag', 'audio/mpeg', silentMp3({ durationMs: 2016, sampleRate: 16000, bitrateKbps: 32 }), 2.016],
+  ])('plays a %s served as its type, for as long as its header or frames say', async (_case, contentType, body, seconds) => {
+    const url = audio.serve(`/audio/ok-${Math.random().toString(36).slice(2)}`, { contentType, body });
+    await client().calls.create({ from: OWNED, to: OTHER, twiml: playTwiml(url) });
+    await sim.settled();
+    expect(sim.playbackProblems).toEqual([]);
+    expect(sim.calls[0]?.played).toEqual([{ url, contentType, bytes: body.length, seconds, times: 1 }]);
+    expect(sim.calls[0]?.durationSeconds).toBe(Math.ceil(seconds));
+  });
+
+  it('fetches TwiML with GET when Method=GET, signing the full URL with the fields in the query', async () => {
+    receiver.reply = { status: 200, contentType: 'application/xml', body: playTwiml(wavUrl) };
+    try {
+      const call = await client().calls.create({ from: OWNED, to: OTHER, url: `${receiver.baseUrl}/voice?agent=agt_2`, method: 'GET' });
+      await sim.settled();
+      const hook = receiver.received[0];
+      expect(hook?.method).toBe('GET');
+      expect(new URL(hook?.url ?? '').searchParams.get('CallSid')).toBe(call.sid);
+      expect(twilio.validateRequest(sim.authToken, hook?.headers['x-twilio-signature'] ?? '', hook?.url ?? '', {})).toBe(true);
+      expect(sim.calls[0]?.played.map((p) => p.url)).toEqual([wavUrl]);
+    } finally {
+      receiver.reply = { status: 200, contentType: 'text/xml', body: '<Response/>' };
+    }
+  });
+
+  it('records a TwiML URL that does not answer TwiML (12300) or fails (11200), and ends the call', async () => {
+    receiver.reply = { status: 200, contentType: 'application/json', body: '{}' };
+    try {
+      await client().calls.create({ from: OWNED, to: OTHER, url: `${receiver.baseUrl}/voice-json` });
+      await client().calls.create({ from: OWNED, to: OTHER, url: 'http://127.0.0.1:9/unreachable' });
+      await sim.settled();
+    } finally {
+      receiver.reply = { status: 200, contentType: 'text/xml', body: '<Response/>' };
+    }
+    expect(sim.twimlProblems.map((p) => p.errorCode).sort()).toEqual([11200, 12300]);
+    expect(sim.calls.map((c) => [c.status, c.durationSeconds])).toEqual([['completed', 3], ['completed', 3]]);
+  });
+
+  it.each([
     ['text served as audio/mpeg', { contentType: 'audio/mpeg', body: Buffer.from('this is not an mp3, it is text') }, 11200],
     ['an MP3 served as audio/wav', { contentType: 'audio/wav', body: MP3 }, 11200],
     ['a float WAV', { contentType: 'audio/wav', body: floatWav() }, 11200],

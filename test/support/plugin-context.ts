@@ -16,7 +16,7 @@ export function testPluginContext(overrides: Partial<PluginContext> = {}): Plugi
   const events: ProviderEventSink = {
     smsStatus: (e) => pushed.push({ kind: 'smsStatus', ...e }),
     callStatus: (e) => pushed.push({ kind: 'callStatus', ...e }),
-    emailReceived: (e) => pushed.push({ kind: 'emailReceived', ...e }),
+    emailReceived: (e) => { pushed.push({ kind: 'emailReceived', ...e }); },
   };
   const dir = tempDir();
   return {
