@@ -44,8 +44,11 @@ export interface PluginContext {
   logger: Logger;
   clock: Clock;
   ids: IdGenerator;
-  /** The address providers use to reach this server (no trailing slash). */
-  publicBaseUrl: string;
+  /**
+   * The address providers use to reach this server (no trailing slash). Read it when building a URL
+   * rather than once at creation: it is settled only when the server listens (a port of 0 picks one).
+   */
+  readonly publicBaseUrl: string;
   /** Folder of the configuration file: relative paths in options resolve against it. */
   configDir: string;
   /** Folder for the server's own files (SQLite database, local storage …). */

@@ -35,7 +35,8 @@ export class LocalStorage implements StoragePort {
   private readonly tmpDir: string;
   private readonly secret: Uint8Array;
   private readonly clock: Clock;
-  private readonly publicBaseUrl: string;
+  /** Read per URL: the server learns its own address only once it listens (port 0). */
+  private readonly ctx: PluginContext;
 
   private constructor(root: string, secret: Uint8Array, ctx: PluginContext) {
     this.objectsDir = join(root, 'objects');
@@ -43,7 +44,7 @@ export class LocalStorage implements StoragePort {
     this.tmpDir = join(root, 'tmp');
     this.secret = secret;
     this.clock = ctx.clock;
-    this.publicBaseUrl = ctx.publicBaseUrl.replace(/\/+$/, '');
+    this.ctx = ctx;
   }
 
   static async open(options: LocalStorageOptions, ctx: PluginContext): Promise<LocalStorage> {
@@ -108,7 +109,7 @@ export class LocalStorage implements StoragePort {
     checkStorageKey(key);
     const expires = Math.floor(this.clock.now().getTime() / 1000) + checkExpiresIn(expiresInSeconds);
     const path = key.split('/').map(encodeURIComponent).join('/');
-    return `${this.publicBaseUrl}/storage/${path}?expires=${expires}&sig=${signStorageUrl(this.secret, key, expires)}`;
+    return `${this.ctx.publicBaseUrl.replace(/\/+$/, '')}/storage/${path}?expires=${expires}&sig=${signStorageUrl(this.secret, key, expires)}`;
   }
 
   /**

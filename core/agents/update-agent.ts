@@ -47,12 +47,18 @@ export const updateAgent = defineUseCase<UpdateAgentInput, AgentView>({
     const { db, clock } = ctx.ports;
     const name = input.name?.trim();
     if (name === '') throw new DomainError('INVALID_INPUT', 'name must not be empty.', 'Give the agent a name.', { field: 'name' });
-    // Validate every address before writing anything, so a bad one leaves the agent unchanged.
+    // Validate every address and check its owner before writing anything, so a bad one leaves the agent unchanged.
     const changes = CHANNEL_FIELDS.flatMap(([field, channel]) => {
       const value = input[field];
       if (value === undefined) return [];
       return [{ channel, address: value === null ? null : normaliseAddress(channel, field, value) }];
     });
+    for (const { channel, address } of changes) {
+      const owner = address === null ? null : await db.agents.findChannelByAddress(channel, address);
+      if (owner && owner.agentId !== agent.id) {
+        throw new DomainError('CONFLICT', `${address} already belongs to another agent.`, 'Choose another address, or remove it from the other agent first.', { channel });
+      }
+    }
     for (const { channel, address } of changes) {
       if (address === null) await db.agents.removeChannel(agent.id, channel);
       else await db.agents.setChannel(newChannel(ctx, agent.id, channel, address));

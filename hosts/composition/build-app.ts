@@ -88,7 +88,9 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     logger: logger.child({ port }),
     clock,
     ids,
-    publicBaseUrl: settings.publicBaseUrl,
+    get publicBaseUrl() {
+      return settings.publicBaseUrl;
+    },
     configDir: loaded.dir,
     dataDir: config.dataDir,
     events,
