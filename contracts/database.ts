@@ -15,8 +15,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isDomainError } from '../ports/errors.js';
 import type { PluginContext, ProviderEventSink } from '../ports/plugin.js';
 import type {
-  AgentChannelRecord, AgentRecord, CallbackDeliveryRecord, CallLogRecord, Channel, Direction, MessageRecord,
-  WhatsAppSenderRecord,
+  AgentChannelRecord, AgentRecord, AgentVoiceSettings, CallbackDeliveryRecord, CallLogRecord, CallTurnRecord, Channel,
+  Direction, MessageRecord, WhatsAppSenderRecord,
 } from '../ports/records.js';
 import type { CallLogQuery, Database, MessageQuery } from '../ports/repositories.js';
 import type { Logger } from '../ports/runtime.js';
@@ -110,6 +110,7 @@ export function describeDatabaseContract(options: DatabaseContractOptions): void
         callbackUrl: 'https://agent.example/callbacks',
         callbackSecret: `whsec_${id}`,
         status: 'active',
+        voice: {},
         createdAt: at(0),
         updatedAt: at(0),
         ...overrides,
@@ -191,11 +192,29 @@ export function describeDatabaseContract(options: DatabaseContractOptions): void
       ...overrides,
     });
 
+    const turn = (callId: string, seq: number, overrides: Partial<CallTurnRecord> = {}): CallTurnRecord => ({
+      id: nextId('turn'),
+      callId,
+      seq,
+      speaker: seq % 2 === 1 ? 'caller' : 'agent',
+      text: `Turn ${seq}`,
+      interrupted: false,
+      createdAt: at(seq * 1_000),
+      ...overrides,
+    });
+
     /** Stores an agent with one sms channel and returns it. */
     const storedAgent = async (overrides: Partial<AgentRecord> = {}): Promise<AgentRecord> => {
       const a = agent(overrides);
       await db.agents.create(a, [channel(a.id, 'sms', `+1555${a.id.slice(-6)}`)]);
       return a;
+    };
+
+    /** Stores an agent and one call of it, and returns the call. */
+    const storedCall = async (): Promise<CallLogRecord> => {
+      const call = callLog((await storedAgent()).id, { direction: 'inbound', status: 'in-progress' });
+      await db.calls.insert(call);
+      return call;
     };
 
     /** Stores an inbound message with its delivery and returns both. */
@@ -466,6 +485,52 @@ export function describeDatabaseContract(options: DatabaseContractOptions): void
       it('fails with NOT_FOUND for an unknown agent', async () => {
         expect(await codeOf(db.agents.update('agt_unknown', { name: 'x', updatedAt: at(1) }))).toBe('NOT_FOUND');
         expect(await codeOf(db.agents.update('agt_unknown', { updatedAt: at(1) }))).toBe('NOT_FOUND');
+      });
+    });
+
+    describe('agent voice settings', () => {
+      const settings: AgentVoiceSettings = {
+        greeting: 'Hello, this is Ada. How can I help? ✓',
+        instructions: 'You book appointments.\nNever promise a refund; say "I\'ll check".',
+        voice: 'en-GB-neural-ada',
+        language: 'en-GB',
+        interruptible: false,
+      };
+
+      it('stores {} for an agent without settings and every field of one with them', async () => {
+        const none = agent();
+        const full = agent({ voice: settings });
+        await db.agents.create(none, []);
+        await db.agents.create(full, []);
+        expect(await db.agents.findById(none.id)).toEqual(none);
+        expect((await db.agents.findById(none.id))?.voice).toEqual({});
+        expect(await db.agents.findById(full.id)).toEqual(full);
+        expect(await db.agents.findByTokenHash(full.tokenHash)).toEqual(full);
+        const partial = agent({ voice: { interruptible: true } });
+        await db.agents.create(partial, []);
+        expect((await db.agents.findById(partial.id))?.voice).toEqual({ interruptible: true });
+      });
+
+      it('replaces the settings on update (no merge) and keeps them when the patch leaves them out', async () => {
+        const a = agent({ voice: settings });
+        const b = agent({ voice: settings });
+        await db.agents.create(a, []);
+        await db.agents.create(b, []);
+
+        await db.agents.update(a.id, { voice: { greeting: 'Hi!', interruptible: true }, updatedAt: at(10) });
+        expect(await db.agents.findById(a.id)).toEqual({ ...a, voice: { greeting: 'Hi!', interruptible: true }, updatedAt: at(10) });
+
+        await db.agents.update(a.id, { name: 'Renamed', status: 'disabled', updatedAt: at(20) });
+        expect(await db.agents.findById(a.id)).toEqual({
+          ...a, name: 'Renamed', status: 'disabled', voice: { greeting: 'Hi!', interruptible: true }, updatedAt: at(20),
+        });
+
+        await db.agents.update(a.id, { voice: {}, callbackUrl: null, updatedAt: at(30) });
+        expect(await db.agents.findById(a.id)).toEqual({
+          ...a, name: 'Renamed', status: 'disabled', callbackUrl: null, voice: {}, updatedAt: at(30),
+        });
+        expect(await db.agents.findById(b.id)).toEqual(b);
+        expect(await codeOf(db.agents.update('agt_unknown', { voice: settings, updatedAt: at(1) }))).toBe('NOT_FOUND');
       });
     });
 
@@ -957,6 +1022,79 @@ export function describeDatabaseContract(options: DatabaseContractOptions): void
         const cursor = calls[2] as CallLogRecord;
         const older = await db.calls.list({ agentId: a.id, before: { createdAt: cursor.createdAt, id: cursor.id }, limit: 10 });
         expect(older.map((c) => c.id)).toEqual([calls[1]?.id]);
+      });
+    });
+
+    describe('call turns', () => {
+      it('appends turns and lists a call\'s transcript in seq order, every field as written', async () => {
+        const call = await storedCall();
+        const other = await storedCall();
+        // Appended out of order, with seq 10 after 9 and 2 (numeric, not text, order) and createdAt
+        // running against seq: only seq may decide the order.
+        const stored = [
+          turn(call.id, 1, { text: 'Hallo, ich möchte einen Termin ✓ "morgen"', createdAt: at(9_000) }),
+          turn(call.id, 2, { text: '', interrupted: true, createdAt: at(8_000) }),
+          turn(call.id, 9, { createdAt: at(7_000) }),
+          turn(call.id, 10, { speaker: 'caller', createdAt: new Date('2026-03-29T01:30:00.001Z') }),
+          turn(call.id, 11, { text: 'x'.repeat(20_000), createdAt: at(1) }),
+        ];
+        for (const i of [3, 0, 4, 2, 1]) await db.turns.append(stored[i] as CallTurnRecord);
+        const elsewhere = turn(other.id, 1);
+        await db.turns.append(elsewhere);
+
+        expect(await db.turns.list(call.id)).toEqual(stored);
+        expect(await db.turns.list(other.id)).toEqual([elsewhere]);
+        expect(await db.turns.list('cal_unknown')).toEqual([]);
+      });
+
+      it('revises a turn\'s text and interruption, nothing else', async () => {
+        const call = await storedCall();
+        const caller = turn(call.id, 1);
+        const reply = turn(call.id, 2, { text: 'Sure, your appointment is on Monday at nine and' });
+        await db.turns.append(caller);
+        await db.turns.append(reply);
+
+        await db.turns.revise(reply.id, 'Sure, your appointment', true);
+        const cut = { ...reply, text: 'Sure, your appointment', interrupted: true };
+        expect(await db.turns.list(call.id)).toEqual([caller, cut]);
+        // Writing what is already stored succeeds and changes nothing.
+        await expect(db.turns.revise(reply.id, cut.text, true)).resolves.toBeUndefined();
+        await db.turns.revise(caller.id, 'Hello again', false);
+        expect(await db.turns.list(call.id)).toEqual([{ ...caller, text: 'Hello again' }, cut]);
+      });
+
+      it('fails with NOT_FOUND when revising an unknown turn', async () => {
+        const call = await storedCall();
+        const t = turn(call.id, 1);
+        await db.turns.append(t);
+        expect(await codeOf(db.turns.revise('turn_unknown', 'x', true))).toBe('NOT_FOUND');
+        expect(await db.turns.list(call.id)).toEqual([t]);
+      });
+
+      it('refuses a reused seq within a call, or a reused id, with CONFLICT and writes nothing', async () => {
+        const call = await storedCall();
+        const other = await storedCall();
+        const t = turn(call.id, 1);
+        await db.turns.append(t);
+
+        expect(await codeOf(db.turns.append(turn(call.id, 1, { text: 'again' })))).toBe('CONFLICT');
+        expect(await codeOf(db.turns.append({ ...turn(call.id, 2), id: t.id }))).toBe('CONFLICT');
+        expect(await codeOf(db.turns.append({ ...turn(other.id, 5), id: t.id }))).toBe('CONFLICT');
+        expect(await db.turns.list(call.id)).toEqual([t]);
+        expect(await db.turns.list(other.id)).toEqual([]);
+        // A seq is unique per call only.
+        const same = turn(other.id, 1);
+        await db.turns.append(same);
+        expect(await db.turns.list(other.id)).toEqual([same]);
+      });
+
+      it('lets exactly one of concurrent appends of one seq through', async () => {
+        const call = await storedCall();
+        const attempts = Array.from({ length: 10 }, (_, i) => turn(call.id, 1, { text: `attempt ${i}` }));
+        const codes = await Promise.all(attempts.map((t) => codeOf(db.turns.append(t))));
+        expect(codes.filter((code) => code === 'no error')).toHaveLength(1);
+        expect(codes.filter((code) => code === 'CONFLICT')).toHaveLength(9);
+        expect(await db.turns.list(call.id)).toEqual([attempts[codes.indexOf('no error')]]);
       });
     });
   });

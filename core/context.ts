@@ -2,6 +2,8 @@ import type { CallbackSender } from '../ports/callbacks.js';
 import type { Database } from '../ports/repositories.js';
 import type { Clock, IdGenerator, Logger, Secrets } from '../ports/runtime.js';
 import { DomainError } from '../ports/errors.js';
+import type { LiveCallRegistry } from './conversation/live-call-registry.js';
+import type { BrainPort } from '../ports/brain.js';
 import type { EmailPort } from '../ports/email.js';
 import type { StoragePort } from '../ports/storage.js';
 import type { TelephonyPort } from '../ports/telephony.js';
@@ -11,6 +13,17 @@ import type { WhatsAppPort } from '../ports/whatsapp.js';
 /** Who is calling: an agent acting as itself, or the operator acting for any agent. */
 export type Caller = { kind: 'agent'; agentId: string } | { kind: 'admin' } | { kind: 'anonymous' };
 
+/** Server-wide defaults for live voice conversations; agents override them with their own settings. */
+export interface VoiceDefaults {
+  greeting: string;
+  instructions: string;
+  /** Spoken when the brain fails mid-call, so the line never goes dead. */
+  apology: string;
+  voice?: string;
+  language?: string;
+  interruptible: boolean;
+}
+
 /** Server settings core needs (not secrets, not adapter options). */
 export interface CoreSettings {
   /** The address providers use to reach us, without trailing slash. */
@@ -19,6 +32,7 @@ export interface CoreSettings {
   defaultCallbackUrl: string | null;
   /** Server-wide admin token; null disables admin access. */
   adminToken: string | null;
+  voice: VoiceDefaults;
 }
 
 /** An adapter with the plugin id it was loaded as (recorded on messages as `provider`). */
@@ -39,6 +53,9 @@ export interface CorePorts {
   whatsapp: Provided<WhatsAppPort> | null;
   storage: Provided<StoragePort> | null;
   tts: Provided<TtsPort> | null;
+  brain: Provided<BrainPort> | null;
+  /** Conversations whose voice socket is open on this server. */
+  liveCalls: LiveCallRegistry;
   callbackSender: CallbackSender;
   settings: CoreSettings;
   /** Asks the callback dispatcher to run soon (after an inbound event was stored). */
@@ -51,7 +68,7 @@ export interface UseCaseContext {
   requestId: string;
 }
 
-type OptionalPort = 'telephony' | 'email' | 'whatsapp' | 'storage' | 'tts';
+type OptionalPort = 'telephony' | 'email' | 'whatsapp' | 'storage' | 'tts' | 'brain';
 
 /** The adapter behind an optional section, or CHANNEL_NOT_CONFIGURED naming the config section. */
 export function requirePort<K extends OptionalPort>(ports: CorePorts, key: K): NonNullable<CorePorts[K]> {

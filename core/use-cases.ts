@@ -1,6 +1,8 @@
 import { createAgent } from './agents/create-agent.js';
 import { getCall } from './calls/get-call.js';
 import { sendVoiceMessage } from './calls/send-voice-message.js';
+import { endCall, transferCall } from './conversation/control-call.js';
+import { makeCall } from './conversation/make-call.js';
 import { getAgent } from './agents/get-agent.js';
 import { updateAgent } from './agents/update-agent.js';
 import { addWhatsAppSender, listWhatsAppSenders } from './agents/whatsapp-pool.js';
@@ -14,6 +16,9 @@ export const USE_CASES: readonly UseCase[] = [
   getMessages as UseCase,
   sendVoiceMessage as UseCase,
   getCall as UseCase,
+  makeCall as UseCase,
+  transferCall as UseCase,
+  endCall as UseCase,
   getAgent as UseCase,
   createAgent as UseCase,
   updateAgent as UseCase,

@@ -33,5 +33,10 @@ export const BUILT_IN_PLUGINS: { readonly [P in PortName]: Readonly<Record<strin
     local: () => import('../adapters/local-storage/plugin.js'),
     s3: () => import('../adapters/s3/plugin.js'),
   },
-  brain: {},
+  brain: {
+    anthropic: () => import('../adapters/anthropic/plugin.js'),
+    'openai-compatible': () => import('../adapters/openai-compatible/plugin.js'),
+    'agent-callback': () => import('../adapters/agent-callback/plugin.js'),
+    mock: () => import('../adapters/mock/brain-plugin.js'),
+  },
 };

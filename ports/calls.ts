@@ -1,4 +1,4 @@
-import type { WebhookRequest } from './webhook.js';
+import type { WebhookReply, WebhookRequest } from './webhook.js';
 
 /** Twilio's call status vocabulary, which the other providers' statuses are mapped onto. */
 export type CallStatus =
@@ -11,10 +11,36 @@ export const CALL_STATUSES: readonly CallStatus[] = [
 /** Statuses after which nothing more happens on a call. */
 export const FINAL_CALL_STATUSES: readonly CallStatus[] = ['completed', 'busy', 'failed', 'no-answer', 'canceled'];
 
+/** How a live AI conversation is set up with the provider (Twilio ConversationRelay and the like). */
+export interface ConversationSettings {
+  /** `wss://` URL of our voice socket for this call; the provider connects to it and signs the upgrade. */
+  relayUrl: string;
+  /** Spoken by the provider as soon as the call connects; null for none. */
+  welcomeGreeting: string | null;
+  /** Provider voice name and language (BCP 47), when not the provider's defaults. */
+  voice?: string;
+  language?: string;
+  /** Whether the caller can interrupt the agent by speaking. */
+  interruptible: boolean;
+  /** Where the provider goes when the conversation ends (transfer or hang-up), built from `publicBaseUrl`. */
+  actionUrl: string;
+  /** Passed through to the socket's setup message. */
+  parameters?: Record<string, string>;
+}
+
 /** What the callee hears once the call is answered, provider-neutral. */
 export type CallScript =
   /** Play audio files (MP3 or WAV at public URLs), the whole list `loop` times. */
-  | { kind: 'play'; audioUrls: string[]; loop: number };
+  | { kind: 'play'; audioUrls: string[]; loop: number }
+  /** Hold a live conversation through the voice socket. */
+  | { kind: 'converse'; conversation: ConversationSettings };
+
+/** An incoming call, from the provider's voice webhook. */
+export interface IncomingCall {
+  providerCallId: string;
+  from: string;
+  to: string;
+}
 
 export interface MakeCallRequest {
   /** E.164 caller id: the agent's number. */
@@ -56,4 +82,17 @@ export interface TelephonyCalls {
   parseCallStatus(request: WebhookRequest): CallStatusUpdate;
   /** Ends a live call. */
   hangUp(providerCallId: string): Promise<void>;
+  /** Parses the provider's incoming-call webhook (signature checked separately with `verifyWebhook`). */
+  parseIncomingCall(request: WebhookRequest): IncomingCall;
+  /** The answer to an incoming-call webhook that connects the call to our voice socket. */
+  answerWithConversation(settings: ConversationSettings): WebhookReply;
+  /**
+   * Parses the webhook the provider sends when a conversation ends (the `actionUrl`): the call and the
+   * handoff data our socket sent with its `end` message (null when the caller hung up).
+   */
+  parseConversationEnd(request: WebhookRequest): { providerCallId: string; handoffData: string | null };
+  /** Answer to the conversation-end webhook that connects the caller to a human at `to`. */
+  answerWithTransfer(to: string, callerId: string): WebhookReply;
+  /** Answer to the conversation-end webhook that ends the call. */
+  answerWithHangup(): WebhookReply;
 }

@@ -37,6 +37,8 @@ export interface AgentRecord {
   /** Signs forwarded callbacks (Standard Webhooks); shown once at creation. */
   callbackSecret: string;
   status: 'active' | 'disabled';
+  /** Live-voice settings ({} when none). */
+  voice: AgentVoiceSettings;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -136,4 +138,30 @@ export interface CallLogRecord {
   updatedAt: Date;
   /** Optimistic-concurrency version: every update increments it. */
   version: number;
+}
+
+export type CallSpeaker = 'caller' | 'agent';
+
+/** One turn of a live conversation's transcript. */
+export interface CallTurnRecord {
+  id: string;
+  callId: string;
+  /** 1, 2, 3 … in the order spoken. */
+  seq: number;
+  speaker: CallSpeaker;
+  /** For the agent: only what the caller heard (cut at the interruption). */
+  text: string;
+  /** The caller interrupted this agent turn. */
+  interrupted: boolean;
+  createdAt: Date;
+}
+
+/** Per-agent settings for live voice conversations; unset fields take the server's defaults. */
+export interface AgentVoiceSettings {
+  greeting?: string;
+  /** System instructions for the brain: persona, purpose, limits. */
+  instructions?: string;
+  voice?: string;
+  language?: string;
+  interruptible?: boolean;
 }

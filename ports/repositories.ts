@@ -1,6 +1,6 @@
 import type {
   AgentChannelRecord, AgentRecord, CallbackDeliveryRecord, CallLogRecord, Channel, Direction, MessageRecord,
-  MessageStatus, WhatsAppSenderRecord,
+  MessageStatus, WhatsAppSenderRecord, CallTurnRecord,
 } from './records.js';
 
 export interface AgentRepository {
@@ -21,7 +21,7 @@ export interface AgentRepository {
   /** Removes the agent's addresses on that channel; no-op when it has none. */
   removeChannel(agentId: string, channel: Channel): Promise<void>;
   /** Updates name, callback URL or status; `NOT_FOUND` when there is no such agent. */
-  update(agentId: string, patch: Partial<Pick<AgentRecord, 'name' | 'callbackUrl' | 'status'>> & { updatedAt: Date }): Promise<void>;
+  update(agentId: string, patch: Partial<Pick<AgentRecord, 'name' | 'callbackUrl' | 'status' | 'voice'>> & { updatedAt: Date }): Promise<void>;
 }
 
 export type InsertOutcome =
@@ -91,6 +91,7 @@ export interface Database {
   readonly callbacks: CallbackDeliveryRepository;
   readonly whatsappSenders: WhatsAppSenderRepository;
   readonly calls: CallLogRepository;
+  readonly turns: CallTurnRepository;
   /** Applies pending migrations for this dialect; returns the names applied. */
   migrate(): Promise<string[]>;
   /** Throws when the database cannot be reached. */
@@ -124,4 +125,12 @@ export interface CallLogRepository {
   update(next: CallLogRecord, expectedVersion: number): Promise<boolean>;
   /** Newest first (createdAt desc, id desc). */
   list(query: CallLogQuery): Promise<CallLogRecord[]>;
+}
+
+export interface CallTurnRepository {
+  append(turn: CallTurnRecord): Promise<void>;
+  /** Rewrites a turn's text (an agent turn cut short by an interruption). */
+  revise(id: string, text: string, interrupted: boolean): Promise<void>;
+  /** The call's transcript, in `seq` order. */
+  list(callId: string): Promise<CallTurnRecord[]>;
 }

@@ -14,5 +14,6 @@ export const TOKENS = {
   WhatsApp: Symbol.for('agentos.WhatsApp'),
   Tts: Symbol.for('agentos.Tts'),
   Storage: Symbol.for('agentos.Storage'),
+  Brain: Symbol.for('agentos.Brain'),
   CallbackSender: Symbol.for('agentos.CallbackSender'),
 } as const;

@@ -23,7 +23,7 @@ export async function* guardedReply(options: GuardedReplyOptions): AsyncGenerato
   // An interruption that came before the turn started costs no request at all.
   if (options.signal.aborted) return;
   const deadline = new TurnDeadline(options.signal, options);
-  const stop = deadline.stopped.then(() => STOP);
+  const stop = deadline.stopped.then((): typeof STOP => STOP);
   let iterator: AsyncIterator<string> | null = null;
   let finished = false;
   try {

@@ -6,7 +6,9 @@ import { SqlClauses } from './sql-clauses.js';
 import type { SqlExecutor } from './sql-executor.js';
 import { isUniqueViolation } from './unique-violation.js';
 
-const INSERT_AGENT = `INSERT INTO agents (${AGENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
+// One placeholder per column, derived so a column added to AGENT_COLUMNS cannot leave the count behind.
+const INSERT_AGENT =
+  `INSERT INTO agents (${AGENT_COLUMNS}) VALUES (${AGENT_COLUMNS.split(', ').map(() => '?').join(', ')})`;
 // DO NOTHING + RETURNING tells a taken address apart without parsing driver-specific error text.
 const INSERT_CHANNEL =
   `INSERT INTO agent_channels (${CHANNEL_COLUMNS}) VALUES (?, ?, ?, ?, ?) ` +
@@ -37,7 +39,7 @@ export class SqlAgentRepository implements AgentRepository {
       await this.sql.atomic(async (session) => {
         await session.run(INSERT_AGENT, [
           agent.id, agent.name, agent.tokenHash, agent.callbackUrl, agent.callbackSecret, agent.status,
-          codec.time(agent.createdAt), codec.time(agent.updatedAt),
+          codec.json(agent.voice), codec.time(agent.createdAt), codec.time(agent.updatedAt),
         ]);
         for (const channel of channels) {
           const inserted = await session.rows(INSERT_CHANNEL, [
@@ -127,13 +129,15 @@ export class SqlAgentRepository implements AgentRepository {
 
   async update(
     agentId: string,
-    patch: Partial<Pick<AgentRecord, 'name' | 'callbackUrl' | 'status'>> & { updatedAt: Date },
+    patch: Partial<Pick<AgentRecord, 'name' | 'callbackUrl' | 'status' | 'voice'>> & { updatedAt: Date },
   ): Promise<void> {
-    // Fields left undefined keep their stored value; a null callbackUrl clears it.
+    // Fields left undefined keep their stored value; a null callbackUrl clears it. Voice settings are
+    // replaced whole, not merged: the caller sends the settings it wants, as for message metadata.
     const set = new SqlClauses('updated_at = ?', this.sql.codec.time(patch.updatedAt));
     if (patch.name !== undefined) set.and('name = ?', patch.name);
     if (patch.callbackUrl !== undefined) set.and('callback_url = ?', patch.callbackUrl);
     if (patch.status !== undefined) set.and('status = ?', patch.status);
+    if (patch.voice !== undefined) set.and('voice_settings = ?', this.sql.codec.json(patch.voice));
     const sql = `UPDATE agents SET ${set.join(', ')} WHERE id = ?`;
     const params = [...set.params, agentId];
     // Both drivers count matched rows, changed or not, and updated_at is always written: 0 = no agent.

@@ -9,7 +9,7 @@
  */
 import { defineEntity, p } from '@mikro-orm/core';
 import type {
-  AgentRecord, CallbackDeliveryStatus, CallEvent, Channel, Direction, MessageStatus,
+  AgentRecord, AgentVoiceSettings, CallbackDeliveryStatus, CallEvent, CallSpeaker, Channel, Direction, MessageStatus,
 } from '../../ports/records.js';
 
 export const AgentEntity = defineEntity({
@@ -24,6 +24,8 @@ export const AgentEntity = defineEntity({
     status: p.string().$type<AgentRecord['status']>().columnType('varchar(16)'),
     createdAt: p.datetime(3).fieldName('created_at'),
     updatedAt: p.datetime(3).fieldName('updated_at'),
+    // Declared after updated_at: the column was added by a later migration, so it comes last.
+    voice: p.json<AgentVoiceSettings>().fieldName('voice_settings').default('{}'),
   },
 });
 
@@ -139,6 +141,23 @@ export const CallLogEntity = defineEntity({
   indexes: [{ name: 'call_logs_agent_id_created_at_id_index', properties: ['agentId', 'createdAt', 'id'] }],
 });
 
+export const CallTurnEntity = defineEntity({
+  name: 'CallTurn',
+  tableName: 'call_turns',
+  properties: {
+    id: p.string().primary().columnType('varchar(64)'),
+    // No index of its own: the unique (call_id, seq) starts with it.
+    callId: p.manyToOne(CallLogEntity).mapToPk().fieldName('call_id').index(false),
+    seq: p.integer(),
+    speaker: p.string().$type<CallSpeaker>().columnType('varchar(16)'),
+    text: p.text(),
+    interrupted: p.boolean(),
+    createdAt: p.datetime(3).fieldName('created_at'),
+  },
+  uniques: [{ name: 'call_turns_call_id_seq_unique', properties: ['callId', 'seq'] }],
+});
+
 export const ENTITIES = [
   AgentEntity, AgentChannelEntity, MessageEntity, CallbackDeliveryEntity, WhatsAppSenderEntity, CallLogEntity,
+  CallTurnEntity,
 ];

@@ -4,6 +4,7 @@ import type { Logger } from '../../ports/runtime.js';
 import { SqlAgentRepository } from './agent-repository.js';
 import { SqlCallbackDeliveryRepository } from './callback-delivery-repository.js';
 import { SqlCallLogRepository } from './call-log-repository.js';
+import { SqlCallTurnRepository } from './call-turn-repository.js';
 import { SqlMessageRepository } from './message-repository.js';
 import type { SqlExecutor } from './sql-executor.js';
 import { SqlWhatsAppSenderRepository } from './whatsapp-sender-repository.js';
@@ -16,6 +17,7 @@ export class MikroOrmDatabase implements Database {
   readonly callbacks: SqlCallbackDeliveryRepository;
   readonly whatsappSenders: SqlWhatsAppSenderRepository;
   readonly calls: SqlCallLogRepository;
+  readonly turns: SqlCallTurnRepository;
   private closing: Promise<void> | null = null;
 
   constructor(
@@ -31,6 +33,7 @@ export class MikroOrmDatabase implements Database {
     this.callbacks = new SqlCallbackDeliveryRepository(executor);
     this.whatsappSenders = new SqlWhatsAppSenderRepository(executor);
     this.calls = new SqlCallLogRepository(executor);
+    this.turns = new SqlCallTurnRepository(executor);
   }
 
   async migrate(): Promise<string[]> {

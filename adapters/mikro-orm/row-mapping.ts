@@ -3,13 +3,14 @@
  * call-log-mapping.ts). Column values go through the checkers of row-values.ts.
  */
 import type {
-  AgentChannelRecord, AgentRecord, CallbackDeliveryRecord, MessageRecord, WhatsAppSenderRecord,
+  AgentChannelRecord, AgentRecord, CallbackDeliveryRecord, CallTurnRecord, MessageRecord, WhatsAppSenderRecord,
 } from '../../ports/records.js';
-import { integer, jsonObject, member, nullableText, text } from './row-values.js';
+import { flag, integer, jsonObject, member, nullableText, text } from './row-values.js';
 import type { SqlCodec, SqlRow } from './sql-executor.js';
+import { voiceSettings } from './voice-settings.js';
 
 export const AGENT_COLUMNS =
-  'id, name, token_hash, callback_url, callback_secret, status, created_at, updated_at';
+  'id, name, token_hash, callback_url, callback_secret, status, voice_settings, created_at, updated_at';
 
 export function toAgent(row: SqlRow, codec: SqlCodec): AgentRecord {
   return {
@@ -19,6 +20,7 @@ export function toAgent(row: SqlRow, codec: SqlCodec): AgentRecord {
     callbackUrl: nullableText(row, 'callback_url'),
     callbackSecret: text(row, 'callback_secret'),
     status: member(row, 'status'),
+    voice: voiceSettings(row, 'voice_settings', codec),
     createdAt: codec.readTime(row.created_at),
     updatedAt: codec.readTime(row.updated_at),
   };
@@ -88,6 +90,20 @@ export function toWhatsAppSender(row: SqlRow, codec: SqlCodec): WhatsAppSenderRe
     id: text(row, 'id'),
     address: text(row, 'address'),
     agentId: nullableText(row, 'agent_id'),
+    createdAt: codec.readTime(row.created_at),
+  };
+}
+
+export const CALL_TURN_COLUMNS = 'id, call_id, seq, speaker, text, interrupted, created_at';
+
+export function toCallTurn(row: SqlRow, codec: SqlCodec): CallTurnRecord {
+  return {
+    id: text(row, 'id'),
+    callId: text(row, 'call_id'),
+    seq: integer(row, 'seq'),
+    speaker: member(row, 'speaker'),
+    text: text(row, 'text'),
+    interrupted: flag(row, 'interrupted'),
     createdAt: codec.readTime(row.created_at),
   };
 }

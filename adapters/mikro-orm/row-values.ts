@@ -27,6 +27,14 @@ export function nullableInteger(row: SqlRow, column: string): number | null {
   return value === null || value === undefined ? null : integer(row, column);
 }
 
+/** SQLite has no boolean type: it stores 0/1 integers, where PostgreSQL returns real booleans. */
+export function flag(row: SqlRow, column: string): boolean {
+  const value = row[column];
+  if (typeof value === 'boolean') return value;
+  if (value === 0 || value === 1) return value === 1;
+  throw new TypeError(`Column ${column} is not a boolean.`);
+}
+
 /** Stored values come from our own writes, so the union members are trusted after the type check. */
 export function member<T extends string>(row: SqlRow, column: string): T {
   return text(row, column) as T;

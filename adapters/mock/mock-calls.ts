@@ -9,6 +9,9 @@ import type { WebhookRequest } from '../../ports/webhook.js';
 import { parseMockCallStatus } from './mock-call-forms.js';
 import { mockFaultError, type MockTelephonyFault } from './mock-faults.js';
 
+/** The script kind demo mode can play. */
+export type PlayScript = Extract<CallScript, { kind: 'play' }>;
+
 /** What demo mode "called". */
 export interface MockPlacedCall {
   providerCallId: string;
@@ -16,7 +19,7 @@ export interface MockPlacedCall {
   reference: string;
   from: string;
   to: string;
-  script: CallScript;
+  script: PlayScript;
   statusCallbackUrl: string | null;
   placedAt: Date;
   /** Where the demo call is now; it moves along as the events are pushed. */
@@ -53,12 +56,16 @@ function invalidScript(problem: string, nextStep: string): DomainError {
   return new DomainError('INVALID_INPUT', `The call script is invalid: ${problem}.`, nextStep, { provider: 'mock' });
 }
 
-function checkScript(script: CallScript): void {
+function checkScript(script: CallScript): PlayScript {
+  if (script.kind !== 'play') {
+    throw invalidScript(`"${script.kind}" scripts are not supported in demo mode yet`, 'Place the call with a "play" script.');
+  }
   if (script.audioUrls.length === 0) throw invalidScript('no audio files', 'Give at least one audio URL to play.');
   if (script.audioUrls.some((url) => !URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))) {
     throw invalidScript('an audio URL is not an absolute http(s) URL', 'Give public https:// URLs of MP3 or WAV files.');
   }
   if (!Number.isInteger(script.loop) || script.loop < 1) throw invalidScript('loop must be a whole number of at least 1', 'Set loop to 1 to play the files once.');
+  return script;
 }
 
 /**
@@ -81,13 +88,13 @@ export class MockCalls implements TelephonyCalls {
         { provider: 'mock', providerCode: 21217 },
       );
     }
-    checkScript(request.script);
+    const script = checkScript(request.script);
     const call: MockPlacedCall = {
       providerCallId: this.deps.ids.next('MOCKCALL'),
       reference: request.reference,
       from: request.from,
       to: request.to,
-      script: { ...request.script, audioUrls: [...request.script.audioUrls] },
+      script: { ...script, audioUrls: [...script.audioUrls] },
       statusCallbackUrl: request.statusCallbackUrl ?? null,
       placedAt: this.deps.clock.now(),
       status: 'queued',

@@ -21,6 +21,9 @@ function isHttpUrl(value: string): boolean {
  * and would play a,a,b,b instead of a,b,a,b.
  */
 export function playScriptTwiml(script: CallScript): string {
+  if (script.kind !== 'play') {
+    throw invalidScript(`"${script.kind}" scripts are not supported by the Twilio adapter yet`, 'Place the call with a "play" script.');
+  }
   const { audioUrls, loop } = script;
   if (audioUrls.length === 0) throw invalidScript('no audio files', 'Give at least one audio URL to play.');
   const bad = audioUrls.find((url) => !isHttpUrl(url));

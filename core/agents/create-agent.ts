@@ -66,6 +66,7 @@ export const createAgent = defineUseCase<CreateAgentInput, CreateAgentOutput>({
       callbackUrl: input.callbackUrl ?? null,
       callbackSecret: secrets.signingSecret(),
       status: 'active',
+      voice: {},
       createdAt: now,
       updatedAt: now,
     };

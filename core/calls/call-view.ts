@@ -1,4 +1,4 @@
-import type { CallLogRecord } from '../../ports/records.js';
+import type { CallLogRecord, CallTurnRecord } from '../../ports/records.js';
 
 export interface CallView {
   callId: string;
@@ -19,6 +19,8 @@ export interface CallView {
   currency: string | null;
   errorCode: string | null;
   metadata: Record<string, unknown>;
+  /** Live conversations: the turns, as heard. Empty for voice messages. */
+  transcript: Array<{ seq: number; speaker: string; text: string; interrupted: boolean; at: string }>;
 }
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -30,7 +32,7 @@ export function microsToDecimal(micros: number): string {
   return `${sign}${Math.floor(abs / 1_000_000)}.${String(abs % 1_000_000).padStart(6, '0')}`;
 }
 
-export function toCallView(c: CallLogRecord): CallView {
+export function toCallView(c: CallLogRecord, turns: readonly CallTurnRecord[] = []): CallView {
   return {
     callId: c.id,
     agentId: c.agentId,
@@ -49,6 +51,7 @@ export function toCallView(c: CallLogRecord): CallView {
     currency: c.currency,
     errorCode: c.errorCode,
     metadata: c.metadata,
+    transcript: turns.map((t) => ({ seq: t.seq, speaker: t.speaker, text: t.text, interrupted: t.interrupted, at: t.createdAt.toISOString() })),
   };
 }
 
@@ -57,7 +60,7 @@ const nullable = (type: string) => ({ type: [type, 'null'] });
 export const callViewSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['callId', 'agentId', 'direction', 'from', 'to', 'status', 'history', 'providerCallId', 'audioUrl', 'startedAt', 'answeredAt', 'endedAt', 'durationSeconds', 'price', 'currency', 'errorCode', 'metadata'],
+  required: ['callId', 'agentId', 'direction', 'from', 'to', 'status', 'history', 'providerCallId', 'audioUrl', 'startedAt', 'answeredAt', 'endedAt', 'durationSeconds', 'price', 'currency', 'errorCode', 'metadata', 'transcript'],
   properties: {
     callId: { type: 'string' },
     agentId: { type: 'string' },
@@ -79,5 +82,14 @@ export const callViewSchema = {
     currency: nullable('string'),
     errorCode: nullable('string'),
     metadata: { type: 'object' },
+    transcript: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['seq', 'speaker', 'text', 'interrupted', 'at'],
+        properties: { seq: { type: 'integer' }, speaker: { type: 'string', enum: ['caller', 'agent'] }, text: { type: 'string' }, interrupted: { type: 'boolean' }, at: { type: 'string' } },
+      },
+    },
   },
 } as const;

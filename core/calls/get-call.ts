@@ -1,12 +1,14 @@
 import { DomainError } from '../../ports/errors.js';
+import type { CallLogRecord } from '../../ports/records.js';
 import { actingAgent } from '../auth/authenticate.js';
+import type { UseCaseContext } from '../context.js';
 import { defineUseCase } from '../use-case.js';
 import { type CallView, callViewSchema, toCallView } from './call-view.js';
 
 export const getCall = defineUseCase<{ callId: string; agentId?: string }, CallView>({
   name: 'comms_get_call',
   title: 'Get a call',
-  description: 'A call of the calling agent: its status, the history of its statuses with times, duration, price when known, and the audio it played.',
+  description: 'A call of the calling agent: its status, the history of its statuses with times, duration, price when known, the audio it played, and for live conversations the transcript (turns with speaker and time).',
   input: {
     type: 'object',
     additionalProperties: false,
@@ -21,12 +23,18 @@ export const getCall = defineUseCase<{ callId: string; agentId?: string }, CallV
   auth: 'agent',
   rest: { method: 'GET', path: '/calls/:callId' },
   async run(ctx, input) {
-    const call = await ctx.ports.db.calls.findById(input.callId);
-    // Admins may omit agentId here: the call itself names its agent.
-    const agent = await actingAgent(ctx, input.agentId ?? (ctx.caller.kind === 'admin' ? call?.agentId : undefined));
-    if (!call || call.agentId !== agent.id) {
-      throw new DomainError('NOT_FOUND', `Call ${input.callId} does not exist for this agent.`, 'Check the callId returned when the call was placed.', { callId: input.callId });
-    }
-    return toCallView(call);
+    const call = await ownCall(ctx, input.callId, input.agentId);
+    return toCallView(call, await ctx.ports.db.turns.list(call.id));
   },
 });
+
+/** A call of the acting agent; NOT_FOUND for unknown calls and for other agents' calls alike. */
+export async function ownCall(ctx: UseCaseContext, callId: string, agentId: string | undefined): Promise<CallLogRecord> {
+  const call = await ctx.ports.db.calls.findById(callId);
+  // Admins may omit agentId here: the call itself names its agent.
+  const agent = await actingAgent(ctx, agentId ?? (ctx.caller.kind === 'admin' ? call?.agentId : undefined));
+  if (!call || call.agentId !== agent.id) {
+    throw new DomainError('NOT_FOUND', `Call ${callId} does not exist for this agent.`, 'Check the callId returned when the call was placed.', { callId });
+  }
+  return call;
+}

@@ -1,8 +1,8 @@
-import { DomainError, isDomainError } from '../../ports/errors.js';
+import { DomainError } from '../../ports/errors.js';
 import type { AudioFormat } from '../../ports/tts.js';
-import type { CallLogRecord } from '../../ports/records.js';
 import { actingAgent } from '../auth/authenticate.js';
-import { requirePort, requireTelephony, type UseCaseContext } from '../context.js';
+import { requirePort, type UseCaseContext } from '../context.js';
+import { callingFrom, newOutboundCall, placeCall } from './place-call.js';
 import { requireE164 } from '../phone-number.js';
 import { defineUseCase } from '../use-case.js';
 import { type CallView, callViewSchema, toCallView } from './call-view.js';
@@ -54,73 +54,16 @@ export const sendVoiceMessage = defineUseCase<SendVoiceMessageInput, CallView>({
     const to = requireE164(input.to.trim(), 'to');
     const text = input.text.trim();
     if (text === '') throw new DomainError('INVALID_INPUT', 'text must not be empty.', 'Write what the message should say.', { field: 'text' });
-    const telephony = requireTelephony(ctx.ports);
-    const calls = telephony.port.calls;
-    if (!calls) throw new DomainError('CHANNEL_NOT_CONFIGURED', `The ${telephony.id} adapter cannot place calls.`, 'Configure a telephony adapter with voice.', { port: 'telephony' });
-    const own = await ctx.ports.db.agents.findChannel(agent.id, 'sms');
-    if (!own) throw new DomainError('CHANNEL_NOT_CONFIGURED', `Agent ${agent.id} has no phone number.`, 'Give the agent a number first (--phone).', { channel: 'sms' });
+    const { telephony, calls, from } = await callingFrom(ctx.ports, agent.id);
 
     // Speech and storage first: if either fails, nothing is stored and no call is placed.
     const callId = ctx.ports.ids.next('call');
     const { url, key } = await synthesizeAndStore(ctx, callId, text, input.voice);
-    const now = ctx.ports.clock.now();
-    const call: CallLogRecord = {
-      id: callId,
-      agentId: agent.id,
-      direction: 'outbound',
-      from: own.address,
-      to,
-      status: 'queued',
-      history: [{ status: 'queued', at: now.toISOString() }],
-      provider: telephony.id,
-      providerCallId: null,
-      audioUrl: url,
-      audioKey: key,
-      startedAt: now,
-      answeredAt: null,
-      endedAt: null,
-      durationSeconds: null,
-      priceMicros: null,
-      currency: null,
-      errorCode: null,
-      errorMessage: null,
+    const call = newOutboundCall(ctx.ports, {
+      id: callId, agentId: agent.id, provider: telephony.id, from, to, audioUrl: url, audioKey: key,
       metadata: { kind: 'voice-message', text, voice: input.voice ?? null, repeat: input.repeat ?? 1, ...(input.smsFallback ? { smsFallback: input.smsFallback } : {}) },
-      createdAt: now,
-      updatedAt: now,
-      version: 1,
-    };
-    await ctx.ports.db.calls.insert(call);
-    try {
-      const placed = await calls.makeCall({
-        from: call.from,
-        to,
-        script: { kind: 'play', audioUrls: [url], loop: input.repeat ?? 1 },
-        statusCallbackUrl: `${ctx.ports.settings.publicBaseUrl}/webhooks/${encodeURIComponent(agent.id)}/voice/status`,
-        reference: call.id,
-      });
-      const accepted = { ...call, providerCallId: placed.providerCallId, updatedAt: ctx.ports.clock.now(), version: 2 };
-      // A pushed status may already have moved the call on; then only the provider id is missing.
-      if (await ctx.ports.db.calls.update(accepted, 1)) return toCallView(accepted);
-      const current = await ctx.ports.db.calls.findById(call.id);
-      if (current && !current.providerCallId) {
-        await ctx.ports.db.calls.update({ ...current, providerCallId: placed.providerCallId, version: current.version + 1 }, current.version);
-      }
-      return toCallView({ ...(current ?? accepted), providerCallId: placed.providerCallId });
-    } catch (err) {
-      const error = isDomainError(err) ? err : new DomainError('INTERNAL', 'The telephony adapter failed unexpectedly.', 'Retry later.');
-      const failedAt = ctx.ports.clock.now();
-      await ctx.ports.db.calls.update({
-        ...call,
-        status: 'failed',
-        history: [...call.history, { status: 'failed', at: failedAt.toISOString() }],
-        endedAt: failedAt,
-        errorCode: error.code,
-        errorMessage: error.message,
-        updatedAt: failedAt,
-        version: 2,
-      }, 1);
-      throw new DomainError(error.code, error.message, error.nextStep, { ...error.details, callId: call.id });
-    }
+    });
+    return toCallView(await placeCall(ctx.ports, calls, call, { kind: 'play', audioUrls: [url], loop: input.repeat ?? 1 }));
   },
 });
 

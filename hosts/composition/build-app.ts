@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { mkdirSync } from 'node:fs';
 import { Container } from 'inversify';
+import { LiveCallRegistry } from '../../core/conversation/live-call-registry.js';
 import { applyPushedCallStatus } from '../../core/calls/call-webhooks.js';
 import { receivePushedEmail } from '../../core/messages/inbound/email-webhooks.js';
 import { applyPushedStatus } from '../../core/messages/inbound/store-inbound.js';
@@ -28,6 +29,7 @@ const OPTIONAL_TOKENS: Readonly<Record<OptionalSection, symbol>> = {
   whatsapp: TOKENS.WhatsApp,
   tts: TOKENS.Tts,
   storage: TOKENS.Storage,
+  brain: TOKENS.Brain,
 };
 
 export interface App {
@@ -67,6 +69,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     publicBaseUrl: config.publicBaseUrl ?? `http://${config.server.host}:${config.server.port}`,
     defaultCallbackUrl: config.callbacks.defaultUrl,
     adminToken: config.auth.adminToken,
+    voice: config.voice,
   };
   // Adapters get the event sink before core's ports exist; events that come that early are dropped.
   const wired: { ports?: CorePorts } = {};
@@ -115,6 +118,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     whatsapp: config.whatsapp && (await load('whatsapp', config.whatsapp)),
     tts: config.tts && (await load('tts', config.tts)),
     storage: config.storage && (await load('storage', config.storage)),
+    brain: config.brain && (await load('brain', config.brain)),
   };
   const closeAll = (): Promise<unknown> => Promise.allSettled(built.map((b) => b.close?.()));
   if (problems.length > 0 || !db) {
@@ -151,6 +155,8 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     whatsapp: optionalPort('whatsapp'),
     tts: optionalPort('tts'),
     storage: optionalPort('storage'),
+    brain: optionalPort('brain'),
+    liveCalls: new LiveCallRegistry(),
     callbackSender: container.get<CallbackSender>(TOKENS.CallbackSender),
     settings,
     notifyCallbacksPending: () => callbacks.kick(),

@@ -1,3 +1,5 @@
+import type { VoiceDefaults } from '../../core/context.js';
+
 /** The validated configuration (see config/schema.json). */
 export interface AdapterConfig {
   use: string;
@@ -20,6 +22,8 @@ export interface AppConfig {
   whatsapp: AdapterConfig | null;
   tts: AdapterConfig | null;
   storage: AdapterConfig | null;
+  brain: AdapterConfig | null;
+  voice: VoiceDefaults;
 }
 
 export interface LoadedConfig {
@@ -35,5 +39,5 @@ export interface LoadedConfig {
 }
 
 /** Optional adapter sections, each loaded through the plugin loader for the port of the same name. */
-export const OPTIONAL_SECTIONS = ['telephony', 'email', 'whatsapp', 'tts', 'storage'] as const;
+export const OPTIONAL_SECTIONS = ['telephony', 'email', 'whatsapp', 'tts', 'storage', 'brain'] as const;
 export type OptionalSection = (typeof OPTIONAL_SECTIONS)[number];

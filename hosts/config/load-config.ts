@@ -81,6 +81,9 @@ function normalise(c: Record<string, unknown>, cwd: string): AppConfig {
     whatsapp: adapter(c.whatsapp as Record<string, unknown> | undefined),
     tts: adapter(c.tts as Record<string, unknown> | undefined),
     storage: adapter(c.storage as Record<string, unknown> | undefined),
+    brain: adapter(c.brain as Record<string, unknown> | undefined),
+    // Schema defaults fill greeting, instructions, apology and interruptible even when the section is absent.
+    voice: (c.voice ?? {}) as AppConfig['voice'],
   };
 }
 

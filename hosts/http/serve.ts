@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { App } from '../composition/build-app.js';
 import { StreamableHttpHost } from '../mcp/streamable-http-host.js';
+import { VoiceSocketHost } from '../voice/voice-socket-host.js';
 import { createHttpApp } from './http-app.js';
 
 export interface RunningServer {
@@ -18,6 +19,8 @@ export async function startServer(app: App): Promise<RunningServer> {
   const { host, port } = app.loaded.config.server;
   const mcp = new StreamableHttpHost(app.runner);
   const server = createServer(createHttpApp(app, mcp).callback());
+  const voice = new VoiceSocketHost(app.ports, app.logger);
+  voice.attach(server);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -39,6 +42,7 @@ export async function startServer(app: App): Promise<RunningServer> {
     server,
     async close() {
       await mcp.close();
+      await voice.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await app.close();

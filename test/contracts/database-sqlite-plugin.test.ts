@@ -18,13 +18,34 @@ import type { Database } from '../../ports/repositories.js';
 const now = new Date('2026-11-24T10:00:00.123Z');
 const INITIAL = 'Migration20261124000000_initial';
 const CHANNELS_POOL_CALLS = 'Migration20261124100000_channels_pool_calls';
+const VOICE_CONVERSATIONS = 'Migration20261124200000_voice_conversations';
 
 function agent(id: string): AgentRecord {
   return {
-    id, name: id, tokenHash: `hash-${id}`, callbackUrl: null, callbackSecret: 'whsec', status: 'active',
+    id, name: id, tokenHash: `hash-${id}`, callbackUrl: null, callbackSecret: 'whsec', status: 'active', voice: {},
     createdAt: now, updatedAt: now,
   };
 }
+
+function callLog(id: string, agentId: string): CallLogRecord {
+  return {
+    id, agentId, direction: 'outbound', from: '+15550000001', to: '+15550000002', status: 'queued', history: [],
+    provider: 'mock', providerCallId: null, audioUrl: null, audioKey: null, startedAt: now, answeredAt: null,
+    endedAt: null, durationSeconds: null, priceMicros: null, currency: null, errorCode: null, errorMessage: null,
+    metadata: {}, createdAt: now, updatedAt: now, version: 0,
+  };
+}
+
+/** Rows as an earlier release wrote them: only the columns its migrations had (no voice settings). */
+const OLD_AGENT =
+  "insert into agents (id, name, token_hash, callback_url, callback_secret, status, created_at, updated_at) " +
+  `values ('agt_old', 'agt_old', 'hash-agt_old', null, 'whsec', 'active', ${now.getTime()}, ${now.getTime()})`;
+const OLD_CALL =
+  'insert into call_logs (id, agent_id, direction, from_addr, to_addr, status, history, provider, provider_call_id, ' +
+  'audio_url, audio_key, started_at, answered_at, ended_at, duration_seconds, price_micros, currency, error_code, ' +
+  "error_message, metadata, created_at, updated_at, version) values ('cal_old', 'agt_old', 'outbound', " +
+  "'+15550000001', '+15550000002', 'queued', '[]', 'mock', null, null, null, " +
+  `${now.getTime()}, null, null, null, null, null, null, null, '{}', ${now.getTime()}, ${now.getTime()}, 0)`;
 
 function outbound(id: string, agentId: string): MessageRecord {
   return {
@@ -91,7 +112,7 @@ describe('sqlite db plugin', () => {
     const db = await create({ path: 'lazy.sqlite' });
     await db.ping();
     await expect(db.agents.findById('agt_x')).rejects.toThrow(/no such table/);
-    expect(await db.migrate()).toEqual([INITIAL, CHANNELS_POOL_CALLS]);
+    expect(await db.migrate()).toEqual([INITIAL, CHANNELS_POOL_CALLS, VOICE_CONVERSATIONS]);
     expect(await db.agents.findById('agt_x')).toBeNull();
   });
 
@@ -105,30 +126,64 @@ describe('sqlite db plugin', () => {
     expect((await second.agents.findById('agt_kept'))?.name).toBe('agt_kept');
   });
 
-  it('upgrades a database deployed with the initial migration only, keeping its data', async () => {
-    const first = await create({ path: 'upgrade.sqlite' });
-    await first.migrate();
-    await first.agents.create(agent('agt_old'), []);
-    await first.close();
-    // Revert the second migration with its own down(): the file is now as the first release left it.
-    const orm = await MikroORM.init({
-      ...sharedOrmOptions(databasePluginContext(dir).logger, SQLITE_MIGRATIONS), dbName: join(dir, 'upgrade.sqlite'),
-    });
+  /** Builds `file` as the release that had only the first `count` migrations left it, with `rows` in it. */
+  const deployEarlierRelease = async (file: string, count: number, rows: string[]): Promise<void> => {
+    const migrations = SQLITE_MIGRATIONS.slice(0, count);
+    const orm = await MikroORM.init({ ...sharedOrmOptions(databasePluginContext(dir).logger, migrations), dbName: join(dir, file) });
     try {
-      expect((await orm.getMigrator().down()).map((m) => m.name)).toEqual([CHANNELS_POOL_CALLS]);
+      expect((await orm.getMigrator().up()).map((m) => m.name)).toEqual(migrations.map((m) => m.name));
+      for (const row of rows) await orm.em.getConnection().execute(row);
     } finally {
       await orm.close(true);
     }
+  };
 
-    const upgraded = await create({ path: 'upgrade.sqlite' });
-    expect(await upgraded.migrate()).toEqual([CHANNELS_POOL_CALLS]);
+  it('upgrades a database deployed with the initial migration only, keeping its data', async () => {
+    await deployEarlierRelease('upgrade1.sqlite', 1, [OLD_AGENT]);
+    const upgraded = await create({ path: 'upgrade1.sqlite' });
+    expect(await upgraded.migrate()).toEqual([CHANNELS_POOL_CALLS, VOICE_CONVERSATIONS]);
     expect(await upgraded.migrate()).toEqual([]);
-    expect((await upgraded.agents.findById('agt_old'))?.name).toBe('agt_old');
+    expect(await upgraded.agents.findById('agt_old')).toEqual(agent('agt_old'));
     await upgraded.whatsappSenders.add({ id: 'wsn_1', address: '+14440000001', agentId: 'agt_old', createdAt: now });
     expect(await upgraded.whatsappSenders.candidatesFor('agt_old')).toHaveLength(1);
   });
 
-  it('answers what the port leaves open: NOT_FOUND for an unknown agent, CONFLICT for duplicate calls', async () => {
+  it('upgrades a database deployed with the first two migrations: only the third runs, data is kept', async () => {
+    await deployEarlierRelease('upgrade2.sqlite', 2, [OLD_AGENT, OLD_CALL]);
+    const upgraded = await create({ path: 'upgrade2.sqlite' });
+    expect(await upgraded.migrate()).toEqual([VOICE_CONVERSATIONS]);
+    expect(await upgraded.migrate()).toEqual([]);
+    // The existing agent got the column's default: no settings.
+    expect(await upgraded.agents.findById('agt_old')).toEqual(agent('agt_old'));
+    expect(await upgraded.calls.findById('cal_old')).toEqual(callLog('cal_old', 'agt_old'));
+    await upgraded.agents.update('agt_old', { voice: { greeting: 'Hi' }, updatedAt: now });
+    expect((await upgraded.agents.findById('agt_old'))?.voice).toEqual({ greeting: 'Hi' });
+    const turn = { id: 'turn_1', callId: 'cal_old', seq: 1, speaker: 'caller' as const, text: 'Hello', interrupted: false, createdAt: now };
+    await upgraded.turns.append(turn);
+    expect(await upgraded.turns.list('cal_old')).toEqual([turn]);
+  });
+
+  it('reverts the voice migration with its own down(), and applies it again', async () => {
+    const first = await create({ path: 'down.sqlite' });
+    await first.migrate();
+    await first.agents.create({ ...agent('agt_kept'), voice: { voice: 'en-GB' } }, []);
+    await first.close();
+    const orm = await MikroORM.init({
+      ...sharedOrmOptions(databasePluginContext(dir).logger, SQLITE_MIGRATIONS), dbName: join(dir, 'down.sqlite'),
+    });
+    try {
+      expect((await orm.getMigrator().down()).map((m) => m.name)).toEqual([VOICE_CONVERSATIONS]);
+    } finally {
+      await orm.close(true);
+    }
+
+    const again = await create({ path: 'down.sqlite' });
+    expect(await again.migrate()).toEqual([VOICE_CONVERSATIONS]);
+    // The settings went with the column; the agent itself stays.
+    expect(await again.agents.findById('agt_kept')).toEqual(agent('agt_kept'));
+  });
+
+  it('answers what the port leaves open: NOT_FOUND for an unknown agent or call, CONFLICT for duplicate calls', async () => {
     const db = await create({ path: 'extras.sqlite' });
     await db.migrate();
     const code = (err: unknown) => (isDomainError(err) ? err.code : String(err));
@@ -136,18 +191,17 @@ describe('sqlite db plugin', () => {
     expect(await db.agents.setChannel(orphan).catch(code)).toBe('NOT_FOUND');
 
     await db.agents.create(agent('agt_calls'), []);
-    const call: CallLogRecord = {
-      id: 'cal_1', agentId: 'agt_calls', direction: 'outbound', from: '+15550000001', to: '+15550000002',
-      status: 'queued', history: [], provider: 'mock', providerCallId: 'CA-1', audioUrl: null, audioKey: null,
-      startedAt: now, answeredAt: null, endedAt: null, durationSeconds: null, priceMicros: null, currency: null,
-      errorCode: null, errorMessage: null, metadata: {}, createdAt: now, updatedAt: now, version: 0,
-    };
+    const call: CallLogRecord = { ...callLog('cal_1', 'agt_calls'), providerCallId: 'CA-1' };
     await db.calls.insert(call);
     expect(await db.calls.insert(call).catch(code)).toBe('CONFLICT');
     expect(await db.calls.insert({ ...call, id: 'cal_2' }).catch(code)).toBe('CONFLICT');
     await db.calls.insert({ ...call, id: 'cal_3', providerCallId: null });
     expect(await db.calls.update({ ...call, id: 'cal_3' }, 0).catch(code)).toBe('CONFLICT');
     expect((await db.calls.findById('cal_3'))?.providerCallId).toBeNull();
+
+    const turn = { id: 'turn_1', callId: 'cal_unknown', seq: 1, speaker: 'caller' as const, text: 'Hi', interrupted: false, createdAt: now };
+    expect(await db.turns.append(turn).catch(code)).toBe('NOT_FOUND');
+    expect(await db.turns.list('cal_unknown')).toEqual([]);
   });
 
   it('runs in WAL mode and enforces foreign keys', async () => {

@@ -1,7 +1,9 @@
+import { createRequire } from 'node:module';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/callback-receiver.js';
 import { callErr, callOk, connectHttpClient } from '../support/mcp-client.js';
+import { tempDir } from '../support/plugin-context.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { EdgeTtsSimulator } from '../simulators/edge-tts/edge-tts-simulator.js';
 import { ElevenLabsSimulator } from '../simulators/elevenlabs/elevenlabs-simulator.js';
@@ -141,5 +143,40 @@ describe('voice message failures and fallbacks', () => {
     expect((await fetch(expired)).status).toBe(404);
     const traversal = await fetch(`${server.url}/storage/..%2F..%2Fconfig.yaml?${url.searchParams}`);
     expect(traversal.status).toBe(404);
+  });
+});
+
+describe('voice message with S3 storage (s3rver): the callee fetches the audio through a presigned URL', () => {
+  interface S3rverInstance { run(): Promise<{ port: number }>; close(): Promise<void> }
+  type S3rverClass = new (options: { address: string; port: number; silent: boolean; directory: string; configureBuckets: { name: string }[] }) => S3rverInstance;
+  const S3rver = createRequire(import.meta.url)('s3rver') as S3rverClass;
+  const s3 = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: tempDir('agentos-s3-'), configureBuckets: [{ name: 'voice' }] });
+  let server: TestServer;
+  let client: Client;
+
+  beforeAll(async () => {
+    const { port } = await s3.run();
+    server = await startTestServer({
+      telephony: telephony(),
+      extra: {
+        tts: { use: 'mock' },
+        storage: { use: 's3', options: { bucket: 'voice', endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', forcePathStyle: true } },
+      },
+    });
+    client = await connectHttpClient(server.url, (await server.createAgent({ name: 'S3 voice', phone: AGENT_NUMBER })).token);
+  });
+  afterAll(async () => {
+    await client?.close();
+    await server?.close();
+    await s3.close();
+  });
+
+  it('places the call with a presigned S3 URL that the callee downloads and plays', async () => {
+    const placed = await callOk<CallView>(client, 'comms_send_voice_message', { to: PERSON, text: 'Stored in S3.' });
+    expect(placed.audioUrl).toContain('X-Amz-Signature=');
+    await eventually(async () => ((await callOk<CallView>(client, 'comms_get_call', { callId: placed.callId })).status === 'completed' ? true : undefined));
+    const far = twilio.calls.find((c) => c.sid === placed.providerCallId)!;
+    expect(far.played[0]).toMatchObject({ url: placed.audioUrl });
+    expect(far.played[0]!.bytes).toBeGreaterThan(100);
   });
 });

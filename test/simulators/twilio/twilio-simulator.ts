@@ -2,18 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CalleeFetcher, type RecordedVoiceRequest } from './callee-fetcher.js';
-import { callStatusForm } from './call-webhook-forms.js';
-import { SimulatedCallsApi } from './calls-api.js';
+import type { RecordedVoiceRequest } from './callee-fetcher.js';
 import { FaultQueue } from './fault-queue.js';
 import { parseForm, type FormParams } from './form-params.js';
 import { inboundSmsForm, statusCallbackForm, type InboundSmsInput } from './inbound-sms-form.js';
-import { loopbackGet } from './loopback-get.js';
 import { SimulatedMessagesApi, type ApiAnswer } from './messages-api.js';
 import {
   defaultRefusedCallDestinations, isAuthorized, TWILIO_MAGIC_REFUSED_DESTINATIONS, type SimulatedAccount,
 } from './simulated-account.js';
-import { SimulatedCallee, type CalleeBehaviour, type PlaybackProblem, type TwimlProblem } from './simulated-callee.js';
+import type { CalleeBehaviour, PlaybackProblem, TwimlProblem } from './simulated-callee.js';
+import { METHOD_NOT_ALLOWED, SimulatedVoice, type RecordedCallCallback } from './simulated-voice.js';
 import type { SimulatedCall } from './twilio-call-resource.js';
 import { twilioErrors } from './twilio-error-body.js';
 import type { SimulatedMessage } from './twilio-message-resource.js';
@@ -74,18 +72,8 @@ export interface RecordedCallback {
   error: string | null;
 }
 
-export interface RecordedCallCallback {
-  url: string;
-  method: 'GET' | 'POST';
-  callSid: string;
-  callStatus: string;
-  sequenceNumber: number;
-  params: Record<string, string>;
-  headers: Record<string, string>;
-  /** What the receiver answered; null when it did not answer (see `error`). */
-  status: number | null;
-  error: string | null;
-}
+export type { RecordedCallCallback } from './simulated-voice.js';
+export type { CalleeBehaviour, PlaybackProblem, TwimlProblem } from './simulated-callee.js';
 
 export interface InboundDelivery extends WebhookAnswer {
   messageSid: string;
@@ -106,13 +94,6 @@ const MESSAGES_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/;
 const MESSAGE_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\/([^/]+)\.json$/;
 const SPEC_MESSAGES = '/2010-04-01/Accounts/{AccountSid}/Messages.json';
 const SPEC_MESSAGE = '/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json';
-const CALLS_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Calls\.json$/;
-const CALL_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Calls\/([^/]+)\.json$/;
-const SPEC_CALLS = '/2010-04-01/Accounts/{AccountSid}/Calls.json';
-const SPEC_CALL = '/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json';
-const METHOD_NOT_ALLOWED: ApiAnswer = {
-  status: 405, body: { code: 20004, message: 'Method not allowed', more_info: 'https://www.twilio.com/docs/errors/20004', status: 405 },
-};
 
 /**
  * A stateful, loopback-only stand-in for api.twilio.com (Messages and Calls of API v2010) and for the Twilio side
@@ -134,25 +115,19 @@ export class TwilioSimulator {
   /** Inbound webhooks delivered by `injectInboundSms`/`redeliverInboundSms`, with the receiver's answers. */
   readonly inboundDeliveries: (InboundDelivery & { url: string })[] = [];
   /** Placed calls, oldest first, each with what the callee heard (`played`, `said`) and how it ended. */
-  readonly calls: SimulatedCall[] = [];
+  readonly calls: SimulatedCall[];
   /** Every call status callback sent, in order, with the receiver's answer. */
-  readonly callCallbacks: RecordedCallCallback[] = [];
+  readonly callCallbacks: RecordedCallCallback[];
   /** Every request for a call's TwiML at its `Url`, with the receiver's answer. */
-  readonly voiceRequests: RecordedVoiceRequest[] = [];
+  readonly voiceRequests: RecordedVoiceRequest[];
   /** <Play> files Twilio could not play (the call then ends after "an application error has occurred"). */
-  readonly playbackProblems: PlaybackProblem[] = [];
+  readonly playbackProblems: PlaybackProblem[];
   /** TwiML that could not be fetched or parsed, and verbs the simulator skipped. */
-  readonly twimlProblems: TwimlProblem[] = [];
+  readonly twimlProblems: TwimlProblem[];
 
   private readonly account: SimulatedAccount;
   private readonly api: SimulatedMessagesApi;
-  private readonly callsApi: SimulatedCallsApi;
-  private readonly fetcher: CalleeFetcher;
-  private readonly liveCallees = new Map<string, SimulatedCallee>();
-  private readonly msPerCallSecond: number;
-  private readonly ringSeconds: number;
-  private calleeBehaviour: CalleeBehaviour = 'answer';
-  private readonly calleeBehaviourByNumber = new Map<string, CalleeBehaviour>();
+  private readonly voice: SimulatedVoice;
   private readonly spec: TwilioOpenApiSpec;
   private readonly faults = new FaultQueue();
   private readonly now: () => Date;
@@ -184,16 +159,24 @@ export class TwilioSimulator {
       refusedCallDestinations: options.refusedCallDestinations ?? defaultRefusedCallDestinations(refusedDestinations),
     };
     this.api = new SimulatedMessagesApi(this.account, this.now, this.messages);
-    this.callsApi = new SimulatedCallsApi(this.account, this.now, this.calls);
-    this.msPerCallSecond = options.msPerCallSecond ?? 10;
-    this.ringSeconds = options.ringSeconds ?? 2;
-    this.fetcher = new CalleeFetcher({
-      authToken: this.authToken,
-      timeoutMs: this.webhookTimeoutMs,
-      defaultAudioSeconds: options.defaultAudioSeconds ?? 2,
-      record: (request) => this.voiceRequests.push(request),
-    });
     this.spec = new TwilioOpenApiSpec(options.specPath);
+    this.voice = new SimulatedVoice({
+      account: this.account,
+      now: this.now,
+      spec: this.spec,
+      specViolations: this.specViolations,
+      track: (work) => this.track(work),
+      stepDelayMs: this.callbackDelayMs,
+      webhookTimeoutMs: this.webhookTimeoutMs,
+      msPerCallSecond: options.msPerCallSecond ?? 10,
+      ringSeconds: options.ringSeconds ?? 2,
+      defaultAudioSeconds: options.defaultAudioSeconds ?? 2,
+    });
+    this.calls = this.voice.calls;
+    this.callCallbacks = this.voice.callCallbacks;
+    this.voiceRequests = this.voice.voiceRequests;
+    this.playbackProblems = this.voice.playbackProblems;
+    this.twimlProblems = this.voice.twimlProblems;
   }
 
   /** `http://127.0.0.1:<port>`; only valid after `start()`. */
@@ -222,7 +205,7 @@ export class TwilioSimulator {
     const server = this.server;
     if (!server) return;
     this.generation += 1;
-    this.abandonCalls();
+    this.voice.abandon();
     this.server = null;
     // Hung requests and keep-alive sockets would otherwise hold close() open forever.
     server.closeAllConnections();
@@ -233,14 +216,7 @@ export class TwilioSimulator {
   /** Forgets everything recorded and every armed fault; progress already scheduled is abandoned. */
   reset(): void {
     this.generation += 1;
-    this.abandonCalls();
-    this.calls.length = 0;
-    this.callCallbacks.length = 0;
-    this.voiceRequests.length = 0;
-    this.playbackProblems.length = 0;
-    this.twimlProblems.length = 0;
-    this.calleeBehaviour = 'answer';
-    this.calleeBehaviourByNumber.clear();
+    this.voice.reset();
     this.messages.length = 0;
     this.requests.length = 0;
     this.callbacks.length = 0;
@@ -282,26 +258,12 @@ export class TwilioSimulator {
    * be `busy`, or `fail` (carrier failure). With `to`, only for that destination; otherwise for every other one.
    */
   answerCalls(behaviour: CalleeBehaviour, options: { to?: string } = {}): void {
-    if (options.to) this.calleeBehaviourByNumber.set(options.to, behaviour);
-    else this.calleeBehaviour = behaviour;
+    this.voice.answerCalls(behaviour, options.to);
   }
 
   /** A signed call status callback for any call SID and status, built but not sent. */
-  buildCallStatusCallback(input: {
-    url: string; callSid: string; status: string; callDurationSeconds?: number; sequenceNumber?: number;
-    from?: string; to?: string; timestamp?: Date; signature?: SignatureMode;
-  }): SignedWebhook {
-    const known = this.calls.find((c) => c.sid === input.callSid);
-    const params = callStatusForm(
-      { sid: input.callSid, accountSid: this.accountSid, from: input.from ?? known?.from ?? this.ownedNumbers[0] ?? '', to: input.to ?? known?.to ?? '' },
-      {
-        callStatus: input.status,
-        sequenceNumber: input.sequenceNumber ?? 0,
-        timestamp: input.timestamp ?? this.now(),
-        callDurationSeconds: input.callDurationSeconds,
-      },
-    );
-    return signTwilioWebhook(this.authToken, input.url, params, input.signature ?? 'valid');
+  buildCallStatusCallback(input: Parameters<SimulatedVoice['buildCallStatusCallback']>[0]): SignedWebhook {
+    return this.voice.buildCallStatusCallback(input);
   }
 
   /** Resolves once every status progression and callback scheduled so far has finished. */
@@ -387,7 +349,7 @@ export class TwilioSimulator {
   }
 
   private route(method: string, path: string, params: FormParams, query: FormParams): ApiAnswer {
-    const calls = this.routeCalls(method, path, params, query);
+    const calls = this.voice.route(method, path, params, query);
     if (calls) return calls;
     const list = MESSAGES_PATH.exec(path);
     const single = MESSAGE_PATH.exec(path);
@@ -411,87 +373,6 @@ export class TwilioSimulator {
     }
     if (list || single) return METHOD_NOT_ALLOWED;
     return { status: 404, body: twilioErrors.notFound(path) };
-  }
-
-  /** Calls.json (create) and Calls/{Sid}.json (fetch, update); null for any other path. */
-  private routeCalls(method: string, path: string, params: FormParams, query: FormParams): ApiAnswer | null {
-    const list = CALLS_PATH.exec(path);
-    const single = CALL_PATH.exec(path);
-    if (!list && !single) return null;
-    if ((list?.[1] ?? single?.[1]) !== this.accountSid) return { status: 401, body: twilioErrors.authenticate() };
-    const template = list ? SPEC_CALLS : SPEC_CALL;
-    if (list && method === 'POST') {
-      this.checkSpec(method, template, params, query);
-      const { answer, accepted } = this.callsApi.create(params);
-      if (accepted) this.placeCall(accepted);
-      return answer;
-    }
-    if (single && method === 'GET') {
-      this.checkSpec(method, template, {}, query);
-      return this.callsApi.fetch(path, single[2] ?? '');
-    }
-    if (single && method === 'POST') {
-      this.checkSpec(method, template, params, query);
-      const { answer, call, change } = this.callsApi.update(path, single[2] ?? '', params);
-      if (answer || !call) return answer ?? { status: 404, body: twilioErrors.notFound(path) };
-      this.liveCallees.get(call.sid)?.change(change);
-      return this.callsApi.fetch(path, call.sid);
-    }
-    return METHOD_NOT_ALLOWED;
-  }
-
-  private checkSpec(method: string, template: string, params: FormParams, query: FormParams): void {
-    this.specViolations.push(...this.spec.checkQuery(method, template, query));
-    if (method === 'POST') this.specViolations.push(...this.spec.checkForm(method, template, params));
-  }
-
-  /** Hands a new call to its callee, which runs it to the end in the background. */
-  private placeCall(call: SimulatedCall): void {
-    const behaviour = this.calleeBehaviourByNumber.get(call.to) ?? this.calleeBehaviour;
-    const callee = new SimulatedCallee(call, behaviour, {
-      fetcher: this.fetcher,
-      msPerCallSecond: this.msPerCallSecond,
-      stepDelayMs: this.callbackDelayMs,
-      ringSeconds: this.ringSeconds,
-      now: this.now,
-      advance: (target, status) => this.callsApi.advance(target, status),
-      sendStatus: (target, event) => this.sendCallCallback(target, event.callStatus, event.sequenceNumber, event.callDurationSeconds),
-      playbackProblem: (problem) => this.playbackProblems.push(problem),
-      twimlProblem: (problem) => this.twimlProblems.push(problem),
-    });
-    this.liveCallees.set(call.sid, callee);
-    this.track(callee.run().finally(() => this.liveCallees.delete(call.sid)));
-  }
-
-  private abandonCalls(): void {
-    for (const callee of this.liveCallees.values()) callee.abandon();
-    this.liveCallees.clear();
-  }
-
-  private async sendCallCallback(call: SimulatedCall, callStatus: string, sequenceNumber: number, callDurationSeconds?: number): Promise<void> {
-    const url = call.statusCallback ?? '';
-    const method = call.statusCallbackMethod;
-    const post = this.buildCallStatusCallback({ url, callSid: call.sid, status: callStatus, sequenceNumber, callDurationSeconds });
-    // GET carries the fields in the query string, and the signature covers that full URL with no body fields.
-    let webhook = post;
-    if (method === 'GET') {
-      const target = new URL(url);
-      for (const [key, value] of Object.entries(post.params)) target.searchParams.append(key, value);
-      webhook = signTwilioWebhook(this.authToken, target.toString(), {}, 'valid');
-    }
-    const record: RecordedCallCallback = {
-      url: webhook.url, method, callSid: call.sid, callStatus, sequenceNumber, params: post.params,
-      headers: webhook.headers, status: null, error: null,
-    };
-    this.callCallbacks.push(record);
-    try {
-      const answer = method === 'GET'
-        ? await loopbackGet(webhook.url, webhook.headers, this.webhookTimeoutMs, 64 * 1024)
-        : await postWebhook(webhook, this.webhookTimeoutMs);
-      record.status = answer.status;
-    } catch (err) {
-      record.error = err instanceof Error ? err.message : String(err);
-    }
   }
 
   private track(work: Promise<void>): void {

@@ -1,0 +1,62 @@
+import { DomainError } from '../../ports/errors.js';
+import { isFinal } from '../calls/call-progress.js';
+import { type CallView, callViewSchema, toCallView } from '../calls/call-view.js';
+import { ownCall } from '../calls/get-call.js';
+import { requireTelephony } from '../context.js';
+import { requireE164 } from '../phone-number.js';
+import { defineUseCase } from '../use-case.js';
+
+export const transferCall = defineUseCase<{ callId: string; to: string; agentId?: string }, CallView>({
+  name: 'comms_transfer_call',
+  title: 'Transfer a live call to a person',
+  description:
+    'Hand a live AI conversation to a human at the E.164 number `to`: the agent stops speaking and the caller is ' +
+    'connected to that number. The transfer is recorded in the call\'s history.',
+  input: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['callId', 'to'],
+    properties: {
+      callId: { type: 'string', minLength: 1 },
+      to: { type: 'string', minLength: 1, maxLength: 32, description: 'E.164 number of the person to connect.' },
+      agentId: { type: 'string', minLength: 1, description: 'Only with the admin token.' },
+    },
+  },
+  output: callViewSchema,
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+  auth: 'agent',
+  rest: { method: 'POST', path: '/calls/:callId/transfer' },
+  async run(ctx, input) {
+    const to = requireE164(input.to.trim(), 'to');
+    const call = await ownCall(ctx, input.callId, input.agentId);
+    const live = ctx.ports.liveCalls.get(call.id);
+    if (!live) {
+      throw new DomainError('CONFLICT', 'The call has no live conversation on this server.', 'Only a call in conversation can be transferred; check its status with comms_get_call.', { callId: call.id });
+    }
+    live.transfer(to);
+    return toCallView(call);
+  },
+});
+
+export const endCall = defineUseCase<{ callId: string; agentId?: string }, CallView>({
+  name: 'comms_end_call',
+  title: 'End a call',
+  description: 'Hang up a call of this agent: a live conversation is ended politely through its socket; a call still ringing or playing is ended through the provider.',
+  input: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['callId'],
+    properties: { callId: { type: 'string', minLength: 1 }, agentId: { type: 'string', minLength: 1, description: 'Only with the admin token.' } },
+  },
+  output: callViewSchema,
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+  auth: 'agent',
+  rest: { method: 'POST', path: '/calls/:callId/end' },
+  async run(ctx, input) {
+    const call = await ownCall(ctx, input.callId, input.agentId);
+    const live = ctx.ports.liveCalls.get(call.id);
+    if (live) live.hangUp();
+    else if (call.providerCallId && !isFinal(call.status)) await requireTelephony(ctx.ports).port.calls?.hangUp(call.providerCallId);
+    return toCallView(call);
+  },
+});

@@ -1,0 +1,31 @@
+import type { ConversationSettings } from '../../ports/calls.js';
+import type { AgentRecord, CallLogRecord } from '../../ports/records.js';
+import type { CorePorts } from '../context.js';
+
+/** The voice socket's URL for a call: the public address with a WebSocket scheme. */
+export function relayUrl(ports: CorePorts, callId: string): string {
+  return `${ports.settings.publicBaseUrl.replace(/^http/, 'ws')}/voice/relay/${encodeURIComponent(callId)}`;
+}
+
+/** Agent settings over server defaults; `greeting` is the call's own first sentence when it has one. */
+export function conversationSettings(ports: CorePorts, agent: AgentRecord, call: CallLogRecord, greeting?: string | null): ConversationSettings {
+  const defaults = ports.settings.voice;
+  const own = agent.voice;
+  return {
+    relayUrl: relayUrl(ports, call.id),
+    welcomeGreeting: greeting ?? own.greeting ?? defaults.greeting,
+    voice: own.voice ?? defaults.voice,
+    language: own.language ?? defaults.language,
+    interruptible: own.interruptible ?? defaults.interruptible,
+    actionUrl: `${ports.settings.publicBaseUrl}/webhooks/${encodeURIComponent(agent.id)}/voice/action`,
+    parameters: { callId: call.id },
+  };
+}
+
+/** What the brain is told: the agent's instructions (or the server's), then this call's purpose. */
+export function conversationInstructions(ports: CorePorts, agent: AgentRecord, call: CallLogRecord): string {
+  const base = agent.voice.instructions ?? ports.settings.voice.instructions;
+  const purpose = typeof call.metadata.instructions === 'string' ? call.metadata.instructions : null;
+  const direction = call.direction === 'inbound' ? `${call.from} is calling you.` : `You called ${call.to}.`;
+  return [base, direction, purpose ? `Purpose of this call: ${purpose}` : null].filter(Boolean).join('\n\n');
+}

@@ -1,0 +1,54 @@
+import { DomainError } from '../../ports/errors.js';
+import { actingAgent } from '../auth/authenticate.js';
+import { requirePort } from '../context.js';
+import { callingFrom, newOutboundCall, placeCall } from '../calls/place-call.js';
+import { requireE164 } from '../phone-number.js';
+import { defineUseCase } from '../use-case.js';
+import { type CallView, callViewSchema, toCallView } from '../calls/call-view.js';
+import { conversationSettings } from './conversation-settings.js';
+
+export interface MakeCallInput {
+  agentId?: string;
+  to: string;
+  /** What the call is for and how to behave: given to the brain with the agent's own instructions. */
+  purpose: string;
+  /** The first sentence, spoken as soon as the person answers. */
+  firstSentence?: string;
+}
+
+export const makeCall = defineUseCase<MakeCallInput, CallView>({
+  name: 'comms_make_call',
+  title: 'Make an AI phone call',
+  description:
+    'Call a phone number and hold a live conversation as this agent: the person\'s speech is transcribed, each ' +
+    'turn is answered by the configured brain with `purpose` as its brief, and the reply is spoken. Starts with ' +
+    '`firstSentence` when given. Returns the call at once; follow it (and its transcript) with comms_get_call.',
+  input: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['to', 'purpose'],
+    properties: {
+      agentId: { type: 'string', minLength: 1, description: 'Only with the admin token.' },
+      to: { type: 'string', minLength: 1, maxLength: 32, description: 'E.164 number to call.' },
+      purpose: { type: 'string', minLength: 1, maxLength: 4000, description: 'Instructions for this call.' },
+      firstSentence: { type: 'string', minLength: 1, maxLength: 500 },
+    },
+  },
+  output: callViewSchema,
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  auth: 'agent',
+  rest: { method: 'POST', path: '/calls', successStatus: 201 },
+  async run(ctx, input) {
+    const agent = await actingAgent(ctx, input.agentId);
+    const to = requireE164(input.to.trim(), 'to');
+    if (input.purpose.trim() === '') throw new DomainError('INVALID_INPUT', 'purpose must not be empty.', 'Say what the call is for.', { field: 'purpose' });
+    requirePort(ctx.ports, 'brain');
+    const { telephony, calls, from } = await callingFrom(ctx.ports, agent.id);
+    const call = newOutboundCall(ctx.ports, {
+      agentId: agent.id, provider: telephony.id, from, to,
+      metadata: { kind: 'conversation', instructions: input.purpose, firstSentence: input.firstSentence ?? null },
+    });
+    const script = { kind: 'converse' as const, conversation: conversationSettings(ctx.ports, agent, call, input.firstSentence ?? null) };
+    return toCallView(await placeCall(ctx.ports, calls, call, script));
+  },
+});

@@ -1,0 +1,30 @@
+import { DomainError } from '../../ports/errors.js';
+import { requirePort, type CorePorts } from '../context.js';
+import { requireAgent } from '../messages/inbound/store-inbound.js';
+import type { ConversationOutput } from './conversation-output.js';
+import { conversationInstructions } from './conversation-settings.js';
+import { LiveConversation } from './live-conversation.js';
+
+/**
+ * The provider opened the voice socket of call `callId` (its setup message names `providerCallId`).
+ * The socket is bound to that call only: a setup for another call is refused.
+ */
+export async function startConversation(
+  ports: CorePorts, callId: string, providerCallId: string, output: ConversationOutput,
+): Promise<LiveConversation> {
+  const call = await ports.db.calls.findById(callId);
+  if (!call) throw new DomainError('NOT_FOUND', `Call ${callId} does not exist.`, 'Connect the socket the call was answered with.', { callId });
+  if (call.providerCallId !== null && call.providerCallId !== providerCallId) {
+    throw new DomainError('FORBIDDEN', 'This voice socket belongs to another call.', 'Connect with the URL of this call.', { callId });
+  }
+  const brain = requirePort(ports, 'brain');
+  const agent = await requireAgent(ports, call.agentId);
+  const conversation = new LiveConversation(ports, call, agent, brain.port, conversationInstructions(ports, agent, call), output);
+  ports.liveCalls.add(call.id, conversation);
+  return conversation;
+}
+
+export async function endConversation(ports: CorePorts, conversation: LiveConversation): Promise<void> {
+  ports.liveCalls.remove(conversation.call.id, conversation);
+  await conversation.close();
+}

@@ -1,0 +1,92 @@
+import { DomainError } from '../../ports/errors.js';
+import type { CallLogRecord } from '../../ports/records.js';
+import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
+import { requirePort, requireTelephony, type CorePorts } from '../context.js';
+import { invalidSignature, requireAgent } from '../messages/inbound/store-inbound.js';
+import type { Handoff } from './conversation-output.js';
+import { conversationSettings } from './conversation-settings.js';
+
+function verifiedCalls(ports: CorePorts, request: WebhookRequest) {
+  const telephony = requireTelephony(ports);
+  if (!telephony.port.verifyWebhook(request)) throw invalidSignature();
+  const calls = telephony.port.calls;
+  if (!calls) throw new DomainError('CHANNEL_NOT_CONFIGURED', `The ${telephony.id} adapter handles no calls.`, 'Configure a telephony adapter with voice.');
+  return { telephony, calls };
+}
+
+/**
+ * A person calls an agent's number: log the call and answer with a live conversation on our voice
+ * socket, greeted with the agent's greeting.
+ */
+export async function receiveIncomingCall(ports: CorePorts, agentId: string, request: WebhookRequest): Promise<WebhookReply> {
+  const { telephony, calls } = verifiedCalls(ports, request);
+  requirePort(ports, 'brain');
+  const agent = await requireAgent(ports, agentId);
+  const incoming = calls.parseIncomingCall(request);
+  const existing = await ports.db.calls.findByProviderId(agent.id, incoming.providerCallId);
+  const now = ports.clock.now();
+  const call: CallLogRecord = existing ?? {
+    id: ports.ids.next('call'),
+    agentId: agent.id,
+    direction: 'inbound',
+    from: incoming.from,
+    to: incoming.to,
+    status: 'ringing',
+    history: [{ status: 'ringing', at: now.toISOString() }],
+    provider: telephony.id,
+    providerCallId: incoming.providerCallId,
+    audioUrl: null,
+    audioKey: null,
+    startedAt: now,
+    answeredAt: null,
+    endedAt: null,
+    durationSeconds: null,
+    priceMicros: null,
+    currency: null,
+    errorCode: null,
+    errorMessage: null,
+    metadata: { kind: 'conversation' },
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  };
+  // A redelivered webhook answers the same call again instead of logging a second one.
+  if (!existing) await ports.db.calls.insert(call);
+  return calls.answerWithConversation(conversationSettings(ports, agent, call));
+}
+
+/**
+ * The conversation ended (our socket sent `end`, or the caller hung up): connect the caller to a human
+ * when the agent asked for a transfer, otherwise hang up. Transfers are recorded in the call log.
+ */
+export async function receiveConversationEnd(ports: CorePorts, agentId: string, request: WebhookRequest): Promise<WebhookReply> {
+  const { calls } = verifiedCalls(ports, request);
+  const ended = calls.parseConversationEnd(request);
+  const call = await ports.db.calls.findByProviderId(agentId, ended.providerCallId);
+  const handoff = parseHandoff(ended.handoffData);
+  if (!call || handoff?.reason !== 'transfer') return calls.answerWithHangup();
+  const now = ports.clock.now();
+  const transferred = {
+    ...call,
+    history: [...call.history, { status: 'transferred', at: now.toISOString() }],
+    metadata: { ...call.metadata, transferredTo: handoff.to, transferredAt: now.toISOString() },
+    updatedAt: now,
+  };
+  if (!(await ports.db.calls.update({ ...transferred, version: call.version + 1 }, call.version))) {
+    ports.logger.warn({ callId: call.id }, 'transfer not recorded: the call log changed concurrently');
+  }
+  // Caller id: the agent's own number, which is the callee of an inbound call and the caller of an outbound one.
+  return calls.answerWithTransfer(handoff.to, call.direction === 'inbound' ? call.to : call.from);
+}
+
+function parseHandoff(data: string | null): Handoff | null {
+  if (!data) return null;
+  try {
+    const parsed = JSON.parse(data) as Partial<Handoff>;
+    if (parsed.reason === 'transfer' && typeof (parsed as { to?: unknown }).to === 'string') return parsed as Handoff;
+    if (parsed.reason === 'hangup') return { reason: 'hangup' };
+  } catch {
+    // not ours: treat as a plain hang-up
+  }
+  return null;
+}

@@ -1,0 +1,192 @@
+import { CalleeFetcher, type RecordedVoiceRequest } from './callee-fetcher.js';
+import { callStatusForm } from './call-webhook-forms.js';
+import { SimulatedCallsApi } from './calls-api.js';
+import type { FormParams } from './form-params.js';
+import { loopbackGet } from './loopback-get.js';
+import type { ApiAnswer } from './messages-api.js';
+import type { SimulatedAccount } from './simulated-account.js';
+import { SimulatedCallee, type CalleeBehaviour, type PlaybackProblem, type TwimlProblem } from './simulated-callee.js';
+import type { SimulatedCall } from './twilio-call-resource.js';
+import { twilioErrors } from './twilio-error-body.js';
+import type { TwilioOpenApiSpec, SpecViolation } from './twilio-openapi-spec.js';
+import { postWebhook, signTwilioWebhook, type SignatureMode, type SignedWebhook } from './twilio-webhook-signing.js';
+
+export interface RecordedCallCallback {
+  url: string;
+  method: 'GET' | 'POST';
+  callSid: string;
+  callStatus: string;
+  sequenceNumber: number;
+  params: Record<string, string>;
+  headers: Record<string, string>;
+  /** What the receiver answered; null when it did not answer (see `error`). */
+  status: number | null;
+  error: string | null;
+}
+
+export interface SimulatedVoiceOptions {
+  account: SimulatedAccount;
+  now: () => Date;
+  spec: TwilioOpenApiSpec;
+  /** The simulator's list: Calls requests add theirs to it. */
+  specViolations: SpecViolation[];
+  /** Registers background work, so that `settled()` waits for it. */
+  track(work: Promise<void>): void;
+  stepDelayMs: number;
+  webhookTimeoutMs: number;
+  msPerCallSecond: number;
+  ringSeconds: number;
+  defaultAudioSeconds: number;
+}
+
+const CALLS_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Calls\.json$/;
+const CALL_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Calls\/([^/]+)\.json$/;
+const SPEC_CALLS = '/2010-04-01/Accounts/{AccountSid}/Calls.json';
+const SPEC_CALL = '/2010-04-01/Accounts/{AccountSid}/Calls/{Sid}.json';
+const MAX_CALLBACK_ANSWER_BYTES = 64 * 1024;
+
+export const METHOD_NOT_ALLOWED: ApiAnswer = {
+  status: 405, body: { code: 20004, message: 'Method not allowed', more_info: 'https://www.twilio.com/docs/errors/20004', status: 405 },
+};
+
+/** The voice half of the simulator: the Calls resource, and the callees of the calls it places. */
+export class SimulatedVoice {
+  readonly calls: SimulatedCall[] = [];
+  readonly callCallbacks: RecordedCallCallback[] = [];
+  readonly voiceRequests: RecordedVoiceRequest[] = [];
+  readonly playbackProblems: PlaybackProblem[] = [];
+  readonly twimlProblems: TwimlProblem[] = [];
+  private readonly api: SimulatedCallsApi;
+  private readonly fetcher: CalleeFetcher;
+  private readonly liveCallees = new Map<string, SimulatedCallee>();
+  private behaviour: CalleeBehaviour = 'answer';
+  private readonly behaviourByNumber = new Map<string, CalleeBehaviour>();
+
+  constructor(private readonly options: SimulatedVoiceOptions) {
+    this.api = new SimulatedCallsApi(options.account, options.now, this.calls);
+    this.fetcher = new CalleeFetcher({
+      authToken: options.account.authToken,
+      timeoutMs: options.webhookTimeoutMs,
+      defaultAudioSeconds: options.defaultAudioSeconds,
+      record: (request) => this.voiceRequests.push(request),
+    });
+  }
+
+  answerCalls(behaviour: CalleeBehaviour, to?: string): void {
+    if (to) this.behaviourByNumber.set(to, behaviour);
+    else this.behaviour = behaviour;
+  }
+
+  buildCallStatusCallback(input: {
+    url: string; callSid: string; status: string; callDurationSeconds?: number; sequenceNumber?: number;
+    from?: string; to?: string; timestamp?: Date; signature?: SignatureMode;
+  }): SignedWebhook {
+    const { account } = this.options;
+    const known = this.calls.find((c) => c.sid === input.callSid);
+    const from = input.from ?? known?.from ?? [...account.ownedNumbers][0] ?? '';
+    const params = callStatusForm(
+      { sid: input.callSid, accountSid: account.accountSid, from, to: input.to ?? known?.to ?? '' },
+      {
+        callStatus: input.status,
+        sequenceNumber: input.sequenceNumber ?? 0,
+        timestamp: input.timestamp ?? this.options.now(),
+        callDurationSeconds: input.callDurationSeconds,
+      },
+    );
+    return signTwilioWebhook(account.authToken, input.url, params, input.signature ?? 'valid');
+  }
+
+  /** Stops every live call quietly (no more status changes or callbacks). */
+  abandon(): void {
+    for (const callee of this.liveCallees.values()) callee.abandon();
+    this.liveCallees.clear();
+  }
+
+  reset(): void {
+    this.abandon();
+    this.calls.length = 0;
+    this.callCallbacks.length = 0;
+    this.voiceRequests.length = 0;
+    this.playbackProblems.length = 0;
+    this.twimlProblems.length = 0;
+    this.behaviour = 'answer';
+    this.behaviourByNumber.clear();
+  }
+
+  /** Calls.json (create) and Calls/{Sid}.json (fetch, update); null for any other path. */
+  route(method: string, path: string, params: FormParams, query: FormParams): ApiAnswer | null {
+    const list = CALLS_PATH.exec(path);
+    const single = CALL_PATH.exec(path);
+    if (!list && !single) return null;
+    if ((list?.[1] ?? single?.[1]) !== this.options.account.accountSid) return { status: 401, body: twilioErrors.authenticate() };
+    const template = list ? SPEC_CALLS : SPEC_CALL;
+    if (list && method === 'POST') {
+      this.checkSpec(method, template, params, query);
+      const { answer, accepted } = this.api.create(params);
+      if (accepted) this.place(accepted);
+      return answer;
+    }
+    if (single && method === 'GET') {
+      this.checkSpec(method, template, {}, query);
+      return this.api.fetch(path, single[2] ?? '');
+    }
+    if (single && method === 'POST') {
+      this.checkSpec(method, template, params, query);
+      const { answer, call, change } = this.api.update(path, single[2] ?? '', params);
+      if (answer || !call) return answer ?? { status: 404, body: twilioErrors.notFound(path) };
+      this.liveCallees.get(call.sid)?.change(change);
+      return this.api.fetch(path, call.sid);
+    }
+    return METHOD_NOT_ALLOWED;
+  }
+
+  private checkSpec(method: string, template: string, params: FormParams, query: FormParams): void {
+    const { spec, specViolations } = this.options;
+    specViolations.push(...spec.checkQuery(method, template, query));
+    if (method === 'POST') specViolations.push(...spec.checkForm(method, template, params));
+  }
+
+  /** Hands a new call to its callee, which runs it to the end in the background. */
+  private place(call: SimulatedCall): void {
+    const { options } = this;
+    const callee = new SimulatedCallee(call, this.behaviourByNumber.get(call.to) ?? this.behaviour, {
+      fetcher: this.fetcher,
+      msPerCallSecond: options.msPerCallSecond,
+      stepDelayMs: options.stepDelayMs,
+      ringSeconds: options.ringSeconds,
+      now: options.now,
+      advance: (target, status) => this.api.advance(target, status),
+      sendStatus: (target, event) => this.sendCallback(target, event.callStatus, event.sequenceNumber, event.callDurationSeconds),
+      playbackProblem: (problem) => this.playbackProblems.push(problem),
+      twimlProblem: (problem) => this.twimlProblems.push(problem),
+    });
+    this.liveCallees.set(call.sid, callee);
+    options.track(callee.run().finally(() => this.liveCallees.delete(call.sid)));
+  }
+
+  private async sendCallback(call: SimulatedCall, callStatus: string, sequenceNumber: number, callDurationSeconds?: number): Promise<void> {
+    const url = call.statusCallback ?? '';
+    const method = call.statusCallbackMethod;
+    const post = this.buildCallStatusCallback({ url, callSid: call.sid, status: callStatus, sequenceNumber, callDurationSeconds });
+    // GET carries the fields in the query string, and the signature covers that full URL with no body fields.
+    let webhook = post;
+    if (method === 'GET') {
+      const target = new URL(url);
+      for (const [key, value] of Object.entries(post.params)) target.searchParams.append(key, value);
+      webhook = signTwilioWebhook(this.options.account.authToken, target.toString(), {}, 'valid');
+    }
+    const record: RecordedCallCallback = {
+      url: webhook.url, method, callSid: call.sid, callStatus, sequenceNumber, params: post.params,
+      headers: webhook.headers, status: null, error: null,
+    };
+    this.callCallbacks.push(record);
+    try {
+      const answer = method === 'GET'
+        ? await loopbackGet(webhook.url, webhook.headers, this.options.webhookTimeoutMs, MAX_CALLBACK_ANSWER_BYTES)
+        : await postWebhook(webhook, this.options.webhookTimeoutMs);
+      record.status = answer.status;
+    } catch (err) {
+      record.error = err instanceof Error ? err.message : String(err);
+    }
+  }
+}
