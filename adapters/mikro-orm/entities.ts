@@ -24,7 +24,7 @@ export const AgentEntity = defineEntity({
     status: p.string().$type<AgentRecord['status']>().columnType('varchar(16)'),
     createdAt: p.datetime(3).fieldName('created_at'),
     updatedAt: p.datetime(3).fieldName('updated_at'),
-    // Declared after updated_at: the column was added by a later migration, so it comes last.
+    // Last, as in the table: a later migration added the column. {} = no settings (the server's defaults).
     voice: p.json<AgentVoiceSettings>().fieldName('voice_settings').default('{}'),
   },
 });

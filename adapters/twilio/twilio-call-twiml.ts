@@ -1,6 +1,7 @@
 import twilio from 'twilio';
 import type { CallScript } from '../../ports/calls.js';
 import { DomainError } from '../../ports/errors.js';
+import { conversationTwiml } from './twilio-conversation-twiml.js';
 
 /** Twilio refuses a `Twiml` parameter longer than this (error 32018). */
 export const MAX_TWIML_CHARACTERS = 4000;
@@ -15,15 +16,14 @@ function isHttpUrl(value: string): boolean {
   return protocol === 'https:' || protocol === 'http:';
 }
 
+type PlayScript = Extract<CallScript, { kind: 'play' }>;
+
 /**
  * The TwiML that plays the script: the whole list `loop` times, then Twilio hangs up. One file uses
  * `<Play loop>`; several are written out in order for each pass, because `<Play loop>` repeats a single file
  * and would play a,a,b,b instead of a,b,a,b.
  */
-export function playScriptTwiml(script: CallScript): string {
-  if (script.kind !== 'play') {
-    throw invalidScript(`"${script.kind}" scripts are not supported by the Twilio adapter yet`, 'Place the call with a "play" script.');
-  }
+function playScriptTwiml(script: PlayScript): string {
   const { audioUrls, loop } = script;
   if (audioUrls.length === 0) throw invalidScript('no audio files', 'Give at least one audio URL to play.');
   const bad = audioUrls.find((url) => !isHttpUrl(url));
@@ -39,11 +39,18 @@ export function playScriptTwiml(script: CallScript): string {
   } else {
     for (let pass = 0; pass < loop; pass += 1) for (const url of audioUrls) response.play(url);
   }
-  const twiml = response.toString();
+  return response.toString();
+}
+
+/** The TwiML sent inline with the call: what the callee hears once they answer. */
+export function scriptTwiml(script: CallScript): string {
+  const twiml = script.kind === 'play' ? playScriptTwiml(script) : conversationTwiml(script.conversation);
   if (twiml.length > MAX_TWIML_CHARACTERS) {
     throw invalidScript(
       `the instructions take ${twiml.length} characters, over Twilio's ${MAX_TWIML_CHARACTERS}`,
-      'Play fewer audio files or fewer loops (or one longer file).',
+      script.kind === 'play'
+        ? 'Play fewer audio files or fewer loops (or one longer file).'
+        : 'Shorten the welcome greeting or the conversation parameters.',
     );
   }
   return twiml;

@@ -1,11 +1,15 @@
 import type twilio from 'twilio';
-import type { CallStatusUpdate, MakeCallRequest, MakeCallResult, TelephonyCalls } from '../../ports/calls.js';
+import type {
+  CallStatusUpdate, ConversationSettings, IncomingCall, MakeCallRequest, MakeCallResult, TelephonyCalls,
+} from '../../ports/calls.js';
 import { DomainError } from '../../ports/errors.js';
 import type { Logger } from '../../ports/runtime.js';
-import type { WebhookRequest } from '../../ports/webhook.js';
+import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
 import { mapTwilioCallStatus } from './twilio-call-status.js';
-import { playScriptTwiml } from './twilio-call-twiml.js';
+import { scriptTwiml } from './twilio-call-twiml.js';
 import { parseTwilioCallStatus } from './twilio-call-webhook.js';
+import { conversationTwiml, hangupTwiml, transferTwiml } from './twilio-conversation-twiml.js';
+import { parseTwilioConversationEnd, parseTwilioIncomingCall } from './twilio-conversation-webhooks.js';
 import type { TwilioSubject } from './twilio-error-mapping.js';
 
 /** Every progress event, so core sees ringing and answer times, not only the end. */
@@ -13,6 +17,11 @@ const STATUS_EVENTS = ['initiated', 'ringing', 'answered', 'completed'];
 /** Twilio's answer to a realtime change of a call that has already ended. */
 const CALL_NOT_IN_PROGRESS = 21220;
 const MAX_RING_SECONDS = 600;
+
+/** TwiML answers are XML; Twilio reads `text/xml`. */
+function xmlReply(body: string): WebhookReply {
+  return { contentType: 'text/xml', body };
+}
 
 function providerCode(err: unknown): number | null {
   const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
@@ -33,7 +42,7 @@ export class TwilioCalls implements TelephonyCalls {
   ) {}
 
   async makeCall(request: MakeCallRequest): Promise<MakeCallResult> {
-    const twiml = playScriptTwiml(request.script);
+    const twiml = scriptTwiml(request.script);
     const timeout = request.ringTimeoutSeconds;
     if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < 1 || timeout > MAX_RING_SECONDS)) {
       throw new DomainError(
@@ -80,6 +89,26 @@ export class TwilioCalls implements TelephonyCalls {
       }
       throw this.failure(err, 'twilio hang-up failed');
     }
+  }
+
+  parseIncomingCall(request: WebhookRequest): IncomingCall {
+    return parseTwilioIncomingCall(request);
+  }
+
+  answerWithConversation(settings: ConversationSettings): WebhookReply {
+    return xmlReply(conversationTwiml(settings));
+  }
+
+  parseConversationEnd(request: WebhookRequest): { providerCallId: string; handoffData: string | null } {
+    return parseTwilioConversationEnd(request);
+  }
+
+  answerWithTransfer(to: string, callerId: string): WebhookReply {
+    return xmlReply(transferTwiml(to, callerId));
+  }
+
+  answerWithHangup(): WebhookReply {
+    return xmlReply(hangupTwiml());
   }
 
   private failure(err: unknown, what: string): DomainError {

@@ -46,6 +46,8 @@ export class VoiceSocketHost {
   private serve(ws: WebSocket, callId: string): void {
     let conversation: LiveConversation | null = null;
     let starting: Promise<void> | null = null;
+    // Prompts can arrive right behind the setup, before the conversation is loaded: keep them in order.
+    const early: RelayMessage[] = [];
     const output = relayOutput(ws);
     ws.on('message', (data, isBinary) => {
       const message = isBinary ? null : parseRelayMessage(data.toString());
@@ -60,6 +62,7 @@ export class VoiceSocketHost {
           (started) => {
             conversation = started;
             if (ws.readyState !== ws.OPEN) void endConversation(this.ports, started);
+            for (const pending of early.splice(0)) dispatch(started, pending, this.logger, callId);
           },
           (err: unknown) => {
             this.logger.warn({ callId, code: isDomainError(err) ? err.code : 'INTERNAL' }, 'voice socket: setup refused');
@@ -69,7 +72,8 @@ export class VoiceSocketHost {
         return;
       }
       if (!conversation) {
-        this.logger.warn({ callId, type: message.type }, 'voice socket: message before setup ignored');
+        if (starting) early.push(message);
+        else this.logger.warn({ callId, type: message.type }, 'voice socket: message before setup ignored');
         return;
       }
       dispatch(conversation, message, this.logger, callId);

@@ -4,12 +4,39 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databasePluginContext, describeDatabaseContract } from '../../contracts/database.js';
 import { ENTITIES } from '../../adapters/mikro-orm/entities.js';
+import { POSTGRESQL_MIGRATIONS } from '../../adapters/mikro-orm/migrations/postgresql/postgresql-migrations.js';
+import { sharedOrmOptions } from '../../adapters/mikro-orm/orm-options.js';
 import postgresqlPlugin from '../../adapters/mikro-orm/postgresql-plugin.js';
+import { isDomainError } from '../../ports/errors.js';
 import { PLUGIN_API_VERSION } from '../../ports/plugin.js';
+import type { AgentRecord, CallLogRecord } from '../../ports/records.js';
 import type { Database } from '../../ports/repositories.js';
 
 const url = process.env.COMMS_TEST_POSTGRES_URL;
-const ALL_MIGRATIONS = ['Migration20261124000000_initial', 'Migration20261124100000_channels_pool_calls'];
+const ALL_MIGRATIONS = [
+  'Migration20261124000000_initial', 'Migration20261124100000_channels_pool_calls',
+  'Migration20261124200000_voice_conversations',
+];
+const now = new Date('2026-11-24T10:00:00.123Z');
+const OLD_AGENT: AgentRecord = {
+  id: 'agt_old', name: 'old', tokenHash: 'hash-old', callbackUrl: null, callbackSecret: 'whsec', status: 'active',
+  voice: {}, createdAt: now, updatedAt: now,
+};
+const OLD_CALL: CallLogRecord = {
+  id: 'cal_old', agentId: 'agt_old', direction: 'outbound', from: '+15550000001', to: '+15550000002', status: 'queued',
+  history: [], provider: 'mock', providerCallId: null, audioUrl: null, audioKey: null, startedAt: now, answeredAt: null,
+  endedAt: null, durationSeconds: null, priceMicros: null, currency: null, errorCode: null, errorMessage: null,
+  metadata: {}, createdAt: now, updatedAt: now, version: 0,
+};
+/** Rows as an earlier release wrote them: only the columns its migrations had (no voice settings). */
+const INSERT_OLD_AGENT =
+  'insert into agents (id, name, token_hash, callback_url, callback_secret, status, created_at, updated_at) ' +
+  `values ('agt_old', 'old', 'hash-old', null, 'whsec', 'active', '${now.toISOString()}', '${now.toISOString()}')`;
+const INSERT_OLD_CALL =
+  'insert into call_logs (id, agent_id, direction, from_addr, to_addr, status, history, provider, started_at, ' +
+  "metadata, created_at, updated_at, version) values ('cal_old', 'agt_old', 'outbound', '+15550000001', " +
+  `'+15550000002', 'queued', '[]', 'mock', '${now.toISOString()}', '{}', '${now.toISOString()}', ` +
+  `'${now.toISOString()}', 0)`;
 
 describe('postgresql db plugin without a server', () => {
   it('is a db plugin named postgresql whose url is a required secret', () => {
@@ -60,8 +87,8 @@ describe.skipIf(!url)('postgresql (set COMMS_TEST_POSTGRES_URL to run, e.g. post
         'select table_name from information_schema.tables where table_schema = ? order by table_name', [schema],
       );
       expect(tables.map((t) => t.table_name)).toEqual([
-        'agent_channels', 'agents', 'call_logs', 'callback_deliveries', 'messages', 'mikro_orm_migrations',
-        'whatsapp_senders',
+        'agent_channels', 'agents', 'call_logs', 'call_turns', 'callback_deliveries', 'messages',
+        'mikro_orm_migrations', 'whatsapp_senders',
       ]);
       const orm = await MikroORM.init({
         clientUrl: url, schema, entities: ENTITIES, discovery: { disableDynamicFileAccess: true }, ensureDatabase: false,
@@ -85,7 +112,7 @@ describe.skipIf(!url)('postgresql (set COMMS_TEST_POSTGRES_URL to run, e.g. post
       // The migration log table exists first, as after any earlier deployment.
       await dbs[0]?.migrate();
       await admin.em.getConnection().execute(`delete from "${schema}".mikro_orm_migrations`);
-      const tables = ['call_logs', 'whatsapp_senders', 'callback_deliveries', 'messages', 'agent_channels', 'agents'];
+      const tables = ['call_turns', 'call_logs', 'whatsapp_senders', 'callback_deliveries', 'messages', 'agent_channels', 'agents'];
       await admin.em.getConnection().execute(`drop table ${tables.map((table) => `"${schema}".${table}`).join(', ')}`);
       const applied = await Promise.all(dbs.map((db) => db.migrate()));
       expect(applied.flat()).toEqual(ALL_MIGRATIONS);
@@ -95,33 +122,64 @@ describe.skipIf(!url)('postgresql (set COMMS_TEST_POSTGRES_URL to run, e.g. post
     }
   });
 
+  /** Builds `schema` as the release that had only the first `count` migrations left it, with `rows` in it. */
+  const deployEarlierRelease = async (schema: string, count: number, rows: string[]): Promise<void> => {
+    await admin.em.getConnection().execute(`create schema "${schema}"`);
+    const migrations = POSTGRESQL_MIGRATIONS.slice(0, count);
+    const orm = await MikroORM.init({
+      ...sharedOrmOptions(databasePluginContext(tmpdir()).logger, migrations),
+      clientUrl: url, schema, driverOptions: { searchPath: [schema] },
+    });
+    try {
+      expect((await orm.getMigrator().up()).map((m) => m.name)).toEqual(migrations.map((m) => m.name));
+      for (const row of rows) await orm.em.fork().getConnection().execute(row);
+    } finally {
+      await orm.close(true);
+    }
+  };
+
   it('upgrades a schema deployed with the initial migration only, keeping its data', async () => {
     const schema = newSchema();
-    const options = { url: url as string, schema };
-    const first = await postgresqlPlugin.create(options, databasePluginContext(tmpdir()));
-    const agent = {
-      id: 'agt_old', name: 'old', tokenHash: 'hash-old', callbackUrl: null, callbackSecret: 'whsec',
-      status: 'active' as const, createdAt: new Date(), updatedAt: new Date(),
-    };
     try {
-      await first.migrate();
-      await first.agents.create(agent, []);
+      await deployEarlierRelease(schema, 1, [INSERT_OLD_AGENT]);
+      const upgraded = await postgresqlPlugin.create({ url: url as string, schema }, databasePluginContext(tmpdir()));
+      try {
+        expect(await upgraded.migrate()).toEqual(ALL_MIGRATIONS.slice(1));
+        expect(await upgraded.migrate()).toEqual([]);
+        expect(await upgraded.agents.findById('agt_old')).toEqual(OLD_AGENT);
+        await upgraded.whatsappSenders.add({ id: 'wsn_1', address: '+14440000001', agentId: 'agt_old', createdAt: now });
+        expect(await upgraded.whatsappSenders.candidatesFor('agt_old')).toHaveLength(1);
+      } finally {
+        await upgraded.close();
+      }
     } finally {
-      await first.close();
+      await dropSchema(schema);
     }
-    // As the first release left it: no new tables, the second migration not logged.
-    await admin.em.getConnection().execute(`drop table "${schema}".call_logs, "${schema}".whatsapp_senders`);
-    await admin.em.getConnection().execute(`delete from "${schema}".mikro_orm_migrations where name = ?`, [ALL_MIGRATIONS[1]]);
+  });
 
-    const upgraded = await postgresqlPlugin.create(options, databasePluginContext(tmpdir()));
+  it('upgrades a schema deployed with the first two migrations: only the third runs, data is kept', async () => {
+    const schema = newSchema();
     try {
-      expect(await upgraded.migrate()).toEqual([ALL_MIGRATIONS[1]]);
-      expect(await upgraded.migrate()).toEqual([]);
-      expect(await upgraded.agents.findById('agt_old')).toEqual(agent);
-      await upgraded.whatsappSenders.add({ id: 'wsn_1', address: '+14440000001', agentId: 'agt_old', createdAt: new Date() });
-      expect(await upgraded.whatsappSenders.candidatesFor('agt_old')).toHaveLength(1);
+      await deployEarlierRelease(schema, 2, [INSERT_OLD_AGENT, INSERT_OLD_CALL]);
+      const upgraded = await postgresqlPlugin.create({ url: url as string, schema }, databasePluginContext(tmpdir()));
+      try {
+        expect(await upgraded.migrate()).toEqual(ALL_MIGRATIONS.slice(2));
+        expect(await upgraded.migrate()).toEqual([]);
+        // The existing agent got the column's default: no settings.
+        expect(await upgraded.agents.findById('agt_old')).toEqual(OLD_AGENT);
+        expect(await upgraded.calls.findById('cal_old')).toEqual(OLD_CALL);
+        await upgraded.agents.update('agt_old', { voice: { greeting: 'Hi' }, updatedAt: now });
+        expect((await upgraded.agents.findById('agt_old'))?.voice).toEqual({ greeting: 'Hi' });
+        const turn = { id: 'turn_1', callId: 'cal_old', seq: 1, speaker: 'caller' as const, text: 'Hello', interrupted: false, createdAt: now };
+        await upgraded.turns.append(turn);
+        expect(await upgraded.turns.list('cal_old')).toEqual([turn]);
+        // What the port leaves open: a turn of an unknown call is NOT_FOUND, not a driver error.
+        const orphan = upgraded.turns.append({ ...turn, id: 'turn_2', callId: 'cal_unknown' });
+        expect(await orphan.catch((err: unknown) => (isDomainError(err) ? err.code : String(err)))).toBe('NOT_FOUND');
+      } finally {
+        await upgraded.close();
+      }
     } finally {
-      await upgraded.close();
       await dropSchema(schema);
     }
   });
