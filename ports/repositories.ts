@@ -20,7 +20,7 @@ export interface AgentRepository {
   setChannel(record: AgentChannelRecord): Promise<void>;
   /** Removes the agent's addresses on that channel; no-op when it has none. */
   removeChannel(agentId: string, channel: Channel): Promise<void>;
-  /** Updates name, callback URL or status; `NOT_FOUND` when there is no such agent. */
+  /** Updates name, callback URL, status or voice settings (replaced whole, not merged); `NOT_FOUND` when there is no such agent. */
   update(agentId: string, patch: Partial<Pick<AgentRecord, 'name' | 'callbackUrl' | 'status' | 'voice'>> & { updatedAt: Date }): Promise<void>;
 }
 
@@ -128,8 +128,9 @@ export interface CallLogRepository {
 }
 
 export interface CallTurnRepository {
+  /** `CONFLICT` when the id or the call's `seq` is taken; `NOT_FOUND` when the call does not exist. */
   append(turn: CallTurnRecord): Promise<void>;
-  /** Rewrites a turn's text (an agent turn cut short by an interruption). */
+  /** Rewrites a turn's text (an agent turn cut short by an interruption); `NOT_FOUND` for an unknown id. */
   revise(id: string, text: string, interrupted: boolean): Promise<void>;
   /** The call's transcript, in `seq` order. */
   list(callId: string): Promise<CallTurnRecord[]>;

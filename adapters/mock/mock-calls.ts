@@ -1,16 +1,17 @@
 import type {
-  CallScript, CallStatus, CallStatusUpdate, MakeCallRequest, MakeCallResult, TelephonyCalls,
+  CallScript, CallStatus, CallStatusUpdate, ConversationSettings, IncomingCall, MakeCallRequest, MakeCallResult, TelephonyCalls,
 } from '../../ports/calls.js';
 import { FINAL_CALL_STATUSES } from '../../ports/calls.js';
 import { DomainError } from '../../ports/errors.js';
 import type { ProviderEventSink } from '../../ports/plugin.js';
 import type { Clock, IdGenerator } from '../../ports/runtime.js';
-import type { WebhookRequest } from '../../ports/webhook.js';
+import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
 import { parseMockCallStatus } from './mock-call-forms.js';
+import {
+  checkConversationSettings, mockConversationReply, mockHangupReply, mockTransferReply, parseMockConversationEnd,
+  parseMockIncomingCall,
+} from './mock-conversation.js';
 import { mockFaultError, type MockTelephonyFault } from './mock-faults.js';
-
-/** The script kind demo mode can play. */
-export type PlayScript = Extract<CallScript, { kind: 'play' }>;
 
 /** What demo mode "called". */
 export interface MockPlacedCall {
@@ -19,7 +20,7 @@ export interface MockPlacedCall {
   reference: string;
   from: string;
   to: string;
-  script: PlayScript;
+  script: CallScript;
   statusCallbackUrl: string | null;
   placedAt: Date;
   /** Where the demo call is now; it moves along as the events are pushed. */
@@ -49,28 +50,33 @@ interface LiveCall {
   timers: Set<NodeJS.Timeout>;
   /** performance.now() when it was answered; null before. */
   answeredAt: number | null;
-  plays: number;
+  /** Files to play in all; null for a conversation, which lasts until it is hung up. */
+  plays: number | null;
 }
 
 function invalidScript(problem: string, nextStep: string): DomainError {
   return new DomainError('INVALID_INPUT', `The call script is invalid: ${problem}.`, nextStep, { provider: 'mock' });
 }
 
-function checkScript(script: CallScript): PlayScript {
-  if (script.kind !== 'play') {
-    throw invalidScript(`"${script.kind}" scripts are not supported in demo mode yet`, 'Place the call with a "play" script.');
+/** A copy of the script, so that later changes by the caller do not rewrite the record. */
+function checkScript(script: CallScript): CallScript {
+  if (script.kind === 'converse') {
+    checkConversationSettings(script.conversation);
+    const { parameters } = script.conversation;
+    return { kind: 'converse', conversation: { ...script.conversation, ...(parameters ? { parameters: { ...parameters } } : {}) } };
   }
   if (script.audioUrls.length === 0) throw invalidScript('no audio files', 'Give at least one audio URL to play.');
   if (script.audioUrls.some((url) => !URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))) {
     throw invalidScript('an audio URL is not an absolute http(s) URL', 'Give public https:// URLs of MP3 or WAV files.');
   }
   if (!Number.isInteger(script.loop) || script.loop < 1) throw invalidScript('loop must be a whole number of at least 1', 'Set loop to 1 to play the files once.');
-  return script;
+  return { ...script, audioUrls: [...script.audioUrls] };
 }
 
 /**
  * Demo-mode calls: nothing rings anywhere. A call is recorded, then reported initiated, ringing, in-progress and
- * completed through the provider event sink, as a real provider's status callbacks would be.
+ * completed through the provider event sink, as a real provider's status callbacks would be. A conversation call
+ * opens no socket: it stays in progress until it is hung up.
  */
 export class MockCalls implements TelephonyCalls {
   private readonly live = new Map<string, LiveCall>();
@@ -94,13 +100,13 @@ export class MockCalls implements TelephonyCalls {
       reference: request.reference,
       from: request.from,
       to: request.to,
-      script: { ...script, audioUrls: [...script.audioUrls] },
+      script,
       statusCallbackUrl: request.statusCallbackUrl ?? null,
       placedAt: this.deps.clock.now(),
       status: 'queued',
     };
     this.deps.record(call);
-    const plays = call.script.audioUrls.length * call.script.loop;
+    const plays = script.kind === 'play' ? script.audioUrls.length * script.loop : null;
     const state: LiveCall = { call, timers: new Set(), answeredAt: null, plays };
     this.live.set(call.providerCallId, state);
     const delay = this.deps.statusDelayMs;
@@ -110,7 +116,7 @@ export class MockCalls implements TelephonyCalls {
       state.answeredAt = performance.now();
       this.report(state, 'in-progress', null);
     });
-    this.later(state, delay * (3 + plays), () => this.report(state, 'completed', plays * MOCK_SECONDS_PER_PLAY));
+    if (plays !== null) this.later(state, delay * (3 + plays), () => this.report(state, 'completed', plays * MOCK_SECONDS_PER_PLAY));
     return { providerCallId: call.providerCallId, status: 'queued' };
   }
 
@@ -132,9 +138,34 @@ export class MockCalls implements TelephonyCalls {
       return;
     }
     const elapsedMs = performance.now() - state.answeredAt;
-    const playsHeard = this.deps.statusDelayMs > 0 ? elapsedMs / this.deps.statusDelayMs : state.plays;
-    const seconds = Math.max(1, Math.min(state.plays * MOCK_SECONDS_PER_PLAY, Math.ceil(playsHeard * MOCK_SECONDS_PER_PLAY)));
-    this.later(state, 0, () => this.report(state, 'completed', seconds));
+    this.later(state, 0, () => this.report(state, 'completed', this.secondsConnected(state.plays, elapsedMs)));
+  }
+
+  parseIncomingCall(request: WebhookRequest): IncomingCall {
+    return parseMockIncomingCall(request);
+  }
+
+  answerWithConversation(settings: ConversationSettings): WebhookReply {
+    return mockConversationReply(settings);
+  }
+
+  parseConversationEnd(request: WebhookRequest): { providerCallId: string; handoffData: string | null } {
+    return parseMockConversationEnd(request);
+  }
+
+  answerWithTransfer(to: string, callerId: string): WebhookReply {
+    return mockTransferReply(to, callerId);
+  }
+
+  answerWithHangup(): WebhookReply {
+    return mockHangupReply();
+  }
+
+  /** A played call lasts the files heard (one delay each); a conversation lasts the real time it was connected. */
+  private secondsConnected(plays: number | null, elapsedMs: number): number {
+    if (plays === null) return Math.max(1, Math.ceil(elapsedMs / 1000));
+    const playsHeard = this.deps.statusDelayMs > 0 ? elapsedMs / this.deps.statusDelayMs : plays;
+    return Math.max(1, Math.min(plays * MOCK_SECONDS_PER_PLAY, Math.ceil(playsHeard * MOCK_SECONDS_PER_PLAY)));
   }
 
   close(): void {

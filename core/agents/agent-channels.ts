@@ -36,3 +36,17 @@ export const channelListSchema = {
     properties: { channel: { type: 'string' }, address: { type: 'string' } },
   },
 } as const;
+
+/** Live-voice settings an admin may give an agent (each overrides the server's `voice` defaults). */
+export const voiceSettingsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'Live-call settings: greeting, instructions for the brain, provider voice, language (BCP 47), interruptible.',
+  properties: {
+    greeting: { type: 'string', minLength: 1, maxLength: 500 },
+    instructions: { type: 'string', minLength: 1, maxLength: 8000 },
+    voice: { type: 'string', minLength: 1, maxLength: 200 },
+    language: { type: 'string', minLength: 2, maxLength: 35 },
+    interruptible: { type: 'boolean' },
+  },
+} as const;

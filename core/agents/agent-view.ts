@@ -1,5 +1,5 @@
-import type { AgentChannelRecord, AgentRecord } from '../../ports/records.js';
-import { channelListSchema } from './agent-channels.js';
+import type { AgentChannelRecord, AgentRecord, AgentVoiceSettings } from '../../ports/records.js';
+import { channelListSchema, voiceSettingsSchema } from './agent-channels.js';
 
 export interface AgentView {
   agentId: string;
@@ -7,6 +7,7 @@ export interface AgentView {
   status: string;
   callbackUrl: string | null;
   channels: Array<{ channel: string; address: string }>;
+  voice: AgentVoiceSettings;
   createdAt: string;
 }
 
@@ -17,6 +18,7 @@ export function toAgentView(agent: AgentRecord, channels: AgentChannelRecord[]):
     status: agent.status,
     callbackUrl: agent.callbackUrl,
     channels: channels.map((c) => ({ channel: c.channel, address: c.address })),
+    voice: agent.voice,
     createdAt: agent.createdAt.toISOString(),
   };
 }
@@ -24,13 +26,14 @@ export function toAgentView(agent: AgentRecord, channels: AgentChannelRecord[]):
 export const agentViewSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['agentId', 'name', 'status', 'callbackUrl', 'channels', 'createdAt'],
+  required: ['agentId', 'name', 'status', 'callbackUrl', 'channels', 'voice', 'createdAt'],
   properties: {
     agentId: { type: 'string' },
     name: { type: 'string' },
     status: { type: 'string', enum: ['active', 'disabled'] },
     callbackUrl: { type: ['string', 'null'] },
     channels: channelListSchema,
+    voice: voiceSettingsSchema,
     createdAt: { type: 'string', format: 'date-time' },
   },
 } as const;

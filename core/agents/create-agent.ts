@@ -1,7 +1,7 @@
 import { DomainError } from '../../ports/errors.js';
-import type { AgentChannelRecord, AgentRecord } from '../../ports/records.js';
+import type { AgentChannelRecord, AgentRecord, AgentVoiceSettings } from '../../ports/records.js';
 import { requireAdmin } from '../auth/authenticate.js';
-import { CHANNEL_FIELDS, channelFieldSchemas, channelListSchema, newChannel, normaliseAddress } from './agent-channels.js';
+import { CHANNEL_FIELDS, channelFieldSchemas, channelListSchema, newChannel, normaliseAddress, voiceSettingsSchema } from './agent-channels.js';
 import { defineUseCase } from '../use-case.js';
 
 export interface CreateAgentInput {
@@ -10,6 +10,7 @@ export interface CreateAgentInput {
   email?: string;
   whatsapp?: string;
   callbackUrl?: string;
+  voice?: AgentVoiceSettings;
 }
 
 export interface CreateAgentOutput {
@@ -35,6 +36,7 @@ export const createAgent = defineUseCase<CreateAgentInput, CreateAgentOutput>({
     properties: {
       name: { type: 'string', minLength: 1, maxLength: 200 },
       ...channelFieldSchemas,
+      voice: voiceSettingsSchema,
       callbackUrl: { type: 'string', format: 'uri', pattern: '^https?://', maxLength: 2000 },
     },
   },
@@ -66,7 +68,7 @@ export const createAgent = defineUseCase<CreateAgentInput, CreateAgentOutput>({
       callbackUrl: input.callbackUrl ?? null,
       callbackSecret: secrets.signingSecret(),
       status: 'active',
-      voice: {},
+      voice: input.voice ?? {},
       createdAt: now,
       updatedAt: now,
     };

@@ -1,7 +1,8 @@
 import { DomainError } from '../../ports/errors.js';
 import { actingAgent, requireAdmin } from '../auth/authenticate.js';
 import { defineUseCase } from '../use-case.js';
-import { CHANNEL_FIELDS, channelFieldSchemas, newChannel, normaliseAddress } from './agent-channels.js';
+import type { AgentVoiceSettings } from '../../ports/records.js';
+import { CHANNEL_FIELDS, channelFieldSchemas, newChannel, normaliseAddress, voiceSettingsSchema } from './agent-channels.js';
 import { type AgentView, agentViewSchema, toAgentView } from './agent-view.js';
 
 export interface UpdateAgentInput {
@@ -13,6 +14,8 @@ export interface UpdateAgentInput {
   phone?: string | null;
   email?: string | null;
   whatsapp?: string | null;
+  /** Replaces the agent's live-voice settings as a whole. */
+  voice?: AgentVoiceSettings;
 }
 
 const orNull = <T extends object>(schema: T) => ({ anyOf: [schema, { type: 'null' }] });
@@ -22,7 +25,8 @@ export const updateAgent = defineUseCase<UpdateAgentInput, AgentView>({
   title: 'Update an agent',
   description:
     'Admin only. Change an agent\'s name, callback URL or status (disabled agents\' tokens stop working), and set ' +
-    'or remove its channels: phone (sms), email and whatsapp. A new address replaces the old one; null removes it.',
+    'or remove its channels: phone (sms), email and whatsapp (a new address replaces the old one; null removes it), ' +
+    'and its live-call settings (voice: greeting, instructions, voice, language, interruptible).',
   input: {
     type: 'object',
     additionalProperties: false,
@@ -35,6 +39,7 @@ export const updateAgent = defineUseCase<UpdateAgentInput, AgentView>({
       phone: orNull(channelFieldSchemas.phone),
       email: orNull(channelFieldSchemas.email),
       whatsapp: orNull(channelFieldSchemas.whatsapp),
+      voice: voiceSettingsSchema,
     },
   },
   output: agentViewSchema,
@@ -63,8 +68,8 @@ export const updateAgent = defineUseCase<UpdateAgentInput, AgentView>({
       if (address === null) await db.agents.removeChannel(agent.id, channel);
       else await db.agents.setChannel(newChannel(ctx, agent.id, channel, address));
     }
-    if (name !== undefined || input.callbackUrl !== undefined || input.status !== undefined) {
-      await db.agents.update(agent.id, { name, callbackUrl: input.callbackUrl, status: input.status, updatedAt: clock.now() });
+    if (name !== undefined || input.callbackUrl !== undefined || input.status !== undefined || input.voice !== undefined) {
+      await db.agents.update(agent.id, { name, callbackUrl: input.callbackUrl, status: input.status, voice: input.voice, updatedAt: clock.now() });
     }
     const updated = (await db.agents.findById(agent.id)) ?? agent;
     return toAgentView(updated, await db.agents.listChannels(agent.id));

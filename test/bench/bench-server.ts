@@ -16,7 +16,7 @@ export interface BenchServer {
  * Starts the built server (`dist/`, as in production) in its own process on SQLite + the demo
  * provider, so the load generator in this process does not share its event loop.
  */
-export async function startBenchServer(dir: string, repoRoot: string): Promise<BenchServer> {
+export async function startBenchServer(dir: string, repoRoot: string, extra: Record<string, unknown> = {}): Promise<BenchServer> {
   const dbFile = join(dir, 'bench.sqlite');
   const configFile = join(dir, 'bench.yaml');
   writeFileSync(configFile, stringify({
@@ -26,6 +26,7 @@ export async function startBenchServer(dir: string, repoRoot: string): Promise<B
     auth: { adminToken: BENCH_ADMIN_TOKEN },
     db: { use: 'sqlite', options: { path: dbFile } },
     telephony: { use: 'mock' },
+    ...extra,
   }));
   const child = spawn(process.execPath, [join(repoRoot, 'dist', 'hosts', 'cli', 'main.js'), 'serve', '--config', configFile], {
     cwd: repoRoot,

@@ -35,8 +35,8 @@ function message(agentId: string, i: number, direction: 'inbound' | 'outbound'):
     agentId,
     channel: 'sms',
     direction,
-    from: direction === 'inbound' ? `+1555${String(i % 10_000).padStart(7, '0')}` : '+15550000001',
-    to: direction === 'inbound' ? '+15550000001' : `+1555${String(i % 10_000).padStart(7, '0')}`,
+    from: direction === 'inbound' ? `+1555${String(i % 10_000).padStart(7, '0')}` : '+15550100001',
+    to: direction === 'inbound' ? '+15550100001' : `+1555${String(i % 10_000).padStart(7, '0')}`,
     body: 'Hi! Your appointment is confirmed for tomorrow at 10:30. Reply STOP to opt out.',
     status: direction === 'inbound' ? 'received' : 'pending',
     provider: 'twilio',
@@ -56,10 +56,10 @@ async function bench(name: string, db: Database): Promise<void> {
   await db.migrate();
   const now = new Date();
   const agent = {
-    id: 'agt_bench', name: 'bench', tokenHash: 'a'.repeat(64), callbackUrl: 'https://agent.example/cb',
-    callbackSecret: 'whsec_x', status: 'active' as const, createdAt: now, updatedAt: now,
+    id: 'agt_bench', name: 'bench', tokenHash: 'a'.repeat(64), callbackUrl: 'https://agent.example.com/cb',
+    callbackSecret: 'whsec_x', status: 'active' as const, voice: {}, createdAt: now, updatedAt: now,
   };
-  await db.agents.create(agent, [{ id: 'chn_bench', agentId: agent.id, channel: 'sms', address: '+15550000001', createdAt: now }]);
+  await db.agents.create(agent, [{ id: 'chn_bench', agentId: agent.id, channel: 'sms', address: '+15550100001', createdAt: now }]);
 
   await measure('insertInbound (+ delivery)', COUNT, (i) => {
     const m = message(agent.id, i, 'inbound');

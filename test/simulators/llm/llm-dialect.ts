@@ -10,6 +10,8 @@ export interface ParsedLlmRequest {
   system: string | null;
   /** The conversation without system messages, each content flattened to its text. */
   messages: { role: string; content: string }[];
+  /** The whole JSON body, for dialect-specific fields. */
+  raw: Record<string, unknown>;
 }
 
 /** An HTTP error as the provider would answer it. */

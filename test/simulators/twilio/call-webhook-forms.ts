@@ -1,13 +1,19 @@
 import { API_VERSION, rfc2822 } from './twilio-message-resource.js';
 
+export type CallDirection = 'outbound-api' | 'inbound';
+
 export interface CallParties {
   sid: string;
   accountSid: string;
   from: string;
   to: string;
+  /** Default outbound-api: a call placed through the REST API. */
+  direction?: CallDirection;
+  /** Where the call is; voice requests report it (ringing for an incoming call, in-progress once answered). */
+  status?: string;
 }
 
-/** The fields every voice webhook carries, in Twilio's names (outbound calls from the REST API). */
+/** The fields every voice webhook carries, in Twilio's names. */
 function callFields(call: CallParties, callStatus: string): Record<string, string> {
   return {
     AccountSid: call.accountSid,
@@ -16,15 +22,46 @@ function callFields(call: CallParties, callStatus: string): Record<string, strin
     CallStatus: callStatus,
     Called: call.to,
     Caller: call.from,
-    Direction: 'outbound-api',
+    Direction: call.direction ?? 'outbound-api',
     From: call.from,
     To: call.to,
   };
 }
 
-/** The form Twilio sends to a call's `Url` when the callee answers, to get the TwiML to run. */
+/**
+ * The form Twilio sends for the TwiML to run: to a call's `Url` when the callee answers (in-progress), or to the
+ * number's voice URL when a call comes in (ringing, inbound).
+ */
 export function voiceRequestForm(call: CallParties): Record<string, string> {
-  return callFields(call, 'in-progress');
+  return callFields(call, call.status === 'ringing' ? 'ringing' : 'in-progress');
+}
+
+/** How a ConversationRelay session ended, as the `<Connect action>` request reports it. */
+export interface ConversationEndEvent {
+  sessionId: string;
+  /** `ended` when our socket sent `end`, `completed` when the caller hung up, `failed` when the session broke. */
+  sessionStatus: 'ended' | 'completed' | 'failed';
+  /** Whole seconds the session lasted. */
+  sessionDurationSeconds: number;
+  /** The `handoffData` string of the `end` message, as sent; absent otherwise. */
+  handoffData?: string;
+  errorMessage?: string;
+}
+
+/**
+ * The form Twilio sends to `<Connect action>` when a ConversationRelay session ends: the call fields (CallStatus
+ * completed when the caller hung up) plus SessionId, SessionStatus, SessionDuration, and HandoffData / ErrorMessage.
+ */
+export function conversationEndForm(call: CallParties, event: ConversationEndEvent): Record<string, string> {
+  const params: Record<string, string> = {
+    ...callFields(call, event.sessionStatus === 'completed' ? 'completed' : 'in-progress'),
+    SessionId: event.sessionId,
+    SessionStatus: event.sessionStatus,
+    SessionDuration: String(event.sessionDurationSeconds),
+  };
+  if (event.handoffData !== undefined) params.HandoffData = event.handoffData;
+  if (event.errorMessage !== undefined) params.ErrorMessage = event.errorMessage;
+  return params;
 }
 
 export interface CallStatusEvent {

@@ -40,8 +40,15 @@ export interface CalleeFetcherOptions {
 export class CalleeFetcher {
   constructor(private readonly options: CalleeFetcherOptions) {}
 
-  async twiml(call: CallParties, url: string, method: 'GET' | 'POST', signature: SignatureMode = 'valid'): Promise<Fetched<{ twiml: string }>> {
-    const params = voiceRequestForm(call);
+  /** `form` defaults to the voice request of the call; a `<Connect action>` request passes its own. */
+  async twiml(
+    call: CallParties,
+    url: string,
+    method: 'GET' | 'POST',
+    signature: SignatureMode = 'valid',
+    form: Record<string, string> = voiceRequestForm(call),
+  ): Promise<Fetched<{ twiml: string }>> {
+    const params = form;
     const record: RecordedVoiceRequest = { callSid: call.sid, url, method, params, headers: {}, status: null, error: null };
     this.options.record(record);
     let status: number;

@@ -83,6 +83,7 @@ export class SimulatedCallsApi {
       accountSid: this.account.accountSid,
       from,
       to,
+      direction: 'outbound-api',
       // An Application's VoiceUrl is not simulated: such a call is answered with an empty document.
       twiml: twiml ?? (url ? null : '<Response/>'),
       url,
@@ -100,6 +101,7 @@ export class SimulatedCallsApi {
       status: 'queued',
       played: [],
       said: [],
+      dialed: [],
       durationSeconds: null,
       price: null,
       dateCreated: now,

@@ -2,6 +2,9 @@ import { allValues, firstValue, type FormParams } from './form-params.js';
 import { newSid, segmentCount, toMessageResource, type SimulatedMessage } from './twilio-message-resource.js';
 import { twilioErrors, type TwilioErrorBody } from './twilio-error-body.js';
 import { bareNumber, isE164, type SimulatedAccount } from './simulated-account.js';
+import { channelOf, onChannel, SimulatedWhatsApp } from './simulated-whatsapp.js';
+import { parseContentTemplate } from './whatsapp-content.js';
+import { channelErrors } from './whatsapp-errors.js';
 
 export type ApiAnswer = { status: number; body: unknown };
 
@@ -11,31 +14,45 @@ function refused(error: TwilioErrorBody): ApiAnswer {
   return { status: error.status, body: error };
 }
 
-/** The Messages resource of API v2010: create, fetch and list, with Twilio's validation rules. */
+/**
+ * The Messages resource of API v2010: create, fetch and list, with Twilio's validation rules. SMS/MMS take bare
+ * E.164 numbers; WhatsApp takes `whatsapp:+E164` on both sides, and its 24-hour window (see `SimulatedWhatsApp`).
+ */
 export class SimulatedMessagesApi {
+  private readonly whatsapp: SimulatedWhatsApp;
+
   constructor(
     private readonly account: SimulatedAccount,
     private readonly now: () => Date,
     /** Every accepted message, oldest first. */
     readonly messages: SimulatedMessage[],
-  ) {}
+  ) {
+    this.whatsapp = new SimulatedWhatsApp(account, now, this);
+  }
 
+  /** `accepted` is the message whose delivery the simulator should play; null when refused, or failing on its own. */
   create(params: FormParams): { answer: ApiAnswer; accepted: SimulatedMessage | null } {
     const rejected = (error: TwilioErrorBody) => ({ answer: refused(error), accepted: null });
     const to = firstValue(params, 'To');
     if (!to) return rejected(twilioErrors.missingTo());
-    if (!isE164(to)) return rejected(twilioErrors.invalidTo(to));
+    const channel = channelOf(to);
+    if (!channel || !isE164(to)) return rejected(twilioErrors.invalidTo(to));
 
     const messagingServiceSid = firstValue(params, 'MessagingServiceSid') ?? null;
     let from = firstValue(params, 'From');
     if (!from && !messagingServiceSid) return rejected(twilioErrors.missingFrom());
-    if (from && !this.account.ownedNumbers.has(bareNumber(from))) return rejected(twilioErrors.fromNotOwned(from));
+    if (from && channelOf(from) !== channel) return rejected(channelErrors.channelMismatch());
+    if (from && !this.account.ownedNumbers.has(bareNumber(from))) {
+      return rejected(channel === 'whatsapp' ? channelErrors.unknownWhatsAppSender() : twilioErrors.fromNotOwned(from));
+    }
     // A Messaging Service without From picks a sender from its pool: here, the account's first number.
-    from ??= [...this.account.ownedNumbers][0] ?? '';
+    from ??= onChannel(channel, [...this.account.ownedNumbers][0] ?? '');
 
+    const content = parseContentTemplate(params);
+    if ('error' in content) return rejected(content.error);
     const body = firstValue(params, 'Body') ?? '';
     const mediaUrls = allValues(params, 'MediaUrl');
-    if (!body && mediaUrls.length === 0 && !firstValue(params, 'ContentSid')) return rejected(twilioErrors.missingBody());
+    if (!body && mediaUrls.length === 0 && !content.template) return rejected(twilioErrors.missingBody());
     if (body.length > MAX_BODY_LENGTH) return rejected(twilioErrors.bodyTooLong());
 
     const refusal = this.account.refusedDestinations[bareNumber(to)];
@@ -60,7 +77,9 @@ export class SimulatedMessagesApi {
       dateSent: now,
     };
     this.messages.push(message);
-    return { answer: { status: 201, body: toMessageResource(message) }, accepted: message };
+    const answer = { status: 201, body: toMessageResource(message) };
+    const failsOnItsOwn = this.whatsapp.accept(message, channel, content.template);
+    return { answer, accepted: failsOnItsOwn ? null : message };
   }
 
   fetch(path: string, sid: string): ApiAnswer {

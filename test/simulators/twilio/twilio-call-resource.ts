@@ -13,12 +13,19 @@ export interface PlayedAudio {
   times: number;
 }
 
-/** An outbound call the simulated account placed. */
+/** Where a `<Dial>` bridged the call. */
+export interface DialedNumber {
+  number: string;
+  callerId: string | null;
+}
+
+/** A call of the simulated account: placed through the REST API, or come in to one of its numbers. */
 export interface SimulatedCall {
   sid: string;
   accountSid: string;
   from: string;
   to: string;
+  direction: 'outbound-api' | 'inbound';
   /** Where the instructions come from: inline TwiML, or a URL fetched when the callee answers. */
   twiml: string | null;
   url: string | null;
@@ -37,6 +44,8 @@ export interface SimulatedCall {
   played: PlayedAudio[];
   /** Every <Say> text the callee heard, in order. */
   said: string[];
+  /** Every <Dial> run, in order (a transfer to a person). */
+  dialed: DialedNumber[];
   /** Connected time in seconds once the call ended after an answer; null before, and for unanswered calls. */
   durationSeconds: number | null;
   /** Decimal string, negative as Twilio bills (`-0.01400`); null until the call completed. */
@@ -61,7 +70,7 @@ export function toCallResource(call: SimulatedCall): Record<string, unknown> {
     caller_name: null,
     date_created: rfc2822(call.dateCreated),
     date_updated: rfc2822(call.dateUpdated),
-    direction: 'outbound-api',
+    direction: call.direction,
     duration: call.durationSeconds === null ? null : String(call.durationSeconds),
     end_time: call.endTime ? rfc2822(call.endTime) : null,
     forwarded_from: null,

@@ -1,9 +1,37 @@
+/** `<ConversationRelay>` inside `<Connect>`: every attribute as written, and its `<Parameter>`s. */
+export interface ConversationRelayNoun {
+  url: string;
+  welcomeGreeting: string | null;
+  voice: string | null;
+  language: string | null;
+  /** As written (none, dtmf, speech, any, true, false); null when absent (Twilio's default is "any"). */
+  interruptible: string | null;
+  dtmfDetection: boolean;
+  /** Every attribute, the ones above included. */
+  attributes: Record<string, string>;
+  /** `<Parameter name value>` children, passed to the socket's setup message as `customParameters`. */
+  parameters: Record<string, string>;
+}
+
+export interface ConnectVerb {
+  verb: 'Connect';
+  /** Requested when what `<Connect>` connected ends; null: Twilio goes on with the next verb instead. */
+  action: string | null;
+  method: 'GET' | 'POST';
+  /** The `<ConversationRelay>` noun; null when `<Connect>` holds anything else (`nouns` says what). */
+  relay: ConversationRelayNoun | null;
+  nouns: string[];
+}
+
 /** The voice TwiML verbs the simulated callee understands; anything else is reported as unsupported. */
 export type VoiceVerb =
   | { verb: 'Play'; url: string; loop: number }
   | { verb: 'Say'; text: string; loop: number }
   | { verb: 'Pause'; seconds: number }
   | { verb: 'Hangup' }
+  | ConnectVerb
+  /** `<Dial>` of one number (as text or a `<Number>` noun); `number` is empty when there is none. */
+  | { verb: 'Dial'; number: string; callerId: string | null }
   | { verb: 'Unsupported'; name: string };
 
 /** The document is not well-formed XML, or not a <Response> (Twilio: 12100 Document parse failure). */
@@ -107,9 +135,44 @@ function toVerb(element: XmlElement): VoiceVerb {
       return { verb: 'Pause', seconds: count(element.attributes.length, 1) };
     case 'Hangup':
       return { verb: 'Hangup' };
+    case 'Connect':
+      return toConnect(element);
+    case 'Dial': {
+      const number = element.children.find((child) => child.name === 'Number')?.text ?? element.text;
+      return { verb: 'Dial', number: number.trim(), callerId: element.attributes.callerId ?? null };
+    }
     default:
       return { verb: 'Unsupported', name: element.name };
   }
+}
+
+function toRelay(element: XmlElement): ConversationRelayNoun {
+  const { attributes } = element;
+  const parameters: Record<string, string> = {};
+  for (const child of element.children) {
+    if (child.name === 'Parameter' && child.attributes.name !== undefined) parameters[child.attributes.name] = child.attributes.value ?? '';
+  }
+  return {
+    url: attributes.url ?? '',
+    welcomeGreeting: attributes.welcomeGreeting ?? null,
+    voice: attributes.voice ?? null,
+    language: attributes.language ?? null,
+    interruptible: attributes.interruptible ?? null,
+    dtmfDetection: attributes.dtmfDetection === 'true',
+    attributes: { ...attributes },
+    parameters,
+  };
+}
+
+function toConnect(element: XmlElement): ConnectVerb {
+  const relay = element.children.find((child) => child.name === 'ConversationRelay');
+  return {
+    verb: 'Connect',
+    action: element.attributes.action ?? null,
+    method: element.attributes.method?.toUpperCase() === 'GET' ? 'GET' : 'POST',
+    relay: relay ? toRelay(relay) : null,
+    nouns: element.children.map((child) => child.name),
+  };
 }
 
 /** The verbs of a voice TwiML document, in order. */
