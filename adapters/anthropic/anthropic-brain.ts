@@ -53,7 +53,6 @@ export class AnthropicBrain implements BrainPort {
         model: this.options.model,
         max_tokens: this.options.maxTokens,
         ...(system !== undefined ? { system } : {}),
-        ...(this.options.temperature !== null ? { temperature: this.options.temperature } : {}),
         messages,
         stream: true,
       },

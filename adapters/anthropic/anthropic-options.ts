@@ -18,12 +18,11 @@ export interface AnthropicBrainOptions {
   baseUrl?: string;
   model?: string;
   maxTokens?: number;
-  temperature?: number;
   timeoutMs?: number;
   idleTimeoutMs?: number;
 }
 
-export type ResolvedAnthropicBrainOptions = Required<Omit<AnthropicBrainOptions, 'temperature'>> & { temperature: number | null };
+export type ResolvedAnthropicBrainOptions = Required<AnthropicBrainOptions>;
 
 export const anthropicBrainOptionsSchema: JsonSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -57,12 +56,6 @@ export const anthropicBrainOptionsSchema: JsonSchema = {
       default: DEFAULT_ANTHROPIC_MAX_TOKENS,
       description: 'Most tokens one reply may have (max_tokens).',
     },
-    temperature: {
-      type: 'number',
-      minimum: 0,
-      maximum: 1,
-      description: 'Sampling temperature; omit to use the model\'s default.',
-    },
     ...turnLimitProperties({ timeoutMs: DEFAULT_ANTHROPIC_TIMEOUT_MS, idleTimeoutMs: DEFAULT_ANTHROPIC_IDLE_TIMEOUT_MS }),
   },
 };
@@ -74,7 +67,6 @@ export function resolveAnthropicBrainOptions(options: AnthropicBrainOptions): Re
     baseUrl: (options.baseUrl ?? DEFAULT_ANTHROPIC_BASE_URL).replace(/\/+$/, ''),
     model: options.model ?? DEFAULT_ANTHROPIC_MODEL,
     maxTokens: options.maxTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS,
-    temperature: options.temperature ?? null,
     timeoutMs: options.timeoutMs ?? DEFAULT_ANTHROPIC_TIMEOUT_MS,
     idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_ANTHROPIC_IDLE_TIMEOUT_MS,
   };

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BrainCapabilities, BrainPort, BrainRequest, ConversationTurn } from '../../ports/brain.js';
 import { DomainError, type ErrorCode } from '../../ports/errors.js';
+import { keepRecent } from './recent-history.js';
 
 export interface MockBrainOptions {
   /** Replies given in turn, cycling; `{heard}` is replaced by the caller's last words. Default: a demo line that echoes them. */
@@ -75,7 +76,7 @@ export class MockBrain implements BrainPort {
 
   private async *speak(request: BrainRequest): AsyncGenerator<string> {
     if (request.signal.aborted) return;
-    this.requests.push({
+    keepRecent(this.requests, {
       instructions: request.instructions,
       history: request.history.map((turn) => ({ ...turn })),
       callId: request.callId,

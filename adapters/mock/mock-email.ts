@@ -8,6 +8,8 @@ import type { Clock, IdGenerator, Logger } from '../../ports/runtime.js';
 import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
 import { mockFaultError, type MockTelephonyFault } from './mock-faults.js';
 import { isValidMockSignature } from './mock-webhook-signature.js';
+import { keepRecent, rememberRecent } from './recent-history.js';
+
 
 export interface MockEmailOptions {
   /** Key of the demo webhook signature (`x-mock-signature`). Default "demo-secret". */
@@ -107,8 +109,8 @@ export class MockEmail implements EmailPort {
       }
     }
     const result: SendEmailResult = { providerMessageId: this.ids.next('MOCKEMAIL'), status: 'sent' };
-    this.sent.push({ ...request, providerMessageId: result.providerMessageId, sentAt: this.clock.now() });
-    if (key) this.byIdempotencyKey.set(key, { fingerprint, result });
+    keepRecent(this.sent, { ...request, providerMessageId: result.providerMessageId, sentAt: this.clock.now() });
+    if (key) rememberRecent(this.byIdempotencyKey, key, { fingerprint, result });
     // Counts only: demo logs carry no addresses or bodies either.
     this.logger.info({ providerMessageId: result.providerMessageId, recipients: request.to.length + (request.cc?.length ?? 0) + (request.bcc?.length ?? 0) }, 'demo email sent');
     return { ...result };

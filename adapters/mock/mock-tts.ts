@@ -4,6 +4,7 @@ import { checkSynthesisRequest, synthesizedAudio, unknownVoice } from '../audio/
 import { encodeWav } from '../audio/wav.js';
 import { DomainError, type ErrorCode } from '../../ports/errors.js';
 import type { AudioFormat, SynthesisRequest, SynthesizedAudio, TtsCapabilities, TtsPort } from '../../ports/tts.js';
+import { keepRecent } from './recent-history.js';
 
 export interface MockTtsOptions {
   /** Voices offered; the first is the default. Default `['mock-voice', 'mock-voice-2']`. */
@@ -49,7 +50,7 @@ export class MockTts implements TtsPort {
     if (request.voice !== undefined && !this.voices.includes(request.voice)) {
       throw unknownVoice('mock', request.voice, `Use one of: ${this.voices.join(', ')}.`);
     }
-    this.requests.push(request);
+    keepRecent(this.requests, request);
     const failure = this.failures.shift();
     if (failure) throw new DomainError(failure, `The mock TTS provider was told to fail (${failure}).`, 'Retry; this failure was injected by a test.', { provider: 'mock' });
     const durationMs = Math.min(MAX_MS, Math.max(MIN_MS, text.length * MS_PER_CHARACTER));

@@ -6,6 +6,7 @@ import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
 import type { SendWhatsAppRequest, SendWhatsAppResult, WhatsAppEvent, WhatsAppPort } from '../../ports/whatsapp.js';
 import { mockFaultError, type MockTelephonyFault } from './mock-faults.js';
 import { isValidMockSignature } from './mock-webhook-signature.js';
+import { keepRecent, rememberRecent } from './recent-history.js';
 
 export interface MockWhatsAppOptions {
   /** Key of the demo webhook signature (`x-mock-signature`). Default "demo-secret". */
@@ -102,7 +103,7 @@ export class MockWhatsApp implements WhatsAppPort {
 
   /** Records that `contact` wrote to `business` now (what parsing their inbound message does). */
   contactWrote(contact: string, business: string): void {
-    this.lastInbound.set(`${contact}>${business}`, this.clock.now().getTime());
+    rememberRecent(this.lastInbound, `${contact}>${business}`, this.clock.now().getTime());
   }
 
   async send(request: SendWhatsAppRequest): Promise<SendWhatsAppResult> {
@@ -134,7 +135,7 @@ export class MockWhatsApp implements WhatsAppPort {
       );
     }
     const providerMessageId = this.ids.next('MOCKWA');
-    this.sent.push({
+    keepRecent(this.sent, {
       providerMessageId,
       reference: request.reference,
       from: request.from,

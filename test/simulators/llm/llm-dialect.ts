@@ -35,12 +35,14 @@ export interface IncomingLlmRequest {
 
 /** How one provider frames a streamed reply as Server-Sent Events; each method returns the text to write. */
 export interface StreamFraming {
+  /** Content-Type of the stream. Default `text/event-stream; charset=utf-8`. */
+  contentType?: string;
   /** Written right after the headers (Anthropic's message_start, content_block_start and a ping). */
   begin(): string;
   /** One text token; `index` 0 is the first. */
   token(text: string, index: number): string;
-  /** The provider's in-stream error. */
-  error(errorType: string | undefined, message: string | undefined): string;
+  /** The provider's in-stream error; null when the framing has none (the connection is cut instead). */
+  error(errorType: string | undefined, message: string | undefined): string | null;
   /** The closing events, after the last token. */
   end(stop: 'end' | 'max_tokens', tokensSent: number): string;
 }

@@ -178,7 +178,7 @@ export class LlmSimulator {
     const { tokens, stop } = withinMaxTokens(reply.tokens, request.maxTokens);
     const framing: StreamFraming = this.dialect.streamFraming(request, requestId);
     res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
+      'content-type': framing.contentType ?? 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache',
       connection: 'keep-alive',
       [this.dialect.requestIdHeader]: requestId,
@@ -205,10 +205,11 @@ export class LlmSimulator {
 
   /** A fault part-way through a stream. */
   private strike(req: IncomingMessage, res: ServerResponse, record: RecordedLlmRequest, fault: LlmFault, framing: StreamFraming): void {
-    if (fault.kind === 'error-mid-stream') {
+    const errorEvent = fault.kind === 'error-mid-stream' ? framing.error(fault.errorType, fault.message) : null;
+    if (errorEvent !== null) {
       record.ending = 'error-event';
-      res.end(framing.error(fault.errorType, fault.message));
-    } else if (fault.kind === 'drop') {
+      res.end(errorEvent);
+    } else if (fault.kind === 'drop' || fault.kind === 'error-mid-stream') {
       record.ending = 'dropped';
       req.socket.destroy();
     }
