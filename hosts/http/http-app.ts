@@ -12,6 +12,7 @@ import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
 import type { App } from '../composition/build-app.js';
 import type { StreamableHttpHost } from '../mcp/streamable-http-host.js';
 import { HTTP_STATUS, errorBody, toDomainError } from '../shared/error-mapping.js';
+import { openApiDocument } from './openapi.js';
 import { parseForm, parseJson, readRawBody } from './read-body.js';
 
 type Ctx = Koa.ParameterizedContext;
@@ -48,6 +49,10 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost): Koa {
     const { ready, checks } = await app.readiness();
     ctx.status = ready ? 200 : 503;
     ctx.body = { status: ready ? 'ready' : 'not ready', checks };
+  });
+
+  router.get('/openapi.json', (ctx) => {
+    ctx.body = openApiDocument(app.runner.useCases, app.ports.settings.publicBaseUrl);
   });
 
   router.all('/mcp', async (ctx) => {

@@ -73,6 +73,19 @@ describe('HTTP host: REST routes, auth, health (demo provider)', () => {
     expect(await taken.json()).toMatchObject({ error: { code: 'CONFLICT' } });
   });
 
+  it('publishes an OpenAPI 3.1 document generated from the same schemas as the tools', async () => {
+    const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, Record<string, { operationId: string; requestBody?: { content: Record<string, { schema: unknown }> } }>> };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.paths['/api/v1/messages']?.post?.operationId).toBe('comms_send_message');
+    expect(doc.paths['/api/v1/messages']?.get?.operationId).toBe('comms_get_messages');
+    expect(doc.paths['/api/v1/agents/{agentId}']?.patch?.operationId).toBe('comms_update_agent');
+    const mcp = await connectHttpClient(server.url, agent.token);
+    const { tools } = await mcp.listTools();
+    await mcp.close();
+    const send = tools.find((t) => t.name === 'comms_send_message')!;
+    expect(doc.paths['/api/v1/messages']!.post!.requestBody!.content['application/json']!.schema).toEqual(send.inputSchema);
+  });
+
   it('refuses MCP without a valid token, and binds a session to the agent that opened it', async () => {
     const init = {
       jsonrpc: '2.0', id: 1, method: 'initialize',
