@@ -28,7 +28,9 @@ export async function startBenchServer(dir: string, repoRoot: string, extra: Rec
     telephony: { use: 'mock' },
     ...extra,
   }));
-  const child = spawn(process.execPath, [join(repoRoot, 'dist', 'hosts', 'cli', 'main.js'), 'serve', '--config', configFile], {
+  // BENCH_NODE_OPTIONS (e.g. "--cpu-prof") profiles the server process.
+  const nodeOptions = process.env.BENCH_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeOptions, join(repoRoot, 'dist', 'hosts', 'cli', 'main.js'), 'serve', '--config', configFile], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -98,7 +98,7 @@ function summary(name: string, r: autocannon.Result, toolErrors: number): Result
 }
 
 async function main(): Promise<void> {
-  execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO, stdio: 'inherit' });
+  if (!process.env.BENCH_SKIP_BUILD) execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO, stdio: 'inherit' });
   const dir = mkdtempSync(join(tmpdir(), 'agentos-bench-'));
   const server = await startBenchServer(dir, REPO);
   let results: Result[];
@@ -111,8 +111,8 @@ async function main(): Promise<void> {
     await server.stop();
   }
   const db = new Database(server.dbFile, { readonly: true });
-  const count = (direction: string): { rows: number; distinct: number } =>
-    db.prepare('select count(*) as rows, count(distinct coalesce(provider_message_id, id)) as distinct from messages where agent_id = ? and direction = ?').get(agentId, direction) as { rows: number; distinct: number };
+  const count = (direction: string): { rows: number; distinctRows: number } =>
+    db.prepare('select count(*) as "rows", count(distinct coalesce(provider_message_id, id)) as "distinctRows" from messages where agent_id = ? and direction = ?').get(agentId, direction) as { rows: number; distinctRows: number };
   const outbound = count('outbound');
   const inbound = count('inbound');
   db.close();
@@ -121,9 +121,9 @@ async function main(): Promise<void> {
   console.log('| benchmark | req/s | p50 ms | p99 ms | ok | errors | non-2xx |');
   console.log('|---|---|---|---|---|---|---|');
   for (const r of results) console.log(`| ${r.name} | ${r.requestsPerSecond} | ${r.p50} | ${r.p99} | ${r.ok} | ${r.errors} | ${r.non2xx} |`);
-  console.log(`\nstored outbound: ${outbound.rows} rows (${outbound.distinct} distinct) for ${results[0]!.ok} acknowledged sends`);
-  console.log(`stored inbound:  ${inbound.rows} rows (${inbound.distinct} distinct) for ${results[1]!.ok} acknowledged webhooks`);
-  const lossless = outbound.rows === results[0]!.ok && inbound.rows === results[1]!.ok && outbound.rows === outbound.distinct && inbound.rows === inbound.distinct;
+  console.log(`\nstored outbound: ${outbound.rows} rows (${outbound.distinctRows} distinct) for ${results[0]!.ok} acknowledged sends`);
+  console.log(`stored inbound:  ${inbound.rows} rows (${inbound.distinctRows} distinct) for ${results[1]!.ok} acknowledged webhooks`);
+  const lossless = outbound.rows === results[0]!.ok && inbound.rows === results[1]!.ok && outbound.rows === outbound.distinctRows && inbound.rows === inbound.distinctRows;
   console.log(lossless ? 'no message lost or duplicated' : 'MISMATCH: messages lost or duplicated');
   if (!lossless) process.exitCode = 1;
 }

@@ -68,7 +68,7 @@ function runCall(relayUrl: string, i: number, latencies: number[]): Promise<void
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
 async function main(): Promise<void> {
-  execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO, stdio: 'inherit' });
+  if (!process.env.BENCH_SKIP_BUILD) execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO, stdio: 'inherit' });
   const dir = mkdtempSync(join(tmpdir(), 'agentos-voice-bench-'));
   const server = await startBenchServer(dir, REPO, { brain: { use: 'mock', options: { replies: ['Thanks, I have noted that. Is there anything else I can do for you today?'] } } });
   try {

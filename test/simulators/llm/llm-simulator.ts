@@ -211,7 +211,7 @@ export class LlmSimulator {
       res.end(errorEvent);
     } else if (fault.kind === 'drop' || fault.kind === 'error-mid-stream') {
       record.ending = 'dropped';
-      req.socket.destroy();
+      destroyAfterFlush(req);
     }
     // 'stall': nothing more is written; the connection stays open until the client gives up.
   }
@@ -249,6 +249,14 @@ export class LlmSimulator {
 function withinMaxTokens(tokens: string[], maxTokens: number | null): { tokens: string[]; stop: 'end' | 'max_tokens' } {
   if (maxTokens === null || tokens.length <= maxTokens) return { tokens, stop: 'end' };
   return { tokens: tokens.slice(0, maxTokens), stop: 'max_tokens' };
+}
+
+/** Cuts the connection once what was already written has left the process, as a mid-stream failure would. */
+function destroyAfterFlush(req: IncomingMessage): void {
+  const socket = req.socket;
+  const cut = () => setTimeout(() => socket.destroy(), 5);
+  if (socket.writableLength === 0) cut();
+  else socket.once('drain', cut);
 }
 
 function isClosed(res: ServerResponse): boolean {

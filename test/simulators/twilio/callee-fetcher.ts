@@ -47,7 +47,7 @@ export class CalleeFetcher {
     method: 'GET' | 'POST',
     signature: SignatureMode = 'valid',
     form: Record<string, string> = voiceRequestForm(call),
-  ): Promise<Fetched<{ twiml: string }>> {
+  ): Promise<Fetched<{ twiml: string }> & { request: RecordedVoiceRequest }> {
     const params = form;
     const record: RecordedVoiceRequest = { callSid: call.sid, url, method, params, headers: {}, status: null, error: null };
     this.options.record(record);
@@ -75,14 +75,14 @@ export class CalleeFetcher {
       }
     } catch (err) {
       record.error = err instanceof Error ? err.message : String(err);
-      return { ok: false, errorCode: HTTP_RETRIEVAL_FAILURE, reason: `no answer from ${url}: ${record.error}` };
+      return { ok: false, errorCode: HTTP_RETRIEVAL_FAILURE, reason: `no answer from ${url}: ${record.error}`, request: record };
     }
     record.status = status;
-    if (status < 200 || status >= 300) return { ok: false, errorCode: HTTP_RETRIEVAL_FAILURE, reason: `${url} answered HTTP ${status}` };
+    if (status < 200 || status >= 300) return { ok: false, errorCode: HTTP_RETRIEVAL_FAILURE, reason: `${url} answered HTTP ${status}`, request: record };
     if (!TWIML_TYPES.has(mediaType(contentType))) {
-      return { ok: false, errorCode: INVALID_CONTENT_TYPE, reason: `${url} answered Content-Type "${contentType ?? ''}", not TwiML` };
+      return { ok: false, errorCode: INVALID_CONTENT_TYPE, reason: `${url} answered Content-Type "${contentType ?? ''}", not TwiML`, request: record };
     }
-    return { ok: true, twiml: body };
+    return { ok: true, twiml: body, request: record };
   }
 
   /** Downloads a <Play> file and checks that its bytes are audio of the type it was served as. */

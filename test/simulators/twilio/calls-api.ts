@@ -113,6 +113,40 @@ export class SimulatedCallsApi {
     return { answer: { status: 201, body: toCallResource(call) }, accepted: call };
   }
 
+  /** A call coming in from `from` to one of the account's numbers: it rings while Twilio asks for its TwiML. */
+  receive(from: string, to: string, url: string): SimulatedCall {
+    const now = this.now();
+    const call: SimulatedCall = {
+      sid: newSid('CA'),
+      accountSid: this.account.accountSid,
+      from,
+      to,
+      direction: 'inbound',
+      twiml: null,
+      url,
+      method: 'POST',
+      statusCallback: null,
+      statusCallbackMethod: 'POST',
+      // A number's status callback reports only the end of a call.
+      statusCallbackEvents: ['completed'],
+      timeoutSeconds: DEFAULT_TIMEOUT_SECONDS,
+      machineDetection: null,
+      record: false,
+      status: 'ringing',
+      played: [],
+      said: [],
+      dialed: [],
+      durationSeconds: null,
+      price: null,
+      dateCreated: now,
+      dateUpdated: now,
+      startTime: null,
+      endTime: null,
+    };
+    this.calls.push(call);
+    return call;
+  }
+
   find(sid: string): SimulatedCall | undefined {
     return this.calls.find((c) => c.sid === sid);
   }

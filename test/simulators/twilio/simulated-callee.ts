@@ -2,8 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { CallChange } from './calls-api.js';
 import { DOCUMENT_PARSE_FAILURE, type CalleeFetcher } from './callee-fetcher.js';
 import type { CallStatusEvent } from './call-webhook-forms.js';
+import { runConnect, type ConnectEnvironment } from './connect-verb.js';
 import { callPrice, type SimulatedCall } from './twilio-call-resource.js';
-import { parseVoiceTwiml, TwimlParseError, type VoiceVerb } from './twiml-voice-document.js';
+import { parseVoiceTwiml, TwimlParseError, type ConnectVerb, type VoiceVerb } from './twiml-voice-document.js';
 
 /** How the person called reacts. */
 export type CalleeBehaviour = 'answer' | 'no-answer' | 'busy' | 'fail';
@@ -28,6 +29,7 @@ export interface TwimlProblem {
 
 export interface CalleeEnvironment {
   fetcher: CalleeFetcher;
+  startConversation: ConnectEnvironment['startConversation'];
   /** Real milliseconds per simulated second of call time (ringing, audio, pauses). */
   msPerCallSecond: number;
   /** Pause before each early status change (initiated, ringing), in real milliseconds. */
@@ -45,6 +47,8 @@ export interface CalleeEnvironment {
 const APPLICATION_ERROR_SECONDS = 3;
 /** Basic TTS speaks about 15 characters a second. */
 const SAY_CHARACTERS_PER_SECOND = 15;
+/** How long a person reached by `<Dial>` talks before hanging up, in simulated seconds. */
+const DIALED_CALL_SECONDS = 5;
 
 type Instructions = { twiml: string | null; url: string | null; method: 'GET' | 'POST' };
 type Interruption = { kind: 'hang-up' } | { kind: 'cancel' } | { kind: 'abandon' } | ({ kind: 'new-instructions' } & Instructions);
@@ -91,6 +95,7 @@ export class SimulatedCallee {
   }
 
   async run(): Promise<void> {
+    if (this.call.direction === 'inbound') return this.runIncoming();
     if (!(await this.step(this.env.stepDelayMs))) return this.endUnanswered('canceled');
     if (!(await this.report('initiated'))) return;
     if (this.behaviour === 'busy' || this.behaviour === 'fail') {
@@ -108,12 +113,33 @@ export class SimulatedCallee {
     this.env.advance(this.call, 'in-progress');
     if (!(await this.report('in-progress'))) return;
     await this.converse();
+    await this.complete();
+  }
+
+  /**
+   * A call that came in to one of the account's numbers: the number's voice URL is asked for TwiML while the call
+   * is still ringing, and the call is answered when that TwiML starts to run.
+   */
+  private async runIncoming(): Promise<void> {
+    this.call.startTime = this.env.now();
+    await this.converse();
+    await this.complete();
+  }
+
+  private async complete(): Promise<void> {
     if (this.pending()?.kind === 'abandon') return;
     // Whole seconds, rounded up as Twilio bills; the epsilon keeps 2.0000001 s of summed floats at 2.
     const duration = Math.ceil(this.connectedSeconds - 1e-6);
     this.call.durationSeconds = duration;
     this.call.price = callPrice(duration);
     await this.finish('completed', duration);
+  }
+
+  /** An incoming call is answered once its TwiML runs; an outbound one already was. */
+  private async answer(): Promise<boolean> {
+    if (this.call.status !== 'ringing') return true;
+    this.env.advance(this.call, 'in-progress');
+    return this.report('in-progress');
   }
 
   /** Runs the instructions until they end, fail, or the call is hung up; a redirect starts the new ones. */
@@ -128,6 +154,7 @@ export class SimulatedCallee {
         return;
       }
       const verbs = await this.loadInstructions();
+      if (verbs && !(await this.answer())) return;
       const outcome = verbs ? await this.perform(verbs) : 'failed';
       if (this.pending()?.kind === 'new-instructions') continue;
       if (!this.pending() && outcome === 'failed') this.connectedSeconds += APPLICATION_ERROR_SECONDS;
@@ -190,12 +217,49 @@ export class SimulatedCallee {
         }
         case 'Hangup':
           return 'done';
+        case 'Connect': {
+          const next = await this.connect(verb);
+          if (next !== 'next') return next;
+          break;
+        }
+        case 'Dial':
+          if (verb.number === '') {
+            this.env.twimlProblem({ callSid: this.call.sid, url: null, errorCode: null, reason: '<Dial> without a number' });
+            break;
+          }
+          this.call.dialed.push({ number: verb.number, callerId: verb.callerId });
+          this.connectedSeconds += await this.hold(DIALED_CALL_SECONDS);
+          if (this.pending()) return 'interrupted';
+          break;
         case 'Unsupported':
           this.env.twimlProblem({ callSid: this.call.sid, url: null, errorCode: null, reason: `<${verb.name}> is not simulated; skipped` });
           break;
       }
     }
     return 'done';
+  }
+
+  /** A ConversationRelay session; the action's TwiML, if any, replaces the rest of the document. */
+  private async connect(verb: ConnectVerb): Promise<'done' | 'failed' | 'interrupted' | 'next'> {
+    const outcome = await runConnect(
+      { fetcher: this.env.fetcher, startConversation: this.env.startConversation, twimlProblem: this.env.twimlProblem },
+      this.call,
+      verb,
+      this.controller.signal,
+    );
+    this.connectedSeconds += outcome.seconds;
+    switch (outcome.kind) {
+      case 'interrupted':
+        return 'interrupted';
+      case 'next':
+        return this.pending() ? 'interrupted' : 'next';
+      case 'caller-hung-up':
+        return 'done';
+      case 'failed':
+        return 'failed';
+      case 'instructions':
+        return this.pending() ? 'interrupted' : this.perform(outcome.verbs);
+    }
   }
 
   /** Read through a method: the interruption arrives from outside while this callee awaits. */

@@ -1,0 +1,375 @@
+import type WebSocket from 'ws';
+import type { RecordedVoiceRequest } from './callee-fetcher.js';
+import { ConversationReplies, type ConversationReply, type Interruption } from './conversation-replies.js';
+import { openRelaySocket, relayUpgradeHeaders } from './relay-socket.js';
+import type { DialedNumber } from './twilio-call-resource.js';
+import type { ConversationRelayNoun, VoiceVerb } from './twiml-voice-document.js';
+import type { SignatureMode } from './twilio-webhook-signing.js';
+
+export type { ConversationReply, Interruption } from './conversation-replies.js';
+
+export type ConversationState = 'connecting' | 'open' | 'refused' | 'failed' | 'closed';
+
+/** Why the session ended. */
+export type ConversationEnd =
+  /** Our server sent `{"type":"end"}`; `handoffData` as sent (null without). */
+  | { by: 'agent'; handoffData: string | null }
+  /** The caller hung up (`hangUp()`). */
+  | { by: 'caller' }
+  /** Our server closed the socket without `end`. */
+  | { by: 'socket-closed'; code: number; reason: string }
+  /** The socket could not be opened (refused upgrade, unreachable). */
+  | { by: 'failed'; reason: string }
+  /** Twilio ended it: the call was hung up or redirected through the REST API, or the simulator stopped. */
+  | { by: 'provider' };
+
+/** A message our server sent on the socket, as received. */
+export interface RelayMessage {
+  /** Milliseconds since the socket opened. */
+  atMs: number;
+  raw: string;
+  /** The parsed JSON object; null when it was not one. */
+  message: Record<string, unknown> | null;
+}
+
+export interface ConversationOptions {
+  callSid: string;
+  accountSid: string;
+  from: string;
+  to: string;
+  direction: 'inbound' | 'outbound-api';
+  sessionId: string;
+  relay: ConversationRelayNoun;
+  actionUrl: string | null;
+  authToken: string;
+  /** How the upgrade is signed. */
+  signature: SignatureMode;
+  connectTimeoutMs: number;
+  replyTimeoutMs: number;
+}
+
+/** Twilio's answer to a message it cannot act on (error 64107), sent back on the socket. */
+export const INVALID_MESSAGE_ERROR = 64107;
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+  settled: boolean;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve: (value: T) => void = () => {};
+  const promise = new Promise<T>((r) => { resolve = r; });
+  const d: Deferred<T> = {
+    promise,
+    settled: false,
+    resolve: (value) => {
+      if (d.settled) return;
+      d.settled = true;
+      resolve(value);
+    },
+  };
+  return d;
+}
+
+/**
+ * One ConversationRelay session, with the simulator playing Twilio and the caller: it opens our voice socket
+ * (signed), sends `setup`, speaks prompts, key presses and interruptions, and records everything our server sends.
+ */
+export class SimulatedConversation {
+  readonly callSid: string;
+  readonly sessionId: string;
+  readonly from: string;
+  readonly to: string;
+  readonly direction: 'inbound' | 'outbound-api';
+  readonly relayUrl: string;
+  /** The `<Connect action>` URL; null when the TwiML gave none. */
+  readonly actionUrl: string | null;
+  /** What Twilio spoke when the socket opened (`welcomeGreeting`); null for none. */
+  readonly welcomeGreeting: string | null;
+  /** The `<ConversationRelay>` noun as our server wrote it. */
+  readonly relay: ConversationRelayNoun;
+  state: ConversationState = 'connecting';
+  /** HTTP status of a refused upgrade (401, 403 …). */
+  refusedStatus: number | null = null;
+  /** Why the socket could not be opened. */
+  failure: string | null = null;
+  /** The headers of the upgrade request (X-Twilio-Signature among them). */
+  readonly upgradeHeaders: Record<string, string>;
+  /** The `setup` message sent once the socket opened. */
+  setup: Record<string, unknown> | null = null;
+  /** Every message our server sent, in order. */
+  readonly received: RelayMessage[] = [];
+  /** Every message the simulator sent, raw, in order. */
+  readonly sent: string[] = [];
+  /** `play` sources, `sendDigits` digits and `language` changes our server asked for. */
+  readonly played: string[] = [];
+  readonly sentDigits: string[] = [];
+  readonly languages: { ttsLanguage: string | null; transcriptionLanguage: string | null }[] = [];
+  /** Messages Twilio could not act on (it logs 64107 and answers with an `error` message). */
+  readonly invalidMessages: { raw: string; reason: string }[] = [];
+  /** How the session ended; null while it lasts. */
+  end: ConversationEnd | null = null;
+  /** The `<Connect action>` request sent when the session ended, with the TwiML answered (null if none came). */
+  actionRequest: RecordedVoiceRequest | null = null;
+  actionAnswer: string | null = null;
+  /** What the action's TwiML said to do next: the `<Dial>`ed number, or hang up. */
+  dialed: DialedNumber | null = null;
+  hungUp = false;
+  /** Close code of the socket once closed. */
+  closeCode: number | null = null;
+
+  private socket: WebSocket | null = null;
+  private openedAt = 0;
+  private promptLanguage: string;
+  private readonly replyTracker: ConversationReplies;
+  private readonly ended = deferred<ConversationEnd>();
+  private readonly ready = deferred<void>();
+  private readonly finished = deferred<void>();
+
+  constructor(private readonly options: ConversationOptions) {
+    this.callSid = options.callSid;
+    this.sessionId = options.sessionId;
+    this.from = options.from;
+    this.to = options.to;
+    this.direction = options.direction;
+    this.relay = options.relay;
+    this.relayUrl = options.relay.url;
+    this.actionUrl = options.actionUrl;
+    this.welcomeGreeting = options.relay.welcomeGreeting;
+    this.promptLanguage = options.relay.language ?? 'en-US';
+    this.upgradeHeaders = relayUpgradeHeaders(options.authToken, options.relay.url, options.signature);
+    this.replyTracker = new ConversationReplies((interruption) => this.send({ type: 'interrupt', ...interruption }), options.replyTimeoutMs);
+  }
+
+  /** Every reply of the agent so far, complete or interrupted. */
+  get replies(): readonly ConversationReply[] {
+    return this.replyTracker.replies;
+  }
+
+  /** The handoff data of the agent's `end` message; null otherwise. */
+  get handoffData(): string | null {
+    return this.end?.by === 'agent' ? this.end.handoffData : null;
+  }
+
+  /** Resolves with how the session ended (for the simulated Twilio side). */
+  get outcome(): Promise<ConversationEnd> {
+    return this.ended.promise;
+  }
+
+  /** Resolves once the socket is open and `setup` sent, or the upgrade failed. */
+  whenReady(): Promise<void> {
+    return this.ready.promise;
+  }
+
+  /** Resolves once the whole call is over: action requested, status callbacks sent. */
+  waitForEnd(): Promise<void> {
+    return this.finished.promise;
+  }
+
+  /** The caller says `text`: a `prompt` is sent, and the agent's reply (its tokens until `last`) comes back. */
+  async say(text: string, options: { interruptAfterTokens?: number; timeoutMs?: number } = {}): Promise<ConversationReply> {
+    this.requireOpen('say');
+    if (options.interruptAfterTokens !== undefined) void this.interruptAfterTokens(options.interruptAfterTokens);
+    const index = this.replyTracker.prompted();
+    this.send({ type: 'prompt', voicePrompt: text, lang: this.promptLanguage, last: true });
+    return this.replyTracker.at(index, options.timeoutMs);
+  }
+
+  /** The next reply of the agent not yet returned (one after a key press, or spoken unprompted). */
+  nextReply(options: { timeoutMs?: number } = {}): Promise<ConversationReply> {
+    return this.replyTracker.next(options.timeoutMs);
+  }
+
+  /**
+   * Interrupts the agent once the reply it is speaking (or the next one) has `n` tokens: `interrupt` carries those
+   * tokens as `utteranceUntilInterrupt`, as Twilio would have spoken them. The reply then resolves `interrupted`.
+   */
+  interruptAfterTokens(n: number): Promise<Interruption> {
+    return this.replyTracker.interruptAfterTokens(n);
+  }
+
+  /** Interrupts now; the utterance defaults to the tokens of the reply being spoken. */
+  interrupt(utteranceUntilInterrupt?: string): Interruption {
+    this.requireOpen('interrupt');
+    const interruption = this.replyTracker.interrupt(utteranceUntilInterrupt);
+    this.send({ type: 'interrupt', ...interruption });
+    return interruption;
+  }
+
+  /** The caller presses a key (ConversationRelay reports it with `dtmfDetection`). */
+  dtmf(digit: string): void {
+    this.requireOpen('dtmf');
+    this.replyTracker.prompted();
+    this.send({ type: 'dtmf', digit });
+  }
+
+  /** Sends anything, as is: for tests of malformed messages. */
+  sendRaw(data: string): void {
+    this.requireOpen('sendRaw');
+    this.sent.push(data);
+    this.socket?.send(data);
+  }
+
+  /** The caller hangs up: the socket closes, Twilio requests the action URL, the call completes. */
+  async hangUp(): Promise<void> {
+    this.finishSession({ by: 'caller' });
+    await this.finished.promise;
+  }
+
+  /** Opens the socket and sends `setup` (the simulated Twilio side calls it once). */
+  async connect(): Promise<void> {
+    const opening = await openRelaySocket(this.relayUrl, this.upgradeHeaders, this.options.connectTimeoutMs);
+    if (!opening.ok) {
+      this.state = opening.status === null ? 'failed' : 'refused';
+      this.refusedStatus = opening.status;
+      this.failure = opening.reason;
+      this.finishSession({ by: 'failed', reason: opening.reason });
+      this.ready.resolve();
+      return;
+    }
+    const socket = opening.socket;
+    this.socket = socket;
+    this.openedAt = performance.now();
+    this.state = 'open';
+    socket.on('message', (data, isBinary) => this.receive(isBinary ? '' : data.toString()));
+    socket.on('close', (code, reason) => this.closed(code, reason.toString()));
+    socket.on('error', () => {
+      // A broken socket also closes; the close handler reports it.
+    });
+    if (this.ended.settled) {
+      // Hung up while the socket was opening.
+      this.closeSocket();
+    } else {
+      this.setup = this.setupMessage();
+      this.send(this.setup);
+    }
+    this.ready.resolve();
+  }
+
+  /** Twilio closes the socket (after the action request, or when the call ended another way). */
+  closeSocket(): void {
+    const socket = this.socket;
+    if (!socket || socket.readyState === socket.CLOSED || socket.readyState === socket.CLOSING) return;
+    socket.close(1000, 'session ended');
+    // A server that never answers the close handshake must not keep the simulator alive.
+    setTimeout(() => socket.terminate(), 1000).unref();
+  }
+
+  /** The simulated Twilio side ends the session (REST hang-up, redirect, simulator stopped). */
+  endByProvider(): void {
+    this.finishSession({ by: 'provider' });
+    this.closeSocket();
+  }
+
+  /** Records the `<Connect action>` exchange and what its TwiML asked for. */
+  recordAction(request: RecordedVoiceRequest, twiml: string | null, verbs: VoiceVerb[] | null): void {
+    this.actionRequest = request;
+    this.actionAnswer = twiml;
+    const dial = verbs?.find((verb) => verb.verb === 'Dial');
+    if (dial?.verb === 'Dial') this.dialed = { number: dial.number, callerId: dial.callerId };
+    // An empty document ends the call as surely as <Hangup/>.
+    this.hungUp = verbs !== null && !dial && (verbs.length === 0 || verbs.some((verb) => verb.verb === 'Hangup'));
+  }
+
+  /** The call is over (the simulated Twilio side calls it once everything was sent). */
+  markFinished(): void {
+    this.finishSession({ by: 'provider' });
+    this.closeSocket();
+    this.ready.resolve();
+    this.finished.resolve();
+  }
+
+  private setupMessage(): Record<string, unknown> {
+    return {
+      type: 'setup',
+      sessionId: this.sessionId,
+      accountSid: this.options.accountSid,
+      parentCallSid: '',
+      callSid: this.callSid,
+      from: this.from,
+      to: this.to,
+      forwardedFrom: '',
+      callType: 'PSTN',
+      callerName: '',
+      direction: this.direction,
+      callStatus: this.direction === 'inbound' ? 'RINGING' : 'IN-PROGRESS',
+      customParameters: { ...this.relay.parameters },
+    };
+  }
+
+  private send(message: Record<string, unknown>): void {
+    const raw = JSON.stringify(message);
+    this.sent.push(raw);
+    this.socket?.send(raw);
+  }
+
+  private requireOpen(what: string): void {
+    if (this.state !== 'open' || this.ended.settled) {
+      throw new Error(`${what}: the conversation ${this.callSid} is ${this.ended.settled ? 'over' : this.state}`);
+    }
+  }
+
+  private receive(raw: string): void {
+    let message: Record<string, unknown> | null = null;
+    try {
+      const parsed: unknown = JSON.parse(raw);
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) message = parsed as Record<string, unknown>;
+    } catch {
+      // Not JSON: reported below.
+    }
+    this.received.push({ atMs: Math.round(performance.now() - this.openedAt), raw, message });
+    if (!message) return this.invalid(raw, 'not a JSON object');
+    const text = (name: string) => (typeof message[name] === 'string' ? (message[name] as string) : null);
+    switch (message.type) {
+      case 'text': {
+        const token = text('token');
+        if (token === null) return this.invalid(raw, 'a text message without a string token');
+        return this.replyTracker.token(token, message.last === true);
+      }
+      case 'play': {
+        const source = text('source');
+        if (source === null) return this.invalid(raw, 'a play message without a source');
+        this.played.push(source);
+        return;
+      }
+      case 'sendDigits': {
+        const digits = text('digits');
+        if (digits === null) return this.invalid(raw, 'a sendDigits message without digits');
+        this.sentDigits.push(digits);
+        return;
+      }
+      case 'language':
+        this.languages.push({ ttsLanguage: text('ttsLanguage'), transcriptionLanguage: text('transcriptionLanguage') });
+        this.promptLanguage = text('transcriptionLanguage') ?? this.promptLanguage;
+        return;
+      case 'end': {
+        const handoff = message.handoffData;
+        if (handoff !== undefined && typeof handoff !== 'string') this.invalid(raw, 'handoffData is not a string');
+        this.finishSession({ by: 'agent', handoffData: handoff === undefined || handoff === null ? null : typeof handoff === 'string' ? handoff : JSON.stringify(handoff) });
+        return;
+      }
+      default:
+        return this.invalid(raw, `unknown message type ${JSON.stringify(message.type ?? null)}`);
+    }
+  }
+
+  private invalid(raw: string, reason: string): void {
+    this.invalidMessages.push({ raw, reason });
+    this.send({ type: 'error', description: `Invalid message received: ${raw.slice(0, 200)}` });
+  }
+
+  private closed(code: number, reason: string): void {
+    this.state = 'closed';
+    this.closeCode = code;
+    this.finishSession({ by: 'socket-closed', code, reason });
+  }
+
+  /** The first ending wins; replies still awaited resolve `ended`. */
+  private finishSession(end: ConversationEnd): void {
+    if (this.ended.settled) return;
+    this.end = end;
+    this.replyTracker.end();
+    this.ended.resolve(end);
+  }
+}
