@@ -20,6 +20,7 @@ export const BUILT_IN_PLUGINS: { readonly [P in PortName]: Readonly<Record<strin
     mock: () => import('../adapters/mock/email-plugin.js'),
   },
   whatsapp: {
+    twilio: () => import('../adapters/twilio/whatsapp-plugin.js'),
     vonage: () => import('../adapters/vonage/plugin.js'),
     mock: () => import('../adapters/mock/whatsapp-plugin.js'),
   },

@@ -254,9 +254,12 @@ function withinMaxTokens(tokens: string[], maxTokens: number | null): { tokens: 
 /** Cuts the connection once what was already written has left the process, as a mid-stream failure would. */
 function destroyAfterFlush(req: IncomingMessage): void {
   const socket = req.socket;
-  const cut = () => setTimeout(() => socket.destroy(), 5);
-  if (socket.writableLength === 0) cut();
-  else socket.once('drain', cut);
+  const started = Date.now();
+  const poll = () => {
+    if (socket.writableLength === 0 || Date.now() - started > 500) setTimeout(() => socket.destroy(), 5);
+    else setTimeout(poll, 2);
+  };
+  poll();
 }
 
 function isClosed(res: ServerResponse): boolean {

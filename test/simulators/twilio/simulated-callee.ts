@@ -5,6 +5,7 @@ import type { CallStatusEvent } from './call-webhook-forms.js';
 import { runConnect, type ConnectEnvironment } from './connect-verb.js';
 import { callPrice, type SimulatedCall } from './twilio-call-resource.js';
 import { parseVoiceTwiml, TwimlParseError, type ConnectVerb, type VoiceVerb } from './twiml-voice-document.js';
+import type { SignatureMode } from './twilio-webhook-signing.js';
 
 /** How the person called reacts. */
 export type CalleeBehaviour = 'answer' | 'no-answer' | 'busy' | 'fail';
@@ -30,6 +31,8 @@ export interface TwimlProblem {
 export interface CalleeEnvironment {
   fetcher: CalleeFetcher;
   startConversation: ConnectEnvironment['startConversation'];
+  /** How the requests for the call's TwiML are signed (an incoming call's voice webhook may be forged in tests). */
+  voiceSignature: SignatureMode;
   /** Real milliseconds per simulated second of call time (ringing, audio, pauses). */
   msPerCallSecond: number;
   /** Pause before each early status change (initiated, ringing), in real milliseconds. */
@@ -166,7 +169,7 @@ export class SimulatedCallee {
     const { twiml, url, method } = this.instructions;
     let source = twiml;
     if (source === null && url !== null) {
-      const fetched = await this.env.fetcher.twiml(this.call, url, method);
+      const fetched = await this.env.fetcher.twiml(this.call, url, method, this.env.voiceSignature);
       if (!fetched.ok) {
         this.env.twimlProblem({ callSid: this.call.sid, url, errorCode: fetched.errorCode, reason: fetched.reason });
         return null;

@@ -5,7 +5,9 @@ import type { FormParams } from './form-params.js';
 import { loopbackGet } from './loopback-get.js';
 import type { ApiAnswer } from './messages-api.js';
 import type { SimulatedAccount } from './simulated-account.js';
+import { ConversationRegistry } from './conversation-registry.js';
 import { SimulatedCallee, type CalleeBehaviour, type PlaybackProblem, type TwimlProblem } from './simulated-callee.js';
+import type { SimulatedConversation } from './simulated-conversation.js';
 import type { SimulatedCall } from './twilio-call-resource.js';
 import { twilioErrors } from './twilio-error-body.js';
 import type { TwilioOpenApiSpec, SpecViolation } from './twilio-openapi-spec.js';
@@ -37,6 +39,37 @@ export interface SimulatedVoiceOptions {
   msPerCallSecond: number;
   ringSeconds: number;
   defaultAudioSeconds: number;
+  /** How long `say()` and `nextReply()` wait for a complete reply (ms). */
+  replyTimeoutMs: number;
+}
+
+/** A call that comes in to one of the account's numbers. */
+export interface IncomingCallInput {
+  /** The number's voice URL (our server's incoming-call webhook). */
+  voiceUrl: string;
+  from: string;
+  to: string;
+  /** How the voice webhook is signed. Default 'valid'. */
+  signature?: SignatureMode;
+  /** How the relay socket's upgrade is signed. Default: as set by `signRelayUpgrades` ('valid'). */
+  socketSignature?: SignatureMode;
+  /** The number's status callback: it reports the end of the call (`completed`). */
+  statusCallbackUrl?: string;
+}
+
+/** The incoming call was not connected to a ConversationRelay socket: the voice webhook answered something else. */
+export class CallNotConnectedError extends Error {
+  override readonly name = 'CallNotConnectedError';
+
+  constructor(
+    readonly call: SimulatedCall,
+    readonly voiceRequest: RecordedVoiceRequest | undefined,
+    readonly problems: TwimlProblem[],
+  ) {
+    const answer = voiceRequest?.status !== null && voiceRequest?.status !== undefined ? `HTTP ${voiceRequest.status}` : voiceRequest?.error ?? 'no request';
+    const why = problems.map((problem) => problem.reason).join('; ');
+    super(`The incoming call ${call.sid} was not connected to a conversation (voice webhook: ${answer}${why ? `; ${why}` : ''})`);
+  }
 }
 
 const CALLS_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Calls\.json$/;
@@ -56,6 +89,8 @@ export class SimulatedVoice {
   readonly voiceRequests: RecordedVoiceRequest[] = [];
   readonly playbackProblems: PlaybackProblem[] = [];
   readonly twimlProblems: TwimlProblem[] = [];
+  readonly conversations: SimulatedConversation[];
+  private readonly registry: ConversationRegistry;
   private readonly api: SimulatedCallsApi;
   private readonly fetcher: CalleeFetcher;
   private readonly liveCallees = new Map<string, SimulatedCallee>();
@@ -70,6 +105,42 @@ export class SimulatedVoice {
       defaultAudioSeconds: options.defaultAudioSeconds,
       record: (request) => this.voiceRequests.push(request),
     });
+    this.registry = new ConversationRegistry({
+      account: options.account,
+      connectTimeoutMs: options.webhookTimeoutMs,
+      replyTimeoutMs: options.replyTimeoutMs,
+    });
+    this.conversations = this.registry.conversations;
+  }
+
+  signRelayUpgrades(mode: SignatureMode): void {
+    this.registry.signUpgrades(mode);
+  }
+
+  /** The call's latest conversation, once its socket is open (or refused). */
+  waitForConversation(callSid: string, timeoutMs: number): Promise<SimulatedConversation> {
+    return this.registry.wait(callSid, timeoutMs);
+  }
+
+  /**
+   * A person calls `to`: Twilio POSTs the signed voice webhook while it rings, and runs the TwiML answered. Resolves
+   * with the conversation once its socket is open (or the upgrade was refused); rejects with `CallNotConnectedError`
+   * when the answer was no `<Connect><ConversationRelay>`.
+   */
+  async placeIncomingCall(input: IncomingCallInput): Promise<SimulatedConversation> {
+    const call = this.api.receive(input.from, input.to, input.voiceUrl);
+    if (input.statusCallbackUrl) call.statusCallback = input.statusCallbackUrl;
+    if (input.socketSignature) this.registry.signUpgrades(input.socketSignature, call.sid);
+    const run = this.place(call, input.signature ?? 'valid');
+    const waitMs = this.options.webhookTimeoutMs * 3;
+    await Promise.race([this.registry.wait(call.sid, waitMs).catch(() => undefined), run]);
+    const conversation = this.registry.latest(call.sid);
+    if (!conversation) {
+      const voiceRequest = this.voiceRequests.findLast((request) => request.callSid === call.sid);
+      throw new CallNotConnectedError(call, voiceRequest, this.twimlProblems.filter((problem) => problem.callSid === call.sid));
+    }
+    await conversation.whenReady();
+    return conversation;
   }
 
   answerCalls(behaviour: CalleeBehaviour, to?: string): void {
@@ -104,6 +175,7 @@ export class SimulatedVoice {
 
   reset(): void {
     this.abandon();
+    this.registry.reset();
     this.calls.length = 0;
     this.callCallbacks.length = 0;
     this.voiceRequests.length = 0;
@@ -146,11 +218,14 @@ export class SimulatedVoice {
     if (method === 'POST') specViolations.push(...spec.checkForm(method, template, params));
   }
 
-  /** Hands a new call to its callee, which runs it to the end in the background. */
-  private place(call: SimulatedCall): void {
+  /** Hands a new call to its callee, which runs it to the end in the background; resolves when it ended. */
+  private place(call: SimulatedCall, voiceSignature: SignatureMode = 'valid'): Promise<void> {
     const { options } = this;
-    const callee = new SimulatedCallee(call, this.behaviourByNumber.get(call.to) ?? this.behaviour, {
+    const behaviour = call.direction === 'inbound' ? 'answer' : this.behaviourByNumber.get(call.to) ?? this.behaviour;
+    const callee = new SimulatedCallee(call, behaviour, {
       fetcher: this.fetcher,
+      voiceSignature,
+      startConversation: (target, verb) => this.registry.start(target, verb),
       msPerCallSecond: options.msPerCallSecond,
       stepDelayMs: options.stepDelayMs,
       ringSeconds: options.ringSeconds,
@@ -161,7 +236,12 @@ export class SimulatedVoice {
       twimlProblem: (problem) => this.twimlProblems.push(problem),
     });
     this.liveCallees.set(call.sid, callee);
-    options.track(callee.run().finally(() => this.liveCallees.delete(call.sid)));
+    const run = callee.run().finally(() => {
+      this.liveCallees.delete(call.sid);
+      this.registry.callEnded(call.sid);
+    });
+    options.track(run);
+    return run;
   }
 
   private async sendCallback(call: SimulatedCall, callStatus: string, sequenceNumber: number, callDurationSeconds?: number): Promise<void> {

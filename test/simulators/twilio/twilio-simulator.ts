@@ -11,7 +11,8 @@ import {
   defaultRefusedCallDestinations, isAuthorized, TWILIO_MAGIC_REFUSED_DESTINATIONS, type SimulatedAccount,
 } from './simulated-account.js';
 import type { CalleeBehaviour, PlaybackProblem, TwimlProblem } from './simulated-callee.js';
-import { METHOD_NOT_ALLOWED, SimulatedVoice, type RecordedCallCallback } from './simulated-voice.js';
+import type { SimulatedConversation } from './simulated-conversation.js';
+import { METHOD_NOT_ALLOWED, SimulatedVoice, type IncomingCallInput, type RecordedCallCallback } from './simulated-voice.js';
 import type { SimulatedCall } from './twilio-call-resource.js';
 import { twilioErrors } from './twilio-error-body.js';
 import type { SimulatedMessage } from './twilio-message-resource.js';
@@ -46,6 +47,8 @@ export interface TwilioSimulatorOptions {
   ringSeconds?: number;
   /** Length of one pass of a <Play> file whose type the simulator does not inspect (AIFF, GSM, μ-law). Default 2. */
   defaultAudioSeconds?: number;
+  /** How long a conversation's `say()`/`nextReply()` wait for the agent's complete reply (ms). Default 10000. */
+  replyTimeoutMs?: number;
   /** Path of `twilio_api_v2010.json`. Default: `<repo>/../shared/specs/`. */
   specPath?: string;
   now?: () => Date;
@@ -74,6 +77,10 @@ export interface RecordedCallback {
 
 export type { RecordedCallCallback } from './simulated-voice.js';
 export type { CalleeBehaviour, PlaybackProblem, TwimlProblem } from './simulated-callee.js';
+export type {
+  ConversationEnd, ConversationReply, ConversationState, Interruption, RelayMessage, SimulatedConversation,
+} from './simulated-conversation.js';
+export { CallNotConnectedError, type IncomingCallInput } from './simulated-voice.js';
 
 export interface InboundDelivery extends WebhookAnswer {
   messageSid: string;
@@ -124,6 +131,8 @@ export class TwilioSimulator {
   readonly playbackProblems: PlaybackProblem[];
   /** TwiML that could not be fetched or parsed, and verbs the simulator skipped. */
   readonly twimlProblems: TwimlProblem[];
+  /** Every ConversationRelay session (`<Connect><ConversationRelay>`), incoming and outbound, oldest first. */
+  readonly conversations: SimulatedConversation[];
 
   private readonly account: SimulatedAccount;
   private readonly api: SimulatedMessagesApi;
@@ -171,12 +180,14 @@ export class TwilioSimulator {
       msPerCallSecond: options.msPerCallSecond ?? 10,
       ringSeconds: options.ringSeconds ?? 2,
       defaultAudioSeconds: options.defaultAudioSeconds ?? 2,
+      replyTimeoutMs: options.replyTimeoutMs ?? 10_000,
     });
     this.calls = this.voice.calls;
     this.callCallbacks = this.voice.callCallbacks;
     this.voiceRequests = this.voice.voiceRequests;
     this.playbackProblems = this.voice.playbackProblems;
     this.twimlProblems = this.voice.twimlProblems;
+    this.conversations = this.voice.conversations;
   }
 
   /** `http://127.0.0.1:<port>`; only valid after `start()`. */
@@ -259,6 +270,25 @@ export class TwilioSimulator {
    */
   answerCalls(behaviour: CalleeBehaviour, options: { to?: string } = {}): void {
     this.voice.answerCalls(behaviour, options.to);
+  }
+
+  /**
+   * A person calls one of the account's numbers: the signed voice webhook is POSTed to `voiceUrl` and its TwiML run.
+   * Resolves with the conversation once its socket is open and `setup` sent (or the upgrade was refused: see
+   * `state` and `refusedStatus`); rejects with `CallNotConnectedError` when the answer was no ConversationRelay.
+   */
+  placeIncomingCall(input: IncomingCallInput): Promise<SimulatedConversation> {
+    return this.voice.placeIncomingCall(input);
+  }
+
+  /** The latest conversation of a call (an outbound one placed with ConversationRelay TwiML), once connected. */
+  waitForConversation(callSid: string, options: { timeoutMs?: number } = {}): Promise<SimulatedConversation> {
+    return this.voice.waitForConversation(callSid, options.timeoutMs ?? this.webhookTimeoutMs);
+  }
+
+  /** How relay socket upgrades are signed from now on (`forged` or `missing` must be refused); reset restores 'valid'. */
+  signRelayUpgrades(mode: SignatureMode): void {
+    this.voice.signRelayUpgrades(mode);
   }
 
   /** A signed call status callback for any call SID and status, built but not sent. */
