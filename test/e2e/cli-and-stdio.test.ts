@@ -46,9 +46,12 @@ describe('command line: agent create, stdio MCP server, serve', () => {
   afterAll(() => sim.stop());
 
   it('creates an agent and prints its token once, as JSON', async () => {
-    const result = await runCli(['agent', 'create', '--name', 'CLI agent', '--phone', AGENT_NUMBER, '--json', '--config', configFile], env);
+    const result = await runCli(['agent', 'create', '--name', 'CLI agent', '--phone', AGENT_NUMBER, '--email', 'cli@example.com', '--whatsapp', '+15550100023', '--json', '--config', configFile], env);
     expect(result.code, result.stderr).toBe(0);
-    const created = JSON.parse(result.stdout) as { agentId: string; token: string };
+    const created = JSON.parse(result.stdout) as { agentId: string; token: string; channels: unknown[] };
+    expect(created.channels).toEqual([
+      { channel: 'sms', address: AGENT_NUMBER }, { channel: 'email', address: 'cli@example.com' }, { channel: 'whatsapp', address: '+15550100023' },
+    ]);
     expect(created.agentId).toMatch(/^agt_/);
     expect(created.token).toMatch(/^aoc_/);
     ownerToken = created.token;

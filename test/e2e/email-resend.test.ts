@@ -22,7 +22,10 @@ describe('Email end to end: MCP client, Resend adapter, simulator', () => {
     await sim.start();
     await receiver.start();
     server = await startTestServer({
-      extra: { email: { use: 'resend', options: { apiKey: sim.apiKey, baseUrl: sim.baseUrl, webhookSecret: sim.webhookSecret, timeoutMs: 1500 } } },
+      extra: {
+        email: { use: 'resend', options: { apiKey: sim.apiKey, baseUrl: sim.baseUrl, webhookSecret: sim.webhookSecret, timeoutMs: 1500 } },
+        storage: { use: 'local' },
+      },
     });
     agent = await server.createAgent({ name: 'Mail agent', email: 'Agent@Example.com', callbackUrl: receiver.url });
     sim.webhookUrl = webhookUrl();
@@ -66,6 +69,18 @@ describe('Email end to end: MCP client, Resend adapter, simulator', () => {
     });
     expect(again).toMatchObject({ messageId: sent.messageId, idempotentReplay: true });
     expect(sim.emails.filter((e) => e.subject === 'Your appointment')).toHaveLength(1);
+  });
+
+  it('attaches a stored file by its storage key, with its exact bytes', async () => {
+    const bytes = Buffer.from([0, 1, 2, 250, 251, 252, 253]);
+    await server.app.ports.storage!.port.put('reports/week-47.bin', bytes, 'application/octet-stream');
+    const sent = await callOk<{ providerMessageId: string }>(client, 'comms_send_message', {
+      channel: 'email', to: PERSON, subject: 'Weekly report', text: 'Attached.', attachments: [{ filename: 'week-47.bin', storageKey: 'reports/week-47.bin' }],
+    });
+    const far = sim.emails.find((e) => e.id === sent.providerMessageId)!;
+    expect(far.attachments[0]).toMatchObject({ filename: 'week-47.bin', contentType: 'application/octet-stream' });
+    expect(Buffer.from(far.attachments[0]!.content).equals(bytes)).toBe(true);
+    expect((await callErr(client, 'comms_send_message', { channel: 'email', to: PERSON, subject: 'x', text: 'x', attachments: [{ filename: 'a', storageKey: 'nope/missing.bin' }] })).code).toBe('NOT_FOUND');
   });
 
   it('marks a bounce as undelivered', async () => {

@@ -2,8 +2,9 @@ import twilio from 'twilio';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { silentMp3 } from '../../adapters/audio/silent-mp3.js';
 import { AudioFileServer, silentWav } from './twilio/audio-file-server.js';
+import { RelayTestAgent } from './twilio/relay-test-agent.js';
 import { simulatorClient } from './twilio/simulator-http-client.js';
-import { TwilioSimulator } from './twilio/twilio-simulator.js';
+import { CallNotConnectedError, TwilioSimulator, type IncomingCallInput } from './twilio/twilio-simulator.js';
 import { WebhookRecorder } from './twilio/webhook-recorder.js';
 
 const OWNED = '+15550100';
@@ -542,6 +543,204 @@ describe('Twilio simulator: Calls API', () => {
     sim.hangNext();
     expect((await caught(client().calls.create({ from: OWNED, to: OTHER, twiml: '<Response/>' }))).code).toBe('ECONNABORTED');
     expect(sim.calls).toEqual([]);
+  });
+});
+
+describe('Twilio simulator: ConversationRelay (the caller side)', () => {
+  const agent = new RelayTestAgent(sim.authToken);
+  const CALLER = '+15550103';
+  const voiceUrl = () => `${agent.baseUrl}/voice`;
+  const statusUrl = () => `${receiver.baseUrl}/webhooks/twilio/call-status`;
+  const hooksAt = (path: string) => agent.webhooks.filter((hook) => hook.path === path);
+  /** An incoming call, once the agent has the setup message (the simulator resolves as soon as it sent it). */
+  async function incoming(options: Partial<IncomingCallInput> = {}) {
+    const conversation = await sim.placeIncomingCall({ voiceUrl: voiceUrl(), from: CALLER, to: OWNED, ...options });
+    await expect.poll(() => agent.sockets.has(conversation.callSid)).toBe(true);
+    return conversation;
+  }
+
+  beforeAll(async () => {
+    await agent.start();
+  });
+  afterAll(async () => {
+    await agent.stop();
+  });
+  beforeEach(() => {
+    agent.reset();
+  });
+
+  it('POSTs the signed voice webhook of an incoming call and opens the socket with the upgrade signed over the exact URL', async () => {
+    const conversation = await incoming();
+    expect(conversation.state).toBe('open');
+    const [voice] = hooksAt('/voice');
+    expect(voice?.signatureValid).toBe(true);
+    expect(voice?.params).toMatchObject({
+      CallSid: conversation.callSid, AccountSid: sim.accountSid, From: CALLER, To: OWNED, CallStatus: 'ringing', Direction: 'inbound', ApiVersion: '2010-04-01',
+    });
+    const relayUrl = agent.relayUrl(`call_${conversation.callSid}`);
+    expect(agent.upgrades).toEqual([{ url: relayUrl, signature: conversation.upgradeHeaders['x-twilio-signature'], accepted: true }]);
+    expect(twilio.validateRequest(sim.authToken, conversation.upgradeHeaders['x-twilio-signature'] ?? '', relayUrl, {})).toBe(true);
+    expect(conversation).toMatchObject({ relayUrl, actionUrl: `${agent.baseUrl}/voice/action`, welcomeGreeting: 'Hello, you reached the test agent.', direction: 'inbound' });
+    await expect.poll(() => agent.received(conversation.callSid).length).toBe(1);
+    expect(agent.received(conversation.callSid)[0]).toEqual({
+      type: 'setup', sessionId: conversation.sessionId, accountSid: sim.accountSid, parentCallSid: '', callSid: conversation.callSid,
+      from: CALLER, to: OWNED, forwardedFrom: '', callType: 'PSTN', callerName: '', direction: 'inbound', callStatus: 'RINGING',
+      customParameters: { callId: `call_${conversation.callSid}` },
+    });
+    expect(conversation.sessionId).toMatch(/^VX[0-9a-f]{32}$/);
+    expect(sim.calls.find((c) => c.sid === conversation.callSid)).toMatchObject({ direction: 'inbound', status: 'in-progress', from: CALLER, to: OWNED });
+    await conversation.hangUp();
+  });
+
+  it('speaks a prompt and collects the streamed reply with its timing', async () => {
+    const conversation = await incoming();
+    agent.tokenDelayMs = 5;
+    const reply = await conversation.say('What time is it?');
+    expect(reply).toMatchObject({ text: 'You said: What time is it?', tokens: ['You ', 'said: ', 'What time is it?'], interrupted: false, ended: false });
+    expect(reply.firstTokenMs).toBeGreaterThanOrEqual(0);
+    expect(reply.lastTokenMs).toBeGreaterThanOrEqual(reply.firstTokenMs ?? 0);
+    expect(agent.received(conversation.callSid)[1]).toEqual({ type: 'prompt', voicePrompt: 'What time is it?', lang: 'en-US', last: true });
+    expect(conversation.received.map((m) => m.message)).toEqual([
+      { type: 'text', token: 'You ', last: false }, { type: 'text', token: 'said: ', last: false }, { type: 'text', token: 'What time is it?', last: true },
+    ]);
+    expect((await conversation.say('Again')).text).toBe('You said: Again');
+    expect(conversation.replies).toHaveLength(2);
+    await conversation.hangUp();
+  });
+
+  it('interrupts a reply after n tokens with what Twilio had spoken, and notes tokens sent after the interruption', async () => {
+    const conversation = await incoming();
+    agent.tokenDelayMs = 15;
+    agent.reply = () => ['One, ', 'two, ', 'three, ', 'four, ', 'five.'];
+    const interruption = conversation.interruptAfterTokens(2);
+    const reply = await conversation.say('Count to five');
+    expect(reply).toMatchObject({ text: 'One, two, ', interrupted: true });
+    expect(await interruption).toEqual({ utteranceUntilInterrupt: 'One, two, ', durationUntilInterruptMs: expect.any(Number) });
+    await expect.poll(() => agent.received(conversation.callSid).at(-1)).toEqual({
+      type: 'interrupt', utteranceUntilInterrupt: 'One, two, ', durationUntilInterruptMs: (await interruption).durationUntilInterruptMs,
+    });
+    // The agent stops streaming on interrupt: nothing more arrives for that reply.
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(reply.tokensAfterInterrupt).toEqual([]);
+    const manual = conversation.interrupt('Wait');
+    expect(manual).toEqual({ utteranceUntilInterrupt: 'Wait', durationUntilInterruptMs: 0 });
+    await conversation.hangUp();
+  });
+
+  it('sends key presses, raw messages, and answers messages Twilio cannot act on with an error', async () => {
+    const conversation = await incoming();
+    conversation.dtmf('5');
+    expect((await conversation.nextReply()).text).toBe('You said: key 5');
+    conversation.sendRaw('{not json');
+    await expect.poll(() => agent.received(conversation.callSid).map((m) => m.type ?? m.unparsable)).toEqual(['setup', 'dtmf', '{not json']);
+    agent.send(conversation.callSid, { type: 'dance' });
+    agent.send(conversation.callSid, 'plain words');
+    await expect.poll(() => conversation.invalidMessages.length).toBe(2);
+    expect(conversation.invalidMessages.map((m) => m.reason)).toEqual(['unknown message type "dance"', 'not a JSON object']);
+    await expect.poll(() => agent.received(conversation.callSid).filter((m) => m.type === 'error').length).toBe(2);
+    expect(agent.received(conversation.callSid).at(-1)).toEqual({ type: 'error', description: 'Invalid message received: plain words' });
+    await conversation.hangUp();
+  });
+
+  it('records play, sendDigits and language, and prompts in the new transcription language', async () => {
+    const conversation = await incoming();
+    agent.send(conversation.callSid, { type: 'play', source: 'https://media.example.com/hold.mp3' });
+    agent.send(conversation.callSid, { type: 'sendDigits', digits: '1234#' });
+    agent.send(conversation.callSid, { type: 'language', ttsLanguage: 'fr-FR', transcriptionLanguage: 'fr-FR' });
+    await expect.poll(() => conversation.languages.length).toBe(1);
+    expect(conversation).toMatchObject({ played: ['https://media.example.com/hold.mp3'], sentDigits: ['1234#'], languages: [{ ttsLanguage: 'fr-FR', transcriptionLanguage: 'fr-FR' }] });
+    await conversation.say('Bonjour');
+    expect(agent.received(conversation.callSid).at(-1)).toMatchObject({ type: 'prompt', lang: 'fr-FR' });
+    await conversation.hangUp();
+  });
+
+  it('on the agent\'s end with handoff data, POSTs the signed action, dials the number answered, then closes the socket', async () => {
+    agent.actionTwiml = '<?xml version="1.0" encoding="UTF-8"?><Response><Dial callerId="+15550100">+15550123</Dial></Response>';
+    const conversation = await incoming({ statusCallbackUrl: statusUrl() });
+    const handoffData = JSON.stringify({ reason: 'transfer', to: '+15550123' });
+    agent.send(conversation.callSid, { type: 'end', handoffData });
+    await conversation.waitForEnd();
+    const [action] = hooksAt('/voice/action');
+    expect(action?.signatureValid).toBe(true);
+    expect(action?.params).toMatchObject({
+      CallSid: conversation.callSid, AccountSid: sim.accountSid, From: CALLER, To: OWNED, Direction: 'inbound', CallStatus: 'in-progress',
+      SessionId: conversation.sessionId, SessionStatus: 'ended', HandoffData: handoffData,
+    });
+    expect(action?.params.SessionDuration).toMatch(/^\d+$/);
+    expect(conversation).toMatchObject({ end: { by: 'agent', handoffData }, handoffData, dialed: { number: '+15550123', callerId: '+15550100' }, hungUp: false, state: 'closed' });
+    expect(conversation.actionRequest).toMatchObject({ status: 200, params: { HandoffData: handoffData } });
+    expect(agent.closed.get(conversation.callSid)).toBe(1000);
+    const call = sim.calls.find((c) => c.sid === conversation.callSid);
+    expect(call).toMatchObject({ status: 'completed', dialed: [{ number: '+15550123', callerId: '+15550100' }] });
+    const completed = receiver.received.filter((hook) => hook.params.CallSid === conversation.callSid);
+    expect(completed.map((hook) => hook.params.CallStatus)).toEqual(['completed']);
+    expect(Number(completed[0]?.params.CallDuration)).toBeGreaterThan(0);
+  });
+
+  it('on an end without handoff data, sends no HandoffData and records the hang-up answered', async () => {
+    const conversation = await incoming();
+    agent.send(conversation.callSid, { type: 'end' });
+    await conversation.waitForEnd();
+    const [action] = hooksAt('/voice/action');
+    expect(action?.params).toMatchObject({ SessionStatus: 'ended' });
+    expect(action?.params.HandoffData).toBeUndefined();
+    expect(conversation).toMatchObject({ handoffData: null, hungUp: true, dialed: null });
+  });
+
+  it('hangs up as the caller: closes the socket, POSTs the action with the session completed, reports completed', async () => {
+    const conversation = await incoming({ statusCallbackUrl: statusUrl() });
+    await conversation.say('Bye');
+    await conversation.hangUp();
+    expect(agent.closed.get(conversation.callSid)).toBe(1000);
+    const [action] = hooksAt('/voice/action');
+    expect(action?.params).toMatchObject({ CallSid: conversation.callSid, CallStatus: 'completed', SessionStatus: 'completed' });
+    expect(action?.params.HandoffData).toBeUndefined();
+    expect(conversation.end).toEqual({ by: 'caller' });
+    expect(receiver.received.map((hook) => hook.params.CallStatus)).toEqual(['completed']);
+    await expect(conversation.say('Hello?')).rejects.toThrow(/over/);
+  });
+
+  it.each(['forged', 'missing'] as const)('records the refused upgrade of a %s socket signature, and the session failing', async (socketSignature) => {
+    const conversation = await sim.placeIncomingCall({ voiceUrl: voiceUrl(), from: CALLER, to: OWNED, socketSignature });
+    expect(conversation).toMatchObject({ state: 'refused', refusedStatus: 403 });
+    expect(agent.upgrades.map((u) => u.accepted)).toEqual([false]);
+    expect(conversation.upgradeHeaders['x-twilio-signature'] === undefined).toBe(socketSignature === 'missing');
+    await conversation.waitForEnd();
+    expect(hooksAt('/voice/action')[0]?.params).toMatchObject({ SessionStatus: 'failed' });
+  });
+
+  it('rejects with CallNotConnectedError when the voice webhook answers no ConversationRelay', async () => {
+    const failure = await sim.placeIncomingCall({ voiceUrl: voiceUrl(), from: CALLER, to: OWNED, signature: 'forged' }).catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(CallNotConnectedError);
+    expect((failure as CallNotConnectedError).voiceRequest?.status).toBe(403);
+    expect((failure as Error).message).toMatch(/HTTP 403/);
+    expect(sim.conversations).toEqual([]);
+  });
+
+  it('connects an outbound call whose TwiML holds ConversationRelay, with progress callbacks, until the REST API hangs it up', async () => {
+    const call = await client().calls.create({
+      from: OWNED, to: OTHER, twiml: agent.conversationTwiml('call_out_1'), statusCallback: statusUrl(), statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
+    });
+    const conversation = await sim.waitForConversation(call.sid);
+    expect(sim.conversations).toEqual([conversation]);
+    await expect.poll(() => agent.received(call.sid)[0]).toMatchObject({ type: 'setup', callSid: call.sid, direction: 'outbound-api', from: OWNED, to: OTHER, customParameters: { callId: 'call_out_1' } });
+    expect((await conversation.say('Hi')).text).toBe('You said: Hi');
+    await client().calls(call.sid).update({ status: 'completed' });
+    await conversation.waitForEnd();
+    expect(conversation.end).toEqual({ by: 'provider' });
+    expect(hooksAt('/voice/action')).toEqual([]);
+    await expect.poll(() => agent.closed.get(call.sid)).toBe(1000);
+    expect(receiver.received.map((hook) => hook.params.CallStatus)).toEqual(['initiated', 'ringing', 'in-progress', 'completed']);
+  });
+
+  it('signs outbound upgrades as told, and fails a session whose socket is not on loopback', async () => {
+    sim.signRelayUpgrades('forged');
+    const refused = await client().calls.create({ from: OWNED, to: OTHER, twiml: agent.conversationTwiml('call_out_2') });
+    expect(await sim.waitForConversation(refused.sid)).toMatchObject({ state: 'refused', refusedStatus: 403 });
+    sim.reset();
+    const remote = await client().calls.create({ from: OWNED, to: OTHER, twiml: agent.conversationTwiml('x').replace(agent.wsBase, 'wss://comms.example.com') });
+    const conversation = await sim.waitForConversation(remote.sid);
+    expect(conversation).toMatchObject({ state: 'failed', refusedStatus: null, failure: expect.stringMatching(/loopback/) });
   });
 });
 

@@ -25,6 +25,12 @@ describe('plugin loader', () => {
     expect(result.providerMessageId).toMatch(/^EC\d+$/);
   });
 
+  it('loads a third-party plugin installed as a package, resolved from the config folder', async () => {
+    const loaded = await loadPlugin('telephony', { use: '@acme/comms-echo-telephony', options: { prefix: 'PKG' } }, ctx);
+    expect(loaded.id).toBe('echo');
+    expect((await loaded.port.sendSms({ from: '+15550100001', to: '+15550100002', body: 'hi', reference: 'msg_2' })).providerMessageId).toMatch(/^PKG/);
+  });
+
   it('loads built-in adapters by short name', async () => {
     const loaded = await loadPlugin('telephony', { use: 'mock', options: {} }, ctx);
     expect(loaded.id).toBe('mock');
