@@ -1,12 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
-  CALL_STATUSES, FINAL_CALL_STATUSES, type CallStatus, type CallStatusUpdate, type MakeCallRequest, type TelephonyCalls,
+  CALL_STATUSES, FINAL_CALL_STATUSES, type CallStatus, type CallStatusUpdate, type ConversationSettings, type MakeCallRequest,
+  type TelephonyCalls,
 } from '../ports/calls.js';
 import { isDomainError, type DomainError, type ErrorCode } from '../ports/errors.js';
 import type { ProviderEventSink } from '../ports/plugin.js';
 import type { MessageStatus } from '../ports/records.js';
 import type { SendSmsRequest, TelephonyCapabilities, TelephonyPort } from '../ports/telephony.js';
-import type { WebhookRequest } from '../ports/webhook.js';
+import type { WebhookReply, WebhookRequest } from '../ports/webhook.js';
 
 /** Provider failures the harness can make the far side play, until it is called again with `null`. */
 export type TelephonyFault = 'server-error' | 'rate-limit' | 'timeout';
@@ -41,6 +42,29 @@ export interface FarSideCall {
 /** Call states the suite asks a webhook for; the harness words them as its provider does. */
 export type ReportedCallStatus = 'ringing' | 'in-progress' | 'completed';
 
+/**
+ * What an answer to a voice webhook (or the instructions a placed call runs) tells the provider to do, in neutral
+ * terms: the harness reads its provider's format (TwiML, NCCO …) into this, so the suite never parses vendor formats.
+ */
+export type CallInstructions =
+  /** Connect the call to our voice socket. Absent attributes read as null (`parameters` as `{}`). */
+  | {
+    kind: 'conversation';
+    relayUrl: string;
+    welcomeGreeting: string | null;
+    voice: string | null;
+    language: string | null;
+    /** True when the caller's speech interrupts the agent. */
+    interruptible: boolean;
+    actionUrl: string | null;
+    parameters: Record<string, string>;
+  }
+  /** Connect the caller to a person at `to`, showing `callerId`. */
+  | { kind: 'transfer'; to: string; callerId: string | null }
+  | { kind: 'hangup' }
+  /** Anything else (playing audio …), described for the failure message. */
+  | { kind: 'other'; description: string };
+
 /** The far side of calls, for adapters that declare `voice`. */
 export interface TelephonyCallHarness {
   /**
@@ -62,6 +86,21 @@ export interface TelephonyCallHarness {
   statusWebhooks?(): WebhookRequest[] | Promise<WebhookRequest[]>;
   /** For adapters that push progress through `PluginContext.events`: what they pushed. */
   pushedStatuses?(): PushedCallStatus[] | Promise<PushedCallStatus[]>;
+  /** Reads the adapter's answer to a voice webhook (`answerWithConversation`, `answerWithTransfer` …) as the provider would. */
+  readInstructions(reply: WebhookReply): CallInstructions;
+  /** What the far side was told to run when the call placed with this provider id was answered; null for no such call. */
+  placedInstructions(providerCallId: string): CallInstructions | null | Promise<CallInstructions | null>;
+  /** An incoming-call webhook (someone calls `to`), as the provider would send it. */
+  signedIncomingCall(call: { from: string; to: string }, options?: { signing?: WebhookSigning }): WebhookRequest | Promise<WebhookRequest>;
+  /**
+   * The webhook the provider sends to a conversation's `actionUrl` when it ends: with the `handoffData` our socket
+   * sent in its `end` message, or, for null, after the caller hung up.
+   */
+  signedConversationEnd(
+    providerCallId: string,
+    handoffData: string | null,
+    options?: { signing?: WebhookSigning },
+  ): WebhookRequest | Promise<WebhookRequest>;
 }
 
 /**
@@ -118,6 +157,8 @@ export interface TelephonyContractOptions {
 
 const SENT_OR_LATER: readonly MessageStatus[] = ['accepted', 'queued', 'sending', 'sent', 'delivered'];
 const INBOUND_BODY = 'Meet at 10? Reply YES & bring the café receipt';
+/** A greeting with everything a markup format must escape, and more than ASCII. */
+const GREETING = 'Hello! You reached Ada & Co — "how can I help?" <ünïcode ✓>';
 const STATUS_TIMEOUT_MS = 5000;
 
 async function rejection(promise: Promise<unknown>): Promise<DomainError> {
@@ -492,6 +533,97 @@ export function describeTelephonyContract(o: TelephonyContractOptions): void {
       it('refuses a call status webhook without its required fields as INVALID_INPUT', () => {
         const empty: WebhookRequest = { url: 'https://comms.example.com/webhooks/calls/status', method: 'POST', headers: {}, rawBody: '', params: {} };
         expect(codeThrownBy(() => calls().parseCallStatus(empty))).toBe('INVALID_INPUT');
+      });
+
+      describe('live conversations', () => {
+        const settings = (overrides: Partial<ConversationSettings> = {}): ConversationSettings => ({
+          relayUrl: `wss://comms.example.com/voice/relay/call_contract_${callCounter}`,
+          welcomeGreeting: GREETING,
+          voice: 'en-US-Neural2-F',
+          language: 'en-US',
+          interruptible: true,
+          actionUrl: 'https://comms.example.com/webhooks/agt_contract/voice/action',
+          parameters: { callId: `call_contract_${callCounter}`, note: 'a & b <c> "d"' },
+          ...overrides,
+        });
+        const asInstructions = (given: ConversationSettings): CallInstructions => ({
+          kind: 'conversation',
+          relayUrl: given.relayUrl,
+          welcomeGreeting: given.welcomeGreeting,
+          voice: given.voice ?? null,
+          language: given.language ?? null,
+          interruptible: given.interruptible,
+          actionUrl: given.actionUrl,
+          parameters: given.parameters ?? {},
+        });
+        const read = (reply: WebhookReply): CallInstructions => {
+          expect(reply.contentType).toMatch(/^[\w.+-]+\/[\w.+-]+/);
+          return far().readInstructions(reply);
+        };
+
+        it('answers an incoming call with a conversation on the relay URL, with greeting, voice, language and parameters', () => {
+          const given = settings();
+          expect(read(calls().answerWithConversation(given))).toEqual(asInstructions(given));
+        });
+
+        it('leaves out a greeting, voice and language not set, and can make the agent uninterruptible', () => {
+          const given = settings({ welcomeGreeting: null, voice: undefined, language: undefined, interruptible: false, parameters: undefined });
+          expect(read(calls().answerWithConversation(given))).toEqual(asInstructions(given));
+        });
+
+        it('verifies and reads an incoming-call webhook, and rejects a forged or tampered one', async () => {
+          const incoming = await far().signedIncomingCall({ from: harness.reachableNumber, to: harness.ownedNumber });
+          expect(port.verifyWebhook(incoming)).toBe(true);
+          const parsed = calls().parseIncomingCall(incoming);
+          expect(parsed).toEqual({ providerCallId: expect.any(String), from: harness.reachableNumber, to: harness.ownedNumber });
+          expect(parsed.providerCallId.length).toBeGreaterThan(0);
+          expect(port.verifyWebhook(tamperBody(incoming, harness.reachableNumber, '+15550188'))).toBe(false);
+          expect(port.verifyWebhook(await far().signedIncomingCall({ from: harness.reachableNumber, to: harness.ownedNumber }, { signing: 'forged' }))).toBe(false);
+          expect(port.verifyWebhook(await far().signedIncomingCall({ from: harness.reachableNumber, to: harness.ownedNumber }, { signing: 'missing' }))).toBe(false);
+        });
+
+        it('reads the end of a conversation with the handoff data as sent, or none after a hang-up', async () => {
+          const handoffData = JSON.stringify({ reason: 'transfer', to: '+15550123', note: 'ünïcode & "quotes"' });
+          const transfer = await far().signedConversationEnd('contract-call-10', handoffData);
+          expect(port.verifyWebhook(transfer)).toBe(true);
+          expect(calls().parseConversationEnd(transfer)).toEqual({ providerCallId: 'contract-call-10', handoffData });
+          const hungUp = await far().signedConversationEnd('contract-call-11', null);
+          expect(port.verifyWebhook(hungUp)).toBe(true);
+          expect(calls().parseConversationEnd(hungUp)).toEqual({ providerCallId: 'contract-call-11', handoffData: null });
+          expect(port.verifyWebhook(await far().signedConversationEnd('contract-call-12', handoffData, { signing: 'forged' }))).toBe(false);
+          expect(port.verifyWebhook(tamperBody(transfer, 'contract-call-10', 'contract-call-13'))).toBe(false);
+        });
+
+        it('refuses incoming-call and conversation-end webhooks without their required fields as INVALID_INPUT', () => {
+          const empty: WebhookRequest = { url: 'https://comms.example.com/webhooks/agt_contract/voice', method: 'POST', headers: {}, rawBody: '', params: {} };
+          expect(codeThrownBy(() => calls().parseIncomingCall(empty))).toBe('INVALID_INPUT');
+          expect(codeThrownBy(() => calls().parseConversationEnd(empty))).toBe('INVALID_INPUT');
+        });
+
+        it('answers the end of a conversation with a transfer to a person, or a hang-up', () => {
+          expect(read(calls().answerWithTransfer('+15550123', harness.ownedNumber))).toEqual({ kind: 'transfer', to: '+15550123', callerId: harness.ownedNumber });
+          expect(read(calls().answerWithHangup())).toEqual({ kind: 'hangup' });
+        });
+
+        it('places a conversation call: the far side is told to connect to the relay, and the call ends completed', async () => {
+          const given = settings();
+          const request = call({ script: { kind: 'converse', conversation: given } });
+          const { providerCallId, status } = await calls().makeCall(request);
+          expect(isFinalCallStatus(status), 'a call that was just placed has not ended').toBe(false);
+          expect(await far().placedInstructions(providerCallId)).toEqual(asInstructions(given));
+          await until(providerCallId, request.reference, (s) => s.includes('in-progress') || s.some(isFinalCallStatus));
+          await calls().hangUp(providerCallId);
+          const updates = await until(providerCallId, request.reference, (s) => s.some(isFinalCallStatus));
+          expect(updates.map((u) => u.status).filter(isFinalCallStatus)).toEqual(['completed']);
+        });
+
+        it('refuses a conversation whose relay URL is not a WebSocket URL, or whose action URL is not http(s), as INVALID_INPUT', async () => {
+          const badRelay = settings({ relayUrl: 'https://comms.example.com/voice/relay/call_x' });
+          await expectFailure(calls().makeCall(call({ script: { kind: 'converse', conversation: badRelay } })), 'INVALID_INPUT', harness.secrets);
+          const badAction = settings({ actionUrl: 'ftp://comms.example.com/action' });
+          await expectFailure(calls().makeCall(call({ script: { kind: 'converse', conversation: badAction } })), 'INVALID_INPUT', harness.secrets);
+          expect(await far().placedCalls()).toEqual([]);
+        });
       });
     });
   });

@@ -7,7 +7,11 @@ export interface ConversationTurn {
 export interface BrainRequest {
   /** System instructions: who the agent is, the call's purpose, how to behave on the phone. */
   instructions: string;
-  /** The conversation so far, oldest first; the last entry is the caller's new turn. */
+  /**
+   * The conversation so far, oldest first, as heard: usually ending with the caller's new turn, but it
+   * may be empty, start with the agent, hold consecutive turns of one speaker or empty (interrupted)
+   * turns. Adapters shape it for their model.
+   */
   history: ConversationTurn[];
   callId: string;
   agentId: string;
@@ -29,7 +33,7 @@ export interface BrainCapabilities {
  * The `brain` port: what answers each turn of a live voice conversation.
  *
  * `reply` yields the answer as text chunks in order, as soon as they exist. When `signal` aborts, the
- * iteration ends promptly (returns or throws) and the upstream request is cancelled. Failures, before
+ * iteration returns promptly (without throwing) and the upstream request is cancelled. Failures, before
  * or during the stream, are `DomainError`s: `PROVIDER_UNAVAILABLE`, `PROVIDER_TIMEOUT` (no first token or
  * a stalled stream within the adapter's timeout), `RATE_LIMITED`, `PROVIDER_AUTH_FAILED`,
  * `PROVIDER_REJECTED`.

@@ -9,6 +9,7 @@ import {
 import type { PluginContext } from '../../ports/plugin.js';
 import type { Logger } from '../../ports/runtime.js';
 import type { WebhookRequest } from '../../ports/webhook.js';
+import { readTwimlInstructions } from '../simulators/twilio/twiml-instructions.js';
 
 const SECRET = 'contract-mock-secret-5f2a';
 const PUBLIC_BASE_URL = 'https://comms.example.com';
@@ -81,7 +82,7 @@ describeTelephonyContract({
         audioUrl: 'https://media.example.com/contract/greeting.mp3',
         // Demo mode downloads nothing: the callee "hears" the script as given.
         placedCalls: () => port.placed.map(({ from, to, script }) => ({
-          from, to, played: Array.from({ length: script.loop }, () => script.audioUrls).flat(),
+          from, to, played: script.kind === 'play' ? Array.from({ length: script.loop }, () => script.audioUrls).flat() : [],
         })),
         signedCallStatus: (providerCallId, status, options = {}) => {
           const params: Record<string, string> = { CallSid: providerCallId, CallStatus: status, Timestamp: new Date().toUTCString() };
@@ -89,6 +90,22 @@ describeTelephonyContract({
           return signedForm(`${PUBLIC_BASE_URL}/webhooks/mock/call-status`, params, options.signing);
         },
         pushedStatuses: () => pushedCalls,
+        // Demo mode answers in Twilio's TwiML, so Twilio's reading of it applies.
+        readInstructions: (reply) => readTwimlInstructions(reply.body),
+        placedInstructions: (providerCallId) => {
+          const placed = port.placed.find((c) => c.providerCallId === providerCallId);
+          if (!placed) return null;
+          if (placed.script.kind === 'play') return { kind: 'other', description: 'plays audio' };
+          return readTwimlInstructions(port.calls?.answerWithConversation(placed.script.conversation).body ?? '');
+        },
+        signedIncomingCall: (call, options = {}) => signedForm(`${PUBLIC_BASE_URL}/webhooks/agt_contract/voice`, {
+          CallSid: `MOCKINCALL${(inboundCounter += 1)}`, From: call.from, To: call.to, CallStatus: 'ringing', Direction: 'inbound',
+        }, options.signing),
+        signedConversationEnd: (providerCallId, handoffData, options = {}) => signedForm(`${PUBLIC_BASE_URL}/webhooks/agt_contract/voice/action`, {
+          CallSid: providerCallId,
+          SessionStatus: handoffData === null ? 'completed' : 'ended',
+          ...(handoffData === null ? {} : { HandoffData: handoffData }),
+        }, options.signing),
       },
     };
     return { port, harness };

@@ -9,7 +9,9 @@ import { parseForm, type FormParams } from './form-params.js';
 export interface AgentWebhook {
   path: string;
   url: string;
+  method: string;
   headers: Record<string, string | undefined>;
+  rawBody: string;
   params: FormParams;
   signatureValid: boolean;
 }
@@ -44,6 +46,8 @@ export class RelayTestAgent {
   tokenDelayMs = 0;
   actionTwiml = '<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>';
   greeting: string | null = 'Hello, you reached the test agent.';
+  /** The answer to the voice webhook; by default `conversationTwiml` for `call_<CallSid>`. */
+  voiceTwiml: ((params: FormParams) => string) | null = null;
   private server: Server | null = null;
   private readonly wss = new WebSocketServer({ noServer: true });
   private origin = '';
@@ -112,6 +116,7 @@ export class RelayTestAgent {
     this.tokenDelayMs = 0;
     this.actionTwiml = '<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>';
     this.greeting = 'Hello, you reached the test agent.';
+    this.voiceTwiml = null;
   }
 
   /** Sends any message on a call's socket, as our server would. */
@@ -131,9 +136,13 @@ export class RelayTestAgent {
     const params = parseForm(rawBody);
     const signature = req.headers['x-twilio-signature'];
     const signatureValid = typeof signature === 'string' && twilio.validateRequest(this.authToken, signature, url, singleParams(params));
-    this.webhooks.push({ path: target.pathname, url, headers: { ...req.headers } as Record<string, string | undefined>, params, signatureValid });
+    const headers: Record<string, string | undefined> = {};
+    for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    this.webhooks.push({ path: target.pathname, url, method: req.method ?? 'POST', headers, rawBody, params, signatureValid });
     if (!signatureValid) return { status: 403, body: '' };
-    if (target.pathname === '/voice') return { status: 200, body: this.conversationTwiml(`call_${String(params.CallSid ?? '')}`) };
+    if (target.pathname === '/voice') {
+      return { status: 200, body: this.voiceTwiml?.(params) ?? this.conversationTwiml(`call_${String(params.CallSid ?? '')}`) };
+    }
     if (target.pathname === '/voice/action') return { status: 200, body: this.actionTwiml };
     return { status: 200, body: '<?xml version="1.0" encoding="UTF-8"?><Response/>' };
   }

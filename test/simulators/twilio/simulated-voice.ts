@@ -1,5 +1,5 @@
 import { CalleeFetcher, type RecordedVoiceRequest } from './callee-fetcher.js';
-import { callStatusForm } from './call-webhook-forms.js';
+import { callStatusForm, conversationEndForm, voiceRequestForm } from './call-webhook-forms.js';
 import { SimulatedCallsApi } from './calls-api.js';
 import type { FormParams } from './form-params.js';
 import { loopbackGet } from './loopback-get.js';
@@ -10,6 +10,7 @@ import { SimulatedCallee, type CalleeBehaviour, type PlaybackProblem, type Twiml
 import type { SimulatedConversation } from './simulated-conversation.js';
 import type { SimulatedCall } from './twilio-call-resource.js';
 import { twilioErrors } from './twilio-error-body.js';
+import { newSid } from './twilio-message-resource.js';
 import type { TwilioOpenApiSpec, SpecViolation } from './twilio-openapi-spec.js';
 import { postWebhook, signTwilioWebhook, type SignatureMode, type SignedWebhook } from './twilio-webhook-signing.js';
 
@@ -164,6 +165,38 @@ export class SimulatedVoice {
         callDurationSeconds: input.callDurationSeconds,
       },
     );
+    return signTwilioWebhook(account.authToken, input.url, params, input.signature ?? 'valid');
+  }
+
+  /** A signed incoming-call voice webhook (a new CallSid), built but not sent. */
+  buildIncomingCall(input: { url: string; from: string; to: string; signature?: SignatureMode }): SignedWebhook & { callSid: string } {
+    const { account } = this.options;
+    const callSid = newSid('CA');
+    const params = voiceRequestForm({ sid: callSid, accountSid: account.accountSid, from: input.from, to: input.to, direction: 'inbound', status: 'ringing' });
+    return { ...signTwilioWebhook(account.authToken, input.url, params, input.signature ?? 'valid'), callSid };
+  }
+
+  /** A signed `<Connect action>` request of a ConversationRelay session, built but not sent. */
+  buildConversationEnd(input: {
+    url: string; callSid: string; handoffData: string | null; from?: string; to?: string; direction?: 'inbound' | 'outbound-api';
+    signature?: SignatureMode;
+  }): SignedWebhook {
+    const { account } = this.options;
+    const known = this.calls.find((c) => c.sid === input.callSid);
+    const parties = {
+      sid: input.callSid,
+      accountSid: account.accountSid,
+      from: input.from ?? known?.from ?? '',
+      to: input.to ?? known?.to ?? [...account.ownedNumbers][0] ?? '',
+      direction: input.direction ?? known?.direction ?? 'inbound',
+    };
+    const params = conversationEndForm(parties, {
+      sessionId: newSid('VX'),
+      // Handoff data comes only with our own `end` message; without it the caller hung up.
+      sessionStatus: input.handoffData === null ? 'completed' : 'ended',
+      sessionDurationSeconds: 42,
+      ...(input.handoffData === null ? {} : { handoffData: input.handoffData }),
+    });
     return signTwilioWebhook(account.authToken, input.url, params, input.signature ?? 'valid');
   }
 

@@ -291,6 +291,19 @@ export class TwilioSimulator {
     this.voice.signRelayUpgrades(mode);
   }
 
+  /** A signed incoming-call voice webhook (CallStatus=ringing, Direction=inbound, a new CallSid), built but not sent. */
+  buildIncomingCall(input: Parameters<SimulatedVoice['buildIncomingCall']>[0]): SignedWebhook & { callSid: string } {
+    return this.voice.buildIncomingCall(input);
+  }
+
+  /**
+   * A signed `<Connect action>` request, built but not sent: SessionStatus=ended with HandoffData, or (handoffData
+   * null) SessionStatus=completed as after the caller hung up.
+   */
+  buildConversationEnd(input: Parameters<SimulatedVoice['buildConversationEnd']>[0]): SignedWebhook {
+    return this.voice.buildConversationEnd(input);
+  }
+
   /** A signed call status callback for any call SID and status, built but not sent. */
   buildCallStatusCallback(input: Parameters<SimulatedVoice['buildCallStatusCallback']>[0]): SignedWebhook {
     return this.voice.buildCallStatusCallback(input);

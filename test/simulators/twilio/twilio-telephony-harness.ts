@@ -2,6 +2,7 @@ import type {
   FarSideCall, FarSideSms, TelephonyCallHarness, TelephonyFault, TelephonyHarness, WebhookSigning,
 } from '../../../contracts/telephony.js';
 import type { WebhookRequest } from '../../../ports/webhook.js';
+import { readTwimlInstructions } from './twiml-instructions.js';
 import type { SignedWebhook } from './twilio-webhook-signing.js';
 import type { TwilioSimulator } from './twilio-simulator.js';
 import type { WebhookRecorder } from './webhook-recorder.js';
@@ -91,5 +92,22 @@ function twilioCallHarness(sim: TwilioSimulator, recorder: WebhookRecorder, opti
       })),
     statusCallbackUrl: `${recorder.baseUrl}${CALL_STATUS_PATH}?agent=agt_contract`,
     statusWebhooks: () => recorder.received.filter(isAt(CALL_STATUS_PATH)).map((r) => ({ ...r })),
+    readInstructions: (reply) => readTwimlInstructions(reply.body),
+    placedInstructions: (providerCallId) => {
+      const call = sim.calls.find((c) => c.sid === providerCallId);
+      return call?.twiml ? readTwimlInstructions(call.twiml) : null;
+    },
+    signedIncomingCall: (call, opts: { signing?: WebhookSigning } = {}) =>
+      asWebhookRequest(sim.buildIncomingCall({
+        url: `${options.publicBaseUrl}/webhooks/agt_contract/voice`, ...call, signature: opts.signing ?? 'valid',
+      })),
+    signedConversationEnd: (providerCallId, handoffData, opts: { signing?: WebhookSigning } = {}) =>
+      asWebhookRequest(sim.buildConversationEnd({
+        url: `${options.publicBaseUrl}/webhooks/agt_contract/voice/action`,
+        callSid: providerCallId,
+        handoffData,
+        from: options.reachableNumber,
+        signature: opts.signing ?? 'valid',
+      })),
   };
 }
