@@ -2,12 +2,14 @@ import twilio from 'twilio';
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
 import twilioPlugin from '../../adapters/twilio/plugin.js';
 import { describeTelephonyContract } from '../../contracts/telephony.js';
-import type { MakeCallRequest } from '../../ports/calls.js';
+import type { ConversationSettings, MakeCallRequest } from '../../ports/calls.js';
 import { isDomainError, type DomainError } from '../../ports/errors.js';
 import type { PluginContext } from '../../ports/plugin.js';
 import type { Logger } from '../../ports/runtime.js';
 import type { TelephonyPort } from '../../ports/telephony.js';
+import type { WebhookRequest } from '../../ports/webhook.js';
 import { AudioFileServer, silentWav } from '../simulators/twilio/audio-file-server.js';
+import { RelayTestAgent, type AgentWebhook } from '../simulators/twilio/relay-test-agent.js';
 import { twilioTelephonyHarness } from '../simulators/twilio/twilio-telephony-harness.js';
 import { TwilioSimulator } from '../simulators/twilio/twilio-simulator.js';
 import { WebhookRecorder } from '../simulators/twilio/webhook-recorder.js';
@@ -324,5 +326,119 @@ describe('twilio adapter calls', () => {
     expect(sim.playbackProblems.map((p) => p.errorCode)).toEqual([11200]);
     expect(calls().parseCallStatus(recorder.received.at(-1) ?? sim.buildCallStatusCallback({ url: 'https://x', callSid: 'CA', status: 'failed' })))
       .toMatchObject({ status: 'completed', durationSeconds: 3 });
+  });
+});
+
+describe('twilio adapter conversations', () => {
+  const agent = new RelayTestAgent(sim.authToken);
+  let port: TelephonyPort;
+  const calls = () => {
+    if (!port.calls) throw new Error('the Twilio adapter must expose calls');
+    return port.calls;
+  };
+  const settings = (callId: string): ConversationSettings => ({
+    relayUrl: agent.relayUrl(callId),
+    welcomeGreeting: 'Hi, this is Ada.',
+    voice: 'en-US-Journey-O',
+    language: 'en-US',
+    interruptible: true,
+    actionUrl: `${agent.baseUrl}/voice/action`,
+    parameters: { callId },
+  });
+  const asRequest = (hook: AgentWebhook | undefined): WebhookRequest => {
+    if (!hook) throw new Error('the agent received no such webhook');
+    return { url: hook.url, method: hook.method, headers: hook.headers, rawBody: hook.rawBody, params: hook.params };
+  };
+  const XML = '<?xml version="1.0" encoding="UTF-8"?>';
+
+  beforeAll(async () => {
+    await agent.start();
+  });
+  afterAll(async () => {
+    await agent.stop();
+  });
+  beforeEach(async () => {
+    sim.reset();
+    recorder.reset();
+    agent.reset();
+    port = await createPort();
+  });
+  afterEach(async () => {
+    await port.close?.();
+    expect(sim.specViolations).toEqual([]);
+  });
+
+  it('answers with the SDK\'s ConversationRelay, Dial and Hangup TwiML', () => {
+    expect(calls().answerWithConversation({
+      relayUrl: 'wss://comms.example.com/voice/relay/call_1', welcomeGreeting: 'Hi & welcome', voice: 'en-US-Journey-O', language: 'en-US',
+      interruptible: true, actionUrl: 'https://comms.example.com/webhooks/agt_1/voice/action', parameters: { callId: 'call_1' },
+    })).toEqual({
+      contentType: 'text/xml',
+      body: `${XML}<Response><Connect action="https://comms.example.com/webhooks/agt_1/voice/action"><ConversationRelay url="wss://comms.example.com/voice/relay/call_1" welcomeGreeting="Hi &amp; welcome" voice="en-US-Journey-O" language="en-US" interruptible="speech" dtmfDetection="true"><Parameter name="callId" value="call_1"/></ConversationRelay></Connect></Response>`,
+    });
+    expect(calls().answerWithConversation({
+      relayUrl: 'wss://comms.example.com/voice/relay/call_2', welcomeGreeting: null, interruptible: false, actionUrl: 'https://comms.example.com/a',
+    }).body).toBe(`${XML}<Response><Connect action="https://comms.example.com/a"><ConversationRelay url="wss://comms.example.com/voice/relay/call_2" interruptible="none" dtmfDetection="true"/></Connect></Response>`);
+    expect(calls().answerWithTransfer('+15550123', OWNED)).toEqual({ contentType: 'text/xml', body: `${XML}<Response><Dial callerId="${OWNED}">+15550123</Dial></Response>` });
+    expect(calls().answerWithHangup()).toEqual({ contentType: 'text/xml', body: `${XML}<Response><Hangup/></Response>` });
+  });
+
+  it('refuses settings Twilio could not run, and a transfer to a malformed number, as INVALID_INPUT', () => {
+    const codeOf = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (err) {
+        return isDomainError(err) ? err.code : String(err);
+      }
+      return null;
+    };
+    expect(codeOf(() => calls().answerWithConversation({ ...settings('x'), relayUrl: 'https://comms.example.com/voice/relay/x' }))).toBe('INVALID_INPUT');
+    expect(codeOf(() => calls().answerWithConversation({ ...settings('x'), actionUrl: '/relative' }))).toBe('INVALID_INPUT');
+    expect(codeOf(() => calls().answerWithConversation({ ...settings('x'), parameters: { ' ': 'v' } }))).toBe('INVALID_INPUT');
+    expect(codeOf(() => calls().answerWithTransfer('555-0123', OWNED))).toBe('INVALID_INPUT');
+    expect(codeOf(() => calls().answerWithTransfer('+15550123', 'agent'))).toBe('INVALID_INPUT');
+  });
+
+  it('handles a real incoming call: the voice webhook verifies, its answer opens a signed socket, and the handoff dials', async () => {
+    agent.voiceTwiml = (params) => calls().answerWithConversation(settings(`call_${String(params.CallSid)}`)).body;
+    agent.actionTwiml = calls().answerWithTransfer('+15550123', OWNED).body;
+    const conversation = await sim.placeIncomingCall({ voiceUrl: `${agent.baseUrl}/voice`, from: REACHABLE, to: OWNED });
+    const voice = asRequest(agent.webhooks[0]);
+    expect(port.verifyWebhook(voice)).toBe(true);
+    expect(calls().parseIncomingCall(voice)).toEqual({ providerCallId: conversation.callSid, from: REACHABLE, to: OWNED });
+    expect(conversation).toMatchObject({ state: 'open', welcomeGreeting: 'Hi, this is Ada.', setup: { customParameters: { callId: `call_${conversation.callSid}` } } });
+    expect(agent.upgrades.map((u) => u.accepted)).toEqual([true]);
+    await expect.poll(() => agent.sockets.has(conversation.callSid)).toBe(true);
+    expect((await conversation.say('Can I talk to a person?')).text).toBe('You said: Can I talk to a person?');
+    const handoffData = JSON.stringify({ reason: 'transfer', to: '+15550123' });
+    agent.send(conversation.callSid, { type: 'end', handoffData });
+    await conversation.waitForEnd();
+    const action = asRequest(agent.webhooks.find((hook) => hook.path === '/voice/action'));
+    expect(port.verifyWebhook(action)).toBe(true);
+    expect(calls().parseConversationEnd(action)).toEqual({ providerCallId: conversation.callSid, handoffData });
+    expect(conversation.dialed).toEqual({ number: '+15550123', callerId: OWNED });
+  });
+
+  it('reads a caller\'s hang-up as a conversation end without handoff data', async () => {
+    agent.voiceTwiml = (params) => calls().answerWithConversation(settings(`call_${String(params.CallSid)}`)).body;
+    const conversation = await sim.placeIncomingCall({ voiceUrl: `${agent.baseUrl}/voice`, from: REACHABLE, to: OWNED });
+    await conversation.hangUp();
+    const action = asRequest(agent.webhooks.find((hook) => hook.path === '/voice/action'));
+    expect(port.verifyWebhook(action)).toBe(true);
+    expect(calls().parseConversationEnd(action)).toEqual({ providerCallId: conversation.callSid, handoffData: null });
+  });
+
+  it('places a conversation call: the callee is connected to the relay, and hanging up ends it completed', async () => {
+    const statusCallbackUrl = `${recorder.baseUrl}/webhooks/twilio/call-status`;
+    const { providerCallId } = await calls().makeCall({
+      from: OWNED, to: REACHABLE, script: { kind: 'converse', conversation: settings('call_out') }, reference: 'call_out', statusCallbackUrl,
+    });
+    expect(sim.requests[0]?.params.Twiml).toBe(calls().answerWithConversation(settings('call_out')).body);
+    const conversation = await sim.waitForConversation(providerCallId);
+    expect(conversation.setup).toMatchObject({ direction: 'outbound-api', from: OWNED, to: REACHABLE, customParameters: { callId: 'call_out' } });
+    await calls().hangUp(providerCallId);
+    await conversation.waitForEnd();
+    expect(conversation.end).toEqual({ by: 'provider' });
+    expect(recorder.received.map((hook) => calls().parseCallStatus(hook).status)).toEqual(['initiated', 'ringing', 'in-progress', 'completed']);
   });
 });

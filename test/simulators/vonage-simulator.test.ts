@@ -83,7 +83,7 @@ describe('Vonage simulator: Messages API v1, WhatsApp channel', () => {
     expect(messageUUID).toMatch(/^[0-9a-f-]{36}$/);
     expect(sim.messages).toHaveLength(1);
     expect(sim.messages[0]).toMatchObject({
-      messageUuid: messageUUID, messageType: 'text', to: CONTACT, from: BUSINESS, text: 'Hello', clientRef: 'ref-1', authMethod: 'basic', status: 'accepted',
+      messageUuid: messageUUID, messageType: 'text', to: CONTACT, from: BUSINESS, text: 'Hello', clientRef: 'ref-1', authMethod: 'basic',
     });
     expect(sim.requests[0]).toMatchObject({ method: 'POST', path: '/v1/messages' });
     expect(sim.requests[0]?.json).toEqual({ channel: 'whatsapp', message_type: 'text', to: CONTACT, from: BUSINESS, text: 'Hello', client_ref: 'ref-1' });

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FaultQueue } from './fault-queue.js';
+import { FaultQueue } from '../shared/fault-queue.js';
 import { resendErrors, type ApiAnswer } from './resend-error-body.js';
 import { ResendOpenApiSpec, type SpecViolation } from './resend-openapi-spec.js';
 import { outboundEvent, receivedEvent, type OutboundEventType, type ResendEvent } from './resend-webhook-events.js';

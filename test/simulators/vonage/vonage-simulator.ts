@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CustomerWindows } from './customer-window.js';
-import { FaultQueue } from './fault-queue.js';
+import { FaultQueue } from '../shared/fault-queue.js';
 import { authenticate, type AuthMethod, type SimulatedCredentials } from './vonage-api-auth.js';
 import { vonageProblems, type ProblemAnswer } from './vonage-problem.js';
 import {
