@@ -48,17 +48,19 @@ async function openMcpSession(url: string, token: string): Promise<string> {
 
 async function benchSends(url: string, token: string): Promise<Result> {
   const sessionId = await openMcpSession(url, token);
-  let id = 0;
+  // Bodies are built before the clock starts, so the load generator spends its CPU on sending.
+  const bodies = Array.from({ length: SENDS }, (_, i) => JSON.stringify({
+    jsonrpc: '2.0', id: i + 1, method: 'tools/call',
+    params: { name: 'comms_send_message', arguments: { channel: 'sms', to: `+1555010${String(i % 10000).padStart(4, '0')}`, body: `bench ${i}` } },
+  }));
+  let next = 0;
   let toolErrors = 0;
   const result = await run({
     url: `${url}/mcp`,
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': sessionId, 'mcp-protocol-version': PROTOCOL },
     requests: [{
-      setupRequest: (req) => {
-        id++;
-        return { ...req, body: JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'comms_send_message', arguments: { channel: 'sms', to: `+1555010${String(id % 10000).padStart(4, '0')}`, body: `bench ${id}` } } }) };
-      },
+      setupRequest: (req) => ({ ...req, body: bodies[next++ % SENDS] }),
       onResponse: (status, body) => {
         if (status === 200 && body.includes('"isError":true')) toolErrors++;
       },
@@ -69,18 +71,15 @@ async function benchSends(url: string, token: string): Promise<Result> {
 
 async function benchInbound(url: string, agentId: string): Promise<Result> {
   const webhookUrl = `${url}/webhooks/${agentId}/sms`;
+  const signed = Array.from({ length: WEBHOOKS }, (_, i) => {
+    const body = new URLSearchParams({ MessageSid: `SMbench${i}`, From: '+15550100190', To: '+15550100099', Body: `inbound ${i}` }).toString();
+    return { body, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-mock-signature': createHmac('sha256', 'demo-secret').update(webhookUrl + body).digest('hex') } };
+  });
   let n = 0;
   const result = await run({
     url: webhookUrl,
     method: 'POST',
-    requests: [{
-      setupRequest: (req) => {
-        n++;
-        const body = new URLSearchParams({ MessageSid: `SMbench${n}`, From: '+15550100190', To: '+15550100099', Body: `inbound ${n}` }).toString();
-        const signature = createHmac('sha256', 'demo-secret').update(webhookUrl + body).digest('hex');
-        return { ...req, body, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-mock-signature': signature } };
-      },
-    }],
+    requests: [{ setupRequest: (req) => ({ ...req, ...signed[n++ % WEBHOOKS] }) }],
   }, WEBHOOKS);
   return summary('signed inbound SMS webhooks', result, 0);
 }

@@ -212,3 +212,40 @@ describe('mock telephony calls', () => {
     expect(() => port.calls?.parseCallStatus(unknown)).toThrowError(expect.objectContaining({ code: 'INVALID_INPUT' }));
   });
 });
+
+describe('mock telephony conversations', () => {
+  const conversation = {
+    relayUrl: 'wss://comms.example.com/voice/relay/call_50', welcomeGreeting: 'Hi & welcome', voice: 'demo-voice', language: 'en-US',
+    interruptible: true, actionUrl: 'https://comms.example.com/webhooks/agt_1/voice/action', parameters: { callId: 'call_50' },
+  };
+
+  it('keeps a demo conversation call in progress until it is hung up, then completes it', async () => {
+    const pushedCalls: PushedCallStatus[] = [];
+    const port = await buildMock([], pushedCalls);
+    const { providerCallId } = (await port.calls?.makeCall({ from: '+15550100', to: '+15550101', script: { kind: 'converse', conversation }, reference: 'call_50' })) ?? { providerCallId: '' };
+    await expect.poll(() => pushedCalls.map((e) => e.status)).toEqual(['initiated', 'ringing', 'in-progress']);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(pushedCalls).toHaveLength(3);
+    expect(port.placed[0]).toMatchObject({ script: { kind: 'converse', conversation }, status: 'in-progress' });
+    await port.calls?.hangUp(providerCallId);
+    await expect.poll(() => pushedCalls.at(-1)?.status).toBe('completed');
+    expect(pushedCalls.at(-1)?.durationSeconds).toBe(1);
+    await port.close();
+  });
+
+  it('answers in Twilio-shaped TwiML, escaped, and reads Twilio-shaped forms', async () => {
+    const port = await buildMock();
+    const XML = '<?xml version="1.0" encoding="UTF-8"?>';
+    expect(port.calls?.answerWithConversation(conversation)).toEqual({
+      contentType: 'text/xml',
+      body: `${XML}<Response><Connect action="https://comms.example.com/webhooks/agt_1/voice/action"><ConversationRelay url="wss://comms.example.com/voice/relay/call_50" welcomeGreeting="Hi &amp; welcome" voice="demo-voice" language="en-US" interruptible="speech" dtmfDetection="true"><Parameter name="callId" value="call_50"/></ConversationRelay></Connect></Response>`,
+    });
+    expect(port.calls?.answerWithTransfer('+15550123', '+15550100').body).toBe(`${XML}<Response><Dial callerId="+15550100">+15550123</Dial></Response>`);
+    expect(port.calls?.answerWithHangup().body).toBe(`${XML}<Response><Hangup/></Response>`);
+    const incoming = signedForm('https://comms.example.com/webhooks/agt_1/voice', { CallSid: 'MOCKIN9', From: '+15550101', To: '+15550100' });
+    expect(port.calls?.parseIncomingCall(incoming)).toEqual({ providerCallId: 'MOCKIN9', from: '+15550101', to: '+15550100' });
+    const ended = signedForm('https://comms.example.com/a', { CallSid: 'MOCKIN9', HandoffData: '{"reason":"hangup"}' });
+    expect(port.calls?.parseConversationEnd(ended)).toEqual({ providerCallId: 'MOCKIN9', handoffData: '{"reason":"hangup"}' });
+    await port.close();
+  });
+});

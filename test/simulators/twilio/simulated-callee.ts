@@ -57,8 +57,10 @@ type Instructions = { twiml: string | null; url: string | null; method: 'GET' | 
 type Interruption = { kind: 'hang-up' } | { kind: 'cancel' } | { kind: 'abandon' } | ({ kind: 'new-instructions' } & Instructions);
 
 /**
- * The far side of one outbound call: it rings, is answered (or not), runs the TwiML, downloads and plays every
- * <Play> file, and reports each step to StatusCallback. Time is simulated: `msPerCallSecond` real ms per second.
+ * The far side of one call: it rings, is answered (or not), runs the TwiML, downloads and plays every <Play> file,
+ * holds `<Connect><ConversationRelay>` conversations (in real time) and `<Dial>`s, and reports each step to
+ * StatusCallback. An incoming call skips the ringing: its TwiML is asked for while it rings, and answers it. Time is
+ * simulated: `msPerCallSecond` real ms per second.
  *
  * Failures follow Twilio: when a <Play> file cannot be fetched (11200), is not audio (13420), or its bytes do not
  * match its Content-Type (11200), or the TwiML cannot be fetched or parsed (11200/12300/12100), Twilio logs the

@@ -1,6 +1,8 @@
 import type WebSocket from 'ws';
 import type { RecordedVoiceRequest } from './callee-fetcher.js';
 import { ConversationReplies, type ConversationReply, type Interruption } from './conversation-replies.js';
+import { deferred } from './deferred.js';
+import { readRelayMessage } from './relay-messages.js';
 import { openRelaySocket, relayUpgradeHeaders } from './relay-socket.js';
 import type { DialedNumber } from './twilio-call-resource.js';
 import type { ConversationRelayNoun, VoiceVerb } from './twiml-voice-document.js';
@@ -46,30 +48,6 @@ export interface ConversationOptions {
   signature: SignatureMode;
   connectTimeoutMs: number;
   replyTimeoutMs: number;
-}
-
-/** Twilio's answer to a message it cannot act on (error 64107), sent back on the socket. */
-export const INVALID_MESSAGE_ERROR = 64107;
-
-interface Deferred<T> {
-  promise: Promise<T>;
-  resolve(value: T): void;
-  settled: boolean;
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve: (value: T) => void = () => {};
-  const promise = new Promise<T>((r) => { resolve = r; });
-  const d: Deferred<T> = {
-    promise,
-    settled: false,
-    resolve: (value) => {
-      if (d.settled) return;
-      d.settled = true;
-      resolve(value);
-    },
-  };
-  return d;
 }
 
 /**
@@ -311,46 +289,26 @@ export class SimulatedConversation {
   }
 
   private receive(raw: string): void {
-    let message: Record<string, unknown> | null = null;
-    try {
-      const parsed: unknown = JSON.parse(raw);
-      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) message = parsed as Record<string, unknown>;
-    } catch {
-      // Not JSON: reported below.
-    }
+    const { message, inbound } = readRelayMessage(raw);
     this.received.push({ atMs: Math.round(performance.now() - this.openedAt), raw, message });
-    if (!message) return this.invalid(raw, 'not a JSON object');
-    const text = (name: string) => (typeof message[name] === 'string' ? (message[name] as string) : null);
-    switch (message.type) {
-      case 'text': {
-        const token = text('token');
-        if (token === null) return this.invalid(raw, 'a text message without a string token');
-        return this.replyTracker.token(token, message.last === true);
-      }
-      case 'play': {
-        const source = text('source');
-        if (source === null) return this.invalid(raw, 'a play message without a source');
-        this.played.push(source);
+    switch (inbound.type) {
+      case 'text':
+        return this.replyTracker.token(inbound.token, inbound.last);
+      case 'play':
+        this.played.push(inbound.source);
         return;
-      }
-      case 'sendDigits': {
-        const digits = text('digits');
-        if (digits === null) return this.invalid(raw, 'a sendDigits message without digits');
-        this.sentDigits.push(digits);
+      case 'sendDigits':
+        this.sentDigits.push(inbound.digits);
         return;
-      }
       case 'language':
-        this.languages.push({ ttsLanguage: text('ttsLanguage'), transcriptionLanguage: text('transcriptionLanguage') });
-        this.promptLanguage = text('transcriptionLanguage') ?? this.promptLanguage;
+        this.languages.push({ ttsLanguage: inbound.ttsLanguage, transcriptionLanguage: inbound.transcriptionLanguage });
+        this.promptLanguage = inbound.transcriptionLanguage ?? this.promptLanguage;
         return;
-      case 'end': {
-        const handoff = message.handoffData;
-        if (handoff !== undefined && typeof handoff !== 'string') this.invalid(raw, 'handoffData is not a string');
-        this.finishSession({ by: 'agent', handoffData: handoff === undefined || handoff === null ? null : typeof handoff === 'string' ? handoff : JSON.stringify(handoff) });
-        return;
-      }
-      default:
-        return this.invalid(raw, `unknown message type ${JSON.stringify(message.type ?? null)}`);
+      case 'end':
+        if (inbound.problem) this.invalid(raw, inbound.problem);
+        return this.finishSession({ by: 'agent', handoffData: inbound.handoffData });
+      case 'invalid':
+        return this.invalid(raw, inbound.reason);
     }
   }
 

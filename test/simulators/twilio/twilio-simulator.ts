@@ -106,6 +106,9 @@ const SPEC_MESSAGE = '/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json';
  * A stateful, loopback-only stand-in for api.twilio.com (Messages and Calls of API v2010) and for the Twilio side
  * of webhooks: signed status callbacks, inbound SMS, and the callee of outbound calls, which fetches the TwiML,
  * downloads and checks every <Play> file, and reports call progress. Tests drive the real `twilio` SDK against it.
+ * For live AI calls it plays ConversationRelay and the person on the phone: incoming calls (`placeIncomingCall`) and
+ * outbound calls whose TwiML holds `<Connect><ConversationRelay>` open our voice socket, signed, and the returned
+ * `SimulatedConversation` speaks prompts, presses keys, interrupts and hangs up (see `conversations`).
  */
 export class TwilioSimulator {
   readonly accountSid: string;
