@@ -1,5 +1,6 @@
 import { DomainError } from '../../ports/errors.js';
 import { requirePort, type CorePorts } from '../context.js';
+import { recordCallStatus } from '../calls/record-call-status.js';
 import { requireAgent } from '../messages/inbound/store-inbound.js';
 import type { ConversationOutput } from './conversation-output.js';
 import { conversationInstructions } from './conversation-settings.js';
@@ -19,7 +20,11 @@ export async function startConversation(
   }
   const brain = requirePort(ports, 'brain');
   const agent = await requireAgent(ports, call.agentId);
-  const conversation = new LiveConversation(ports, call, agent, brain.port, conversationInstructions(ports, agent, call), output);
+  // The provider opens the socket once the call is answered: that is news for an inbound call's log.
+  const answered = await recordCallStatus(ports, call, {
+    providerCallId, status: 'in-progress', durationSeconds: null, priceMicros: null, currency: null, occurredAt: null,
+  });
+  const conversation = new LiveConversation(ports, answered, agent, brain.port, conversationInstructions(ports, agent, answered), output);
   ports.liveCalls.add(call.id, conversation);
   return conversation;
 }

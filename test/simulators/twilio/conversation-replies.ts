@@ -168,7 +168,7 @@ export class ConversationReplies {
     this.replies.push(reply);
     // A reply that ended short of the armed count cannot be interrupted any more.
     if (this.arm && !how.interrupted) {
-      this.arm.reject(new Error(`the reply ended after ${turn.tokens.length} tokens, before the ${this.arm.afterTokens} to interrupt after`));
+      this.arm.reject(new Error(`the reply was complete after ${turn.tokens.length} tokens: nothing left to interrupt after token ${this.arm.afterTokens}`));
       this.arm = null;
     }
     this.notify();
