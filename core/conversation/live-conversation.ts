@@ -3,6 +3,7 @@ import { isDomainError } from '../../ports/errors.js';
 import type { AgentRecord, CallLogRecord, CallSpeaker } from '../../ports/records.js';
 import type { CorePorts } from '../context.js';
 import type { ConversationOutput, Handoff } from './conversation-output.js';
+import type { LiveCallHandle } from './live-call-registry.js';
 
 interface Reply {
   controller: AbortController;
@@ -21,7 +22,7 @@ interface RecordedTurn {
  * token. An interruption cancels the reply in flight, and the transcript and the brain's history keep
  * only what the caller actually heard. The host feeds it socket events and gives it an output.
  */
-export class LiveConversation {
+export class LiveConversation implements LiveCallHandle {
   private readonly history: ConversationTurn[] = [];
   private seq = 0;
   private reply: Reply | null = null;
