@@ -3,11 +3,11 @@ import {
   CALL_STATUSES, FINAL_CALL_STATUSES, type CallStatus, type CallStatusUpdate, type ConversationSettings, type MakeCallRequest,
   type TelephonyCalls,
 } from '../ports/calls.js';
-import { isDomainError, type DomainError, type ErrorCode } from '../ports/errors.js';
 import type { ProviderEventSink } from '../ports/plugin.js';
 import type { MessageStatus } from '../ports/records.js';
 import type { SendSmsRequest, TelephonyCapabilities, TelephonyPort } from '../ports/telephony.js';
 import type { WebhookReply, WebhookRequest } from '../ports/webhook.js';
+import { codeThrownBy, expectFailure } from './domain-error-assertions.js';
 
 /** Provider failures the harness can make the far side play, until it is called again with `null`. */
 export type TelephonyFault = 'server-error' | 'rate-limit' | 'timeout';
@@ -160,36 +160,6 @@ const INBOUND_BODY = 'Meet at 10? Reply YES & bring the café receipt';
 /** A greeting with everything a markup format must escape, and more than ASCII. */
 const GREETING = 'Hello! You reached Ada & Co — "how can I help?" <ünïcode ✓>';
 const STATUS_TIMEOUT_MS = 5000;
-
-async function rejection(promise: Promise<unknown>): Promise<DomainError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(isDomainError(err), `expected a DomainError, got ${String(err)}`).toBe(true);
-    return err as DomainError;
-  }
-  throw new Error('expected the call to fail');
-}
-
-/** A DomainError with this code, a next step for the caller, and no secret anywhere in it. */
-async function expectFailure(promise: Promise<unknown>, code: ErrorCode, secrets: readonly string[]): Promise<DomainError> {
-  const err = await rejection(promise);
-  expect(err.code).toBe(code);
-  expect(typeof err.nextStep === 'string' && err.nextStep.length > 0, 'nextStep tells the caller what to do').toBe(true);
-  const visible = JSON.stringify({ message: err.message, nextStep: err.nextStep, details: err.details, stack: err.stack });
-  for (const secret of secrets) expect(visible.includes(secret), 'an error reveals a credential').toBe(false);
-  return err;
-}
-
-/** The code of the DomainError `fn` throws; null when it returns or throws something else. */
-function codeThrownBy(fn: () => unknown): string | null {
-  try {
-    fn();
-  } catch (err) {
-    return isDomainError(err) ? err.code : null;
-  }
-  return null;
-}
 
 /** Every string value equal to `from` replaced, in the raw body and in the parsed fields alike. */
 function tamperBody(request: WebhookRequest, from: string, to: string): WebhookRequest {

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { isDomainError, type DomainError, type ErrorCode } from '../ports/errors.js';
 import type { MessageStatus } from '../ports/records.js';
 import type { WebhookRequest } from '../ports/webhook.js';
 import type { SendWhatsAppRequest, WhatsAppEvent, WhatsAppPort } from '../ports/whatsapp.js';
+import { codeThrownBy, expectFailure } from './domain-error-assertions.js';
 
 /** Provider failures the harness can make the far side play, until it is called again with `null`. */
 export type WhatsAppFault = 'server-error' | 'rate-limit' | 'timeout';
@@ -104,35 +104,6 @@ const ACCEPTED: readonly MessageStatus[] = ['accepted', 'queued', 'sending', 'se
 const INBOUND_BODY = 'Meet at 10? Reply YES & bring the café receipt 🚀';
 const PROFILE_NAME = 'Ada Lovelace';
 const STATUS_TIMEOUT_MS = 5000;
-
-async function rejection(promise: Promise<unknown>): Promise<DomainError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(isDomainError(err), `expected a DomainError, got ${String(err)}`).toBe(true);
-    return err as DomainError;
-  }
-  throw new Error('expected the call to fail');
-}
-
-/** A DomainError with this code, a next step for the caller, and no secret anywhere in it. */
-async function expectFailure(promise: Promise<unknown>, code: ErrorCode, secrets: readonly string[]): Promise<DomainError> {
-  const err = await rejection(promise);
-  expect(err.code).toBe(code);
-  expect(typeof err.nextStep === 'string' && err.nextStep.length > 0, 'nextStep tells the caller what to do').toBe(true);
-  const visible = JSON.stringify({ message: err.message, nextStep: err.nextStep, details: err.details, stack: err.stack });
-  for (const secret of secrets) expect(visible.includes(secret), 'an error reveals a credential').toBe(false);
-  return err;
-}
-
-function codeThrownBy(fn: () => unknown): string | null {
-  try {
-    fn();
-  } catch (err) {
-    return isDomainError(err) ? err.code : null;
-  }
-  return null;
-}
 
 /** Every occurrence of `from` replaced by `to`, in the raw body (raw and form-encoded) and in the parsed fields alike. */
 function tamperBody(request: WebhookRequest, from: string, to: string): WebhookRequest {
