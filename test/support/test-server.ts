@@ -5,6 +5,7 @@ import { silentLogger } from '../../adapters/node/pino-logger.js';
 import { buildApp, type App } from '../../hosts/composition/build-app.js';
 import { loadConfig } from '../../hosts/config/load-config.js';
 import { startServer, type RunningServer } from '../../hosts/http/serve.js';
+import type { Logger } from '../../ports/runtime.js';
 import { tempDir } from './plugin-context.js';
 
 export const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
@@ -15,6 +16,8 @@ export interface TestServerOptions {
   callbackUrl?: string;
   /** Extra top-level config keys. */
   extra?: Record<string, unknown>;
+  /** Where the server logs (default: nowhere). */
+  logger?: Logger;
 }
 
 export interface TestServer {
@@ -47,7 +50,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   };
   const configFile = join(dir, 'config.yaml');
   writeFileSync(configFile, stringify(config));
-  const app = await buildApp(loadConfig({ file: configFile, env: {} }), { migrate: true, logger: silentLogger() });
+  const app = await buildApp(loadConfig({ file: configFile, env: {} }), { migrate: true, logger: options.logger ?? silentLogger() });
   const running = await startServer(app);
   return {
     url: running.url,
@@ -60,4 +63,17 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
     close: () => running.close(),
   };
+}
+
+/** A logger that keeps what it is given, for asserting on warnings. */
+export function recordingLogger(lines: Array<{ level: string; msg: string }> = []): Logger & { lines: typeof lines } {
+  const logger = {
+    lines,
+    debug: (_f: object, msg: string) => lines.push({ level: 'debug', msg }),
+    info: (_f: object, msg: string) => lines.push({ level: 'info', msg }),
+    warn: (_f: object, msg: string) => lines.push({ level: 'warn', msg }),
+    error: (_f: object, msg: string) => lines.push({ level: 'error', msg }),
+    child: () => logger,
+  };
+  return logger;
 }
