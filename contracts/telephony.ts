@@ -25,8 +25,8 @@ export interface FarSideSms {
   body: string;
 }
 
-/** A status event the adapter pushed through `PluginContext.events.smsStatus`. */
-export type PushedSmsStatus = Parameters<ProviderEventSink['smsStatus']>[0];
+/** A status event the adapter pushed through `PluginContext.events.messageStatus`. */
+export type PushedSmsStatus = Parameters<ProviderEventSink['messageStatus']>[0];
 
 /** A call status event the adapter pushed through `PluginContext.events.callStatus`. */
 export type PushedCallStatus = Parameters<ProviderEventSink['callStatus']>[0];

@@ -29,8 +29,11 @@ export const PORT_NAMES: readonly PortName[] = ['db', 'telephony', 'email', 'wha
 
 /** Provider-initiated events for adapters that push rather than call webhooks (demo mode, sockets). */
 export interface ProviderEventSink {
-  /** `reference` is the `SendSmsRequest.reference` (our message id) the status is about. */
-  smsStatus(update: { reference: string; providerMessageId: string; status: MessageStatus; errorCode: string | null }): void;
+  /**
+   * Delivery progress of a message of any channel; `reference` is the `reference` (our message id) of
+   * the send request it is about.
+   */
+  messageStatus(update: { reference: string; providerMessageId: string; status: MessageStatus; errorCode: string | null }): void;
   /** Call progress pushed by an adapter (demo mode); `reference` is our call id. */
   callStatus(update: { reference: string } & CallStatusUpdate): void;
   /**

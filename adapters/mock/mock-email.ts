@@ -3,12 +3,13 @@ import type {
   EmailCapabilities, EmailEvent, EmailPort, InboundEmail, SendEmailRequest, SendEmailResult,
 } from '../../ports/email.js';
 import { DomainError } from '../../ports/errors.js';
-import type { PluginContext } from '../../ports/plugin.js';
+import type { PluginContext, ProviderEventSink } from '../../ports/plugin.js';
 import type { Clock, IdGenerator, Logger } from '../../ports/runtime.js';
 import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
 import { mockFaultError, type MockTelephonyFault } from './mock-faults.js';
 import { isValidMockSignature } from './mock-webhook-signature.js';
 import { keepRecent, rememberRecent } from './recent-history.js';
+import { PendingReports } from './pending-reports.js';
 
 
 export interface MockEmailOptions {
@@ -74,6 +75,8 @@ export class MockEmail implements EmailPort {
   readonly sent: MockSentEmail[] = [];
   private readonly secret: string;
   private readonly clock: Clock;
+  private readonly events: ProviderEventSink;
+  private readonly pending = new PendingReports();
   private readonly ids: IdGenerator;
   private readonly logger: Logger;
   private readonly byIdempotencyKey = new Map<string, { fingerprint: string; result: SendEmailResult }>();
@@ -82,6 +85,7 @@ export class MockEmail implements EmailPort {
   constructor(options: MockEmailOptions, ctx: PluginContext) {
     this.secret = options.webhookSecret ?? DEFAULT_MOCK_EMAIL_WEBHOOK_SECRET;
     this.clock = ctx.clock;
+    this.events = ctx.events;
     this.ids = ctx.ids;
     this.logger = ctx.logger.child({ adapter: 'mock-email' });
   }
@@ -111,6 +115,8 @@ export class MockEmail implements EmailPort {
     const result: SendEmailResult = { providerMessageId: this.ids.next('MOCKEMAIL'), status: 'sent' };
     keepRecent(this.sent, { ...request, providerMessageId: result.providerMessageId, sentAt: this.clock.now() });
     if (key) rememberRecent(this.byIdempotencyKey, key, { fingerprint, result });
+    // A demo delivery report, as a provider's webhook would bring it.
+    this.pending.later(0, () => this.events.messageStatus({ reference: request.reference, providerMessageId: result.providerMessageId, status: 'delivered', errorCode: null }));
     // Counts only: demo logs carry no addresses or bodies either.
     this.logger.info({ providerMessageId: result.providerMessageId, recipients: request.to.length + (request.cc?.length ?? 0) + (request.bcc?.length ?? 0) }, 'demo email sent');
     return { ...result };
@@ -141,7 +147,9 @@ export class MockEmail implements EmailPort {
     return { contentType: 'application/json', body: '{"ok":true}' };
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.pending.cancelAll();
+  }
 
   private check(request: SendEmailRequest): void {
     const fields = { from: [request.from], to: request.to, cc: request.cc ?? [], bcc: request.bcc ?? [], replyTo: request.replyTo ?? [] };

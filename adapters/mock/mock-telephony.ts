@@ -10,6 +10,8 @@ import { MockCalls, type MockPlacedCall } from './mock-calls.js';
 import { mockFaultError, type MockTelephonyFault } from './mock-faults.js';
 import { parseMockInboundSms, parseMockSmsStatus } from './mock-sms-forms.js';
 import { isValidMockSignature } from './mock-webhook-signature.js';
+import { PendingReports } from './pending-reports.js';
+import { keepRecent } from './recent-history.js';
 
 export interface MockTelephonyOptions {
   /** Key of the demo webhook signature (`x-mock-signature`). Default "demo-secret". */
@@ -21,13 +23,7 @@ export interface MockTelephonyOptions {
   statusDelayMs?: number;
 }
 
-/** Demo mode runs for days: only the most recent messages and calls are kept. */
-export const MOCK_HISTORY_LIMIT = 1000;
-
-function keepRecent<T>(list: T[], item: T): void {
-  list.push(item);
-  if (list.length > MOCK_HISTORY_LIMIT) list.splice(0, list.length - MOCK_HISTORY_LIMIT);
-}
+export { MOCK_HISTORY_LIMIT } from './recent-history.js';
 
 export const DEFAULT_MOCK_WEBHOOK_SECRET = 'demo-secret';
 
@@ -66,7 +62,7 @@ export class MockTelephony implements TelephonyPort {
   private readonly clock: Clock;
   private readonly ids: IdGenerator;
   private readonly events: ProviderEventSink;
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly pending = new PendingReports();
   private fault: MockTelephonyFault | null = null;
 
   constructor(options: MockTelephonyOptions, ctx: PluginContext) {
@@ -114,8 +110,8 @@ export class MockTelephony implements TelephonyPort {
       statusCallbackUrl: request.statusCallbackUrl ?? null,
       sentAt: this.clock.now(),
     });
-    this.later(1, () => this.events.smsStatus({ reference, providerMessageId, status: 'sent', errorCode: null }));
-    this.later(2, () => this.events.smsStatus({ reference, providerMessageId, status: 'delivered', errorCode: null }));
+    this.pending.later(this.statusDelayMs, () => this.events.messageStatus({ reference, providerMessageId, status: 'sent', errorCode: null }));
+    this.pending.later(this.statusDelayMs * 2, () => this.events.messageStatus({ reference, providerMessageId, status: 'delivered', errorCode: null }));
     return { providerMessageId, status: 'queued' };
   }
 
@@ -136,18 +132,7 @@ export class MockTelephony implements TelephonyPort {
   }
 
   async close(): Promise<void> {
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
+    this.pending.cancelAll();
     this.mockCalls.close();
-  }
-
-  /** Step `n` of the progress fires after n delays; unref'd so a demo never keeps the process alive. */
-  private later(step: number, report: () => void): void {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      report();
-    }, this.statusDelayMs * step);
-    timer.unref();
-    this.timers.add(timer);
   }
 }

@@ -1,5 +1,5 @@
 import { DomainError } from '../../ports/errors.js';
-import type { PluginContext } from '../../ports/plugin.js';
+import type { PluginContext, ProviderEventSink } from '../../ports/plugin.js';
 import { MESSAGE_STATUSES, type MessageStatus } from '../../ports/records.js';
 import type { Clock, IdGenerator } from '../../ports/runtime.js';
 import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
@@ -7,6 +7,7 @@ import type { SendWhatsAppRequest, SendWhatsAppResult, WhatsAppEvent, WhatsAppPo
 import { mockFaultError, type MockTelephonyFault } from './mock-faults.js';
 import { isValidMockSignature } from './mock-webhook-signature.js';
 import { keepRecent, rememberRecent } from './recent-history.js';
+import { PendingReports } from './pending-reports.js';
 
 export interface MockWhatsAppOptions {
   /** Key of the demo webhook signature (`x-mock-signature`). Default "demo-secret". */
@@ -83,6 +84,8 @@ export class MockWhatsApp implements WhatsAppPort {
   private readonly enforceCustomerWindow: boolean;
   private readonly refusedNumbers: ReadonlySet<string>;
   private readonly clock: Clock;
+  private readonly events: ProviderEventSink;
+  private readonly pending = new PendingReports();
   private readonly ids: IdGenerator;
   /** When each contact last wrote to each of our numbers ("contact>business" → ms). */
   private readonly lastInbound = new Map<string, number>();
@@ -93,6 +96,7 @@ export class MockWhatsApp implements WhatsAppPort {
     this.enforceCustomerWindow = options.enforceCustomerWindow ?? false;
     this.refusedNumbers = new Set(options.refusedNumbers ?? []);
     this.clock = ctx.clock;
+    this.events = ctx.events;
     this.ids = ctx.ids;
   }
 
@@ -146,6 +150,10 @@ export class MockWhatsApp implements WhatsAppPort {
       statusCallbackUrl: request.statusCallbackUrl ?? null,
       sentAt: this.clock.now(),
     });
+    // Demo delivery reports, as a provider's status webhooks would bring them.
+    for (const [step, status] of (['sent', 'delivered', 'read'] as const).entries()) {
+      this.pending.later(step, () => this.events.messageStatus({ reference: request.reference, providerMessageId, status, errorCode: null }));
+    }
     return { providerMessageId, status: 'queued' };
   }
 
@@ -185,6 +193,7 @@ export class MockWhatsApp implements WhatsAppPort {
   }
 
   async close(): Promise<void> {
+    this.pending.cancelAll();
     this.lastInbound.clear();
   }
 

@@ -74,7 +74,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
   // Adapters get the event sink before core's ports exist; events that come that early are dropped.
   const wired: { ports?: CorePorts } = {};
   const events: ProviderEventSink = {
-    smsStatus: (update) => {
+    messageStatus: (update) => {
       if (!wired.ports) return;
       applyPushedStatus(wired.ports, update).catch((err: unknown) => logger.error({ err }, 'applying a pushed status failed'));
     },

@@ -23,7 +23,7 @@ export function emailTestContext(): EmailTestContext {
   const dir = mkdtempSync(join(tmpdir(), 'email-contract-'));
   let counter = 0;
   const events: ProviderEventSink = {
-    smsStatus: () => {},
+    messageStatus: () => {},
     callStatus: () => {},
     emailReceived: (email) => { pushedEmails.push(email); },
   };

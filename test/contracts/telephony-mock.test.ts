@@ -27,7 +27,7 @@ function testContext(pushed: PushedSmsStatus[], pushedCalls: PushedCallStatus[] 
     publicBaseUrl: PUBLIC_BASE_URL,
     configDir: '.',
     dataDir: './data',
-    events: { smsStatus: (update) => pushed.push(update), callStatus: (update) => pushedCalls.push(update), emailReceived: () => {} },
+    events: { messageStatus: (update) => pushed.push(update), callStatus: (update) => pushedCalls.push(update), emailReceived: () => {} },
   };
 }
 

@@ -37,7 +37,7 @@ function testContext(): PluginContext {
     publicBaseUrl: PUBLIC_BASE_URL,
     configDir: '.',
     dataDir: './data',
-    events: { smsStatus: () => {}, callStatus: () => {}, emailReceived: () => {} },
+    events: { messageStatus: () => {}, callStatus: () => {}, emailReceived: () => {} },
   };
 }
 

@@ -28,7 +28,7 @@ function testContext(now: () => Date = () => new Date()): PluginContext {
     publicBaseUrl: 'https://comms.example.com',
     configDir: '.',
     dataDir: './data',
-    events: { smsStatus: () => {}, callStatus: () => {}, emailReceived: () => {} },
+    events: { messageStatus: () => {}, callStatus: () => {}, emailReceived: () => {} },
   };
 }
 

@@ -41,7 +41,7 @@ function testContext(): PluginContext {
     publicBaseUrl: PUBLIC_BASE_URL,
     configDir: '.',
     dataDir: '.',
-    events: { smsStatus: () => {}, callStatus: () => {}, emailReceived: () => {} },
+    events: { messageStatus: () => {}, callStatus: () => {}, emailReceived: () => {} },
   };
 }
 

@@ -41,7 +41,7 @@ function testContext(now: () => Date = () => new Date()): PluginContext {
     publicBaseUrl: PUBLIC_BASE_URL,
     configDir: dataDir,
     dataDir,
-    events: { smsStatus: () => {}, callStatus: () => {}, emailReceived: () => {} },
+    events: { messageStatus: () => {}, callStatus: () => {}, emailReceived: () => {} },
   };
 }
 

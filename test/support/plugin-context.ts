@@ -14,7 +14,7 @@ export function tempDir(prefix = 'agentos-test-'): string {
 export function testPluginContext(overrides: Partial<PluginContext> = {}): PluginContext & { pushed: unknown[] } {
   const pushed: unknown[] = [];
   const events: ProviderEventSink = {
-    smsStatus: (e) => pushed.push({ kind: 'smsStatus', ...e }),
+    messageStatus: (e) => pushed.push({ kind: 'messageStatus', ...e }),
     callStatus: (e) => pushed.push({ kind: 'callStatus', ...e }),
     emailReceived: (e) => { pushed.push({ kind: 'emailReceived', ...e }); },
   };

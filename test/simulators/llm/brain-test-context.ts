@@ -19,6 +19,6 @@ export function brainTestContext(): PluginContext {
     publicBaseUrl: 'https://comms.example.com',
     configDir: dir,
     dataDir: dir,
-    events: { smsStatus: () => {}, callStatus: () => {}, emailReceived: () => {} },
+    events: { messageStatus: () => {}, callStatus: () => {}, emailReceived: () => {} },
   };
 }
