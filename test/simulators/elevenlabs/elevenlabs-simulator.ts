@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { encodeForOutputFormat } from './elevenlabs-audio-encoding.js';
 import { elevenLabsErrors, type ElevenLabsErrorAnswer } from './elevenlabs-error-body.js';
+import { closeNow, listenOnLoopback } from '../shared/loopback-server.js';
 
 export interface SimulatedVoice {
   voice_id: string;
@@ -94,27 +94,14 @@ export class ElevenLabsSimulator {
 
   async start(): Promise<void> {
     if (this.server) return;
-    const server = createServer((req, res) => {
-      this.handle(req, res).catch((err: unknown) => {
-        if (!res.headersSent) this.sendJson(res, elevenLabsErrors.serverFault(500));
-        console.error('ElevenLabsSimulator handler failed', err);
-      });
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    this.server = server;
-    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ server: this.server, url: this.url } = await listenOnLoopback('ElevenLabsSimulator', (req, res) => this.handle(req, res), (res) => this.sendJson(res, elevenLabsErrors.serverFault(500))));
   }
 
   async stop(): Promise<void> {
     const server = this.server;
     if (!server) return;
     this.server = null;
-    // Hung requests and keep-alive sockets would otherwise hold close() open forever.
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeNow(server);
   }
 
   /** Forgets recorded requests and syntheses, and every armed fault. */

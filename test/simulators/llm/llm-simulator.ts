@@ -1,7 +1,7 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { ParsedLlmRequest, ProviderRefusal, SimulatorDialect, StreamFraming } from './llm-dialect.js';
 import { ReplyScript, type LlmFault, type ResolvedReply, type ScriptedReply } from './scripted-reply.js';
+import { closeNow, listenOnLoopback } from '../shared/loopback-server.js';
 
 /** How a response ended. */
 export type LlmResponseEnding =
@@ -73,19 +73,7 @@ export class LlmSimulator {
   async start(): Promise<void> {
     if (this.server) return;
     this.stopping = false;
-    const server = createServer((req, res) => {
-      this.handle(req, res).catch((err: unknown) => {
-        console.error('LLM simulator handler failed', err);
-        if (!res.headersSent) res.writeHead(500).end();
-        else res.destroy();
-      });
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    this.server = server;
-    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ server: this.server, url: this.url } = await listenOnLoopback('LLM simulator', (req, res) => this.handle(req, res), (res) => res.writeHead(500).end()));
   }
 
   async stop(): Promise<void> {
@@ -93,9 +81,7 @@ export class LlmSimulator {
     if (!server) return;
     this.server = null;
     this.stopping = true;
-    // Stalled and hung responses would otherwise hold close() open forever.
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeNow(server);
   }
 
   /** Forgets the recorded requests and the remaining script. */

@@ -1,6 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FaultQueue } from '../shared/fault-queue.js';
 import { resendErrors, type ApiAnswer } from './resend-error-body.js';
@@ -13,6 +12,7 @@ import {
 } from './simulated-emails.js';
 import { newSvixMessageId, newWebhookSecret, svixHeaders, type SvixSignatureMode } from './svix-signing.js';
 import { postWebhook, type SignedWebhook, type WebhookAnswer } from './webhook-delivery.js';
+import { closeNow, listenOnLoopback } from '../shared/loopback-server.js';
 
 export interface ResendSimulatorOptions {
   /** Default: a random `re_…` key. */
@@ -142,18 +142,7 @@ export class ResendSimulator {
 
   async start(): Promise<void> {
     if (this.server) return;
-    const server = createServer((req, res) => {
-      this.handle(req, res).catch((err: unknown) => {
-        if (!res.headersSent) this.send(res, resendErrors.serverFault(500));
-        console.error('ResendSimulator handler failed', err);
-      });
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    this.server = server;
-    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ server: this.server, url: this.url } = await listenOnLoopback('ResendSimulator', (req, res) => this.handle(req, res), (res) => this.send(res, resendErrors.serverFault(500))));
   }
 
   async stop(): Promise<void> {
@@ -161,9 +150,7 @@ export class ResendSimulator {
     if (!server) return;
     this.generation += 1;
     this.server = null;
-    // Hung requests and keep-alive sockets would otherwise hold close() open forever.
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeNow(server);
     await this.settled();
   }
 

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RecordedVoiceRequest } from './callee-fetcher.js';
 import { FaultQueue } from './fault-queue.js';
@@ -80,6 +79,7 @@ export type { CalleeBehaviour, PlaybackProblem, TwimlProblem } from './simulated
 export type {
   ConversationEnd, ConversationReply, ConversationState, Interruption, RelayMessage, SimulatedConversation,
 } from './simulated-conversation.js';
+import { closeNow, listenOnLoopback } from '../shared/loopback-server.js';
 export { CallNotConnectedError, type IncomingCallInput } from './simulated-voice.js';
 
 export interface InboundDelivery extends WebhookAnswer {
@@ -201,18 +201,7 @@ export class TwilioSimulator {
 
   async start(): Promise<void> {
     if (this.server) return;
-    const server = createServer((req, res) => {
-      this.handle(req, res).catch((err: unknown) => {
-        if (!res.headersSent) this.send(res, { status: 500, body: twilioErrors.serverFault(500) });
-        console.error('TwilioSimulator handler failed', err);
-      });
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    this.server = server;
-    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ server: this.server, url: this.url } = await listenOnLoopback('TwilioSimulator', (req, res) => this.handle(req, res), (res) => this.send(res, { status: 500, body: twilioErrors.serverFault(500) })));
   }
 
   async stop(): Promise<void> {
@@ -221,9 +210,7 @@ export class TwilioSimulator {
     this.generation += 1;
     this.voice.abandon();
     this.server = null;
-    // Hung requests and keep-alive sockets would otherwise hold close() open forever.
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeNow(server);
     await this.settled();
   }
 

@@ -1,6 +1,5 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CustomerWindows } from './customer-window.js';
 import { FaultQueue } from '../shared/fault-queue.js';
@@ -11,6 +10,7 @@ import {
 } from './vonage-webhook-bodies.js';
 import { postWebhook, signVonageWebhook, type SignatureMode, type SignedVonageWebhook } from './vonage-webhook-signing.js';
 import { readWhatsAppRequest, type WhatsAppMessageDraft } from './whatsapp-message-request.js';
+import { closeNow, listenOnLoopback } from '../shared/loopback-server.js';
 
 /*
  * What this simulator plays, and the choices made where Vonage's public documentation is thin:
@@ -180,18 +180,7 @@ export class VonageSimulator {
 
   async start(): Promise<void> {
     if (this.server) return;
-    const server = createServer((req, res) => {
-      this.handle(req, res).catch((err: unknown) => {
-        if (!res.headersSent) this.answer(res, vonageProblems.serverFault(500));
-        console.error('VonageSimulator handler failed', err);
-      });
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    this.server = server;
-    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ server: this.server, url: this.url } = await listenOnLoopback('VonageSimulator', (req, res) => this.handle(req, res), (res) => this.answer(res, vonageProblems.serverFault(500))));
   }
 
   async stop(): Promise<void> {
@@ -199,9 +188,7 @@ export class VonageSimulator {
     if (!server) return;
     this.generation += 1;
     this.server = null;
-    // Hung requests and keep-alive sockets would otherwise hold close() open forever.
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeNow(server);
     await this.settled();
   }
 
