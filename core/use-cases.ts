@@ -1,5 +1,6 @@
 import { createAgent } from './agents/create-agent.js';
 import { getCall } from './calls/get-call.js';
+import { listCalls } from './calls/list-calls.js';
 import { sendVoiceMessage } from './calls/send-voice-message.js';
 import { endCall, transferCall } from './conversation/control-call.js';
 import { makeCall } from './conversation/make-call.js';
@@ -16,6 +17,7 @@ export const USE_CASES: readonly UseCase[] = [
   getMessages as UseCase,
   sendVoiceMessage as UseCase,
   getCall as UseCase,
+  listCalls as UseCase,
   makeCall as UseCase,
   transferCall as UseCase,
   endCall as UseCase,

@@ -2,7 +2,7 @@ import { DomainError } from '../../ports/errors.js';
 import { CHANNELS, type Channel, type Direction } from '../../ports/records.js';
 import { actingAgent } from '../auth/authenticate.js';
 import { defineUseCase } from '../use-case.js';
-import { decodeCursor, encodeCursor } from './message-cursor.js';
+import { decodeCursor, encodeCursor } from '../keyset-cursor.js';
 import { type MessageView, messageViewSchema, toMessageView } from './message-view.js';
 
 export interface GetMessagesInput {

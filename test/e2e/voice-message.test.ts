@@ -131,6 +131,15 @@ describe('voice message failures and fallbacks', () => {
     expect(twilio.messages.filter((m) => m.to === '+15550100153')).toHaveLength(1);
   });
 
+  it('lists the agent\'s calls newest first with a cursor', async () => {
+    const all = await callOk<{ calls: CallView[]; nextCursor: string | null }>(client, 'comms_list_calls', { limit: 100 });
+    expect(all.calls.length).toBe(await storedCalls());
+    const first = await callOk<{ calls: CallView[]; nextCursor: string | null }>(client, 'comms_list_calls', { limit: 1 });
+    const second = await callOk<{ calls: CallView[]; nextCursor: string | null }>(client, 'comms_list_calls', { limit: 1, cursor: first.nextCursor });
+    expect([first.calls[0]!.callId, second.calls[0]!.callId]).toEqual(all.calls.slice(0, 2).map((c) => c.callId));
+    expect((await callErr(client, 'comms_list_calls', { cursor: 'nonsense' })).code).toBe('INVALID_INPUT');
+  });
+
   it('serves stored audio only through unexpired, untampered URLs', async () => {
     const placed = await callOk<CallView>(client, 'comms_send_voice_message', { to: PERSON, text: 'Storage check.' });
     const url = new URL(placed.audioUrl!);

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { decodeCursor, encodeCursor } from '../../core/messages/message-cursor.js';
+import { decodeCursor, encodeCursor } from '../../core/keyset-cursor.js';
 import { predecessorsOf } from '../../core/messages/status-transitions.js';
 import { isE164 } from '../../core/phone-number.js';
 import { retryDelayMs } from '../../core/callbacks/deliver-callbacks.js';
-import type { MessageRecord } from '../../ports/records.js';
 
 describe('E.164', () => {
   it.each(['+15550100123', '+442071838750', '+12'])('accepts %s', (n) => expect(isE164(n)).toBe(true));
@@ -33,7 +32,7 @@ describe('status transitions', () => {
 describe('message cursor', () => {
   it('round-trips createdAt and id', () => {
     const createdAt = new Date('2026-11-24T10:00:00.123Z');
-    const cursor = encodeCursor({ createdAt, id: 'msg_x' } as MessageRecord);
+    const cursor = encodeCursor({ createdAt, id: 'msg_x' });
     expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(decodeCursor(cursor)).toEqual({ createdAt, id: 'msg_x' });
   });

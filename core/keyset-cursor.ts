@@ -1,8 +1,7 @@
-import { DomainError } from '../../ports/errors.js';
-import type { MessageRecord } from '../../ports/records.js';
+import { DomainError } from '../ports/errors.js';
 
-/** Opaque keyset cursor: the (createdAt, id) of the last message of a page. */
-export function encodeCursor(m: MessageRecord): string {
+/** Opaque keyset cursor: the (createdAt, id) of the last row of a page (messages, calls). */
+export function encodeCursor(m: { createdAt: Date; id: string }): string {
   return btoa(JSON.stringify([m.createdAt.getTime(), m.id])).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
 }
 
