@@ -3,7 +3,6 @@
  * `undefined` at runtime because of an import cycle through a barrel file.
  */
 export const TOKENS = {
-  Config: Symbol.for('agentos.Config'),
   Logger: Symbol.for('agentos.Logger'),
   Clock: Symbol.for('agentos.Clock'),
   Ids: Symbol.for('agentos.Ids'),

@@ -17,7 +17,7 @@ import type { CallbackSender } from '../../ports/callbacks.js';
 import { DomainError, isDomainError } from '../../ports/errors.js';
 import type { PluginContext, PortName, PortTypes, ProviderEventSink } from '../../ports/plugin.js';
 import type { Database } from '../../ports/repositories.js';
-import type { Logger } from '../../ports/runtime.js';
+import type { Clock, IdGenerator, Logger, Secrets } from '../../ports/runtime.js';
 import { TOKENS } from '../../ports/tokens.js';
 import type { AdapterConfig, LoadedConfig, OptionalSection } from '../config/app-config.js';
 import { UseCaseRunner } from '../shared/use-case-runner.js';
@@ -144,11 +144,12 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     (container.isBound(OPTIONAL_TOKENS[section]) ? container.get(OPTIONAL_TOKENS[section]) : null) as CorePorts[K];
 
   const callbacks = new CallbackScheduler(() => ports, config.callbacks.pollIntervalMs);
+  // Core gets its ports from the container: the one place where adapters are bound to ports.
   const ports: CorePorts = {
-    clock,
-    ids,
-    logger,
-    secrets: container.get(TOKENS.Secrets),
+    clock: container.get<Clock>(TOKENS.Clock),
+    ids: container.get<IdGenerator>(TOKENS.Ids),
+    logger: container.get<Logger>(TOKENS.Logger),
+    secrets: container.get<Secrets>(TOKENS.Secrets),
     db: container.get<Database>(TOKENS.Database),
     telephony: optionalPort('telephony'),
     email: optionalPort('email'),
