@@ -51,7 +51,8 @@ export interface SmsStatusUpdate {
  * - `PROVIDER_AUTH_FAILED` credentials refused;
  * - `RATE_LIMITED` the provider asked us to slow down (`details.retryAfterSeconds` when known);
  * - `PROVIDER_UNAVAILABLE` 5xx or connection refused: nothing was accepted, safe to retry;
- * - `PROVIDER_TIMEOUT` no answer in time: the message may or may not have been accepted.
+ * - `PROVIDER_TIMEOUT` no answer (too slow, or the connection dropped after the request went out): the
+ *   message may or may not have been accepted, so it must not be retried blindly.
  */
 export interface TelephonyPort {
   readonly capabilities: TelephonyCapabilities;

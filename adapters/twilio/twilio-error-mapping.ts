@@ -5,10 +5,13 @@ import { TwilioRateLimitResponse } from './base-url-request-client.js';
 const INVALID_NUMBER_CODES = new Set([21211, 21214, 21217, 21401, 21407, 21421, 21612, 21614]);
 
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT']);
-const UNREACHABLE_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN',
-  'ERR_NETWORK', 'ERR_SOCKET_CLOSED', 'UND_ERR_SOCKET',
-]);
+/** Twilio was never reached: nothing can have been accepted, a retry is safe. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'ERR_NETWORK']);
+/**
+ * The connection broke after the request went out: Twilio may have accepted it, and it has no
+ * idempotency key, so this is reported like a timeout (a blind retry could send twice).
+ */
+const DROPPED_CODES = new Set(['ECONNRESET', 'EPIPE', 'ERR_SOCKET_CLOSED', 'UND_ERR_SOCKET']);
 
 /** Advice for refusals where the generic "fix the request" is not enough. */
 const NEXT_STEP_BY_CODE: Readonly<Record<number, string>> = {
@@ -132,7 +135,15 @@ export function twilioErrorMapper(secret: string, timeoutMs: number) {
         { provider: 'twilio', timeoutMs },
       );
     }
-    if (UNREACHABLE_CODES.has(code) || code === 'ECONNABORTED' || /socket hang up/i.test(message)) {
+    if (DROPPED_CODES.has(code) || /socket hang up/i.test(message)) {
+      return new DomainError(
+        'PROVIDER_TIMEOUT',
+        `The connection to Twilio dropped before it answered (${code || 'socket hang up'}).`,
+        MAYBE_ACCEPTED[subject],
+        { provider: 'twilio', networkError: code || undefined },
+      );
+    }
+    if (UNREACHABLE_CODES.has(code) || code === 'ECONNABORTED') {
       return new DomainError(
         'PROVIDER_UNAVAILABLE',
         `Could not reach Twilio (${code || 'connection failed'}).`,
