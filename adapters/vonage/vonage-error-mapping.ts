@@ -24,10 +24,11 @@ const INVALID_SENDER_CODE = '1120';
 const INVALID_TEMPLATE_CODE = '1022';
 
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT']);
-const UNREACHABLE_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN',
-  'ERR_SOCKET_CLOSED', 'UND_ERR_SOCKET',
-]);
+/** Vonage was never reached: nothing can have been accepted, a retry is safe. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN']);
+/** The connection broke after the request went out: Vonage may have accepted it (no idempotency key). */
+const DROPPED_CODES = new Set(['ECONNRESET', 'EPIPE', 'ERR_SOCKET_CLOSED', 'UND_ERR_SOCKET']);
+const MAYBE_SENT = 'The message may or may not have been sent: check its status (or with the recipient) before sending again; the Messages API has no idempotency key.';
 
 /** How long an error body may take to arrive once the status line is in (the SDK's own timer has stopped). */
 const ERROR_BODY_WAIT_MS = 2000;
@@ -170,9 +171,12 @@ export function vonageErrorMapper(options: { secrets: readonly string[]; timeout
       return new DomainError(
         'PROVIDER_TIMEOUT',
         `Vonage did not answer within ${options.timeoutMs} ms.`,
-        'The message may or may not have been sent: check its status (or with the recipient) before sending again; the Messages API has no idempotency key.',
+        MAYBE_SENT,
         { provider: 'vonage', timeoutMs: options.timeoutMs },
       );
+    }
+    if (DROPPED_CODES.has(code)) {
+      return new DomainError('PROVIDER_TIMEOUT', `The connection to Vonage dropped before it answered (${code}).`, MAYBE_SENT, { provider: 'vonage', networkError: code });
     }
     if (name === 'FetchError' || UNREACHABLE_CODES.has(code)) {
       return new DomainError(

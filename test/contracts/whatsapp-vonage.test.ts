@@ -251,11 +251,11 @@ describe('vonage whatsapp adapter specifics', () => {
     }
   });
 
-  it('maps 503 and a dropped connection to PROVIDER_UNAVAILABLE', async () => {
+  it('maps 503 to PROVIDER_UNAVAILABLE, and a connection dropped after the request to PROVIDER_TIMEOUT (maybe sent)', async () => {
     sim.failNext({ status: 503 });
     expect((await failure(send())).code).toBe('PROVIDER_UNAVAILABLE');
     sim.dropNext();
-    expect((await failure(send())).code).toBe('PROVIDER_UNAVAILABLE');
+    expect((await failure(send())).code).toBe('PROVIDER_TIMEOUT');
   });
 
   it('maps a refused connection to PROVIDER_UNAVAILABLE', async () => {
