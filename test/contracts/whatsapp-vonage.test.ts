@@ -16,7 +16,7 @@ import type { SendWhatsAppRequest, WhatsAppPort } from '../../ports/whatsapp.js'
 import { VonageSimulator } from '../simulators/vonage/vonage-simulator.js';
 import { sha256Hex } from '../simulators/vonage/vonage-webhook-signing.js';
 import { vonageWhatsAppHarness } from '../simulators/vonage/vonage-whatsapp-harness.js';
-import { WebhookReceiver } from '../simulators/vonage/webhook-receiver.js';
+import { WebhookReceiver } from '../simulators/shared/webhook-receiver.js';
 
 const SENDER = '+15550100';
 const CONTACT = '+15550101';

@@ -4,7 +4,7 @@ import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { VonageSimulator } from './vonage/vonage-simulator.js';
 import { STALE_SIGNATURE_AGE_SECONDS } from './vonage/vonage-webhook-signing.js';
-import { WebhookReceiver } from './vonage/webhook-receiver.js';
+import { WebhookReceiver } from './shared/webhook-receiver.js';
 
 const BUSINESS = '15550100';
 const CONTACT = '15550101';

@@ -1,69 +1,10 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { parseForm, type FormParams } from './form-params.js';
+import { WebhookReceiver, type ReceivedWebhook } from '../shared/webhook-receiver.js';
 
-/** A webhook as the receiving server saw it: the shape of ports/webhook.ts `WebhookRequest`. */
-export interface RecordedWebhook {
-  url: string;
-  method: string;
-  headers: Record<string, string | undefined>;
-  rawBody: string;
-  params: FormParams;
-}
+export type RecordedWebhook = ReceivedWebhook;
 
-/**
- * A loopback HTTP endpoint that records every webhook it receives and answers with a fixed reply
- * (empty TwiML by default): the far end of the simulator's status callbacks in tests without a real host.
- */
-export class WebhookRecorder {
-  readonly received: RecordedWebhook[] = [];
-  reply = { status: 200, contentType: 'text/xml', body: '<?xml version="1.0" encoding="UTF-8"?><Response/>' };
-  private server: Server | null = null;
-  private origin: string | null = null;
-
-  get baseUrl(): string {
-    if (!this.origin) throw new Error('WebhookRecorder is not started');
-    return this.origin;
-  }
-
-  async start(): Promise<void> {
-    const server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        const rawBody = Buffer.concat(chunks).toString('utf8');
-        const headers: Record<string, string | undefined> = {};
-        for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-        const isForm = (headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
-        this.received.push({
-          // The URL the sender was given is the URL it signed: rebuild it from our own origin.
-          url: `${this.baseUrl}${req.url ?? '/'}`,
-          method: req.method ?? 'POST',
-          headers,
-          rawBody,
-          params: isForm ? parseForm(rawBody) : {},
-        });
-        res.writeHead(this.reply.status, { 'content-type': this.reply.contentType });
-        res.end(this.reply.body);
-      });
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    this.server = server;
-    this.origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = null;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-
-  reset(): void {
-    this.received.length = 0;
+/** The far end of Twilio's callbacks in tests without a real host: records them, answers empty TwiML. */
+export class WebhookRecorder extends WebhookReceiver {
+  constructor() {
+    super({ status: 200, contentType: 'text/xml', body: '<?xml version="1.0" encoding="UTF-8"?><Response/>' });
   }
 }

@@ -5,7 +5,7 @@ import type { WebhookRequest } from '../../../ports/webhook.js';
 import type { VonageMessageStatus } from './vonage-webhook-bodies.js';
 import type { SignedVonageWebhook } from './vonage-webhook-signing.js';
 import type { SimulatedWhatsAppMessage, VonageSimulator } from './vonage-simulator.js';
-import type { WebhookReceiver } from './webhook-receiver.js';
+import type { WebhookReceiver } from '../shared/webhook-receiver.js';
 
 /** Faults stay armed until cleared: every send of a test sees them. */
 const UNTIL_CLEARED = 1_000_000;
