@@ -246,6 +246,61 @@ export function describeDatabaseContract(options: DatabaseContractOptions): void
       });
     });
 
+    describe('transactions', () => {
+      it('commits the writes of several repositories together', async () => {
+        const a = agent();
+        const m = message(a.id);
+        const result = await db.transaction(async (tx) => {
+          await tx.agents.create(a, [channel(a.id, 'sms', '+15550100071')]);
+          await tx.messages.insertOutbound(m);
+          return 'done';
+        });
+        expect(result).toBe('done');
+        expect((await db.agents.findById(a.id))?.id).toBe(a.id);
+        expect((await db.messages.findById(m.id))?.id).toBe(m.id);
+      });
+
+      it('writes nothing when the work throws, and passes the error on', async () => {
+        const a = agent();
+        const m = message(a.id);
+        const failure = new Error('work failed after two writes');
+        await expect(db.transaction(async (tx) => {
+          await tx.agents.create(a, []);
+          await tx.messages.insertOutbound(m);
+          throw failure;
+        })).rejects.toBe(failure);
+        expect(await db.agents.findById(a.id)).toBeNull();
+        expect(await db.messages.findById(m.id)).toBeNull();
+      });
+
+      it('undoes only a failed repository call that the work catches, and commits the rest', async () => {
+        const owner = await storedAgent();
+        const [taken] = await db.agents.listChannels(owner.id);
+        const loser = agent();
+        const winner = agent();
+        const code = await db.transaction(async (tx) => {
+          const refused = await codeOf(tx.agents.create(loser, [channel(loser.id, 'sms', taken!.address)]));
+          await tx.agents.create(winner, []);
+          return refused;
+        });
+        expect(code).toBe('CONFLICT');
+        expect(await db.agents.findById(loser.id)).toBeNull();
+        expect((await db.agents.findById(winner.id))?.id).toBe(winner.id);
+      });
+
+      it('keeps concurrent transactions apart: one failing leaves the others committed', async () => {
+        const agents = [agent(), agent(), agent()];
+        const outcomes = await Promise.allSettled(agents.map((a, i) => db.transaction(async (tx) => {
+          await tx.agents.create(a, []);
+          if (i === 1) throw new Error('second one fails');
+        })));
+        expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+        expect(await db.agents.findById(agents[0]!.id)).not.toBeNull();
+        expect(await db.agents.findById(agents[1]!.id)).toBeNull();
+        expect(await db.agents.findById(agents[2]!.id)).not.toBeNull();
+      });
+    });
+
     describe('agents', () => {
       it('creates an agent with its channels and finds it by id and by token hash', async () => {
         const a = agent({ callbackUrl: null });

@@ -83,15 +83,27 @@ export interface CallbackDeliveryRepository {
   update(id: string, patch: Pick<CallbackDeliveryRecord, 'status' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'updatedAt'>): Promise<void>;
 }
 
-/** The `db` port: every repository plus the database's lifecycle. */
-export interface Database {
-  readonly dialect: 'sqlite' | 'postgresql';
+/** Every repository: what the database offers, and what the work of a transaction sees. */
+export interface Repositories {
   readonly agents: AgentRepository;
   readonly messages: MessageRepository;
   readonly callbacks: CallbackDeliveryRepository;
   readonly whatsappSenders: WhatsAppSenderRepository;
   readonly calls: CallLogRepository;
   readonly turns: CallTurnRepository;
+}
+
+/** The `db` port: every repository plus transactions and the database's lifecycle. */
+export interface Database extends Repositories {
+  readonly dialect: 'sqlite' | 'postgresql';
+  /**
+   * Runs `work` in one transaction: every write made through `tx` is committed together, or none when
+   * `work` throws. A repository call that fails inside undoes only its own writes, so `work` may catch
+   * its error and go on. Inside, use only `tx`, one call after another: never the Database itself (on
+   * SQLite that waits for the very batch the transaction runs in), and no slow I/O such as a provider
+   * call (the transaction holds a connection, and on SQLite the single writer).
+   */
+  transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
   /** Applies pending migrations for this dialect; returns the names applied. */
   migrate(): Promise<string[]>;
   /** Throws when the database cannot be reached. */

@@ -1,23 +1,35 @@
 import type { MikroORM } from '@mikro-orm/core';
-import type { Database } from '../../ports/repositories.js';
+import type { Database, Repositories } from '../../ports/repositories.js';
 import type { Logger } from '../../ports/runtime.js';
 import { SqlAgentRepository } from './agent-repository.js';
 import { SqlCallbackDeliveryRepository } from './callback-delivery-repository.js';
 import { SqlCallLogRepository } from './call-log-repository.js';
 import { SqlCallTurnRepository } from './call-turn-repository.js';
 import { SqlMessageRepository } from './message-repository.js';
-import type { SqlExecutor } from './sql-executor.js';
+import { sessionExecutor, type SqlExecutor } from './sql-executor.js';
 import { SqlWhatsAppSenderRepository } from './whatsapp-sender-repository.js';
+
+/** Every repository over one executor: the database's own, or a transaction's session. */
+function repositoriesOver(sql: SqlExecutor): Repositories {
+  return {
+    agents: new SqlAgentRepository(sql),
+    messages: new SqlMessageRepository(sql),
+    callbacks: new SqlCallbackDeliveryRepository(sql),
+    whatsappSenders: new SqlWhatsAppSenderRepository(sql),
+    calls: new SqlCallLogRepository(sql),
+    turns: new SqlCallTurnRepository(sql),
+  };
+}
 
 /** The `db` port over one MikroORM instance; the dialect differences live in the executor and `migrator`. */
 export class MikroOrmDatabase implements Database {
   readonly dialect: Database['dialect'];
-  readonly agents: SqlAgentRepository;
-  readonly messages: SqlMessageRepository;
-  readonly callbacks: SqlCallbackDeliveryRepository;
-  readonly whatsappSenders: SqlWhatsAppSenderRepository;
-  readonly calls: SqlCallLogRepository;
-  readonly turns: SqlCallTurnRepository;
+  readonly agents: Repositories['agents'];
+  readonly messages: Repositories['messages'];
+  readonly callbacks: Repositories['callbacks'];
+  readonly whatsappSenders: Repositories['whatsappSenders'];
+  readonly calls: Repositories['calls'];
+  readonly turns: Repositories['turns'];
   private closing: Promise<void> | null = null;
 
   constructor(
@@ -28,12 +40,14 @@ export class MikroOrmDatabase implements Database {
     private readonly logger: Logger,
   ) {
     this.dialect = executor.dialect;
-    this.agents = new SqlAgentRepository(executor);
-    this.messages = new SqlMessageRepository(executor);
-    this.callbacks = new SqlCallbackDeliveryRepository(executor);
-    this.whatsappSenders = new SqlWhatsAppSenderRepository(executor);
-    this.calls = new SqlCallLogRepository(executor);
-    this.turns = new SqlCallTurnRepository(executor);
+    ({
+      agents: this.agents, messages: this.messages, callbacks: this.callbacks,
+      whatsappSenders: this.whatsappSenders, calls: this.calls, turns: this.turns,
+    } = repositoriesOver(executor));
+  }
+
+  transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
+    return this.executor.atomic((session) => work(repositoriesOver(sessionExecutor(this.executor, session))));
   }
 
   async migrate(): Promise<string[]> {

@@ -41,3 +41,36 @@ export interface SqlExecutor {
   /** Finishes the work already accepted, then refuses new work. Does not close the connection. */
   drain(): Promise<void>;
 }
+
+/**
+ * The executor a transaction's repositories use: every statement goes to the transaction's own session.
+ * Calls are serialised (a transaction is one connection), and each `atomic` call runs in a SAVEPOINT,
+ * so a repository call that fails inside undoes only its own writes and the transaction can go on.
+ */
+export function sessionExecutor(base: Pick<SqlExecutor, 'dialect' | 'codec'>, session: SqlSession): SqlExecutor {
+  let queue: Promise<unknown> = Promise.resolve();
+  const serialised = <T>(work: () => Promise<T>): Promise<T> => {
+    const result = queue.then(work);
+    queue = result.catch(() => undefined);
+    return result;
+  };
+  return {
+    dialect: base.dialect,
+    codec: base.codec,
+    run: (work) => serialised(() => work(session)),
+    atomic: (work) =>
+      serialised(async () => {
+        await session.run('SAVEPOINT nested', []);
+        try {
+          const value = await work(session);
+          await session.run('RELEASE SAVEPOINT nested', []);
+          return value;
+        } catch (error) {
+          await session.run('ROLLBACK TO SAVEPOINT nested', []);
+          await session.run('RELEASE SAVEPOINT nested', []);
+          throw error;
+        }
+      }),
+    drain: async () => undefined,
+  };
+}
