@@ -9,6 +9,8 @@ import type { StoragePort } from '../ports/storage.js';
 import type { TelephonyPort } from '../ports/telephony.js';
 import type { TtsPort } from '../ports/tts.js';
 import type { WhatsAppPort } from '../ports/whatsapp.js';
+import type { PolicyRecorder } from '../ports/usage.js';
+import type { UsageSettings } from './usage/usage-settings.js';
 
 /** Who is calling: an agent acting as itself, or the operator acting for any agent. */
 export type Caller = { kind: 'agent'; agentId: string } | { kind: 'admin' } | { kind: 'anonymous' };
@@ -33,6 +35,8 @@ export interface CoreSettings {
   /** Server-wide admin token; null disables admin access. */
   adminToken: string | null;
   voice: VoiceDefaults;
+  /** Usage, prices, tiers and limits (`usage:` in config). */
+  usage: UsageSettings;
 }
 
 /** An adapter with the plugin id it was loaded as (recorded on messages as `provider`). */
@@ -57,6 +61,8 @@ export interface CorePorts {
   /** Conversations whose voice socket is open on this server. */
   liveCalls: LiveCallRegistry;
   callbackSender: CallbackSender;
+  /** Where the pre-send policy records its refusals (log; audit and metrics later). */
+  policyRecorder: PolicyRecorder;
   settings: CoreSettings;
   /** Asks the callback dispatcher to run soon (after an inbound event was stored). */
   notifyCallbacksPending(): void;

@@ -81,7 +81,8 @@ export type CallbackDeliveryStatus = 'pending' | 'delivered' | 'dead';
 export interface CallbackDeliveryRecord {
   id: string;
   agentId: string;
-  messageId: string;
+  /** The message it forwards; null for events about something else (`usage.threshold`). */
+  messageId: string | null;
   url: string;
   /** The exact JSON body to POST (signed as is). */
   payload: string;

@@ -2,6 +2,7 @@ import type {
   AgentChannelRecord, AgentRecord, CallbackDeliveryRecord, CallLogRecord, Channel, Direction, MessageRecord,
   MessageStatus, WhatsAppSenderRecord, CallTurnRecord,
 } from './records.js';
+import type { UsageRepository } from './usage.js';
 
 export interface AgentRepository {
   /** Creates the agent and its channels in one transaction. `CONFLICT` if an address is taken. */
@@ -76,6 +77,8 @@ export interface MessageRepository {
 }
 
 export interface CallbackDeliveryRepository {
+  /** Adds an event to the outbox (events not tied to a message, such as `usage.threshold`). */
+  enqueue(delivery: CallbackDeliveryRecord): Promise<void>;
   /** Pending deliveries whose nextAttemptAt is at or before `now`, oldest first. */
   due(now: Date, limit: number): Promise<CallbackDeliveryRecord[]>;
   findById(id: string): Promise<CallbackDeliveryRecord | null>;
@@ -91,6 +94,7 @@ export interface Repositories {
   readonly whatsappSenders: WhatsAppSenderRepository;
   readonly calls: CallLogRepository;
   readonly turns: CallTurnRepository;
+  readonly usage: UsageRepository;
 }
 
 /** The `db` port: every repository plus transactions and the database's lifecycle. */

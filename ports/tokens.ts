@@ -15,4 +15,5 @@ export const TOKENS = {
   Storage: Symbol.for('agentos.Storage'),
   Brain: Symbol.for('agentos.Brain'),
   CallbackSender: Symbol.for('agentos.CallbackSender'),
+  PolicyRecorder: Symbol.for('agentos.PolicyRecorder'),
 } as const;

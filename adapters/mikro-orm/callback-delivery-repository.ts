@@ -1,6 +1,6 @@
 import type { CallbackDeliveryRecord } from '../../ports/records.js';
 import type { CallbackDeliveryRepository } from '../../ports/repositories.js';
-import { DELIVERY_COLUMNS, toCallbackDelivery } from './row-mapping.js';
+import { DELIVERY_COLUMNS, INSERT_DELIVERY, deliveryParams, toCallbackDelivery } from './row-mapping.js';
 import type { SqlExecutor } from './sql-executor.js';
 
 const SELECT_DUE =
@@ -15,6 +15,11 @@ const UPDATE =
 
 export class SqlCallbackDeliveryRepository implements CallbackDeliveryRepository {
   constructor(private readonly sql: SqlExecutor) {}
+
+  async enqueue(delivery: CallbackDeliveryRecord): Promise<void> {
+    const params = deliveryParams(delivery, this.sql.codec);
+    await this.sql.run((session) => session.run(INSERT_DELIVERY, params));
+  }
 
   due(now: Date, limit: number): Promise<CallbackDeliveryRecord[]> {
     const count = Math.floor(limit);

@@ -11,6 +11,7 @@ import { defineEntity, p } from '@mikro-orm/core';
 import type {
   AgentRecord, AgentVoiceSettings, CallbackDeliveryStatus, CallEvent, CallSpeaker, Channel, Direction, MessageStatus,
 } from '../../ports/records.js';
+import type { UsageAction, UsageChannel, UsageState, UsageUnit } from '../../ports/usage.js';
 
 export const AgentEntity = defineEntity({
   name: 'Agent',
@@ -81,7 +82,9 @@ export const CallbackDeliveryEntity = defineEntity({
     id: p.string().primary().columnType('varchar(64)'),
     // Never queried by agent, and agents are never deleted: an index would only slow the inbound path.
     agentId: p.manyToOne(AgentEntity).mapToPk().fieldName('agent_id').index(false),
-    messageId: p.manyToOne(MessageEntity).mapToPk().fieldName('message_id').index('callback_deliveries_message_id_index'),
+    // Null for events not about a message (`usage.threshold`); messages are never deleted, hence `no action`.
+    messageId: p.manyToOne(MessageEntity).mapToPk().fieldName('message_id').nullable().deleteRule('no action')
+      .index('callback_deliveries_message_id_index'),
     url: p.text(),
     payload: p.text(),
     status: p.string().$type<CallbackDeliveryStatus>().columnType('varchar(16)'),
@@ -157,7 +160,76 @@ export const CallTurnEntity = defineEntity({
   uniques: [{ name: 'call_turns_call_id_seq_unique', properties: ['callId', 'seq'] }],
 });
 
+export const UsageRecordEntity = defineEntity({
+  name: 'UsageRecord',
+  tableName: 'usage_records',
+  properties: {
+    id: p.string().primary().columnType('varchar(64)'),
+    agentId: p.manyToOne(AgentEntity).mapToPk().fieldName('agent_id').index(false),
+    channel: p.string().$type<UsageChannel>().columnType('varchar(16)'),
+    action: p.string().$type<UsageAction>().columnType('varchar(16)'),
+    units: p.integer(),
+    unit: p.string().$type<UsageUnit>().columnType('varchar(16)'),
+    provider: p.text(),
+    destination: p.string().columnType('varchar(16)').nullable(),
+    costMicros: p.bigint('number').fieldName('cost_micros'),
+    priceMicros: p.bigint('number').fieldName('price_micros'),
+    markupBasisPoints: p.integer().fieldName('markup_bp'),
+    currency: p.string().columnType('varchar(8)'),
+    costSource: p.string().fieldName('cost_source').columnType('varchar(16)'),
+    state: p.string().$type<UsageState>().columnType('varchar(16)'),
+    heldUntil: p.datetime(3).fieldName('held_until').nullable(),
+    shares: p.json<unknown[]>(),
+    // Plain ids, no foreign keys: the record is written in the same transaction as its message or call.
+    messageId: p.string().fieldName('message_id').columnType('varchar(64)').nullable().index('usage_records_message_id_index'),
+    callId: p.string().fieldName('call_id').columnType('varchar(64)').nullable().index('usage_records_call_id_index'),
+    createdAt: p.datetime(3).fieldName('created_at'),
+    updatedAt: p.datetime(3).fieldName('updated_at'),
+  },
+  indexes: [
+    { name: 'usage_records_agent_id_created_at_index', properties: ['agentId', 'createdAt'] },
+    { name: 'usage_records_state_held_until_index', properties: ['state', 'heldUntil'] },
+  ],
+});
+
+export const UsageCounterEntity = defineEntity({
+  name: 'UsageCounter',
+  tableName: 'usage_counters',
+  properties: {
+    // No foreign key: every send claims several counters, and a key check per row would cost each claim.
+    agentId: p.string().primary().fieldName('agent_id').columnType('varchar(64)'),
+    counter: p.string().primary().columnType('varchar(200)'),
+    windowStart: p.datetime(3).primary().fieldName('window_start'),
+    windowEnd: p.datetime(3).fieldName('window_end'),
+    used: p.bigint('number'),
+    cap: p.bigint('number'),
+  },
+  checks: [{ name: 'usage_counters_within_cap', expression: 'used <= cap' }],
+});
+
+export const AgentLimitsEntity = defineEntity({
+  name: 'AgentLimits',
+  tableName: 'agent_limits',
+  properties: {
+    agentId: p.oneToOne(AgentEntity).primary().mapToPk().fieldName('agent_id').owner(),
+    tier: p.string().columnType('varchar(64)').nullable(),
+    overrides: p.json<Record<string, unknown>>(),
+    updatedAt: p.datetime(3).fieldName('updated_at'),
+  },
+});
+
+export const UsageAlertEntity = defineEntity({
+  name: 'UsageAlert',
+  tableName: 'usage_alerts',
+  properties: {
+    agentId: p.string().primary().fieldName('agent_id').columnType('varchar(64)'),
+    period: p.string().primary().columnType('varchar(250)'),
+    threshold: p.integer().primary(),
+    createdAt: p.datetime(3).fieldName('created_at'),
+  },
+});
+
 export const ENTITIES = [
   AgentEntity, AgentChannelEntity, MessageEntity, CallbackDeliveryEntity, WhatsAppSenderEntity, CallLogEntity,
-  CallTurnEntity,
+  CallTurnEntity, UsageRecordEntity, UsageCounterEntity, AgentLimitsEntity, UsageAlertEntity,
 ];

@@ -3,7 +3,7 @@ import type { CallbackDeliveryRecord, Channel, MessageRecord, MessageStatus } fr
 import type {
   InsertOutcome, MessageQuery, MessageRepository, StatusChange,
 } from '../../ports/repositories.js';
-import { DELIVERY_COLUMNS, MESSAGE_COLUMNS, toMessage } from './row-mapping.js';
+import { DELIVERY_COLUMNS, INSERT_DELIVERY, MESSAGE_COLUMNS, deliveryParams, toMessage } from './row-mapping.js';
 import { SqlClauses } from './sql-clauses.js';
 import type { SqlCodec, SqlExecutor, SqlParam, SqlSession } from './sql-executor.js';
 import { isUniqueViolation } from './unique-violation.js';
@@ -17,8 +17,6 @@ const INSERT_OUTBOUND =
 const INSERT_INBOUND =
   `INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES ${MESSAGE_VALUES} ` +
   'ON CONFLICT (agent_id, channel, provider_message_id) DO NOTHING RETURNING id';
-const INSERT_DELIVERY =
-  `INSERT INTO callback_deliveries (${DELIVERY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 // PostgreSQL only: message and delivery in one atomic statement, one round trip instead of four
 // (BEGIN, two INSERTs, COMMIT), measured ~3x the throughput. The delivery is written only if the
 // message was. Parameters in a SELECT list need casts; the order is that of DELIVERY_COLUMNS.
@@ -56,7 +54,7 @@ export class SqlMessageRepository implements MessageRepository {
     return this.sql.atomic(async (session) => {
       const inserted = await session.rows(INSERT_INBOUND, this.messageParams(message));
       if (inserted.length === 0) return { inserted: false, message: await this.storedRedelivery(session, message) };
-      if (delivery) await session.run(INSERT_DELIVERY, this.deliveryParams(delivery));
+      if (delivery) await session.run(INSERT_DELIVERY, deliveryParams(delivery, this.codec));
       return { inserted: true, message: { ...message } };
     });
   }
@@ -64,7 +62,7 @@ export class SqlMessageRepository implements MessageRepository {
   private insertInboundInOneStatement(message: MessageRecord, delivery: CallbackDeliveryRecord): Promise<InsertOutcome> {
     return this.sql.run(async (session) => {
       const inserted = await session.rows(INSERT_INBOUND_WITH_DELIVERY_PG, [
-        ...this.messageParams(message), ...this.deliveryParams(delivery),
+        ...this.messageParams(message), ...deliveryParams(delivery, this.codec),
       ]);
       if (inserted.length === 0) return { inserted: false, message: await this.storedRedelivery(session, message) };
       return { inserted: true, message: { ...message } };
@@ -156,12 +154,6 @@ export class SqlMessageRepository implements MessageRepository {
     ];
   }
 
-  private deliveryParams(d: CallbackDeliveryRecord): SqlParam[] {
-    return [
-      d.id, d.agentId, d.messageId, d.url, d.payload, d.status, d.attempts, this.codec.time(d.nextAttemptAt),
-      d.lastError, this.codec.time(d.createdAt), this.codec.time(d.updatedAt),
-    ];
-  }
 }
 
 /** The insert met a conflicting row that the next read cannot see: rows are never deleted, so a bug. */

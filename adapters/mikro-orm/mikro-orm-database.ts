@@ -7,6 +7,7 @@ import { SqlCallLogRepository } from './call-log-repository.js';
 import { SqlCallTurnRepository } from './call-turn-repository.js';
 import { SqlMessageRepository } from './message-repository.js';
 import { sessionExecutor, type SqlExecutor } from './sql-executor.js';
+import { SqlUsageRepository } from './usage-repository.js';
 import { SqlWhatsAppSenderRepository } from './whatsapp-sender-repository.js';
 
 /** Every repository over one executor: the database's own, or a transaction's session. */
@@ -18,6 +19,7 @@ function repositoriesOver(sql: SqlExecutor): Repositories {
     whatsappSenders: new SqlWhatsAppSenderRepository(sql),
     calls: new SqlCallLogRepository(sql),
     turns: new SqlCallTurnRepository(sql),
+    usage: new SqlUsageRepository(sql),
   };
 }
 
@@ -30,6 +32,7 @@ export class MikroOrmDatabase implements Database {
   readonly whatsappSenders: Repositories['whatsappSenders'];
   readonly calls: Repositories['calls'];
   readonly turns: Repositories['turns'];
+  readonly usage: Repositories['usage'];
   private closing: Promise<void> | null = null;
 
   constructor(
@@ -42,7 +45,7 @@ export class MikroOrmDatabase implements Database {
     this.dialect = executor.dialect;
     ({
       agents: this.agents, messages: this.messages, callbacks: this.callbacks,
-      whatsappSenders: this.whatsappSenders, calls: this.calls, turns: this.turns,
+      whatsappSenders: this.whatsappSenders, calls: this.calls, turns: this.turns, usage: this.usage,
     } = repositoriesOver(executor));
   }
 

@@ -6,7 +6,7 @@ import type {
   AgentChannelRecord, AgentRecord, CallbackDeliveryRecord, CallTurnRecord, MessageRecord, WhatsAppSenderRecord,
 } from '../../ports/records.js';
 import { flag, integer, jsonObject, member, nullableText, text } from './row-values.js';
-import type { SqlCodec, SqlRow } from './sql-executor.js';
+import type { SqlCodec, SqlParam, SqlRow } from './sql-executor.js';
 import { voiceSettings } from './voice-settings.js';
 
 export const AGENT_COLUMNS =
@@ -66,12 +66,20 @@ export function toMessage(row: SqlRow, codec: SqlCodec): MessageRecord {
 
 export const DELIVERY_COLUMNS =
   'id, agent_id, message_id, url, payload, status, attempts, next_attempt_at, last_error, created_at, updated_at';
+export const INSERT_DELIVERY = `INSERT INTO callback_deliveries (${DELIVERY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+export function deliveryParams(d: CallbackDeliveryRecord, codec: SqlCodec): SqlParam[] {
+  return [
+    d.id, d.agentId, d.messageId, d.url, d.payload, d.status, d.attempts, codec.time(d.nextAttemptAt),
+    d.lastError, codec.time(d.createdAt), codec.time(d.updatedAt),
+  ];
+}
 
 export function toCallbackDelivery(row: SqlRow, codec: SqlCodec): CallbackDeliveryRecord {
   return {
     id: text(row, 'id'),
     agentId: text(row, 'agent_id'),
-    messageId: text(row, 'message_id'),
+    messageId: nullableText(row, 'message_id'),
     url: text(row, 'url'),
     payload: text(row, 'payload'),
     status: member(row, 'status'),

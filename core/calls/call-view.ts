@@ -1,4 +1,5 @@
 import type { CallLogRecord, CallTurnRecord } from '../../ports/records.js';
+import { usageEstimateSchema } from '../usage/usage-estimate-schema.js';
 
 export interface CallView {
   callId: string;
@@ -92,4 +93,11 @@ export const callViewSchema = {
       },
     },
   },
+} as const;
+
+/** A call just placed: the call, and the units and estimated price it reserved. */
+export const placedCallSchema = {
+  ...callViewSchema,
+  required: [...callViewSchema.required, 'usage'],
+  properties: { ...callViewSchema.properties, usage: usageEstimateSchema },
 } as const;

@@ -1,8 +1,12 @@
 import type { CallScript, TelephonyCalls } from '../../ports/calls.js';
 import { DomainError, isDomainError } from '../../ports/errors.js';
 import type { CallLogRecord } from '../../ports/records.js';
-import { requireTelephony, type CorePorts, type Provided } from '../context.js';
+import { requireTelephony, type CorePorts, type Provided, type UseCaseContext } from '../context.js';
 import type { TelephonyPort } from '../../ports/telephony.js';
+import type { AgentRecord } from '../../ports/records.js';
+import { checkOutbound, type Admission } from '../policy/pre-send-policy.js';
+import { priceLine, type UsageLine } from '../usage/pricing.js';
+import { nothingSent, releaseUsage } from '../usage/settle-usage.js';
 
 /** The telephony adapter, if it can place calls, and the agent's own number to call from. */
 export async function callingFrom(ports: CorePorts, agentId: string): Promise<{ telephony: Provided<TelephonyPort>; calls: TelephonyCalls; from: string }> {
@@ -47,11 +51,25 @@ export function newOutboundCall(
 }
 
 /**
- * Stores the call log, then asks the provider to place the call, and records the outcome either way:
- * the provider's call id, or `failed` with the error's code (which is then thrown).
+ * The pre-send policy for a call to `to`: its reserved minutes (settled with the real duration when it
+ * ends), after any `before` lines already done (speech synthesised for a voice message).
  */
-export async function placeCall(ports: CorePorts, calls: TelephonyCalls, call: CallLogRecord, script: CallScript): Promise<CallLogRecord> {
-  await ports.db.calls.insert(call);
+export function checkCall(ctx: UseCaseContext, agent: AgentRecord, provider: string, to: string, before: UsageLine[] = []): Promise<Admission> {
+  const { usage } = ctx.ports.settings;
+  const minutes = priceLine(usage, { channel: 'voice', action: 'call', units: usage.callReserveMinutes, unit: 'minute', provider, to });
+  return checkOutbound(ctx, { kind: 'call', agent, contacts: [to], lines: [...before, minutes], doneLines: before.length });
+}
+
+/**
+ * Stores the call log with its usage reservation, then asks the provider to place the call, and records
+ * the outcome either way: the provider's call id, or `failed` with the error's code (which is then thrown,
+ * the reservation given back when the provider certainly placed nothing).
+ */
+export async function placeCall(ports: CorePorts, calls: TelephonyCalls, call: CallLogRecord, script: CallScript, admission: Admission): Promise<CallLogRecord> {
+  const usage = await admission.commit(async (tx, reserve) => {
+    await tx.calls.insert(call);
+    return reserve({ callId: call.id });
+  });
   try {
     const placed = await calls.makeCall({
       from: call.from,
@@ -80,6 +98,7 @@ export async function placeCall(ports: CorePorts, calls: TelephonyCalls, call: C
       updatedAt: failedAt,
       version: call.version + 1,
     }, call.version);
+    if (nothingSent(error.code)) await releaseUsage(ports, usage.filter((r) => r.action === 'call'));
     throw new DomainError(error.code, error.message, error.nextStep, { ...error.details, callId: call.id });
   }
 }

@@ -3,6 +3,7 @@ import type { CallLogRecord } from '../../ports/records.js';
 import type { CorePorts } from '../context.js';
 import { applyCallStatus, isFinal } from './call-progress.js';
 import { sendVoiceFallback } from './voice-fallback.js';
+import { settleCallUsage } from '../usage/settle-usage.js';
 
 const MAX_ATTEMPTS = 5;
 
@@ -17,6 +18,7 @@ export async function recordCallStatus(ports: CorePorts, call: CallLogRecord, up
     if (!next) return current;
     if (await ports.db.calls.update({ ...next, version: current.version + 1 }, current.version)) {
       const stored = { ...next, version: current.version + 1 };
+      if (isFinal(stored.status)) await settleCallUsage(ports, stored);
       if (isFinal(stored.status) && stored.status !== 'completed') await sendVoiceFallback(ports, stored);
       return stored;
     }

@@ -2,10 +2,12 @@ import { DomainError } from '../../ports/errors.js';
 import type { AudioFormat } from '../../ports/tts.js';
 import { actingAgent } from '../auth/authenticate.js';
 import { requirePort, type UseCaseContext } from '../context.js';
-import { callingFrom, newOutboundCall, placeCall } from './place-call.js';
+import { callingFrom, checkCall, newOutboundCall, placeCall } from './place-call.js';
+import type { UsageEstimate } from '../policy/pre-send-policy.js';
+import { priceLine } from '../usage/pricing.js';
 import { requireE164 } from '../phone-number.js';
 import { defineUseCase } from '../use-case.js';
-import { type CallView, callViewSchema, toCallView } from './call-view.js';
+import { type CallView, placedCallSchema, toCallView } from './call-view.js';
 
 export interface SendVoiceMessageInput {
   agentId?: string;
@@ -25,13 +27,15 @@ const AUDIO_URL_TTL_SECONDS = 2 * 60 * 60;
 const PLAYABLE: readonly AudioFormat[] = ['mp3', 'wav'];
 const EXTENSION: Readonly<Record<AudioFormat, string>> = { mp3: 'mp3', wav: 'wav', ulaw_8000: 'ulaw' };
 
-export const sendVoiceMessage = defineUseCase<SendVoiceMessageInput, CallView>({
+export const sendVoiceMessage = defineUseCase<SendVoiceMessageInput, CallView & { usage: UsageEstimate | null }>({
   name: 'comms_send_voice_message',
   title: 'Leave a voice message',
   description:
     'Call a phone number from the agent\'s own number and speak `text` (text-to-speech) when answered, optionally ' +
     '`repeat`ed, with an optional `smsFallback` text sent by SMS if nobody answers. Returns the call at once; ' +
-    'follow it with comms_get_call.',
+    'follow it with comms_get_call. Costs money: speech synthesis per character and the call per minute (minutes ' +
+    'reserved against the spending caps until it ends; the result states them and their estimated price), plus the ' +
+    'SMS fallback if sent. Counts against call rate limits and per-contact limits.',
   input: {
     type: 'object',
     additionalProperties: false,
@@ -45,7 +49,7 @@ export const sendVoiceMessage = defineUseCase<SendVoiceMessageInput, CallView>({
       smsFallback: { type: 'string', minLength: 1, maxLength: 320, description: 'SMS text to send if the call is not answered.' },
     },
   },
-  output: callViewSchema,
+  output: placedCallSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   auth: 'agent',
   rest: { method: 'POST', path: '/calls/voice-message', successStatus: 201 },
@@ -55,6 +59,10 @@ export const sendVoiceMessage = defineUseCase<SendVoiceMessageInput, CallView>({
     const text = input.text.trim();
     if (text === '') throw new DomainError('INVALID_INPUT', 'text must not be empty.', 'Write what the message should say.', { field: 'text' });
     const { telephony, calls, from } = await callingFrom(ctx.ports, agent.id);
+    const tts = requirePort(ctx.ports, 'tts');
+    const speech = priceLine(ctx.ports.settings.usage, { channel: 'voice', action: 'tts', units: text.length, unit: 'character', provider: tts.id, to: null });
+    // Limits before anything that costs money, speech included.
+    const admission = await checkCall(ctx, agent, telephony.id, to, [speech]);
 
     // Speech and storage first: if either fails, nothing is stored and no call is placed.
     const callId = ctx.ports.ids.next('call');
@@ -63,7 +71,8 @@ export const sendVoiceMessage = defineUseCase<SendVoiceMessageInput, CallView>({
       id: callId, agentId: agent.id, provider: telephony.id, from, to, audioUrl: url, audioKey: key,
       metadata: { kind: 'voice-message', text, voice: input.voice ?? null, repeat: input.repeat ?? 1, ...(input.smsFallback ? { smsFallback: input.smsFallback } : {}) },
     });
-    return toCallView(await placeCall(ctx.ports, calls, call, { kind: 'play', audioUrls: [url], loop: input.repeat ?? 1 }));
+    const placed = await placeCall(ctx.ports, calls, call, { kind: 'play', audioUrls: [url], loop: input.repeat ?? 1 }, admission);
+    return { ...toCallView(placed), usage: admission.estimate };
   },
 });
 

@@ -1,10 +1,11 @@
 import { DomainError } from '../../ports/errors.js';
 import { actingAgent } from '../auth/authenticate.js';
 import { requirePort } from '../context.js';
-import { callingFrom, newOutboundCall, placeCall } from '../calls/place-call.js';
+import { callingFrom, checkCall, newOutboundCall, placeCall } from '../calls/place-call.js';
 import { requireE164 } from '../phone-number.js';
 import { defineUseCase } from '../use-case.js';
-import { type CallView, callViewSchema, toCallView } from '../calls/call-view.js';
+import { type CallView, placedCallSchema, toCallView } from '../calls/call-view.js';
+import type { UsageEstimate } from '../policy/pre-send-policy.js';
 import { conversationSettings } from './conversation-settings.js';
 
 export interface MakeCallInput {
@@ -16,13 +17,15 @@ export interface MakeCallInput {
   firstSentence?: string;
 }
 
-export const makeCall = defineUseCase<MakeCallInput, CallView>({
+export const makeCall = defineUseCase<MakeCallInput, CallView & { usage: UsageEstimate | null }>({
   name: 'comms_make_call',
   title: 'Make an AI phone call',
   description:
     'Call a phone number and hold a live conversation as this agent: the person\'s speech is transcribed, each ' +
     'turn is answered by the configured brain with `purpose` as its brief, and the reply is spoken. Starts with ' +
-    '`firstSentence` when given. Returns the call at once; follow it (and its transcript) with comms_get_call.',
+    '`firstSentence` when given. Returns the call at once; follow it (and its transcript) with comms_get_call. ' +
+    'Costs money: billed per minute; minutes are reserved against the spending caps until the call ends (the ' +
+    'result states them and their estimated price). Counts against call rate limits and per-contact limits.',
   input: {
     type: 'object',
     additionalProperties: false,
@@ -34,7 +37,7 @@ export const makeCall = defineUseCase<MakeCallInput, CallView>({
       firstSentence: { type: 'string', minLength: 1, maxLength: 500 },
     },
   },
-  output: callViewSchema,
+  output: placedCallSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   auth: 'agent',
   rest: { method: 'POST', path: '/calls', successStatus: 201 },
@@ -44,11 +47,12 @@ export const makeCall = defineUseCase<MakeCallInput, CallView>({
     if (input.purpose.trim() === '') throw new DomainError('INVALID_INPUT', 'purpose must not be empty.', 'Say what the call is for.', { field: 'purpose' });
     requirePort(ctx.ports, 'brain');
     const { telephony, calls, from } = await callingFrom(ctx.ports, agent.id);
+    const admission = await checkCall(ctx, agent, telephony.id, to);
     const call = newOutboundCall(ctx.ports, {
       agentId: agent.id, provider: telephony.id, from, to,
       metadata: { kind: 'conversation', instructions: input.purpose, firstSentence: input.firstSentence ?? null },
     });
     const script = { kind: 'converse' as const, conversation: conversationSettings(ctx.ports, agent, call, input.firstSentence ?? null) };
-    return toCallView(await placeCall(ctx.ports, calls, call, script));
+    return { ...toCallView(await placeCall(ctx.ports, calls, call, script, admission)), usage: admission.estimate };
   },
 });

@@ -3,6 +3,11 @@ import type { Channel, MessageRecord } from '../../ports/records.js';
 import { actingAgent } from '../auth/authenticate.js';
 import type { UseCaseContext } from '../context.js';
 import { defineUseCase } from '../use-case.js';
+import { checkOutbound, type Admission, type UsageEstimate } from '../policy/pre-send-policy.js';
+import type { UsageRecord } from '../../ports/usage.js';
+import { priceLine } from '../usage/pricing.js';
+import { nothingSent, releaseUsage } from '../usage/settle-usage.js';
+import { usageEstimateSchema } from '../usage/usage-estimate-schema.js';
 import { emailChannel } from './outbound/email-channel.js';
 import type { OutboundChannel, PreparedMessage } from './outbound/outbound-channel.js';
 import { sendMessageInputSchema, type SendMessageInput } from './outbound/send-input.js';
@@ -21,6 +26,8 @@ export interface SendMessageOutput {
   providerMessageId: string | null;
   /** True when this answer is the stored result of an earlier call with the same idempotency key. */
   idempotentReplay: boolean;
+  /** Units and estimated price of this send; null on a replay or when usage is off. */
+  usage: UsageEstimate | null;
 }
 
 const CHANNELS: Readonly<Record<Channel, OutboundChannel>> = { sms: smsChannel, email: emailChannel, whatsapp: whatsappChannel };
@@ -36,12 +43,15 @@ export const sendMessage = defineUseCase<SendMessageInput, SendMessageOutput>({
     '(required when the person has not written in the last 24 hours). ' +
     'The message is stored before the provider is called; the result has its id, the provider\'s id and status ' +
     '(delivery updates show in comms_get_messages). Pass an idempotencyKey to make retries safe: a repeat with ' +
-    'the same key returns the first result and sends nothing.',
+    'the same key returns the first result and sends nothing. ' +
+    'Costs money: each send is billed (sms per segment, email per recipient, whatsapp templates per conversation) ' +
+    'and counts against the agent\'s rate limits, per-contact limits and spending caps; the result states its units ' +
+    'and estimated price. Refusals: RATE_LIMITED, CONTACT_LIMIT_REACHED, SPENDING_CAP_REACHED (with retryAfterSeconds).',
   input: sendMessageInputSchema,
   output: {
     type: 'object',
     additionalProperties: false,
-    required: ['messageId', 'channel', 'from', 'to', 'status', 'providerMessageId', 'idempotentReplay'],
+    required: ['messageId', 'channel', 'from', 'to', 'status', 'providerMessageId', 'idempotentReplay', 'usage'],
     properties: {
       messageId: { type: 'string' },
       channel: { type: 'string' },
@@ -50,6 +60,7 @@ export const sendMessage = defineUseCase<SendMessageInput, SendMessageOutput>({
       status: { type: 'string' },
       providerMessageId: { type: ['string', 'null'] },
       idempotentReplay: { type: 'boolean' },
+      usage: usageEstimateSchema,
     },
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
@@ -59,12 +70,28 @@ export const sendMessage = defineUseCase<SendMessageInput, SendMessageOutput>({
     const agent = await actingAgent(ctx, input.agentId);
     const channel = CHANNELS[input.channel];
     const prepared = await channel.prepare(ctx, agent, input);
+    const meter = channel.meter(prepared);
+    const admission = await checkOutbound(ctx, {
+      kind: input.channel,
+      agent,
+      contacts: meter.contacts,
+      lines: [priceLine(ctx.ports.settings.usage, { channel: input.channel, action: 'message', units: meter.units, unit: meter.unit, provider: prepared.provider, to: meter.contacts[0] ?? null })],
+    });
     const message = newOutboundMessage(ctx, agent.id, input, prepared);
-    const outcome = await ctx.ports.db.messages.insertOutbound(message);
-    if (!outcome.inserted) return replay(ctx, channel, outcome.message, message.requestHash, prepared);
-    return deliver(ctx, channel, outcome.message, prepared);
+    const { outcome, usage } = await admission.commit(async (tx, reserve) => {
+      const inserted = await tx.messages.insertOutbound(message);
+      return { outcome: inserted, usage: inserted.inserted ? await reserve({ messageId: message.id }) : [] };
+    });
+    if (!outcome.inserted) return replay(ctx, channel, outcome.message, message.requestHash, prepared, admission);
+    return deliver(ctx, channel, outcome.message, prepared, { records: usage, estimate: admission.estimate });
   },
 });
+
+/** The reservation of a send in flight, and what the agent is told it costs. */
+interface SendUsage {
+  records: UsageRecord[];
+  estimate: UsageEstimate | null;
+}
 
 function newOutboundMessage(ctx: UseCaseContext, agentId: string, input: SendMessageInput, prepared: PreparedMessage): MessageRecord {
   const now = ctx.ports.clock.now();
@@ -92,7 +119,7 @@ function newOutboundMessage(ctx: UseCaseContext, agentId: string, input: SendMes
 
 /** A repeat of an idempotency key: answer with what the first call produced, sending nothing new. */
 async function replay(
-  ctx: UseCaseContext, channel: OutboundChannel, stored: MessageRecord, requestHash: string | null, prepared: PreparedMessage,
+  ctx: UseCaseContext, channel: OutboundChannel, stored: MessageRecord, requestHash: string | null, prepared: PreparedMessage, admission: Admission,
 ): Promise<SendMessageOutput> {
   if (stored.requestHash !== requestHash) {
     throw new DomainError(
@@ -113,10 +140,14 @@ async function replay(
   if (stored.status === 'failed' && stored.providerMessageId === null) {
     // The provider never accepted it. If that was a transient failure, this retry may send it now.
     if (isRetryableCode(stored.errorCode)) {
-      const claimed = await ctx.ports.db.messages.changeStatus(
-        stored.id, { status: 'pending', errorCode: null, errorMessage: null, updatedAt: ctx.ports.clock.now() }, ['failed'],
-      );
-      if (claimed) return deliver(ctx, channel, { ...stored, status: 'pending' }, prepared);
+      // The first attempt's reservation was released: this one reserves anew, with the claim of the message.
+      const retry = await admission.commit(async (tx, reserve) => {
+        const claimed = await tx.messages.changeStatus(
+          stored.id, { status: 'pending', errorCode: null, errorMessage: null, updatedAt: ctx.ports.clock.now() }, ['failed'],
+        );
+        return claimed ? await reserve({ messageId: stored.id }) : null;
+      });
+      if (retry) return deliver(ctx, channel, { ...stored, status: 'pending' }, prepared, { records: retry, estimate: admission.estimate });
     }
     throw new DomainError(
       asErrorCode(stored.errorCode),
@@ -125,11 +156,11 @@ async function replay(
       { messageId: stored.id },
     );
   }
-  return toOutput(stored, true);
+  return toOutput(stored, true, null);
 }
 
 /** Hands a stored `pending` message to its channel's provider and records the outcome either way. */
-async function deliver(ctx: UseCaseContext, channel: OutboundChannel, message: MessageRecord, prepared: PreparedMessage): Promise<SendMessageOutput> {
+async function deliver(ctx: UseCaseContext, channel: OutboundChannel, message: MessageRecord, prepared: PreparedMessage, usage: SendUsage): Promise<SendMessageOutput> {
   const { db, clock } = ctx.ports;
   let result;
   try {
@@ -144,6 +175,7 @@ async function deliver(ctx: UseCaseContext, channel: OutboundChannel, message: M
       { status: 'failed', errorCode: error.code, errorMessage: error.message, updatedAt: clock.now() },
       ['pending'],
     );
+    if (nothingSent(error.code)) await releaseUsage(ctx.ports, usage.records);
     throw new DomainError(error.code, error.message, error.nextStep, { ...error.details, messageId: message.id });
   }
   const change = { status: result.status, providerMessageId: result.providerMessageId, updatedAt: clock.now() };
@@ -153,13 +185,13 @@ async function deliver(ctx: UseCaseContext, channel: OutboundChannel, message: M
     const current = await db.messages.findById(message.id);
     if (current) {
       await db.messages.changeStatus(message.id, { ...change, status: current.status }, [current.status]);
-      return toOutput({ ...current, providerMessageId: result.providerMessageId }, false);
+      return toOutput({ ...current, providerMessageId: result.providerMessageId }, false, usage.estimate);
     }
   }
-  return toOutput({ ...message, status: result.status, providerMessageId: result.providerMessageId }, false);
+  return toOutput({ ...message, status: result.status, providerMessageId: result.providerMessageId }, false, usage.estimate);
 }
 
-function toOutput(m: MessageRecord, idempotentReplay: boolean): SendMessageOutput {
+function toOutput(m: MessageRecord, idempotentReplay: boolean, usage: UsageEstimate | null): SendMessageOutput {
   return {
     messageId: m.id,
     channel: m.channel,
@@ -168,5 +200,6 @@ function toOutput(m: MessageRecord, idempotentReplay: boolean): SendMessageOutpu
     status: m.status,
     providerMessageId: m.providerMessageId,
     idempotentReplay,
+    usage,
   };
 }

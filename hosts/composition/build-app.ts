@@ -22,6 +22,9 @@ import { TOKENS } from '../../ports/tokens.js';
 import type { AdapterConfig, LoadedConfig, OptionalSection } from '../config/app-config.js';
 import { UseCaseRunner } from '../shared/use-case-runner.js';
 import { CallbackScheduler } from './callback-scheduler.js';
+import { UsageSweeper } from './usage-sweeper.js';
+import { LogPolicyRecorder } from '../../adapters/node/log-policy-recorder.js';
+import type { PolicyRecorder } from '../../ports/usage.js';
 
 const OPTIONAL_TOKENS: Readonly<Record<OptionalSection, symbol>> = {
   telephony: TOKENS.Telephony,
@@ -39,6 +42,7 @@ export interface App {
   runner: UseCaseRunner;
   logger: Logger;
   callbacks: CallbackScheduler;
+  usageSweeper: UsageSweeper;
   /** Database reachable and every configured adapter built. */
   readiness(): Promise<{ ready: boolean; checks: Record<string, string> }>;
   close(): Promise<void>;
@@ -70,6 +74,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     defaultCallbackUrl: config.callbacks.defaultUrl,
     adminToken: config.auth.adminToken,
     voice: config.voice,
+    usage: config.usage,
   };
   // Adapters get the event sink before core's ports exist; events that come that early are dropped.
   const wired: { ports?: CorePorts } = {};
@@ -137,6 +142,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
   container.bind(TOKENS.Secrets).toConstantValue(new NodeSecrets());
   container.bind(TOKENS.Database).toConstantValue(db.port);
   container.bind(TOKENS.CallbackSender).toConstantValue(new StandardWebhooksSender());
+  container.bind(TOKENS.PolicyRecorder).toConstantValue(new LogPolicyRecorder(logger));
   for (const [section, adapter] of Object.entries(optional)) {
     if (adapter) container.bind(OPTIONAL_TOKENS[section as OptionalSection]).toConstantValue(adapter);
   }
@@ -144,6 +150,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     (container.isBound(OPTIONAL_TOKENS[section]) ? container.get(OPTIONAL_TOKENS[section]) : null) as CorePorts[K];
 
   const callbacks = new CallbackScheduler(() => ports, config.callbacks.pollIntervalMs);
+  const usageSweeper = new UsageSweeper(() => ports, Math.min(60_000, config.usage.holdSeconds * 1000));
   // Core gets its ports from the container: the one place where adapters are bound to ports.
   const ports: CorePorts = {
     clock: container.get<Clock>(TOKENS.Clock),
@@ -159,6 +166,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     brain: optionalPort('brain'),
     liveCalls: new LiveCallRegistry(),
     callbackSender: container.get<CallbackSender>(TOKENS.CallbackSender),
+    policyRecorder: container.get<PolicyRecorder>(TOKENS.PolicyRecorder),
     settings,
     notifyCallbacksPending: () => callbacks.kick(),
   };
@@ -172,6 +180,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     runner,
     logger,
     callbacks,
+    usageSweeper,
     async readiness() {
       const checks: Record<string, string> = {};
       try {
@@ -185,6 +194,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     },
     async close() {
       await callbacks.stop();
+      await usageSweeper.stop();
       await closeAll();
     },
   };

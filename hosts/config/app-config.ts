@@ -1,4 +1,5 @@
 import type { VoiceDefaults } from '../../core/context.js';
+import type { UsageSettings } from '../../core/usage/usage-settings.js';
 
 /** The validated configuration (see config/schema.json). */
 export interface AdapterConfig {
@@ -24,6 +25,7 @@ export interface AppConfig {
   storage: AdapterConfig | null;
   brain: AdapterConfig | null;
   voice: VoiceDefaults;
+  usage: UsageSettings;
 }
 
 export interface LoadedConfig {

@@ -84,7 +84,16 @@ function normalise(c: Record<string, unknown>, cwd: string): AppConfig {
     brain: adapter(c.brain as Record<string, unknown> | undefined),
     // Schema defaults fill greeting, instructions, apology and interruptible even when the section is absent.
     voice: (c.voice ?? {}) as AppConfig['voice'],
+    usage: usageSettings(c.usage as AppConfig['usage']),
   };
+}
+
+/** Schema defaults fill every key; what the schema cannot say is that the default tier must exist. */
+function usageSettings(usage: AppConfig['usage']): AppConfig['usage'] {
+  if (!usage.tiers[usage.defaultTier]) {
+    throw new DomainError('CONFIG_INVALID', `usage.defaultTier "${usage.defaultTier}" is not one of usage.tiers (${Object.keys(usage.tiers).join(', ')}).`, 'Name a defined tier, or define it.');
+  }
+  return usage;
 }
 
 function warningsFor(config: AppConfig, missing: Map<string, string>): string[] {

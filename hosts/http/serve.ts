@@ -37,6 +37,7 @@ export async function startServer(app: App): Promise<RunningServer> {
     );
   }
   app.callbacks.start();
+  app.usageSweeper.start();
   return {
     url,
     server,

@@ -63,6 +63,13 @@ export const emailChannel: OutboundChannel = {
     };
   },
 
+  // Billed per recipient, the way email providers count.
+  meter(prepared) {
+    const meta = prepared.metadata as { cc: string[]; bcc: string[] };
+    const contacts = [...prepared.to.split(', '), ...meta.cc, ...meta.bcc].map((a) => a.toLowerCase());
+    return { units: contacts.length, unit: 'email', contacts };
+  },
+
   send(ctx, message, prepared) {
     const extras = prepared.extras as { text?: string; html?: string; attachments: EmailAttachment[] };
     const meta = message.metadata as { subject: string; cc: string[]; bcc: string[]; replyTo: string[] };

@@ -1,4 +1,5 @@
 import type { AgentRecord, MessageRecord, MessageStatus } from '../../../ports/records.js';
+import type { UsageUnit } from '../../../ports/usage.js';
 import type { UseCaseContext } from '../../context.js';
 import type { SendMessageInput } from './send-input.js';
 
@@ -17,9 +18,18 @@ export interface PreparedMessage {
   extras: Record<string, unknown>;
 }
 
+/** What a prepared message uses, for limits and billing. */
+export interface MessageMeter {
+  units: number;
+  unit: UsageUnit;
+  /** Everyone it reaches (per-contact limits). */
+  contacts: string[];
+}
+
 /** One channel's half of comms_send_message: validate and shape, then hand to its port. */
 export interface OutboundChannel {
   prepare(ctx: UseCaseContext, agent: AgentRecord, input: SendMessageInput): Promise<PreparedMessage>;
+  meter(prepared: PreparedMessage): MessageMeter;
   /** Sends a stored `pending` message; throws the port's DomainError on failure. */
   send(ctx: UseCaseContext, message: MessageRecord, prepared: PreparedMessage): Promise<{ providerMessageId: string; status: MessageStatus }>;
 }

@@ -1,5 +1,6 @@
 import { requireTelephony } from '../../context.js';
 import { requireE164 } from '../../phone-number.js';
+import { countSmsSegments } from '../../usage/sms-segments.js';
 import { invalidField, notConfigured, refuseForeignFields, singleRecipient } from './channel-errors.js';
 import type { OutboundChannel } from './outbound-channel.js';
 
@@ -16,6 +17,10 @@ export const smsChannel: OutboundChannel = {
     const own = await ctx.ports.db.agents.findChannel(agent.id, 'sms');
     if (!own) throw notConfigured('sms', `Agent ${agent.id} has no sms number.`, 'Give the agent a number first (agentos-comms agent create --phone …).');
     return { from: own.address, to, body, metadata: {}, provider: telephony.id, fingerprint: ['sms', to, body], extras: {} };
+  },
+
+  meter(prepared) {
+    return { units: countSmsSegments(prepared.body).segments, unit: 'segment', contacts: [prepared.to] };
   },
 
   send(ctx, message) {

@@ -65,6 +65,12 @@ export const whatsappChannel: OutboundChannel = {
     };
   },
 
+  // A template opens a business-initiated conversation (billed); free-form replies inside the
+  // customer-service window are free.
+  meter(prepared) {
+    return { units: prepared.extras.template ? 1 : 0, unit: 'conversation', contacts: [prepared.to] };
+  },
+
   send(ctx, message, prepared) {
     const extras = prepared.extras as { body?: string; mediaUrls: string[]; template?: { id: string; variables: Record<string, string> } };
     return requirePort(ctx.ports, 'whatsapp').port.send({

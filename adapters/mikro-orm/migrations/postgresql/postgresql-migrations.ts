@@ -2,10 +2,12 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261124000000_initial } from './Migration20261124000000_initial.js';
 import { Migration20261124100000_channels_pool_calls } from './Migration20261124100000_channels_pool_calls.js';
 import { Migration20261124200000_voice_conversations } from './Migration20261124200000_voice_conversations.js';
+import { Migration20261130100100_usage } from './Migration20261130100100_usage.js';
 
 /** Every PostgreSQL migration, oldest first. Listed explicitly: no file globbing at runtime (tsx or dist/). */
 export const POSTGRESQL_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261124000000_initial', class: Migration20261124000000_initial },
   { name: 'Migration20261124100000_channels_pool_calls', class: Migration20261124100000_channels_pool_calls },
   { name: 'Migration20261124200000_voice_conversations', class: Migration20261124200000_voice_conversations },
+  { name: 'Migration20261130100100_usage', class: Migration20261130100100_usage },
 ];

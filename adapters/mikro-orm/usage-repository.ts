@@ -1,0 +1,225 @@
+import type {
+  AgentLimitsRecord, CounterClaim, CounterShare, CounterValue, UsageQuery, UsageRecord, UsageRecordPatch, UsageRepository,
+  UsageState, UsageTotals,
+} from '../../ports/usage.js';
+import { integer, jsonArray, jsonObject, member, nullableText, nullableTime, text, timeParam } from './row-values.js';
+import { SqlClauses } from './sql-clauses.js';
+import type { SqlCodec, SqlExecutor, SqlParam, SqlRow } from './sql-executor.js';
+
+const RECORD_COLUMNS =
+  'id, agent_id, channel, action, units, unit, provider, destination, cost_micros, price_micros, markup_bp, currency, ' +
+  'cost_source, state, held_until, shares, message_id, call_id, created_at, updated_at';
+const RECORD_PLACEHOLDERS = `(${RECORD_COLUMNS.split(', ').map(() => '?').join(', ')})`;
+const COUNTER_COLUMNS = 'agent_id, counter, window_start, window_end, used, cap';
+const COUNTER_PLACEHOLDERS = '(?, ?, ?, ?, ?, ?)';
+// Claims: a counter that would pass its cap is left unchanged and not returned (the WHERE of DO UPDATE);
+// the caller then undoes the others. A new row cannot pass its cap: amounts above the cap never get here,
+// and the CHECK constraint backs that up.
+const CLAIM_CONFLICT =
+  'ON CONFLICT (agent_id, counter, window_start) DO UPDATE SET used = usage_counters.used + excluded.used, cap = excluded.cap ' +
+  'WHERE usage_counters.used + excluded.used <= excluded.cap RETURNING counter, window_start, window_end, used';
+// Adjustments ignore caps: a settled cost above its estimate may pass the cap (the next claim is then
+// refused), so the stored cap is raised with it to keep the CHECK true.
+const ADJUST_CONFLICT =
+  'ON CONFLICT (agent_id, counter, window_start) DO UPDATE SET used = usage_counters.used + excluded.used, ' +
+  'cap = CASE WHEN usage_counters.used + excluded.used > usage_counters.cap THEN usage_counters.used + excluded.used ELSE usage_counters.cap END';
+const SELECT_USED = 'SELECT used FROM usage_counters WHERE agent_id = ? AND counter = ? AND window_start = ?';
+const SELECT_LIMITS = 'SELECT agent_id, tier, overrides, updated_at FROM agent_limits';
+const UPSERT_LIMITS =
+  'INSERT INTO agent_limits (agent_id, tier, overrides, updated_at) VALUES (?, ?, ?, ?) ' +
+  'ON CONFLICT (agent_id) DO UPDATE SET tier = excluded.tier, overrides = excluded.overrides, updated_at = excluded.updated_at';
+const INSERT_ALERT =
+  'INSERT INTO usage_alerts (agent_id, period, threshold, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING threshold';
+const DAY = { sqlite: "strftime('%Y-%m-%d', created_at / 1000, 'unixepoch')", postgresql: "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')" } as const;
+
+/** Thrown inside a claim's atomic block to undo the counters it already raised. */
+class ClaimRefused extends Error {
+  constructor(readonly refused: CounterClaim, readonly used: number) {
+    super('claim refused');
+  }
+}
+
+export class SqlUsageRepository implements UsageRepository {
+  private readonly codec: SqlCodec;
+
+  constructor(private readonly sql: SqlExecutor) {
+    this.codec = sql.codec;
+  }
+
+  async claim(agentId: string, claims: readonly CounterClaim[]): Promise<{ ok: true; values: CounterValue[] } | { ok: false; refused: CounterClaim; used: number }> {
+    const merged = mergeClaims(claims);
+    const hopeless = merged.find((c) => c.amount > c.cap);
+    if (hopeless) return { ok: false, refused: hopeless, used: await this.usedOf(agentId, hopeless) };
+    const sql = `INSERT INTO usage_counters (${COUNTER_COLUMNS}) VALUES ${merged.map(() => COUNTER_PLACEHOLDERS).join(', ')} ${CLAIM_CONFLICT}`;
+    const params = merged.flatMap((c) => this.counterParams(agentId, c, c.amount, c.cap));
+    try {
+      const values = await this.sql.atomic(async (session) => {
+        const rows = (await session.rows(sql, params)).map((row) => this.toCounter(row));
+        if (rows.length === merged.length) return rows;
+        // Lowest index first: the caller reports the refusal of the earliest rule.
+        const refused = merged.find((c) => !rows.some((r) => r.counter === c.counter)) as CounterClaim;
+        const [row] = await session.rows(SELECT_USED, [agentId, refused.counter, this.codec.time(refused.windowStart)]);
+        throw new ClaimRefused(refused, row ? integer(row, 'used') : 0);
+      });
+      return { ok: true, values };
+    } catch (err) {
+      if (err instanceof ClaimRefused) return { ok: false, refused: err.refused, used: err.used };
+      throw err;
+    }
+  }
+
+  async adjust(agentId: string, shares: readonly Omit<CounterShare, 'kind'>[]): Promise<void> {
+    const merged = mergeClaims(shares.map((s) => ({ ...s, cap: 0 }))).filter((s) => s.amount !== 0);
+    if (merged.length === 0) return;
+    const sql = `INSERT INTO usage_counters (${COUNTER_COLUMNS}) VALUES ${merged.map(() => COUNTER_PLACEHOLDERS).join(', ')} ${ADJUST_CONFLICT}`;
+    const params = merged.flatMap((s) => this.counterParams(agentId, s, s.amount, Math.max(s.amount, 0)));
+    await this.sql.run((session) => session.run(sql, params));
+  }
+
+  async pruneCounters(endedBefore: Date): Promise<number> {
+    return this.sql.run((session) => session.run('DELETE FROM usage_counters WHERE window_end < ?', [this.codec.time(endedBefore)]));
+  }
+
+  counters(agentId: string | null, at: Date, prefix?: string): Promise<Array<CounterValue & { agentId: string }>> {
+    const where = new SqlClauses('window_end > ?', this.codec.time(at));
+    if (agentId !== null) where.and('agent_id = ?', agentId);
+    if (prefix !== undefined) where.and('counter LIKE ?', `${prefix}%`);
+    return this.sql.run(async (session) => {
+      const rows = await session.rows(`SELECT agent_id, counter, window_start, window_end, used FROM usage_counters WHERE ${where.join(' AND ')} ORDER BY agent_id, counter`, where.params);
+      return rows.map((row) => ({ ...this.toCounter(row), agentId: text(row, 'agent_id') }));
+    });
+  }
+
+  async insertRecords(records: readonly UsageRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const sql = `INSERT INTO usage_records (${RECORD_COLUMNS}) VALUES ${records.map(() => RECORD_PLACEHOLDERS).join(', ')}`;
+    await this.sql.run((session) => session.run(sql, records.flatMap((r) => this.recordParams(r))));
+  }
+
+  async updateRecord(id: string, patch: UsageRecordPatch, onlyFrom: readonly UsageState[]): Promise<boolean> {
+    const set = new SqlClauses('updated_at = ?', this.codec.time(patch.updatedAt));
+    if (patch.state !== undefined) set.and('state = ?', patch.state);
+    if (patch.heldUntil !== undefined) set.and('held_until = ?', timeParam(patch.heldUntil, this.codec));
+    if (patch.units !== undefined) set.and('units = ?', patch.units);
+    if (patch.costMicros !== undefined) set.and('cost_micros = ?', patch.costMicros);
+    if (patch.priceMicros !== undefined) set.and('price_micros = ?', patch.priceMicros);
+    if (patch.costSource !== undefined) set.and('cost_source = ?', patch.costSource);
+    if (patch.shares !== undefined) set.and('shares = ?', this.sharesJson(patch.shares));
+    if (patch.callId !== undefined) set.and('call_id = ?', patch.callId);
+    const sql = `UPDATE usage_records SET ${set.join(', ')} WHERE id = ? AND state IN (${onlyFrom.map(() => '?').join(', ')})`;
+    return (await this.sql.run((session) => session.run(sql, [...set.params, id, ...onlyFrom]))) > 0;
+  }
+
+  findByMessage(messageId: string): Promise<UsageRecord[]> {
+    return this.records('message_id = ?', [messageId]);
+  }
+
+  findByCall(callId: string): Promise<UsageRecord[]> {
+    return this.records('call_id = ?', [callId]);
+  }
+
+  expiredHolds(now: Date, limit: number): Promise<UsageRecord[]> {
+    return this.records("state = 'held' AND held_until <= ? ORDER BY held_until, id LIMIT ?", [this.codec.time(now), Math.floor(limit)]);
+  }
+
+  totals(query: UsageQuery): Promise<UsageTotals[]> {
+    const day = DAY[this.sql.dialect];
+    const where = new SqlClauses("state <> 'released'").and('created_at >= ?', this.codec.time(query.since)).and('created_at < ?', this.codec.time(query.until));
+    if (query.agentId !== undefined) where.and('agent_id = ?', query.agentId);
+    const sql =
+      `SELECT agent_id, ${day} AS day, channel, action, unit, COUNT(*) AS records, SUM(units) AS units, ` +
+      `SUM(cost_micros) AS cost_micros, SUM(price_micros) AS price_micros FROM usage_records WHERE ${where.join(' AND ')} ` +
+      `GROUP BY agent_id, ${day}, channel, action, unit ORDER BY agent_id, day, channel, action`;
+    return this.sql.run(async (session) => (await session.rows(sql, where.params)).map((row) => ({
+      agentId: text(row, 'agent_id'), day: text(row, 'day'), channel: member(row, 'channel'), action: member(row, 'action'),
+      unit: member(row, 'unit'), records: integer(row, 'records'), units: integer(row, 'units'),
+      costMicros: integer(row, 'cost_micros'), priceMicros: integer(row, 'price_micros'),
+    })));
+  }
+
+  getLimits(agentId: string): Promise<AgentLimitsRecord | null> {
+    return this.sql.run(async (session) => {
+      const [row] = await session.rows(`${SELECT_LIMITS} WHERE agent_id = ?`, [agentId]);
+      return row ? this.toLimits(row) : null;
+    });
+  }
+
+  async setLimits(record: AgentLimitsRecord): Promise<void> {
+    const params = [record.agentId, record.tier, this.codec.json(record.overrides), this.codec.time(record.updatedAt)];
+    await this.sql.run((session) => session.run(UPSERT_LIMITS, params));
+  }
+
+  listLimits(): Promise<AgentLimitsRecord[]> {
+    return this.sql.run(async (session) => (await session.rows(`${SELECT_LIMITS} ORDER BY agent_id`, [])).map((row) => this.toLimits(row)));
+  }
+
+  markAlert(agentId: string, period: string, threshold: number, at: Date): Promise<boolean> {
+    return this.sql.run(async (session) => (await session.rows(INSERT_ALERT, [agentId, period, threshold, this.codec.time(at)])).length > 0);
+  }
+
+  private async usedOf(agentId: string, claim: CounterClaim): Promise<number> {
+    const [row] = await this.sql.run((session) => session.rows(SELECT_USED, [agentId, claim.counter, this.codec.time(claim.windowStart)]));
+    return row ? integer(row, 'used') : 0;
+  }
+
+  private records(where: string, params: SqlParam[]): Promise<UsageRecord[]> {
+    return this.sql.run(async (session) => (await session.rows(`SELECT ${RECORD_COLUMNS} FROM usage_records WHERE ${where}`, params)).map((row) => this.toRecord(row)));
+  }
+
+  private counterParams(agentId: string, c: { counter: string; windowStart: Date; windowEnd: Date }, amount: number, cap: number): SqlParam[] {
+    return [agentId, c.counter, this.codec.time(c.windowStart), this.codec.time(c.windowEnd), amount, cap];
+  }
+
+  private toCounter(row: SqlRow): CounterValue {
+    return {
+      counter: text(row, 'counter'),
+      windowStart: this.codec.readTime(row.window_start),
+      windowEnd: this.codec.readTime(row.window_end),
+      used: integer(row, 'used'),
+    };
+  }
+
+  private sharesJson(shares: readonly CounterShare[]): SqlParam {
+    return this.codec.json(shares.map((s) => ({ ...s, windowStart: s.windowStart.toISOString(), windowEnd: s.windowEnd.toISOString() })));
+  }
+
+  private recordParams(r: UsageRecord): SqlParam[] {
+    return [
+      r.id, r.agentId, r.channel, r.action, r.units, r.unit, r.provider, r.destination, r.costMicros, r.priceMicros,
+      r.markupBasisPoints, r.currency, r.costSource, r.state, timeParam(r.heldUntil, this.codec), this.sharesJson(r.shares),
+      r.messageId, r.callId, this.codec.time(r.createdAt), this.codec.time(r.updatedAt),
+    ];
+  }
+
+  private toRecord(row: SqlRow): UsageRecord {
+    const shares = jsonArray(row, 'shares', this.codec) as Array<CounterShare & { windowStart: string; windowEnd: string }>;
+    return {
+      id: text(row, 'id'), agentId: text(row, 'agent_id'), channel: member(row, 'channel'), action: member(row, 'action'),
+      units: integer(row, 'units'), unit: member(row, 'unit'), provider: text(row, 'provider'), destination: nullableText(row, 'destination'),
+      costMicros: integer(row, 'cost_micros'), priceMicros: integer(row, 'price_micros'), markupBasisPoints: integer(row, 'markup_bp'),
+      currency: text(row, 'currency'), costSource: member(row, 'cost_source'), state: member(row, 'state'),
+      heldUntil: nullableTime(row, 'held_until', this.codec),
+      shares: shares.map((s) => ({ ...s, windowStart: new Date(s.windowStart), windowEnd: new Date(s.windowEnd) })),
+      messageId: nullableText(row, 'message_id'), callId: nullableText(row, 'call_id'),
+      createdAt: this.codec.readTime(row.created_at), updatedAt: this.codec.readTime(row.updated_at),
+    };
+  }
+
+  private toLimits(row: SqlRow): AgentLimitsRecord {
+    return {
+      agentId: text(row, 'agent_id'), tier: nullableText(row, 'tier'), overrides: jsonObject(row, 'overrides', this.codec),
+      updatedAt: this.codec.readTime(row.updated_at),
+    };
+  }
+}
+
+/** One entry per counter row (amounts summed), sorted by name: PostgreSQL updates a row once per statement, and a fixed lock order keeps concurrent claims from deadlocking. */
+function mergeClaims<T extends { counter: string; windowStart: Date; amount: number }>(claims: readonly T[]): T[] {
+  const byKey = new Map<string, T>();
+  for (const claim of claims) {
+    const key = `${claim.counter}\u0000${claim.windowStart.getTime()}`;
+    const seen = byKey.get(key);
+    byKey.set(key, seen ? { ...seen, amount: seen.amount + claim.amount } : { ...claim });
+  }
+  return [...byKey.values()].sort((a, b) => (a.counter < b.counter ? -1 : a.counter > b.counter ? 1 : a.windowStart.getTime() - b.windowStart.getTime()));
+}

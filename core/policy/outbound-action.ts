@@ -1,0 +1,58 @@
+import type { DomainError } from '../../ports/errors.js';
+import type { AgentRecord } from '../../ports/records.js';
+import type { UseCaseContext } from '../context.js';
+import type { UsageLine } from '../usage/pricing.js';
+import type { ActionKind, EffectiveLimits } from '../usage/usage-settings.js';
+import type { UsageWindow } from '../usage/windows.js';
+
+/** Something an agent is about to do that reaches the outside world (and may cost money). */
+export interface OutboundAction {
+  kind: ActionKind;
+  agent: AgentRecord;
+  /** Everyone it reaches, normalised (E.164 numbers, lower-case email addresses). */
+  contacts: readonly string[];
+  /** What it will use, priced from the table before the provider answers. */
+  lines: readonly UsageLine[];
+  /** Lines already done when the action is admitted (speech synthesised before the call), charged at once. */
+  doneLines?: number;
+}
+
+/** An amount a rule needs added to a limit counter, atomically with the action's own rows. */
+export interface LimitClaim {
+  counter: string;
+  window: UsageWindow;
+  amount: number;
+  cap: number;
+  /** Action counts stay as claimed; spend follows the settled price. */
+  kind: 'count' | 'spend';
+  /** The rule that asked for it, named in the recorded refusal. */
+  rule: string;
+  /** The refusal to answer when the counter (at `used`) has no room for `amount`. */
+  refuse(used: number): DomainError;
+}
+
+/** What every rule gets: the action, the agent's resolved limits (null when usage is off) and the time. */
+export interface PolicyInput {
+  ctx: UseCaseContext;
+  action: OutboundAction;
+  limits: EffectiveLimits | null;
+  /** The action's price to the agent (markup included), micro-units. */
+  priceMicros: number;
+  now: Date;
+}
+
+/**
+ * One question of the pre-send policy ("does this fit the daily cap?", "is this contact opted out?").
+ * A rule allows by returning (claims on limit counters, often none) and refuses by throwing a
+ * `DomainError` with its code, next step and safe details. Rules run in the order of `POLICY_RULES`.
+ */
+export interface PolicyRule {
+  readonly name: string;
+  evaluate(input: PolicyInput): readonly LimitClaim[] | Promise<readonly LimitClaim[]>;
+}
+
+/** The row a reservation belongs to. */
+export interface UsageLinks {
+  messageId?: string;
+  callId?: string;
+}
