@@ -10,6 +10,9 @@ import { addWhatsAppSender, listWhatsAppSenders } from './agents/whatsapp-pool.j
 import { getMessages } from './messages/get-messages.js';
 import { sendMessage } from './messages/send-message.js';
 import type { UseCase } from './use-case.js';
+import { getUsage } from './usage/get-usage.js';
+import { setAgentLimits } from './usage/set-agent-limits.js';
+import { getUsageDashboard } from './usage/usage-dashboard.js';
 
 /** Every use case the hosts serve, in the order tools are listed. */
 export const USE_CASES: readonly UseCase[] = [
@@ -26,4 +29,7 @@ export const USE_CASES: readonly UseCase[] = [
   updateAgent as UseCase,
   addWhatsAppSender as UseCase,
   listWhatsAppSenders as UseCase,
+  getUsage as UseCase,
+  setAgentLimits as UseCase,
+  getUsageDashboard as UseCase,
 ];

@@ -1,8 +1,8 @@
 import type { CorePorts } from '../../core/context.js';
 import { resolveExpiredHolds, SWEEP_BATCH } from '../../core/usage/settle-usage.js';
 
-/** Counters are kept a day past their window, for the usage views; then they decide nothing and go. */
-const COUNTER_RETENTION_MS = 86_400_000;
+/** Counters are kept a month past their window (refusal counts feed the dashboard); then they go. */
+const COUNTER_RETENTION_MS = 32 * 86_400_000;
 
 /**
  * Resolves expired usage reservations (crash between reservation and send) and prunes old limit
