@@ -54,6 +54,8 @@ export interface BuildAppOptions {
   /** Log to stderr (2, default: stdout stays free for MCP stdio) or stdout (1). */
   logFd?: 1 | 2;
   logger?: Logger;
+  /** The time source (tests move a fake clock through limit windows). */
+  clock?: Clock;
 }
 
 /**
@@ -67,7 +69,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
   for (const warning of loaded.warnings) logger.warn({}, warning);
   mkdirSync(config.dataDir, { recursive: true });
 
-  const clock = new SystemClock();
+  const clock = options.clock ?? new SystemClock();
   const ids = new TimeSortableIds();
   const settings: CoreSettings = {
     publicBaseUrl: config.publicBaseUrl ?? `http://${config.server.host}:${config.server.port}`,

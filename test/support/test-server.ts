@@ -5,7 +5,7 @@ import { silentLogger } from '../../adapters/node/pino-logger.js';
 import { buildApp, type App } from '../../hosts/composition/build-app.js';
 import { loadConfig } from '../../hosts/config/load-config.js';
 import { startServer, type RunningServer } from '../../hosts/http/serve.js';
-import type { Logger } from '../../ports/runtime.js';
+import type { Clock, Logger } from '../../ports/runtime.js';
 import { tempDir } from './plugin-context.js';
 
 export const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
@@ -18,6 +18,7 @@ export interface TestServerOptions {
   extra?: Record<string, unknown>;
   /** Where the server logs (default: nowhere). */
   logger?: Logger;
+  clock?: Clock;
 }
 
 export interface TestServer {
@@ -50,7 +51,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   };
   const configFile = join(dir, 'config.yaml');
   writeFileSync(configFile, stringify(config));
-  const app = await buildApp(loadConfig({ file: configFile, env: {} }), { migrate: true, logger: options.logger ?? silentLogger() });
+  const app = await buildApp(loadConfig({ file: configFile, env: {} }), { migrate: true, logger: options.logger ?? silentLogger(), clock: options.clock });
   const running = await startServer(app);
   return {
     url: running.url,
