@@ -36,6 +36,7 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost): Koa {
       const error = toDomainError(err);
       if (error.code === 'INTERNAL') app.logger.error({ err, requestId, path: ctx.path }, 'request failed');
       ctx.status = HTTP_STATUS[error.code];
+      if (typeof error.details.retryAfterSeconds === 'number') ctx.set('retry-after', String(error.details.retryAfterSeconds));
       ctx.body = { ...errorBody(error), requestId };
     }
   });
