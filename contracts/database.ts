@@ -20,6 +20,7 @@ import type {
 } from '../ports/records.js';
 import type { CallLogQuery, Database, MessageQuery } from '../ports/repositories.js';
 import type { Logger } from '../ports/runtime.js';
+import { describeUsageContract } from './database-usage.js';
 
 export interface DatabaseContractOptions {
   name: string;
@@ -84,6 +85,7 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 
 export function describeDatabaseContract(options: DatabaseContractOptions): void {
   describe(`db contract: ${options.name}`, () => {
+    describeUsageContract(options);
     let db: Database;
     let closed: boolean;
     let firstMigration: string[];

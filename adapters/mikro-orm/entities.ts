@@ -204,14 +204,13 @@ export const UsageCounterEntity = defineEntity({
     used: p.bigint('number'),
     cap: p.bigint('number'),
   },
-  checks: [{ name: 'usage_counters_within_cap', expression: 'used <= cap' }],
 });
 
 export const AgentLimitsEntity = defineEntity({
   name: 'AgentLimits',
   tableName: 'agent_limits',
   properties: {
-    agentId: p.oneToOne(AgentEntity).primary().mapToPk().fieldName('agent_id').owner(),
+    agentId: p.oneToOne(AgentEntity).primary().mapToPk().fieldName('agent_id').owner().deleteRule('no action'),
     tier: p.string().columnType('varchar(64)').nullable(),
     overrides: p.json<Record<string, unknown>>(),
     updatedAt: p.datetime(3).fieldName('updated_at'),

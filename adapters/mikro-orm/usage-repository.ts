@@ -12,14 +12,14 @@ const RECORD_COLUMNS =
 const RECORD_PLACEHOLDERS = `(${RECORD_COLUMNS.split(', ').map(() => '?').join(', ')})`;
 const COUNTER_COLUMNS = 'agent_id, counter, window_start, window_end, used, cap';
 const COUNTER_PLACEHOLDERS = '(?, ?, ?, ?, ?, ?)';
-// Claims: a counter that would pass its cap is left unchanged and not returned (the WHERE of DO UPDATE);
-// the caller then undoes the others. A new row cannot pass its cap: amounts above the cap never get here,
-// and the CHECK constraint backs that up.
+// Claims: a counter that would pass its cap is left unchanged and not returned (the WHERE of DO UPDATE),
+// and the claim's other counters are undone with the savepoint. A new row cannot pass its cap: amounts
+// above the cap are refused before the statement.
 const CLAIM_CONFLICT =
   'ON CONFLICT (agent_id, counter, window_start) DO UPDATE SET used = usage_counters.used + excluded.used, cap = excluded.cap ' +
   'WHERE usage_counters.used + excluded.used <= excluded.cap RETURNING counter, window_start, window_end, used';
 // Adjustments ignore caps: a settled cost above its estimate may pass the cap (the next claim is then
-// refused), so the stored cap is raised with it to keep the CHECK true.
+// refused). The stored cap is only the last claim's, for reading; raising it keeps used <= cap readable.
 const ADJUST_CONFLICT =
   'ON CONFLICT (agent_id, counter, window_start) DO UPDATE SET used = usage_counters.used + excluded.used, ' +
   'cap = CASE WHEN usage_counters.used + excluded.used > usage_counters.cap THEN usage_counters.used + excluded.used ELSE usage_counters.cap END';

@@ -15,7 +15,7 @@ import type { Database } from '../../ports/repositories.js';
 const url = process.env.COMMS_TEST_POSTGRES_URL;
 const ALL_MIGRATIONS = [
   'Migration20261124000000_initial', 'Migration20261124100000_channels_pool_calls',
-  'Migration20261124200000_voice_conversations',
+  'Migration20261124200000_voice_conversations', 'Migration20261130100100_usage',
 ];
 const now = new Date('2026-11-24T10:00:00.123Z');
 const OLD_AGENT: AgentRecord = {
@@ -87,8 +87,8 @@ describe.skipIf(!url)('postgresql (set COMMS_TEST_POSTGRES_URL to run, e.g. post
         'select table_name from information_schema.tables where table_schema = ? order by table_name', [schema],
       );
       expect(tables.map((t) => t.table_name)).toEqual([
-        'agent_channels', 'agents', 'call_logs', 'call_turns', 'callback_deliveries', 'messages',
-        'mikro_orm_migrations', 'whatsapp_senders',
+        'agent_channels', 'agent_limits', 'agents', 'call_logs', 'call_turns', 'callback_deliveries', 'messages',
+        'mikro_orm_migrations', 'usage_alerts', 'usage_counters', 'usage_records', 'whatsapp_senders',
       ]);
       const orm = await MikroORM.init({
         clientUrl: url, schema, entities: ENTITIES, discovery: { disableDynamicFileAccess: true }, ensureDatabase: false,
@@ -112,7 +112,7 @@ describe.skipIf(!url)('postgresql (set COMMS_TEST_POSTGRES_URL to run, e.g. post
       // The migration log table exists first, as after any earlier deployment.
       await dbs[0]?.migrate();
       await admin.em.getConnection().execute(`delete from "${schema}".mikro_orm_migrations`);
-      const tables = ['call_turns', 'call_logs', 'whatsapp_senders', 'callback_deliveries', 'messages', 'agent_channels', 'agents'];
+      const tables = ['usage_alerts', 'usage_counters', 'usage_records', 'agent_limits', 'call_turns', 'call_logs', 'whatsapp_senders', 'callback_deliveries', 'messages', 'agent_channels', 'agents'];
       await admin.em.getConnection().execute(`drop table ${tables.map((table) => `"${schema}".${table}`).join(', ')}`);
       const applied = await Promise.all(dbs.map((db) => db.migrate()));
       expect(applied.flat()).toEqual(ALL_MIGRATIONS);

@@ -25,7 +25,7 @@ const CAPS = [
 
 interface Tally { attempted: number; sent: number; refused: Record<string, number> }
 
-async function sendConcurrently(db: { use: string; options: Record<string, unknown> } | undefined, limits: object): Promise<Tally & { stored: number; providerSent: number }> {
+async function sendConcurrently(db: { use: string; options: Record<string, unknown> } | undefined, limits: Record<string, unknown>): Promise<Tally & { stored: number; providerSent: number }> {
   const server = await startTestServer({ extra: usageConfig(limits), ...(db ? { db } : {}) });
   try {
     const { agentId } = await server.createAgent({ name: 'racer', phone: '+15550100099' });

@@ -2,7 +2,7 @@ import { Migration } from '@mikro-orm/migrations';
 
 /**
  * Usage and limits: usage records (one per billable action), limit counters (one row per agent, counter
- * and window; the CHECK makes a claim past the cap fail atomically), per-agent limit settings, the
+ * and window, with the cap of its last claim), per-agent limit settings, the
  * alerts already sent, and outbox events not tied to a message (`usage.threshold`).
  */
 export class Migration20261130100100_usage extends Migration {
@@ -43,8 +43,7 @@ export class Migration20261130100100_usage extends Migration {
       window_end timestamptz(3) not null,
       used bigint not null,
       cap bigint not null,
-      constraint usage_counters_pkey primary key (agent_id, counter, window_start),
-      constraint usage_counters_within_cap check (used <= cap)
+      constraint usage_counters_pkey primary key (agent_id, counter, window_start)
     )`);
 
     this.addSql(`create table agent_limits (

@@ -41,8 +41,7 @@ export class Migration20261130100100_usage extends Migration {
       window_end datetime not null,
       used bigint not null,
       cap bigint not null,
-      primary key (agent_id, counter, window_start),
-      constraint usage_counters_within_cap check (used <= cap)
+      primary key (agent_id, counter, window_start)
     )`);
 
     this.addSql(`create table agent_limits (

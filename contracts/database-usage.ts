@@ -1,0 +1,154 @@
+/**
+ * Contract of the usage repository (ports/usage.ts), part of the `db` port's suite: limit counters that
+ * are claimed all or none and never pass their cap (also under concurrency), adjustments, usage records,
+ * per-agent limits, once-only alerts, and outbox events without a message. Same lifecycle as
+ * `describeDatabaseContract`, which runs it.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Database } from '../ports/repositories.js';
+import type { CounterClaim, UsageRecord } from '../ports/usage.js';
+
+export interface UsageContractOptions {
+  factory: () => Promise<Database>;
+  teardown?: (db: Database) => Promise<void>;
+}
+
+const DAY_START = new Date('2026-11-30T00:00:00.000Z');
+const DAY_END = new Date('2026-12-01T00:00:00.000Z');
+const NOW = new Date('2026-11-30T10:00:00.123Z');
+
+const NEXT_DAY_END = new Date('2026-12-02T00:00:00.000Z');
+
+/** A claim on today's window, or on tomorrow's with `tomorrow`. */
+const claim = (counter: string, amount: number, cap: number, tomorrow = false): CounterClaim => ({
+  counter, windowStart: tomorrow ? DAY_END : DAY_START, windowEnd: tomorrow ? NEXT_DAY_END : DAY_END, amount, cap,
+});
+
+export function describeUsageContract(options: UsageContractOptions): void {
+  describe('usage', () => {
+    let db: Database;
+    let agentId: string;
+    let n = 0;
+
+    beforeEach(async () => {
+      db = await options.factory();
+      await db.migrate();
+      agentId = `agt_usage_${++n}`;
+      await db.agents.create({
+        id: agentId, name: 'usage', tokenHash: `hash-${agentId}`, callbackUrl: null, callbackSecret: 'whsec_x', status: 'active', voice: {}, createdAt: NOW, updatedAt: NOW,
+      }, []);
+    });
+
+    afterEach(async () => {
+      await db.close();
+      await options.teardown?.(db);
+    });
+
+    const used = async (counter: string): Promise<number | undefined> =>
+      (await db.usage.counters(agentId, NOW)).find((c) => c.counter === counter)?.used;
+
+    const record = (overrides: Partial<UsageRecord> = {}): UsageRecord => ({
+      id: `use_${Math.random().toString(36).slice(2)}`, agentId, channel: 'sms', action: 'message', units: 2, unit: 'segment', provider: 'mock',
+      destination: '+1', costMicros: 15_800, priceMicros: 18_960, markupBasisPoints: 2_000, currency: 'USD', costSource: 'price-table', state: 'held',
+      heldUntil: new Date(NOW.getTime() + 60_000), shares: [{ counter: 'spend:day', windowStart: DAY_START, windowEnd: DAY_END, amount: 18_960, kind: 'spend' }],
+      messageId: 'msg_1', callId: null, createdAt: NOW, updatedAt: NOW, ...overrides,
+    });
+
+    it('claims every counter up to its cap exactly, and returns the new values', async () => {
+      expect(await db.usage.claim(agentId, [claim('a', 2, 3), claim('b', 1, 1)])).toMatchObject({ ok: true, values: expect.arrayContaining([expect.objectContaining({ counter: 'a', used: 2 }), expect.objectContaining({ counter: 'b', used: 1 })]) });
+      expect(await db.usage.claim(agentId, [claim('a', 1, 3)])).toMatchObject({ ok: true, values: [{ counter: 'a', used: 3, windowStart: DAY_START, windowEnd: DAY_END }] });
+      expect(await db.usage.claim(agentId, [claim('a', 1, 3)])).toEqual({ ok: false, refused: claim('a', 1, 3), used: 3 });
+    });
+
+    it('claims all or none: one full counter leaves every other one unchanged', async () => {
+      await db.usage.claim(agentId, [claim('full', 1, 1)]);
+      expect(await db.usage.claim(agentId, [claim('free', 5, 100), claim('full', 1, 1)])).toMatchObject({ ok: false, refused: { counter: 'full' }, used: 1 });
+      expect(await used('free')).toBeUndefined();
+      expect(await db.usage.claim(agentId, [claim('x', 7, 5)])).toMatchObject({ ok: false, refused: { counter: 'x' }, used: 0 });
+    });
+
+    it('keeps windows and agents apart', async () => {
+      await db.usage.claim(agentId, [claim('a', 1, 1)]);
+      expect(await db.usage.claim(agentId, [claim('a', 1, 1, true)])).toMatchObject({ ok: true });
+      const counters = await db.usage.counters(agentId, DAY_START);
+      expect(counters.map((c) => [c.counter, c.windowStart.toISOString(), c.used])).toEqual([
+        ['a', DAY_START.toISOString(), 1], ['a', DAY_END.toISOString(), 1],
+      ]);
+      expect(await db.usage.counters(agentId, DAY_END)).toHaveLength(1);
+      expect(await db.usage.counters('agt_other', DAY_START)).toEqual([]);
+    });
+
+    it('lets exactly `cap` of many concurrent claims through', async () => {
+      const outcomes = await Promise.all(Array.from({ length: 40 }, () => db.usage.claim(agentId, [claim('race', 1, 10), claim('spend', 100, 1_000_000)])));
+      expect(outcomes.filter((o) => o.ok)).toHaveLength(10);
+      expect(await used('race')).toBe(10);
+      expect(await used('spend')).toBe(1_000);
+    });
+
+    it('adjusts past the cap and back (settlements, releases); the next claim then sees the real value', async () => {
+      await db.usage.claim(agentId, [claim('s', 8, 10)]);
+      await db.usage.adjust(agentId, [{ counter: 's', windowStart: DAY_START, windowEnd: DAY_END, amount: 5 }]);
+      expect(await used('s')).toBe(13);
+      expect(await db.usage.claim(agentId, [claim('s', 0, 10)])).toMatchObject({ ok: false, used: 13 });
+      await db.usage.adjust(agentId, [{ counter: 's', windowStart: DAY_START, windowEnd: DAY_END, amount: -6 }]);
+      expect(await db.usage.claim(agentId, [claim('s', 3, 10)])).toMatchObject({ ok: true, values: [{ used: 10 }] });
+      await db.usage.adjust(agentId, [{ counter: 'refused:RATE_LIMITED', windowStart: DAY_START, windowEnd: DAY_END, amount: 1 }]);
+      expect((await db.usage.counters(null, NOW, 'refused:')).map((c) => [c.agentId, c.counter, c.used])).toEqual([[agentId, 'refused:RATE_LIMITED', 1]]);
+    });
+
+    it('prunes counters whose window ended', async () => {
+      await db.usage.claim(agentId, [claim('old', 1, 5), claim('new', 1, 5, true)]);
+      expect(await db.usage.pruneCounters(DAY_END)).toBe(0);
+      expect(await db.usage.pruneCounters(new Date(DAY_END.getTime() + 1))).toBe(1);
+      expect((await db.usage.counters(agentId, DAY_START)).map((c) => c.counter)).toEqual(['new']);
+    });
+
+    it('stores usage records, finds them by message and call, and updates only from the given states', async () => {
+      const held = record();
+      const call = record({ id: 'use_call', messageId: null, callId: 'call_1', channel: 'voice', action: 'call', unit: 'minute' });
+      await db.usage.insertRecords([held, call]);
+      expect(await db.usage.findByMessage('msg_1')).toEqual([held]);
+      expect(await db.usage.findByCall('call_1')).toEqual([call]);
+      expect(await db.usage.updateRecord(held.id, { state: 'charged', heldUntil: null, costMicros: 1, costSource: 'provider', updatedAt: NOW }, ['held'])).toBe(true);
+      expect(await db.usage.updateRecord(held.id, { state: 'released', updatedAt: NOW }, ['held'])).toBe(false);
+      expect((await db.usage.findByMessage('msg_1'))[0]).toMatchObject({ state: 'charged', heldUntil: null, costMicros: 1, costSource: 'provider' });
+    });
+
+    it('lists expired holds oldest first, and totals by agent, UTC day and channel without released ones', async () => {
+      const early = record({ id: 'use_a', heldUntil: new Date(NOW.getTime() + 1) });
+      const late = record({ id: 'use_b', heldUntil: new Date(NOW.getTime() + 2), createdAt: new Date('2026-11-29T23:59:59.999Z') });
+      const gone = record({ id: 'use_c', state: 'released', heldUntil: null });
+      await db.usage.insertRecords([late, early, gone]);
+      expect((await db.usage.expiredHolds(new Date(NOW.getTime() + 2), 10)).map((r) => r.id)).toEqual(['use_a', 'use_b']);
+      expect((await db.usage.expiredHolds(new Date(NOW.getTime() + 1), 10)).map((r) => r.id)).toEqual(['use_a']);
+      expect(await db.usage.totals({ agentId, since: new Date('2026-11-01'), until: DAY_END })).toEqual([
+        { agentId, day: '2026-11-29', channel: 'sms', action: 'message', unit: 'segment', records: 1, units: 2, costMicros: 15_800, priceMicros: 18_960 },
+        { agentId, day: '2026-11-30', channel: 'sms', action: 'message', unit: 'segment', records: 1, units: 2, costMicros: 15_800, priceMicros: 18_960 },
+      ]);
+    });
+
+    it('stores per-agent limits and replaces them', async () => {
+      expect(await db.usage.getLimits(agentId)).toBeNull();
+      await db.usage.setLimits({ agentId, tier: 'gold', overrides: { spend: { perDay: '5' } }, updatedAt: NOW });
+      await db.usage.setLimits({ agentId, tier: null, overrides: { actions: { sms: { perMinute: null } } }, updatedAt: NOW });
+      expect(await db.usage.getLimits(agentId)).toEqual({ agentId, tier: null, overrides: { actions: { sms: { perMinute: null } } }, updatedAt: NOW });
+      expect(await db.usage.listLimits()).toHaveLength(1);
+    });
+
+    it('marks an alert once per period and threshold, also when raced', async () => {
+      const firsts = await Promise.all(Array.from({ length: 5 }, () => db.usage.markAlert(agentId, 'spend:day:2026-11-30', 80, NOW)));
+      expect(firsts.filter(Boolean)).toHaveLength(1);
+      expect(await db.usage.markAlert(agentId, 'spend:day:2026-11-30', 100, NOW)).toBe(true);
+      expect(await db.usage.markAlert(agentId, 'spend:day:2026-12-01', 80, NOW)).toBe(true);
+    });
+
+    it('queues an outbox event that belongs to no message', async () => {
+      const event = {
+        id: 'evt_usage', agentId, messageId: null, url: 'https://agent.example/cb', payload: '{"type":"usage.threshold"}', status: 'pending' as const,
+        attempts: 0, nextAttemptAt: NOW, lastError: null, createdAt: NOW, updatedAt: NOW,
+      };
+      await db.callbacks.enqueue(event);
+      expect(await db.callbacks.due(NOW, 10)).toEqual([event]);
+    });
+  });
+}
