@@ -82,6 +82,8 @@ export interface TelephonyCalls {
   parseCallStatus(request: WebhookRequest): CallStatusUpdate;
   /** Ends a live call. */
   hangUp(providerCallId: string): Promise<void>;
+  /** What the provider charged for an ended call, when the status callback did not say; null while unpriced. Optional. */
+  fetchCallPrice?(providerCallId: string): Promise<{ priceMicros: number; currency: string } | null>;
   /** Parses the provider's incoming-call webhook (signature checked separately with `verifyWebhook`). */
   parseIncomingCall(request: WebhookRequest): IncomingCall;
   /** The answer to an incoming-call webhook that connects the call to our voice socket. */

@@ -35,6 +35,12 @@ export interface InboundSms {
   mediaUrls: string[];
 }
 
+/** What the provider charged for a message or call, in micro-units of `currency` (negative as charged). */
+export interface ProviderPrice {
+  priceMicros: number;
+  currency: string;
+}
+
 export interface SmsStatusUpdate {
   providerMessageId: string;
   status: MessageStatus;
@@ -67,5 +73,10 @@ export interface TelephonyPort {
   parseSmsStatus(request: WebhookRequest): SmsStatusUpdate;
   /** The body the provider expects in answer to a webhook (Twilio: empty TwiML). */
   webhookReply(): WebhookReply;
+  /**
+   * What the provider charged for a sent message, read from its record (status callbacks do not carry it);
+   * null while the provider has not priced it yet. Optional: without it, the price table's estimate stays.
+   */
+  fetchSmsPrice?(providerMessageId: string): Promise<ProviderPrice | null>;
   close?(): Promise<void>;
 }

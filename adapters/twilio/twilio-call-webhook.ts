@@ -33,8 +33,8 @@ function seconds(value: string | undefined): number | null {
 }
 
 /** A decimal amount (`-0.01400`) in micro-units, without going through floating point. */
-export function decimalToMicros(value: string | undefined): number | null {
-  const match = value === undefined ? null : /^([+-]?)(\d+)(?:\.(\d+))?$/.exec(value.trim());
+export function decimalToMicros(value: string | null | undefined): number | null {
+  const match = value === undefined || value === null ? null : /^([+-]?)(\d+)(?:\.(\d+))?$/.exec(value.trim());
   if (!match) return null;
   const [, sign, whole = '0', fraction = ''] = match;
   const micros = Number(whole) * 1_000_000 + Number(fraction.padEnd(6, '0').slice(0, 6));
@@ -67,4 +67,10 @@ export function parseTwilioCallStatus(request: WebhookRequest): CallStatusUpdate
     currency: priceMicros === null ? null : (field(params, 'PriceUnit') ?? 'USD').toUpperCase(),
     occurredAt: date(field(params, 'Timestamp')),
   };
+}
+
+/** A resource's `price` and `price_unit` (the SDK's `price`, `priceUnit`), or null while Twilio has not priced it. */
+export function resourcePrice(resource: { price?: string | null; priceUnit?: string | null }): { priceMicros: number; currency: string } | null {
+  const priceMicros = decimalToMicros(resource.price);
+  return priceMicros === null ? null : { priceMicros, currency: (resource.priceUnit ?? 'USD').toUpperCase() };
 }

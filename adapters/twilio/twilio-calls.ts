@@ -7,7 +7,7 @@ import type { Logger } from '../../ports/runtime.js';
 import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
 import { mapTwilioCallStatus } from './twilio-call-status.js';
 import { scriptTwiml } from './twilio-call-twiml.js';
-import { parseTwilioCallStatus } from './twilio-call-webhook.js';
+import { parseTwilioCallStatus, resourcePrice } from './twilio-call-webhook.js';
 import { conversationTwiml, hangupTwiml, transferTwiml } from './twilio-conversation-twiml.js';
 import { parseTwilioConversationEnd, parseTwilioIncomingCall } from './twilio-conversation-webhooks.js';
 import type { TwilioSubject } from './twilio-error-mapping.js';
@@ -74,6 +74,14 @@ export class TwilioCalls implements TelephonyCalls {
   }
 
   /** Ends the call whatever its state (Twilio cancels one still ringing); a call that already ended is left as it is. */
+  async fetchCallPrice(providerCallId: string): Promise<{ priceMicros: number; currency: string } | null> {
+    try {
+      return resourcePrice(await this.client.calls(providerCallId).fetch());
+    } catch (err) {
+      throw this.failure(err, 'twilio call fetch failed');
+    }
+  }
+
   async hangUp(providerCallId: string): Promise<void> {
     try {
       await this.client.calls(providerCallId).update({ status: 'completed' });

@@ -3,7 +3,7 @@ import type { TelephonyCalls } from '../../ports/calls.js';
 import type { PluginContext } from '../../ports/plugin.js';
 import type { Logger } from '../../ports/runtime.js';
 import type {
-  InboundSms, SendSmsRequest, SendSmsResult, SmsStatusUpdate, TelephonyCapabilities, TelephonyPort,
+  InboundSms, ProviderPrice, SendSmsRequest, SendSmsResult, SmsStatusUpdate, TelephonyCapabilities, TelephonyPort,
 } from '../../ports/telephony.js';
 import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
 import { BaseUrlRequestClient } from './base-url-request-client.js';
@@ -12,6 +12,7 @@ import { twilioErrorMapper } from './twilio-error-mapping.js';
 import { mapTwilioStatus } from './twilio-message-status.js';
 import { resolveTwilioOptions, type ResolvedTwilioOptions, type TwilioOptions } from './twilio-options.js';
 import { isValidTwilioSignature } from './twilio-webhook-signature.js';
+import { resourcePrice } from './twilio-call-webhook.js';
 import { parseTwilioInboundSms, parseTwilioSmsStatus } from './twilio-webhook-forms.js';
 
 /** Empty TwiML: "handled, nothing to reply" (Twilio would text back anything inside <Response>). */
@@ -55,6 +56,16 @@ export class TwilioTelephony implements TelephonyPort {
       const failure = this.toDomainError(err);
       // No numbers or bodies in logs: the code and safe details say enough.
       this.logger.warn({ code: failure.code, details: failure.details }, 'twilio send failed');
+      throw failure;
+    }
+  }
+
+  async fetchSmsPrice(providerMessageId: string): Promise<ProviderPrice | null> {
+    try {
+      return resourcePrice(await this.client.messages(providerMessageId).fetch());
+    } catch (err) {
+      const failure = this.toDomainError(err);
+      this.logger.warn({ code: failure.code, details: failure.details }, 'twilio message fetch failed');
       throw failure;
     }
   }

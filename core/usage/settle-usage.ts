@@ -50,20 +50,48 @@ function callCost(ports: CorePorts, record: UsageRecord, call: CallLogRecord): {
   return { units, costMicros: micros * units, costSource: 'price-table' };
 }
 
-/** A call ended (or never got placed): charge its real minutes, or release it when the provider never had it. */
-export async function settleCallUsage(ports: CorePorts, call: CallLogRecord): Promise<void> {
+/** The call with the provider's price: from its status report, else read from the provider's record. */
+async function pricedCall(ports: CorePorts, call: CallLogRecord): Promise<CallLogRecord> {
+  const fetchPrice = ports.telephony?.port.calls?.fetchCallPrice;
+  if (call.priceMicros !== null || !call.providerCallId || !fetchPrice) return call;
+  try {
+    const price = await fetchPrice.call(ports.telephony!.port.calls, call.providerCallId);
+    return price ? { ...call, priceMicros: price.priceMicros, currency: price.currency } : call;
+  } catch (err) {
+    ports.logger.warn({ callId: call.id, code: (err as { code?: string }).code }, 'call price not available: the price table\'s estimate stays');
+    return call;
+  }
+}
+
+/** A call ended: charge its real minutes, at the provider's price when it reports one. */
+export async function settleCallUsage(ports: CorePorts, ended: CallLogRecord): Promise<void> {
   if (!ports.settings.usage.enabled) return;
-  const records = (await ports.db.usage.findByCall(call.id)).filter((r) => r.action === 'call' && r.state !== 'released');
+  const records = (await ports.db.usage.findByCall(ended.id)).filter((r) => r.action === 'call' && r.state !== 'released');
   if (records.length === 0) return;
+  const call = await pricedCall(ports, ended);
   const now = ports.clock.now();
   await ports.db.transaction(async (tx) => {
     for (const record of records) await settleIn(tx, record, callCost(ports, record, call), now);
   });
 }
 
-/** A message's cost as the provider reported it (Twilio `price`), replacing the table's estimate. */
-export async function settleMessageCost(ports: CorePorts, messageId: string, costMicros: number, currency: string): Promise<void> {
-  if (!ports.settings.usage.enabled || currency !== ports.settings.usage.currency) return;
+/**
+ * An SMS was delivered (or not, but carried): its cost as the provider charged it (Twilio `price`, read
+ * from the message resource, since status callbacks do not carry it) replaces the table's estimate.
+ */
+export async function settleSmsPrice(ports: CorePorts, agentId: string, providerMessageId: string): Promise<void> {
+  const fetchPrice = ports.telephony?.port.fetchSmsPrice;
+  if (!ports.settings.usage.enabled || !fetchPrice) return;
+  try {
+    const message = await ports.db.messages.findByProviderId(agentId, 'sms', providerMessageId);
+    const price = message ? await fetchPrice.call(ports.telephony!.port, providerMessageId) : null;
+    if (message && price && price.currency === ports.settings.usage.currency) await settleMessageCost(ports, message.id, price.priceMicros);
+  } catch (err) {
+    ports.logger.warn({ agentId, providerMessageId, code: (err as { code?: string }).code }, 'message price not available: the price table\'s estimate stays');
+  }
+}
+
+async function settleMessageCost(ports: CorePorts, messageId: string, costMicros: number): Promise<void> {
   const records = (await ports.db.usage.findByMessage(messageId)).filter((r) => r.state !== 'released');
   const now = ports.clock.now();
   await ports.db.transaction(async (tx) => {

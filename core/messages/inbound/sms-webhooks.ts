@@ -1,6 +1,10 @@
 import type { WebhookReply, WebhookRequest } from '../../../ports/webhook.js';
 import { requireTelephony, type CorePorts } from '../../context.js';
 import { applyDeliveryStatus, invalidSignature, requireAgent, storeInbound } from './store-inbound.js';
+import { settleSmsPrice } from '../../usage/settle-usage.js';
+
+/** Statuses after which the provider has priced the message: it went out. */
+const CHARGED = new Set(['delivered', 'undelivered']);
 
 function verified(ports: CorePorts, request: WebhookRequest) {
   const telephony = requireTelephony(ports);
@@ -28,6 +32,8 @@ export async function receiveInboundSms(ports: CorePorts, agentId: string, reque
 /** Delivery progress of an SMS we sent. */
 export async function receiveSmsStatus(ports: CorePorts, agentId: string, request: WebhookRequest): Promise<WebhookReply> {
   const telephony = verified(ports, request);
-  await applyDeliveryStatus(ports, agentId, 'sms', telephony.port.parseSmsStatus(request));
+  const update = telephony.port.parseSmsStatus(request);
+  await applyDeliveryStatus(ports, agentId, 'sms', update);
+  if (CHARGED.has(update.status)) await settleSmsPrice(ports, agentId, update.providerMessageId);
   return telephony.port.webhookReply();
 }

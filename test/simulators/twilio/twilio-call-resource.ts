@@ -1,4 +1,4 @@
-import { API_VERSION, rfc2822 } from './twilio-message-resource.js';
+import { API_VERSION, rfc2822, twilioPrice } from './twilio-message-resource.js';
 
 /** What the callee heard from one `<Play>`: the file as downloaded and checked. */
 export interface PlayedAudio {
@@ -113,7 +113,5 @@ function formatNanp(number: string): string {
 const PRICE_PER_MINUTE_MICROS = 14_000;
 
 export function callPrice(durationSeconds: number): string {
-  const minutes = Math.ceil(durationSeconds / 60);
-  const micros = minutes * PRICE_PER_MINUTE_MICROS;
-  return `-${Math.floor(micros / 1_000_000)}.${String(micros % 1_000_000).padStart(6, '0').slice(0, 5)}`;
+  return twilioPrice(Math.ceil(durationSeconds / 60) * PRICE_PER_MINUTE_MICROS);
 }

@@ -21,6 +21,16 @@ export interface SimulatedMessage {
   dateSent: Date | null;
 }
 
+/** A charge as Twilio writes `price`: negative, five decimals ("-0.01400"). */
+export function twilioPrice(micros: number): string {
+  return `-${Math.floor(micros / 1_000_000)}.${String(micros % 1_000_000).padStart(6, '0').slice(0, 5)}`;
+}
+
+/** US outbound SMS rate the simulator bills, per segment. */
+export const SMS_PRICE_PER_SEGMENT_MICROS = 7_900;
+/** Statuses of messages that went out: Twilio has priced them (failed ones are not charged). */
+const PRICED = new Set(['sent', 'delivered', 'undelivered', 'read']);
+
 /** Twilio SIDs: two-letter prefix + 32 hex digits. */
 export function newSid(prefix: string): string {
   return prefix + randomBytes(16).toString('hex');
@@ -63,7 +73,7 @@ export function toMessageResource(message: SimulatedMessage): Record<string, unk
     messaging_service_sid: message.messagingServiceSid,
     num_media: String(message.mediaUrls.length),
     num_segments: String(message.numSegments),
-    price: null,
+    price: PRICED.has(message.status) ? twilioPrice(message.numSegments * SMS_PRICE_PER_SEGMENT_MICROS) : null,
     price_unit: 'USD',
     sid: message.sid,
     status: message.status,
