@@ -12,9 +12,8 @@ const RECORD_COLUMNS =
 const RECORD_PLACEHOLDERS = `(${RECORD_COLUMNS.split(', ').map(() => '?').join(', ')})`;
 const COUNTER_COLUMNS = 'agent_id, counter, window_start, window_end, used, cap';
 const COUNTER_PLACEHOLDERS = '(?, ?, ?, ?, ?, ?)';
-// Claims: a counter that would pass its cap is left unchanged and not returned (the WHERE of DO UPDATE),
-// and the claim's other counters are undone with the savepoint. A new row cannot pass its cap: amounts
-// above the cap are refused before the statement.
+// Claims: a counter that would pass its cap is left unchanged and not returned (the WHERE of DO UPDATE).
+// A new row cannot pass its cap: amounts above the cap are refused before the statement.
 const CLAIM_CONFLICT =
   'ON CONFLICT (agent_id, counter, window_start) DO UPDATE SET used = usage_counters.used + excluded.used, cap = excluded.cap ' +
   'WHERE usage_counters.used + excluded.used <= excluded.cap RETURNING counter, window_start, window_end, used';
@@ -32,13 +31,6 @@ const INSERT_ALERT =
   'INSERT INTO usage_alerts (agent_id, period, threshold, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING threshold';
 const DAY = { sqlite: "strftime('%Y-%m-%d', created_at / 1000, 'unixepoch')", postgresql: "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')" } as const;
 
-/** Thrown inside a claim's atomic block to undo the counters it already raised. */
-class ClaimRefused extends Error {
-  constructor(readonly refused: CounterClaim, readonly used: number) {
-    super('claim refused');
-  }
-}
-
 export class SqlUsageRepository implements UsageRepository {
   private readonly codec: SqlCodec;
 
@@ -52,20 +44,21 @@ export class SqlUsageRepository implements UsageRepository {
     if (hopeless) return { ok: false, refused: hopeless, used: await this.usedOf(agentId, hopeless) };
     const sql = `INSERT INTO usage_counters (${COUNTER_COLUMNS}) VALUES ${merged.map(() => COUNTER_PLACEHOLDERS).join(', ')} ${CLAIM_CONFLICT}`;
     const params = merged.flatMap((c) => this.counterParams(agentId, c, c.amount, c.cap));
-    try {
-      const values = await this.sql.atomic(async (session) => {
-        const rows = (await session.rows(sql, params)).map((row) => this.toCounter(row));
-        if (rows.length === merged.length) return rows;
-        // Lowest index first: the caller reports the refusal of the earliest rule.
-        const refused = merged.find((c) => !rows.some((r) => r.counter === c.counter)) as CounterClaim;
-        const [row] = await session.rows(SELECT_USED, [agentId, refused.counter, this.codec.time(refused.windowStart)]);
-        throw new ClaimRefused(refused, row ? integer(row, 'used') : 0);
-      });
-      return { ok: true, values };
-    } catch (err) {
-      if (err instanceof ClaimRefused) return { ok: false, refused: err.refused, used: err.used };
-      throw err;
-    }
+    // One statement on the hot path, no savepoint: a refusal (rare) takes back what the statement did
+    // claim. Meanwhile a concurrent claim may see those counters too high and be refused: never too low.
+    return this.sql.run(async (session) => {
+      const values = (await session.rows(sql, params)).map((row) => this.toCounter(row));
+      if (values.length === merged.length) return { ok: true as const, values };
+      const taken = merged.filter((c) => values.some((v) => v.counter === c.counter));
+      if (taken.length > 0) {
+        const undo = `INSERT INTO usage_counters (${COUNTER_COLUMNS}) VALUES ${taken.map(() => COUNTER_PLACEHOLDERS).join(', ')} ${ADJUST_CONFLICT}`;
+        await session.run(undo, taken.flatMap((c) => this.counterParams(agentId, c, -c.amount, 0)));
+      }
+      // Lowest first in name order; the pipeline reports the refusal of the rule that asked for it.
+      const refused = merged.find((c) => !taken.includes(c)) as CounterClaim;
+      const [row] = await session.rows(SELECT_USED, [agentId, refused.counter, this.codec.time(refused.windowStart)]);
+      return { ok: false as const, refused, used: row ? integer(row, 'used') : 0 };
+    });
   }
 
   async adjust(agentId: string, shares: readonly Omit<CounterShare, 'kind'>[]): Promise<void> {
@@ -179,8 +172,9 @@ export class SqlUsageRepository implements UsageRepository {
     };
   }
 
+  /** Compact rows (written on every send): [counter, window start ms, window end ms, amount, kind]. */
   private sharesJson(shares: readonly CounterShare[]): SqlParam {
-    return this.codec.json(shares.map((s) => ({ ...s, windowStart: s.windowStart.toISOString(), windowEnd: s.windowEnd.toISOString() })));
+    return this.codec.json(shares.map((s) => [s.counter, s.windowStart.getTime(), s.windowEnd.getTime(), s.amount, s.kind]));
   }
 
   private recordParams(r: UsageRecord): SqlParam[] {
@@ -192,14 +186,14 @@ export class SqlUsageRepository implements UsageRepository {
   }
 
   private toRecord(row: SqlRow): UsageRecord {
-    const shares = jsonArray(row, 'shares', this.codec) as Array<CounterShare & { windowStart: string; windowEnd: string }>;
+    const shares = jsonArray(row, 'shares', this.codec) as Array<[string, number, number, number, CounterShare['kind']]>;
     return {
       id: text(row, 'id'), agentId: text(row, 'agent_id'), channel: member(row, 'channel'), action: member(row, 'action'),
       units: integer(row, 'units'), unit: member(row, 'unit'), provider: text(row, 'provider'), destination: nullableText(row, 'destination'),
       costMicros: integer(row, 'cost_micros'), priceMicros: integer(row, 'price_micros'), markupBasisPoints: integer(row, 'markup_bp'),
       currency: text(row, 'currency'), costSource: member(row, 'cost_source'), state: member(row, 'state'),
       heldUntil: nullableTime(row, 'held_until', this.codec),
-      shares: shares.map((s) => ({ ...s, windowStart: new Date(s.windowStart), windowEnd: new Date(s.windowEnd) })),
+      shares: shares.map(([counter, start, end, amount, kind]) => ({ counter, windowStart: new Date(start), windowEnd: new Date(end), amount, kind })),
       messageId: nullableText(row, 'message_id'), callId: nullableText(row, 'call_id'),
       createdAt: this.codec.readTime(row.created_at), updatedAt: this.codec.readTime(row.updated_at),
     };

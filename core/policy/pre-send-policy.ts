@@ -2,6 +2,7 @@ import { isDomainError, type DomainError } from '../../ports/errors.js';
 import type { Repositories } from '../../ports/repositories.js';
 import type { UsageRecord, UsageUnit } from '../../ports/usage.js';
 import type { UseCaseContext } from '../context.js';
+import { agentLimits } from '../usage/agent-limits-cache.js';
 import { effectiveLimits } from '../usage/effective-limits.js';
 import { microsToDecimal, withMarkup } from '../usage/money.js';
 import { crossedThresholds, raiseUsageAlerts } from '../usage/usage-alerts.js';
@@ -42,7 +43,7 @@ export interface Admission {
 export async function checkOutbound(ctx: UseCaseContext, action: OutboundAction): Promise<Admission> {
   const { usage } = ctx.ports.settings;
   const now = ctx.ports.clock.now();
-  const limits = usage.enabled ? effectiveLimits(usage, await ctx.ports.db.usage.getLimits(action.agent.id)) : null;
+  const limits = usage.enabled ? effectiveLimits(usage, await agentLimits(ctx.ports, action.agent.id)) : null;
   const markup = limits?.markupBasisPoints ?? 0;
   const prices = action.lines.map((line) => withMarkup(line.costMicros, markup));
   const priceMicros = prices.reduce((sum, p) => sum + p, 0);
@@ -68,6 +69,9 @@ export async function checkOutbound(ctx: UseCaseContext, action: OutboundAction)
       let refusal: { error: DomainError; claim: LimitClaim } | null = null;
       let alerts = 0;
       const reserve = async (tx: Repositories, links: UsageLinks): Promise<UsageRecord[]> => {
+        const records = usageRecords(ctx, action, { prices, markup, claims, links, now });
+        await tx.usage.insertRecords(records);
+        // Claimed last: on PostgreSQL the counter rows stay locked from here to the commit.
         if (claims.length > 0) {
           const claimed = await tx.usage.claim(action.agent.id, claims.map((c) => ({
             counter: c.counter, windowStart: c.window.start, windowEnd: c.window.end, amount: c.amount, cap: c.cap,
@@ -79,8 +83,6 @@ export async function checkOutbound(ctx: UseCaseContext, action: OutboundAction)
           }
           alerts = await raiseUsageAlerts(ctx.ports, tx, action.agent, crossedThresholds(usage.alertThresholds, claims, claimed.values));
         }
-        const records = usageRecords(ctx, action, { prices, markup, claims, links, now });
-        await tx.usage.insertRecords(records);
         return records;
       };
       try {

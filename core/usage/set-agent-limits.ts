@@ -1,5 +1,6 @@
 import { actingAgent, requireAdmin } from '../auth/authenticate.js';
 import { defineUseCase } from '../use-case.js';
+import { forgetAgentLimits } from './agent-limits-cache.js';
 import { effectiveLimits, tierNamed } from './effective-limits.js';
 import { tierLimitsSchema } from './tier-limits-schema.js';
 import type { TierLimits } from './usage-settings.js';
@@ -46,6 +47,7 @@ export const setAgentLimits = defineUseCase<SetAgentLimitsInput, AgentLimitsView
     // Resolving before storing refuses overrides that cannot be applied (an unparsable amount).
     const limits = effectiveLimits(settings.usage, record);
     await db.usage.setLimits(record);
+    forgetAgentLimits(ctx.ports, agent.id);
     return toAgentLimitsView(agent.id, record, limits, settings.usage.currency);
   },
 });

@@ -18,6 +18,7 @@ export interface BenchServer {
  */
 export async function startBenchServer(dir: string, repoRoot: string, extra: Record<string, unknown> = {}): Promise<BenchServer> {
   const dbFile = join(dir, 'bench.sqlite');
+  // `extra.db` (PostgreSQL) replaces the SQLite file.
   const configFile = join(dir, 'bench.yaml');
   writeFileSync(configFile, stringify({
     server: { host: '127.0.0.1', port: 0 },

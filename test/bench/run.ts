@@ -1,11 +1,15 @@
 /**
- * Benchmarks (run on demand: `npm run bench`). Builds the server, starts it on SQLite + the demo
- * provider in its own process, then measures with autocannon from this process:
- *   1. comms_send_message over MCP Streamable HTTP: sends/s at a fixed concurrency, p50/p99 latency;
- *   2. signed inbound SMS webhooks per second.
+ * Benchmarks (run on demand: `npm run bench`). Builds the server, starts it with the demo provider in
+ * its own process, then measures with autocannon from this process:
+ *   1. comms_send_message over MCP Streamable HTTP: sends/s at a fixed concurrency, p50/p99 latency, with
+ *      usage and limits off and on (default tier, limits far from reached), on SQLite and, when
+ *      COMMS_TEST_POSTGRES_URL is set, PostgreSQL. Runs alternate off, on, on, off … (BENCH_ROUNDS pairs)
+ *      so that drift on a shared machine falls on both alike;
+ *   2. signed inbound SMS webhooks per second (SQLite).
  * Afterwards it counts the rows in the database: every acknowledged request must be stored exactly once.
  * A fixed number of requests per run (not a duration), so none is in flight when the rows are counted.
- * Options (env): BENCH_SENDS (default 20000), BENCH_WEBHOOKS (default 50000), BENCH_CONNECTIONS (default 64).
+ * Options (env): BENCH_SENDS (default 20000), BENCH_WEBHOOKS (default 50000), BENCH_CONNECTIONS (default 64),
+ * BENCH_ROUNDS (default 1).
  */
 import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
@@ -15,11 +19,30 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { createBenchAgent, startBenchServer } from './bench-server.js';
+import { POSTGRES_URL, postgresSchemas } from '../support/postgres-schema.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
 const SENDS = Number(process.env.BENCH_SENDS ?? 20_000);
 const WEBHOOKS = Number(process.env.BENCH_WEBHOOKS ?? 50_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
+
+/** Limits on, far from reached: every limit type configured, so every send claims all its counters. */
+const GENEROUS = 1_000_000_000;
+const LIMITS_ON = {
+  usage: {
+    defaultTier: 'bench',
+    tiers: {
+      bench: {
+        markupPercent: 20,
+        actions: { sms: { perMinute: GENEROUS, perHour: GENEROUS, perDay: GENEROUS } },
+        spend: { perDay: '1000000', perMonth: '10000000' },
+        perContact: { messagesPerDay: 1000, callsPerDay: 1000 },
+      },
+    },
+  },
+};
+const LIMITS_OFF = { usage: { enabled: false } };
 const PROTOCOL = '2025-06-18';
 
 interface Result { name: string; requestsPerSecond: number; p50: number; p99: number; ok: number; errors: number; non2xx: number }
@@ -96,33 +119,89 @@ function summary(name: string, r: autocannon.Result, toolErrors: number): Result
   };
 }
 
-async function main(): Promise<void> {
-  if (!process.env.BENCH_SKIP_BUILD) execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO, stdio: 'inherit' });
+type Dialect = 'sqlite' | 'postgresql';
+interface SendRun extends Result { dialect: Dialect; limits: boolean; stored: number; distinct: number }
+
+/** One send benchmark on a fresh server and database; counts the stored rows after it. */
+async function sendRun(dialect: Dialect, limits: boolean, schemas: Awaited<ReturnType<typeof postgresSchemas>> | null): Promise<SendRun> {
   const dir = mkdtempSync(join(tmpdir(), 'agentos-bench-'));
-  const server = await startBenchServer(dir, REPO);
-  let results: Result[];
+  const schema = schemas?.fresh() ?? '';
+  const db = dialect === 'postgresql' ? { db: { use: 'postgresql', options: { url: POSTGRES_URL, schema, poolMax: 16 } } } : {};
+  const server = await startBenchServer(dir, REPO, { ...db, ...(limits ? LIMITS_ON : LIMITS_OFF) });
+  let result: Result;
   let agentId: string;
   try {
     const agent = await createBenchAgent(server.url, '+15550100099');
     agentId = agent.agentId;
-    results = [await benchSends(server.url, agent.token), await benchInbound(server.url, agent.agentId)];
+    result = await benchSends(server.url, agent.token);
   } finally {
     await server.stop();
   }
-  const db = new Database(server.dbFile, { readonly: true });
-  const count = (direction: string): { rows: number; distinctRows: number } =>
-    db.prepare('select count(*) as "rows", count(distinct coalesce(provider_message_id, id)) as "distinctRows" from messages where agent_id = ? and direction = ?').get(agentId, direction) as { rows: number; distinctRows: number };
-  const outbound = count('outbound');
-  const inbound = count('inbound');
-  db.close();
+  const count = 'select count(*) as "rows", count(distinct id) as "distinctRows"';
+  let counted: { rows: number | string; distinctRows: number | string } | undefined;
+  if (dialect === 'postgresql') {
+    // The agent id is the server's own (letters, digits, underscore): safe to inline.
+    [counted] = await schemas!.query<{ rows: string; distinctRows: string }>(`${count} from "${schema}".messages where agent_id = '${agentId}' and direction = 'outbound'`);
+  } else {
+    const sqlite = new Database(server.dbFile, { readonly: true });
+    counted = sqlite.prepare(`${count} from messages where agent_id = ? and direction = 'outbound'`).get(agentId) as { rows: number; distinctRows: number };
+    sqlite.close();
+  }
+  return { ...result, dialect, limits, stored: Number(counted?.rows), distinct: Number(counted?.distinctRows) };
+}
 
-  console.log(`\n${SENDS} sends and ${WEBHOOKS} webhooks, ${CONNECTIONS} concurrent connections, SQLite + demo provider\n`);
-  console.log('| benchmark | req/s | p50 ms | p99 ms | ok | errors | non-2xx |');
-  console.log('|---|---|---|---|---|---|---|');
-  for (const r of results) console.log(`| ${r.name} | ${r.requestsPerSecond} | ${r.p50} | ${r.p99} | ${r.ok} | ${r.errors} | ${r.non2xx} |`);
-  console.log(`\nstored outbound: ${outbound.rows} rows (${outbound.distinctRows} distinct) for ${results[0]!.ok} acknowledged sends`);
-  console.log(`stored inbound:  ${inbound.rows} rows (${inbound.distinctRows} distinct) for ${results[1]!.ok} acknowledged webhooks`);
-  const lossless = outbound.rows === results[0]!.ok && inbound.rows === results[1]!.ok && outbound.rows === outbound.distinctRows && inbound.rows === inbound.distinctRows;
+async function inboundRun(): Promise<{ result: Result; stored: number; distinct: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'agentos-bench-'));
+  const server = await startBenchServer(dir, REPO);
+  let result: Result;
+  let agentId: string;
+  try {
+    const agent = await createBenchAgent(server.url, '+15550100099');
+    agentId = agent.agentId;
+    result = await benchInbound(server.url, agent.agentId);
+  } finally {
+    await server.stop();
+  }
+  const sqlite = new Database(server.dbFile, { readonly: true });
+  const counted = sqlite.prepare('select count(*) as "rows", count(distinct coalesce(provider_message_id, id)) as "distinctRows" from messages where agent_id = ? and direction = ?')
+    .get(agentId, 'inbound') as { rows: number; distinctRows: number };
+  sqlite.close();
+  return { result, stored: counted.rows, distinct: counted.distinctRows };
+}
+
+const mean = (values: number[]): number => Math.round(values.reduce((s, v) => s + v, 0) / values.length);
+
+async function main(): Promise<void> {
+  if (!process.env.BENCH_SKIP_BUILD) execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO, stdio: 'inherit' });
+  const dialects: Dialect[] = POSTGRES_URL ? ['sqlite', 'postgresql'] : ['sqlite'];
+  const schemas = POSTGRES_URL ? await postgresSchemas(POSTGRES_URL) : null;
+  const runs: SendRun[] = [];
+  try {
+    for (const dialect of dialects) {
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const limits of round % 2 === 0 ? [false, true] : [true, false]) runs.push(await sendRun(dialect, limits, schemas));
+      }
+    }
+  } finally {
+    await schemas?.close();
+  }
+  const inbound = await inboundRun();
+
+  console.log(`\n${SENDS} sends per run, ${WEBHOOKS} webhooks, ${CONNECTIONS} concurrent connections, demo provider\n`);
+  console.log('| benchmark | database | usage & limits | req/s | p50 ms | p99 ms | ok | errors | non-2xx | stored |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of runs) {
+    console.log(`| ${r.name} | ${r.dialect} | ${r.limits ? 'on' : 'off'} | ${r.requestsPerSecond} | ${r.p50} | ${r.p99} | ${r.ok} | ${r.errors} | ${r.non2xx} | ${r.stored} |`);
+  }
+  const i = inbound.result;
+  console.log(`| ${i.name} | sqlite | – | ${i.requestsPerSecond} | ${i.p50} | ${i.p99} | ${i.ok} | ${i.errors} | ${i.non2xx} | ${inbound.stored} |`);
+  console.log('');
+  for (const dialect of dialects) {
+    const off = mean(runs.filter((r) => r.dialect === dialect && !r.limits).map((r) => r.requestsPerSecond));
+    const on = mean(runs.filter((r) => r.dialect === dialect && r.limits).map((r) => r.requestsPerSecond));
+    console.log(`${dialect}: limits on ${on} sends/s against off ${off} sends/s: ${(((on - off) / off) * 100).toFixed(1)} %`);
+  }
+  const lossless = runs.every((r) => r.stored === r.ok && r.stored === r.distinct) && inbound.stored === i.ok && inbound.stored === inbound.distinct;
   console.log(lossless ? 'no message lost or duplicated' : 'MISMATCH: messages lost or duplicated');
   if (!lossless) process.exitCode = 1;
 }

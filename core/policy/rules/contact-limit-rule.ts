@@ -4,7 +4,8 @@ import type { LimitClaim, PolicyRule } from '../outbound-action.js';
 
 /**
  * Anti-harassment: at most N calls and M messages (all channels together) a UTC day to one number or
- * address. Counters are keyed by a hash of the contact, so no number or address is stored with them.
+ * address. Counters are keyed by a hash of the contact (128 bits of its SHA-256), so no number or
+ * address is stored with them.
  */
 export const contactLimitRule: PolicyRule = {
   name: 'contact-limit',
@@ -15,7 +16,7 @@ export const contactLimitRule: PolicyRule = {
     if (cap === null) return [];
     const window = windowAt('day', now);
     return [...new Set(action.contacts)].map((contact): LimitClaim => ({
-      counter: `contact:${what}:${ctx.ports.secrets.hash(contact)}`, window, amount: 1, cap, kind: 'count', rule: 'contact-limit',
+      counter: `contact:${what}:${ctx.ports.secrets.hash(contact).slice(0, 32)}`, window, amount: 1, cap, kind: 'count', rule: 'contact-limit',
       refuse: () => limitRefusal(
         'CONTACT_LIMIT_REACHED',
         `This agent may send at most ${cap} ${what}s a day to the same ${action.kind === 'email' ? 'address' : 'number'}; a recipient of this one has had that many today.`,

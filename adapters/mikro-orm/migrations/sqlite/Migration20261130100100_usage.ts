@@ -34,6 +34,8 @@ export class Migration20261130100100_usage extends Migration {
     this.addSql('create index usage_records_message_id_index on usage_records (message_id)');
     this.addSql('create index usage_records_call_id_index on usage_records (call_id)');
 
+    // Without rowid: the counters are looked up and upserted by their key only, so one B-tree instead of
+    // a table plus its key index halves the work of each claim.
     this.addSql(`create table usage_counters (
       agent_id varchar(64) not null,
       counter varchar(200) not null,
@@ -42,7 +44,7 @@ export class Migration20261130100100_usage extends Migration {
       used bigint not null,
       cap bigint not null,
       primary key (agent_id, counter, window_start)
-    )`);
+    ) without rowid`);
 
     this.addSql(`create table agent_limits (
       agent_id varchar(64) not null primary key references agents (id) on update cascade,
