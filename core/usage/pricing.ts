@@ -1,17 +1,9 @@
-import type { UsageAction, UsageChannel, UsageUnit } from '../../ports/usage.js';
+import type { UsageAction, UsageChannel, UsageRecord, UsageUnit } from '../../ports/usage.js';
 import { decimalToMicros } from './money.js';
 import type { PriceEntry, UsageSettings } from './usage-settings.js';
 
 /** What one action will use, before the provider answers (and before the tier's markup). */
-export interface UsageLine {
-  channel: UsageChannel;
-  action: UsageAction;
-  units: number;
-  unit: UsageUnit;
-  provider: string;
-  destination: string | null;
-  costMicros: number;
-}
+export type UsageLine = Pick<UsageRecord, 'channel' | 'action' | 'units' | 'unit' | 'provider' | 'destination' | 'costMicros'>;
 
 /** How specific an entry is for this lookup; -1 when it does not apply. */
 function specificity(entry: PriceEntry, provider: string, channel: string, to: string | null): number {

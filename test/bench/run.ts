@@ -122,51 +122,45 @@ function summary(name: string, r: autocannon.Result, toolErrors: number): Result
 type Dialect = 'sqlite' | 'postgresql';
 interface SendRun extends Result { dialect: Dialect; limits: boolean; stored: number; distinct: number }
 
-/** One send benchmark on a fresh server and database; counts the stored rows after it. */
-async function sendRun(dialect: Dialect, limits: boolean, schemas: Awaited<ReturnType<typeof postgresSchemas>> | null): Promise<SendRun> {
-  const dir = mkdtempSync(join(tmpdir(), 'agentos-bench-'));
-  const schema = schemas?.fresh() ?? '';
-  const db = dialect === 'postgresql' ? { db: { use: 'postgresql', options: { url: POSTGRES_URL, schema, poolMax: 16 } } } : {};
-  const server = await startBenchServer(dir, REPO, { ...db, ...(limits ? LIMITS_ON : LIMITS_OFF) });
-  let result: Result;
-  let agentId: string;
+/** A fresh bench server with one agent; `measure` runs against it, then the server stops. */
+async function withBenchServer<T>(extra: Record<string, unknown>, measure: (url: string, agent: { agentId: string; token: string }) => Promise<T>): Promise<{ value: T; agentId: string; dbFile: string }> {
+  const server = await startBenchServer(mkdtempSync(join(tmpdir(), 'agentos-bench-')), REPO, extra);
   try {
     const agent = await createBenchAgent(server.url, '+15550100099');
-    agentId = agent.agentId;
-    result = await benchSends(server.url, agent.token);
+    return { value: await measure(server.url, agent), agentId: agent.agentId, dbFile: server.dbFile };
   } finally {
     await server.stop();
   }
-  const count = 'select count(*) as "rows", count(distinct id) as "distinctRows"';
-  let counted: { rows: number | string; distinctRows: number | string } | undefined;
-  if (dialect === 'postgresql') {
-    // The agent id is the server's own (letters, digits, underscore): safe to inline.
-    [counted] = await schemas!.query<{ rows: string; distinctRows: string }>(`${count} from "${schema}".messages where agent_id = '${agentId}' and direction = 'outbound'`);
-  } else {
-    const sqlite = new Database(server.dbFile, { readonly: true });
-    counted = sqlite.prepare(`${count} from messages where agent_id = ? and direction = 'outbound'`).get(agentId) as { rows: number; distinctRows: number };
+}
+
+type Counted = { rows: number | string; distinctRows: number | string } | undefined;
+
+function countSqlite(dbFile: string, sql: string, ...params: string[]): Counted {
+  const sqlite = new Database(dbFile, { readonly: true });
+  try {
+    return sqlite.prepare(sql).get(...params) as Counted;
+  } finally {
     sqlite.close();
   }
+}
+
+/** One send benchmark on a fresh server and database; counts the stored rows after it. */
+async function sendRun(dialect: Dialect, limits: boolean, schemas: Awaited<ReturnType<typeof postgresSchemas>> | null): Promise<SendRun> {
+  const schema = schemas?.fresh() ?? '';
+  const db = dialect === 'postgresql' ? { db: { use: 'postgresql', options: { url: POSTGRES_URL, schema, poolMax: 16 } } } : {};
+  const { value: result, agentId, dbFile } = await withBenchServer({ ...db, ...(limits ? LIMITS_ON : LIMITS_OFF) }, (url, agent) => benchSends(url, agent.token));
+  const count = 'select count(*) as "rows", count(distinct id) as "distinctRows"';
+  // The agent id is the server's own (letters, digits, underscore): safe to inline.
+  const [counted] = dialect === 'postgresql'
+    ? await schemas!.query<{ rows: string; distinctRows: string }>(`${count} from "${schema}".messages where agent_id = '${agentId}' and direction = 'outbound'`)
+    : [countSqlite(dbFile, `${count} from messages where agent_id = ? and direction = 'outbound'`, agentId)];
   return { ...result, dialect, limits, stored: Number(counted?.rows), distinct: Number(counted?.distinctRows) };
 }
 
 async function inboundRun(): Promise<{ result: Result; stored: number; distinct: number }> {
-  const dir = mkdtempSync(join(tmpdir(), 'agentos-bench-'));
-  const server = await startBenchServer(dir, REPO);
-  let result: Result;
-  let agentId: string;
-  try {
-    const agent = await createBenchAgent(server.url, '+15550100099');
-    agentId = agent.agentId;
-    result = await benchInbound(server.url, agent.agentId);
-  } finally {
-    await server.stop();
-  }
-  const sqlite = new Database(server.dbFile, { readonly: true });
-  const counted = sqlite.prepare('select count(*) as "rows", count(distinct coalesce(provider_message_id, id)) as "distinctRows" from messages where agent_id = ? and direction = ?')
-    .get(agentId, 'inbound') as { rows: number; distinctRows: number };
-  sqlite.close();
-  return { result, stored: counted.rows, distinct: counted.distinctRows };
+  const { value: result, agentId, dbFile } = await withBenchServer({}, (url, agent) => benchInbound(url, agent.agentId));
+  const counted = countSqlite(dbFile, 'select count(*) as "rows", count(distinct coalesce(provider_message_id, id)) as "distinctRows" from messages where agent_id = ? and direction = ?', agentId, 'inbound');
+  return { result, stored: Number(counted?.rows), distinct: Number(counted?.distinctRows) };
 }
 
 const mean = (values: number[]): number => Math.round(values.reduce((s, v) => s + v, 0) / values.length);
