@@ -34,6 +34,7 @@ export async function receiveSmsStatus(ports: CorePorts, agentId: string, reques
   const telephony = verified(ports, request);
   const update = telephony.port.parseSmsStatus(request);
   await applyDeliveryStatus(ports, agentId, 'sms', update);
-  if (CHARGED.has(update.status)) await settleSmsPrice(ports, agentId, update.providerMessageId);
+  // In the background: the provider's webhook is answered without waiting for another API call.
+  if (CHARGED.has(update.status)) void settleSmsPrice(ports, agentId, update.providerMessageId);
   return telephony.port.webhookReply();
 }

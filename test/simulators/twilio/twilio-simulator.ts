@@ -228,17 +228,17 @@ export class TwilioSimulator {
     this.deliveryFailure = null;
   }
 
-  /** The next `times` requests (default 1) get this HTTP error with Twilio's error body; 429 carries Retry-After. */
+  /** The next `times` POST requests (default 1) get this HTTP error with Twilio's error body; 429 carries Retry-After. */
   failNext(fault: { status: 500 | 503 | 429; retryAfterSeconds?: number; times?: number }): void {
     this.faults.add({ kind: 'fail', status: fault.status, retryAfterSeconds: fault.retryAfterSeconds }, fault.times ?? 1);
   }
 
-  /** The next `times` requests (default 1) are read and never answered: the client must time out. */
+  /** The next `times` POST requests (default 1) are read and never answered: the client must time out. */
   hangNext(options: { times?: number } = {}): void {
     this.faults.add({ kind: 'hang' }, options.times ?? 1);
   }
 
-  /** The next `times` requests (default 1) have their socket destroyed after being read. */
+  /** The next `times` POST requests (default 1) have their socket destroyed after being read. */
   dropNext(options: { times?: number } = {}): void {
     this.faults.add({ kind: 'drop' }, options.times ?? 1);
   }
@@ -362,7 +362,9 @@ export class TwilioSimulator {
     const headers = flattenHeaders(req);
     this.requests.push({ method, path: target.pathname, params, query, headers });
 
-    const fault = this.faults.take();
+    // Faults play on writes only: a read the client makes in the background (fetching a finished
+    // message's price) must not take the fault a test armed for its next send.
+    const fault = method === 'POST' ? this.faults.take() : null;
     if (fault?.kind === 'hang') return;
     if (fault?.kind === 'drop') {
       req.socket.destroy();
