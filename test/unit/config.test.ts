@@ -76,3 +76,22 @@ describe('configuration loading', () => {
     expect(loadError(configFile('server: [unclosed'), {})).toContain('not valid YAML');
   });
 });
+
+describe('usage configuration', () => {
+  it('fills the default tier, prices and thresholds when the section is absent', () => {
+    const { config } = loadConfig({ file: configFile('server: {}\ndb: { use: sqlite }\n'), env: {} });
+    expect(config.usage).toMatchObject({ enabled: true, currency: 'USD', defaultTier: 'standard', callReserveMinutes: 5, holdSeconds: 900, alertThresholds: [80, 100] });
+    expect(config.usage.tiers.standard).toMatchObject({ spend: { perDay: '50', perMonth: '500' }, perContact: { callsPerDay: 3, messagesPerDay: 20 } });
+    expect(config.usage.prices.every((p) => p.provider === '*')).toBe(true);
+  });
+
+  it('reads YAML numbers as exact decimal amounts, and refuses amounts with more than 6 decimals', () => {
+    const { config } = loadConfig({ file: configFile('server: {}\ndb: { use: sqlite }\nusage: { tiers: { standard: { spend: { perDay: 12.5 } } } }\n'), env: {} });
+    expect(config.usage.tiers.standard?.spend?.perDay).toBe('12.5');
+    expect(loadError(configFile('server: {}\ndb: { use: sqlite }\nusage: { prices: [ { channel: sms, unitPrice: "0.0000001" } ] }\n'), {})).toContain('usage.prices.0.unitPrice');
+  });
+
+  it('refuses a default tier that no tier defines', () => {
+    expect(loadError(configFile('server: {}\ndb: { use: sqlite }\nusage: { defaultTier: gold }\n'), {})).toContain('usage.defaultTier "gold"');
+  });
+});
