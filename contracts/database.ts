@@ -746,6 +746,16 @@ export function describeDatabaseContract(options: DatabaseContractOptions): void
         expect(await db.messages.changeStatus(m.id, { status: 'pending', providerMessageId: 'SM-late', updatedAt: at(7) }, ['pending'])).toBe(true);
         expect((await db.messages.findById(m.id))?.providerMessageId).toBe('SM-late');
       });
+
+      it('records the provider that carried it when given (a failover list\'s member), and keeps it otherwise', async () => {
+        const a = await storedAgent();
+        const m = message(a.id, { provider: 'twilio,vonage' });
+        await db.messages.insertOutbound(m);
+        expect(await db.messages.changeStatus(m.id, { status: 'accepted', provider: 'vonage', providerMessageId: 'V-1', updatedAt: at(8) }, ['pending'])).toBe(true);
+        expect(await db.messages.findById(m.id)).toEqual({ ...m, status: 'accepted', provider: 'vonage', providerMessageId: 'V-1', updatedAt: at(8) });
+        await db.messages.changeStatus(m.id, { status: 'delivered', updatedAt: at(9) }, ['accepted']);
+        expect((await db.messages.findById(m.id))?.provider).toBe('vonage');
+      });
     });
 
     describe('list', () => {

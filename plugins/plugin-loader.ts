@@ -12,6 +12,8 @@ export interface AdapterSpec {
   /** Built-in short name, a path (absolute, or relative to `configDir`), or an installed package name. */
   use: string;
   options: Record<string, unknown>;
+  /** Where the options sit in the config file, for messages; default `<port>.options`. */
+  optionsPath?: string;
 }
 
 export interface LoadedAdapter<P extends PortName> {
@@ -73,8 +75,8 @@ function checkDefinition(port: PortName, use: string, value: unknown): PluginDef
   return def as PluginDefinition;
 }
 
-function optionError(port: PortName, def: PluginDefinition, e: ErrorObject, missingEnv: ReadonlyMap<string, string>): string {
-  const path = [port, 'options', ...e.instancePath.split('/').filter(Boolean)];
+function optionError(optionsPath: string, def: PluginDefinition, e: ErrorObject, missingEnv: ReadonlyMap<string, string>): string {
+  const path = [optionsPath, ...e.instancePath.split('/').filter(Boolean)];
   if (e.keyword === 'required') {
     const key = [...path, (e.params as { missingProperty: string }).missingProperty].join('.');
     const variable = missingEnv.get(key);
@@ -96,7 +98,8 @@ export async function loadPlugin<P extends PortName>(
   const pluginOptions = structuredClone(spec.options);
   const validate = ajv.compile(def.optionsSchema);
   if (!validate(pluginOptions)) {
-    const lines = (validate.errors ?? []).map((e) => optionError(port, def, e, options.missingEnv ?? new Map()));
+    const optionsPath = spec.optionsPath ?? `${port}.options`;
+    const lines = (validate.errors ?? []).map((e) => optionError(optionsPath, def, e, options.missingEnv ?? new Map()));
     throw new DomainError('PLUGIN_INVALID', [...new Set(lines)].join('; '), 'Fix the options in the config file or set the named environment variables.', { port, plugin: def.id });
   }
   const instance = await def.create(pluginOptions, ctx);

@@ -58,6 +58,8 @@ export interface MakeCallRequest {
 export interface MakeCallResult {
   providerCallId: string;
   status: CallStatus;
+  /** Composite adapters (a failover list) only: the plugin id of the member that placed the call. */
+  provider?: string;
 }
 
 export interface CallStatusUpdate {
@@ -70,6 +72,11 @@ export interface CallStatusUpdate {
   currency: string | null;
   /** When the provider says the change happened; null if it does not say. */
   occurredAt: Date | null;
+  /**
+   * The agent's own number on this call (the callee of an inbound call, the caller of an outbound one) when
+   * the webhook says: it lets one status URL serve every agent.
+   */
+  agentNumber?: string | null;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { MessageStatus } from './records.js';
-import type { WebhookReply, WebhookRequest } from './webhook.js';
+import type { NamedAdapter, WebhookReply, WebhookRequest } from './webhook.js';
 
 export interface EmailAttachment {
   filename: string;
@@ -31,6 +31,8 @@ export interface SendEmailRequest {
 export interface SendEmailResult {
   providerMessageId: string;
   status: MessageStatus;
+  /** Composite adapters (a failover list) only: the plugin id of the member that carried the mail. */
+  provider?: string;
 }
 
 export interface InboundEmail {
@@ -48,7 +50,14 @@ export interface InboundEmail {
 
 export type EmailEvent =
   | { kind: 'received'; email: InboundEmail }
-  | { kind: 'status'; providerMessageId: string; status: MessageStatus; errorCode: string | null };
+  | {
+    kind: 'status';
+    providerMessageId: string;
+    status: MessageStatus;
+    errorCode: string | null;
+    /** Our message id (the send request's `reference`) when the provider echoes it (SendGrid custom args). */
+    reference?: string | null;
+  };
 
 export interface EmailCapabilities {
   /** Inbound mail arrives through `parseWebhook` (HTTP) rather than pushed events. */
@@ -70,5 +79,10 @@ export interface EmailPort {
   /** Events of a verified webhook. Async because a provider may need a fetch (Resend's receiving API). */
   parseWebhook(request: WebhookRequest): Promise<EmailEvent[]>;
   webhookReply(): WebhookReply;
+  /**
+   * Composite adapters (a failover list) only: the member whose signature `request` carries, which then parses
+   * and answers it; null when no member's does. Single adapters leave it out and core uses `verifyWebhook`.
+   */
+  signedBy?(request: WebhookRequest): NamedAdapter<EmailPort> | null;
   close?(): Promise<void>;
 }

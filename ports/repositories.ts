@@ -49,6 +49,8 @@ export interface StatusChange {
   errorCode?: string | null;
   errorMessage?: string | null;
   providerMessageId?: string | null;
+  /** The plugin id that carried it, when a failover list chose another member than the one first recorded. */
+  provider?: string;
   /** Replaces the stored metadata when given (no merge). */
   metadata?: Record<string, unknown>;
   updatedAt: Date;

@@ -1,11 +1,16 @@
 import type { TelephonyCalls } from './calls.js';
 import type { MessageStatus } from './records.js';
-import type { WebhookReply, WebhookRequest } from './webhook.js';
+import type { NamedAdapter, WebhookReply, WebhookRequest } from './webhook.js';
 
 export interface TelephonyCapabilities {
   sms: boolean;
   mms: boolean;
   voice: boolean;
+  /**
+   * Live AI conversations over our voice socket (`answerWithConversation`, `converse` scripts). Absent means
+   * the same as `voice`; false for adapters that place calls and report on them but cannot hold a conversation.
+   */
+  conversations?: boolean;
 }
 
 export interface SendSmsRequest {
@@ -24,6 +29,8 @@ export interface SendSmsResult {
   providerMessageId: string;
   /** The provider's status, mapped to ours (`queued`, `accepted`, `sent` …). */
   status: MessageStatus;
+  /** Composite adapters (a failover list) only: the plugin id of the member that carried the message. */
+  provider?: string;
 }
 
 export interface InboundSms {
@@ -46,6 +53,11 @@ export interface SmsStatusUpdate {
   status: MessageStatus;
   /** The provider's own error code when delivery failed (e.g. Twilio 30003). */
   errorCode: string | null;
+  /**
+   * Our message id (the send request's `reference`) when the provider echoes it (Vonage `client-ref`): it
+   * places a report the provider id alone cannot (a part of a long message, a URL shared by every agent).
+   */
+  reference?: string | null;
 }
 
 /**
@@ -78,5 +90,10 @@ export interface TelephonyPort {
    * null while the provider has not priced it yet. Optional: without it, the price table's estimate stays.
    */
   fetchSmsPrice?(providerMessageId: string): Promise<ProviderPrice | null>;
+  /**
+   * Composite adapters (a failover list) only: the member whose signature `request` carries, which then parses
+   * and answers it; null when no member's does. Single adapters leave it out and core uses `verifyWebhook`.
+   */
+  signedBy?(request: WebhookRequest): NamedAdapter<TelephonyPort> | null;
   close?(): Promise<void>;
 }

@@ -8,8 +8,13 @@ export interface WebhookRequest {
   method: string;
   /** Lower-cased header names. */
   headers: Readonly<Record<string, string | undefined>>;
-  /** The body exactly as received (signatures cover raw bytes). */
+  /** The body exactly as received, decoded as UTF-8 (signatures cover raw bytes). */
   rawBody: string;
+  /**
+   * The body's bytes, for bodies that are not UTF-8 text (multipart uploads with binary files). The HTTP host
+   * always sets it; adapters that need it fall back to the UTF-8 bytes of `rawBody` when it is absent.
+   */
+  rawBytes?: Uint8Array;
   /** Form fields (`application/x-www-form-urlencoded`); repeated keys become arrays. */
   params: Readonly<Record<string, string | string[]>>;
 }
@@ -18,4 +23,10 @@ export interface WebhookRequest {
 export interface WebhookReply {
   contentType: string;
   body: string;
+}
+
+/** A member of a composite adapter (a failover list), with the plugin id it was loaded as. */
+export interface NamedAdapter<P> {
+  id: string;
+  port: P;
 }

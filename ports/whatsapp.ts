@@ -1,5 +1,5 @@
 import type { MessageStatus } from './records.js';
-import type { WebhookReply, WebhookRequest } from './webhook.js';
+import type { NamedAdapter, WebhookReply, WebhookRequest } from './webhook.js';
 
 export interface SendWhatsAppRequest {
   /** E.164 sender (without any `whatsapp:` prefix: adapters add their own addressing). */
@@ -18,6 +18,8 @@ export interface SendWhatsAppRequest {
 export interface SendWhatsAppResult {
   providerMessageId: string;
   status: MessageStatus;
+  /** Composite adapters (a failover list) only: the plugin id of the member that carried the message. */
+  provider?: string;
 }
 
 export interface InboundWhatsApp {
@@ -42,5 +44,10 @@ export interface WhatsAppPort {
   verifyWebhook(request: WebhookRequest): boolean;
   parseWebhook(request: WebhookRequest): WhatsAppEvent[];
   webhookReply(): WebhookReply;
+  /**
+   * Composite adapters (a failover list) only: the member whose signature `request` carries, which then parses
+   * and answers it; null when no member's does. Single adapters leave it out and core uses `verifyWebhook`.
+   */
+  signedBy?(request: WebhookRequest): NamedAdapter<WhatsAppPort> | null;
   close?(): Promise<void>;
 }

@@ -97,6 +97,7 @@ export class SqlMessageRepository implements MessageRepository {
     if (change.errorCode !== undefined) set.and('error_code = ?', change.errorCode);
     if (change.errorMessage !== undefined) set.and('error_message = ?', change.errorMessage);
     if (change.providerMessageId !== undefined) set.and('provider_message_id = ?', change.providerMessageId);
+    if (change.provider !== undefined) set.and('provider = ?', change.provider);
     if (change.metadata !== undefined) set.and('metadata = ?', this.codec.json(change.metadata));
     const sql =
       `UPDATE messages SET ${set.join(', ')} WHERE id = ? AND status IN (${onlyFrom.map(() => '?').join(', ')})`;

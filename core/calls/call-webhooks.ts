@@ -1,17 +1,21 @@
 import type { CallStatusUpdate } from '../../ports/calls.js';
 import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
 import { requireTelephony, type CorePorts } from '../context.js';
-import { invalidSignature } from '../messages/inbound/store-inbound.js';
+import { signerOf } from '../webhook-signer.js';
+import { telephonyCalls } from './telephony-calls.js';
 import { recordCallStatus } from './record-call-status.js';
 
-/** Call progress from the provider (initiated → ringing → in-progress → completed …), signature first. */
-export async function receiveCallStatus(ports: CorePorts, agentId: string, request: WebhookRequest): Promise<WebhookReply> {
-  const telephony = requireTelephony(ports);
-  if (!telephony.port.verifyWebhook(request) || !telephony.port.calls) throw invalidSignature();
-  const update = telephony.port.calls.parseCallStatus(request);
-  const call = await ports.db.calls.findByProviderId(agentId, update.providerCallId);
+/**
+ * Call progress from the provider (initiated → ringing → in-progress → completed …), signature first. `agentId` comes
+ * from a per-agent URL; null on the URL shared by every agent, where the agent's own number on the call names it.
+ */
+export async function receiveCallStatus(ports: CorePorts, agentId: string | null, request: WebhookRequest): Promise<WebhookReply> {
+  const telephony = signerOf(requireTelephony(ports), request);
+  const update = telephonyCalls(telephony).parseCallStatus(request);
+  const owner = agentId ?? (update.agentNumber ? (await ports.db.agents.findChannelByAddress('sms', update.agentNumber))?.agentId : null);
+  const call = owner ? await ports.db.calls.findByProviderId(owner, update.providerCallId) : null;
   if (call) await recordCallStatus(ports, call, update);
-  else ports.logger.warn({ agentId, providerCallId: update.providerCallId }, 'status report for an unknown call');
+  else ports.logger.warn({ agentId: owner, providerCallId: update.providerCallId }, 'status report for an unknown call');
   return telephony.port.webhookReply();
 }
 

@@ -7,12 +7,12 @@ import type { AgentRecord } from '../../ports/records.js';
 import { checkOutbound, type Admission } from '../policy/pre-send-policy.js';
 import { priceLine, type UsageLine } from '../usage/pricing.js';
 import { nothingSent, releaseUsage } from '../usage/settle-usage.js';
+import { telephonyCalls } from './telephony-calls.js';
 
 /** The telephony adapter, if it can place calls, and the agent's own number to call from. */
 export async function callingFrom(ports: CorePorts, agentId: string): Promise<{ telephony: Provided<TelephonyPort>; calls: TelephonyCalls; from: string }> {
   const telephony = requireTelephony(ports);
-  const calls = telephony.port.calls;
-  if (!calls) throw new DomainError('CHANNEL_NOT_CONFIGURED', `The ${telephony.id} adapter cannot place calls.`, 'Configure a telephony adapter with voice.', { port: 'telephony' });
+  const calls = telephonyCalls(telephony);
   const own = await ports.db.agents.findChannel(agentId, 'sms');
   if (!own) throw new DomainError('CHANNEL_NOT_CONFIGURED', `Agent ${agentId} has no phone number.`, 'Give the agent a number first (--phone).', { channel: 'sms' });
   return { telephony, calls, from: own.address };
@@ -78,12 +78,14 @@ export async function placeCall(ports: CorePorts, calls: TelephonyCalls, call: C
       statusCallbackUrl: `${ports.settings.publicBaseUrl}/webhooks/${encodeURIComponent(call.agentId)}/voice/status`,
       reference: call.id,
     });
-    const accepted = { ...call, providerCallId: placed.providerCallId, updatedAt: ports.clock.now(), version: call.version + 1 };
+    // A failover list names the member that placed it.
+    const provider = placed.provider ?? call.provider;
+    const accepted = { ...call, provider, providerCallId: placed.providerCallId, updatedAt: ports.clock.now(), version: call.version + 1 };
     if (await ports.db.calls.update(accepted, call.version)) return accepted;
     // A pushed status moved the call on first: keep its progress and add the provider id.
     const current = await ports.db.calls.findById(call.id);
     if (!current) return accepted;
-    const withId = { ...current, providerCallId: placed.providerCallId, version: current.version + 1 };
+    const withId = { ...current, provider, providerCallId: placed.providerCallId, version: current.version + 1 };
     return (await ports.db.calls.update(withId, current.version)) ? withId : current;
   } catch (err) {
     const error = isDomainError(err) ? err : new DomainError('INTERNAL', 'The telephony adapter failed unexpectedly.', 'Retry later.');

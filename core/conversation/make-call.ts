@@ -2,6 +2,7 @@ import { DomainError } from '../../ports/errors.js';
 import { actingAgent } from '../auth/authenticate.js';
 import { requirePort } from '../context.js';
 import { callingFrom, checkCall, newOutboundCall, placeCall } from '../calls/place-call.js';
+import { conversationCalls } from '../calls/telephony-calls.js';
 import { requireE164 } from '../phone-number.js';
 import { defineUseCase } from '../use-case.js';
 import { type CallView, placedCallSchema, toCallView } from '../calls/call-view.js';
@@ -46,7 +47,8 @@ export const makeCall = defineUseCase<MakeCallInput, CallView & { usage: UsageEs
     const to = requireE164(input.to.trim(), 'to');
     if (input.purpose.trim() === '') throw new DomainError('INVALID_INPUT', 'purpose must not be empty.', 'Say what the call is for.', { field: 'purpose' });
     requirePort(ctx.ports, 'brain');
-    const { telephony, calls, from } = await callingFrom(ctx.ports, agent.id);
+    const { telephony, from } = await callingFrom(ctx.ports, agent.id);
+    const calls = conversationCalls(telephony);
     const admission = await checkCall(ctx, agent, telephony.id, to);
     const call = newOutboundCall(ctx.ports, {
       agentId: agent.id, provider: telephony.id, from, to,

@@ -1,28 +1,31 @@
-import { DomainError } from '../../ports/errors.js';
 import type { CallLogRecord } from '../../ports/records.js';
 import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
+import { conversationCalls } from '../calls/telephony-calls.js';
 import { requirePort, requireTelephony, type CorePorts } from '../context.js';
-import { invalidSignature, requireAgent } from '../messages/inbound/store-inbound.js';
+import { webhookAgent } from '../messages/inbound/store-inbound.js';
+import { signerOf } from '../webhook-signer.js';
 import type { Handoff } from './conversation-output.js';
 import { conversationSettings } from './conversation-settings.js';
 
+/**
+ * A verified voice webhook's adapter — the member of a failover list that signed it — and its calls. Conversation
+ * webhooks need an adapter that can hold them.
+ */
 function verifiedCalls(ports: CorePorts, request: WebhookRequest) {
-  const telephony = requireTelephony(ports);
-  if (!telephony.port.verifyWebhook(request)) throw invalidSignature();
-  const calls = telephony.port.calls;
-  if (!calls) throw new DomainError('CHANNEL_NOT_CONFIGURED', `The ${telephony.id} adapter handles no calls.`, 'Configure a telephony adapter with voice.');
-  return { telephony, calls };
+  const telephony = signerOf(requireTelephony(ports), request);
+  return { telephony, calls: conversationCalls(telephony) };
 }
 
 /**
  * A person calls an agent's number: log the call and answer with a live conversation on our voice
- * socket, greeted with the agent's greeting.
+ * socket, greeted with the agent's greeting. `agentId` comes from a per-agent URL; null on the URL shared by every
+ * agent, where the call goes to whoever owns the number called.
  */
-export async function receiveIncomingCall(ports: CorePorts, agentId: string, request: WebhookRequest): Promise<WebhookReply> {
+export async function receiveIncomingCall(ports: CorePorts, agentId: string | null, request: WebhookRequest): Promise<WebhookReply> {
   const { telephony, calls } = verifiedCalls(ports, request);
   requirePort(ports, 'brain');
-  const agent = await requireAgent(ports, agentId);
   const incoming = calls.parseIncomingCall(request);
+  const agent = await webhookAgent(ports, agentId, 'sms', incoming.to);
   const existing = await ports.db.calls.findByProviderId(agent.id, incoming.providerCallId);
   const now = ports.clock.now();
   const call: CallLogRecord = existing ?? {

@@ -178,7 +178,9 @@ async function deliver(ctx: UseCaseContext, channel: OutboundChannel, message: M
     if (nothingSent(error.code)) await releaseUsage(ctx.ports, usage.records);
     throw new DomainError(error.code, error.message, error.nextStep, { ...error.details, messageId: message.id });
   }
-  const change = { status: result.status, providerMessageId: result.providerMessageId, updatedAt: clock.now() };
+  // A failover list names the member that carried it.
+  const provider = result.provider ?? message.provider;
+  const change = { status: result.status, providerMessageId: result.providerMessageId, provider, updatedAt: clock.now() };
   const applied = await db.messages.changeStatus(message.id, change, ['pending', ...predecessorsOf(result.status)]);
   if (!applied) {
     // A pushed status event overtook this answer: keep its (later) status, record the provider id.

@@ -1,4 +1,5 @@
-import type { CallLogRecord } from '../../ports/records.js';
+import type { CallLogRecord, MessageRecord } from '../../ports/records.js';
+import type { TelephonyPort } from '../../ports/telephony.js';
 import type { Repositories } from '../../ports/repositories.js';
 import type { UsageRecord } from '../../ports/usage.js';
 import type { CorePorts } from '../context.js';
@@ -79,15 +80,13 @@ export async function settleCallUsage(ports: CorePorts, ended: CallLogRecord): P
  * An SMS was delivered (or not, but carried): its cost as the provider charged it (Twilio `price`, read
  * from the message resource, since status callbacks do not carry it) replaces the table's estimate.
  */
-export async function settleSmsPrice(ports: CorePorts, agentId: string, providerMessageId: string): Promise<void> {
-  const fetchPrice = ports.telephony?.port.fetchSmsPrice;
-  if (!ports.settings.usage.enabled || !fetchPrice) return;
+export async function settleSmsPrice(ports: CorePorts, telephony: TelephonyPort, message: MessageRecord, providerMessageId: string): Promise<void> {
+  if (!ports.settings.usage.enabled || !telephony.fetchSmsPrice) return;
   try {
-    const message = await ports.db.messages.findByProviderId(agentId, 'sms', providerMessageId);
-    const price = message ? await fetchPrice.call(ports.telephony!.port, providerMessageId) : null;
-    if (message && price && price.currency === ports.settings.usage.currency) await settleMessageCost(ports, message.id, price.priceMicros);
+    const price = await telephony.fetchSmsPrice(providerMessageId);
+    if (price && price.currency === ports.settings.usage.currency) await settleMessageCost(ports, message.id, price.priceMicros);
   } catch (err) {
-    ports.logger.warn({ agentId, providerMessageId, code: (err as { code?: string }).code }, 'message price not available: the price table\'s estimate stays');
+    ports.logger.warn({ messageId: message.id, providerMessageId, code: (err as { code?: string }).code }, 'message price not available: the price table\'s estimate stays');
   }
 }
 

@@ -25,6 +25,7 @@ import { CallbackScheduler } from './callback-scheduler.js';
 import { UsageSweeper } from './usage-sweeper.js';
 import { LogPolicyRecorder } from '../../adapters/node/log-policy-recorder.js';
 import type { PolicyRecorder } from '../../ports/usage.js';
+import { failoverAdapter } from './failover-adapter.js';
 
 const OPTIONAL_TOKENS: Readonly<Record<OptionalSection, symbol>> = {
   telephony: TOKENS.Telephony,
@@ -109,6 +110,15 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
   const problems: string[] = [];
   const built: Array<{ close?(): Promise<void> }> = [];
   const load = async <P extends PortName>(port: P, spec: AdapterConfig): Promise<Provided<PortTypes[P]> | null> => {
+    if (spec.members) {
+      const members: Provided<PortTypes[P]>[] = [];
+      for (const member of spec.members) {
+        const loaded = await load(port, member);
+        if (loaded) members.push(loaded);
+      }
+      if (members.length < spec.members.length) return null;
+      return { id: spec.use, port: failoverAdapter(port, members, logger.child({ port, failover: spec.use })) };
+    }
     try {
       const adapter = await loadPlugin(port, spec, pluginContext(port), { missingEnv: loaded.missingEnv });
       built.push(adapter.port as { close?(): Promise<void> });

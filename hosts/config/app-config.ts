@@ -3,9 +3,14 @@ import type { UsageSettings } from '../../core/usage/usage-settings.js';
 
 /** The validated configuration (see config/schema.json). */
 export interface AdapterConfig {
+  /** The adapter's name; for a failover list, the members' names joined by commas. */
   use: string;
   enabled: boolean;
   options: Record<string, unknown>;
+  /** Where `options` sit in the config file (`telephony.options`, `telephony.providers.vonage`), for messages. */
+  optionsPath?: string;
+  /** A failover list (`use: [twilio, vonage]`): its members in order. */
+  members?: AdapterConfig[];
 }
 
 export interface AppConfig {
@@ -39,6 +44,9 @@ export interface LoadedConfig {
   /** Problems that do not stop the server. */
   warnings: string[];
 }
+
+/** Sections whose `use` may be a failover list. */
+export const FAILOVER_SECTIONS = ['telephony', 'email', 'whatsapp'] as const;
 
 /** Optional adapter sections, each loaded through the plugin loader for the port of the same name. */
 export const OPTIONAL_SECTIONS = ['telephony', 'email', 'whatsapp', 'tts', 'storage', 'brain'] as const;

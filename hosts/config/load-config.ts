@@ -5,7 +5,8 @@ import type { ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { config as loadDotenv } from 'dotenv';
 import { DomainError } from '../../ports/errors.js';
-import { OPTIONAL_SECTIONS, type AdapterConfig, type AppConfig, type LoadedConfig, type OptionalSection } from './app-config.js';
+import { adapterSection } from './adapter-section.js';
+import { OPTIONAL_SECTIONS, type AppConfig, type LoadedConfig, type OptionalSection } from './app-config.js';
 import { interpolateEnv } from './interpolate.js';
 import { packageRoot } from './package-root.js';
 
@@ -57,16 +58,11 @@ export function describeError(error: ErrorObject, missing: Map<string, string>, 
   return `${base || '(top level)'} ${error.message ?? 'is invalid'}`;
 }
 
-function adapter(section: Record<string, unknown> | undefined): AdapterConfig | null {
-  if (!section || section.enabled === false) return null;
-  return { use: String(section.use), enabled: true, options: (section.options as Record<string, unknown>) ?? {} };
-}
-
 function normalise(c: Record<string, unknown>, cwd: string): AppConfig {
   const server = c.server as { host: string; port: number; bodyLimitBytes: number };
   const auth = (c.auth ?? {}) as { adminToken?: string };
   const callbacks = (c.callbacks ?? {}) as { defaultUrl?: string; pollIntervalMs?: number };
-  const db = adapter(c.db as Record<string, unknown>);
+  const db = adapterSection('db', c.db as Record<string, unknown>);
   if (!db) throw new DomainError('CONFIG_INVALID', 'db cannot be disabled', 'Remove "enabled: false" from db.');
   return {
     server,
@@ -76,12 +72,12 @@ function normalise(c: Record<string, unknown>, cwd: string): AppConfig {
     auth: { adminToken: auth.adminToken ?? null },
     callbacks: { defaultUrl: callbacks.defaultUrl ?? null, pollIntervalMs: callbacks.pollIntervalMs ?? 1000 },
     db,
-    telephony: adapter(c.telephony as Record<string, unknown> | undefined),
-    email: adapter(c.email as Record<string, unknown> | undefined),
-    whatsapp: adapter(c.whatsapp as Record<string, unknown> | undefined),
-    tts: adapter(c.tts as Record<string, unknown> | undefined),
-    storage: adapter(c.storage as Record<string, unknown> | undefined),
-    brain: adapter(c.brain as Record<string, unknown> | undefined),
+    telephony: adapterSection('telephony', c.telephony as Record<string, unknown> | undefined),
+    email: adapterSection('email', c.email as Record<string, unknown> | undefined),
+    whatsapp: adapterSection('whatsapp', c.whatsapp as Record<string, unknown> | undefined),
+    tts: adapterSection('tts', c.tts as Record<string, unknown> | undefined),
+    storage: adapterSection('storage', c.storage as Record<string, unknown> | undefined),
+    brain: adapterSection('brain', c.brain as Record<string, unknown> | undefined),
     // Schema defaults fill greeting, instructions, apology and interruptible even when the section is absent.
     voice: (c.voice ?? {}) as AppConfig['voice'],
     usage: usageSettings(c.usage as AppConfig['usage']),

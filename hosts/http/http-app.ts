@@ -13,7 +13,7 @@ import type { App } from '../composition/build-app.js';
 import type { StreamableHttpHost } from '../mcp/streamable-http-host.js';
 import { HTTP_STATUS, errorBody, toDomainError } from '../shared/error-mapping.js';
 import { openApiDocument } from './openapi.js';
-import { parseForm, parseJson, readRawBody } from './read-body.js';
+import { parseForm, parseJson, readRawBody, readRawBytes } from './read-body.js';
 
 type Ctx = Koa.ParameterizedContext;
 
@@ -76,26 +76,39 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost): Koa {
     });
   }
 
-  const webhook = (handle: (agentId: string, request: WebhookRequest) => Promise<WebhookReply>) => async (ctx: Ctx) => {
-    const rawBody = await readRawBody(ctx.req, limit);
+  // `agentId` is null on the URLs shared by every agent (one provider application for all numbers and mailboxes).
+  const webhook = (handle: (agentId: string | null, request: WebhookRequest) => Promise<WebhookReply>) => async (ctx: Ctx) => {
+    const rawBytes = await readRawBytes(ctx.req, limit);
+    const rawBody = rawBytes.toString('utf8');
     const request: WebhookRequest = {
       url: app.ports.settings.publicBaseUrl + ctx.originalUrl,
       method: ctx.method,
       headers: ctx.headers as Record<string, string | undefined>,
       rawBody,
+      rawBytes,
       params: ctx.is('application/x-www-form-urlencoded') ? parseForm(rawBody) : {},
     };
-    const reply = await handle(String(ctx.params.agentId), request);
+    const reply = await handle(ctx.params.agentId === undefined ? null : String(ctx.params.agentId), request);
     ctx.type = reply.contentType;
     ctx.body = reply.body;
   };
-  router.post('/webhooks/:agentId/sms', webhook((agentId, request) => receiveInboundSms(app.ports, agentId, request)));
-  router.post('/webhooks/:agentId/sms/status', webhook((agentId, request) => receiveSmsStatus(app.ports, agentId, request)));
-  router.post('/webhooks/:agentId/voice', webhook((agentId, request) => receiveIncomingCall(app.ports, agentId, request)));
-  router.post('/webhooks/:agentId/voice/action', webhook((agentId, request) => receiveConversationEnd(app.ports, agentId, request)));
-  router.post('/webhooks/:agentId/voice/status', webhook((agentId, request) => receiveCallStatus(app.ports, agentId, request)));
-  router.post('/webhooks/:agentId/email', webhook((agentId, request) => receiveEmailWebhook(app.ports, agentId, request)));
-  router.post('/webhooks/:agentId/whatsapp', webhook((agentId, request) => receiveWhatsAppWebhook(app.ports, agentId, request)));
+  const smsInbound = webhook((agentId, request) => receiveInboundSms(app.ports, agentId, request));
+  const smsStatus = webhook((agentId, request) => receiveSmsStatus(app.ports, agentId, request));
+  const incomingCall = webhook((agentId, request) => receiveIncomingCall(app.ports, agentId, request));
+  const callStatus = webhook((agentId, request) => receiveCallStatus(app.ports, agentId, request));
+  const email = webhook((agentId, request) => receiveEmailWebhook(app.ports, agentId, request));
+  router.post('/webhooks/sms', smsInbound);
+  router.post('/webhooks/sms/status', smsStatus);
+  router.post('/webhooks/voice', incomingCall);
+  router.post('/webhooks/voice/status', callStatus);
+  router.post('/webhooks/email', email);
+  router.post('/webhooks/:agentId/sms', smsInbound);
+  router.post('/webhooks/:agentId/sms/status', smsStatus);
+  router.post('/webhooks/:agentId/voice', incomingCall);
+  router.post('/webhooks/:agentId/voice/action', webhook((agentId, request) => receiveConversationEnd(app.ports, String(agentId), request)));
+  router.post('/webhooks/:agentId/voice/status', callStatus);
+  router.post('/webhooks/:agentId/email', email);
+  router.post('/webhooks/:agentId/whatsapp', webhook((agentId, request) => receiveWhatsAppWebhook(app.ports, String(agentId), request)));
 
   // Files of storage adapters that serve through this server (local storage): signed, expiring URLs only.
   router.get('/storage/{*key}', async (ctx) => {

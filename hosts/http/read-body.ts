@@ -3,6 +3,11 @@ import { DomainError } from '../../ports/errors.js';
 
 /** Reads the whole body as text, refusing more than `limit` bytes (the socket is not read further). */
 export async function readRawBody(req: IncomingMessage, limit: number): Promise<string> {
+  return (await readRawBytes(req, limit)).toString('utf8');
+}
+
+/** Reads the whole body's bytes, refusing more than `limit` (the socket is not read further). */
+export async function readRawBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
   const chunks: Buffer[] = [];
@@ -12,7 +17,7 @@ export async function readRawBody(req: IncomingMessage, limit: number): Promise<
     if (size > limit) throw tooLarge(limit);
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 function tooLarge(limit: number): DomainError {

@@ -71,6 +71,42 @@ describe('configuration loading', () => {
     expect(warnings.some((w) => w.includes('sms channel is off'))).toBe(true);
   });
 
+  it('takes each adapter\'s options from providers, so that switching is an edit of `use` alone', () => {
+    const yaml = [
+      'server: {}', 'db: { use: sqlite }',
+      'telephony:', '  use: ${TELEPHONY:-twilio}', '  providers:',
+      '    twilio: { accountSid: AC00000000000000000000000000000001, authToken: t }',
+      '    vonage: { apiKey: k, apiSecret: s, signatureSecret: x }',
+      'email: { use: resend, options: { apiKey: re_x } }',
+    ].join('\n');
+    const file = configFile(yaml);
+    expect(loadConfig({ file, env: {} }).config.telephony).toMatchObject({
+      use: 'twilio', options: { authToken: 't' }, optionsPath: 'telephony.providers.twilio',
+    });
+    expect(loadConfig({ file, env: { TELEPHONY: 'vonage' } }).config.telephony).toMatchObject({ use: 'vonage', options: { apiKey: 'k' } });
+    expect(loadConfig({ file, env: {} }).config.email).toMatchObject({ use: 'resend', options: { apiKey: 're_x' }, optionsPath: 'email.options' });
+  });
+
+  it('reads a list in `use` as a failover order, each member with its own options', () => {
+    const file = configFile([
+      'server: {}', 'db: { use: sqlite }',
+      'telephony:', '  use: [twilio, vonage]', '  providers:', '    twilio: { authToken: t }', '    vonage: { apiKey: k }',
+    ].join('\n'));
+    const telephony = loadConfig({ file, env: {} }).config.telephony;
+    expect(telephony?.use).toBe('twilio,vonage');
+    expect(telephony?.members).toEqual([
+      { use: 'twilio', enabled: true, options: { authToken: 't' }, optionsPath: 'telephony.providers.twilio' },
+      { use: 'vonage', enabled: true, options: { apiKey: 'k' }, optionsPath: 'telephony.providers.vonage' },
+    ]);
+  });
+
+  it('refuses a list in `use` outside the message channels, and `options` beside a list', () => {
+    expect(loadError(configFile('server: {}\ndb: { use: sqlite }\ntts: { use: [edge, espeak] }\n'), {}))
+      .toContain('tts.use takes one adapter');
+    expect(loadError(configFile('server: {}\ndb: { use: sqlite }\ntelephony: { use: [twilio, vonage], options: { a: 1 } }\n'), {}))
+      .toContain('telephony.options does not apply to a list');
+  });
+
   it('reports a file that does not exist or is not YAML', () => {
     expect(loadError(join(tempDir(), 'nope.yaml'), {})).toContain('not found');
     expect(loadError(configFile('server: [unclosed'), {})).toContain('not valid YAML');

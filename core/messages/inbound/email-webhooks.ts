@@ -2,7 +2,8 @@ import type { InboundEmail } from '../../../ports/email.js';
 import type { AgentRecord } from '../../../ports/records.js';
 import type { WebhookReply, WebhookRequest } from '../../../ports/webhook.js';
 import { requirePort, type CorePorts } from '../../context.js';
-import { applyDeliveryStatus, invalidSignature, requireAgent, storeInbound } from './store-inbound.js';
+import { signerOf } from '../../webhook-signer.js';
+import { applyDeliveryStatus, requireAgent, storeInbound } from './store-inbound.js';
 
 function storeEmail(ports: CorePorts, agent: AgentRecord, provider: string, email: InboundEmail) {
   return storeInbound(ports, agent, {
@@ -22,30 +23,39 @@ function storeEmail(ports: CorePorts, agent: AgentRecord, provider: string, emai
   });
 }
 
-/** Email provider webhook (Resend/Svix …): received mail and delivery events, signature first. */
-export async function receiveEmailWebhook(ports: CorePorts, agentId: string, request: WebhookRequest): Promise<WebhookReply> {
-  const email = requirePort(ports, 'email');
-  if (!email.port.verifyWebhook(request)) throw invalidSignature();
-  const agent = await requireAgent(ports, agentId);
+/**
+ * Email provider webhook (Resend/Svix, SendGrid …): received mail and delivery events, signature first. `agentId`
+ * comes from a per-agent URL; null on the URL shared by every agent (SendGrid's Inbound Parse and Event Webhook are
+ * one per account), where mail goes to the agent owning a recipient address and reports find their message by the
+ * echoed reference.
+ */
+export async function receiveEmailWebhook(ports: CorePorts, agentId: string | null, request: WebhookRequest): Promise<WebhookReply> {
+  const email = signerOf(requirePort(ports, 'email'), request);
+  const agent = agentId === null ? null : await requireAgent(ports, agentId);
   for (const event of await email.port.parseWebhook(request)) {
-    if (event.kind === 'received') await storeEmail(ports, agent, email.id, event.email);
-    else await applyDeliveryStatus(ports, agent.id, 'email', event);
+    if (event.kind === 'status') await applyDeliveryStatus(ports, agentId, 'email', event);
+    else if (agent) await storeEmail(ports, agent, email.id, event.email);
+    else await routeEmail(ports, email.id, event.email);
   }
   return email.port.webhookReply();
 }
 
 /**
- * Mail pushed by an adapter (SMTP listener): routed to the agent whose address it was sent to. Mail for
- * no known agent is dropped with a warning (the SMTP listener already refuses foreign domains).
+ * Mail that names no agent (a shared webhook URL, the SMTP listener) goes to the agent owning one of its recipient
+ * addresses. Mail for no known agent is dropped with a warning, acknowledged: a refusal would only bring it back.
  */
-export async function receivePushedEmail(ports: CorePorts, email: InboundEmail): Promise<void> {
-  const adapter = requirePort(ports, 'email');
-  for (const address of email.to) {
+async function routeEmail(ports: CorePorts, provider: string, email: InboundEmail): Promise<void> {
+  for (const address of [...email.to, ...email.cc]) {
     const channel = await ports.db.agents.findChannelByAddress('email', address.toLowerCase());
     if (channel) {
-      await storeEmail(ports, await requireAgent(ports, channel.agentId), adapter.id, email);
+      await storeEmail(ports, await requireAgent(ports, channel.agentId), provider, email);
       return;
     }
   }
-  ports.logger.warn({ recipients: email.to.length }, 'inbound email for no known agent address');
+  ports.logger.warn({ recipients: email.to.length + email.cc.length }, 'inbound email for no known agent address');
+}
+
+/** Mail pushed by an adapter (SMTP listener, which already refuses foreign domains): routed by its recipients. */
+export async function receivePushedEmail(ports: CorePorts, email: InboundEmail): Promise<void> {
+  await routeEmail(ports, requirePort(ports, 'email').id, email);
 }

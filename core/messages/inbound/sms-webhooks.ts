@@ -1,22 +1,20 @@
 import type { WebhookReply, WebhookRequest } from '../../../ports/webhook.js';
 import { requireTelephony, type CorePorts } from '../../context.js';
-import { applyDeliveryStatus, invalidSignature, requireAgent, storeInbound } from './store-inbound.js';
+import { signerOf } from '../../webhook-signer.js';
 import { settleSmsPrice } from '../../usage/settle-usage.js';
+import { applyDeliveryStatus, storeInbound, webhookAgent } from './store-inbound.js';
 
 /** Statuses after which the provider has priced the message: it went out. */
 const CHARGED = new Set(['delivered', 'undelivered']);
 
-function verified(ports: CorePorts, request: WebhookRequest) {
-  const telephony = requireTelephony(ports);
-  if (!telephony.port.verifyWebhook(request)) throw invalidSignature();
-  return telephony;
-}
-
-/** An inbound SMS: the signature is checked before anything is read or stored. */
-export async function receiveInboundSms(ports: CorePorts, agentId: string, request: WebhookRequest): Promise<WebhookReply> {
-  const telephony = verified(ports, request);
-  const agent = await requireAgent(ports, agentId);
+/**
+ * An inbound SMS: the signature is checked before anything is read or stored. `agentId` comes from a per-agent URL;
+ * null on the URL shared by every agent, where the message goes to whoever owns the number it was sent to.
+ */
+export async function receiveInboundSms(ports: CorePorts, agentId: string | null, request: WebhookRequest): Promise<WebhookReply> {
+  const telephony = signerOf(requireTelephony(ports), request);
   const sms = telephony.port.parseInboundSms(request);
+  const agent = await webhookAgent(ports, agentId, 'sms', sms.to);
   await storeInbound(ports, agent, {
     channel: 'sms',
     provider: telephony.id,
@@ -29,12 +27,13 @@ export async function receiveInboundSms(ports: CorePorts, agentId: string, reque
   return telephony.port.webhookReply();
 }
 
-/** Delivery progress of an SMS we sent. */
-export async function receiveSmsStatus(ports: CorePorts, agentId: string, request: WebhookRequest): Promise<WebhookReply> {
-  const telephony = verified(ports, request);
+/** Delivery progress of an SMS we sent (`agentId` null on the shared URL: the echoed reference places it). */
+export async function receiveSmsStatus(ports: CorePorts, agentId: string | null, request: WebhookRequest): Promise<WebhookReply> {
+  const telephony = signerOf(requireTelephony(ports), request);
   const update = telephony.port.parseSmsStatus(request);
-  await applyDeliveryStatus(ports, agentId, 'sms', update);
-  // In the background: the provider's webhook is answered without waiting for another API call.
-  if (CHARGED.has(update.status)) void settleSmsPrice(ports, agentId, update.providerMessageId);
+  const message = await applyDeliveryStatus(ports, agentId, 'sms', update);
+  // In the background: the provider's webhook is answered without waiting for another API call. The price is
+  // asked of the provider that reported it (in a failover list, the member that carried the message).
+  if (message && CHARGED.has(update.status)) void settleSmsPrice(ports, telephony.port, message, update.providerMessageId);
   return telephony.port.webhookReply();
 }

@@ -21,6 +21,19 @@ export async function requireAgent(ports: CorePorts, agentId: string): Promise<A
 }
 
 /**
+ * The agent a webhook is for: the one its per-agent URL names, or — `agentId` null, on a URL shared by every agent
+ * — the owner of `address` (the number or mailbox the event was sent to) on `channel`.
+ */
+export async function webhookAgent(ports: CorePorts, agentId: string | null, channel: Channel, address: string): Promise<AgentRecord> {
+  if (agentId !== null) return requireAgent(ports, agentId);
+  const owner = await ports.db.agents.findChannelByAddress(channel, address);
+  if (!owner) {
+    throw new DomainError('NOT_FOUND', `No agent has this ${channel} address.`, 'Give an agent the address the provider sends to, or point the provider elsewhere.', { channel });
+  }
+  return requireAgent(ports, owner.agentId);
+}
+
+/**
  * Stores a message that arrived for `agent` and, in the same transaction, its forward to the agent's
  * callback URL: a failing agent endpoint can never lose the message, and a provider's redelivery of
  * the same message is stored (and forwarded) once.
@@ -61,21 +74,45 @@ export async function storeInbound(ports: CorePorts, agent: AgentRecord, inbound
   return outcome.message;
 }
 
-/** Applies a provider's delivery report to the agent's message with that provider id, forward moves only. */
-export async function applyDeliveryStatus(
-  ports: CorePorts, agentId: string, channel: Channel, update: { providerMessageId: string; status: MessageStatus; errorCode: string | null },
-): Promise<void> {
-  const message = await ports.db.messages.findByProviderId(agentId, channel, update.providerMessageId);
+/** A provider's delivery report, with our message id when the provider echoes it. */
+export interface DeliveryReport {
+  providerMessageId: string;
+  status: MessageStatus;
+  errorCode: string | null;
+  reference?: string | null;
+}
+
+/**
+ * The message a delivery report is about: the agent's message with that provider id, else the one the echoed
+ * reference names (a later part of a long SMS has its own provider id; a URL shared by every agent names no agent).
+ */
+async function reportedMessage(ports: CorePorts, agentId: string | null, channel: Channel, update: DeliveryReport): Promise<MessageRecord | null> {
+  const byProviderId = agentId === null ? null : await ports.db.messages.findByProviderId(agentId, channel, update.providerMessageId);
+  if (byProviderId || !update.reference) return byProviderId;
+  const byReference = await ports.db.messages.findById(update.reference);
+  const matches = byReference !== null && byReference.channel === channel && byReference.direction === 'outbound'
+    && (agentId === null || byReference.agentId === agentId);
+  return matches ? byReference : null;
+}
+
+/**
+ * Applies a provider's delivery report to the message it is about, forward moves only; returns that message (null
+ * when the report places none). `agentId` is null on a URL shared by every agent: then only the echoed reference can
+ * place it.
+ */
+export async function applyDeliveryStatus(ports: CorePorts, agentId: string | null, channel: Channel, update: DeliveryReport): Promise<MessageRecord | null> {
+  const message = await reportedMessage(ports, agentId, channel, update);
   if (!message) {
     // Acknowledge anyway: a non-2xx answer would only make the provider retry a report we cannot place.
     ports.logger.warn({ agentId, channel, providerMessageId: update.providerMessageId }, 'status report for an unknown message');
-    return;
+    return null;
   }
   await ports.db.messages.changeStatus(
     message.id,
     { status: update.status, errorCode: update.errorCode, updatedAt: ports.clock.now() },
     predecessorsOf(update.status),
   );
+  return message;
 }
 
 /** Status pushed by an adapter (demo mode, socket-based providers) for our message `reference`. */

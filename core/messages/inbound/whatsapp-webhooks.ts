@@ -1,11 +1,11 @@
 import type { WebhookReply, WebhookRequest } from '../../../ports/webhook.js';
 import { requirePort, type CorePorts } from '../../context.js';
-import { applyDeliveryStatus, invalidSignature, requireAgent, storeInbound } from './store-inbound.js';
+import { signerOf } from '../../webhook-signer.js';
+import { applyDeliveryStatus, requireAgent, storeInbound } from './store-inbound.js';
 
 /** WhatsApp provider webhook: inbound messages (which open the 24-hour window) and status reports. */
 export async function receiveWhatsAppWebhook(ports: CorePorts, agentId: string, request: WebhookRequest): Promise<WebhookReply> {
-  const whatsapp = requirePort(ports, 'whatsapp');
-  if (!whatsapp.port.verifyWebhook(request)) throw invalidSignature();
+  const whatsapp = signerOf(requirePort(ports, 'whatsapp'), request);
   const agent = await requireAgent(ports, agentId);
   for (const event of whatsapp.port.parseWebhook(request)) {
     if (event.kind === 'received') {

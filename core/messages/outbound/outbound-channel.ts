@@ -31,5 +31,5 @@ export interface OutboundChannel {
   prepare(ctx: UseCaseContext, agent: AgentRecord, input: SendMessageInput): Promise<PreparedMessage>;
   meter(prepared: PreparedMessage): MessageMeter;
   /** Sends a stored `pending` message; throws the port's DomainError on failure. */
-  send(ctx: UseCaseContext, message: MessageRecord, prepared: PreparedMessage): Promise<{ providerMessageId: string; status: MessageStatus }>;
+  send(ctx: UseCaseContext, message: MessageRecord, prepared: PreparedMessage): Promise<{ providerMessageId: string; status: MessageStatus; provider?: string }>;
 }
