@@ -12,6 +12,7 @@ export const BUILT_IN_PLUGINS: { readonly [P in PortName]: Readonly<Record<strin
   },
   telephony: {
     twilio: () => import('../adapters/twilio/plugin.js'),
+    vonage: () => import('../adapters/vonage/telephony-plugin.js'),
     mock: () => import('../adapters/mock/telephony-plugin.js'),
   },
   email: {

@@ -1,8 +1,6 @@
-import { createPrivateKey } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { DomainError } from '../../ports/errors.js';
 import type { JsonSchema } from '../../ports/json-schema.js';
+import { loadPrivateKey } from './vonage-private-key.js';
 
 export const DEFAULT_VONAGE_API_HOST = 'https://api.nexmo.com';
 export const DEFAULT_VONAGE_TIMEOUT_MS = 10_000;
@@ -109,36 +107,11 @@ function configInvalid(message: string, nextStep: string): DomainError {
   return new DomainError('CONFIG_INVALID', message, nextStep, { port: 'whatsapp', plugin: 'vonage' });
 }
 
-/** PEM text as is; anything else is a file path, relative to the config file's folder. */
-function loadPrivateKey(value: string, configDir: string): string {
-  let pem = value;
-  if (!value.includes('-----BEGIN')) {
-    try {
-      pem = readFileSync(resolve(configDir, value), 'utf8');
-    } catch {
-      throw configInvalid(
-        'whatsapp.options.privateKey is neither PEM text nor a readable key file.',
-        'Set privateKey to the PEM text of the Vonage application\'s private key, or to the path of its .key file.',
-      );
-    }
-  }
-  try {
-    createPrivateKey(pem);
-  } catch {
-    // The key itself must never appear in the message.
-    throw configInvalid(
-      'whatsapp.options.privateKey is not a valid private key.',
-      'Download the application\'s private key again from the Vonage dashboard and configure its PEM text or file path.',
-    );
-  }
-  return pem;
-}
-
 /** Applies defaults and loads the key; the loader has already validated the options against the schema. */
 export function resolveVonageOptions(options: VonageOptions, configDir: string): ResolvedVonageOptions {
   let credentials: VonageCredentials;
   if (options.applicationId && options.privateKey) {
-    credentials = { kind: 'jwt', applicationId: options.applicationId, privateKey: loadPrivateKey(options.privateKey, configDir) };
+    credentials = { kind: 'jwt', applicationId: options.applicationId, privateKey: loadPrivateKey(options.privateKey, configDir, 'whatsapp.options.privateKey') };
   } else if (options.apiKey && options.apiSecret) {
     credentials = { kind: 'basic', apiKey: options.apiKey, apiSecret: options.apiSecret };
   } else {

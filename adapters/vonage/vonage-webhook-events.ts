@@ -57,12 +57,17 @@ function inboundContent(body: Json, messageType: string): { text: string; mediaU
   return { text: '', mediaUrls: [] };
 }
 
+/** The Messages API channels our ports read. */
+export type MessagesChannel = 'whatsapp' | 'sms';
+
+const CHANNEL_NAME: Readonly<Record<MessagesChannel, string>> = { whatsapp: 'WhatsApp', sms: 'SMS' };
+
 /**
- * Reads a Messages API v1 webhook: an inbound WhatsApp message (it has `message_type`) or a status update (it has
- * `status`). Statuses this adapter does not know yield no event (`unknownStatus` is told), so a new Vonage status
- * never makes Vonage retry the webhook forever.
+ * Reads a Messages API v1 webhook of `channel`: an inbound message (it has `message_type`) or a status update (it
+ * has `status`). Statuses this adapter does not know yield no event (`unknownStatus` is told), so a new Vonage status
+ * never makes Vonage retry the webhook forever. The profile name is WhatsApp's; SMS has none.
  */
-export function parseVonageWebhook(request: WebhookRequest, unknownStatus: (status: string) => void): WhatsAppEvent[] {
+export function parseVonageWebhook(request: WebhookRequest, unknownStatus: (status: string) => void, channel: MessagesChannel = 'whatsapp'): WhatsAppEvent[] {
   let body: unknown;
   try {
     body = JSON.parse(request.rawBody) as unknown;
@@ -82,8 +87,8 @@ export function parseVonageWebhook(request: WebhookRequest, unknownStatus: (stat
   }
 
   if (typeof body.message_type === 'string') {
-    if (body.channel !== undefined && body.channel !== 'whatsapp') {
-      throw invalid(`The Vonage webhook is for the ${String(body.channel).slice(0, 20)} channel, not WhatsApp.`);
+    if (body.channel !== undefined && body.channel !== channel) {
+      throw invalid(`The Vonage webhook is for the ${String(body.channel).slice(0, 20)} channel, not ${CHANNEL_NAME[channel]}.`);
     }
     const { text, mediaUrls } = inboundContent(body, body.message_type);
     const profile = isObject(body.profile) && typeof body.profile.name === 'string' ? body.profile.name : null;

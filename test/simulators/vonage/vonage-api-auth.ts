@@ -1,4 +1,4 @@
-import { timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, randomUUID, timingSafeEqual, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 
 /** The credentials of the simulated account and of its Vonage application. */
@@ -49,4 +49,32 @@ export function authenticate(credentials: SimulatedCredentials, authorization: s
   if (scheme?.toLowerCase() === 'basic') return basicAuthorized(credentials, value) ? 'basic' : null;
   if (scheme?.toLowerCase() === 'bearer') return jwtAuthorized(credentials, value, now) ? 'jwt' : null;
   return null;
+}
+
+/** A simulated Vonage account and application: what its tests pass to the SDK, and what its API accepts. */
+export interface SimulatedAccount {
+  apiKey: string;
+  apiSecret: string;
+  applicationId: string;
+  /** PEM (PKCS#8) of the application's private key, for the SDK's JWT auth. */
+  privateKey: string;
+  /** Signs webhooks. */
+  signatureSecret: string;
+  credentials: SimulatedCredentials;
+}
+
+/** The given credentials, and random ones for the rest (a new 2048-bit RSA key for the application). */
+export function simulatedAccount(given: Partial<Omit<SimulatedAccount, 'credentials'>>): SimulatedAccount {
+  const key: KeyObject = given.privateKey ? createPrivateKey(given.privateKey) : generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+  const apiKey = given.apiKey ?? randomBytes(4).toString('hex');
+  const apiSecret = given.apiSecret ?? randomBytes(8).toString('hex');
+  const applicationId = given.applicationId ?? randomUUID();
+  return {
+    apiKey,
+    apiSecret,
+    applicationId,
+    privateKey: key.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    signatureSecret: given.signatureSecret ?? randomBytes(16).toString('hex'),
+    credentials: { apiKey, apiSecret, applicationId, publicKey: createPublicKey(key) },
+  };
 }

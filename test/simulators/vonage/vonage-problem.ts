@@ -50,6 +50,9 @@ export const vonageProblems = {
       'Outside Allowed Window',
       'The message was sent outside of the allowed 24 hour customer care window for this WhatsApp user. Send a template message instead.',
     ),
+  /** The Voice API's validation failure (400, not the Messages API's 422 with code 1150). */
+  badRequest: (invalid: { name: string; reason: string }[]) =>
+    problem(400, `${GENERIC}#bad-request`, 'Bad Request', 'The request failed due to validation errors.', { invalid_parameters: invalid }),
   throttled: () => problem(429, `${GENERIC}#throttled`, 'Rate Limit Hit', 'Please wait, then retry your request.'),
   serverFault: (status: number) =>
     status === 503

@@ -1,9 +1,9 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CustomerWindows } from './customer-window.js';
-import { FaultQueue } from '../shared/fault-queue.js';
-import { authenticate, type AuthMethod, type SimulatedCredentials } from './vonage-api-auth.js';
+import { FaultSwitches, readRequest } from '../shared/fault-switches.js';
+import { authenticate, simulatedAccount, type AuthMethod, type SimulatedCredentials } from './vonage-api-auth.js';
 import { vonageProblems, type ProblemAnswer } from './vonage-problem.js';
 import {
   inboundMessageBody, msisdn, statusBody, type InboundWhatsAppInput, type StatusInput, type VonageMessageStatus,
@@ -115,7 +115,7 @@ const MESSAGES_PATH = '/v1/messages';
  * A stateful, loopback-only stand-in for the Vonage Messages API v1 (WhatsApp channel) and for Vonage's side of
  * the webhooks: signed status webhooks and inbound messages. Tests drive the real `@vonage/server-sdk` against it.
  */
-export class VonageSimulator {
+export class VonageSimulator extends FaultSwitches {
   readonly apiKey: string;
   readonly apiSecret: string;
   readonly applicationId: string;
@@ -141,7 +141,6 @@ export class VonageSimulator {
   private readonly webhookTimeoutMs: number;
   private readonly now: () => Date;
   private readonly windows = new CustomerWindows();
-  private readonly faults = new FaultQueue();
   private readonly pending = new Set<Promise<void>>();
   private deliveryFailure: DeliveryFailure | null = null;
   /** Bumped by reset/stop so that progress scheduled earlier stops quietly. */
@@ -150,14 +149,10 @@ export class VonageSimulator {
   private url: string | null = null;
 
   constructor(options: VonageSimulatorOptions = {}) {
-    this.apiKey = options.apiKey ?? randomBytes(4).toString('hex');
-    this.apiSecret = options.apiSecret ?? randomBytes(8).toString('hex');
-    this.applicationId = options.applicationId ?? randomUUID();
-    const privateKey: KeyObject = options.privateKey
-      ? createPrivateKey(options.privateKey)
-      : generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
-    this.privateKey = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    this.signatureSecret = options.signatureSecret ?? randomBytes(16).toString('hex');
+    super();
+    const account = simulatedAccount(options);
+    ({ apiKey: this.apiKey, apiSecret: this.apiSecret, applicationId: this.applicationId, privateKey: this.privateKey, signatureSecret: this.signatureSecret } = account);
+    this.credentials = account.credentials;
     this.whatsappNumbers = (options.whatsappNumbers ?? ['+15550100']).map(msisdn);
     this.refusedRecipients = new Set((options.refusedRecipients ?? []).map(msisdn));
     this.statusUrl = options.statusUrl ?? null;
@@ -167,9 +162,6 @@ export class VonageSimulator {
     this.approvedTemplates = options.approvedTemplates ? new Set(options.approvedTemplates) : null;
     this.webhookTimeoutMs = options.webhookTimeoutMs ?? 5000;
     this.now = options.now ?? (() => new Date());
-    this.credentials = {
-      apiKey: this.apiKey, apiSecret: this.apiSecret, applicationId: this.applicationId, publicKey: createPublicKey(privateKey),
-    };
   }
 
   /** `http://127.0.0.1:<port>`: the SDK's `apiHost`. Only valid after `start()`. */
@@ -201,25 +193,6 @@ export class VonageSimulator {
     this.windows.clear();
     this.faults.clear();
     this.deliveryFailure = null;
-  }
-
-  /** The next `times` requests (default 1) get this HTTP error with Vonage's problem body; 429 may carry Retry-After. */
-  failNext(fault: { status: 401 | 429 | 500 | 503; retryAfterSeconds?: number; times?: number }): void {
-    this.faults.add({ kind: 'fail', status: fault.status, retryAfterSeconds: fault.retryAfterSeconds }, fault.times ?? 1);
-  }
-
-  /** The next `times` requests (default 1) are read and never answered: the client must time out. */
-  hangNext(options: { times?: number } = {}): void {
-    this.faults.add({ kind: 'hang' }, options.times ?? 1);
-  }
-
-  /** The next `times` requests (default 1) have their socket destroyed after being read. */
-  dropNext(options: { times?: number } = {}): void {
-    this.faults.add({ kind: 'drop' }, options.times ?? 1);
-  }
-
-  clearFaults(): void {
-    this.faults.clear();
   }
 
   /** Messages accepted from now on end `rejected` or `undelivered` with an error; `false` restores delivery. */
@@ -282,28 +255,15 @@ export class VonageSimulator {
     return signVonageWebhook(this, input.url, statusBody(status, now), input.signature ?? 'valid', now);
   }
 
+  protected answerFault(res: ServerResponse, status: number, headers: Record<string, string>): void {
+    this.answer(res, status === 401 ? vonageProblems.unauthorized() : status === 429 ? vonageProblems.throttled() : vonageProblems.serverFault(status), headers);
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const rawBody = await readBody(req);
-    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
-    const method = (req.method ?? 'GET').toUpperCase();
-    const headers = flattenHeaders(req);
+    const { method, path, headers, rawBody } = await readRequest(req);
     const json = parseJson(rawBody);
     this.requests.push({ method, path, headers, rawBody, json: json ?? null });
-
-    const fault = this.faults.take();
-    if (fault?.kind === 'hang') return;
-    if (fault?.kind === 'drop') {
-      req.socket.destroy();
-      return;
-    }
-    if (fault?.kind === 'fail') {
-      const problem = fault.status === 401 ? vonageProblems.unauthorized()
-        : fault.status === 429 ? vonageProblems.throttled()
-          : vonageProblems.serverFault(fault.status);
-      const extra = fault.retryAfterSeconds !== undefined ? { 'retry-after': String(fault.retryAfterSeconds) } : undefined;
-      this.answer(res, problem, extra);
-      return;
-    }
+    if (this.playFault(req, res)) return;
 
     if (path !== MESSAGES_PATH) {
       this.answer(res, vonageProblems.notFound(path));
@@ -418,19 +378,4 @@ function parseJson(text: string): unknown {
   }
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
 
-function flattenHeaders(req: IncomingMessage): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return headers;
-}

@@ -1,0 +1,201 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import vonagePlugin from '../../adapters/vonage/telephony-plugin.js';
+import type { VonageTelephonyOptions } from '../../adapters/vonage/vonage-telephony-options.js';
+import { describeTelephonyContract } from '../../contracts/telephony.js';
+import { codeThrownBy, expectFailure } from '../../contracts/domain-error-assertions.js';
+import type { TelephonyPort } from '../../ports/telephony.js';
+import type { WebhookRequest } from '../../ports/webhook.js';
+import { WebhookReceiver } from '../simulators/shared/webhook-receiver.js';
+import { AudioFileServer, silentWav } from '../simulators/twilio/audio-file-server.js';
+import { SMS_REFUSALS } from '../simulators/vonage/vonage-sms-bodies.js';
+import { readNcco, vonageTelephonyHarness } from '../simulators/vonage/vonage-telephony-harness.js';
+import { VonageTelephonySimulator } from '../simulators/vonage/vonage-telephony-simulator.js';
+import type { SignedVonageWebhook } from '../simulators/vonage/vonage-webhook-signing.js';
+import { testPluginContext } from '../support/plugin-context.js';
+
+const OWNED = '+15550100';
+const REACHABLE = '+15550101';
+const REFUSED = '+15550199';
+const PUBLIC_BASE_URL = 'https://comms.example.com';
+
+const sim = new VonageTelephonySimulator({ numbers: [OWNED], refusedRecipients: [REFUSED], statusDelayMs: 1, msPerCallSecond: 2 });
+const receiver = new WebhookReceiver();
+const audio = new AudioFileServer();
+let audioUrl = '';
+
+function options(overrides: Partial<VonageTelephonyOptions> = {}): VonageTelephonyOptions {
+  return {
+    apiKey: sim.apiKey, apiSecret: sim.apiSecret, signatureSecret: sim.signatureSecret, signatureMethod: sim.signatureMethod,
+    applicationId: sim.applicationId, privateKey: sim.privateKey, restHost: sim.baseUrl, apiHost: sim.baseUrl, timeoutMs: 300,
+    ...overrides,
+  };
+}
+
+function createPort(overrides: Partial<VonageTelephonyOptions> = {}): Promise<TelephonyPort> {
+  return vonagePlugin.create(options(overrides), testPluginContext({ publicBaseUrl: PUBLIC_BASE_URL }));
+}
+
+function asRequest(webhook: SignedVonageWebhook): WebhookRequest {
+  return { url: webhook.url, method: webhook.method, headers: webhook.headers, rawBody: webhook.rawBody, params: webhook.params };
+}
+
+beforeAll(async () => {
+  await Promise.all([sim.start(), receiver.start(), audio.start()]);
+  audioUrl = audio.serve('/media/contract-greeting.wav', { contentType: 'audio/wav', body: silentWav(1) });
+});
+afterAll(async () => {
+  await Promise.all([sim.stop(), receiver.stop(), audio.stop()]);
+});
+
+describeTelephonyContract({
+  name: 'vonage adapter (SMS API and Voice API) against the Vonage simulator',
+  capabilities: { sms: true, mms: false, voice: true, conversations: false },
+  signatureCoversUrl: false,
+  async factory() {
+    sim.reset();
+    receiver.reset();
+    return {
+      port: await createPort(),
+      harness: vonageTelephonyHarness(sim, receiver, { publicBaseUrl: PUBLIC_BASE_URL, reachableNumber: REACHABLE, refusedNumber: REFUSED, audioUrl }),
+    };
+  },
+  async teardown() {
+    await sim.settled();
+    // Every request our adapter made, and every webhook the simulator sent, must be one Vonage's published API allows.
+    expect(sim.specViolations).toEqual([]);
+  },
+});
+
+describe('vonage telephony adapter specifics', () => {
+  let port: TelephonyPort;
+  const send = (overrides: Partial<Parameters<TelephonyPort['sendSms']>[0]> = {}) =>
+    port.sendSms({ from: OWNED, to: REACHABLE, body: 'hi', reference: 'msg_01jxyzabcdefghjkmnpqrstvwx', ...overrides });
+  const secrets = () => [sim.apiSecret, sim.signatureSecret, sim.privateKey];
+
+  beforeEach(async () => {
+    sim.reset();
+    receiver.reset();
+    port = await createPort();
+  });
+  afterEach(async () => {
+    await port.close?.();
+    await sim.settled();
+    sim.webhookFormat = 'json';
+    expect(sim.specViolations).toEqual([]);
+  });
+
+  it('sends GSM text as `text` and anything else as `unicode`, with our id as client-ref and the receipt URL as callback', async () => {
+    await send({ body: 'Plain GSM: café {ok} €5', statusCallbackUrl: 'https://comms.example.com/webhooks/agt_1/sms/status' });
+    await send({ body: 'Emoji 🚀 and ✓' });
+    expect(sim.sms.map((m) => [m.type, m.text])).toEqual([['text', 'Plain GSM: café {ok} €5'], ['unicode', 'Emoji 🚀 and ✓']]);
+    expect(sim.sms[0]?.params).toMatchObject({ 'client-ref': 'msg_01jxyzabcdefghjkmnpqrstvwx', callback: 'https://comms.example.com/webhooks/agt_1/sms/status' });
+  });
+
+  it('names a long message by its first part; the receipts of every part carry our reference', async () => {
+    const statusUrl = `${receiver.baseUrl}/webhooks/agt_1/sms/status`;
+    const sent = await send({ body: 'x'.repeat(400), statusCallbackUrl: statusUrl });
+    expect(sim.sms[0]?.messageIds).toHaveLength(3);
+    expect(sent.providerMessageId).toBe(sim.sms[0]?.messageIds[0]);
+    await sim.settled();
+    const updates = receiver.received.map((r) => port.parseSmsStatus(r));
+    expect(new Set(updates.map((u) => u.providerMessageId))).toEqual(new Set(sim.sms[0]?.messageIds));
+    expect(updates.every((u) => u.reference === 'msg_01jxyzabcdefghjkmnpqrstvwx')).toBe(true);
+  });
+
+  it.each([
+    ['bad credentials (4)', SMS_REFUSALS.badCredentials, 'PROVIDER_AUTH_FAILED'],
+    ['internal error (5)', SMS_REFUSALS.internalError, 'PROVIDER_UNAVAILABLE'],
+    ['illegal sender (15)', SMS_REFUSALS.illegalSender, 'PROVIDER_REJECTED'],
+    ['invalid to (3)', SMS_REFUSALS.invalidParams('to'), 'INVALID_PHONE_NUMBER'],
+  ] as const)('maps the SMS API refusal %s', async (_case, refusal, code) => {
+    sim.refuseNextSms(refusal);
+    const err = await expectFailure(send(), code, secrets());
+    expect(err.details.providerCode).toBe(refusal.status);
+  });
+
+  it('maps wrong credentials, a From the account does not own, a dropped connection and a refused connection', async () => {
+    await port.close?.();
+    port = await createPort({ apiSecret: 'wrong-secret-0123456789' });
+    const refused = await expectFailure(send(), 'PROVIDER_AUTH_FAILED', ['wrong-secret-0123456789']);
+    expect(refused.nextStep).toContain('VONAGE_API_SECRET');
+    await port.close?.();
+    port = await createPort();
+    await expectFailure(send({ from: '+15550150' }), 'PROVIDER_REJECTED', secrets());
+    sim.dropNext();
+    await expectFailure(send(), 'PROVIDER_TIMEOUT', secrets());
+    const gone = new VonageTelephonySimulator();
+    await gone.start();
+    const host = gone.baseUrl;
+    await gone.stop();
+    await port.close?.();
+    port = await createPort({ restHost: host });
+    const unreachable = await expectFailure(send(), 'PROVIDER_UNAVAILABLE', secrets());
+    expect(unreachable.details.networkError).toBe('ECONNREFUSED');
+    expect(sim.sms).toHaveLength(0);
+  });
+
+  it('verifies form-posted webhooks and every signature method the dashboard offers', async () => {
+    sim.webhookFormat = 'form';
+    const inbound = asRequest(sim.buildInboundSms({ url: `${PUBLIC_BASE_URL}/webhooks/sms`, from: REACHABLE, to: OWNED, text: 'Yes & no = maybe' }));
+    expect(inbound.params).toMatchObject({ msisdn: '15550101', text: 'Yes & no = maybe' });
+    expect(port.verifyWebhook(inbound)).toBe(true);
+    expect(port.parseInboundSms(inbound)).toMatchObject({ from: REACHABLE, to: OWNED, body: 'Yes & no = maybe' });
+    for (const method of ['md5hash', 'md5', 'sha1', 'sha512'] as const) {
+      const other = new VonageTelephonySimulator({ numbers: [OWNED], signatureMethod: method, signatureSecret: sim.signatureSecret });
+      const signed = asRequest(other.buildInboundSms({ url: `${PUBLIC_BASE_URL}/webhooks/sms`, from: REACHABLE, to: OWNED, text: method }));
+      const methodPort = await createPort({ signatureMethod: method });
+      expect(methodPort.verifyWebhook(signed), method).toBe(true);
+      expect(port.verifyWebhook(signed), `${method} checked as sha256`).toBe(false);
+    }
+  });
+
+  it('refuses a stale SMS signature (a replay) and a stale JWT', async () => {
+    const url = `${PUBLIC_BASE_URL}/webhooks/sms`;
+    expect(port.verifyWebhook(asRequest(sim.buildInboundSms({ url, from: REACHABLE, to: OWNED, text: 'old', signature: 'stale' })))).toBe(false);
+    expect(port.verifyWebhook(asRequest(sim.buildCallEvent({ url, uuid: 'call-1', status: 'ringing', signature: 'stale' })))).toBe(false);
+  });
+
+  it('reads inbound SMS and statuses of an account set up for the Messages API (signed JWT)', async () => {
+    const url = `${PUBLIC_BASE_URL}/webhooks/sms`;
+    const { signVonageWebhook } = await import('../simulators/vonage/vonage-webhook-signing.js');
+    const now = new Date();
+    const inbound = asRequest(signVonageWebhook(sim, url, {
+      channel: 'sms', message_uuid: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee', message_type: 'text', to: '15550100', from: '15550101', text: 'Via Messages', timestamp: now.toISOString(),
+    }, 'valid', now));
+    expect(port.verifyWebhook(inbound)).toBe(true);
+    expect(port.parseInboundSms(inbound)).toEqual({ providerMessageId: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee', from: REACHABLE, to: OWNED, body: 'Via Messages', mediaUrls: [] });
+    const status = asRequest(signVonageWebhook(sim, url, {
+      channel: 'sms', message_uuid: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee', status: 'delivered', to: '15550101', from: '15550100', client_ref: 'msg_1', timestamp: now.toISOString(),
+    }, 'valid', now));
+    expect(port.parseSmsStatus(status)).toEqual({ providerMessageId: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee', status: 'delivered', errorCode: null, reference: 'msg_1' });
+    const whatsapp = asRequest(signVonageWebhook(sim, url, { channel: 'whatsapp', message_uuid: 'u', message_type: 'text', to: '15550100', from: '15550101', text: 'x' }, 'valid', now));
+    expect(codeThrownBy(() => port.parseInboundSms(whatsapp))).toBe('INVALID_INPUT');
+  });
+
+  it('names the agent\'s own number on call events: the callee of an inbound call, the caller of an outbound one', () => {
+    const url = `${PUBLIC_BASE_URL}/webhooks/voice/status`;
+    const inbound = port.calls!.parseCallStatus(asRequest(sim.buildCallEvent({ url, uuid: 'c1', status: 'answered', direction: 'inbound', from: REACHABLE, to: OWNED })));
+    const outbound = port.calls!.parseCallStatus(asRequest(sim.buildCallEvent({ url, uuid: 'c2', status: 'completed', durationSeconds: 61, from: OWNED, to: REACHABLE })));
+    expect(inbound).toMatchObject({ status: 'in-progress', agentNumber: OWNED });
+    expect(outbound).toMatchObject({ status: 'completed', agentNumber: OWNED, durationSeconds: 61, currency: 'EUR' });
+    expect(outbound.priceMicros).toBe(-9000);
+  });
+
+  it('plays several files in order, the whole list `loop` times, and answers transfers and hang-ups with NCCOs', async () => {
+    const second = audio.serve('/media/second.wav', { contentType: 'audio/wav', body: silentWav(1) });
+    const { providerCallId } = await port.calls!.makeCall({ from: OWNED, to: REACHABLE, script: { kind: 'play', audioUrls: [audioUrl, second], loop: 2 }, reference: 'call_1' });
+    await sim.settled();
+    expect(sim.calls.find((c) => c.uuid === providerCallId)?.played).toEqual([audioUrl, second, audioUrl, second]);
+    expect(readNcco(JSON.parse(port.calls!.answerWithTransfer('+15550123', OWNED).body))).toEqual({ kind: 'transfer', to: '+15550123', callerId: OWNED });
+    expect(readNcco(JSON.parse(port.calls!.answerWithHangup().body))).toEqual({ kind: 'hangup' });
+    await expectFailure(port.calls!.makeCall({ from: OWNED, to: REACHABLE, script: { kind: 'play', audioUrls: [audioUrl], loop: 1 }, ringTimeoutSeconds: 121, reference: 'call_2' }), 'INVALID_INPUT', secrets());
+  });
+
+  it('sends and receives SMS only when no application is configured', async () => {
+    await port.close?.();
+    port = await createPort({ applicationId: undefined, privateKey: undefined });
+    expect(port.capabilities).toEqual({ sms: true, mms: false, voice: false, conversations: false });
+    expect(port.calls).toBeUndefined();
+    expect((await send()).status).toBe('accepted');
+  });
+});

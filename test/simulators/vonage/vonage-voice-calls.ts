@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { checkAudio } from '../twilio/audio-file-check.js';
+import { deferred, type Deferred } from '../twilio/deferred.js';
+import { loopbackGet } from '../twilio/loopback-get.js';
+import { msisdn } from './vonage-webhook-bodies.js';
+
+/** How the person called reacts; the status Vonage then reports. */
+export type VonageCallee = 'answer' | 'busy' | 'unanswered' | 'failed';
+
+/** Voice API call statuses the simulator reports. */
+export type VonageCallStatus = 'started' | 'ringing' | 'answered' | 'completed' | 'busy' | 'unanswered' | 'failed' | 'cancelled';
+
+/** A call the Voice API placed. Numbers are digits. */
+export interface SimulatedVonageCall {
+  uuid: string;
+  conversationUuid: string;
+  from: string;
+  to: string;
+  /** The NCCO it runs once answered, as received. */
+  ncco: unknown[];
+  eventUrl: string | null;
+  status: VonageCallStatus;
+  /** The audio URLs the callee heard, in order, once per time played. */
+  played: string[];
+  startedAt: Date;
+  answeredAt: Date | null;
+  endedAt: Date | null;
+  durationSeconds: number | null;
+  /** The request body as received. */
+  body: Record<string, unknown>;
+  /** Settled when the call is hung up through the API. */
+  hangUp: Deferred<void>;
+}
+
+/** A stream the simulated callee could not play (the file was missing or not the audio it claimed to be). */
+export interface VonagePlaybackProblem {
+  uuid: string;
+  url: string;
+  reason: string;
+}
+
+export interface CalleeEnvironment {
+  /** Real milliseconds per simulated second of call time. */
+  msPerCallSecond: number;
+  /** Pause before each early status change (ringing, answered), in real milliseconds. */
+  stepDelayMs: number;
+  /** How long a file the callee cannot measure plays, in simulated seconds. */
+  defaultAudioSeconds: number;
+  fetchTimeoutMs: number;
+  now(): Date;
+  /** Still the simulator's current run (a reset or stop abandons the calls of earlier runs). */
+  current(): boolean;
+  report(call: SimulatedVonageCall, status: VonageCallStatus): Promise<void>;
+  playbackProblem(problem: VonagePlaybackProblem): void;
+}
+
+const MAX_AUDIO_BYTES = 20 * 1024 * 1024;
+/** A `loop` of 0 plays for ever: the callee listens this many times before hanging up. */
+const ENDLESS_LOOP = 10_000;
+
+export function newCall(body: Record<string, unknown>, now: Date): SimulatedVonageCall {
+  const to = (body.to as Array<{ number?: unknown }>)[0]?.number;
+  const from = (body.from as { number?: unknown } | undefined)?.number;
+  const eventUrl = Array.isArray(body.event_url) && typeof body.event_url[0] === 'string' ? body.event_url[0] : null;
+  return {
+    uuid: randomUUID(),
+    conversationUuid: `CON-${randomUUID()}`,
+    from: msisdn(String(from ?? '')),
+    to: msisdn(String(to ?? '')),
+    ncco: Array.isArray(body.ncco) ? body.ncco : [],
+    eventUrl,
+    status: 'started',
+    played: [],
+    startedAt: now,
+    answeredAt: null,
+    endedAt: null,
+    durationSeconds: null,
+    body,
+    hangUp: deferred<void>(),
+  };
+}
+
+/** Waits `ms`, or less when the call is hung up first; true if it was. */
+async function hungUpWithin(call: SimulatedVonageCall, ms: number): Promise<boolean> {
+  const hungUp = await Promise.race([sleep(ms).then(() => false), call.hangUp.promise.then(() => true)]);
+  return hungUp || call.hangUp.settled;
+}
+
+async function audioSeconds(env: CalleeEnvironment, call: SimulatedVonageCall, url: string): Promise<number | null> {
+  try {
+    const answer = await loopbackGet(url, { 'user-agent': 'Vonage-Voice-Simulator' }, env.fetchTimeoutMs, MAX_AUDIO_BYTES);
+    if (answer.status !== 200) {
+      env.playbackProblem({ uuid: call.uuid, url, reason: `HTTP ${answer.status}` });
+      return null;
+    }
+    const check = checkAudio(answer.headers['content-type'], answer.body, env.defaultAudioSeconds);
+    if (!check.ok) {
+      env.playbackProblem({ uuid: call.uuid, url, reason: check.reason });
+      return null;
+    }
+    return check.seconds;
+  } catch (err) {
+    env.playbackProblem({ uuid: call.uuid, url, reason: err instanceof Error ? err.message : String(err) });
+    return null;
+  }
+}
+
+/** Plays the NCCO's `stream` actions in order; returns when they are done or the call is hung up. */
+async function runNcco(env: CalleeEnvironment, call: SimulatedVonageCall): Promise<void> {
+  for (const action of call.ncco as Array<{ action?: unknown; streamUrl?: unknown; loop?: unknown }>) {
+    if (action.action !== 'stream' || !Array.isArray(action.streamUrl)) continue;
+    const url = String(action.streamUrl[0]);
+    const seconds = await audioSeconds(env, call, url);
+    if (seconds === null) continue;
+    const loop = typeof action.loop === 'number' && action.loop > 0 ? action.loop : action.loop === 0 ? ENDLESS_LOOP : 1;
+    for (let i = 0; i < loop; i++) {
+      if (call.hangUp.settled || !env.current()) return;
+      call.played.push(url);
+      if (await hungUpWithin(call, Math.max(1, seconds * env.msPerCallSecond))) return;
+    }
+  }
+}
+
+/** The far side of one placed call: started, ringing, then the callee's answer, the NCCO played, and the end. */
+export async function progressCall(env: CalleeEnvironment, call: SimulatedVonageCall, callee: VonageCallee): Promise<void> {
+  const advance = async (status: VonageCallStatus) => {
+    call.status = status;
+    await env.report(call, status);
+  };
+  await advance('started');
+  if (await hungUpWithin(call, env.stepDelayMs)) return end(env, call, 'cancelled', advance);
+  await advance('ringing');
+  if (await hungUpWithin(call, env.stepDelayMs) || !env.current()) return end(env, call, 'cancelled', advance);
+  if (callee !== 'answer') return end(env, call, callee, advance);
+  call.answeredAt = env.now();
+  await advance('answered');
+  await runNcco(env, call);
+  return end(env, call, 'completed', advance);
+}
+
+async function end(env: CalleeEnvironment, call: SimulatedVonageCall, status: VonageCallStatus, advance: (status: VonageCallStatus) => Promise<void>): Promise<void> {
+  if (!env.current()) return;
+  call.endedAt = env.now();
+  const talked = call.answeredAt ? (call.endedAt.getTime() - call.answeredAt.getTime()) / env.msPerCallSecond : 0;
+  call.durationSeconds = call.answeredAt ? Math.max(1, Math.ceil(talked)) : 0;
+  await advance(status);
+}
