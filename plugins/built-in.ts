@@ -18,6 +18,7 @@ export const BUILT_IN_PLUGINS: { readonly [P in PortName]: Readonly<Record<strin
   email: {
     resend: () => import('../adapters/resend/plugin.js'),
     smtp: () => import('../adapters/smtp/plugin.js'),
+    sendgrid: () => import('../adapters/sendgrid/plugin.js'),
     mock: () => import('../adapters/mock/email-plugin.js'),
   },
   whatsapp: {

@@ -8,7 +8,8 @@ import { vonageProblems, type ProblemAnswer } from './vonage-problem.js';
 import {
   inboundMessageBody, msisdn, statusBody, type InboundWhatsAppInput, type StatusInput, type VonageMessageStatus,
 } from './vonage-webhook-bodies.js';
-import { postWebhook, signVonageWebhook, type SignatureMode, type SignedVonageWebhook } from './vonage-webhook-signing.js';
+import { postWebhook } from '../shared/post-webhook.js';
+import { signVonageWebhook, type SignatureMode, type SignedVonageWebhook } from './vonage-webhook-signing.js';
 import { readWhatsAppRequest, type WhatsAppMessageDraft } from './whatsapp-message-request.js';
 import { closeNow, listenOnLoopback } from '../shared/loopback-server.js';
 

@@ -13,7 +13,8 @@ import {
 import type { SmsSignatureMethod } from './vonage-sms-signing.js';
 import { newCall, progressCall, type SimulatedVonageCall, type VonageCallee, type VonageCallStatus, type VonagePlaybackProblem } from './vonage-voice-calls.js';
 import { msisdn } from './vonage-webhook-bodies.js';
-import { postWebhook, signVonageWebhook, type SignatureMode, type SignedVonageWebhook } from './vonage-webhook-signing.js';
+import { postWebhook } from '../shared/post-webhook.js';
+import { signVonageWebhook, type SignatureMode, type SignedVonageWebhook } from './vonage-webhook-signing.js';
 
 /*
  * What this simulator plays, and the choices made where Vonage's public documentation is thin:

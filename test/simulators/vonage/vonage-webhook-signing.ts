@@ -1,5 +1,4 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { request } from 'node:http';
 import jwt from 'jsonwebtoken';
 
 /**
@@ -25,10 +24,6 @@ export interface SignedVonageWebhook {
   params: Record<string, string>;
 }
 
-export interface WebhookAnswer {
-  status: number;
-  body: string;
-}
 
 /** How old a `stale` signature claims to be: well past the usual 5-minute tolerance. */
 export const STALE_SIGNATURE_AGE_SECONDS = 600;
@@ -73,32 +68,4 @@ export function signVonageWebhook(
     headers.authorization = `Bearer ${jwt.sign(claims, key, { algorithm: 'HS256' })}`;
   }
   return { url, method: 'POST', headers, rawBody, params: {} };
-}
-
-/** POSTs a webhook over loopback HTTP; rejects only when no answer came. */
-export function postWebhook(webhook: SignedVonageWebhook, timeoutMs: number): Promise<WebhookAnswer> {
-  const target = new URL(webhook.url);
-  if (target.protocol !== 'http:') return Promise.reject(new Error(`The simulator only calls http:// URLs, not ${webhook.url}`));
-  const body = Buffer.from(webhook.rawBody, 'utf8');
-  return new Promise((resolve, reject) => {
-    const outgoing = request(
-      target,
-      {
-        method: 'POST',
-        // A fresh connection per webhook: nothing pooled outlives the simulator.
-        agent: false,
-        headers: { ...webhook.headers, 'content-length': String(body.length) },
-        timeout: timeoutMs,
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        response.on('error', reject);
-      },
-    );
-    outgoing.on('timeout', () => outgoing.destroy(new Error(`No answer from ${webhook.url} within ${timeoutMs} ms`)));
-    outgoing.on('error', reject);
-    outgoing.end(body);
-  });
 }

@@ -1,0 +1,40 @@
+import type { MailDataRequired } from '@sendgrid/mail';
+import type { SendEmailRequest } from '../../ports/email.js';
+
+/** The custom argument that carries our message id: SendGrid echoes it in every Event Webhook event. */
+export const MESSAGE_ID_ARG = 'agentos_message_id';
+
+/**
+ * Mail Send v3 data for one request. Recipients go in one personalization (one message, one id); attachments as
+ * base64; `categories` tag it for SendGrid's statistics.
+ */
+export function toSendGridMail(request: SendEmailRequest, categories: readonly string[]): MailDataRequired {
+  const content = [
+    ...(request.text !== undefined ? [{ type: 'text/plain', value: request.text }] : []),
+    ...(request.html !== undefined ? [{ type: 'text/html', value: request.html }] : []),
+  ];
+  return {
+    from: request.from,
+    personalizations: [{
+      to: request.to,
+      ...(request.cc?.length ? { cc: request.cc } : {}),
+      ...(request.bcc?.length ? { bcc: request.bcc } : {}),
+    }],
+    ...(request.replyTo?.length ? { replyToList: request.replyTo.map((email) => ({ email })) } : {}),
+    subject: request.subject,
+    content: content as MailDataRequired['content'] & object,
+    ...(request.attachments?.length
+      ? {
+        attachments: request.attachments.map((a) => ({
+          filename: a.filename,
+          content: Buffer.from(a.content).toString('base64'),
+          disposition: 'attachment',
+          ...(a.contentType ? { type: a.contentType } : {}),
+        })),
+      }
+      : {}),
+    ...(request.headers && Object.keys(request.headers).length > 0 ? { headers: request.headers } : {}),
+    ...(categories.length > 0 ? { categories: [...categories] } : {}),
+    customArgs: { [MESSAGE_ID_ARG]: request.reference },
+  } as MailDataRequired;
+}
