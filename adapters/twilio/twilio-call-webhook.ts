@@ -59,6 +59,8 @@ export function parseTwilioCallStatus(request: WebhookRequest): CallStatusUpdate
     });
   }
   const priceMicros = decimalToMicros(field(params, 'Price'));
+  // Our number is the callee of an inbound call, the caller of an outbound one (outbound-api, outbound-dial).
+  const agentNumber = field(params, 'Direction') === 'inbound' ? field(params, 'To') : field(params, 'From');
   return {
     providerCallId,
     status,
@@ -66,6 +68,7 @@ export function parseTwilioCallStatus(request: WebhookRequest): CallStatusUpdate
     priceMicros,
     currency: priceMicros === null ? null : (field(params, 'PriceUnit') ?? 'USD').toUpperCase(),
     occurredAt: date(field(params, 'Timestamp')),
+    agentNumber: agentNumber ?? null,
   };
 }
 

@@ -1,5 +1,5 @@
 import { CalleeFetcher, type RecordedVoiceRequest } from './callee-fetcher.js';
-import { callStatusForm, conversationEndForm, voiceRequestForm } from './call-webhook-forms.js';
+import { callStatusForm, conversationEndForm, voiceRequestForm, type CallDirection } from './call-webhook-forms.js';
 import { SimulatedCallsApi } from './calls-api.js';
 import type { FormParams } from './form-params.js';
 import { loopbackGet } from './loopback-get.js';
@@ -151,13 +151,13 @@ export class SimulatedVoice {
 
   buildCallStatusCallback(input: {
     url: string; callSid: string; status: string; callDurationSeconds?: number; sequenceNumber?: number;
-    from?: string; to?: string; timestamp?: Date; signature?: SignatureMode;
+    from?: string; to?: string; direction?: CallDirection; timestamp?: Date; signature?: SignatureMode;
   }): SignedWebhook {
     const { account } = this.options;
     const known = this.calls.find((c) => c.sid === input.callSid);
     const from = input.from ?? known?.from ?? [...account.ownedNumbers][0] ?? '';
     const params = callStatusForm(
-      { sid: input.callSid, accountSid: account.accountSid, from, to: input.to ?? known?.to ?? '' },
+      { sid: input.callSid, accountSid: account.accountSid, from, to: input.to ?? known?.to ?? '', direction: input.direction ?? known?.direction },
       {
         callStatus: input.status,
         sequenceNumber: input.sequenceNumber ?? 0,
