@@ -12,11 +12,18 @@ import { recordCallStatus } from './record-call-status.js';
 export async function receiveCallStatus(ports: CorePorts, agentId: string | null, request: WebhookRequest): Promise<WebhookReply> {
   const telephony = signerOf(requireTelephony(ports), request);
   const update = telephonyCalls(telephony).parseCallStatus(request);
-  const owner = agentId ?? (update.agentNumber ? (await ports.db.agents.findChannelByAddress('sms', update.agentNumber))?.agentId : null);
+  const owner = await reportingAgent(ports, agentId, update);
   const call = owner ? await ports.db.calls.findByProviderId(owner, update.providerCallId) : null;
   if (call) await recordCallStatus(ports, call, update);
   else ports.logger.warn({ agentId: owner, providerCallId: update.providerCallId }, 'status report for an unknown call');
   return telephony.port.webhookReply();
+}
+
+/** Whose call a report is about: the agent of a per-agent URL, else the owner of the agent's number the report names. */
+async function reportingAgent(ports: CorePorts, agentId: string | null, update: CallStatusUpdate): Promise<string | null> {
+  if (agentId !== null) return agentId;
+  if (!update.agentNumber) return null;
+  return (await ports.db.agents.findChannelByAddress('sms', update.agentNumber))?.agentId ?? null;
 }
 
 /** Call progress pushed by an adapter (demo mode) for our call `reference`. */
