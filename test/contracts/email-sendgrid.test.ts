@@ -13,7 +13,8 @@ import { WebhookReceiver } from '../simulators/shared/webhook-receiver.js';
 import { emailTestContext, type EmailTestContext } from './email-plugin-context.js';
 
 const WEBHOOK_URL = 'https://comms.example.com/webhooks/email';
-const TIMEOUT_MS = 300;
+/** Generous: only the tests of a provider that never answers wait it out, and a loaded machine must not look like one. */
+const TIMEOUT_MS = 2000;
 const RETRY_AFTER_SECONDS = 3;
 /** Until cleared: every request meets the fault. */
 const UNTIL_CLEARED = Number.MAX_SAFE_INTEGER;

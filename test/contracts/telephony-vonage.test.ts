@@ -17,6 +17,8 @@ const OWNED = '+15550100';
 const REACHABLE = '+15550101';
 const REFUSED = '+15550199';
 const PUBLIC_BASE_URL = 'https://comms.example.com';
+/** Generous: only the tests of a provider that never answers wait it out, and a loaded machine must not look like one. */
+const TIMEOUT_MS = 2000;
 
 const sim = new VonageTelephonySimulator({ numbers: [OWNED], refusedRecipients: [REFUSED], statusDelayMs: 1, msPerCallSecond: 2 });
 const receiver = new WebhookReceiver();
@@ -26,7 +28,7 @@ let audioUrl = '';
 function options(overrides: Partial<VonageTelephonyOptions> = {}): VonageTelephonyOptions {
   return {
     apiKey: sim.apiKey, apiSecret: sim.apiSecret, signatureSecret: sim.signatureSecret, signatureMethod: sim.signatureMethod,
-    applicationId: sim.applicationId, privateKey: sim.privateKey, restHost: sim.baseUrl, apiHost: sim.baseUrl, timeoutMs: 300,
+    applicationId: sim.applicationId, privateKey: sim.privateKey, restHost: sim.baseUrl, apiHost: sim.baseUrl, timeoutMs: TIMEOUT_MS,
     ...overrides,
   };
 }

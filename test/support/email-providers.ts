@@ -46,7 +46,7 @@ export function resendEmail(): EmailProvider {
     deliveredStatus: 'delivered',
     start: () => sim.start(),
     stop: () => sim.stop(),
-    email: () => ({ use: 'resend', options: { apiKey: sim.apiKey, baseUrl: sim.baseUrl, webhookSecret: sim.webhookSecret, timeoutMs: 1500 } }),
+    email: () => ({ use: 'resend', options: { apiKey: sim.apiKey, baseUrl: sim.baseUrl, webhookSecret: sim.webhookSecret, timeoutMs: 3000 } }),
     connect(server, agentId) {
       sim.webhookUrl = `${server.url}/webhooks/${agentId}/email`;
     },
@@ -73,7 +73,7 @@ export function smtpEmail(): EmailProvider {
     email: () => ({
       use: 'smtp',
       options: {
-        host: relay.host, port: relay.port, auth: { user: relay.user, pass: relay.pass }, tls: { rejectUnauthorized: false }, timeoutMs: 1500,
+        host: relay.host, port: relay.port, auth: { user: relay.user, pass: relay.pass }, tls: { rejectUnauthorized: false }, timeoutMs: 3000,
         inbound: { host: '127.0.0.1', port: 0, allowedRecipientDomains: ['example.com'] },
       },
     }),
@@ -104,7 +104,7 @@ export function sendGridEmail(): EmailProvider {
     stop: () => sim.stop(),
     email: () => ({
       use: 'sendgrid',
-      options: { apiKey: sim.apiKey, baseUrl: sim.baseUrl, timeoutMs: 1500, eventWebhookPublicKey: sim.eventWebhookPublicKey, inboundParse: sim.parseCredentials },
+      options: { apiKey: sim.apiKey, baseUrl: sim.baseUrl, timeoutMs: 3000, eventWebhookPublicKey: sim.eventWebhookPublicKey, inboundParse: sim.parseCredentials },
     }),
     // One Event Webhook and one Inbound Parse URL per account: the URL shared by every agent.
     connect(server) {

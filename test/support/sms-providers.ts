@@ -30,7 +30,7 @@ export function twilioSms(numbers: string[]): SmsProvider {
     name: 'twilio',
     start: () => sim.start(),
     stop: () => sim.stop(),
-    telephony: () => ({ use: 'twilio', options: { accountSid: sim.accountSid, authToken: sim.authToken, baseUrl: sim.baseUrl, timeoutMs: 1500 } }),
+    telephony: () => ({ use: 'twilio', options: { accountSid: sim.accountSid, authToken: sim.authToken, baseUrl: sim.baseUrl, timeoutMs: 3000 } }),
     sent: (id) => sim.messages.find((m) => m.sid === id),
     accepted: () => sim.messages.length,
     async inbound({ signature, ...sms }) {
@@ -56,7 +56,7 @@ export function vonageSms(numbers: string[]): SmsProvider {
       use: 'vonage',
       options: {
         apiKey: sim.apiKey, apiSecret: sim.apiSecret, signatureSecret: sim.signatureSecret, signatureMethod: sim.signatureMethod,
-        restHost: sim.baseUrl, apiHost: sim.baseUrl, timeoutMs: 1500,
+        restHost: sim.baseUrl, apiHost: sim.baseUrl, timeoutMs: 3000,
       },
     }),
     sent: (id) => {
