@@ -17,7 +17,9 @@ export interface OutgoingWebhook {
 /** POSTs a webhook over loopback HTTP (never the network); rejects only when no answer came. */
 export function postWebhook(webhook: OutgoingWebhook, timeoutMs: number): Promise<WebhookAnswer> {
   const target = new URL(webhook.url);
-  if (target.protocol !== 'http:') return Promise.reject(new Error(`The simulator only calls http:// URLs, not ${webhook.url}`));
+  if (target.protocol !== 'http:' || !['127.0.0.1', 'localhost', '[::1]'].includes(target.hostname)) {
+    return Promise.reject(new Error(`The simulator only calls loopback http:// URLs, not ${webhook.url}`));
+  }
   const body = webhook.rawBytes ? Buffer.from(webhook.rawBytes) : Buffer.from(webhook.rawBody, 'utf8');
   return new Promise((resolve, reject) => {
     const outgoing = request(target, {
