@@ -76,6 +76,17 @@ describe('failover between telephony providers', () => {
     expect(messages.find((m) => m.body === 'maybe sent')?.status).toBe('failed');
   });
 
+  it('fails over on a rate limit too, but not on a refusal of the message itself', async () => {
+    twilio.failSends({ status: 429 });
+    const limited = await callOk<{ messageId: string; providerMessageId: string }>(client, 'comms_send_message', { channel: 'sms', to: PERSON, body: 'slow down' });
+    expect(vonage.sent(limited.providerMessageId)).toMatchObject({ body: 'slow down' });
+    twilio.failSends(null);
+    const before = vonage.accepted();
+    const refused = await callErr(client, 'comms_send_message', { channel: 'sms', to: '+15005550001', body: 'bad number' });
+    expect(refused).toMatchObject({ code: 'INVALID_PHONE_NUMBER', details: { provider: 'twilio' } });
+    expect(vonage.accepted()).toBe(before);
+  });
+
   it('reports the last provider\'s failure, naming every provider tried, when both refuse before accepting', async () => {
     twilio.failSends({ status: 503 });
     vonage.failSends({ status: 503 });

@@ -18,8 +18,8 @@ export interface SmsProvider {
    */
   inbound(input: { url: string; from: string; to: string; body: string; signature?: 'valid' | 'forged' }): Promise<{ status: number; providerMessageId: string }>;
   redeliver(input: { url: string; from: string; to: string; body: string; providerMessageId: string }): Promise<number>;
-  /** Makes every following send fail with this HTTP status (503 …), or no answer at all, until cleared. */
-  failSends(fault: { status: 503 } | 'timeout' | null): void;
+  /** Makes every following send fail with this HTTP status (503, 429), or no answer at all, until cleared. */
+  failSends(fault: { status: 429 | 503 } | 'timeout' | null): void;
 }
 
 const UNTIL_CLEARED = 1_000_000;
