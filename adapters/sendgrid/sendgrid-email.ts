@@ -39,8 +39,10 @@ export class SendGridEmail implements EmailPort {
   }
 
   async send(request: SendEmailRequest): Promise<SendEmailResult> {
+    // Refusals of the request itself (INVALID_INPUT) are thrown before anything is sent.
+    const mail = toSendGridMail(request, this.options.categories);
     try {
-      const [response] = await this.mail.send(toSendGridMail(request, this.options.categories));
+      const [response] = await this.mail.send(mail);
       const id = response.headers['x-message-id'];
       if (typeof id !== 'string' || id === '') throw new Error('SendGrid accepted the mail without an X-Message-Id');
       return { providerMessageId: id, status: 'accepted' };

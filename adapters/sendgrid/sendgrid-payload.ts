@@ -1,5 +1,6 @@
 import type { MailDataRequired } from '@sendgrid/mail';
 import type { SendEmailRequest } from '../../ports/email.js';
+import { DomainError } from '../../ports/errors.js';
 
 /** The custom argument that carries our message id: SendGrid echoes it in every Event Webhook event. */
 export const MESSAGE_ID_ARG = 'agentos_message_id';
@@ -9,10 +10,14 @@ export const MESSAGE_ID_ARG = 'agentos_message_id';
  * base64; `categories` tag it for SendGrid's statistics.
  */
 export function toSendGridMail(request: SendEmailRequest, categories: readonly string[]): MailDataRequired {
-  const content = [
+  // SendGrid wants text/plain first, then text/html, and at least one of them.
+  const [first, ...rest] = [
     ...(request.text !== undefined ? [{ type: 'text/plain', value: request.text }] : []),
     ...(request.html !== undefined ? [{ type: 'text/html', value: request.html }] : []),
   ];
+  if (!first) {
+    throw new DomainError('INVALID_INPUT', 'An email needs text or html.', 'Give the mail a text and/or an html body.', { provider: 'sendgrid' });
+  }
   return {
     from: request.from,
     personalizations: [{
@@ -22,7 +27,7 @@ export function toSendGridMail(request: SendEmailRequest, categories: readonly s
     }],
     ...(request.replyTo?.length ? { replyToList: request.replyTo.map((email) => ({ email })) } : {}),
     subject: request.subject,
-    content: content as MailDataRequired['content'] & object,
+    content: [first, ...rest],
     ...(request.attachments?.length
       ? {
         attachments: request.attachments.map((a) => ({

@@ -115,6 +115,11 @@ describe('sendgrid adapter: beyond the contract', () => {
     expect(sim.mails[1]?.categories).toEqual(['support', 'agent-7']);
   });
 
+  it('refuses a mail with neither text nor html as INVALID_INPUT without calling SendGrid', async () => {
+    await expectFailure(port.send({ ...mail, text: undefined }), 'INVALID_INPUT', [sim.apiKey]);
+    expect(sim.requests).toHaveLength(0);
+  });
+
   it('reads a whole Event Webhook batch: every recipient, our reference, the id without SendGrid\'s suffix, engagement ignored', async () => {
     sim.eventWebhookUrl = `${receiver.baseUrl}/webhooks/email`;
     const sent = await port.send({ ...mail, to: ['ada@example.com', 'bounce-me@example.com'] });
