@@ -1,7 +1,7 @@
 import { type CallStatus, type CallStatusUpdate, type IncomingCall } from '../../ports/calls.js';
 import { DomainError } from '../../ports/errors.js';
 import type { WebhookRequest } from '../../ports/webhook.js';
-import { e164 } from './vonage-sms-webhooks.js';
+import { e164 } from './vonage-numbers.js';
 
 /**
  * Voice API event statuses, mapped to ours. `machine`/`human` (answering-machine detection) and `disconnected`

@@ -6,7 +6,8 @@ import { DomainError } from '../../ports/errors.js';
 import type { Logger } from '../../ports/runtime.js';
 import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
 import { mapVonageCallStatus, parseVonageCallEvent, parseVonageIncomingCall } from './vonage-call-webhooks.js';
-import { hangupNcco, msisdnOf, playNcco, transferNcco, type Ncco } from './vonage-ncco.js';
+import { hangupNcco, playNcco, transferNcco, type Ncco } from './vonage-ncco.js';
+import { toMsisdn } from './vonage-numbers.js';
 
 type OutboundCall = Parameters<Vonage['voice']['createOutboundCall']>[0];
 
@@ -53,8 +54,8 @@ export class VonageCalls implements TelephonyCalls {
       );
     }
     const call = {
-      to: [{ type: 'phone', number: msisdnOf(request.to) }],
-      from: { type: 'phone', number: msisdnOf(request.from) },
+      to: [{ type: 'phone', number: toMsisdn(request.to) }],
+      from: { type: 'phone', number: toMsisdn(request.from) },
       ncco,
       ...(request.statusCallbackUrl ? { eventUrl: [request.statusCallbackUrl], eventMethod: 'POST' } : {}),
       ...(timeout !== undefined ? { ringingTimer: timeout } : {}),

@@ -1,4 +1,5 @@
 import { DomainError } from '../../ports/errors.js';
+import { toMsisdn } from './vonage-numbers.js';
 
 /**
  * Vonage Call Control Objects: the instructions a call runs. Kept apart from the adapter so that live
@@ -9,11 +10,6 @@ export type NccoAction =
   | { action: 'connect'; from: string; endpoint: Array<{ type: 'phone'; number: string }> };
 
 export type Ncco = NccoAction[];
-
-/** Vonage writes numbers as digits, without +. */
-export function msisdnOf(number: string): string {
-  return number.trim().replace(/^\+/, '');
-}
 
 function invalid(message: string, nextStep: string): DomainError {
   return new DomainError('INVALID_INPUT', message, nextStep, { provider: 'vonage' });
@@ -32,7 +28,7 @@ export function playNcco(audioUrls: readonly string[], loop: number): Ncco {
 
 /** Connects the caller to a person at `to`, showing `callerId`. */
 export function transferNcco(to: string, callerId: string): Ncco {
-  return [{ action: 'connect', from: msisdnOf(callerId), endpoint: [{ type: 'phone', number: msisdnOf(to) }] }];
+  return [{ action: 'connect', from: toMsisdn(callerId), endpoint: [{ type: 'phone', number: toMsisdn(to) }] }];
 }
 
 /** Nothing more to do: Vonage hangs up when the NCCO runs out. */

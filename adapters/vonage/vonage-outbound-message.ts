@@ -1,6 +1,7 @@
 import type { Vonage } from '@vonage/server-sdk';
 import { DomainError } from '../../ports/errors.js';
 import type { SendWhatsAppRequest } from '../../ports/whatsapp.js';
+import { toMsisdn } from './vonage-numbers.js';
 
 /** What `vonage.messages.send` takes (derived, so that no transitive @vonage package is imported directly). */
 export type VonageSendParams = Parameters<Vonage['messages']['send']>[0];
@@ -19,11 +20,6 @@ const MAX_CLIENT_REF = 100;
 
 function invalidInput(message: string, nextStep: string): DomainError {
   return new DomainError('INVALID_INPUT', message, nextStep, { provider: 'vonage' });
-}
-
-/** Vonage wants E.164 digits without + or 00. */
-export function toMsisdn(number: string): string {
-  return number.trim().replace(/^\+/, '');
 }
 
 function mediaKind(url: string): MediaKind {

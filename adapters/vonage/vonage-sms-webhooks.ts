@@ -2,6 +2,7 @@ import { DomainError } from '../../ports/errors.js';
 import type { MessageStatus } from '../../ports/records.js';
 import type { InboundSms, SmsStatusUpdate } from '../../ports/telephony.js';
 import type { WebhookRequest } from '../../ports/webhook.js';
+import { e164 } from './vonage-numbers.js';
 import { parseVonageWebhook } from './vonage-webhook-events.js';
 
 /**
@@ -33,11 +34,6 @@ function required(fields: Fields, name: string, what: string): string {
   const value = fields[name];
   if (value !== undefined && value !== '') return value;
   throw invalid(`The Vonage ${what} webhook has no ${name}.`, name);
-}
-
-/** Vonage writes numbers as digits; ours are E.164 with +. */
-export function e164(number: string): string {
-  return number.startsWith('+') ? number : `+${number}`;
 }
 
 function jsonObject(raw: string): Record<string, unknown> | null {

@@ -8,7 +8,7 @@ import type {
 } from '../../ports/telephony.js';
 import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
 import { VonageCalls } from './vonage-calls.js';
-import { msisdnOf } from './vonage-ncco.js';
+import { toMsisdn } from './vonage-numbers.js';
 import { isValidSmsApiSignature } from './vonage-sms-signature.js';
 import { parseVonageInboundSms, parseVonageSmsStatus, smsApiFields } from './vonage-sms-webhooks.js';
 import { vonageTelephonyErrors } from './vonage-telephony-errors.js';
@@ -51,8 +51,8 @@ export class VonageTelephony implements TelephonyPort {
 
   async sendSms(request: SendSmsRequest): Promise<SendSmsResult> {
     const params = {
-      from: msisdnOf(request.from),
-      to: msisdnOf(request.to),
+      from: toMsisdn(request.from),
+      to: toMsisdn(request.to),
       text: request.body,
       // Text outside the GSM alphabet is mangled unless sent as unicode.
       type: new SegmentedMessage(request.body).encodingName === 'GSM-7' ? 'text' : 'unicode',

@@ -2,6 +2,7 @@ import { DomainError } from '../../ports/errors.js';
 import type { WebhookRequest } from '../../ports/webhook.js';
 import type { WhatsAppEvent } from '../../ports/whatsapp.js';
 import { mapVonageStatus } from './vonage-message-status.js';
+import { e164 } from './vonage-numbers.js';
 
 type Json = Record<string, unknown>;
 
@@ -25,11 +26,6 @@ function requiredString(body: Json, name: string, what: string): string {
   const value = body[name];
   if (typeof value === 'string' && value !== '') return value;
   throw invalid(`The Vonage ${what} webhook has no ${name}.`, name);
-}
-
-/** Vonage writes numbers as digits; ours are E.164 with +. */
-function e164(number: string): string {
-  return number.startsWith('+') ? number : `+${number}`;
 }
 
 /** "https://developer.vonage.com/api-errors/messages#1340" → "1340"; else the title (a number in status webhooks). */
