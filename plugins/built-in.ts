@@ -40,4 +40,8 @@ export const BUILT_IN_PLUGINS: { readonly [P in PortName]: Readonly<Record<strin
     'agent-callback': () => import('../adapters/agent-callback/plugin.js'),
     mock: () => import('../adapters/mock/brain-plugin.js'),
   },
+  stt: {
+    deepgram: () => import('../adapters/deepgram/plugin.js'),
+    mock: () => import('../adapters/mock/stt-plugin.js'),
+  },
 };

@@ -165,4 +165,8 @@ export interface AgentVoiceSettings {
   voice?: string;
   language?: string;
   interruptible?: boolean;
+  /** How the call's speech is carried: the provider's ConversationRelay, or our own media pipeline. */
+  transport?: VoiceTransport;
 }
+
+export type VoiceTransport = 'conversationrelay' | 'media-stream';

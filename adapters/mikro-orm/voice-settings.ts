@@ -12,6 +12,7 @@ const FIELD_TYPES: Record<keyof AgentVoiceSettings, 'string' | 'boolean'> = {
   voice: 'string',
   language: 'string',
   interruptible: 'boolean',
+  transport: 'string',
 };
 
 /**

@@ -41,12 +41,13 @@ export const channelListSchema = {
 export const voiceSettingsSchema = {
   type: 'object',
   additionalProperties: false,
-  description: 'Live-call settings: greeting, instructions for the brain, provider voice, language (BCP 47), interruptible.',
+  description: 'Live-call settings: greeting, instructions for the brain, provider voice, language (BCP 47), interruptible, transport.',
   properties: {
     greeting: { type: 'string', minLength: 1, maxLength: 500 },
     instructions: { type: 'string', minLength: 1, maxLength: 8000 },
     voice: { type: 'string', minLength: 1, maxLength: 200 },
     language: { type: 'string', minLength: 2, maxLength: 35 },
     interruptible: { type: 'boolean' },
+    transport: { type: 'string', enum: ['conversationrelay', 'media-stream'], description: 'conversationrelay: the provider recognises and speaks; media-stream: raw audio through this server\'s stt and tts adapters.' },
   },
 } as const;

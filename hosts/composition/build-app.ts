@@ -33,6 +33,7 @@ const OPTIONAL_TOKENS: Readonly<Record<OptionalSection, symbol>> = {
   tts: TOKENS.Tts,
   storage: TOKENS.Storage,
   brain: TOKENS.Brain,
+  stt: TOKENS.Stt,
 };
 
 export interface App {
@@ -126,6 +127,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     tts: config.tts && (await load('tts', config.tts)),
     storage: config.storage && (await load('storage', config.storage)),
     brain: config.brain && (await load('brain', config.brain)),
+    stt: config.stt && (await load('stt', config.stt)),
   };
   const closeAll = (): Promise<unknown> => Promise.allSettled(built.map((b) => b.close?.()));
   if (problems.length > 0 || !db) {
@@ -166,6 +168,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     tts: optionalPort('tts'),
     storage: optionalPort('storage'),
     brain: optionalPort('brain'),
+    stt: optionalPort('stt'),
     liveCalls: new LiveCallRegistry(),
     callbackSender: container.get<CallbackSender>(TOKENS.CallbackSender),
     policyRecorder: container.get<PolicyRecorder>(TOKENS.PolicyRecorder),

@@ -82,6 +82,7 @@ function normalise(c: Record<string, unknown>, cwd: string): AppConfig {
     tts: adapter(c.tts as Record<string, unknown> | undefined),
     storage: adapter(c.storage as Record<string, unknown> | undefined),
     brain: adapter(c.brain as Record<string, unknown> | undefined),
+    stt: adapter(c.stt as Record<string, unknown> | undefined),
     // Schema defaults fill greeting, instructions, apology and interruptible even when the section is absent.
     voice: (c.voice ?? {}) as AppConfig['voice'],
     usage: usageSettings(c.usage as AppConfig['usage']),
