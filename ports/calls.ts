@@ -1,3 +1,4 @@
+import type { VoiceTransport } from './records.js';
 import type { WebhookReply, WebhookRequest } from './webhook.js';
 
 /** Twilio's call status vocabulary, which the other providers' statuses are mapped onto. */
@@ -13,6 +14,13 @@ export const FINAL_CALL_STATUSES: readonly CallStatus[] = ['completed', 'busy', 
 
 /** How a live AI conversation is set up with the provider (Twilio ConversationRelay and the like). */
 export interface ConversationSettings {
+  /**
+   * `conversationrelay` (default): the provider recognises speech and speaks our text (Twilio
+   * ConversationRelay). `media-stream`: the provider streams raw call audio both ways (Twilio `<Connect><Stream>`,
+   * bidirectional) and this server recognises and synthesises speech itself; `welcomeGreeting`, `voice`
+   * and `language` are then ours to apply, not the provider's.
+   */
+  transport?: VoiceTransport;
   /** `wss://` URL of our voice socket for this call; the provider connects to it and signs the upgrade. */
   relayUrl: string;
   /** Spoken by the provider as soon as the call connects; null for none. */

@@ -33,6 +33,7 @@ function checkSettings(settings: ConversationSettings): void {
  */
 export function conversationTwiml(settings: ConversationSettings): string {
   checkSettings(settings);
+  if (settings.transport === 'media-stream') return mediaStreamTwiml(settings);
   const response = new twilio.twiml.VoiceResponse();
   const relay = response.connect({ action: settings.actionUrl }).conversationRelay({
     url: settings.relayUrl,
@@ -44,6 +45,18 @@ export function conversationTwiml(settings: ConversationSettings): string {
     dtmfDetection: true,
   });
   for (const [name, value] of Object.entries(settings.parameters ?? {})) relay.parameter({ name, value });
+  return response.toString();
+}
+
+/**
+ * `<Connect action><Stream url><Parameter/>…</Stream></Connect>`: a bidirectional Media Stream. Twilio sends the
+ * caller's audio (8 kHz μ-law) to our socket and plays what we send back; greeting, voice and language are applied
+ * by our own pipeline. When our socket closes, Twilio requests `actionUrl`.
+ */
+function mediaStreamTwiml(settings: ConversationSettings): string {
+  const response = new twilio.twiml.VoiceResponse();
+  const stream = response.connect({ action: settings.actionUrl }).stream({ url: settings.relayUrl });
+  for (const [name, value] of Object.entries(settings.parameters ?? {})) stream.parameter({ name, value });
   return response.toString();
 }
 

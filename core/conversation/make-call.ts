@@ -6,7 +6,8 @@ import { requireE164 } from '../phone-number.js';
 import { defineUseCase } from '../use-case.js';
 import { type CallView, placedCallSchema, toCallView } from '../calls/call-view.js';
 import type { UsageEstimate } from '../policy/pre-send-policy.js';
-import { conversationSettings } from './conversation-settings.js';
+import { conversationSettings, voiceTransport } from './conversation-settings.js';
+import { requireSpeechPipeline } from './speech-pipeline.js';
 
 export interface MakeCallInput {
   agentId?: string;
@@ -46,6 +47,7 @@ export const makeCall = defineUseCase<MakeCallInput, CallView & { usage: UsageEs
     const to = requireE164(input.to.trim(), 'to');
     if (input.purpose.trim() === '') throw new DomainError('INVALID_INPUT', 'purpose must not be empty.', 'Say what the call is for.', { field: 'purpose' });
     requirePort(ctx.ports, 'brain');
+    requireSpeechPipeline(ctx.ports, voiceTransport(ctx.ports, agent));
     const { telephony, calls, from } = await callingFrom(ctx.ports, agent.id);
     const admission = await checkCall(ctx, agent, telephony.id, to);
     const call = newOutboundCall(ctx.ports, {

@@ -3,7 +3,7 @@ import { requirePort, type CorePorts } from '../context.js';
 import { recordCallStatus } from '../calls/record-call-status.js';
 import { requireAgent } from '../messages/inbound/store-inbound.js';
 import type { ConversationOutput } from './conversation-output.js';
-import { conversationInstructions } from './conversation-settings.js';
+import { conversationInstructions, conversationSettings } from './conversation-settings.js';
 import { LiveConversation } from './live-conversation.js';
 
 /**
@@ -24,7 +24,9 @@ export async function startConversation(
   const answered = await recordCallStatus(ports, call, {
     providerCallId, status: 'in-progress', durationSeconds: null, priceMicros: null, currency: null, occurredAt: null,
   });
-  const conversation = new LiveConversation(ports, answered, agent, brain.port, conversationInstructions(ports, agent, answered), output);
+  const firstSentence = typeof answered.metadata.firstSentence === 'string' ? answered.metadata.firstSentence : null;
+  const settings = conversationSettings(ports, agent, answered, firstSentence);
+  const conversation = new LiveConversation(ports, answered, agent, brain.port, conversationInstructions(ports, agent, answered), output, settings);
   ports.liveCalls.add(call.id, conversation);
   return conversation;
 }
@@ -32,4 +34,18 @@ export async function startConversation(
 export async function endConversation(ports: CorePorts, conversation: LiveConversation): Promise<void> {
   ports.liveCalls.remove(conversation.call.id, conversation);
   await conversation.close();
+}
+
+/**
+ * Keeps the handoff of a conversation whose transport has no `end` message (media streams): the socket is
+ * closed after this, and the conversation-end webhook reads it from the call. Retried on write conflicts.
+ */
+export async function storeHandoff(ports: CorePorts, callId: string, handoffData: string): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    const call = await ports.db.calls.findById(callId);
+    if (!call) return;
+    const next = { ...call, metadata: { ...call.metadata, handoff: handoffData }, updatedAt: ports.clock.now(), version: call.version + 1 };
+    if (await ports.db.calls.update(next, call.version)) return;
+  }
+  ports.logger.warn({ callId }, 'handoff not stored after repeated write conflicts');
 }

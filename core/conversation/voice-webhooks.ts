@@ -4,7 +4,8 @@ import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
 import { requirePort, requireTelephony, type CorePorts } from '../context.js';
 import { invalidSignature, requireAgent } from '../messages/inbound/store-inbound.js';
 import type { Handoff } from './conversation-output.js';
-import { conversationSettings } from './conversation-settings.js';
+import { conversationSettings, voiceTransport } from './conversation-settings.js';
+import { requireSpeechPipeline } from './speech-pipeline.js';
 
 function verifiedCalls(ports: CorePorts, request: WebhookRequest) {
   const telephony = requireTelephony(ports);
@@ -22,6 +23,7 @@ export async function receiveIncomingCall(ports: CorePorts, agentId: string, req
   const { telephony, calls } = verifiedCalls(ports, request);
   requirePort(ports, 'brain');
   const agent = await requireAgent(ports, agentId);
+  requireSpeechPipeline(ports, voiceTransport(ports, agent));
   const incoming = calls.parseIncomingCall(request);
   const existing = await ports.db.calls.findByProviderId(agent.id, incoming.providerCallId);
   const now = ports.clock.now();
@@ -63,7 +65,9 @@ export async function receiveConversationEnd(ports: CorePorts, agentId: string, 
   const { calls } = verifiedCalls(ports, request);
   const ended = calls.parseConversationEnd(request);
   const call = await ports.db.calls.findByProviderId(agentId, ended.providerCallId);
-  const handoff = parseHandoff(ended.handoffData);
+  // Media streams carry no handoff data: the socket stored it on the call before closing.
+  const stored = typeof call?.metadata.handoff === 'string' ? call.metadata.handoff : null;
+  const handoff = parseHandoff(ended.handoffData ?? stored);
   if (!call || handoff?.reason !== 'transfer') return calls.answerWithHangup();
   const now = ports.clock.now();
   const transferred = {

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { mkdirSync } from 'node:fs';
 import { Container } from 'inversify';
 import { LiveCallRegistry } from '../../core/conversation/live-call-registry.js';
+import { speechPipelineProblem } from '../../core/conversation/speech-pipeline.js';
 import { applyPushedCallStatus } from '../../core/calls/call-webhooks.js';
 import { receivePushedEmail } from '../../core/messages/inbound/email-webhooks.js';
 import { applyPushedStatus } from '../../core/messages/inbound/store-inbound.js';
@@ -129,6 +130,10 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     brain: config.brain && (await load('brain', config.brain)),
     stt: config.stt && (await load('stt', config.stt)),
   };
+  if (config.voice.transport === 'media-stream' && problems.length === 0) {
+    const problem = speechPipelineProblem({ stt: optional.stt ?? null, tts: optional.tts ?? null });
+    if (problem) problems.push(`voice.transport is media-stream: ${problem.message} ${problem.nextStep ?? ''}`.trim());
+  }
   const closeAll = (): Promise<unknown> => Promise.allSettled(built.map((b) => b.close?.()));
   if (problems.length > 0 || !db) {
     await closeAll();

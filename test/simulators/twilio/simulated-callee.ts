@@ -31,6 +31,7 @@ export interface TwimlProblem {
 export interface CalleeEnvironment {
   fetcher: CalleeFetcher;
   startConversation: ConnectEnvironment['startConversation'];
+  startMediaStream: ConnectEnvironment['startMediaStream'];
   /** How the requests for the call's TwiML are signed (an incoming call's voice webhook may be forged in tests). */
   voiceSignature: SignatureMode;
   /** Real milliseconds per simulated second of call time (ringing, audio, pauses). */
@@ -247,7 +248,7 @@ export class SimulatedCallee {
   /** A ConversationRelay session; the action's TwiML, if any, replaces the rest of the document. */
   private async connect(verb: ConnectVerb): Promise<'done' | 'failed' | 'interrupted' | 'next'> {
     const outcome = await runConnect(
-      { fetcher: this.env.fetcher, startConversation: this.env.startConversation, twimlProblem: this.env.twimlProblem },
+      { fetcher: this.env.fetcher, startConversation: this.env.startConversation, startMediaStream: this.env.startMediaStream, twimlProblem: this.env.twimlProblem },
       this.call,
       verb,
       this.controller.signal,

@@ -8,6 +8,7 @@ import type { SimulatedAccount } from './simulated-account.js';
 import { ConversationRegistry } from './conversation-registry.js';
 import { SimulatedCallee, type CalleeBehaviour, type PlaybackProblem, type TwimlProblem } from './simulated-callee.js';
 import type { SimulatedConversation } from './simulated-conversation.js';
+import type { SimulatedMediaStream } from './simulated-media-stream.js';
 import type { SimulatedCall } from './twilio-call-resource.js';
 import { twilioErrors } from './twilio-error-body.js';
 import { newSid } from './twilio-message-resource.js';
@@ -144,6 +145,27 @@ export class SimulatedVoice {
     return conversation;
   }
 
+  /** The call's latest Media Stream, once its socket is open (or refused). */
+  waitForMediaStream(callSid: string, timeoutMs: number): Promise<SimulatedMediaStream> {
+    return this.registry.waitForMediaStream(callSid, timeoutMs);
+  }
+
+  /** A person calls `to` and the voice webhook answers `<Connect><Stream>`: resolves with the stream once open (or refused). */
+  async placeIncomingStreamCall(input: IncomingCallInput): Promise<SimulatedMediaStream> {
+    const call = this.api.receive(input.from, input.to, input.voiceUrl);
+    if (input.statusCallbackUrl) call.statusCallback = input.statusCallbackUrl;
+    if (input.socketSignature) this.registry.signUpgrades(input.socketSignature, call.sid);
+    const run = this.place(call, input.signature ?? 'valid');
+    await Promise.race([this.registry.waitForMediaStream(call.sid, this.options.webhookTimeoutMs * 3).catch(() => undefined), run]);
+    const stream = this.registry.latestMediaStream(call.sid);
+    if (!stream) {
+      const voiceRequest = this.voiceRequests.findLast((request) => request.callSid === call.sid);
+      throw new CallNotConnectedError(call, voiceRequest, this.twimlProblems.filter((problem) => problem.callSid === call.sid));
+    }
+    await stream.whenReady();
+    return stream;
+  }
+
   answerCalls(behaviour: CalleeBehaviour, to?: string): void {
     if (to) this.behaviourByNumber.set(to, behaviour);
     else this.behaviour = behaviour;
@@ -259,6 +281,7 @@ export class SimulatedVoice {
       fetcher: this.fetcher,
       voiceSignature,
       startConversation: (target, verb) => this.registry.start(target, verb),
+      startMediaStream: (target, verb) => this.registry.startMediaStream(target, verb),
       msPerCallSecond: options.msPerCallSecond,
       stepDelayMs: options.stepDelayMs,
       ringSeconds: options.ringSeconds,

@@ -11,6 +11,7 @@ import {
 } from './simulated-account.js';
 import type { CalleeBehaviour, PlaybackProblem, TwimlProblem } from './simulated-callee.js';
 import type { SimulatedConversation } from './simulated-conversation.js';
+import type { SimulatedMediaStream } from './simulated-media-stream.js';
 import { METHOD_NOT_ALLOWED, SimulatedVoice, type IncomingCallInput, type RecordedCallCallback } from './simulated-voice.js';
 import type { SimulatedCall } from './twilio-call-resource.js';
 import { twilioErrors } from './twilio-error-body.js';
@@ -274,6 +275,16 @@ export class TwilioSimulator {
   /** The latest conversation of a call (an outbound one placed with ConversationRelay TwiML), once connected. */
   waitForConversation(callSid: string, options: { timeoutMs?: number } = {}): Promise<SimulatedConversation> {
     return this.voice.waitForConversation(callSid, options.timeoutMs ?? this.webhookTimeoutMs);
+  }
+
+  /** A person calls and the voice webhook answers `<Connect><Stream>`: the returned stream speaks real audio. */
+  placeIncomingStreamCall(input: IncomingCallInput): Promise<SimulatedMediaStream> {
+    return this.voice.placeIncomingStreamCall(input);
+  }
+
+  /** The latest Media Stream of a call (an outbound one placed with `<Connect><Stream>` TwiML), once connected. */
+  waitForMediaStream(callSid: string, options: { timeoutMs?: number } = {}): Promise<SimulatedMediaStream> {
+    return this.voice.waitForMediaStream(callSid, options.timeoutMs ?? this.webhookTimeoutMs);
   }
 
   /** How relay socket upgrades are signed from now on (`forged` or `missing` must be refused); reset restores 'valid'. */

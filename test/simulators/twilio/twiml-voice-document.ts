@@ -13,6 +13,13 @@ export interface ConversationRelayNoun {
   parameters: Record<string, string>;
 }
 
+/** `<Stream>` inside `<Connect>`: a bidirectional Media Stream to `url`, with its `<Parameter>`s. */
+export interface StreamNoun {
+  url: string;
+  attributes: Record<string, string>;
+  parameters: Record<string, string>;
+}
+
 export interface ConnectVerb {
   verb: 'Connect';
   /** Requested when what `<Connect>` connected ends; null: Twilio goes on with the next verb instead. */
@@ -20,6 +27,8 @@ export interface ConnectVerb {
   method: 'GET' | 'POST';
   /** The `<ConversationRelay>` noun; null when `<Connect>` holds anything else (`nouns` says what). */
   relay: ConversationRelayNoun | null;
+  /** The `<Stream>` noun; null when `<Connect>` holds something else. */
+  stream: StreamNoun | null;
   nouns: string[];
 }
 
@@ -146,12 +155,17 @@ function toVerb(element: XmlElement): VoiceVerb {
   }
 }
 
-function toRelay(element: XmlElement): ConversationRelayNoun {
-  const { attributes } = element;
+function parametersOf(element: XmlElement): Record<string, string> {
   const parameters: Record<string, string> = {};
   for (const child of element.children) {
     if (child.name === 'Parameter' && child.attributes.name !== undefined) parameters[child.attributes.name] = child.attributes.value ?? '';
   }
+  return parameters;
+}
+
+function toRelay(element: XmlElement): ConversationRelayNoun {
+  const { attributes } = element;
+  const parameters = parametersOf(element);
   return {
     url: attributes.url ?? '',
     welcomeGreeting: attributes.welcomeGreeting ?? null,
@@ -166,11 +180,13 @@ function toRelay(element: XmlElement): ConversationRelayNoun {
 
 function toConnect(element: XmlElement): ConnectVerb {
   const relay = element.children.find((child) => child.name === 'ConversationRelay');
+  const stream = element.children.find((child) => child.name === 'Stream');
   return {
     verb: 'Connect',
     action: element.attributes.action ?? null,
     method: element.attributes.method?.toUpperCase() === 'GET' ? 'GET' : 'POST',
     relay: relay ? toRelay(relay) : null,
+    stream: stream ? { url: stream.attributes.url ?? '', attributes: { ...stream.attributes }, parameters: parametersOf(stream) } : null,
     nouns: element.children.map((child) => child.name),
   };
 }
