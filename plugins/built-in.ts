@@ -28,6 +28,7 @@ export const BUILT_IN_PLUGINS: { readonly [P in PortName]: Readonly<Record<strin
     elevenlabs: () => import('../adapters/elevenlabs/plugin.js'),
     edge: () => import('../adapters/edge-tts/plugin.js'),
     espeak: () => import('../adapters/espeak/plugin.js'),
+    openai: () => import('../adapters/openai-tts/plugin.js'),
     mock: () => import('../adapters/mock/tts-plugin.js'),
   },
   storage: {
