@@ -16,7 +16,7 @@ const HUMAN = '+15550100172';
 interface Turn { seq: number; speaker: string; text: string; interrupted: boolean; latency: Record<string, number | null> | null }
 interface CallView {
   callId: string; status: string; providerCallId: string | null; history: Array<{ status: string }>;
-  metadata: Record<string, unknown>; transcript: Turn[]; latency: Record<string, unknown> | null;
+  metadata: Record<string, unknown>; transcript: Turn[]; latency: Record<string, unknown> | null; price: string | null; currency: string | null;
 }
 
 const twilio = new TwilioSimulator({ ownedNumbers: [AGENT_NUMBER], callbackDelayMs: 5 });
@@ -125,6 +125,10 @@ describe('live conversation over a Twilio Media Stream: Deepgram hears, espeak s
     }
     expect(view.transcript[6]!.latency).toMatchObject({ sttMs: null, totalMs: null, brainMs: expect.any(Number), sendMs: expect.any(Number) });
     expect(view.latency).toMatchObject({ turns: 3, totalMs: { turns: 2 }, brainMs: { turns: 3 } });
+    // The status callback carries no price; the finished Call resource does, and it is fetched.
+    const priced = await callView(view.callId, (v) => v.price !== null);
+    expect(priced).toMatchObject({ price: expect.stringMatching(/^-0\.0\d{5}$/), currency: 'USD' });
+    expect(twilio.requests.some((r) => r.method === 'GET' && r.path.endsWith(`/Calls/${view.providerCallId}.json`))).toBe(true);
   }, 60_000);
 
   it('barge-in: the caller speaking over the reply clears the audio, cancels the brain, and keeps only what was heard', async () => {
