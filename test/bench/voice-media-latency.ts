@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { encodeMulaw, MULAW_SILENCE } from '../../adapters/audio/mulaw.js';
+import type { TurnLatency } from '../../ports/records.js';
 import { BENCH_ADMIN_TOKEN, createBenchAgent, startBenchServer } from './bench-server.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
@@ -117,9 +118,9 @@ async function overheads(baseUrl: string, agentId: string): Promise<number[]> {
   do {
     const list = (await (await fetch(`${baseUrl}/api/v1/calls?agentId=${agentId}&limit=100${cursor ? `&cursor=${cursor}` : ''}`, { headers: { authorization: `Bearer ${BENCH_ADMIN_TOKEN}` } })).json()) as { calls: Array<{ callId: string }>; nextCursor: string | null };
     for (const { callId } of list.calls) {
-      const view = (await (await fetch(`${baseUrl}/api/v1/calls/${callId}`, { headers: { authorization: `Bearer ${BENCH_ADMIN_TOKEN}` } })).json()) as { transcript: Array<{ latency: Record<string, number | null> | null }> };
+      const view = (await (await fetch(`${baseUrl}/api/v1/calls/${callId}`, { headers: { authorization: `Bearer ${BENCH_ADMIN_TOKEN}` } })).json()) as { transcript: Array<{ latency: TurnLatency | null }> };
       for (const { latency } of view.transcript) {
-        if (latency?.sttMs == null || latency.brainMs === null || latency.ttsMs === null || latency.sendMs === null) continue;
+        if (!latency || latency.sttMs === null || latency.brainMs === null || latency.ttsMs === null || latency.sendMs === null) continue;
         values.push(latency.brainMs + latency.ttsMs + latency.sendMs);
       }
     }
