@@ -28,6 +28,11 @@ export interface VoiceDefaults {
   interruptible: boolean;
   /** How live calls carry speech unless the agent says otherwise. */
   transport: VoiceTransport;
+  /**
+   * Said to the other party before a recorded call starts (the consent announcement), when set. Off by
+   * default: whether one is required, and its wording, is the compliance rules' decision.
+   */
+  recordingAnnouncement?: string;
 }
 
 /** Server settings core needs (not secrets, not adapter options). */

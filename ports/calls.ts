@@ -34,6 +34,24 @@ export interface ConversationSettings {
   actionUrl: string;
   /** Passed through to the socket's setup message. */
   parameters?: Record<string, string>;
+  /** Record the call (both sides); the provider reports the finished recording to `statusCallbackUrl`. */
+  recording?: CallRecordingSettings;
+}
+
+export interface CallRecordingSettings {
+  statusCallbackUrl: string;
+  /**
+   * Played to the other party before anything else when set (the consent announcement recording laws ask
+   * for); null plays nothing.
+   */
+  announcement: string | null;
+}
+
+/** A finished recording, from the provider's recording status webhook. */
+export interface RecordingReady {
+  providerCallId: string;
+  recordingId: string;
+  durationSeconds: number | null;
 }
 
 /** What the callee hears once the call is answered, provider-neutral. */
@@ -92,6 +110,13 @@ export interface TelephonyCalls {
   hangUp(providerCallId: string): Promise<void>;
   /** What the provider charged for an ended call, when the status callback did not say; null while unpriced. Optional. */
   fetchCallPrice?(providerCallId: string): Promise<{ priceMicros: number; currency: string } | null>;
+  /**
+   * Parses a recording status webhook (signature checked separately): the finished recording, or null for
+   * a report that is not about one ready to fetch (in progress, absent, failed).
+   */
+  parseRecordingStatus?(request: WebhookRequest): RecordingReady | null;
+  /** Downloads a finished recording's audio. */
+  fetchRecording?(recordingId: string): Promise<{ audio: Uint8Array; contentType: string }>;
   /** Parses the provider's incoming-call webhook (signature checked separately with `verifyWebhook`). */
   parseIncomingCall(request: WebhookRequest): IncomingCall;
   /** The answer to an incoming-call webhook that connects the call to our voice socket. */

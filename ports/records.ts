@@ -187,6 +187,8 @@ export interface AgentVoiceSettings {
   interruptible?: boolean;
   /** How the call's speech is carried: the provider's ConversationRelay, or our own media pipeline. */
   transport?: VoiceTransport;
+  /** Record this agent's live calls (both directions) unless a call says otherwise. */
+  record?: boolean;
 }
 
 export type VoiceTransport = 'conversationrelay' | 'media-stream';

@@ -13,6 +13,7 @@ const FIELD_TYPES: Record<keyof AgentVoiceSettings, 'string' | 'boolean'> = {
   language: 'string',
   interruptible: 'boolean',
   transport: 'string',
+  record: 'boolean',
 };
 
 /**

@@ -1,6 +1,6 @@
 import type twilio from 'twilio';
 import type {
-  CallStatusUpdate, ConversationSettings, IncomingCall, MakeCallRequest, MakeCallResult, TelephonyCalls,
+  CallStatusUpdate, ConversationSettings, IncomingCall, MakeCallRequest, MakeCallResult, RecordingReady, TelephonyCalls,
 } from '../../ports/calls.js';
 import { DomainError } from '../../ports/errors.js';
 import type { Logger } from '../../ports/runtime.js';
@@ -11,6 +11,7 @@ import { parseTwilioCallStatus, resourcePrice } from './twilio-call-webhook.js';
 import { conversationTwiml, hangupTwiml, transferTwiml } from './twilio-conversation-twiml.js';
 import { parseTwilioConversationEnd, parseTwilioIncomingCall } from './twilio-conversation-webhooks.js';
 import type { TwilioSubject } from './twilio-error-mapping.js';
+import { parseTwilioRecordingStatus } from './twilio-recording.js';
 
 /** Every progress event, so core sees ringing and answer times, not only the end. */
 const STATUS_EVENTS = ['initiated', 'ringing', 'answered', 'completed'];
@@ -39,6 +40,7 @@ export class TwilioCalls implements TelephonyCalls {
     private readonly client: twilio.Twilio,
     private readonly logger: Logger,
     private readonly toDomainError: (err: unknown, subject: TwilioSubject) => DomainError,
+    private readonly recordingMedia: (recordingSid: string) => Promise<{ audio: Uint8Array; contentType: string }>,
   ) {}
 
   async makeCall(request: MakeCallRequest): Promise<MakeCallResult> {
@@ -97,6 +99,14 @@ export class TwilioCalls implements TelephonyCalls {
       }
       throw this.failure(err, 'twilio hang-up failed');
     }
+  }
+
+  parseRecordingStatus(request: WebhookRequest): RecordingReady | null {
+    return parseTwilioRecordingStatus(request);
+  }
+
+  fetchRecording(recordingId: string): Promise<{ audio: Uint8Array; contentType: string }> {
+    return this.recordingMedia(recordingId);
   }
 
   parseIncomingCall(request: WebhookRequest): IncomingCall {

@@ -48,6 +48,7 @@ export const voiceSettingsSchema = {
     voice: { type: 'string', minLength: 1, maxLength: 200 },
     language: { type: 'string', minLength: 2, maxLength: 35 },
     interruptible: { type: 'boolean' },
+    record: { type: 'boolean', description: 'Record the agent\'s live calls; the recording is stored and its link is in comms_get_call.' },
     transport: { type: 'string', enum: ['conversationrelay', 'media-stream'], description: 'conversationrelay: the provider recognises and speaks; media-stream: raw audio through this server\'s stt and tts adapters.' },
   },
 } as const;

@@ -1,6 +1,7 @@
 import { isDomainError } from '../../ports/errors.js';
 import type { CallLogRecord } from '../../ports/records.js';
 import type { CorePorts } from '../context.js';
+import { updateCall } from './update-call.js';
 
 /** When to ask again: the provider prices a call some seconds after it ends. */
 const ATTEMPT_DELAYS_MS = [0, 5_000, 30_000, 120_000];
@@ -28,10 +29,5 @@ export async function fillCallPrice(ports: CorePorts, call: CallLogRecord, delay
 }
 
 async function storePrice(ports: CorePorts, callId: string, price: { priceMicros: number; currency: string }): Promise<void> {
-  for (let attempt = 0; attempt < 5; attempt += 1) {
-    const current = await ports.db.calls.findById(callId);
-    if (!current || current.priceMicros !== null) return;
-    const next = { ...current, priceMicros: price.priceMicros, currency: price.currency, updatedAt: ports.clock.now(), version: current.version + 1 };
-    if (await ports.db.calls.update(next, current.version)) return;
-  }
+  await updateCall(ports, callId, (current) => (current.priceMicros !== null ? null : { priceMicros: price.priceMicros, currency: price.currency }));
 }

@@ -28,6 +28,8 @@ export interface CallView {
   transcript: Array<{ seq: number; speaker: string; text: string; interrupted: boolean; at: string; latency: TurnLatency | null }>;
   /** p50, p95 and max of each latency stage over the call's answered turns; null without any. */
   latency: LatencySummary | null;
+  /** The call's recording, once stored: a signed link that expires, and its length. */
+  recording: { url: string; durationSeconds: number | null } | null;
 }
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -39,7 +41,7 @@ export function microsToDecimal(micros: number): string {
   return `${sign}${Math.floor(abs / 1_000_000)}.${String(abs % 1_000_000).padStart(6, '0')}`;
 }
 
-export function toCallView(c: CallLogRecord, turns: readonly CallTurnRecord[] = []): CallView {
+export function toCallView(c: CallLogRecord, turns: readonly CallTurnRecord[] = [], recording: CallView['recording'] = null): CallView {
   return {
     callId: c.id,
     agentId: c.agentId,
@@ -62,6 +64,7 @@ export function toCallView(c: CallLogRecord, turns: readonly CallTurnRecord[] = 
       seq: t.seq, speaker: t.speaker, text: t.text, interrupted: t.interrupted, at: t.createdAt.toISOString(), latency: t.latency ?? null,
     })),
     latency: summariseLatency(turns),
+    recording,
   };
 }
 
@@ -82,7 +85,7 @@ const stageSummarySchema = {
 export const callViewSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['callId', 'agentId', 'direction', 'from', 'to', 'status', 'history', 'providerCallId', 'audioUrl', 'startedAt', 'answeredAt', 'endedAt', 'durationSeconds', 'price', 'currency', 'errorCode', 'metadata', 'transcript', 'latency'],
+  required: ['callId', 'agentId', 'direction', 'from', 'to', 'status', 'history', 'providerCallId', 'audioUrl', 'startedAt', 'answeredAt', 'endedAt', 'durationSeconds', 'price', 'currency', 'errorCode', 'metadata', 'transcript', 'latency', 'recording'],
   properties: {
     callId: { type: 'string' },
     agentId: { type: 'string' },
@@ -115,6 +118,12 @@ export const callViewSchema = {
           latency: latencySchema,
         },
       },
+    },
+    recording: {
+      type: ['object', 'null'],
+      additionalProperties: false,
+      required: ['url', 'durationSeconds'],
+      properties: { url: { type: 'string' }, durationSeconds: nullable('integer') },
     },
     latency: {
       type: ['object', 'null'],

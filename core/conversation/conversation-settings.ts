@@ -1,6 +1,7 @@
 import type { ConversationSettings } from '../../ports/calls.js';
 import type { AgentRecord, CallLogRecord, VoiceTransport } from '../../ports/records.js';
 import type { CorePorts } from '../context.js';
+import { recordingSettings } from '../calls/call-recording.js';
 
 /** Socket paths per transport: ConversationRelay's text protocol, or raw audio of a media stream. */
 const SOCKET_PATH: Readonly<Record<VoiceTransport, string>> = { conversationrelay: 'relay', 'media-stream': 'media' };
@@ -20,6 +21,7 @@ export function conversationSettings(ports: CorePorts, agent: AgentRecord, call:
   const defaults = ports.settings.voice;
   const own = agent.voice;
   const transport = voiceTransport(ports, agent);
+  const recording = recordingSettings(ports, call);
   return {
     transport,
     relayUrl: relayUrl(ports, call.id, transport),
@@ -29,6 +31,7 @@ export function conversationSettings(ports: CorePorts, agent: AgentRecord, call:
     interruptible: own.interruptible ?? defaults.interruptible,
     actionUrl: `${ports.settings.publicBaseUrl}/webhooks/${encodeURIComponent(agent.id)}/voice/action`,
     parameters: { callId: call.id },
+    ...(recording ? { recording } : {}),
   };
 }
 

@@ -8,6 +8,7 @@ import { type CallView, placedCallSchema, toCallView } from '../calls/call-view.
 import type { UsageEstimate } from '../policy/pre-send-policy.js';
 import { conversationSettings, voiceTransport } from './conversation-settings.js';
 import { requireSpeechPipeline } from './speech-pipeline.js';
+import { requireRecording } from '../calls/call-recording.js';
 
 export interface MakeCallInput {
   agentId?: string;
@@ -16,6 +17,8 @@ export interface MakeCallInput {
   purpose: string;
   /** The first sentence, spoken as soon as the person answers. */
   firstSentence?: string;
+  /** Record the call (default: the agent's `voice.record`). */
+  record?: boolean;
 }
 
 export const makeCall = defineUseCase<MakeCallInput, CallView & { usage: UsageEstimate | null }>({
@@ -36,6 +39,7 @@ export const makeCall = defineUseCase<MakeCallInput, CallView & { usage: UsageEs
       to: { type: 'string', minLength: 1, maxLength: 32, description: 'E.164 number to call.' },
       purpose: { type: 'string', minLength: 1, maxLength: 4000, description: 'Instructions for this call.' },
       firstSentence: { type: 'string', minLength: 1, maxLength: 500 },
+      record: { type: 'boolean', description: 'Record the call (default: the agent\'s setting). The recording is stored; comms_get_call gives its link and length once ready.' },
     },
   },
   output: placedCallSchema,
@@ -48,11 +52,13 @@ export const makeCall = defineUseCase<MakeCallInput, CallView & { usage: UsageEs
     if (input.purpose.trim() === '') throw new DomainError('INVALID_INPUT', 'purpose must not be empty.', 'Say what the call is for.', { field: 'purpose' });
     requirePort(ctx.ports, 'brain');
     requireSpeechPipeline(ctx.ports, voiceTransport(ctx.ports, agent));
+    const record = input.record ?? agent.voice.record ?? false;
+    if (record) requireRecording(ctx.ports);
     const { telephony, calls, from } = await callingFrom(ctx.ports, agent.id);
     const admission = await checkCall(ctx, agent, telephony.id, to);
     const call = newOutboundCall(ctx.ports, {
       agentId: agent.id, provider: telephony.id, from, to,
-      metadata: { kind: 'conversation', instructions: input.purpose, firstSentence: input.firstSentence ?? null },
+      metadata: { kind: 'conversation', instructions: input.purpose, firstSentence: input.firstSentence ?? null, record },
     });
     const script = { kind: 'converse' as const, conversation: conversationSettings(ctx.ports, agent, call, input.firstSentence ?? null) };
     return { ...toCallView(await placeCall(ctx.ports, calls, call, script, admission)), usage: admission.estimate };

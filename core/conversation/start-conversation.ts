@@ -1,6 +1,7 @@
 import { DomainError } from '../../ports/errors.js';
 import { requirePort, type CorePorts } from '../context.js';
 import { recordCallStatus } from '../calls/record-call-status.js';
+import { updateCall } from '../calls/update-call.js';
 import { requireAgent } from '../messages/inbound/store-inbound.js';
 import type { ConversationOutput } from './conversation-output.js';
 import { conversationInstructions, conversationSettings } from './conversation-settings.js';
@@ -41,11 +42,5 @@ export async function endConversation(ports: CorePorts, conversation: LiveConver
  * closed after this, and the conversation-end webhook reads it from the call. Retried on write conflicts.
  */
 export async function storeHandoff(ports: CorePorts, callId: string, handoffData: string): Promise<void> {
-  for (let attempt = 0; attempt < 5; attempt += 1) {
-    const call = await ports.db.calls.findById(callId);
-    if (!call) return;
-    const next = { ...call, metadata: { ...call.metadata, handoff: handoffData }, updatedAt: ports.clock.now(), version: call.version + 1 };
-    if (await ports.db.calls.update(next, call.version)) return;
-  }
-  ports.logger.warn({ callId }, 'handoff not stored after repeated write conflicts');
+  await updateCall(ports, callId, (call) => ({ metadata: { ...call.metadata, handoff: handoffData } }));
 }

@@ -6,6 +6,7 @@ import { invalidSignature, requireAgent } from '../messages/inbound/store-inboun
 import type { Handoff } from './conversation-output.js';
 import { conversationSettings, voiceTransport } from './conversation-settings.js';
 import { requireSpeechPipeline } from './speech-pipeline.js';
+import { requireRecording } from '../calls/call-recording.js';
 
 function verifiedCalls(ports: CorePorts, request: WebhookRequest) {
   const telephony = requireTelephony(ports);
@@ -24,6 +25,8 @@ export async function receiveIncomingCall(ports: CorePorts, agentId: string, req
   requirePort(ports, 'brain');
   const agent = await requireAgent(ports, agentId);
   requireSpeechPipeline(ports, voiceTransport(ports, agent));
+  const record = agent.voice.record ?? false;
+  if (record) requireRecording(ports);
   const incoming = calls.parseIncomingCall(request);
   const existing = await ports.db.calls.findByProviderId(agent.id, incoming.providerCallId);
   const now = ports.clock.now();
@@ -47,7 +50,7 @@ export async function receiveIncomingCall(ports: CorePorts, agentId: string, req
     currency: null,
     errorCode: null,
     errorMessage: null,
-    metadata: { kind: 'conversation' },
+    metadata: { kind: 'conversation', record },
     createdAt: now,
     updatedAt: now,
     version: 1,

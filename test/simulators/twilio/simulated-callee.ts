@@ -237,6 +237,10 @@ export class SimulatedCallee {
           this.connectedSeconds += await this.hold(DIALED_CALL_SECONDS);
           if (this.pending()) return 'interrupted';
           break;
+        case 'Start':
+          if (verb.recording?.statusCallback) this.call.recordingCallback = { url: verb.recording.statusCallback, events: verb.recording.events };
+          else this.env.twimlProblem({ callSid: this.call.sid, url: null, errorCode: null, reason: `<Start> with ${verb.nouns.join(', ') || 'nothing'} is not simulated; skipped` });
+          break;
         case 'Unsupported':
           this.env.twimlProblem({ callSid: this.call.sid, url: null, errorCode: null, reason: `<${verb.name}> is not simulated; skipped` });
           break;

@@ -9,6 +9,7 @@ import { ConversationRegistry } from './conversation-registry.js';
 import { SimulatedCallee, type CalleeBehaviour, type PlaybackProblem, type TwimlProblem } from './simulated-callee.js';
 import type { SimulatedConversation } from './simulated-conversation.js';
 import type { SimulatedMediaStream } from './simulated-media-stream.js';
+import { SimulatedRecordings } from './simulated-recordings.js';
 import type { SimulatedCall } from './twilio-call-resource.js';
 import { twilioErrors } from './twilio-error-body.js';
 import { newSid } from './twilio-message-resource.js';
@@ -43,6 +44,8 @@ export interface SimulatedVoiceOptions {
   defaultAudioSeconds: number;
   /** How long `say()` and `nextReply()` wait for a complete reply (ms). */
   replyTimeoutMs: number;
+  /** The simulator's own origin (recording URLs point at it). */
+  baseUrl: () => string;
 }
 
 /** A call that comes in to one of the account's numbers. */
@@ -93,6 +96,7 @@ export class SimulatedVoice {
   readonly twimlProblems: TwimlProblem[] = [];
   readonly conversations: SimulatedConversation[];
   private readonly registry: ConversationRegistry;
+  readonly recorder: SimulatedRecordings;
   private readonly api: SimulatedCallsApi;
   private readonly fetcher: CalleeFetcher;
   private readonly liveCallees = new Map<string, SimulatedCallee>();
@@ -113,6 +117,7 @@ export class SimulatedVoice {
       replyTimeoutMs: options.replyTimeoutMs,
     });
     this.conversations = this.registry.conversations;
+    this.recorder = new SimulatedRecordings(options.account, options.baseUrl, options.webhookTimeoutMs);
   }
 
   signRelayUpgrades(mode: SignatureMode): void {
@@ -236,6 +241,7 @@ export class SimulatedVoice {
     this.voiceRequests.length = 0;
     this.playbackProblems.length = 0;
     this.twimlProblems.length = 0;
+    this.recorder.reset();
     this.behaviour = 'answer';
     this.behaviourByNumber.clear();
   }
@@ -292,7 +298,7 @@ export class SimulatedVoice {
       twimlProblem: (problem) => this.twimlProblems.push(problem),
     });
     this.liveCallees.set(call.sid, callee);
-    const run = callee.run().finally(() => {
+    const run = callee.run().then(() => this.recorder.callEnded(call)).finally(() => {
       this.liveCallees.delete(call.sid);
       this.registry.callEnded(call.sid);
     });

@@ -38,6 +38,8 @@ export interface SimulatedCall {
   timeoutSeconds: number;
   machineDetection: string | null;
   record: boolean;
+  /** Set by `<Start><Recording>`: where the finished recording is reported. */
+  recordingCallback: { url: string; events: string[] } | null;
   /** Resource status: queued, ringing, in-progress, completed, busy, failed, no-answer, canceled. */
   status: string;
   /** Every <Play> the callee heard, in order. */

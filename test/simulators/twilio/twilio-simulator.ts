@@ -12,6 +12,7 @@ import {
 import type { CalleeBehaviour, PlaybackProblem, TwimlProblem } from './simulated-callee.js';
 import type { SimulatedConversation } from './simulated-conversation.js';
 import type { SimulatedMediaStream } from './simulated-media-stream.js';
+import type { SimulatedRecording } from './simulated-recordings.js';
 import { METHOD_NOT_ALLOWED, SimulatedVoice, type IncomingCallInput, type RecordedCallCallback } from './simulated-voice.js';
 import type { SimulatedCall } from './twilio-call-resource.js';
 import { twilioErrors } from './twilio-error-body.js';
@@ -185,6 +186,7 @@ export class TwilioSimulator {
       ringSeconds: options.ringSeconds ?? 2,
       defaultAudioSeconds: options.defaultAudioSeconds ?? 2,
       replyTimeoutMs: options.replyTimeoutMs ?? 10_000,
+      baseUrl: () => this.baseUrl,
     });
     this.calls = this.voice.calls;
     this.callCallbacks = this.voice.callCallbacks;
@@ -275,6 +277,11 @@ export class TwilioSimulator {
   /** The latest conversation of a call (an outbound one placed with ConversationRelay TwiML), once connected. */
   waitForConversation(callSid: string, options: { timeoutMs?: number } = {}): Promise<SimulatedConversation> {
     return this.voice.waitForConversation(callSid, options.timeoutMs ?? this.webhookTimeoutMs);
+  }
+
+  /** Recordings of calls that ran `<Start><Recording>`, with the answer to their status callback. */
+  get recordings(): readonly SimulatedRecording[] {
+    return this.voice.recorder.recordings;
   }
 
   /** A person calls and the voice webhook answers `<Connect><Stream>`: the returned stream speaks real audio. */
@@ -389,6 +396,12 @@ export class TwilioSimulator {
 
     if (!isAuthorized(this.account, headers.authorization)) {
       this.send(res, { status: 401, body: twilioErrors.authenticate() }, { 'www-authenticate': 'Basic realm="Twilio API"' });
+      return;
+    }
+    const media = this.voice.recorder.media(method, target.pathname);
+    if (media) {
+      res.writeHead(media.status, { 'content-type': media.status === 200 ? 'audio/x-wav' : 'application/json', 'content-length': media.bytes.length });
+      res.end(media.bytes);
       return;
     }
     this.send(res, this.route(method, target.pathname, params, query));

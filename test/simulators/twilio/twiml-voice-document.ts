@@ -39,6 +39,8 @@ export type VoiceVerb =
   | { verb: 'Pause'; seconds: number }
   | { verb: 'Hangup' }
   | ConnectVerb
+  /** `<Start><Recording>`: record the call from here on; `recording` is null when `<Start>` holds anything else. */
+  | { verb: 'Start'; recording: { statusCallback: string | null; events: string[]; channels: string | null } | null; nouns: string[] }
   /** `<Dial>` of one number (as text or a `<Number>` noun); `number` is empty when there is none. */
   | { verb: 'Dial'; number: string; callerId: string | null }
   | { verb: 'Unsupported'; name: string };
@@ -146,6 +148,18 @@ function toVerb(element: XmlElement): VoiceVerb {
       return { verb: 'Hangup' };
     case 'Connect':
       return toConnect(element);
+    case 'Start': {
+      const recording = element.children.find((child) => child.name === 'Recording');
+      return {
+        verb: 'Start',
+        nouns: element.children.map((child) => child.name),
+        recording: recording ? {
+          statusCallback: recording.attributes.recordingStatusCallback ?? null,
+          events: (recording.attributes.recordingStatusCallbackEvent ?? 'completed').split(/\s+/).filter(Boolean),
+          channels: recording.attributes.channels ?? null,
+        } : null,
+      };
+    }
     case 'Dial': {
       const number = element.children.find((child) => child.name === 'Number')?.text ?? element.text;
       return { verb: 'Dial', number: number.trim(), callerId: element.attributes.callerId ?? null };
