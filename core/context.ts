@@ -33,6 +33,10 @@ export interface VoiceDefaults {
    * default: whether one is required, and its wording, is the compliance rules' decision.
    */
   recordingAnnouncement?: string;
+  /** Detect answering machines on outbound calls unless the agent or the call says otherwise. */
+  machineDetection: boolean;
+  /** What a live call that reaches a machine does unless the agent says otherwise. */
+  onMachine: 'voicemail' | 'hangup';
 }
 
 /** Server settings core needs (not secrets, not adapter options). */

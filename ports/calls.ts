@@ -61,6 +61,12 @@ export type CallScript =
   /** Hold a live conversation through the voice socket. */
   | { kind: 'converse'; conversation: ConversationSettings };
 
+/** Who picked up, as answering-machine detection tells it. */
+export type AnsweredBy = 'human' | 'machine' | 'fax' | 'unknown';
+
+/** What an answered call does once detection is done: its script, a message spoken by the provider, or hang up. */
+export type AnswerScript = CallScript | { kind: 'say'; text: string; language?: string } | { kind: 'hangup' };
+
 /** An incoming call, from the provider's voice webhook. */
 export interface IncomingCall {
   providerCallId: string;
@@ -79,6 +85,12 @@ export interface MakeCallRequest {
   ringTimeoutSeconds?: number;
   /** Our call id; adapters that push events echo it back. */
   reference: string;
+  /**
+   * Detect an answering machine before anything is played, waiting for the end of its greeting (the beep).
+   * The script is then not sent with the call: the provider asks `answerUrl` (with the detection's result)
+   * and runs what the answer says. Only for adapters whose `TelephonyCalls` have `parseAnsweredCall`.
+   */
+  machineDetection?: { answerUrl: string };
 }
 
 export interface MakeCallResult {
@@ -115,6 +127,10 @@ export interface TelephonyCalls {
    * a report that is not about one ready to fetch (in progress, absent, failed).
    */
   parseRecordingStatus?(request: WebhookRequest): RecordingReady | null;
+  /** Parses the answer webhook of a call placed with `machineDetection` (signature checked separately). */
+  parseAnsweredCall?(request: WebhookRequest): { providerCallId: string; answeredBy: AnsweredBy };
+  /** The answer to that webhook. */
+  answerCall?(script: AnswerScript): WebhookReply;
   /** Downloads a finished recording's audio. */
   fetchRecording?(recordingId: string): Promise<{ audio: Uint8Array; contentType: string }>;
   /** Parses the provider's incoming-call webhook (signature checked separately with `verifyWebhook`). */

@@ -189,6 +189,10 @@ export interface AgentVoiceSettings {
   transport?: VoiceTransport;
   /** Record this agent's live calls (both directions) unless a call says otherwise. */
   record?: boolean;
+  /** Detect answering machines on this agent's outbound calls and voice messages. */
+  machineDetection?: boolean;
+  /** A live call that reaches a machine: leave a voicemail about its purpose, or hang up. */
+  onMachine?: 'voicemail' | 'hangup';
 }
 
 export type VoiceTransport = 'conversationrelay' | 'media-stream';

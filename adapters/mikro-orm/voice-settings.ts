@@ -14,6 +14,8 @@ const FIELD_TYPES: Record<keyof AgentVoiceSettings, 'string' | 'boolean'> = {
   interruptible: 'boolean',
   transport: 'string',
   record: 'boolean',
+  machineDetection: 'boolean',
+  onMachine: 'string',
 };
 
 /**

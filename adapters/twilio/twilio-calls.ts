@@ -1,6 +1,6 @@
 import type twilio from 'twilio';
 import type {
-  CallStatusUpdate, ConversationSettings, IncomingCall, MakeCallRequest, MakeCallResult, RecordingReady, TelephonyCalls,
+  AnsweredBy, AnswerScript, CallStatusUpdate, ConversationSettings, IncomingCall, MakeCallRequest, MakeCallResult, RecordingReady, TelephonyCalls,
 } from '../../ports/calls.js';
 import { DomainError } from '../../ports/errors.js';
 import type { Logger } from '../../ports/runtime.js';
@@ -12,6 +12,7 @@ import { conversationTwiml, hangupTwiml, transferTwiml } from './twilio-conversa
 import { parseTwilioConversationEnd, parseTwilioIncomingCall } from './twilio-conversation-webhooks.js';
 import type { TwilioSubject } from './twilio-error-mapping.js';
 import { parseTwilioRecordingStatus } from './twilio-recording.js';
+import { answerTwiml, parseTwilioAnsweredCall } from './twilio-machine-detection.js';
 
 /** Every progress event, so core sees ringing and answer times, not only the end. */
 const STATUS_EVENTS = ['initiated', 'ringing', 'answered', 'completed'];
@@ -58,7 +59,10 @@ export class TwilioCalls implements TelephonyCalls {
       const call = await this.client.calls.create({
         to: request.to,
         from: request.from,
-        twiml,
+        // With machine detection Twilio asks for the instructions once it knows who answered (after the beep).
+        ...(request.machineDetection
+          ? { url: request.machineDetection.answerUrl, method: 'POST', machineDetection: 'DetectMessageEnd' }
+          : { twiml }),
         ...(request.statusCallbackUrl
           ? { statusCallback: request.statusCallbackUrl, statusCallbackEvent: STATUS_EVENTS, statusCallbackMethod: 'POST' }
           : {}),
@@ -99,6 +103,14 @@ export class TwilioCalls implements TelephonyCalls {
       }
       throw this.failure(err, 'twilio hang-up failed');
     }
+  }
+
+  parseAnsweredCall(request: WebhookRequest): { providerCallId: string; answeredBy: AnsweredBy } {
+    return parseTwilioAnsweredCall(request);
+  }
+
+  answerCall(script: AnswerScript): WebhookReply {
+    return xmlReply(answerTwiml(script));
   }
 
   parseRecordingStatus(request: WebhookRequest): RecordingReady | null {

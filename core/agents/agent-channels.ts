@@ -48,6 +48,8 @@ export const voiceSettingsSchema = {
     voice: { type: 'string', minLength: 1, maxLength: 200 },
     language: { type: 'string', minLength: 2, maxLength: 35 },
     interruptible: { type: 'boolean' },
+    machineDetection: { type: 'boolean', description: 'Detect answering machines on outbound calls and voice messages (a voice message then plays after the beep).' },
+    onMachine: { type: 'string', enum: ['voicemail', 'hangup'], description: 'A live call that reaches a machine: leave a voicemail about its purpose, or hang up.' },
     record: { type: 'boolean', description: 'Record the agent\'s live calls; the recording is stored and its link is in comms_get_call.' },
     transport: { type: 'string', enum: ['conversationrelay', 'media-stream'], description: 'conversationrelay: the provider recognises and speaks; media-stream: raw audio through this server\'s stt and tts adapters.' },
   },

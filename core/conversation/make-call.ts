@@ -9,6 +9,7 @@ import type { UsageEstimate } from '../policy/pre-send-policy.js';
 import { conversationSettings, voiceTransport } from './conversation-settings.js';
 import { requireSpeechPipeline } from './speech-pipeline.js';
 import { requireRecording } from '../calls/call-recording.js';
+import { answerUrl, detectsMachine } from '../calls/machine-detection.js';
 
 export interface MakeCallInput {
   agentId?: string;
@@ -19,6 +20,8 @@ export interface MakeCallInput {
   firstSentence?: string;
   /** Record the call (default: the agent's `voice.record`). */
   record?: boolean;
+  /** Detect an answering machine first (default: the agent's, else the server's `voice.machineDetection`). */
+  detectMachine?: boolean;
 }
 
 export const makeCall = defineUseCase<MakeCallInput, CallView & { usage: UsageEstimate | null }>({
@@ -39,6 +42,7 @@ export const makeCall = defineUseCase<MakeCallInput, CallView & { usage: UsageEs
       to: { type: 'string', minLength: 1, maxLength: 32, description: 'E.164 number to call.' },
       purpose: { type: 'string', minLength: 1, maxLength: 4000, description: 'Instructions for this call.' },
       firstSentence: { type: 'string', minLength: 1, maxLength: 500 },
+      detectMachine: { type: 'boolean', description: 'Detect an answering machine first: the agent starts only once a person speaks, and a machine gets a voicemail (or a hang-up, per the agent\'s onMachine) after its beep. The result is metadata.answeredBy.' },
       record: { type: 'boolean', description: 'Record the call (default: the agent\'s setting). The recording is stored; comms_get_call gives its link and length once ready.' },
     },
   },
@@ -56,11 +60,13 @@ export const makeCall = defineUseCase<MakeCallInput, CallView & { usage: UsageEs
     if (record) requireRecording(ctx.ports);
     const { telephony, calls, from } = await callingFrom(ctx.ports, agent.id);
     const admission = await checkCall(ctx, agent, telephony.id, to);
+    const detectMachine = detectsMachine(ctx.ports, calls, agent, input.detectMachine);
     const call = newOutboundCall(ctx.ports, {
       agentId: agent.id, provider: telephony.id, from, to,
-      metadata: { kind: 'conversation', instructions: input.purpose, firstSentence: input.firstSentence ?? null, record },
+      metadata: { kind: 'conversation', instructions: input.purpose, firstSentence: input.firstSentence ?? null, record, detectMachine },
     });
     const script = { kind: 'converse' as const, conversation: conversationSettings(ctx.ports, agent, call, input.firstSentence ?? null) };
-    return { ...toCallView(await placeCall(ctx.ports, calls, call, script, admission)), usage: admission.estimate };
+    const placed = await placeCall(ctx.ports, calls, call, script, admission, detectMachine ? { machineDetection: { answerUrl: answerUrl(ctx.ports, call) } } : {});
+    return { ...toCallView(placed), usage: admission.estimate };
   },
 });

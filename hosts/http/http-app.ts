@@ -4,6 +4,7 @@ import { authenticate, bearerToken } from '../../core/auth/authenticate.js';
 import type { Caller } from '../../core/context.js';
 import { receiveCallStatus } from '../../core/calls/call-webhooks.js';
 import { receiveRecording } from '../../core/calls/call-recording.js';
+import { receiveCallAnswer } from '../../core/calls/machine-detection.js';
 import { receiveConversationEnd, receiveIncomingCall } from '../../core/conversation/voice-webhooks.js';
 import { receiveEmailWebhook } from '../../core/messages/inbound/email-webhooks.js';
 import { receiveInboundSms, receiveSmsStatus } from '../../core/messages/inbound/sms-webhooks.js';
@@ -95,6 +96,7 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost): Koa {
   router.post('/webhooks/:agentId/voice', webhook((agentId, request) => receiveIncomingCall(app.ports, agentId, request)));
   router.post('/webhooks/:agentId/voice/action', webhook((agentId, request) => receiveConversationEnd(app.ports, agentId, request)));
   router.post('/webhooks/:agentId/voice/status', webhook((agentId, request) => receiveCallStatus(app.ports, agentId, request)));
+  router.post('/webhooks/:agentId/voice/answer', webhook((agentId, request) => receiveCallAnswer(app.ports, agentId, request)));
   router.post('/webhooks/:agentId/voice/recording', webhook((agentId, request) => receiveRecording(app.ports, agentId, request)));
   router.post('/webhooks/:agentId/email', webhook((agentId, request) => receiveEmailWebhook(app.ports, agentId, request)));
   router.post('/webhooks/:agentId/whatsapp', webhook((agentId, request) => receiveWhatsAppWebhook(app.ports, agentId, request)));

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CallChange } from './calls-api.js';
 import { DOCUMENT_PARSE_FAILURE, type CalleeFetcher } from './callee-fetcher.js';
-import type { CallStatusEvent } from './call-webhook-forms.js';
+import { voiceRequestForm, type CallStatusEvent } from './call-webhook-forms.js';
 import { runConnect, type ConnectEnvironment } from './connect-verb.js';
 import { callPrice, type SimulatedCall } from './twilio-call-resource.js';
 import { parseVoiceTwiml, TwimlParseError, type ConnectVerb, type VoiceVerb } from './twiml-voice-document.js';
@@ -43,6 +43,8 @@ export interface CalleeEnvironment {
   now(): Date;
   advance(call: SimulatedCall, status: string): void;
   sendStatus(call: SimulatedCall, event: CallStatusEvent): Promise<void>;
+  /** Who answers a call placed with MachineDetection (AnsweredBy), and how long a machine's greeting lasts. */
+  machineAnswer(call: SimulatedCall): { answeredBy: string; greetingSeconds: number };
   playbackProblem(problem: PlaybackProblem): void;
   twimlProblem(problem: TwimlProblem): void;
 }
@@ -172,7 +174,8 @@ export class SimulatedCallee {
     const { twiml, url, method } = this.instructions;
     let source = twiml;
     if (source === null && url !== null) {
-      const fetched = await this.env.fetcher.twiml(this.call, url, method, this.env.voiceSignature);
+      const form = await this.detectMachine();
+      const fetched = await this.env.fetcher.twiml(this.call, url, method, this.env.voiceSignature, form);
       if (!fetched.ok) {
         this.env.twimlProblem({ callSid: this.call.sid, url, errorCode: fetched.errorCode, reason: fetched.reason });
         return null;
@@ -186,6 +189,20 @@ export class SimulatedCallee {
       this.env.twimlProblem({ callSid: this.call.sid, url, errorCode: DOCUMENT_PARSE_FAILURE, reason });
       return null;
     }
+  }
+
+  /**
+   * `MachineDetection=DetectMessageEnd` on an outbound call: Twilio listens first and asks for the instructions
+   * only once it knows (a machine: after its greeting and beep), with AnsweredBy in the request.
+   */
+  private async detectMachine(): Promise<Record<string, string> | undefined> {
+    if (!this.call.machineDetection || this.call.direction !== 'outbound-api' || this.call.answeredBy !== null) return undefined;
+    const { answeredBy, greetingSeconds } = this.env.machineAnswer(this.call);
+    const listened = answeredBy.startsWith('machine_end') ? greetingSeconds : 1;
+    this.connectedSeconds += await this.hold(listened);
+    this.call.answeredBy = answeredBy;
+    this.call.detectedAfterSeconds = this.connectedSeconds;
+    return { ...voiceRequestForm(this.call), AnsweredBy: answeredBy, MachineDetectionDuration: String(Math.round(listened * 1000)) };
   }
 
   private async perform(verbs: VoiceVerb[]): Promise<'done' | 'failed' | 'interrupted'> {

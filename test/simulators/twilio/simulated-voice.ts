@@ -102,6 +102,7 @@ export class SimulatedVoice {
   private readonly liveCallees = new Map<string, SimulatedCallee>();
   private behaviour: CalleeBehaviour = 'answer';
   private readonly behaviourByNumber = new Map<string, CalleeBehaviour>();
+  private readonly machineByNumber = new Map<string, { answeredBy: string; greetingSeconds: number }>();
 
   constructor(private readonly options: SimulatedVoiceOptions) {
     this.api = new SimulatedCallsApi(options.account, options.now, this.calls);
@@ -169,6 +170,11 @@ export class SimulatedVoice {
     }
     await stream.whenReady();
     return stream;
+  }
+
+  /** Calls to `to` placed with MachineDetection are answered by this (Twilio's AnsweredBy values); default human. */
+  detectAs(to: string, answeredBy: string, greetingSeconds = 4): void {
+    this.machineByNumber.set(to, { answeredBy, greetingSeconds });
   }
 
   answerCalls(behaviour: CalleeBehaviour, to?: string): void {
@@ -244,6 +250,7 @@ export class SimulatedVoice {
     this.recorder.reset();
     this.behaviour = 'answer';
     this.behaviourByNumber.clear();
+    this.machineByNumber.clear();
   }
 
   /** Calls.json (create) and Calls/{Sid}.json (fetch, update); null for any other path. */
@@ -293,6 +300,7 @@ export class SimulatedVoice {
       ringSeconds: options.ringSeconds,
       now: options.now,
       advance: (target, status) => this.api.advance(target, status),
+      machineAnswer: (target) => this.machineByNumber.get(target.to) ?? { answeredBy: 'human', greetingSeconds: 0 },
       sendStatus: (target, event) => this.sendCallback(target, event.callStatus, event.sequenceNumber, event.callDurationSeconds),
       playbackProblem: (problem) => this.playbackProblems.push(problem),
       twimlProblem: (problem) => this.twimlProblems.push(problem),

@@ -279,6 +279,14 @@ export class TwilioSimulator {
     return this.voice.waitForConversation(callSid, options.timeoutMs ?? this.webhookTimeoutMs);
   }
 
+  /**
+   * Answering-machine detection outcome for calls to `to` (Twilio's AnsweredBy: human, machine_end_beep,
+   * machine_end_silence, fax, unknown); a machine's greeting lasts `greetingSeconds` simulated seconds.
+   */
+  detectAs(to: string, answeredBy: string, greetingSeconds?: number): void {
+    this.voice.detectAs(to, answeredBy, greetingSeconds);
+  }
+
   /** Recordings of calls that ran `<Start><Recording>`, with the answer to their status callback. */
   get recordings(): readonly SimulatedRecording[] {
     return this.voice.recorder.recordings;
