@@ -13,7 +13,8 @@ const ATTEMPT_DELAYS_MS = [0, 5_000, 30_000, 120_000];
  */
 export async function fillCallPrice(ports: CorePorts, call: CallLogRecord, delaysMs: readonly number[] = ATTEMPT_DELAYS_MS): Promise<void> {
   const calls = ports.telephony?.port.calls;
-  if (!calls?.fetchCallPrice || !call.providerCallId || call.priceMicros !== null) return;
+  // Only the adapter that carried the call can price it (calls joined on this server have no provider).
+  if (!calls?.fetchCallPrice || !call.providerCallId || call.priceMicros !== null || call.provider !== ports.telephony?.id) return;
   for (const delay of delaysMs) {
     // Unref'd where the runtime allows it: a pending retry must not keep a stopping server alive.
     if (delay > 0) await new Promise((resolve) => (setTimeout(resolve, delay) as { unref?: () => void }).unref?.());

@@ -10,6 +10,7 @@ import { conversationSettings, voiceTransport } from './conversation-settings.js
 import { requireSpeechPipeline } from './speech-pipeline.js';
 import { requireRecording } from '../calls/call-recording.js';
 import { answerUrl, detectsMachine } from '../calls/machine-detection.js';
+import { callLocalAgent } from './agent-to-agent.js';
 
 export interface MakeCallInput {
   agentId?: string;
@@ -29,7 +30,8 @@ export const makeCall = defineUseCase<MakeCallInput, CallView & { usage: UsageEs
   title: 'Make an AI phone call',
   description:
     'Call a phone number and hold a live conversation as this agent: the person\'s speech is transcribed, each ' +
-    'turn is answered by the configured brain with `purpose` as its brief, and the reply is spoken. Starts with ' +
+    'turn is answered by the configured brain with `purpose` as its brief, and the reply is spoken. When the number ' +
+    'is another agent\'s on this server, the two agents talk directly, each with its own transcript. Starts with ' +
     '`firstSentence` when given. Returns the call at once; follow it (and its transcript) with comms_get_call. ' +
     'Costs money: billed per minute; minutes are reserved against the spending caps until the call ends (the ' +
     'result states them and their estimated price). Counts against call rate limits and per-contact limits.',
@@ -55,6 +57,9 @@ export const makeCall = defineUseCase<MakeCallInput, CallView & { usage: UsageEs
     const to = requireE164(input.to.trim(), 'to');
     if (input.purpose.trim() === '') throw new DomainError('INVALID_INPUT', 'purpose must not be empty.', 'Say what the call is for.', { field: 'purpose' });
     requirePort(ctx.ports, 'brain');
+    // Another agent of this server: the two are joined here, without a phone network in between.
+    const peer = await ctx.ports.db.agents.findChannelByAddress('sms', to);
+    if (peer && peer.agentId !== agent.id) return { ...toCallView(await callLocalAgent(ctx.ports, agent, peer.agentId, to, input)), usage: null };
     requireSpeechPipeline(ctx.ports, voiceTransport(ctx.ports, agent));
     const record = input.record ?? agent.voice.record ?? false;
     if (record) requireRecording(ctx.ports);
