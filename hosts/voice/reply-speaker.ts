@@ -49,7 +49,13 @@ export class ReplySpeaker implements ConversationOutput {
   }
 
   replyStarted(progress: ReplyProgress): void {
-    this.progress = progress;
+    // Each milestone once per reply: its first audio, its first frame.
+    let audio = false;
+    let frame = false;
+    this.progress = {
+      firstAudio: () => { if (!audio) progress.firstAudio(); audio = true; },
+      firstFrame: () => { if (!frame) progress.firstFrame(); frame = true; },
+    };
     this.heard = [];
   }
 
@@ -96,7 +102,7 @@ export class ReplySpeaker implements ConversationOutput {
     const generation = this.generation;
     const progress = this.progress;
     this.synthesising += 1;
-    const synthesis = this.options.tts.port.synthesize({ text: sentence, format: 'ulaw_8000', ...(this.voice ? { voice: this.voice } : {}) }).catch((err: unknown) => {
+    const synthesis = this.synthesize(sentence).catch((err: unknown) => {
       this.options.logger.warn({ code: isDomainError(err) ? err.code : 'INTERNAL' }, 'media stream: speech synthesis failed; sentence skipped');
       return null;
     });
@@ -113,6 +119,23 @@ export class ReplySpeaker implements ConversationOutput {
       }
       this.checkDrained();
     });
+  }
+
+  /**
+   * A voice the TTS adapter does not offer (a ConversationRelay voice name left in the settings, say) must not
+   * silence the call: the adapter's default voice speaks instead, once, and the voice is dropped.
+   */
+  private async synthesize(text: string) {
+    const { tts } = this.options;
+    if (!this.voice) return tts.port.synthesize({ text, format: 'ulaw_8000' });
+    try {
+      return await tts.port.synthesize({ text, format: 'ulaw_8000', voice: this.voice });
+    } catch (err) {
+      if (!isDomainError(err) || err.code !== 'UNKNOWN_VOICE') throw err;
+      this.options.logger.warn({ plugin: tts.id }, 'media stream: the tts adapter has no such voice; its default voice speaks instead');
+      this.voice = undefined;
+      return tts.port.synthesize({ text, format: 'ulaw_8000' });
+    }
   }
 
   private whenDrained(timeoutMs: number): Promise<void> {

@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { MockTts } from '../../../adapters/mock/mock-tts.js';
+import { silentLogger } from '../../../adapters/node/pino-logger.js';
+import { ReplySpeaker } from '../../../hosts/voice/reply-speaker.js';
 import { CallerTurns, callerSpeaks } from '../../../core/conversation/caller-turns.js';
 import { summariseLatency, TurnClock } from '../../../core/conversation/turn-latency.js';
 import { PacedAudio } from '../../../hosts/voice/paced-audio.js';
@@ -125,5 +128,54 @@ describe('turn latency', () => {
     const turns = [10, 20, 30, 40].map((brainMs) => turn({ sttMs: null, brainMs, ttsMs: null, sendMs: null, totalMs: null }));
     expect(summariseLatency([...turns, turn(null)])).toEqual({ turns: 4, brainMs: { turns: 4, p50Ms: 20, p95Ms: 40, maxMs: 40 } });
     expect(summariseLatency([turn(null)])).toBeNull();
+  });
+});
+
+describe('ReplySpeaker', () => {
+  const setup = () => {
+    const { events, sink } = recordingSink();
+    const tts = new MockTts();
+    const audio = new PacedAudio(sink);
+    const ended: string[] = [];
+    const speaker = new ReplySpeaker({ tts: { id: 'mock', port: tts }, audio, logger: silentLogger(), ended: (data) => ended.push(data) });
+    const marks = () => events.filter((e) => e.startsWith('mark:')).map((e) => e.slice(5));
+    return { events, tts, audio, speaker, ended, marks };
+  };
+
+  it('speaks each sentence in order with a mark after it; what was heard is what the marks confirm', async () => {
+    const { tts, speaker, marks } = setup();
+    let firstAudio = 0;
+    let firstFrame = 0;
+    speaker.replyStarted({ firstAudio: () => (firstAudio += 1), firstFrame: () => (firstFrame += 1) });
+    speaker.text('One. Two', false);
+    speaker.text(' three.', true);
+    expect(speaker.speaking).toBe(true);
+    await vi.waitFor(() => expect(marks()).toHaveLength(2), { timeout: 10_000 });
+    expect(tts.requests.map((r) => [r.text, r.format])).toEqual([['One.', 'ulaw_8000'], ['Two three.', 'ulaw_8000']]);
+    expect([firstAudio, firstFrame]).toEqual([1, 1]);
+    speaker.played(marks()[0]!);
+    expect(speaker.bargeIn()).toBe('One.');
+    expect(speaker.speaking).toBe(false);
+  });
+
+  it('falls back to the adapter\'s default voice when the configured one does not exist, instead of going silent', async () => {
+    const { tts, speaker, marks } = setup();
+    speaker.voice = 'Polly.Joanna';
+    speaker.replyStarted({ firstAudio: () => undefined, firstFrame: () => undefined });
+    speaker.text('Hello there.', true);
+    await vi.waitFor(() => expect(marks()).toHaveLength(1), { timeout: 10_000 });
+    expect(tts.requests.at(-1)?.voice).toBeUndefined();
+    expect(speaker.voice).toBeUndefined();
+  });
+
+  it('ends the conversation only once what was said has been played', async () => {
+    const { speaker, ended, marks } = setup();
+    speaker.replyStarted({ firstAudio: () => undefined, firstFrame: () => undefined });
+    speaker.text('Goodbye.', true);
+    speaker.end('{"reason":"hangup"}');
+    await vi.waitFor(() => expect(marks()).toHaveLength(1), { timeout: 10_000 });
+    expect(ended).toEqual([]);
+    speaker.played(marks()[0]!);
+    await vi.waitFor(() => expect(ended).toEqual(['{"reason":"hangup"}']));
   });
 });
