@@ -27,7 +27,8 @@ export const updateAgent = defineUseCase<UpdateAgentInput, AgentView>({
   description:
     'Admin only. Change an agent\'s name, callback URL or status (disabled agents\' tokens stop working), and set ' +
     'or remove its channels: phone (sms), email and whatsapp (a new address replaces the old one; null removes it), ' +
-    'and its live-call settings (voice: greeting, instructions, voice, language, interruptible).',
+    'and its live-call settings (voice: greeting, instructions, voice, language, interruptible, transport, record, ' +
+    'machineDetection, onMachine).',
   input: {
     type: 'object',
     additionalProperties: false,
