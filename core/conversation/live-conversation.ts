@@ -11,7 +11,6 @@ interface Reply {
   controller: AbortController;
   /** What has been sent to the socket so far. */
   spoken: string;
-  clock: TurnClock;
 }
 
 interface RecordedTurn {
@@ -112,7 +111,7 @@ export class LiveConversation implements LiveCallHandle {
   }
 
   private async answer(clock: TurnClock): Promise<void> {
-    const reply: Reply = { controller: new AbortController(), spoken: '', clock };
+    const reply: Reply = { controller: new AbortController(), spoken: '' };
     this.reply = reply;
     const { signal } = reply.controller;
     const turn: { id: string | null } = { id: null };

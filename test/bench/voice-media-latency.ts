@@ -6,7 +6,8 @@
  * Reports:
  * - server overhead from the recogniser's final result to the first outbound frame (brain + TTS + send stages
  *   of each answered turn, as the server stored them; the demo adapters take no time of their own),
- * - pacing of outbound frames at the caller: |interval − 20 ms| within each reply,
+ * - pacing of outbound frames at the caller: |interval − 20 ms| between consecutive frames of each sentence
+ *   (stalls included), measured in the load generator's process (its own delays count against the server),
  * - CPU of the server process per live call.
  * Options (env): BENCH_CALLS (default 100), BENCH_TURNS per call (default 8), BENCH_GAP_MS (default 400).
  */
@@ -52,6 +53,8 @@ function runCall(target: { url: string; callSid: string }, jitter: number[]): Pr
     let turn = 0;
     let speechLeft = 0;
     let lastFrameAt = 0;
+    /** The previous frame of the sentence being played (0 after a mark: a new sentence starts a new run). */
+    let previousInSentence = 0;
     let replyHeard = false;
     let quietSince = performance.now();
     let nextSpeechAt = Infinity;
@@ -91,11 +94,16 @@ function runCall(target: { url: string; callSid: string }, jitter: number[]): Pr
       const m = JSON.parse(data.toString()) as { event: string; mark?: { name: string } };
       const now = performance.now();
       if (m.event === 'media') {
-        if (replyHeard && now - lastFrameAt < 100) jitter.push(Math.abs(now - lastFrameAt - FRAME_MS));
+        // Every gap inside a sentence counts, stalls included.
+        if (previousInSentence > 0) jitter.push(Math.abs(now - previousInSentence - FRAME_MS));
+        previousInSentence = now;
         replyHeard = true;
         lastFrameAt = now;
         quietSince = now;
+        // More of the reply after a pause: the caller waits for its end again before speaking.
+        if (speechLeft === 0) nextSpeechAt = Infinity;
       } else if (m.event === 'mark') {
+        previousInSentence = 0;
         ws.send(JSON.stringify({ event: 'mark', streamSid, mark: m.mark }));
       }
     });
@@ -112,15 +120,23 @@ function cpuSeconds(pid: number): number {
 
 const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
-async function overheads(baseUrl: string, agentId: string): Promise<number[]> {
+interface TurnCounts { caller: number; agent: number; interrupted: number; unmeasured: number }
+
+async function overheads(baseUrl: string, agentId: string, counts: TurnCounts): Promise<number[]> {
   const values: number[] = [];
   let cursor: string | undefined;
   do {
     const list = (await (await fetch(`${baseUrl}/api/v1/calls?agentId=${agentId}&limit=100${cursor ? `&cursor=${cursor}` : ''}`, { headers: { authorization: `Bearer ${BENCH_ADMIN_TOKEN}` } })).json()) as { calls: Array<{ callId: string }>; nextCursor: string | null };
     for (const { callId } of list.calls) {
-      const view = (await (await fetch(`${baseUrl}/api/v1/calls/${callId}`, { headers: { authorization: `Bearer ${BENCH_ADMIN_TOKEN}` } })).json()) as { transcript: Array<{ latency: TurnLatency | null }> };
-      for (const { latency } of view.transcript) {
-        if (!latency || latency.sttMs === null || latency.brainMs === null || latency.ttsMs === null || latency.sendMs === null) continue;
+      const view = (await (await fetch(`${baseUrl}/api/v1/calls/${callId}`, { headers: { authorization: `Bearer ${BENCH_ADMIN_TOKEN}` } })).json()) as { transcript: Array<{ speaker: string; interrupted: boolean; latency: TurnLatency | null }> };
+      for (const { speaker, interrupted, latency } of view.transcript) {
+        if (speaker === 'caller') counts.caller += 1;
+        else counts.agent += 1;
+        if (interrupted) counts.interrupted += 1;
+        if (!latency || latency.sttMs === null || latency.brainMs === null || latency.ttsMs === null || latency.sendMs === null) {
+          if (speaker === 'agent') counts.unmeasured += 1;
+          continue;
+        }
         values.push(latency.brainMs + latency.ttsMs + latency.sendMs);
       }
     }
@@ -148,7 +164,8 @@ async function main(): Promise<void> {
     const wall = (performance.now() - started) / 1000;
     const cpu = cpuSeconds(server.child.pid!) - cpuBefore;
     await new Promise((resolve) => setTimeout(resolve, 500));
-    const overhead = await overheads(server.url, agent.agentId);
+    const counts: TurnCounts = { caller: 0, agent: 0, interrupted: 0, unmeasured: 0 };
+    const overhead = await overheads(server.url, agent.agentId, counts);
     jitter.sort((a, b) => a - b);
     console.log(`\nmedia streams: ${CALLS} concurrent calls, ${TURNS} spoken turns each, demo recogniser, zero-delay demo brain and voice\n`);
     console.log('| measure | n | p50 | p99 | max |');
@@ -157,7 +174,7 @@ async function main(): Promise<void> {
     console.log(`| outbound frame pacing jitter (caller, ms) | ${jitter.length} | ${percentile(jitter, 50).toFixed(2)} | ${percentile(jitter, 99).toFixed(2)} | ${jitter.at(-1)?.toFixed(2)} |`);
     console.log(`\nserver CPU: ${cpu.toFixed(1)} s over ${wall.toFixed(1)} s = ${((cpu / wall / CALLS) * 100).toFixed(2)} % of one core per live call`);
     if (overhead.length < CALLS * TURNS * 0.95) {
-      console.log(`MISMATCH: ${overhead.length} answered turns measured, expected about ${CALLS * TURNS}`);
+      console.log(`MISMATCH: ${overhead.length} answered turns measured, expected about ${CALLS * TURNS} (stored: ${JSON.stringify(counts)})`);
       process.exitCode = 1;
     }
   } finally {
