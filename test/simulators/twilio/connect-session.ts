@@ -1,6 +1,7 @@
 import type WebSocket from 'ws';
 import type { RecordedVoiceRequest } from './callee-fetcher.js';
 import { deferred } from './deferred.js';
+import { openRelaySocket } from './relay-socket.js';
 import type { DialedNumber } from './twilio-call-resource.js';
 import type { VoiceVerb } from './twiml-voice-document.js';
 
@@ -35,6 +36,10 @@ export abstract class ConnectSession {
   hungUp = false;
   /** Close code of the socket once closed. */
   closeCode: number | null = null;
+  /** HTTP status of a refused upgrade (401, 403 …). */
+  refusedStatus: number | null = null;
+  /** Why the socket could not be opened. */
+  failure: string | null = null;
 
   protected socket: WebSocket | null = null;
   protected readonly ended = deferred<ConversationEnd>();
@@ -57,6 +62,22 @@ export abstract class ConnectSession {
   /** Resolves once the whole call is over: action requested, status callbacks sent. */
   waitForEnd(): Promise<void> {
     return this.finished.promise;
+  }
+
+  /** Opens the socket as Twilio does; on a refusal or failure the session ends `failed` and null is returned. */
+  protected async open(url: string, headers: Record<string, string>, timeoutMs: number): Promise<WebSocket | null> {
+    const opening = await openRelaySocket(url, headers, timeoutMs);
+    if (opening.ok) {
+      this.socket = opening.socket;
+      this.state = 'open';
+      return opening.socket;
+    }
+    this.state = opening.status === null ? 'failed' : 'refused';
+    this.refusedStatus = opening.status;
+    this.failure = opening.reason;
+    this.finishSession({ by: 'failed', reason: opening.reason });
+    this.ready.resolve();
+    return null;
   }
 
   /** Twilio closes the socket (after the action request, or when the call ended another way). */

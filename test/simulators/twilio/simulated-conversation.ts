@@ -1,6 +1,6 @@
 import { ConversationReplies, type ConversationReply, type Interruption } from './conversation-replies.js';
 import { readRelayMessage } from './relay-messages.js';
-import { openRelaySocket, relayUpgradeHeaders } from './relay-socket.js';
+import { relayUpgradeHeaders } from './relay-socket.js';
 import { ConnectSession } from './connect-session.js';
 
 export type { ConversationEnd, ConversationState } from './connect-session.js';
@@ -51,10 +51,6 @@ export class SimulatedConversation extends ConnectSession {
   readonly welcomeGreeting: string | null;
   /** The `<ConversationRelay>` noun as our server wrote it. */
   readonly relay: ConversationRelayNoun;
-  /** HTTP status of a refused upgrade (401, 403 …). */
-  refusedStatus: number | null = null;
-  /** Why the socket could not be opened. */
-  failure: string | null = null;
   /** The headers of the upgrade request (X-Twilio-Signature among them). */
   readonly upgradeHeaders: Record<string, string>;
   /** The `setup` message sent once the socket opened. */
@@ -152,19 +148,9 @@ export class SimulatedConversation extends ConnectSession {
 
   /** Opens the socket and sends `setup` (the simulated Twilio side calls it once). */
   async connect(): Promise<void> {
-    const opening = await openRelaySocket(this.relayUrl, this.upgradeHeaders, this.options.connectTimeoutMs);
-    if (!opening.ok) {
-      this.state = opening.status === null ? 'failed' : 'refused';
-      this.refusedStatus = opening.status;
-      this.failure = opening.reason;
-      this.finishSession({ by: 'failed', reason: opening.reason });
-      this.ready.resolve();
-      return;
-    }
-    const socket = opening.socket;
-    this.socket = socket;
+    const socket = await this.open(this.relayUrl, this.upgradeHeaders, this.options.connectTimeoutMs);
+    if (!socket) return;
     this.openedAt = performance.now();
-    this.state = 'open';
     socket.on('message', (data, isBinary) => this.receive(isBinary ? '' : data.toString()));
     socket.on('close', (code, reason) => this.closed(code, reason.toString()));
     socket.on('error', () => {

@@ -1,6 +1,6 @@
 import { decodeMulaw, MULAW_SILENCE } from '../../../adapters/audio/mulaw.js';
 import { ConnectSession } from './connect-session.js';
-import { openRelaySocket, relayUpgradeHeaders } from './relay-socket.js';
+import { relayUpgradeHeaders } from './relay-socket.js';
 import type { StreamNoun } from './twiml-voice-document.js';
 import type { SignatureMode } from './twilio-webhook-signing.js';
 
@@ -44,7 +44,6 @@ export class SimulatedMediaStream extends ConnectSession {
   readonly actionUrl: string | null;
   readonly parameters: Record<string, string>;
   readonly upgradeHeaders: Record<string, string>;
-  refusedStatus: number | null = null;
   /** Media frames our server sent, in arrival order. */
   readonly outbound: OutboundFrame[] = [];
   /** Frames the caller heard (played back), in order. */
@@ -127,29 +126,10 @@ export class SimulatedMediaStream extends ConnectSession {
     await this.finished.promise;
   }
 
-  /** Intervals between consecutive frames of continuous audio (gaps over 100 ms start a new run). */
-  frameIntervalsMs(): number[] {
-    const intervals: number[] = [];
-    for (let i = 1; i < this.outbound.length; i += 1) {
-      const gap = this.outbound[i]!.atMs - this.outbound[i - 1]!.atMs;
-      if (gap < 100) intervals.push(gap);
-    }
-    return intervals;
-  }
-
   async connect(): Promise<void> {
-    const opening = await openRelaySocket(this.url, this.upgradeHeaders, this.options.connectTimeoutMs);
-    if (!opening.ok) {
-      this.state = opening.status === null ? 'failed' : 'refused';
-      this.refusedStatus = opening.status;
-      this.finishSession({ by: 'failed', reason: opening.reason });
-      this.ready.resolve();
-      return;
-    }
-    const socket = opening.socket;
-    this.socket = socket;
+    const socket = await this.open(this.url, this.upgradeHeaders, this.options.connectTimeoutMs);
+    if (!socket) return;
     this.openedAt = performance.now();
-    this.state = 'open';
     socket.on('message', (data, isBinary) => this.receive(isBinary ? '' : data.toString()));
     socket.on('close', (code, reason) => {
       this.state = 'closed';
