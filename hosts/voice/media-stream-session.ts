@@ -99,7 +99,12 @@ export class MediaStreamSession {
       this.speaker = speaker;
       this.conversation = conversation;
       if (this.ended) return void endConversation(this.ports, conversation);
-      await this.openRecogniser();
+      if (!(await this.tryOpenRecogniser())) {
+        // Without ears the call cannot go on; the caller hears why rather than silence.
+        conversation.greet(this.ports.settings.voice.apology);
+        conversation.hangUp();
+        return;
+      }
       if (conversation.settings.welcomeGreeting) conversation.greet(conversation.settings.welcomeGreeting);
       for (const pending of this.early.splice(0)) this.receive(pending);
     } catch (err) {
@@ -147,10 +152,17 @@ export class MediaStreamSession {
     this.logger.warn({ code, reopens: this.reopens }, 'media stream: the recogniser failed mid-call');
     if (this.ended || this.reopens >= MAX_STT_REOPENS) return;
     this.reopens += 1;
+    await this.tryOpenRecogniser();
+  }
+
+  /** Opens the recogniser; a refusal is logged and answered false. */
+  private async tryOpenRecogniser(): Promise<boolean> {
     try {
       await this.openRecogniser();
+      return true;
     } catch (err) {
-      this.logger.warn({ code: isDomainError(err) ? err.code : 'INTERNAL' }, 'media stream: the recogniser could not be reopened');
+      this.logger.warn({ code: isDomainError(err) ? err.code : 'INTERNAL' }, 'media stream: the recogniser could not be opened');
+      return false;
     }
   }
 

@@ -178,6 +178,17 @@ describe('live conversation over a Twilio Media Stream: Deepgram hears, espeak s
     expect(view.transcript.map((t) => t.speaker)).toEqual(['agent', 'caller', 'agent']);
   }, 60_000);
 
+  it('apologises and hangs up when the recogniser cannot be reached, rather than leaving the caller in silence', async () => {
+    deepgram.refuseNext(503);
+    const call = await twilio.placeIncomingStreamCall({ voiceUrl: voiceUrl(), from: CALLER, to: AGENT_NUMBER, statusCallbackUrl: statusUrl() });
+    await call.waitForEnd();
+    expect(call.heardSpeechMs()).toBeGreaterThan(500);
+    expect(call.end).toMatchObject({ by: 'agent' });
+    expect(call.hungUp).toBe(true);
+    const view = await callView(await latestCallId(), (v) => v.status === 'completed');
+    expect(view.transcript.map((t) => [t.speaker, t.text])).toEqual([['agent', 'Sorry, say that again?']]);
+  }, 60_000);
+
   it('refuses a media socket whose upgrade signature is forged', async () => {
     const forged = await twilio.placeIncomingStreamCall({ voiceUrl: voiceUrl(), from: CALLER, to: AGENT_NUMBER, socketSignature: 'forged' });
     expect(forged.state).toBe('refused');
