@@ -202,6 +202,7 @@ export function describeDatabaseContract(options: DatabaseContractOptions): void
       text: `Turn ${seq}`,
       interrupted: false,
       createdAt: at(seq * 1_000),
+      latency: null,
       ...overrides,
     });
 
@@ -1128,6 +1129,21 @@ export function describeDatabaseContract(options: DatabaseContractOptions): void
         await expect(db.turns.revise(reply.id, cut.text, true)).resolves.toBeUndefined();
         await db.turns.revise(caller.id, 'Hello again', false);
         expect(await db.turns.list(call.id)).toEqual([{ ...caller, text: 'Hello again' }, cut]);
+      });
+
+      it('stores a turn\'s latency breakdown with it, or records it later; nothing else changes', async () => {
+        const call = await storedCall();
+        const measured = { sttMs: 212, brainMs: 380, ttsMs: null, sendMs: 0, totalMs: null };
+        const caller = turn(call.id, 1);
+        const first = turn(call.id, 2, { latency: measured });
+        const second = turn(call.id, 4);
+        for (const t of [caller, first, turn(call.id, 3), second]) await db.turns.append(t);
+        const later = { sttMs: 190, brainMs: 402, ttsMs: 95, sendMs: 1, totalMs: 688 };
+        await db.turns.recordLatency(second.id, later);
+        const listed = await db.turns.list(call.id);
+        expect(listed.map((t) => t.latency)).toEqual([null, measured, null, later]);
+        expect(listed[3]).toEqual({ ...second, latency: later });
+        expect(await codeOf(db.turns.recordLatency('turn_unknown', later))).toBe('NOT_FOUND');
       });
 
       it('fails with NOT_FOUND when revising an unknown turn', async () => {

@@ -4,6 +4,8 @@ import type { Clock, IdGenerator, Logger, Secrets } from '../ports/runtime.js';
 import { DomainError } from '../ports/errors.js';
 import type { LiveCallRegistry } from './conversation/live-call-registry.js';
 import type { BrainPort } from '../ports/brain.js';
+import type { SttPort } from '../ports/stt.js';
+import type { VoiceTransport } from '../ports/records.js';
 import type { EmailPort } from '../ports/email.js';
 import type { StoragePort } from '../ports/storage.js';
 import type { TelephonyPort } from '../ports/telephony.js';
@@ -24,6 +26,17 @@ export interface VoiceDefaults {
   voice?: string;
   language?: string;
   interruptible: boolean;
+  /** How live calls carry speech unless the agent says otherwise. */
+  transport: VoiceTransport;
+  /**
+   * Said to the other party before a recorded call starts (the consent announcement), when set. Off by
+   * default: whether one is required, and its wording, is the compliance rules' decision.
+   */
+  recordingAnnouncement?: string;
+  /** Detect answering machines on outbound calls unless the agent or the call says otherwise. */
+  machineDetection: boolean;
+  /** What a live call that reaches a machine does unless the agent says otherwise. */
+  onMachine: 'voicemail' | 'hangup';
 }
 
 /** Server settings core needs (not secrets, not adapter options). */
@@ -58,6 +71,7 @@ export interface CorePorts {
   storage: Provided<StoragePort> | null;
   tts: Provided<TtsPort> | null;
   brain: Provided<BrainPort> | null;
+  stt: Provided<SttPort> | null;
   /** Conversations whose voice socket is open on this server. */
   liveCalls: LiveCallRegistry;
   callbackSender: CallbackSender;
@@ -74,7 +88,7 @@ export interface UseCaseContext {
   requestId: string;
 }
 
-type OptionalPort = 'telephony' | 'email' | 'whatsapp' | 'storage' | 'tts' | 'brain';
+type OptionalPort = 'telephony' | 'email' | 'whatsapp' | 'storage' | 'tts' | 'brain' | 'stt';
 
 /** The adapter behind an optional section, or CHANNEL_NOT_CONFIGURED naming the config section. */
 export function requirePort<K extends OptionalPort>(ports: CorePorts, key: K): NonNullable<CorePorts[K]> {

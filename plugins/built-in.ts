@@ -30,6 +30,7 @@ export const BUILT_IN_PLUGINS: { readonly [P in PortName]: Readonly<Record<strin
     elevenlabs: () => import('../adapters/elevenlabs/plugin.js'),
     edge: () => import('../adapters/edge-tts/plugin.js'),
     espeak: () => import('../adapters/espeak/plugin.js'),
+    openai: () => import('../adapters/openai-tts/plugin.js'),
     mock: () => import('../adapters/mock/tts-plugin.js'),
   },
   storage: {
@@ -41,5 +42,9 @@ export const BUILT_IN_PLUGINS: { readonly [P in PortName]: Readonly<Record<strin
     'openai-compatible': () => import('../adapters/openai-compatible/plugin.js'),
     'agent-callback': () => import('../adapters/agent-callback/plugin.js'),
     mock: () => import('../adapters/mock/brain-plugin.js'),
+  },
+  stt: {
+    deepgram: () => import('../adapters/deepgram/plugin.js'),
+    mock: () => import('../adapters/mock/stt-plugin.js'),
   },
 };

@@ -1,3 +1,4 @@
+import type { VoiceTransport } from './records.js';
 import type { WebhookReply, WebhookRequest } from './webhook.js';
 
 /** Twilio's call status vocabulary, which the other providers' statuses are mapped onto. */
@@ -13,6 +14,13 @@ export const FINAL_CALL_STATUSES: readonly CallStatus[] = ['completed', 'busy', 
 
 /** How a live AI conversation is set up with the provider (Twilio ConversationRelay and the like). */
 export interface ConversationSettings {
+  /**
+   * `conversationrelay` (default): the provider recognises speech and speaks our text (Twilio
+   * ConversationRelay). `media-stream`: the provider streams raw call audio both ways (Twilio `<Connect><Stream>`,
+   * bidirectional) and this server recognises and synthesises speech itself; `welcomeGreeting`, `voice`
+   * and `language` are then ours to apply, not the provider's.
+   */
+  transport?: VoiceTransport;
   /** `wss://` URL of our voice socket for this call; the provider connects to it and signs the upgrade. */
   relayUrl: string;
   /** Spoken by the provider as soon as the call connects; null for none. */
@@ -26,6 +34,24 @@ export interface ConversationSettings {
   actionUrl: string;
   /** Passed through to the socket's setup message. */
   parameters?: Record<string, string>;
+  /** Record the call (both sides); the provider reports the finished recording to `statusCallbackUrl`. */
+  recording?: CallRecordingSettings;
+}
+
+export interface CallRecordingSettings {
+  statusCallbackUrl: string;
+  /**
+   * Played to the other party before anything else when set (the consent announcement recording laws ask
+   * for); null plays nothing.
+   */
+  announcement: string | null;
+}
+
+/** A finished recording, from the provider's recording status webhook. */
+export interface RecordingReady {
+  providerCallId: string;
+  recordingId: string;
+  durationSeconds: number | null;
 }
 
 /** What the callee hears once the call is answered, provider-neutral. */
@@ -34,6 +60,12 @@ export type CallScript =
   | { kind: 'play'; audioUrls: string[]; loop: number }
   /** Hold a live conversation through the voice socket. */
   | { kind: 'converse'; conversation: ConversationSettings };
+
+/** Who picked up, as answering-machine detection tells it. */
+export type AnsweredBy = 'human' | 'machine' | 'fax' | 'unknown';
+
+/** What an answered call does once detection is done: its script, a message spoken by the provider, or hang up. */
+export type AnswerScript = CallScript | { kind: 'say'; text: string; language?: string } | { kind: 'hangup' };
 
 /** An incoming call, from the provider's voice webhook. */
 export interface IncomingCall {
@@ -53,6 +85,12 @@ export interface MakeCallRequest {
   ringTimeoutSeconds?: number;
   /** Our call id; adapters that push events echo it back. */
   reference: string;
+  /**
+   * Detect an answering machine before anything is played, waiting for the end of its greeting (the beep).
+   * The script is then not sent with the call: the provider asks `answerUrl` (with the detection's result)
+   * and runs what the answer says. Only for adapters whose `TelephonyCalls` have `parseAnsweredCall`.
+   */
+  machineDetection?: { answerUrl: string };
 }
 
 export interface MakeCallResult {
@@ -91,6 +129,17 @@ export interface TelephonyCalls {
   hangUp(providerCallId: string): Promise<void>;
   /** What the provider charged for an ended call, when the status callback did not say; null while unpriced. Optional. */
   fetchCallPrice?(providerCallId: string): Promise<{ priceMicros: number; currency: string } | null>;
+  /**
+   * Parses a recording status webhook (signature checked separately): the finished recording, or null for
+   * a report that is not about one ready to fetch (in progress, absent, failed).
+   */
+  parseRecordingStatus?(request: WebhookRequest): RecordingReady | null;
+  /** Parses the answer webhook of a call placed with `machineDetection` (signature checked separately). */
+  parseAnsweredCall?(request: WebhookRequest): { providerCallId: string; answeredBy: AnsweredBy };
+  /** The answer to that webhook. */
+  answerCall?(script: AnswerScript): WebhookReply;
+  /** Downloads a finished recording's audio. */
+  fetchRecording?(recordingId: string): Promise<{ audio: Uint8Array; contentType: string }>;
   /** Parses the provider's incoming-call webhook (signature checked separately with `verifyWebhook`). */
   parseIncomingCall(request: WebhookRequest): IncomingCall;
   /** The answer to an incoming-call webhook that connects the call to our voice socket. */

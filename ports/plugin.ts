@@ -4,6 +4,7 @@ import type { Database } from './repositories.js';
 import type { JsonSchema } from './json-schema.js';
 import type { Clock, IdGenerator, Logger } from './runtime.js';
 import type { BrainPort } from './brain.js';
+import type { SttPort } from './stt.js';
 import type { EmailPort, InboundEmail } from './email.js';
 import type { StoragePort } from './storage.js';
 import type { TelephonyPort } from './telephony.js';
@@ -22,10 +23,11 @@ export interface PortTypes {
   tts: TtsPort;
   storage: StoragePort;
   brain: BrainPort;
+  stt: SttPort;
 }
 
 export type PortName = keyof PortTypes;
-export const PORT_NAMES: readonly PortName[] = ['db', 'telephony', 'email', 'whatsapp', 'tts', 'storage', 'brain'];
+export const PORT_NAMES: readonly PortName[] = ['db', 'telephony', 'email', 'whatsapp', 'tts', 'storage', 'brain', 'stt'];
 
 /** Provider-initiated events for adapters that push rather than call webhooks (demo mode, sockets). */
 export interface ProviderEventSink {

@@ -155,6 +155,26 @@ export interface CallTurnRecord {
   /** The caller interrupted this agent turn. */
   interrupted: boolean;
   createdAt: Date;
+  /** Agent turns answering a caller: how long each stage took (absent or null when not measured). */
+  latency?: TurnLatency | null;
+}
+
+/**
+ * Where the time went between the caller's last word and the first sound of the agent's answer, in
+ * milliseconds; null for a stage this call's transport does not see (ConversationRelay recognises and speaks
+ * on the provider's side, so only the brain is timed there).
+ */
+export interface TurnLatency {
+  /** The caller stopped speaking → the recogniser's final result. */
+  sttMs: number | null;
+  /** The final result (or the provider's prompt) → the brain's first token. */
+  brainMs: number | null;
+  /** The first token → the first synthesised audio. */
+  ttsMs: number | null;
+  /** The first audio → its first frame sent to the provider. */
+  sendMs: number | null;
+  /** The caller stopped speaking → the first frame sent. */
+  totalMs: number | null;
 }
 
 /** Per-agent settings for live voice conversations; unset fields take the server's defaults. */
@@ -165,4 +185,14 @@ export interface AgentVoiceSettings {
   voice?: string;
   language?: string;
   interruptible?: boolean;
+  /** How the call's speech is carried: the provider's ConversationRelay, or our own media pipeline. */
+  transport?: VoiceTransport;
+  /** Record this agent's live calls (both directions) unless a call says otherwise. */
+  record?: boolean;
+  /** Detect answering machines on this agent's outbound calls and voice messages. */
+  machineDetection?: boolean;
+  /** A live call that reaches a machine: leave a voicemail about its purpose, or hang up. */
+  onMachine?: 'voicemail' | 'hangup';
 }
+
+export type VoiceTransport = 'conversationrelay' | 'media-stream';

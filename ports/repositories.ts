@@ -1,6 +1,6 @@
 import type {
   AgentChannelRecord, AgentRecord, CallbackDeliveryRecord, CallLogRecord, Channel, Direction, MessageRecord,
-  MessageStatus, WhatsAppSenderRecord, CallTurnRecord,
+  MessageStatus, WhatsAppSenderRecord, CallTurnRecord, TurnLatency,
 } from './records.js';
 import type { UsageRepository } from './usage.js';
 
@@ -150,6 +150,8 @@ export interface CallTurnRepository {
   append(turn: CallTurnRecord): Promise<void>;
   /** Rewrites a turn's text (an agent turn cut short by an interruption); `NOT_FOUND` for an unknown id. */
   revise(id: string, text: string, interrupted: boolean): Promise<void>;
+  /** Sets a turn's latency breakdown (measured after the turn was stored); `NOT_FOUND` for an unknown id. */
+  recordLatency(id: string, latency: TurnLatency): Promise<void>;
   /** The call's transcript, in `seq` order. */
   list(callId: string): Promise<CallTurnRecord[]>;
 }

@@ -14,6 +14,7 @@ export const TOKENS = {
   Tts: Symbol.for('agentos.Tts'),
   Storage: Symbol.for('agentos.Storage'),
   Brain: Symbol.for('agentos.Brain'),
+  Stt: Symbol.for('agentos.Stt'),
   CallbackSender: Symbol.for('agentos.CallbackSender'),
   PolicyRecorder: Symbol.for('agentos.PolicyRecorder'),
 } as const;

@@ -1,13 +1,14 @@
 import { DomainError } from '../../ports/errors.js';
-import type { CallTurnRecord } from '../../ports/records.js';
+import type { CallTurnRecord, TurnLatency } from '../../ports/records.js';
 import type { CallTurnRepository } from '../../ports/repositories.js';
 import { isForeignKeyViolation } from './foreign-key-violation.js';
 import { CALL_TURN_COLUMNS, toCallTurn } from './row-mapping.js';
 import type { SqlExecutor } from './sql-executor.js';
 import { isUniqueViolation } from './unique-violation.js';
 
-const INSERT = `INSERT INTO call_turns (${CALL_TURN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`;
+const INSERT = `INSERT INTO call_turns (${CALL_TURN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
 const REVISE = 'UPDATE call_turns SET text = ?, interrupted = ? WHERE id = ?';
+const RECORD_LATENCY = 'UPDATE call_turns SET latency = ? WHERE id = ?';
 // The unique (call_id, seq) index serves both the filter and the order.
 const SELECT_FOR_CALL = `SELECT ${CALL_TURN_COLUMNS} FROM call_turns WHERE call_id = ? ORDER BY seq`;
 
@@ -23,6 +24,7 @@ export class SqlCallTurnRepository implements CallTurnRepository {
   async append(turn: CallTurnRecord): Promise<void> {
     const params = [
       turn.id, turn.callId, turn.seq, turn.speaker, turn.text, bit(turn.interrupted), this.sql.codec.time(turn.createdAt),
+      turn.latency ? this.sql.codec.json(turn.latency) : null,
     ];
     try {
       await this.sql.run((session) => session.run(INSERT, params));
@@ -49,6 +51,11 @@ export class SqlCallTurnRepository implements CallTurnRepository {
     if (changed === 0) {
       throw new DomainError('NOT_FOUND', `No transcript turn ${id}.`, 'Check the turn id.', { id });
     }
+  }
+
+  async recordLatency(id: string, latency: TurnLatency): Promise<void> {
+    const changed = await this.sql.run((session) => session.run(RECORD_LATENCY, [this.sql.codec.json(latency), id]));
+    if (changed === 0) throw new DomainError('NOT_FOUND', `No transcript turn ${id}.`, 'Check the turn id.', { id });
   }
 
   list(callId: string): Promise<CallTurnRecord[]> {

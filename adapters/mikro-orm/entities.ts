@@ -9,7 +9,7 @@
  */
 import { defineEntity, p } from '@mikro-orm/core';
 import type {
-  AgentRecord, AgentVoiceSettings, CallbackDeliveryStatus, CallEvent, CallSpeaker, Channel, Direction, MessageStatus,
+  AgentRecord, AgentVoiceSettings, CallbackDeliveryStatus, CallEvent, CallSpeaker, Channel, Direction, MessageStatus, TurnLatency,
 } from '../../ports/records.js';
 import type { UsageAction, UsageChannel, UsageState, UsageUnit } from '../../ports/usage.js';
 
@@ -156,6 +156,7 @@ export const CallTurnEntity = defineEntity({
     text: p.text(),
     interrupted: p.boolean(),
     createdAt: p.datetime(3).fieldName('created_at'),
+    latency: p.json<TurnLatency>().nullable(),
   },
   uniques: [{ name: 'call_turns_call_id_seq_unique', properties: ['callId', 'seq'] }],
 });

@@ -3,7 +3,8 @@
  * call-log-mapping.ts). Column values go through the checkers of row-values.ts.
  */
 import type {
-  AgentChannelRecord, AgentRecord, CallbackDeliveryRecord, CallTurnRecord, MessageRecord, WhatsAppSenderRecord,
+  AgentChannelRecord, AgentRecord, CallbackDeliveryRecord, CallTurnRecord, MessageRecord, TurnLatency,
+  WhatsAppSenderRecord,
 } from '../../ports/records.js';
 import { flag, integer, jsonObject, member, nullableText, text } from './row-values.js';
 import type { SqlCodec, SqlParam, SqlRow } from './sql-executor.js';
@@ -102,7 +103,7 @@ export function toWhatsAppSender(row: SqlRow, codec: SqlCodec): WhatsAppSenderRe
   };
 }
 
-export const CALL_TURN_COLUMNS = 'id, call_id, seq, speaker, text, interrupted, created_at';
+export const CALL_TURN_COLUMNS = 'id, call_id, seq, speaker, text, interrupted, created_at, latency';
 
 export function toCallTurn(row: SqlRow, codec: SqlCodec): CallTurnRecord {
   return {
@@ -113,5 +114,6 @@ export function toCallTurn(row: SqlRow, codec: SqlCodec): CallTurnRecord {
     text: text(row, 'text'),
     interrupted: flag(row, 'interrupted'),
     createdAt: codec.readTime(row.created_at),
+    latency: row.latency === null || row.latency === undefined ? null : (jsonObject(row, 'latency', codec) as unknown as TurnLatency),
   };
 }

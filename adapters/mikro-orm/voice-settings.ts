@@ -12,6 +12,10 @@ const FIELD_TYPES: Record<keyof AgentVoiceSettings, 'string' | 'boolean'> = {
   voice: 'string',
   language: 'string',
   interruptible: 'boolean',
+  transport: 'string',
+  record: 'boolean',
+  machineDetection: 'boolean',
+  onMachine: 'string',
 };
 
 /**

@@ -75,6 +75,10 @@ function twiml(inner: string): WebhookReply {
 
 export function mockConversationReply(settings: ConversationSettings): WebhookReply {
   checkConversationSettings(settings);
+  const parameterList = Object.entries(settings.parameters ?? {}).map(([name, value]) => `<Parameter${attributes({ name, value })}/>`).join('');
+  if (settings.transport === 'media-stream') {
+    return twiml(`<Connect${attributes({ action: settings.actionUrl })}><Stream${attributes({ url: settings.relayUrl })}>${parameterList}</Stream></Connect>`);
+  }
   const relay = attributes({
     url: settings.relayUrl,
     // An empty greeting or voice means none, as in the Twilio adapter.
@@ -84,8 +88,7 @@ export function mockConversationReply(settings: ConversationSettings): WebhookRe
     interruptible: settings.interruptible ? 'speech' : 'none',
     dtmfDetection: 'true',
   });
-  const parameters = Object.entries(settings.parameters ?? {}).map(([name, value]) => `<Parameter${attributes({ name, value })}/>`).join('');
-  return twiml(`<Connect${attributes({ action: settings.actionUrl })}><ConversationRelay${relay}>${parameters}</ConversationRelay></Connect>`);
+  return twiml(`<Connect${attributes({ action: settings.actionUrl })}><ConversationRelay${relay}>${parameterList}</ConversationRelay></Connect>`);
 }
 
 export function mockTransferReply(to: string, callerId: string): WebhookReply {

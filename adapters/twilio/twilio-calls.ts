@@ -1,6 +1,6 @@
 import type twilio from 'twilio';
 import type {
-  CallStatusUpdate, ConversationSettings, IncomingCall, MakeCallRequest, MakeCallResult, TelephonyCalls,
+  AnsweredBy, AnswerScript, CallStatusUpdate, ConversationSettings, IncomingCall, MakeCallRequest, MakeCallResult, RecordingReady, TelephonyCalls,
 } from '../../ports/calls.js';
 import { DomainError } from '../../ports/errors.js';
 import type { Logger } from '../../ports/runtime.js';
@@ -11,6 +11,8 @@ import { parseTwilioCallStatus, resourcePrice } from './twilio-call-webhook.js';
 import { conversationTwiml, hangupTwiml, transferTwiml } from './twilio-conversation-twiml.js';
 import { parseTwilioConversationEnd, parseTwilioIncomingCall } from './twilio-conversation-webhooks.js';
 import type { TwilioSubject } from './twilio-error-mapping.js';
+import { parseTwilioRecordingStatus } from './twilio-recording.js';
+import { answerTwiml, parseTwilioAnsweredCall } from './twilio-machine-detection.js';
 
 /** Every progress event, so core sees ringing and answer times, not only the end. */
 const STATUS_EVENTS = ['initiated', 'ringing', 'answered', 'completed'];
@@ -39,6 +41,7 @@ export class TwilioCalls implements TelephonyCalls {
     private readonly client: twilio.Twilio,
     private readonly logger: Logger,
     private readonly toDomainError: (err: unknown, subject: TwilioSubject) => DomainError,
+    private readonly recordingMedia: (recordingSid: string) => Promise<{ audio: Uint8Array; contentType: string }>,
   ) {}
 
   async makeCall(request: MakeCallRequest): Promise<MakeCallResult> {
@@ -56,7 +59,10 @@ export class TwilioCalls implements TelephonyCalls {
       const call = await this.client.calls.create({
         to: request.to,
         from: request.from,
-        twiml,
+        // With machine detection Twilio asks for the instructions once it knows who answered (after the beep).
+        ...(request.machineDetection
+          ? { url: request.machineDetection.answerUrl, method: 'POST', machineDetection: 'DetectMessageEnd' }
+          : { twiml }),
         ...(request.statusCallbackUrl
           ? { statusCallback: request.statusCallbackUrl, statusCallbackEvent: STATUS_EVENTS, statusCallbackMethod: 'POST' }
           : {}),
@@ -97,6 +103,22 @@ export class TwilioCalls implements TelephonyCalls {
       }
       throw this.failure(err, 'twilio hang-up failed');
     }
+  }
+
+  parseAnsweredCall(request: WebhookRequest): { providerCallId: string; answeredBy: AnsweredBy } {
+    return parseTwilioAnsweredCall(request);
+  }
+
+  answerCall(script: AnswerScript): WebhookReply {
+    return xmlReply(answerTwiml(script));
+  }
+
+  parseRecordingStatus(request: WebhookRequest): RecordingReady | null {
+    return parseTwilioRecordingStatus(request);
+  }
+
+  fetchRecording(recordingId: string): Promise<{ audio: Uint8Array; contentType: string }> {
+    return this.recordingMedia(recordingId);
   }
 
   parseIncomingCall(request: WebhookRequest): IncomingCall {

@@ -1,6 +1,7 @@
 import twilio from 'twilio';
 import type { ConversationSettings } from '../../ports/calls.js';
 import { DomainError } from '../../ports/errors.js';
+import { startRecording } from './twilio-recording.js';
 
 function invalidSettings(problem: string, nextStep: string): DomainError {
   return new DomainError('INVALID_INPUT', `The conversation settings are invalid: ${problem}.`, nextStep, { provider: 'twilio' });
@@ -33,7 +34,9 @@ function checkSettings(settings: ConversationSettings): void {
  */
 export function conversationTwiml(settings: ConversationSettings): string {
   checkSettings(settings);
+  if (settings.transport === 'media-stream') return mediaStreamTwiml(settings);
   const response = new twilio.twiml.VoiceResponse();
+  startRecording(response, settings.recording);
   const relay = response.connect({ action: settings.actionUrl }).conversationRelay({
     url: settings.relayUrl,
     ...(settings.welcomeGreeting ? { welcomeGreeting: settings.welcomeGreeting } : {}),
@@ -44,6 +47,19 @@ export function conversationTwiml(settings: ConversationSettings): string {
     dtmfDetection: true,
   });
   for (const [name, value] of Object.entries(settings.parameters ?? {})) relay.parameter({ name, value });
+  return response.toString();
+}
+
+/**
+ * `<Connect action><Stream url><Parameter/>…</Stream></Connect>`: a bidirectional Media Stream. Twilio sends the
+ * caller's audio (8 kHz μ-law) to our socket and plays what we send back; greeting, voice and language are applied
+ * by our own pipeline. When our socket closes, Twilio requests `actionUrl`.
+ */
+function mediaStreamTwiml(settings: ConversationSettings): string {
+  const response = new twilio.twiml.VoiceResponse();
+  startRecording(response, settings.recording);
+  const stream = response.connect({ action: settings.actionUrl }).stream({ url: settings.relayUrl });
+  for (const [name, value] of Object.entries(settings.parameters ?? {})) stream.parameter({ name, value });
   return response.toString();
 }
 

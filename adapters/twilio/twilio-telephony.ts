@@ -8,6 +8,7 @@ import type {
 import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
 import { BaseUrlRequestClient } from './base-url-request-client.js';
 import { TwilioCalls } from './twilio-calls.js';
+import { downloadTwilioRecording } from './twilio-recording.js';
 import { twilioErrorMapper } from './twilio-error-mapping.js';
 import { mapTwilioStatus } from './twilio-message-status.js';
 import { resolveTwilioOptions, type ResolvedTwilioOptions, type TwilioOptions } from './twilio-options.js';
@@ -38,7 +39,7 @@ export class TwilioTelephony implements TelephonyPort {
       timeout: this.options.timeoutMs,
     });
     this.toDomainError = twilioErrorMapper(this.options.authToken, this.options.timeoutMs);
-    this.calls = new TwilioCalls(this.client, this.logger, this.toDomainError);
+    this.calls = new TwilioCalls(this.client, this.logger, this.toDomainError, (sid) => downloadTwilioRecording(this.options, sid));
   }
 
   async sendSms(request: SendSmsRequest): Promise<SendSmsResult> {

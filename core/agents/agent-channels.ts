@@ -41,12 +41,16 @@ export const channelListSchema = {
 export const voiceSettingsSchema = {
   type: 'object',
   additionalProperties: false,
-  description: 'Live-call settings: greeting, instructions for the brain, provider voice, language (BCP 47), interruptible.',
+  description: 'Live-call settings: greeting, instructions for the brain, provider voice, language (BCP 47), interruptible, transport.',
   properties: {
     greeting: { type: 'string', minLength: 1, maxLength: 500 },
     instructions: { type: 'string', minLength: 1, maxLength: 8000 },
     voice: { type: 'string', minLength: 1, maxLength: 200 },
     language: { type: 'string', minLength: 2, maxLength: 35 },
     interruptible: { type: 'boolean' },
+    machineDetection: { type: 'boolean', description: 'Detect answering machines on outbound calls and voice messages (a voice message then plays after the beep).' },
+    onMachine: { type: 'string', enum: ['voicemail', 'hangup'], description: 'A live call that reaches a machine: leave a voicemail about its purpose, or hang up.' },
+    record: { type: 'boolean', description: 'Record the agent\'s live calls; the recording is stored and its link is in comms_get_call.' },
+    transport: { type: 'string', enum: ['conversationrelay', 'media-stream'], description: 'conversationrelay: the provider recognises and speaks; media-stream: raw audio through this server\'s stt and tts adapters.' },
   },
 } as const;

@@ -4,6 +4,7 @@ import { defineUseCase } from '../use-case.js';
 import type { AgentVoiceSettings } from '../../ports/records.js';
 import { CHANNEL_FIELDS, channelFieldSchemas, newChannel, normaliseAddress, voiceSettingsSchema } from './agent-channels.js';
 import { type AgentView, agentViewSchema, toAgentView } from './agent-view.js';
+import { requireSpeechPipeline } from '../conversation/speech-pipeline.js';
 
 export interface UpdateAgentInput {
   agentId: string;
@@ -26,7 +27,8 @@ export const updateAgent = defineUseCase<UpdateAgentInput, AgentView>({
   description:
     'Admin only. Change an agent\'s name, callback URL or status (disabled agents\' tokens stop working), and set ' +
     'or remove its channels: phone (sms), email and whatsapp (a new address replaces the old one; null removes it), ' +
-    'and its live-call settings (voice: greeting, instructions, voice, language, interruptible).',
+    'and its live-call settings (voice: greeting, instructions, voice, language, interruptible, transport, record, ' +
+    'machineDetection, onMachine).',
   input: {
     type: 'object',
     additionalProperties: false,
@@ -50,6 +52,7 @@ export const updateAgent = defineUseCase<UpdateAgentInput, AgentView>({
     requireAdmin(ctx);
     const agent = await actingAgent(ctx, input.agentId);
     const { db, clock } = ctx.ports;
+    if (input.voice?.transport) requireSpeechPipeline(ctx.ports, input.voice.transport);
     const name = input.name?.trim();
     if (name === '') throw new DomainError('INVALID_INPUT', 'name must not be empty.', 'Give the agent a name.', { field: 'name' });
     // Validate every address and check its owner before writing anything, so a bad one leaves the agent unchanged.

@@ -1,5 +1,6 @@
-import type { CallLogRecord, CallTurnRecord } from '../../ports/records.js';
+import type { CallLogRecord, CallTurnRecord, TurnLatency } from '../../ports/records.js';
 import { usageEstimateSchema } from '../usage/usage-estimate-schema.js';
+import { LATENCY_STAGES, summariseLatency, type LatencySummary } from '../conversation/turn-latency.js';
 
 export interface CallView {
   callId: string;
@@ -20,8 +21,15 @@ export interface CallView {
   currency: string | null;
   errorCode: string | null;
   metadata: Record<string, unknown>;
-  /** Live conversations: the turns, as heard. Empty for voice messages. */
-  transcript: Array<{ seq: number; speaker: string; text: string; interrupted: boolean; at: string }>;
+  /**
+   * Live conversations: the turns, as heard. Empty for voice messages. An agent turn answering the caller
+   * carries where the time went (milliseconds), for the stages this call's transport lets the server see.
+   */
+  transcript: Array<{ seq: number; speaker: string; text: string; interrupted: boolean; at: string; latency: TurnLatency | null }>;
+  /** p50, p95 and max of each latency stage over the call's answered turns; null without any. */
+  latency: LatencySummary | null;
+  /** The call's recording, once stored: a signed link that expires, and its length. */
+  recording: { url: string; durationSeconds: number | null } | null;
 }
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -33,7 +41,7 @@ export function microsToDecimal(micros: number): string {
   return `${sign}${Math.floor(abs / 1_000_000)}.${String(abs % 1_000_000).padStart(6, '0')}`;
 }
 
-export function toCallView(c: CallLogRecord, turns: readonly CallTurnRecord[] = []): CallView {
+export function toCallView(c: CallLogRecord, turns: readonly CallTurnRecord[] = [], recording: CallView['recording'] = null): CallView {
   return {
     callId: c.id,
     agentId: c.agentId,
@@ -52,16 +60,32 @@ export function toCallView(c: CallLogRecord, turns: readonly CallTurnRecord[] = 
     currency: c.currency,
     errorCode: c.errorCode,
     metadata: c.metadata,
-    transcript: turns.map((t) => ({ seq: t.seq, speaker: t.speaker, text: t.text, interrupted: t.interrupted, at: t.createdAt.toISOString() })),
+    transcript: turns.map((t) => ({
+      seq: t.seq, speaker: t.speaker, text: t.text, interrupted: t.interrupted, at: t.createdAt.toISOString(), latency: t.latency ?? null,
+    })),
+    latency: summariseLatency(turns),
+    recording,
   };
 }
 
 const nullable = (type: string) => ({ type: [type, 'null'] });
+const stageNames = LATENCY_STAGES.map((s) => s.stage);
+const latencySchema = {
+  type: ['object', 'null'],
+  additionalProperties: false,
+  description: 'Milliseconds: sttMs (caller stopped speaking → final transcript), brainMs (→ first token), ttsMs (→ first audio), sendMs (→ first frame sent), totalMs (caller stopped speaking → first frame sent); null where not measured.',
+  required: stageNames,
+  properties: Object.fromEntries(stageNames.map((stage) => [stage, nullable('integer')])),
+};
+const stageSummarySchema = {
+  type: 'object', additionalProperties: false, required: ['turns', 'p50Ms', 'p95Ms', 'maxMs'],
+  properties: { turns: { type: 'integer' }, p50Ms: { type: 'integer' }, p95Ms: { type: 'integer' }, maxMs: { type: 'integer' } },
+};
 
 export const callViewSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['callId', 'agentId', 'direction', 'from', 'to', 'status', 'history', 'providerCallId', 'audioUrl', 'startedAt', 'answeredAt', 'endedAt', 'durationSeconds', 'price', 'currency', 'errorCode', 'metadata', 'transcript'],
+  required: ['callId', 'agentId', 'direction', 'from', 'to', 'status', 'history', 'providerCallId', 'audioUrl', 'startedAt', 'answeredAt', 'endedAt', 'durationSeconds', 'price', 'currency', 'errorCode', 'metadata', 'transcript', 'latency', 'recording'],
   properties: {
     callId: { type: 'string' },
     agentId: { type: 'string' },
@@ -88,9 +112,25 @@ export const callViewSchema = {
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['seq', 'speaker', 'text', 'interrupted', 'at'],
-        properties: { seq: { type: 'integer' }, speaker: { type: 'string', enum: ['caller', 'agent'] }, text: { type: 'string' }, interrupted: { type: 'boolean' }, at: { type: 'string' } },
+        required: ['seq', 'speaker', 'text', 'interrupted', 'at', 'latency'],
+        properties: {
+          seq: { type: 'integer' }, speaker: { type: 'string', enum: ['caller', 'agent'] }, text: { type: 'string' }, interrupted: { type: 'boolean' }, at: { type: 'string' },
+          latency: latencySchema,
+        },
       },
+    },
+    recording: {
+      type: ['object', 'null'],
+      additionalProperties: false,
+      required: ['url', 'durationSeconds'],
+      properties: { url: { type: 'string' }, durationSeconds: nullable('integer') },
+    },
+    latency: {
+      type: ['object', 'null'],
+      additionalProperties: false,
+      description: 'Per stage (the transcript\'s latency names): p50, p95 and max over the call\'s answered turns, and how many were measured.',
+      required: ['turns'],
+      properties: { turns: { type: 'integer' }, ...Object.fromEntries(stageNames.map((stage) => [stage, stageSummarySchema])) },
     },
   },
 } as const;

@@ -4,6 +4,7 @@ import { actingAgent } from '../auth/authenticate.js';
 import type { UseCaseContext } from '../context.js';
 import { defineUseCase } from '../use-case.js';
 import { type CallView, callViewSchema, toCallView } from './call-view.js';
+import { recordingView } from './call-recording.js';
 
 export const getCall = defineUseCase<{ callId: string; agentId?: string }, CallView>({
   name: 'comms_get_call',
@@ -24,7 +25,7 @@ export const getCall = defineUseCase<{ callId: string; agentId?: string }, CallV
   rest: { method: 'GET', path: '/calls/:callId' },
   async run(ctx, input) {
     const call = await ownCall(ctx, input.callId, input.agentId);
-    return toCallView(call, await ctx.ports.db.turns.list(call.id));
+    return toCallView(call, await ctx.ports.db.turns.list(call.id), await recordingView(ctx.ports, call));
   },
 });
 

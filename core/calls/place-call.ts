@@ -65,7 +65,10 @@ export function checkCall(ctx: UseCaseContext, agent: AgentRecord, provider: str
  * the outcome either way: the provider's call id, or `failed` with the error's code (which is then thrown,
  * the reservation given back when the provider certainly placed nothing).
  */
-export async function placeCall(ports: CorePorts, calls: TelephonyCalls, call: CallLogRecord, script: CallScript, admission: Admission): Promise<CallLogRecord> {
+export async function placeCall(
+  ports: CorePorts, calls: TelephonyCalls, call: CallLogRecord, script: CallScript, admission: Admission,
+  options: { machineDetection?: { answerUrl: string } } = {},
+): Promise<CallLogRecord> {
   const usage = await admission.commit(async (tx, reserve) => {
     await tx.calls.insert(call);
     return reserve({ callId: call.id });
@@ -77,6 +80,7 @@ export async function placeCall(ports: CorePorts, calls: TelephonyCalls, call: C
       script,
       statusCallbackUrl: `${ports.settings.publicBaseUrl}/webhooks/${encodeURIComponent(call.agentId)}/voice/status`,
       reference: call.id,
+      ...options,
     });
     // A failover list names the member that placed it.
     const provider = placed.provider ?? call.provider;

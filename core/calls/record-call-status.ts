@@ -2,6 +2,7 @@ import type { CallStatusUpdate } from '../../ports/calls.js';
 import type { CallLogRecord } from '../../ports/records.js';
 import type { CorePorts } from '../context.js';
 import { applyCallStatus, isFinal } from './call-progress.js';
+import { fillCallPrice } from './call-price.js';
 import { sendVoiceFallback } from './voice-fallback.js';
 import { settleCallUsage } from '../usage/settle-usage.js';
 
@@ -20,6 +21,8 @@ export async function recordCallStatus(ports: CorePorts, call: CallLogRecord, up
       const stored = { ...next, version: current.version + 1 };
       if (isFinal(stored.status)) await settleCallUsage(ports, stored);
       if (isFinal(stored.status) && stored.status !== 'completed') await sendVoiceFallback(ports, stored);
+      // Off the webhook's path: the provider may take a while to price the call.
+      if (stored.status === 'completed' && stored.priceMicros === null) void fillCallPrice(ports, stored);
       return stored;
     }
     current = await ports.db.calls.findById(call.id);

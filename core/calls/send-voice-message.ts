@@ -5,6 +5,7 @@ import { requirePort, type UseCaseContext } from '../context.js';
 import { callingFrom, checkCall, newOutboundCall, placeCall } from './place-call.js';
 import type { UsageEstimate } from '../policy/pre-send-policy.js';
 import { priceLine } from '../usage/pricing.js';
+import { answerUrl, detectsMachine } from './machine-detection.js';
 import { requireE164 } from '../phone-number.js';
 import { defineUseCase } from '../use-case.js';
 import { type CallView, placedCallSchema, toCallView } from './call-view.js';
@@ -18,6 +19,8 @@ export interface SendVoiceMessageInput {
   repeat?: number;
   /** Sent by SMS if the call is not answered (busy, no answer, failed). */
   smsFallback?: string;
+  /** Detect an answering machine and play the message after its beep (default: the agent's, else the server's setting). */
+  detectMachine?: boolean;
 }
 
 const MAX_TEXT = 3000;
@@ -47,6 +50,7 @@ export const sendVoiceMessage = defineUseCase<SendVoiceMessageInput, CallView & 
       voice: { type: 'string', minLength: 1, maxLength: 200, description: 'Voice id of the configured TTS provider; its default when absent.' },
       repeat: { type: 'integer', minimum: 1, maximum: 3, default: 1 },
       smsFallback: { type: 'string', minLength: 1, maxLength: 320, description: 'SMS text to send if the call is not answered.' },
+      detectMachine: { type: 'boolean', description: 'Detect an answering machine and play the message after its beep, as a real voicemail. The result is metadata.answeredBy.' },
     },
   },
   output: placedCallSchema,
@@ -63,15 +67,20 @@ export const sendVoiceMessage = defineUseCase<SendVoiceMessageInput, CallView & 
     const speech = priceLine(ctx.ports.settings.usage, { channel: 'voice', action: 'tts', units: text.length, unit: 'character', provider: tts.id, to: null });
     // Limits before anything that costs money, speech included.
     const admission = await checkCall(ctx, agent, telephony.id, to, [speech]);
+    const detectMachine = detectsMachine(ctx.ports, calls, agent, input.detectMachine);
 
     // Speech and storage first: if either fails, nothing is stored and no call is placed.
     const callId = ctx.ports.ids.next('call');
     const { url, key } = await synthesizeAndStore(ctx, callId, text, input.voice);
     const call = newOutboundCall(ctx.ports, {
       id: callId, agentId: agent.id, provider: telephony.id, from, to, audioUrl: url, audioKey: key,
-      metadata: { kind: 'voice-message', text, voice: input.voice ?? null, repeat: input.repeat ?? 1, ...(input.smsFallback ? { smsFallback: input.smsFallback } : {}) },
+      metadata: {
+        kind: 'voice-message', text, voice: input.voice ?? null, repeat: input.repeat ?? 1, ...(input.smsFallback ? { smsFallback: input.smsFallback } : {}),
+        ...(detectMachine ? { detectMachine } : {}),
+      },
     });
-    const placed = await placeCall(ctx.ports, calls, call, { kind: 'play', audioUrls: [url], loop: input.repeat ?? 1 }, admission);
+    const script = { kind: 'play' as const, audioUrls: [url], loop: input.repeat ?? 1 };
+    const placed = await placeCall(ctx.ports, calls, call, script, admission, detectMachine ? { machineDetection: { answerUrl: answerUrl(ctx.ports, call) } } : {});
     return { ...toCallView(placed), usage: admission.estimate };
   },
 });

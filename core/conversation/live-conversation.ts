@@ -1,9 +1,11 @@
 import type { BrainPort, ConversationTurn } from '../../ports/brain.js';
+import type { ConversationSettings } from '../../ports/calls.js';
 import { isDomainError } from '../../ports/errors.js';
-import type { AgentRecord, CallLogRecord, CallSpeaker } from '../../ports/records.js';
+import type { AgentRecord, CallLogRecord, CallSpeaker, TurnLatency } from '../../ports/records.js';
 import type { CorePorts } from '../context.js';
-import type { ConversationOutput, Handoff } from './conversation-output.js';
+import type { ConversationOutput, Handoff, HeardAt } from './conversation-output.js';
 import type { LiveCallHandle } from './live-call-registry.js';
+import { TurnClock } from './turn-latency.js';
 
 interface Reply {
   controller: AbortController;
@@ -38,14 +40,27 @@ export class LiveConversation implements LiveCallHandle {
     private readonly brain: BrainPort,
     private readonly instructions: string,
     private readonly output: ConversationOutput,
+    /** How the call was set up: greeting, voice, language, interruptibility, transport. */
+    readonly settings: ConversationSettings,
   ) {}
 
-  /** The caller said something (a final transcript). */
-  prompt(text: string): void {
+  /** The agent speaks first (media streams: the provider does not speak a welcome greeting for us). */
+  greet(text: string): void {
+    if (this.closed || text.trim() === '') return;
+    this.output.replyStarted?.({ firstAudio: () => undefined, firstFrame: () => undefined });
+    this.output.text(text, true);
+    this.remember('agent', text, false);
+  }
+
+  /** The caller said something (a final transcript); `heard` times it for the latency breakdown. */
+  prompt(text: string, heard?: HeardAt): void {
     if (this.closed || text.trim() === '') return;
     this.cancelReply();
     this.remember('caller', text, false);
-    void this.answer();
+    const clock = new TurnClock(() => this.ports.clock.now().getTime());
+    if (heard?.speechEndAt != null) clock.mark('speechEnd', heard.speechEndAt);
+    clock.mark('sttFinal', heard?.finalAt);
+    void this.answer(clock);
   }
 
   /**
@@ -95,10 +110,19 @@ export class LiveConversation implements LiveCallHandle {
     this.reply = null;
   }
 
-  private async answer(): Promise<void> {
+  private async answer(clock: TurnClock): Promise<void> {
     const reply: Reply = { controller: new AbortController(), spoken: '' };
     this.reply = reply;
     const { signal } = reply.controller;
+    const turn: { id: string | null } = { id: null };
+    // Audio milestones may come after the turn is stored (the brain is often done before the first frame).
+    const progress = (mark: 'firstAudio' | 'firstFrame') => () => {
+      if (clock.has(mark)) return;
+      clock.mark(mark);
+      const id = turn.id;
+      if (id !== null && mark === 'firstFrame') this.enqueue(() => this.ports.db.turns.recordLatency(id, clock.latency()));
+    };
+    this.output.replyStarted?.({ firstAudio: progress('firstAudio'), firstFrame: progress('firstFrame') });
     try {
       const stream = this.brain.reply({
         instructions: this.instructions,
@@ -110,13 +134,14 @@ export class LiveConversation implements LiveCallHandle {
       });
       for await (const token of stream) {
         if (signal.aborted) return;
+        clock.mark('firstToken');
         reply.spoken += token;
         this.output.text(token, false);
       }
       if (signal.aborted) return;
       this.output.text('', true);
       this.reply = null;
-      this.remember('agent', reply.spoken, false);
+      turn.id = this.remember('agent', reply.spoken, false, clock.latency());
     } catch (err) {
       if (signal.aborted) return;
       // Never a dead line: say sorry, keep the conversation open, and log what went wrong.
@@ -131,8 +156,11 @@ export class LiveConversation implements LiveCallHandle {
     }
   }
 
-  /** Adds a turn to the brain's history and to the stored transcript (written in order, off the hot path). */
-  private remember(speaker: CallSpeaker, text: string, interrupted: boolean): void {
+  /**
+   * Adds a turn to the brain's history and to the stored transcript (written in order, off the hot path);
+   * returns the turn's id.
+   */
+  private remember(speaker: CallSpeaker, text: string, interrupted: boolean, latency: TurnLatency | null = null): string {
     const index = this.history.push({ role: speaker === 'caller' ? 'user' : 'assistant', text }) - 1;
     const turn = {
       id: this.ports.ids.next('turn'),
@@ -142,9 +170,11 @@ export class LiveConversation implements LiveCallHandle {
       text,
       interrupted,
       createdAt: this.ports.clock.now(),
+      latency,
     };
     this.lastAgentTurn = speaker === 'agent' ? { id: turn.id, index } : null;
     this.enqueue(() => this.ports.db.turns.append(turn));
+    return turn.id;
   }
 
   private enqueue(write: () => Promise<void>): void {

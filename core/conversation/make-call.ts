@@ -7,7 +7,11 @@ import { requireE164 } from '../phone-number.js';
 import { defineUseCase } from '../use-case.js';
 import { type CallView, placedCallSchema, toCallView } from '../calls/call-view.js';
 import type { UsageEstimate } from '../policy/pre-send-policy.js';
-import { conversationSettings } from './conversation-settings.js';
+import { conversationSettings, voiceTransport } from './conversation-settings.js';
+import { requireSpeechPipeline } from './speech-pipeline.js';
+import { requireRecording } from '../calls/call-recording.js';
+import { answerUrl, detectsMachine } from '../calls/machine-detection.js';
+import { callLocalAgent } from './agent-to-agent.js';
 
 export interface MakeCallInput {
   agentId?: string;
@@ -16,6 +20,10 @@ export interface MakeCallInput {
   purpose: string;
   /** The first sentence, spoken as soon as the person answers. */
   firstSentence?: string;
+  /** Record the call (default: the agent's `voice.record`). */
+  record?: boolean;
+  /** Detect an answering machine first (default: the agent's, else the server's `voice.machineDetection`). */
+  detectMachine?: boolean;
 }
 
 export const makeCall = defineUseCase<MakeCallInput, CallView & { usage: UsageEstimate | null }>({
@@ -23,7 +31,8 @@ export const makeCall = defineUseCase<MakeCallInput, CallView & { usage: UsageEs
   title: 'Make an AI phone call',
   description:
     'Call a phone number and hold a live conversation as this agent: the person\'s speech is transcribed, each ' +
-    'turn is answered by the configured brain with `purpose` as its brief, and the reply is spoken. Starts with ' +
+    'turn is answered by the configured brain with `purpose` as its brief, and the reply is spoken. When the number ' +
+    'is another agent\'s on this server, the two agents talk directly, each with its own transcript. Starts with ' +
     '`firstSentence` when given. Returns the call at once; follow it (and its transcript) with comms_get_call. ' +
     'Costs money: billed per minute; minutes are reserved against the spending caps until the call ends (the ' +
     'result states them and their estimated price). Counts against call rate limits and per-contact limits.',
@@ -36,6 +45,8 @@ export const makeCall = defineUseCase<MakeCallInput, CallView & { usage: UsageEs
       to: { type: 'string', minLength: 1, maxLength: 32, description: 'E.164 number to call.' },
       purpose: { type: 'string', minLength: 1, maxLength: 4000, description: 'Instructions for this call.' },
       firstSentence: { type: 'string', minLength: 1, maxLength: 500 },
+      detectMachine: { type: 'boolean', description: 'Detect an answering machine first: the agent starts only once a person speaks, and a machine gets a voicemail (or a hang-up, per the agent\'s onMachine) after its beep. The result is metadata.answeredBy.' },
+      record: { type: 'boolean', description: 'Record the call (default: the agent\'s setting). The recording is stored; comms_get_call gives its link and length once ready.' },
     },
   },
   output: placedCallSchema,
@@ -47,14 +58,22 @@ export const makeCall = defineUseCase<MakeCallInput, CallView & { usage: UsageEs
     const to = requireE164(input.to.trim(), 'to');
     if (input.purpose.trim() === '') throw new DomainError('INVALID_INPUT', 'purpose must not be empty.', 'Say what the call is for.', { field: 'purpose' });
     requirePort(ctx.ports, 'brain');
+    // Another agent of this server: the two are joined here, without a phone network in between.
+    const peer = await ctx.ports.db.agents.findChannelByAddress('sms', to);
+    if (peer && peer.agentId !== agent.id) return { ...toCallView(await callLocalAgent(ctx.ports, agent, peer.agentId, to, input)), usage: null };
+    requireSpeechPipeline(ctx.ports, voiceTransport(ctx.ports, agent));
+    const record = input.record ?? agent.voice.record ?? false;
+    if (record) requireRecording(ctx.ports);
     const { telephony, from } = await callingFrom(ctx.ports, agent.id);
     const calls = conversationCalls(telephony);
     const admission = await checkCall(ctx, agent, telephony.id, to);
+    const detectMachine = detectsMachine(ctx.ports, calls, agent, input.detectMachine);
     const call = newOutboundCall(ctx.ports, {
       agentId: agent.id, provider: telephony.id, from, to,
-      metadata: { kind: 'conversation', instructions: input.purpose, firstSentence: input.firstSentence ?? null },
+      metadata: { kind: 'conversation', instructions: input.purpose, firstSentence: input.firstSentence ?? null, record, detectMachine },
     });
     const script = { kind: 'converse' as const, conversation: conversationSettings(ctx.ports, agent, call, input.firstSentence ?? null) };
-    return { ...toCallView(await placeCall(ctx.ports, calls, call, script, admission)), usage: admission.estimate };
+    const placed = await placeCall(ctx.ports, calls, call, script, admission, detectMachine ? { machineDetection: { answerUrl: answerUrl(ctx.ports, call) } } : {});
+    return { ...toCallView(placed), usage: admission.estimate };
   },
 });

@@ -1,9 +1,10 @@
 import { DomainError } from '../../ports/errors.js';
 import { requirePort, type CorePorts } from '../context.js';
 import { recordCallStatus } from '../calls/record-call-status.js';
+import { updateCall } from '../calls/update-call.js';
 import { requireAgent } from '../messages/inbound/store-inbound.js';
 import type { ConversationOutput } from './conversation-output.js';
-import { conversationInstructions } from './conversation-settings.js';
+import { conversationInstructions, conversationSettings } from './conversation-settings.js';
 import { LiveConversation } from './live-conversation.js';
 
 /**
@@ -24,7 +25,9 @@ export async function startConversation(
   const answered = await recordCallStatus(ports, call, {
     providerCallId, status: 'in-progress', durationSeconds: null, priceMicros: null, currency: null, occurredAt: null,
   });
-  const conversation = new LiveConversation(ports, answered, agent, brain.port, conversationInstructions(ports, agent, answered), output);
+  const firstSentence = typeof answered.metadata.firstSentence === 'string' ? answered.metadata.firstSentence : null;
+  const settings = conversationSettings(ports, agent, answered, firstSentence);
+  const conversation = new LiveConversation(ports, answered, agent, brain.port, conversationInstructions(ports, agent, answered), output, settings);
   ports.liveCalls.add(call.id, conversation);
   return conversation;
 }
@@ -32,4 +35,12 @@ export async function startConversation(
 export async function endConversation(ports: CorePorts, conversation: LiveConversation): Promise<void> {
   ports.liveCalls.remove(conversation.call.id, conversation);
   await conversation.close();
+}
+
+/**
+ * Keeps the handoff of a conversation whose transport has no `end` message (media streams): the socket is
+ * closed after this, and the conversation-end webhook reads it from the call. Retried on write conflicts.
+ */
+export async function storeHandoff(ports: CorePorts, callId: string, handoffData: string): Promise<void> {
+  await updateCall(ports, callId, (call) => ({ metadata: { ...call.metadata, handoff: handoffData } }));
 }

@@ -5,7 +5,9 @@ import { requirePort, requireTelephony, type CorePorts } from '../context.js';
 import { webhookAgent } from '../messages/inbound/store-inbound.js';
 import { signerOf } from '../webhook-signer.js';
 import type { Handoff } from './conversation-output.js';
-import { conversationSettings } from './conversation-settings.js';
+import { conversationSettings, voiceTransport } from './conversation-settings.js';
+import { requireSpeechPipeline } from './speech-pipeline.js';
+import { requireRecording } from '../calls/call-recording.js';
 
 /**
  * A verified voice webhook's adapter — the member of a failover list that signed it — and its calls. Conversation
@@ -26,6 +28,9 @@ export async function receiveIncomingCall(ports: CorePorts, agentId: string | nu
   requirePort(ports, 'brain');
   const incoming = calls.parseIncomingCall(request);
   const agent = await webhookAgent(ports, agentId, 'sms', incoming.to);
+  requireSpeechPipeline(ports, voiceTransport(ports, agent));
+  const record = agent.voice.record ?? false;
+  if (record) requireRecording(ports);
   const existing = await ports.db.calls.findByProviderId(agent.id, incoming.providerCallId);
   const now = ports.clock.now();
   const call: CallLogRecord = existing ?? {
@@ -48,7 +53,7 @@ export async function receiveIncomingCall(ports: CorePorts, agentId: string | nu
     currency: null,
     errorCode: null,
     errorMessage: null,
-    metadata: { kind: 'conversation' },
+    metadata: { kind: 'conversation', record },
     createdAt: now,
     updatedAt: now,
     version: 1,
@@ -66,7 +71,9 @@ export async function receiveConversationEnd(ports: CorePorts, agentId: string, 
   const { calls } = verifiedCalls(ports, request);
   const ended = calls.parseConversationEnd(request);
   const call = await ports.db.calls.findByProviderId(agentId, ended.providerCallId);
-  const handoff = parseHandoff(ended.handoffData);
+  // Media streams carry no handoff data: the socket stored it on the call before closing.
+  const stored = typeof call?.metadata.handoff === 'string' ? call.metadata.handoff : null;
+  const handoff = parseHandoff(ended.handoffData ?? stored);
   if (!call || handoff?.reason !== 'transfer') return calls.answerWithHangup();
   const now = ports.clock.now();
   const transferred = {

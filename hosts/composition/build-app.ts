@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { mkdirSync } from 'node:fs';
 import { Container } from 'inversify';
 import { LiveCallRegistry } from '../../core/conversation/live-call-registry.js';
+import { speechPipelineProblem } from '../../core/conversation/speech-pipeline.js';
 import { applyPushedCallStatus } from '../../core/calls/call-webhooks.js';
 import { receivePushedEmail } from '../../core/messages/inbound/email-webhooks.js';
 import { applyPushedStatus } from '../../core/messages/inbound/store-inbound.js';
@@ -34,6 +35,7 @@ const OPTIONAL_TOKENS: Readonly<Record<OptionalSection, symbol>> = {
   tts: TOKENS.Tts,
   storage: TOKENS.Storage,
   brain: TOKENS.Brain,
+  stt: TOKENS.Stt,
 };
 
 export interface App {
@@ -136,7 +138,12 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     tts: config.tts && (await load('tts', config.tts)),
     storage: config.storage && (await load('storage', config.storage)),
     brain: config.brain && (await load('brain', config.brain)),
+    stt: config.stt && (await load('stt', config.stt)),
   };
+  if (config.voice.transport === 'media-stream' && problems.length === 0) {
+    const problem = speechPipelineProblem({ stt: optional.stt ?? null, tts: optional.tts ?? null });
+    if (problem) problems.push(`voice.transport is media-stream: ${problem.message} ${problem.nextStep ?? ''}`.trim());
+  }
   const closeAll = (): Promise<unknown> => Promise.allSettled(built.map((b) => b.close?.()));
   if (problems.length > 0 || !db) {
     await closeAll();
@@ -176,6 +183,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     tts: optionalPort('tts'),
     storage: optionalPort('storage'),
     brain: optionalPort('brain'),
+    stt: optionalPort('stt'),
     liveCalls: new LiveCallRegistry(),
     callbackSender: container.get<CallbackSender>(TOKENS.CallbackSender),
     policyRecorder: container.get<PolicyRecorder>(TOKENS.PolicyRecorder),

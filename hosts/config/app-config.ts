@@ -29,6 +29,7 @@ export interface AppConfig {
   tts: AdapterConfig | null;
   storage: AdapterConfig | null;
   brain: AdapterConfig | null;
+  stt: AdapterConfig | null;
   voice: VoiceDefaults;
   usage: UsageSettings;
 }
@@ -49,5 +50,5 @@ export interface LoadedConfig {
 export const FAILOVER_SECTIONS = ['telephony', 'email', 'whatsapp'] as const;
 
 /** Optional adapter sections, each loaded through the plugin loader for the port of the same name. */
-export const OPTIONAL_SECTIONS = ['telephony', 'email', 'whatsapp', 'tts', 'storage', 'brain'] as const;
+export const OPTIONAL_SECTIONS = ['telephony', 'email', 'whatsapp', 'tts', 'storage', 'brain', 'stt'] as const;
 export type OptionalSection = (typeof OPTIONAL_SECTIONS)[number];

@@ -78,6 +78,7 @@ function normalise(c: Record<string, unknown>, cwd: string): AppConfig {
     tts: adapterSection('tts', c.tts as Record<string, unknown> | undefined),
     storage: adapterSection('storage', c.storage as Record<string, unknown> | undefined),
     brain: adapterSection('brain', c.brain as Record<string, unknown> | undefined),
+    stt: adapterSection('stt', c.stt as Record<string, unknown> | undefined),
     // Schema defaults fill greeting, instructions, apology and interruptible even when the section is absent.
     voice: (c.voice ?? {}) as AppConfig['voice'],
     usage: usageSettings(c.usage as AppConfig['usage']),

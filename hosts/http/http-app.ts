@@ -3,6 +3,8 @@ import Router from '@koa/router';
 import { authenticate, bearerToken } from '../../core/auth/authenticate.js';
 import type { Caller } from '../../core/context.js';
 import { receiveCallStatus } from '../../core/calls/call-webhooks.js';
+import { receiveRecording } from '../../core/calls/call-recording.js';
+import { receiveCallAnswer } from '../../core/calls/machine-detection.js';
 import { receiveConversationEnd, receiveIncomingCall } from '../../core/conversation/voice-webhooks.js';
 import { receiveEmailWebhook } from '../../core/messages/inbound/email-webhooks.js';
 import { receiveInboundSms, receiveSmsStatus } from '../../core/messages/inbound/sms-webhooks.js';
@@ -107,6 +109,8 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost): Koa {
   router.post('/webhooks/:agentId/voice', incomingCall);
   router.post('/webhooks/:agentId/voice/action', webhook((agentId, request) => receiveConversationEnd(app.ports, String(agentId), request)));
   router.post('/webhooks/:agentId/voice/status', callStatus);
+  router.post('/webhooks/:agentId/voice/answer', webhook((agentId, request) => receiveCallAnswer(app.ports, String(agentId), request)));
+  router.post('/webhooks/:agentId/voice/recording', webhook((agentId, request) => receiveRecording(app.ports, String(agentId), request)));
   router.post('/webhooks/:agentId/email', email);
   router.post('/webhooks/:agentId/whatsapp', webhook((agentId, request) => receiveWhatsAppWebhook(app.ports, String(agentId), request)));
 

@@ -7,17 +7,20 @@ import type { LiveConversation } from '../../core/conversation/live-conversation
 import { endConversation, startConversation } from '../../core/conversation/start-conversation.js';
 import { isDomainError } from '../../ports/errors.js';
 import type { Logger } from '../../ports/runtime.js';
+import { MediaStreamSession } from './media-stream-session.js';
 import { parseRelayMessage, type RelayMessage } from './relay-messages.js';
 
-const RELAY_PATH = /^\/voice\/relay\/([A-Za-z0-9_-]{1,100})$/;
+/** ConversationRelay (text) or a bidirectional media stream (audio), each bound to one call. */
+const SOCKET_PATH = /^\/voice\/(relay|media)\/([A-Za-z0-9_-]{1,100})$/;
 /** WebSocket close codes: 1008 policy violation (refused setup), 1011 server error. */
 const CLOSE_REFUSED = 1008;
 const CLOSE_ERROR = 1011;
 
 /**
- * The voice socket host: Twilio ConversationRelay connects here once a call is answered. It checks the
- * provider's signature on the upgrade, translates the relay protocol to core calls (setup, prompt,
- * interrupt, dtmf) and core's output back to protocol messages. It holds no conversation logic.
+ * The voice socket host: Twilio ConversationRelay or a Media Stream connects here once a call is answered.
+ * It checks the provider's signature on the upgrade, translates the relay protocol to core calls (setup,
+ * prompt, interrupt, dtmf) and core's output back to protocol messages, or hands a media stream to its
+ * session (our own recogniser and voice). It holds no conversation logic.
  */
 export class VoiceSocketHost {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
@@ -30,7 +33,7 @@ export class VoiceSocketHost {
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const match = RELAY_PATH.exec(url.pathname);
+    const match = SOCKET_PATH.exec(url.pathname);
     if (!match) return refuse(socket, 404, 'Not Found');
     const telephony = this.ports.telephony;
     // The provider signs the public wss:// URL it was given, with no parameters.
@@ -40,7 +43,11 @@ export class VoiceSocketHost {
       this.logger.warn({ path: url.pathname }, 'voice socket upgrade refused: bad signature');
       return refuse(socket, 403, 'Forbidden');
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.serve(ws, match[1]!));
+    const [, kind, callId] = match as unknown as [string, 'relay' | 'media', string];
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      if (kind === 'media') new MediaStreamSession(this.ports, ws, callId, this.logger);
+      else this.serve(ws, callId);
+    });
   }
 
   private serve(ws: WebSocket, callId: string): void {

@@ -15,7 +15,7 @@ import type { Database } from '../../ports/repositories.js';
 const url = process.env.COMMS_TEST_POSTGRES_URL;
 const ALL_MIGRATIONS = [
   'Migration20261124000000_initial', 'Migration20261124100000_channels_pool_calls',
-  'Migration20261124200000_voice_conversations', 'Migration20261130100100_usage',
+  'Migration20261124200000_voice_conversations', 'Migration20261130100100_usage', 'Migration20261130170100_turn_latency',
 ];
 const now = new Date('2026-11-24T10:00:00.123Z');
 const OLD_AGENT: AgentRecord = {
@@ -170,7 +170,7 @@ describe.skipIf(!url)('postgresql (set COMMS_TEST_POSTGRES_URL to run, e.g. post
         expect(await upgraded.calls.findById('cal_old')).toEqual(OLD_CALL);
         await upgraded.agents.update('agt_old', { voice: { greeting: 'Hi' }, updatedAt: now });
         expect((await upgraded.agents.findById('agt_old'))?.voice).toEqual({ greeting: 'Hi' });
-        const turn = { id: 'turn_1', callId: 'cal_old', seq: 1, speaker: 'caller' as const, text: 'Hello', interrupted: false, createdAt: now };
+        const turn = { id: 'turn_1', callId: 'cal_old', seq: 1, speaker: 'caller' as const, text: 'Hello', interrupted: false, createdAt: now, latency: null };
         await upgraded.turns.append(turn);
         expect(await upgraded.turns.list('cal_old')).toEqual([turn]);
         // What the port leaves open: a turn of an unknown call is NOT_FOUND, not a driver error.

@@ -2,6 +2,7 @@ import { DOCUMENT_PARSE_FAILURE, type CalleeFetcher } from './callee-fetcher.js'
 import { conversationEndForm, type ConversationEndEvent } from './call-webhook-forms.js';
 import type { TwimlProblem } from './simulated-callee.js';
 import type { ConversationEnd, SimulatedConversation } from './simulated-conversation.js';
+import type { SimulatedMediaStream } from './simulated-media-stream.js';
 import type { SimulatedCall } from './twilio-call-resource.js';
 import { parseVoiceTwiml, TwimlParseError, type ConnectVerb, type VoiceVerb } from './twiml-voice-document.js';
 
@@ -9,6 +10,8 @@ export interface ConnectEnvironment {
   fetcher: CalleeFetcher;
   /** Starts the session of a `<Connect><ConversationRelay>` (it connects in the background). */
   startConversation(call: SimulatedCall, verb: ConnectVerb & { relay: NonNullable<ConnectVerb['relay']> }): SimulatedConversation;
+  /** Starts the bidirectional Media Stream of a `<Connect><Stream>` (it connects in the background). */
+  startMediaStream(call: SimulatedCall, verb: ConnectVerb & { stream: NonNullable<ConnectVerb['stream']> }): SimulatedMediaStream;
   twimlProblem(problem: TwimlProblem): void;
 }
 
@@ -37,18 +40,18 @@ function sessionStatus(end: ConversationEnd): ConversationEndEvent['sessionStatu
 }
 
 /**
- * Runs `<Connect><ConversationRelay>` as Twilio does: opens the session, waits for it to end (our `end` message, the
+ * Runs `<Connect><ConversationRelay>` (or `<Connect><Stream>`) as Twilio does: opens the session, waits for it to end (our `end` message, the
  * caller hanging up, a broken socket), then requests the `<Connect action>` URL with the session's outcome and
  * returns the TwiML it answered. The socket is closed once the action has answered.
  */
 export async function runConnect(env: ConnectEnvironment, call: SimulatedCall, verb: ConnectVerb, signal: AbortSignal): Promise<ConnectOutcome> {
-  const { relay } = verb;
-  if (!relay) {
+  const { relay, stream } = verb;
+  if (!relay && !stream) {
     env.twimlProblem({ callSid: call.sid, url: null, errorCode: null, reason: `<Connect> with ${verb.nouns.join(', ') || 'nothing'} is not simulated; skipped` });
     return { kind: 'next', seconds: 0 };
   }
   const started = performance.now();
-  const conversation = env.startConversation(call, { ...verb, relay });
+  const conversation = relay ? env.startConversation(call, { ...verb, relay }) : env.startMediaStream(call, { ...verb, stream: stream! });
   const end = await Promise.race([conversation.outcome, whenAborted(signal)]);
   const seconds = (performance.now() - started) / 1000;
   if (end === 'aborted') {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CallChange } from './calls-api.js';
 import { DOCUMENT_PARSE_FAILURE, type CalleeFetcher } from './callee-fetcher.js';
-import type { CallStatusEvent } from './call-webhook-forms.js';
+import { voiceRequestForm, type CallStatusEvent } from './call-webhook-forms.js';
 import { runConnect, type ConnectEnvironment } from './connect-verb.js';
 import { callPrice, type SimulatedCall } from './twilio-call-resource.js';
 import { parseVoiceTwiml, TwimlParseError, type ConnectVerb, type VoiceVerb } from './twiml-voice-document.js';
@@ -31,6 +31,7 @@ export interface TwimlProblem {
 export interface CalleeEnvironment {
   fetcher: CalleeFetcher;
   startConversation: ConnectEnvironment['startConversation'];
+  startMediaStream: ConnectEnvironment['startMediaStream'];
   /** How the requests for the call's TwiML are signed (an incoming call's voice webhook may be forged in tests). */
   voiceSignature: SignatureMode;
   /** Real milliseconds per simulated second of call time (ringing, audio, pauses). */
@@ -42,6 +43,8 @@ export interface CalleeEnvironment {
   now(): Date;
   advance(call: SimulatedCall, status: string): void;
   sendStatus(call: SimulatedCall, event: CallStatusEvent): Promise<void>;
+  /** Who answers a call placed with MachineDetection (AnsweredBy), and how long a machine's greeting lasts. */
+  machineAnswer(call: SimulatedCall): { answeredBy: string; greetingSeconds: number };
   playbackProblem(problem: PlaybackProblem): void;
   twimlProblem(problem: TwimlProblem): void;
 }
@@ -171,7 +174,8 @@ export class SimulatedCallee {
     const { twiml, url, method } = this.instructions;
     let source = twiml;
     if (source === null && url !== null) {
-      const fetched = await this.env.fetcher.twiml(this.call, url, method, this.env.voiceSignature);
+      const form = await this.detectMachine();
+      const fetched = await this.env.fetcher.twiml(this.call, url, method, this.env.voiceSignature, form);
       if (!fetched.ok) {
         this.env.twimlProblem({ callSid: this.call.sid, url, errorCode: fetched.errorCode, reason: fetched.reason });
         return null;
@@ -185,6 +189,20 @@ export class SimulatedCallee {
       this.env.twimlProblem({ callSid: this.call.sid, url, errorCode: DOCUMENT_PARSE_FAILURE, reason });
       return null;
     }
+  }
+
+  /**
+   * `MachineDetection=DetectMessageEnd` on an outbound call: Twilio listens first and asks for the instructions
+   * only once it knows (a machine: after its greeting and beep), with AnsweredBy in the request.
+   */
+  private async detectMachine(): Promise<Record<string, string> | undefined> {
+    if (!this.call.machineDetection || this.call.direction !== 'outbound-api' || this.call.answeredBy !== null) return undefined;
+    const { answeredBy, greetingSeconds } = this.env.machineAnswer(this.call);
+    const listened = answeredBy.startsWith('machine_end') ? greetingSeconds : 1;
+    this.connectedSeconds += await this.hold(listened);
+    this.call.answeredBy = answeredBy;
+    this.call.detectedAfterSeconds = this.connectedSeconds;
+    return { ...voiceRequestForm(this.call), AnsweredBy: answeredBy, MachineDetectionDuration: String(Math.round(listened * 1000)) };
   }
 
   private async perform(verbs: VoiceVerb[]): Promise<'done' | 'failed' | 'interrupted'> {
@@ -236,6 +254,10 @@ export class SimulatedCallee {
           this.connectedSeconds += await this.hold(DIALED_CALL_SECONDS);
           if (this.pending()) return 'interrupted';
           break;
+        case 'Start':
+          if (verb.recording?.statusCallback) this.call.recordingCallback = { url: verb.recording.statusCallback, events: verb.recording.events };
+          else this.env.twimlProblem({ callSid: this.call.sid, url: null, errorCode: null, reason: `<Start> with ${verb.nouns.join(', ') || 'nothing'} is not simulated; skipped` });
+          break;
         case 'Unsupported':
           this.env.twimlProblem({ callSid: this.call.sid, url: null, errorCode: null, reason: `<${verb.name}> is not simulated; skipped` });
           break;
@@ -247,7 +269,7 @@ export class SimulatedCallee {
   /** A ConversationRelay session; the action's TwiML, if any, replaces the rest of the document. */
   private async connect(verb: ConnectVerb): Promise<'done' | 'failed' | 'interrupted' | 'next'> {
     const outcome = await runConnect(
-      { fetcher: this.env.fetcher, startConversation: this.env.startConversation, twimlProblem: this.env.twimlProblem },
+      { fetcher: this.env.fetcher, startConversation: this.env.startConversation, startMediaStream: this.env.startMediaStream, twimlProblem: this.env.twimlProblem },
       this.call,
       verb,
       this.controller.signal,

@@ -1,29 +1,13 @@
-import type WebSocket from 'ws';
-import type { RecordedVoiceRequest } from './callee-fetcher.js';
 import { ConversationReplies, type ConversationReply, type Interruption } from './conversation-replies.js';
-import { deferred } from './deferred.js';
 import { readRelayMessage } from './relay-messages.js';
-import { openRelaySocket, relayUpgradeHeaders } from './relay-socket.js';
-import type { DialedNumber } from './twilio-call-resource.js';
-import type { ConversationRelayNoun, VoiceVerb } from './twiml-voice-document.js';
+import { relayUpgradeHeaders } from './relay-socket.js';
+import { ConnectSession } from './connect-session.js';
+
+export type { ConversationEnd, ConversationState } from './connect-session.js';
+import type { ConversationRelayNoun } from './twiml-voice-document.js';
 import type { SignatureMode } from './twilio-webhook-signing.js';
 
 export type { ConversationReply, Interruption } from './conversation-replies.js';
-
-export type ConversationState = 'connecting' | 'open' | 'refused' | 'failed' | 'closed';
-
-/** Why the session ended. */
-export type ConversationEnd =
-  /** Our server sent `{"type":"end"}`; `handoffData` as sent (null without). */
-  | { by: 'agent'; handoffData: string | null }
-  /** The caller hung up (`hangUp()`). */
-  | { by: 'caller' }
-  /** Our server closed the socket without `end`. */
-  | { by: 'socket-closed'; code: number; reason: string }
-  /** The socket could not be opened (refused upgrade, unreachable). */
-  | { by: 'failed'; reason: string }
-  /** Twilio ended it: the call was hung up or redirected through the REST API, or the simulator stopped. */
-  | { by: 'provider' };
 
 /** A message our server sent on the socket, as received. */
 export interface RelayMessage {
@@ -54,7 +38,7 @@ export interface ConversationOptions {
  * One ConversationRelay session, with the simulator playing Twilio and the caller: it opens our voice socket
  * (signed), sends `setup`, speaks prompts, key presses and interruptions, and records everything our server sends.
  */
-export class SimulatedConversation {
+export class SimulatedConversation extends ConnectSession {
   readonly callSid: string;
   readonly sessionId: string;
   readonly from: string;
@@ -67,11 +51,6 @@ export class SimulatedConversation {
   readonly welcomeGreeting: string | null;
   /** The `<ConversationRelay>` noun as our server wrote it. */
   readonly relay: ConversationRelayNoun;
-  state: ConversationState = 'connecting';
-  /** HTTP status of a refused upgrade (401, 403 …). */
-  refusedStatus: number | null = null;
-  /** Why the socket could not be opened. */
-  failure: string | null = null;
   /** The headers of the upgrade request (X-Twilio-Signature among them). */
   readonly upgradeHeaders: Record<string, string>;
   /** The `setup` message sent once the socket opened. */
@@ -86,26 +65,13 @@ export class SimulatedConversation {
   readonly languages: { ttsLanguage: string | null; transcriptionLanguage: string | null }[] = [];
   /** Messages Twilio could not act on (it logs 64107 and answers with an `error` message). */
   readonly invalidMessages: { raw: string; reason: string }[] = [];
-  /** How the session ended; null while it lasts. */
-  end: ConversationEnd | null = null;
-  /** The `<Connect action>` request sent when the session ended, with the TwiML answered (null if none came). */
-  actionRequest: RecordedVoiceRequest | null = null;
-  actionAnswer: string | null = null;
-  /** What the action's TwiML said to do next: the `<Dial>`ed number, or hang up. */
-  dialed: DialedNumber | null = null;
-  hungUp = false;
-  /** Close code of the socket once closed. */
-  closeCode: number | null = null;
 
-  private socket: WebSocket | null = null;
   private openedAt = 0;
   private promptLanguage: string;
   private readonly replyTracker: ConversationReplies;
-  private readonly ended = deferred<ConversationEnd>();
-  private readonly ready = deferred<void>();
-  private readonly finished = deferred<void>();
 
   constructor(private readonly options: ConversationOptions) {
+    super();
     this.callSid = options.callSid;
     this.sessionId = options.sessionId;
     this.from = options.from;
@@ -128,21 +94,6 @@ export class SimulatedConversation {
   /** The handoff data of the agent's `end` message; null otherwise. */
   get handoffData(): string | null {
     return this.end?.by === 'agent' ? this.end.handoffData : null;
-  }
-
-  /** Resolves with how the session ended (for the simulated Twilio side). */
-  get outcome(): Promise<ConversationEnd> {
-    return this.ended.promise;
-  }
-
-  /** Resolves once the socket is open and `setup` sent, or the upgrade failed. */
-  whenReady(): Promise<void> {
-    return this.ready.promise;
-  }
-
-  /** Resolves once the whole call is over: action requested, status callbacks sent. */
-  waitForEnd(): Promise<void> {
-    return this.finished.promise;
   }
 
   /** The caller says `text`: a `prompt` is sent, and the agent's reply (its tokens until `last`) comes back. */
@@ -197,19 +148,9 @@ export class SimulatedConversation {
 
   /** Opens the socket and sends `setup` (the simulated Twilio side calls it once). */
   async connect(): Promise<void> {
-    const opening = await openRelaySocket(this.relayUrl, this.upgradeHeaders, this.options.connectTimeoutMs);
-    if (!opening.ok) {
-      this.state = opening.status === null ? 'failed' : 'refused';
-      this.refusedStatus = opening.status;
-      this.failure = opening.reason;
-      this.finishSession({ by: 'failed', reason: opening.reason });
-      this.ready.resolve();
-      return;
-    }
-    const socket = opening.socket;
-    this.socket = socket;
+    const socket = await this.open(this.relayUrl, this.upgradeHeaders, this.options.connectTimeoutMs);
+    if (!socket) return;
     this.openedAt = performance.now();
-    this.state = 'open';
     socket.on('message', (data, isBinary) => this.receive(isBinary ? '' : data.toString()));
     socket.on('close', (code, reason) => this.closed(code, reason.toString()));
     socket.on('error', () => {
@@ -223,39 +164,6 @@ export class SimulatedConversation {
       this.send(this.setup);
     }
     this.ready.resolve();
-  }
-
-  /** Twilio closes the socket (after the action request, or when the call ended another way). */
-  closeSocket(): void {
-    const socket = this.socket;
-    if (!socket || socket.readyState === socket.CLOSED || socket.readyState === socket.CLOSING) return;
-    socket.close(1000, 'session ended');
-    // A server that never answers the close handshake must not keep the simulator alive.
-    setTimeout(() => socket.terminate(), 1000).unref();
-  }
-
-  /** The simulated Twilio side ends the session (REST hang-up, redirect, simulator stopped). */
-  endByProvider(): void {
-    this.finishSession({ by: 'provider' });
-    this.closeSocket();
-  }
-
-  /** Records the `<Connect action>` exchange and what its TwiML asked for. */
-  recordAction(request: RecordedVoiceRequest, twiml: string | null, verbs: VoiceVerb[] | null): void {
-    this.actionRequest = request;
-    this.actionAnswer = twiml;
-    const dial = verbs?.find((verb) => verb.verb === 'Dial');
-    if (dial?.verb === 'Dial') this.dialed = { number: dial.number, callerId: dial.callerId };
-    // An empty document ends the call as surely as <Hangup/>.
-    this.hungUp = verbs !== null && !dial && (verbs.length === 0 || verbs.some((verb) => verb.verb === 'Hangup'));
-  }
-
-  /** The call is over (the simulated Twilio side calls it once everything was sent). */
-  markFinished(): void {
-    this.finishSession({ by: 'provider' });
-    this.closeSocket();
-    this.ready.resolve();
-    this.finished.resolve();
   }
 
   private setupMessage(): Record<string, unknown> {
@@ -280,12 +188,6 @@ export class SimulatedConversation {
     const raw = JSON.stringify(message);
     this.sent.push(raw);
     this.socket?.send(raw);
-  }
-
-  private requireOpen(what: string): void {
-    if (this.state !== 'open' || this.ended.settled) {
-      throw new Error(`${what}: the conversation ${this.callSid} is ${this.ended.settled ? 'over' : this.state}`);
-    }
   }
 
   private receive(raw: string): void {
@@ -323,11 +225,8 @@ export class SimulatedConversation {
     this.finishSession({ by: 'socket-closed', code, reason });
   }
 
-  /** The first ending wins; replies still awaited resolve `ended`. */
-  private finishSession(end: ConversationEnd): void {
-    if (this.ended.settled) return;
-    this.end = end;
+  /** Replies still awaited resolve `ended`. */
+  protected override onEnded(): void {
     this.replyTracker.end();
-    this.ended.resolve(end);
   }
 }

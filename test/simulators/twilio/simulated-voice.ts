@@ -8,6 +8,8 @@ import type { SimulatedAccount } from './simulated-account.js';
 import { ConversationRegistry } from './conversation-registry.js';
 import { SimulatedCallee, type CalleeBehaviour, type PlaybackProblem, type TwimlProblem } from './simulated-callee.js';
 import type { SimulatedConversation } from './simulated-conversation.js';
+import type { SimulatedMediaStream } from './simulated-media-stream.js';
+import { SimulatedRecordings } from './simulated-recordings.js';
 import type { SimulatedCall } from './twilio-call-resource.js';
 import { twilioErrors } from './twilio-error-body.js';
 import { newSid } from './twilio-message-resource.js';
@@ -42,6 +44,8 @@ export interface SimulatedVoiceOptions {
   defaultAudioSeconds: number;
   /** How long `say()` and `nextReply()` wait for a complete reply (ms). */
   replyTimeoutMs: number;
+  /** The simulator's own origin (recording URLs point at it). */
+  baseUrl: () => string;
 }
 
 /** A call that comes in to one of the account's numbers. */
@@ -92,11 +96,13 @@ export class SimulatedVoice {
   readonly twimlProblems: TwimlProblem[] = [];
   readonly conversations: SimulatedConversation[];
   private readonly registry: ConversationRegistry;
+  readonly recorder: SimulatedRecordings;
   private readonly api: SimulatedCallsApi;
   private readonly fetcher: CalleeFetcher;
   private readonly liveCallees = new Map<string, SimulatedCallee>();
   private behaviour: CalleeBehaviour = 'answer';
   private readonly behaviourByNumber = new Map<string, CalleeBehaviour>();
+  private readonly machineByNumber = new Map<string, { answeredBy: string; greetingSeconds: number }>();
 
   constructor(private readonly options: SimulatedVoiceOptions) {
     this.api = new SimulatedCallsApi(options.account, options.now, this.calls);
@@ -112,6 +118,7 @@ export class SimulatedVoice {
       replyTimeoutMs: options.replyTimeoutMs,
     });
     this.conversations = this.registry.conversations;
+    this.recorder = new SimulatedRecordings(options.account, options.baseUrl, options.webhookTimeoutMs);
   }
 
   signRelayUpgrades(mode: SignatureMode): void {
@@ -142,6 +149,32 @@ export class SimulatedVoice {
     }
     await conversation.whenReady();
     return conversation;
+  }
+
+  /** The call's latest Media Stream, once its socket is open (or refused). */
+  waitForMediaStream(callSid: string, timeoutMs: number): Promise<SimulatedMediaStream> {
+    return this.registry.waitForMediaStream(callSid, timeoutMs);
+  }
+
+  /** A person calls `to` and the voice webhook answers `<Connect><Stream>`: resolves with the stream once open (or refused). */
+  async placeIncomingStreamCall(input: IncomingCallInput): Promise<SimulatedMediaStream> {
+    const call = this.api.receive(input.from, input.to, input.voiceUrl);
+    if (input.statusCallbackUrl) call.statusCallback = input.statusCallbackUrl;
+    if (input.socketSignature) this.registry.signUpgrades(input.socketSignature, call.sid);
+    const run = this.place(call, input.signature ?? 'valid');
+    await Promise.race([this.registry.waitForMediaStream(call.sid, this.options.webhookTimeoutMs * 3).catch(() => undefined), run]);
+    const stream = this.registry.latestMediaStream(call.sid);
+    if (!stream) {
+      const voiceRequest = this.voiceRequests.findLast((request) => request.callSid === call.sid);
+      throw new CallNotConnectedError(call, voiceRequest, this.twimlProblems.filter((problem) => problem.callSid === call.sid));
+    }
+    await stream.whenReady();
+    return stream;
+  }
+
+  /** Calls to `to` placed with MachineDetection are answered by this (Twilio's AnsweredBy values); default human. */
+  detectAs(to: string, answeredBy: string, greetingSeconds = 4): void {
+    this.machineByNumber.set(to, { answeredBy, greetingSeconds });
   }
 
   answerCalls(behaviour: CalleeBehaviour, to?: string): void {
@@ -214,8 +247,10 @@ export class SimulatedVoice {
     this.voiceRequests.length = 0;
     this.playbackProblems.length = 0;
     this.twimlProblems.length = 0;
+    this.recorder.reset();
     this.behaviour = 'answer';
     this.behaviourByNumber.clear();
+    this.machineByNumber.clear();
   }
 
   /** Calls.json (create) and Calls/{Sid}.json (fetch, update); null for any other path. */
@@ -259,17 +294,19 @@ export class SimulatedVoice {
       fetcher: this.fetcher,
       voiceSignature,
       startConversation: (target, verb) => this.registry.start(target, verb),
+      startMediaStream: (target, verb) => this.registry.startMediaStream(target, verb),
       msPerCallSecond: options.msPerCallSecond,
       stepDelayMs: options.stepDelayMs,
       ringSeconds: options.ringSeconds,
       now: options.now,
       advance: (target, status) => this.api.advance(target, status),
+      machineAnswer: (target) => this.machineByNumber.get(target.to) ?? { answeredBy: 'human', greetingSeconds: 0 },
       sendStatus: (target, event) => this.sendCallback(target, event.callStatus, event.sequenceNumber, event.callDurationSeconds),
       playbackProblem: (problem) => this.playbackProblems.push(problem),
       twimlProblem: (problem) => this.twimlProblems.push(problem),
     });
     this.liveCallees.set(call.sid, callee);
-    const run = callee.run().finally(() => {
+    const run = callee.run().then(() => this.recorder.callEnded(call)).finally(() => {
       this.liveCallees.delete(call.sid);
       this.registry.callEnded(call.sid);
     });

@@ -38,6 +38,12 @@ export interface SimulatedCall {
   timeoutSeconds: number;
   machineDetection: string | null;
   record: boolean;
+  /** Answering-machine detection's verdict (Twilio's AnsweredBy), once made; null without detection. */
+  answeredBy: string | null;
+  /** Simulated seconds of the call heard before the instructions were asked for (a machine's greeting, up to its beep). */
+  detectedAfterSeconds: number | null;
+  /** Set by `<Start><Recording>`: where the finished recording is reported. */
+  recordingCallback: { url: string; events: string[] } | null;
   /** Resource status: queued, ringing, in-progress, completed, busy, failed, no-answer, canceled. */
   status: string;
   /** Every <Play> the callee heard, in order. */

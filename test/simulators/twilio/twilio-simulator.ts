@@ -11,6 +11,8 @@ import {
 } from './simulated-account.js';
 import type { CalleeBehaviour, PlaybackProblem, TwimlProblem } from './simulated-callee.js';
 import type { SimulatedConversation } from './simulated-conversation.js';
+import type { SimulatedMediaStream } from './simulated-media-stream.js';
+import type { SimulatedRecording } from './simulated-recordings.js';
 import { METHOD_NOT_ALLOWED, SimulatedVoice, type IncomingCallInput, type RecordedCallCallback } from './simulated-voice.js';
 import type { SimulatedCall } from './twilio-call-resource.js';
 import { twilioErrors } from './twilio-error-body.js';
@@ -184,6 +186,7 @@ export class TwilioSimulator {
       ringSeconds: options.ringSeconds ?? 2,
       defaultAudioSeconds: options.defaultAudioSeconds ?? 2,
       replyTimeoutMs: options.replyTimeoutMs ?? 10_000,
+      baseUrl: () => this.baseUrl,
     });
     this.calls = this.voice.calls;
     this.callCallbacks = this.voice.callCallbacks;
@@ -274,6 +277,29 @@ export class TwilioSimulator {
   /** The latest conversation of a call (an outbound one placed with ConversationRelay TwiML), once connected. */
   waitForConversation(callSid: string, options: { timeoutMs?: number } = {}): Promise<SimulatedConversation> {
     return this.voice.waitForConversation(callSid, options.timeoutMs ?? this.webhookTimeoutMs);
+  }
+
+  /**
+   * Answering-machine detection outcome for calls to `to` (Twilio's AnsweredBy: human, machine_end_beep,
+   * machine_end_silence, fax, unknown); a machine's greeting lasts `greetingSeconds` simulated seconds.
+   */
+  detectAs(to: string, answeredBy: string, greetingSeconds?: number): void {
+    this.voice.detectAs(to, answeredBy, greetingSeconds);
+  }
+
+  /** Recordings of calls that ran `<Start><Recording>`, with the answer to their status callback. */
+  get recordings(): readonly SimulatedRecording[] {
+    return this.voice.recorder.recordings;
+  }
+
+  /** A person calls and the voice webhook answers `<Connect><Stream>`: the returned stream speaks real audio. */
+  placeIncomingStreamCall(input: IncomingCallInput): Promise<SimulatedMediaStream> {
+    return this.voice.placeIncomingStreamCall(input);
+  }
+
+  /** The latest Media Stream of a call (an outbound one placed with `<Connect><Stream>` TwiML), once connected. */
+  waitForMediaStream(callSid: string, options: { timeoutMs?: number } = {}): Promise<SimulatedMediaStream> {
+    return this.voice.waitForMediaStream(callSid, options.timeoutMs ?? this.webhookTimeoutMs);
   }
 
   /** How relay socket upgrades are signed from now on (`forged` or `missing` must be refused); reset restores 'valid'. */
@@ -378,6 +404,12 @@ export class TwilioSimulator {
 
     if (!isAuthorized(this.account, headers.authorization)) {
       this.send(res, { status: 401, body: twilioErrors.authenticate() }, { 'www-authenticate': 'Basic realm="Twilio API"' });
+      return;
+    }
+    const media = this.voice.recorder.media(method, target.pathname);
+    if (media) {
+      res.writeHead(media.status, { 'content-type': media.status === 200 ? 'audio/x-wav' : 'application/json', 'content-length': media.bytes.length });
+      res.end(media.bytes);
       return;
     }
     this.send(res, this.route(method, target.pathname, params, query));

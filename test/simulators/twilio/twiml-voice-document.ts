@@ -13,6 +13,13 @@ export interface ConversationRelayNoun {
   parameters: Record<string, string>;
 }
 
+/** `<Stream>` inside `<Connect>`: a bidirectional Media Stream to `url`, with its `<Parameter>`s. */
+export interface StreamNoun {
+  url: string;
+  attributes: Record<string, string>;
+  parameters: Record<string, string>;
+}
+
 export interface ConnectVerb {
   verb: 'Connect';
   /** Requested when what `<Connect>` connected ends; null: Twilio goes on with the next verb instead. */
@@ -20,6 +27,8 @@ export interface ConnectVerb {
   method: 'GET' | 'POST';
   /** The `<ConversationRelay>` noun; null when `<Connect>` holds anything else (`nouns` says what). */
   relay: ConversationRelayNoun | null;
+  /** The `<Stream>` noun; null when `<Connect>` holds something else. */
+  stream: StreamNoun | null;
   nouns: string[];
 }
 
@@ -30,6 +39,8 @@ export type VoiceVerb =
   | { verb: 'Pause'; seconds: number }
   | { verb: 'Hangup' }
   | ConnectVerb
+  /** `<Start><Recording>`: record the call from here on; `recording` is null when `<Start>` holds anything else. */
+  | { verb: 'Start'; recording: { statusCallback: string | null; events: string[]; channels: string | null } | null; nouns: string[] }
   /** `<Dial>` of one number (as text or a `<Number>` noun); `number` is empty when there is none. */
   | { verb: 'Dial'; number: string; callerId: string | null }
   | { verb: 'Unsupported'; name: string };
@@ -137,6 +148,18 @@ function toVerb(element: XmlElement): VoiceVerb {
       return { verb: 'Hangup' };
     case 'Connect':
       return toConnect(element);
+    case 'Start': {
+      const recording = element.children.find((child) => child.name === 'Recording');
+      return {
+        verb: 'Start',
+        nouns: element.children.map((child) => child.name),
+        recording: recording ? {
+          statusCallback: recording.attributes.recordingStatusCallback ?? null,
+          events: (recording.attributes.recordingStatusCallbackEvent ?? 'completed').split(/\s+/).filter(Boolean),
+          channels: recording.attributes.channels ?? null,
+        } : null,
+      };
+    }
     case 'Dial': {
       const number = element.children.find((child) => child.name === 'Number')?.text ?? element.text;
       return { verb: 'Dial', number: number.trim(), callerId: element.attributes.callerId ?? null };
@@ -146,12 +169,17 @@ function toVerb(element: XmlElement): VoiceVerb {
   }
 }
 
-function toRelay(element: XmlElement): ConversationRelayNoun {
-  const { attributes } = element;
+function parametersOf(element: XmlElement): Record<string, string> {
   const parameters: Record<string, string> = {};
   for (const child of element.children) {
     if (child.name === 'Parameter' && child.attributes.name !== undefined) parameters[child.attributes.name] = child.attributes.value ?? '';
   }
+  return parameters;
+}
+
+function toRelay(element: XmlElement): ConversationRelayNoun {
+  const { attributes } = element;
+  const parameters = parametersOf(element);
   return {
     url: attributes.url ?? '',
     welcomeGreeting: attributes.welcomeGreeting ?? null,
@@ -166,11 +194,13 @@ function toRelay(element: XmlElement): ConversationRelayNoun {
 
 function toConnect(element: XmlElement): ConnectVerb {
   const relay = element.children.find((child) => child.name === 'ConversationRelay');
+  const stream = element.children.find((child) => child.name === 'Stream');
   return {
     verb: 'Connect',
     action: element.attributes.action ?? null,
     method: element.attributes.method?.toUpperCase() === 'GET' ? 'GET' : 'POST',
     relay: relay ? toRelay(relay) : null,
+    stream: stream ? { url: stream.attributes.url ?? '', attributes: { ...stream.attributes }, parameters: parametersOf(stream) } : null,
     nouns: element.children.map((child) => child.name),
   };
 }

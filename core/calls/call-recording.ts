@@ -1,0 +1,78 @@
+import type { CallRecordingSettings } from '../../ports/calls.js';
+import { DomainError, isDomainError } from '../../ports/errors.js';
+import type { CallLogRecord } from '../../ports/records.js';
+import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
+import { requirePort, requireTelephony, type CorePorts } from '../context.js';
+import { invalidSignature } from '../messages/inbound/store-inbound.js';
+import { updateCall } from './update-call.js';
+
+/** How long a recording link in comms_get_call works. */
+const RECORDING_URL_TTL_SECONDS = 60 * 60;
+
+/** Where a stored recording is, kept in the call's metadata. */
+interface StoredRecording {
+  key: string;
+  durationSeconds: number | null;
+  contentType: string;
+}
+
+/** Refuses to record when the recording could not be kept: no storage, or an adapter that cannot fetch recordings. */
+export function requireRecording(ports: CorePorts): void {
+  requirePort(ports, 'storage');
+  const telephony = requireTelephony(ports);
+  if (!telephony.port.calls?.fetchRecording || !telephony.port.calls.parseRecordingStatus) {
+    throw new DomainError('CHANNEL_NOT_CONFIGURED', `The ${telephony.id} adapter cannot record calls.`, 'Configure a telephony adapter that records, or call without record.', { port: 'telephony' });
+  }
+}
+
+/** The recording settings of a call that is to be recorded (its metadata says so), else undefined. */
+export function recordingSettings(ports: CorePorts, call: CallLogRecord): CallRecordingSettings | undefined {
+  if (call.metadata.record !== true) return undefined;
+  return {
+    statusCallbackUrl: `${ports.settings.publicBaseUrl}/webhooks/${encodeURIComponent(call.agentId)}/voice/recording`,
+    announcement: ports.settings.voice.recordingAnnouncement ?? null,
+  };
+}
+
+/**
+ * The provider's recording is ready: download it, keep it through the storage port (so erasure and expiry
+ * cover it), and note it on the call. Signature first; a report about an unknown call is only logged.
+ */
+export async function receiveRecording(ports: CorePorts, agentId: string, request: WebhookRequest): Promise<WebhookReply> {
+  const telephony = requireTelephony(ports);
+  const calls = telephony.port.calls;
+  if (!telephony.port.verifyWebhook(request) || !calls?.parseRecordingStatus || !calls.fetchRecording) throw invalidSignature();
+  const ready = calls.parseRecordingStatus(request);
+  if (!ready) return telephony.port.webhookReply();
+  const call = await ports.db.calls.findByProviderId(agentId, ready.providerCallId);
+  if (!call) {
+    ports.logger.warn({ agentId }, 'recording of an unknown call ignored');
+    return telephony.port.webhookReply();
+  }
+  if (storedRecording(call)) return telephony.port.webhookReply();
+  const storage = requirePort(ports, 'storage');
+  try {
+    const { audio, contentType } = await calls.fetchRecording(ready.recordingId);
+    const key = `recordings/${call.id}.${contentType === 'audio/mpeg' ? 'mp3' : 'wav'}`;
+    await storage.port.put(key, audio, contentType);
+    const recording: StoredRecording = { key, durationSeconds: ready.durationSeconds, contentType };
+    await updateCall(ports, call.id, (current) => ({ metadata: { ...current.metadata, recording } }));
+  } catch (err) {
+    // The provider retries a webhook that failed; say so rather than losing the recording quietly.
+    ports.logger.warn({ callId: call.id, code: isDomainError(err) ? err.code : 'INTERNAL' }, 'could not fetch and store a call recording');
+    throw isDomainError(err) ? err : new DomainError('PROVIDER_UNAVAILABLE', 'The recording could not be fetched or stored.', 'The provider will retry.');
+  }
+  return telephony.port.webhookReply();
+}
+
+function storedRecording(call: CallLogRecord): StoredRecording | null {
+  const value = call.metadata.recording as Partial<StoredRecording> | undefined;
+  return value && typeof value.key === 'string' ? (value as StoredRecording) : null;
+}
+
+/** The recording of a call for comms_get_call: a fresh signed link and its length, or null. */
+export async function recordingView(ports: CorePorts, call: CallLogRecord): Promise<{ url: string; durationSeconds: number | null } | null> {
+  const stored = storedRecording(call);
+  if (!stored || !ports.storage) return null;
+  return { url: await ports.storage.port.signedUrl(stored.key, RECORDING_URL_TTL_SECONDS), durationSeconds: stored.durationSeconds };
+}
