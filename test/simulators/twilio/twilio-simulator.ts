@@ -50,8 +50,8 @@ export interface TwilioSimulatorOptions {
   defaultAudioSeconds?: number;
   /** How long a conversation's `say()`/`nextReply()` wait for the agent's complete reply (ms). Default 10000. */
   replyTimeoutMs?: number;
-  /** Path of `twilio_api_v2010.json`. Default: `<repo>/../shared/specs/`. */
-  specPath?: string;
+  /** Path of `twilio_api_v2010.json`; null checks nothing. Default: the copy found by provider-specs.ts. */
+  specPath?: string | null;
   now?: () => Date;
 }
 
