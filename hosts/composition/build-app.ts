@@ -97,14 +97,14 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
       await receivePushedEmail(wired.ports, email);
     },
   };
-  const pluginContext = (port: string): PluginContext => ({
+  const pluginContext = (port: string, configDir: string): PluginContext => ({
     logger: logger.child({ port }),
     clock,
     ids,
     get publicBaseUrl() {
       return settings.publicBaseUrl;
     },
-    configDir: loaded.dir,
+    configDir,
     dataDir: config.dataDir,
     events,
   });
@@ -122,7 +122,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
       return { id: spec.use, port: failoverAdapter(port, members, logger.child({ port, failover: spec.use })) };
     }
     try {
-      const adapter = await loadPlugin(port, spec, pluginContext(port), { missingEnv: loaded.missingEnv });
+      const adapter = await loadPlugin(port, spec, pluginContext(port, spec.dir), { missingEnv: loaded.missingEnv });
       built.push(adapter.port as { close?(): Promise<void> });
       return adapter;
     } catch (err) {

@@ -12,7 +12,7 @@ import { tempDir } from '../support/plugin-context.js';
 
 const AGENT_NUMBER = '+15550100021';
 
-describe('command line: agent create, stdio MCP server, serve', () => {
+describe('command line: agent create, stdio MCP server, serve', { timeout: 60_000 }, () => {
   const sim = new TwilioSimulator({ ownedNumbers: [AGENT_NUMBER] });
   const dir = tempDir('agentos-cli-');
   const configFile = join(dir, 'comms.yaml');

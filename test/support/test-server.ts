@@ -46,7 +46,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     auth: { adminToken: ADMIN_TOKEN },
     callbacks: { pollIntervalMs: 200, ...(options.callbackUrl ? { defaultUrl: options.callbackUrl } : {}) },
     db: options.db ?? testDbConfig(dir),
-    ...(options.telephony === null ? {} : { telephony: options.telephony ?? { use: 'mock' } }),
+    telephony: options.telephony === null ? { enabled: false } : (options.telephony ?? { use: 'mock' }),
+    // Config files overlay the demo defaults: channels a test does not ask for are switched off.
+    ...Object.fromEntries(['email', 'whatsapp', 'tts', 'storage', 'brain'].map((section) => [section, { enabled: false }])),
     ...options.extra,
   };
   const configFile = join(dir, 'config.yaml');
