@@ -102,6 +102,8 @@ export interface Repositories {
 /** The `db` port: every repository plus transactions and the database's lifecycle. */
 export interface Database extends Repositories {
   readonly dialect: 'sqlite' | 'postgresql';
+  /** Where the data lives, for operators' messages ("SQLite file /…/agentos-comms.sqlite"); no credentials. */
+  readonly location?: string;
   /**
    * Runs `work` in one transaction: every write made through `tx` is committed together, or none when
    * `work` throws. A repository call that fails inside undoes only its own writes, so `work` may catch

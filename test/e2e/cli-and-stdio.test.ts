@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -91,11 +91,13 @@ describe('command line: agent create, stdio MCP server, serve', { timeout: 60_00
     }
   });
 
-  it('refuses to start stdio with a wrong token, saying so on stderr only', async () => {
+  it('refuses to start stdio with a wrong token, saying on stderr only which database it looked in', async () => {
     const result = await runCli(['stdio', '--config', configFile], { ...env, COMMS_AGENT_TOKEN: 'aoc_bogus' });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain('UNAUTHORIZED');
+    expect(result.stderr).toContain(`COMMS_AGENT_TOKEN is not the token of an active agent in SQLite file ${join(dir, 'cli.sqlite')}`);
+    expect(result.stderr).not.toContain('Authorization: Bearer');
   });
 
   it('refuses to start when a credential the configured adapter needs is missing, naming the variable', async () => {
@@ -109,6 +111,7 @@ describe('command line: agent create, stdio MCP server, serve', { timeout: 60_00
     const { child, url, output } = await startCliServer(['--config', configFile], env);
     try {
       expect(output()).toContain('agent create');
+      expect(output()).toContain(`Data folder: ${dir}`);
       expect(output()).toContain('/mcp');
       expect((await fetch(`${url}/health`)).status).toBe(200);
       expect((await fetch(`${url}/health/ready`)).status).toBe(200);
@@ -117,5 +120,30 @@ describe('command line: agent create, stdio MCP server, serve', { timeout: 60_00
       const [code] = await once(child, 'exit');
       expect(code).toBe(0);
     }
+  });
+});
+
+describe('one data folder, whatever the working directory', { timeout: 60_000 }, () => {
+  it('finds the agent created from one folder when a client starts stdio from another (per-user data folder)', async () => {
+    const home = tempDir('agentos-xdg-');
+    const env = { XDG_DATA_HOME: home, COMMS_DATA_DIR: '', COMMS_CONFIG: '', LOG_LEVEL: 'warn' };
+    const created = await runCli(['agent', 'create', '--name', 'Anywhere', '--json'], env, 30_000, tempDir('agentos-cwd-a-'));
+    expect(created.code, created.stderr).toBe(0);
+    const { token } = JSON.parse(created.stdout) as { token: string };
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [...CLI_ARGS, 'stdio'],
+      cwd: tempDir('agentos-cwd-b-'),
+      env: { ...process.env, ...env, COMMS_AGENT_TOKEN: token } as Record<string, string>,
+      stderr: 'pipe',
+    });
+    const client = new Client({ name: 'elsewhere', version: '1.0.0' });
+    await client.connect(transport);
+    try {
+      expect((await callOk<{ name: string }>(client, 'comms_get_agent', {})).name).toBe('Anywhere');
+    } finally {
+      await client.close();
+    }
+    expect(existsSync(join(home, 'agentos-comms', 'agentos-comms.sqlite'))).toBe(true);
   });
 });
