@@ -17,4 +17,5 @@ export const TOKENS = {
   Stt: Symbol.for('agentos.Stt'),
   CallbackSender: Symbol.for('agentos.CallbackSender'),
   PolicyRecorder: Symbol.for('agentos.PolicyRecorder'),
+  PhoneNumbers: Symbol.for('agentos.PhoneNumbers'),
 } as const;

@@ -10,6 +10,7 @@ import type { CorePorts, CoreSettings, Provided } from '../../core/context.js';
 import { USE_CASES } from '../../core/use-cases.js';
 import { StandardWebhooksSender } from '../../adapters/http/standard-webhooks-sender.js';
 import { NodeSecrets } from '../../adapters/node/node-secrets.js';
+import { LibphonenumberPhoneNumbers } from '../../adapters/phone-numbers/libphonenumber-phone-numbers.js';
 import { createLogger } from '../../adapters/node/pino-logger.js';
 import { SystemClock } from '../../adapters/node/system-clock.js';
 import { TimeSortableIds } from '../../adapters/node/time-sortable-ids.js';
@@ -17,6 +18,7 @@ import { loadPlugin } from '../../plugins/plugin-loader.js';
 import type { CallbackSender } from '../../ports/callbacks.js';
 import { DomainError, isDomainError } from '../../ports/errors.js';
 import type { PluginContext, PortName, PortTypes, ProviderEventSink } from '../../ports/plugin.js';
+import type { PhoneNumbers } from '../../ports/phone-numbers.js';
 import type { Database } from '../../ports/repositories.js';
 import type { Clock, IdGenerator, Logger, Secrets } from '../../ports/runtime.js';
 import { TOKENS } from '../../ports/tokens.js';
@@ -162,6 +164,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
   container.bind(TOKENS.Database).toConstantValue(db.port);
   container.bind(TOKENS.CallbackSender).toConstantValue(new StandardWebhooksSender());
   container.bind(TOKENS.PolicyRecorder).toConstantValue(new LogPolicyRecorder(logger));
+  container.bind(TOKENS.PhoneNumbers).toConstantValue(new LibphonenumberPhoneNumbers());
   for (const [section, adapter] of Object.entries(optional)) {
     if (adapter) container.bind(OPTIONAL_TOKENS[section as OptionalSection]).toConstantValue(adapter);
   }
@@ -177,6 +180,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     logger: container.get<Logger>(TOKENS.Logger),
     secrets: container.get<Secrets>(TOKENS.Secrets),
     db: container.get<Database>(TOKENS.Database),
+    phoneNumbers: container.get<PhoneNumbers>(TOKENS.PhoneNumbers),
     telephony: optionalPort('telephony'),
     email: optionalPort('email'),
     whatsapp: optionalPort('whatsapp'),
