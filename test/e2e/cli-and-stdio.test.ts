@@ -107,6 +107,21 @@ describe('command line: agent create, stdio MCP server, serve', { timeout: 60_00
     expect(result.stderr).toContain('TWILIO_AUTH_TOKEN');
   });
 
+  it('says in one line which port is taken and how to change it, and exits 1', async () => {
+    const { child, url } = await startCliServer(['--config', configFile], env);
+    try {
+      const port = new URL(url).port;
+      const result = await runCli(['serve', '--config', configFile], { ...env, PORT: port });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`error CONFIG_INVALID: port ${port} on 127.0.0.1 is already in use.`);
+      expect(result.stderr).toContain('PORT=');
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+  });
+
   it('serves HTTP with health checks and stops cleanly on SIGTERM', async () => {
     const { child, url, output } = await startCliServer(['--config', configFile], env);
     try {

@@ -6,7 +6,11 @@ import { loadCliConfig } from './load.js';
 
 export async function serve(values: CliValues): Promise<number> {
   const app = await buildApp(loadCliConfig(values), { migrate: true });
-  const running = await startServer(app);
+  // A server that cannot listen (port taken …) must not keep the process alive with its database open.
+  const running = await startServer(app).catch(async (err: unknown) => {
+    await app.close();
+    throw err;
+  });
   console.log(startBanner(running.url, app));
   const shutdown = (): void => {
     running.close().then(() => process.exit(0), () => process.exit(1));
