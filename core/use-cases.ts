@@ -5,6 +5,8 @@ import { sendVoiceMessage } from './calls/send-voice-message.js';
 import { endCall, transferCall } from './conversation/control-call.js';
 import { makeCall } from './conversation/make-call.js';
 import { getAgent } from './agents/get-agent.js';
+import { listAgents } from './agents/list-agents.js';
+import { rotateAgentToken } from './agents/rotate-agent-token.js';
 import { updateAgent } from './agents/update-agent.js';
 import { addWhatsAppSender, listWhatsAppSenders } from './agents/whatsapp-pool.js';
 import { getMessages } from './messages/get-messages.js';
@@ -27,6 +29,8 @@ export const USE_CASES: readonly UseCase[] = [
   getAgent as UseCase,
   createAgent as UseCase,
   updateAgent as UseCase,
+  listAgents as UseCase,
+  rotateAgentToken as UseCase,
   addWhatsAppSender as UseCase,
   listWhatsAppSenders as UseCase,
   getUsage as UseCase,

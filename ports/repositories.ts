@@ -9,6 +9,8 @@ export interface AgentRepository {
   create(agent: AgentRecord, channels: AgentChannelRecord[]): Promise<void>;
   findById(id: string): Promise<AgentRecord | null>;
   findByTokenHash(tokenHash: string): Promise<AgentRecord | null>;
+  /** Every agent, oldest first (createdAt, then id). */
+  list(): Promise<AgentRecord[]>;
   listChannels(agentId: string): Promise<AgentChannelRecord[]>;
   /** The agent's address on that channel; the oldest if it has several. */
   findChannel(agentId: string, channel: Channel): Promise<AgentChannelRecord | null>;
@@ -21,8 +23,11 @@ export interface AgentRepository {
   setChannel(record: AgentChannelRecord): Promise<void>;
   /** Removes the agent's addresses on that channel; no-op when it has none. */
   removeChannel(agentId: string, channel: Channel): Promise<void>;
-  /** Updates name, callback URL, status or voice settings (replaced whole, not merged); `NOT_FOUND` when there is no such agent. */
-  update(agentId: string, patch: Partial<Pick<AgentRecord, 'name' | 'callbackUrl' | 'status' | 'voice'>> & { updatedAt: Date }): Promise<void>;
+  /**
+   * Updates name, callback URL, status, voice settings (replaced whole, not merged) or the token hash (a
+   * rotated token: the old one stops matching at once); `NOT_FOUND` when there is no such agent.
+   */
+  update(agentId: string, patch: Partial<Pick<AgentRecord, 'name' | 'callbackUrl' | 'status' | 'voice' | 'tokenHash'>> & { updatedAt: Date }): Promise<void>;
 }
 
 export type InsertOutcome =

@@ -14,6 +14,8 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   migrate: async () => (await import('./commands/migrate.js')).migrate,
   agent: async () => (await import('./commands/agent.js')).agent,
   config: async () => (await import('./commands/config.js')).config,
+  connect: async () => (await import('./commands/connect.js')).connect,
+  doctor: async () => (await import('./commands/doctor.js')).doctor,
 };
 
 function version(): string {

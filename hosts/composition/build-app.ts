@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { mkdirSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import { Container } from 'inversify';
 import { LiveCallRegistry } from '../../core/conversation/live-call-registry.js';
 import { speechPipelineProblem } from '../../core/conversation/speech-pipeline.js';
@@ -22,7 +23,7 @@ import type { PhoneNumbers } from '../../ports/phone-numbers.js';
 import type { Database } from '../../ports/repositories.js';
 import type { Clock, IdGenerator, Logger, Secrets } from '../../ports/runtime.js';
 import { TOKENS } from '../../ports/tokens.js';
-import type { AdapterConfig, LoadedConfig, OptionalSection } from '../config/app-config.js';
+import type { AdapterConfig, AppConfig, LoadedConfig, OptionalSection } from '../config/app-config.js';
 import { UseCaseRunner } from '../shared/use-case-runner.js';
 import { CallbackScheduler } from './callback-scheduler.js';
 import { UsageSweeper } from './usage-sweeper.js';
@@ -39,6 +40,11 @@ const OPTIONAL_TOKENS: Readonly<Record<OptionalSection, symbol>> = {
   brain: TOKENS.Brain,
   stt: TOKENS.Stt,
 };
+
+/** `auto`: readable lines for a person at a terminal, JSON lines for anything else (files, pipes, collectors). */
+function logFormat(format: AppConfig['log']['format'], fd: 1 | 2): 'json' | 'pretty' {
+  return format === 'auto' ? (isatty(fd) ? 'pretty' : 'json') : format;
+}
 
 export interface App {
   loaded: LoadedConfig;
@@ -58,6 +64,8 @@ export interface BuildAppOptions {
   migrate?: boolean;
   /** Log to stderr (2, default: stdout stays free for MCP stdio) or stdout (1). */
   logFd?: 1 | 2;
+  /** Overrides log.level (the CLI's operator commands show only errors). */
+  logLevel?: string;
   logger?: Logger;
   /** The time source (tests move a fake clock through limit windows). */
   clock?: Clock;
@@ -70,7 +78,8 @@ export interface BuildAppOptions {
  */
 export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = {}): Promise<App> {
   const { config } = loaded;
-  const logger = options.logger ?? createLogger(config.log.level, options.logFd ?? 2);
+  const logFd = options.logFd ?? 2;
+  const logger = options.logger ?? createLogger(options.logLevel ?? config.log.level, logFd, logFormat(config.log.format, logFd));
   for (const warning of loaded.warnings) logger.warn({}, warning);
   mkdirSync(config.dataDir, { recursive: true });
 

@@ -22,7 +22,7 @@ export interface AppConfig {
   publicBaseUrl: string | null;
   /** Absolute. COMMS_DATA_DIR, else `dataDir` of the config, else the per-user data folder: never the working directory. */
   dataDir: string;
-  log: { level: string };
+  log: { level: string; format: 'auto' | 'json' | 'pretty' };
   auth: { adminToken: string | null };
   callbacks: { defaultUrl: string | null; pollIntervalMs: number };
   db: AdapterConfig;

@@ -102,7 +102,7 @@ function normalise(c: Record<string, unknown>, merged: MergedConfig, env: NodeJS
     server,
     publicBaseUrl: (c.publicBaseUrl as string | undefined)?.replace(/\/+$/, '') ?? null,
     dataDir: dataDirOf(c, merged, env, cwd),
-    log: { level: (c.log as { level?: string } | undefined)?.level ?? 'info' },
+    log: { level: 'info', format: 'auto', ...(c.log as Partial<AppConfig['log']> | undefined) },
     auth: { adminToken: auth.adminToken ?? null },
     callbacks: { defaultUrl: callbacks.defaultUrl ?? null, pollIntervalMs: callbacks.pollIntervalMs ?? 1000 },
     db,

@@ -89,6 +89,18 @@ describe('HTTP host: REST routes, auth, health (demo provider)', () => {
     expect(await taken.json()).toMatchObject({ error: { code: 'CONFLICT' } });
   });
 
+  it('lets the admin list agents and rotate a token: the old one is refused at once, the new one works', async () => {
+    const made = (await (await api('/agents', { method: 'POST', token: ADMIN_TOKEN, body: JSON.stringify({ name: 'Rotating' }) })).json()) as { agentId: string; token: string };
+    const { agents } = (await (await api('/agents', { token: ADMIN_TOKEN })).json()) as { agents: Array<{ agentId: string }> };
+    expect(agents.map((a) => a.agentId)).toEqual(expect.arrayContaining([agent.agentId, made.agentId]));
+    expect((await api('/agents', { token: agent.token })).status).toBe(403);
+    const rotated = await api(`/agents/${made.agentId}/token`, { method: 'POST', token: ADMIN_TOKEN, body: '{}' });
+    expect(rotated.status).toBe(200);
+    const { token } = (await rotated.json()) as { token: string };
+    expect((await api('/agent', { token: made.token })).status).toBe(401);
+    expect((await api('/agent', { token })).status).toBe(200);
+  });
+
   it('publishes an OpenAPI 3.1 document generated from the same schemas as the tools', async () => {
     const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, Record<string, { operationId: string; requestBody?: { content: Record<string, { schema: unknown }> } }>> };
     expect(doc.openapi).toBe('3.1.0');

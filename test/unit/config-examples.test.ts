@@ -18,6 +18,7 @@ function sampleValue(name: string): string | undefined {
   if (name.endsWith('APPLICATION_ID')) return '00000000-0000-4000-8000-000000000000';
   if (name.endsWith('WEBHOOK_SECRET')) return 'whsec_c2FtcGxlLXNlY3JldC1mb3ItdGVzdHM=';
   if (name === 'LOG_LEVEL') return 'info';
+  if (name === 'LOG_FORMAT') return 'json';
   if (name === 'COMMS_DATA_DIR' || name === 'COMMS_CONFIG') return undefined;
   if (name.endsWith('_URL') || name.endsWith('_ENDPOINT')) return name === 'DATABASE_URL' ? 'postgresql://postgres@127.0.0.1:5432/test' : 'https://comms.example.com';
   return 'sample-value-for-tests-0123456789';
