@@ -11,6 +11,7 @@ import { updateAgent } from './agents/update-agent.js';
 import { addWhatsAppSender, listWhatsAppSenders } from './agents/whatsapp-pool.js';
 import { getMessages } from './messages/get-messages.js';
 import { sendMessage } from './messages/send-message.js';
+import { demoInbound } from './demo/demo-inbound.js';
 import type { UseCase } from './use-case.js';
 import { getUsage } from './usage/get-usage.js';
 import { setAgentLimits } from './usage/set-agent-limits.js';
@@ -37,3 +38,6 @@ export const USE_CASES: readonly UseCase[] = [
   setAgentLimits as UseCase,
   getUsageDashboard as UseCase,
 ];
+
+/** Offered only in demo mode (see core/demo/demo-inbound.ts `inDemoMode`), after the others. */
+export const DEMO_USE_CASES: readonly UseCase[] = [demoInbound as UseCase];

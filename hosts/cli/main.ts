@@ -16,6 +16,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   config: async () => (await import('./commands/config.js')).config,
   connect: async () => (await import('./commands/connect.js')).connect,
   doctor: async () => (await import('./commands/doctor.js')).doctor,
+  demo: async () => (await import('./commands/demo.js')).demo,
 };
 
 function version(): string {

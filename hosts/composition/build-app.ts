@@ -8,7 +8,8 @@ import { applyPushedCallStatus } from '../../core/calls/call-webhooks.js';
 import { receivePushedEmail } from '../../core/messages/inbound/email-webhooks.js';
 import { applyPushedStatus } from '../../core/messages/inbound/store-inbound.js';
 import type { CorePorts, CoreSettings, Provided } from '../../core/context.js';
-import { USE_CASES } from '../../core/use-cases.js';
+import { inDemoMode } from '../../core/demo/demo-inbound.js';
+import { DEMO_USE_CASES, USE_CASES } from '../../core/use-cases.js';
 import { StandardWebhooksSender } from '../../adapters/http/standard-webhooks-sender.js';
 import { NodeSecrets } from '../../adapters/node/node-secrets.js';
 import { LibphonenumberPhoneNumbers } from '../../adapters/phone-numbers/libphonenumber-phone-numbers.js';
@@ -204,7 +205,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     notifyCallbacksPending: () => callbacks.kick(),
   };
   wired.ports = ports;
-  const runner = new UseCaseRunner(USE_CASES, ports, ids);
+  const runner = new UseCaseRunner(inDemoMode(ports) ? [...USE_CASES, ...DEMO_USE_CASES] : USE_CASES, ports, ids);
 
   return {
     loaded,
