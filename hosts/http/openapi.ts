@@ -1,5 +1,5 @@
 import type { UseCase } from '../../core/use-case.js';
-import { HTTP_STATUS } from '../shared/error-mapping.js';
+import { HTTP_STATUS, codesByHttpStatus } from '../shared/error-mapping.js';
 import { SERVER_INFO } from '../mcp/mcp-server.js';
 import { takesIdempotencyKey } from './idempotency-header.js';
 
@@ -23,10 +23,8 @@ const errorSchema = {
 
 /** Each HTTP status an error can answer, with the error codes that map to it (the one table in error-mapping.ts). */
 function errorResponses(): Record<string, unknown> {
-  const byStatus = new Map<number, string[]>();
-  for (const [code, status] of Object.entries(HTTP_STATUS)) byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
   return Object.fromEntries(
-    [...byStatus].sort(([a], [b]) => a - b).map(([status, codes]) => [
+    codesByHttpStatus().map(([status, codes]) => [
       String(status),
       { description: `Error: ${codes.join(', ')} (see error.code and error.nextStep)`, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
     ]),
