@@ -58,3 +58,8 @@ Options
                                  else COMMS_CONFIG; data folder: COMMS_DATA_DIR, else the per-user folder
   --json                         machine-readable output (default on a terminal: human-readable)
   --version, --help`;
+
+/** The options that were given, so that a use case's schema sees no undefined keys. */
+export function givenOnly(fields: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+}

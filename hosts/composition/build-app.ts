@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { mkdirSync } from 'node:fs';
-import { isatty } from 'node:tty';
 import { Container } from 'inversify';
 import { LiveCallRegistry } from '../../core/conversation/live-call-registry.js';
 import { speechPipelineProblem } from '../../core/conversation/speech-pipeline.js';
@@ -24,13 +23,14 @@ import type { PhoneNumbers } from '../../ports/phone-numbers.js';
 import type { Database } from '../../ports/repositories.js';
 import type { Clock, IdGenerator, Logger, Secrets } from '../../ports/runtime.js';
 import { TOKENS } from '../../ports/tokens.js';
-import type { AdapterConfig, AppConfig, LoadedConfig, OptionalSection } from '../config/app-config.js';
+import type { AdapterConfig, LoadedConfig, OptionalSection } from '../config/app-config.js';
 import { UseCaseRunner } from '../shared/use-case-runner.js';
 import { CallbackScheduler } from './callback-scheduler.js';
 import { UsageSweeper } from './usage-sweeper.js';
 import { LogPolicyRecorder } from '../../adapters/node/log-policy-recorder.js';
 import type { PolicyRecorder } from '../../ports/usage.js';
 import { failoverAdapter } from './failover-adapter.js';
+import { logFormat } from './log-format.js';
 
 const OPTIONAL_TOKENS: Readonly<Record<OptionalSection, symbol>> = {
   telephony: TOKENS.Telephony,
@@ -41,11 +41,6 @@ const OPTIONAL_TOKENS: Readonly<Record<OptionalSection, symbol>> = {
   brain: TOKENS.Brain,
   stt: TOKENS.Stt,
 };
-
-/** `auto`: readable lines for a person at a terminal, JSON lines for anything else (files, pipes, collectors). */
-function logFormat(format: AppConfig['log']['format'], fd: 1 | 2): 'json' | 'pretty' {
-  return format === 'auto' ? (isatty(fd) ? 'pretty' : 'json') : format;
-}
 
 export interface App {
   loaded: LoadedConfig;

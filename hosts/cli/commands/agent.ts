@@ -1,7 +1,7 @@
 import type { AgentView } from '../../../core/agents/agent-view.js';
 import { DomainError } from '../../../ports/errors.js';
 import { buildApp, type App } from '../../composition/build-app.js';
-import type { CliValues } from '../cli-options.js';
+import { givenOnly, type CliValues } from '../cli-options.js';
 import { clientSetup } from '../clients/client-setup.js';
 import { printResult, table } from '../output.js';
 import { connectionFor } from './connect.js';
@@ -13,9 +13,6 @@ type Created = { agentId: string; token: string; callbackSecret: string; channel
 
 /** `--phone none` removes the channel in `agent update`. */
 const orNone = (value: string | undefined): string | null | undefined => (value === 'none' ? null : value);
-
-/** Only the fields given, so the use case's schema sees no undefined keys. */
-const given = (fields: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
 
 function agentText(a: AgentView): string {
   return table([
@@ -49,7 +46,7 @@ function createdText(app: App, created: Created): string {
 
 const SUBCOMMANDS: Readonly<Record<string, (app: App, values: CliValues, agentId: string | undefined) => Promise<void>>> = {
   async create(app, values) {
-    const input = given({ name: values.name, phone: values.phone, email: values.email, whatsapp: values.whatsapp, callbackUrl: values['callback-url'] });
+    const input = givenOnly({ name: values.name, phone: values.phone, email: values.email, whatsapp: values.whatsapp, callbackUrl: values['callback-url'] });
     const created = (await app.runner.run('comms_create_agent', ADMIN, input)) as Created;
     printResult(values.json, { ...created, connection: connectionFor(app, created.token, undefined) }, () => createdText(app, created));
   },
@@ -65,7 +62,7 @@ const SUBCOMMANDS: Readonly<Record<string, (app: App, values: CliValues, agentId
     printResult(values.json, agent, () => agentText(agent));
   },
   async update(app, values, agentId) {
-    const input = given({
+    const input = givenOnly({
       agentId, name: values.name, status: values.status,
       phone: orNone(values.phone), email: orNone(values.email), whatsapp: orNone(values.whatsapp), callbackUrl: orNone(values['callback-url']),
     });

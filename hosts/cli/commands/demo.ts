@@ -1,6 +1,6 @@
 import type { MessageView } from '../../../core/messages/message-view.js';
 import { buildApp } from '../../composition/build-app.js';
-import type { CliValues } from '../cli-options.js';
+import { givenOnly, type CliValues } from '../cli-options.js';
 import { printResult } from '../output.js';
 import { loadCliConfig, OPERATOR } from './load.js';
 
@@ -18,9 +18,7 @@ export async function demo(values: CliValues, [sub]: string[]): Promise<number> 
   }
   const app = await buildApp(loadCliConfig(values), OPERATOR);
   try {
-    const input = Object.fromEntries(Object.entries({
-      agentId: values.agent, channel: values.channel, from: values.from, body: values.body, subject: values.subject,
-    }).filter(([, v]) => v !== undefined));
+    const input = givenOnly({ agentId: values.agent, channel: values.channel, from: values.from, body: values.body, subject: values.subject });
     const message = (await app.runner.run('comms_demo_inbound', { kind: 'admin' }, input)) as MessageView;
     printResult(values.json, message, () => `Stored ${message.channel} message ${message.id} from ${message.from} to ${message.to}; forwarded to the agent's callback URL if it has one.`);
   } finally {
