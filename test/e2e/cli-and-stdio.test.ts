@@ -12,7 +12,7 @@ import { tempDir } from '../support/plugin-context.js';
 
 const AGENT_NUMBER = '+15550100021';
 
-describe('command line: agent create, stdio MCP server, serve', { timeout: 60_000 }, () => {
+describe('command line: agent create, stdio MCP server, serve', { timeout: 180_000 }, () => {
   const sim = new TwilioSimulator({ ownedNumbers: [AGENT_NUMBER] });
   const dir = tempDir('agentos-cli-');
   const configFile = join(dir, 'comms.yaml');
@@ -138,11 +138,11 @@ describe('command line: agent create, stdio MCP server, serve', { timeout: 60_00
   });
 });
 
-describe('one data folder, whatever the working directory', { timeout: 60_000 }, () => {
+describe('one data folder, whatever the working directory', { timeout: 180_000 }, () => {
   it('finds the agent created from one folder when a client starts stdio from another (per-user data folder)', async () => {
     const home = tempDir('agentos-xdg-');
     const env = { XDG_DATA_HOME: home, COMMS_DATA_DIR: '', COMMS_CONFIG: '', LOG_LEVEL: 'warn' };
-    const created = await runCli(['agent', 'create', '--name', 'Anywhere', '--json'], env, 30_000, tempDir('agentos-cwd-a-'));
+    const created = await runCli(['agent', 'create', '--name', 'Anywhere', '--json'], env, undefined, tempDir('agentos-cwd-a-'));
     expect(created.code, created.stderr).toBe(0);
     const { token } = JSON.parse(created.stdout) as { token: string };
     const transport = new StdioClientTransport({

@@ -13,7 +13,8 @@ interface AgentJson { agentId: string; name: string; status: string; channels: A
 interface StdioConnection { transport: 'stdio'; command: string; args: string[]; env: Record<string, string> }
 
 /** The operator's command line: version and help, agents, client set-up, doctor. Runs the CLI from sources. */
-describe('operator CLI', { timeout: 90_000 }, () => {
+// Each step spawns the CLI from sources (several seconds apiece on a loaded machine): generous timeouts.
+describe('operator CLI', { timeout: 240_000 }, () => {
   const dataDir = tempDir('agentos-cli-op-');
   const env = { COMMS_DATA_DIR: dataDir, COMMS_CONFIG: '', LOG_LEVEL: 'warn' };
   const cli = async (...args: string[]) => {
@@ -39,24 +40,30 @@ describe('operator CLI', { timeout: 90_000 }, () => {
     expect(unknown.stderr).toContain('unknown command: launch');
   });
 
-  it('creates, lists, shows, updates, disables and re-enables agents; prints a client set-up that works from any folder', async () => {
+  let ops: AgentJson;
+  let token = '';
+
+  it('creates an agent and prints its token and the Claude Code set-up with absolute paths and the data folder', async () => {
     const created = await cli('agent', 'create', '--name', 'Ops', '--phone', '+1 (555) 010-0061', '--email', 'ops@example.com');
-    const token = /Token \(shown once; only its hash is stored\): (aoc_\S+)/.exec(created)?.[1];
-    expect(token).toBeDefined();
+    token = /Token \(shown once; only its hash is stored\): (aoc_\S+)/.exec(created)?.[1] ?? '';
+    expect(token).toMatch(/^aoc_/);
     expect(created).toContain('sms +15550100061');
     expect(created).toContain(`claude mcp add comms --env COMMS_AGENT_TOKEN=${token} --env COMMS_DATA_DIR=${dataDir} -- ${process.execPath}`);
+  });
 
+  it('lists, shows and updates agents (a channel removed with none)', async () => {
     const { agents } = await json<{ agents: AgentJson[] }>('agent', 'list');
-    const ops = agents.find((a) => a.name === 'Ops')!;
+    ops = agents.find((a) => a.name === 'Ops')!;
     expect(ops.channels).toEqual(expect.arrayContaining([{ channel: 'sms', address: '+15550100061' }, { channel: 'email', address: 'ops@example.com' }]));
     expect(await cli('agent', 'list')).toContain(ops.agentId);
     expect((await json<AgentJson>('agent', 'show', ops.agentId)).name).toBe('Ops');
-
     const updated = await json<AgentJson>('agent', 'update', ops.agentId, '--name', 'Ops desk', '--email', 'none', '--whatsapp', '+15550100062');
     expect(updated).toMatchObject({ name: 'Ops desk', channels: expect.arrayContaining([{ channel: 'whatsapp', address: '+15550100062' }]) });
     expect(updated.channels.some((c) => c.channel === 'email')).toBe(false);
+  });
 
-    const setup = await json<{ client: string; text: string; agentId: string }>('connect', '--client', 'claude-desktop', '--token', token!);
+  it('prints a client set-up that works from any folder; disable and rotate-token stop the old token at once', async () => {
+    const setup = await json<{ client: string; text: string; agentId: string }>('connect', '--client', 'claude-desktop', '--token', token);
     expect(setup.agentId).toBe(ops.agentId);
     const connection = (JSON.parse(setup.text) as { mcpServers: { comms: Omit<StdioConnection, 'transport'> } }).mcpServers.comms;
     expect(connection.env).toEqual({ COMMS_AGENT_TOKEN: token, COMMS_DATA_DIR: dataDir });
@@ -75,7 +82,7 @@ describe('operator CLI', { timeout: 90_000 }, () => {
     } finally {
       await client.close();
     }
-    const refused = await runCli(['connect', '--client', 'cursor', '--token', token!], env);
+    const refused = await runCli(['connect', '--client', 'cursor', '--token', token], env);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(`not that of an active agent in SQLite file ${join(dataDir, 'agentos-comms.sqlite')}`);
   });

@@ -131,7 +131,7 @@ describe('demo inbound outside demo mode', () => {
   });
 });
 
-describe('demo inbound from the command line', { timeout: 60_000 }, () => {
+describe('demo inbound from the command line', { timeout: 180_000 }, () => {
   const receiver = new CallbackReceiver();
   beforeAll(() => receiver.start());
   afterAll(() => receiver.stop());
