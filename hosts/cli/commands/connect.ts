@@ -1,7 +1,6 @@
 import { authenticate } from '../../../core/auth/authenticate.js';
-import { DomainError } from '../../../ports/errors.js';
-import type { App } from '../../composition/build-app.js';
-import { buildApp } from '../../composition/build-app.js';
+import { DomainError, isDomainError } from '../../../ports/errors.js';
+import { buildApp, type App } from '../../composition/build-app.js';
 import type { CliValues } from '../cli-options.js';
 import { CLIENTS, clientSetup, httpConnection, stdioConnection, type ClientName, type Connection } from '../clients/client-setup.js';
 import { printResult } from '../output.js';
@@ -31,7 +30,8 @@ export async function connect(values: CliValues): Promise<number> {
     if (!token) {
       throw new DomainError('INVALID_INPUT', 'no agent token given', 'Pass --token (printed by `agentos-comms agent create`), or get a new one with `agentos-comms agent rotate-token AGENT_ID`.');
     }
-    const caller = await authenticate(app.ports, token).catch(() => {
+    const caller = await authenticate(app.ports, token).catch((err: unknown) => {
+      if (!isDomainError(err) || err.code !== 'UNAUTHORIZED') throw err;
       throw new DomainError('UNAUTHORIZED', `the token is not that of an active agent in ${app.ports.db.location ?? app.loaded.config.db.use}.`, 'Check --config and COMMS_DATA_DIR, or create the agent with `agentos-comms agent create`.');
     });
     const setup = clientSetup(client, connectionFor(app, token, values.transport));
