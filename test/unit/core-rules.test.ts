@@ -22,6 +22,14 @@ describe('phone numbers (requireE164 through the libphonenumber adapter)', () =>
   it.each(['+1555', '15550100123', '+05550100', '+1555010012345678', '', '+', 'whatsapp:+15550100123', '+1 800 FLOWERS', '+999 123456'])(
     'refuses %j as INVALID_PHONE_NUMBER', (text) => expect(codeOf(text)).toBe('INVALID_PHONE_NUMBER'),
   );
+  it('answers a repeated number from its cache, unchanged by what a caller did with an earlier answer', () => {
+    const first = phones.parse('+44 20 7946 0018')!;
+    first.e164 = 'tampered';
+    expect(phones.parse('+44 20 7946 0018')).toEqual({ e164: '+442079460018', country: 'GB' });
+    expect(phones.parse('+1555')).toBeNull();
+    expect(phones.parse('+1555')).toBeNull();
+  });
+
   it('tells the country when the number does', () => {
     expect(phones.parse('+44 20 7946 0018')).toEqual({ e164: '+442079460018', country: 'GB' });
     expect(phones.parse('+15550100123')).toEqual({ e164: '+15550100123', country: null });
