@@ -58,8 +58,16 @@ export const ERROR_GUIDE: Partial<Record<ErrorCode, { cause: string; fix: string
     fix: 'Configure the channel (`agentos-comms config show` shows what is on), or give the agent an address (`agentos-comms agent update`).',
   },
   RATE_LIMITED: {
-    cause: 'The provider (or a limit of this server) asked to slow down.',
+    cause: 'The provider asked to slow down, or the agent reached its actions per minute, hour or day of one type (its tier\'s `actions` limits).',
     fix: 'Wait (`details.retryAfterSeconds` when known) and retry with the same idempotency key.',
+  },
+  SPENDING_CAP_REACHED: {
+    cause: 'The action\'s estimated price would pass the agent\'s daily or monthly spending cap (its tier\'s `spend`, or an override set with comms_set_agent_limits). Nothing was sent or stored as sent.',
+    fix: 'Wait until `details.resetAt` (`retryAfterSeconds`), or ask the operator to raise the cap or move the agent to another tier (comms_set_agent_limits); comms_get_usage shows what is left.',
+  },
+  CONTACT_LIMIT_REACHED: {
+    cause: 'Too many calls or messages to one number or address in this UTC day (the tier\'s `perContact` limits).',
+    fix: 'Wait until `details.resetAt`, or ask the operator to change the agent\'s per-contact limits.',
   },
   PROVIDER_REJECTED: {
     cause: 'The provider refused the request for a reason of its own (an unverified sender, a number the account does not own, content it refuses). `details.providerCode` is the provider\'s code.',
