@@ -97,8 +97,8 @@ describe('configuration loading', () => {
     const telephony = loadConfig({ file, env: {} }).config.telephony;
     expect(telephony?.use).toBe('twilio,vonage');
     expect(telephony?.members).toEqual([
-      { use: 'twilio', enabled: true, options: { authToken: 't' }, optionsPath: 'telephony.providers.twilio' },
-      { use: 'vonage', enabled: true, options: { apiKey: 'k' }, optionsPath: 'telephony.providers.vonage' },
+      { use: 'twilio', enabled: true, options: { authToken: 't' }, optionsPath: 'telephony.providers.twilio', dir: dirname(file) },
+      { use: 'vonage', enabled: true, options: { apiKey: 'k' }, optionsPath: 'telephony.providers.vonage', dir: dirname(file) },
     ]);
   });
 
@@ -172,7 +172,7 @@ describe('config files are overlays over the embedded defaults', () => {
     const first = configFile('storage: { use: s3, options: { bucket: b, region: auto } }\ncallbacks: { defaultUrl: "https://agent.example.com/in" }\n');
     const second = configFile('storage: { use: local, options: { dir: ./files } }\ncallbacks: { defaultUrl: null }\n');
     const { config } = loadConfig({ files: [first, second], env: {} });
-    expect(config.storage).toEqual({ use: 'local', enabled: true, options: { dir: './files' }, dir: dirname(second) });
+    expect(config.storage).toEqual({ use: 'local', enabled: true, options: { dir: './files' }, optionsPath: 'storage.options', dir: dirname(second) });
     expect(config.callbacks.defaultUrl).toBeNull();
   });
 
