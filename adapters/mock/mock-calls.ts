@@ -110,13 +110,16 @@ export class MockCalls implements TelephonyCalls {
     const state: LiveCall = { call, timers: new Set(), answeredAt: null, plays };
     this.live.set(call.providerCallId, state);
     const delay = this.deps.statusDelayMs;
-    this.later(state, delay, () => this.report(state, 'initiated', null));
-    this.later(state, delay * 2, () => this.report(state, 'ringing', null));
-    this.later(state, delay * 3, () => {
-      state.answeredAt = performance.now();
-      this.report(state, 'in-progress', null);
-    });
-    if (plays !== null) this.later(state, delay * (3 + plays), () => this.report(state, 'completed', plays * MOCK_SECONDS_PER_PLAY));
+    const progress: Array<[delayMs: number, report: () => void]> = [
+      [delay, () => this.report(state, 'initiated', null)],
+      [delay, () => this.report(state, 'ringing', null)],
+      [delay, () => {
+        state.answeredAt = performance.now();
+        this.report(state, 'in-progress', null);
+      }],
+    ];
+    if (plays !== null) progress.push([delay * plays, () => this.report(state, 'completed', plays * MOCK_SECONDS_PER_PLAY)]);
+    this.inTurn(state, progress);
     return { providerCallId: call.providerCallId, status: 'queued' };
   }
 
@@ -185,6 +188,19 @@ export class MockCalls implements TelephonyCalls {
       priceMicros: null,
       currency: null,
       occurredAt: this.deps.clock.now(),
+    });
+  }
+
+  /**
+   * Each step after the one before it has run: separate timers of nearby deadlines can fire out of order
+   * on a busy event loop, and a call's statuses must not.
+   */
+  private inTurn(state: LiveCall, steps: Array<[delayMs: number, report: () => void]>): void {
+    const [first, ...rest] = steps;
+    if (!first) return;
+    this.later(state, first[0], () => {
+      first[1]();
+      this.inTurn(state, rest);
     });
   }
 
