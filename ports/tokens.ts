@@ -17,4 +17,6 @@ export const TOKENS = {
   Stt: Symbol.for('agentos.Stt'),
   CallbackSender: Symbol.for('agentos.CallbackSender'),
   PolicyRecorder: Symbol.for('agentos.PolicyRecorder'),
+  PhoneLocations: Symbol.for('agentos.PhoneLocations'),
+  ContentFilter: Symbol.for('agentos.ContentFilter'),
 } as const;

@@ -75,6 +75,9 @@ export const sendMessage = defineUseCase<SendMessageInput, SendMessageOutput>({
       kind: input.channel,
       agent,
       contacts: meter.contacts,
+      sender: prepared.from,
+      purpose: input.purpose ?? 'transactional',
+      content: prepared.content,
       lines: [priceLine(ctx.ports.settings.usage, { channel: input.channel, action: 'message', units: meter.units, unit: meter.unit, provider: prepared.provider, to: meter.contacts[0] ?? null })],
     });
     const message = newOutboundMessage(ctx, agent.id, input, prepared);
