@@ -43,13 +43,16 @@ export function offsetMinutes(at: Date, zone: string): number {
 
 /**
  * The instant at which the zone's clocks show `minutes` past midnight of that local date (day may
- * overflow: day 32 is the next month). A time skipped by a DST change lands just after the change.
+ * overflow: day 32 is the next month). A time skipped by a DST change is taken an hour later (02:30 →
+ * 03:30), never earlier.
  */
 export function zonedInstant(year: number, month: number, day: number, minutes: number, zone: string): Date {
   const guess = Date.UTC(year, month - 1, day, 0, minutes);
   const first = new Date(guess - offsetMinutes(new Date(guess), zone) * 60_000);
-  const second = offsetMinutes(first, zone);
-  return new Date(guess - second * 60_000);
+  const second = new Date(guess - offsetMinutes(first, zone) * 60_000);
+  if (localTime(second, zone).minutes === minutes % 1440) return second;
+  if (localTime(first, zone).minutes === minutes % 1440) return first;
+  return first > second ? first : second;
 }
 
 /** `2026-12-01T08:00:00-05:00`: the instant as the zone's clocks show it, with the offset. */
