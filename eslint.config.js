@@ -12,7 +12,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/**', 'hosts/cli/**'],
+    files: ['test/**', 'hosts/cli/**', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },
 );

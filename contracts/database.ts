@@ -507,6 +507,18 @@ export function describeDatabaseContract(options: DatabaseContractOptions): void
       });
     });
 
+    describe('agent list', () => {
+      it('lists every agent, oldest first, ties broken by id', async () => {
+        expect(await db.agents.list()).toEqual([]);
+        const late = agent({ createdAt: at(2_000), updatedAt: at(2_000) });
+        const first = agent({ createdAt: at(0) });
+        const tie = agent({ createdAt: at(0) });
+        for (const a of [late, tie, first]) await db.agents.create(a, []);
+        expect((await db.agents.list()).map((a) => a.id)).toEqual([first.id, tie.id, late.id]);
+        expect((await db.agents.list())[2]).toEqual(late);
+      });
+    });
+
     describe('agent update', () => {
       it('changes only the fields given, and always updatedAt', async () => {
         const a = agent();
@@ -538,6 +550,14 @@ export function describeDatabaseContract(options: DatabaseContractOptions): void
         await db.agents.create(a, []);
         await expect(db.agents.update(a.id, { name: a.name, status: a.status, updatedAt: a.updatedAt })).resolves.toBeUndefined();
         expect(await db.agents.findById(a.id)).toEqual(a);
+      });
+
+      it('replaces the token hash: the agent is found by the new one only', async () => {
+        const a = agent();
+        await db.agents.create(a, []);
+        await db.agents.update(a.id, { tokenHash: 'hash-of-the-new-token', updatedAt: at(30) });
+        expect(await db.agents.findByTokenHash(a.tokenHash)).toBeNull();
+        expect(await db.agents.findByTokenHash('hash-of-the-new-token')).toEqual({ ...a, tokenHash: 'hash-of-the-new-token', updatedAt: at(30) });
       });
 
       it('fails with NOT_FOUND for an unknown agent', async () => {

@@ -1,4 +1,5 @@
 import type { CallbackSender } from '../ports/callbacks.js';
+import type { PhoneNumbers } from '../ports/phone-numbers.js';
 import type { Database } from '../ports/repositories.js';
 import type { Clock, IdGenerator, Logger, Secrets } from '../ports/runtime.js';
 import { DomainError } from '../ports/errors.js';
@@ -69,6 +70,8 @@ export interface CorePorts {
   secrets: Secrets;
   logger: Logger;
   db: Database;
+  /** Parses and normalises phone numbers (libphonenumber behind the port). */
+  phoneNumbers: PhoneNumbers;
   /** Each adapter is null when its section is not configured (that channel or feature is off). */
   telephony: Provided<TelephonyPort> | null;
   email: Provided<EmailPort> | null;

@@ -1,20 +1,19 @@
 import { DomainError } from '../ports/errors.js';
+import type { PhoneNumbers } from '../ports/phone-numbers.js';
 
-/** E.164: a plus, a country code that does not start with 0, at most 15 digits in all. */
-const E164 = /^\+[1-9]\d{1,14}$/;
-
-export function isE164(value: string): boolean {
-  return E164.test(value);
-}
-
-export function requireE164(value: string, field: string): string {
-  if (!isE164(value)) {
+/**
+ * The number in E.164 form, normalised from what a person or an agent wrote ("+1 (555) 010-0123" →
+ * "+15550100123"); INVALID_PHONE_NUMBER naming the field when it cannot be a phone number.
+ */
+export function requireE164(phoneNumbers: PhoneNumbers, value: string, field: string): string {
+  const parsed = phoneNumbers.parse(value);
+  if (!parsed) {
     throw new DomainError(
       'INVALID_PHONE_NUMBER',
-      `${field} must be an E.164 phone number such as +15550100123.`,
-      'Write the number with a leading + and the country code, digits only (no spaces or dashes).',
+      `${field} is not a possible phone number: write it in international form such as +15550100123.`,
+      'Start with + and the country code; spaces, dashes, dots and brackets are fine.',
       { field },
     );
   }
-  return value;
+  return parsed.e164;
 }

@@ -5,10 +5,13 @@ import { sendVoiceMessage } from './calls/send-voice-message.js';
 import { endCall, transferCall } from './conversation/control-call.js';
 import { makeCall } from './conversation/make-call.js';
 import { getAgent } from './agents/get-agent.js';
+import { listAgents } from './agents/list-agents.js';
+import { rotateAgentToken } from './agents/rotate-agent-token.js';
 import { updateAgent } from './agents/update-agent.js';
 import { addWhatsAppSender, listWhatsAppSenders } from './agents/whatsapp-pool.js';
 import { getMessages } from './messages/get-messages.js';
 import { sendMessage } from './messages/send-message.js';
+import { demoInbound } from './demo/demo-inbound.js';
 import type { UseCase } from './use-case.js';
 import { getUsage } from './usage/get-usage.js';
 import { setAgentLimits } from './usage/set-agent-limits.js';
@@ -33,6 +36,8 @@ export const USE_CASES: readonly UseCase[] = [
   getAgent as UseCase,
   createAgent as UseCase,
   updateAgent as UseCase,
+  listAgents as UseCase,
+  rotateAgentToken as UseCase,
   addWhatsAppSender as UseCase,
   listWhatsAppSenders as UseCase,
   getUsage as UseCase,
@@ -49,3 +54,6 @@ export const USE_CASES: readonly UseCase[] = [
   exportContact as UseCase,
   eraseContact as UseCase,
 ];
+
+/** Offered only in demo mode (see core/demo/demo-inbound.ts `inDemoMode`), after the others. */
+export const DEMO_USE_CASES: readonly UseCase[] = [demoInbound as UseCase];

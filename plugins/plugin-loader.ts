@@ -87,6 +87,11 @@ function optionError(optionsPath: string, def: PluginDefinition, e: ErrorObject,
   return `option ${path.join('.')} ${e.message ?? 'is invalid'}`;
 }
 
+/** The checked definition of the plugin named by `use` for `port`, without building it (its options schema, secrets …). */
+export async function findPlugin(port: PortName, use: string, configDir: string): Promise<PluginDefinition> {
+  return checkDefinition(port, use, await importModule(port, use, configDir));
+}
+
 /**
  * Finds the plugin named by `spec.use` for `port`, checks its apiVersion, port and options, and builds
  * the adapter. Every failure is a one-line PLUGIN_INVALID error that names the port.
@@ -94,7 +99,7 @@ function optionError(optionsPath: string, def: PluginDefinition, e: ErrorObject,
 export async function loadPlugin<P extends PortName>(
   port: P, spec: AdapterSpec, ctx: PluginContext, options: LoadPluginOptions = {},
 ): Promise<LoadedAdapter<P>> {
-  const def = checkDefinition(port, spec.use, await importModule(port, spec.use, ctx.configDir));
+  const def = await findPlugin(port, spec.use, ctx.configDir);
   const pluginOptions = structuredClone(spec.options);
   const validate = ajv.compile(def.optionsSchema);
   if (!validate(pluginOptions)) {

@@ -5,7 +5,8 @@ export interface PhoneLocation {
   /**
    * IANA time zones the number may be in: one for most numbers, several where its area spans zones
    * (an Idaho area code: Boise and Los Angeles), every zone of its calling code when nothing narrower
-   * is known (an unassigned North American area code). Empty only for an unknown calling code.
+   * is known. Empty for a number in no assigned range (the fictional +1 555 01xx test numbers), which
+   * rings no one, and for an unknown calling code.
    */
   timeZones: string[];
 }

@@ -10,6 +10,8 @@ export interface AgentRepository {
   create(agent: AgentRecord, channels: AgentChannelRecord[]): Promise<void>;
   findById(id: string): Promise<AgentRecord | null>;
   findByTokenHash(tokenHash: string): Promise<AgentRecord | null>;
+  /** Every agent, oldest first (createdAt, then id). */
+  list(): Promise<AgentRecord[]>;
   listChannels(agentId: string): Promise<AgentChannelRecord[]>;
   /** The agent's address on that channel; the oldest if it has several. */
   findChannel(agentId: string, channel: Channel): Promise<AgentChannelRecord | null>;
@@ -22,8 +24,11 @@ export interface AgentRepository {
   setChannel(record: AgentChannelRecord): Promise<void>;
   /** Removes the agent's addresses on that channel; no-op when it has none. */
   removeChannel(agentId: string, channel: Channel): Promise<void>;
-  /** Updates name, callback URL, status or voice settings (replaced whole, not merged); `NOT_FOUND` when there is no such agent. */
-  update(agentId: string, patch: Partial<Pick<AgentRecord, 'name' | 'callbackUrl' | 'status' | 'voice'>> & { updatedAt: Date }): Promise<void>;
+  /**
+   * Updates name, callback URL, status, voice settings (replaced whole, not merged) or the token hash (a
+   * rotated token: the old one stops matching at once); `NOT_FOUND` when there is no such agent.
+   */
+  update(agentId: string, patch: Partial<Pick<AgentRecord, 'name' | 'callbackUrl' | 'status' | 'voice' | 'tokenHash'>> & { updatedAt: Date }): Promise<void>;
 }
 
 export type InsertOutcome =
@@ -104,6 +109,8 @@ export interface Repositories {
 /** The `db` port: every repository plus transactions and the database's lifecycle. */
 export interface Database extends Repositories {
   readonly dialect: 'sqlite' | 'postgresql';
+  /** Where the data lives, for operators' messages ("SQLite file /…/agentos-comms.sqlite"); no credentials. */
+  readonly location?: string;
   /**
    * Runs `work` in one transaction: every write made through `tx` is committed together, or none when
    * `work` throws. A repository call that fails inside undoes only its own writes, so `work` may catch

@@ -19,4 +19,5 @@ export const TOKENS = {
   PolicyRecorder: Symbol.for('agentos.PolicyRecorder'),
   PhoneLocations: Symbol.for('agentos.PhoneLocations'),
   ContentFilter: Symbol.for('agentos.ContentFilter'),
+  PhoneNumbers: Symbol.for('agentos.PhoneNumbers'),
 } as const;

@@ -8,7 +8,7 @@ function upgradeStatus(err: unknown): number | null {
   return match ? Number(match[1]) : null;
 }
 
-/** Any failure of a synthesis through msedge-tts, as the `DomainError` the TtsPort documents. */
+/** Any failure of a synthesis over the Read Aloud WebSocket, as the `DomainError` the TtsPort documents. */
 export function edgeErrorToDomainError(err: unknown, context: { timedOut: boolean; timeoutMs: number }): DomainError {
   if (isDomainError(err)) return err;
   if (context.timedOut) {
@@ -20,7 +20,7 @@ export function edgeErrorToDomainError(err: unknown, context: { timedOut: boolea
   if (status === 403) {
     // Edge has no account: a 403 means its time-based Sec-MS-GEC token was refused.
     return new DomainError('PROVIDER_AUTH_FAILED', 'Edge TTS refused the connection token (HTTP 403).',
-      'Check that the server clock is right (the token is time-based) and update msedge-tts; Microsoft changes what it accepts from time to time.',
+      'Check that the server clock is right (the token is time-based) and update agentos-comms (EDGE_VERSION in read-aloud-connection.ts); Microsoft changes what it accepts from time to time.',
       { provider: 'edge', providerStatus: 403 });
   }
   if (status === 429) {

@@ -1,6 +1,6 @@
 import type { JsonSchema } from '../../ports/json-schema.js';
 
-/** Edge's Read Aloud endpoint (what `msedge-tts` connects to). */
+/** Edge's Read Aloud endpoint. */
 export const DEFAULT_EDGE_WSS_URL = 'wss://speech.platform.bing.com/consumer/speech/synthesize/readaloud/edge/v1';
 export const DEFAULT_EDGE_VOICE = 'en-US-AriaNeural';
 export const DEFAULT_EDGE_TIMEOUT_MS = 20_000;

@@ -1,5 +1,3 @@
-import { MsEdgeTTS, OUTPUT_FORMAT } from 'msedge-tts';
-import type { Readable } from 'node:stream';
 import { isMpegAudio } from '../audio/mpeg-audio.js';
 import { checkSynthesisRequest, synthesizedAudio, unknownVoice } from '../audio/synthesis-request.js';
 import { DomainError } from '../../ports/errors.js';
@@ -7,44 +5,32 @@ import type { PluginContext } from '../../ports/plugin.js';
 import type { Logger } from '../../ports/runtime.js';
 import type { SynthesisRequest, SynthesizedAudio, TtsCapabilities, TtsPort } from '../../ports/tts.js';
 import { edgeErrorToDomainError } from './edge-error-mapping.js';
+import { ReadAloudConnection } from './read-aloud-connection.js';
 import { EDGE_VOICE_PATTERN, resolveEdgeTtsOptions, type EdgeTtsOptions, type ResolvedEdgeTtsOptions } from './edge-tts-options.js';
 import { ssmlText } from './ssml-text.js';
 
 const VOICE = new RegExp(EDGE_VOICE_PATTERN);
 const VOICE_HINT = 'Use an Edge voice ShortName such as en-US-AriaNeural, en-GB-SoniaNeural or fr-FR-DeniseNeural, or omit the voice.';
 
-/**
- * `WSS_URL` is a static of msedge-tts (declared private, writable in fact): the endpoint is process-wide,
- * so it is set just before each connection; every Edge adapter of one process should use the same wssUrl.
- */
-function pointMsEdgeTtsAt(wssUrl: string): void {
-  (MsEdgeTTS as unknown as { WSS_URL: string }).WSS_URL = wssUrl;
-}
-
-function collect(stream: Readable): Promise<Uint8Array> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.once('end', () => resolve(new Uint8Array(Buffer.concat(chunks))));
-    stream.once('error', reject);
-  });
-}
+/** The one format asked for: the service only answers MP3 (others get no audio, and risk a ban). */
+const OUTPUT_FORMAT = 'audio-24khz-48kbitrate-mono-mp3';
 
 /**
- * The `tts` port over Microsoft Edge's free Read Aloud voices, through `msedge-tts`. The service only
- * answers MP3 (other output formats get no audio, and risk a ban), and this server has no MP3 decoder,
- * so mp3 is the one format offered.
+ * The `tts` port over Microsoft Edge's free Read Aloud voices (no account, no official SDK: the protocol is
+ * spoken directly, see read-aloud-connection.ts). This server has no MP3 decoder, so mp3 is the one format offered.
  */
 export class EdgeTts implements TtsPort {
   readonly capabilities: TtsCapabilities;
   private readonly options: ResolvedEdgeTtsOptions;
   private readonly logger: Logger;
-  private readonly open = new Set<MsEdgeTTS>();
+  private readonly open = new Set<ReadAloudConnection>();
+  private readonly now: () => Date;
 
   constructor(options: EdgeTtsOptions, ctx: PluginContext) {
     this.options = resolveEdgeTtsOptions(options);
     this.capabilities = { formats: ['mp3'], maxTextLength: this.options.maxTextLength };
     this.logger = ctx.logger.child({ adapter: 'edge-tts' });
+    this.now = () => ctx.clock.now();
   }
 
   async synthesize(request: SynthesisRequest): Promise<SynthesizedAudio> {
@@ -53,7 +39,7 @@ export class EdgeTts implements TtsPort {
     if (!VOICE.test(voice)) throw unknownVoice('Edge TTS', voice, VOICE_HINT);
 
     // One connection per synthesis: requests stay independent, and a broken socket breaks only one of them.
-    const tts = new MsEdgeTTS();
+    const tts = new ReadAloudConnection(this.options.wssUrl, this.now);
     this.open.add(tts);
     let timedOut = false;
     let timer: NodeJS.Timeout | undefined;
@@ -64,7 +50,7 @@ export class EdgeTts implements TtsPort {
       }, this.options.timeoutMs);
     });
     try {
-      const audio = await Promise.race([this.speak(tts, voice, text), deadline]);
+      const audio = await Promise.race([tts.speak(voice, ssmlText(text), OUTPUT_FORMAT), deadline]);
       // The service answers an unknown voice with a turn that carries no audio at all.
       if (audio.length === 0) throw unknownVoice('Edge TTS', voice, VOICE_HINT);
       if (!isMpegAudio(audio)) {
@@ -81,13 +67,6 @@ export class EdgeTts implements TtsPort {
       this.open.delete(tts);
       tts.close();
     }
-  }
-
-  private async speak(tts: MsEdgeTTS, voice: string, text: string): Promise<Uint8Array> {
-    pointMsEdgeTtsAt(this.options.wssUrl);
-    await tts.setMetadata(voice, OUTPUT_FORMAT.AUDIO_24KHZ_48KBITRATE_MONO_MP3);
-    const { audioStream } = tts.toStream(ssmlText(text));
-    return collect(audioStream);
   }
 
   async close(): Promise<void> {

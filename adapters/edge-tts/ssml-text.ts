@@ -1,7 +1,7 @@
 const XML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
 
 /**
- * Text made safe to sit inside SSML: markup characters escaped (msedge-tts inserts its input verbatim, so
+ * Text made safe to sit inside SSML: markup characters escaped (the SSML is built around it verbatim, so
  * "<" would otherwise be read as a tag), and control characters, which the service refuses, turned into spaces.
  */
 export function ssmlText(text: string): string {

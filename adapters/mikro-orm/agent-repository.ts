@@ -15,6 +15,7 @@ const INSERT_CHANNEL =
   'ON CONFLICT (channel, address) DO NOTHING RETURNING id';
 const SELECT_BY_ID = `SELECT ${AGENT_COLUMNS} FROM agents WHERE id = ?`;
 const SELECT_BY_TOKEN_HASH = `SELECT ${AGENT_COLUMNS} FROM agents WHERE token_hash = ?`;
+const SELECT_ALL = `SELECT ${AGENT_COLUMNS} FROM agents ORDER BY created_at, id`;
 const SELECT_CHANNELS = `SELECT ${CHANNEL_COLUMNS} FROM agent_channels WHERE agent_id = ? ORDER BY created_at, id`;
 const SELECT_CHANNEL =
   `SELECT ${CHANNEL_COLUMNS} FROM agent_channels WHERE agent_id = ? AND channel = ? ORDER BY created_at, id LIMIT 1`;
@@ -75,6 +76,10 @@ export class SqlAgentRepository implements AgentRepository {
     });
   }
 
+  list(): Promise<AgentRecord[]> {
+    return this.sql.run(async (session) => (await session.rows(SELECT_ALL, [])).map((row) => toAgent(row, this.sql.codec)));
+  }
+
   listChannels(agentId: string): Promise<AgentChannelRecord[]> {
     return this.sql.run(async (session) => {
       const rows = await session.rows(SELECT_CHANNELS, [agentId]);
@@ -129,7 +134,7 @@ export class SqlAgentRepository implements AgentRepository {
 
   async update(
     agentId: string,
-    patch: Partial<Pick<AgentRecord, 'name' | 'callbackUrl' | 'status' | 'voice'>> & { updatedAt: Date },
+    patch: Partial<Pick<AgentRecord, 'name' | 'callbackUrl' | 'status' | 'voice' | 'tokenHash'>> & { updatedAt: Date },
   ): Promise<void> {
     // Fields left undefined keep their stored value; a null callbackUrl clears it. Voice settings are
     // replaced whole, not merged: the caller sends the settings it wants, as for message metadata.
@@ -138,6 +143,7 @@ export class SqlAgentRepository implements AgentRepository {
     if (patch.callbackUrl !== undefined) set.and('callback_url = ?', patch.callbackUrl);
     if (patch.status !== undefined) set.and('status = ?', patch.status);
     if (patch.voice !== undefined) set.and('voice_settings = ?', this.sql.codec.json(patch.voice));
+    if (patch.tokenHash !== undefined) set.and('token_hash = ?', patch.tokenHash);
     const sql = `UPDATE agents SET ${set.join(', ')} WHERE id = ?`;
     const params = [...set.params, agentId];
     // Both drivers count matched rows, changed or not, and updated_at is always written: 0 = no agent.

@@ -44,6 +44,7 @@ export class MikroOrmDatabase implements Database {
     /** Applies the pending migrations and returns their names. */
     private readonly migrator: () => Promise<string[]>,
     private readonly logger: Logger,
+    readonly location: string,
   ) {
     this.dialect = executor.dialect;
     ({

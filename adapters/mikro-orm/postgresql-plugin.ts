@@ -21,6 +21,18 @@ const DEFAULT_POOL_MAX = 10;
 // Interpolated into DDL and search_path, so only plain identifiers are accepted.
 const SCHEMA_NAME = '^[A-Za-z_][A-Za-z0-9_]{0,62}$';
 
+/** Host, port, database and schema of the URL: never its user name or password. */
+function postgresqlLocation(options: PostgresqlOptions): string {
+  let where = 'PostgreSQL';
+  try {
+    const url = new URL(options.url);
+    where = `PostgreSQL ${url.host}${url.pathname}`;
+  } catch {
+    // A URL the driver accepts but URL does not parse: name the dialect only.
+  }
+  return options.schema === undefined ? where : `${where} (schema ${options.schema})`;
+}
+
 async function migrate(orm: MikroORM, schema: string | undefined): Promise<string[]> {
   const em = orm.em.fork();
   if (schema !== undefined) await em.getConnection().execute(`create schema if not exists "${schema}"`);
@@ -52,7 +64,7 @@ export async function openPostgresqlDatabase(options: PostgresqlOptions, ctx: Pl
   });
   const platform = orm.em.getPlatform();
   const executor = new PostgresqlExecutor(orm, postgresqlCodec((value) => platform.parseDate(value)));
-  return new MikroOrmDatabase(orm, executor, () => migrate(orm, options.schema), logger);
+  return new MikroOrmDatabase(orm, executor, () => migrate(orm, options.schema), logger, postgresqlLocation(options));
 }
 
 export default definePlugin<'db', PostgresqlOptions>({

@@ -57,7 +57,7 @@ export async function openSqliteDatabase(options: SqliteOptions, ctx: PluginCont
     release: (connection) => void knexClient.releaseConnection(connection),
   };
   const migrate = async () => (await orm.getMigrator().up()).map((migration) => migration.name);
-  return new MikroOrmDatabase(orm, new SqliteGroupCommit(pool), migrate, logger);
+  return new MikroOrmDatabase(orm, new SqliteGroupCommit(pool), migrate, logger, file === ':memory:' ? 'SQLite in memory' : `SQLite file ${file}`);
 }
 
 export default definePlugin<'db', SqliteOptions>({

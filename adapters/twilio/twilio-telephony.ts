@@ -1,5 +1,6 @@
 import twilio from 'twilio';
 import type { TelephonyCalls } from '../../ports/calls.js';
+import type { CredentialCheck } from '../../ports/credential-check.js';
 import type { PluginContext } from '../../ports/plugin.js';
 import type { Logger } from '../../ports/runtime.js';
 import type {
@@ -20,7 +21,7 @@ import { parseTwilioInboundSms, parseTwilioSmsStatus } from './twilio-webhook-fo
 const EMPTY_TWIML = new twilio.twiml.MessagingResponse().toString();
 
 /** The telephony port (SMS and calls) over Twilio's REST API, through the official `twilio` SDK only. */
-export class TwilioTelephony implements TelephonyPort {
+export class TwilioTelephony implements TelephonyPort, CredentialCheck {
   readonly capabilities: TelephonyCapabilities = { sms: true, mms: true, voice: true };
   readonly calls: TelephonyCalls;
   private readonly options: ResolvedTwilioOptions;
@@ -68,6 +69,16 @@ export class TwilioTelephony implements TelephonyPort {
       const failure = this.toDomainError(err);
       this.logger.warn({ code: failure.code, details: failure.details }, 'twilio message fetch failed');
       throw failure;
+    }
+  }
+
+  /** Fetches the account: free, and refused with 20003 when the SID or auth token is wrong. */
+  async checkCredentials(): Promise<string> {
+    try {
+      const account = await this.client.api.v2010.accounts(this.options.accountSid).fetch();
+      return `account ${account.sid.slice(0, 6)}… is ${account.status}`;
+    } catch (err) {
+      throw this.toDomainError(err);
     }
   }
 

@@ -11,16 +11,16 @@ export const CHANNEL_FIELDS: ReadonlyArray<readonly [field: 'phone' | 'email' | 
 ];
 
 export const channelFieldSchemas = {
-  phone: { type: 'string', minLength: 1, maxLength: 32, description: 'The agent\'s own phone number for SMS, E.164.' },
+  phone: { type: 'string', minLength: 1, maxLength: 32, description: 'The agent\'s own phone number for SMS, international form (stored as E.164).' },
   email: { type: 'string', minLength: 3, maxLength: 320, description: 'The agent\'s own email address (the sender of its mail).' },
-  whatsapp: { type: 'string', minLength: 1, maxLength: 40, description: 'The agent\'s dedicated WhatsApp sender, E.164.' },
+  whatsapp: { type: 'string', minLength: 1, maxLength: 40, description: 'The agent\'s dedicated WhatsApp sender, international form (stored as E.164).' },
 } as const;
 
 /** Validates and normalises an address for its channel (E.164 numbers; lower-case email). */
-export function normaliseAddress(channel: Channel, field: string, raw: string): string {
+export function normaliseAddress(ctx: UseCaseContext, channel: Channel, field: string, raw: string): string {
   const value = raw.trim();
   if (channel === 'email') return requireEmailAddresses([value], field)[0]!.toLowerCase();
-  return requireE164(value.replace(/^whatsapp:/, ''), field);
+  return requireE164(ctx.ports.phoneNumbers, value.replace(/^whatsapp:/, ''), field);
 }
 
 export function newChannel(ctx: UseCaseContext, agentId: string, channel: Channel, address: string): AgentChannelRecord {

@@ -73,7 +73,7 @@ export const createAgent = defineUseCase<CreateAgentInput, CreateAgentOutput>({
       updatedAt: now,
     };
     const channels: AgentChannelRecord[] = CHANNEL_FIELDS.flatMap(([field, channel]) =>
-      input[field] === undefined ? [] : [newChannel(ctx, agent.id, channel, normaliseAddress(channel, field, input[field]))],
+      input[field] === undefined ? [] : [newChannel(ctx, agent.id, channel, normaliseAddress(ctx, channel, field, input[field]))],
     );
     await db.agents.create(agent, channels);
     return {

@@ -59,7 +59,7 @@ export const updateAgent = defineUseCase<UpdateAgentInput, AgentView>({
     const changes = CHANNEL_FIELDS.flatMap(([field, channel]) => {
       const value = input[field];
       if (value === undefined) return [];
-      return [{ channel, address: value === null ? null : normaliseAddress(channel, field, value) }];
+      return [{ channel, address: value === null ? null : normaliseAddress(ctx, channel, field, value) }];
     });
     for (const { channel, address } of changes) {
       const owner = address === null ? null : await db.agents.findChannelByAddress(channel, address);

@@ -36,7 +36,7 @@ export const addWhatsAppSender = defineUseCase<{ address: string; agentId?: stri
     }
     const sender = {
       id: ids.next('was'),
-      address: requireE164(input.address.trim().replace(/^whatsapp:/, ''), 'address'),
+      address: requireE164(ctx.ports.phoneNumbers, input.address.trim().replace(/^whatsapp:/, ''), 'address'),
       agentId: input.agentId ?? null,
       createdAt: clock.now(),
     };

@@ -63,7 +63,7 @@ export const sendVoiceMessage = defineUseCase<SendVoiceMessageInput, CallView & 
   rest: { method: 'POST', path: '/calls/voice-message', successStatus: 201 },
   async run(ctx, input) {
     const agent = await actingAgent(ctx, input.agentId);
-    const to = requireE164(input.to.trim(), 'to');
+    const to = requireE164(ctx.ports.phoneNumbers, input.to, 'to');
     const text = input.text.trim();
     if (text === '') throw new DomainError('INVALID_INPUT', 'text must not be empty.', 'Write what the message should say.', { field: 'text' });
     const { telephony, calls, from } = await callingFrom(ctx.ports, agent.id);

@@ -57,7 +57,7 @@ export const checkContact = defineUseCase<CheckContactInput, CheckContactOutput>
   rest: { method: 'GET', path: '/contact-check' },
   async run(ctx, input) {
     const agent = await actingAgent(ctx, input.agentId);
-    const to = requireContact(input.to, 'to');
+    const to = requireContact(ctx.ports.phoneNumbers, input.to, 'to');
     const own = await ctx.ports.db.agents.findChannel(agent.id, SENDING_CHANNEL[input.channel]);
     const refusals = await previewOutbound(ctx, {
       kind: input.channel === 'voice' ? 'call' : input.channel, agent, contacts: [to], sender: own?.address ?? '', purpose: input.purpose ?? 'transactional', lines: [],

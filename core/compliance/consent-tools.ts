@@ -73,7 +73,7 @@ export const recordConsent = defineUseCase<RecordConsentInput, ConsentView>({
   rest: { method: 'POST', path: '/consents', successStatus: 201 },
   async run(ctx, input) {
     const agent = await actingAgent(ctx, input.agentId);
-    const contact = requireContact(input.contact);
+    const contact = requireContact(ctx.ports.phoneNumbers, input.contact);
     const now = ctx.ports.clock.now();
     const givenAt = input.givenAt ? new Date(input.givenAt) : now;
     if (Number.isNaN(givenAt.getTime()) || givenAt > now) {
@@ -104,7 +104,7 @@ export const getConsent = defineUseCase<{ agentId?: string; contact: string; cha
   rest: { method: 'GET', path: '/consents' },
   async run(ctx, input) {
     const agent = await actingAgent(ctx, input.agentId);
-    const records = await ctx.ports.db.compliance.consents(contactHash(ctx.ports.secrets, requireContact(input.contact)), agent.id);
+    const records = await ctx.ports.db.compliance.consents(contactHash(ctx.ports.secrets, requireContact(ctx.ports.phoneNumbers, input.contact)), agent.id);
     return { consents: records.filter((r) => !input.channel || r.channel === input.channel).map(toConsentView) };
   },
 });

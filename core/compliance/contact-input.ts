@@ -1,13 +1,18 @@
 import { DomainError } from '../../ports/errors.js';
 import { COMPLIANCE_CHANNELS } from '../../ports/compliance.js';
 import { isEmailAddress } from '../email-address.js';
-import { isE164 } from '../phone-number.js';
+import type { PhoneNumbers } from '../../ports/phone-numbers.js';
 import { normaliseContact } from './contact-hash.js';
 
 /** A contact given to a compliance tool: an E.164 number or an email address, normalised. */
-export function requireContact(value: string, field = 'contact'): string {
+export function requireContact(phoneNumbers: PhoneNumbers, value: string, field = 'contact'): string {
   const contact = normaliseContact(value);
-  if (isE164(contact) || isEmailAddress(contact)) return contact;
+  if (contact.includes('@')) {
+    if (isEmailAddress(contact)) return contact;
+  } else {
+    const number = phoneNumbers.parse(contact);
+    if (number) return number.e164;
+  }
   throw new DomainError(
     'INVALID_INPUT',
     `${field} must be an E.164 phone number (+15550100123) or an email address.`,

@@ -1,7 +1,7 @@
 import { DomainError } from '../../ports/errors.js';
 import { requireAdmin } from '../auth/authenticate.js';
 import type { UseCaseContext } from '../context.js';
-import { isE164 } from '../phone-number.js';
+import type { PhoneNumbers } from '../../ports/phone-numbers.js';
 import { defineUseCase } from '../use-case.js';
 import { contactHash } from './contact-hash.js';
 
@@ -12,9 +12,9 @@ const agentIdSchema = { type: 'string', minLength: 1, description: 'The agent wh
 interface ListInput { numbers: string[]; agentId?: string }
 
 /** Numbers as written in lists ("+1 (555) 010-0123"): separators dropped, then E.164 or an INVALID_INPUT naming the position. */
-function e164(raw: string, where: string): string {
-  const number = raw.trim().replace(/^"|"$/g, '').replace(/[\s().-]/g, '');
-  if (!isE164(number)) {
+function e164(phoneNumbers: PhoneNumbers, raw: string, where: string): string {
+  const number = phoneNumbers.parse(raw.trim().replace(/^"|"$/g, ''))?.e164;
+  if (!number) {
     throw new DomainError('INVALID_INPUT', `${where} is not an E.164 phone number.`, 'Write numbers with + and the country code, e.g. +15550100123.', { field: where });
   }
   return number;
@@ -49,7 +49,7 @@ export const addDoNotContact = defineUseCase<ListInput, { added: number; already
   rest: { method: 'POST', path: '/do-not-contact' },
   async run(ctx, input) {
     const owner = await listOwner(ctx, input.agentId);
-    return addNumbers(ctx, input.numbers.map((n, i) => e164(n, `numbers.${i}`)), owner, 'admin');
+    return addNumbers(ctx, input.numbers.map((n, i) => e164(ctx.ports.phoneNumbers, n, `numbers.${i}`)), owner, 'admin');
   },
 });
 
@@ -64,7 +64,7 @@ export const removeDoNotContact = defineUseCase<ListInput, { removed: number }>(
   rest: { method: 'POST', path: '/do-not-contact/remove' },
   async run(ctx, input) {
     const owner = await listOwner(ctx, input.agentId);
-    const hashes = input.numbers.map((n, i) => contactHash(ctx.ports.secrets, e164(n, `numbers.${i}`)));
+    const hashes = input.numbers.map((n, i) => contactHash(ctx.ports.secrets, e164(ctx.ports.phoneNumbers, n, `numbers.${i}`)));
     return { removed: await ctx.ports.db.compliance.removeDoNotContact(hashes, owner) };
   },
 });
@@ -89,7 +89,7 @@ export const importDoNotContact = defineUseCase<{ csv: string; agentId?: string 
     input.csv.split(/\r?\n/).forEach((line, index) => {
       const first = line.split(',')[0]!.trim();
       if (first === '' || (index === 0 && !/\d/.test(first))) return;
-      numbers.push(e164(first, `csv line ${index + 1}`));
+      numbers.push(e164(ctx.ports.phoneNumbers, first, `csv line ${index + 1}`));
     });
     return { ...(await addNumbers(ctx, numbers, owner, 'import')), rows: numbers.length };
   },
@@ -117,7 +117,7 @@ export const checkDoNotContact = defineUseCase<ListInput, { numbers: Array<{ num
   rest: { method: 'POST', path: '/do-not-contact/check' },
   async run(ctx, input) {
     const owner = await listOwner(ctx, input.agentId);
-    const numbers = input.numbers.map((n, i) => e164(n, `numbers.${i}`));
+    const numbers = input.numbers.map((n, i) => e164(ctx.ports.phoneNumbers, n, `numbers.${i}`));
     const hashes = numbers.map((n) => contactHash(ctx.ports.secrets, n));
     const entries = await ctx.ports.db.compliance.findDoNotContact(hashes, owner);
     return {

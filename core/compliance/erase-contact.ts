@@ -38,7 +38,7 @@ export const eraseContact = defineUseCase<{ contact: string }, EraseOutput>({
   rest: { method: 'POST', path: '/contacts/erase' },
   async run(ctx, input) {
     requireAdmin(ctx);
-    const contact = requireContact(input.contact);
+    const contact = requireContact(ctx.ports.phoneNumbers, input.contact);
     const hash = contactHash(ctx.ports.secrets, contact);
     const { db } = ctx.ports;
     const { messages, calls } = await db.compliance.holdings(contact);

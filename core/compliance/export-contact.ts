@@ -33,7 +33,7 @@ export const exportContact = defineUseCase<{ contact: string }, Record<string, u
   rest: { method: 'POST', path: '/contacts/export' },
   async run(ctx, input) {
     requireAdmin(ctx);
-    const contact = requireContact(input.contact);
+    const contact = requireContact(ctx.ports.phoneNumbers, input.contact);
     const hash = contactHash(ctx.ports.secrets, contact);
     const { db, storage } = ctx.ports;
     const { messages, calls } = await db.compliance.holdings(contact);

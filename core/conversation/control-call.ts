@@ -27,7 +27,7 @@ export const transferCall = defineUseCase<{ callId: string; to: string; agentId?
   auth: 'agent',
   rest: { method: 'POST', path: '/calls/:callId/transfer' },
   async run(ctx, input) {
-    const to = requireE164(input.to.trim(), 'to');
+    const to = requireE164(ctx.ports.phoneNumbers, input.to, 'to');
     const call = await ownCall(ctx, input.callId, input.agentId);
     const live = ctx.ports.liveCalls.get(call.id);
     if (!live) {

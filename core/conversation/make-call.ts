@@ -60,7 +60,7 @@ export const makeCall = defineUseCase<MakeCallInput, CallView & { usage: UsageEs
   rest: { method: 'POST', path: '/calls', successStatus: 201 },
   async run(ctx, input) {
     const agent = await actingAgent(ctx, input.agentId);
-    const to = requireE164(input.to.trim(), 'to');
+    const to = requireE164(ctx.ports.phoneNumbers, input.to, 'to');
     if (input.purpose.trim() === '') throw new DomainError('INVALID_INPUT', 'purpose must not be empty.', 'Say what the call is for.', { field: 'purpose' });
     requirePort(ctx.ports, 'brain');
     // Another agent of this server: the two are joined here, without a phone network in between.

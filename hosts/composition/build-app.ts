@@ -7,9 +7,11 @@ import { applyPushedCallStatus } from '../../core/calls/call-webhooks.js';
 import { receivePushedEmail } from '../../core/messages/inbound/email-webhooks.js';
 import { applyPushedStatus } from '../../core/messages/inbound/store-inbound.js';
 import type { CorePorts, CoreSettings, Provided } from '../../core/context.js';
-import { USE_CASES } from '../../core/use-cases.js';
+import { inDemoMode } from '../../core/demo/demo-inbound.js';
+import { DEMO_USE_CASES, USE_CASES } from '../../core/use-cases.js';
 import { StandardWebhooksSender } from '../../adapters/http/standard-webhooks-sender.js';
 import { NodeSecrets } from '../../adapters/node/node-secrets.js';
+import { LibphonenumberPhoneNumbers } from '../../adapters/phone-numbers/libphonenumber-phone-numbers.js';
 import { createLogger } from '../../adapters/node/pino-logger.js';
 import { SystemClock } from '../../adapters/node/system-clock.js';
 import { TimeSortableIds } from '../../adapters/node/time-sortable-ids.js';
@@ -17,6 +19,7 @@ import { loadPlugin } from '../../plugins/plugin-loader.js';
 import type { CallbackSender } from '../../ports/callbacks.js';
 import { DomainError, isDomainError } from '../../ports/errors.js';
 import type { PluginContext, PortName, PortTypes, ProviderEventSink } from '../../ports/plugin.js';
+import type { PhoneNumbers } from '../../ports/phone-numbers.js';
 import type { Database } from '../../ports/repositories.js';
 import type { Clock, IdGenerator, Logger, Secrets } from '../../ports/runtime.js';
 import { TOKENS } from '../../ports/tokens.js';
@@ -31,6 +34,7 @@ import { ObscenityContentFilter } from '../../adapters/content-filter/obscenity-
 import { LibphonenumberPhoneLocations } from '../../adapters/phone-locations/libphonenumber-phone-locations.js';
 import type { ContentFilter } from '../../ports/content-filter.js';
 import type { PhoneLocations } from '../../ports/phone-locations.js';
+import { logFormat } from './log-format.js';
 
 const OPTIONAL_TOKENS: Readonly<Record<OptionalSection, symbol>> = {
   telephony: TOKENS.Telephony,
@@ -60,6 +64,8 @@ export interface BuildAppOptions {
   migrate?: boolean;
   /** Log to stderr (2, default: stdout stays free for MCP stdio) or stdout (1). */
   logFd?: 1 | 2;
+  /** Overrides log.level (the CLI's operator commands show only errors). */
+  logLevel?: string;
   logger?: Logger;
   /** The time source (tests move a fake clock through limit windows). */
   clock?: Clock;
@@ -72,7 +78,8 @@ export interface BuildAppOptions {
  */
 export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = {}): Promise<App> {
   const { config } = loaded;
-  const logger = options.logger ?? createLogger(config.log.level, options.logFd ?? 2);
+  const logFd = options.logFd ?? 2;
+  const logger = options.logger ?? createLogger(options.logLevel ?? config.log.level, logFd, logFormat(config.log.format, logFd));
   for (const warning of loaded.warnings) logger.warn({}, warning);
   mkdirSync(config.dataDir, { recursive: true });
 
@@ -102,14 +109,14 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
       await receivePushedEmail(wired.ports, email);
     },
   };
-  const pluginContext = (port: string): PluginContext => ({
+  const pluginContext = (port: string, configDir: string): PluginContext => ({
     logger: logger.child({ port }),
     clock,
     ids,
     get publicBaseUrl() {
       return settings.publicBaseUrl;
     },
-    configDir: loaded.dir,
+    configDir,
     dataDir: config.dataDir,
     events,
   });
@@ -127,7 +134,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
       return { id: spec.use, port: failoverAdapter(port, members, logger.child({ port, failover: spec.use })) };
     }
     try {
-      const adapter = await loadPlugin(port, spec, pluginContext(port), { missingEnv: loaded.missingEnv });
+      const adapter = await loadPlugin(port, spec, pluginContext(port, spec.dir), { missingEnv: loaded.missingEnv });
       built.push(adapter.port as { close?(): Promise<void> });
       return adapter;
     } catch (err) {
@@ -169,6 +176,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
   container.bind(TOKENS.PolicyRecorder).toConstantValue(new LogPolicyRecorder(logger));
   container.bind(TOKENS.PhoneLocations).toConstantValue(new LibphonenumberPhoneLocations());
   container.bind(TOKENS.ContentFilter).toConstantValue(new ObscenityContentFilter(config.compliance.content));
+  container.bind(TOKENS.PhoneNumbers).toConstantValue(new LibphonenumberPhoneNumbers());
   for (const [section, adapter] of Object.entries(optional)) {
     if (adapter) container.bind(OPTIONAL_TOKENS[section as OptionalSection]).toConstantValue(adapter);
   }
@@ -184,6 +192,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     logger: container.get<Logger>(TOKENS.Logger),
     secrets: container.get<Secrets>(TOKENS.Secrets),
     db: container.get<Database>(TOKENS.Database),
+    phoneNumbers: container.get<PhoneNumbers>(TOKENS.PhoneNumbers),
     telephony: optionalPort('telephony'),
     email: optionalPort('email'),
     whatsapp: optionalPort('whatsapp'),
@@ -200,7 +209,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     notifyCallbacksPending: () => callbacks.kick(),
   };
   wired.ports = ports;
-  const runner = new UseCaseRunner(USE_CASES, ports, ids);
+  const runner = new UseCaseRunner(inDemoMode(ports) ? [...USE_CASES, ...DEMO_USE_CASES] : USE_CASES, ports, ids);
 
   return {
     loaded,

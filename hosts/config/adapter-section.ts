@@ -19,13 +19,13 @@ function invalid(message: string, nextStep: string): DomainError {
  * `providers.<use>` when present, else `options`; a list in `use` (telephony, email, whatsapp) becomes a failover
  * list whose members take their options from `providers` only.
  */
-export function adapterSection(name: string, section: RawSection | undefined): AdapterConfig | null {
+export function adapterSection(name: string, section: RawSection | undefined, dir: string): AdapterConfig | null {
   if (!section || section.enabled === false) return null;
   const providers = section.providers ?? {};
   const member = (use: string, fallback: Options | undefined): AdapterConfig => {
     const own = providers[use];
-    if (own !== undefined) return { use, enabled: true, options: own, optionsPath: `${name}.providers.${use}` };
-    return { use, enabled: true, options: fallback ?? {}, optionsPath: `${name}.options` };
+    if (own !== undefined) return { use, enabled: true, options: own, optionsPath: `${name}.providers.${use}`, dir };
+    return { use, enabled: true, options: fallback ?? {}, optionsPath: `${name}.options`, dir };
   };
   if (!Array.isArray(section.use)) return member(String(section.use), section.options);
 
@@ -40,5 +40,5 @@ export function adapterSection(name: string, section: RawSection | undefined): A
     );
   }
   const members = names.map((use) => member(use, undefined));
-  return members.length === 1 ? members[0]! : { use: names.join(','), enabled: true, options: {}, members };
+  return members.length === 1 ? members[0]! : { use: names.join(','), enabled: true, options: {}, members, dir };
 }

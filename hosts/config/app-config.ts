@@ -2,6 +2,7 @@ import type { VoiceDefaults } from '../../core/context.js';
 import type { UsageSettings } from '../../core/usage/usage-settings.js';
 import type { ComplianceSettings } from '../../core/compliance/compliance-settings.js';
 import type { ContentRule } from '../../adapters/content-filter/obscenity-content-filter.js';
+import type { ValueOrigin } from './merge-layers.js';
 
 /** The validated configuration (see config/schema.json). */
 export interface AdapterConfig {
@@ -13,14 +14,17 @@ export interface AdapterConfig {
   optionsPath?: string;
   /** A failover list (`use: [twilio, vonage]`): its members in order. */
   members?: AdapterConfig[];
+  /** Folder of the config file that set this section last: a relative `use:` path and file options resolve there. */
+  dir: string;
 }
 
 export interface AppConfig {
   server: { host: string; port: number; bodyLimitBytes: number };
   /** null: derived from the address the server actually listens on. */
   publicBaseUrl: string | null;
+  /** Absolute. COMMS_DATA_DIR, else `dataDir` of the config, else the per-user data folder: never the working directory. */
   dataDir: string;
-  log: { level: string };
+  log: { level: string; format: 'auto' | 'json' | 'pretty' };
   auth: { adminToken: string | null };
   callbacks: { defaultUrl: string | null; pollIntervalMs: number };
   db: AdapterConfig;
@@ -40,10 +44,12 @@ export interface AppConfig {
 
 export interface LoadedConfig {
   config: AppConfig;
-  /** Absolute path of the file read. */
-  file: string;
-  /** Its folder: relative plugin paths resolve against it. */
-  dir: string;
+  /** Absolute paths of the files read, in order: the embedded defaults first, then each overlay. */
+  files: string[];
+  /** The merged settings as validated (schema defaults filled in, dataDir resolved): what `config show` prints. */
+  values: Record<string, unknown>;
+  /** Where each value set by a file came from (dotted path → file and variable); the rest are schema defaults. */
+  origins: Map<string, ValueOrigin>;
   /** Config paths whose environment variable was unset, with the variable's name. */
   missingEnv: Map<string, string>;
   /** Problems that do not stop the server. */

@@ -6,6 +6,8 @@ export interface Interpolated {
   value: unknown;
   /** Config paths (`telephony.options.authToken`) whose environment variable was unset, with its name. */
   missing: Map<string, string>;
+  /** Config paths whose value came from a set environment variable, with its name (where a value came from). */
+  fromEnv: Map<string, string>;
 }
 
 /**
@@ -15,6 +17,7 @@ export interface Interpolated {
  */
 export function interpolateEnv(raw: unknown, env: NodeJS.ProcessEnv): Interpolated {
   const missing = new Map<string, string>();
+  const fromEnv = new Map<string, string>();
   const walk = (node: unknown, path: string[]): unknown => {
     if (typeof node === 'string') return substitute(node, path);
     if (Array.isArray(node)) return node.map((item, i) => walk(item, [...path, String(i)]));
@@ -33,17 +36,23 @@ export function interpolateEnv(raw: unknown, env: NodeJS.ProcessEnv): Interpolat
     if (whole) {
       const [, name, fallback] = whole as unknown as [string, string, string | undefined];
       const value = env[name];
-      if (value !== undefined && value !== '') return value;
+      if (value !== undefined && value !== '') {
+        fromEnv.set(path.join('.'), name);
+        return value;
+      }
       if (fallback !== undefined) return fallback === '' ? undefined : fallback;
       missing.set(path.join('.'), name);
       return undefined;
     }
     return text.replace(PLACEHOLDER, (_match, name: string, fallback: string | undefined) => {
       const value = env[name];
-      if (value !== undefined && value !== '') return value;
+      if (value !== undefined && value !== '') {
+        fromEnv.set(path.join('.'), name);
+        return value;
+      }
       if (fallback === undefined) missing.set(path.join('.'), name);
       return fallback ?? '';
     });
   };
-  return { value: walk(raw, []), missing };
+  return { value: walk(raw, []), missing, fromEnv };
 }

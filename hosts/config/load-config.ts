@@ -1,47 +1,67 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject } from 'ajv';
-import { parse as parseYaml } from 'yaml';
 import { config as loadDotenv } from 'dotenv';
 import { DomainError } from '../../ports/errors.js';
 import { adapterSection } from './adapter-section.js';
 import { OPTIONAL_SECTIONS, type AppConfig, type LoadedConfig, type OptionalSection } from './app-config.js';
-import { interpolateEnv } from './interpolate.js';
+import { configFiles, readLayer } from './config-layers.js';
+import { defaultDataDir } from './data-dir.js';
+import { mergeLayers, type MergedConfig } from './merge-layers.js';
 import { packageRoot } from './package-root.js';
 
 export interface LoadConfigOptions {
-  /** `--config FILE`; falls back to COMMS_CONFIG, then config/default.yaml of the package. */
+  /**
+   * `--config FILE|FOLDER`, repeatable: overlays over the embedded defaults (config/default.yaml), applied in
+   * order. Falls back to COMMS_CONFIG (several joined with the path delimiter); none: the defaults alone.
+   */
+  files?: readonly string[];
+  /** One overlay file (shorthand for `files: [file]`). */
   file?: string;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
 }
 
-/** Reads, interpolates and validates the configuration; throws CONFIG_INVALID listing every problem. */
+const ADAPTER_SECTIONS: readonly string[] = ['db', ...OPTIONAL_SECTIONS];
+
+/** The embedded defaults every config file overlays. */
+export function defaultConfigFile(): string {
+  return join(packageRoot(), 'config', 'default.yaml');
+}
+
+let compiledSchema: ReturnType<Ajv2020['compile']> | undefined;
+function schemaValidator(): ReturnType<Ajv2020['compile']> {
+  if (!compiledSchema) {
+    const ajv = new Ajv2020({ allErrors: true, coerceTypes: true, useDefaults: true, strict: false });
+    compiledSchema = ajv.compile(JSON.parse(readFileSync(join(packageRoot(), 'config', 'schema.json'), 'utf8')) as object);
+  }
+  return compiledSchema;
+}
+
+/**
+ * Reads the embedded defaults and the overlays, interpolates environment variables, merges them in order
+ * and validates the result; throws CONFIG_INVALID listing every problem.
+ */
 export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
   if (!options.env && existsSync(join(cwd, '.env'))) loadDotenv({ path: join(cwd, '.env'), quiet: true });
-  const file = resolve(cwd, options.file ?? env.COMMS_CONFIG ?? join(packageRoot(), 'config', 'default.yaml'));
-  if (!existsSync(file)) {
-    throw new DomainError('CONFIG_INVALID', `config file not found: ${file}`, 'Pass an existing file with --config or COMMS_CONFIG.');
-  }
-  let raw: unknown;
-  try {
-    raw = parseYaml(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new DomainError('CONFIG_INVALID', `config file ${file} is not valid YAML: ${(err as Error).message}`, 'Fix the YAML syntax.');
-  }
-  const { value, missing } = interpolateEnv(raw ?? {}, env);
-  const ajv = new Ajv2020({ allErrors: true, coerceTypes: true, useDefaults: true, strict: false });
-  const schema = JSON.parse(readFileSync(join(packageRoot(), 'config', 'schema.json'), 'utf8')) as object;
-  const validate = ajv.compile(schema);
+  const overlays = configFiles(options.files ?? (options.file ? [options.file] : []), env, cwd);
+  const files = [defaultConfigFile(), ...overlays];
+  const merged = mergeLayers(files.map((file) => readLayer(file, env)), (key) => ADAPTER_SECTIONS.includes(key));
+  const validate = schemaValidator();
+  const value = merged.value;
   if (!validate(value)) {
-    const problems = (validate.errors ?? []).map((e) => describeError(e, missing));
-    throw new DomainError('CONFIG_INVALID', `invalid configuration in ${file}:\n  - ${[...new Set(problems)].join('\n  - ')}`, 'Fix the listed keys.');
+    const problems = (validate.errors ?? []).map((e) => describeError(e, merged.missing));
+    const from = overlays.length > 0 ? ` (${overlays.join(', ')} over the defaults)` : '';
+    throw new DomainError('CONFIG_INVALID', `invalid configuration${from}:\n  - ${[...new Set(problems)].join('\n  - ')}`, 'Fix the listed keys.');
   }
-  const config = normalise(value as Record<string, unknown>, cwd);
-  return { config, file, dir: dirname(file), missingEnv: missing, warnings: warningsFor(config, missing) };
+  const config = normalise(value, merged, env, cwd);
+  if (env.COMMS_DATA_DIR) merged.origins.set('dataDir', { source: 'environment', variable: 'COMMS_DATA_DIR' });
+  else if (value.dataDir === undefined) merged.origins.set('dataDir', { source: 'per-user data folder' });
+  const values = { ...value, dataDir: config.dataDir };
+  return { config, values, files, origins: merged.origins, missingEnv: merged.missing, warnings: warningsFor(config, merged.missing) };
 }
 
 /** One line per problem, naming the key and, when it came from an unset variable, that variable. */
@@ -58,27 +78,41 @@ export function describeError(error: ErrorObject, missing: Map<string, string>, 
   return `${base || '(top level)'} ${error.message ?? 'is invalid'}`;
 }
 
-function normalise(c: Record<string, unknown>, cwd: string): AppConfig {
+/**
+ * The data folder: COMMS_DATA_DIR (relative to the working directory, as typed in a shell), else the
+ * config's `dataDir` (relative to the file that set it), else the per-user data folder.
+ */
+function dataDirOf(c: Record<string, unknown>, merged: MergedConfig, env: NodeJS.ProcessEnv, cwd: string): string {
+  if (env.COMMS_DATA_DIR) return resolve(cwd, env.COMMS_DATA_DIR);
+  const configured = c.dataDir as string | undefined;
+  if (configured === undefined) return defaultDataDir();
+  if (isAbsolute(configured)) return configured;
+  const origin = merged.origins.get('dataDir');
+  return resolve(origin?.variable ? cwd : (merged.sectionDirs.get('dataDir') ?? cwd), configured);
+}
+
+function normalise(c: Record<string, unknown>, merged: MergedConfig, env: NodeJS.ProcessEnv, cwd: string): AppConfig {
+  const adapter = (section: string) => adapterSection(section, c[section] as Parameters<typeof adapterSection>[1], merged.sectionDirs.get(section) ?? cwd);
   const server = c.server as { host: string; port: number; bodyLimitBytes: number };
   const auth = (c.auth ?? {}) as { adminToken?: string };
   const callbacks = (c.callbacks ?? {}) as { defaultUrl?: string; pollIntervalMs?: number };
-  const db = adapterSection('db', c.db as Record<string, unknown>);
+  const db = adapter('db');
   if (!db) throw new DomainError('CONFIG_INVALID', 'db cannot be disabled', 'Remove "enabled: false" from db.');
   return {
     server,
     publicBaseUrl: (c.publicBaseUrl as string | undefined)?.replace(/\/+$/, '') ?? null,
-    dataDir: resolve(cwd, (c.dataDir as string | undefined) ?? './data'),
-    log: { level: (c.log as { level?: string } | undefined)?.level ?? 'info' },
+    dataDir: dataDirOf(c, merged, env, cwd),
+    log: { level: 'info', format: 'auto', ...(c.log as Partial<AppConfig['log']> | undefined) },
     auth: { adminToken: auth.adminToken ?? null },
     callbacks: { defaultUrl: callbacks.defaultUrl ?? null, pollIntervalMs: callbacks.pollIntervalMs ?? 1000 },
     db,
-    telephony: adapterSection('telephony', c.telephony as Record<string, unknown> | undefined),
-    email: adapterSection('email', c.email as Record<string, unknown> | undefined),
-    whatsapp: adapterSection('whatsapp', c.whatsapp as Record<string, unknown> | undefined),
-    tts: adapterSection('tts', c.tts as Record<string, unknown> | undefined),
-    storage: adapterSection('storage', c.storage as Record<string, unknown> | undefined),
-    brain: adapterSection('brain', c.brain as Record<string, unknown> | undefined),
-    stt: adapterSection('stt', c.stt as Record<string, unknown> | undefined),
+    telephony: adapter('telephony'),
+    email: adapter('email'),
+    whatsapp: adapter('whatsapp'),
+    tts: adapter('tts'),
+    storage: adapter('storage'),
+    brain: adapter('brain'),
+    stt: adapter('stt'),
     // Schema defaults fill greeting, instructions, apology and interruptible even when the section is absent.
     voice: (c.voice ?? {}) as AppConfig['voice'],
     usage: usageSettings(c.usage as AppConfig['usage']),
@@ -103,6 +137,13 @@ function warningsFor(config: AppConfig, missing: Map<string, string>): string[] 
   const warnings: string[] = [];
   if (!config.auth.adminToken) warnings.push('auth.adminToken is not set (COMMS_ADMIN_TOKEN): admin tools and routes are disabled.');
   if (!config.telephony) warnings.push('telephony is not configured: the sms channel is off.');
+  // Demo adapters beside a real provider deliver nothing: say so, since overlays inherit them from the defaults.
+  const real = OPTIONAL_SECTIONS.filter((s) => config[s] && !['mock', 'local'].includes(config[s]!.use));
+  if (real.length > 0) {
+    for (const section of OPTIONAL_SECTIONS) {
+      if (config[section]?.use === 'mock') warnings.push(`${section} uses the demo adapter (mock): nothing is delivered. Configure a provider, or set ${section}.enabled: false.`);
+    }
+  }
   for (const [path, variable] of missing) {
     // Missing values of configured adapters are the plugin loader's to report (and refuse); of disabled ones, a note.
     const section = path.split('.')[0] as OptionalSection | 'db';

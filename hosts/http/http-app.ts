@@ -15,10 +15,15 @@ import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
 import type { App } from '../composition/build-app.js';
 import type { StreamableHttpHost } from '../mcp/streamable-http-host.js';
 import { HTTP_STATUS, errorBody, toDomainError } from '../shared/error-mapping.js';
+import { IDEMPOTENCY_HEADER, withIdempotencyHeader } from './idempotency-header.js';
 import { openApiDocument } from './openapi.js';
 import { parseForm, parseJson, readRawBody, readRawBytes } from './read-body.js';
 
 type Ctx = Koa.ParameterizedContext;
+
+function routeNotFound(method: string, path: string): DomainError {
+  return new DomainError('NOT_FOUND', `No route ${method} ${path}.`, 'See GET /openapi.json for the REST routes; MCP is at /mcp.', { method, path });
+}
 
 /**
  * The Koa host: MCP Streamable HTTP at /mcp, REST routes generated from the use-case descriptors under
@@ -35,6 +40,7 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost): Koa {
     ctx.set('x-request-id', requestId);
     try {
       await next();
+      if (ctx.status === 404 && ctx.body === undefined && ctx.respond !== false) throw routeNotFound(ctx.method, ctx.path);
     } catch (err) {
       const error = toDomainError(err);
       if (error.code === 'INTERNAL') app.logger.error({ err, requestId, path: ctx.path }, 'request failed');
@@ -73,7 +79,8 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost): Koa {
       const who = await caller(ctx);
       const isQuery = useCase.rest.method === 'GET' || useCase.rest.method === 'DELETE';
       const fromBody = isQuery ? {} : parseJson(await readRawBody(ctx.req, limit));
-      const input = { ...(isQuery ? ctx.query : (fromBody as object)), ...ctx.params };
+      const fields = { ...(isQuery ? ctx.query : (fromBody as object)), ...ctx.params };
+      const input = isQuery ? fields : withIdempotencyHeader(useCase, ctx.get(IDEMPOTENCY_HEADER) || undefined, fields);
       ctx.body = await app.runner.run(useCase.name, who, input, { coerce: isQuery, requestId: ctx.state.requestId as string });
       ctx.status = useCase.rest.successStatus ?? 200;
     });

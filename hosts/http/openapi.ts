@@ -1,6 +1,7 @@
 import type { UseCase } from '../../core/use-case.js';
-import { HTTP_STATUS } from '../shared/error-mapping.js';
+import { HTTP_STATUS, codesByHttpStatus } from '../shared/error-mapping.js';
 import { SERVER_INFO } from '../mcp/mcp-server.js';
+import { takesIdempotencyKey } from './idempotency-header.js';
 
 const errorSchema = {
   type: 'object',
@@ -20,6 +21,25 @@ const errorSchema = {
   },
 };
 
+/** Each HTTP status an error can answer, with the error codes that map to it (the one table in error-mapping.ts). */
+function errorResponses(): Record<string, unknown> {
+  return Object.fromEntries(
+    codesByHttpStatus().map(([status, codes]) => [
+      String(status),
+      { description: `Error: ${codes.join(', ')} (see error.code and error.nextStep)`, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+    ]),
+  );
+}
+
+/** The `Idempotency-Key` header of an operation that takes a key, with the schema of its body field. */
+const idempotencyHeader = (input: { properties?: Record<string, unknown> }) => ({
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description: 'Makes retries safe: a repeat with the same key returns the first result. The standard alternative to the body\'s idempotencyKey.',
+  schema: input.properties?.idempotencyKey,
+});
+
 /** `/agents/:agentId` → `/agents/{agentId}`, with the names of its parameters. */
 function openApiPath(path: string): { path: string; params: string[] } {
   const params: string[] = [];
@@ -33,6 +53,7 @@ function openApiPath(path: string): { path: string; params: string[] } {
 /** The OpenAPI 3.1 document of the REST routes, generated from the same descriptors as the MCP tools. */
 export function openApiDocument(useCases: readonly UseCase[], serverUrl: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
+  const errors = errorResponses();
   for (const u of useCases) {
     const { path, params } = openApiPath(u.rest.path);
     const method = u.rest.method.toLowerCase();
@@ -42,7 +63,7 @@ export function openApiDocument(useCases: readonly UseCase[], serverUrl: string)
       ...params.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
       ...(inQuery
         ? Object.entries(input.properties ?? {}).filter(([name]) => !params.includes(name)).map(([name, schema]) => ({ name, in: 'query', required: input.required?.includes(name) ?? false, schema }))
-        : []),
+        : takesIdempotencyKey(u) ? [idempotencyHeader(input)] : []),
     ];
     paths[path] = {
       ...paths[path],
@@ -55,7 +76,7 @@ export function openApiDocument(useCases: readonly UseCase[], serverUrl: string)
         ...(inQuery ? {} : { requestBody: { required: true, content: { 'application/json': { schema: u.input } } } }),
         responses: {
           [String(u.rest.successStatus ?? 200)]: { description: 'Success', content: { 'application/json': { schema: u.output } } },
-          default: { description: 'Error (see error.code)', content: { 'application/json': { schema: errorSchema } } },
+          ...errors,
         },
       },
     };
@@ -65,7 +86,7 @@ export function openApiDocument(useCases: readonly UseCase[], serverUrl: string)
     info: { title: 'AgentOS Comms', version: SERVER_INFO.version, description: 'REST face of the AgentOS Comms use cases; the MCP tools at /mcp take the same inputs.' },
     servers: [{ url: serverUrl }],
     security: [{ bearer: [] }],
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } }, schemas: { Error: errorSchema } },
     paths,
   };
 }

@@ -4,6 +4,7 @@ import type { App } from '../composition/build-app.js';
 import { StreamableHttpHost } from '../mcp/streamable-http-host.js';
 import { VoiceSocketHost } from '../voice/voice-socket-host.js';
 import { createHttpApp } from './http-app.js';
+import { listenError } from './listen-error.js';
 
 export interface RunningServer {
   /** Where the server listens, e.g. http://127.0.0.1:3000. */
@@ -22,10 +23,15 @@ export async function startServer(app: App): Promise<RunningServer> {
   const voice = new VoiceSocketHost(app.ports, app.logger);
   voice.attach(server);
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+  } catch (err) {
+    await Promise.allSettled([mcp.close(), voice.close()]);
+    throw listenError(err, host, port);
+  }
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   if (app.loaded.config.publicBaseUrl === null) app.ports.settings.publicBaseUrl = url;

@@ -28,16 +28,21 @@ export async function callTool(runner: UseCaseRunner, caller: Caller, name: stri
     const output = (await runner.run(name, caller, args)) as Record<string, unknown>;
     return { content: [{ type: 'text', text: JSON.stringify(output) }], structuredContent: output };
   } catch (err) {
-    const error = toDomainError(err);
-    return { isError: true, content: [{ type: 'text', text: JSON.stringify(errorBody(error)) }] };
+    return errorResult(err);
   }
+}
+
+function errorResult(err: unknown): CallToolResult {
+  return { isError: true, content: [{ type: 'text', text: JSON.stringify(errorBody(toDomainError(err))) }] };
 }
 
 /**
  * A low-level MCP `Server` (JSON Schema in, no Zod) for one session. `callerOf` tells who makes each
  * request: fixed for stdio, per HTTP request for Streamable HTTP.
  */
-export function createMcpServer(runner: UseCaseRunner, tools: Tool[], callerOf: (authExtra: Record<string, unknown> | undefined) => Caller): Server {
+export function createMcpServer(
+  runner: UseCaseRunner, tools: Tool[], callerOf: (authExtra: Record<string, unknown> | undefined) => Caller | Promise<Caller>,
+): Server {
   const server = new Server(SERVER_INFO, {
     capabilities: { tools: { listChanged: false } },
     instructions:
@@ -45,8 +50,14 @@ export function createMcpServer(runner: UseCaseRunner, tools: Tool[], callerOf: 
       '(comms_get_messages). Errors come back as isError results whose text is JSON with error.code and error.nextStep.',
   });
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools }));
-  server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
-    callTool(runner, callerOf(extra.authInfo?.extra), request.params.name, request.params.arguments ?? {}),
-  );
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    let caller: Caller;
+    try {
+      caller = await callerOf(extra.authInfo?.extra);
+    } catch (err) {
+      return errorResult(err);
+    }
+    return callTool(runner, caller, request.params.name, request.params.arguments ?? {});
+  });
   return server;
 }

@@ -1,22 +1,45 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { authenticate } from '../../core/auth/authenticate.js';
+import { DomainError, isDomainError } from '../../ports/errors.js';
 import type { App } from '../composition/build-app.js';
 import { createMcpServer, toolsOf } from './mcp-server.js';
 
 /**
+ * COMMS_AGENT_TOKEN as the caller. An unknown token is explained in stdio's terms: which database it was
+ * looked up in, since a client started from another folder or with another config sees other data.
+ */
+async function stdioCaller(app: App, token: string | undefined) {
+  const where = `${app.ports.db.location ?? app.loaded.config.db.use} (data folder ${app.loaded.config.dataDir})`;
+  if (!token) {
+    throw new DomainError('UNAUTHORIZED', 'COMMS_AGENT_TOKEN is not set.', `Set it in the client's "env" to a token printed by \`agentos-comms agent create\` for ${where}.`);
+  }
+  try {
+    return await authenticate(app.ports, token);
+  } catch (err) {
+    if (!isDomainError(err) || err.code !== 'UNAUTHORIZED') throw err;
+    throw new DomainError(
+      'UNAUTHORIZED',
+      `COMMS_AGENT_TOKEN is not the token of an active agent in ${where}.`,
+      'Create the agent against the same data (same --config, COMMS_DATA_DIR) with `agentos-comms agent create`, or use `agentos-comms connect` to print the client set-up.',
+    );
+  }
+}
+
+/**
  * MCP over stdin/stdout for one agent, whose token comes from COMMS_AGENT_TOKEN. Nothing but MCP
- * messages may reach stdout: logs go to stderr.
+ * messages may reach stdout: logs go to stderr. The token is checked again on every call, so a disabled
+ * agent or a rotated token stops working at once, as over HTTP.
  */
 export async function runStdioHost(app: App, token: string | undefined): Promise<void> {
-  const caller = await authenticate(app.ports, token);
-  const server = createMcpServer(app.runner, toolsOf(app.runner.useCases), () => caller);
+  await stdioCaller(app, token);
+  const server = createMcpServer(app.runner, toolsOf(app.runner.useCases), () => stdioCaller(app, token));
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => {
     transport.onclose = () => resolve();
     process.stdin.on('end', () => resolve());
   });
   await server.connect(transport);
-  app.logger.info({ caller: caller.kind }, 'MCP stdio server ready');
+  app.logger.info({ dataDir: app.loaded.config.dataDir, db: app.ports.db.location }, 'MCP stdio server ready');
   await closed;
   await server.close();
 }

@@ -32,6 +32,13 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   INTERNAL: 500,
 };
 
+/** Each HTTP status an error can answer, lowest first, with the codes that map to it. */
+export function codesByHttpStatus(): Array<[status: number, codes: ErrorCode[]]> {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const [code, status] of Object.entries(HTTP_STATUS) as Array<[ErrorCode, number]>) byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  return [...byStatus].sort(([a], [b]) => a - b);
+}
+
 export interface ErrorBody {
   error: { code: ErrorCode; message: string; nextStep: string | null; details: DomainError['details'] };
 }

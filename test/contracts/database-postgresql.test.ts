@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import { POSTGRESQL_MIGRATIONS } from '../../adapters/mikro-orm/migrations/postg
 import { sharedOrmOptions } from '../../adapters/mikro-orm/orm-options.js';
 import postgresqlPlugin from '../../adapters/mikro-orm/postgresql-plugin.js';
 import { isDomainError } from '../../ports/errors.js';
+import { dropTestSchema, testSchemaName } from '../support/postgres-schema.js';
 import { PLUGIN_API_VERSION } from '../../ports/plugin.js';
 import type { AgentRecord, CallLogRecord } from '../../ports/records.js';
 import type { Database } from '../../ports/repositories.js';
@@ -76,8 +76,8 @@ describe.skipIf(!url)('postgresql (set COMMS_TEST_POSTGRES_URL to run, e.g. post
     await admin?.close(true);
   });
 
-  const newSchema = () => `t_${randomBytes(6).toString('hex')}`;
-  const dropSchema = (schema: string) => admin.em.getConnection().execute(`drop schema if exists "${schema}" cascade`);
+  const newSchema = testSchemaName;
+  const dropSchema = (schema: string) => dropTestSchema(admin, schema);
 
   it('migrate() creates a missing schema and keeps every table in it; entity schemas match the tables', async () => {
     const schema = newSchema();

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -12,7 +12,7 @@ import { tempDir } from '../support/plugin-context.js';
 
 const AGENT_NUMBER = '+15550100021';
 
-describe('command line: agent create, stdio MCP server, serve', () => {
+describe('command line: agent create, stdio MCP server, serve', { timeout: 180_000 }, () => {
   const sim = new TwilioSimulator({ ownedNumbers: [AGENT_NUMBER] });
   const dir = tempDir('agentos-cli-');
   const configFile = join(dir, 'comms.yaml');
@@ -93,11 +93,13 @@ describe('command line: agent create, stdio MCP server, serve', () => {
     }
   });
 
-  it('refuses to start stdio with a wrong token, saying so on stderr only', async () => {
+  it('refuses to start stdio with a wrong token, saying on stderr only which database it looked in', async () => {
     const result = await runCli(['stdio', '--config', configFile], { ...env, COMMS_AGENT_TOKEN: 'aoc_bogus' });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain('UNAUTHORIZED');
+    expect(result.stderr).toContain(`COMMS_AGENT_TOKEN is not the token of an active agent in SQLite file ${join(dir, 'cli.sqlite')}`);
+    expect(result.stderr).not.toContain('Authorization: Bearer');
   });
 
   it('refuses to start when a credential the configured adapter needs is missing, naming the variable', async () => {
@@ -107,10 +109,26 @@ describe('command line: agent create, stdio MCP server, serve', () => {
     expect(result.stderr).toContain('TWILIO_AUTH_TOKEN');
   });
 
+  it('says in one line which port is taken and how to change it, and exits 1', async () => {
+    const { child, url } = await startCliServer(['--config', configFile], env);
+    try {
+      const port = new URL(url).port;
+      const result = await runCli(['serve', '--config', configFile], { ...env, PORT: port });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`error CONFIG_INVALID: port ${port} on 127.0.0.1 is already in use.`);
+      expect(result.stderr).toContain('PORT=');
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+  });
+
   it('serves HTTP with health checks and stops cleanly on SIGTERM', async () => {
     const { child, url, output } = await startCliServer(['--config', configFile], env);
     try {
       expect(output()).toContain('agent create');
+      expect(output()).toContain(`Data folder: ${dir}`);
       expect(output()).toContain('/mcp');
       expect((await fetch(`${url}/health`)).status).toBe(200);
       expect((await fetch(`${url}/health/ready`)).status).toBe(200);
@@ -119,5 +137,30 @@ describe('command line: agent create, stdio MCP server, serve', () => {
       const [code] = await once(child, 'exit');
       expect(code).toBe(0);
     }
+  });
+});
+
+describe('one data folder, whatever the working directory', { timeout: 180_000 }, () => {
+  it('finds the agent created from one folder when a client starts stdio from another (per-user data folder)', async () => {
+    const home = tempDir('agentos-xdg-');
+    const env = { XDG_DATA_HOME: home, COMMS_DATA_DIR: '', COMMS_CONFIG: '', LOG_LEVEL: 'warn' };
+    const created = await runCli(['agent', 'create', '--name', 'Anywhere', '--json'], env, undefined, tempDir('agentos-cwd-a-'));
+    expect(created.code, created.stderr).toBe(0);
+    const { token } = JSON.parse(created.stdout) as { token: string };
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [...CLI_ARGS, 'stdio'],
+      cwd: tempDir('agentos-cwd-b-'),
+      env: { ...process.env, ...env, COMMS_AGENT_TOKEN: token } as Record<string, string>,
+      stderr: 'pipe',
+    });
+    const client = new Client({ name: 'elsewhere', version: '1.0.0' });
+    await client.connect(transport);
+    try {
+      expect((await callOk<{ name: string }>(client, 'comms_get_agent', {})).name).toBe('Anywhere');
+    } finally {
+      await client.close();
+    }
+    expect(existsSync(join(home, 'agentos-comms', 'agentos-comms.sqlite'))).toBe(true);
   });
 });

@@ -3,7 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signMockWebhook } from '../../adapters/mock/mock-webhook-signature.js';
 import { CallbackReceiver, eventually } from '../support/callback-receiver.js';
 import { callErr, callOk, connectHttpClient } from '../support/mcp-client.js';
-import { startTestServer, type TestServer } from '../support/test-server.js';
+import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/test-server.js';
+import { TwilioSimulator } from '../simulators/twilio/twilio-simulator.js';
+import { runCli } from '../support/cli.js';
+import { tempDir } from '../support/plugin-context.js';
 
 interface Listed { messages: Array<{ channel: string; direction: string; from: string; to: string; body: string; status: string; metadata: Record<string, unknown> }> }
 
@@ -73,10 +76,74 @@ describe('demo mode: every channel through the mock adapters', () => {
     expect(done.durationSeconds).toBeGreaterThan(0);
   });
 
+  it('lets the admin make a person reply (demo only): stored, forwarded, and the WhatsApp window opens', async () => {
+    const admin = await connectHttpClient(server.url, ADMIN_TOKEN);
+    try {
+      expect((await admin.listTools()).tools.map((t) => t.name)).toContain('comms_demo_inbound');
+      const before = receiver.received.length;
+      expect((await callErr(client, 'comms_send_message', { channel: 'whatsapp', to: '+15550100176', body: 'not yet' })).code).toBe('TEMPLATE_REQUIRED');
+      const stored = await callOk<{ id: string; direction: string; from: string; to: string }>(admin, 'comms_demo_inbound', {
+        agentId: agent.agentId, channel: 'whatsapp', from: '+1 555 010 0176', body: 'hi, are you there?',
+      });
+      expect(stored).toMatchObject({ direction: 'inbound', from: '+15550100176', to: '+15550100072' });
+      const [forwarded] = (await receiver.waitFor(before + 1)).slice(before);
+      expect(JSON.parse(forwarded!.body)).toMatchObject({ type: 'message.received', data: { id: stored.id, body: 'hi, are you there?' } });
+      await callOk(client, 'comms_send_message', { channel: 'whatsapp', to: '+15550100176', body: 'yes!' });
+      const mail = await callOk<{ metadata: { subject: string } }>(admin, 'comms_demo_inbound', {
+        agentId: agent.agentId, channel: 'email', from: 'ada@example.com', subject: 'Re: Demo', body: 'Thanks',
+      });
+      expect(mail.metadata.subject).toBe('Re: Demo');
+      expect((await callErr(admin, 'comms_demo_inbound', { agentId: agent.agentId, channel: 'sms', from: '+1555', body: 'x' })).code).toBe('INVALID_PHONE_NUMBER');
+      expect((await callErr(client, 'comms_demo_inbound', { agentId: agent.agentId, channel: 'sms', from: '+15550100177', body: 'x' })).code).toBe('FORBIDDEN');
+    } finally {
+      await admin.close();
+    }
+  });
+
   it('shows the agent its own addresses', async () => {
     const me = await callOk<{ channels: Array<{ channel: string; address: string }> }>(client, 'comms_get_agent', {});
     expect(me.channels).toEqual(expect.arrayContaining([
       { channel: 'sms', address: '+15550100071' }, { channel: 'email', address: 'demo@example.com' }, { channel: 'whatsapp', address: '+15550100072' },
     ]));
+  });
+});
+
+describe('demo inbound outside demo mode', () => {
+  const sim = new TwilioSimulator();
+  beforeAll(() => sim.start());
+  afterAll(() => sim.stop());
+
+  it('is not offered when no channel uses the demo adapter, and refuses a channel on a real provider', async () => {
+    const real = await startTestServer({ telephony: { use: 'twilio', options: { accountSid: sim.accountSid, authToken: sim.authToken, baseUrl: sim.baseUrl } } });
+    const mixed = await startTestServer({ telephony: { use: 'twilio', options: { accountSid: sim.accountSid, authToken: sim.authToken, baseUrl: sim.baseUrl } }, extra: { email: { use: 'mock' } } });
+    try {
+      const admin = await connectHttpClient(real.url, ADMIN_TOKEN);
+      expect((await admin.listTools()).tools.map((t) => t.name)).not.toContain('comms_demo_inbound');
+      await admin.close();
+      const { agentId } = await mixed.createAgent({ name: 'Mixed', phone: '+15550100078' });
+      const mixedAdmin = await connectHttpClient(mixed.url, ADMIN_TOKEN);
+      expect((await callErr(mixedAdmin, 'comms_demo_inbound', { agentId, channel: 'sms', from: '+15550100178', body: 'x' })).code).toBe('CHANNEL_NOT_CONFIGURED');
+      await mixedAdmin.close();
+    } finally {
+      await real.close();
+      await mixed.close();
+    }
+  });
+});
+
+describe('demo inbound from the command line', { timeout: 180_000 }, () => {
+  const receiver = new CallbackReceiver();
+  beforeAll(() => receiver.start());
+  afterAll(() => receiver.stop());
+
+  it('stores the reply and forwards it to the agent\'s callback URL', async () => {
+    const env = { COMMS_DATA_DIR: tempDir('agentos-demo-cli-'), COMMS_CONFIG: '', LOG_LEVEL: 'warn' };
+    const created = await runCli(['agent', 'create', '--name', 'Demo CLI', '--phone', '+15550100079', '--callback-url', receiver.url, '--json'], env);
+    const { agentId } = JSON.parse(created.stdout) as { agentId: string };
+    const result = await runCli(['demo', 'inbound', '--agent', agentId, '--channel', 'sms', '--from', '+15550100179', '--body', 'a reply', '--json'], env);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ channel: 'sms', direction: 'inbound', from: '+15550100179', to: '+15550100079', body: 'a reply' });
+    const [forwarded] = await receiver.waitFor(1);
+    expect(JSON.parse(forwarded!.body)).toMatchObject({ type: 'message.received', agentId, data: { body: 'a reply' } });
   });
 });

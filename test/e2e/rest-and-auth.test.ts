@@ -55,12 +55,28 @@ describe('HTTP host: REST routes, auth, health (demo provider)', () => {
       [api('/messages?limit=1000', { token: agent.token }), 400, 'INVALID_INPUT'],
       [api('/agents', { method: 'POST', token: agent.token, body: JSON.stringify({ name: 'x' }) }), 403, 'FORBIDDEN'],
       [api('/messages?agentId=agt_none', { token: ADMIN_TOKEN }), 404, 'NOT_FOUND'],
+      [api('/no-such-route', { token: agent.token }), 404, 'NOT_FOUND'],
+      [fetch(`${server.url}/nowhere`, { method: 'POST' }), 404, 'NOT_FOUND'],
+      [api('/agents', { method: 'POST', token: ADMIN_TOKEN, headers: { 'idempotency-key': 'k1' }, body: JSON.stringify({ name: 'x' }) }), 400, 'INVALID_INPUT'],
     ];
     for (const [response, status, code] of cases) {
       const res = await response;
       expect(res.status, code).toBe(status);
       expect(await res.json()).toMatchObject({ error: { code }, requestId: expect.any(String) });
     }
+  });
+
+  it('takes the Idempotency-Key header on POSTs as the alternative to the body\'s idempotencyKey', async () => {
+    const send = (headers: Record<string, string>, extra: Record<string, unknown> = {}) =>
+      api('/messages', { method: 'POST', token: agent.token, headers, body: JSON.stringify({ channel: 'sms', to: '+15550100171', body: 'once', ...extra }) });
+    const first = (await (await send({ 'idempotency-key': 'order-77' })).json()) as { messageId: string; idempotentReplay: boolean };
+    const again = (await (await send({ 'idempotency-key': 'order-77' })).json()) as { messageId: string; idempotentReplay: boolean };
+    expect(again).toMatchObject({ messageId: first.messageId, idempotentReplay: true });
+    const inBody = (await (await send({}, { idempotencyKey: 'order-77' })).json()) as { messageId: string };
+    expect(inBody.messageId).toBe(first.messageId);
+    const both = await send({ 'idempotency-key': 'order-78' }, { idempotencyKey: 'order-79' });
+    expect(both.status).toBe(400);
+    expect(await both.json()).toMatchObject({ error: { code: 'INVALID_INPUT', details: { field: 'idempotencyKey' } } });
   });
 
   it('lets the admin create agents over REST, with a token that works once created', async () => {
@@ -71,6 +87,18 @@ describe('HTTP host: REST routes, auth, health (demo provider)', () => {
     const taken = await api('/agents', { method: 'POST', token: ADMIN_TOKEN, body: JSON.stringify({ name: 'Dup', phone: '+15550100013' }) });
     expect(taken.status).toBe(409);
     expect(await taken.json()).toMatchObject({ error: { code: 'CONFLICT' } });
+  });
+
+  it('lets the admin list agents and rotate a token: the old one is refused at once, the new one works', async () => {
+    const made = (await (await api('/agents', { method: 'POST', token: ADMIN_TOKEN, body: JSON.stringify({ name: 'Rotating' }) })).json()) as { agentId: string; token: string };
+    const { agents } = (await (await api('/agents', { token: ADMIN_TOKEN })).json()) as { agents: Array<{ agentId: string }> };
+    expect(agents.map((a) => a.agentId)).toEqual(expect.arrayContaining([agent.agentId, made.agentId]));
+    expect((await api('/agents', { token: agent.token })).status).toBe(403);
+    const rotated = await api(`/agents/${made.agentId}/token`, { method: 'POST', token: ADMIN_TOKEN, body: '{}' });
+    expect(rotated.status).toBe(200);
+    const { token } = (await rotated.json()) as { token: string };
+    expect((await api('/agent', { token: made.token })).status).toBe(401);
+    expect((await api('/agent', { token })).status).toBe(200);
   });
 
   it('publishes an OpenAPI 3.1 document generated from the same schemas as the tools', async () => {
@@ -84,6 +112,21 @@ describe('HTTP host: REST routes, auth, health (demo provider)', () => {
     await mcp.close();
     const send = tools.find((t) => t.name === 'comms_send_message')!;
     expect(doc.paths['/api/v1/messages']!.post!.requestBody!.content['application/json']!.schema).toEqual(send.inputSchema);
+  });
+
+  it('lists the error responses of every operation, and the Idempotency-Key header where it applies', async () => {
+    type Operation = { operationId: string; responses: Record<string, { description: string }>; parameters: Array<{ name: string; in: string }> };
+    const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, Operation>> };
+    const operations = Object.values(doc.paths).flatMap((byMethod) => Object.values(byMethod));
+    expect(operations.length).toBeGreaterThan(10);
+    for (const operation of operations) {
+      expect(Object.keys(operation.responses), operation.operationId).toEqual(expect.arrayContaining(['400', '401', '403', '404', '409', '422', '429', '500', '502', '503', '504']));
+      expect(operation.responses['401']!.description).toContain('UNAUTHORIZED');
+    }
+    const send = doc.paths['/api/v1/messages']!.post!;
+    expect(send.responses['400']!.description).toContain('INVALID_PHONE_NUMBER');
+    expect(send.parameters).toContainEqual(expect.objectContaining({ name: 'Idempotency-Key', in: 'header' }));
+    expect(doc.paths['/api/v1/agents']!.post!.parameters.some((p) => p.name === 'Idempotency-Key')).toBe(false);
   });
 
   it('refuses MCP without a valid token, and binds a session to the agent that opened it', async () => {

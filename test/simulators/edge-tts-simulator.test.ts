@@ -1,36 +1,22 @@
-import { MsEdgeTTS, OUTPUT_FORMAT } from 'msedge-tts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { inspectMpegAudio } from '../../adapters/audio/mpeg-audio.js';
+import { ReadAloudConnection } from '../../adapters/edge-tts/read-aloud-connection.js';
 import { EdgeTtsSimulator } from './edge-tts/edge-tts-simulator.js';
 import { secMsGec, TRUSTED_CLIENT_TOKEN } from './edge-tts/sec-ms-gec.js';
 
 const sim = new EdgeTtsSimulator();
-/** `WSS_URL` is declared private in msedge-tts's types but is a plain writable static. */
-const edgeStatics = MsEdgeTTS as unknown as { WSS_URL: string };
-const originalWssUrl = edgeStatics.WSS_URL;
+const MP3 = 'audio-24khz-48kbitrate-mono-mp3';
 
-beforeAll(async () => {
-  await sim.start();
-  edgeStatics.WSS_URL = sim.wssUrl;
-});
-afterAll(async () => {
-  edgeStatics.WSS_URL = originalWssUrl;
-  await sim.stop();
-});
+beforeAll(() => sim.start());
+afterAll(() => sim.stop());
 beforeEach(() => sim.reset());
 
-async function collect(stream: NodeJS.ReadableStream): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Uint8Array));
-  return new Uint8Array(Buffer.concat(chunks));
-}
-
+/** The adapter's client, given the text as is (the adapter escapes it first; here markup reaches the service). */
 async function speak(text: string, voice = 'en-US-AriaNeural'): Promise<Uint8Array> {
-  const tts = new MsEdgeTTS();
-  await tts.setMetadata(voice, OUTPUT_FORMAT.AUDIO_24KHZ_48KBITRATE_MONO_MP3);
+  const tts = new ReadAloudConnection(sim.wssUrl, () => new Date());
   try {
-    return await collect(tts.toStream(text).audioStream);
+    return await tts.speak(voice, text, MP3);
   } finally {
     tts.close();
   }
@@ -64,12 +50,12 @@ function signedUrl(gec = secMsGec(new Date())): string {
 }
 
 describe('Edge TTS simulator', () => {
-  it('serves msedge-tts: valid 24 kHz MP3 as long as the text, and records what it was asked', async () => {
+  it('serves the Read Aloud client: valid 24 kHz MP3 as long as the text, and records what it was asked', async () => {
     const audio = await speak('Hello & welcome to the <test>.');
     const summary = inspectMpegAudio(audio);
     expect(summary?.first).toMatchObject({ version: '2', layer: 3, sampleRate: 24000, bitrateKbps: 48 });
     expect(sim.syntheses).toHaveLength(1);
-    // msedge-tts does not escape its input: "<test>" reached the service as markup (the adapter escapes).
+    // Unescaped here, "<test>" reached the service as markup (the adapter escapes with ssmlText).
     expect(sim.syntheses[0]).toMatchObject({ voice: 'en-US-AriaNeural', text: 'Hello & welcome to the .', outputFormat: 'audio-24khz-48kbitrate-mono-mp3' });
     expect(summary?.durationMs).toBeGreaterThanOrEqual('Hello & welcome to the .'.length * 65);
     expect(sim.syntheses[0]?.requestId).toMatch(/^[0-9a-f]{32}$/);
@@ -120,12 +106,11 @@ describe('Edge TTS simulator', () => {
     await expect(speak('A sentence long enough to need several audio frames.')).rejects.toThrow(/turn\.end/);
 
     sim.hangNext();
-    const tts = new MsEdgeTTS();
-    await tts.setMetadata('en-US-AriaNeural', OUTPUT_FORMAT.AUDIO_24KHZ_48KBITRATE_MONO_MP3);
-    const { audioStream } = tts.toStream('Hello');
-    const outcome = await Promise.race([collect(audioStream).then(() => 'ended'), new Promise((resolve) => setTimeout(() => resolve('still waiting'), 300))]);
+    const tts = new ReadAloudConnection(sim.wssUrl, () => new Date());
+    const speaking = tts.speak('en-US-AriaNeural', 'Hello', MP3);
+    speaking.catch(() => undefined);
+    const outcome = await Promise.race([speaking.then(() => 'ended'), new Promise((resolve) => setTimeout(() => resolve('still waiting'), 300))]);
     expect(outcome).toBe('still waiting');
-    audioStream.on('error', () => undefined);
     tts.close();
     await expect(speak('Works again')).resolves.toHaveProperty('length');
   });

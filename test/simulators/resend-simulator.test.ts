@@ -1,6 +1,7 @@
 import { Resend } from 'resend';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { RESEND_SPEC } from './resend/resend-openapi-spec.js';
 import { ResendSimulator } from './resend/resend-simulator.js';
 import { WebhookReceiver } from './resend/webhook-receiver.js';
 
@@ -89,7 +90,7 @@ describe('Resend simulator: sending', () => {
     expect(sim.emails).toEqual([]);
   });
 
-  it('validates the body against the spec: required fields, types and unknown fields are 422s and spec violations', async () => {
+  it('validates the body as Resend does: required fields, types and unknown fields are 422s', async () => {
     const noTo = await raw('/emails', { body: { from: FROM, subject: 'x', text: 'y' } });
     expect(noTo.status).toBe(422);
     expect(noTo.json).toMatchObject({ statusCode: 422, name: 'missing_required_field', message: 'Missing `to` field.' });
@@ -99,13 +100,27 @@ describe('Resend simulator: sending', () => {
     expect(unknown.json).toMatchObject({ statusCode: 422, name: 'validation_error', message: 'Invalid fields: `priority`.' });
     const unknownNested = await raw('/emails', { body: { ...minimal, attachments: [{ filename: 'a.txt', content: 'aGk=', encoding: 'base64' }] } });
     expect(unknownNested.status).toBe(422);
-    expect(sim.specViolations.map((v) => [v.parameter, v.problem])).toEqual([
-      ['/to', 'required field is missing'],
-      ['/subject', 'must be string'],
-      ['/priority', 'not a declared field of this operation'],
-      ['/attachments/0/encoding', 'not a declared field of this operation'],
-    ]);
     expect(sim.emails).toEqual([]);
+  });
+
+  it('records what Resend\'s published OpenAPI document does not allow as spec violations', async (ctx) => {
+    if (!RESEND_SPEC.found) ctx.skip(RESEND_SPEC.reason);
+    await raw('/emails', { body: { from: FROM, subject: 'x', text: 'y' } });
+    await raw('/emails', { body: { ...minimal, subject: 5 } });
+    await raw('/emails', { body: { ...minimal, priority: 'high' } });
+    await raw('/emails', { body: { ...minimal, attachments: [{ filename: 'a.txt', content: 'aGk=', encoding: 'base64' }] } });
+    await client().emails.send(minimal, { idempotencyKey: 'k'.repeat(257) });
+    await raw('/mails', { body: minimal });
+    await client().emails.receiving.get('nope');
+    expect(sim.specViolations.map((v) => [v.location, v.parameter, v.problem])).toEqual([
+      ['body', '/to', 'required field is missing'],
+      ['body', '/subject', 'must be string'],
+      ['body', '/priority', 'not a declared field of this operation'],
+      ['body', '/attachments/0/encoding', 'not a declared field of this operation'],
+      ['header', 'Idempotency-Key', 'longer than 256 characters'],
+      ['path', '/mails', 'no such path in the spec'],
+      ['path', 'email_id', 'not a UUID'],
+    ]);
   });
 
   it('refuses invalid addresses and a mail without html or text, which the spec alone allows', async () => {
@@ -137,12 +152,10 @@ describe('Resend simulator: sending', () => {
     expect(later.data?.id).not.toBe(first.data?.id);
     const tooLong = await client().emails.send(minimal, { idempotencyKey: 'k'.repeat(257) });
     expect(tooLong.error).toMatchObject({ statusCode: 400, name: 'invalid_idempotency_key' });
-    expect(sim.specViolations.map((v) => [v.location, v.parameter])).toEqual([['header', 'Idempotency-Key']]);
   });
 
-  it('answers unknown paths with 404 (a spec violation) and wrong methods with 405', async () => {
+  it('answers unknown paths with 404 and wrong methods with 405', async () => {
     expect((await raw('/mails', { body: minimal })).json).toMatchObject({ statusCode: 404, name: 'not_found' });
-    expect(sim.specViolations.map((v) => v.problem)).toEqual(['no such path in the spec']);
     expect((await raw('/emails/receiving/4ef9a417-02e9-4d39-ad75-9611e0fcc33c', { method: 'DELETE' })).json).toMatchObject({ statusCode: 405 });
   });
 });
@@ -218,7 +231,6 @@ describe('Resend simulator: receiving', () => {
     expect(fetched.data?.headers).toMatchObject({ subject: 'Question', 'mime-version': '1.0' });
     expect((await client().emails.receiving.get('4ef9a417-02e9-4d39-ad75-9611e0fcc33c')).error).toMatchObject({ statusCode: 404 });
     expect((await client().emails.receiving.get('nope')).error).toMatchObject({ statusCode: 422, name: 'invalid_parameter' });
-    expect(sim.specViolations.map((v) => [v.path, v.parameter, v.problem])).toEqual([['/emails/receiving/{email_id}', 'email_id', 'not a UUID']]);
   });
 
   it('signs forged, stale, multiple and missing signatures as asked', () => {

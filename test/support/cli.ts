@@ -2,14 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
-/** Runs the CLI from sources, exactly as `agentos-comms` does from dist/. */
-export const CLI_ARGS = ['--import', 'tsx', join(REPO_ROOT, 'hosts', 'cli', 'main.ts')];
+/** Runs the CLI from sources, exactly as `agentos-comms` does from dist/ (tsx found from here, whatever the cwd). */
+export const CLI_ARGS = ['--import', import.meta.resolve('tsx'), join(REPO_ROOT, 'hosts', 'cli', 'main.ts')];
 
 export interface CliResult { code: number | null; stdout: string; stderr: string }
 
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): Promise<CliResult> {
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 120_000, cwd = REPO_ROOT): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...CLI_ARGS, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [...CLI_ARGS, ...args], { cwd, env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -28,7 +28,7 @@ export function startCliServer(args: string[], env: NodeJS.ProcessEnv): Promise<
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...CLI_ARGS, 'serve', ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env } });
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 120_000);
     const onData = (d: Buffer): void => {
       out += d.toString();
       const match = /listening on (http:\/\/\S+)/.exec(out);

@@ -46,10 +46,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     auth: { adminToken: ADMIN_TOKEN },
     callbacks: { pollIntervalMs: 200, ...(options.callbackUrl ? { defaultUrl: options.callbackUrl } : {}) },
     db: options.db ?? testDbConfig(dir),
-    ...(options.telephony === null ? {} : { telephony: options.telephony ?? { use: 'mock' } }),
-    // Test numbers (+1 555 01xx) have no area code, so quiet hours would allow them only the few hours
-    // that fit every North American zone: tests that are not about quiet hours switch them off, and
-    // those that are pass their own compliance section (and a fake clock).
+    telephony: options.telephony === null ? { enabled: false } : (options.telephony ?? { use: 'mock' }),
+    // Config files overlay the demo defaults: channels a test does not ask for are switched off.
+    ...Object.fromEntries(['email', 'whatsapp', 'tts', 'storage', 'brain'].map((section) => [section, { enabled: false }])),
+    // Quiet hours follow the wall clock: tests that are not about them switch them off (some use numbers
+    // with real area codes), and those that are pass their own compliance section and a fake clock.
     compliance: { quietHours: { enabled: false } },
     ...options.extra,
   };

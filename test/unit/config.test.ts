@@ -1,8 +1,10 @@
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { configReport, REDACTED } from '../../hosts/config/config-report.js';
+import { defaultDataDir } from '../../hosts/config/data-dir.js';
 import { interpolateEnv } from '../../hosts/config/interpolate.js';
-import { loadConfig } from '../../hosts/config/load-config.js';
+import { defaultConfigFile, loadConfig } from '../../hosts/config/load-config.js';
 import { isDomainError } from '../../ports/errors.js';
 import { tempDir } from '../support/plugin-context.js';
 
@@ -33,6 +35,7 @@ describe('environment interpolation', () => {
     );
     expect(value).toEqual({ a: 'one', b: 'fallback', c: 'x-one-y', d: {} });
     expect([...missing]).toEqual([['d.e', 'NOPE']]);
+    expect([...interpolateEnv({ a: '${A}', c: 'x-${A}' }, { A: 'one' }).fromEnv]).toEqual([['a', 'A'], ['c', 'A']]);
   });
 });
 
@@ -52,16 +55,15 @@ describe('configuration loading', () => {
   });
 
   it('reports every problem, one line each, naming keys', () => {
-    const message = loadError(configFile('server: { port: "abc", colour: 1 }\ndb: {}\npublicBaseUrl: "ftp://x"\n'), {});
+    const message = loadError(configFile('server: { port: "abc", colour: 1 }\ndb: { use: "" }\npublicBaseUrl: "ftp://x"\n'), {});
     expect(message).toContain('server.port');
     expect(message).toContain('"colour"');
-    expect(message).toContain('db.use is required');
+    expect(message).toContain('db.use must NOT have fewer than 1 characters');
     expect(message).toContain('publicBaseUrl');
   });
 
-  it('names the environment variable of a missing required value', () => {
-    const message = loadError(configFile('server: {}\ndb:\n  use: ${DB_ADAPTER}\n'), {});
-    expect(message).toContain('db.use is missing: set the DB_ADAPTER environment variable');
+  it('names the environment variable of a value left empty', () => {
+    expect(loadConfig({ file: configFile('publicBaseUrl: ${PUBLIC_BASE_URL}\n'), env: {} }).warnings).toContain('publicBaseUrl is empty: PUBLIC_BASE_URL is not set.');
   });
 
   it('leaves a disabled channel out, with a warning, instead of refusing to start', () => {
@@ -95,8 +97,8 @@ describe('configuration loading', () => {
     const telephony = loadConfig({ file, env: {} }).config.telephony;
     expect(telephony?.use).toBe('twilio,vonage');
     expect(telephony?.members).toEqual([
-      { use: 'twilio', enabled: true, options: { authToken: 't' }, optionsPath: 'telephony.providers.twilio' },
-      { use: 'vonage', enabled: true, options: { apiKey: 'k' }, optionsPath: 'telephony.providers.vonage' },
+      { use: 'twilio', enabled: true, options: { authToken: 't' }, optionsPath: 'telephony.providers.twilio', dir: dirname(file) },
+      { use: 'vonage', enabled: true, options: { apiKey: 'k' }, optionsPath: 'telephony.providers.vonage', dir: dirname(file) },
     ]);
   });
 
@@ -129,5 +131,92 @@ describe('usage configuration', () => {
 
   it('refuses a default tier that no tier defines', () => {
     expect(loadError(configFile('server: {}\ndb: { use: sqlite }\nusage: { defaultTier: gold }\n'), {})).toContain('usage.defaultTier "gold"');
+  });
+});
+
+describe('config files are overlays over the embedded defaults', () => {
+  const env = { TWILIO_ACCOUNT_SID: 'AC0123', TWILIO_AUTH_TOKEN: 'secret-token-value', COMMS_ADMIN_TOKEN: 'admin-token-0123456789abcdef' };
+
+  it('takes a file that holds only what differs: the rest comes from the defaults', () => {
+    const file = configFile('telephony: { use: twilio, options: { accountSid: "${TWILIO_ACCOUNT_SID}", authToken: "${TWILIO_AUTH_TOKEN}" } }\n');
+    const { config, files } = loadConfig({ file, env });
+    expect(files).toEqual([defaultConfigFile(), file]);
+    expect(config.telephony).toMatchObject({ use: 'twilio', options: { accountSid: 'AC0123', authToken: 'secret-token-value' } });
+    expect(config.db.use).toBe('sqlite');
+    expect(config.email?.use).toBe('mock');
+    expect(config.server).toMatchObject({ host: '127.0.0.1', port: 3000 });
+  });
+
+  it('turns a channel off with enabled: false alone, and warns about demo adapters beside a real provider', () => {
+    const file = configFile('email: { enabled: false }\ntelephony: { use: twilio, options: { accountSid: a, authToken: b } }\n');
+    const { config, warnings } = loadConfig({ file, env: {} });
+    expect(config.email).toBeNull();
+    expect(config.whatsapp?.use).toBe('mock');
+    expect(warnings.some((w) => w.startsWith('whatsapp uses the demo adapter'))).toBe(true);
+    expect(warnings.some((w) => w.startsWith('email uses'))).toBe(false);
+  });
+
+  it('applies several files in order; a folder stands for its files in name order', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, '10-port.yaml'), 'server: { port: 4001 }\nlog: { level: warn }\n');
+    writeFileSync(join(dir, '20-port.yaml'), 'server: { port: 4002 }\n');
+    writeFileSync(join(dir, 'notes.txt'), 'not a config file');
+    const later = configFile('log: { level: error }\n');
+    const { config } = loadConfig({ files: [dir, later], env: {} });
+    expect(config.server.port).toBe(4002);
+    expect(config.log.level).toBe('error');
+    expect(config.server.host).toBe('127.0.0.1');
+  });
+
+  it('starts a section afresh when its adapter changes, and removes a key set to null', () => {
+    const first = configFile('storage: { use: s3, options: { bucket: b, region: auto } }\ncallbacks: { defaultUrl: "https://agent.example.com/in" }\n');
+    const second = configFile('storage: { use: local, options: { dir: ./files } }\ncallbacks: { defaultUrl: null }\n');
+    const { config } = loadConfig({ files: [first, second], env: {} });
+    expect(config.storage).toEqual({ use: 'local', enabled: true, options: { dir: './files' }, optionsPath: 'storage.options', dir: dirname(second) });
+    expect(config.callbacks.defaultUrl).toBeNull();
+  });
+
+  it('says where each value came from: file, environment variable, or schema default', () => {
+    const file = configFile('telephony: { use: twilio, options: { accountSid: "${TWILIO_ACCOUNT_SID}", authToken: x } }\n');
+    const { origins } = loadConfig({ file, env });
+    expect(origins.get('telephony.options.accountSid')).toEqual({ source: file, variable: 'TWILIO_ACCOUNT_SID' });
+    expect(origins.get('telephony.use')).toEqual({ source: file });
+    expect(origins.get('db.use')).toEqual({ source: defaultConfigFile() });
+    expect(origins.has('server.bodyLimitBytes')).toBe(false);
+  });
+});
+
+describe('config show', () => {
+  it('prints every effective value with its origin, secrets redacted (declared by the plugin, by name, or in a URL)', async () => {
+    const file = configFile([
+      'telephony: { use: twilio, options: { accountSid: AC0123, authToken: "${TWILIO_AUTH_TOKEN}" } }',
+      'db: { use: postgresql, options: { url: "postgresql://comms:db-password@127.0.0.1:5432/comms" } }',
+      'email: { use: smtp, options: { host: smtp.example.com, auth: { user: u, pass: smtp-password } } }',
+      'publicBaseUrl: https://user:url-password@comms.example.com',
+      '',
+    ].join('\n'));
+    const loaded = loadConfig({ file, env: { TWILIO_AUTH_TOKEN: 'twilio-secret', COMMS_ADMIN_TOKEN: 'admin-token-0123456789abcdef' } });
+    const rows = await configReport(loaded);
+    const row = (path: string) => rows.find((r) => r.path === path);
+    const printed = JSON.stringify(rows);
+    for (const secret of ['twilio-secret', 'db-password', 'smtp-password', 'url-password', 'admin-token-0123456789abcdef']) expect(printed).not.toContain(secret);
+    expect(row('telephony.options.authToken')).toEqual({ path: 'telephony.options.authToken', value: REDACTED, origin: `${file} (TWILIO_AUTH_TOKEN)` });
+    expect(row('telephony.options.accountSid')?.value).toBe('AC0123');
+    expect(row('auth.adminToken')).toMatchObject({ value: REDACTED, origin: `${defaultConfigFile()} (COMMS_ADMIN_TOKEN)` });
+    expect(row('publicBaseUrl')?.value).toBe(`https://user:${REDACTED}@comms.example.com`);
+    expect(row('server.bodyLimitBytes')).toMatchObject({ value: 16777216, origin: 'default (config/schema.json)' });
+    expect(row('dataDir')?.origin).toBe('per-user data folder');
+  });
+});
+
+describe('data folder', () => {
+  it('never depends on the working directory: per-user by default, COMMS_DATA_DIR overrides, a file\'s dataDir is relative to it', () => {
+    const elsewhere = tempDir();
+    expect(loadConfig({ env: {}, cwd: elsewhere }).config.dataDir).toBe(defaultDataDir());
+    expect(defaultDataDir()).not.toContain(elsewhere);
+    expect(loadConfig({ env: { COMMS_DATA_DIR: 'mine' }, cwd: elsewhere }).config.dataDir).toBe(join(elsewhere, 'mine'));
+    const file = configFile('dataDir: ./comms-data\n');
+    expect(loadConfig({ file, env: {}, cwd: elsewhere }).config.dataDir).toBe(join(dirname(file), 'comms-data'));
+    expect(loadConfig({ file, env: { COMMS_DATA_DIR: '/srv/comms' }, cwd: elsewhere }).config.dataDir).toBe('/srv/comms');
   });
 });

@@ -1,14 +1,39 @@
 import { describe, expect, it } from 'vitest';
 import { decodeCursor, encodeCursor } from '../../core/keyset-cursor.js';
 import { predecessorsOf } from '../../core/messages/status-transitions.js';
-import { isE164 } from '../../core/phone-number.js';
+import { requireE164 } from '../../core/phone-number.js';
+import { LibphonenumberPhoneNumbers } from '../../adapters/phone-numbers/libphonenumber-phone-numbers.js';
 import { retryDelayMs } from '../../core/callbacks/deliver-callbacks.js';
 
-describe('E.164', () => {
-  it.each(['+15550100123', '+442071838750', '+12'])('accepts %s', (n) => expect(isE164(n)).toBe(true));
-  it.each(['15550100123', '+05550100', '+1 555 0100', '+1555010012345678', '', '+', 'whatsapp:+15550100123'])(
-    'refuses %j', (n) => expect(isE164(n)).toBe(false),
+describe('phone numbers (requireE164 through the libphonenumber adapter)', () => {
+  const phones = new LibphonenumberPhoneNumbers();
+  const codeOf = (text: string): string | undefined => {
+    try {
+      requireE164(phones, text, 'to');
+    } catch (err) {
+      return (err as { code?: string }).code;
+    }
+    return undefined;
+  };
+  it.each([
+    ['+15550100123', '+15550100123'], ['+1 (555) 010-0123', '+15550100123'], ['  +1.555.010.0123 ', '+15550100123'],
+    ['+44 20 7946 0018', '+442079460018'], ['+86 138 0013 8000', '+8613800138000'],
+  ])('normalises %j to %s', (text, e164) => expect(requireE164(phones, text, 'to')).toBe(e164));
+  it.each(['+1555', '15550100123', '+05550100', '+1555010012345678', '', '+', 'whatsapp:+15550100123', '+1 800 FLOWERS', '+999 123456'])(
+    'refuses %j as INVALID_PHONE_NUMBER', (text) => expect(codeOf(text)).toBe('INVALID_PHONE_NUMBER'),
   );
+  it('answers a repeated number from its cache, unchanged by what a caller did with an earlier answer', () => {
+    const first = phones.parse('+44 20 7946 0018')!;
+    first.e164 = 'tampered';
+    expect(phones.parse('+44 20 7946 0018')).toEqual({ e164: '+442079460018', country: 'GB' });
+    expect(phones.parse('+1555')).toBeNull();
+    expect(phones.parse('+1555')).toBeNull();
+  });
+
+  it('tells the country when the number does', () => {
+    expect(phones.parse('+44 20 7946 0018')).toEqual({ e164: '+442079460018', country: 'GB' });
+    expect(phones.parse('+15550100123')).toEqual({ e164: '+15550100123', country: null });
+  });
 });
 
 describe('status transitions', () => {

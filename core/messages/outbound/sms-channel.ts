@@ -9,7 +9,7 @@ const SMS_MAX_LENGTH = 1600;
 export const smsChannel: OutboundChannel = {
   async prepare(ctx, agent, input) {
     refuseForeignFields(input, 'sms', ['body']);
-    const to = requireE164(singleRecipient(input.to), 'to');
+    const to = requireE164(ctx.ports.phoneNumbers, singleRecipient(input.to), 'to');
     const body = input.body ?? '';
     if (body.trim() === '') throw invalidField('body', 'body must not be empty.', 'Write the text of the message in body.');
     if (body.length > SMS_MAX_LENGTH) throw invalidField('body', `body is longer than ${SMS_MAX_LENGTH} characters.`, 'Shorten the text or split it into several messages.');

@@ -37,7 +37,7 @@ async function insideServiceWindow(ctx: UseCaseContext, agentId: string, contact
 export const whatsappChannel: OutboundChannel = {
   async prepare(ctx, agent, input) {
     refuseForeignFields(input, 'whatsapp', ['body', 'mediaUrls', 'templateId', 'templateVars']);
-    const to = requireE164(singleRecipient(input.to).replace(/^whatsapp:/, ''), 'to');
+    const to = requireE164(ctx.ports.phoneNumbers, singleRecipient(input.to).trim().replace(/^whatsapp:/, ''), 'to');
     const body = input.body?.trim() ? input.body : undefined;
     const mediaUrls = input.mediaUrls ?? [];
     const template = input.templateId ? { id: input.templateId, variables: input.templateVars ?? {} } : undefined;

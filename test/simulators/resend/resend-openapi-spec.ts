@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { locateSpec, RESEND_API, type SpecLocation } from '../shared/provider-specs.js';
+import { SIMULATED_OPERATIONS } from './simulated-operations.js';
 
 /** Something in a request that Resend's published OpenAPI document does not allow. Our adapter must cause none. */
 export interface SpecViolation {
@@ -46,29 +47,22 @@ interface OpenApiDocument {
   components: { schemas: Record<string, SchemaNode> };
 }
 
-/** The shared specs folder sits next to the repository: `<repo>/../shared/specs/`. */
-const REPO_ROOT = new URL('../../../', import.meta.url);
-export const RESEND_SPEC_PATH = fileURLToPath(new URL('../shared/specs/resend.json', REPO_ROOT));
+/** Where Resend's `resend.json` was found, or why the check is skipped (see provider-specs.ts). */
+export const RESEND_SPEC: SpecLocation = locateSpec(RESEND_API);
 
 const SPEC_ID = 'https://resend.simulator.local/openapi.json';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const loaded = new Map<string, { document: OpenApiDocument; ajv: Ajv2020 }>();
-
-function load(path: string): { document: OpenApiDocument; ajv: Ajv2020 } {
-  let entry = loaded.get(path);
-  if (!entry) {
-    const document = JSON.parse(readFileSync(path, 'utf8')) as OpenApiDocument;
-    // OpenAPI 3.1 schemas are JSON Schema 2020-12; `nullable`/`example` are OpenAPI words that strict mode would refuse.
-    const ajv = new Ajv2020({ allErrors: true, strict: false });
-    (addFormats as unknown as (instance: Ajv2020) => void)(ajv);
-    ajv.addFormat('binary', true);
-    ajv.addSchema({ $id: SPEC_ID, components: document.components });
-    entry = { document, ajv };
-    loaded.set(path, entry);
-  }
-  return entry;
+function compilerFor(document: OpenApiDocument): Ajv2020 {
+  // OpenAPI 3.1 schemas are JSON Schema 2020-12; `nullable`/`example` are OpenAPI words that strict mode would refuse.
+  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  (addFormats as unknown as (instance: Ajv2020) => void)(ajv);
+  ajv.addFormat('binary', true);
+  ajv.addSchema({ $id: SPEC_ID, components: document.components });
+  return ajv;
 }
+
+const fromFiles = new Map<string, ResendOpenApiSpec>();
 
 /** A concrete request path matched to the spec's template, with the path parameters it carries. */
 export interface MatchedPath {
@@ -76,14 +70,27 @@ export interface MatchedPath {
   params: Record<string, string>;
 }
 
-/** Checks requests against Resend's own OpenAPI document (`resend.json`). */
+/** Checks requests against an OpenAPI description of Resend's API: the published `resend.json`, or the simulator's own. */
 export class ResendOpenApiSpec {
-  private readonly document: OpenApiDocument;
   private readonly ajv: Ajv2020;
   private readonly validators = new Map<string, ValidateFunction>();
 
-  constructor(specPath: string = RESEND_SPEC_PATH) {
-    ({ document: this.document, ajv: this.ajv } = load(specPath));
+  private constructor(private readonly document: OpenApiDocument) {
+    this.ajv = compilerFor(document);
+  }
+
+  /** The operations the simulator implements (simulated-operations.ts): always there. */
+  static readonly simulated = new ResendOpenApiSpec(SIMULATED_OPERATIONS as unknown as OpenApiDocument);
+
+  /** Resend's published document, parsed once per process; null when none was found. */
+  static published(path: string | null = RESEND_SPEC.found ? RESEND_SPEC.path : null): ResendOpenApiSpec | null {
+    if (path === null) return null;
+    let spec = fromFiles.get(path);
+    if (!spec) {
+      spec = new ResendOpenApiSpec(JSON.parse(readFileSync(path, 'utf8')) as OpenApiDocument);
+      fromFiles.set(path, spec);
+    }
+    return spec;
   }
 
   /** The template a concrete path belongs to; literal segments win over parameters (`/emails/receiving` ≠ `/emails/{email_id}`). */

@@ -25,8 +25,8 @@ export interface ResendSimulatorOptions {
   eventDelayMs?: number;
   /** How long a webhook receiver may take to answer (ms). Default 5000. */
   webhookTimeoutMs?: number;
-  /** Path of `resend.json`. Default: `<repo>/../shared/specs/resend.json`. */
-  specPath?: string;
+  /** Path of Resend's published `resend.json`; null checks nothing. Default: the copy found by provider-specs.ts. */
+  specPath?: string | null;
   now?: () => Date;
 }
 
@@ -103,13 +103,15 @@ export class ResendSimulator {
   readonly inbound: SimulatedInboundEmail[] = [];
   /** Every API request received, faults included. */
   readonly requests: RecordedRequest[] = [];
-  /** Requests that Resend's OpenAPI document does not allow: our adapter must cause none. */
+  /** Requests that Resend's published OpenAPI document does not allow (when found): our adapter must cause none. */
   readonly specViolations: SpecViolation[] = [];
   /** Every webhook sent, with the receiver's answer. */
   readonly webhookDeliveries: WebhookDelivery[] = [];
   webhookUrl: string | null;
 
-  private readonly spec: ResendOpenApiSpec;
+  /** What the simulator serves and how it refuses: the same with or without the published document. */
+  private readonly operations = ResendOpenApiSpec.simulated;
+  private readonly published: ResendOpenApiSpec | null;
   private readonly faults = new FaultQueue();
   private readonly sendApi: SendEmailApi;
   private readonly now: () => Date;
@@ -128,8 +130,8 @@ export class ResendSimulator {
     this.now = options.now ?? (() => new Date());
     this.eventDelayMs = options.eventDelayMs ?? 10;
     this.webhookTimeoutMs = options.webhookTimeoutMs ?? 5000;
-    this.spec = new ResendOpenApiSpec(options.specPath);
-    this.sendApi = new SendEmailApi(this.spec, this.emails, this.specViolations, this.now, (email) => {
+    this.published = ResendOpenApiSpec.published(options.specPath);
+    this.sendApi = new SendEmailApi(this.operations, this.published, this.emails, this.specViolations, this.now, (email) => {
       if (this.webhookUrl) this.track(this.progress(email));
     });
   }
@@ -315,13 +317,14 @@ export class ResendSimulator {
   }
 
   private route(method: string, path: string, headers: Record<string, string>, body: unknown): ApiAnswer {
-    const matched = this.spec.match(path);
-    if (!matched) {
-      this.specViolations.push({ method, path, operationId: '(none)', location: 'path', parameter: path, problem: 'no such path in the spec' });
-      return resendErrors.notFound();
+    if (this.published) {
+      const declared = this.published.match(path);
+      if (!declared) this.specViolations.push({ method, path, operationId: '(none)', location: 'path', parameter: path, problem: 'no such path in the spec' });
+      else if (this.published.hasOperation(method, declared.template)) this.specViolations.push(...this.published.checkPathParams(method, declared.template, declared.params));
     }
-    if (!this.spec.hasOperation(method, matched.template)) return resendErrors.methodNotAllowed();
-    this.specViolations.push(...this.spec.checkPathParams(method, matched.template, matched.params));
+    const matched = this.operations.match(path);
+    if (!matched) return resendErrors.notFound();
+    if (!this.operations.hasOperation(method, matched.template)) return resendErrors.methodNotAllowed();
 
     const operation = `${method} ${matched.template}`;
     if (operation === 'POST /emails') return this.sendApi.send(headers, body);

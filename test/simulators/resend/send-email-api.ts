@@ -9,14 +9,16 @@ import { contentTypeFor, type SimulatedEmail } from './simulated-emails.js';
 export const INVALID_JSON = Symbol('invalid JSON');
 
 /**
- * `POST /emails` as Resend answers it: the spec's schema, Resend's own rules, then the Idempotency-Key.
+ * `POST /emails` as Resend answers it: the request schema, Resend's own rules, then the Idempotency-Key.
+ * `operations` decides the answer; the published document, when there is one, records spec violations.
  * Accepted emails are appended to `emails`; `onAccepted` lets the simulator start their delivery events.
  */
 export class SendEmailApi {
   private readonly idempotency: IdempotencyStore;
 
   constructor(
-    private readonly spec: ResendOpenApiSpec,
+    private readonly operations: ResendOpenApiSpec,
+    private readonly published: ResendOpenApiSpec | null,
     private readonly emails: SimulatedEmail[],
     private readonly specViolations: SpecViolation[],
     private readonly now: () => Date,
@@ -35,12 +37,12 @@ export class SendEmailApi {
       this.specViolations.push({ method: 'POST', path: template, operationId: 'emails/send', location: 'body', parameter: '/', problem: 'not a JSON object' });
       return resendErrors.invalidJson();
     }
-    const headerViolations = this.spec.checkHeaders('POST', template, headers);
-    const bodyViolations = this.spec.checkJsonBody('POST', template, body);
-    this.specViolations.push(...headerViolations, ...bodyViolations);
+    if (this.published) {
+      this.specViolations.push(...this.published.checkHeaders('POST', template, headers), ...this.published.checkJsonBody('POST', template, body));
+    }
     const key = headers['idempotency-key'];
     if (key !== undefined && (key.length < 1 || key.length > 256)) return resendErrors.invalidIdempotencyKey();
-    const firstViolation = bodyViolations[0];
+    const firstViolation = this.operations.checkJsonBody('POST', template, body)[0];
     if (firstViolation) return answerForSpecViolation(firstViolation);
 
     const payload = body as SendEmailBody;

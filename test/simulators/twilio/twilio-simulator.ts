@@ -50,8 +50,8 @@ export interface TwilioSimulatorOptions {
   defaultAudioSeconds?: number;
   /** How long a conversation's `say()`/`nextReply()` wait for the agent's complete reply (ms). Default 10000. */
   replyTimeoutMs?: number;
-  /** Path of `twilio_api_v2010.json`. Default: `<repo>/../shared/specs/`. */
-  specPath?: string;
+  /** Path of `twilio_api_v2010.json`; null checks nothing. Default: the copy found by provider-specs.ts. */
+  specPath?: string | null;
   now?: () => Date;
 }
 
@@ -103,6 +103,8 @@ const MESSAGES_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/;
 const MESSAGE_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\/([^/]+)\.json$/;
 const SPEC_MESSAGES = '/2010-04-01/Accounts/{AccountSid}/Messages.json';
 const SPEC_MESSAGE = '/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json';
+const ACCOUNT_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\.json$/;
+const SPEC_ACCOUNT = '/2010-04-01/Accounts/{Sid}.json';
 
 /**
  * A stateful, loopback-only stand-in for api.twilio.com (Messages and Calls of API v2010) and for the Twilio side
@@ -439,6 +441,13 @@ export class TwilioSimulator {
       return this.api.fetch(path, single[2] ?? '');
     }
     if (list || single) return METHOD_NOT_ALLOWED;
+    const account = ACCOUNT_PATH.exec(path);
+    if (account && method === 'GET') {
+      this.specViolations.push(...this.spec.checkQuery(method, SPEC_ACCOUNT, query));
+      // Credentials were checked above; another account's SID is not visible to them.
+      if (account[1] !== this.accountSid) return { status: 404, body: twilioErrors.notFound(path) };
+      return { status: 200, body: accountResource(this.accountSid, path) };
+    }
     return { status: 404, body: twilioErrors.notFound(path) };
   }
 
@@ -490,6 +499,14 @@ export class TwilioSimulator {
     });
     res.end(body);
   }
+}
+
+/** The account resource as Twilio answers GET /2010-04-01/Accounts/{Sid}.json (the fields an SDK reads). */
+function accountResource(sid: string, path: string): Record<string, unknown> {
+  return {
+    sid, owner_account_sid: sid, friendly_name: 'Simulated account', status: 'active', type: 'Full', auth_token: '[hidden]',
+    date_created: 'Mon, 30 Nov 2026 10:00:00 +0000', date_updated: 'Mon, 30 Nov 2026 10:00:00 +0000', uri: path, subresource_uris: {},
+  };
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -1,0 +1,20 @@
+import { requireAdmin } from '../auth/authenticate.js';
+import { defineUseCase } from '../use-case.js';
+import { type AgentView, agentViewSchema, toAgentView } from './agent-view.js';
+
+export const listAgents = defineUseCase<Record<string, never>, { agents: AgentView[] }>({
+  name: 'comms_list_agents',
+  title: 'List agents',
+  description: 'Admin only. Every agent, oldest first, with its status, callback URL and addresses per channel.',
+  input: { type: 'object', additionalProperties: false, properties: {} },
+  output: { type: 'object', additionalProperties: false, required: ['agents'], properties: { agents: { type: 'array', items: agentViewSchema } } },
+  annotations: { readOnlyHint: true, openWorldHint: false },
+  auth: 'admin',
+  rest: { method: 'GET', path: '/agents' },
+  async run(ctx) {
+    requireAdmin(ctx);
+    const { db } = ctx.ports;
+    const agents = await db.agents.list();
+    return { agents: await Promise.all(agents.map(async (agent) => toAgentView(agent, await db.agents.listChannels(agent.id)))) };
+  },
+});

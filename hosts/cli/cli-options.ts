@@ -1,0 +1,65 @@
+import { parseArgs } from 'node:util';
+
+/** Every option of every command; each command reads the ones it knows. */
+const OPTIONS = {
+  config: { type: 'string', multiple: true },
+  name: { type: 'string' },
+  phone: { type: 'string' },
+  email: { type: 'string' },
+  whatsapp: { type: 'string' },
+  'callback-url': { type: 'string' },
+  status: { type: 'string' },
+  agent: { type: 'string' },
+  token: { type: 'string' },
+  client: { type: 'string' },
+  transport: { type: 'string' },
+  channel: { type: 'string' },
+  from: { type: 'string' },
+  body: { type: 'string' },
+  subject: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+  version: { type: 'boolean', short: 'v', default: false },
+} as const;
+
+export type CliValues = ReturnType<typeof parseCli>['values'];
+
+export function parseCli(argv: string[]) {
+  return parseArgs({ args: argv, allowPositionals: true, options: OPTIONS });
+}
+
+export const USAGE = `Usage: agentos-comms <command> [options] [--config FILE|FOLDER]...
+
+Server
+  serve                          HTTP server: MCP at /mcp, REST at /api/v1, webhooks, /health
+  stdio                          MCP over stdin/stdout, as the agent of COMMS_AGENT_TOKEN
+  migrate                        apply pending database migrations
+  doctor                         check config, data folder, database, public URL and provider credentials
+  config show                    the effective config, secrets redacted, with where each value came from
+
+Agents (operator; acts directly on the database of the config)
+  agent create --name N [--phone E164] [--email ADDRESS] [--whatsapp E164] [--callback-url URL]
+                                 create an agent and print its token (shown once) and client set-up
+  agent list                     every agent with its addresses
+  agent show AGENT_ID
+  agent update AGENT_ID [--name N] [--phone E164|none] [--email ADDRESS|none] [--whatsapp E164|none]
+                        [--callback-url URL|none] [--status active|disabled]
+  agent disable AGENT_ID         its token stops working at once
+  agent rotate-token AGENT_ID    a new token; the old one stops working at once
+
+Clients and demo
+  connect --client claude-code|claude-desktop|cursor|vscode|inspector [--token TOKEN] [--transport stdio|http]
+                                 print a ready-to-paste client configuration
+  demo inbound --agent AGENT_ID --channel sms|email|whatsapp --from ADDRESS --body TEXT [--subject S]
+                                 (demo mode) a person "replies": stored, forwarded, WhatsApp window opened
+
+Options
+  --config FILE|FOLDER           overlays over the embedded defaults, applied in order (repeatable);
+                                 else COMMS_CONFIG; data folder: COMMS_DATA_DIR, else the per-user folder
+  --json                         machine-readable output (default on a terminal: human-readable)
+  --version, --help`;
+
+/** The options that were given, so that a use case's schema sees no undefined keys. */
+export function givenOnly(fields: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+}

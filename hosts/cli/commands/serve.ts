@@ -1,0 +1,21 @@
+import { buildApp } from '../../composition/build-app.js';
+import { startServer } from '../../http/serve.js';
+import { startBanner } from '../banner.js';
+import type { CliValues } from '../cli-options.js';
+import { loadCliConfig } from './load.js';
+
+export async function serve(values: CliValues): Promise<number> {
+  const app = await buildApp(loadCliConfig(values), { migrate: true });
+  // A server that cannot listen (port taken …) must not keep the process alive with its database open.
+  const running = await startServer(app).catch(async (err: unknown) => {
+    await app.close();
+    throw err;
+  });
+  console.log(startBanner(running.url, app));
+  const shutdown = (): void => {
+    running.close().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+  return new Promise<number>(() => undefined);
+}

@@ -1,0 +1,14 @@
+import { buildApp } from '../../composition/build-app.js';
+import { runStdioHost } from '../../mcp/stdio-host.js';
+import type { CliValues } from '../cli-options.js';
+import { loadCliConfig } from './load.js';
+
+export async function stdio(values: CliValues): Promise<number> {
+  const app = await buildApp(loadCliConfig(values), { migrate: true });
+  try {
+    await runStdioHost(app, process.env.COMMS_AGENT_TOKEN);
+  } finally {
+    await app.close();
+  }
+  return 0;
+}

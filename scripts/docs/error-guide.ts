@@ -1,0 +1,100 @@
+import type { ErrorCode } from '../../ports/errors.js';
+
+/**
+ * Cause and fix of every error code, for docs/TROUBLESHOOTING.md. A code added to ports/errors.ts without an
+ * entry here fails the docs test: write what causes it and what the caller or operator should do.
+ */
+export const ERROR_GUIDE: Partial<Record<ErrorCode, { cause: string; fix: string }>> = {
+  INVALID_INPUT: {
+    cause: 'The input does not match the tool\'s or route\'s JSON Schema (a missing or unknown field, a wrong type, a value out of range), or the body is not JSON. `details.field` names the field.',
+    fix: 'Fix the named field; the schemas are in docs/MCP-TOOLS.md and docs/API.md.',
+  },
+  INVALID_PHONE_NUMBER: {
+    cause: 'A number that cannot be a phone number of its country code (too short or long, no leading +, letters), or one the provider refused as a destination.',
+    fix: 'Write it in international form: + and the country code (spaces, dashes, dots and brackets are fine), e.g. +1 555 010 0123.',
+  },
+  INVALID_EMAIL_ADDRESS: {
+    cause: 'An address without local part, @ or domain, or with spaces or angle brackets.',
+    fix: 'Use plain addresses such as name@example.com.',
+  },
+  UNKNOWN_VOICE: {
+    cause: 'The text-to-speech provider does not know the voice asked for.',
+    fix: 'Use a voice of the configured tts provider (see docs/PROVIDERS.md) or leave the voice out.',
+  },
+  TEMPLATE_REQUIRED: {
+    cause: 'WhatsApp: the person has not written to the agent in the last 24 hours, so only an approved template may be sent.',
+    fix: 'Send `templateId` (+ `templateVars`); free text is allowed again once the person replies. In demo mode, `agentos-comms demo inbound` makes them reply.',
+  },
+  INVALID_SIGNATURE: {
+    cause: 'A provider webhook whose signature is missing, stale or wrong: the signing secret differs, or `publicBaseUrl` is not the URL the provider calls (Twilio signs the exact URL).',
+    fix: 'Set the provider\'s signing secret in the config and PUBLIC_BASE_URL to the address the provider uses (the tunnel or domain); `agentos-comms doctor` checks the URL.',
+  },
+  UNAUTHORIZED: {
+    cause: 'No bearer token, an unknown one, a rotated one, or the token of a disabled agent. Over stdio: COMMS_AGENT_TOKEN is not set or not found in the database the server opened (the message names it).',
+    fix: 'Use the token printed by `agentos-comms agent create` (or `agent rotate-token`) against the same data folder (`COMMS_DATA_DIR`, `--config`); `agentos-comms connect` prints a working client set-up.',
+  },
+  FORBIDDEN: {
+    cause: 'An agent token asking for another agent\'s data, an admin tool called with an agent token, or an MCP session used with another token than the one that opened it.',
+    fix: 'Act as your own agent (leave `agentId` out), or call admin tools with COMMS_ADMIN_TOKEN.',
+  },
+  NOT_FOUND: {
+    cause: 'No such agent, message, call or route, or an expired MCP session or storage link.',
+    fix: 'Check the id (`agentos-comms agent list`); start a new MCP session; see GET /openapi.json for the routes.',
+  },
+  CONFLICT: {
+    cause: 'An address already belongs to another agent, or a record was changed by someone else at the same time.',
+    fix: 'Choose another address or free it first (`agentos-comms agent update AGENT --phone none`); retry a concurrent change.',
+  },
+  IDEMPOTENCY_IN_PROGRESS: {
+    cause: 'A request with the same idempotency key is still being sent.',
+    fix: 'Retry in a moment with the same key to get its result.',
+  },
+  IDEMPOTENCY_KEY_REUSED: {
+    cause: 'The idempotency key was already used for a different request.',
+    fix: 'Use a new key for a new message; reuse a key only to retry the very same request.',
+  },
+  CHANNEL_NOT_CONFIGURED: {
+    cause: 'The server has no provider for this channel (its config section is missing or `enabled: false`), the agent has no address on it, or a demo-only action on a channel with a real provider.',
+    fix: 'Configure the channel (`agentos-comms config show` shows what is on), or give the agent an address (`agentos-comms agent update`).',
+  },
+  RATE_LIMITED: {
+    cause: 'The provider asked to slow down, or the agent reached its actions per minute, hour or day of one type (its tier\'s `actions` limits).',
+    fix: 'Wait (`details.retryAfterSeconds` when known) and retry with the same idempotency key.',
+  },
+  SPENDING_CAP_REACHED: {
+    cause: 'The action\'s estimated price would pass the agent\'s daily or monthly spending cap (its tier\'s `spend`, or an override set with comms_set_agent_limits). Nothing was sent or stored as sent.',
+    fix: 'Wait until `details.resetAt` (`retryAfterSeconds`), or ask the operator to raise the cap or move the agent to another tier (comms_set_agent_limits); comms_get_usage shows what is left.',
+  },
+  CONTACT_LIMIT_REACHED: {
+    cause: 'Too many calls or messages to one number or address in this UTC day (the tier\'s `perContact` limits).',
+    fix: 'Wait until `details.resetAt`, or ask the operator to change the agent\'s per-contact limits.',
+  },
+  PROVIDER_REJECTED: {
+    cause: 'The provider refused the request for a reason of its own (an unverified sender, a number the account does not own, content it refuses). `details.providerCode` is the provider\'s code.',
+    fix: 'Look up the provider\'s code (e.g. Twilio error 21606); fix the sender or the content. Retrying the same request will not help.',
+  },
+  PROVIDER_AUTH_FAILED: {
+    cause: 'The provider refused the credentials in the config (a wrong or revoked key, token or secret).',
+    fix: 'Fix the credentials (`agentos-comms config show` names where each came from) and check them with `agentos-comms doctor`.',
+  },
+  PROVIDER_UNAVAILABLE: {
+    cause: 'The provider could not be reached or answered 5xx; nothing was sent.',
+    fix: 'Retry later with the same idempotency key; check the provider\'s status page and the network.',
+  },
+  PROVIDER_TIMEOUT: {
+    cause: 'The provider did not answer in time, or dropped the connection after the request: the message may or may not have been sent.',
+    fix: 'Retry with the same idempotency key (never without one: it could send twice), or check with comms_get_messages first.',
+  },
+  CONFIG_INVALID: {
+    cause: 'At start-up: a config value fails the schema, a file is missing or not YAML, the port is already in use, or the listen address does not exist. Each problem is one line naming the key (and its environment variable).',
+    fix: 'Fix the named key or variable; `agentos-comms config show` prints the effective config, `agentos-comms doctor` checks it. Port in use: PORT=3001 agentos-comms serve.',
+  },
+  PLUGIN_INVALID: {
+    cause: 'An adapter named in `use:` cannot be found or loaded, is for another port or apiVersion, or its options are invalid or missing (a credential whose environment variable is unset is named).',
+    fix: 'Use a built-in name (docs/PROVIDERS.md), a path relative to the config file or an installed package; set the named variables.',
+  },
+  INTERNAL: {
+    cause: 'An unexpected failure inside the server; nothing about it is shown to the caller.',
+    fix: 'Retry; if it persists, report it with the `requestId` of the answer (the server log has the details under that id).',
+  },
+};

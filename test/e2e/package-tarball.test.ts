@@ -1,0 +1,107 @@
+import { execFile, spawn } from 'node:child_process';
+import { cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../support/cli.js';
+import { tempDir } from '../support/plugin-context.js';
+
+const run = promisify(execFile);
+const MINUTE = 60_000;
+
+/**
+ * Install scripts of runtime dependencies known to succeed under npm (better-sqlite3 downloads a prebuilt
+ * binary, or compiles). Anything else (msedge-tts's `npx only-allow pnpm` was one) can break a user's install.
+ */
+const KNOWN_INSTALL_SCRIPTS: Readonly<Record<string, string>> = { 'better-sqlite3': 'install: prebuild-install || node-gyp rebuild --release' };
+
+/**
+ * CI installs exactly as a user does, install scripts included (better-sqlite3 compiles here: minutes).
+ * Elsewhere the install skips scripts and reuses this checkout's compiled better-sqlite3, so `npm test`
+ * stays quick; the check of every dependency's install scripts runs in both.
+ */
+const FULL_INSTALL = process.env.CI === 'true' || process.env.COMMS_TEST_FULL_INSTALL === '1';
+
+describe('the packed tarball, installed into an empty folder', { timeout: 5 * MINUTE }, () => {
+  const packDir = tempDir('agentos-pack-');
+  const installDir = tempDir('agentos-install-');
+  const dataDir = tempDir('agentos-pkg-data-');
+  const env = { ...process.env, COMMS_DATA_DIR: dataDir, COMMS_CONFIG: '', PORT: '0', LOG_LEVEL: 'warn' };
+  let tarball = '';
+  const bin = () => join(installDir, 'node_modules', '.bin', 'agentos-comms');
+
+  beforeAll(async () => {
+    // prepack builds dist/ first, as `npm publish` does.
+    const packed = await run('npm', ['pack', '--silent', '--pack-destination', packDir], { cwd: REPO_ROOT, maxBuffer: 16 * 1024 * 1024 });
+    tarball = join(packDir, packed.stdout.trim().split('\n').pop()!);
+    writeFileSync(join(installDir, 'package.json'), JSON.stringify({ name: 'empty-project', private: true, allowScripts: { 'better-sqlite3': true } }));
+    await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...(FULL_INSTALL ? [] : ['--ignore-scripts']), tarball], { cwd: installDir, maxBuffer: 16 * 1024 * 1024 });
+    if (!FULL_INSTALL) cpSync(join(REPO_ROOT, 'node_modules', 'better-sqlite3', 'build'), join(installDir, 'node_modules', 'better-sqlite3', 'build'), { recursive: true });
+  }, 15 * MINUTE);
+
+  let server: ReturnType<typeof spawn> | undefined;
+  afterAll(() => {
+    server?.kill('SIGTERM');
+  });
+
+  it('holds the built dist/, the config defaults, docs, LICENSE and server.json; no sources or tests', async () => {
+    const { stdout } = await run('tar', ['tzf', tarball], { maxBuffer: 16 * 1024 * 1024 });
+    const files = stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
+    for (const file of ['dist/hosts/cli/main.js', 'config/default.yaml', 'config/schema.json', 'LICENSE', 'README.md', 'server.json', 'package.json', 'docs/SETUP.md']) {
+      expect(files, file).toContain(file);
+    }
+    expect(files.filter((f) => f.startsWith('test/') || (f.endsWith('.ts') && !f.endsWith('.d.ts')) || f.endsWith('.map'))).toEqual([]);
+  });
+
+  it('pulls in no dependency with an install script that could fail for npm users', () => {
+    const root = join(installDir, 'node_modules');
+    const names = readdirSync(root).flatMap((name) => (name.startsWith('@') ? readdirSync(join(root, name)).map((sub) => `${name}/${sub}`) : [name]));
+    const scripts = names.flatMap((name) => {
+      let manifest: { scripts?: Record<string, string> };
+      try {
+        manifest = JSON.parse(readFileSync(join(root, name, 'package.json'), 'utf8')) as typeof manifest;
+      } catch {
+        return [];
+      }
+      return ['preinstall', 'install', 'postinstall'].filter((k) => manifest.scripts?.[k]).map((k) => [name, `${k}: ${manifest.scripts![k]}`] as const);
+    });
+    expect(Object.fromEntries(scripts)).toEqual(KNOWN_INSTALL_SCRIPTS);
+  });
+
+  it('answers --version and --help from any folder', async () => {
+    const version = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    expect((await run(bin(), ['--version'], { cwd: tempDir() })).stdout.trim()).toBe(version);
+    expect((await run(bin(), ['--help'], { cwd: tempDir() })).stdout).toContain('agentos-comms <command>');
+  });
+
+  it('creates an agent, serves /health, and serves MCP over stdio to a client started in another folder', async () => {
+    const created = await run(bin(), ['agent', 'create', '--name', 'Packaged', '--phone', '+15550100091', '--json'], { cwd: tempDir(), env });
+    const { token, connection } = JSON.parse(created.stdout) as { token: string; connection: { command: string; args: string[]; env: Record<string, string> } };
+    expect(token).toMatch(/^aoc_/);
+
+    server = spawn(bin(), ['serve'], { cwd: tempDir(), env });
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      server!.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const match = /listening on (http:\/\/\S+)/.exec(out);
+        if (match) resolve(match[1]!);
+      });
+      server!.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
+    });
+    expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: 'ok' });
+
+    const transport = new StdioClientTransport({
+      command: connection.command, args: connection.args, cwd: tempDir('agentos-client-cwd-'), env: { ...env, ...connection.env } as Record<string, string>, stderr: 'pipe',
+    });
+    const client = new Client({ name: 'packaged-test', version: '1.0.0' });
+    await client.connect(transport);
+    try {
+      expect((await client.listTools()).tools.map((t) => t.name)).toContain('comms_send_message');
+    } finally {
+      await client.close();
+    }
+  });
+});
