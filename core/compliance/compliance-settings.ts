@@ -43,4 +43,10 @@ export interface ComplianceSettings {
     /** `block`: refuse with CONTENT_BLOCKED; `flag`: send and log the rule; `off`: no screening. */
     mode: 'block' | 'flag' | 'off';
   };
+  recordingConsent: {
+    /** ISO country codes whose law asks every party's consent to record; `*`: everywhere. */
+    allPartyJurisdictions: string[];
+    /** Said before recording where consent is required (unless the server's voice settings say otherwise). */
+    announcement: string;
+  };
 }
