@@ -14,6 +14,9 @@ import type { TtsPort } from '../ports/tts.js';
 import type { WhatsAppPort } from '../ports/whatsapp.js';
 import type { PolicyRecorder } from '../ports/usage.js';
 import type { UsageSettings } from './usage/usage-settings.js';
+import type { ComplianceSettings } from './compliance/compliance-settings.js';
+import type { ContentFilter } from '../ports/content-filter.js';
+import type { PhoneLocations } from '../ports/phone-locations.js';
 
 /** Who is calling: an agent acting as itself, or the operator acting for any agent. */
 export type Caller = { kind: 'agent'; agentId: string } | { kind: 'admin' } | { kind: 'anonymous' };
@@ -51,6 +54,8 @@ export interface CoreSettings {
   voice: VoiceDefaults;
   /** Usage, prices, tiers and limits (`usage:` in config). */
   usage: UsageSettings;
+  /** Opt-outs, quiet hours, consent, email footers, content screening (`compliance:` in config). */
+  compliance: ComplianceSettings;
 }
 
 /** An adapter with the plugin id it was loaded as (recorded on messages as `provider`). */
@@ -80,6 +85,10 @@ export interface CorePorts {
   callbackSender: CallbackSender;
   /** Where the pre-send policy records its refusals (log; audit and metrics later). */
   policyRecorder: PolicyRecorder;
+  /** Time zones and country of phone numbers (quiet hours). */
+  phoneLocations: PhoneLocations;
+  /** Screens outbound text (content rule of the pre-send policy). */
+  contentFilter: ContentFilter;
   settings: CoreSettings;
   /** Asks the callback dispatcher to run soon (after an inbound event was stored). */
   notifyCallbacksPending(): void;

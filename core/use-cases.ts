@@ -16,6 +16,12 @@ import type { UseCase } from './use-case.js';
 import { getUsage } from './usage/get-usage.js';
 import { setAgentLimits } from './usage/set-agent-limits.js';
 import { getUsageDashboard } from './usage/usage-dashboard.js';
+import { checkContact } from './compliance/check-contact.js';
+import { getConsent, recordConsent } from './compliance/consent-tools.js';
+import { addDoNotContact, checkDoNotContact, importDoNotContact, removeDoNotContact } from './compliance/do-not-contact-tools.js';
+import { eraseContact } from './compliance/erase-contact.js';
+import { exportContact } from './compliance/export-contact.js';
+import { setAgentCompliance } from './compliance/set-agent-compliance.js';
 
 /** Every use case the hosts serve, in the order tools are listed. */
 export const USE_CASES: readonly UseCase[] = [
@@ -37,6 +43,16 @@ export const USE_CASES: readonly UseCase[] = [
   getUsage as UseCase,
   setAgentLimits as UseCase,
   getUsageDashboard as UseCase,
+  checkContact as UseCase,
+  recordConsent as UseCase,
+  getConsent as UseCase,
+  addDoNotContact as UseCase,
+  removeDoNotContact as UseCase,
+  importDoNotContact as UseCase,
+  checkDoNotContact as UseCase,
+  setAgentCompliance as UseCase,
+  exportContact as UseCase,
+  eraseContact as UseCase,
 ];
 
 /** Offered only in demo mode (see core/demo/demo-inbound.ts `inDemoMode`), after the others. */

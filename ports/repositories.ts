@@ -3,6 +3,7 @@ import type {
   MessageStatus, WhatsAppSenderRecord, CallTurnRecord, TurnLatency,
 } from './records.js';
 import type { UsageRepository } from './usage.js';
+import type { ComplianceRepository } from './compliance.js';
 
 export interface AgentRepository {
   /** Creates the agent and its channels in one transaction. `CONFLICT` if an address is taken. */
@@ -102,6 +103,7 @@ export interface Repositories {
   readonly calls: CallLogRepository;
   readonly turns: CallTurnRepository;
   readonly usage: UsageRepository;
+  readonly compliance: ComplianceRepository;
 }
 
 /** The `db` port: every repository plus transactions and the database's lifecycle. */

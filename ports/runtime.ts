@@ -20,6 +20,8 @@ export interface Secrets {
   equal(a: string, b: string): boolean;
   /** Hex HMAC-SHA256, used to fingerprint idempotent requests. */
   fingerprint(value: string): string;
+  /** Hex HMAC-SHA256 of `value` under `key` (links that must verify on any server, e.g. unsubscribe links). */
+  hmac(key: string, value: string): string;
 }
 
 export type LogFields = Record<string, unknown>;

@@ -65,6 +65,7 @@ export interface SmsStatusUpdate {
  *
  * Failures are thrown as `DomainError` with these codes, so core can react without knowing the vendor:
  * - `INVALID_PHONE_NUMBER` the provider refused the number;
+ * - `OPTED_OUT` the provider keeps the recipient on its own opt-out list (Twilio 21610): core records it;
  * - `PROVIDER_REJECTED` any other permanent 4xx refusal;
  * - `PROVIDER_AUTH_FAILED` credentials refused;
  * - `RATE_LIMITED` the provider asked us to slow down (`details.retryAfterSeconds` when known);

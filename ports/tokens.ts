@@ -17,5 +17,7 @@ export const TOKENS = {
   Stt: Symbol.for('agentos.Stt'),
   CallbackSender: Symbol.for('agentos.CallbackSender'),
   PolicyRecorder: Symbol.for('agentos.PolicyRecorder'),
+  PhoneLocations: Symbol.for('agentos.PhoneLocations'),
+  ContentFilter: Symbol.for('agentos.ContentFilter'),
   PhoneNumbers: Symbol.for('agentos.PhoneNumbers'),
 } as const;

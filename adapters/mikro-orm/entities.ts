@@ -229,7 +229,71 @@ export const UsageAlertEntity = defineEntity({
   },
 });
 
+export const OptOutEntity = defineEntity({
+  name: 'OptOut',
+  tableName: 'opt_outs',
+  properties: {
+    contactHash: p.string().primary().fieldName('contact_hash').columnType('varchar(64)'),
+    channel: p.string().primary().columnType('varchar(16)'),
+    // '*': operator-wide.
+    sender: p.string().primary().columnType('varchar(320)'),
+    scope: p.string().primary().columnType('varchar(16)'),
+    source: p.string().columnType('varchar(16)'),
+    createdAt: p.datetime(3).fieldName('created_at'),
+  },
+});
+
+export const DoNotContactEntity = defineEntity({
+  name: 'DoNotContact',
+  tableName: 'do_not_contact',
+  properties: {
+    contactHash: p.string().primary().fieldName('contact_hash').columnType('varchar(64)'),
+    // '*': the global list; no foreign key for that reason.
+    agentId: p.string().primary().fieldName('agent_id').columnType('varchar(64)'),
+    source: p.string().columnType('varchar(16)'),
+    createdAt: p.datetime(3).fieldName('created_at'),
+  },
+});
+
+export const ConsentEntity = defineEntity({
+  name: 'Consent',
+  tableName: 'consents',
+  properties: {
+    id: p.string().primary().columnType('varchar(64)'),
+    agentId: p.manyToOne(AgentEntity).mapToPk().fieldName('agent_id').index('consents_agent_id_index'),
+    contactHash: p.string().fieldName('contact_hash').columnType('varchar(64)').index('consents_contact_hash_index'),
+    channel: p.string().columnType('varchar(16)'),
+    scope: p.string().columnType('varchar(16)'),
+    status: p.string().columnType('varchar(16)'),
+    source: p.text(),
+    evidence: p.text().nullable(),
+    givenAt: p.datetime(3).fieldName('given_at'),
+    createdAt: p.datetime(3).fieldName('created_at'),
+  },
+});
+
+export const ErasureTombstoneEntity = defineEntity({
+  name: 'ErasureTombstone',
+  tableName: 'erasure_tombstones',
+  properties: {
+    contactHash: p.string().primary().fieldName('contact_hash').columnType('varchar(64)'),
+    erasedAt: p.datetime(3).fieldName('erased_at'),
+    counts: p.json<Record<string, number>>(),
+  },
+});
+
+export const AgentComplianceEntity = defineEntity({
+  name: 'AgentCompliance',
+  tableName: 'agent_compliance',
+  properties: {
+    agentId: p.oneToOne(AgentEntity).primary().mapToPk().fieldName('agent_id').owner().deleteRule('no action'),
+    settings: p.json<Record<string, unknown>>(),
+    updatedAt: p.datetime(3).fieldName('updated_at'),
+  },
+});
+
 export const ENTITIES = [
   AgentEntity, AgentChannelEntity, MessageEntity, CallbackDeliveryEntity, WhatsAppSenderEntity, CallLogEntity,
   CallTurnEntity, UsageRecordEntity, UsageCounterEntity, AgentLimitsEntity, UsageAlertEntity,
+  OptOutEntity, DoNotContactEntity, ConsentEntity, ErasureTombstoneEntity, AgentComplianceEntity,
 ];

@@ -8,6 +8,7 @@ import { SqlCallTurnRepository } from './call-turn-repository.js';
 import { SqlMessageRepository } from './message-repository.js';
 import { sessionExecutor, type SqlExecutor } from './sql-executor.js';
 import { SqlUsageRepository } from './usage-repository.js';
+import { SqlComplianceRepository } from './compliance-repository.js';
 import { SqlWhatsAppSenderRepository } from './whatsapp-sender-repository.js';
 
 /** Every repository over one executor: the database's own, or a transaction's session. */
@@ -20,6 +21,7 @@ function repositoriesOver(sql: SqlExecutor): Repositories {
     calls: new SqlCallLogRepository(sql),
     turns: new SqlCallTurnRepository(sql),
     usage: new SqlUsageRepository(sql),
+    compliance: new SqlComplianceRepository(sql),
   };
 }
 
@@ -33,6 +35,7 @@ export class MikroOrmDatabase implements Database {
   readonly calls: Repositories['calls'];
   readonly turns: Repositories['turns'];
   readonly usage: Repositories['usage'];
+  readonly compliance: Repositories['compliance'];
   private closing: Promise<void> | null = null;
 
   constructor(
@@ -47,6 +50,7 @@ export class MikroOrmDatabase implements Database {
     ({
       agents: this.agents, messages: this.messages, callbacks: this.callbacks,
       whatsappSenders: this.whatsappSenders, calls: this.calls, turns: this.turns, usage: this.usage,
+      compliance: this.compliance,
     } = repositoriesOver(executor));
   }
 

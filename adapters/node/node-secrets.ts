@@ -24,6 +24,10 @@ export class NodeSecrets implements Secrets {
     return timingSafeEqual(da, db);
   }
 
+  hmac(key: string, value: string): string {
+    return createHmac('sha256', key).update(value).digest('hex');
+  }
+
   fingerprint(value: string): string {
     return createHmac('sha256', this.fingerprintKey).update(value).digest('hex');
   }

@@ -93,6 +93,9 @@ export function twilioErrorMapper(secret: string, timeoutMs: number) {
         details,
       );
     }
+    if (code === 21610) {
+      return new DomainError('OPTED_OUT', `Twilio refused the ${subject}: the recipient has opted out of messages from this number (error 21610).`, NEXT_STEP_BY_CODE[21610], details);
+    }
     if (err.status === 429) return rateLimited(null, code, subject);
     if (err.status >= 500) {
       return new DomainError(

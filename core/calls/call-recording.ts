@@ -5,6 +5,7 @@ import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
 import { requirePort, requireTelephony, type CorePorts } from '../context.js';
 import { invalidSignature } from '../messages/inbound/store-inbound.js';
 import { updateCall } from './update-call.js';
+import { recordingAnnouncement } from '../compliance/recording-consent.js';
 
 /** How long a recording link in comms_get_call works. */
 const RECORDING_URL_TTL_SECONDS = 60 * 60;
@@ -30,7 +31,7 @@ export function recordingSettings(ports: CorePorts, call: CallLogRecord): CallRe
   if (call.metadata.record !== true) return undefined;
   return {
     statusCallbackUrl: `${ports.settings.publicBaseUrl}/webhooks/${encodeURIComponent(call.agentId)}/voice/recording`,
-    announcement: ports.settings.voice.recordingAnnouncement ?? null,
+    announcement: recordingAnnouncement(ports, call),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { CallScript, TelephonyCalls } from '../../ports/calls.js';
+import type { Purpose } from '../../ports/compliance.js';
 import { DomainError, isDomainError } from '../../ports/errors.js';
 import type { CallLogRecord } from '../../ports/records.js';
 import { requireTelephony, type CorePorts, type Provided, type UseCaseContext } from '../context.js';
@@ -54,10 +55,14 @@ export function newOutboundCall(
  * The pre-send policy for a call to `to`: its reserved minutes (settled with the real duration when it
  * ends), after any `before` lines already done (speech synthesised for a voice message).
  */
-export function checkCall(ctx: UseCaseContext, agent: AgentRecord, provider: string, to: string, before: UsageLine[] = []): Promise<Admission> {
+export function checkCall(
+  ctx: UseCaseContext, agent: AgentRecord, call: { provider: string; from: string; to: string; purpose?: Purpose; content: string }, before: UsageLine[] = [],
+): Promise<Admission> {
   const { usage } = ctx.ports.settings;
-  const minutes = priceLine(usage, { channel: 'voice', action: 'call', units: usage.callReserveMinutes, unit: 'minute', provider, to });
-  return checkOutbound(ctx, { kind: 'call', agent, contacts: [to], lines: [...before, minutes], doneLines: before.length });
+  const minutes = priceLine(usage, { channel: 'voice', action: 'call', units: usage.callReserveMinutes, unit: 'minute', provider: call.provider, to: call.to });
+  return checkOutbound(ctx, {
+    kind: 'call', agent, contacts: [call.to], sender: call.from, purpose: call.purpose, content: call.content, lines: [...before, minutes], doneLines: before.length,
+  });
 }
 
 /**

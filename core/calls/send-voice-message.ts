@@ -1,4 +1,6 @@
+import type { Purpose } from '../../ports/compliance.js';
 import { DomainError } from '../../ports/errors.js';
+import { purposeSchema } from '../compliance/purpose-schema.js';
 import type { AudioFormat } from '../../ports/tts.js';
 import { actingAgent } from '../auth/authenticate.js';
 import { requirePort, type UseCaseContext } from '../context.js';
@@ -21,6 +23,7 @@ export interface SendVoiceMessageInput {
   smsFallback?: string;
   /** Detect an answering machine and play the message after its beep (default: the agent's, else the server's setting). */
   detectMachine?: boolean;
+  purpose?: Purpose;
 }
 
 const MAX_TEXT = 3000;
@@ -51,6 +54,7 @@ export const sendVoiceMessage = defineUseCase<SendVoiceMessageInput, CallView & 
       repeat: { type: 'integer', minimum: 1, maximum: 3, default: 1 },
       smsFallback: { type: 'string', minLength: 1, maxLength: 320, description: 'SMS text to send if the call is not answered.' },
       detectMachine: { type: 'boolean', description: 'Detect an answering machine and play the message after its beep, as a real voicemail. The result is metadata.answeredBy.' },
+      purpose: purposeSchema('voice message'),
     },
   },
   output: placedCallSchema,
@@ -66,7 +70,7 @@ export const sendVoiceMessage = defineUseCase<SendVoiceMessageInput, CallView & 
     const tts = requirePort(ctx.ports, 'tts');
     const speech = priceLine(ctx.ports.settings.usage, { channel: 'voice', action: 'tts', units: text.length, unit: 'character', provider: tts.id, to: null });
     // Limits before anything that costs money, speech included.
-    const admission = await checkCall(ctx, agent, telephony.id, to, [speech]);
+    const admission = await checkCall(ctx, agent, { provider: telephony.id, from, to, purpose: input.purpose, content: text }, [speech]);
     const detectMachine = detectsMachine(ctx.ports, calls, agent, input.detectMachine);
 
     // Speech and storage first: if either fails, nothing is stored and no call is placed.

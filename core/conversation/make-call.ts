@@ -1,4 +1,6 @@
+import type { Purpose } from '../../ports/compliance.js';
 import { DomainError } from '../../ports/errors.js';
+import { purposeSchema } from '../compliance/purpose-schema.js';
 import { actingAgent } from '../auth/authenticate.js';
 import { requirePort } from '../context.js';
 import { callingFrom, checkCall, newOutboundCall, placeCall } from '../calls/place-call.js';
@@ -24,6 +26,8 @@ export interface MakeCallInput {
   record?: boolean;
   /** Detect an answering machine first (default: the agent's, else the server's `voice.machineDetection`). */
   detectMachine?: boolean;
+  /** Compliance purpose of the call (`purpose` is the brain's brief): `transactional` unless `marketing`. */
+  category?: Purpose;
 }
 
 export const makeCall = defineUseCase<MakeCallInput, CallView & { usage: UsageEstimate | null }>({
@@ -47,6 +51,7 @@ export const makeCall = defineUseCase<MakeCallInput, CallView & { usage: UsageEs
       firstSentence: { type: 'string', minLength: 1, maxLength: 500 },
       detectMachine: { type: 'boolean', description: 'Detect an answering machine first: the agent starts only once a person speaks, and a machine gets a voicemail (or a hang-up, per the agent\'s onMachine) after its beep. The result is metadata.answeredBy.' },
       record: { type: 'boolean', description: 'Record the call (default: the agent\'s setting). The recording is stored; comms_get_call gives its link and length once ready.' },
+      category: purposeSchema('call'),
     },
   },
   output: placedCallSchema,
@@ -66,7 +71,7 @@ export const makeCall = defineUseCase<MakeCallInput, CallView & { usage: UsageEs
     if (record) requireRecording(ctx.ports);
     const { telephony, from } = await callingFrom(ctx.ports, agent.id);
     const calls = conversationCalls(telephony);
-    const admission = await checkCall(ctx, agent, telephony.id, to);
+    const admission = await checkCall(ctx, agent, { provider: telephony.id, from, to, purpose: input.category, content: input.firstSentence ?? '' });
     const detectMachine = detectsMachine(ctx.ports, calls, agent, input.detectMachine);
     const call = newOutboundCall(ctx.ports, {
       agentId: agent.id, provider: telephony.id, from, to,

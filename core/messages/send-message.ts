@@ -14,6 +14,7 @@ import { sendMessageInputSchema, type SendMessageInput } from './outbound/send-i
 import { smsChannel } from './outbound/sms-channel.js';
 import { whatsappChannel } from './outbound/whatsapp-channel.js';
 import { predecessorsOf } from './status-transitions.js';
+import { recordProviderOptOut } from '../compliance/opt-outs.js';
 
 export type { SendMessageInput } from './outbound/send-input.js';
 
@@ -75,6 +76,9 @@ export const sendMessage = defineUseCase<SendMessageInput, SendMessageOutput>({
       kind: input.channel,
       agent,
       contacts: meter.contacts,
+      sender: prepared.from,
+      purpose: input.purpose ?? 'transactional',
+      content: prepared.content,
       lines: [priceLine(ctx.ports.settings.usage, { channel: input.channel, action: 'message', units: meter.units, unit: meter.unit, provider: prepared.provider, to: meter.contacts[0] ?? null })],
     });
     const message = newOutboundMessage(ctx, agent.id, input, prepared);
@@ -176,6 +180,7 @@ async function deliver(ctx: UseCaseContext, channel: OutboundChannel, message: M
       ['pending'],
     );
     if (nothingSent(error.code)) await releaseUsage(ctx.ports, usage.records);
+    if (error.code === 'OPTED_OUT') await recordProviderOptOut(ctx.ports, message);
     throw new DomainError(error.code, error.message, error.nextStep, { ...error.details, messageId: message.id });
   }
   // A failover list names the member that carried it.

@@ -1,3 +1,4 @@
+import type { Purpose } from '../../ports/compliance.js';
 import type { DomainError } from '../../ports/errors.js';
 import type { AgentRecord } from '../../ports/records.js';
 import type { UseCaseContext } from '../context.js';
@@ -11,6 +12,12 @@ export interface OutboundAction {
   agent: AgentRecord;
   /** Everyone it reaches, normalised (E.164 numbers, lower-case email addresses). */
   contacts: readonly string[];
+  /** The agent's own number or address it goes out from: opt-outs are per sender. */
+  sender: string;
+  /** Why it is sent; `transactional` when absent. Marketing needs consent where configured. */
+  purpose?: Purpose;
+  /** The text the recipient will read or hear (body, subject and text, spoken text), for the content filter. */
+  content?: string;
   /** What it will use, priced from the table before the provider answers. */
   lines: readonly UsageLine[];
   /** Lines already done when the action is admitted (speech synthesised before the call), charged at once. */

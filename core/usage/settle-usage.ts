@@ -8,7 +8,7 @@ import { withMarkup } from './money.js';
 import { unitPrice } from './pricing.js';
 
 /** Provider failures after which nothing was sent: the reservation is given back. */
-const NOTHING_SENT = new Set(['PROVIDER_REJECTED', 'PROVIDER_AUTH_FAILED', 'PROVIDER_UNAVAILABLE', 'RATE_LIMITED', 'INVALID_PHONE_NUMBER', 'INVALID_EMAIL_ADDRESS', 'INVALID_INPUT', 'CHANNEL_NOT_CONFIGURED', 'TEMPLATE_REQUIRED']);
+const NOTHING_SENT = new Set(['PROVIDER_REJECTED', 'PROVIDER_AUTH_FAILED', 'PROVIDER_UNAVAILABLE', 'RATE_LIMITED', 'INVALID_PHONE_NUMBER', 'INVALID_EMAIL_ADDRESS', 'INVALID_INPUT', 'CHANNEL_NOT_CONFIGURED', 'TEMPLATE_REQUIRED', 'OPTED_OUT']);
 
 /** Whether a provider error code means the action certainly did not happen (not a timeout, not unknown). */
 export function nothingSent(code: string | null): boolean {

@@ -30,6 +30,10 @@ import { UsageSweeper } from './usage-sweeper.js';
 import { LogPolicyRecorder } from '../../adapters/node/log-policy-recorder.js';
 import type { PolicyRecorder } from '../../ports/usage.js';
 import { failoverAdapter } from './failover-adapter.js';
+import { ObscenityContentFilter } from '../../adapters/content-filter/obscenity-content-filter.js';
+import { LibphonenumberPhoneLocations } from '../../adapters/phone-locations/libphonenumber-phone-locations.js';
+import type { ContentFilter } from '../../ports/content-filter.js';
+import type { PhoneLocations } from '../../ports/phone-locations.js';
 import { logFormat } from './log-format.js';
 
 const OPTIONAL_TOKENS: Readonly<Record<OptionalSection, symbol>> = {
@@ -87,6 +91,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     adminToken: config.auth.adminToken,
     voice: config.voice,
     usage: config.usage,
+    compliance: config.compliance,
   };
   // Adapters get the event sink before core's ports exist; events that come that early are dropped.
   const wired: { ports?: CorePorts } = {};
@@ -169,6 +174,8 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
   container.bind(TOKENS.Database).toConstantValue(db.port);
   container.bind(TOKENS.CallbackSender).toConstantValue(new StandardWebhooksSender());
   container.bind(TOKENS.PolicyRecorder).toConstantValue(new LogPolicyRecorder(logger));
+  container.bind(TOKENS.PhoneLocations).toConstantValue(new LibphonenumberPhoneLocations());
+  container.bind(TOKENS.ContentFilter).toConstantValue(new ObscenityContentFilter(config.compliance.content));
   container.bind(TOKENS.PhoneNumbers).toConstantValue(new LibphonenumberPhoneNumbers());
   for (const [section, adapter] of Object.entries(optional)) {
     if (adapter) container.bind(OPTIONAL_TOKENS[section as OptionalSection]).toConstantValue(adapter);
@@ -196,6 +203,8 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     liveCalls: new LiveCallRegistry(),
     callbackSender: container.get<CallbackSender>(TOKENS.CallbackSender),
     policyRecorder: container.get<PolicyRecorder>(TOKENS.PolicyRecorder),
+    phoneLocations: container.get<PhoneLocations>(TOKENS.PhoneLocations),
+    contentFilter: container.get<ContentFilter>(TOKENS.ContentFilter),
     settings,
     notifyCallbacksPending: () => callbacks.kick(),
   };

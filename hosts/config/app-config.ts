@@ -1,5 +1,7 @@
 import type { VoiceDefaults } from '../../core/context.js';
 import type { UsageSettings } from '../../core/usage/usage-settings.js';
+import type { ComplianceSettings } from '../../core/compliance/compliance-settings.js';
+import type { ContentRule } from '../../adapters/content-filter/obscenity-content-filter.js';
 import type { ValueOrigin } from './merge-layers.js';
 
 /** The validated configuration (see config/schema.json). */
@@ -36,6 +38,8 @@ export interface AppConfig {
   stt: AdapterConfig | null;
   voice: VoiceDefaults;
   usage: UsageSettings;
+  /** Core's compliance settings, and the content filter's rules and word list. */
+  compliance: ComplianceSettings & { content: { rules: ContentRule[]; words: string[] } };
 }
 
 export interface LoadedConfig {

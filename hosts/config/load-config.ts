@@ -116,6 +116,8 @@ function normalise(c: Record<string, unknown>, merged: MergedConfig, env: NodeJS
     // Schema defaults fill greeting, instructions, apology and interruptible even when the section is absent.
     voice: (c.voice ?? {}) as AppConfig['voice'],
     usage: usageSettings(c.usage as AppConfig['usage']),
+    // Schema defaults fill every key but the optional postal address.
+    compliance: complianceSettings(c.compliance as AppConfig['compliance']),
   };
 }
 
@@ -125,6 +127,10 @@ function usageSettings(usage: AppConfig['usage']): AppConfig['usage'] {
     throw new DomainError('CONFIG_INVALID', `usage.defaultTier "${usage.defaultTier}" is not one of usage.tiers (${Object.keys(usage.tiers).join(', ')}).`, 'Name a defined tier, or define it.');
   }
   return usage;
+}
+
+function complianceSettings(compliance: AppConfig['compliance']): AppConfig['compliance'] {
+  return { ...compliance, email: { physicalAddress: compliance.email.physicalAddress ?? null } };
 }
 
 function warningsFor(config: AppConfig, missing: Map<string, string>): string[] {

@@ -9,6 +9,7 @@ import { receiveConversationEnd, receiveIncomingCall } from '../../core/conversa
 import { receiveEmailWebhook } from '../../core/messages/inbound/email-webhooks.js';
 import { receiveInboundSms, receiveSmsStatus } from '../../core/messages/inbound/sms-webhooks.js';
 import { receiveWhatsAppWebhook } from '../../core/messages/inbound/whatsapp-webhooks.js';
+import { receiveUnsubscribe } from '../../core/compliance/unsubscribe.js';
 import { DomainError } from '../../ports/errors.js';
 import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
 import type { App } from '../composition/build-app.js';
@@ -120,6 +121,17 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost): Koa {
   router.post('/webhooks/:agentId/voice/recording', webhook((agentId, request) => receiveRecording(app.ports, String(agentId), request)));
   router.post('/webhooks/:agentId/email', email);
   router.post('/webhooks/:agentId/whatsapp', webhook((agentId, request) => receiveWhatsAppWebhook(app.ports, String(agentId), request)));
+
+  // Unsubscribe links of marketing emails (signed, no login); POST is also RFC 8058 one-click.
+  const unsubscribe = (method: 'GET' | 'POST') => async (ctx: Ctx) => {
+    if (method === 'POST') await readRawBody(ctx.req, 4096);
+    const { status, reply } = await receiveUnsubscribe(app.ports, String(ctx.params.agentId), String(ctx.params.token), method);
+    ctx.status = status;
+    ctx.type = reply.contentType;
+    ctx.body = reply.body;
+  };
+  router.get('/unsubscribe/:agentId/:token', unsubscribe('GET'));
+  router.post('/unsubscribe/:agentId/:token', unsubscribe('POST'));
 
   // Files of storage adapters that serve through this server (local storage): signed, expiring URLs only.
   router.get('/storage/{*key}', async (ctx) => {

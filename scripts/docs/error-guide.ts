@@ -65,6 +65,26 @@ export const ERROR_GUIDE: Partial<Record<ErrorCode, { cause: string; fix: string
     cause: 'The action\'s estimated price would pass the agent\'s daily or monthly spending cap (its tier\'s `spend`, or an override set with comms_set_agent_limits). Nothing was sent or stored as sent.',
     fix: 'Wait until `details.resetAt` (`retryAfterSeconds`), or ask the operator to raise the cap or move the agent to another tier (comms_set_agent_limits); comms_get_usage shows what is left.',
   },
+  OPTED_OUT: {
+    cause: 'The person opted out of this agent\'s number (an inbound STOP, Twilio error 21610) or, for marketing email, unsubscribed through the link; with `compliance.optOut.scope: operator`, of every agent. Nothing was sent.',
+    fix: 'Do not contact them on this channel; they opt back in by writing START (SMS, WhatsApp). Reach them another way only if they agreed to it; comms_check_contact tells which channels are open.',
+  },
+  DO_NOT_CONTACT: {
+    cause: 'The number is on the global or the agent\'s own do-not-contact list (comms_add_do_not_contact, comms_import_do_not_contact). Calls, SMS and WhatsApp to it are refused.',
+    fix: 'Do not contact the number. An operator removes it with comms_remove_do_not_contact when it was listed by mistake.',
+  },
+  QUIET_HOURS: {
+    cause: 'It is outside the allowed hours (08:00–21:00 by default) in the recipient\'s local time, taken from the number; a number that spans time zones must be inside the window in all of them.',
+    fix: 'Send at or after `details.nextAllowedAt` (`nextAllowedLocal` in the recipient\'s zone), or reply within 24 hours of the person\'s own message. Operators change the window per country or agent (`compliance.quietHours`, comms_set_agent_compliance).',
+  },
+  CONSENT_REQUIRED: {
+    cause: 'A marketing message or call (`purpose: marketing`) on a channel whose policy requires recorded consent, and no granted consent is recorded for this contact.',
+    fix: 'Record the person\'s consent with comms_record_consent (source and evidence) before marketing to them, or send a transactional message if that is what it is.',
+  },
+  CONTENT_BLOCKED: {
+    cause: 'The outbound text matched a content rule (threat, harassment, profanity or the operator\'s word list); `details.rule` names the rule, never the words.',
+    fix: 'Rewrite the message without that content. Operators set `compliance.content.mode: flag` to send and log instead of blocking.',
+  },
   CONTACT_LIMIT_REACHED: {
     cause: 'Too many calls or messages to one number or address in this UTC day (the tier\'s `perContact` limits).',
     fix: 'Wait until `details.resetAt`, or ask the operator to change the agent\'s per-contact limits.',

@@ -27,6 +27,9 @@ export async function startBenchServer(dir: string, repoRoot: string, extra: Rec
     auth: { adminToken: BENCH_ADMIN_TOKEN },
     db: { use: 'sqlite', options: { path: dbFile } },
     telephony: { use: 'mock' },
+    // Quiet hours run in full (time zones of every number, the window in each) but allow all day, so
+    // the bench measures the rule whatever the hour.
+    compliance: { quietHours: { window: { start: '00:00', end: '24:00' } } },
     ...extra,
   }));
   // BENCH_NODE_OPTIONS (e.g. "--cpu-prof") profiles the server process.

@@ -115,7 +115,7 @@ describe('twilio adapter specifics', () => {
 
   it.each([
     ['21614 (not a mobile number)', '+15550198', 'INVALID_PHONE_NUMBER', 21614],
-    ['21610 (recipient opted out)', '+15550197', 'PROVIDER_REJECTED', 21610],
+    ['21610 (recipient opted out)', '+15550197', 'OPTED_OUT', 21610],
   ])('maps Twilio %s', async (_case, to, code, providerCode) => {
     const err = await failure(send({ to }));
     expect(err.code).toBe(code);

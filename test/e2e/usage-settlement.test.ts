@@ -97,7 +97,7 @@ describe('settlement', () => {
     const agent = (await server.app.ports.db.agents.findById(agentId))!;
     const ctx = { caller: { kind: 'agent' as const, agentId }, ports: server.app.ports, requestId: 'req_crash' };
     // What comms_send_message does up to the provider call, and then the process dies.
-    const admission = await checkOutbound(ctx, { kind: 'sms', agent, contacts: [TO], lines: [priceLine(server.app.ports.settings.usage, { channel: 'sms', action: 'message', units: 1, unit: 'segment', provider: 'mock', to: TO })] });
+    const admission = await checkOutbound(ctx, { kind: 'sms', agent, contacts: [TO], sender: '+15550100001', lines: [priceLine(server.app.ports.settings.usage, { channel: 'sms', action: 'message', units: 1, unit: 'segment', provider: 'mock', to: TO })] });
     const now = clock.now();
     const message: MessageRecord = {
       id: 'msg_crashed', agentId, channel: 'sms', direction: 'outbound', from: '+15550100099', to: TO, body: 'lost', status: 'pending', provider: 'mock',

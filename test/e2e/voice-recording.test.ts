@@ -11,7 +11,7 @@ const CALLER = '+15550100181';
 
 interface CallView { callId: string; providerCallId: string | null; status: string; recording: { url: string; durationSeconds: number | null } | null }
 
-const twilio = new TwilioSimulator({ ownedNumbers: [AGENT_NUMBER], callbackDelayMs: 5 });
+const twilio = new TwilioSimulator({ ownedNumbers: [AGENT_NUMBER, AGENT_NUMBER.replace('81', '83')], callbackDelayMs: 5 });
 let server: TestServer;
 let agentId: string;
 let client: Client;
@@ -76,6 +76,33 @@ describe('recorded calls', () => {
     const body = new URLSearchParams({ CallSid: 'CA00000000000000000000000000000000', RecordingSid: `RE${'0'.repeat(32)}`, RecordingStatus: 'completed' }).toString();
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': 'forged' }, body });
     expect(res.status).toBe(403);
+  });
+});
+
+describe('recording consent by jurisdiction', () => {
+  it('announces recording only where every party must consent, with the default announcement', async () => {
+    const scoped = await startTestServer({
+      telephony: { use: 'twilio', options: { accountSid: twilio.accountSid, authToken: twilio.authToken, baseUrl: twilio.baseUrl, timeoutMs: 2000 } },
+      extra: {
+        brain: { use: 'mock', options: { replies: ['Noted.'] } }, storage: { use: 'local' },
+        compliance: { quietHours: { enabled: false }, recordingConsent: { allPartyJurisdictions: ['DE'] } },
+      },
+    });
+    try {
+      const agent = await scoped.createAgent({ name: 'Scoped recorder', phone: AGENT_NUMBER.replace('81', '83') });
+      const mcp = await connectHttpClient(scoped.url, agent.token);
+      const said = async (to: string): Promise<string[]> => {
+        const placed = await callOk<CallView>(mcp, 'comms_make_call', { to, purpose: 'Say hello.', record: true });
+        const call = await twilio.waitForConversation(placed.providerCallId!);
+        await call.hangUp();
+        return twilio.calls.find((c) => c.sid === placed.providerCallId)!.said;
+      };
+      expect(await said('+4930555017301')).toEqual(['This call is recorded.']);
+      expect(await said('+12125550183')).toEqual([]);
+      await mcp.close();
+    } finally {
+      await scoped.close();
+    }
   });
 });
 

@@ -49,6 +49,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     telephony: options.telephony === null ? { enabled: false } : (options.telephony ?? { use: 'mock' }),
     // Config files overlay the demo defaults: channels a test does not ask for are switched off.
     ...Object.fromEntries(['email', 'whatsapp', 'tts', 'storage', 'brain'].map((section) => [section, { enabled: false }])),
+    // Quiet hours follow the wall clock: tests that are not about them switch them off (some use numbers
+    // with real area codes), and those that are pass their own compliance section and a fake clock.
+    compliance: { quietHours: { enabled: false } },
     ...options.extra,
   };
   const configFile = join(dir, 'config.yaml');

@@ -2,7 +2,7 @@ import type { WebhookReply, WebhookRequest } from '../../../ports/webhook.js';
 import { requireTelephony, type CorePorts } from '../../context.js';
 import { signerOf } from '../../webhook-signer.js';
 import { settleSmsPrice } from '../../usage/settle-usage.js';
-import { applyDeliveryStatus, storeInbound, webhookAgent } from './store-inbound.js';
+import { applyDeliveryStatus, storeInboundText, webhookAgent } from './store-inbound.js';
 
 /** Statuses after which the provider has priced the message: it went out. */
 const CHARGED = new Set(['delivered', 'undelivered']);
@@ -15,7 +15,7 @@ export async function receiveInboundSms(ports: CorePorts, agentId: string | null
   const telephony = signerOf(requireTelephony(ports), request);
   const sms = telephony.port.parseInboundSms(request);
   const agent = await webhookAgent(ports, agentId, 'sms', sms.to);
-  await storeInbound(ports, agent, {
+  await storeInboundText(ports, agent, {
     channel: 'sms',
     provider: telephony.id,
     providerMessageId: sms.providerMessageId,

@@ -1,8 +1,10 @@
 import { DomainError } from '../../../ports/errors.js';
 import type { AgentRecord, CallbackDeliveryRecord, Channel, MessageRecord, MessageStatus } from '../../../ports/records.js';
+import type { InsertOutcome } from '../../../ports/repositories.js';
 import type { CorePorts } from '../../context.js';
 import { toMessageView } from '../message-view.js';
 import { predecessorsOf } from '../status-transitions.js';
+import { actOnKeyword, keywordMetadata, keywordOf } from './opt-out-keywords.js';
 
 export interface InboundMessage {
   channel: Channel;
@@ -39,6 +41,11 @@ export async function webhookAgent(ports: CorePorts, agentId: string | null, cha
  * the same message is stored (and forwarded) once.
  */
 export async function storeInbound(ports: CorePorts, agent: AgentRecord, inbound: InboundMessage): Promise<MessageRecord> {
+  return (await storeInboundOnce(ports, agent, inbound)).message;
+}
+
+/** As `storeInbound`, telling a first delivery (`inserted`) from a provider's redelivery. */
+export async function storeInboundOnce(ports: CorePorts, agent: AgentRecord, inbound: InboundMessage): Promise<InsertOutcome> {
   const now = ports.clock.now();
   const message: MessageRecord = {
     id: ports.ids.next('msg'),
@@ -71,7 +78,7 @@ export async function storeInbound(ports: CorePorts, agent: AgentRecord, inbound
     : null;
   const outcome = await ports.db.messages.insertInbound(message, delivery);
   if (outcome.inserted && delivery) ports.notifyCallbacksPending();
-  return outcome.message;
+  return outcome;
 }
 
 /** A provider's delivery report, with our message id when the provider echoes it. */
@@ -133,4 +140,14 @@ export function invalidSignature(): DomainError {
     'The webhook signature is missing, stale or does not match.',
     'Check that the provider\'s signing secret matches the server config and that publicBaseUrl is the URL the provider calls.',
   );
+}
+
+/**
+ * An inbound text (SMS, WhatsApp): stored and forwarded like any message, marked when it is an opt-out
+ * keyword (`metadata.optOut: true`, …), which is then acted on once, on its first delivery.
+ */
+export async function storeInboundText(ports: CorePorts, agent: AgentRecord, inbound: InboundMessage): Promise<void> {
+  const keyword = keywordOf(ports, inbound.body);
+  const outcome = await storeInboundOnce(ports, agent, { ...inbound, metadata: { ...inbound.metadata, ...keywordMetadata(keyword) } });
+  if (keyword && outcome.inserted) await actOnKeyword(ports, agent, outcome.message, keyword);
 }

@@ -11,7 +11,7 @@ export function invalidField(field: string, message: string, nextStep: string): 
 
 /** A field that belongs to other channels, so the caller learns at once that it was ignored. */
 export function refuseForeignFields(input: object, channel: Channel, allowed: readonly string[]): void {
-  const common = ['agentId', 'channel', 'to', 'idempotencyKey'];
+  const common = ['agentId', 'channel', 'to', 'idempotencyKey', 'purpose'];
   for (const [key, value] of Object.entries(input)) {
     if (value !== undefined && !common.includes(key) && !allowed.includes(key)) {
       throw invalidField(key, `${key} does not apply to channel ${channel}.`, `Remove ${key}, or send on the channel it belongs to.`);

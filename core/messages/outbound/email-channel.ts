@@ -2,6 +2,7 @@ import { DomainError } from '../../../ports/errors.js';
 import type { EmailAttachment } from '../../../ports/email.js';
 import { requirePort, type UseCaseContext } from '../../context.js';
 import { requireEmailAddresses } from '../../email-address.js';
+import { marketingEmail } from '../../compliance/marketing-email.js';
 import { invalidField, notConfigured, refuseForeignFields } from './channel-errors.js';
 import type { OutboundChannel } from './outbound-channel.js';
 import type { AttachmentInput } from './send-input.js';
@@ -52,14 +53,18 @@ export const emailChannel: OutboundChannel = {
     const size = files.reduce((sum, f) => sum + f.content.length, 0);
     if (size > MAX_ATTACHMENT_BYTES) throw invalidField('attachments', 'Attachments exceed 10 MB in all.', 'Send smaller files, or links to them.');
     const described = files.map((f) => ({ filename: f.filename, contentType: f.contentType ?? null, size: f.content.length }));
+    const marketing = input.purpose === 'marketing' ? marketingEmail(ctx, agent, { to, cc, bcc, text: input.text, html: input.html }) : null;
+    const text = marketing ? marketing.text : input.text;
+    const html = marketing ? marketing.html : input.html;
     return {
       from: own.address,
       to: to.join(', '),
-      body: input.text ?? input.html ?? '',
-      metadata: { subject, cc, bcc, replyTo, ...(input.html ? { html: input.html } : {}), attachments: described },
+      body: text ?? html ?? '',
+      metadata: { subject, cc, bcc, replyTo, ...(html ? { html } : {}), attachments: described, ...(marketing ? { purpose: 'marketing' } : {}) },
       provider: email.id,
       fingerprint: ['email', to, cc, bcc, replyTo, subject, input.text ?? null, input.html ?? null, described],
-      extras: { text: input.text, html: input.html, attachments: files },
+      content: [subject, input.text ?? '', input.html ?? ''].join('\n'),
+      extras: { text, html, attachments: files, headers: marketing?.headers },
     };
   },
 
@@ -71,7 +76,7 @@ export const emailChannel: OutboundChannel = {
   },
 
   send(ctx, message, prepared) {
-    const extras = prepared.extras as { text?: string; html?: string; attachments: EmailAttachment[] };
+    const extras = prepared.extras as { text?: string; html?: string; attachments: EmailAttachment[]; headers?: Record<string, string> };
     const meta = message.metadata as { subject: string; cc: string[]; bcc: string[]; replyTo: string[] };
     return requirePort(ctx.ports, 'email').port.send({
       from: message.from,
@@ -83,6 +88,7 @@ export const emailChannel: OutboundChannel = {
       text: extras.text,
       html: extras.html,
       attachments: extras.attachments,
+      headers: extras.headers,
       idempotencyKey: message.idempotencyKey ? `${message.agentId}:${message.idempotencyKey}` : undefined,
       reference: message.id,
     });

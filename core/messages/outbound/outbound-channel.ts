@@ -14,6 +14,8 @@ export interface PreparedMessage {
   provider: string;
   /** Everything that makes this request what it is: a reused idempotency key must match it. */
   fingerprint: unknown;
+  /** What the recipient will read (body; subject, text and html; template variables), for the content filter. */
+  content: string;
   /** What `send` needs beyond the stored message (e.g. attachment bytes), kept in memory only. */
   extras: Record<string, unknown>;
 }

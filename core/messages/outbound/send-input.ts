@@ -1,4 +1,6 @@
+import type { Purpose } from '../../../ports/compliance.js';
 import type { Channel } from '../../../ports/records.js';
+import { purposeSchema } from '../../compliance/purpose-schema.js';
 
 export interface AttachmentInput {
   filename: string;
@@ -16,6 +18,8 @@ export interface SendMessageInput {
   /** E.164 number (sms, whatsapp) or one or more email addresses. */
   to: string | string[];
   idempotencyKey?: string;
+  /** `transactional` (default) or `marketing`. */
+  purpose?: Purpose;
   /** sms and whatsapp text. */
   body?: string;
   subject?: string;
@@ -70,5 +74,6 @@ export const sendMessageInputSchema = {
     templateId: { type: 'string', minLength: 1, maxLength: 256, description: 'whatsapp: approved template (Twilio Content SID or the provider\'s template name); needed outside the 24-hour window.' },
     templateVars: { type: 'object', additionalProperties: { type: 'string', maxLength: 1024 }, description: 'whatsapp: template variables, e.g. {"1": "Ada"}.' },
     idempotencyKey: { type: 'string', minLength: 1, maxLength: 255, description: 'Client-chosen key that makes a retry return the first result instead of sending again.' },
+    purpose: purposeSchema('message'),
   },
 } as const;

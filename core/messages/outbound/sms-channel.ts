@@ -16,7 +16,7 @@ export const smsChannel: OutboundChannel = {
     const telephony = requireTelephony(ctx.ports);
     const own = await ctx.ports.db.agents.findChannel(agent.id, 'sms');
     if (!own) throw notConfigured('sms', `Agent ${agent.id} has no sms number.`, 'Give the agent a number first (agentos-comms agent create --phone …).');
-    return { from: own.address, to, body, metadata: {}, provider: telephony.id, fingerprint: ['sms', to, body], extras: {} };
+    return { from: own.address, to, body, metadata: {}, provider: telephony.id, fingerprint: ['sms', to, body], content: body, extras: {} };
   },
 
   meter(prepared) {

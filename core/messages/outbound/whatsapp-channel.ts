@@ -61,6 +61,7 @@ export const whatsappChannel: OutboundChannel = {
       metadata: { ...(mediaUrls.length ? { mediaUrls } : {}), ...(template ? { templateId: template.id, templateVars: template.variables } : {}) },
       provider: whatsapp.id,
       fingerprint: ['whatsapp', to, body ?? null, mediaUrls, template ?? null],
+      content: [body ?? '', ...Object.values(template?.variables ?? {})].join('\n'),
       extras: { body, mediaUrls, template },
     };
   },

