@@ -45,6 +45,9 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost): Koa {
       const error = toDomainError(err);
       if (error.code === 'INTERNAL') app.logger.error({ err, requestId, path: ctx.path }, 'request failed');
       ctx.status = HTTP_STATUS[error.code];
+      // Refused before its body was read to the end (too large, unauthenticated): the rest of the body is never
+      // read, so the connection cannot carry another request. Closing it is the only answer that cannot hang.
+      if (!ctx.req.complete) ctx.set('connection', 'close');
       if (typeof error.details.retryAfterSeconds === 'number') ctx.set('retry-after', String(error.details.retryAfterSeconds));
       ctx.body = { ...errorBody(error), requestId };
     }

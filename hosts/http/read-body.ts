@@ -1,7 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import { DomainError } from '../../ports/errors.js';
 
-/** Reads the whole body as text, refusing more than `limit` bytes (the socket is not read further). */
+/**
+ * Reads the whole body as text, refusing more than `limit` bytes with BODY_TOO_LARGE (the socket is not read
+ * further; the host then closes the connection, whose rest of body it never read).
+ */
 export async function readRawBody(req: IncomingMessage, limit: number): Promise<string> {
   return (await readRawBytes(req, limit)).toString('utf8');
 }
@@ -21,7 +24,7 @@ export async function readRawBytes(req: IncomingMessage, limit: number): Promise
 }
 
 function tooLarge(limit: number): DomainError {
-  return new DomainError('INVALID_INPUT', `Request body exceeds ${limit} bytes.`, 'Send a smaller request.', { limit });
+  return new DomainError('BODY_TOO_LARGE', `Request body exceeds ${limit} bytes.`, 'Send a smaller request.', { limit });
 }
 
 /** `application/x-www-form-urlencoded` to fields; a repeated key becomes an array, as providers send lists. */
