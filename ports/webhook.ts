@@ -30,3 +30,28 @@ export interface NamedAdapter<P> {
   id: string;
   port: P;
 }
+
+/** What is known of a webhook before its body is read: enough to refuse it without reading or parsing the body. */
+export interface WebhookHead {
+  url: string;
+  method: string;
+  /** Lower-cased header names. */
+  headers: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * One kind of webhook a provider sends, as far as it shows before the body is read. The HTTP host refuses a webhook
+ * that fits none of its adapter's kinds before reading its body, and reads no more than the kind's `maxBodyBytes`:
+ * an unauthenticated body must not cost more than the provider's own ever could.
+ */
+export interface WebhookKind {
+  /** Media type, lower case, without parameters (`application/x-www-form-urlencoded`, `application/json` …). */
+  contentType: string;
+  /**
+   * Headers of which one carries the signature, so a request without any is refused unread; empty when the
+   * signature travels in the body or URL (Vonage SMS API `sig`, SendGrid Inbound Parse's URL token).
+   */
+  signatureHeaders: readonly string[];
+  /** The largest body the provider sends of this kind, with margin (from its documented limits). */
+  maxBodyBytes: number;
+}

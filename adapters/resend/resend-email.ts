@@ -11,10 +11,11 @@ import { resolveResendOptions, type ResendOptions, type ResolvedResendOptions } 
 import { toInboundEmail } from './resend-received-email.js';
 import { toResendPayload } from './resend-send-payload.js';
 import { readResendWebhook, statusEventOf } from './resend-webhook-events.js';
-import { SvixSignatureVerifier } from './resend-webhook-signature.js';
+import { RESEND_WEBHOOK_KINDS, SvixSignatureVerifier } from './resend-webhook-signature.js';
 
 /** The email port over Resend's API, through the official `resend` SDK only. */
 export class ResendEmail implements EmailPort {
+  readonly webhookKinds = RESEND_WEBHOOK_KINDS;
   readonly capabilities: EmailCapabilities = { inboundWebhook: true, attachments: true, idempotencyKeys: true };
   private readonly options: ResolvedResendOptions;
   private readonly client: Resend;

@@ -31,9 +31,9 @@ export async function receiveIncomingCall(ports: CorePorts, agentId: string | nu
   requireSpeechPipeline(ports, voiceTransport(ports, agent));
   const record = agent.voice.record ?? false;
   if (record) requireRecording(ports);
-  const existing = await ports.db.calls.findByProviderId(agent.id, incoming.providerCallId);
   const now = ports.clock.now();
-  const call: CallLogRecord = existing ?? {
+  // A redelivered webhook (even one racing the first) answers the same call again instead of logging a second one.
+  const { call } = await ports.db.calls.insertOrFind({
     id: ports.ids.next('call'),
     agentId: agent.id,
     direction: 'inbound',
@@ -57,9 +57,7 @@ export async function receiveIncomingCall(ports: CorePorts, agentId: string | nu
     createdAt: now,
     updatedAt: now,
     version: 1,
-  };
-  // A redelivered webhook answers the same call again instead of logging a second one.
-  if (!existing) await ports.db.calls.insert(call);
+  });
   return calls.answerWithConversation(conversationSettings(ports, agent, call));
 }
 

@@ -27,8 +27,18 @@ function tooLarge(limit: number): DomainError {
   return new DomainError('BODY_TOO_LARGE', `Request body exceeds ${limit} bytes.`, 'Send a smaller request.', { limit });
 }
 
-/** `application/x-www-form-urlencoded` to fields; a repeated key becomes an array, as providers send lists. */
-export function parseForm(raw: string): Record<string, string | string[]> {
+/**
+ * `application/x-www-form-urlencoded` to fields; a repeated key becomes an array, as providers send lists. More than
+ * `maxFields` fields are refused before any is decoded: counting separators is cheap, decoding and checking a
+ * signature over each is not.
+ */
+export function parseForm(raw: string, maxFields: number): Record<string, string | string[]> {
+  let count = 1;
+  for (let at = raw.indexOf('&'); at !== -1; at = raw.indexOf('&', at + 1)) {
+    if (++count > maxFields) {
+      throw new DomainError('BODY_TOO_LARGE', `The form has more than ${maxFields} fields.`, 'Send fewer fields; provider webhooks never carry this many.', { maxFields });
+    }
+  }
   const fields: Record<string, string | string[]> = {};
   for (const [key, value] of new URLSearchParams(raw)) {
     const existing = fields[key];
