@@ -81,7 +81,10 @@ export interface EmailPort {
   readonly webhookKinds?: readonly WebhookKind[];
   /** True only for a correctly signed, fresh webhook (e.g. Svix: ±5 minutes). */
   verifyWebhook(request: WebhookRequest): boolean;
-  /** Events of a verified webhook. Async because a provider may need a fetch (Resend's receiving API). */
+  /**
+   * Events of a verified webhook. Async because a provider may need a fetch (Resend's receiving API); `NOT_FOUND`
+   * when the provider does not know the email its own signed webhook names (a permanent failure, acknowledged).
+   */
   parseWebhook(request: WebhookRequest): Promise<EmailEvent[]>;
   webhookReply(): WebhookReply;
   /**

@@ -85,6 +85,7 @@ export class ResendEmail implements EmailPort {
     const signal = AbortSignal.timeout(this.options.timeoutMs);
     try {
       const answer = await this.client.emails.receiving.get(emailId, {}, { signal });
+      if (answer.error?.statusCode === 404) throw unknownReceivedEmail();
       if (answer.error) throw this.toDomainError({ error: answer.error, headers: answer.headers, timedOut: signal.aborted });
       return toInboundEmail(answer.data);
     } catch (err) {
@@ -95,4 +96,9 @@ export class ResendEmail implements EmailPort {
       throw failure;
     }
   }
+}
+
+/** A signed `email.received` whose email the receiving API does not know: asking again would never find it. */
+function unknownReceivedEmail(): DomainError {
+  return new DomainError('NOT_FOUND', 'Resend\'s receiving API does not know the email the webhook names.', 'Nothing to do: the webhook is acknowledged so that Resend stops retrying it.', { provider: 'resend' });
 }
