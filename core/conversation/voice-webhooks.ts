@@ -1,4 +1,3 @@
-import type { CallLogRecord } from '../../ports/records.js';
 import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
 import { conversationCalls } from '../calls/telephony-calls.js';
 import { requirePort, requireTelephony, type CorePorts } from '../context.js';
