@@ -17,6 +17,11 @@ export interface WebhookRequest {
   rawBytes?: Uint8Array;
   /** Form fields (`application/x-www-form-urlencoded`); repeated keys become arrays. */
   params: Readonly<Record<string, string | string[]>>;
+  /**
+   * The agent a per-agent URL names; null or absent on URLs shared by every agent. Adapters whose provider has a
+   * signing secret per webhook endpoint (Resend) verify a per-agent URL's webhooks with that agent's secret.
+   */
+  agentId?: string | null;
 }
 
 /** What the HTTP host answers the provider after a webhook was handled. */

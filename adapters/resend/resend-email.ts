@@ -20,6 +20,7 @@ export class ResendEmail implements EmailPort {
   private readonly options: ResolvedResendOptions;
   private readonly client: Resend;
   private readonly verifier: SvixSignatureVerifier | null;
+  private readonly agentVerifiers: ReadonlyMap<string, SvixSignatureVerifier>;
   private readonly logger: Logger;
   private readonly toDomainError: (failure: ResendFailure) => DomainError;
   private warnedNoSecret = false;
@@ -30,6 +31,8 @@ export class ResendEmail implements EmailPort {
     // baseUrl is always passed, so a RESEND_BASE_URL in the environment cannot redirect mail behind the config's back.
     this.client = new Resend(this.options.apiKey, { baseUrl: this.options.baseUrl });
     this.verifier = this.options.webhookSecret ? new SvixSignatureVerifier(this.options.webhookSecret, () => ctx.clock.now()) : null;
+    this.agentVerifiers = new Map(Object.entries(this.options.agentWebhookSecrets)
+      .map(([agentId, secret]) => [agentId, new SvixSignatureVerifier(secret, () => ctx.clock.now())]));
     this.toDomainError = resendErrorMapper(this.options.apiKey, this.options.timeoutMs, () => ctx.clock.now());
   }
 
@@ -48,7 +51,10 @@ export class ResendEmail implements EmailPort {
     return { providerMessageId: answer.data.id, status: 'queued' };
   }
 
+  /** A per-agent URL of an agent with its own endpoint secret verifies with that secret only; others with the shared one. */
   verifyWebhook(request: WebhookRequest): boolean {
+    const ownVerifier = request.agentId ? this.agentVerifiers.get(request.agentId) : undefined;
+    if (ownVerifier) return ownVerifier.isValid(request);
     if (!this.verifier) {
       if (!this.warnedNoSecret) {
         this.warnedNoSecret = true;

@@ -1,6 +1,7 @@
 import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
 import { conversationCalls } from '../calls/telephony-calls.js';
 import { requirePort, requireTelephony, type CorePorts } from '../context.js';
+import { requireProviderNumbers } from '../messages/inbound/provider-numbers.js';
 import { webhookAgent } from '../messages/inbound/store-inbound.js';
 import { signerOf } from '../webhook-signer.js';
 import type { Handoff } from './conversation-output.js';
@@ -26,6 +27,7 @@ export async function receiveIncomingCall(ports: CorePorts, agentId: string | nu
   const { telephony, calls } = verifiedCalls(ports, request);
   requirePort(ports, 'brain');
   const incoming = calls.parseIncomingCall(request);
+  requireProviderNumbers(ports, incoming, 'call');
   const agent = await webhookAgent(ports, agentId, 'sms', incoming.to);
   requireSpeechPipeline(ports, voiceTransport(ports, agent));
   const record = agent.voice.record ?? false;

@@ -101,6 +101,7 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost): Koa {
     const rawBody = rawBytes.toString('utf8');
     const request: WebhookRequest = {
       ...head,
+      agentId,
       rawBody,
       rawBytes,
       params: ctx.is('application/x-www-form-urlencoded') ? parseForm(rawBody, limits.maxFormFields) : {},

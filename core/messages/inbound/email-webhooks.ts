@@ -4,7 +4,7 @@ import type { AgentRecord } from '../../../ports/records.js';
 import type { WebhookReply, WebhookRequest } from '../../../ports/webhook.js';
 import { requirePort, type CorePorts, type Provided } from '../../context.js';
 import { signerOf } from '../../webhook-signer.js';
-import { applyDeliveryStatus, requireAgent, storeInbound } from './store-inbound.js';
+import { applyDeliveryStatus, requireAddressedTo, requireAgent, storeInbound } from './store-inbound.js';
 
 function storeEmail(ports: CorePorts, agent: AgentRecord, provider: string, email: InboundEmail) {
   return storeInbound(ports, agent, {
@@ -35,7 +35,10 @@ export async function receiveEmailWebhook(ports: CorePorts, agentId: string | nu
   const agent = agentId === null ? null : await requireAgent(ports, agentId);
   for (const event of await signedEvents(ports, email, request)) {
     if (event.kind === 'status') await applyDeliveryStatus(ports, agentId, 'email', event);
-    else if (agent) await storeEmail(ports, agent, email.id, event.email);
+    else if (agent) {
+      await requireAddressedTo(ports, agent, 'email', [...event.email.to, ...event.email.cc]);
+      await storeEmail(ports, agent, email.id, event.email);
+    }
     else await routeEmail(ports, email.id, event.email);
   }
   return email.port.webhookReply();

@@ -1,7 +1,7 @@
 import type { WebhookReply, WebhookRequest } from '../../../ports/webhook.js';
 import { requirePort, type CorePorts } from '../../context.js';
 import { signerOf } from '../../webhook-signer.js';
-import { applyDeliveryStatus, requireAgent, storeInboundText } from './store-inbound.js';
+import { applyDeliveryStatus, requireAddressedTo, requireAgent, storeInboundText } from './store-inbound.js';
 
 /** WhatsApp provider webhook: inbound messages (which open the 24-hour window) and status reports. */
 export async function receiveWhatsAppWebhook(ports: CorePorts, agentId: string, request: WebhookRequest): Promise<WebhookReply> {
@@ -10,6 +10,7 @@ export async function receiveWhatsAppWebhook(ports: CorePorts, agentId: string, 
   for (const event of whatsapp.port.parseWebhook(request)) {
     if (event.kind === 'received') {
       const m = event.message;
+      await requireAddressedTo(ports, agent, 'whatsapp', [m.to]);
       await storeInboundText(ports, agent, {
         channel: 'whatsapp',
         provider: whatsapp.id,
