@@ -17,6 +17,7 @@ import type { App } from '../composition/build-app.js';
 import type { StreamableHttpHost } from '../mcp/streamable-http-host.js';
 import { HTTP_STATUS, errorBody, toDomainError } from '../shared/error-mapping.js';
 import { IDEMPOTENCY_HEADER, withIdempotencyHeader } from './idempotency-header.js';
+import { lingerThenClose } from './lingering-close.js';
 import { openApiDocument } from './openapi.js';
 import { parseForm, parseJson, readRawBody, readRawBytes } from './read-body.js';
 
@@ -48,7 +49,10 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost): Koa {
       ctx.status = HTTP_STATUS[error.code];
       // Refused before its body was read to the end (too large, unauthenticated): the rest of the body is never
       // read, so the connection cannot carry another request. Closing it is the only answer that cannot hang.
-      if (!ctx.req.complete) ctx.set('connection', 'close');
+      if (!ctx.req.complete) {
+        ctx.set('connection', 'close');
+        lingerThenClose(ctx.req, ctx.res);
+      }
       if (typeof error.details.retryAfterSeconds === 'number') ctx.set('retry-after', String(error.details.retryAfterSeconds));
       ctx.body = { ...errorBody(error), requestId };
     }
