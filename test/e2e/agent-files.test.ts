@@ -1,13 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '../../core/context.js';
 import { isDomainError } from '../../ports/errors.js';
+import { POSTGRES_URL, postgresSchemas } from '../support/postgres-schema.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const as = (agentId: string): Caller => ({ kind: 'agent', agentId });
 
 /** Agent A attaching files by storage key: its own, agent B's, and none at all. */
-describe('email attachments by storage key are the sending agent\'s files only', () => {
+const DATABASES = [['SQLite', false], ...(POSTGRES_URL ? [['PostgreSQL', true] as const] : [])] as const;
+
+describe.each(DATABASES)('%s: email attachments by storage key are the sending agent\'s files only', (_name, postgres) => {
   let server: TestServer;
+  let schemas: Awaited<ReturnType<typeof postgresSchemas>> | undefined;
   let a: string;
   let b: string;
   let bCallId: string;
@@ -27,12 +31,19 @@ describe('email attachments by storage key are the sending agent\'s files only',
   };
 
   beforeAll(async () => {
-    server = await startTestServer({ extra: { email: { use: 'mock' }, tts: { use: 'mock' }, storage: { use: 'local' } } });
+    schemas = postgres ? await postgresSchemas(POSTGRES_URL!) : undefined;
+    server = await startTestServer({
+      ...(schemas ? { db: { use: 'postgresql', options: { url: POSTGRES_URL!, schema: schemas.fresh() } } } : {}),
+      extra: { email: { use: 'mock' }, tts: { use: 'mock' }, storage: { use: 'local' } },
+    });
     a = (await server.createAgent({ name: 'A', phone: '+15550100147', email: 'a@example.com' })).agentId;
     b = (await server.createAgent({ name: 'B', phone: '+15550100148', email: 'b@example.com' })).agentId;
     bCallId = String((await run('comms_send_voice_message', as(b), { to: '+15550100149', text: 'Your parcel arrives today' })).callId);
   });
-  afterAll(() => server.close());
+  afterAll(async () => {
+    await server?.close();
+    await schemas?.close();
+  });
 
   it('stores a voice message\'s audio under its agent\'s folder, and that agent may attach it', async () => {
     const call = await server.app.ports.db.calls.findById(bCallId);
