@@ -48,7 +48,8 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost): Koa {
       if (error.code === 'INTERNAL') app.logger.error({ err, requestId, path: ctx.path }, 'request failed');
       ctx.status = HTTP_STATUS[error.code];
       // Refused before its body was read to the end (too large, unauthenticated): the rest of the body is never
-      // read, so the connection cannot carry another request. Closing it is the only answer that cannot hang.
+      // parsed, so the connection cannot carry another request. It is closed once the answer is out (lingering,
+      // so that a client still uploading gets the answer, not a reset).
       if (!ctx.req.complete) {
         ctx.set('connection', 'close');
         lingerThenClose(ctx.req, ctx.res);
