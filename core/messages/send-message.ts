@@ -112,7 +112,7 @@ function newOutboundMessage(ctx: UseCaseContext, agentId: string, input: SendMes
     provider: prepared.provider,
     providerMessageId: null,
     idempotencyKey: key,
-    requestHash: key === null ? null : ctx.ports.secrets.fingerprint(JSON.stringify(prepared.fingerprint)),
+    requestHash: key === null ? null : ctx.ports.secrets.fingerprint(prepared.fingerprint),
     errorCode: null,
     errorMessage: null,
     metadata: prepared.metadata,
