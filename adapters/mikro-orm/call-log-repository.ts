@@ -14,6 +14,9 @@ const INSERT = `INSERT INTO call_logs (${CALL_LOG_COLUMNS}) VALUES (${CALL_LOG_P
 const UPDATE = `UPDATE call_logs SET ${CALL_LOG_UPDATE_SET} WHERE id = ? AND version = ?`;
 const SELECT_BY_ID = `SELECT ${CALL_LOG_COLUMNS} FROM call_logs WHERE id = ?`;
 const SELECT_BY_PROVIDER_ID = `SELECT ${CALL_LOG_COLUMNS} FROM call_logs WHERE agent_id = ? AND provider_call_id = ?`;
+const SELECT_STUCK_UNPLACED =
+  `SELECT ${CALL_LOG_COLUMNS} FROM call_logs WHERE status IN ('queued', 'initiated') AND provider_call_id IS NULL ` +
+  "AND direction = 'outbound' AND updated_at < ? ORDER BY updated_at, id LIMIT ?";
 
 export class SqlCallLogRepository implements CallLogRepository {
   constructor(private readonly sql: SqlExecutor) {}
@@ -65,6 +68,13 @@ export class SqlCallLogRepository implements CallLogRepository {
     const params = [...where.params, limit];
     return this.sql.run(async (session) => {
       const rows = await session.rows(sql, params);
+      return rows.map((row) => toCallLog(row, this.sql.codec));
+    });
+  }
+
+  listStuckUnplaced(updatedBefore: Date, limit: number): Promise<CallLogRecord[]> {
+    return this.sql.run(async (session) => {
+      const rows = await session.rows(SELECT_STUCK_UNPLACED, [this.sql.codec.time(updatedBefore), Math.floor(limit)]);
       return rows.map((row) => toCallLog(row, this.sql.codec));
     });
   }

@@ -156,7 +156,10 @@ async function replay(
     throw new DomainError(
       asErrorCode(stored.errorCode),
       stored.errorMessage ?? 'The first attempt with this idempotencyKey failed.',
-      'The first attempt failed permanently; fix the cause and send with a new idempotencyKey.',
+      stored.errorCode === 'PROVIDER_TIMEOUT'
+        // Sending again could deliver it twice: the key keeps answering this instead.
+        ? 'It may have been sent: check comms_get_messages (a status update may still arrive) or with the recipient before sending it again with a new idempotencyKey.'
+        : 'The first attempt failed permanently; fix the cause and send with a new idempotencyKey.',
       { messageId: stored.id },
     );
   }

@@ -8,6 +8,8 @@ import { ADMIN_TOKEN } from './test-server.js';
 /** A real server process (`serve` from sources), to be restarted, run twice, or killed like a crashing host. */
 export interface ServerProcess {
   url: string;
+  /** What the process printed so far (logs are JSON lines). */
+  output(): string;
   /** SIGKILL: no shutdown work at all, as a crash or an OOM kill. Resolves once the process is gone. */
   kill(): Promise<void>;
   /** SIGTERM, the orderly stop. */
@@ -32,10 +34,11 @@ export function serverProcessConfig(settings: Record<string, unknown>): string {
 }
 
 export async function startServerProcess(configFile: string): Promise<ServerProcess> {
-  const { child, url } = await startCliServer(['--config', configFile], {});
+  const { child, url, output } = await startCliServer(['--config', configFile], {});
   const exited = new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve())));
   return {
     url,
+    output,
     kill: async () => {
       child.kill('SIGKILL');
       await exited;
