@@ -91,6 +91,9 @@ export const sendMessage = defineUseCase<SendMessageInput, SendMessageOutput>({
   },
 });
 
+/** Codes recovery gives an abandoned send (a delivery report's failure carries the provider's own code). */
+const GIVEN_UP = new Set(['PROVIDER_UNAVAILABLE', 'PROVIDER_TIMEOUT']);
+
 /** The reservation of a send in flight, and what the agent is told it costs. */
 interface SendUsage {
   records: UsageRecord[];
@@ -191,9 +194,16 @@ async function deliver(ctx: UseCaseContext, channel: OutboundChannel, message: M
   const change = { status: result.status, providerMessageId: result.providerMessageId, provider, updatedAt: clock.now() };
   const applied = await db.messages.changeStatus(message.id, change, ['pending', ...predecessorsOf(result.status)]);
   if (!applied) {
-    // A pushed status event overtook this answer: keep its (later) status, record the provider id.
     const current = await db.messages.findById(message.id);
+    if (current?.status === 'failed' && current.providerMessageId === null && GIVEN_UP.has(current.errorCode ?? '')) {
+      // Recovery gave this send up while it was still in flight (it took longer than recovery.stuckAfterSeconds):
+      // the provider's answer is the truth, so a status report can find the message again.
+      ctx.ports.logger.warn({ messageId: message.id }, 'a send outlasted recovery.stuckAfterSeconds: raise it above the adapters\' timeouts');
+      await db.messages.changeStatus(message.id, { ...change, errorCode: null, errorMessage: null }, ['failed']);
+      return toOutput({ ...message, status: result.status, providerMessageId: result.providerMessageId }, false, usage.estimate);
+    }
     if (current) {
+      // A pushed status event overtook this answer: keep its (later) status, record the provider id.
       await db.messages.changeStatus(message.id, { ...change, status: current.status }, [current.status]);
       return toOutput({ ...current, providerMessageId: result.providerMessageId }, false, usage.estimate);
     }

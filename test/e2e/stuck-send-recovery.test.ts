@@ -68,6 +68,9 @@ describe.each([
   /** Starts a send that never gets its answer and resolves once it is stored. */
   async function stuckSend(key: string, input: Record<string, unknown>): Promise<string> {
     void run('comms_send_message', { ...input, idempotencyKey: key }).catch(() => undefined);
+    return stored(key);
+  }
+  async function stored(key: string): Promise<string> {
     for (;;) {
       const message = (await server.app.ports.db.messages.list({ agentId, direction: 'outbound', limit: 50 })).find((m) => m.idempotencyKey === key);
       if (message) return message.id;
@@ -84,6 +87,26 @@ describe.each([
     clock.advance(2000);
     await server.app.recovery.run();
     expect((await server.app.ports.db.messages.findById(id))?.status).toBe('failed');
+  });
+
+  it('a send that outlasts stuckAfterSeconds still records the provider\'s answer when it comes', async () => {
+    const original = telephony.sendSms.bind(telephony);
+    let answer!: () => void;
+    telephony.sendSms = async (request) => {
+      await new Promise<void>((resolve) => (answer = resolve));
+      return original(request);
+    };
+    const sending = run('comms_send_message', { channel: 'sms', to: PERSON, body: 'A slow one', idempotencyKey: 'slow-1' });
+    const id = await stored('slow-1');
+    clock.advance((STUCK_AFTER_SECONDS + 1) * 1000);
+    await server.app.recovery.run();
+    expect((await server.app.ports.db.messages.findById(id))?.errorCode).toBe('PROVIDER_TIMEOUT');
+    answer();
+    const result = await sending as { providerMessageId: string };
+    expect(result.providerMessageId).toMatch(/^MOCK/);
+    const message = await server.app.ports.db.messages.findById(id);
+    expect(message).toMatchObject({ providerMessageId: result.providerMessageId, errorCode: null });
+    expect(message?.status).not.toBe('failed');
   });
 
   it('SMS: failed PROVIDER_TIMEOUT ("may have been sent"), charged; a keyed retry answers that and sends nothing', async () => {
