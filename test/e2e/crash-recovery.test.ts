@@ -12,6 +12,8 @@ const AGENT_NUMBER = '+15550100041';
 /** Settings that let the test see recovery within seconds: a send unanswered for 10 s is abandoned. */
 const RECOVERY = { stuckAfterSeconds: 10, intervalSeconds: 1 };
 
+/** Clients retrying at once after the restart. */
+const RETRIERS = 64;
 /** Tries of a request answered IDEMPOTENCY_IN_PROGRESS, 0.5 s apart, well past recovery's 10 s. */
 const RETRY_LIMIT = 240;
 
@@ -53,7 +55,11 @@ describe(`a crash during ${SENDS} concurrent keyed sends`, { timeout: 600_000 },
   afterAll(() => sim.stop());
 
   async function crashAndRecover(db: Record<string, unknown> | undefined, query: (configFile: string) => Query): Promise<void> {
-    const configFile = serverProcessConfig({ telephony: telephony(), recovery: RECOVERY, ...usageConfig({}), ...(db ? { db } : {}) });
+    const configFile = serverProcessConfig({
+      telephony: telephony(), recovery: RECOVERY, ...usageConfig({}), ...(db ? { db } : {}),
+      // Numbered bodies trip the profanity screen now and then ("455" reads as leet): screening is not tested here.
+      compliance: { quietHours: { enabled: false }, content: { mode: 'off' } },
+    });
     const first = await startServerProcess(configFile);
     running.push(first);
     const { token } = await createAgentOver(first.url, { name: 'Crasher', phone: AGENT_NUMBER });
@@ -80,12 +86,19 @@ describe(`a crash during ${SENDS} concurrent keyed sends`, { timeout: 600_000 },
     running.push(second);
     // Each unanswered request again with its key, until it has a final answer (IN_PROGRESS until recovery settled it).
     // Without recovery, an abandoned send answers IN_PROGRESS for good: after RETRY_LIMIT tries it counts as lost.
-    const retried = await Promise.all(unanswered.map(async (i) => {
+    const retry = async (i: number) => {
       for (let attempt = 1; ; attempt++) {
         const answer = await restCall<Answer['body']>(second.url, token, 'POST', '/messages', request(i));
         if (answer.body.error?.code !== 'IDEMPOTENCY_IN_PROGRESS' || attempt === RETRY_LIMIT) return { i, answer };
         await new Promise((r) => setTimeout(r, 500));
       }
+    };
+    // RETRIERS clients at a time: a thousand at once overflow the simulator's listen backlog (511), and a
+    // connection Twilio resets is a genuine "may have been sent" (PROVIDER_TIMEOUT), not what this test is about.
+    const queue = [...unanswered];
+    const retried: Array<Awaited<ReturnType<typeof retry>>> = [];
+    await Promise.all(Array.from({ length: RETRIERS }, async () => {
+      for (let i = queue.shift(); i !== undefined; i = queue.shift()) retried.push(await retry(i));
     }));
     const lost = retried.filter((r) => r.answer.status !== 201);
     await sim.settled();
