@@ -91,6 +91,9 @@ export const sendMessage = defineUseCase<SendMessageInput, SendMessageOutput>({
   },
 });
 
+/** Codes recovery gives an abandoned send (a delivery report's failure carries the provider's own code). */
+const GIVEN_UP = new Set(['PROVIDER_UNAVAILABLE', 'PROVIDER_TIMEOUT']);
+
 /** The reservation of a send in flight, and what the agent is told it costs. */
 interface SendUsage {
   records: UsageRecord[];
@@ -112,7 +115,7 @@ function newOutboundMessage(ctx: UseCaseContext, agentId: string, input: SendMes
     provider: prepared.provider,
     providerMessageId: null,
     idempotencyKey: key,
-    requestHash: key === null ? null : ctx.ports.secrets.fingerprint(JSON.stringify(prepared.fingerprint)),
+    requestHash: key === null ? null : ctx.ports.secrets.fingerprint(prepared.fingerprint),
     errorCode: null,
     errorMessage: null,
     metadata: prepared.metadata,
@@ -156,7 +159,10 @@ async function replay(
     throw new DomainError(
       asErrorCode(stored.errorCode),
       stored.errorMessage ?? 'The first attempt with this idempotencyKey failed.',
-      'The first attempt failed permanently; fix the cause and send with a new idempotencyKey.',
+      stored.errorCode === 'PROVIDER_TIMEOUT'
+        // Sending again could deliver it twice: the key keeps answering this instead.
+        ? 'It may have been sent: check comms_get_messages (a status update may still arrive) or with the recipient before sending it again with a new idempotencyKey.'
+        : 'The first attempt failed permanently; fix the cause and send with a new idempotencyKey.',
       { messageId: stored.id },
     );
   }
@@ -188,9 +194,16 @@ async function deliver(ctx: UseCaseContext, channel: OutboundChannel, message: M
   const change = { status: result.status, providerMessageId: result.providerMessageId, provider, updatedAt: clock.now() };
   const applied = await db.messages.changeStatus(message.id, change, ['pending', ...predecessorsOf(result.status)]);
   if (!applied) {
-    // A pushed status event overtook this answer: keep its (later) status, record the provider id.
     const current = await db.messages.findById(message.id);
+    if (current?.status === 'failed' && current.providerMessageId === null && GIVEN_UP.has(current.errorCode ?? '')) {
+      // Recovery gave this send up while it was still in flight (it took longer than recovery.stuckAfterSeconds):
+      // the provider's answer is the truth, so a status report can find the message again.
+      ctx.ports.logger.warn({ messageId: message.id }, 'a send outlasted recovery.stuckAfterSeconds: raise it above the adapters\' timeouts');
+      await db.messages.changeStatus(message.id, { ...change, errorCode: null, errorMessage: null }, ['failed']);
+      return toOutput({ ...message, status: result.status, providerMessageId: result.providerMessageId }, false, usage.estimate);
+    }
     if (current) {
+      // A pushed status event overtook this answer: keep its (later) status, record the provider id.
       await db.messages.changeStatus(message.id, { ...change, status: current.status }, [current.status]);
       return toOutput({ ...current, providerMessageId: result.providerMessageId }, false, usage.estimate);
     }

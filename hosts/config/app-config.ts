@@ -27,6 +27,8 @@ export interface AppConfig {
   log: { level: string; format: 'auto' | 'json' | 'pretty' };
   auth: { adminToken: string | null };
   callbacks: { defaultUrl: string | null; pollIntervalMs: number };
+  /** Settling sends cut short by a crash (see core/recovery). */
+  recovery: { stuckAfterSeconds: number; intervalSeconds: number };
   db: AdapterConfig;
   /** Optional sections: null when absent or `enabled: false` (that channel is off). */
   telephony: AdapterConfig | null;

@@ -105,6 +105,8 @@ function normalise(c: Record<string, unknown>, merged: MergedConfig, env: NodeJS
     log: { level: 'info', format: 'auto', ...(c.log as Partial<AppConfig['log']> | undefined) },
     auth: { adminToken: auth.adminToken ?? null },
     callbacks: { defaultUrl: callbacks.defaultUrl ?? null, pollIntervalMs: callbacks.pollIntervalMs ?? 1000 },
+    // Schema defaults fill both keys even when the section is absent.
+    recovery: c.recovery as AppConfig['recovery'],
     db,
     telephony: adapter('telephony'),
     email: adapter('email'),
