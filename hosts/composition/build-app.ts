@@ -35,6 +35,8 @@ import { LibphonenumberPhoneLocations } from '../../adapters/phone-locations/lib
 import type { ContentFilter } from '../../ports/content-filter.js';
 import type { PhoneLocations } from '../../ports/phone-locations.js';
 import { logFormat } from './log-format.js';
+import { securityEventSink } from './security-events.js';
+import type { SecurityEventSink } from '../../ports/security-events.js';
 
 const OPTIONAL_TOKENS: Readonly<Record<OptionalSection, symbol>> = {
   telephony: TOKENS.Telephony,
@@ -54,6 +56,8 @@ export interface App {
   logger: Logger;
   callbacks: CallbackScheduler;
   usageSweeper: UsageSweeper;
+  /** Security events of the hosts (brute-force lockouts): logged, alerted, audited. */
+  securityEvents: SecurityEventSink;
   /** Database reachable and every configured adapter built. */
   readiness(): Promise<{ ready: boolean; checks: Record<string, string> }>;
   close(): Promise<void>;
@@ -219,6 +223,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     logger,
     callbacks,
     usageSweeper,
+    securityEvents: securityEventSink(logger),
     async readiness() {
       const checks: Record<string, string> = {};
       try {

@@ -10,13 +10,14 @@ import { receiveEmailWebhook } from '../../core/messages/inbound/email-webhooks.
 import { receiveInboundSms, receiveSmsStatus } from '../../core/messages/inbound/sms-webhooks.js';
 import { receiveWhatsAppWebhook } from '../../core/messages/inbound/whatsapp-webhooks.js';
 import { receiveUnsubscribe } from '../../core/compliance/unsubscribe.js';
-import { DomainError } from '../../ports/errors.js';
+import { DomainError, isDomainError } from '../../ports/errors.js';
 import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
 import type { App } from '../composition/build-app.js';
 import type { StreamableHttpHost } from '../mcp/streamable-http-host.js';
 import { HTTP_STATUS, errorBody, toDomainError } from '../shared/error-mapping.js';
 import { IDEMPOTENCY_HEADER, withIdempotencyHeader } from './idempotency-header.js';
 import { openApiDocument } from './openapi.js';
+import type { HttpDefences } from './hardening/http-defences.js';
 import { parseForm, parseJson, readRawBody, readRawBytes } from './read-body.js';
 
 type Ctx = Koa.ParameterizedContext;
@@ -29,7 +30,7 @@ function routeNotFound(method: string, path: string): DomainError {
  * The Koa host: MCP Streamable HTTP at /mcp, REST routes generated from the use-case descriptors under
  * /api/v1, provider webhooks under /webhooks, and health checks. Thin: parse, call core, map the result.
  */
-export function createHttpApp(app: App, mcp: StreamableHttpHost): Koa {
+export function createHttpApp(app: App, mcp: StreamableHttpHost, defences: HttpDefences): Koa {
   const koa = new Koa({ proxy: false });
   const limit = app.loaded.config.server.bodyLimitBytes;
   const router = new Router();
@@ -49,8 +50,25 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost): Koa {
       ctx.body = { ...errorBody(error), requestId };
     }
   });
+  for (const middleware of defences.middleware) koa.use(middleware);
 
-  const caller = async (ctx: Ctx): Promise<Caller> => authenticate(app.ports, bearerToken(ctx.get('authorization') || undefined));
+  // A locked-out address is refused before its token is looked at; a bad token counts towards its lockout.
+  const caller = async (ctx: Ctx): Promise<Caller> => {
+    const ip = ctx.state.clientIp as string;
+    const token = bearerToken(ctx.get('authorization') || undefined);
+    await defences.lockout.check(ip);
+    let who: Caller;
+    try {
+      who = await authenticate(app.ports, token);
+    } catch (err) {
+      if (token && isDomainError(err) && err.code === 'UNAUTHORIZED') await defences.lockout.failed(ip);
+      throw err;
+    }
+    if (who.kind === 'admin' && !defences.adminAllowed(ip)) {
+      throw new DomainError('IP_NOT_ALLOWED', 'The admin token is not accepted from this address.', 'Call from an address in security.ipFilters.admin.allow.', { group: 'admin' });
+    }
+    return who;
+  };
 
   router.get('/health', (ctx) => {
     ctx.body = { status: 'ok' };
