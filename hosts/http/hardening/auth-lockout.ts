@@ -34,7 +34,8 @@ export class AuthLockout {
     private readonly events: SecurityEventSink,
     private readonly clock: Clock,
   ) {
-    this.failures = store.limiter('auth-failures', settings.failures, settings.windowSeconds);
+    // The failure that reaches `failures` is the one rejected: the limiter allows one fewer.
+    this.failures = store.limiter('auth-failures', settings.failures - 1, settings.windowSeconds);
     this.lockouts = store.limiter('auth-lockouts', Number.MAX_SAFE_INTEGER, DAY_SECONDS);
   }
 
@@ -42,7 +43,7 @@ export class AuthLockout {
   async check(ip: string): Promise<void> {
     if (!this.settings.enabled) return;
     const state = await this.failures.get(ip);
-    if (state && state.consumedPoints > this.settings.failures) throw lockedOut(state.msBeforeNext);
+    if (state && state.consumedPoints >= this.settings.failures) throw lockedOut(state.msBeforeNext);
   }
 
   /** Counts a bad token from `ip`; the one that crosses the threshold starts the lockout. */
@@ -53,7 +54,7 @@ export class AuthLockout {
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
       // Requests already past check() when the lockout starts count on; only the crossing one locks.
-      if (rejection.consumedPoints !== this.settings.failures + 1) return;
+      if (rejection.consumedPoints !== this.settings.failures) return;
       const lockoutNumber = (await this.lockouts.penalty(ip)).consumedPoints;
       const lockedForSeconds = Math.min(this.settings.maxLockSeconds, this.settings.firstLockSeconds * 2 ** (lockoutNumber - 1));
       await this.failures.block(ip, lockedForSeconds);
