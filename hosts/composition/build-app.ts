@@ -36,6 +36,7 @@ import type { ContentFilter } from '../../ports/content-filter.js';
 import type { PhoneLocations } from '../../ports/phone-locations.js';
 import { logFormat } from './log-format.js';
 import { securityEventSink } from './security-events.js';
+import { readinessOf, type Readiness } from './readiness.js';
 import type { SecurityEventSink } from '../../ports/security-events.js';
 
 const OPTIONAL_TOKENS: Readonly<Record<OptionalSection, symbol>> = {
@@ -58,8 +59,8 @@ export interface App {
   usageSweeper: UsageSweeper;
   /** Security events of the hosts (brute-force lockouts): logged, alerted, audited. */
   securityEvents: SecurityEventSink;
-  /** Database reachable and every configured adapter built. */
-  readiness(): Promise<{ ready: boolean; checks: Record<string, string> }>;
+  /** A database round trip and each adapter's own readiness probe; `failed` names the checks that failed. */
+  readiness(): Promise<Readiness>;
   close(): Promise<void>;
 }
 
@@ -224,17 +225,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     callbacks,
     usageSweeper,
     securityEvents: securityEventSink(logger),
-    async readiness() {
-      const checks: Record<string, string> = {};
-      try {
-        await db.port.ping();
-        checks.db = `ok (${db.id})`;
-      } catch (err) {
-        checks.db = `unreachable: ${(err as Error).message}`;
-      }
-      for (const [section, adapter] of Object.entries(optional)) checks[section] = adapter ? `ok (${adapter.id})` : 'not configured';
-      return { ready: checks.db.startsWith('ok'), checks };
-    },
+    readiness: () => readinessOf(db, optional),
     async close() {
       await callbacks.stop();
       await usageSweeper.stop();

@@ -74,9 +74,9 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost, defences: HttpD
     ctx.body = { status: 'ok' };
   });
   router.get('/health/ready', async (ctx) => {
-    const { ready, checks } = await app.readiness();
+    const { ready, checks, failed } = await app.readiness();
     ctx.status = ready ? 200 : 503;
-    ctx.body = { status: ready ? 'ready' : 'not ready', checks };
+    ctx.body = ready ? { status: 'ready', checks } : { status: 'not ready', failed, checks };
   });
 
   router.get('/openapi.json', (ctx) => {
