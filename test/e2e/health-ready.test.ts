@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POSTGRES_URL, postgresSchemas } from '../support/postgres-schema.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
-const dbs = [['SQLite', null], ...(POSTGRES_URL ? [['PostgreSQL', POSTGRES_URL]] : [])] as const;
+const dbs: Array<[string, string | null]> = [['SQLite', null], ...(POSTGRES_URL ? [['PostgreSQL', POSTGRES_URL] as [string, string]] : [])];
 
 describe.each(dbs)('/health/ready checks what it claims (%s)', (_name, url) => {
   let server: TestServer;
