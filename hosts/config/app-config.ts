@@ -4,6 +4,7 @@ import type { ComplianceSettings } from '../../core/compliance/compliance-settin
 import type { ContentRule } from '../../adapters/content-filter/obscenity-content-filter.js';
 import type { ValueOrigin } from './merge-layers.js';
 import type { SecuritySettings } from './security-settings.js';
+import type { AlertSettings } from '../../core/alerts/alert-settings.js';
 
 /** The validated configuration (see config/schema.json). */
 export interface AdapterConfig {
@@ -43,6 +44,8 @@ export interface AppConfig {
   compliance: ComplianceSettings & { content: { rules: ContentRule[]; words: string[] } };
   /** Defences of the HTTP listener (rate limits, lockout, timeouts, shedding, IP filters, CORS). */
   security: SecuritySettings;
+  /** Alert routing, triggers and anomaly detection. */
+  alerts: AlertSettings;
 }
 
 export interface LoadedConfig {

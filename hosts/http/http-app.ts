@@ -116,7 +116,14 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost, defences: HttpD
       rawBytes,
       params: ctx.is('application/x-www-form-urlencoded') ? parseForm(rawBody) : {},
     };
-    const reply = await handle(ctx.params.agentId === undefined ? null : String(ctx.params.agentId), request);
+    let reply: WebhookReply;
+    try {
+      reply = await handle(ctx.params.agentId === undefined ? null : String(ctx.params.agentId), request);
+    } catch (err) {
+      // The route without its agent id (`sms/status`) names the source of a signature failure burst.
+      if (isDomainError(err) && err.code === 'INVALID_SIGNATURE') app.ports.alertTriggers.webhookSignatureFailed(ctx.path.split('/').slice(ctx.params.agentId === undefined ? 2 : 3).join('/'));
+      throw err;
+    }
     ctx.type = reply.contentType;
     ctx.body = reply.body;
   };

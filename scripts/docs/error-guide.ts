@@ -77,6 +77,10 @@ export const ERROR_GUIDE: Partial<Record<ErrorCode, { cause: string; fix: string
     cause: 'The action\'s estimated price would pass the agent\'s daily or monthly spending cap (its tier\'s `spend`, or an override set with comms_set_agent_limits). Nothing was sent or stored as sent.',
     fix: 'Wait until `details.resetAt` (`retryAfterSeconds`), or ask the operator to raise the cap or move the agent to another tier (comms_set_agent_limits); comms_get_usage shows what is left.',
   },
+  AGENT_SUSPENDED: {
+    cause: 'The anomaly detector found this agent far from its usual behaviour (`details.finding`: send-volume, new-contacts, refusals, token-rotations) and `alerts.anomalies.suspend` is on: its sending is suspended. Nothing was sent.',
+    fix: 'The operator reviews the alert, then resumes the agent with comms_resume_agent_sending (POST /api/v1/agents/{agentId}/resume).',
+  },
   OPTED_OUT: {
     cause: 'The person opted out of this agent\'s number (an inbound STOP, Twilio error 21610) or, for marketing email, unsubscribed through the link; with `compliance.optOut.scope: operator`, of every agent. Nothing was sent.',
     fix: 'Do not contact them on this channel; they opt back in by writing START (SMS, WhatsApp). Reach them another way only if they agreed to it; comms_check_contact tells which channels are open.',
