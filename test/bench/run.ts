@@ -2,7 +2,7 @@
  * Benchmarks (run on demand: `npm run bench`). Builds the server, starts it with the demo provider in
  * its own process, then measures with autocannon from this process:
  *   1. comms_send_message over MCP Streamable HTTP: sends/s at a fixed concurrency, p50/p99 latency, with
- *      usage and limits off and on (default tier, limits far from reached), on SQLite and, when
+ *      usage, limits and per-IP request limits off and on (default tier, limits far from reached), on SQLite and, when
  *      COMMS_TEST_POSTGRES_URL is set, PostgreSQL. Runs alternate off, on, on, off … (BENCH_ROUNDS pairs)
  *      so that drift on a shared machine falls on both alike;
  *   2. signed inbound SMS webhooks per second (SQLite).
@@ -29,7 +29,12 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 
 /** Limits on, far from reached: every limit type configured, so every send claims all its counters. */
 const GENEROUS = 1_000_000_000;
+/** Shedding would answer 503 on a loaded machine and blur what is measured: off in every run. */
+const NO_SHEDDING = { loadShedding: { eventLoopDelayMs: 0 }, maxInFlight: 0 };
+/** Per-IP request limits on (memory store), far from reached: every request counts against global and its group. */
+const HTTP_LIMITS_ON = { rateLimits: Object.fromEntries(['global', 'mcp', 'api', 'webhooks', 'admin'].map((g) => [g, { requests: GENEROUS }])), ...NO_SHEDDING };
 const LIMITS_ON = {
+  security: HTTP_LIMITS_ON,
   usage: {
     defaultTier: 'bench',
     tiers: {
@@ -42,7 +47,7 @@ const LIMITS_ON = {
     },
   },
 };
-const LIMITS_OFF = { usage: { enabled: false } };
+const LIMITS_OFF = { usage: { enabled: false }, security: { rateLimits: Object.fromEntries(['global', 'mcp', 'api', 'webhooks', 'admin'].map((g) => [g, { requests: 0 }])), lockout: { enabled: false }, ...NO_SHEDDING } };
 const PROTOCOL = '2025-06-18';
 
 interface Result { name: string; requestsPerSecond: number; p50: number; p99: number; ok: number; errors: number; non2xx: number }
@@ -158,7 +163,7 @@ async function sendRun(dialect: Dialect, limits: boolean, schemas: Awaited<Retur
 }
 
 async function inboundRun(): Promise<{ result: Result; stored: number; distinct: number }> {
-  const { value: result, agentId, dbFile } = await withBenchServer({}, (url, agent) => benchInbound(url, agent.agentId));
+  const { value: result, agentId, dbFile } = await withBenchServer({ security: HTTP_LIMITS_ON }, (url, agent) => benchInbound(url, agent.agentId));
   const counted = countSqlite(dbFile, 'select count(*) as "rows", count(distinct coalesce(provider_message_id, id)) as "distinctRows" from messages where agent_id = ? and direction = ?', agentId, 'inbound');
   return { result, stored: Number(counted?.rows), distinct: Number(counted?.distinctRows) };
 }
@@ -182,7 +187,7 @@ async function main(): Promise<void> {
   const inbound = await inboundRun();
 
   console.log(`\n${SENDS} sends per run, ${WEBHOOKS} webhooks, ${CONNECTIONS} concurrent connections, demo provider\n`);
-  console.log('| benchmark | database | usage & limits | req/s | p50 ms | p99 ms | ok | errors | non-2xx | stored |');
+  console.log('| benchmark | database | usage, limits & per-IP rate limits | req/s | p50 ms | p99 ms | ok | errors | non-2xx | stored |');
   console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const r of runs) {
     console.log(`| ${r.name} | ${r.dialect} | ${r.limits ? 'on' : 'off'} | ${r.requestsPerSecond} | ${r.p50} | ${r.p99} | ${r.ok} | ${r.errors} | ${r.non2xx} | ${r.stored} |`);
