@@ -13,6 +13,17 @@ export interface LimiterStore {
 
 const TABLE = 'rate_limits';
 
+/** The URL as it may be shown: a password in it never reaches a message or a log. */
+function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'the configured Redis URL';
+  }
+}
+
 /**
  * The store named by `security.rateLimits.store`. Shared stores fall back to counting in memory while
  * unreachable (an insurance limiter), so an outage of Redis or PostgreSQL loosens limits to per-process
@@ -29,7 +40,7 @@ export async function openLimiterStore(settings: SecuritySettings['rateLimits'])
     redis.on('error', () => {}); // reconnects by itself; failures are answered by the insurance limiter
     await redis.connect().catch((err: unknown) => {
       redis.disconnect();
-      throw new DomainError('CONFIG_INVALID', `security.rateLimits.store is redis, but ${settings.redisUrl} is unreachable: ${(err as Error).message}`, 'Start Redis, fix security.rateLimits.redisUrl, or use store: memory.');
+      throw new DomainError('CONFIG_INVALID', `security.rateLimits.store is redis, but ${withoutPassword(settings.redisUrl)} is unreachable: ${(err as Error).message}`, 'Start Redis, fix security.rateLimits.redisUrl, or use store: memory.');
     });
     return {
       limiter: (name, points, duration) =>
