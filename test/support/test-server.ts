@@ -62,7 +62,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const configFile = join(dir, 'config.yaml');
   writeFileSync(configFile, stringify(config));
   const app = await buildApp(loadConfig({ file: configFile, env: {} }), { migrate: true, logger: options.logger ?? silentLogger(), clock: options.clock });
-  const running = await startServer(app, { eventLoopDelay: options.eventLoopDelay ?? NO_DELAY });
+  const running = await startServer(app, { eventLoopDelay: options.eventLoopDelay ?? NO_DELAY }).catch(async (err: unknown) => {
+    await app.close();
+    throw err;
+  });
   return {
     url: running.url,
     app,
