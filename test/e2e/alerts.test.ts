@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import type { MockEmail } from '../../adapters/mock/mock-email.js';
 import type { MockTelephony } from '../../adapters/mock/mock-telephony.js';
+import { deliverDueCallbacks } from '../../core/callbacks/deliver-callbacks.js';
 import { CallbackReceiver, eventually } from '../support/callback-receiver.js';
 import { POSTGRES_URL, postgresSchemas } from '../support/postgres-schema.js';
 import { ADMIN_TOKEN, recordingLogger, startTestServer, testDbConfig, type TestServer } from '../support/test-server.js';
@@ -112,6 +113,23 @@ describe.each(dbs)('alerts (%s)', (_name, pgUrl) => {
     const agent = await server.createAgent({ name: 'spender', phone: '+15550100193' });
     await server.app.runner.run('comms_send_message', { kind: 'agent', agentId: agent.agentId }, { channel: 'sms', to: '+15550100210', body: 'hi' });
     expect((await alertOf('spending')).data).toMatchObject({ severity: 'MEDIUM', details: { agentId: agent.agentId, thresholdPercent: 50 } });
+  });
+
+  it('raises outbox-backlog when the oldest forward due has waited past the threshold', async () => {
+    await start({ triggers: { outboxBacklogSeconds: 600 } });
+    const agent = await server.createAgent({ name: 'slow receiver', phone: '+15550100195' });
+    const now = server.app.ports.clock.now();
+    const waiting = (id: string, ageSeconds: number) => server.app.ports.db.callbacks.enqueue({
+      id, agentId: agent.agentId, messageId: null, url: 'http://127.0.0.1:9/unreachable', payload: '{}', status: 'pending', attempts: 3,
+      nextAttemptAt: now, lastError: '500', createdAt: new Date(now.getTime() - ageSeconds * 1000), updatedAt: now,
+    });
+    await waiting('evt_recent', 30);
+    await deliverDueCallbacks(server.app.ports);
+    await server.app.alerts.settled();
+    expect(alertsReceived().filter((a) => a.data.trigger === 'outbox-backlog')).toEqual([]);
+    await waiting('evt_old', 700);
+    await deliverDueCallbacks(server.app.ports);
+    expect((await alertOf('outbox-backlog')).data).toMatchObject({ severity: 'MEDIUM', details: { agentId: agent.agentId, ageSeconds: expect.any(Number) } });
   });
 
   it('suspends an agent on an anomaly (a burst of refusals) with AGENT_SUSPENDED until an admin resumes it over REST', async () => {
