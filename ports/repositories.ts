@@ -28,7 +28,7 @@ export interface AgentRepository {
    * Updates name, callback URL, status, voice settings (replaced whole, not merged) or the token hash (a
    * rotated token: the old one stops matching at once); `NOT_FOUND` when there is no such agent.
    */
-  update(agentId: string, patch: Partial<Pick<AgentRecord, 'name' | 'callbackUrl' | 'status' | 'voice' | 'tokenHash'>> & { updatedAt: Date }): Promise<void>;
+  update(agentId: string, patch: Partial<Pick<AgentRecord, 'name' | 'callbackUrl' | 'status' | 'voice' | 'tokenHash' | 'sendingSuspended'>> & { updatedAt: Date }): Promise<void>;
 }
 
 export type InsertOutcome =

@@ -1,4 +1,5 @@
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DomainError } from '../../ports/errors.js';
 import type { PluginContext } from '../../ports/plugin.js';
@@ -127,6 +128,11 @@ export class LocalStorage implements StoragePort {
     if (Math.floor(this.clock.now().getTime() / 1000) > expires) return null;
     if (!isValidStorageSignature(this.secret, key, expires, query.sig)) return null;
     return this.get(key);
+  }
+
+  /** Ready while the objects folder is writable (a full or read-only disk is not). */
+  async readiness(): Promise<void> {
+    await access(this.objectsDir, constants.W_OK);
   }
 
   async close(): Promise<void> {}

@@ -27,6 +27,7 @@ export const AgentEntity = defineEntity({
     updatedAt: p.datetime(3).fieldName('updated_at'),
     // Last, as in the table: a later migration added the column. {} = no settings (the server's defaults).
     voice: p.json<AgentVoiceSettings>().fieldName('voice_settings').default('{}'),
+    sendingSuspended: p.string().fieldName('sending_suspended').columnType('varchar(32)').nullable(),
   },
 });
 

@@ -180,6 +180,7 @@ async function deliver(ctx: UseCaseContext, channel: OutboundChannel, message: M
       ? err
       : new DomainError('INTERNAL', `The ${message.channel} adapter failed unexpectedly.`, 'Retry later; if it persists, check the server logs.');
     if (!isDomainError(err)) ctx.ports.logger.error({ err, messageId: message.id }, 'adapter threw a non-domain error');
+    ctx.ports.alertTriggers.providerOutcome(typeof error.details.provider === 'string' ? error.details.provider : message.provider, error.code);
     await db.messages.changeStatus(
       message.id,
       { status: 'failed', errorCode: error.code, errorMessage: error.message, updatedAt: clock.now() },
@@ -191,6 +192,7 @@ async function deliver(ctx: UseCaseContext, channel: OutboundChannel, message: M
   }
   // A failover list names the member that carried it.
   const provider = result.provider ?? message.provider;
+  ctx.ports.alertTriggers.providerOutcome(provider, null);
   const change = { status: result.status, providerMessageId: result.providerMessageId, provider, updatedAt: clock.now() };
   const applied = await db.messages.changeStatus(message.id, change, ['pending', ...predecessorsOf(result.status)]);
   if (!applied) {

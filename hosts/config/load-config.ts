@@ -120,6 +120,9 @@ function normalise(c: Record<string, unknown>, merged: MergedConfig, env: NodeJS
     usage: usageSettings(c.usage as AppConfig['usage']),
     // Schema defaults fill every key but the optional postal address.
     compliance: complianceSettings(c.compliance as AppConfig['compliance']),
+    // Schema defaults fill every key; the store URLs are checked where the store is built.
+    security: c.security as AppConfig['security'],
+    alerts: c.alerts as AppConfig['alerts'],
   };
 }
 
