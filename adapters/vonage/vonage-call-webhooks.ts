@@ -101,3 +101,9 @@ export function parseVonageIncomingCall(request: WebhookRequest): IncomingCall {
     to: e164(required(fields, 'to', 'answer')),
   };
 }
+
+/** The `notify` action's webhook (POST JSON): the call's uuid, and the payload the NCCO gave it. */
+export function parseVonageNotify(request: WebhookRequest): { uuid: string } {
+  const fields = body(request, 'notify');
+  return { uuid: required(fields, 'uuid', 'notify') };
+}

@@ -7,7 +7,18 @@ import { toMsisdn } from './vonage-numbers.js';
  */
 export type NccoAction =
   | { action: 'stream'; streamUrl: string[]; loop: number }
-  | { action: 'connect'; from: string; endpoint: Array<{ type: 'phone'; number: string }> };
+  | { action: 'connect'; from: string; endpoint: Array<{ type: 'phone'; number: string }> }
+  | { action: 'connect'; endpoint: WebsocketEndpoint[] }
+  | { action: 'notify'; payload: Record<string, string>; eventUrl: string[]; eventMethod: 'POST' };
+
+/** A WebSocket leg carrying the call's audio both ways as 16-bit linear PCM. */
+export interface WebsocketEndpoint {
+  type: 'websocket';
+  uri: string;
+  'content-type': 'audio/l16;rate=16000';
+  /** Sent to the socket in its first message (`websocket:connected`). */
+  headers: Record<string, string>;
+}
 
 export type Ncco = NccoAction[];
 
@@ -24,6 +35,18 @@ export function playNcco(audioUrls: readonly string[], loop: number): Ncco {
   if (!Number.isInteger(loop) || loop < 1) throw invalid(`Playing the audio ${loop} times is not possible.`, 'Play it at least once (a whole number of times).');
   if (audioUrls.length === 1) return [{ action: 'stream', streamUrl: [audioUrls[0]!], loop }];
   return Array.from({ length: loop }, () => audioUrls.map((url): NccoAction => ({ action: 'stream', streamUrl: [url], loop: 1 }))).flat();
+}
+
+/**
+ * A live conversation: the call's audio goes to our socket (`socketUrl`, signed) until it closes, then `notify`
+ * asks `actionUrl` what next (transfer or hang-up), whose answer NCCO replaces the rest — Vonage's counterpart
+ * of Twilio's `<Connect action>`.
+ */
+export function conversationNcco(socketUrl: string, headers: Record<string, string>, actionUrl: string): Ncco {
+  return [
+    { action: 'connect', endpoint: [{ type: 'websocket', uri: socketUrl, 'content-type': 'audio/l16;rate=16000', headers }] },
+    { action: 'notify', payload: { event: 'conversation-ended', ...headers }, eventUrl: [actionUrl], eventMethod: 'POST' },
+  ];
 }
 
 /** Connects the caller to a person at `to`, showing `callerId`. */

@@ -51,8 +51,9 @@ afterAll(async () => {
 
 describeTelephonyContract({
   name: 'vonage adapter (SMS API and Voice API) against the Vonage simulator',
-  capabilities: { sms: true, mms: false, voice: true, conversations: false },
+  capabilities: { sms: true, mms: false, voice: true, conversations: true, mediaStream: 'vonage-websocket' },
   signatureCoversUrl: false,
+  relayConversations: false,
   async factory() {
     sim.reset();
     receiver.reset();
@@ -196,7 +197,7 @@ describe('vonage telephony adapter specifics', () => {
   it('sends and receives SMS only when no application is configured', async () => {
     await port.close?.();
     port = await createPort({ applicationId: undefined, privateKey: undefined });
-    expect(port.capabilities).toEqual({ sms: true, mms: false, voice: false, conversations: false });
+    expect(port.capabilities).toEqual({ sms: true, mms: false, voice: false, conversations: false, mediaStream: 'vonage-websocket' });
     expect(port.calls).toBeUndefined();
     expect((await send()).status).toBe('accepted');
   });

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { checkAudio } from '../twilio/audio-file-check.js';
 import { deferred, type Deferred } from '../twilio/deferred.js';
 import { loopbackGet } from '../twilio/loopback-get.js';
+import type { SimulatedVonageSocket } from './simulated-vonage-socket.js';
 import { msisdn } from './vonage-webhook-bodies.js';
 
 /** How the person called reacts; the status Vonage then reports. */
@@ -15,6 +16,7 @@ export type VonageCallStatus = 'started' | 'ringing' | 'answered' | 'completed' 
 export interface SimulatedVonageCall {
   uuid: string;
   conversationUuid: string;
+  direction: 'inbound' | 'outbound';
   from: string;
   to: string;
   /** The NCCO it runs once answered, as received. */
@@ -53,6 +55,10 @@ export interface CalleeEnvironment {
   current(): boolean;
   report(call: SimulatedVonageCall, status: VonageCallStatus): Promise<void>;
   playbackProblem(problem: VonagePlaybackProblem): void;
+  /** Opens the WebSocket leg of a `connect` action (the simulated caller on it); resolves once it ended. */
+  connectSocket(call: SimulatedVonageCall, endpoint: Record<string, unknown>): Promise<SimulatedVonageSocket>;
+  /** Posts a `notify` action's webhook (signed); the NCCO answered, or null when none came. */
+  notify(call: SimulatedVonageCall, url: string, payload: unknown): Promise<unknown[] | null>;
 }
 
 const MAX_AUDIO_BYTES = 20 * 1024 * 1024;
@@ -66,6 +72,7 @@ export function newCall(body: Record<string, unknown>, now: Date): SimulatedVona
   return {
     uuid: randomUUID(),
     conversationUuid: `CON-${randomUUID()}`,
+    direction: 'outbound',
     from: msisdn(String(from ?? '')),
     to: msisdn(String(to ?? '')),
     ncco: Array.isArray(body.ncco) ? body.ncco : [],
@@ -106,9 +113,30 @@ async function audioSeconds(env: CalleeEnvironment, call: SimulatedVonageCall, u
   }
 }
 
-/** Plays the NCCO's `stream` actions in order; returns when they are done or the call is hung up. */
-async function runNcco(env: CalleeEnvironment, call: SimulatedVonageCall): Promise<void> {
-  for (const action of call.ncco as Array<{ action?: unknown; streamUrl?: unknown; loop?: unknown }>) {
+type NccoStep = { action?: unknown; streamUrl?: unknown; loop?: unknown; endpoint?: unknown; eventUrl?: unknown; payload?: unknown };
+
+/**
+ * Runs the NCCO's actions in order: `stream` plays, `connect` to a `websocket` holds the socket leg until it closes
+ * (a caller hanging up ends the call there), `notify` posts its webhook and an NCCO answered replaces the rest.
+ * Returns when the NCCO runs out or the call is hung up.
+ */
+export async function runNcco(env: CalleeEnvironment, call: SimulatedVonageCall): Promise<void> {
+  let actions = [...(call.ncco as NccoStep[])];
+  while (actions.length > 0) {
+    const action = actions.shift()!;
+    if (call.hangUp.settled || !env.current()) return;
+    if (action.action === 'connect' && Array.isArray(action.endpoint)) {
+      const endpoint = action.endpoint[0] as Record<string, unknown> | undefined;
+      if (endpoint?.type !== 'websocket') continue;
+      const leg = await env.connectSocket(call, endpoint);
+      if (leg.end?.by !== 'agent') return;
+      continue;
+    }
+    if (action.action === 'notify' && Array.isArray(action.eventUrl)) {
+      const next = await env.notify(call, String(action.eventUrl[0]), action.payload);
+      if (next) actions = [...(next as NccoStep[])];
+      continue;
+    }
     if (action.action !== 'stream' || !Array.isArray(action.streamUrl)) continue;
     const url = String(action.streamUrl[0]);
     const seconds = await audioSeconds(env, call, url);
