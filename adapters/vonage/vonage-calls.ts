@@ -1,18 +1,23 @@
 import type { Vonage } from '@vonage/server-sdk';
 import type {
-  CallStatusUpdate, ConversationSettings, IncomingCall, MakeCallRequest, MakeCallResult, TelephonyCalls,
+  AnswerScript, CallStatusUpdate, ConversationSettings, IncomingCall, MakeCallRequest, MakeCallResult, TelephonyCalls,
 } from '../../ports/calls.js';
 import { DomainError } from '../../ports/errors.js';
 import type { Logger } from '../../ports/runtime.js';
 import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
 import { mapVonageCallStatus, parseVonageCallEvent, parseVonageIncomingCall, parseVonageNotify } from './vonage-call-webhooks.js';
-import { conversationNcco, hangupNcco, playNcco, transferNcco, type Ncco } from './vonage-ncco.js';
+import { conversationNcco, hangupNcco, holdNcco, playNcco, talkNcco, transferNcco, type Ncco } from './vonage-ncco.js';
 import { toMsisdn } from './vonage-numbers.js';
 
 type OutboundCall = Parameters<Vonage['voice']['createOutboundCall']>[0];
 
 /** Vonage's `ringing_timer` range. */
 const MAX_RING_SECONDS = 120;
+/**
+ * Answering-machine detection that waits for the greeting's beep (a message is left after it); a machine whose beep
+ * does not come within this many seconds is reported anyway (`beep_timeout`).
+ */
+const MACHINE_DETECTION = { behavior: 'continue', mode: 'detect_beep', beepTimeout: 45 } as const;
 
 function nccoReply(ncco: Ncco): WebhookReply {
   return { contentType: 'application/json', body: JSON.stringify(ncco) };
@@ -49,7 +54,9 @@ export class VonageCalls implements TelephonyCalls {
 
   async makeCall(request: MakeCallRequest): Promise<MakeCallResult> {
     const { script } = request;
-    const ncco = script.kind === 'play' ? playNcco(script.audioUrls, script.loop) : this.conversationNcco(script.conversation);
+    const scripted = script.kind === 'play' ? playNcco(script.audioUrls, script.loop) : this.conversationNcco(script.conversation);
+    // With detection, the answered call holds in silence until the result comes as an event, then gets its script.
+    const ncco = request.machineDetection ? holdNcco(request.reference) : scripted;
     const timeout = request.ringTimeoutSeconds;
     if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < 1 || timeout > MAX_RING_SECONDS)) {
       throw new DomainError(
@@ -65,6 +72,7 @@ export class VonageCalls implements TelephonyCalls {
       ncco,
       ...(request.statusCallbackUrl ? { eventUrl: [request.statusCallbackUrl], eventMethod: 'POST' } : {}),
       ...(timeout !== undefined ? { ringingTimer: timeout } : {}),
+      ...(request.machineDetection ? { advancedMachineDetection: MACHINE_DETECTION } : {}),
     } as unknown as OutboundCall;
     try {
       const placed = await this.voice.createOutboundCall(call);
@@ -89,6 +97,19 @@ export class VonageCalls implements TelephonyCalls {
     } catch (err) {
       if (httpStatusOf(err) !== 404) throw await this.failure(err, 'vonage hang-up failed');
       await this.requireKnownCall(providerCallId);
+    }
+  }
+
+  /** Detection is done: the held call runs its script (a transfer to a new NCCO), or is hung up. */
+  async continueAnsweredCall(providerCallId: string, script: AnswerScript): Promise<void> {
+    if (script.kind === 'hangup') return this.hangUp(providerCallId);
+    const ncco = script.kind === 'play' ? playNcco(script.audioUrls, script.loop)
+      : script.kind === 'say' ? talkNcco(script.text, script.language)
+        : this.conversationNcco(script.conversation);
+    try {
+      await this.voice.transferCallWithNCCO(providerCallId, ncco as Parameters<Vonage['voice']['transferCallWithNCCO']>[1]);
+    } catch (err) {
+      throw await this.failure(err, 'vonage transfer after machine detection failed');
     }
   }
 

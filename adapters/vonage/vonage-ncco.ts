@@ -9,7 +9,9 @@ export type NccoAction =
   | { action: 'stream'; streamUrl: string[]; loop: number }
   | { action: 'connect'; from: string; endpoint: Array<{ type: 'phone'; number: string }> }
   | { action: 'connect'; endpoint: WebsocketEndpoint[] }
-  | { action: 'notify'; payload: Record<string, string>; eventUrl: string[]; eventMethod: 'POST' };
+  | { action: 'notify'; payload: Record<string, string>; eventUrl: string[]; eventMethod: 'POST' }
+  | { action: 'talk'; text: string; language?: string }
+  | { action: 'conversation'; name: string };
 
 /** A WebSocket leg carrying the call's audio both ways as 16-bit linear PCM. */
 export interface WebsocketEndpoint {
@@ -57,4 +59,17 @@ export function transferNcco(to: string, callerId: string): Ncco {
 /** Nothing more to do: Vonage hangs up when the NCCO runs out. */
 export function hangupNcco(): Ncco {
   return [];
+}
+
+/** Speaks `text` with Vonage's own voice (a voicemail left after the beep), then the call ends. */
+export function talkNcco(text: string, language?: string): Ncco {
+  return [{ action: 'talk', text, ...(language ? { language } : {}) }];
+}
+
+/**
+ * Holds an answered call in silence (a conversation of one) while answering-machine detection listens: the call
+ * gets its real instructions when the result comes (a transfer to a new NCCO).
+ */
+export function holdNcco(reference: string): Ncco {
+  return [{ action: 'conversation', name: `hold-${reference}` }];
 }

@@ -271,3 +271,45 @@ describe('vonage live conversations (a WebSocket leg of 16 kHz L16 to our voice 
     expect(codeThrownBy(() => port.calls!.parseConversationEnd({ ...notify, rawBody: '{}' }))).toBe('INVALID_INPUT');
   });
 });
+
+describe('vonage answering-machine detection (advanced, detect_beep)', () => {
+  let port: TelephonyPort;
+  beforeEach(async () => {
+    sim.reset();
+    port = await createPort();
+  });
+  afterEach(async () => {
+    await port.close?.();
+    await sim.settled();
+    expect(sim.specViolations).toEqual([]);
+  });
+
+  it('reads the detection from call events: a person, or a machine once its beep sounded (or was waited for in vain)', () => {
+    const url = `${PUBLIC_BASE_URL}/webhooks/agt_1/voice/status`;
+    const event = (status: 'human' | 'machine', subState?: string) => port.calls!.parseCallStatus(asRequest(sim.buildCallEvent({ url, uuid: 'c1', status, subState })));
+    expect(event('human')).toMatchObject({ status: 'in-progress', answeredBy: 'human' });
+    // The greeting is recognised before its beep: nothing is left until the beep.
+    expect(event('machine').answeredBy).toBeUndefined();
+    expect(event('machine', 'beep_start')).toMatchObject({ answeredBy: 'machine' });
+    expect(event('machine', 'beep_timeout')).toMatchObject({ answeredBy: 'machine' });
+    expect(port.calls!.parseCallStatus(asRequest(sim.buildCallEvent({ url, uuid: 'c1', status: 'answered' }))).answeredBy).toBeUndefined();
+  });
+
+  it('holds a call placed with detection in silence, then transfers it to its script or hangs it up', async () => {
+    const script = { kind: 'play' as const, audioUrls: [audioUrl], loop: 1 };
+    const { providerCallId } = await port.calls!.makeCall({ from: OWNED, to: REACHABLE, script, reference: 'call_amd', machineDetection: { answerUrl: `${PUBLIC_BASE_URL}/webhooks/agt_1/voice/answer` } });
+    const placed = sim.calls.find((c) => c.uuid === providerCallId)!;
+    expect(placed.ncco).toEqual([{ action: 'conversation', name: 'hold-call_amd' }]);
+    expect(placed.body.advanced_machine_detection).toEqual({ behavior: 'continue', mode: 'detect_beep', beep_timeout: 45 });
+    await port.calls!.continueAnsweredCall!(providerCallId, { kind: 'say', text: 'Please call back.', language: 'en-US' });
+    expect(placed.ncco).toEqual([{ action: 'talk', text: 'Please call back.', language: 'en-US' }]);
+    await sim.settled();
+    expect(placed.timeline).toEqual(['human', 'talk Please call back.']);
+    const second = await port.calls!.makeCall({ from: OWNED, to: REACHABLE, script, reference: 'call_amd2', machineDetection: { answerUrl: `${PUBLIC_BASE_URL}/webhooks/agt_1/voice/answer` } });
+    await port.calls!.continueAnsweredCall!(second.providerCallId, { kind: 'hangup' });
+    await sim.settled();
+    const hungUp = sim.requests.filter((r) => r.method === 'PUT' && r.path === `/v1/calls/${second.providerCallId}`).map((r) => JSON.parse(r.rawBody) as unknown);
+    expect(hungUp).toEqual([{ action: 'hangup' }]);
+    expect(sim.calls.find((c) => c.uuid === second.providerCallId)?.timeline).toEqual([]);
+  });
+});

@@ -12,7 +12,7 @@ import {
 } from './vonage-sms-bodies.js';
 import type { SmsSignatureMethod } from './vonage-sms-signing.js';
 import { VonageSocketLegs } from './vonage-socket-legs.js';
-import { newCall, progressCall, runNcco, type CalleeEnvironment, type SimulatedVonageCall, type VonageCallee, type VonageCallStatus, type VonagePlaybackProblem } from './vonage-voice-calls.js';
+import { newCall, progressCall, runNcco, type CalleeEnvironment, type DetectedAnswer, type SimulatedVonageCall, type VonageCallee, type VonageCallStatus, type VonagePlaybackProblem } from './vonage-voice-calls.js';
 import { msisdn } from './vonage-webhook-bodies.js';
 import { postWebhook } from '../shared/post-webhook.js';
 import { signVonageWebhook, type SignatureMode, type SignedVonageWebhook } from './vonage-webhook-signing.js';
@@ -80,6 +80,8 @@ export interface CallEventInput {
   url: string;
   uuid: string;
   status: VonageCallStatus;
+  /** Machine detection's detail: `beep_start`, `beep_timeout`. */
+  subState?: string;
   durationSeconds?: number;
   direction?: 'inbound' | 'outbound';
   from?: string;
@@ -136,6 +138,7 @@ export class VonageTelephonySimulator extends FaultSwitches {
   private deliveryFailure: { status: DeliveryReceiptStatus; errCode: string } | null = null;
   private throttle: { remaining: number; retryAfterSeconds?: number } | null = null;
   private generation = 0;
+  private detected: DetectedAnswer = 'human';
   private server: Server | null = null;
   private url: string | null = null;
 
@@ -186,6 +189,7 @@ export class VonageTelephonySimulator extends FaultSwitches {
     for (const list of [this.sms, this.calls, this.requests, this.webhooks, this.playbackProblems, this.specViolations]) list.length = 0;
     this.clearFaults();
     this.callees.clear();
+    this.detected = 'human';
     this.deliveryFailure = null;
   }
 
@@ -211,6 +215,11 @@ export class VonageTelephonySimulator extends FaultSwitches {
   /** SMS accepted from now on end with this receipt (`expired`, `failed`, `rejected`) and error code; false restores. */
   failDelivery(failure: { status: DeliveryReceiptStatus; errCode: string } | false): void {
     this.deliveryFailure = failure || null;
+  }
+
+  /** Who answers calls placed with machine detection (default: a person). */
+  detectAs(answer: DetectedAnswer): void {
+    this.detected = answer;
   }
 
   /** How the person at `to` (default: everyone) reacts to calls. */
@@ -258,6 +267,7 @@ export class VonageTelephonySimulator extends FaultSwitches {
       status: input.status,
       direction: input.direction ?? known?.direction ?? 'outbound',
       timestamp: now.toISOString(),
+      ...(input.subState ? { sub_state: input.subState } : {}),
     };
     if (input.status === 'completed') {
       const duration = input.durationSeconds ?? known?.durationSeconds ?? 0;
@@ -360,7 +370,14 @@ export class VonageTelephonySimulator extends FaultSwitches {
     if (!body) return { problem: vonageProblems.invalidJson() };
     this.check(() => this.spec?.checkUpdateCall(body));
     if (!call || call.endedAt !== null) return { problem: vonageProblems.notFound(path) };
-    if (body.action !== 'hangup') return { problem: vonageProblems.badRequest([{ name: 'action', reason: 'Only hangup is simulated' }]) };
+    if (body.action === 'transfer') {
+      const destination = body.destination as { type?: unknown; ncco?: unknown } | undefined;
+      if (destination?.type !== 'ncco' || !Array.isArray(destination.ncco)) return { problem: vonageProblems.badRequest([{ name: 'destination', reason: 'Only transfers to an inline NCCO are simulated' }]) };
+      call.ncco = destination.ncco;
+      call.transferred.resolve();
+      return { status: 204 };
+    }
+    if (body.action !== 'hangup') return { problem: vonageProblems.badRequest([{ name: 'action', reason: 'Only hangup and transfer are simulated' }]) };
     call.hangUp.resolve();
     return { status: 204 };
   }
@@ -380,7 +397,7 @@ export class VonageTelephonySimulator extends FaultSwitches {
     const call = newCall(body, this.now());
     this.calls.push(call);
     const callee = this.callees.get(call.to) ?? this.callees.get('*') ?? 'answer';
-    this.track(progressCall(this.calleeEnvironment(), call, callee).finally(() => this.legs.finished(call.uuid)));
+    this.track(progressCall(this.calleeEnvironment(), call, callee, this.detected).finally(() => this.legs.finished(call.uuid)));
     return { status: 201, body: { uuid: call.uuid, status: 'started', direction: 'outbound', conversation_uuid: call.conversationUuid } };
   }
 
@@ -418,8 +435,8 @@ export class VonageTelephonySimulator extends FaultSwitches {
       fetchTimeoutMs: this.webhookTimeoutMs,
       now: this.now,
       current: () => generation === this.generation,
-      report: async (placed, status) => {
-        if (placed.eventUrl) await this.deliver('call-event', this.buildCallEvent({ url: placed.eventUrl, uuid: placed.uuid, status }));
+      report: async (placed, status, subState) => {
+        if (placed.eventUrl) await this.deliver('call-event', this.buildCallEvent({ url: placed.eventUrl, uuid: placed.uuid, status, subState }));
       },
       playbackProblem: (problem) => this.playbackProblems.push(problem),
       connectSocket: (call, endpoint) => this.legs.connect(call, endpoint),
