@@ -1,12 +1,11 @@
 import type { RawData } from 'ws';
-import { decodeMulaw } from '../../adapters/audio/mulaw.js';
+import { decodeMulaw, MULAW_SILENCE } from '../../adapters/audio/mulaw.js';
 import { pcm16ToLittleEndian } from '../../adapters/audio/pcm16.js';
 import { resamplePcm16 } from '../../adapters/audio/resample.js';
 import type { SttEncoding } from '../../ports/stt.js';
 import type { MediaStreamProtocol } from '../../ports/telephony.js';
 import { parseMediaStreamMessage } from './media-stream-messages.js';
 import { FRAME_BYTES, type AudioSink, type FrameFormat } from './paced-audio.js';
-import { MULAW_SILENCE } from '../../adapters/audio/mulaw.js';
 
 /** What a provider's media socket says, whatever its wire format. */
 export type MediaEvent =
