@@ -33,7 +33,7 @@ export function isSignedSocketUrl(socketUrl: string, secret: string, now: Date):
   }
 }
 
-/** Whether a request is a voice socket upgrade (a GET of a `/voice/…` path with a token), not a webhook. */
+/** Whether a request is a voice socket upgrade (a GET of a ws:// or wss:// URL carrying a token), not a webhook. */
 export function isSocketUpgrade(method: string, socketUrl: string): boolean {
   const url = new URL(socketUrl);
   return method === 'GET' && /^wss?:$/.test(url.protocol) && url.searchParams.has(PARAM);
