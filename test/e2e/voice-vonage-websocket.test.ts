@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/callback-receiver.js';
 import { callOk, connectHttpClient } from '../support/mcp-client.js';
 import { spokenLinear16 } from '../support/spoken-audio.js';
-import { startTestServer, type TestServer } from '../support/test-server.js';
+import { recordingLogger, startTestServer, type TestServer } from '../support/test-server.js';
 import { DeepgramSimulator } from '../simulators/deepgram/deepgram-simulator.js';
 import { OpenAiSimulator } from '../simulators/llm/openai-simulator.js';
 import { VONAGE_FRAME_BYTES, type SimulatedVonageSocket } from '../simulators/vonage/simulated-vonage-socket.js';
@@ -237,5 +237,20 @@ describe('answering-machine detection on Vonage (advanced machine detection, det
     expect(timeline.slice(2)).toEqual([expect.stringMatching(/^play http:\/\/127\.0\.0\.1:\d+\//)]);
     expect(vonage.playbackProblems).toEqual([]);
     expect(vonage.specViolations, JSON.stringify(vonage.specViolations)).toEqual([]);
+  }, 60_000);
+});
+
+describe('start-up with Vonage', () => {
+  it('warns that live calls over Vonage need the media-stream transport, and does not when it is set', async () => {
+    const telephony = {
+      use: 'vonage',
+      options: { apiKey: vonage.apiKey, apiSecret: vonage.apiSecret, signatureSecret: vonage.signatureSecret, applicationId: vonage.applicationId, privateKey: vonage.privateKey, apiHost: vonage.baseUrl },
+    };
+    const relay = recordingLogger();
+    await (await startTestServer({ logger: relay, telephony })).close();
+    expect(relay.lines.some((l) => l.level === 'warn' && /voice\.transport: media-stream/.test(l.msg))).toBe(true);
+    const media = recordingLogger();
+    await (await startTestServer({ logger: media, telephony, extra: { stt: { use: 'mock' }, tts: { use: 'mock' }, voice: { transport: 'media-stream' } } })).close();
+    expect(media.lines.some((l) => /voice\.transport: media-stream/.test(l.msg))).toBe(false);
   }, 60_000);
 });
