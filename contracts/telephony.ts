@@ -159,6 +159,12 @@ export interface TelephonyContractOptions {
    * body only), a webhook replayed on another URL cannot be told apart, and the suite does not ask.
    */
   signatureCoversUrl?: boolean;
+  /**
+   * Whether the adapter's live conversations have ConversationRelay's shape (default true): the provider speaks the
+   * greeting, and the end webhook carries our handoff data. An adapter that carries them over a raw media stream
+   * only (Vonage: our recogniser and voice, the handoff stored by our socket) is tested on that in its own suite.
+   */
+  relayConversations?: boolean;
 }
 
 const SENT_OR_LATER: readonly MessageStatus[] = ['accepted', 'queued', 'sending', 'sent', 'delivered'];
@@ -540,7 +546,7 @@ export function describeTelephonyContract(o: TelephonyContractOptions): void {
         expect(port.verifyWebhook(await far().signedIncomingCall({ from: harness.reachableNumber, to: harness.ownedNumber }, { signing: 'missing' }))).toBe(false);
       });
 
-      describe.skipIf(o.capabilities.conversations === false)('live conversations', () => {
+      describe.skipIf(o.capabilities.conversations === false || o.relayConversations === false)('live conversations', () => {
         const settings = (overrides: Partial<ConversationSettings> = {}): ConversationSettings => ({
           relayUrl: `wss://comms.example.com/voice/relay/call_contract_${callCounter}`,
           welcomeGreeting: GREETING,

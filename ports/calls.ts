@@ -88,7 +88,8 @@ export interface MakeCallRequest {
   /**
    * Detect an answering machine before anything is played, waiting for the end of its greeting (the beep).
    * The script is then not sent with the call: the provider asks `answerUrl` (with the detection's result)
-   * and runs what the answer says. Only for adapters whose `TelephonyCalls` have `parseAnsweredCall`.
+   * and runs what the answer says. Only for adapters whose `TelephonyCalls` have `parseAnsweredCall`, or (the
+   * result coming as a call event) `continueAnsweredCall`.
    */
   machineDetection?: { answerUrl: string };
 }
@@ -115,6 +116,11 @@ export interface CallStatusUpdate {
    * the webhook says: it lets one status URL serve every agent.
    */
   agentNumber?: string | null;
+  /**
+   * Answering-machine detection's result, when the provider reports it as a call event (Vonage) rather than by
+   * asking `machineDetection.answerUrl`: the call then waits, and `continueAnsweredCall` tells it what to run.
+   */
+  answeredBy?: AnsweredBy | null;
 }
 
 /**
@@ -138,6 +144,11 @@ export interface TelephonyCalls {
   parseAnsweredCall?(request: WebhookRequest): { providerCallId: string; answeredBy: AnsweredBy };
   /** The answer to that webhook. */
   answerCall?(script: AnswerScript): WebhookReply;
+  /**
+   * For adapters that report detection as a call event (`CallStatusUpdate.answeredBy`): the call placed with
+   * `machineDetection` waits silently until this gives it its script.
+   */
+  continueAnsweredCall?(providerCallId: string, script: AnswerScript): Promise<void>;
   /** Downloads a finished recording's audio. */
   fetchRecording?(recordingId: string): Promise<{ audio: Uint8Array; contentType: string }>;
   /** Parses the provider's incoming-call webhook (signature checked separately with `verifyWebhook`). */

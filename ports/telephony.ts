@@ -11,7 +11,15 @@ export interface TelephonyCapabilities {
    * the same as `voice`; false for adapters that place calls and report on them but cannot hold a conversation.
    */
   conversations?: boolean;
+  /**
+   * How the provider's media stream (the `media-stream` transport) carries call audio: Twilio Media Streams
+   * (JSON envelopes of base64 8 kHz μ-law; the default when absent) or Vonage's WebSocket endpoint (raw
+   * binary 16-bit linear PCM at 16 kHz, JSON text commands beside it).
+   */
+  mediaStream?: MediaStreamProtocol;
 }
+
+export type MediaStreamProtocol = 'twilio-media-streams' | 'vonage-websocket';
 
 export interface SendSmsRequest {
   /** E.164 sender: the agent's number. */

@@ -48,6 +48,8 @@ export class FailoverTelephony extends FailoverAdapter<TelephonyPort> implements
       mms: members.every((m) => m.port.capabilities.mms),
       voice: voice !== undefined,
       ...(voice ? { conversations: voice.port.capabilities.conversations ?? true } : {}),
+      // The voice socket reads the media of the member that carries the calls.
+      ...(voice?.port.capabilities.mediaStream ? { mediaStream: voice.port.capabilities.mediaStream } : {}),
     };
     if (voice) this.calls = new MemberCalls(voice);
   }

@@ -1,4 +1,4 @@
-import { type CallStatus, type CallStatusUpdate, type IncomingCall } from '../../ports/calls.js';
+import { type AnsweredBy, type CallStatus, type CallStatusUpdate, type IncomingCall } from '../../ports/calls.js';
 import { DomainError } from '../../ports/errors.js';
 import type { WebhookRequest } from '../../ports/webhook.js';
 import { e164 } from './vonage-numbers.js';
@@ -81,7 +81,9 @@ export function parseVonageCallEvent(request: WebhookRequest, currency: string):
   const price = micros(optional(fields, 'price'));
   const timestamp = Date.parse(optional(fields, 'timestamp') ?? '');
   const own = fields.direction === 'inbound' ? optional(fields, 'to') : optional(fields, 'from');
+  const answeredBy = detectionResult(providerStatus, optional(fields, 'sub_state'));
   return {
+    ...(answeredBy ? { answeredBy } : {}),
     providerCallId,
     status,
     durationSeconds: duration !== undefined && /^\d+$/.test(duration) ? Number(duration) : null,
@@ -92,6 +94,17 @@ export function parseVonageCallEvent(request: WebhookRequest, currency: string):
   };
 }
 
+/**
+ * Advanced machine detection (`detect_beep`) as events: `human`, or `machine` first when the greeting is recognised
+ * and again with `sub_state` `beep_start` when its beep sounds (`beep_timeout` when none came in time). A message
+ * is left after the beep, so a machine counts once its beep (or the wait for it) is over.
+ */
+function detectionResult(status: string, subState: string | undefined): AnsweredBy | null {
+  if (status === 'human') return 'human';
+  if (status === 'machine' && (subState === 'beep_start' || subState === 'beep_timeout')) return 'machine';
+  return null;
+}
+
 /** The answer webhook of an incoming call (POST JSON): uuid, from, to. */
 export function parseVonageIncomingCall(request: WebhookRequest): IncomingCall {
   const fields = body(request, 'answer');
@@ -100,4 +113,10 @@ export function parseVonageIncomingCall(request: WebhookRequest): IncomingCall {
     from: e164(required(fields, 'from', 'answer')),
     to: e164(required(fields, 'to', 'answer')),
   };
+}
+
+/** The `notify` action's webhook (POST JSON): the call's uuid, and the payload the NCCO gave it. */
+export function parseVonageNotify(request: WebhookRequest): { uuid: string } {
+  const fields = body(request, 'notify');
+  return { uuid: required(fields, 'uuid', 'notify') };
 }

@@ -1,18 +1,23 @@
 import type { Vonage } from '@vonage/server-sdk';
 import type {
-  CallStatusUpdate, ConversationSettings, IncomingCall, MakeCallRequest, MakeCallResult, TelephonyCalls,
+  AnswerScript, CallStatusUpdate, ConversationSettings, IncomingCall, MakeCallRequest, MakeCallResult, TelephonyCalls,
 } from '../../ports/calls.js';
 import { DomainError } from '../../ports/errors.js';
 import type { Logger } from '../../ports/runtime.js';
 import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
-import { mapVonageCallStatus, parseVonageCallEvent, parseVonageIncomingCall } from './vonage-call-webhooks.js';
-import { hangupNcco, playNcco, transferNcco, type Ncco } from './vonage-ncco.js';
+import { mapVonageCallStatus, parseVonageCallEvent, parseVonageIncomingCall, parseVonageNotify } from './vonage-call-webhooks.js';
+import { conversationNcco, hangupNcco, holdNcco, playNcco, talkNcco, transferNcco, type Ncco } from './vonage-ncco.js';
 import { toMsisdn } from './vonage-numbers.js';
 
 type OutboundCall = Parameters<Vonage['voice']['createOutboundCall']>[0];
 
 /** Vonage's `ringing_timer` range. */
 const MAX_RING_SECONDS = 120;
+/**
+ * Answering-machine detection that waits for the greeting's beep (a message is left after it); a machine whose beep
+ * does not come within this many seconds is reported anyway (`beep_timeout`).
+ */
+const MACHINE_DETECTION = { behavior: 'continue', mode: 'detect_beep', beepTimeout: 45 } as const;
 
 function nccoReply(ncco: Ncco): WebhookReply {
   return { contentType: 'application/json', body: JSON.stringify(ncco) };
@@ -23,27 +28,35 @@ function httpStatusOf(err: unknown): number | null {
   return typeof status === 'number' ? status : null;
 }
 
-function noConversations(): DomainError {
+/** Vonage streams raw audio only: our own recogniser and voice carry the call (the `media-stream` transport). */
+function mediaStreamOnly(): DomainError {
   return new DomainError(
     'CHANNEL_NOT_CONFIGURED',
-    'The Vonage adapter places and reports calls, but cannot hold live conversations yet.',
-    'Use a telephony adapter with live conversations (twilio) for AI calls.',
+    'Vonage carries live conversations as raw audio only (no ConversationRelay): the media-stream transport is needed.',
+    'Set voice.transport to media-stream (server config, or the agent\'s voice settings), with stt and tts adapters configured.',
     { provider: 'vonage' },
   );
 }
 
-/** The call half of the telephony port over the Vonage Voice API: voice messages with an inline NCCO, call events. */
+/**
+ * The call half of the telephony port over the Vonage Voice API: voice messages and live conversations (a
+ * WebSocket leg to our voice socket) with an inline NCCO, call events.
+ */
 export class VonageCalls implements TelephonyCalls {
   constructor(
     private readonly voice: Vonage['voice'],
     private readonly currency: string,
     private readonly toDomainError: (err: unknown) => Promise<DomainError>,
     private readonly logger: Logger,
+    /** The socket URL with the adapter's signed token for it. */
+    private readonly signSocketUrl: (url: string) => string,
   ) {}
 
   async makeCall(request: MakeCallRequest): Promise<MakeCallResult> {
-    if (request.script.kind !== 'play') throw noConversations();
-    const ncco = playNcco(request.script.audioUrls, request.script.loop);
+    const { script } = request;
+    const scripted = script.kind === 'play' ? playNcco(script.audioUrls, script.loop) : this.conversationNcco(script.conversation);
+    // With detection, the answered call holds in silence until the result comes as an event, then gets its script.
+    const ncco = request.machineDetection ? holdNcco(request.reference) : scripted;
     const timeout = request.ringTimeoutSeconds;
     if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < 1 || timeout > MAX_RING_SECONDS)) {
       throw new DomainError(
@@ -59,6 +72,7 @@ export class VonageCalls implements TelephonyCalls {
       ncco,
       ...(request.statusCallbackUrl ? { eventUrl: [request.statusCallbackUrl], eventMethod: 'POST' } : {}),
       ...(timeout !== undefined ? { ringingTimer: timeout } : {}),
+      ...(request.machineDetection ? { advancedMachineDetection: MACHINE_DETECTION } : {}),
     } as unknown as OutboundCall;
     try {
       const placed = await this.voice.createOutboundCall(call);
@@ -86,16 +100,30 @@ export class VonageCalls implements TelephonyCalls {
     }
   }
 
+  /** Detection is done: the held call runs its script (a transfer to a new NCCO), or is hung up. */
+  async continueAnsweredCall(providerCallId: string, script: AnswerScript): Promise<void> {
+    if (script.kind === 'hangup') return this.hangUp(providerCallId);
+    const ncco = script.kind === 'play' ? playNcco(script.audioUrls, script.loop)
+      : script.kind === 'say' ? talkNcco(script.text, script.language)
+        : this.conversationNcco(script.conversation);
+    try {
+      await this.voice.transferCallWithNCCO(providerCallId, ncco as Parameters<Vonage['voice']['transferCallWithNCCO']>[1]);
+    } catch (err) {
+      throw await this.failure(err, 'vonage transfer after machine detection failed');
+    }
+  }
+
   parseIncomingCall(request: WebhookRequest): IncomingCall {
     return parseVonageIncomingCall(request);
   }
 
-  answerWithConversation(_settings: ConversationSettings): WebhookReply {
-    throw noConversations();
+  answerWithConversation(settings: ConversationSettings): WebhookReply {
+    return nccoReply(this.conversationNcco(settings));
   }
 
-  parseConversationEnd(_request: WebhookRequest): { providerCallId: string; handoffData: string | null } {
-    throw noConversations();
+  /** The `notify` after the WebSocket leg: the socket stored the handoff on the call before closing, so none travels here. */
+  parseConversationEnd(request: WebhookRequest): { providerCallId: string; handoffData: string | null } {
+    return { providerCallId: parseVonageNotify(request).uuid, handoffData: null };
   }
 
   answerWithTransfer(to: string, callerId: string): WebhookReply {
@@ -104,6 +132,15 @@ export class VonageCalls implements TelephonyCalls {
 
   answerWithHangup(): WebhookReply {
     return nccoReply(hangupNcco());
+  }
+
+  private conversationNcco(settings: ConversationSettings): Ncco {
+    if (settings.transport !== 'media-stream') throw mediaStreamOnly();
+    if (settings.recording) {
+      // Not silently: the operator sees that this call is not recorded.
+      this.logger.warn({}, 'vonage: recording of live conversations is not supported by this adapter yet; the call is not recorded');
+    }
+    return conversationNcco(this.signSocketUrl(settings.relayUrl), settings.parameters ?? {}, settings.actionUrl);
   }
 
   private async requireKnownCall(providerCallId: string): Promise<void> {

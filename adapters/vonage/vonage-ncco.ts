@@ -7,7 +7,20 @@ import { toMsisdn } from './vonage-numbers.js';
  */
 export type NccoAction =
   | { action: 'stream'; streamUrl: string[]; loop: number }
-  | { action: 'connect'; from: string; endpoint: Array<{ type: 'phone'; number: string }> };
+  | { action: 'connect'; from: string; endpoint: Array<{ type: 'phone'; number: string }> }
+  | { action: 'connect'; endpoint: WebsocketEndpoint[] }
+  | { action: 'notify'; payload: Record<string, string>; eventUrl: string[]; eventMethod: 'POST' }
+  | { action: 'talk'; text: string; language?: string }
+  | { action: 'conversation'; name: string };
+
+/** A WebSocket leg carrying the call's audio both ways as 16-bit linear PCM. */
+export interface WebsocketEndpoint {
+  type: 'websocket';
+  uri: string;
+  'content-type': 'audio/l16;rate=16000';
+  /** Sent to the socket in its first message (`websocket:connected`). */
+  headers: Record<string, string>;
+}
 
 export type Ncco = NccoAction[];
 
@@ -26,6 +39,18 @@ export function playNcco(audioUrls: readonly string[], loop: number): Ncco {
   return Array.from({ length: loop }, () => audioUrls.map((url): NccoAction => ({ action: 'stream', streamUrl: [url], loop: 1 }))).flat();
 }
 
+/**
+ * A live conversation: the call's audio goes to our socket (`socketUrl`, signed) until it closes, then `notify`
+ * asks `actionUrl` what next (transfer or hang-up), whose answer NCCO replaces the rest — Vonage's counterpart
+ * of Twilio's `<Connect action>`.
+ */
+export function conversationNcco(socketUrl: string, headers: Record<string, string>, actionUrl: string): Ncco {
+  return [
+    { action: 'connect', endpoint: [{ type: 'websocket', uri: socketUrl, 'content-type': 'audio/l16;rate=16000', headers }] },
+    { action: 'notify', payload: { event: 'conversation-ended', ...headers }, eventUrl: [actionUrl], eventMethod: 'POST' },
+  ];
+}
+
 /** Connects the caller to a person at `to`, showing `callerId`. */
 export function transferNcco(to: string, callerId: string): Ncco {
   return [{ action: 'connect', from: toMsisdn(callerId), endpoint: [{ type: 'phone', number: toMsisdn(to) }] }];
@@ -34,4 +59,17 @@ export function transferNcco(to: string, callerId: string): Ncco {
 /** Nothing more to do: Vonage hangs up when the NCCO runs out. */
 export function hangupNcco(): Ncco {
   return [];
+}
+
+/** Speaks `text` with Vonage's own voice (a voicemail left after the beep), then the call ends. */
+export function talkNcco(text: string, language?: string): Ncco {
+  return [{ action: 'talk', text, ...(language ? { language } : {}) }];
+}
+
+/**
+ * Holds an answered call in silence (a conversation of one) while answering-machine detection listens: the call
+ * gets its real instructions when the result comes (a transfer to a new NCCO).
+ */
+export function holdNcco(reference: string): Ncco {
+  return [{ action: 'conversation', name: `hold-${reference}` }];
 }

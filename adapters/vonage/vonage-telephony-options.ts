@@ -58,7 +58,7 @@ export const vonageTelephonyOptionsSchema: JsonSchema = {
     },
     signatureSecret: {
       type: 'string', minLength: 1, writeOnly: true,
-      description: 'Signature secret of the account (dashboard → settings): verifies the `sig` of signed SMS webhooks and the JWT of Voice and Messages API webhooks. Usually ${VONAGE_SIGNATURE_SECRET}.',
+      description: 'Signature secret of the account (dashboard → settings): verifies the `sig` of signed SMS webhooks and the JWT of Voice and Messages API webhooks, and signs the per-call token of the voice socket URL given to Vonage for live calls. Usually ${VONAGE_SIGNATURE_SECRET}.',
     },
     signatureMethod: {
       enum: [...SMS_SIGNATURE_METHODS],
@@ -68,7 +68,7 @@ export const vonageTelephonyOptionsSchema: JsonSchema = {
     applicationId: {
       type: 'string',
       pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
-      description: 'Id of the Vonage application with voice enabled; without it the adapter sends and receives SMS only. Usually ${VONAGE_APPLICATION_ID}.',
+      description: 'Id of the Vonage application with voice enabled (voice messages, and live conversations over a WebSocket leg of 16 kHz linear PCM with `voice.transport: media-stream`); without it the adapter sends and receives SMS only. Usually ${VONAGE_APPLICATION_ID}.',
     },
     privateKey: {
       type: 'string', minLength: 1, writeOnly: true,

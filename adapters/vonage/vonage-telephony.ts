@@ -13,6 +13,7 @@ import { isValidSmsApiSignature } from './vonage-sms-signature.js';
 import { parseVonageInboundSms, parseVonageSmsStatus, smsApiFields } from './vonage-sms-webhooks.js';
 import { vonageTelephonyErrors } from './vonage-telephony-errors.js';
 import { resolveVonageTelephonyOptions, type ResolvedVonageTelephonyOptions, type VonageTelephonyOptions } from './vonage-telephony-options.js';
+import { isSignedSocketUrl, isSocketUpgrade, signSocketUrl } from './vonage-socket-token.js';
 import { VONAGE_WEBHOOK_KINDS, isValidVonageSignature } from './vonage-webhook-signature.js';
 
 type SmsParams = Parameters<Vonage['sms']['send']>[0];
@@ -25,8 +26,9 @@ const WEBHOOK_REPLY: WebhookReply = { contentType: 'application/json', body: '{}
 
 /**
  * The telephony port over Vonage, through the official `@vonage/server-sdk` only: SMS through the SMS API (signed
- * `sig` webhooks, or the Messages API's signed JWT when the account sends SMS events that way), and voice messages
- * and call events through the Voice API when an application is configured.
+ * `sig` webhooks, or the Messages API's signed JWT when the account sends SMS events that way), and voice messages,
+ * live conversations (a WebSocket leg to our voice socket) and call events through the Voice API when an
+ * application is configured.
  */
 export class VonageTelephony implements TelephonyPort {
   readonly webhookKinds = VONAGE_WEBHOOK_KINDS;
@@ -46,8 +48,12 @@ export class VonageTelephony implements TelephonyPort {
     // The SMS API authenticates with the key and secret, the Voice API with the application's JWT.
     this.client = new Vonage({ apiKey, apiSecret, ...(application ?? {}) }, { restHost, apiHost, timeout: timeoutMs });
     this.toDomainError = vonageTelephonyErrors({ secrets: this.options.secrets, timeoutMs, now: () => this.clock.now() });
-    this.capabilities = { sms: true, mms: false, voice: application !== null, conversations: false };
-    if (application) this.calls = new VonageCalls(this.client.voice, this.options.currency, (err) => this.toDomainError.call(err), this.logger);
+    // Live conversations ride a WebSocket leg of raw audio (our own recogniser and voice), so they need the Voice API too.
+    this.capabilities = { sms: true, mms: false, voice: application !== null, conversations: application !== null, mediaStream: 'vonage-websocket' };
+    if (application) {
+      const sign = (url: string): string => signSocketUrl(url, this.options.signatureSecret, this.clock.now());
+      this.calls = new VonageCalls(this.client.voice, this.options.currency, (err) => this.toDomainError.call(err), this.logger, sign);
+    }
   }
 
   async sendSms(request: SendSmsRequest): Promise<SendSmsResult> {
@@ -81,6 +87,8 @@ export class VonageTelephony implements TelephonyPort {
   verifyWebhook(request: WebhookRequest): boolean {
     if (!URL.canParse(request.url)) return false;
     const now = this.clock.now();
+    // Our voice socket's upgrade: Vonage signs none, so the URL carries the token this adapter signed for it.
+    if (isSocketUpgrade(request.method, request.url)) return isSignedSocketUrl(request.url, this.options.signatureSecret, now);
     if (request.headers.authorization) return isValidVonageSignature(this.options.signatureSecret, request, now);
     const fields = smsApiFields(request);
     return fields !== null && isValidSmsApiSignature(this.client.sms, fields, this.options.signatureSecret, this.options.signatureMethod, now);

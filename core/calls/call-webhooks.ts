@@ -3,6 +3,7 @@ import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
 import { requireTelephony, type CorePorts } from '../context.js';
 import { signerOf } from '../webhook-signer.js';
 import { telephonyCalls } from './telephony-calls.js';
+import { continueDetectedCall } from './machine-detection.js';
 import { recordCallStatus } from './record-call-status.js';
 
 /**
@@ -11,11 +12,14 @@ import { recordCallStatus } from './record-call-status.js';
  */
 export async function receiveCallStatus(ports: CorePorts, agentId: string | null, request: WebhookRequest): Promise<WebhookReply> {
   const telephony = signerOf(requireTelephony(ports), request);
-  const update = telephonyCalls(telephony).parseCallStatus(request);
+  const calls = telephonyCalls(telephony);
+  const update = calls.parseCallStatus(request);
   const owner = await reportingAgent(ports, agentId, update);
   const call = owner ? await ports.db.calls.findByProviderId(owner, update.providerCallId) : null;
-  if (call) await recordCallStatus(ports, call, update);
-  else ports.logger.warn({ agentId: owner, providerCallId: update.providerCallId }, 'status report for an unknown call');
+  if (call) {
+    const recorded = await recordCallStatus(ports, call, update);
+    if (update.answeredBy) await continueDetectedCall(ports, calls, recorded, update.answeredBy);
+  } else ports.logger.warn({ agentId: owner, providerCallId: update.providerCallId }, 'status report for an unknown call');
   return telephony.port.webhookReply();
 }
 

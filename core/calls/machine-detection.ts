@@ -16,7 +16,7 @@ const VOICEMAIL_PROMPT =
 /** Whether this outbound call should detect a machine: the call's wish, else the agent's, else the server's; and the adapter can. */
 export function detectsMachine(ports: CorePorts, calls: TelephonyCalls, agent: AgentRecord, requested: boolean | undefined): boolean {
   const wanted = requested ?? agent.voice.machineDetection ?? ports.settings.voice.machineDetection;
-  if (wanted && !calls.parseAnsweredCall) {
+  if (wanted && !calls.parseAnsweredCall && !calls.continueAnsweredCall) {
     if (requested) {
       throw new DomainError('CHANNEL_NOT_CONFIGURED', `The ${ports.telephony?.id ?? 'telephony'} adapter cannot detect answering machines.`, 'Call without detectMachine.', { port: 'telephony' });
     }
@@ -51,6 +51,16 @@ export async function receiveCallAnswer(ports: CorePorts, agentId: string, reque
     providerCallId: current.providerCallId ?? answered.providerCallId,
   }))) ?? found;
   return calls.answerCall(await scriptFor(ports, call, answered.answeredBy));
+}
+
+/**
+ * Detection reported as a call event (Vonage): the same result in the call's record and the same script, given to
+ * the waiting call through the provider's API. Only the first result counts (a redelivered event changes nothing).
+ */
+export async function continueDetectedCall(ports: CorePorts, calls: TelephonyCalls, found: CallLogRecord, answeredBy: AnsweredBy): Promise<void> {
+  if (!calls.continueAnsweredCall || found.direction !== 'outbound' || typeof found.metadata.answeredBy === 'string' || !found.providerCallId) return;
+  const call = (await updateCall(ports, found.id, (current) => ({ metadata: { ...current.metadata, answeredBy } }))) ?? found;
+  await calls.continueAnsweredCall(found.providerCallId, await scriptFor(ports, call, answeredBy));
 }
 
 async function scriptFor(ports: CorePorts, call: CallLogRecord, answeredBy: AnsweredBy): Promise<AnswerScript> {

@@ -19,7 +19,7 @@ export function conversationCalls(telephony: Provided<TelephonyPort>): Telephony
     throw new DomainError(
       'CHANNEL_NOT_CONFIGURED',
       `The ${telephony.id} adapter places calls but cannot hold live conversations yet.`,
-      'Use comms_send_voice_message with this provider, or configure a telephony adapter with live conversations (twilio).',
+      'Use comms_send_voice_message with this provider, or configure a telephony adapter with live conversations (twilio, or vonage with a voice application).',
       { port: 'telephony' },
     );
   }

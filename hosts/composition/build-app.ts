@@ -170,6 +170,11 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     const problem = speechPipelineProblem({ stt: optional.stt ?? null, tts: optional.tts ?? null });
     if (problem) problems.push(`voice.transport is media-stream: ${problem.message} ${problem.nextStep ?? ''}`.trim());
   }
+  const telephonyCaps = optional.telephony?.port.capabilities;
+  if (telephonyCaps?.conversations && telephonyCaps.mediaStream === 'vonage-websocket' && config.voice.transport !== 'media-stream') {
+    // Not a refusal: voice messages and SMS work, and an agent may set media-stream for itself.
+    logger.warn({ telephony: optional.telephony?.id }, 'live calls over Vonage need voice.transport: media-stream; agents left on conversationrelay cannot hold live calls');
+  }
   const closeAll = (): Promise<unknown> => Promise.allSettled(built.map((b) => b.close?.()));
   if (problems.length > 0 || !db) {
     await closeAll();

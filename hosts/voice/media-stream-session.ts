@@ -3,10 +3,10 @@ import type { CorePorts } from '../../core/context.js';
 import { CallerTurns, callerSpeaks } from '../../core/conversation/caller-turns.js';
 import type { LiveConversation } from '../../core/conversation/live-conversation.js';
 import { endConversation, startConversation, storeHandoff } from '../../core/conversation/start-conversation.js';
-import { isDomainError } from '../../ports/errors.js';
+import { DomainError, isDomainError } from '../../ports/errors.js';
 import type { Logger } from '../../ports/runtime.js';
 import type { SttEvent, SttStream } from '../../ports/stt.js';
-import { parseMediaStreamMessage, type MediaStreamMessage } from './media-stream-messages.js';
+import type { MediaEvent, MediaFraming } from './media-framing.js';
 import { PacedAudio } from './paced-audio.js';
 import { ReplySpeaker } from './reply-speaker.js';
 
@@ -20,20 +20,20 @@ const MAX_STT_REOPENS = 3;
 const MAX_EARLY_FRAMES = 50;
 
 /**
- * One Twilio bidirectional Media Stream: the caller's audio goes to the `stt` adapter, its turns to the same
+ * One bidirectional media stream (Twilio Media Streams, Vonage's WebSocket endpoint: the provider's framing
+ * says how it reads and writes): the caller's audio goes to the `stt` adapter, its turns to the same
  * LiveConversation the ConversationRelay path uses, and the replies come back through our `tts` adapter as
- * paced μ-law frames. Barge-in: words from the caller while the agent is audible send `clear`, cancel the
- * reply, and keep only what was heard.
+ * paced frames of the stream's audio. Barge-in: words from the caller while the agent is audible send
+ * `clear`, cancel the reply, and keep only what was heard.
  */
 export class MediaStreamSession {
   private conversation: LiveConversation | null = null;
   private speaker: ReplySpeaker | null = null;
   private audio: PacedAudio | null = null;
   private stt: SttStream | null = null;
-  private streamSid = '';
   private starting = false;
   private ended = false;
-  private readonly early: MediaStreamMessage[] = [];
+  private readonly early: MediaEvent[] = [];
   private readonly earlyAudio: Uint8Array[] = [];
   private readonly turns = new CallerTurns();
   /** The ports' clock (ms) at the first frame of the current recognition stream: audio second 0. */
@@ -41,10 +41,13 @@ export class MediaStreamSession {
   private reopens = 0;
   private readonly logger: Logger;
 
-  constructor(private readonly ports: CorePorts, private readonly ws: WebSocket, private readonly callId: string, logger: Logger) {
+  constructor(
+    private readonly ports: CorePorts, private readonly ws: WebSocket, private readonly callId: string, logger: Logger,
+    private readonly framing: MediaFraming,
+  ) {
     this.logger = logger.child({ callId });
     ws.on('message', (data, isBinary) => {
-      const message = isBinary ? null : parseMediaStreamMessage(data.toString());
+      const message = framing.parse(data, isBinary);
       if (!message) return this.logger.warn({}, 'media stream: ignored a malformed message');
       this.receive(message);
     });
@@ -52,12 +55,12 @@ export class MediaStreamSession {
     ws.on('error', (err) => this.logger.warn({ err: err.message }, 'media stream socket error'));
   }
 
-  private receive(message: MediaStreamMessage): void {
+  private receive(message: MediaEvent): void {
     switch (message.event) {
       case 'start':
         if (!this.starting) void this.start(message);
         return;
-      case 'connected':
+      case 'ignored':
         return;
       case 'stop':
         this.ws.close(CLOSE_NORMAL);
@@ -69,7 +72,7 @@ export class MediaStreamSession {
     }
     switch (message.event) {
       case 'media':
-        return this.hear(Buffer.from(message.payload, 'base64'));
+        return this.hear(message.audio);
       case 'mark':
         return this.speaker?.played(message.name);
       case 'dtmf':
@@ -77,24 +80,22 @@ export class MediaStreamSession {
     }
   }
 
-  private async start(message: Extract<MediaStreamMessage, { event: 'start' }>): Promise<void> {
+  private async start(message: Extract<MediaEvent, { event: 'start' }>): Promise<void> {
     this.starting = true;
-    this.streamSid = message.streamSid;
     const tts = this.ports.tts;
-    if (!tts || !this.ports.stt || message.encoding !== 'audio/x-mulaw' || message.sampleRate !== 8000) {
-      this.logger.warn({ encoding: message.encoding }, 'media stream refused: no stt/tts adapter, or audio other than 8 kHz μ-law');
+    const { framing } = this;
+    if (!tts || !this.ports.stt || !message.supported) {
+      this.logger.warn({ encoding: framing.audio.encoding }, 'media stream refused: no stt/tts adapter, or audio other than the stream\'s own');
       this.ws.close(CLOSE_REFUSED, 'media stream not supported');
       return;
     }
-    const audio = new PacedAudio({
-      media: (frame) => this.send({ event: 'media', streamSid: this.streamSid, media: { payload: Buffer.from(frame).toString('base64') } }),
-      mark: (name) => this.send({ event: 'mark', streamSid: this.streamSid, mark: { name } }),
-      clear: () => this.send({ event: 'clear', streamSid: this.streamSid }),
-    });
+    const audio = new PacedAudio(framing.sink((data) => this.send(data)), undefined, framing.frames);
     this.audio = audio;
     try {
-      const speaker = new ReplySpeaker({ tts, audio, logger: this.logger, ended: (handoff) => void this.endWith(handoff) });
-      const conversation = await startConversation(this.ports, this.callId, message.callSid, speaker);
+      const speaker = new ReplySpeaker({
+        tts, audio, logger: this.logger, ended: (handoff) => void this.endWith(handoff), streamAudio: (mulaw) => framing.speech(mulaw),
+      });
+      const conversation = await startConversation(this.ports, this.callId, message.providerCallId ?? (await this.placedCallId()), speaker);
       speaker.voice = conversation.settings.voice;
       this.speaker = speaker;
       this.conversation = conversation;
@@ -118,7 +119,7 @@ export class MediaStreamSession {
     const conversation = this.conversation;
     if (!stt || !conversation) return;
     this.audioOrigin = null;
-    this.stt = await stt.port.open({ encoding: 'mulaw', sampleRate: 8000, ...(conversation.settings.language ? { language: conversation.settings.language } : {}) }, (event) => this.recognised(event));
+    this.stt = await stt.port.open({ ...this.framing.audio, ...(conversation.settings.language ? { language: conversation.settings.language } : {}) }, (event) => this.recognised(event));
     for (const frame of this.earlyAudio.splice(0)) this.hear(frame);
   }
 
@@ -182,7 +183,17 @@ export class MediaStreamSession {
     if (this.conversation) await endConversation(this.ports, this.conversation);
   }
 
-  private send(message: object): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(message));
+  /**
+   * A provider that does not name the call on its socket (Vonage) opened the URL signed for this call: the call
+   * it placed or answered is the one on record.
+   */
+  private async placedCallId(): Promise<string> {
+    const call = await this.ports.db.calls.findById(this.callId);
+    if (!call?.providerCallId) throw new DomainError('NOT_FOUND', `Call ${this.callId} has no provider call yet.`, 'Connect the socket once the call is placed or answered.', { callId: this.callId });
+    return call.providerCallId;
+  }
+
+  private send(data: string | Uint8Array): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(data);
   }
 }

@@ -1,8 +1,17 @@
 import { MULAW_SILENCE } from '../../adapters/audio/mulaw.js';
 
-/** 20 ms of 8 kHz μ-law: the frame of the phone network and of Twilio Media Streams. */
+/** 20 ms: the frame of the phone network, of Twilio Media Streams and of Vonage's WebSocket audio. */
 export const FRAME_MS = 20;
+/** 20 ms of 8 kHz μ-law. */
 export const FRAME_BYTES = 160;
+
+/** The size of one 20 ms frame of the stream's audio, and the byte that fills silence in it. */
+export interface FrameFormat {
+  frameBytes: number;
+  silence: number;
+}
+
+const MULAW_FRAMES: FrameFormat = { frameBytes: FRAME_BYTES, silence: MULAW_SILENCE };
 
 /** Where paced audio goes: the provider's media socket. */
 export interface AudioSink {
@@ -26,7 +35,11 @@ export class PacedAudio {
   private sentFrames = 0;
   private closed = false;
 
-  constructor(private readonly sink: AudioSink, private readonly now: () => number = () => performance.now()) {}
+  constructor(
+    private readonly sink: AudioSink,
+    private readonly now: () => number = () => performance.now(),
+    private readonly format: FrameFormat = MULAW_FRAMES,
+  ) {}
 
   /** Nothing queued: everything was handed to the provider. */
   get idle(): boolean {
@@ -36,10 +49,11 @@ export class PacedAudio {
   /** Queues audio, cut into frames (the last one padded with silence); `firstFrameSent` runs when its first frame goes out. */
   enqueue(audio: Uint8Array, firstFrameSent?: () => void): void {
     if (this.closed || audio.length === 0) return;
-    for (let offset = 0; offset < audio.length; offset += FRAME_BYTES) {
-      let bytes = audio.subarray(offset, offset + FRAME_BYTES);
-      if (bytes.length < FRAME_BYTES) {
-        const padded = new Uint8Array(FRAME_BYTES).fill(MULAW_SILENCE);
+    const { frameBytes, silence } = this.format;
+    for (let offset = 0; offset < audio.length; offset += frameBytes) {
+      let bytes = audio.subarray(offset, offset + frameBytes);
+      if (bytes.length < frameBytes) {
+        const padded = new Uint8Array(frameBytes).fill(silence);
         padded.set(bytes);
         bytes = padded;
       }

@@ -20,6 +20,8 @@ export interface ReplySpeakerOptions {
   ended(handoffData: string): void;
   /** How long `end` waits for the last words to play. */
   drainTimeoutMs?: number;
+  /** The synthesised 8 kHz μ-law as the stream's own audio (Vonage: 16 kHz linear PCM); as is when absent. */
+  streamAudio?(mulaw: Uint8Array): Uint8Array;
 }
 
 /**
@@ -114,7 +116,8 @@ export class ReplySpeaker implements ConversationOutput {
         progress?.firstAudio();
         const mark = `s${++this.marks}`;
         this.unplayed.push({ mark, text: sentence });
-        this.options.audio.enqueue(audio.audio, () => progress?.firstFrame());
+        const streamed = this.options.streamAudio ? this.options.streamAudio(audio.audio) : audio.audio;
+        this.options.audio.enqueue(streamed, () => progress?.firstFrame());
         this.options.audio.mark(mark);
       }
       this.checkDrained();

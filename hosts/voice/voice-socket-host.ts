@@ -7,6 +7,7 @@ import type { LiveConversation } from '../../core/conversation/live-conversation
 import { endConversation, startConversation } from '../../core/conversation/start-conversation.js';
 import { isDomainError } from '../../ports/errors.js';
 import type { Logger } from '../../ports/runtime.js';
+import { mediaFraming } from './media-framing.js';
 import { MediaStreamSession } from './media-stream-session.js';
 import { parseRelayMessage, type RelayMessage } from './relay-messages.js';
 
@@ -36,7 +37,7 @@ export class VoiceSocketHost {
     const match = SOCKET_PATH.exec(url.pathname);
     if (!match) return refuse(socket, 404, 'Not Found');
     const telephony = this.ports.telephony;
-    // The provider signs the public wss:// URL it was given, with no parameters.
+    // The provider signs the public wss:// URL it was given (Vonage, which signs nothing here, is given a URL carrying its adapter's signed token).
     const signedUrl = `${this.ports.settings.publicBaseUrl.replace(/^http/, 'ws')}${req.url ?? ''}`;
     const headers = req.headers as Record<string, string | undefined>;
     if (!telephony || !telephony.port.verifyWebhook({ url: signedUrl, method: 'GET', headers, rawBody: '', params: {} })) {
@@ -45,7 +46,7 @@ export class VoiceSocketHost {
     }
     const [, kind, callId] = match as unknown as [string, 'relay' | 'media', string];
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      if (kind === 'media') new MediaStreamSession(this.ports, ws, callId, this.logger);
+      if (kind === 'media') new MediaStreamSession(this.ports, ws, callId, this.logger, mediaFraming(telephony.port.capabilities.mediaStream));
       else this.serve(ws, callId);
     });
   }

@@ -3,6 +3,8 @@ import vonagePlugin from '../../adapters/vonage/telephony-plugin.js';
 import type { VonageTelephonyOptions } from '../../adapters/vonage/vonage-telephony-options.js';
 import { describeTelephonyContract } from '../../contracts/telephony.js';
 import { codeThrownBy, expectFailure } from '../../contracts/domain-error-assertions.js';
+import jwt from 'jsonwebtoken';
+import type { ConversationSettings } from '../../ports/calls.js';
 import type { TelephonyPort } from '../../ports/telephony.js';
 import type { WebhookRequest } from '../../ports/webhook.js';
 import { WebhookReceiver } from '../simulators/shared/webhook-receiver.js';
@@ -10,7 +12,7 @@ import { AudioFileServer, silentWav } from '../simulators/twilio/audio-file-serv
 import { SMS_REFUSALS } from '../simulators/vonage/vonage-sms-bodies.js';
 import { readNcco, vonageTelephonyHarness } from '../simulators/vonage/vonage-telephony-harness.js';
 import { VonageTelephonySimulator } from '../simulators/vonage/vonage-telephony-simulator.js';
-import type { SignedVonageWebhook } from '../simulators/vonage/vonage-webhook-signing.js';
+import { signVonageWebhook, type SignedVonageWebhook } from '../simulators/vonage/vonage-webhook-signing.js';
 import { testPluginContext } from '../support/plugin-context.js';
 
 const OWNED = '+15550100';
@@ -33,6 +35,11 @@ function options(overrides: Partial<VonageTelephonyOptions> = {}): VonageTelepho
   };
 }
 
+/** A Voice API webhook signed at `at` as the simulator's account signs them. */
+function signVonageWebhookForTest(url: string, body: Record<string, unknown>, at = new Date()): SignedVonageWebhook {
+  return signVonageWebhook(sim, url, body, 'valid', at);
+}
+
 function createPort(overrides: Partial<VonageTelephonyOptions> = {}): Promise<TelephonyPort> {
   return vonagePlugin.create(options(overrides), testPluginContext({ publicBaseUrl: PUBLIC_BASE_URL }));
 }
@@ -51,8 +58,9 @@ afterAll(async () => {
 
 describeTelephonyContract({
   name: 'vonage adapter (SMS API and Voice API) against the Vonage simulator',
-  capabilities: { sms: true, mms: false, voice: true, conversations: false },
+  capabilities: { sms: true, mms: false, voice: true, conversations: true, mediaStream: 'vonage-websocket' },
   signatureCoversUrl: false,
+  relayConversations: false,
   async factory() {
     sim.reset();
     receiver.reset();
@@ -159,7 +167,6 @@ describe('vonage telephony adapter specifics', () => {
 
   it('reads inbound SMS and statuses of an account set up for the Messages API (signed JWT)', async () => {
     const url = `${PUBLIC_BASE_URL}/webhooks/sms`;
-    const { signVonageWebhook } = await import('../simulators/vonage/vonage-webhook-signing.js');
     const now = new Date();
     const inbound = asRequest(signVonageWebhook(sim, url, {
       channel: 'sms', message_uuid: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee', message_type: 'text', to: '15550100', from: '15550101', text: 'Via Messages', timestamp: now.toISOString(),
@@ -196,8 +203,113 @@ describe('vonage telephony adapter specifics', () => {
   it('sends and receives SMS only when no application is configured', async () => {
     await port.close?.();
     port = await createPort({ applicationId: undefined, privateKey: undefined });
-    expect(port.capabilities).toEqual({ sms: true, mms: false, voice: false, conversations: false });
+    expect(port.capabilities).toEqual({ sms: true, mms: false, voice: false, conversations: false, mediaStream: 'vonage-websocket' });
     expect(port.calls).toBeUndefined();
     expect((await send()).status).toBe('accepted');
+  });
+});
+
+describe('vonage live conversations (a WebSocket leg of 16 kHz L16 to our voice socket)', () => {
+  let now = new Date('2026-11-30T12:00:00Z');
+  const clock = { now: () => now };
+  const socketUrl = 'wss://comms.example.com/voice/media/call_live_1';
+  const settings = (overrides: Partial<ConversationSettings> = {}): ConversationSettings => ({
+    transport: 'media-stream', relayUrl: socketUrl, welcomeGreeting: 'Hello', interruptible: true,
+    actionUrl: 'https://comms.example.com/webhooks/agt_1/voice/action', parameters: { callId: 'call_live_1' }, ...overrides,
+  });
+  const upgrade = (url: string): WebhookRequest => ({ url, method: 'GET', headers: {}, rawBody: '', params: {} });
+  let port: TelephonyPort;
+
+  beforeEach(async () => {
+    sim.reset();
+    now = new Date('2026-11-30T12:00:00Z');
+    port = await vonagePlugin.create(options(), testPluginContext({ publicBaseUrl: PUBLIC_BASE_URL, clock }));
+  });
+  afterEach(async () => {
+    await port.close?.();
+    await sim.settled();
+    expect(sim.specViolations).toEqual([]);
+  });
+
+  it('answers with a connect to our socket (signed URL, L16 at 16 kHz, our parameters as headers), then a notify to the action URL', () => {
+    const ncco = JSON.parse(port.calls!.answerWithConversation(settings()).body) as Array<Record<string, unknown>>;
+    expect(ncco).toEqual([
+      { action: 'connect', endpoint: [{ type: 'websocket', uri: expect.stringMatching(/^wss:\/\/comms\.example\.com\/voice\/media\/call_live_1\?token=/), 'content-type': 'audio/l16;rate=16000', headers: { callId: 'call_live_1' } }] },
+      { action: 'notify', payload: { event: 'conversation-ended', callId: 'call_live_1' }, eventUrl: ['https://comms.example.com/webhooks/agt_1/voice/action'], eventMethod: 'POST' },
+    ]);
+    const uri = String((ncco[0]!.endpoint as Array<{ uri: string }>)[0]!.uri);
+    expect(port.verifyWebhook(upgrade(uri))).toBe(true);
+  });
+
+  it('accepts the socket upgrade only with the token signed for that very path, and not once it expired', () => {
+    const uri = new URL(String((JSON.parse(port.calls!.answerWithConversation(settings()).body) as Array<{ endpoint?: Array<{ uri: string }> }>)[0]!.endpoint![0]!.uri));
+    const token = uri.searchParams.get('token')!;
+    expect(port.verifyWebhook(upgrade(socketUrl))).toBe(false);
+    expect(port.verifyWebhook(upgrade(`wss://comms.example.com/voice/media/call_other?token=${token}`))).toBe(false);
+    expect(port.verifyWebhook(upgrade(`${socketUrl}?token=${token.slice(0, -3)}abc`))).toBe(false);
+    // Signed with another secret (a forger's).
+    const forgedToken = jwt.sign({ sub: '/voice/media/call_live_1', aud: 'agentos-comms:voice-socket' }, 'not-the-secret', { algorithm: 'HS256' });
+    expect(port.verifyWebhook(upgrade(`${socketUrl}?token=${forgedToken}`))).toBe(false);
+    now = new Date(now.getTime() + 601_000);
+    expect(port.verifyWebhook(upgrade(uri.toString()))).toBe(false);
+  });
+
+  it('refuses the conversationrelay transport, which Vonage has no counterpart of, as CHANNEL_NOT_CONFIGURED', async () => {
+    expect(codeThrownBy(() => port.calls!.answerWithConversation(settings({ transport: 'conversationrelay' })))).toBe('CHANNEL_NOT_CONFIGURED');
+    await expectFailure(port.calls!.makeCall({ from: OWNED, to: REACHABLE, script: { kind: 'converse', conversation: settings({ transport: undefined }) }, reference: 'call_2' }), 'CHANNEL_NOT_CONFIGURED', [sim.signatureSecret]);
+    expect(sim.calls).toEqual([]);
+  });
+
+  it('places a conversation call with the same NCCO, and reads the notify after the socket as the conversation\'s end', async () => {
+    const { providerCallId } = await port.calls!.makeCall({ from: OWNED, to: REACHABLE, script: { kind: 'converse', conversation: settings() }, reference: 'call_3' });
+    const placed = sim.calls.find((c) => c.uuid === providerCallId)!;
+    expect(placed.ncco.map((a) => (a as { action: string }).action)).toEqual(['connect', 'notify']);
+    await port.calls!.hangUp(providerCallId);
+    const notify = asRequest(signVonageWebhookForTest(settings().actionUrl, { uuid: providerCallId, conversation_uuid: 'CON-1', payload: { callId: 'call_live_1' }, timestamp: now.toISOString() }, now));
+    expect(port.verifyWebhook(notify)).toBe(true);
+    expect(port.calls!.parseConversationEnd(notify)).toEqual({ providerCallId, handoffData: null });
+    expect(codeThrownBy(() => port.calls!.parseConversationEnd({ ...notify, rawBody: '{}' }))).toBe('INVALID_INPUT');
+  });
+});
+
+describe('vonage answering-machine detection (advanced, detect_beep)', () => {
+  let port: TelephonyPort;
+  beforeEach(async () => {
+    sim.reset();
+    port = await createPort();
+  });
+  afterEach(async () => {
+    await port.close?.();
+    await sim.settled();
+    expect(sim.specViolations).toEqual([]);
+  });
+
+  it('reads the detection from call events: a person, or a machine once its beep sounded (or was waited for in vain)', () => {
+    const url = `${PUBLIC_BASE_URL}/webhooks/agt_1/voice/status`;
+    const event = (status: 'human' | 'machine', subState?: string) => port.calls!.parseCallStatus(asRequest(sim.buildCallEvent({ url, uuid: 'c1', status, subState })));
+    expect(event('human')).toMatchObject({ status: 'in-progress', answeredBy: 'human' });
+    // The greeting is recognised before its beep: nothing is left until the beep.
+    expect(event('machine').answeredBy).toBeUndefined();
+    expect(event('machine', 'beep_start')).toMatchObject({ answeredBy: 'machine' });
+    expect(event('machine', 'beep_timeout')).toMatchObject({ answeredBy: 'machine' });
+    expect(port.calls!.parseCallStatus(asRequest(sim.buildCallEvent({ url, uuid: 'c1', status: 'answered' }))).answeredBy).toBeUndefined();
+  });
+
+  it('holds a call placed with detection in silence, then transfers it to its script or hangs it up', async () => {
+    const script = { kind: 'play' as const, audioUrls: [audioUrl], loop: 1 };
+    const { providerCallId } = await port.calls!.makeCall({ from: OWNED, to: REACHABLE, script, reference: 'call_amd', machineDetection: { answerUrl: `${PUBLIC_BASE_URL}/webhooks/agt_1/voice/answer` } });
+    const placed = sim.calls.find((c) => c.uuid === providerCallId)!;
+    expect(placed.ncco).toEqual([{ action: 'conversation', name: 'hold-call_amd' }]);
+    expect(placed.body.advanced_machine_detection).toEqual({ behavior: 'continue', mode: 'detect_beep', beep_timeout: 45 });
+    await port.calls!.continueAnsweredCall!(providerCallId, { kind: 'say', text: 'Please call back.', language: 'en-US' });
+    expect(placed.ncco).toEqual([{ action: 'talk', text: 'Please call back.', language: 'en-US' }]);
+    await sim.settled();
+    expect(placed.timeline).toEqual(['human', 'talk Please call back.']);
+    const second = await port.calls!.makeCall({ from: OWNED, to: REACHABLE, script, reference: 'call_amd2', machineDetection: { answerUrl: `${PUBLIC_BASE_URL}/webhooks/agt_1/voice/answer` } });
+    await port.calls!.continueAnsweredCall!(second.providerCallId, { kind: 'hangup' });
+    await sim.settled();
+    const hungUp = sim.requests.filter((r) => r.method === 'PUT' && r.path === `/v1/calls/${second.providerCallId}`).map((r) => JSON.parse(r.rawBody) as unknown);
+    expect(hungUp).toEqual([{ action: 'hangup' }]);
+    expect(sim.calls.find((c) => c.uuid === second.providerCallId)?.timeline).toEqual([]);
   });
 });

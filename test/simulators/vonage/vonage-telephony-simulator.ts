@@ -11,7 +11,8 @@ import {
   type DeliveryReceiptInput, type DeliveryReceiptStatus, type InboundSmsInput, type SimulatedSms, type SmsRefusal, type SmsWebhookFormat,
 } from './vonage-sms-bodies.js';
 import type { SmsSignatureMethod } from './vonage-sms-signing.js';
-import { newCall, progressCall, type SimulatedVonageCall, type VonageCallee, type VonageCallStatus, type VonagePlaybackProblem } from './vonage-voice-calls.js';
+import { VonageSocketLegs } from './vonage-socket-legs.js';
+import { newCall, progressCall, runNcco, type CalleeEnvironment, type DetectedAnswer, type SimulatedVonageCall, type VonageCallee, type VonageCallStatus, type VonagePlaybackProblem } from './vonage-voice-calls.js';
 import { msisdn } from './vonage-webhook-bodies.js';
 import { postWebhook } from '../shared/post-webhook.js';
 import { signVonageWebhook, type SignatureMode, type SignedVonageWebhook } from './vonage-webhook-signing.js';
@@ -66,7 +67,7 @@ export interface RecordedRequest {
 }
 
 export interface RecordedWebhook {
-  kind: 'delivery-receipt' | 'inbound-sms' | 'call-event';
+  kind: 'delivery-receipt' | 'inbound-sms' | 'call-event' | 'answer' | 'notify';
   url: string;
   headers: Record<string, string>;
   rawBody: string;
@@ -79,6 +80,8 @@ export interface CallEventInput {
   url: string;
   uuid: string;
   status: VonageCallStatus;
+  /** Machine detection's detail: `beep_start`, `beep_timeout`. */
+  subState?: string;
   durationSeconds?: number;
   direction?: 'inbound' | 'outbound';
   from?: string;
@@ -110,8 +113,10 @@ export class VonageTelephonySimulator extends FaultSwitches {
   readonly numbers: readonly string[];
   /** Accepted SMS, oldest first. */
   readonly sms: SimulatedSms[] = [];
-  /** Placed calls, oldest first. */
+  /** Placed calls, and incoming calls answered with an NCCO, oldest first. */
   readonly calls: SimulatedVonageCall[] = [];
+  /** The WebSocket legs of calls (NCCO `connect` to a `websocket` endpoint): the caller on each. */
+  readonly legs: VonageSocketLegs;
   readonly requests: RecordedRequest[] = [];
   readonly webhooks: RecordedWebhook[] = [];
   readonly playbackProblems: VonagePlaybackProblem[] = [];
@@ -133,6 +138,7 @@ export class VonageTelephonySimulator extends FaultSwitches {
   private deliveryFailure: { status: DeliveryReceiptStatus; errCode: string } | null = null;
   private throttle: { remaining: number; retryAfterSeconds?: number } | null = null;
   private generation = 0;
+  private detected: DetectedAnswer = 'human';
   private server: Server | null = null;
   private url: string | null = null;
 
@@ -150,6 +156,7 @@ export class VonageTelephonySimulator extends FaultSwitches {
     this.msPerCallSecond = options.msPerCallSecond ?? 5;
     this.webhookTimeoutMs = options.webhookTimeoutMs ?? 5000;
     this.now = options.now ?? (() => new Date());
+    this.legs = new VonageSocketLegs(this.webhookTimeoutMs);
     const spec = VonageOpenApiSpec.load();
     this.spec = 'skipped' in spec ? null : spec;
     this.specCheck = 'skipped' in spec ? spec : 'checked';
@@ -178,9 +185,11 @@ export class VonageTelephonySimulator extends FaultSwitches {
   /** Forgets every message, call, request, webhook and armed fault; progress scheduled earlier stops quietly. */
   reset(): void {
     this.abandon();
+    this.legs.reset();
     for (const list of [this.sms, this.calls, this.requests, this.webhooks, this.playbackProblems, this.specViolations]) list.length = 0;
     this.clearFaults();
     this.callees.clear();
+    this.detected = 'human';
     this.deliveryFailure = null;
   }
 
@@ -206,6 +215,11 @@ export class VonageTelephonySimulator extends FaultSwitches {
   /** SMS accepted from now on end with this receipt (`expired`, `failed`, `rejected`) and error code; false restores. */
   failDelivery(failure: { status: DeliveryReceiptStatus; errCode: string } | false): void {
     this.deliveryFailure = failure || null;
+  }
+
+  /** Who answers calls placed with machine detection (default: a person). */
+  detectAs(answer: DetectedAnswer): void {
+    this.detected = answer;
   }
 
   /** How the person at `to` (default: everyone) reacts to calls. */
@@ -251,8 +265,9 @@ export class VonageTelephonySimulator extends FaultSwitches {
       uuid: input.uuid,
       conversation_uuid: known?.conversationUuid ?? `CON-${randomUUID()}`,
       status: input.status,
-      direction: input.direction ?? 'outbound',
+      direction: input.direction ?? known?.direction ?? 'outbound',
       timestamp: now.toISOString(),
+      ...(input.subState ? { sub_state: input.subState } : {}),
     };
     if (input.status === 'completed') {
       const duration = input.durationSeconds ?? known?.durationSeconds ?? 0;
@@ -355,7 +370,14 @@ export class VonageTelephonySimulator extends FaultSwitches {
     if (!body) return { problem: vonageProblems.invalidJson() };
     this.check(() => this.spec?.checkUpdateCall(body));
     if (!call || call.endedAt !== null) return { problem: vonageProblems.notFound(path) };
-    if (body.action !== 'hangup') return { problem: vonageProblems.badRequest([{ name: 'action', reason: 'Only hangup is simulated' }]) };
+    if (body.action === 'transfer') {
+      const destination = body.destination as { type?: unknown; ncco?: unknown } | undefined;
+      if (destination?.type !== 'ncco' || !Array.isArray(destination.ncco)) return { problem: vonageProblems.badRequest([{ name: 'destination', reason: 'Only transfers to an inline NCCO are simulated' }]) };
+      call.ncco = destination.ncco;
+      call.transferred.resolve();
+      return { status: 204 };
+    }
+    if (body.action !== 'hangup') return { problem: vonageProblems.badRequest([{ name: 'action', reason: 'Only hangup and transfer are simulated' }]) };
     call.hangUp.resolve();
     return { status: 204 };
   }
@@ -375,20 +397,59 @@ export class VonageTelephonySimulator extends FaultSwitches {
     const call = newCall(body, this.now());
     this.calls.push(call);
     const callee = this.callees.get(call.to) ?? this.callees.get('*') ?? 'answer';
+    this.track(progressCall(this.calleeEnvironment(), call, callee, this.detected).finally(() => this.legs.finished(call.uuid)));
+    return { status: 201, body: { uuid: call.uuid, status: 'started', direction: 'outbound', conversation_uuid: call.conversationUuid } };
+  }
+
+  /**
+   * Someone calls one of the account's numbers and the application answers with an NCCO: the signed answer
+   * webhook goes to `answerUrl`, the NCCO runs (a WebSocket leg is the caller's: `legs.waitFor(uuid)`), events go
+   * to `eventUrl`, and `completed` when the NCCO ran out or the caller hung up.
+   */
+  async placeIncomingCall(input: { answerUrl: string; eventUrl: string; from: string; to: string }): Promise<SimulatedVonageCall> {
+    const incoming = this.buildIncomingCall({ url: input.answerUrl, from: input.from, to: input.to });
+    const answer = await this.deliver('answer', incoming);
+    const body = JSON.parse(incoming.rawBody) as Record<string, unknown>;
+    const call: SimulatedVonageCall = {
+      ...newCall({ to: [{ number: input.to }], from: { number: input.from }, event_url: [input.eventUrl] }, this.now()),
+      uuid: incoming.uuid, conversationUuid: String(body.conversation_uuid), direction: 'inbound', status: 'answered', answeredAt: this.now(),
+    };
+    call.ncco = (answer.status === 200 ? (parseJson(answer.body) as unknown[] | undefined) : undefined) ?? [];
+    this.calls.push(call);
+    const env = this.calleeEnvironment();
+    this.track(runNcco(env, call).then(async () => {
+      call.endedAt = this.now();
+      call.durationSeconds = Math.max(1, Math.ceil((call.endedAt.getTime() - call.answeredAt!.getTime()) / this.msPerCallSecond));
+      call.status = 'completed';
+      await env.report(call, 'completed');
+    }).finally(() => this.legs.finished(call.uuid)));
+    return call;
+  }
+
+  private calleeEnvironment(): CalleeEnvironment {
     const generation = this.generation;
-    this.track(progressCall({
+    return {
       msPerCallSecond: this.msPerCallSecond,
       stepDelayMs: this.statusDelayMs,
       defaultAudioSeconds: 1,
       fetchTimeoutMs: this.webhookTimeoutMs,
       now: this.now,
       current: () => generation === this.generation,
-      report: async (placed, status) => {
-        if (placed.eventUrl) await this.deliver('call-event', this.buildCallEvent({ url: placed.eventUrl, uuid: placed.uuid, status }));
+      report: async (placed, status, subState) => {
+        if (placed.eventUrl) await this.deliver('call-event', this.buildCallEvent({ url: placed.eventUrl, uuid: placed.uuid, status, subState }));
       },
       playbackProblem: (problem) => this.playbackProblems.push(problem),
-    }, call, callee));
-    return { status: 201, body: { uuid: call.uuid, status: 'started', direction: 'outbound', conversation_uuid: call.conversationUuid } };
+      connectSocket: (call, endpoint) => this.legs.connect(call, endpoint),
+      notify: async (call, url, payload) => {
+        // The notify webhook (signed like every Voice API webhook); an NCCO in the answer replaces the rest of the call's.
+        const body = { uuid: call.uuid, conversation_uuid: call.conversationUuid, payload, timestamp: this.now().toISOString() };
+        const answer = await this.deliver('notify', signVonageWebhook(this, url, body, 'valid', this.now()));
+        const next = answer.status === 200 ? parseJson(answer.body) : undefined;
+        const ncco = Array.isArray(next) ? next : null;
+        this.legs.of(call.uuid)?.recordNext(ncco);
+        return ncco;
+      },
+    };
   }
 
   private check(violations: () => SpecViolation[] | undefined): void {

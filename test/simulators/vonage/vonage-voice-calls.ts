@@ -3,18 +3,23 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { checkAudio } from '../twilio/audio-file-check.js';
 import { deferred, type Deferred } from '../twilio/deferred.js';
 import { loopbackGet } from '../twilio/loopback-get.js';
+import type { SimulatedVonageSocket } from './simulated-vonage-socket.js';
 import { msisdn } from './vonage-webhook-bodies.js';
 
 /** How the person called reacts; the status Vonage then reports. */
 export type VonageCallee = 'answer' | 'busy' | 'unanswered' | 'failed';
 
 /** Voice API call statuses the simulator reports. */
-export type VonageCallStatus = 'started' | 'ringing' | 'answered' | 'completed' | 'busy' | 'unanswered' | 'failed' | 'cancelled';
+export type VonageCallStatus = 'started' | 'ringing' | 'answered' | 'completed' | 'busy' | 'unanswered' | 'failed' | 'cancelled' | 'human' | 'machine';
+
+/** Who answers a call placed with advanced machine detection: a person, or a machine whose greeting ends in a beep. */
+export type DetectedAnswer = 'human' | 'machine';
 
 /** A call the Voice API placed. Numbers are digits. */
 export interface SimulatedVonageCall {
   uuid: string;
   conversationUuid: string;
+  direction: 'inbound' | 'outbound';
   from: string;
   to: string;
   /** The NCCO it runs once answered, as received. */
@@ -23,6 +28,10 @@ export interface SimulatedVonageCall {
   status: VonageCallStatus;
   /** The audio URLs the callee heard, in order, once per time played. */
   played: string[];
+  /** What happened on the answered call, in order: `machine`/`human` (detection), `beep`, `play <url>`, `talk <text>`, `socket`. */
+  timeline: string[];
+  /** Settled when the call is transferred to a new NCCO through the API (`PUT … action: transfer`). */
+  transferred: Deferred<void>;
   startedAt: Date;
   answeredAt: Date | null;
   endedAt: Date | null;
@@ -51,8 +60,12 @@ export interface CalleeEnvironment {
   now(): Date;
   /** Still the simulator's current run (a reset or stop abandons the calls of earlier runs). */
   current(): boolean;
-  report(call: SimulatedVonageCall, status: VonageCallStatus): Promise<void>;
+  report(call: SimulatedVonageCall, status: VonageCallStatus, subState?: string): Promise<void>;
   playbackProblem(problem: VonagePlaybackProblem): void;
+  /** Opens the WebSocket leg of a `connect` action (the simulated caller on it); resolves once it ended. */
+  connectSocket(call: SimulatedVonageCall, endpoint: Record<string, unknown>): Promise<SimulatedVonageSocket>;
+  /** Posts a `notify` action's webhook (signed); the NCCO answered, or null when none came. */
+  notify(call: SimulatedVonageCall, url: string, payload: unknown): Promise<unknown[] | null>;
 }
 
 const MAX_AUDIO_BYTES = 20 * 1024 * 1024;
@@ -66,12 +79,15 @@ export function newCall(body: Record<string, unknown>, now: Date): SimulatedVona
   return {
     uuid: randomUUID(),
     conversationUuid: `CON-${randomUUID()}`,
+    direction: 'outbound',
     from: msisdn(String(from ?? '')),
     to: msisdn(String(to ?? '')),
     ncco: Array.isArray(body.ncco) ? body.ncco : [],
     eventUrl,
     status: 'started',
     played: [],
+    timeline: [],
+    transferred: deferred<void>(),
     startedAt: now,
     answeredAt: null,
     endedAt: null,
@@ -106,9 +122,43 @@ async function audioSeconds(env: CalleeEnvironment, call: SimulatedVonageCall, u
   }
 }
 
-/** Plays the NCCO's `stream` actions in order; returns when they are done or the call is hung up. */
-async function runNcco(env: CalleeEnvironment, call: SimulatedVonageCall): Promise<void> {
-  for (const action of call.ncco as Array<{ action?: unknown; streamUrl?: unknown; loop?: unknown }>) {
+type NccoStep = { action?: unknown; streamUrl?: unknown; loop?: unknown; endpoint?: unknown; eventUrl?: unknown; payload?: unknown };
+
+/**
+ * Runs the NCCO's actions in order: `stream` plays, `connect` to a `websocket` holds the socket leg until it closes
+ * (a caller hanging up ends the call there), `notify` posts its webhook and an NCCO answered replaces the rest.
+ * Returns when the NCCO runs out or the call is hung up.
+ */
+export async function runNcco(env: CalleeEnvironment, call: SimulatedVonageCall): Promise<void> {
+  let actions = [...(call.ncco as NccoStep[])];
+  while (actions.length > 0) {
+    const action = actions.shift()!;
+    if (call.hangUp.settled || !env.current()) return;
+    if (action.action === 'conversation') {
+      // Held (detection listening) until the API transfers the call to a new NCCO, or hangs it up.
+      await Promise.race([call.transferred.promise, call.hangUp.promise]);
+      if (call.hangUp.settled) return;
+      actions = [...(call.ncco as NccoStep[])];
+      continue;
+    }
+    if (action.action === 'talk' && typeof (action as { text?: unknown }).text === 'string') {
+      call.timeline.push(`talk ${(action as { text: string }).text}`);
+      if (await hungUpWithin(call, env.msPerCallSecond)) return;
+      continue;
+    }
+    if (action.action === 'connect' && Array.isArray(action.endpoint)) {
+      const endpoint = action.endpoint[0] as Record<string, unknown> | undefined;
+      if (endpoint?.type !== 'websocket') continue;
+      call.timeline.push('socket');
+      const leg = await env.connectSocket(call, endpoint);
+      if (leg.end?.by !== 'agent') return;
+      continue;
+    }
+    if (action.action === 'notify' && Array.isArray(action.eventUrl)) {
+      const next = await env.notify(call, String(action.eventUrl[0]), action.payload);
+      if (next) actions = [...(next as NccoStep[])];
+      continue;
+    }
     if (action.action !== 'stream' || !Array.isArray(action.streamUrl)) continue;
     const url = String(action.streamUrl[0]);
     const seconds = await audioSeconds(env, call, url);
@@ -117,13 +167,14 @@ async function runNcco(env: CalleeEnvironment, call: SimulatedVonageCall): Promi
     for (let i = 0; i < loop; i++) {
       if (call.hangUp.settled || !env.current()) return;
       call.played.push(url);
+      call.timeline.push(`play ${url}`);
       if (await hungUpWithin(call, Math.max(1, seconds * env.msPerCallSecond))) return;
     }
   }
 }
 
 /** The far side of one placed call: started, ringing, then the callee's answer, the NCCO played, and the end. */
-export async function progressCall(env: CalleeEnvironment, call: SimulatedVonageCall, callee: VonageCallee): Promise<void> {
+export async function progressCall(env: CalleeEnvironment, call: SimulatedVonageCall, callee: VonageCallee, detected: DetectedAnswer = 'human'): Promise<void> {
   const advance = async (status: VonageCallStatus) => {
     call.status = status;
     await env.report(call, status);
@@ -135,8 +186,19 @@ export async function progressCall(env: CalleeEnvironment, call: SimulatedVonage
   if (callee !== 'answer') return end(env, call, callee, advance);
   call.answeredAt = env.now();
   await advance('answered');
+  if (call.body.advanced_machine_detection) await detect(env, call, detected);
   await runNcco(env, call);
   return end(env, call, 'completed', advance);
+}
+
+/** Advanced machine detection (`detect_beep`): `human`; or `machine`, the greeting, then `machine` again at its beep. */
+async function detect(env: CalleeEnvironment, call: SimulatedVonageCall, detected: DetectedAnswer): Promise<void> {
+  call.timeline.push(detected);
+  await env.report(call, detected);
+  if (detected !== 'machine') return;
+  if (await hungUpWithin(call, 2 * env.msPerCallSecond)) return;
+  call.timeline.push('beep');
+  await env.report(call, 'machine', 'beep_start');
 }
 
 async function end(env: CalleeEnvironment, call: SimulatedVonageCall, status: VonageCallStatus, advance: (status: VonageCallStatus) => Promise<void>): Promise<void> {
