@@ -118,27 +118,21 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost, defences: HttpD
   // before the body is read: an unauthenticated body must not buy seconds of parsing and hashing.
   const webhook = (channel: WebhookChannel, handle: (agentId: string | null, request: WebhookRequest) => Promise<WebhookReply>) => async (ctx: Ctx) => {
     const agentId = ctx.params.agentId === undefined ? null : String(ctx.params.agentId);
-    const head = { url: app.ports.settings.publicBaseUrl + ctx.originalUrl, method: ctx.method, headers: ctx.headers as Record<string, string | undefined> };
-    const limits = await admitWebhook(app.ports, channel, agentId, head);
-    const rawBytes = await readRawBytes(ctx.req, Math.min(limits.maxBodyBytes ?? limit, limit));
-    const rawBody = rawBytes.toString('utf8');
-    const request: WebhookRequest = {
-      ...head,
-      agentId,
-      rawBody,
-      rawBytes,
-      params: ctx.is('application/x-www-form-urlencoded') ? parseForm(rawBody, limits.maxFormFields) : {},
-    };
-    let reply: WebhookReply;
     try {
-      reply = await handle(agentId, request);
+      const head = { url: app.ports.settings.publicBaseUrl + ctx.originalUrl, method: ctx.method, headers: ctx.headers as Record<string, string | undefined> };
+      const limits = await admitWebhook(app.ports, channel, agentId, head);
+      const rawBytes = await readRawBytes(ctx.req, Math.min(limits.maxBodyBytes ?? limit, limit));
+      const rawBody = rawBytes.toString('utf8');
+      const params = ctx.is('application/x-www-form-urlencoded') ? parseForm(rawBody, limits.maxFormFields) : {};
+      const reply = await handle(agentId, { ...head, agentId, rawBody, rawBytes, params });
+      ctx.type = reply.contentType;
+      ctx.body = reply.body;
     } catch (err) {
-      // The route without its agent id (`sms/status`) names the source of a signature failure burst.
-      if (isDomainError(err) && err.code === 'INVALID_SIGNATURE') app.ports.alertTriggers.webhookSignatureFailed(ctx.path.split('/').slice(ctx.params.agentId === undefined ? 2 : 3).join('/'));
+      // A missing or wrong signature, before or after the body was read. The route without its agent id
+      // (`sms/status`) names the source of a signature failure burst.
+      if (isDomainError(err) && err.code === 'INVALID_SIGNATURE') app.ports.alertTriggers.webhookSignatureFailed(ctx.path.split('/').slice(agentId === null ? 2 : 3).join('/'));
       throw err;
     }
-    ctx.type = reply.contentType;
-    ctx.body = reply.body;
   };
   const smsInbound = webhook('telephony', (agentId, request) => receiveInboundSms(app.ports, agentId, request));
   const smsStatus = webhook('telephony', (agentId, request) => receiveSmsStatus(app.ports, agentId, request));

@@ -104,7 +104,8 @@ describe.each(dbs)('alerts (%s)', (_name, pgUrl) => {
 
   it('raises webhook-signatures after a burst of badly signed webhooks', async () => {
     await start({ triggers: { webhookSignatureFailures: { count: 3 } } });
-    for (let i = 0; i < 3; i++) expect((await fetch(`${server.url}/webhooks/sms/status`, { method: 'POST', body: 'x' })).status).toBe(403);
+    const forged = { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-mock-signature': 'forged' }, body: 'MessageSid=SM1' };
+    for (let i = 0; i < 3; i++) expect((await fetch(`${server.url}/webhooks/sms/status`, forged)).status).toBe(403);
     expect((await alertOf('webhook-signatures')).data).toMatchObject({ details: { failures: 3, source: 'sms/status' } });
   });
 

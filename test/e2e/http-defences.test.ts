@@ -80,8 +80,10 @@ describe('HTTP listener defences', () => {
 
   it('caps requests in flight', async () => {
     server = await startTestServer(security({ maxInFlight: 1 }));
-    // A webhook whose body never finishes holds the one slot.
-    const held: ClientRequest = httpRequest(`${server.url}/webhooks/sms`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': '100' } });
+    // A webhook whose body never finishes holds the one slot (it carries a signature header, so it is read).
+    const held: ClientRequest = httpRequest(`${server.url}/webhooks/sms`, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': '100', 'x-mock-signature': 'unchecked-yet' },
+    });
     held.on('error', () => {});
     held.write('From=%2B1555');
     const refused = await eventually(async () => {
@@ -101,7 +103,10 @@ describe('HTTP listener defences', () => {
     }));
     const agent = await server.createAgent({ name: 'filtered', phone: '+15550100062' });
     const from = (ip: string, path: string, token?: string, method = 'GET') =>
-      fetch(`${server.url}${path}`, { method, headers: { 'x-forwarded-for': ip, ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+      fetch(`${server.url}${path}`, {
+        method,
+        headers: { 'x-forwarded-for': ip, ...(method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      });
     const adminRoute = await from('203.0.113.1', '/api/v1/agents', ADMIN_TOKEN);
     expect(adminRoute.status).toBe(403);
     expect(await adminRoute.json()).toMatchObject({ error: { code: 'IP_NOT_ALLOWED', details: { group: 'admin' } } });
