@@ -87,6 +87,7 @@ export const sendMessage = defineUseCase<SendMessageInput, SendMessageOutput>({
       return { outcome: inserted, usage: inserted.inserted ? await reserve({ messageId: message.id }) : [] };
     });
     if (!outcome.inserted) return replay(ctx, channel, outcome.message, message.requestHash, prepared, admission);
+    ctx.ports.metrics.message(message.channel, 'outbound', 'pending');
     return deliver(ctx, channel, outcome.message, prepared, { records: usage, estimate: admission.estimate });
   },
 });
@@ -179,6 +180,7 @@ async function deliver(ctx: UseCaseContext, channel: OutboundChannel, message: M
       { status: 'failed', errorCode: error.code, errorMessage: error.message, updatedAt: clock.now() },
       ['pending'],
     );
+    ctx.ports.metrics.message(message.channel, 'outbound', 'failed');
     if (nothingSent(error.code)) await releaseUsage(ctx.ports, usage.records);
     if (error.code === 'OPTED_OUT') await recordProviderOptOut(ctx.ports, message);
     throw new DomainError(error.code, error.message, error.nextStep, { ...error.details, messageId: message.id });
@@ -187,6 +189,7 @@ async function deliver(ctx: UseCaseContext, channel: OutboundChannel, message: M
   const provider = result.provider ?? message.provider;
   const change = { status: result.status, providerMessageId: result.providerMessageId, provider, updatedAt: clock.now() };
   const applied = await db.messages.changeStatus(message.id, change, ['pending', ...predecessorsOf(result.status)]);
+  if (applied) ctx.ports.metrics.message(message.channel, 'outbound', result.status);
   if (!applied) {
     // A pushed status event overtook this answer: keep its (later) status, record the provider id.
     const current = await db.messages.findById(message.id);

@@ -26,6 +26,8 @@ export interface AppConfig {
   dataDir: string;
   log: { level: string; format: 'auto' | 'json' | 'pretty' };
   auth: { adminToken: string | null };
+  /** `token` null: GET /metrics is off and nothing is measured. */
+  metrics: { token: string | null };
   callbacks: { defaultUrl: string | null; pollIntervalMs: number };
   db: AdapterConfig;
   /** Optional sections: null when absent or `enabled: false` (that channel is off). */

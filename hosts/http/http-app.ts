@@ -1,6 +1,8 @@
 import Koa from 'koa';
 import Router from '@koa/router';
 import { authenticate, bearerToken } from '../../core/auth/authenticate.js';
+import { recordAuthFailure } from '../../core/auth/auth-failures.js';
+import { isDomainError } from '../../ports/errors.js';
 import type { Caller } from '../../core/context.js';
 import { receiveCallStatus } from '../../core/calls/call-webhooks.js';
 import { receiveRecording } from '../../core/calls/call-recording.js';
@@ -50,7 +52,25 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost): Koa {
     }
   });
 
-  const caller = async (ctx: Ctx): Promise<Caller> => authenticate(app.ports, bearerToken(ctx.get('authorization') || undefined));
+  /** A missing or bad token counts towards the source's failure burst (audit trail) before the 401. */
+  const refused = async (ctx: Ctx, err: unknown): Promise<never> => {
+    if (isDomainError(err) && err.code === 'UNAUTHORIZED') await recordAuthFailure(app.ports, ctx.ip);
+    throw err;
+  };
+  const caller = async (ctx: Ctx): Promise<Caller> =>
+    authenticate(app.ports, bearerToken(ctx.get('authorization') || undefined)).catch((err: unknown) => refused(ctx, err));
+
+  // Prometheus scrapes with the metrics token (not the admin token); without one configured the route does not exist.
+  router.get('/metrics', async (ctx) => {
+    const token = app.loaded.config.metrics.token;
+    if (!app.prometheus || token === null) throw routeNotFound(ctx.method, ctx.path);
+    const given = bearerToken(ctx.get('authorization') || undefined);
+    if (given === undefined || !app.ports.secrets.equal(given, token)) {
+      await refused(ctx, new DomainError('UNAUTHORIZED', 'GET /metrics needs the metrics token.', 'Send "Authorization: Bearer <metrics.token>" (COMMS_METRICS_TOKEN).'));
+    }
+    ctx.type = app.prometheus.contentType;
+    ctx.body = await app.prometheus.render();
+  });
 
   router.get('/health', (ctx) => {
     ctx.body = { status: 'ok' };
