@@ -3,6 +3,7 @@ import Router from '@koa/router';
 import { authenticate, bearerToken } from '../../core/auth/authenticate.js';
 import { recordAuthFailure } from '../../core/auth/auth-failures.js';
 import { isDomainError } from '../../ports/errors.js';
+import { withLogContext } from '../../adapters/node/log-context.js';
 import type { Caller } from '../../core/context.js';
 import { receiveCallStatus } from '../../core/calls/call-webhooks.js';
 import { receiveRecording } from '../../core/calls/call-recording.js';
@@ -37,11 +38,14 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost): Koa {
   const router = new Router();
 
   koa.use(async (ctx, next) => {
-    const requestId = ctx.get('x-request-id') || app.ports.ids.next('req');
+    // A caller's own id is kept only when it is a plain token: it goes into every log line of the request.
+    const given = ctx.get('x-request-id');
+    const requestId = /^[A-Za-z0-9._:-]{1,64}$/.test(given) && !/\d{6}/.test(given) ? given : app.ports.ids.next('req');
     ctx.state.requestId = requestId;
     ctx.set('x-request-id', requestId);
     try {
-      await next();
+      // Every log line written while this request is handled carries its id.
+      await withLogContext({ requestId }, next);
       if (ctx.status === 404 && ctx.body === undefined && ctx.respond !== false) throw routeNotFound(ctx.method, ctx.path);
     } catch (err) {
       const error = toDomainError(err);

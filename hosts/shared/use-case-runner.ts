@@ -6,6 +6,7 @@ import type { UseCase } from '../../core/use-case.js';
 import type { IdGenerator } from '../../ports/runtime.js';
 import { DomainError, isDomainError } from '../../ports/errors.js';
 import { NO_METRICS, type Metrics } from '../../ports/metrics.js';
+import { withLogContext } from '../../adapters/node/log-context.js';
 
 function newAjv(coerceTypes: boolean): Ajv2020 {
   const ajv = new Ajv2020({ allErrors: false, useDefaults: true, coerceTypes, strict: false });
@@ -59,7 +60,8 @@ export class UseCaseRunner {
     const value = structuredClone(input ?? {});
     const validate = options.coerce ? entry.coercing : entry.strict;
     if (!validate(value)) throw inputError(validate.errors?.[0]);
-    return useCase.run({ caller, ports: this.ports, requestId: options.requestId ?? this.ids.next('req') }, value);
+    const requestId = options.requestId ?? this.ids.next('req');
+    return withLogContext({ requestId }, () => useCase.run({ caller, ports: this.ports, requestId }, value));
   }
 }
 
