@@ -39,7 +39,7 @@ describe('observability: metrics and logs over traffic on every channel (demo pr
 
   const post = (path: string, body: string, contentType: string, signed = true): Promise<Response> => {
     const url = `${server.url}${path}`;
-    const signature = signed ? { 'x-mock-signature': signMockWebhook('demo-secret', url, body) } : {};
+    const signature: Record<string, string> = signed ? { 'x-mock-signature': signMockWebhook('demo-secret', url, body) } : {};
     return fetch(url, { method: 'POST', headers: { 'content-type': contentType, 'x-request-id': 'obs-webhook-req', ...signature }, body });
   };
   const scrape = (token?: string) => fetch(`${server.url}/metrics`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
