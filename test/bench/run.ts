@@ -3,8 +3,10 @@
  * its own process, then measures with autocannon from this process:
  *   1. comms_send_message over MCP Streamable HTTP: sends/s at a fixed concurrency, p50/p99 latency, with
  *      usage and limits off and on (default tier, limits far from reached), on SQLite and, when
- *      COMMS_TEST_POSTGRES_URL is set, PostgreSQL. Runs alternate off, on, on, off … (BENCH_ROUNDS pairs)
- *      so that drift on a shared machine falls on both alike;
+ *      COMMS_TEST_POSTGRES_URL is set, PostgreSQL; and with limits on, observability off and on (metrics
+ *      token set, /metrics scraped every second during the run; the audit trail is always on). Runs
+ *      alternate off/off, on/off, on/on, then the reverse … (BENCH_ROUNDS) so that drift on a shared
+ *      machine falls on all alike;
  *   2. signed inbound SMS webhooks per second (SQLite).
  * Afterwards it counts the rows in the database: every acknowledged request must be stored exactly once.
  * A fixed number of requests per run (not a duration), so none is in flight when the rows are counted.
@@ -43,6 +45,10 @@ const LIMITS_ON = {
   },
 };
 const LIMITS_OFF = { usage: { enabled: false } };
+const METRICS_TOKEN = 'bench-metrics-token-0123456789abcdef';
+/** Limits off; limits on; limits and observability on: the three variants of every round. */
+const VARIANTS = [{ limits: false, observed: false }, { limits: true, observed: false }, { limits: true, observed: true }] as const;
+type Variant = (typeof VARIANTS)[number];
 const PROTOCOL = '2025-06-18';
 
 interface Result { name: string; requestsPerSecond: number; p50: number; p99: number; ok: number; errors: number; non2xx: number }
@@ -69,7 +75,7 @@ async function openMcpSession(url: string, token: string): Promise<string> {
   return sessionId;
 }
 
-async function benchSends(url: string, token: string): Promise<Result> {
+async function benchSends(url: string, token: string, scrape: boolean): Promise<Result> {
   const sessionId = await openMcpSession(url, token);
   // Bodies are built before the clock starts, so the load generator spends its CPU on sending.
   const bodies = Array.from({ length: SENDS }, (_, i) => JSON.stringify({
@@ -78,6 +84,19 @@ async function benchSends(url: string, token: string): Promise<Result> {
   }));
   let next = 0;
   let toolErrors = 0;
+  // As Prometheus would: one scrape a second while the sends run.
+  let scrapes = 0;
+  const scraper = scrape
+    ? setInterval(() => {
+      fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+        .then(async (res) => {
+          await res.text();
+          if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
+          scrapes++;
+        })
+        .catch((err: unknown) => console.error(err));
+    }, 1000)
+    : undefined;
   const result = await run({
     url: `${url}/mcp`,
     method: 'POST',
@@ -88,7 +107,8 @@ async function benchSends(url: string, token: string): Promise<Result> {
         if (status === 200 && body.includes('"isError":true')) toolErrors++;
       },
     }],
-  }, SENDS);
+  }, SENDS).finally(() => clearInterval(scraper));
+  if (scrape && scrapes === 0) throw new Error('no /metrics scrape succeeded during the run');
   return summary('comms_send_message over MCP Streamable HTTP', result, toolErrors);
 }
 
@@ -120,7 +140,7 @@ function summary(name: string, r: autocannon.Result, toolErrors: number): Result
 }
 
 type Dialect = 'sqlite' | 'postgresql';
-interface SendRun extends Result { dialect: Dialect; limits: boolean; stored: number; distinct: number }
+interface SendRun extends Result { dialect: Dialect; limits: boolean; observed: boolean; stored: number; distinct: number }
 
 /** A fresh bench server with one agent; `measure` runs against it, then the server stops. */
 async function withBenchServer<T>(extra: Record<string, unknown>, measure: (url: string, agent: { agentId: string; token: string }) => Promise<T>): Promise<{ value: T; agentId: string; dbFile: string }> {
@@ -145,16 +165,18 @@ function countSqlite(dbFile: string, sql: string, ...params: string[]): Counted 
 }
 
 /** One send benchmark on a fresh server and database; counts the stored rows after it. */
-async function sendRun(dialect: Dialect, limits: boolean, schemas: Awaited<ReturnType<typeof postgresSchemas>> | null): Promise<SendRun> {
+async function sendRun(dialect: Dialect, variant: Variant, schemas: Awaited<ReturnType<typeof postgresSchemas>> | null): Promise<SendRun> {
+  const { limits, observed } = variant;
   const schema = schemas?.fresh() ?? '';
   const db = dialect === 'postgresql' ? { db: { use: 'postgresql', options: { url: POSTGRES_URL, schema, poolMax: 16 } } } : {};
-  const { value: result, agentId, dbFile } = await withBenchServer({ ...db, ...(limits ? LIMITS_ON : LIMITS_OFF) }, (url, agent) => benchSends(url, agent.token));
+  const metrics = observed ? { metrics: { token: METRICS_TOKEN } } : {};
+  const { value: result, agentId, dbFile } = await withBenchServer({ ...db, ...(limits ? LIMITS_ON : LIMITS_OFF), ...metrics }, (url, agent) => benchSends(url, agent.token, observed));
   const count = 'select count(*) as "rows", count(distinct id) as "distinctRows"';
   // The agent id is the server's own (letters, digits, underscore): safe to inline.
   const [counted] = dialect === 'postgresql'
     ? await schemas!.query<{ rows: string; distinctRows: string }>(`${count} from "${schema}".messages where agent_id = '${agentId}' and direction = 'outbound'`)
     : [countSqlite(dbFile, `${count} from messages where agent_id = ? and direction = 'outbound'`, agentId)];
-  return { ...result, dialect, limits, stored: Number(counted?.rows), distinct: Number(counted?.distinctRows) };
+  return { ...result, dialect, limits, observed, stored: Number(counted?.rows), distinct: Number(counted?.distinctRows) };
 }
 
 async function inboundRun(): Promise<{ result: Result; stored: number; distinct: number }> {
@@ -173,7 +195,7 @@ async function main(): Promise<void> {
   try {
     for (const dialect of dialects) {
       for (let round = 0; round < ROUNDS; round++) {
-        for (const limits of round % 2 === 0 ? [false, true] : [true, false]) runs.push(await sendRun(dialect, limits, schemas));
+        for (const variant of round % 2 === 0 ? VARIANTS : [...VARIANTS].reverse()) runs.push(await sendRun(dialect, variant, schemas));
       }
     }
   } finally {
@@ -182,18 +204,21 @@ async function main(): Promise<void> {
   const inbound = await inboundRun();
 
   console.log(`\n${SENDS} sends per run, ${WEBHOOKS} webhooks, ${CONNECTIONS} concurrent connections, demo provider\n`);
-  console.log('| benchmark | database | usage & limits | req/s | p50 ms | p99 ms | ok | errors | non-2xx | stored |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| benchmark | database | usage & limits | metrics & scrapes | req/s | p50 ms | p99 ms | ok | errors | non-2xx | stored |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  const onOff = (on: boolean) => (on ? 'on' : 'off');
   for (const r of runs) {
-    console.log(`| ${r.name} | ${r.dialect} | ${r.limits ? 'on' : 'off'} | ${r.requestsPerSecond} | ${r.p50} | ${r.p99} | ${r.ok} | ${r.errors} | ${r.non2xx} | ${r.stored} |`);
+    console.log(`| ${r.name} | ${r.dialect} | ${onOff(r.limits)} | ${onOff(r.observed)} | ${r.requestsPerSecond} | ${r.p50} | ${r.p99} | ${r.ok} | ${r.errors} | ${r.non2xx} | ${r.stored} |`);
   }
   const i = inbound.result;
-  console.log(`| ${i.name} | sqlite | – | ${i.requestsPerSecond} | ${i.p50} | ${i.p99} | ${i.ok} | ${i.errors} | ${i.non2xx} | ${inbound.stored} |`);
+  console.log(`| ${i.name} | sqlite | – | – | ${i.requestsPerSecond} | ${i.p50} | ${i.p99} | ${i.ok} | ${i.errors} | ${i.non2xx} | ${inbound.stored} |`);
   console.log('');
   for (const dialect of dialects) {
-    const off = mean(runs.filter((r) => r.dialect === dialect && !r.limits).map((r) => r.requestsPerSecond));
-    const on = mean(runs.filter((r) => r.dialect === dialect && r.limits).map((r) => r.requestsPerSecond));
+    const rate = (limits: boolean, observed: boolean) =>
+      mean(runs.filter((r) => r.dialect === dialect && r.limits === limits && r.observed === observed).map((r) => r.requestsPerSecond));
+    const [off, on, observed] = [rate(false, false), rate(true, false), rate(true, true)];
     console.log(`${dialect}: limits on ${on} sends/s against off ${off} sends/s: ${(((on - off) / off) * 100).toFixed(1)} %`);
+    console.log(`${dialect}: metrics on (scraped each second) ${observed} sends/s against off ${on} sends/s (limits on in both): ${(((observed - on) / on) * 100).toFixed(1)} %`);
   }
   const lossless = runs.every((r) => r.stored === r.ok && r.stored === r.distinct) && inbound.stored === i.ok && inbound.stored === inbound.distinct;
   console.log(lossless ? 'no message lost or duplicated' : 'MISMATCH: messages lost or duplicated');

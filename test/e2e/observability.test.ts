@@ -90,6 +90,17 @@ describe('observability: metrics and logs over traffic on every channel (demo pr
     expect(ok.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
   });
 
+  it('without a metrics token, /metrics does not exist', async () => {
+    const plain = await startTestServer();
+    try {
+      const res = await fetch(`${plain.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+      expect(res.status).toBe(404);
+      expect(plain.app.prometheus).toBeNull();
+    } finally {
+      await plain.close();
+    }
+  });
+
   it('reports process, message, provider, webhook, tool, refusal, live-call and outbox metrics', async () => {
     const text = await (await scrape(METRICS_TOKEN)).text();
     const families = new Map<string, PrometheusFamily>(parsePrometheusTextFormat(text).map((f) => [f.name, f]));
