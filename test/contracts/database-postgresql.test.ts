@@ -114,7 +114,7 @@ describe.skipIf(!url)('postgresql (set COMMS_TEST_POSTGRES_URL to run, e.g. post
       // The migration log table exists first, as after any earlier deployment.
       await dbs[0]?.migrate();
       await admin.em.getConnection().execute(`delete from "${schema}".mikro_orm_migrations`);
-      const tables = ['agent_compliance', 'erasure_tombstones', 'consents', 'do_not_contact', 'opt_outs', 'usage_alerts', 'usage_counters', 'usage_records', 'agent_limits', 'call_turns', 'call_logs', 'whatsapp_senders', 'callback_deliveries', 'messages', 'agent_channels', 'agents'];
+      const tables = ['audit_log', 'agent_compliance', 'erasure_tombstones', 'consents', 'do_not_contact', 'opt_outs', 'usage_alerts', 'usage_counters', 'usage_records', 'agent_limits', 'call_turns', 'call_logs', 'whatsapp_senders', 'callback_deliveries', 'messages', 'agent_channels', 'agents'];
       await admin.em.getConnection().execute(`drop table ${tables.map((table) => `"${schema}".${table}`).join(', ')}`);
       const applied = await Promise.all(dbs.map((db) => db.migrate()));
       expect(applied.flat()).toEqual(ALL_MIGRATIONS);
