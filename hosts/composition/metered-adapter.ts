@@ -11,8 +11,9 @@ const UNTIMED = new Set<PropertyKey>(['close', 'signedBy', 'constructor', 'then'
  */
 export function meteredAdapter<T extends object>(port: string, adapter: string, target: T, metrics: Metrics): T {
   return new Proxy(target, {
-    get(object, key, receiver) {
-      const value: unknown = Reflect.get(object, key, receiver);
+    get(object, key) {
+      // The target itself as receiver: getters that read private fields (#x) fail on a proxy.
+      const value: unknown = Reflect.get(object, key);
       if (typeof value !== 'function' || UNTIMED.has(key) || typeof key !== 'string') return value;
       const method = value as (...args: unknown[]) => unknown;
       if (key === 'verifyWebhook') {
