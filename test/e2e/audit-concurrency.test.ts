@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '../../core/audit/audit-chain.js';
@@ -13,12 +14,13 @@ import { tempDir } from '../support/plugin-context.js';
 import { POSTGRES_URL, postgresSchemas } from '../support/postgres-schema.js';
 
 const PER_WRITER = 50;
+const WORKER = join(import.meta.dirname, '..', 'support', 'audit-append-worker.ts');
 const ports = { ids: new TimeSortableIds(), clock: new SystemClock(), secrets: new NodeSecrets() };
 
-/** `PER_WRITER` appends at once from each database client, half of them inside a transaction with another write. */
-async function appendConcurrently(writers: Database[]): Promise<void> {
-  await Promise.all(writers.flatMap((db, w) => Array.from({ length: PER_WRITER }, (_, i) => {
-    const facts = { action: 'test.append', targets: { writer: w, i } };
+/** `PER_WRITER` appends at once, half of them inside a transaction with another write (as the worker processes do). */
+async function appendConcurrently(db: Database): Promise<void> {
+  await Promise.all(Array.from({ length: PER_WRITER }, (_, i) => {
+    const facts = { action: 'test.append', targets: { i } };
     const actor = { kind: 'system', id: null } as const;
     return i % 2 === 0
       ? appendAudit(ports, db, actor, facts, 'ok', null)
@@ -26,7 +28,7 @@ async function appendConcurrently(writers: Database[]): Promise<void> {
         await tx.callbacks.backlog();
         await appendAudit(ports, tx, actor, facts, 'ok', null);
       });
-  })));
+  }));
 }
 
 describe('audit chain under concurrent appends', () => {
@@ -35,7 +37,7 @@ describe('audit chain under concurrent appends', () => {
     const db = await sqlitePlugin.create({ path: join(dir, 'audit.sqlite') }, databasePluginContext(dir));
     try {
       await db.migrate();
-      await appendConcurrently([db]);
+      await appendConcurrently(db);
       expect(await verifyChain(db.audit, ports.secrets)).toMatchObject({ valid: true, checked: PER_WRITER, head: { seq: PER_WRITER } });
     } finally {
       await db.close();
@@ -49,20 +51,31 @@ describe('audit chain under concurrent appends', () => {
     });
     afterAll(async () => schemas?.close());
 
-    it('three database clients (as three server processes have) appending 50 each at once keep one unbroken chain', async () => {
+    it('three server processes appending 50 entries each at once keep one unbroken chain', async () => {
       const schema = schemas.fresh();
-      const dir = tempDir('agentos-audit-pg-');
-      const open = () => postgresqlPlugin.create({ url: POSTGRES_URL!, schema, poolMax: 8 }, databasePluginContext(dir));
-      const first = await open();
-      await first.migrate();
-      const writers = [first, await open(), await open()];
+      const db = await postgresqlPlugin.create({ url: POSTGRES_URL!, schema }, databasePluginContext(tempDir('agentos-audit-pg-')));
       try {
-        await appendConcurrently(writers);
-        const report = await verifyChain(first.audit, ports.secrets);
+        await db.migrate();
+        const env = { ...process.env, AUDIT_PG_URL: POSTGRES_URL, AUDIT_PG_SCHEMA: schema, AUDIT_APPENDS: String(PER_WRITER) };
+        const workers = [1, 2, 3].map(() => spawn(process.execPath, ['--import', import.meta.resolve('tsx'), WORKER], { env, stdio: ['pipe', 'pipe', 'inherit'] }));
+        const said = (child: ChildProcess, word: string) => new Promise<void>((resolve, reject) => {
+          let out = '';
+          child.stdout!.on('data', (d: Buffer) => {
+            out += d.toString();
+            if (out.includes(`${word}\n`)) resolve();
+          });
+          child.once('exit', (code) => reject(new Error(`worker exited with ${code} before "${word}"`)));
+        });
+        // All connected first, then all at once.
+        await Promise.all(workers.map((w) => said(w, 'ready')));
+        const done = workers.map((w) => said(w, 'done'));
+        for (const w of workers) w.stdin!.write('go\n');
+        await Promise.all(done);
+        const report = await verifyChain(db.audit, ports.secrets);
         expect(report).toMatchObject({ valid: true, checked: 3 * PER_WRITER, head: { seq: 3 * PER_WRITER } });
       } finally {
-        await Promise.all(writers.map((db) => db.close()));
+        await db.close();
       }
-    }, 60_000);
+    }, 120_000);
   });
 });
