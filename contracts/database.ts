@@ -659,6 +659,32 @@ export function describeDatabaseContract(options: DatabaseContractOptions): void
       });
     });
 
+    describe('sends left unanswered', () => {
+      it('lists outbound messages still pending since before a time, oldest change first', async () => {
+        const a = await storedAgent();
+        const old = message(a.id, { status: 'pending', updatedAt: at(-120_000) });
+        const older = message(a.id, { status: 'pending', updatedAt: at(-180_000) });
+        const recent = message(a.id, { status: 'pending', updatedAt: at(0) });
+        const sent = message(a.id, { status: 'sent', updatedAt: at(-180_000) });
+        for (const m of [old, older, recent, sent]) await db.messages.insertOutbound(m);
+        await storedInbound(a.id, { updatedAt: at(-180_000) });
+        expect((await db.messages.listStuckPending(at(-60_000), 10)).map((m) => m.id)).toEqual([older.id, old.id]);
+        expect((await db.messages.listStuckPending(at(-60_000), 1)).map((m) => m.id)).toEqual([older.id]);
+      });
+
+      it('lists outbound calls not yet placed (queued or initiated, no provider id) since before a time', async () => {
+        const a = await storedAgent();
+        const queued = callLog(a.id, { status: 'queued', updatedAt: at(-120_000) });
+        const initiated = callLog(a.id, { status: 'initiated', updatedAt: at(-180_000) });
+        const placed = callLog(a.id, { status: 'queued', providerCallId: 'CA-placed', updatedAt: at(-180_000) });
+        const recent = callLog(a.id, { status: 'queued', updatedAt: at(0) });
+        const inbound = callLog(a.id, { direction: 'inbound', status: 'queued', updatedAt: at(-180_000) });
+        const ended = callLog(a.id, { status: 'completed', updatedAt: at(-180_000) });
+        for (const c of [queued, initiated, placed, recent, inbound, ended]) await db.calls.insert(c);
+        expect((await db.calls.listStuckUnplaced(at(-60_000), 10)).map((c) => c.id)).toEqual([initiated.id, queued.id]);
+      });
+    });
+
     describe('inbound messages', () => {
       it('stores the message and its callback delivery together', async () => {
         const a = await storedAgent();
@@ -1054,6 +1080,20 @@ export function describeDatabaseContract(options: DatabaseContractOptions): void
         const call = callLog(a.id, { history: [], metadata: {} });
         await db.calls.insert(call);
         expect(await db.calls.findById(call.id)).toEqual(call);
+      });
+
+      it('insertOrFind: ten concurrent inserts of one provider call id store one call, and every one gets it', async () => {
+        const a = await storedAgent();
+        const b = await storedAgent();
+        const attempts = Array.from({ length: 10 }, () => callLog(a.id, { providerCallId: 'CA-redelivered' }));
+        const outcomes = await Promise.all(attempts.map((call) => db.calls.insertOrFind({ ...call, providerCallId: 'CA-redelivered' })));
+        expect(outcomes.filter((o) => o.inserted)).toHaveLength(1);
+        const first = outcomes.find((o) => o.inserted)!.call;
+        expect(outcomes.map((o) => o.call.id)).toEqual(Array(10).fill(first.id));
+        expect(await db.calls.findById(first.id)).toEqual(first);
+        // The same provider id is another agent's call.
+        const theirs = callLog(b.id, { providerCallId: 'CA-redelivered' });
+        expect(await db.calls.insertOrFind({ ...theirs, providerCallId: 'CA-redelivered' })).toEqual({ inserted: true, call: theirs });
       });
 
       it('finds a call by provider id within the agent only', async () => {

@@ -83,6 +83,11 @@ export interface MessageRepository {
    */
   changeStatus(id: string, change: StatusChange, onlyFrom: readonly MessageStatus[]): Promise<boolean>;
   list(query: MessageQuery): Promise<MessageRecord[]>;
+  /**
+   * Outbound messages still `pending` whose last change is older than `updatedBefore` (a send whose process
+   * died before it recorded the provider's answer), oldest change first.
+   */
+  listStuckPending(updatedBefore: Date, limit: number): Promise<MessageRecord[]>;
 }
 
 export interface CallbackDeliveryRepository {
@@ -148,6 +153,12 @@ export interface CallLogQuery {
 
 export interface CallLogRepository {
   insert(call: CallLogRecord): Promise<void>;
+  /**
+   * Inserts `call` unless the agent already has a call with its provider id; then nothing is written and the stored
+   * call is returned (`inserted: false`). Atomic on the unique key: concurrent redeliveries of a provider's webhook
+   * all get the one call, none a conflict.
+   */
+  insertOrFind(call: CallLogRecord & { providerCallId: string }): Promise<{ inserted: boolean; call: CallLogRecord }>;
   findById(id: string): Promise<CallLogRecord | null>;
   findByProviderId(agentId: string, providerCallId: string): Promise<CallLogRecord | null>;
   /**
@@ -157,6 +168,11 @@ export interface CallLogRepository {
   update(next: CallLogRecord, expectedVersion: number): Promise<boolean>;
   /** Newest first (createdAt desc, id desc). */
   list(query: CallLogQuery): Promise<CallLogRecord[]>;
+  /**
+   * Outbound calls still `queued` or `initiated` without a provider call id whose last change is older than
+   * `updatedBefore` (the process died before it recorded the provider's answer), oldest change first.
+   */
+  listStuckUnplaced(updatedBefore: Date, limit: number): Promise<CallLogRecord[]>;
 }
 
 export interface CallTurnRepository {

@@ -1,6 +1,6 @@
 import type { TelephonyCalls } from './calls.js';
 import type { MessageStatus } from './records.js';
-import type { NamedAdapter, WebhookReply, WebhookRequest } from './webhook.js';
+import type { NamedAdapter, WebhookReply, WebhookRequest, WebhookKind } from './webhook.js';
 
 export interface TelephonyCapabilities {
   sms: boolean;
@@ -31,6 +31,13 @@ export interface SendSmsResult {
   status: MessageStatus;
   /** Composite adapters (a failover list) only: the plugin id of the member that carried the message. */
   provider?: string;
+}
+
+export interface SentSmsQuery {
+  from: string;
+  to: string;
+  body: string;
+  sentAfter: Date;
 }
 
 export interface InboundSms {
@@ -78,6 +85,11 @@ export interface TelephonyPort {
   /** Present when `capabilities.voice` is true. */
   readonly calls?: TelephonyCalls;
   sendSms(request: SendSmsRequest): Promise<SendSmsResult>;
+  /**
+   * The kinds of webhook the provider sends (media type, signature header, largest body), checked before a webhook's
+   * body is read. Adapters that leave it out get the server's body limit and no early check.
+   */
+  readonly webhookKinds?: readonly WebhookKind[];
   /** True only if the request carries the provider's valid signature for exactly this URL and body. */
   verifyWebhook(request: WebhookRequest): boolean;
   /** Parses an inbound-message webhook. Throws `INVALID_INPUT` if required fields are missing. */
@@ -91,6 +103,12 @@ export interface TelephonyPort {
    * null while the provider has not priced it yet. Optional: without it, the price table's estimate stays.
    */
   fetchSmsPrice?(providerMessageId: string): Promise<ProviderPrice | null>;
+  /**
+   * The messages the provider holds from `from` to `to` with exactly this `body`, sent at or after `sentAfter`,
+   * oldest first: how core settles a send whose process died before it recorded the provider's answer. Optional:
+   * without it (the provider has no such lookup), such a send is reported as one that may have been sent.
+   */
+  findSentSms?(query: SentSmsQuery): Promise<SendSmsResult[]>;
   /**
    * Composite adapters (a failover list) only: the member whose signature `request` carries, which then parses
    * and answers it; null when no member's does. Single adapters leave it out and core uses `verifyWebhook`.

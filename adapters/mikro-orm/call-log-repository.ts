@@ -9,11 +9,15 @@ import type { SqlExecutor } from './sql-executor.js';
 import { isUniqueViolation } from './unique-violation.js';
 
 const INSERT = `INSERT INTO call_logs (${CALL_LOG_COLUMNS}) VALUES (${CALL_LOG_PLACEHOLDERS})`;
+const INSERT_UNLESS_KNOWN = `${INSERT} ON CONFLICT (agent_id, provider_call_id) DO NOTHING RETURNING id`;
 // The version in WHERE makes the write conditional in one statement: of two writers holding the same
 // version, the database lets exactly one through (PostgreSQL re-checks WHERE after the row lock).
 const UPDATE = `UPDATE call_logs SET ${CALL_LOG_UPDATE_SET} WHERE id = ? AND version = ?`;
 const SELECT_BY_ID = `SELECT ${CALL_LOG_COLUMNS} FROM call_logs WHERE id = ?`;
 const SELECT_BY_PROVIDER_ID = `SELECT ${CALL_LOG_COLUMNS} FROM call_logs WHERE agent_id = ? AND provider_call_id = ?`;
+const SELECT_STUCK_UNPLACED =
+  `SELECT ${CALL_LOG_COLUMNS} FROM call_logs WHERE status IN ('queued', 'initiated') AND provider_call_id IS NULL ` +
+  "AND direction = 'outbound' AND updated_at < ? ORDER BY updated_at, id LIMIT ?";
 
 export class SqlCallLogRepository implements CallLogRepository {
   constructor(private readonly sql: SqlExecutor) {}
@@ -26,6 +30,15 @@ export class SqlCallLogRepository implements CallLogRepository {
       if (isUniqueViolation(err)) throw duplicateCall(call);
       throw err;
     }
+  }
+
+  async insertOrFind(call: CallLogRecord & { providerCallId: string }): Promise<{ inserted: boolean; call: CallLogRecord }> {
+    const inserted = await this.sql.run((session) => session.rows(INSERT_UNLESS_KNOWN, callLogParams(call, this.sql.codec)));
+    if (inserted.length > 0) return { inserted: true, call: { ...call } };
+    // The conflicting row is committed (PostgreSQL waits for the other writer before DO NOTHING), so it is found.
+    const stored = await this.findByProviderId(call.agentId, call.providerCallId);
+    if (!stored) throw new DomainError('INTERNAL', 'A call vanished between its insert conflict and its read.', undefined, { callId: call.id });
+    return { inserted: false, call: stored };
   }
 
   findById(id: string): Promise<CallLogRecord | null> {
@@ -65,6 +78,13 @@ export class SqlCallLogRepository implements CallLogRepository {
     const params = [...where.params, limit];
     return this.sql.run(async (session) => {
       const rows = await session.rows(sql, params);
+      return rows.map((row) => toCallLog(row, this.sql.codec));
+    });
+  }
+
+  listStuckUnplaced(updatedBefore: Date, limit: number): Promise<CallLogRecord[]> {
+    return this.sql.run(async (session) => {
+      const rows = await session.rows(SELECT_STUCK_UNPLACED, [this.sql.codec.time(updatedBefore), Math.floor(limit)]);
       return rows.map((row) => toCallLog(row, this.sql.codec));
     });
   }

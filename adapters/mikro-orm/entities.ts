@@ -72,6 +72,7 @@ export const MessageEntity = defineEntity({
   ],
   indexes: [
     { name: 'messages_agent_id_created_at_id_index', properties: ['agentId', 'createdAt', 'id'] },
+    { name: 'messages_status_updated_at_index', properties: ['status', 'updatedAt'] },
   ],
 });
 
@@ -141,7 +142,10 @@ export const CallLogEntity = defineEntity({
     version: p.integer(),
   },
   uniques: [{ name: 'call_logs_agent_id_provider_call_id_unique', properties: ['agentId', 'providerCallId'] }],
-  indexes: [{ name: 'call_logs_agent_id_created_at_id_index', properties: ['agentId', 'createdAt', 'id'] }],
+  indexes: [
+    { name: 'call_logs_agent_id_created_at_id_index', properties: ['agentId', 'createdAt', 'id'] },
+    { name: 'call_logs_status_updated_at_index', properties: ['status', 'updatedAt'] },
+  ],
 });
 
 export const CallTurnEntity = defineEntity({

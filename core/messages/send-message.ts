@@ -82,15 +82,18 @@ export const sendMessage = defineUseCase<SendMessageInput, SendMessageOutput>({
       lines: [priceLine(ctx.ports.settings.usage, { channel: input.channel, action: 'message', units: meter.units, unit: meter.unit, provider: prepared.provider, to: meter.contacts[0] ?? null })],
     });
     const message = newOutboundMessage(ctx, agent.id, input, prepared);
-    const { outcome, usage } = await admission.commit(async (tx, reserve) => {
-      const inserted = await tx.messages.insertOutbound(message);
-      return { outcome: inserted, usage: inserted.inserted ? await reserve({ messageId: message.id }) : [] };
+    const { outcome, usage } = await admission.commit({ messageId: message.id }, async (db, keep) => {
+      const inserted = await db.messages.insertOutbound(message);
+      return { outcome: inserted, usage: inserted.inserted ? keep() : [] };
     });
     if (!outcome.inserted) return replay(ctx, channel, outcome.message, message.requestHash, prepared, admission);
     ctx.ports.metrics.message(message.channel, 'outbound', 'pending');
     return deliver(ctx, channel, outcome.message, prepared, { records: usage, estimate: admission.estimate });
   },
 });
+
+/** Codes recovery gives an abandoned send (a delivery report's failure carries the provider's own code). */
+const GIVEN_UP = new Set(['PROVIDER_UNAVAILABLE', 'PROVIDER_TIMEOUT']);
 
 /** The reservation of a send in flight, and what the agent is told it costs. */
 interface SendUsage {
@@ -113,7 +116,7 @@ function newOutboundMessage(ctx: UseCaseContext, agentId: string, input: SendMes
     provider: prepared.provider,
     providerMessageId: null,
     idempotencyKey: key,
-    requestHash: key === null ? null : ctx.ports.secrets.fingerprint(JSON.stringify(prepared.fingerprint)),
+    requestHash: key === null ? null : ctx.ports.secrets.fingerprint(prepared.fingerprint),
     errorCode: null,
     errorMessage: null,
     metadata: prepared.metadata,
@@ -146,18 +149,21 @@ async function replay(
     // The provider never accepted it. If that was a transient failure, this retry may send it now.
     if (isRetryableCode(stored.errorCode)) {
       // The first attempt's reservation was released: this one reserves anew, with the claim of the message.
-      const retry = await admission.commit(async (tx, reserve) => {
-        const claimed = await tx.messages.changeStatus(
+      const retry = await admission.commit({ messageId: stored.id }, async (db, keep) => {
+        const claimed = await db.messages.changeStatus(
           stored.id, { status: 'pending', errorCode: null, errorMessage: null, updatedAt: ctx.ports.clock.now() }, ['failed'],
         );
-        return claimed ? await reserve({ messageId: stored.id }) : null;
+        return claimed ? keep() : null;
       });
       if (retry) return deliver(ctx, channel, { ...stored, status: 'pending' }, prepared, { records: retry, estimate: admission.estimate });
     }
     throw new DomainError(
       asErrorCode(stored.errorCode),
       stored.errorMessage ?? 'The first attempt with this idempotencyKey failed.',
-      'The first attempt failed permanently; fix the cause and send with a new idempotencyKey.',
+      stored.errorCode === 'PROVIDER_TIMEOUT'
+        // Sending again could deliver it twice: the key keeps answering this instead.
+        ? 'It may have been sent: check comms_get_messages (a status update may still arrive) or with the recipient before sending it again with a new idempotencyKey.'
+        : 'The first attempt failed permanently; fix the cause and send with a new idempotencyKey.',
       { messageId: stored.id },
     );
   }
@@ -191,9 +197,16 @@ async function deliver(ctx: UseCaseContext, channel: OutboundChannel, message: M
   const applied = await db.messages.changeStatus(message.id, change, ['pending', ...predecessorsOf(result.status)]);
   if (applied) ctx.ports.metrics.message(message.channel, 'outbound', result.status);
   if (!applied) {
-    // A pushed status event overtook this answer: keep its (later) status, record the provider id.
     const current = await db.messages.findById(message.id);
+    if (current?.status === 'failed' && current.providerMessageId === null && GIVEN_UP.has(current.errorCode ?? '')) {
+      // Recovery gave this send up while it was still in flight (it took longer than recovery.stuckAfterSeconds):
+      // the provider's answer is the truth, so a status report can find the message again.
+      ctx.ports.logger.warn({ messageId: message.id }, 'a send outlasted recovery.stuckAfterSeconds: raise it above the adapters\' timeouts');
+      await db.messages.changeStatus(message.id, { ...change, errorCode: null, errorMessage: null }, ['failed']);
+      return toOutput({ ...message, status: result.status, providerMessageId: result.providerMessageId }, false, usage.estimate);
+    }
     if (current) {
+      // A pushed status event overtook this answer: keep its (later) status, record the provider id.
       await db.messages.changeStatus(message.id, { ...change, status: current.status }, [current.status]);
       return toOutput({ ...current, providerMessageId: result.providerMessageId }, false, usage.estimate);
     }

@@ -27,6 +27,7 @@ import type { AdapterConfig, LoadedConfig, OptionalSection } from '../config/app
 import { UseCaseRunner } from '../shared/use-case-runner.js';
 import { CallbackScheduler } from './callback-scheduler.js';
 import { UsageSweeper } from './usage-sweeper.js';
+import { StuckSendRecovery } from './stuck-send-recovery.js';
 import { LogPolicyRecorder } from '../../adapters/node/log-policy-recorder.js';
 import type { PolicyRecorder } from '../../ports/usage.js';
 import { failoverAdapter } from './failover-adapter.js';
@@ -59,6 +60,7 @@ export interface App {
   logger: Logger;
   callbacks: CallbackScheduler;
   usageSweeper: UsageSweeper;
+  recovery: StuckSendRecovery;
   /** The Prometheus registry behind GET /metrics; null when metrics are off (no metrics.token). */
   prometheus: PrometheusMetrics | null;
   /** Database reachable and every configured adapter built. */
@@ -209,6 +211,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
 
   const callbacks = new CallbackScheduler(() => ports, config.callbacks.pollIntervalMs);
   const usageSweeper = new UsageSweeper(() => ports, Math.min(60_000, config.usage.holdSeconds * 1000));
+  const recovery = new StuckSendRecovery(() => ports, config.recovery);
   // Core gets its ports from the container: the one place where adapters are bound to ports.
   const ports: CorePorts = {
     clock: container.get<Clock>(TOKENS.Clock),
@@ -245,6 +248,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     logger,
     callbacks,
     usageSweeper,
+    recovery,
     prometheus,
     async readiness() {
       const checks: Record<string, string> = {};
@@ -260,6 +264,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     async close() {
       await callbacks.stop();
       await usageSweeper.stop();
+      await recovery.stop();
       await closeAll();
     },
   };

@@ -29,6 +29,8 @@ export interface AppConfig {
   /** `token` null: GET /metrics is off and nothing is measured. */
   metrics: { token: string | null };
   callbacks: { defaultUrl: string | null; pollIntervalMs: number };
+  /** Settling sends cut short by a crash (see core/recovery). */
+  recovery: { stuckAfterSeconds: number; intervalSeconds: number };
   db: AdapterConfig;
   /** Optional sections: null when absent or `enabled: false` (that channel is off). */
   telephony: AdapterConfig | null;

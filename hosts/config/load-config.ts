@@ -106,6 +106,8 @@ function normalise(c: Record<string, unknown>, merged: MergedConfig, env: NodeJS
     auth: { adminToken: auth.adminToken ?? null },
     metrics: { token: (c.metrics as { token?: string } | undefined)?.token ?? null },
     callbacks: { defaultUrl: callbacks.defaultUrl ?? null, pollIntervalMs: callbacks.pollIntervalMs ?? 1000 },
+    // Schema defaults fill both keys even when the section is absent.
+    recovery: c.recovery as AppConfig['recovery'],
     db,
     telephony: adapter('telephony'),
     email: adapter('email'),

@@ -44,6 +44,7 @@ export async function startServer(app: App): Promise<RunningServer> {
   }
   app.callbacks.start();
   app.usageSweeper.start();
+  app.recovery.start();
   return {
     url,
     server,

@@ -15,7 +15,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -75,13 +75,7 @@ async function openMcpSession(url: string, token: string): Promise<string> {
   return sessionId;
 }
 
-/** CPU seconds a process has used (user + system), from /proc: a cost per send that other load on the machine does not skew. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-async function benchSends(url: string, token: string, scrape: boolean, serverCpu: () => number): Promise<Result> {
+async function benchSends(url: string, token: string, scrape: boolean, cpuSeconds: () => number): Promise<Result> {
   const sessionId = await openMcpSession(url, token);
   // Bodies are built before the clock starts, so the load generator spends its CPU on sending.
   const bodies = Array.from({ length: SENDS }, (_, i) => JSON.stringify({
@@ -103,7 +97,7 @@ async function benchSends(url: string, token: string, scrape: boolean, serverCpu
         .catch((err: unknown) => console.error(err));
     }, 1000)
     : undefined;
-  const cpuBefore = serverCpu();
+  const cpuBefore = cpuSeconds();
   const result = await run({
     url: `${url}/mcp`,
     method: 'POST',
@@ -115,7 +109,8 @@ async function benchSends(url: string, token: string, scrape: boolean, serverCpu
       },
     }],
   }, SENDS).finally(() => clearInterval(scraper));
-  const cpuMsPerRequest = ((serverCpu() - cpuBefore) * 1000) / SENDS;
+  // Server CPU per send: what the server itself spends, much less disturbed by other load than sends/s.
+  const cpuMsPerRequest = Math.round(((cpuSeconds() - cpuBefore) * 1e6) / SENDS) / 1e3;
   if (scrape && scrapes === 0) throw new Error('no /metrics scrape succeeded during the run');
   return { ...summary('comms_send_message over MCP Streamable HTTP', result, toolErrors), cpuMsPerRequest };
 }
@@ -151,11 +146,11 @@ type Dialect = 'sqlite' | 'postgresql';
 interface SendRun extends Result { dialect: Dialect; limits: boolean; observed: boolean; stored: number; distinct: number }
 
 /** A fresh bench server with one agent; `measure` runs against it, then the server stops. */
-async function withBenchServer<T>(extra: Record<string, unknown>, measure: (url: string, agent: { agentId: string; token: string }, serverCpu: () => number) => Promise<T>): Promise<{ value: T; agentId: string; dbFile: string }> {
+async function withBenchServer<T>(extra: Record<string, unknown>, measure: (url: string, agent: { agentId: string; token: string }, cpuSeconds: () => number) => Promise<T>): Promise<{ value: T; agentId: string; dbFile: string }> {
   const server = await startBenchServer(mkdtempSync(join(tmpdir(), 'agentos-bench-')), REPO, extra);
   try {
     const agent = await createBenchAgent(server.url, '+15550100099');
-    return { value: await measure(server.url, agent, () => cpuSeconds(server.child.pid!)), agentId: agent.agentId, dbFile: server.dbFile };
+    return { value: await measure(server.url, agent, () => server.cpuSeconds()), agentId: agent.agentId, dbFile: server.dbFile };
   } finally {
     await server.stop();
   }
@@ -178,7 +173,7 @@ async function sendRun(dialect: Dialect, variant: Variant, schemas: Awaited<Retu
   const schema = schemas?.fresh() ?? '';
   const db = dialect === 'postgresql' ? { db: { use: 'postgresql', options: { url: POSTGRES_URL, schema, poolMax: 16 } } } : {};
   const metrics = observed ? { metrics: { token: METRICS_TOKEN } } : {};
-  const { value: result, agentId, dbFile } = await withBenchServer({ ...db, ...(limits ? LIMITS_ON : LIMITS_OFF), ...metrics }, (url, agent, serverCpu) => benchSends(url, agent.token, observed, serverCpu));
+  const { value: result, agentId, dbFile } = await withBenchServer({ ...db, ...(limits ? LIMITS_ON : LIMITS_OFF), ...metrics }, (url, agent, cpu) => benchSends(url, agent.token, observed, cpu));
   const count = 'select count(*) as "rows", count(distinct id) as "distinctRows"';
   // The agent id is the server's own (letters, digits, underscore): safe to inline.
   const [counted] = dialect === 'postgresql'
@@ -216,7 +211,7 @@ async function main(): Promise<void> {
   console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
   const onOff = (on: boolean) => (on ? 'on' : 'off');
   for (const r of runs) {
-    console.log(`| ${r.name} | ${r.dialect} | ${onOff(r.limits)} | ${onOff(r.observed)} | ${r.requestsPerSecond} | ${r.cpuMsPerRequest?.toFixed(3)} | ${r.p50} | ${r.p99} | ${r.ok} | ${r.errors} | ${r.non2xx} | ${r.stored} |`);
+    console.log(`| ${r.name} | ${r.dialect} | ${onOff(r.limits)} | ${onOff(r.observed)} | ${r.requestsPerSecond} | ${r.cpuMsPerRequest} | ${r.p50} | ${r.p99} | ${r.ok} | ${r.errors} | ${r.non2xx} | ${r.stored} |`);
   }
   const i = inbound.result;
   console.log(`| ${i.name} | sqlite | – | – | ${i.requestsPerSecond} | – | ${i.p50} | ${i.p99} | ${i.ok} | ${i.errors} | ${i.non2xx} | ${inbound.stored} |`);
@@ -225,11 +220,15 @@ async function main(): Promise<void> {
     const rate = (limits: boolean, observed: boolean) =>
       mean(runs.filter((r) => r.dialect === dialect && r.limits === limits && r.observed === observed).map((r) => r.requestsPerSecond));
     const [off, on, observed] = [rate(false, false), rate(true, false), rate(true, true)];
-    console.log(`${dialect}: limits on ${on} sends/s against off ${off} sends/s: ${(((on - off) / off) * 100).toFixed(1)} %`);
+    const cpuOf = (limits: boolean, observed: boolean): number => {
+      const values = runs.filter((r) => r.dialect === dialect && r.limits === limits && r.observed === observed).map((r) => r.cpuMsPerRequest ?? NaN);
+      return values.reduce((sum, v) => sum + v, 0) / values.length;
+    };
+    const percent = (a: number, b: number): string => (((a - b) / b) * 100).toFixed(1);
+    console.log(`${dialect}: limits on ${on} sends/s against off ${off} sends/s: ${percent(on, off)} %; ` +
+      `server CPU per send ${cpuOf(true, false).toFixed(3)} ms against ${cpuOf(false, false).toFixed(3)} ms: ${percent(cpuOf(true, false), cpuOf(false, false))} %`);
     console.log(`${dialect}: metrics on (scraped each second) ${observed} sends/s against off ${on} sends/s (limits on in both): ${(((observed - on) / on) * 100).toFixed(1)} %`);
-    const cpu = (observedToo: boolean) => runs.filter((r) => r.dialect === dialect && r.limits && r.observed === observedToo).map((r) => r.cpuMsPerRequest ?? NaN);
-    const [cpuOff, cpuOn] = [cpu(false), cpu(true)].map((v) => v.reduce((s, x) => s + x, 0) / v.length) as [number, number];
-    console.log(`${dialect}: server CPU per send with metrics on ${cpuOn.toFixed(3)} ms against off ${cpuOff.toFixed(3)} ms: ${(((cpuOn - cpuOff) / cpuOff) * 100).toFixed(1)} %`);
+    console.log(`${dialect}: server CPU per send with metrics on ${cpuOf(true, true).toFixed(3)} ms against off ${cpuOf(true, false).toFixed(3)} ms: ${percent(cpuOf(true, true), cpuOf(true, false))} %`);
   }
   const lossless = runs.every((r) => r.stored === r.ok && r.stored === r.distinct) && inbound.stored === i.ok && inbound.stored === inbound.distinct;
   console.log(lossless ? 'no message lost or duplicated' : 'MISMATCH: messages lost or duplicated');
