@@ -72,6 +72,10 @@ describe('observability: metrics and logs over traffic on every channel (demo pr
     // A forged webhook, a refused send (do-not-contact), a tool error and a bad token.
     const forged = new URLSearchParams({ MessageSid: 'MOCKOBS2', From: MARK.person, To: MARK.agentPhone, Body: MARK.forgedBody }).toString();
     expect((await post(`/webhooks/${agent.agentId}/sms`, forged, 'application/x-www-form-urlencoded', false)).status).toBe(403);
+    const wronglySigned = await fetch(`${server.url}/webhooks/${agent.agentId}/sms`, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-mock-signature': 'f'.repeat(64) }, body: forged,
+    });
+    expect(wronglySigned.status).toBe(403);
     await server.app.runner.run('comms_add_do_not_contact', { kind: 'admin' }, { numbers: [MARK.person] });
     expect((await callErr(client, 'comms_send_message', { channel: 'sms', to: MARK.person, body: MARK.smsBody })).code).toBe('DO_NOT_CONTACT');
     expect((await callErr(client, 'comms_send_message', { channel: 'sms', to: '12', body: MARK.smsBody })).code).toBe('INVALID_PHONE_NUMBER');
@@ -124,7 +128,8 @@ describe('observability: metrics and logs over traffic on every channel (demo pr
     // The parser keeps a histogram's buckets but not its labelled count: read that line itself.
     expect(text).toContain('agentos_provider_call_duration_seconds_count{port="telephony",adapter="mock",method="sendSms"} 1\n');
     expect(value('agentos_webhook_verifications_total', { port: 'telephony', result: 'valid' })).toBe(1);
-    expect(value('agentos_webhook_verifications_total', { port: 'telephony', result: 'invalid' })).toBe(1);
+    // One without a signature (refused before the body is read), one with a wrong one (refused by the adapter).
+    expect(value('agentos_webhook_verifications_total', { port: 'telephony', result: 'invalid' })).toBe(2);
     expect(value('agentos_webhook_verifications_total', { port: 'whatsapp', result: 'valid' })).toBe(1);
     expect(value('agentos_tool_calls_total', { tool: 'comms_send_message', code: 'ok' })).toBe(3);
     expect(value('agentos_tool_calls_total', { tool: 'comms_send_message', code: 'DO_NOT_CONTACT' })).toBe(1);
