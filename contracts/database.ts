@@ -20,6 +20,7 @@ import type {
 } from '../ports/records.js';
 import type { CallLogQuery, Database, MessageQuery } from '../ports/repositories.js';
 import type { Logger } from '../ports/runtime.js';
+import type { AuditDraft } from '../ports/audit.js';
 import { describeUsageContract } from './database-usage.js';
 
 export interface DatabaseContractOptions {
@@ -925,6 +926,59 @@ export function describeDatabaseContract(options: DatabaseContractOptions): void
         expect(await db.callbacks.listForMessage(one.message.id)).toEqual([{ ...one.delivery, ...retry }]);
         expect(await db.callbacks.findById('dlv_unknown')).toBeNull();
         expect(await db.callbacks.listForMessage('msg_unknown')).toEqual([]);
+      });
+    });
+
+    describe('callback backlog', () => {
+      it('counts pending deliveries and names the oldest one\'s creation time', async () => {
+        expect(await db.callbacks.backlog()).toEqual({ pending: 0, oldestCreatedAt: null });
+        const a = await storedAgent();
+        const first = await storedInbound(a.id, { createdAt: at(1) });
+        await storedInbound(a.id, { createdAt: at(2) });
+        expect(await db.callbacks.backlog()).toEqual({ pending: 2, oldestCreatedAt: first.delivery.createdAt });
+        await db.callbacks.update(first.delivery.id, { status: 'delivered', attempts: 1, nextAttemptAt: at(3), lastError: null, updatedAt: at(3) });
+        expect((await db.callbacks.backlog()).pending).toBe(1);
+      });
+    });
+
+    describe('audit trail', () => {
+      const draft = (n: number, overrides: Partial<AuditDraft> = {}): AuditDraft => ({
+        id: nextId('aud'), at: at(n), actorKind: 'admin', actorId: null, action: n % 2 ? 'agent.create' : 'agent.update',
+        agentId: n % 3 ? 'agt_a' : 'agt_b', targets: { n, note: 'ids only', flag: true, none: null }, outcome: 'ok', requestId: `req_${n}`, ...overrides,
+      });
+      const seal = (seq: number, prevHash: string) => `${prevHash.slice(0, 8)}:${seq}`;
+
+      it('appends in chain order, each entry holding the previous one\'s hash, and reads entries back as written', async () => {
+        const first = await db.audit.append(draft(1), seal);
+        const second = await db.audit.append(draft(2), seal);
+        expect(first).toMatchObject({ seq: 1, prevHash: '0'.repeat(64), hash: '00000000:1' });
+        expect(second).toMatchObject({ seq: 2, prevHash: '00000000:1', hash: '00000000:2' });
+        expect(await db.audit.chain(0, 10)).toEqual([first, second]);
+        expect(await db.audit.chain(1, 10)).toEqual([second]);
+        expect(await db.audit.chain(0, 1)).toEqual([first]);
+      });
+
+      it('lists newest first with filters and a seq cursor', async () => {
+        for (let n = 1; n <= 6; n++) await db.audit.append(draft(n), seal);
+        const seqs = async (query: Partial<Parameters<Database['audit']['list']>[0]>) => (await db.audit.list({ limit: 10, ...query })).map((e) => e.seq);
+        expect(await seqs({})).toEqual([6, 5, 4, 3, 2, 1]);
+        expect(await seqs({ action: 'agent.create' })).toEqual([5, 3, 1]);
+        expect(await seqs({ agentId: 'agt_b' })).toEqual([6, 3]);
+        expect(await seqs({ since: at(2), until: at(5) })).toEqual([4, 3, 2]);
+        expect(await seqs({ beforeSeq: 3 })).toEqual([2, 1]);
+        expect(await seqs({ limit: 2 })).toEqual([6, 5]);
+      });
+
+      it('keeps one chain under concurrent appends, and an entry rolls back with its transaction', async () => {
+        await Promise.all(Array.from({ length: 20 }, (_, i) => db.audit.append(draft(i), seal)));
+        const failure = new Error('action failed');
+        await expect(db.transaction(async (tx) => {
+          await tx.audit.append(draft(99), seal);
+          throw failure;
+        })).rejects.toBe(failure);
+        const chain = await db.audit.chain(0, 100);
+        expect(chain.map((e) => e.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+        chain.forEach((entry, i) => expect(entry.prevHash).toBe(i === 0 ? '0'.repeat(64) : chain[i - 1]!.hash));
       });
     });
 

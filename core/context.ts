@@ -20,6 +20,8 @@ import type { UsageSettings } from './usage/usage-settings.js';
 import type { ComplianceSettings } from './compliance/compliance-settings.js';
 import type { ContentFilter } from '../ports/content-filter.js';
 import type { PhoneLocations } from '../ports/phone-locations.js';
+import type { Metrics } from '../ports/metrics.js';
+import type { AuthFailureWindows } from './auth/auth-failure-windows.js';
 
 /** Who is calling: an agent acting as itself, or the operator acting for any agent. */
 export type Caller = { kind: 'agent'; agentId: string } | { kind: 'admin' } | { kind: 'anonymous' };
@@ -86,8 +88,12 @@ export interface CorePorts {
   /** Conversations whose voice socket is open on this server. */
   liveCalls: LiveCallRegistry;
   callbackSender: CallbackSender;
-  /** Where the pre-send policy records its refusals (log; audit and metrics later). */
+  /** Where the pre-send policy records its refusals besides the audit trail (log, metrics). */
   policyRecorder: PolicyRecorder;
+  /** Operational counters (no-op when metrics are off). */
+  metrics: Metrics;
+  /** Bad-token counts per source, for auth-failure bursts. */
+  authFailures: AuthFailureWindows;
   /** Time zones and country of phone numbers (quiet hours). */
   phoneLocations: PhoneLocations;
   /** Screens outbound text (content rule of the pre-send policy). */

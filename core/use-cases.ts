@@ -23,6 +23,7 @@ import { addDoNotContact, checkDoNotContact, importDoNotContact, removeDoNotCont
 import { eraseContact } from './compliance/erase-contact.js';
 import { exportContact } from './compliance/export-contact.js';
 import { setAgentCompliance } from './compliance/set-agent-compliance.js';
+import { listAuditLog, verifyAuditLog } from './audit/audit-tools.js';
 
 /** Every use case the hosts serve, in the order tools are listed. */
 export const USE_CASES: readonly UseCase[] = [
@@ -55,6 +56,8 @@ export const USE_CASES: readonly UseCase[] = [
   setAgentCompliance as UseCase,
   exportContact as UseCase,
   eraseContact as UseCase,
+  listAuditLog as UseCase,
+  verifyAuditLog as UseCase,
 ];
 
 /** Offered only in demo mode (see core/demo/demo-inbound.ts `inDemoMode`), after the others. */

@@ -42,6 +42,10 @@ export async function admitWebhook(ports: CorePorts, channel: WebhookChannel, ag
       'Only the provider should call this URL; check that the provider\'s webhook is pointed at the right route.', { contentType: type });
   }
   const signed = ofType.filter((kind) => isSignedIn(kind, head));
-  if (signed.length === 0) throw invalidSignature();
+  if (signed.length === 0) {
+    // Counted as a failed verification, like a signature the adapter rejects (which this request never reaches).
+    ports.metrics.webhookVerification(channel, 'invalid');
+    throw invalidSignature();
+  }
   return { maxBodyBytes: Math.max(...signed.map((kind) => kind.maxBodyBytes)), maxFormFields: MAX_FORM_FIELDS };
 }

@@ -4,6 +4,7 @@ import type {
 } from './records.js';
 import type { UsageRepository } from './usage.js';
 import type { ComplianceRepository } from './compliance.js';
+import type { AuditRepository } from './audit.js';
 
 export interface AgentRepository {
   /** Creates the agent and its channels in one transaction. `CONFLICT` if an address is taken. */
@@ -96,6 +97,8 @@ export interface CallbackDeliveryRepository {
   due(now: Date, limit: number): Promise<CallbackDeliveryRecord[]>;
   findById(id: string): Promise<CallbackDeliveryRecord | null>;
   listForMessage(messageId: string): Promise<CallbackDeliveryRecord[]>;
+  /** How many deliveries are pending, and when the oldest of them was created (null when none). */
+  backlog(): Promise<{ pending: number; oldestCreatedAt: Date | null }>;
   update(id: string, patch: Pick<CallbackDeliveryRecord, 'status' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'updatedAt'>): Promise<void>;
 }
 
@@ -109,6 +112,8 @@ export interface Repositories {
   readonly turns: CallTurnRepository;
   readonly usage: UsageRepository;
   readonly compliance: ComplianceRepository;
+  /** The hash-chained audit trail (append-only). */
+  readonly audit: AuditRepository;
 }
 
 /** The `db` port: every repository plus transactions and the database's lifecycle. */

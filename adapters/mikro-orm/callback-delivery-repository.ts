@@ -6,6 +6,7 @@ import type { SqlExecutor } from './sql-executor.js';
 const SELECT_DUE =
   `SELECT ${DELIVERY_COLUMNS} FROM callback_deliveries WHERE status = 'pending' AND next_attempt_at <= ? ` +
   'ORDER BY next_attempt_at, id LIMIT ?';
+const SELECT_BACKLOG = `SELECT COUNT(*) AS pending, MIN(created_at) AS oldest FROM callback_deliveries WHERE status = 'pending'`;
 const SELECT_BY_ID = `SELECT ${DELIVERY_COLUMNS} FROM callback_deliveries WHERE id = ?`;
 const SELECT_FOR_MESSAGE =
   `SELECT ${DELIVERY_COLUMNS} FROM callback_deliveries WHERE message_id = ? ORDER BY created_at, id`;
@@ -19,6 +20,14 @@ export class SqlCallbackDeliveryRepository implements CallbackDeliveryRepository
   async enqueue(delivery: CallbackDeliveryRecord): Promise<void> {
     const params = deliveryParams(delivery, this.sql.codec);
     await this.sql.run((session) => session.run(INSERT_DELIVERY, params));
+  }
+
+  backlog(): Promise<{ pending: number; oldestCreatedAt: Date | null }> {
+    return this.sql.run(async (session) => {
+      const [row] = await session.rows(SELECT_BACKLOG, []);
+      const pending = Number(row?.pending ?? 0);
+      return { pending, oldestCreatedAt: pending > 0 && row?.oldest != null ? this.sql.codec.readTime(row.oldest) : null };
+    });
   }
 
   due(now: Date, limit: number): Promise<CallbackDeliveryRecord[]> {

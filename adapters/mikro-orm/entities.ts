@@ -297,8 +297,31 @@ export const AgentComplianceEntity = defineEntity({
   },
 });
 
+export const AuditLogEntity = defineEntity({
+  name: 'AuditLog',
+  tableName: 'audit_log',
+  properties: {
+    id: p.string().primary().columnType('varchar(64)'),
+    seq: p.integer().unique('audit_log_seq_unique'),
+    at: p.datetime(3),
+    actorKind: p.string().fieldName('actor_kind').columnType('varchar(16)'),
+    actorId: p.string().fieldName('actor_id').columnType('varchar(64)').nullable(),
+    action: p.string().columnType('varchar(64)'),
+    agentId: p.string().fieldName('agent_id').columnType('varchar(64)').nullable(),
+    targets: p.json<Record<string, unknown>>(),
+    outcome: p.string().columnType('varchar(64)'),
+    requestId: p.string().fieldName('request_id').columnType('varchar(64)').nullable(),
+    prevHash: p.string().fieldName('prev_hash').columnType('varchar(64)'),
+    hash: p.string().columnType('varchar(64)'),
+  },
+  indexes: [
+    { name: 'audit_log_agent_id_seq_index', properties: ['agentId', 'seq'] },
+    { name: 'audit_log_action_seq_index', properties: ['action', 'seq'] },
+  ],
+});
+
 export const ENTITIES = [
   AgentEntity, AgentChannelEntity, MessageEntity, CallbackDeliveryEntity, WhatsAppSenderEntity, CallLogEntity,
   CallTurnEntity, UsageRecordEntity, UsageCounterEntity, AgentLimitsEntity, UsageAlertEntity,
-  OptOutEntity, DoNotContactEntity, ConsentEntity, ErasureTombstoneEntity, AgentComplianceEntity,
+  OptOutEntity, DoNotContactEntity, ConsentEntity, ErasureTombstoneEntity, AgentComplianceEntity, AuditLogEntity,
 ];

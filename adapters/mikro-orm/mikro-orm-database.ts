@@ -10,6 +10,7 @@ import { sessionExecutor, type SqlExecutor } from './sql-executor.js';
 import { SqlUsageRepository } from './usage-repository.js';
 import { SqlComplianceRepository } from './compliance-repository.js';
 import { SqlWhatsAppSenderRepository } from './whatsapp-sender-repository.js';
+import { SqlAuditRepository } from './audit-repository.js';
 
 /** Every repository over one executor: the database's own, or a transaction's session. */
 function repositoriesOver(sql: SqlExecutor): Repositories {
@@ -22,6 +23,7 @@ function repositoriesOver(sql: SqlExecutor): Repositories {
     turns: new SqlCallTurnRepository(sql),
     usage: new SqlUsageRepository(sql),
     compliance: new SqlComplianceRepository(sql),
+    audit: new SqlAuditRepository(sql),
   };
 }
 
@@ -36,6 +38,7 @@ export class MikroOrmDatabase implements Database {
   readonly turns: Repositories['turns'];
   readonly usage: Repositories['usage'];
   readonly compliance: Repositories['compliance'];
+  readonly audit: Repositories['audit'];
   private closing: Promise<void> | null = null;
 
   constructor(
@@ -50,7 +53,7 @@ export class MikroOrmDatabase implements Database {
     ({
       agents: this.agents, messages: this.messages, callbacks: this.callbacks,
       whatsappSenders: this.whatsappSenders, calls: this.calls, turns: this.turns, usage: this.usage,
-      compliance: this.compliance,
+      compliance: this.compliance, audit: this.audit,
     } = repositoriesOver(executor));
   }
 

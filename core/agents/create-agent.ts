@@ -3,6 +3,7 @@ import type { AgentChannelRecord, AgentRecord, AgentVoiceSettings } from '../../
 import { requireAdmin } from '../auth/authenticate.js';
 import { CHANNEL_FIELDS, channelFieldSchemas, channelListSchema, newChannel, normaliseAddress, voiceSettingsSchema } from './agent-channels.js';
 import { defineUseCase } from '../use-case.js';
+import { audited } from '../audit/record-audit.js';
 
 export interface CreateAgentInput {
   name: string;
@@ -56,7 +57,7 @@ export const createAgent = defineUseCase<CreateAgentInput, CreateAgentOutput>({
   rest: { method: 'POST', path: '/agents', successStatus: 201 },
   async run(ctx, input) {
     requireAdmin(ctx);
-    const { ids, secrets, clock, db } = ctx.ports;
+    const { ids, secrets, clock } = ctx.ports;
     const name = input.name.trim();
     if (name === '') throw new DomainError('INVALID_INPUT', 'name must not be empty.', 'Give the agent a name.', { field: 'name' });
     const now = clock.now();
@@ -75,7 +76,10 @@ export const createAgent = defineUseCase<CreateAgentInput, CreateAgentOutput>({
     const channels: AgentChannelRecord[] = CHANNEL_FIELDS.flatMap(([field, channel]) =>
       input[field] === undefined ? [] : [newChannel(ctx, agent.id, channel, normaliseAddress(ctx, channel, field, input[field]))],
     );
-    await db.agents.create(agent, channels);
+    await audited(ctx, { action: 'agent.create', agentId: agent.id, targets: { channels: channels.map((c) => c.channel).join(',') } }, async (tx) => {
+      await tx.agents.create(agent, channels);
+      return { result: undefined };
+    });
     return {
       agentId: agent.id,
       token,

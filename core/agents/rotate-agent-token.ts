@@ -1,5 +1,6 @@
 import { actingAgent, requireAdmin } from '../auth/authenticate.js';
 import { defineUseCase } from '../use-case.js';
+import { audited } from '../audit/record-audit.js';
 
 export const rotateAgentToken = defineUseCase<{ agentId: string }, { agentId: string; token: string }>({
   name: 'comms_rotate_agent_token',
@@ -21,7 +22,10 @@ export const rotateAgentToken = defineUseCase<{ agentId: string }, { agentId: st
     requireAdmin(ctx);
     const agent = await actingAgent(ctx, input.agentId);
     const token = ctx.ports.secrets.generate('aoc_');
-    await ctx.ports.db.agents.update(agent.id, { tokenHash: ctx.ports.secrets.hash(token), updatedAt: ctx.ports.clock.now() });
+    await audited(ctx, { action: 'agent.token.rotate', agentId: agent.id }, async (tx) => {
+      await tx.agents.update(agent.id, { tokenHash: ctx.ports.secrets.hash(token), updatedAt: ctx.ports.clock.now() });
+      return { result: undefined };
+    });
     await ctx.ports.anomalies.observeTokenRotation(agent.id);
     return { agentId: agent.id, token };
   },

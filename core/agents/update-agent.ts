@@ -1,6 +1,7 @@
 import { DomainError } from '../../ports/errors.js';
 import { actingAgent, requireAdmin } from '../auth/authenticate.js';
 import { defineUseCase } from '../use-case.js';
+import { audited } from '../audit/record-audit.js';
 import type { AgentVoiceSettings } from '../../ports/records.js';
 import { CHANNEL_FIELDS, channelFieldSchemas, newChannel, normaliseAddress, voiceSettingsSchema } from './agent-channels.js';
 import { type AgentView, agentViewSchema, toAgentView } from './agent-view.js';
@@ -67,13 +68,18 @@ export const updateAgent = defineUseCase<UpdateAgentInput, AgentView>({
         throw new DomainError('CONFLICT', `${address} already belongs to another agent.`, 'Choose another address, or remove it from the other agent first.', { channel });
       }
     }
-    for (const { channel, address } of changes) {
-      if (address === null) await db.agents.removeChannel(agent.id, channel);
-      else await db.agents.setChannel(newChannel(ctx, agent.id, channel, address));
-    }
-    if (name !== undefined || input.callbackUrl !== undefined || input.status !== undefined || input.voice !== undefined) {
-      await db.agents.update(agent.id, { name, callbackUrl: input.callbackUrl, status: input.status, voice: input.voice, updatedAt: clock.now() });
-    }
+    const fields = (['name', 'callbackUrl', 'status', 'voice'] as const).filter((f) => input[f] !== undefined);
+    const facts = { action: 'agent.update', agentId: agent.id, targets: { fields: fields.join(','), channels: changes.map((c) => c.channel).join(','), status: input.status ?? null } };
+    await audited(ctx, facts, async (tx) => {
+      for (const { channel, address } of changes) {
+        if (address === null) await tx.agents.removeChannel(agent.id, channel);
+        else await tx.agents.setChannel(newChannel(ctx, agent.id, channel, address));
+      }
+      if (fields.length > 0) {
+        await tx.agents.update(agent.id, { name, callbackUrl: input.callbackUrl, status: input.status, voice: input.voice, updatedAt: clock.now() });
+      }
+      return { result: undefined };
+    });
     const updated = (await db.agents.findById(agent.id)) ?? agent;
     return toAgentView(updated, await db.agents.listChannels(agent.id));
   },

@@ -2,6 +2,7 @@ import { DomainError } from '../../ports/errors.js';
 import { requireAdmin } from '../auth/authenticate.js';
 import { requireE164 } from '../phone-number.js';
 import { defineUseCase } from '../use-case.js';
+import { audited } from '../audit/record-audit.js';
 
 interface SenderView { id: string; address: string; agentId: string | null; createdAt: string }
 
@@ -40,7 +41,10 @@ export const addWhatsAppSender = defineUseCase<{ address: string; agentId?: stri
       agentId: input.agentId ?? null,
       createdAt: clock.now(),
     };
-    await db.whatsappSenders.add(sender);
+    await audited(ctx, { action: 'whatsapp-sender.add', agentId: sender.agentId, targets: { senderId: sender.id } }, async (tx) => {
+      await tx.whatsappSenders.add(sender);
+      return { result: undefined };
+    });
     return { ...sender, createdAt: sender.createdAt.toISOString() };
   },
 });

@@ -2,6 +2,7 @@ import type { ComplianceChannel, ConsentRecord, Purpose } from '../../ports/comp
 import { DomainError } from '../../ports/errors.js';
 import { actingAgent } from '../auth/authenticate.js';
 import { defineUseCase } from '../use-case.js';
+import { audited } from '../audit/record-audit.js';
 import { contactHash } from './contact-hash.js';
 import { channelSchema, contactSchema, requireContact } from './contact-input.js';
 
@@ -83,7 +84,10 @@ export const recordConsent = defineUseCase<RecordConsentInput, ConsentView>({
       id: ctx.ports.ids.next('cns'), agentId: agent.id, contactHash: contactHash(ctx.ports.secrets, contact), channel: input.channel,
       scope: input.scope, status: input.status ?? 'granted', source: input.source, evidence: input.evidence ?? null, givenAt, createdAt: now,
     };
-    await ctx.ports.db.compliance.recordConsent(record);
+    await audited(ctx, { action: 'consent.record', agentId: agent.id, targets: { consentId: record.id, contactHash: record.contactHash, channel: record.channel, status: record.status } }, async (tx) => {
+      await tx.compliance.recordConsent(record);
+      return { result: undefined };
+    });
     return toConsentView(record);
   },
 });

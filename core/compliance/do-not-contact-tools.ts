@@ -4,6 +4,7 @@ import type { UseCaseContext } from '../context.js';
 import type { PhoneNumbers } from '../../ports/phone-numbers.js';
 import { defineUseCase } from '../use-case.js';
 import { contactHash } from './contact-hash.js';
+import { audited } from '../audit/record-audit.js';
 
 const MAX_NUMBERS = 1000;
 const numbersSchema = { type: 'array', minItems: 1, maxItems: MAX_NUMBERS, items: { type: 'string', minLength: 2, maxLength: 32 }, description: 'E.164 numbers.' } as const;
@@ -30,7 +31,11 @@ async function listOwner(ctx: UseCaseContext, agentId: string | undefined): Prom
 async function addNumbers(ctx: UseCaseContext, numbers: string[], agentId: string | null, source: string): Promise<{ added: number; alreadyListed: number }> {
   const now = ctx.ports.clock.now();
   const hashes = [...new Set(numbers.map((n) => contactHash(ctx.ports.secrets, n)))];
-  const added = await ctx.ports.db.compliance.addDoNotContact(hashes.map((h) => ({ contactHash: h, agentId, source, createdAt: now })));
+  const facts = { action: 'do-not-contact.add', agentId, targets: { list: agentId ?? 'global', source, numbers: hashes.length } };
+  const added = await audited(ctx, facts, async (tx) => {
+    const count = await tx.compliance.addDoNotContact(hashes.map((h) => ({ contactHash: h, agentId, source, createdAt: now })));
+    return { result: count, targets: { added: count } };
+  });
   return { added, alreadyListed: hashes.length - added };
 }
 
@@ -65,7 +70,12 @@ export const removeDoNotContact = defineUseCase<ListInput, { removed: number }>(
   async run(ctx, input) {
     const owner = await listOwner(ctx, input.agentId);
     const hashes = input.numbers.map((n, i) => contactHash(ctx.ports.secrets, e164(ctx.ports.phoneNumbers, n, `numbers.${i}`)));
-    return { removed: await ctx.ports.db.compliance.removeDoNotContact(hashes, owner) };
+    const facts = { action: 'do-not-contact.remove', agentId: owner, targets: { list: owner ?? 'global', numbers: hashes.length } };
+    const removed = await audited(ctx, facts, async (tx) => {
+      const count = await tx.compliance.removeDoNotContact(hashes, owner);
+      return { result: count, targets: { removed: count } };
+    });
+    return { removed };
   },
 });
 

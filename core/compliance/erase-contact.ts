@@ -1,6 +1,7 @@
 import { requireAdmin } from '../auth/authenticate.js';
 import { requirePort } from '../context.js';
 import { defineUseCase } from '../use-case.js';
+import { audited } from '../audit/record-audit.js';
 import { contactHash } from './contact-hash.js';
 import { contactSchema, requireContact } from './contact-input.js';
 import { callFileKeys } from './contact-files.js';
@@ -56,7 +57,10 @@ export const eraseContact = defineUseCase<{ contact: string }, EraseOutput>({
     }
     const counts = { messages: messages.length, calls: calls.length, transcriptTurns: turns, files: files.length, consents };
     const erasedAt = ctx.ports.clock.now();
-    await db.compliance.erase({ messageIds: messages.map((m) => m.id), callIds: calls.map((c) => c.id) }, { contactHash: hash, erasedAt, counts });
+    await audited(ctx, { action: 'contact.erase', targets: { contactHash: hash, ...counts } }, async (tx) => {
+      await tx.compliance.erase({ messageIds: messages.map((m) => m.id), callIds: calls.map((c) => c.id) }, { contactHash: hash, erasedAt, counts });
+      return { result: undefined };
+    });
     ctx.ports.logger.info({ requestId: ctx.requestId, contactHash: hash, ...counts }, 'contact erased');
     return { contactHash: hash, erased: true, counts, erasedAt: erasedAt.toISOString() };
   },

@@ -2,6 +2,7 @@ import { requireAdmin } from '../auth/authenticate.js';
 import { toCallView, type CallView } from '../calls/call-view.js';
 import { toMessageView, type MessageView } from '../messages/message-view.js';
 import { defineUseCase } from '../use-case.js';
+import { actorOf, recordAudit } from '../audit/record-audit.js';
 import { contactHash } from './contact-hash.js';
 import { contactSchema, requireContact } from './contact-input.js';
 import { callFileKeys } from './contact-files.js';
@@ -42,6 +43,8 @@ export const exportContact = defineUseCase<{ contact: string }, Record<string, u
       callId: c.id, key, url: storage ? await storage.port.signedUrl(key, FILE_URL_TTL_SECONDS) : null,
     }))));
     const tombstone = await db.compliance.findTombstone(hash);
+    // Reading someone's data is an admin action worth a trace (ids and counts only).
+    await recordAudit(ctx.ports, actorOf(ctx.caller), { action: 'contact.export', targets: { contactHash: hash, messages: messages.length, calls: calls.length } }, 'ok', ctx.requestId);
     return {
       contact,
       contactHash: hash,

@@ -1,6 +1,7 @@
 import { DomainError } from '../../ports/errors.js';
 import { actingAgent, requireAdmin } from '../auth/authenticate.js';
 import { defineUseCase } from '../use-case.js';
+import { audited } from '../audit/record-audit.js';
 import { forgetAgentCompliance, type AgentComplianceSettings } from './agent-compliance.js';
 
 const time = (what: string) => ({ type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$', description: `${what}, HH:MM local time.` }) as const;
@@ -40,7 +41,10 @@ export const setAgentCompliance = defineUseCase<{ agentId: string; settings: Age
     if (quiet && (quiet.start === undefined) !== (quiet.end === undefined)) {
       throw new DomainError('INVALID_INPUT', 'quietHours needs both start and end, or neither.', 'Give the whole window.', { field: 'settings.quietHours' });
     }
-    await ctx.ports.db.compliance.setAgentSettings({ agentId: agent.id, settings: { ...input.settings }, updatedAt: ctx.ports.clock.now() });
+    await audited(ctx, { action: 'agent.compliance.set', agentId: agent.id, targets: { settings: Object.keys(input.settings).sort().join(',') } }, async (tx) => {
+      await tx.compliance.setAgentSettings({ agentId: agent.id, settings: { ...input.settings }, updatedAt: ctx.ports.clock.now() });
+      return { result: undefined };
+    });
     forgetAgentCompliance(ctx.ports, agent.id);
     return { agentId: agent.id, settings: input.settings };
   },

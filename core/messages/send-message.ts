@@ -87,6 +87,7 @@ export const sendMessage = defineUseCase<SendMessageInput, SendMessageOutput>({
       return { outcome: inserted, usage: inserted.inserted ? keep() : [] };
     });
     if (!outcome.inserted) return replay(ctx, channel, outcome.message, message.requestHash, prepared, admission);
+    ctx.ports.metrics.message(message.channel, 'outbound', 'pending');
     return deliver(ctx, channel, outcome.message, prepared, { records: usage, estimate: admission.estimate });
   },
 });
@@ -186,6 +187,7 @@ async function deliver(ctx: UseCaseContext, channel: OutboundChannel, message: M
       { status: 'failed', errorCode: error.code, errorMessage: error.message, updatedAt: clock.now() },
       ['pending'],
     );
+    ctx.ports.metrics.message(message.channel, 'outbound', 'failed');
     if (nothingSent(error.code)) await releaseUsage(ctx.ports, usage.records);
     if (error.code === 'OPTED_OUT') await recordProviderOptOut(ctx.ports, message);
     throw new DomainError(error.code, error.message, error.nextStep, { ...error.details, messageId: message.id });
@@ -195,6 +197,7 @@ async function deliver(ctx: UseCaseContext, channel: OutboundChannel, message: M
   ctx.ports.alertTriggers.providerOutcome(provider, null);
   const change = { status: result.status, providerMessageId: result.providerMessageId, provider, updatedAt: clock.now() };
   const applied = await db.messages.changeStatus(message.id, change, ['pending', ...predecessorsOf(result.status)]);
+  if (applied) ctx.ports.metrics.message(message.channel, 'outbound', result.status);
   if (!applied) {
     const current = await db.messages.findById(message.id);
     if (current?.status === 'failed' && current.providerMessageId === null && GIVEN_UP.has(current.errorCode ?? '')) {

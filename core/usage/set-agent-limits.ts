@@ -1,5 +1,6 @@
 import { actingAgent, requireAdmin } from '../auth/authenticate.js';
 import { defineUseCase } from '../use-case.js';
+import { audited } from '../audit/record-audit.js';
 import { forgetAgentLimits } from './agent-limits-cache.js';
 import { effectiveLimits, tierNamed } from './effective-limits.js';
 import { tierLimitsSchema } from './tier-limits-schema.js';
@@ -46,7 +47,10 @@ export const setAgentLimits = defineUseCase<SetAgentLimitsInput, AgentLimitsView
     const record = { agentId: agent.id, tier, overrides: (input.overrides ?? current?.overrides ?? {}) as Record<string, unknown>, updatedAt: clock.now() };
     // Resolving before storing refuses overrides that cannot be applied (an unparsable amount).
     const limits = effectiveLimits(settings.usage, record);
-    await db.usage.setLimits(record);
+    await audited(ctx, { action: 'agent.limits.set', agentId: agent.id, targets: { tier } }, async (tx) => {
+      await tx.usage.setLimits(record);
+      return { result: undefined };
+    });
     forgetAgentLimits(ctx.ports, agent.id);
     return toAgentLimitsView(agent.id, record, limits, settings.usage.currency);
   },

@@ -17,6 +17,10 @@ const OPTIONS = {
   from: { type: 'string' },
   body: { type: 'string' },
   subject: { type: 'string' },
+  action: { type: 'string' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  limit: { type: 'string' },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'v', default: false },
@@ -46,6 +50,11 @@ Agents (operator; acts directly on the database of the config)
                         [--callback-url URL|none] [--status active|disabled]
   agent disable AGENT_ID         its token stops working at once
   agent rotate-token AGENT_ID    a new token; the old one stops working at once
+
+Audit trail (operator)
+  audit verify                   recompute the hash chain; exit 1 and name the first broken entry if any
+  audit list [--action A] [--agent AGENT_ID] [--since ISO] [--until ISO] [--limit N]
+                                 the newest entries first
 
 Clients and demo
   connect --client claude-code|claude-desktop|cursor|vscode|inspector [--token TOKEN] [--transport stdio|http]

@@ -17,6 +17,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   connect: async () => (await import('./commands/connect.js')).connect,
   doctor: async () => (await import('./commands/doctor.js')).doctor,
   demo: async () => (await import('./commands/demo.js')).demo,
+  audit: async () => (await import('./commands/audit.js')).audit,
 };
 
 function version(): string {

@@ -37,6 +37,7 @@ import type { ContentFilter } from '../../ports/content-filter.js';
 import type { PhoneLocations } from '../../ports/phone-locations.js';
 import { logFormat } from './log-format.js';
 import { securityEventSink } from './security-events.js';
+import { recordLockout } from '../../core/auth/auth-failures.js';
 import { readinessOf, type Readiness } from './readiness.js';
 import { AlertManager } from '../../core/alerts/alert-manager.js';
 import { AlertTriggers } from '../../core/alerts/alert-triggers.js';
@@ -44,6 +45,11 @@ import { AnomalyDetector } from '../../core/alerts/anomaly-detector.js';
 import type { AlertSink } from '../../ports/alerts.js';
 import { logSink, operatorSinks, webhookSink } from './alert-sinks.js';
 import type { SecurityEventSink } from '../../ports/security-events.js';
+import { meteredAdapter } from './metered-adapter.js';
+import { PrometheusMetrics } from '../../adapters/prometheus/prometheus-metrics.js';
+import { NO_METRICS, type Metrics } from '../../ports/metrics.js';
+import { AuthFailureWindows } from '../../core/auth/auth-failure-windows.js';
+import { refusalKind } from '../../core/policy/record-refusal.js';
 
 const OPTIONAL_TOKENS: Readonly<Record<OptionalSection, symbol>> = {
   telephony: TOKENS.Telephony,
@@ -70,6 +76,8 @@ export interface App {
   securityEvents: SecurityEventSink;
   /** A database round trip and each adapter's own readiness probe; `failed` names the checks that failed. */
   readiness(): Promise<Readiness>;
+  /** The Prometheus registry behind GET /metrics; null when metrics are off (no metrics.token). */
+  prometheus: PrometheusMetrics | null;
   close(): Promise<void>;
 }
 
@@ -109,6 +117,15 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
   };
   // Adapters get the event sink before core's ports exist; events that come that early are dropped.
   const wired: { ports?: CorePorts } = {};
+  const prometheus = config.metrics.token === null ? null : new PrometheusMetrics({
+    liveCalls: () => wired.ports?.liveCalls.size ?? 0,
+    outbox: async () => {
+      if (!wired.ports) return { pending: 0, oldestAgeSeconds: 0 };
+      const { pending, oldestCreatedAt } = await wired.ports.db.callbacks.backlog();
+      return { pending, oldestAgeSeconds: oldestCreatedAt ? Math.max(0, (clock.now().getTime() - oldestCreatedAt.getTime()) / 1000) : 0 };
+    },
+  });
+  const metrics: Metrics = prometheus ?? NO_METRICS;
   const events: ProviderEventSink = {
     messageStatus: (update) => {
       if (!wired.ports) return;
@@ -150,7 +167,9 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     try {
       const adapter = await loadPlugin(port, spec, pluginContext(port, spec.dir), { missingEnv: loaded.missingEnv });
       built.push(adapter.port as { close?(): Promise<void> });
-      return adapter;
+      // Provider calls are timed here, around each adapter (failover members one by one); the database is not a provider.
+      if (!prometheus || port === 'db') return adapter;
+      return { id: adapter.id, port: meteredAdapter(port, adapter.id, adapter.port as object, metrics) as PortTypes[P] };
     } catch (err) {
       problems.push(isDomainError(err) ? err.message : `${port}: ${(err as Error).message}`);
       return null;
@@ -192,7 +211,13 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
   container.bind(TOKENS.Secrets).toConstantValue(new NodeSecrets());
   container.bind(TOKENS.Database).toConstantValue(db.port);
   container.bind(TOKENS.CallbackSender).toConstantValue(new StandardWebhooksSender());
-  container.bind(TOKENS.PolicyRecorder).toConstantValue(new LogPolicyRecorder(logger));
+  const logRecorder = new LogPolicyRecorder(logger);
+  container.bind(TOKENS.PolicyRecorder).toConstantValue({
+    refused(refusal) {
+      logRecorder.refused(refusal);
+      metrics.refusal(refusalKind(refusal.rule), refusal.rule, refusal.code);
+    },
+  } satisfies PolicyRecorder);
   container.bind(TOKENS.PhoneLocations).toConstantValue(new LibphonenumberPhoneLocations());
   container.bind(TOKENS.ContentFilter).toConstantValue(new ObscenityContentFilter(config.compliance.content));
   container.bind(TOKENS.PhoneNumbers).toConstantValue(new LibphonenumberPhoneNumbers());
@@ -232,6 +257,8 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     policyRecorder: container.get<PolicyRecorder>(TOKENS.PolicyRecorder),
     phoneLocations: container.get<PhoneLocations>(TOKENS.PhoneLocations),
     contentFilter: container.get<ContentFilter>(TOKENS.ContentFilter),
+    metrics,
+    authFailures: new AuthFailureWindows(),
     settings,
     notifyCallbacksPending: () => callbacks.kick(),
     alerts,
@@ -239,7 +266,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     anomalies: new AnomalyDetector(config.alerts.anomalies, { alerts, agents: db.port.agents, clock, logger }),
   };
   wired.ports = ports;
-  const runner = new UseCaseRunner(inDemoMode(ports) ? [...USE_CASES, ...DEMO_USE_CASES] : USE_CASES, ports, ids);
+  const runner = new UseCaseRunner(inDemoMode(ports) ? [...USE_CASES, ...DEMO_USE_CASES] : USE_CASES, ports, ids, metrics);
 
   return {
     loaded,
@@ -251,8 +278,9 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     usageSweeper,
     recovery,
     alerts,
-    securityEvents: securityEventSink(logger, alerts),
+    securityEvents: securityEventSink(logger, alerts, [{ authFailureBurst: (burst) => void recordLockout(ports, burst) }]),
     readiness: () => readinessOf(db, optional),
+    prometheus,
     async close() {
       await callbacks.stop();
       await alerts.settled();

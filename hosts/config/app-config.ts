@@ -28,6 +28,8 @@ export interface AppConfig {
   dataDir: string;
   log: { level: string; format: 'auto' | 'json' | 'pretty' };
   auth: { adminToken: string | null };
+  /** `token` null: GET /metrics is off and nothing is measured. */
+  metrics: { token: string | null };
   callbacks: { defaultUrl: string | null; pollIntervalMs: number };
   /** Settling sends cut short by a crash (see core/recovery). */
   recovery: { stuckAfterSeconds: number; intervalSeconds: number };

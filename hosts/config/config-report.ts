@@ -25,7 +25,7 @@ function withoutUrlPassword(value: string): string {
 
 /** Option keys each configured plugin declares as secrets (plugins that cannot be found declare none). */
 async function declaredSecrets(config: AppConfig): Promise<Set<string>> {
-  const secrets = new Set<string>(['auth.adminToken']);
+  const secrets = new Set<string>(['auth.adminToken', 'metrics.token']);
   for (const port of PORT_NAMES) {
     const section = config[port as keyof AppConfig] as AppConfig['db'] | null | undefined;
     if (!section) continue;

@@ -104,6 +104,7 @@ function normalise(c: Record<string, unknown>, merged: MergedConfig, env: NodeJS
     dataDir: dataDirOf(c, merged, env, cwd),
     log: { level: 'info', format: 'auto', ...(c.log as Partial<AppConfig['log']> | undefined) },
     auth: { adminToken: auth.adminToken ?? null },
+    metrics: { token: (c.metrics as { token?: string } | undefined)?.token ?? null },
     callbacks: { defaultUrl: callbacks.defaultUrl ?? null, pollIntervalMs: callbacks.pollIntervalMs ?? 1000 },
     // Schema defaults fill both keys even when the section is absent.
     recovery: c.recovery as AppConfig['recovery'],

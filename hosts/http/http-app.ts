@@ -1,6 +1,8 @@
 import Koa from 'koa';
 import Router from '@koa/router';
 import { authenticate, bearerToken } from '../../core/auth/authenticate.js';
+import { recordAuthFailure } from '../../core/auth/auth-failures.js';
+import { withLogContext } from '../../adapters/node/log-context.js';
 import type { Caller } from '../../core/context.js';
 import { receiveCallStatus } from '../../core/calls/call-webhooks.js';
 import { receiveRecording } from '../../core/calls/call-recording.js';
@@ -38,11 +40,14 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost, defences: HttpD
   const router = new Router();
 
   koa.use(async (ctx, next) => {
-    const requestId = ctx.get('x-request-id') || app.ports.ids.next('req');
+    // A caller's own id is kept only when it is a plain token: it goes into every log line of the request.
+    const given = ctx.get('x-request-id');
+    const requestId = /^[A-Za-z0-9._:-]{1,64}$/.test(given) && !/\d{6}/.test(given) ? given : app.ports.ids.next('req');
     ctx.state.requestId = requestId;
     ctx.set('x-request-id', requestId);
     try {
-      await next();
+      // Every log line written while this request is handled carries its id.
+      await withLogContext({ requestId }, next);
       if (ctx.status === 404 && ctx.body === undefined && ctx.respond !== false) throw routeNotFound(ctx.method, ctx.path);
     } catch (err) {
       const error = toDomainError(err);
@@ -61,23 +66,41 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost, defences: HttpD
   });
   for (const middleware of defences.middleware) koa.use(middleware);
 
+  /** A bad token counts towards the source's lockout and its failure burst (audit trail) before the 401. */
+  const refused = async (ctx: Ctx, err: unknown): Promise<never> => {
+    if (isDomainError(err) && (err.code === 'UNAUTHORIZED' || err.code === 'AUTH_LOCKED_OUT')) await recordAuthFailure(app.ports, ctx.state.clientIp as string);
+    throw err;
+  };
   // A locked-out address is refused before its token is looked at; a bad token counts towards its lockout.
   const caller = async (ctx: Ctx): Promise<Caller> => {
     const ip = ctx.state.clientIp as string;
     const token = bearerToken(ctx.get('authorization') || undefined);
-    await defences.lockout.check(ip);
+    // Guesses refused unread while locked out still count towards the source's failure burst.
+    await defences.lockout.check(ip).catch((err: unknown) => (token ? refused(ctx, err) : Promise.reject(err)));
     let who: Caller;
     try {
       who = await authenticate(app.ports, token);
     } catch (err) {
       if (token && isDomainError(err) && err.code === 'UNAUTHORIZED') await defences.lockout.failed(ip);
-      throw err;
+      return refused(ctx, err);
     }
     if (who.kind === 'admin' && !defences.adminAllowed(ip)) {
       throw new DomainError('IP_NOT_ALLOWED', 'The admin token is not accepted from this address.', 'Call from an address in security.ipFilters.admin.allow.', { group: 'admin' });
     }
     return who;
   };
+
+  // Prometheus scrapes with the metrics token (not the admin token); without one configured the route does not exist.
+  router.get('/metrics', async (ctx) => {
+    const token = app.loaded.config.metrics.token;
+    if (!app.prometheus || token === null) throw routeNotFound(ctx.method, ctx.path);
+    const given = bearerToken(ctx.get('authorization') || undefined);
+    if (given === undefined || !app.ports.secrets.equal(given, token)) {
+      await refused(ctx, new DomainError('UNAUTHORIZED', 'GET /metrics needs the metrics token.', 'Send "Authorization: Bearer <metrics.token>" (COMMS_METRICS_TOKEN).'));
+    }
+    ctx.type = app.prometheus.contentType;
+    ctx.body = await app.prometheus.render();
+  });
 
   router.get('/health', (ctx) => {
     ctx.body = { status: 'ok' };

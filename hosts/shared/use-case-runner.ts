@@ -3,8 +3,10 @@ import type { ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { Caller, CorePorts } from '../../core/context.js';
 import type { UseCase } from '../../core/use-case.js';
-import { DomainError } from '../../ports/errors.js';
 import type { IdGenerator } from '../../ports/runtime.js';
+import { DomainError, isDomainError } from '../../ports/errors.js';
+import { NO_METRICS, type Metrics } from '../../ports/metrics.js';
+import { withLogContext } from '../../adapters/node/log-context.js';
 
 function newAjv(coerceTypes: boolean): Ajv2020 {
   const ajv = new Ajv2020({ allErrors: false, useDefaults: true, coerceTypes, strict: false });
@@ -19,7 +21,7 @@ function newAjv(coerceTypes: boolean): Ajv2020 {
 export class UseCaseRunner {
   private readonly byName = new Map<string, { useCase: UseCase; strict: ValidateFunction; coercing: ValidateFunction }>();
 
-  constructor(readonly useCases: readonly UseCase[], private readonly ports: CorePorts, private readonly ids: IdGenerator) {
+  constructor(readonly useCases: readonly UseCase[], private readonly ports: CorePorts, private readonly ids: IdGenerator, private readonly metrics: Metrics = NO_METRICS) {
     const strict = newAjv(false);
     const coercing = newAjv(true);
     for (const useCase of useCases) {
@@ -35,6 +37,19 @@ export class UseCaseRunner {
    * @param coerce true for inputs that arrive as strings (query parameters), so `limit=5` is a number.
    */
   async run(name: string, caller: Caller, input: unknown, options: { coerce?: boolean; requestId?: string } = {}): Promise<unknown> {
+    // An unknown tool name is counted under one label, so a caller cannot mint label values.
+    const tool = this.byName.has(name) ? name : 'unknown';
+    try {
+      const result = await this.runChecked(name, caller, input, options);
+      this.metrics.toolCall(tool, 'ok');
+      return result;
+    } catch (err) {
+      this.metrics.toolCall(tool, isDomainError(err) ? err.code : 'INTERNAL');
+      throw err;
+    }
+  }
+
+  private async runChecked(name: string, caller: Caller, input: unknown, options: { coerce?: boolean; requestId?: string }): Promise<unknown> {
     const entry = this.byName.get(name);
     if (!entry) throw new DomainError('NOT_FOUND', `Unknown tool ${name}.`, 'List the tools to see the available names.', { tool: name });
     const { useCase } = entry;
@@ -45,7 +60,8 @@ export class UseCaseRunner {
     const value = structuredClone(input ?? {});
     const validate = options.coerce ? entry.coercing : entry.strict;
     if (!validate(value)) throw inputError(validate.errors?.[0]);
-    return useCase.run({ caller, ports: this.ports, requestId: options.requestId ?? this.ids.next('req') }, value);
+    const requestId = options.requestId ?? this.ids.next('req');
+    return withLogContext({ requestId }, () => useCase.run({ caller, ports: this.ports, requestId }, value));
   }
 }
 

@@ -2,10 +2,10 @@
  * Benchmarks (run on demand: `npm run bench`). Builds the server, starts it with the demo provider in
  * its own process, then measures with autocannon from this process:
  *   1. comms_send_message over MCP Streamable HTTP: sends/s at a fixed concurrency, p50/p99 latency, with
- *      everything off, per-IP request limits alone on, and usage limits and per-IP limits on (limits far from
- *      reached), on SQLite and, when COMMS_TEST_POSTGRES_URL is set, PostgreSQL. Runs alternate off, ip, on,
- *      on, ip, off … (BENCH_ROUNDS)
- *      so that drift on a shared machine falls on both alike;
+ *      everything off; per-IP request limits alone on; usage limits and per-IP limits on (limits far from
+ *      reached); and the same with metrics on (metrics token set, /metrics scraped every second; the audit
+ *      trail is always on), on SQLite and, when COMMS_TEST_POSTGRES_URL is set, PostgreSQL. Runs alternate
+ *      off, ip, on, observed, then the reverse … (BENCH_ROUNDS), so that drift on a shared machine falls on all alike;
  *   2. signed inbound SMS webhooks per second (SQLite).
  * Afterwards it counts the rows in the database: every acknowledged request must be stored exactly once.
  * A fixed number of requests per run (not a duration), so none is in flight when the rows are counted.
@@ -48,6 +48,7 @@ const LIMITS_ON = {
     },
   },
 };
+const METRICS_TOKEN = 'bench-metrics-token-0123456789abcdef';
 const IP_LIMITS_ONLY = { usage: { enabled: false }, security: HTTP_LIMITS_ON };
 const LIMITS_OFF = { usage: { enabled: false }, security: { rateLimits: Object.fromEntries(['global', 'mcp', 'api', 'webhooks', 'admin'].map((g) => [g, { requests: 0 }])), lockout: { enabled: false }, ...NO_SHEDDING } };
 const PROTOCOL = '2025-06-18';
@@ -76,7 +77,7 @@ async function openMcpSession(url: string, token: string): Promise<string> {
   return sessionId;
 }
 
-async function benchSends(url: string, token: string, cpuSeconds: () => number): Promise<Result> {
+async function benchSends(url: string, token: string, scrape: boolean, cpuSeconds: () => number): Promise<Result> {
   const sessionId = await openMcpSession(url, token);
   // Bodies are built before the clock starts, so the load generator spends its CPU on sending.
   const bodies = Array.from({ length: SENDS }, (_, i) => JSON.stringify({
@@ -86,6 +87,19 @@ async function benchSends(url: string, token: string, cpuSeconds: () => number):
   let next = 0;
   let toolErrors = 0;
   const cpuBefore = cpuSeconds();
+  // As Prometheus would: one scrape a second while the sends run.
+  let scrapes = 0;
+  const scraper = scrape
+    ? setInterval(() => {
+      fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+        .then(async (res) => {
+          await res.text();
+          if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
+          scrapes++;
+        })
+        .catch((err: unknown) => console.error(err));
+    }, 1000)
+    : undefined;
   const result = await run({
     url: `${url}/mcp`,
     method: 'POST',
@@ -96,7 +110,8 @@ async function benchSends(url: string, token: string, cpuSeconds: () => number):
         if (status === 200 && body.includes('"isError":true')) toolErrors++;
       },
     }],
-  }, SENDS);
+  }, SENDS).finally(() => clearInterval(scraper));
+  if (scrape && scrapes === 0) throw new Error('no /metrics scrape succeeded during the run');
   // Server CPU per send: what the server itself spends, much less disturbed by other load than sends/s.
   const cpuMsPerRequest = Math.round(((cpuSeconds() - cpuBefore) * 1e6) / SENDS) / 1e3;
   return { ...summary('comms_send_message over MCP Streamable HTTP', result, toolErrors), cpuMsPerRequest };
@@ -130,9 +145,9 @@ function summary(name: string, r: autocannon.Result, toolErrors: number): Result
 }
 
 type Dialect = 'sqlite' | 'postgresql';
-/** off: no limit of any kind; ip: per-IP request limits alone; on: usage limits and per-IP limits. */
-type LimitMode = 'off' | 'ip' | 'on';
-const MODES: Record<LimitMode, Record<string, unknown>> = { off: LIMITS_OFF, ip: IP_LIMITS_ONLY, on: LIMITS_ON };
+/** off: no limit of any kind; ip: per-IP request limits alone; on: usage limits and per-IP limits; observed: on, with metrics. */
+type LimitMode = 'off' | 'ip' | 'on' | 'observed';
+const MODES: Record<LimitMode, Record<string, unknown>> = { off: LIMITS_OFF, ip: IP_LIMITS_ONLY, on: LIMITS_ON, observed: { ...LIMITS_ON, metrics: { token: METRICS_TOKEN } } };
 
 interface SendRun extends Result { dialect: Dialect; limits: LimitMode; stored: number; distinct: number }
 
@@ -162,7 +177,7 @@ function countSqlite(dbFile: string, sql: string, ...params: string[]): Counted 
 async function sendRun(dialect: Dialect, limits: LimitMode, schemas: Awaited<ReturnType<typeof postgresSchemas>> | null): Promise<SendRun> {
   const schema = schemas?.fresh() ?? '';
   const db = dialect === 'postgresql' ? { db: { use: 'postgresql', options: { url: POSTGRES_URL, schema, poolMax: 16 } } } : {};
-  const { value: result, agentId, dbFile } = await withBenchServer({ ...db, ...MODES[limits] }, (url, agent, cpu) => benchSends(url, agent.token, cpu));
+  const { value: result, agentId, dbFile } = await withBenchServer({ ...db, ...MODES[limits] }, (url, agent, cpu) => benchSends(url, agent.token, limits === 'observed', cpu));
   const count = 'select count(*) as "rows", count(distinct id) as "distinctRows"';
   // The agent id is the server's own (letters, digits, underscore): safe to inline.
   const [counted] = dialect === 'postgresql'
@@ -187,7 +202,8 @@ async function main(): Promise<void> {
   try {
     for (const dialect of dialects) {
       for (let round = 0; round < ROUNDS; round++) {
-        for (const limits of (round % 2 === 0 ? ['off', 'ip', 'on'] : ['on', 'ip', 'off']) as LimitMode[]) runs.push(await sendRun(dialect, limits, schemas));
+        const order: LimitMode[] = ['off', 'ip', 'on', 'observed'];
+        for (const limits of round % 2 === 0 ? order : order.reverse()) runs.push(await sendRun(dialect, limits, schemas));
       }
     }
   } finally {
@@ -196,7 +212,7 @@ async function main(): Promise<void> {
   const inbound = await inboundRun();
 
   console.log(`\n${SENDS} sends per run, ${WEBHOOKS} webhooks, ${CONNECTIONS} concurrent connections, demo provider\n`);
-  console.log('| benchmark | database | limits (off / ip: per-IP only / on: usage + per-IP) | req/s | server CPU ms/req | p50 ms | p99 ms | ok | errors | non-2xx | stored |');
+  console.log('| benchmark | database | limits (off / ip: per-IP only / on: usage + per-IP / observed: on + metrics) | req/s | server CPU ms/req | p50 ms | p99 ms | ok | errors | non-2xx | stored |');
   console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of runs) {
     console.log(`| ${r.name} | ${r.dialect} | ${r.limits} | ${r.requestsPerSecond} | ${r.cpuMsPerRequest} | ${r.p50} | ${r.p99} | ${r.ok} | ${r.errors} | ${r.non2xx} | ${r.stored} |`);
@@ -208,11 +224,15 @@ async function main(): Promise<void> {
     const ofMode = (mode: LimitMode) => runs.filter((r) => r.dialect === dialect && r.limits === mode);
     const rate = (mode: LimitMode) => mean(ofMode(mode).map((r) => r.requestsPerSecond));
     const cpu = (mode: LimitMode) => ofMode(mode).reduce((sum, r) => sum + (r.cpuMsPerRequest ?? 0), 0) / ROUNDS;
-    const off = rate('off');
-    for (const mode of ['ip', 'on'] as const) {
-      console.log(`${dialect}: ${mode === 'ip' ? 'per-IP limits alone' : 'usage and per-IP limits'} ${rate(mode)} sends/s against off ${off} sends/s: ${(((rate(mode) - off) / off) * 100).toFixed(1)} %; ` +
-        `server CPU per send ${cpu(mode).toFixed(3)} ms against ${cpu('off').toFixed(3)} ms: ${(((cpu(mode) - cpu('off')) / cpu('off')) * 100).toFixed(1)} %`);
-    }
+    const percent = (a: number, b: number): string => (((a - b) / b) * 100).toFixed(1);
+    const against = (mode: LimitMode, base: LimitMode, what: string) => console.log(
+      `${dialect}: ${what} ${rate(mode)} sends/s against ${rate(base)} sends/s: ${percent(rate(mode), rate(base))} %; ` +
+      `server CPU per send ${cpu(mode).toFixed(3)} ms against ${cpu(base).toFixed(3)} ms: ${percent(cpu(mode), cpu(base))} %`,
+    );
+    against('ip', 'off', 'per-IP limits alone, against off:');
+    against('on', 'off', 'usage and per-IP limits, against off:');
+    against('observed', 'on', 'metrics on (scraped each second), against limits on without metrics:');
+    against('observed', 'off', 'everything on (limits, metrics, audit), against off:');
   }
   const lossless = runs.every((r) => r.stored === r.ok && r.stored === r.distinct) && inbound.stored === i.ok && inbound.stored === inbound.distinct;
   console.log(lossless ? 'no message lost or duplicated' : 'MISMATCH: messages lost or duplicated');

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AuthFailureBurst } from '../../ports/security-events.js';
+import { eventually } from '../support/callback-receiver.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const ATTACKER = '203.0.113.66';
@@ -40,6 +41,13 @@ describe('brute-force lockout', () => {
     // … and works from any other address.
     expect((await call(ELSEWHERE, token)).status).toBe(200);
     expect(bursts).toEqual([expect.objectContaining({ ip: ATTACKER, failures: 5, lockedForSeconds: 600, lockoutNumber: 1 })]);
+    // The lockout is in the audit trail, its source hashed: the address itself is not written there.
+    const audit = await eventually(async () => {
+      const { entries } = (await server.app.runner.run('comms_list_audit_log', { kind: 'admin' }, { action: 'auth.lockout' })) as { entries: Array<{ targets: Record<string, unknown> }> };
+      return entries.length > 0 ? entries : undefined;
+    });
+    expect(audit[0]?.targets).toMatchObject({ failures: 5, lockedForSeconds: 600, lockoutNumber: 1, source: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    expect(JSON.stringify(audit)).not.toContain(ATTACKER);
   });
 
   it('locks out a concurrent flood too (guesses already in flight when it starts are still answered)', async () => {

@@ -99,6 +99,7 @@ export async function storeInboundOnce(ports: CorePorts, agent: AgentRecord, inb
       }
     : null;
   const outcome = await ports.db.messages.insertInbound(message, delivery);
+  if (outcome.inserted) ports.metrics.message(message.channel, 'inbound', message.status);
   if (outcome.inserted && delivery) ports.notifyCallbacksPending();
   return outcome;
 }
@@ -136,11 +137,12 @@ export async function applyDeliveryStatus(ports: CorePorts, agentId: string | nu
     ports.logger.warn({ agentId, channel, providerMessageId: update.providerMessageId }, 'status report for an unknown message');
     return null;
   }
-  await ports.db.messages.changeStatus(
+  const applied = await ports.db.messages.changeStatus(
     message.id,
     { status: update.status, errorCode: update.errorCode, updatedAt: ports.clock.now() },
     predecessorsOf(update.status),
   );
+  if (applied) ports.metrics.message(message.channel, message.direction, update.status);
   return message;
 }
 
