@@ -17,9 +17,15 @@ import type { StreamableHttpHost } from '../mcp/streamable-http-host.js';
 import { HTTP_STATUS, errorBody, toDomainError } from '../shared/error-mapping.js';
 import { IDEMPOTENCY_HEADER, withIdempotencyHeader } from './idempotency-header.js';
 import { openApiDocument } from './openapi.js';
+import { checkOrigin, wwwAuthenticate } from './origin-check.js';
 import { parseForm, parseJson, readRawBody, readRawBytes } from './read-body.js';
 
 type Ctx = Koa.ParameterizedContext;
+
+/** The client closed the connection before the answer (an aborted upload or a request it gave up on). */
+function clientGone(ctx: Ctx): boolean {
+  return ctx.req.destroyed && !ctx.res.writableEnded && (!ctx.req.complete || ctx.res.destroyed);
+}
 
 function routeNotFound(method: string, path: string): DomainError {
   return new DomainError('NOT_FOUND', `No route ${method} ${path}.`, 'See GET /openapi.json for the REST routes; MCP is at /mcp.', { method, path });
@@ -42,8 +48,14 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost): Koa {
       await next();
       if (ctx.status === 404 && ctx.body === undefined && ctx.respond !== false) throw routeNotFound(ctx.method, ctx.path);
     } catch (err) {
+      if (clientGone(ctx)) {
+        // The client hung up (closed the tab, timed out): nobody reads an answer and nothing failed here.
+        app.logger.debug({ requestId, path: ctx.path }, 'client closed the request');
+        return;
+      }
       const error = toDomainError(err);
       if (error.code === 'INTERNAL') app.logger.error({ err, requestId, path: ctx.path }, 'request failed');
+      if (error.code === 'UNAUTHORIZED') ctx.set('www-authenticate', wwwAuthenticate(Boolean(ctx.get('authorization'))));
       ctx.status = HTTP_STATUS[error.code];
       if (typeof error.details.retryAfterSeconds === 'number') ctx.set('retry-after', String(error.details.retryAfterSeconds));
       ctx.body = { ...errorBody(error), requestId };
@@ -65,7 +77,10 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost): Koa {
     ctx.body = openApiDocument(app.runner.useCases, app.ports.settings.publicBaseUrl);
   });
 
+  const { allowedOrigins } = app.loaded.config.server.mcp;
   router.all('/mcp', async (ctx) => {
+    // Before the token: a rebinding page must learn nothing, and the check costs nothing.
+    checkOrigin(ctx.get('origin') || undefined, ctx.get('host') || undefined, app.ports.settings.publicBaseUrl, allowedOrigins);
     const who = await caller(ctx);
     const body = ctx.method === 'POST' ? parseJson(await readRawBody(ctx.req, limit)) : undefined;
     const transport = await mcp.transportFor(ctx.req, who, body);

@@ -10,6 +10,8 @@ export interface RunningServer {
   /** Where the server listens, e.g. http://127.0.0.1:3000. */
   url: string;
   server: Server;
+  /** The MCP sessions served at /mcp. */
+  mcp: StreamableHttpHost;
   close(): Promise<void>;
 }
 
@@ -18,7 +20,7 @@ const LOOPBACK = /^https?:\/\/(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?(\/|$
 /** Starts the HTTP server (MCP, REST, webhooks, health) and the callback outbox. */
 export async function startServer(app: App): Promise<RunningServer> {
   const { host, port } = app.loaded.config.server;
-  const mcp = new StreamableHttpHost(app.runner);
+  const mcp = new StreamableHttpHost(app.runner, app.loaded.config.server.mcp, app.logger);
   const server = createServer(createHttpApp(app, mcp).callback());
   const voice = new VoiceSocketHost(app.ports, app.logger);
   voice.attach(server);
@@ -47,6 +49,7 @@ export async function startServer(app: App): Promise<RunningServer> {
   return {
     url,
     server,
+    mcp,
     async close() {
       await mcp.close();
       await voice.close();
