@@ -39,6 +39,12 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost): Koa {
   const koa = new Koa({ proxy: false });
   const limit = app.loaded.config.server.bodyLimitBytes;
   const router = new Router();
+  // Koa reports here what the handlers could not catch, mostly a connection the client closed
+  // mid-request, which its default printed to stderr as if the server had failed.
+  koa.on('error', (err: unknown, ctx?: Ctx) => {
+    if (ctx?.req.socket.destroyed) app.logger.debug({ path: ctx.path }, 'client closed the connection');
+    else app.logger.error({ err, path: ctx?.path }, 'response failed');
+  });
 
   koa.use(async (ctx, next) => {
     const requestId = ctx.get('x-request-id') || app.ports.ids.next('req');
