@@ -133,7 +133,9 @@ export class StreamableHttpHost {
   private sweep(): void {
     const cutoff = Date.now() - this.idleMs;
     for (const [id, session] of this.sessions) {
-      if (session.lastSeen < cutoff && session.transport.inFlightCount === 0) void this.closeSession(id);
+      if (session.lastSeen < cutoff && session.transport.inFlightCount === 0) {
+        this.closeSession(id).catch((err: unknown) => this.logger?.warn({ err }, 'closing an idle MCP session failed'));
+      }
     }
   }
 
