@@ -55,21 +55,31 @@ export function describeUsageContract(options: UsageContractOptions): void {
     });
 
     it('claims every counter up to its cap exactly, and returns the new values', async () => {
-      expect(await db.usage.claim(agentId, [claim('a', 2, 3), claim('b', 1, 1)])).toMatchObject({ ok: true, values: expect.arrayContaining([expect.objectContaining({ counter: 'a', used: 2 }), expect.objectContaining({ counter: 'b', used: 1 })]) });
-      expect(await db.usage.claim(agentId, [claim('a', 1, 3)])).toMatchObject({ ok: true, values: [{ counter: 'a', used: 3, windowStart: DAY_START, windowEnd: DAY_END }] });
-      expect(await db.usage.claim(agentId, [claim('a', 1, 3)])).toEqual({ ok: false, refused: claim('a', 1, 3), used: 3 });
+      expect(await db.usage.reserve(agentId, [claim('a', 2, 3), claim('b', 1, 1)], [])).toMatchObject({ ok: true, values: expect.arrayContaining([expect.objectContaining({ counter: 'a', used: 2 }), expect.objectContaining({ counter: 'b', used: 1 })]) });
+      expect(await db.usage.reserve(agentId, [claim('a', 1, 3)], [])).toMatchObject({ ok: true, values: [{ counter: 'a', used: 3, windowStart: DAY_START, windowEnd: DAY_END }] });
+      expect(await db.usage.reserve(agentId, [claim('a', 1, 3)], [])).toEqual({ ok: false, refused: claim('a', 1, 3), used: 3 });
     });
 
     it('claims all or none: one full counter leaves every other one unchanged', async () => {
-      await db.usage.claim(agentId, [claim('full', 1, 1)]);
-      expect(await db.usage.claim(agentId, [claim('free', 5, 100), claim('full', 1, 1)])).toMatchObject({ ok: false, refused: { counter: 'full' }, used: 1 });
+      await db.usage.reserve(agentId, [claim('full', 1, 1)], []);
+      expect(await db.usage.reserve(agentId, [claim('free', 5, 100), claim('full', 1, 1)], [])).toMatchObject({ ok: false, refused: { counter: 'full' }, used: 1 });
       expect((await used('free')) ?? 0).toBe(0);
-      expect(await db.usage.claim(agentId, [claim('x', 7, 5)])).toMatchObject({ ok: false, refused: { counter: 'x' }, used: 0 });
+      expect(await db.usage.reserve(agentId, [claim('x', 7, 5)], [])).toMatchObject({ ok: false, refused: { counter: 'x' }, used: 0 });
+    });
+
+    it('stores the usage records with the claims, and neither when a claim is refused', async () => {
+      const kept = record({ id: 'use_kept' });
+      expect(await db.usage.reserve(agentId, [claim('one', 1, 1)], [kept])).toMatchObject({ ok: true, values: [{ counter: 'one', used: 1 }] });
+      expect(await db.usage.findByMessage('msg_1')).toEqual([kept]);
+      const refused = record({ id: 'use_refused', messageId: 'msg_2' });
+      expect(await db.usage.reserve(agentId, [claim('free', 5, 100), claim('one', 1, 1)], [refused])).toMatchObject({ ok: false, refused: { counter: 'one' }, used: 1 });
+      expect(await db.usage.findByMessage('msg_2')).toEqual([]);
+      expect((await used('free')) ?? 0).toBe(0);
     });
 
     it('keeps windows and agents apart', async () => {
-      await db.usage.claim(agentId, [claim('a', 1, 1)]);
-      expect(await db.usage.claim(agentId, [claim('a', 1, 1, true)])).toMatchObject({ ok: true });
+      await db.usage.reserve(agentId, [claim('a', 1, 1)], []);
+      expect(await db.usage.reserve(agentId, [claim('a', 1, 1, true)], [])).toMatchObject({ ok: true });
       const counters = await db.usage.counters(agentId, DAY_START);
       expect(counters.map((c) => [c.counter, c.windowStart.toISOString(), c.used])).toEqual([
         ['a', DAY_START.toISOString(), 1], ['a', DAY_END.toISOString(), 1],
@@ -79,25 +89,25 @@ export function describeUsageContract(options: UsageContractOptions): void {
     });
 
     it('lets exactly `cap` of many concurrent claims through', async () => {
-      const outcomes = await Promise.all(Array.from({ length: 40 }, () => db.usage.claim(agentId, [claim('race', 1, 10), claim('spend', 100, 1_000_000)])));
+      const outcomes = await Promise.all(Array.from({ length: 40 }, () => db.usage.reserve(agentId, [claim('race', 1, 10), claim('spend', 100, 1_000_000)], [])));
       expect(outcomes.filter((o) => o.ok)).toHaveLength(10);
       expect(await used('race')).toBe(10);
       expect(await used('spend')).toBe(1_000);
     });
 
     it('adjusts past the cap and back (settlements, releases); the next claim then sees the real value', async () => {
-      await db.usage.claim(agentId, [claim('s', 8, 10)]);
+      await db.usage.reserve(agentId, [claim('s', 8, 10)], []);
       await db.usage.adjust(agentId, [{ counter: 's', windowStart: DAY_START, windowEnd: DAY_END, amount: 5 }]);
       expect(await used('s')).toBe(13);
-      expect(await db.usage.claim(agentId, [claim('s', 0, 10)])).toMatchObject({ ok: false, used: 13 });
+      expect(await db.usage.reserve(agentId, [claim('s', 0, 10)], [])).toMatchObject({ ok: false, used: 13 });
       await db.usage.adjust(agentId, [{ counter: 's', windowStart: DAY_START, windowEnd: DAY_END, amount: -6 }]);
-      expect(await db.usage.claim(agentId, [claim('s', 3, 10)])).toMatchObject({ ok: true, values: [{ used: 10 }] });
+      expect(await db.usage.reserve(agentId, [claim('s', 3, 10)], [])).toMatchObject({ ok: true, values: [{ used: 10 }] });
       await db.usage.adjust(agentId, [{ counter: 'refused:RATE_LIMITED', windowStart: DAY_START, windowEnd: DAY_END, amount: 1 }]);
       expect((await db.usage.counters(null, NOW, 'refused:')).map((c) => [c.agentId, c.counter, c.used])).toEqual([[agentId, 'refused:RATE_LIMITED', 1]]);
     });
 
     it('prunes counters whose window ended', async () => {
-      await db.usage.claim(agentId, [claim('old', 1, 5), claim('new', 1, 5, true)]);
+      await db.usage.reserve(agentId, [claim('old', 1, 5), claim('new', 1, 5, true)], []);
       expect(await db.usage.pruneCounters(DAY_END)).toBe(0);
       expect(await db.usage.pruneCounters(new Date(DAY_END.getTime() + 1))).toBe(1);
       expect((await db.usage.counters(agentId, DAY_START)).map((c) => c.counter)).toEqual(['new']);

@@ -1002,6 +1002,20 @@ export function describeDatabaseContract(options: DatabaseContractOptions): void
         expect(await db.calls.findById(call.id)).toEqual(call);
       });
 
+      it('insertOrFind: ten concurrent inserts of one provider call id store one call, and every one gets it', async () => {
+        const a = await storedAgent();
+        const b = await storedAgent();
+        const attempts = Array.from({ length: 10 }, () => callLog(a.id, { providerCallId: 'CA-redelivered' }));
+        const outcomes = await Promise.all(attempts.map((call) => db.calls.insertOrFind({ ...call, providerCallId: 'CA-redelivered' })));
+        expect(outcomes.filter((o) => o.inserted)).toHaveLength(1);
+        const first = outcomes.find((o) => o.inserted)!.call;
+        expect(outcomes.map((o) => o.call.id)).toEqual(Array(10).fill(first.id));
+        expect(await db.calls.findById(first.id)).toEqual(first);
+        // The same provider id is another agent's call.
+        const theirs = callLog(b.id, { providerCallId: 'CA-redelivered' });
+        expect(await db.calls.insertOrFind({ ...theirs, providerCallId: 'CA-redelivered' })).toEqual({ inserted: true, call: theirs });
+      });
+
       it('finds a call by provider id within the agent only', async () => {
         const a = await storedAgent();
         const b = await storedAgent();

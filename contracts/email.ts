@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EmailCapabilities, EmailEvent, EmailPort, InboundEmail, SendEmailRequest } from '../ports/email.js';
 import { isDomainError, type DomainError, type ErrorCode } from '../ports/errors.js';
 import type { WebhookRequest } from '../ports/webhook.js';
+import { fitsDeclaredKinds } from './webhook-kinds.js';
 
 /** One mail as the far side (the provider, or the receiving SMTP server) got it. Addresses are bare (`a@example.com`). */
 export interface FarSideMail {
@@ -313,6 +314,7 @@ export function describeEmailContract(options: EmailContractOptions): void {
         expect(signed).not.toBeNull();
         if (!signed) return;
         expect(port.verifyWebhook(signed)).toBe(true);
+        expect(fitsDeclaredKinds(port.webhookKinds, signed), 'the webhook fits the kinds the adapter declares').toBe(true);
         const events = await port.parseWebhook(signed);
         expect(events).toHaveLength(1);
         expect(events[0]?.kind).toBe('received');
@@ -360,6 +362,7 @@ export function describeEmailContract(options: EmailContractOptions): void {
         const sent = await port.send(sending);
         const delivered = await harness.statusWebhook(sent.providerMessageId, 'delivered');
         expect(port.verifyWebhook(delivered)).toBe(true);
+        expect(fitsDeclaredKinds(port.webhookKinds, delivered), 'the webhook fits the kinds the adapter declares').toBe(true);
         const events = await port.parseWebhook(delivered);
         expect(events).toMatchObject([
           { kind: 'status', providerMessageId: sent.providerMessageId, status: 'delivered', errorCode: null },

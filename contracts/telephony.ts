@@ -8,6 +8,7 @@ import type { MessageStatus } from '../ports/records.js';
 import type { SendSmsRequest, TelephonyCapabilities, TelephonyPort } from '../ports/telephony.js';
 import type { WebhookReply, WebhookRequest } from '../ports/webhook.js';
 import { codeThrownBy, expectFailure } from './domain-error-assertions.js';
+import { fitsDeclaredKinds } from './webhook-kinds.js';
 
 /** Provider failures the harness can make the far side play, until it is called again with `null`. */
 export type TelephonyFault = 'server-error' | 'rate-limit' | 'timeout';
@@ -297,6 +298,11 @@ export function describeTelephonyContract(o: TelephonyContractOptions): void {
       it('accepts the provider\'s signature on an inbound message and on a status update', async () => {
         expect(port.verifyWebhook(await inbound())).toBe(true);
         expect(port.verifyWebhook(await harness.signedStatusUpdate('contract-status-1', 'delivered'))).toBe(true);
+      });
+
+      it('declares webhook kinds that the provider\'s own webhooks fit (else the host would refuse them unread)', async () => {
+        expect(fitsDeclaredKinds(port.webhookKinds, await inbound())).toBe(true);
+        expect(fitsDeclaredKinds(port.webhookKinds, await harness.signedStatusUpdate('contract-status-kinds', 'delivered'))).toBe(true);
       });
 
       it('rejects a tampered body', async () => {

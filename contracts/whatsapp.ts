@@ -3,6 +3,7 @@ import type { MessageStatus } from '../ports/records.js';
 import type { WebhookRequest } from '../ports/webhook.js';
 import type { SendWhatsAppRequest, WhatsAppEvent, WhatsAppPort } from '../ports/whatsapp.js';
 import { codeThrownBy, expectFailure } from './domain-error-assertions.js';
+import { fitsDeclaredKinds } from './webhook-kinds.js';
 
 /** Provider failures the harness can make the far side play, until it is called again with `null`. */
 export type WhatsAppFault = 'server-error' | 'rate-limit' | 'timeout';
@@ -283,6 +284,8 @@ export function describeWhatsAppContract(o: WhatsAppContractOptions): void {
       it('accepts the provider\'s signature on an inbound message and on a status update', async () => {
         expect(port.verifyWebhook(await inbound())).toBe(true);
         expect(port.verifyWebhook(await harness.signedStatus('contract-status-1', 'delivered'))).toBe(true);
+        expect(fitsDeclaredKinds(port.webhookKinds, await inbound()), 'an inbound webhook fits the kinds the adapter declares').toBe(true);
+        expect(fitsDeclaredKinds(port.webhookKinds, await harness.signedStatus('contract-status-kinds', 'delivered')), 'a status webhook too').toBe(true);
       });
 
       it('rejects a tampered body', async () => {

@@ -1,5 +1,5 @@
 import type { MessageStatus } from './records.js';
-import type { NamedAdapter, WebhookReply, WebhookRequest } from './webhook.js';
+import type { NamedAdapter, WebhookReply, WebhookRequest, WebhookKind } from './webhook.js';
 
 export interface EmailAttachment {
   filename: string;
@@ -74,9 +74,17 @@ export interface EmailCapabilities {
 export interface EmailPort {
   readonly capabilities: EmailCapabilities;
   send(request: SendEmailRequest): Promise<SendEmailResult>;
+  /**
+   * The kinds of webhook the provider sends (media type, signature header, largest body), checked before a webhook's
+   * body is read. Adapters that leave it out get the server's body limit and no early check.
+   */
+  readonly webhookKinds?: readonly WebhookKind[];
   /** True only for a correctly signed, fresh webhook (e.g. Svix: ±5 minutes). */
   verifyWebhook(request: WebhookRequest): boolean;
-  /** Events of a verified webhook. Async because a provider may need a fetch (Resend's receiving API). */
+  /**
+   * Events of a verified webhook. Async because a provider may need a fetch (Resend's receiving API); `NOT_FOUND`
+   * when the provider does not know the email its own signed webhook names (a permanent failure, acknowledged).
+   */
   parseWebhook(request: WebhookRequest): Promise<EmailEvent[]>;
   webhookReply(): WebhookReply;
   /**

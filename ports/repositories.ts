@@ -143,6 +143,12 @@ export interface CallLogQuery {
 
 export interface CallLogRepository {
   insert(call: CallLogRecord): Promise<void>;
+  /**
+   * Inserts `call` unless the agent already has a call with its provider id; then nothing is written and the stored
+   * call is returned (`inserted: false`). Atomic on the unique key: concurrent redeliveries of a provider's webhook
+   * all get the one call, none a conflict.
+   */
+  insertOrFind(call: CallLogRecord & { providerCallId: string }): Promise<{ inserted: boolean; call: CallLogRecord }>;
   findById(id: string): Promise<CallLogRecord | null>;
   findByProviderId(agentId: string, providerCallId: string): Promise<CallLogRecord | null>;
   /**

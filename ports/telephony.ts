@@ -1,6 +1,6 @@
 import type { TelephonyCalls } from './calls.js';
 import type { MessageStatus } from './records.js';
-import type { NamedAdapter, WebhookReply, WebhookRequest } from './webhook.js';
+import type { NamedAdapter, WebhookReply, WebhookRequest, WebhookKind } from './webhook.js';
 
 export interface TelephonyCapabilities {
   sms: boolean;
@@ -78,6 +78,11 @@ export interface TelephonyPort {
   /** Present when `capabilities.voice` is true. */
   readonly calls?: TelephonyCalls;
   sendSms(request: SendSmsRequest): Promise<SendSmsResult>;
+  /**
+   * The kinds of webhook the provider sends (media type, signature header, largest body), checked before a webhook's
+   * body is read. Adapters that leave it out get the server's body limit and no early check.
+   */
+  readonly webhookKinds?: readonly WebhookKind[];
   /** True only if the request carries the provider's valid signature for exactly this URL and body. */
   verifyWebhook(request: WebhookRequest): boolean;
   /** Parses an inbound-message webhook. Throws `INVALID_INPUT` if required fields are missing. */

@@ -54,6 +54,9 @@ export interface UsageRecord {
   updatedAt: Date;
 }
 
+/** A claim's result: the counters' new values, or the first claim that had no room left and its counter's value. */
+export type ClaimOutcome = { ok: true; values: CounterValue[] } | { ok: false; refused: CounterClaim; used: number };
+
 /** An amount to add to a limit counter only if the counter stays within `cap`. */
 export interface CounterClaim {
   counter: string;
@@ -104,12 +107,15 @@ export type UsageRecordPatch = Partial<Pick<UsageRecord, 'state' | 'heldUntil' |
 
 export interface UsageRepository {
   /**
-   * Adds every claim's amount to its counter (a row per agent, counter and window), all or none: when any
+   * Reserves an action's budget, all or nothing: adds every claim's amount to its counter (a row per
+   * agent, counter and window) and stores the `held` usage records that hold those amounts. When any
    * counter would pass its cap, nothing changes and the first such claim is returned with the counter's
-   * current value. Atomic across server processes: two claims can never both take the last unit. On
-   * success, the counters' new values.
+   * current value. Atomic across server processes: two reservations never both take the last unit. It
+   * is its own transaction (one statement where the database allows it), so the counter rows are locked
+   * only for that instant, never across the action's other writes; a crash afterwards leaves `held`
+   * records that the sweeper resolves when their hold expires.
    */
-  claim(agentId: string, claims: readonly CounterClaim[]): Promise<{ ok: true; values: CounterValue[] } | { ok: false; refused: CounterClaim; used: number }>;
+  reserve(agentId: string, claims: readonly CounterClaim[], records: readonly UsageRecord[]): Promise<ClaimOutcome>;
   /** Adds (or, negative, removes) amounts regardless of caps: releases, settlements, refusal counts. */
   adjust(agentId: string, shares: readonly Omit<CounterShare, 'kind'>[]): Promise<void>;
   /** Deletes counters whose window ended before `endedBefore` (they decide nothing any more). */

@@ -1,5 +1,5 @@
 import type { MessageStatus } from './records.js';
-import type { NamedAdapter, WebhookReply, WebhookRequest } from './webhook.js';
+import type { NamedAdapter, WebhookReply, WebhookRequest, WebhookKind } from './webhook.js';
 
 export interface SendWhatsAppRequest {
   /** E.164 sender (without any `whatsapp:` prefix: adapters add their own addressing). */
@@ -41,6 +41,11 @@ export type WhatsAppEvent =
  */
 export interface WhatsAppPort {
   send(request: SendWhatsAppRequest): Promise<SendWhatsAppResult>;
+  /**
+   * The kinds of webhook the provider sends (media type, signature header, largest body), checked before a webhook's
+   * body is read. Adapters that leave it out get the server's body limit and no early check.
+   */
+  readonly webhookKinds?: readonly WebhookKind[];
   verifyWebhook(request: WebhookRequest): boolean;
   parseWebhook(request: WebhookRequest): WhatsAppEvent[];
   webhookReply(): WebhookReply;

@@ -64,6 +64,14 @@ export class ObscenityContentFilter implements ContentFilter {
   }
 
   check(text: string): ContentFinding[] {
-    return this.matchers.filter((m) => m.matcher.hasMatch(text)).map((m) => ({ rule: m.rule }));
+    return this.matchers.filter((m) => m.matcher.getAllMatches(text).some((match) => hasLetter(text, match))).map((m) => ({ rule: m.rule }));
   }
+}
+
+/**
+ * Whether the matched text holds a letter: l33t speak would otherwise read bare numbers as words (455 as
+ * "ass", 717 as "tit") and refuse one-time codes, amounts and order numbers.
+ */
+function hasLetter(text: string, match: { startIndex: number; endIndex: number }): boolean {
+  return /\p{L}/u.test(text.slice(match.startIndex, match.endIndex + 1));
 }

@@ -1,9 +1,10 @@
 import { DomainError, isDomainError, isRetryableCode } from '../../ports/errors.js';
 import type { Logger } from '../../ports/runtime.js';
-import type { NamedAdapter, WebhookReply, WebhookRequest } from '../../ports/webhook.js';
+import type { NamedAdapter, WebhookKind, WebhookReply, WebhookRequest } from '../../ports/webhook.js';
 
 /** What every message port has in common: signed webhooks, a fixed answer to them, resources to release. */
 export interface WebhookPort {
+  readonly webhookKinds?: readonly WebhookKind[];
   verifyWebhook(request: WebhookRequest): boolean;
   webhookReply(): WebhookReply;
   close?(): Promise<void>;
@@ -16,10 +17,14 @@ export interface WebhookPort {
  */
 export abstract class FailoverAdapter<P extends WebhookPort> {
   protected readonly first: NamedAdapter<P>;
+  /** Every member's kinds (a webhook may come from any of them); none when a member declares none. */
+  readonly webhookKinds?: readonly WebhookKind[];
 
   constructor(protected readonly members: readonly NamedAdapter<P>[], private readonly logger: Logger) {
     if (members.length === 0) throw new Error('A failover list needs at least one adapter');
     this.first = members[0]!;
+    const kinds = members.map((member) => member.port.webhookKinds);
+    if (kinds.every((k) => k !== undefined)) this.webhookKinds = kinds.flat();
   }
 
   signedBy(request: WebhookRequest): NamedAdapter<P> | null {

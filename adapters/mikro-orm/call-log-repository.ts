@@ -9,6 +9,7 @@ import type { SqlExecutor } from './sql-executor.js';
 import { isUniqueViolation } from './unique-violation.js';
 
 const INSERT = `INSERT INTO call_logs (${CALL_LOG_COLUMNS}) VALUES (${CALL_LOG_PLACEHOLDERS})`;
+const INSERT_UNLESS_KNOWN = `${INSERT} ON CONFLICT (agent_id, provider_call_id) DO NOTHING RETURNING id`;
 // The version in WHERE makes the write conditional in one statement: of two writers holding the same
 // version, the database lets exactly one through (PostgreSQL re-checks WHERE after the row lock).
 const UPDATE = `UPDATE call_logs SET ${CALL_LOG_UPDATE_SET} WHERE id = ? AND version = ?`;
@@ -26,6 +27,15 @@ export class SqlCallLogRepository implements CallLogRepository {
       if (isUniqueViolation(err)) throw duplicateCall(call);
       throw err;
     }
+  }
+
+  async insertOrFind(call: CallLogRecord & { providerCallId: string }): Promise<{ inserted: boolean; call: CallLogRecord }> {
+    const inserted = await this.sql.run((session) => session.rows(INSERT_UNLESS_KNOWN, callLogParams(call, this.sql.codec)));
+    if (inserted.length > 0) return { inserted: true, call: { ...call } };
+    // The conflicting row is committed (PostgreSQL waits for the other writer before DO NOTHING), so it is found.
+    const stored = await this.findByProviderId(call.agentId, call.providerCallId);
+    if (!stored) throw new DomainError('INTERNAL', 'A call vanished between its insert conflict and its read.', undefined, { callId: call.id });
+    return { inserted: false, call: stored };
   }
 
   findById(id: string): Promise<CallLogRecord | null> {

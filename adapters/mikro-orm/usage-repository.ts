@@ -1,15 +1,18 @@
 import type {
-  AgentLimitsRecord, CounterClaim, CounterShare, CounterValue, UsageQuery, UsageRecord, UsageRecordPatch, UsageRepository,
+  AgentLimitsRecord, ClaimOutcome, CounterClaim, CounterShare, CounterValue, UsageQuery, UsageRecord, UsageRecordPatch, UsageRepository,
   UsageState, UsageTotals,
 } from '../../ports/usage.js';
 import { integer, jsonArray, jsonObject, member, nullableText, nullableTime, text, timeParam } from './row-values.js';
 import { SqlClauses } from './sql-clauses.js';
-import type { SqlCodec, SqlExecutor, SqlParam, SqlRow } from './sql-executor.js';
+import type { SqlCodec, SqlExecutor, SqlParam, SqlRow, SqlSession } from './sql-executor.js';
 
 const RECORD_COLUMNS =
   'id, agent_id, channel, action, units, unit, provider, destination, cost_micros, price_micros, markup_bp, currency, ' +
   'cost_source, state, held_until, shares, message_id, call_id, created_at, updated_at';
 const RECORD_PLACEHOLDERS = `(${RECORD_COLUMNS.split(', ').map(() => '?').join(', ')})`;
+const insertRecordsSql = (count: number): string => `INSERT INTO usage_records (${RECORD_COLUMNS}) VALUES ${Array.from({ length: count }, () => RECORD_PLACEHOLDERS).join(', ')}`;
+/** PostgreSQL's SQLSTATE division_by_zero: how the one-statement reservation reports a refusal. */
+const DIVISION_BY_ZERO = '22012';
 const COUNTER_COLUMNS = 'agent_id, counter, window_start, window_end, used, cap';
 const COUNTER_PLACEHOLDERS = '(?, ?, ?, ?, ?, ?)';
 // Claims: a counter that would pass its cap is left unchanged and not returned (the WHERE of DO UPDATE).
@@ -38,27 +41,71 @@ export class SqlUsageRepository implements UsageRepository {
     this.codec = sql.codec;
   }
 
-  async claim(agentId: string, claims: readonly CounterClaim[]): Promise<{ ok: true; values: CounterValue[] } | { ok: false; refused: CounterClaim; used: number }> {
+  /**
+   * PostgreSQL: one statement, so the counter rows are locked for that statement alone (a send's other
+   * writes never hold them, and concurrent sends of one agent queue for one commit, not for a whole
+   * transaction). SQLite: a savepoint in the write batch.
+   */
+  async reserve(agentId: string, claims: readonly CounterClaim[], records: readonly UsageRecord[]): Promise<ClaimOutcome> {
     const merged = mergeClaims(claims);
     const hopeless = merged.find((c) => c.amount > c.cap);
     if (hopeless) return { ok: false, refused: hopeless, used: await this.usedOf(agentId, hopeless) };
-    const sql = `INSERT INTO usage_counters (${COUNTER_COLUMNS}) VALUES ${merged.map(() => COUNTER_PLACEHOLDERS).join(', ')} ${CLAIM_CONFLICT}`;
-    const params = merged.flatMap((c) => this.counterParams(agentId, c, c.amount, c.cap));
-    // One statement on the hot path, no savepoint: a refusal (rare) takes back what the statement did
-    // claim. Meanwhile a concurrent claim may see those counters too high and be refused: never too low.
-    return this.sql.run(async (session) => {
-      const values = (await session.rows(sql, params)).map((row) => this.toCounter(row));
-      if (values.length === merged.length) return { ok: true as const, values };
-      const taken = merged.filter((c) => values.some((v) => v.counter === c.counter));
-      if (taken.length > 0) {
-        const undo = `INSERT INTO usage_counters (${COUNTER_COLUMNS}) VALUES ${taken.map(() => COUNTER_PLACEHOLDERS).join(', ')} ${ADJUST_CONFLICT}`;
-        await session.run(undo, taken.flatMap((c) => this.counterParams(agentId, c, -c.amount, 0)));
-      }
-      // Lowest first in name order; the pipeline reports the refusal of the rule that asked for it.
-      const refused = merged.find((c) => !taken.includes(c)) as CounterClaim;
-      const [row] = await session.rows(SELECT_USED, [agentId, refused.counter, this.codec.time(refused.windowStart)]);
-      return { ok: false as const, refused, used: row ? integer(row, 'used') : 0 };
+    if (merged.length === 0) {
+      await this.insertRecords(records);
+      return { ok: true, values: [] };
+    }
+    if (this.sql.dialect === 'postgresql') return this.reserveInOneStatement(agentId, merged, records);
+    return this.sql.atomic(async (session) => {
+      const outcome = await this.claimIn(session, agentId, merged);
+      if (outcome.ok && records.length > 0) await session.run(insertRecordsSql(records.length), records.flatMap((r) => this.recordParams(r)));
+      return outcome;
     });
+  }
+
+  private async reserveInOneStatement(agentId: string, merged: CounterClaim[], records: readonly UsageRecord[]): Promise<ClaimOutcome> {
+    const counters = `INSERT INTO usage_counters (${COUNTER_COLUMNS}) VALUES ${merged.map(() => COUNTER_PLACEHOLDERS).join(', ')} ${CLAIM_CONFLICT}`;
+    const withRecords = records.length > 0 ? `, stored AS (${insertRecordsSql(records.length)})` : '';
+    // The verdict row always exists and is selected, so it is always computed: when any claim found no
+    // room it divides by zero, which aborts the whole statement, the counters that were claimed and the
+    // records alike. (PostgreSQL offers no other way to roll back from inside one plain statement.)
+    const sql =
+      `WITH claimed AS (${counters})${withRecords}, ` +
+      `verdict AS (SELECT 1 / (CASE WHEN count(*) = ${merged.length} THEN 1 ELSE 0 END) AS ok FROM claimed) ` +
+      'SELECT verdict.ok, claimed.counter, claimed.window_start, claimed.window_end, claimed.used FROM verdict LEFT JOIN claimed ON true';
+    const params = [...merged.flatMap((c) => this.counterParams(agentId, c, c.amount, c.cap)), ...records.flatMap((r) => this.recordParams(r))];
+    try {
+      const rows = await this.sql.run((session) => session.rows(sql, params));
+      return { ok: true, values: rows.map((row) => this.toCounter(row)) };
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== DIVISION_BY_ZERO) throw err;
+    }
+    // Refused: find the counter without room. Another send may have freed it meanwhile; then claim again.
+    const current = await this.sql.run((session) => session.rows(
+      `SELECT counter, window_start, used FROM usage_counters WHERE agent_id = ? AND (${merged.map(() => '(counter = ? AND window_start = ?)').join(' OR ')})`,
+      [agentId, ...merged.flatMap((c) => [c.counter, this.codec.time(c.windowStart)])],
+    ));
+    const usedOf = (c: CounterClaim): number => {
+      const row = current.find((r) => text(r, 'counter') === c.counter && this.codec.readTime(r.window_start).getTime() === c.windowStart.getTime());
+      return row ? integer(row, 'used') : 0;
+    };
+    const refused = merged.find((c) => usedOf(c) + c.amount > c.cap);
+    return refused ? { ok: false, refused, used: usedOf(refused) } : this.reserveInOneStatement(agentId, merged, records);
+  }
+
+  /** Claims within `session`; a refusal (rare) takes back what the statement did claim. */
+  private async claimIn(session: SqlSession, agentId: string, merged: CounterClaim[]): Promise<ClaimOutcome> {
+    const sql = `INSERT INTO usage_counters (${COUNTER_COLUMNS}) VALUES ${merged.map(() => COUNTER_PLACEHOLDERS).join(', ')} ${CLAIM_CONFLICT}`;
+    const values = (await session.rows(sql, merged.flatMap((c) => this.counterParams(agentId, c, c.amount, c.cap)))).map((row) => this.toCounter(row));
+    if (values.length === merged.length) return { ok: true, values };
+    const taken = merged.filter((c) => values.some((v) => v.counter === c.counter));
+    if (taken.length > 0) {
+      const undo = `INSERT INTO usage_counters (${COUNTER_COLUMNS}) VALUES ${taken.map(() => COUNTER_PLACEHOLDERS).join(', ')} ${ADJUST_CONFLICT}`;
+      await session.run(undo, taken.flatMap((c) => this.counterParams(agentId, c, -c.amount, 0)));
+    }
+    // Lowest first in name order; the pipeline reports the refusal of the rule that asked for it.
+    const refused = merged.find((c) => !taken.includes(c)) as CounterClaim;
+    const [row] = await session.rows(SELECT_USED, [agentId, refused.counter, this.codec.time(refused.windowStart)]);
+    return { ok: false, refused, used: row ? integer(row, 'used') : 0 };
   }
 
   async adjust(agentId: string, shares: readonly Omit<CounterShare, 'kind'>[]): Promise<void> {
@@ -85,8 +132,7 @@ export class SqlUsageRepository implements UsageRepository {
 
   async insertRecords(records: readonly UsageRecord[]): Promise<void> {
     if (records.length === 0) return;
-    const sql = `INSERT INTO usage_records (${RECORD_COLUMNS}) VALUES ${records.map(() => RECORD_PLACEHOLDERS).join(', ')}`;
-    await this.sql.run((session) => session.run(sql, records.flatMap((r) => this.recordParams(r))));
+    await this.sql.run((session) => session.run(insertRecordsSql(records.length), records.flatMap((r) => this.recordParams(r))));
   }
 
   async updateRecord(id: string, patch: UsageRecordPatch, onlyFrom: readonly UsageState[]): Promise<boolean> {

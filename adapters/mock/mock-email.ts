@@ -7,7 +7,7 @@ import type { PluginContext, ProviderEventSink } from '../../ports/plugin.js';
 import type { Clock, IdGenerator, Logger } from '../../ports/runtime.js';
 import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
 import { mockFaultError, type MockTelephonyFault } from './mock-faults.js';
-import { isValidMockSignature } from './mock-webhook-signature.js';
+import { isValidMockSignature, mockWebhookKinds } from './mock-webhook-signature.js';
 import { keepRecent, rememberRecent } from './recent-history.js';
 import { PendingReports } from './pending-reports.js';
 
@@ -70,6 +70,8 @@ function requiredString(data: Record<string, unknown>, field: string): string {
  * email status event to report delivery later). Inbound mail arrives as a simple signed JSON webhook.
  */
 export class MockEmail implements EmailPort {
+  /** Demo mail may carry attachments (base64 in JSON). */
+  readonly webhookKinds = mockWebhookKinds(16 * 1024 * 1024);
   readonly capabilities: EmailCapabilities = { inboundWebhook: true, attachments: true, idempotencyKeys: true };
   /** Every email accepted, oldest first. */
   readonly sent: MockSentEmail[] = [];

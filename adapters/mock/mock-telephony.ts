@@ -9,7 +9,7 @@ import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
 import { MockCalls, type MockPlacedCall } from './mock-calls.js';
 import { mockFaultError, type MockTelephonyFault } from './mock-faults.js';
 import { parseMockInboundSms, parseMockSmsStatus } from './mock-sms-forms.js';
-import { isValidMockSignature } from './mock-webhook-signature.js';
+import { isValidMockSignature, mockWebhookKinds } from './mock-webhook-signature.js';
 import { PendingReports } from './pending-reports.js';
 import { keepRecent } from './recent-history.js';
 
@@ -50,6 +50,7 @@ const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
  * report initiated, ringing, in-progress and completed.
  */
 export class MockTelephony implements TelephonyPort {
+  readonly webhookKinds = mockWebhookKinds(64 * 1024);
   readonly capabilities: TelephonyCapabilities = { sms: true, mms: true, voice: true };
   readonly calls: TelephonyCalls;
   /** The most recent messages accepted (up to `MOCK_HISTORY_LIMIT`), oldest first. */

@@ -1,7 +1,12 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { WebhookRequest } from '../../ports/webhook.js';
+import type { WebhookKind, WebhookRequest } from '../../ports/webhook.js';
 
 export const MOCK_SIGNATURE_HEADER = 'x-mock-signature';
+
+/** Demo webhooks (forms or JSON) always carry the mock signature header; texts and call events are small. */
+export function mockWebhookKinds(maxBodyBytes: number): readonly WebhookKind[] {
+  return ['application/x-www-form-urlencoded', 'application/json'].map((contentType) => ({ contentType, signatureHeaders: [MOCK_SIGNATURE_HEADER], maxBodyBytes }));
+}
 
 /** Demo-mode webhook signature: hex HMAC-SHA256 of the exact URL followed by the raw body. */
 export function signMockWebhook(secret: string, url: string, rawBody: string): string {

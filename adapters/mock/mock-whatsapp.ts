@@ -5,7 +5,7 @@ import type { Clock, IdGenerator } from '../../ports/runtime.js';
 import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
 import type { SendWhatsAppRequest, SendWhatsAppResult, WhatsAppEvent, WhatsAppPort } from '../../ports/whatsapp.js';
 import { mockFaultError, type MockTelephonyFault } from './mock-faults.js';
-import { isValidMockSignature } from './mock-webhook-signature.js';
+import { isValidMockSignature, mockWebhookKinds } from './mock-webhook-signature.js';
 import { keepRecent, rememberRecent } from './recent-history.js';
 import { PendingReports } from './pending-reports.js';
 
@@ -78,6 +78,7 @@ function isMessageStatus(value: string): value is MessageStatus {
  * `MediaUrl0…`). Delivery progress is not pushed: the provider event sink has no WhatsApp events.
  */
 export class MockWhatsApp implements WhatsAppPort {
+  readonly webhookKinds = mockWebhookKinds(64 * 1024);
   /** Every message accepted, oldest first. */
   readonly sent: MockSentWhatsApp[] = [];
   private readonly secret: string;

@@ -7,7 +7,7 @@ export default definePlugin<'email', ResendOptions>({
   port: 'email',
   id: 'resend',
   optionsSchema: resendOptionsSchema,
-  secrets: ['apiKey', 'webhookSecret'],
+  secrets: ['apiKey', 'webhookSecret', 'agentWebhookSecrets'],
   async create(options, ctx) {
     return new ResendEmail(options, ctx);
   },

@@ -11,14 +11,16 @@ import { resolveResendOptions, type ResendOptions, type ResolvedResendOptions } 
 import { toInboundEmail } from './resend-received-email.js';
 import { toResendPayload } from './resend-send-payload.js';
 import { readResendWebhook, statusEventOf } from './resend-webhook-events.js';
-import { SvixSignatureVerifier } from './resend-webhook-signature.js';
+import { RESEND_WEBHOOK_KINDS, SvixSignatureVerifier } from './resend-webhook-signature.js';
 
 /** The email port over Resend's API, through the official `resend` SDK only. */
 export class ResendEmail implements EmailPort {
+  readonly webhookKinds = RESEND_WEBHOOK_KINDS;
   readonly capabilities: EmailCapabilities = { inboundWebhook: true, attachments: true, idempotencyKeys: true };
   private readonly options: ResolvedResendOptions;
   private readonly client: Resend;
   private readonly verifier: SvixSignatureVerifier | null;
+  private readonly agentVerifiers: ReadonlyMap<string, SvixSignatureVerifier>;
   private readonly logger: Logger;
   private readonly toDomainError: (failure: ResendFailure) => DomainError;
   private warnedNoSecret = false;
@@ -29,6 +31,8 @@ export class ResendEmail implements EmailPort {
     // baseUrl is always passed, so a RESEND_BASE_URL in the environment cannot redirect mail behind the config's back.
     this.client = new Resend(this.options.apiKey, { baseUrl: this.options.baseUrl });
     this.verifier = this.options.webhookSecret ? new SvixSignatureVerifier(this.options.webhookSecret, () => ctx.clock.now()) : null;
+    this.agentVerifiers = new Map(Object.entries(this.options.agentWebhookSecrets)
+      .map(([agentId, secret]) => [agentId, new SvixSignatureVerifier(secret, () => ctx.clock.now())]));
     this.toDomainError = resendErrorMapper(this.options.apiKey, this.options.timeoutMs, () => ctx.clock.now());
   }
 
@@ -47,7 +51,10 @@ export class ResendEmail implements EmailPort {
     return { providerMessageId: answer.data.id, status: 'queued' };
   }
 
+  /** A per-agent URL of an agent with its own endpoint secret verifies with that secret only; others with the shared one. */
   verifyWebhook(request: WebhookRequest): boolean {
+    const ownVerifier = request.agentId ? this.agentVerifiers.get(request.agentId) : undefined;
+    if (ownVerifier) return ownVerifier.isValid(request);
     if (!this.verifier) {
       if (!this.warnedNoSecret) {
         this.warnedNoSecret = true;
@@ -84,6 +91,7 @@ export class ResendEmail implements EmailPort {
     const signal = AbortSignal.timeout(this.options.timeoutMs);
     try {
       const answer = await this.client.emails.receiving.get(emailId, {}, { signal });
+      if (answer.error?.statusCode === 404) throw unknownReceivedEmail();
       if (answer.error) throw this.toDomainError({ error: answer.error, headers: answer.headers, timedOut: signal.aborted });
       return toInboundEmail(answer.data);
     } catch (err) {
@@ -94,4 +102,9 @@ export class ResendEmail implements EmailPort {
       throw failure;
     }
   }
+}
+
+/** A signed `email.received` whose email the receiving API does not know: asking again would never find it. */
+function unknownReceivedEmail(): DomainError {
+  return new DomainError('NOT_FOUND', 'Resend\'s receiving API does not know the email the webhook names.', 'Nothing to do: the webhook is acknowledged so that Resend stops retrying it.', { provider: 'resend' });
 }

@@ -9,10 +9,14 @@ export interface ResendOptions {
   baseUrl?: string;
   /** Signing secret (`whsec_…`) of the Resend webhook endpoint; without it no webhook verifies. */
   webhookSecret?: string;
+  /** Signing secrets of per-agent webhook endpoints, by agent id: such an agent's URL verifies with its own only. */
+  agentWebhookSecrets?: Record<string, string>;
   timeoutMs?: number;
 }
 
 export type ResolvedResendOptions = Required<Omit<ResendOptions, 'webhookSecret'>> & { webhookSecret: string | null };
+
+const SIGNING_SECRET_PATTERN = '^whsec_[A-Za-z0-9+/]+={0,2}$';
 
 export const resendOptionsSchema: JsonSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -35,9 +39,17 @@ export const resendOptionsSchema: JsonSchema = {
     },
     webhookSecret: {
       type: 'string',
-      pattern: '^whsec_[A-Za-z0-9+/]+={0,2}$',
+      pattern: SIGNING_SECRET_PATTERN,
       writeOnly: true,
       description: 'Signing secret of the webhook endpoint (whsec_…), from the Resend dashboard. Required to receive mail and delivery events. Usually ${RESEND_WEBHOOK_SECRET}.',
+    },
+    agentWebhookSecrets: {
+      type: 'object',
+      propertyNames: { pattern: '^[A-Za-z0-9_-]{1,64}$' },
+      additionalProperties: { type: 'string', pattern: SIGNING_SECRET_PATTERN },
+      writeOnly: true,
+      description: 'Signing secrets of per-agent webhook endpoints, by agent id ({ agt_…: whsec_… }). Resend signs each endpoint with its own secret, '
+        + 'so a webhook of one agent\'s endpoint cannot verify on another\'s URL. Agents not listed use webhookSecret.',
     },
     timeoutMs: {
       type: 'integer',
@@ -55,6 +67,7 @@ export function resolveResendOptions(options: ResendOptions): ResolvedResendOpti
     apiKey: options.apiKey,
     baseUrl: (options.baseUrl ?? DEFAULT_RESEND_BASE_URL).replace(/\/+$/, ''),
     webhookSecret: options.webhookSecret ?? null,
+    agentWebhookSecrets: options.agentWebhookSecrets ?? {},
     timeoutMs: options.timeoutMs ?? DEFAULT_RESEND_TIMEOUT_MS,
   };
 }

@@ -1,7 +1,16 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { DomainError } from '../../ports/errors.js';
-import type { WebhookRequest } from '../../ports/webhook.js';
+import type { WebhookKind, WebhookRequest } from '../../ports/webhook.js';
+
+/**
+ * Resend's webhooks: Svix-signed JSON events. `email.received` carries the mail's metadata only (addresses, subject,
+ * attachment names; the content is fetched from the receiving API), delivery events less: 256 KB leaves room for
+ * long recipient lists.
+ */
+export const RESEND_WEBHOOK_KINDS: readonly WebhookKind[] = [
+  { contentType: 'application/json', signatureHeaders: ['svix-signature', 'webhook-signature'], maxBodyBytes: 256 * 1024 },
+];
 
 /** Svix (and the Standard Webhooks spec) accept a timestamp this far from now, either way. */
 const TOLERANCE_SECONDS = 5 * 60;

@@ -6,7 +6,7 @@ import type { PluginContext } from '../../ports/plugin.js';
 import type { Logger } from '../../ports/runtime.js';
 import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
 import { sendGridErrorMapper } from './sendgrid-error-mapping.js';
-import { EventWebhookVerifier, isEventWebhook, parseEventWebhook } from './sendgrid-event-webhook.js';
+import { EventWebhookVerifier, SIGNATURE, isEventWebhook, parseEventWebhook } from './sendgrid-event-webhook.js';
 import { isAuthenticatedInboundParse, isInboundParse, parseInboundParse } from './sendgrid-inbound-parse.js';
 import { resolveSendGridOptions, type ResolvedSendGridOptions, type SendGridOptions } from './sendgrid-options.js';
 import { toSendGridMail } from './sendgrid-payload.js';
@@ -17,6 +17,15 @@ import { toSendGridMail } from './sendgrid-payload.js';
  * `@sendgrid/eventwebhook`, and Inbound Parse posts authenticated by the parse URL's credentials.
  */
 export class SendGridEmail implements EmailPort {
+  /**
+   * Event Webhook: signed JSON batches of events (a few hundred bytes each; 5 MB is thousands of them). Inbound Parse:
+   * multipart posts of the whole mail, at most 30 MB by SendGrid's limit (40 MB with encoding margin), authenticated by
+   * the URL's token or Basic credentials, so no signature header can be required.
+   */
+  readonly webhookKinds = [
+    { contentType: 'application/json', signatureHeaders: [SIGNATURE], maxBodyBytes: 5 * 1024 * 1024 },
+    { contentType: 'multipart/form-data', signatureHeaders: [], maxBodyBytes: 40 * 1024 * 1024 },
+  ];
   readonly capabilities: EmailCapabilities = { inboundWebhook: true, attachments: true, idempotencyKeys: false };
   private readonly options: ResolvedSendGridOptions;
   private readonly mail = new MailService();

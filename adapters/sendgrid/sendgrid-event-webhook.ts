@@ -9,7 +9,7 @@ import { MESSAGE_ID_ARG } from './sendgrid-payload.js';
 /** Older signatures are refused as replays; newer ones (clock skew) too. */
 const MAX_AGE_SECONDS = 300;
 
-const SIGNATURE = EventWebhookHeader.SIGNATURE().toLowerCase();
+export const SIGNATURE = EventWebhookHeader.SIGNATURE().toLowerCase();
 const TIMESTAMP = EventWebhookHeader.TIMESTAMP().toLowerCase();
 
 /**

@@ -23,6 +23,8 @@ function bare(value: string): string {
  * receives with its own SMTP listener, pushing each mail to `ctx.events.emailReceived` (SMTP has no webhooks).
  */
 export class SmtpEmail implements EmailPort {
+  /** Mail arrives over SMTP, never by webhook: every webhook is refused unread. */
+  readonly webhookKinds = [];
   readonly capabilities: EmailCapabilities = { inboundWebhook: false, attachments: true, idempotencyKeys: false };
   private readonly options: ResolvedSmtpOptions;
   private readonly transport: Transporter;

@@ -13,7 +13,7 @@ import { downloadTwilioRecording } from './twilio-recording.js';
 import { twilioErrorMapper } from './twilio-error-mapping.js';
 import { mapTwilioStatus } from './twilio-message-status.js';
 import { resolveTwilioOptions, type ResolvedTwilioOptions, type TwilioOptions } from './twilio-options.js';
-import { isValidTwilioSignature } from './twilio-webhook-signature.js';
+import { TWILIO_WEBHOOK_KINDS, isValidTwilioSignature } from './twilio-webhook-signature.js';
 import { resourcePrice } from './twilio-call-webhook.js';
 import { parseTwilioInboundSms, parseTwilioSmsStatus } from './twilio-webhook-forms.js';
 
@@ -22,6 +22,7 @@ const EMPTY_TWIML = new twilio.twiml.MessagingResponse().toString();
 
 /** The telephony port (SMS and calls) over Twilio's REST API, through the official `twilio` SDK only. */
 export class TwilioTelephony implements TelephonyPort, CredentialCheck {
+  readonly webhookKinds = TWILIO_WEBHOOK_KINDS;
   readonly capabilities: TelephonyCapabilities = { sms: true, mms: true, voice: true };
   readonly calls: TelephonyCalls;
   private readonly options: ResolvedTwilioOptions;

@@ -1,5 +1,14 @@
 import twilio from 'twilio';
-import type { WebhookRequest } from '../../ports/webhook.js';
+import type { WebhookKind, WebhookRequest } from '../../ports/webhook.js';
+
+/**
+ * Twilio's webhooks: forms (messages, calls, recordings) and JSON bodies signed through `bodySHA256`, always with
+ * `X-Twilio-Signature`. A message body is at most 1,600 characters — 19 KB when every one is a percent-encoded emoji —
+ * and the other fields (numbers, SIDs, up to ten media URLs, geography) a few KB: 64 KB leaves ample margin.
+ */
+export const TWILIO_WEBHOOK_KINDS: readonly WebhookKind[] = ['application/x-www-form-urlencoded', 'application/json'].map((contentType) => ({
+  contentType, signatureHeaders: ['x-twilio-signature'], maxBodyBytes: 64 * 1024,
+}));
 
 function hasBodyHash(url: string): boolean {
   try {

@@ -6,7 +6,7 @@ import type { SendWhatsAppRequest, SendWhatsAppResult, WhatsAppEvent, WhatsAppPo
 import { BaseUrlRequestClient } from './base-url-request-client.js';
 import { mapTwilioStatus } from './twilio-message-status.js';
 import { resolveTwilioOptions, type ResolvedTwilioOptions, type TwilioOptions } from './twilio-options.js';
-import { isValidTwilioSignature } from './twilio-webhook-signature.js';
+import { TWILIO_WEBHOOK_KINDS, isValidTwilioSignature } from './twilio-webhook-signature.js';
 import { twilioWhatsAppErrorMapper } from './twilio-whatsapp-errors.js';
 import { buildTwilioWhatsAppMessage } from './twilio-whatsapp-message.js';
 import { parseTwilioWhatsAppWebhook } from './twilio-whatsapp-webhook.js';
@@ -20,6 +20,7 @@ const WEBHOOK_REPLY: WebhookReply = { contentType: 'text/xml', body: new twilio.
  * succeeds and the StatusCallback later says `failed` with ErrorCode 63016 (core checks the window before sending).
  */
 export class TwilioWhatsApp implements WhatsAppPort {
+  readonly webhookKinds = TWILIO_WEBHOOK_KINDS;
   private readonly options: ResolvedTwilioOptions;
   private readonly httpClient: BaseUrlRequestClient;
   private readonly client: twilio.Twilio;

@@ -13,7 +13,7 @@ import { isValidSmsApiSignature } from './vonage-sms-signature.js';
 import { parseVonageInboundSms, parseVonageSmsStatus, smsApiFields } from './vonage-sms-webhooks.js';
 import { vonageTelephonyErrors } from './vonage-telephony-errors.js';
 import { resolveVonageTelephonyOptions, type ResolvedVonageTelephonyOptions, type VonageTelephonyOptions } from './vonage-telephony-options.js';
-import { isValidVonageSignature } from './vonage-webhook-signature.js';
+import { VONAGE_WEBHOOK_KINDS, isValidVonageSignature } from './vonage-webhook-signature.js';
 
 type SmsParams = Parameters<Vonage['sms']['send']>[0];
 
@@ -29,6 +29,7 @@ const WEBHOOK_REPLY: WebhookReply = { contentType: 'application/json', body: '{}
  * and call events through the Voice API when an application is configured.
  */
 export class VonageTelephony implements TelephonyPort {
+  readonly webhookKinds = VONAGE_WEBHOOK_KINDS;
   readonly capabilities: TelephonyCapabilities;
   readonly calls?: TelephonyCalls;
   private readonly options: ResolvedVonageTelephonyOptions;

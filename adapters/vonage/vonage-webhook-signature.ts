@@ -1,6 +1,20 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import type { WebhookRequest } from '../../ports/webhook.js';
+import type { WebhookKind, WebhookRequest } from '../../ports/webhook.js';
+
+/**
+ * Vonage's webhooks: JSON (Voice API events, Messages API) signed by a JWT in `Authorization`, and SMS API posts
+ * (form or JSON) that carry `sig` among their fields, so no header can be required. A WhatsApp text is at most 4,096
+ * characters (24 KB JSON-escaped at worst) and an SMS part far less: 64 KB leaves ample margin.
+ */
+export const VONAGE_WEBHOOK_KINDS: readonly WebhookKind[] = ['application/json', 'application/x-www-form-urlencoded'].map((contentType) => ({
+  contentType, signatureHeaders: [], maxBodyBytes: 64 * 1024,
+}));
+
+/** Vonage's Messages API (WhatsApp): JSON, always signed by a JWT in `Authorization`. */
+export const VONAGE_MESSAGES_WEBHOOK_KINDS: readonly WebhookKind[] = [
+  { contentType: 'application/json', signatureHeaders: ['authorization'], maxBodyBytes: 64 * 1024 },
+];
 
 /** Older signatures are refused as replays; newer ones (clock skew) too. */
 export const WEBHOOK_SIGNATURE_MAX_AGE_SECONDS = 300;

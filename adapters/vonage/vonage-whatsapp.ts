@@ -8,13 +8,14 @@ import { vonageErrorMapper } from './vonage-error-mapping.js';
 import { buildVonageWhatsAppMessage } from './vonage-outbound-message.js';
 import { resolveVonageOptions, type ResolvedVonageOptions, type VonageOptions } from './vonage-options.js';
 import { parseVonageWebhook } from './vonage-webhook-events.js';
-import { isValidVonageSignature } from './vonage-webhook-signature.js';
+import { VONAGE_MESSAGES_WEBHOOK_KINDS, isValidVonageSignature } from './vonage-webhook-signature.js';
 
 /** Vonage only needs a 2xx; a JSON body keeps proxies and logs unsurprised. */
 const WEBHOOK_REPLY: WebhookReply = { contentType: 'application/json', body: '{}' };
 
 /** The WhatsApp port over the Vonage Messages API v1, through the official `@vonage/server-sdk` only. */
 export class VonageWhatsApp implements WhatsAppPort {
+  readonly webhookKinds = VONAGE_MESSAGES_WEBHOOK_KINDS;
   private readonly options: ResolvedVonageOptions;
   private readonly client: Vonage;
   private readonly clock: Clock;

@@ -6,6 +6,7 @@ import { requirePort, requireTelephony, type CorePorts } from '../context.js';
 import { invalidSignature } from '../messages/inbound/store-inbound.js';
 import { updateCall } from './update-call.js';
 import { recordingAnnouncement } from '../compliance/recording-consent.js';
+import { agentFileKey } from '../agent-files.js';
 
 /** How long a recording link in comms_get_call works. */
 const RECORDING_URL_TTL_SECONDS = 60 * 60;
@@ -54,7 +55,7 @@ export async function receiveRecording(ports: CorePorts, agentId: string, reques
   const storage = requirePort(ports, 'storage');
   try {
     const { audio, contentType } = await calls.fetchRecording(ready.recordingId);
-    const key = `recordings/${call.id}.${contentType === 'audio/mpeg' ? 'mp3' : 'wav'}`;
+    const key = agentFileKey(call.agentId, `recordings/${call.id}.${contentType === 'audio/mpeg' ? 'mp3' : 'wav'}`);
     await storage.port.put(key, audio, contentType);
     const recording: StoredRecording = { key, durationSeconds: ready.durationSeconds, contentType };
     await updateCall(ports, call.id, (current) => ({ metadata: { ...current.metadata, recording } }));

@@ -74,9 +74,9 @@ export async function placeCall(
   ports: CorePorts, calls: TelephonyCalls, call: CallLogRecord, script: CallScript, admission: Admission,
   options: { machineDetection?: { answerUrl: string } } = {},
 ): Promise<CallLogRecord> {
-  const usage = await admission.commit(async (tx, reserve) => {
-    await tx.calls.insert(call);
-    return reserve({ callId: call.id });
+  const usage = await admission.commit({ callId: call.id }, async (db, keep) => {
+    await db.calls.insert(call);
+    return keep();
   });
   try {
     const placed = await calls.makeCall({

@@ -11,6 +11,7 @@ import { answerUrl, detectsMachine } from './machine-detection.js';
 import { requireE164 } from '../phone-number.js';
 import { defineUseCase } from '../use-case.js';
 import { type CallView, placedCallSchema, toCallView } from './call-view.js';
+import { agentFileKey } from '../agent-files.js';
 
 export interface SendVoiceMessageInput {
   agentId?: string;
@@ -75,7 +76,7 @@ export const sendVoiceMessage = defineUseCase<SendVoiceMessageInput, CallView & 
 
     // Speech and storage first: if either fails, nothing is stored and no call is placed.
     const callId = ctx.ports.ids.next('call');
-    const { url, key } = await synthesizeAndStore(ctx, callId, text, input.voice);
+    const { url, key } = await synthesizeAndStore(ctx, agent.id, callId, text, input.voice);
     const call = newOutboundCall(ctx.ports, {
       id: callId, agentId: agent.id, provider: telephony.id, from, to, audioUrl: url, audioKey: key,
       metadata: {
@@ -89,7 +90,7 @@ export const sendVoiceMessage = defineUseCase<SendVoiceMessageInput, CallView & 
   },
 });
 
-async function synthesizeAndStore(ctx: UseCaseContext, callId: string, text: string, voice: string | undefined): Promise<{ url: string; key: string }> {
+async function synthesizeAndStore(ctx: UseCaseContext, agentId: string, callId: string, text: string, voice: string | undefined): Promise<{ url: string; key: string }> {
   const tts = requirePort(ctx.ports, 'tts');
   const storage = requirePort(ctx.ports, 'storage');
   const format = PLAYABLE.find((f) => tts.port.capabilities.formats.includes(f));
@@ -98,7 +99,7 @@ async function synthesizeAndStore(ctx: UseCaseContext, callId: string, text: str
     throw new DomainError('INVALID_INPUT', `text is longer than the ${tts.port.capabilities.maxTextLength} characters ${tts.id} accepts.`, 'Shorten the message.', { field: 'text' });
   }
   const audio = await tts.port.synthesize({ text, voice, format });
-  const key = `voice/${callId}.${EXTENSION[audio.format]}`;
+  const key = agentFileKey(agentId, `voice/${callId}.${EXTENSION[audio.format]}`);
   await storage.port.put(key, audio.audio, audio.contentType);
   return { url: await storage.port.signedUrl(key, AUDIO_URL_TTL_SECONDS), key };
 }

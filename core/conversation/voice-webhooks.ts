@@ -1,7 +1,7 @@
-import type { CallLogRecord } from '../../ports/records.js';
 import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
 import { conversationCalls } from '../calls/telephony-calls.js';
 import { requirePort, requireTelephony, type CorePorts } from '../context.js';
+import { requireProviderNumbers } from '../messages/inbound/provider-numbers.js';
 import { webhookAgent } from '../messages/inbound/store-inbound.js';
 import { signerOf } from '../webhook-signer.js';
 import type { Handoff } from './conversation-output.js';
@@ -27,13 +27,14 @@ export async function receiveIncomingCall(ports: CorePorts, agentId: string | nu
   const { telephony, calls } = verifiedCalls(ports, request);
   requirePort(ports, 'brain');
   const incoming = calls.parseIncomingCall(request);
+  requireProviderNumbers(ports, incoming, 'call');
   const agent = await webhookAgent(ports, agentId, 'sms', incoming.to);
   requireSpeechPipeline(ports, voiceTransport(ports, agent));
   const record = agent.voice.record ?? false;
   if (record) requireRecording(ports);
-  const existing = await ports.db.calls.findByProviderId(agent.id, incoming.providerCallId);
   const now = ports.clock.now();
-  const call: CallLogRecord = existing ?? {
+  // A redelivered webhook (even one racing the first) answers the same call again instead of logging a second one.
+  const { call } = await ports.db.calls.insertOrFind({
     id: ports.ids.next('call'),
     agentId: agent.id,
     direction: 'inbound',
@@ -57,9 +58,7 @@ export async function receiveIncomingCall(ports: CorePorts, agentId: string | nu
     createdAt: now,
     updatedAt: now,
     version: 1,
-  };
-  // A redelivered webhook answers the same call again instead of logging a second one.
-  if (!existing) await ports.db.calls.insert(call);
+  });
   return calls.answerWithConversation(conversationSettings(ports, agent, call));
 }
 

@@ -84,9 +84,9 @@ export const sendMessage = defineUseCase<SendMessageInput, SendMessageOutput>({
       lines: [priceLine(ctx.ports.settings.usage, { channel: input.channel, action: 'message', units: meter.units, unit: meter.unit, provider: prepared.provider, to: meter.contacts[0] ?? null })],
     });
     const message = newOutboundMessage(ctx, agent.id, input, prepared);
-    const { outcome, usage } = await admission.commit(async (tx, reserve) => {
-      const inserted = await tx.messages.insertOutbound(message);
-      return { outcome: inserted, usage: inserted.inserted ? await reserve({ messageId: message.id }) : [] };
+    const { outcome, usage } = await admission.commit({ messageId: message.id }, async (db, keep) => {
+      const inserted = await db.messages.insertOutbound(message);
+      return { outcome: inserted, usage: inserted.inserted ? keep() : [] };
     });
     if (!outcome.inserted) return replay(ctx, channel, outcome.message, message.requestHash, prepared, admission);
     return deliver(ctx, channel, outcome.message, prepared, { records: usage, estimate: admission.estimate });
@@ -147,11 +147,11 @@ async function replay(
     // The provider never accepted it. If that was a transient failure, this retry may send it now.
     if (isRetryableCode(stored.errorCode)) {
       // The first attempt's reservation was released: this one reserves anew, with the claim of the message.
-      const retry = await admission.commit(async (tx, reserve) => {
-        const claimed = await tx.messages.changeStatus(
+      const retry = await admission.commit({ messageId: stored.id }, async (db, keep) => {
+        const claimed = await db.messages.changeStatus(
           stored.id, { status: 'pending', errorCode: null, errorMessage: null, updatedAt: ctx.ports.clock.now() }, ['failed'],
         );
-        return claimed ? await reserve({ messageId: stored.id }) : null;
+        return claimed ? keep() : null;
       });
       if (retry) return deliver(ctx, channel, { ...stored, status: 'pending' }, prepared, { records: retry, estimate: admission.estimate });
     }

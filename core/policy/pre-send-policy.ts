@@ -1,11 +1,12 @@
-import { isDomainError, type DomainError } from '../../ports/errors.js';
+import { isDomainError } from '../../ports/errors.js';
 import type { Repositories } from '../../ports/repositories.js';
 import type { UsageRecord, UsageUnit } from '../../ports/usage.js';
 import type { UseCaseContext } from '../context.js';
 import { agentLimits } from '../usage/agent-limits-cache.js';
 import { effectiveLimits } from '../usage/effective-limits.js';
 import { microsToDecimal, withMarkup } from '../usage/money.js';
-import { crossedThresholds, raiseUsageAlerts } from '../usage/usage-alerts.js';
+import { crossedThresholds, raiseUsageAlerts, type UsageAlert } from '../usage/usage-alerts.js';
+import { releaseUsage } from '../usage/settle-usage.js';
 import type { LimitClaim, OutboundAction, UsageLinks } from './outbound-action.js';
 import { POLICY_RULES } from './policy-rules.js';
 import { recordRefusal } from './record-refusal.js';
@@ -20,19 +21,21 @@ export interface UsageEstimate {
   currency: string;
 }
 
-/** Reserves the action's budget inside the caller's transaction; returns the usage records written. */
-export type Reserve = (links: UsageLinks) => Promise<UsageRecord[]>;
+/** Takes the reservation for the action `work` stored; returns the usage records that hold it. */
+export type KeepReservation = () => UsageRecord[];
 
 /** An action that passed every rule; its counters are claimed only when it is committed. */
 export interface Admission {
   readonly estimate: UsageEstimate | null;
   /**
-   * Runs `work` in one database transaction. `work` writes the action's own row (message, call) and
-   * then calls `reserve`, which claims every limit counter the rules asked for and writes the usage
-   * records, all in that transaction: when a counter has no room left, `reserve` throws the refusal and
-   * nothing of `work` is kept. Not calling `reserve` (an idempotent replay) claims nothing.
+   * Reserves the action's budget (every limit counter the rules asked for, and the `held` usage records
+   * linked to `links`), then runs `work`, which stores the action's own row (message, call) and calls
+   * `keep` when it did. When a counter has no room left, the refusal is thrown before `work` runs; when
+   * `work` throws or does not call `keep` (an idempotent replay), the reservation is given back. The
+   * reservation is written first and alone, so the counter rows are locked only for that one write, and
+   * a crash between it and `work` leaves held records that the sweeper releases when their hold expires.
    */
-  commit<T>(work: (tx: Repositories, reserve: Reserve) => Promise<T>): Promise<T>;
+  commit<T>(links: UsageLinks, work: (db: Repositories, keep: KeepReservation) => Promise<T>): Promise<T>;
 }
 
 /**
@@ -63,37 +66,37 @@ export async function checkOutbound(ctx: UseCaseContext, action: OutboundAction)
 
   return {
     estimate,
-    async commit(work) {
-      // Usage off: nothing to reserve, so no transaction around the action's own writes either.
-      if (!limits) return work(ctx.ports.db, async () => []);
-      let refusal: { error: DomainError; claim: LimitClaim } | null = null;
-      let alerts = 0;
-      const reserve = async (tx: Repositories, links: UsageLinks): Promise<UsageRecord[]> => {
-        const records = usageRecords(ctx, action, { prices, markup, claims, links, now });
-        await tx.usage.insertRecords(records);
-        // Claimed last: on PostgreSQL the counter rows stay locked from here to the commit.
-        if (claims.length > 0) {
-          const claimed = await tx.usage.claim(action.agent.id, claims.map((c) => ({
-            counter: c.counter, windowStart: c.window.start, windowEnd: c.window.end, amount: c.amount, cap: c.cap,
-          })));
-          if (!claimed.ok) {
-            const claim = claims.find((c) => c.counter === claimed.refused.counter) ?? claims[0]!;
-            refusal = { error: claim.refuse(claimed.used), claim };
-            throw refusal.error;
-          }
-          alerts = await raiseUsageAlerts(ctx.ports, tx, action.agent, crossedThresholds(usage.alertThresholds, claims, claimed.values));
-        }
-        return records;
-      };
+    async commit(links, work) {
+      if (!limits) return work(ctx.ports.db, () => []);
+      const records = usageRecords(ctx, action, { prices, markup, claims, links, now });
+      const counterClaims = claims.map((c) => ({ counter: c.counter, windowStart: c.window.start, windowEnd: c.window.end, amount: c.amount, cap: c.cap }));
+      const reserved = await ctx.ports.db.usage.reserve(action.agent.id, counterClaims, records);
+      if (!reserved.ok) {
+        const claim = claims.find((c) => c.counter === reserved.refused.counter) ?? claims[0]!;
+        const error = claim.refuse(reserved.used);
+        await recordRefusal(ctx, action, claim.rule, error, claim);
+        throw error;
+      }
+      let kept = false;
       try {
-        const value = await ctx.ports.db.transaction((tx) => work(tx, (links) => reserve(tx, links)));
-        if (alerts > 0) ctx.ports.notifyCallbacksPending();
+        const value = await work(ctx.ports.db, () => {
+          kept = true;
+          return records;
+        });
+        if (!kept) await releaseUsage(ctx.ports, records);
+        else await alertCrossedThresholds(ctx, action, crossedThresholds(usage.alertThresholds, claims, reserved.values));
         return value;
       } catch (err) {
-        const refused = refusal as { error: DomainError; claim: LimitClaim } | null;
-        if (refused && err === refused.error) await recordRefusal(ctx, action, refused.claim.rule, refused.error, refused.claim);
+        await releaseUsage(ctx.ports, records);
         throw err;
       }
     },
   };
+}
+
+/** Spend alerts for thresholds this reservation crossed (rare), each sent once per period. */
+async function alertCrossedThresholds(ctx: UseCaseContext, action: OutboundAction, alerts: readonly UsageAlert[]): Promise<void> {
+  if (alerts.length === 0) return;
+  const queued = await ctx.ports.db.transaction((tx) => raiseUsageAlerts(ctx.ports, tx, action.agent, alerts));
+  if (queued > 0) ctx.ports.notifyCallbacksPending();
 }

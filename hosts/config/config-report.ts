@@ -47,7 +47,8 @@ export async function configReport(loaded: LoadedConfig): Promise<ConfigRow[]> {
   const secrets = await declaredSecrets(loaded.config);
   const rows: ConfigRow[] = [];
   const walk = (node: unknown, path: string): void => {
-    if (isObject(node) && Object.keys(node).length > 0) {
+    // A secret that is a map (secrets by agent) is redacted whole, keys and values.
+    if (isObject(node) && Object.keys(node).length > 0 && !secrets.has(path)) {
       for (const [key, child] of Object.entries(node)) walk(child, path ? `${path}.${key}` : key);
       return;
     }

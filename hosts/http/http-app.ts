@@ -10,12 +10,14 @@ import { receiveEmailWebhook } from '../../core/messages/inbound/email-webhooks.
 import { receiveInboundSms, receiveSmsStatus } from '../../core/messages/inbound/sms-webhooks.js';
 import { receiveWhatsAppWebhook } from '../../core/messages/inbound/whatsapp-webhooks.js';
 import { receiveUnsubscribe } from '../../core/compliance/unsubscribe.js';
+import { admitWebhook, type WebhookChannel } from '../../core/webhook-admission.js';
 import { DomainError } from '../../ports/errors.js';
 import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
 import type { App } from '../composition/build-app.js';
 import type { StreamableHttpHost } from '../mcp/streamable-http-host.js';
 import { HTTP_STATUS, errorBody, toDomainError } from '../shared/error-mapping.js';
 import { IDEMPOTENCY_HEADER, withIdempotencyHeader } from './idempotency-header.js';
+import { lingerThenClose } from './lingering-close.js';
 import { openApiDocument } from './openapi.js';
 import { checkOrigin, wwwAuthenticate } from './origin-check.js';
 import { parseForm, parseJson, readRawBody, readRawBytes } from './read-body.js';
@@ -63,6 +65,13 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost): Koa {
       if (error.code === 'INTERNAL') app.logger.error({ err, requestId, path: ctx.path }, 'request failed');
       if (error.code === 'UNAUTHORIZED') ctx.set('www-authenticate', wwwAuthenticate(Boolean(ctx.get('authorization'))));
       ctx.status = HTTP_STATUS[error.code];
+      // Refused before its body was read to the end (too large, unauthenticated): the rest of the body is never
+      // parsed, so the connection cannot carry another request. It is closed once the answer is out (lingering,
+      // so that a client still uploading gets the answer, not a reset).
+      if (!ctx.req.complete) {
+        ctx.set('connection', 'close');
+        lingerThenClose(ctx.req, ctx.res);
+      }
       if (typeof error.details.retryAfterSeconds === 'number') ctx.set('retry-after', String(error.details.retryAfterSeconds));
       ctx.body = { ...errorBody(error), requestId };
     }
@@ -108,26 +117,30 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost): Koa {
   }
 
   // `agentId` is null on the URLs shared by every agent (one provider application for all numbers and mailboxes).
-  const webhook = (handle: (agentId: string | null, request: WebhookRequest) => Promise<WebhookReply>) => async (ctx: Ctx) => {
-    const rawBytes = await readRawBytes(ctx.req, limit);
+  // The cheap refusals (unknown agent, no signature header, a media type or size the provider never sends) come
+  // before the body is read: an unauthenticated body must not buy seconds of parsing and hashing.
+  const webhook = (channel: WebhookChannel, handle: (agentId: string | null, request: WebhookRequest) => Promise<WebhookReply>) => async (ctx: Ctx) => {
+    const agentId = ctx.params.agentId === undefined ? null : String(ctx.params.agentId);
+    const head = { url: app.ports.settings.publicBaseUrl + ctx.originalUrl, method: ctx.method, headers: ctx.headers as Record<string, string | undefined> };
+    const limits = await admitWebhook(app.ports, channel, agentId, head);
+    const rawBytes = await readRawBytes(ctx.req, Math.min(limits.maxBodyBytes ?? limit, limit));
     const rawBody = rawBytes.toString('utf8');
     const request: WebhookRequest = {
-      url: app.ports.settings.publicBaseUrl + ctx.originalUrl,
-      method: ctx.method,
-      headers: ctx.headers as Record<string, string | undefined>,
+      ...head,
+      agentId,
       rawBody,
       rawBytes,
-      params: ctx.is('application/x-www-form-urlencoded') ? parseForm(rawBody) : {},
+      params: ctx.is('application/x-www-form-urlencoded') ? parseForm(rawBody, limits.maxFormFields) : {},
     };
-    const reply = await handle(ctx.params.agentId === undefined ? null : String(ctx.params.agentId), request);
+    const reply = await handle(agentId, request);
     ctx.type = reply.contentType;
     ctx.body = reply.body;
   };
-  const smsInbound = webhook((agentId, request) => receiveInboundSms(app.ports, agentId, request));
-  const smsStatus = webhook((agentId, request) => receiveSmsStatus(app.ports, agentId, request));
-  const incomingCall = webhook((agentId, request) => receiveIncomingCall(app.ports, agentId, request));
-  const callStatus = webhook((agentId, request) => receiveCallStatus(app.ports, agentId, request));
-  const email = webhook((agentId, request) => receiveEmailWebhook(app.ports, agentId, request));
+  const smsInbound = webhook('telephony', (agentId, request) => receiveInboundSms(app.ports, agentId, request));
+  const smsStatus = webhook('telephony', (agentId, request) => receiveSmsStatus(app.ports, agentId, request));
+  const incomingCall = webhook('telephony', (agentId, request) => receiveIncomingCall(app.ports, agentId, request));
+  const callStatus = webhook('telephony', (agentId, request) => receiveCallStatus(app.ports, agentId, request));
+  const email = webhook('email', (agentId, request) => receiveEmailWebhook(app.ports, agentId, request));
   router.post('/webhooks/sms', smsInbound);
   router.post('/webhooks/sms/status', smsStatus);
   router.post('/webhooks/voice', incomingCall);
@@ -136,12 +149,12 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost): Koa {
   router.post('/webhooks/:agentId/sms', smsInbound);
   router.post('/webhooks/:agentId/sms/status', smsStatus);
   router.post('/webhooks/:agentId/voice', incomingCall);
-  router.post('/webhooks/:agentId/voice/action', webhook((agentId, request) => receiveConversationEnd(app.ports, String(agentId), request)));
+  router.post('/webhooks/:agentId/voice/action', webhook('telephony', (agentId, request) => receiveConversationEnd(app.ports, String(agentId), request)));
   router.post('/webhooks/:agentId/voice/status', callStatus);
-  router.post('/webhooks/:agentId/voice/answer', webhook((agentId, request) => receiveCallAnswer(app.ports, String(agentId), request)));
-  router.post('/webhooks/:agentId/voice/recording', webhook((agentId, request) => receiveRecording(app.ports, String(agentId), request)));
+  router.post('/webhooks/:agentId/voice/answer', webhook('telephony', (agentId, request) => receiveCallAnswer(app.ports, String(agentId), request)));
+  router.post('/webhooks/:agentId/voice/recording', webhook('telephony', (agentId, request) => receiveRecording(app.ports, String(agentId), request)));
   router.post('/webhooks/:agentId/email', email);
-  router.post('/webhooks/:agentId/whatsapp', webhook((agentId, request) => receiveWhatsAppWebhook(app.ports, String(agentId), request)));
+  router.post('/webhooks/:agentId/whatsapp', webhook('whatsapp', (agentId, request) => receiveWhatsAppWebhook(app.ports, String(agentId), request)));
 
   // Unsubscribe links of marketing emails (signed, no login); POST is also RFC 8058 one-click.
   const unsubscribe = (method: 'GET' | 'POST') => async (ctx: Ctx) => {

@@ -1,7 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import { DomainError } from '../../ports/errors.js';
 
-/** Reads the whole body as text, refusing more than `limit` bytes (the socket is not read further). */
+/**
+ * Reads the whole body as text, refusing more than `limit` bytes with BODY_TOO_LARGE (the socket is not read
+ * further; the host then closes the connection, whose rest of body it never read).
+ */
 export async function readRawBody(req: IncomingMessage, limit: number): Promise<string> {
   return (await readRawBytes(req, limit)).toString('utf8');
 }
@@ -21,11 +24,21 @@ export async function readRawBytes(req: IncomingMessage, limit: number): Promise
 }
 
 function tooLarge(limit: number): DomainError {
-  return new DomainError('INVALID_INPUT', `Request body exceeds ${limit} bytes.`, 'Send a smaller request.', { limit });
+  return new DomainError('BODY_TOO_LARGE', `Request body exceeds ${limit} bytes.`, 'Send a smaller request.', { limit });
 }
 
-/** `application/x-www-form-urlencoded` to fields; a repeated key becomes an array, as providers send lists. */
-export function parseForm(raw: string): Record<string, string | string[]> {
+/**
+ * `application/x-www-form-urlencoded` to fields; a repeated key becomes an array, as providers send lists. More than
+ * `maxFields` fields are refused before any is decoded: counting separators is cheap, decoding and checking a
+ * signature over each is not.
+ */
+export function parseForm(raw: string, maxFields: number): Record<string, string | string[]> {
+  let count = 1;
+  for (let at = raw.indexOf('&'); at !== -1; at = raw.indexOf('&', at + 1)) {
+    if (++count > maxFields) {
+      throw new DomainError('BODY_TOO_LARGE', `The form has more than ${maxFields} fields.`, 'Send fewer fields; provider webhooks never carry this many.', { maxFields });
+    }
+  }
   const fields: Record<string, string | string[]> = {};
   for (const [key, value] of new URLSearchParams(raw)) {
     const existing = fields[key];

@@ -3,6 +3,7 @@ import { DomainError, isDomainError, type ErrorCode } from '../../ports/errors.j
 /** The one table from error codes to HTTP statuses (and, through them, to every other wire). */
 export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   INVALID_INPUT: 400,
+  BODY_TOO_LARGE: 413,
   INVALID_PHONE_NUMBER: 400,
   INVALID_EMAIL_ADDRESS: 400,
   UNKNOWN_VOICE: 400,

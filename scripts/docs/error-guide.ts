@@ -9,6 +9,10 @@ export const ERROR_GUIDE: Partial<Record<ErrorCode, { cause: string; fix: string
     cause: 'The input does not match the tool\'s or route\'s JSON Schema (a missing or unknown field, a wrong type, a value out of range), or the body is not JSON. `details.field` names the field.',
     fix: 'Fix the named field; the schemas are in docs/MCP-TOOLS.md and docs/API.md.',
   },
+  BODY_TOO_LARGE: {
+    cause: 'A request body over the route\'s limit: `server.bodyLimitBytes` for the API and MCP, the provider\'s own size (with margin) for its webhooks, or a webhook form with more fields than any provider sends. `details.limit` names the limit; the connection is closed after the answer.',
+    fix: 'Send a smaller body (attach large files by `storageKey`). A provider webhook refused so is not one the provider sent: check where it came from.',
+  },
   INVALID_PHONE_NUMBER: {
     cause: 'A number that cannot be a phone number of its country code (too short or long, no leading +, letters), or one the provider refused as a destination.',
     fix: 'Write it in international form: + and the country code (spaces, dashes, dots and brackets are fine), e.g. +1 555 010 0123.',

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 
@@ -9,7 +9,23 @@ export interface BenchServer {
   url: string;
   dbFile: string;
   child: ChildProcess;
+  /** CPU seconds (user + system) the server process has used so far (Linux /proc; 0 elsewhere). */
+  cpuSeconds(): number;
   stop(): Promise<void>;
+}
+
+/** Linux's clock ticks per second for /proc/<pid>/stat times (USER_HZ, 100 on every mainstream kernel). */
+const TICKS_PER_SECOND = 100;
+
+function processCpuSeconds(pid: number | undefined): number {
+  try {
+    // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
 }
 
 /**
@@ -51,6 +67,7 @@ export async function startBenchServer(dir: string, repoRoot: string, extra: Rec
     url,
     dbFile,
     child,
+    cpuSeconds: () => processCpuSeconds(child.pid),
     stop: () => new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
       child.kill('SIGTERM');

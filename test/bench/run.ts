@@ -44,7 +44,7 @@ const LIMITS_ON = {
 };
 const LIMITS_OFF = { usage: { enabled: false } };
 
-interface Result { name: string; requestsPerSecond: number; p50: number; p99: number; ok: number; errors: number; non2xx: number }
+interface Result { name: string; requestsPerSecond: number; p50: number; p99: number; ok: number; errors: number; non2xx: number; cpuMsPerRequest?: number }
 
 function run(options: autocannon.Options, amount: number): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
@@ -52,7 +52,7 @@ function run(options: autocannon.Options, amount: number): Promise<autocannon.Re
   });
 }
 
-async function benchSends(url: string, token: string): Promise<Result> {
+async function benchSends(url: string, token: string, cpuSeconds: () => number): Promise<Result> {
   const sessionId = await openMcpSession(url, token);
   // Bodies are built before the clock starts, so the load generator spends its CPU on sending.
   const bodies = Array.from({ length: SENDS }, (_, i) => JSON.stringify({
@@ -61,6 +61,7 @@ async function benchSends(url: string, token: string): Promise<Result> {
   }));
   let next = 0;
   let toolErrors = 0;
+  const cpuBefore = cpuSeconds();
   const result = await run({
     url: `${url}/mcp`,
     method: 'POST',
@@ -72,7 +73,9 @@ async function benchSends(url: string, token: string): Promise<Result> {
       },
     }],
   }, SENDS);
-  return summary('comms_send_message over MCP Streamable HTTP', result, toolErrors);
+  // Server CPU per send: what the server itself spends, much less disturbed by other load than sends/s.
+  const cpuMsPerRequest = Math.round(((cpuSeconds() - cpuBefore) * 1e6) / SENDS) / 1e3;
+  return { ...summary('comms_send_message over MCP Streamable HTTP', result, toolErrors), cpuMsPerRequest };
 }
 
 async function benchInbound(url: string, agentId: string): Promise<Result> {
@@ -106,11 +109,11 @@ type Dialect = 'sqlite' | 'postgresql';
 interface SendRun extends Result { dialect: Dialect; limits: boolean; stored: number; distinct: number }
 
 /** A fresh bench server with one agent; `measure` runs against it, then the server stops. */
-async function withBenchServer<T>(extra: Record<string, unknown>, measure: (url: string, agent: { agentId: string; token: string }) => Promise<T>): Promise<{ value: T; agentId: string; dbFile: string }> {
+async function withBenchServer<T>(extra: Record<string, unknown>, measure: (url: string, agent: { agentId: string; token: string }, cpuSeconds: () => number) => Promise<T>): Promise<{ value: T; agentId: string; dbFile: string }> {
   const server = await startBenchServer(mkdtempSync(join(tmpdir(), 'agentos-bench-')), REPO, extra);
   try {
     const agent = await createBenchAgent(server.url, '+15550100099');
-    return { value: await measure(server.url, agent), agentId: agent.agentId, dbFile: server.dbFile };
+    return { value: await measure(server.url, agent, () => server.cpuSeconds()), agentId: agent.agentId, dbFile: server.dbFile };
   } finally {
     await server.stop();
   }
@@ -131,7 +134,7 @@ function countSqlite(dbFile: string, sql: string, ...params: string[]): Counted 
 async function sendRun(dialect: Dialect, limits: boolean, schemas: Awaited<ReturnType<typeof postgresSchemas>> | null): Promise<SendRun> {
   const schema = schemas?.fresh() ?? '';
   const db = dialect === 'postgresql' ? { db: { use: 'postgresql', options: { url: POSTGRES_URL, schema, poolMax: 16 } } } : {};
-  const { value: result, agentId, dbFile } = await withBenchServer({ ...db, ...(limits ? LIMITS_ON : LIMITS_OFF) }, (url, agent) => benchSends(url, agent.token));
+  const { value: result, agentId, dbFile } = await withBenchServer({ ...db, ...(limits ? LIMITS_ON : LIMITS_OFF) }, (url, agent, cpu) => benchSends(url, agent.token, cpu));
   const count = 'select count(*) as "rows", count(distinct id) as "distinctRows"';
   // The agent id is the server's own (letters, digits, underscore): safe to inline.
   const [counted] = dialect === 'postgresql'
@@ -165,18 +168,20 @@ async function main(): Promise<void> {
   const inbound = await inboundRun();
 
   console.log(`\n${SENDS} sends per run, ${WEBHOOKS} webhooks, ${CONNECTIONS} concurrent connections, demo provider\n`);
-  console.log('| benchmark | database | usage & limits | req/s | p50 ms | p99 ms | ok | errors | non-2xx | stored |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| benchmark | database | usage & limits | req/s | server CPU ms/req | p50 ms | p99 ms | ok | errors | non-2xx | stored |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of runs) {
-    console.log(`| ${r.name} | ${r.dialect} | ${r.limits ? 'on' : 'off'} | ${r.requestsPerSecond} | ${r.p50} | ${r.p99} | ${r.ok} | ${r.errors} | ${r.non2xx} | ${r.stored} |`);
+    console.log(`| ${r.name} | ${r.dialect} | ${r.limits ? 'on' : 'off'} | ${r.requestsPerSecond} | ${r.cpuMsPerRequest} | ${r.p50} | ${r.p99} | ${r.ok} | ${r.errors} | ${r.non2xx} | ${r.stored} |`);
   }
   const i = inbound.result;
-  console.log(`| ${i.name} | sqlite | – | ${i.requestsPerSecond} | ${i.p50} | ${i.p99} | ${i.ok} | ${i.errors} | ${i.non2xx} | ${inbound.stored} |`);
+  console.log(`| ${i.name} | sqlite | – | ${i.requestsPerSecond} | – | ${i.p50} | ${i.p99} | ${i.ok} | ${i.errors} | ${i.non2xx} | ${inbound.stored} |`);
   console.log('');
   for (const dialect of dialects) {
     const off = mean(runs.filter((r) => r.dialect === dialect && !r.limits).map((r) => r.requestsPerSecond));
     const on = mean(runs.filter((r) => r.dialect === dialect && r.limits).map((r) => r.requestsPerSecond));
-    console.log(`${dialect}: limits on ${on} sends/s against off ${off} sends/s: ${(((on - off) / off) * 100).toFixed(1)} %`);
+    const cpu = (limits: boolean): number => runs.filter((r) => r.dialect === dialect && r.limits === limits).reduce((s, r) => s + (r.cpuMsPerRequest ?? 0), 0) / ROUNDS;
+    console.log(`${dialect}: limits on ${on} sends/s against off ${off} sends/s: ${(((on - off) / off) * 100).toFixed(1)} %; ` +
+      `server CPU per send ${cpu(true).toFixed(3)} ms against ${cpu(false).toFixed(3)} ms: ${(((cpu(true) - cpu(false)) / cpu(false)) * 100).toFixed(1)} %`);
   }
   const lossless = runs.every((r) => r.stored === r.ok && r.stored === r.distinct) && inbound.stored === i.ok && inbound.stored === inbound.distinct;
   console.log(lossless ? 'no message lost or duplicated' : 'MISMATCH: messages lost or duplicated');

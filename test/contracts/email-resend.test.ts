@@ -7,6 +7,7 @@ import type { EmailEvent, EmailPort } from '../../ports/email.js';
 import type { WebhookRequest } from '../../ports/webhook.js';
 import { bareAddress } from '../simulators/resend/email-address-syntax.js';
 import { ResendSimulator } from '../simulators/resend/resend-simulator.js';
+import { newSvixMessageId, newWebhookSecret, svixHeaders } from '../simulators/resend/svix-signing.js';
 import type { SimulatedEmail } from '../simulators/resend/simulated-emails.js';
 import type { SignedWebhook } from '../simulators/resend/webhook-delivery.js';
 import { WebhookReceiver } from '../simulators/resend/webhook-receiver.js';
@@ -207,10 +208,10 @@ describe('resend adapter: beyond the contract', () => {
     await expect(port.parseWebhook({ ...contact, rawBody: '{"type":"email.delivered","data":{}}' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
   });
 
-  it('fails a received webhook whose email the receiving API cannot serve, so that Resend retries it', async () => {
+  it('fails a received webhook whose email the receiving API does not know with NOT_FOUND (for good), one it cannot serve now so that Resend retries it', async () => {
     const { webhook, email } = sim.buildInbound({ url: WEBHOOK_URL, from: 'a@example.com', to: ['b@example.com'], subject: 's', text: 't' });
     sim.inbound.length = 0;
-    await expect(port.parseWebhook(asWebhookRequest(webhook))).rejects.toMatchObject({ code: 'PROVIDER_REJECTED', details: { providerStatus: 404 } });
+    await expect(port.parseWebhook(asWebhookRequest(webhook))).rejects.toMatchObject({ code: 'NOT_FOUND' });
     sim.inbound.push(email);
     sim.failNext({ status: 503 });
     await expect(port.parseWebhook(asWebhookRequest(webhook))).rejects.toMatchObject({ code: 'PROVIDER_UNAVAILABLE' });
@@ -232,6 +233,22 @@ describe('resend adapter: beyond the contract', () => {
     expect(port.verifyWebhook(unbranded)).toBe(true);
     const future = { ...valid, headers: { ...valid.headers, 'svix-timestamp': String(Math.floor(Date.now() / 1000) + 600) } };
     expect(port.verifyWebhook(future)).toBe(false);
+  });
+
+  it('verifies a per-agent URL with that agent\'s own endpoint secret only; other URLs with the shared secret', async () => {
+    const agentSecret = newWebhookSecret();
+    const withAgentSecrets = await buildPort(sim, context, { agentWebhookSecrets: { agt_b: agentSecret } });
+    const rawBody = JSON.stringify({ type: 'email.delivered', created_at: '2030-01-01T00:00:00Z', data: { email_id: 'x' } });
+    const signedWith = (secret: string, agentId: string | null): WebhookRequest =>
+      ({ url: WEBHOOK_URL, method: 'POST', headers: svixHeaders(secret, newSvixMessageId(), rawBody, new Date()), rawBody, params: {}, agentId });
+    // A webhook of the shared endpoint (or agent A's) does not verify on B's URL, B's own does.
+    expect(withAgentSecrets.verifyWebhook(signedWith(sim.webhookSecret, 'agt_b'))).toBe(false);
+    expect(withAgentSecrets.verifyWebhook(signedWith(agentSecret, 'agt_b'))).toBe(true);
+    // B's secret is B's alone: not valid on A's URL or on the shared one.
+    expect(withAgentSecrets.verifyWebhook(signedWith(agentSecret, 'agt_a'))).toBe(false);
+    expect(withAgentSecrets.verifyWebhook(signedWith(agentSecret, null))).toBe(false);
+    expect(withAgentSecrets.verifyWebhook(signedWith(sim.webhookSecret, 'agt_a'))).toBe(true);
+    await withAgentSecrets.close?.();
   });
 
   it('refuses an email.received whose id could leave its path segment', async () => {
@@ -295,7 +312,7 @@ describe('resend adapter: error mapping', () => {
 
 describe('resend plugin definition', () => {
   it('is an email plugin named resend whose schema marks the credentials and checks the secret format', () => {
-    expect(resendPlugin).toMatchObject({ apiVersion: 1, port: 'email', id: 'resend', secrets: ['apiKey', 'webhookSecret'] });
+    expect(resendPlugin).toMatchObject({ apiVersion: 1, port: 'email', id: 'resend', secrets: ['apiKey', 'webhookSecret', 'agentWebhookSecrets'] });
     const validate = new Ajv2020({ strict: false, useDefaults: true }).compile(resendPlugin.optionsSchema);
     const options: Record<string, unknown> = { apiKey: 're_x' };
     expect(validate(options)).toBe(true);

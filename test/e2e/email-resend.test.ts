@@ -73,9 +73,11 @@ describe('Email end to end: MCP client, Resend adapter, simulator', () => {
 
   it('attaches a stored file by its storage key, with its exact bytes', async () => {
     const bytes = Buffer.from([0, 1, 2, 250, 251, 252, 253]);
-    await server.app.ports.storage!.port.put('reports/week-47.bin', bytes, 'application/octet-stream');
+    // An agent's files live under agents/<agentId>/ (put there by the operator, or by the server itself).
+    const key = `agents/${agent.agentId}/reports/week-47.bin`;
+    await server.app.ports.storage!.port.put(key, bytes, 'application/octet-stream');
     const sent = await callOk<{ providerMessageId: string }>(client, 'comms_send_message', {
-      channel: 'email', to: PERSON, subject: 'Weekly report', text: 'Attached.', attachments: [{ filename: 'week-47.bin', storageKey: 'reports/week-47.bin' }],
+      channel: 'email', to: PERSON, subject: 'Weekly report', text: 'Attached.', attachments: [{ filename: 'week-47.bin', storageKey: key }],
     });
     const far = sim.emails.find((e) => e.id === sent.providerMessageId)!;
     expect(far.attachments[0]).toMatchObject({ filename: 'week-47.bin', contentType: 'application/octet-stream' });

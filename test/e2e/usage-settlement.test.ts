@@ -90,7 +90,10 @@ describe('settlement', () => {
     expect(usage.totalPrice).toBe(((minutes * 100_000 + 2_600) / 1e6).toFixed(6));
   });
 
-  it('gives back a reservation left held by a crash between reservation and send, once it expires', async () => {
+  it.each([
+    { moment: 'after the message was stored', crashBeforeInsert: false },
+    { moment: 'before the message was stored', crashBeforeInsert: true },
+  ])('gives back a reservation left held by a crash $moment, once it expires', async (input) => {
     const clock = new FakeClock(new Date('2026-11-30T10:00:00.000Z'));
     server = await startTestServer({ clock, extra: usageConfig({ spend: { perDay: '0.01' }, actions: { sms: { perDay: 1 } } }, { holdSeconds: 60 }) });
     const { agentId } = await server.createAgent({ name: 'crashy', phone: '+15550100099' });
@@ -103,10 +106,15 @@ describe('settlement', () => {
       id: 'msg_crashed', agentId, channel: 'sms', direction: 'outbound', from: '+15550100099', to: TO, body: 'lost', status: 'pending', provider: 'mock',
       providerMessageId: null, idempotencyKey: null, requestHash: null, errorCode: null, errorMessage: null, metadata: {}, createdAt: now, updatedAt: now,
     };
-    await admission.commit(async (tx, reserve) => {
-      await tx.messages.insertOutbound(message);
-      return reserve({ messageId: message.id });
+    // The reservation is written before the message: the process may die before or after storing it.
+    const { crashBeforeInsert } = input;
+    const { db } = server.app.ports;
+    void admission.commit({ messageId: message.id }, async (repositories, keep) => {
+      if (crashBeforeInsert) return new Promise<never>(() => undefined);
+      await repositories.messages.insertOutbound(message);
+      return keep();
     });
+    await eventually(async () => (await db.usage.findByMessage(message.id)).length === 1 || undefined);
     const caller: Caller = { kind: 'agent', agentId };
     expect(await send(server, caller).catch((err: unknown) => isDomainError(err) && err.code)).toBe('RATE_LIMITED');
     expect(await resolveExpiredHolds(server.app.ports)).toBe(0);

@@ -67,7 +67,7 @@ describe('recorded calls', () => {
     await call.hangUp();
     const [latest] = await server.app.ports.db.calls.list({ agentId, limit: 1 });
     const view = await recorded(latest!.id);
-    expect(view.recording!.url).toContain('/storage/recordings/');
+    expect(view.recording!.url).toContain(`/storage/agents/${agentId}/recordings/`);
     await server.app.runner.run('comms_update_agent', { kind: 'admin' }, { agentId, voice: {} });
   });
 

@@ -114,6 +114,14 @@ describe('WhatsApp end to end: MCP client, Vonage adapter, simulator', () => {
     try {
       const sent = await callOk<{ from: string }>(pooledClient, 'comms_send_message', { channel: 'whatsapp', to: NEW_CONTACT, templateId: 'welcome' });
       expect(sent.from).toBe(POOL_SENDER);
+      // The reply comes to the shared sender, on the pooled agent's URL: a shared sender is any pooled agent's.
+      const reply = await sim.injectInbound({ url: `${server.url}/webhooks/${pooled.agentId}/whatsapp`, from: NEW_CONTACT, to: POOL_SENDER, text: 'Thanks' });
+      expect(reply.status).toBe(200);
+      // The dedicated sender of another agent is not the pooled agent's: refused, nothing stored.
+      const foreign = await sim.injectInbound({ url: `${server.url}/webhooks/${pooled.agentId}/whatsapp`, from: NEW_CONTACT, to: SENDER, text: 'For the first agent' });
+      expect(foreign.status).toBe(403);
+      const stored = await server.app.ports.db.messages.list({ agentId: pooled.agentId, direction: 'inbound', limit: 10 });
+      expect(stored.map((m) => m.body)).toEqual(['Thanks']);
     } finally {
       await pooledClient.close();
     }

@@ -207,6 +207,13 @@ describe('config show', () => {
     expect(row('server.bodyLimitBytes')).toMatchObject({ value: 16777216, origin: 'default (config/schema.json)' });
     expect(row('dataDir')?.origin).toBe('per-user data folder');
   });
+
+  it('redacts a secret that is a map (signing secrets by agent) whole', async () => {
+    const file = configFile('email: { use: resend, options: { apiKey: re_x, agentWebhookSecrets: { agt_a: whsec_c2VjcmV0LWZvci1h } } }\n');
+    const rows = await configReport(loadConfig({ file, env: {} }));
+    expect(JSON.stringify(rows)).not.toContain('whsec_c2VjcmV0LWZvci1h');
+    expect(rows.find((r) => r.path === 'email.options.agentWebhookSecrets')?.value).toBe(REDACTED);
+  });
 });
 
 describe('data folder', () => {

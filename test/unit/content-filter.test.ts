@@ -11,6 +11,13 @@ describe('content filter (obscenity + threat and harassment phrases + operator l
     expect(rules('Skill yourself up with our new course.')).toEqual([]);
   });
 
+  it('never reads numbers alone as disguised words (codes, amounts, times)', () => {
+    // l33t speak makes 455 "ass" and 717 "tit": digits without a letter are not words.
+    expect(rules('Your code is 4551.')).toEqual([]);
+    expect(rules('Ticket 717, total $455.00, order 5-455-717')).toEqual([]);
+    expect(rules('this is a55')).toEqual(['profanity']);
+  });
+
   it('finds threats, harassment and profanity, disguised spellings too', () => {
     expect(rules('Pay now or I will KILL YOU')).toEqual(['threat']);
     expect(rules('I know where you live.')).toEqual(['threat']);

@@ -1,9 +1,10 @@
-import type { InboundEmail } from '../../../ports/email.js';
+import type { EmailEvent, EmailPort, InboundEmail } from '../../../ports/email.js';
+import { isDomainError } from '../../../ports/errors.js';
 import type { AgentRecord } from '../../../ports/records.js';
 import type { WebhookReply, WebhookRequest } from '../../../ports/webhook.js';
-import { requirePort, type CorePorts } from '../../context.js';
+import { requirePort, type CorePorts, type Provided } from '../../context.js';
 import { signerOf } from '../../webhook-signer.js';
-import { applyDeliveryStatus, requireAgent, storeInbound } from './store-inbound.js';
+import { applyDeliveryStatus, requireAddressedTo, requireAgent, storeInbound } from './store-inbound.js';
 
 function storeEmail(ports: CorePorts, agent: AgentRecord, provider: string, email: InboundEmail) {
   return storeInbound(ports, agent, {
@@ -32,12 +33,30 @@ function storeEmail(ports: CorePorts, agent: AgentRecord, provider: string, emai
 export async function receiveEmailWebhook(ports: CorePorts, agentId: string | null, request: WebhookRequest): Promise<WebhookReply> {
   const email = signerOf(requirePort(ports, 'email'), request);
   const agent = agentId === null ? null : await requireAgent(ports, agentId);
-  for (const event of await email.port.parseWebhook(request)) {
+  for (const event of await signedEvents(ports, email, request)) {
     if (event.kind === 'status') await applyDeliveryStatus(ports, agentId, 'email', event);
-    else if (agent) await storeEmail(ports, agent, email.id, event.email);
+    else if (agent) {
+      await requireAddressedTo(ports, agent, 'email', [...event.email.to, ...event.email.cc]);
+      await storeEmail(ports, agent, email.id, event.email);
+    }
     else await routeEmail(ports, email.id, event.email);
   }
   return email.port.webhookReply();
+}
+
+/**
+ * The events of a signed webhook; none when it names an email the provider itself does not know. That failure is
+ * permanent: a refusal would only have the provider redeliver it for days (Resend retries any non-2xx answer), so it
+ * is acknowledged and logged, with no address or content.
+ */
+async function signedEvents(ports: CorePorts, email: Provided<EmailPort>, request: WebhookRequest): Promise<EmailEvent[]> {
+  try {
+    return await email.port.parseWebhook(request);
+  } catch (err) {
+    if (!isDomainError(err) || err.code !== 'NOT_FOUND') throw err;
+    ports.logger.warn({ provider: email.id, code: err.code }, 'signed email webhook names an email the provider does not know: acknowledged, nothing stored');
+    return [];
+  }
 }
 
 /**

@@ -2,6 +2,7 @@ import type { WebhookReply, WebhookRequest } from '../../../ports/webhook.js';
 import { requireTelephony, type CorePorts } from '../../context.js';
 import { signerOf } from '../../webhook-signer.js';
 import { settleSmsPrice } from '../../usage/settle-usage.js';
+import { requireProviderNumbers } from './provider-numbers.js';
 import { applyDeliveryStatus, storeInboundText, webhookAgent } from './store-inbound.js';
 
 /** Statuses after which the provider has priced the message: it went out. */
@@ -14,6 +15,7 @@ const CHARGED = new Set(['delivered', 'undelivered']);
 export async function receiveInboundSms(ports: CorePorts, agentId: string | null, request: WebhookRequest): Promise<WebhookReply> {
   const telephony = signerOf(requireTelephony(ports), request);
   const sms = telephony.port.parseInboundSms(request);
+  requireProviderNumbers(ports, sms, 'text');
   const agent = await webhookAgent(ports, agentId, 'sms', sms.to);
   await storeInboundText(ports, agent, {
     channel: 'sms',

@@ -27,12 +27,34 @@ export async function requireAgent(ports: CorePorts, agentId: string): Promise<A
  * — the owner of `address` (the number or mailbox the event was sent to) on `channel`.
  */
 export async function webhookAgent(ports: CorePorts, agentId: string | null, channel: Channel, address: string): Promise<AgentRecord> {
-  if (agentId !== null) return requireAgent(ports, agentId);
+  if (agentId !== null) {
+    const agent = await requireAgent(ports, agentId);
+    await requireAddressedTo(ports, agent, channel, [address]);
+    return agent;
+  }
   const owner = await ports.db.agents.findChannelByAddress(channel, address);
   if (!owner) {
     throw new DomainError('NOT_FOUND', `No agent has this ${channel} address.`, 'Give an agent the address the provider sends to, or point the provider elsewhere.', { channel });
   }
   return requireAgent(ports, owner.agentId);
+}
+
+/**
+ * FORBIDDEN unless `agent` owns one of `addresses` (the recipients of an inbound event) on `channel`. Some signatures
+ * do not cover the URL (Svix, Vonage's JWT and `sig`): a webhook captured on one agent's URL verifies on another's,
+ * so the recipient, not the URL, says whose it is. Nothing is stored for an agent the event was not sent to.
+ */
+export async function requireAddressedTo(ports: CorePorts, agent: AgentRecord, channel: Channel, addresses: readonly string[]): Promise<void> {
+  for (const address of addresses) {
+    const owner = await ports.db.agents.findChannelByAddress(channel, channel === 'email' ? address.toLowerCase() : address);
+    if (owner?.agentId === agent.id) return;
+  }
+  throw new DomainError(
+    'FORBIDDEN',
+    `This ${channel} event was not sent to an address of the agent its URL names.`,
+    'Point each agent\'s provider webhook at its own URL; an event re-sent to another agent\'s URL is refused.',
+    { channel, agentId: agent.id },
+  );
 }
 
 /**

@@ -1,6 +1,7 @@
 import { DomainError } from '../../../ports/errors.js';
 import type { EmailAttachment } from '../../../ports/email.js';
 import { requirePort, type UseCaseContext } from '../../context.js';
+import { readAgentFile } from '../../agent-files.js';
 import { requireEmailAddresses } from '../../email-address.js';
 import { marketingEmail } from '../../compliance/marketing-email.js';
 import { invalidField, notConfigured, refuseForeignFields } from './channel-errors.js';
@@ -20,7 +21,7 @@ function decodeBase64(value: string, field: string): Uint8Array {
   return bytes;
 }
 
-async function loadAttachment(ctx: UseCaseContext, a: AttachmentInput, index: number): Promise<EmailAttachment> {
+async function loadAttachment(ctx: UseCaseContext, agentId: string, a: AttachmentInput, index: number): Promise<EmailAttachment> {
   const field = `attachments.${index}`;
   if ((a.contentBase64 === undefined) === (a.storageKey === undefined)) {
     throw invalidField(field, `${field} needs exactly one of contentBase64 and storageKey.`, 'Give the file by content or by storage key.');
@@ -28,8 +29,13 @@ async function loadAttachment(ctx: UseCaseContext, a: AttachmentInput, index: nu
   if (a.contentBase64 !== undefined) {
     return { filename: a.filename, contentType: a.contentType, content: decodeBase64(a.contentBase64, `${field}.contentBase64`) };
   }
-  const stored = await requirePort(ctx.ports, 'storage').port.get(a.storageKey!);
-  if (!stored) throw new DomainError('NOT_FOUND', `${field}.storageKey names no stored file.`, 'Check the key of the stored file.', { field });
+  requirePort(ctx.ports, 'storage');
+  // A key of another agent's file answers exactly as an unknown key: whether it exists is not told.
+  const stored = await readAgentFile(ctx.ports, agentId, a.storageKey!);
+  if (!stored) {
+    throw new DomainError('NOT_FOUND', `${field}.storageKey names no stored file of this agent.`,
+      `Check the key; an agent's files are under agents/${agentId}/.`, { field });
+  }
   return { filename: a.filename, contentType: a.contentType ?? stored.contentType, content: stored.bytes };
 }
 
@@ -49,7 +55,7 @@ export const emailChannel: OutboundChannel = {
     const email = requirePort(ctx.ports, 'email');
     const own = await ctx.ports.db.agents.findChannel(agent.id, 'email');
     if (!own) throw notConfigured('email', `Agent ${agent.id} has no email address.`, 'Give the agent an address first (agentos-comms agent create --email …).');
-    const files = await Promise.all((input.attachments ?? []).map((a, i) => loadAttachment(ctx, a, i)));
+    const files = await Promise.all((input.attachments ?? []).map((a, i) => loadAttachment(ctx, agent.id, a, i)));
     const size = files.reduce((sum, f) => sum + f.content.length, 0);
     if (size > MAX_ATTACHMENT_BYTES) throw invalidField('attachments', 'Attachments exceed 10 MB in all.', 'Send smaller files, or links to them.');
     const described = files.map((f) => ({ filename: f.filename, contentType: f.contentType ?? null, size: f.content.length }));

@@ -7,7 +7,7 @@ export interface AttachmentInput {
   contentType?: string;
   /** The file's bytes, base64-encoded. */
   contentBase64?: string;
-  /** Or a file already in storage (e.g. generated audio), by its key. */
+  /** Or a file of the sending agent already in storage (under `agents/<agentId>/`, e.g. its generated audio), by its key. */
   storageKey?: string;
 }
 
