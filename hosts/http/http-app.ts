@@ -11,7 +11,7 @@ import { receiveInboundSms, receiveSmsStatus } from '../../core/messages/inbound
 import { receiveWhatsAppWebhook } from '../../core/messages/inbound/whatsapp-webhooks.js';
 import { receiveUnsubscribe } from '../../core/compliance/unsubscribe.js';
 import { admitWebhook, type WebhookChannel } from '../../core/webhook-admission.js';
-import { DomainError } from '../../ports/errors.js';
+import { DomainError, isDomainError } from '../../ports/errors.js';
 import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
 import type { App } from '../composition/build-app.js';
 import type { StreamableHttpHost } from '../mcp/streamable-http-host.js';
@@ -24,9 +24,12 @@ import { parseForm, parseJson, readRawBody, readRawBytes } from './read-body.js'
 
 type Ctx = Koa.ParameterizedContext;
 
-/** The client closed the connection before the answer (an aborted upload or a request it gave up on). */
-function clientGone(ctx: Ctx): boolean {
-  return ctx.req.destroyed && !ctx.res.writableEnded && (!ctx.req.complete || ctx.res.destroyed);
+/**
+ * A failure that is the client's hang-up (an aborted upload, a request it gave up on): the read failed and
+ * its connection is gone. Refusals of our own (DomainError) also stop reading, but on a live connection.
+ */
+function clientGone(err: unknown, ctx: Ctx): boolean {
+  return !isDomainError(err) && ctx.req.socket.destroyed;
 }
 
 function routeNotFound(method: string, path: string): DomainError {
@@ -56,7 +59,7 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost): Koa {
       await next();
       if (ctx.status === 404 && ctx.body === undefined && ctx.respond !== false) throw routeNotFound(ctx.method, ctx.path);
     } catch (err) {
-      if (clientGone(ctx)) {
+      if (clientGone(err, ctx)) {
         // The client hung up (closed the tab, timed out): nobody reads an answer and nothing failed here.
         app.logger.debug({ requestId, path: ctx.path }, 'client closed the request');
         return;
