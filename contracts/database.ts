@@ -658,6 +658,32 @@ export function describeDatabaseContract(options: DatabaseContractOptions): void
       });
     });
 
+    describe('sends left unanswered', () => {
+      it('lists outbound messages still pending since before a time, oldest change first', async () => {
+        const a = await storedAgent();
+        const old = message(a.id, { status: 'pending', updatedAt: at(-120_000) });
+        const older = message(a.id, { status: 'pending', updatedAt: at(-180_000) });
+        const recent = message(a.id, { status: 'pending', updatedAt: at(0) });
+        const sent = message(a.id, { status: 'sent', updatedAt: at(-180_000) });
+        for (const m of [old, older, recent, sent]) await db.messages.insertOutbound(m);
+        await storedInbound(a.id, { updatedAt: at(-180_000) });
+        expect((await db.messages.listStuckPending(at(-60_000), 10)).map((m) => m.id)).toEqual([older.id, old.id]);
+        expect((await db.messages.listStuckPending(at(-60_000), 1)).map((m) => m.id)).toEqual([older.id]);
+      });
+
+      it('lists outbound calls not yet placed (queued or initiated, no provider id) since before a time', async () => {
+        const a = await storedAgent();
+        const queued = callLog(a.id, { status: 'queued', updatedAt: at(-120_000) });
+        const initiated = callLog(a.id, { status: 'initiated', updatedAt: at(-180_000) });
+        const placed = callLog(a.id, { status: 'queued', providerCallId: 'CA-placed', updatedAt: at(-180_000) });
+        const recent = callLog(a.id, { status: 'queued', updatedAt: at(0) });
+        const inbound = callLog(a.id, { direction: 'inbound', status: 'queued', updatedAt: at(-180_000) });
+        const ended = callLog(a.id, { status: 'completed', updatedAt: at(-180_000) });
+        for (const c of [queued, initiated, placed, recent, inbound, ended]) await db.calls.insert(c);
+        expect((await db.calls.listStuckUnplaced(at(-60_000), 10)).map((c) => c.id)).toEqual([initiated.id, queued.id]);
+      });
+    });
+
     describe('inbound messages', () => {
       it('stores the message and its callback delivery together', async () => {
         const a = await storedAgent();

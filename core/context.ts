@@ -1,3 +1,6 @@
+import type { Alerts } from '../ports/alerts.js';
+import type { AlertTriggers } from './alerts/alert-triggers.js';
+import type { AnomalyDetector } from './alerts/anomaly-detector.js';
 import type { CallbackSender } from '../ports/callbacks.js';
 import type { PhoneNumbers } from '../ports/phone-numbers.js';
 import type { Database } from '../ports/repositories.js';
@@ -92,6 +95,12 @@ export interface CorePorts {
   settings: CoreSettings;
   /** Asks the callback dispatcher to run soon (after an inbound event was stored). */
   notifyCallbacksPending(): void;
+  /** Alerts to the operator, routed by severity to the configured sinks. */
+  alerts: Alerts;
+  /** Operational alert triggers (provider failures, webhook signature bursts, outbox backlog). */
+  alertTriggers: AlertTriggers;
+  /** Per-agent anomaly findings (alerts, and suspension when configured). */
+  anomalies: AnomalyDetector;
 }
 
 export interface UseCaseContext {

@@ -7,6 +7,7 @@ import { makeCall } from './conversation/make-call.js';
 import { getAgent } from './agents/get-agent.js';
 import { listAgents } from './agents/list-agents.js';
 import { rotateAgentToken } from './agents/rotate-agent-token.js';
+import { resumeAgentSending } from './agents/resume-agent-sending.js';
 import { updateAgent } from './agents/update-agent.js';
 import { addWhatsAppSender, listWhatsAppSenders } from './agents/whatsapp-pool.js';
 import { getMessages } from './messages/get-messages.js';
@@ -38,6 +39,7 @@ export const USE_CASES: readonly UseCase[] = [
   updateAgent as UseCase,
   listAgents as UseCase,
   rotateAgentToken as UseCase,
+  resumeAgentSending as UseCase,
   addWhatsAppSender as UseCase,
   listWhatsAppSenders as UseCase,
   getUsage as UseCase,

@@ -27,6 +27,15 @@ export interface PortTypes {
 }
 
 export type PortName = keyof PortTypes;
+
+/**
+ * Optional on any adapter: its own readiness check, free of provider cost (no billable or rate-limited
+ * call: a folder is writable, a listener is bound). Throws when the adapter cannot serve; /health/ready
+ * reports the message.
+ */
+export interface ReadinessProbe {
+  readiness?(): Promise<void>;
+}
 export const PORT_NAMES: readonly PortName[] = ['db', 'telephony', 'email', 'whatsapp', 'tts', 'storage', 'brain', 'stt'];
 
 /** Provider-initiated events for adapters that push rather than call webhooks (demo mode, sockets). */

@@ -37,6 +37,8 @@ export interface AgentRecord {
   /** Signs forwarded callbacks (Standard Webhooks); shown once at creation. */
   callbackSecret: string;
   status: 'active' | 'disabled';
+  /** Why its sending is suspended (the anomaly that suspended it) until an admin resumes it; null or absent: it may send. */
+  sendingSuspended?: string | null;
   /** Live-voice settings ({} when none). */
   voice: AgentVoiceSettings;
   createdAt: Date;

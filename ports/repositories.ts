@@ -28,7 +28,7 @@ export interface AgentRepository {
    * Updates name, callback URL, status, voice settings (replaced whole, not merged) or the token hash (a
    * rotated token: the old one stops matching at once); `NOT_FOUND` when there is no such agent.
    */
-  update(agentId: string, patch: Partial<Pick<AgentRecord, 'name' | 'callbackUrl' | 'status' | 'voice' | 'tokenHash'>> & { updatedAt: Date }): Promise<void>;
+  update(agentId: string, patch: Partial<Pick<AgentRecord, 'name' | 'callbackUrl' | 'status' | 'voice' | 'tokenHash' | 'sendingSuspended'>> & { updatedAt: Date }): Promise<void>;
 }
 
 export type InsertOutcome =
@@ -82,6 +82,11 @@ export interface MessageRepository {
    */
   changeStatus(id: string, change: StatusChange, onlyFrom: readonly MessageStatus[]): Promise<boolean>;
   list(query: MessageQuery): Promise<MessageRecord[]>;
+  /**
+   * Outbound messages still `pending` whose last change is older than `updatedBefore` (a send whose process
+   * died before it recorded the provider's answer), oldest change first.
+   */
+  listStuckPending(updatedBefore: Date, limit: number): Promise<MessageRecord[]>;
 }
 
 export interface CallbackDeliveryRepository {
@@ -158,6 +163,11 @@ export interface CallLogRepository {
   update(next: CallLogRecord, expectedVersion: number): Promise<boolean>;
   /** Newest first (createdAt desc, id desc). */
   list(query: CallLogQuery): Promise<CallLogRecord[]>;
+  /**
+   * Outbound calls still `queued` or `initiated` without a provider call id whose last change is older than
+   * `updatedBefore` (the process died before it recorded the provider's answer), oldest change first.
+   */
+  listStuckUnplaced(updatedBefore: Date, limit: number): Promise<CallLogRecord[]>;
 }
 
 export interface CallTurnRepository {

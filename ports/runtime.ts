@@ -18,8 +18,11 @@ export interface Secrets {
   hash(value: string): string;
   /** Constant-time comparison of two strings. */
   equal(a: string, b: string): boolean;
-  /** Hex HMAC-SHA256, used to fingerprint idempotent requests. */
-  fingerprint(value: string): string;
+  /**
+   * SHA-256 (hex) of the canonical JSON of `request` (object keys sorted): what a reused idempotency key must
+   * match. Keyless on purpose, so every server process and every restart computes the same fingerprint.
+   */
+  fingerprint(request: unknown): string;
   /** Hex HMAC-SHA256 of `value` under `key` (links that must verify on any server, e.g. unsubscribe links). */
   hmac(key: string, value: string): string;
 }

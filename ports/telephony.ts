@@ -33,6 +33,13 @@ export interface SendSmsResult {
   provider?: string;
 }
 
+export interface SentSmsQuery {
+  from: string;
+  to: string;
+  body: string;
+  sentAfter: Date;
+}
+
 export interface InboundSms {
   providerMessageId: string;
   from: string;
@@ -96,6 +103,12 @@ export interface TelephonyPort {
    * null while the provider has not priced it yet. Optional: without it, the price table's estimate stays.
    */
   fetchSmsPrice?(providerMessageId: string): Promise<ProviderPrice | null>;
+  /**
+   * The messages the provider holds from `from` to `to` with exactly this `body`, sent at or after `sentAfter`,
+   * oldest first: how core settles a send whose process died before it recorded the provider's answer. Optional:
+   * without it (the provider has no such lookup), such a send is reported as one that may have been sent.
+   */
+  findSentSms?(query: SentSmsQuery): Promise<SendSmsResult[]>;
   /**
    * Composite adapters (a failover list) only: the member whose signature `request` carries, which then parses
    * and answers it; null when no member's does. Single adapters leave it out and core uses `verifyWebhook`.

@@ -22,7 +22,7 @@ export const localStorageOptionsSchema: JsonSchema = {
       type: 'string',
       minLength: 32,
       writeOnly: true,
-      description: 'Secret for signing download URLs (at least 32 characters), e.g. ${STORAGE_SIGNING_SECRET}. Without it, URLs stop working when the server restarts.',
+      description: 'Secret for signing download URLs (at least 32 characters), e.g. ${STORAGE_SIGNING_SECRET}. Without it, a secret is made once and kept in the storage folder (signing-secret), so URLs survive a restart; servers that do not share the folder need this option.',
     },
   },
 };

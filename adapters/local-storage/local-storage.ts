@@ -1,11 +1,12 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DomainError } from '../../ports/errors.js';
 import type { PluginContext } from '../../ports/plugin.js';
 import type { Clock } from '../../ports/runtime.js';
 import type { StoragePort, StoredObject } from '../../ports/storage.js';
 import { writeFileAtomically } from './atomic-file-write.js';
+import { keptSigningSecret } from './kept-signing-secret.js';
 import type { LocalStorageOptions } from './local-storage-options.js';
 import { isValidStorageSignature, signStorageUrl } from './signed-url-signature.js';
 import { checkContentType, checkExpiresIn, checkStorageKey } from './storage-key.js';
@@ -49,16 +50,16 @@ export class LocalStorage implements StoragePort {
 
   static async open(options: LocalStorageOptions, ctx: PluginContext): Promise<LocalStorage> {
     const root = options.dir ? resolve(ctx.configDir, options.dir) : join(ctx.dataDir, 'storage');
-    const secret = options.signingSecret ? Buffer.from(options.signingSecret, 'utf8') : randomBytes(32);
-    if (!options.signingSecret) ctx.logger.warn({ adapter: 'local-storage' }, 'no signingSecret: signed storage URLs stop working when the server restarts');
-    const storage = new LocalStorage(root, secret, ctx);
+    const tmpDir = join(root, 'tmp');
+    let secret: Uint8Array;
     try {
-      await Promise.all([storage.objectsDir, storage.metaDir, storage.tmpDir].map((dir) => mkdir(dir, { recursive: true })));
+      await Promise.all(['objects', 'meta', 'tmp'].map((dir) => mkdir(join(root, dir), { recursive: true })));
+      secret = options.signingSecret ? Buffer.from(options.signingSecret, 'utf8') : await keptSigningSecret(root, tmpDir);
     } catch (err) {
-      throw new DomainError('PLUGIN_INVALID', `storage: cannot create the folder ${root} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`,
+      throw new DomainError('PLUGIN_INVALID', `storage: cannot create the folder ${root} or its signing secret (${(err as NodeJS.ErrnoException).code ?? 'error'}).`,
         'Set the dir option of storage to a folder this server may write to.', { dir: root });
     }
-    return storage;
+    return new LocalStorage(root, secret, ctx);
   }
 
   async put(key: string, bytes: Uint8Array, contentType: string): Promise<StoredObject> {
@@ -127,6 +128,11 @@ export class LocalStorage implements StoragePort {
     if (Math.floor(this.clock.now().getTime() / 1000) > expires) return null;
     if (!isValidStorageSignature(this.secret, key, expires, query.sig)) return null;
     return this.get(key);
+  }
+
+  /** Ready while the objects folder is writable (a full or read-only disk is not). */
+  async readiness(): Promise<void> {
+    await access(this.objectsDir, constants.W_OK);
   }
 
   async close(): Promise<void> {}

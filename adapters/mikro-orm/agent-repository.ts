@@ -40,7 +40,7 @@ export class SqlAgentRepository implements AgentRepository {
       await this.sql.atomic(async (session) => {
         await session.run(INSERT_AGENT, [
           agent.id, agent.name, agent.tokenHash, agent.callbackUrl, agent.callbackSecret, agent.status,
-          codec.json(agent.voice), codec.time(agent.createdAt), codec.time(agent.updatedAt),
+          codec.json(agent.voice), codec.time(agent.createdAt), codec.time(agent.updatedAt), agent.sendingSuspended ?? null,
         ]);
         for (const channel of channels) {
           const inserted = await session.rows(INSERT_CHANNEL, [
@@ -134,7 +134,7 @@ export class SqlAgentRepository implements AgentRepository {
 
   async update(
     agentId: string,
-    patch: Partial<Pick<AgentRecord, 'name' | 'callbackUrl' | 'status' | 'voice' | 'tokenHash'>> & { updatedAt: Date },
+    patch: Partial<Pick<AgentRecord, 'name' | 'callbackUrl' | 'status' | 'voice' | 'tokenHash' | 'sendingSuspended'>> & { updatedAt: Date },
   ): Promise<void> {
     // Fields left undefined keep their stored value; a null callbackUrl clears it. Voice settings are
     // replaced whole, not merged: the caller sends the settings it wants, as for message metadata.
@@ -144,6 +144,7 @@ export class SqlAgentRepository implements AgentRepository {
     if (patch.status !== undefined) set.and('status = ?', patch.status);
     if (patch.voice !== undefined) set.and('voice_settings = ?', this.sql.codec.json(patch.voice));
     if (patch.tokenHash !== undefined) set.and('token_hash = ?', patch.tokenHash);
+    if (patch.sendingSuspended !== undefined) set.and('sending_suspended = ?', patch.sendingSuspended);
     const sql = `UPDATE agents SET ${set.join(', ')} WHERE id = ?`;
     const params = [...set.params, agentId];
     // Both drivers count matched rows, changed or not, and updated_at is always written: 0 = no agent.

@@ -15,6 +15,9 @@ const INSERT_UNLESS_KNOWN = `${INSERT} ON CONFLICT (agent_id, provider_call_id) 
 const UPDATE = `UPDATE call_logs SET ${CALL_LOG_UPDATE_SET} WHERE id = ? AND version = ?`;
 const SELECT_BY_ID = `SELECT ${CALL_LOG_COLUMNS} FROM call_logs WHERE id = ?`;
 const SELECT_BY_PROVIDER_ID = `SELECT ${CALL_LOG_COLUMNS} FROM call_logs WHERE agent_id = ? AND provider_call_id = ?`;
+const SELECT_STUCK_UNPLACED =
+  `SELECT ${CALL_LOG_COLUMNS} FROM call_logs WHERE status IN ('queued', 'initiated') AND provider_call_id IS NULL ` +
+  "AND direction = 'outbound' AND updated_at < ? ORDER BY updated_at, id LIMIT ?";
 
 export class SqlCallLogRepository implements CallLogRepository {
   constructor(private readonly sql: SqlExecutor) {}
@@ -75,6 +78,13 @@ export class SqlCallLogRepository implements CallLogRepository {
     const params = [...where.params, limit];
     return this.sql.run(async (session) => {
       const rows = await session.rows(sql, params);
+      return rows.map((row) => toCallLog(row, this.sql.codec));
+    });
+  }
+
+  listStuckUnplaced(updatedBefore: Date, limit: number): Promise<CallLogRecord[]> {
+    return this.sql.run(async (session) => {
+      const rows = await session.rows(SELECT_STUCK_UNPLACED, [this.sql.codec.time(updatedBefore), Math.floor(limit)]);
       return rows.map((row) => toCallLog(row, this.sql.codec));
     });
   }

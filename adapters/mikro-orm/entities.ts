@@ -27,6 +27,7 @@ export const AgentEntity = defineEntity({
     updatedAt: p.datetime(3).fieldName('updated_at'),
     // Last, as in the table: a later migration added the column. {} = no settings (the server's defaults).
     voice: p.json<AgentVoiceSettings>().fieldName('voice_settings').default('{}'),
+    sendingSuspended: p.string().fieldName('sending_suspended').columnType('varchar(32)').nullable(),
   },
 });
 
@@ -72,6 +73,7 @@ export const MessageEntity = defineEntity({
   ],
   indexes: [
     { name: 'messages_agent_id_created_at_id_index', properties: ['agentId', 'createdAt', 'id'] },
+    { name: 'messages_status_updated_at_index', properties: ['status', 'updatedAt'] },
   ],
 });
 
@@ -141,7 +143,10 @@ export const CallLogEntity = defineEntity({
     version: p.integer(),
   },
   uniques: [{ name: 'call_logs_agent_id_provider_call_id_unique', properties: ['agentId', 'providerCallId'] }],
-  indexes: [{ name: 'call_logs_agent_id_created_at_id_index', properties: ['agentId', 'createdAt', 'id'] }],
+  indexes: [
+    { name: 'call_logs_agent_id_created_at_id_index', properties: ['agentId', 'createdAt', 'id'] },
+    { name: 'call_logs_status_updated_at_index', properties: ['status', 'updatedAt'] },
+  ],
 });
 
 export const CallTurnEntity = defineEntity({

@@ -27,6 +27,9 @@ const INSERT_INBOUND_WITH_DELIVERY_PG =
   'RETURNING message_id';
 const SELECT_BY_ID = `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`;
 const SELECT_BY_IDEMPOTENCY_KEY = `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE agent_id = ? AND idempotency_key = ?`;
+const SELECT_STUCK_PENDING =
+  `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE status = 'pending' AND direction = 'outbound' AND updated_at < ? ` +
+  'ORDER BY updated_at, id LIMIT ?';
 const SELECT_BY_PROVIDER_ID =
   `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE agent_id = ? AND channel = ? AND provider_message_id = ?`;
 
@@ -143,6 +146,13 @@ export class SqlMessageRepository implements MessageRepository {
     const params = [...where.params, limit];
     return this.sql.run(async (session) => {
       const rows = await session.rows(sql, params);
+      return rows.map((row) => toMessage(row, this.codec));
+    });
+  }
+
+  listStuckPending(updatedBefore: Date, limit: number): Promise<MessageRecord[]> {
+    return this.sql.run(async (session) => {
+      const rows = await session.rows(SELECT_STUCK_PENDING, [this.codec.time(updatedBefore), Math.floor(limit)]);
       return rows.map((row) => toMessage(row, this.codec));
     });
   }

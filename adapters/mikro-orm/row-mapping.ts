@@ -11,7 +11,7 @@ import type { SqlCodec, SqlParam, SqlRow } from './sql-executor.js';
 import { voiceSettings } from './voice-settings.js';
 
 export const AGENT_COLUMNS =
-  'id, name, token_hash, callback_url, callback_secret, status, voice_settings, created_at, updated_at';
+  'id, name, token_hash, callback_url, callback_secret, status, voice_settings, created_at, updated_at, sending_suspended';
 
 export function toAgent(row: SqlRow, codec: SqlCodec): AgentRecord {
   return {
@@ -24,6 +24,8 @@ export function toAgent(row: SqlRow, codec: SqlCodec): AgentRecord {
     voice: voiceSettings(row, 'voice_settings', codec),
     createdAt: codec.readTime(row.created_at),
     updatedAt: codec.readTime(row.updated_at),
+    // Present only while suspended: most agents never are, and their records stay as they were created.
+    ...(nullableText(row, 'sending_suspended') ? { sendingSuspended: nullableText(row, 'sending_suspended') } : {}),
   };
 }
 

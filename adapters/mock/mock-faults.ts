@@ -1,11 +1,18 @@
 import { DomainError } from '../../ports/errors.js';
 
 /** Provider failures the demo adapter can play, for its contract harness and for demos of error handling. */
-export type MockTelephonyFault = 'server-error' | 'rate-limit' | 'timeout';
+export type MockTelephonyFault = 'server-error' | 'rate-limit' | 'timeout' | 'auth-failed';
 
 /** The error a real provider adapter would throw for the same failure. */
 export function mockFaultError(fault: MockTelephonyFault): DomainError {
   switch (fault) {
+    case 'auth-failed':
+      return new DomainError(
+        'PROVIDER_AUTH_FAILED',
+        'The demo provider refused our credentials (injected authentication failure).',
+        'Fix the provider credentials (demo mode: clear the fault with injectFault(null)).',
+        { provider: 'mock', providerStatus: 401 },
+      );
     case 'server-error':
       return new DomainError(
         'PROVIDER_UNAVAILABLE',

@@ -1,10 +1,8 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import stringify from 'safe-stable-stringify';
 import type { Secrets } from '../../ports/runtime.js';
 
 export class NodeSecrets implements Secrets {
-  /** Keys the request fingerprints, so stored hashes reveal nothing about message contents. */
-  constructor(private readonly fingerprintKey: string = randomBytes(32).toString('hex')) {}
-
   generate(prefix: string): string {
     return prefix + randomBytes(32).toString('base64url');
   }
@@ -28,7 +26,9 @@ export class NodeSecrets implements Secrets {
     return createHmac('sha256', key).update(value).digest('hex');
   }
 
-  fingerprint(value: string): string {
-    return createHmac('sha256', this.fingerprintKey).update(value).digest('hex');
+  fingerprint(request: unknown): string {
+    // No per-process key: a random one made every retry after a restart, or on a second server, look like a
+    // different request. The message itself is stored beside the fingerprint, so a key would hide nothing.
+    return this.hash(stringify(request) ?? 'null');
   }
 }

@@ -70,6 +70,11 @@ export class SmtpEmail implements EmailPort {
     }
   }
 
+  /** Ready while the inbound listener, when configured, accepts connections (sending needs no probe: it would dial the relay). */
+  async readiness(): Promise<void> {
+    if (this.listener && !this.listener.listening()) throw new Error('the inbound SMTP listener is not listening');
+  }
+
   /** Where the inbound listener accepts mail; null without `inbound`. */
   inboundAddress(): { host: string; port: number } | null {
     return this.listener?.address() ?? null;

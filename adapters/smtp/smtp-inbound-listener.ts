@@ -56,6 +56,10 @@ export class SmtpInboundListener {
     this.server.on('error', (err: Error) => this.deps.logger.warn({ err: err.message }, 'smtp inbound listener error'));
   }
 
+  listening(): boolean {
+    return this.server.server.listening;
+  }
+
   async start(): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error) => reject(err);

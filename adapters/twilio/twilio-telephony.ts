@@ -4,7 +4,7 @@ import type { CredentialCheck } from '../../ports/credential-check.js';
 import type { PluginContext } from '../../ports/plugin.js';
 import type { Logger } from '../../ports/runtime.js';
 import type {
-  InboundSms, ProviderPrice, SendSmsRequest, SendSmsResult, SmsStatusUpdate, TelephonyCapabilities, TelephonyPort,
+  InboundSms, ProviderPrice, SendSmsRequest, SendSmsResult, SentSmsQuery, SmsStatusUpdate, TelephonyCapabilities, TelephonyPort,
 } from '../../ports/telephony.js';
 import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
 import { BaseUrlRequestClient } from './base-url-request-client.js';
@@ -16,6 +16,9 @@ import { resolveTwilioOptions, type ResolvedTwilioOptions, type TwilioOptions } 
 import { TWILIO_WEBHOOK_KINDS, isValidTwilioSignature } from './twilio-webhook-signature.js';
 import { resourcePrice } from './twilio-call-webhook.js';
 import { parseTwilioInboundSms, parseTwilioSmsStatus } from './twilio-webhook-forms.js';
+
+/** How many of a sender's latest messages to one number a lookup reads at most (10 pages). */
+const LOOKUP_LIMIT = 1000;
 
 /** Empty TwiML: "handled, nothing to reply" (Twilio would text back anything inside <Response>). */
 const EMPTY_TWIML = new twilio.twiml.MessagingResponse().toString();
@@ -59,6 +62,25 @@ export class TwilioTelephony implements TelephonyPort, CredentialCheck {
       const failure = this.toDomainError(err);
       // No numbers or bodies in logs: the code and safe details say enough.
       this.logger.warn({ code: failure.code, details: failure.details }, 'twilio send failed');
+      throw failure;
+    }
+  }
+
+  /**
+   * Lists the account's messages from `from` to `to` and keeps those with this body created since `sentAfter`.
+   * Not filtered by DateSent: a message Twilio accepted but still holds in its queue has no date_sent yet, and
+   * missing it would let a retry send it twice. Newest first from Twilio; answered oldest first.
+   */
+  async findSentSms(query: SentSmsQuery): Promise<SendSmsResult[]> {
+    try {
+      const listed = await this.client.messages.list({ from: query.from, to: query.to, pageSize: 100, limit: LOOKUP_LIMIT });
+      return listed
+        .filter((m) => m.body === query.body && m.direction.startsWith('outbound') && m.dateCreated.getTime() >= query.sentAfter.getTime())
+        .reverse()
+        .map((m) => ({ providerMessageId: m.sid, status: mapTwilioStatus(m.status) ?? 'accepted' }));
+    } catch (err) {
+      const failure = this.toDomainError(err);
+      this.logger.warn({ code: failure.code, details: failure.details }, 'twilio message lookup failed');
       throw failure;
     }
   }

@@ -22,6 +22,7 @@ export const rotateAgentToken = defineUseCase<{ agentId: string }, { agentId: st
     const agent = await actingAgent(ctx, input.agentId);
     const token = ctx.ports.secrets.generate('aoc_');
     await ctx.ports.db.agents.update(agent.id, { tokenHash: ctx.ports.secrets.hash(token), updatedAt: ctx.ports.clock.now() });
+    await ctx.ports.anomalies.observeTokenRotation(agent.id);
     return { agentId: agent.id, token };
   },
 });

@@ -16,7 +16,11 @@ export function retryDelayMs(attempts: number): number {
  * receiver dedupes on the `webhook-id` header, which stays the same across retries.
  */
 export async function deliverDueCallbacks(ports: CorePorts, batchSize = CALLBACK_BATCH_SIZE): Promise<number> {
-  const due = await ports.db.callbacks.due(ports.clock.now(), batchSize);
+  const now = ports.clock.now();
+  const due = await ports.db.callbacks.due(now, batchSize);
+  // The oldest forward still waiting (first created) is the backlog's age, for the outbox-backlog alert.
+  const oldest = due.reduce<CallbackDeliveryRecord | null>((a, d) => (!a || d.createdAt < a.createdAt ? d : a), null);
+  if (oldest) ports.alertTriggers.outboxBacklog((now.getTime() - oldest.createdAt.getTime()) / 1000, oldest.agentId);
   await Promise.all(due.map((delivery) => attempt(ports, delivery)));
   return due.length;
 }

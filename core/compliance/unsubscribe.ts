@@ -2,9 +2,12 @@ import type { WebhookReply } from '../../ports/webhook.js';
 import type { CorePorts } from '../context.js';
 import { verifyUnsubscribeToken } from './unsubscribe-link.js';
 
+/** The pages' only style, in a <style> element: the server's Content-Security-Policy allows it by its hash. */
+export const UNSUBSCRIBE_PAGE_CSS = 'body{font-family:sans-serif;max-width:32em;margin:4em auto}';
+
 const page = (title: string, text: string, form = ''): string =>
   `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
-  `<title>${title}</title></head><body style="font-family:sans-serif;max-width:32em;margin:4em auto"><h1>${title}</h1><p>${text}</p>${form}</body></html>`;
+  `<title>${title}</title><style>${UNSUBSCRIBE_PAGE_CSS}</style></head><body><h1>${title}</h1><p>${text}</p>${form}</body></html>`;
 
 const html = (body: string): WebhookReply => ({ contentType: 'text/html; charset=utf-8', body });
 

@@ -93,6 +93,9 @@ export const sendMessage = defineUseCase<SendMessageInput, SendMessageOutput>({
   },
 });
 
+/** Codes recovery gives an abandoned send (a delivery report's failure carries the provider's own code). */
+const GIVEN_UP = new Set(['PROVIDER_UNAVAILABLE', 'PROVIDER_TIMEOUT']);
+
 /** The reservation of a send in flight, and what the agent is told it costs. */
 interface SendUsage {
   records: UsageRecord[];
@@ -114,7 +117,7 @@ function newOutboundMessage(ctx: UseCaseContext, agentId: string, input: SendMes
     provider: prepared.provider,
     providerMessageId: null,
     idempotencyKey: key,
-    requestHash: key === null ? null : ctx.ports.secrets.fingerprint(JSON.stringify(prepared.fingerprint)),
+    requestHash: key === null ? null : ctx.ports.secrets.fingerprint(prepared.fingerprint),
     errorCode: null,
     errorMessage: null,
     metadata: prepared.metadata,
@@ -158,7 +161,10 @@ async function replay(
     throw new DomainError(
       asErrorCode(stored.errorCode),
       stored.errorMessage ?? 'The first attempt with this idempotencyKey failed.',
-      'The first attempt failed permanently; fix the cause and send with a new idempotencyKey.',
+      stored.errorCode === 'PROVIDER_TIMEOUT'
+        // Sending again could deliver it twice: the key keeps answering this instead.
+        ? 'It may have been sent: check comms_get_messages (a status update may still arrive) or with the recipient before sending it again with a new idempotencyKey.'
+        : 'The first attempt failed permanently; fix the cause and send with a new idempotencyKey.',
       { messageId: stored.id },
     );
   }
@@ -176,6 +182,7 @@ async function deliver(ctx: UseCaseContext, channel: OutboundChannel, message: M
       ? err
       : new DomainError('INTERNAL', `The ${message.channel} adapter failed unexpectedly.`, 'Retry later; if it persists, check the server logs.');
     if (!isDomainError(err)) ctx.ports.logger.error({ err, messageId: message.id }, 'adapter threw a non-domain error');
+    ctx.ports.alertTriggers.providerOutcome(typeof error.details.provider === 'string' ? error.details.provider : message.provider, error.code);
     await db.messages.changeStatus(
       message.id,
       { status: 'failed', errorCode: error.code, errorMessage: error.message, updatedAt: clock.now() },
@@ -187,12 +194,20 @@ async function deliver(ctx: UseCaseContext, channel: OutboundChannel, message: M
   }
   // A failover list names the member that carried it.
   const provider = result.provider ?? message.provider;
+  ctx.ports.alertTriggers.providerOutcome(provider, null);
   const change = { status: result.status, providerMessageId: result.providerMessageId, provider, updatedAt: clock.now() };
   const applied = await db.messages.changeStatus(message.id, change, ['pending', ...predecessorsOf(result.status)]);
   if (!applied) {
-    // A pushed status event overtook this answer: keep its (later) status, record the provider id.
     const current = await db.messages.findById(message.id);
+    if (current?.status === 'failed' && current.providerMessageId === null && GIVEN_UP.has(current.errorCode ?? '')) {
+      // Recovery gave this send up while it was still in flight (it took longer than recovery.stuckAfterSeconds):
+      // the provider's answer is the truth, so a status report can find the message again.
+      ctx.ports.logger.warn({ messageId: message.id }, 'a send outlasted recovery.stuckAfterSeconds: raise it above the adapters\' timeouts');
+      await db.messages.changeStatus(message.id, { ...change, errorCode: null, errorMessage: null }, ['failed']);
+      return toOutput({ ...message, status: result.status, providerMessageId: result.providerMessageId }, false, usage.estimate);
+    }
     if (current) {
+      // A pushed status event overtook this answer: keep its (later) status, record the provider id.
       await db.messages.changeStatus(message.id, { ...change, status: current.status }, [current.status]);
       return toOutput({ ...current, providerMessageId: result.providerMessageId }, false, usage.estimate);
     }

@@ -7,6 +7,7 @@ import { optOutRule } from './rules/opt-out-rule.js';
 import { quietHoursRule } from './rules/quiet-hours-rule.js';
 import { rateLimitRule } from './rules/rate-limit-rule.js';
 import { spendingCapRule } from './rules/spending-cap-rule.js';
+import { suspensionRule } from './rules/suspension-rule.js';
 
 /**
  * The pre-send policy, in order: the person's own wishes and the law first (a refusal there is final
@@ -14,6 +15,8 @@ import { spendingCapRule } from './rules/spending-cap-rule.js';
  * one line here; every outbound use case runs all of them before its provider is called.
  */
 export const POLICY_RULES: readonly PolicyRule[] = [
+  // Cheapest and most final: a suspended agent sends nothing at all.
+  suspensionRule,
   optOutRule,
   doNotContactRule,
   consentRule,

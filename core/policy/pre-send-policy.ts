@@ -11,6 +11,7 @@ import type { LimitClaim, OutboundAction, UsageLinks } from './outbound-action.j
 import { POLICY_RULES } from './policy-rules.js';
 import { recordRefusal } from './record-refusal.js';
 import { usageRecords } from './usage-records.js';
+import { contactHash } from '../compliance/contact-hash.js';
 
 /** What an admitted action will use, as the agent sees it in the result of the send. */
 export interface UsageEstimate {
@@ -59,6 +60,8 @@ export async function checkOutbound(ctx: UseCaseContext, action: OutboundAction)
       throw err;
     }
   }
+  // Admitted: the anomaly detector sees the volume and the contacts (as hashes).
+  await ctx.ports.anomalies.observeSend(action.agent.id, action.contacts.map((c) => contactHash(ctx.ports.secrets, c)));
   const primary = action.lines[action.doneLines ?? 0];
   const estimate = usage.enabled && primary
     ? { units: primary.units, unit: primary.unit, estimatedPrice: microsToDecimal(priceMicros), currency: usage.currency }

@@ -24,6 +24,8 @@ export async function recordRefusal(ctx: UseCaseContext, action: OutboundAction,
       await ports.db.usage.adjust(action.agent.id, [{ counter: `refused:${error.code}`, windowStart: day.start, windowEnd: day.end, amount: 1 }]);
     }
     await ports.policyRecorder.refused(refusal);
+    // A suspended agent's own refusals are the suspension working, not a new burst.
+    if (error.code !== 'AGENT_SUSPENDED') await ports.anomalies.observeRefusal(action.agent.id);
     if (claim?.kind === 'spend') await raiseCapReachedAlert(ports, action.agent, claim);
   } catch (err) {
     ports.logger.error({ err, agentId: action.agent.id, code: error.code, rule }, 'recording a policy refusal failed');

@@ -98,6 +98,18 @@ async function settleMessageCost(ports: CorePorts, messageId: string, costMicros
   });
 }
 
+/**
+ * A send that recovery settled after a crash: its held reservation is charged when the provider has (or may have)
+ * the message, and given back when it certainly never had it.
+ */
+export async function settleAbandonedMessage(ports: CorePorts, messageId: string, reachedProvider: boolean): Promise<void> {
+  const held = (await ports.db.usage.findByMessage(messageId)).filter((r) => r.state === 'held');
+  if (held.length === 0) return;
+  if (!reachedProvider) return releaseUsage(ports, held);
+  const now = ports.clock.now();
+  for (const record of held) await ports.db.usage.updateRecord(record.id, { state: 'charged', heldUntil: null, updatedAt: now }, ['held']);
+}
+
 export const SWEEP_BATCH = 100;
 
 /**

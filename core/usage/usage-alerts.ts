@@ -37,6 +37,12 @@ export async function raiseUsageAlerts(ports: CorePorts, tx: Repositories, agent
     const now = ports.clock.now();
     if (!(await tx.usage.markAlert(agent.id, `${alert.limit}:${alert.window.start.toISOString()}`, alert.thresholdPercent, now))) continue;
     ports.logger.warn({ agentId: agent.id, limit: alert.limit, thresholdPercent: alert.thresholdPercent }, 'usage threshold reached');
+    ports.alerts.raise({
+      trigger: 'spending', key: `spending:${agent.id}:${alert.limit}:${alert.window.start.toISOString()}:${alert.thresholdPercent}`,
+      severity: alert.thresholdPercent >= 100 ? 'HIGH' : 'MEDIUM',
+      summary: `Agent ${agent.id} reached ${alert.thresholdPercent} % of its ${alert.limit} cap (${microsToDecimal(alert.usedMicros)} of ${microsToDecimal(alert.capMicros)} ${ports.settings.usage.currency}).`,
+      details: { agentId: agent.id, limit: alert.limit, thresholdPercent: alert.thresholdPercent, spent: microsToDecimal(alert.usedMicros), cap: microsToDecimal(alert.capMicros) },
+    });
     const url = agent.callbackUrl ?? ports.settings.defaultCallbackUrl;
     if (!url) continue;
     const { currency } = ports.settings.usage;

@@ -27,6 +27,7 @@ import type { AdapterConfig, LoadedConfig, OptionalSection } from '../config/app
 import { UseCaseRunner } from '../shared/use-case-runner.js';
 import { CallbackScheduler } from './callback-scheduler.js';
 import { UsageSweeper } from './usage-sweeper.js';
+import { StuckSendRecovery } from './stuck-send-recovery.js';
 import { LogPolicyRecorder } from '../../adapters/node/log-policy-recorder.js';
 import type { PolicyRecorder } from '../../ports/usage.js';
 import { failoverAdapter } from './failover-adapter.js';
@@ -35,6 +36,14 @@ import { LibphonenumberPhoneLocations } from '../../adapters/phone-locations/lib
 import type { ContentFilter } from '../../ports/content-filter.js';
 import type { PhoneLocations } from '../../ports/phone-locations.js';
 import { logFormat } from './log-format.js';
+import { securityEventSink } from './security-events.js';
+import { readinessOf, type Readiness } from './readiness.js';
+import { AlertManager } from '../../core/alerts/alert-manager.js';
+import { AlertTriggers } from '../../core/alerts/alert-triggers.js';
+import { AnomalyDetector } from '../../core/alerts/anomaly-detector.js';
+import type { AlertSink } from '../../ports/alerts.js';
+import { logSink, operatorSinks, webhookSink } from './alert-sinks.js';
+import type { SecurityEventSink } from '../../ports/security-events.js';
 
 const OPTIONAL_TOKENS: Readonly<Record<OptionalSection, symbol>> = {
   telephony: TOKENS.Telephony,
@@ -54,8 +63,13 @@ export interface App {
   logger: Logger;
   callbacks: CallbackScheduler;
   usageSweeper: UsageSweeper;
-  /** Database reachable and every configured adapter built. */
-  readiness(): Promise<{ ready: boolean; checks: Record<string, string> }>;
+  recovery: StuckSendRecovery;
+  /** Routes alerts to their sinks; `settled()` waits for deliveries in progress. */
+  alerts: AlertManager;
+  /** Security events of the hosts (brute-force lockouts): logged, alerted, audited. */
+  securityEvents: SecurityEventSink;
+  /** A database round trip and each adapter's own readiness probe; `failed` names the checks that failed. */
+  readiness(): Promise<Readiness>;
   close(): Promise<void>;
 }
 
@@ -183,8 +197,16 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
   const optionalPort = <K extends OptionalSection>(section: K): CorePorts[K] =>
     (container.isBound(OPTIONAL_TOKENS[section]) ? container.get(OPTIONAL_TOKENS[section]) : null) as CorePorts[K];
 
+  const alertSinks: AlertSink[] = [
+    logSink(logger),
+    ...operatorSinks(config.alerts.operator, (input) => runner.run('comms_send_message', { kind: 'admin' }, input)),
+  ];
+  const callbackSender = container.get<CallbackSender>(TOKENS.CallbackSender);
+  if (config.alerts.webhook.url && config.alerts.webhook.secret) alertSinks.push(webhookSink(callbackSender, ids, config.alerts.webhook.url, config.alerts.webhook.secret));
+  const alerts = new AlertManager(config.alerts, new Map(alertSinks.map((sink) => [sink.name, sink])), clock, logger);
   const callbacks = new CallbackScheduler(() => ports, config.callbacks.pollIntervalMs);
   const usageSweeper = new UsageSweeper(() => ports, Math.min(60_000, config.usage.holdSeconds * 1000));
+  const recovery = new StuckSendRecovery(() => ports, config.recovery);
   // Core gets its ports from the container: the one place where adapters are bound to ports.
   const ports: CorePorts = {
     clock: container.get<Clock>(TOKENS.Clock),
@@ -201,12 +223,15 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     brain: optionalPort('brain'),
     stt: optionalPort('stt'),
     liveCalls: new LiveCallRegistry(),
-    callbackSender: container.get<CallbackSender>(TOKENS.CallbackSender),
+    callbackSender,
     policyRecorder: container.get<PolicyRecorder>(TOKENS.PolicyRecorder),
     phoneLocations: container.get<PhoneLocations>(TOKENS.PhoneLocations),
     contentFilter: container.get<ContentFilter>(TOKENS.ContentFilter),
     settings,
     notifyCallbacksPending: () => callbacks.kick(),
+    alerts,
+    alertTriggers: new AlertTriggers(alerts, config.alerts.triggers, clock),
+    anomalies: new AnomalyDetector(config.alerts.anomalies, { alerts, agents: db.port.agents, clock, logger }),
   };
   wired.ports = ports;
   const runner = new UseCaseRunner(inDemoMode(ports) ? [...USE_CASES, ...DEMO_USE_CASES] : USE_CASES, ports, ids);
@@ -219,20 +244,15 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     logger,
     callbacks,
     usageSweeper,
-    async readiness() {
-      const checks: Record<string, string> = {};
-      try {
-        await db.port.ping();
-        checks.db = `ok (${db.id})`;
-      } catch (err) {
-        checks.db = `unreachable: ${(err as Error).message}`;
-      }
-      for (const [section, adapter] of Object.entries(optional)) checks[section] = adapter ? `ok (${adapter.id})` : 'not configured';
-      return { ready: checks.db.startsWith('ok'), checks };
-    },
+    recovery,
+    alerts,
+    securityEvents: securityEventSink(logger, alerts),
+    readiness: () => readinessOf(db, optional),
     async close() {
       await callbacks.stop();
+      await alerts.settled();
       await usageSweeper.stop();
+      await recovery.stop();
       await closeAll();
     },
   };

@@ -3,6 +3,8 @@ import type { UsageSettings } from '../../core/usage/usage-settings.js';
 import type { ComplianceSettings } from '../../core/compliance/compliance-settings.js';
 import type { ContentRule } from '../../adapters/content-filter/obscenity-content-filter.js';
 import type { ValueOrigin } from './merge-layers.js';
+import type { SecuritySettings } from './security-settings.js';
+import type { AlertSettings } from '../../core/alerts/alert-settings.js';
 
 /** The validated configuration (see config/schema.json). */
 export interface AdapterConfig {
@@ -35,6 +37,8 @@ export interface AppConfig {
   log: { level: string; format: 'auto' | 'json' | 'pretty' };
   auth: { adminToken: string | null };
   callbacks: { defaultUrl: string | null; pollIntervalMs: number };
+  /** Settling sends cut short by a crash (see core/recovery). */
+  recovery: { stuckAfterSeconds: number; intervalSeconds: number };
   db: AdapterConfig;
   /** Optional sections: null when absent or `enabled: false` (that channel is off). */
   telephony: AdapterConfig | null;
@@ -48,6 +52,10 @@ export interface AppConfig {
   usage: UsageSettings;
   /** Core's compliance settings, and the content filter's rules and word list. */
   compliance: ComplianceSettings & { content: { rules: ContentRule[]; words: string[] } };
+  /** Defences of the HTTP listener (rate limits, lockout, timeouts, shedding, IP filters, CORS). */
+  security: SecuritySettings;
+  /** Alert routing, triggers and anomaly detection. */
+  alerts: AlertSettings;
 }
 
 export interface LoadedConfig {

@@ -105,6 +105,8 @@ function normalise(c: Record<string, unknown>, merged: MergedConfig, env: NodeJS
     log: { level: 'info', format: 'auto', ...(c.log as Partial<AppConfig['log']> | undefined) },
     auth: { adminToken: auth.adminToken ?? null },
     callbacks: { defaultUrl: callbacks.defaultUrl ?? null, pollIntervalMs: callbacks.pollIntervalMs ?? 1000 },
+    // Schema defaults fill both keys even when the section is absent.
+    recovery: c.recovery as AppConfig['recovery'],
     db,
     telephony: adapter('telephony'),
     email: adapter('email'),
@@ -118,6 +120,9 @@ function normalise(c: Record<string, unknown>, merged: MergedConfig, env: NodeJS
     usage: usageSettings(c.usage as AppConfig['usage']),
     // Schema defaults fill every key but the optional postal address.
     compliance: complianceSettings(c.compliance as AppConfig['compliance']),
+    // Schema defaults fill every key; the store URLs are checked where the store is built.
+    security: c.security as AppConfig['security'],
+    alerts: c.alerts as AppConfig['alerts'],
   };
 }
 

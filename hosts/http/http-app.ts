@@ -19,6 +19,7 @@ import { HTTP_STATUS, errorBody, toDomainError } from '../shared/error-mapping.j
 import { IDEMPOTENCY_HEADER, withIdempotencyHeader } from './idempotency-header.js';
 import { lingerThenClose } from './lingering-close.js';
 import { openApiDocument } from './openapi.js';
+import type { HttpDefences } from './hardening/http-defences.js';
 import { checkOrigin, wwwAuthenticate } from './origin-check.js';
 import { parseForm, parseJson, readRawBody, readRawBytes } from './read-body.js';
 
@@ -40,7 +41,7 @@ function routeNotFound(method: string, path: string): DomainError {
  * The Koa host: MCP Streamable HTTP at /mcp, REST routes generated from the use-case descriptors under
  * /api/v1, provider webhooks under /webhooks, and health checks. Thin: parse, call core, map the result.
  */
-export function createHttpApp(app: App, mcp: StreamableHttpHost): Koa {
+export function createHttpApp(app: App, mcp: StreamableHttpHost, defences: HttpDefences): Koa {
   const koa = new Koa({ proxy: false });
   const limit = app.loaded.config.server.bodyLimitBytes;
   const router = new Router();
@@ -79,16 +80,33 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost): Koa {
       ctx.body = { ...errorBody(error), requestId };
     }
   });
+  for (const middleware of defences.middleware) koa.use(middleware);
 
-  const caller = async (ctx: Ctx): Promise<Caller> => authenticate(app.ports, bearerToken(ctx.get('authorization') || undefined));
+  // A locked-out address is refused before its token is looked at; a bad token counts towards its lockout.
+  const caller = async (ctx: Ctx): Promise<Caller> => {
+    const ip = ctx.state.clientIp as string;
+    const token = bearerToken(ctx.get('authorization') || undefined);
+    await defences.lockout.check(ip);
+    let who: Caller;
+    try {
+      who = await authenticate(app.ports, token);
+    } catch (err) {
+      if (token && isDomainError(err) && err.code === 'UNAUTHORIZED') await defences.lockout.failed(ip);
+      throw err;
+    }
+    if (who.kind === 'admin' && !defences.adminAllowed(ip)) {
+      throw new DomainError('IP_NOT_ALLOWED', 'The admin token is not accepted from this address.', 'Call from an address in security.ipFilters.admin.allow.', { group: 'admin' });
+    }
+    return who;
+  };
 
   router.get('/health', (ctx) => {
     ctx.body = { status: 'ok' };
   });
   router.get('/health/ready', async (ctx) => {
-    const { ready, checks } = await app.readiness();
+    const { ready, checks, failed } = await app.readiness();
     ctx.status = ready ? 200 : 503;
-    ctx.body = { status: ready ? 'ready' : 'not ready', checks };
+    ctx.body = ready ? { status: 'ready', checks } : { status: 'not ready', failed, checks };
   });
 
   router.get('/openapi.json', (ctx) => {
@@ -135,7 +153,14 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost): Koa {
       rawBytes,
       params: ctx.is('application/x-www-form-urlencoded') ? parseForm(rawBody, limits.maxFormFields) : {},
     };
-    const reply = await handle(agentId, request);
+    let reply: WebhookReply;
+    try {
+      reply = await handle(agentId, request);
+    } catch (err) {
+      // The route without its agent id (`sms/status`) names the source of a signature failure burst.
+      if (isDomainError(err) && err.code === 'INVALID_SIGNATURE') app.ports.alertTriggers.webhookSignatureFailed(ctx.path.split('/').slice(ctx.params.agentId === undefined ? 2 : 3).join('/'));
+      throw err;
+    }
     ctx.type = reply.contentType;
     ctx.body = reply.body;
   };

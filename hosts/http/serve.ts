@@ -5,6 +5,8 @@ import { StreamableHttpHost } from '../mcp/streamable-http-host.js';
 import { VoiceSocketHost } from '../voice/voice-socket-host.js';
 import { createHttpApp } from './http-app.js';
 import { listenError } from './listen-error.js';
+import { buildHttpDefences } from './hardening/http-defences.js';
+import type { EventLoopDelay } from './hardening/event-loop-delay.js';
 
 export interface RunningServer {
   /** Where the server listens, e.g. http://127.0.0.1:3000. */
@@ -17,21 +19,36 @@ export interface RunningServer {
 
 const LOOPBACK = /^https?:\/\/(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?(\/|$)/;
 
+export interface StartServerOptions {
+  /** The event-loop delay load shedding reads (tests inject one; default: measured). */
+  eventLoopDelay?: EventLoopDelay;
+}
+
 /** Starts the HTTP server (MCP, REST, webhooks, health) and the callback outbox. */
-export async function startServer(app: App): Promise<RunningServer> {
+export async function startServer(app: App, options: StartServerOptions = {}): Promise<RunningServer> {
   const { host, port } = app.loaded.config.server;
+  const { security } = app.loaded.config;
+  const adminRoutes = app.runner.useCases.filter((useCase) => useCase.auth === 'admin').map((useCase) => useCase.rest);
+  const defences = await buildHttpDefences(security, adminRoutes, { eventLoopDelay: options.eventLoopDelay, events: app.securityEvents, clock: app.ports.clock });
   const mcp = new StreamableHttpHost(app.runner, app.loaded.config.server.mcp, app.logger);
-  const server = createServer(createHttpApp(app, mcp).callback());
+  // Deadlines are checked every connectionsCheckingInterval (Node's default, 30 s, would let a slow client
+  // hold a connection that long past its headers deadline).
+  const checkEveryMs = Math.max(100, Math.min(1000, Math.floor(security.timeouts.headersMs / 2)));
+  const server = createServer({ connectionsCheckingInterval: checkEveryMs }, createHttpApp(app, mcp, defences).callback());
   const voice = new VoiceSocketHost(app.ports, app.logger);
   voice.attach(server);
-  server.keepAliveTimeout = 65_000;
+  // Slow clients are bounded: headers, the whole request, and idle keep-alive connections each have a deadline.
+  server.headersTimeout = security.timeouts.headersMs;
+  server.requestTimeout = security.timeouts.requestMs;
+  server.keepAliveTimeout = security.timeouts.keepAliveMs;
+  if (security.maxConnections > 0) server.maxConnections = security.maxConnections;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => resolve());
     });
   } catch (err) {
-    await Promise.allSettled([mcp.close(), voice.close()]);
+    await Promise.allSettled([mcp.close(), voice.close(), defences.close()]);
     throw listenError(err, host, port);
   }
   const address = server.address() as AddressInfo;
@@ -46,6 +63,7 @@ export async function startServer(app: App): Promise<RunningServer> {
   }
   app.callbacks.start();
   app.usageSweeper.start();
+  app.recovery.start();
   return {
     url,
     server,
@@ -55,6 +73,7 @@ export async function startServer(app: App): Promise<RunningServer> {
       await voice.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await defences.close();
       await app.close();
     },
   };

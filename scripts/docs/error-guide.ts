@@ -82,12 +82,28 @@ export const ERROR_GUIDE: Partial<Record<ErrorCode, { cause: string; fix: string
     fix: 'Check with comms_get_messages, or retry with the same idempotencyKey (a repeat sends nothing twice). If provider calls are slow, raise `server.mcp.responseTimeoutMs`.',
   },
   RATE_LIMITED: {
-    cause: 'The provider asked to slow down, or the agent reached its actions per minute, hour or day of one type (its tier\'s `actions` limits).',
-    fix: 'Wait (`details.retryAfterSeconds` when known) and retry with the same idempotency key.',
+    cause: 'The provider asked to slow down, the agent reached its actions per minute, hour or day of one type (its tier\'s `actions` limits), or this client address sent more requests than `security.rateLimits` allows (`details.scope`: global, mcp, api, webhooks, admin).',
+    fix: 'Wait (`details.retryAfterSeconds`, also the Retry-After header) and retry with the same idempotency key.',
+  },
+  AUTH_LOCKED_OUT: {
+    cause: 'Too many bad tokens came from this client address (`security.lockout`): it is locked out, each lockout twice as long as the one before. Even a valid token from this address is refused meanwhile; from other addresses it works.',
+    fix: 'Wait `details.retryAfterSeconds` (Retry-After), then use a valid token; check the client\'s configuration for a stale token (rotated with agentos-comms agent rotate-token).',
+  },
+  IP_NOT_ALLOWED: {
+    cause: 'The client address is denied, or not in the allow list, of `security.ipFilters` for this group of routes (`details.group`: admin, metrics or webhooks). Behind a reverse proxy, the proxy must be in `security.trustedProxies` for the real client address to be seen.',
+    fix: 'Call from an allowed address, or have the operator add yours (a CIDR range) to the allow list.',
+  },
+  SERVER_OVERLOADED: {
+    cause: 'The server shed the request: its event loop lagged past `security.loadShedding.eventLoopDelayMs`, or `security.maxInFlight` requests were already being handled (`details.reason`). Nothing was done.',
+    fix: 'Retry after `details.retryAfterSeconds` (Retry-After) with the same idempotency key; if it persists, the operator should add capacity.',
   },
   SPENDING_CAP_REACHED: {
     cause: 'The action\'s estimated price would pass the agent\'s daily or monthly spending cap (its tier\'s `spend`, or an override set with comms_set_agent_limits). Nothing was sent or stored as sent.',
     fix: 'Wait until `details.resetAt` (`retryAfterSeconds`), or ask the operator to raise the cap or move the agent to another tier (comms_set_agent_limits); comms_get_usage shows what is left.',
+  },
+  AGENT_SUSPENDED: {
+    cause: 'The anomaly detector found this agent far from its usual behaviour (`details.finding`: send-volume, new-contacts, refusals, token-rotations) and `alerts.anomalies.suspend` is on: its sending is suspended. Nothing was sent.',
+    fix: 'The operator reviews the alert, then resumes the agent with comms_resume_agent_sending (POST /api/v1/agents/{agentId}/resume).',
   },
   OPTED_OUT: {
     cause: 'The person opted out of this agent\'s number (an inbound STOP, Twilio error 21610) or, for marketing email, unsubscribed through the link; with `compliance.optOut.scope: operator`, of every agent. Nothing was sent.',

@@ -2,8 +2,9 @@
  * Benchmarks (run on demand: `npm run bench`). Builds the server, starts it with the demo provider in
  * its own process, then measures with autocannon from this process:
  *   1. comms_send_message over MCP Streamable HTTP: sends/s at a fixed concurrency, p50/p99 latency, with
- *      usage and limits off and on (default tier, limits far from reached), on SQLite and, when
- *      COMMS_TEST_POSTGRES_URL is set, PostgreSQL. Runs alternate off, on, on, off … (BENCH_ROUNDS pairs)
+ *      everything off, per-IP request limits alone on, and usage limits and per-IP limits on (limits far from
+ *      reached), on SQLite and, when COMMS_TEST_POSTGRES_URL is set, PostgreSQL. Runs alternate off, ip, on,
+ *      on, ip, off … (BENCH_ROUNDS)
  *      so that drift on a shared machine falls on both alike;
  *   2. signed inbound SMS webhooks per second (SQLite).
  * Afterwards it counts the rows in the database: every acknowledged request must be stored exactly once.
@@ -29,7 +30,12 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 
 /** Limits on, far from reached: every limit type configured, so every send claims all its counters. */
 const GENEROUS = 1_000_000_000;
+/** Shedding would answer 503 on a loaded machine and blur what is measured: off in every run. */
+const NO_SHEDDING = { loadShedding: { eventLoopDelayMs: 0 }, maxInFlight: 0 };
+/** Per-IP request limits on (memory store), far from reached: every request counts against global and its group. */
+const HTTP_LIMITS_ON = { rateLimits: Object.fromEntries(['global', 'mcp', 'api', 'webhooks', 'admin'].map((g) => [g, { requests: GENEROUS }])), ...NO_SHEDDING };
 const LIMITS_ON = {
+  security: HTTP_LIMITS_ON,
   usage: {
     defaultTier: 'bench',
     tiers: {
@@ -42,7 +48,8 @@ const LIMITS_ON = {
     },
   },
 };
-const LIMITS_OFF = { usage: { enabled: false } };
+const IP_LIMITS_ONLY = { usage: { enabled: false }, security: HTTP_LIMITS_ON };
+const LIMITS_OFF = { usage: { enabled: false }, security: { rateLimits: Object.fromEntries(['global', 'mcp', 'api', 'webhooks', 'admin'].map((g) => [g, { requests: 0 }])), lockout: { enabled: false }, ...NO_SHEDDING } };
 
 interface Result { name: string; requestsPerSecond: number; p50: number; p99: number; ok: number; errors: number; non2xx: number; cpuMsPerRequest?: number }
 
@@ -106,7 +113,11 @@ function summary(name: string, r: autocannon.Result, toolErrors: number): Result
 }
 
 type Dialect = 'sqlite' | 'postgresql';
-interface SendRun extends Result { dialect: Dialect; limits: boolean; stored: number; distinct: number }
+/** off: no limit of any kind; ip: per-IP request limits alone; on: usage limits and per-IP limits. */
+type LimitMode = 'off' | 'ip' | 'on';
+const MODES: Record<LimitMode, Record<string, unknown>> = { off: LIMITS_OFF, ip: IP_LIMITS_ONLY, on: LIMITS_ON };
+
+interface SendRun extends Result { dialect: Dialect; limits: LimitMode; stored: number; distinct: number }
 
 /** A fresh bench server with one agent; `measure` runs against it, then the server stops. */
 async function withBenchServer<T>(extra: Record<string, unknown>, measure: (url: string, agent: { agentId: string; token: string }, cpuSeconds: () => number) => Promise<T>): Promise<{ value: T; agentId: string; dbFile: string }> {
@@ -131,10 +142,10 @@ function countSqlite(dbFile: string, sql: string, ...params: string[]): Counted 
 }
 
 /** One send benchmark on a fresh server and database; counts the stored rows after it. */
-async function sendRun(dialect: Dialect, limits: boolean, schemas: Awaited<ReturnType<typeof postgresSchemas>> | null): Promise<SendRun> {
+async function sendRun(dialect: Dialect, limits: LimitMode, schemas: Awaited<ReturnType<typeof postgresSchemas>> | null): Promise<SendRun> {
   const schema = schemas?.fresh() ?? '';
   const db = dialect === 'postgresql' ? { db: { use: 'postgresql', options: { url: POSTGRES_URL, schema, poolMax: 16 } } } : {};
-  const { value: result, agentId, dbFile } = await withBenchServer({ ...db, ...(limits ? LIMITS_ON : LIMITS_OFF) }, (url, agent, cpu) => benchSends(url, agent.token, cpu));
+  const { value: result, agentId, dbFile } = await withBenchServer({ ...db, ...MODES[limits] }, (url, agent, cpu) => benchSends(url, agent.token, cpu));
   const count = 'select count(*) as "rows", count(distinct id) as "distinctRows"';
   // The agent id is the server's own (letters, digits, underscore): safe to inline.
   const [counted] = dialect === 'postgresql'
@@ -144,7 +155,7 @@ async function sendRun(dialect: Dialect, limits: boolean, schemas: Awaited<Retur
 }
 
 async function inboundRun(): Promise<{ result: Result; stored: number; distinct: number }> {
-  const { value: result, agentId, dbFile } = await withBenchServer({}, (url, agent) => benchInbound(url, agent.agentId));
+  const { value: result, agentId, dbFile } = await withBenchServer({ security: HTTP_LIMITS_ON }, (url, agent) => benchInbound(url, agent.agentId));
   const counted = countSqlite(dbFile, 'select count(*) as "rows", count(distinct coalesce(provider_message_id, id)) as "distinctRows" from messages where agent_id = ? and direction = ?', agentId, 'inbound');
   return { result, stored: Number(counted?.rows), distinct: Number(counted?.distinctRows) };
 }
@@ -159,7 +170,7 @@ async function main(): Promise<void> {
   try {
     for (const dialect of dialects) {
       for (let round = 0; round < ROUNDS; round++) {
-        for (const limits of round % 2 === 0 ? [false, true] : [true, false]) runs.push(await sendRun(dialect, limits, schemas));
+        for (const limits of (round % 2 === 0 ? ['off', 'ip', 'on'] : ['on', 'ip', 'off']) as LimitMode[]) runs.push(await sendRun(dialect, limits, schemas));
       }
     }
   } finally {
@@ -168,20 +179,23 @@ async function main(): Promise<void> {
   const inbound = await inboundRun();
 
   console.log(`\n${SENDS} sends per run, ${WEBHOOKS} webhooks, ${CONNECTIONS} concurrent connections, demo provider\n`);
-  console.log('| benchmark | database | usage & limits | req/s | server CPU ms/req | p50 ms | p99 ms | ok | errors | non-2xx | stored |');
+  console.log('| benchmark | database | limits (off / ip: per-IP only / on: usage + per-IP) | req/s | server CPU ms/req | p50 ms | p99 ms | ok | errors | non-2xx | stored |');
   console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of runs) {
-    console.log(`| ${r.name} | ${r.dialect} | ${r.limits ? 'on' : 'off'} | ${r.requestsPerSecond} | ${r.cpuMsPerRequest} | ${r.p50} | ${r.p99} | ${r.ok} | ${r.errors} | ${r.non2xx} | ${r.stored} |`);
+    console.log(`| ${r.name} | ${r.dialect} | ${r.limits} | ${r.requestsPerSecond} | ${r.cpuMsPerRequest} | ${r.p50} | ${r.p99} | ${r.ok} | ${r.errors} | ${r.non2xx} | ${r.stored} |`);
   }
   const i = inbound.result;
   console.log(`| ${i.name} | sqlite | – | ${i.requestsPerSecond} | – | ${i.p50} | ${i.p99} | ${i.ok} | ${i.errors} | ${i.non2xx} | ${inbound.stored} |`);
   console.log('');
   for (const dialect of dialects) {
-    const off = mean(runs.filter((r) => r.dialect === dialect && !r.limits).map((r) => r.requestsPerSecond));
-    const on = mean(runs.filter((r) => r.dialect === dialect && r.limits).map((r) => r.requestsPerSecond));
-    const cpu = (limits: boolean): number => runs.filter((r) => r.dialect === dialect && r.limits === limits).reduce((s, r) => s + (r.cpuMsPerRequest ?? 0), 0) / ROUNDS;
-    console.log(`${dialect}: limits on ${on} sends/s against off ${off} sends/s: ${(((on - off) / off) * 100).toFixed(1)} %; ` +
-      `server CPU per send ${cpu(true).toFixed(3)} ms against ${cpu(false).toFixed(3)} ms: ${(((cpu(true) - cpu(false)) / cpu(false)) * 100).toFixed(1)} %`);
+    const ofMode = (mode: LimitMode) => runs.filter((r) => r.dialect === dialect && r.limits === mode);
+    const rate = (mode: LimitMode) => mean(ofMode(mode).map((r) => r.requestsPerSecond));
+    const cpu = (mode: LimitMode) => ofMode(mode).reduce((sum, r) => sum + (r.cpuMsPerRequest ?? 0), 0) / ROUNDS;
+    const off = rate('off');
+    for (const mode of ['ip', 'on'] as const) {
+      console.log(`${dialect}: ${mode === 'ip' ? 'per-IP limits alone' : 'usage and per-IP limits'} ${rate(mode)} sends/s against off ${off} sends/s: ${(((rate(mode) - off) / off) * 100).toFixed(1)} %; ` +
+        `server CPU per send ${cpu(mode).toFixed(3)} ms against ${cpu('off').toFixed(3)} ms: ${(((cpu(mode) - cpu('off')) / cpu('off')) * 100).toFixed(1)} %`);
+    }
   }
   const lossless = runs.every((r) => r.stored === r.ok && r.stored === r.distinct) && inbound.stored === i.ok && inbound.stored === inbound.distinct;
   console.log(lossless ? 'no message lost or duplicated' : 'MISMATCH: messages lost or duplicated');

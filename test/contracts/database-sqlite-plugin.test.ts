@@ -22,6 +22,8 @@ const VOICE_CONVERSATIONS = 'Migration20261124200000_voice_conversations';
 const USAGE = 'Migration20261130100100_usage';
 const COMPLIANCE = 'Migration20261130110100_compliance';
 const TURN_LATENCY = 'Migration20261130170100_turn_latency';
+const STUCK_SENDS = 'Migration20261130080001_stuck_sends';
+const AGENT_SUSPENSION = 'Migration20261130120001_agent_suspension';
 
 function agent(id: string): AgentRecord {
   return {
@@ -115,7 +117,7 @@ describe('sqlite db plugin', () => {
     const db = await create({ path: 'lazy.sqlite' });
     await db.ping();
     await expect(db.agents.findById('agt_x')).rejects.toThrow(/no such table/);
-    expect(await db.migrate()).toEqual([INITIAL, CHANNELS_POOL_CALLS, VOICE_CONVERSATIONS, USAGE, COMPLIANCE, TURN_LATENCY]);
+    expect(await db.migrate()).toEqual([INITIAL, CHANNELS_POOL_CALLS, VOICE_CONVERSATIONS, USAGE, COMPLIANCE, TURN_LATENCY, STUCK_SENDS, AGENT_SUSPENSION]);
     expect(await db.agents.findById('agt_x')).toBeNull();
   });
 
@@ -144,7 +146,7 @@ describe('sqlite db plugin', () => {
   it('upgrades a database deployed with the initial migration only, keeping its data', async () => {
     await deployEarlierRelease('upgrade1.sqlite', 1, [OLD_AGENT]);
     const upgraded = await create({ path: 'upgrade1.sqlite' });
-    expect(await upgraded.migrate()).toEqual([CHANNELS_POOL_CALLS, VOICE_CONVERSATIONS, USAGE, COMPLIANCE, TURN_LATENCY]);
+    expect(await upgraded.migrate()).toEqual([CHANNELS_POOL_CALLS, VOICE_CONVERSATIONS, USAGE, COMPLIANCE, TURN_LATENCY, STUCK_SENDS, AGENT_SUSPENSION]);
     expect(await upgraded.migrate()).toEqual([]);
     expect(await upgraded.agents.findById('agt_old')).toEqual(agent('agt_old'));
     await upgraded.whatsappSenders.add({ id: 'wsn_1', address: '+14440000001', agentId: 'agt_old', createdAt: now });
@@ -154,7 +156,7 @@ describe('sqlite db plugin', () => {
   it('upgrades a database deployed with the first two migrations: only the third runs, data is kept', async () => {
     await deployEarlierRelease('upgrade2.sqlite', 2, [OLD_AGENT, OLD_CALL]);
     const upgraded = await create({ path: 'upgrade2.sqlite' });
-    expect(await upgraded.migrate()).toEqual([VOICE_CONVERSATIONS, USAGE, COMPLIANCE, TURN_LATENCY]);
+    expect(await upgraded.migrate()).toEqual([VOICE_CONVERSATIONS, USAGE, COMPLIANCE, TURN_LATENCY, STUCK_SENDS, AGENT_SUSPENSION]);
     expect(await upgraded.migrate()).toEqual([]);
     // The existing agent got the column's default: no settings.
     expect(await upgraded.agents.findById('agt_old')).toEqual(agent('agt_old'));
@@ -175,13 +177,13 @@ describe('sqlite db plugin', () => {
       ...sharedOrmOptions(databasePluginContext(dir).logger, SQLITE_MIGRATIONS), dbName: join(dir, 'down.sqlite'),
     });
     try {
-      expect((await orm.getMigrator().down({ to: VOICE_CONVERSATIONS })).map((m) => m.name)).toEqual([TURN_LATENCY, COMPLIANCE, USAGE, VOICE_CONVERSATIONS]);
+      expect((await orm.getMigrator().down({ to: VOICE_CONVERSATIONS })).map((m) => m.name)).toEqual([AGENT_SUSPENSION, STUCK_SENDS, TURN_LATENCY, COMPLIANCE, USAGE, VOICE_CONVERSATIONS]);
     } finally {
       await orm.close(true);
     }
 
     const again = await create({ path: 'down.sqlite' });
-    expect(await again.migrate()).toEqual([VOICE_CONVERSATIONS, USAGE, COMPLIANCE, TURN_LATENCY]);
+    expect(await again.migrate()).toEqual([VOICE_CONVERSATIONS, USAGE, COMPLIANCE, TURN_LATENCY, STUCK_SENDS, AGENT_SUSPENSION]);
     // The settings went with the column; the agent itself stays.
     expect(await again.agents.findById('agt_kept')).toEqual(agent('agt_kept'));
   });

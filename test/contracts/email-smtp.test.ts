@@ -129,6 +129,15 @@ describe('smtp adapter: beyond the contract', () => {
 
   const mail = { from: 'Agent <agent@example.com>', to: ['alice@example.com'], subject: 'Hi', text: 'Hello', reference: 'msg_01HZY' };
 
+  it('is ready while its inbound listener is bound, and not once it stopped (the /health/ready probe)', async () => {
+    const port = await open({ inbound: { host: '127.0.0.1', port: 0, maxMessageBytes: 4096 } });
+    await expect(port.readiness()).resolves.toBeUndefined();
+    await port.close();
+    await expect(port.readiness()).rejects.toThrow('the inbound SMTP listener is not listening');
+    const sendOnly = await open({ inbound: undefined });
+    await expect(sendOnly.readiness()).resolves.toBeUndefined();
+  });
+
   it('logs in over STARTTLS and uses a Message-ID derived from our reference', async () => {
     const port = await open();
     const result = await port.send(mail);

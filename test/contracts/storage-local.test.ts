@@ -136,16 +136,22 @@ describe('local storage adapter', () => {
     expect(await other.openSigned('a1', { expires, sig })).toBeNull();
   });
 
-  it('keeps signed URLs valid across a restart only with a configured signingSecret', async () => {
+  it('keeps signed URLs valid across a restart, with a configured signingSecret or the one kept in its folder', async () => {
     clockOffsetMs = 0;
     const ctx = pluginContext();
     const first = await create({ signingSecret: 'r'.repeat(32) }, ctx);
     await first.put('k.txt', new TextEncoder().encode('kept'), 'text/plain');
     const query = Object.fromEntries(new URL(await first.signedUrl('k.txt', 60)).searchParams);
     expect(await (await create({ signingSecret: 'r'.repeat(32) }, ctx)).openSigned('k.txt', query)).not.toBeNull();
-    const randomFirst = await create({}, ctx);
-    const randomQuery = Object.fromEntries(new URL(await randomFirst.signedUrl('k.txt', 60)).searchParams);
-    expect(await (await create({}, ctx)).openSigned('k.txt', randomQuery)).toBeNull();
+    const keptFirst = await create({}, ctx);
+    const keptQuery = Object.fromEntries(new URL(await keptFirst.signedUrl('k.txt', 60)).searchParams);
+    expect(await (await create({}, ctx)).openSigned('k.txt', keptQuery)).not.toBeNull();
+    expect(await (await create({}, pluginContext())).openSigned('k.txt', keptQuery)).toBeNull();
+    // Two servers starting at once on one folder agree on the secret the first one made.
+    const shared = pluginContext();
+    const [a, b] = await Promise.all([create({}, shared), create({}, shared)]);
+    await a.put('s.txt', new TextEncoder().encode('shared'), 'text/plain');
+    expect(await b.openSigned('s.txt', Object.fromEntries(new URL(await a.signedUrl('s.txt', 60)).searchParams))).not.toBeNull();
   });
 
   it('writes atomically: concurrent puts leave one whole version and no temporary files', async () => {

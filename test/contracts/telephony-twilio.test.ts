@@ -105,6 +105,37 @@ describe('twilio adapter specifics', () => {
     });
   });
 
+  it('finds sent messages by From, To and body since a time, oldest first, queued ones too (no date_sent yet)', async () => {
+    const before = new Date(Date.now() - 60_000);
+    const first = await send({ body: 'Your code is 1234' });
+    await send({ body: 'Something else' });
+    await send({ to: '+15550102', body: 'Your code is 1234' });
+    const second = await send({ body: 'Your code is 1234' });
+    const lookUp = port.findSentSms!.bind(port);
+    const found = await lookUp({ from: OWNED, to: REACHABLE, body: 'Your code is 1234', sentAfter: before });
+    expect(found.map((m) => m.providerMessageId)).toEqual([first.providerMessageId, second.providerMessageId]);
+    expect(await lookUp({ from: OWNED, to: REACHABLE, body: 'Your code is 1234', sentAfter: new Date(Date.now() + 60_000) })).toEqual([]);
+
+    // Messages Twilio still holds in its queue have no date_sent: a DateSent filter would miss them.
+    const queuedOnly = new TwilioSimulator({ ownedNumbers: [OWNED], callbackStatuses: ['queued'] });
+    await queuedOnly.start();
+    try {
+      const queuedPort = await twilioPlugin.create({ accountSid: queuedOnly.accountSid, authToken: queuedOnly.authToken, baseUrl: queuedOnly.baseUrl, timeoutMs: 300 }, testContext());
+      const queued = await queuedPort.sendSms({ from: OWNED, to: REACHABLE, body: 'Still queued', reference: 'msg_q' });
+      await queuedOnly.settled();
+      expect(await queuedPort.findSentSms!({ from: OWNED, to: REACHABLE, body: 'Still queued', sentAfter: before })).toEqual([{ providerMessageId: queued.providerMessageId, status: 'queued' }]);
+      expect(queuedOnly.specViolations).toEqual([]);
+    } finally {
+      await queuedOnly.stop();
+    }
+  });
+
+  it('reports a failed lookup with the send errors\' codes', async () => {
+    await port.close?.();
+    port = await createPort({ authToken: 'wrong-token-0123456789' });
+    expect((await failure(port.findSentSms!({ from: OWNED, to: REACHABLE, body: 'x', sentAfter: new Date() }))).code).toBe('PROVIDER_AUTH_FAILED');
+  });
+
   it('maps wrong credentials to PROVIDER_AUTH_FAILED without revealing the token', async () => {
     await port.close?.();
     port = await createPort({ authToken: 'wrong-token-0123456789' });

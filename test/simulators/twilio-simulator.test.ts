@@ -86,6 +86,32 @@ describe('Twilio simulator: Messages API', () => {
     expect(sim.specViolations).toEqual([]);
   });
 
+  it('filters a list by DateSent as Twilio does: a message has no date_sent until it goes out', async () => {
+    const before = new Date(Date.now() - 60_000);
+    // A simulator whose messages stay queued: never sent, so no DateSent filter finds them.
+    const queuedOnly = new TwilioSimulator({ ownedNumbers: [OWNED], callbackStatuses: ['queued'] });
+    await queuedOnly.start();
+    try {
+      const queuedClient = simulatorClient(queuedOnly.baseUrl, queuedOnly.accountSid, queuedOnly.authToken, 500);
+      const queued = await queuedClient.messages.create({ from: OWNED, to: OTHER, body: 'not out yet' });
+      await queuedOnly.settled();
+      expect((await queuedClient.messages(queued.sid).fetch()).dateSent).toBeNull();
+      expect(await queuedClient.messages.list({ to: OTHER, dateSentAfter: before })).toEqual([]);
+      expect((await queuedClient.messages.list({ to: OTHER })).map((m) => m.sid)).toEqual([queued.sid]);
+    } finally {
+      await queuedOnly.stop();
+    }
+    const created = await client().messages.create({ from: OWNED, to: OTHER, body: 'out' });
+    await sim.settled();
+    expect((await client().messages(created.sid).fetch()).dateSent).toBeInstanceOf(Date);
+    expect((await client().messages.list({ to: OTHER, dateSentAfter: before })).map((m) => m.sid)).toEqual([created.sid]);
+    expect(await client().messages.list({ to: OTHER, dateSentBefore: before })).toEqual([]);
+    const today = new Date().toISOString().slice(0, 10);
+    const byDay = await fetch(`${messagesUrl()}?DateSent=${today}`, { headers: { authorization: basic(sim.accountSid, sim.authToken) } });
+    expect(((await byDay.json()) as { messages: Array<{ sid: string }> }).messages.map((m) => m.sid)).toEqual([created.sid]);
+    expect(sim.specViolations).toEqual([]);
+  });
+
   it('refuses wrong credentials with Twilio\'s 20003 body', async () => {
     const { status, json, headers } = await rawCreate({ From: OWNED, To: OTHER, Body: 'hi' }, basic(sim.accountSid, 'wrong'));
     expect(status).toBe(401);

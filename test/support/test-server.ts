@@ -5,8 +5,11 @@ import { silentLogger } from '../../adapters/node/pino-logger.js';
 import { buildApp, type App } from '../../hosts/composition/build-app.js';
 import { loadConfig } from '../../hosts/config/load-config.js';
 import { startServer, type RunningServer } from '../../hosts/http/serve.js';
+import type { EventLoopDelay } from '../../hosts/http/hardening/event-loop-delay.js';
 import type { Clock, Logger } from '../../ports/runtime.js';
 import { tempDir } from './plugin-context.js';
+
+const NO_DELAY: EventLoopDelay = { currentMs: () => 0, close: () => {} };
 
 export const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
 
@@ -19,6 +22,8 @@ export interface TestServerOptions {
   /** Where the server logs (default: nowhere). */
   logger?: Logger;
   clock?: Clock;
+  /** The event-loop delay load shedding reads (default: none, so that a loaded machine sheds no test's request). */
+  eventLoopDelay?: EventLoopDelay;
 }
 
 export interface TestServer {
@@ -57,7 +62,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const configFile = join(dir, 'config.yaml');
   writeFileSync(configFile, stringify(config));
   const app = await buildApp(loadConfig({ file: configFile, env: {} }), { migrate: true, logger: options.logger ?? silentLogger(), clock: options.clock });
-  const running = await startServer(app);
+  const running = await startServer(app, { eventLoopDelay: options.eventLoopDelay ?? NO_DELAY }).catch(async (err: unknown) => {
+    await app.close();
+    throw err;
+  });
   return {
     url: running.url,
     app,

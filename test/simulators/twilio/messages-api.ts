@@ -1,3 +1,4 @@
+import { dateSentFilter } from './date-sent-filter.js';
 import { allValues, firstValue, type FormParams } from './form-params.js';
 import { newSid, segmentCount, toMessageResource, type SimulatedMessage } from './twilio-message-resource.js';
 import { twilioErrors, type TwilioErrorBody } from './twilio-error-body.js';
@@ -9,6 +10,8 @@ import { channelErrors } from './whatsapp-errors.js';
 export type ApiAnswer = { status: number; body: unknown };
 
 const MAX_BODY_LENGTH = 1600;
+/** Statuses of a message that went out: from the first of them on, it has a date_sent. */
+const SENT = new Set(['sending', 'sent', 'delivered', 'undelivered', 'read']);
 
 function refused(error: TwilioErrorBody): ApiAnswer {
   return { status: error.status, body: error };
@@ -74,7 +77,8 @@ export class SimulatedMessagesApi {
       numSegments: segmentCount(body),
       dateCreated: now,
       dateUpdated: now,
-      dateSent: now,
+      // Set once the message goes out (`advance`): queued and accepted messages have no date_sent on Twilio.
+      dateSent: null,
     };
     this.messages.push(message);
     const answer = { status: 201, body: toMessageResource(message) };
@@ -88,21 +92,25 @@ export class SimulatedMessagesApi {
     return { status: 200, body: toMessageResource(message) };
   }
 
-  /** Newest first, like Twilio; `To`/`From` filter, `Page`/`PageSize` paginate. */
+  /** Newest first, like Twilio; `To`/`From`/`DateSent` filter, `Page`/`PageSize` paginate. */
   list(path: string, query: FormParams): ApiAnswer {
     const to = firstValue(query, 'To');
     const from = firstValue(query, 'From');
+    const sentWhen = dateSentFilter(query);
+    if (!sentWhen) return refused(twilioErrors.invalidParameter('DateSent'));
     const pageSize = Math.min(Math.max(Number(firstValue(query, 'PageSize') ?? 50) || 50, 1), 1000);
     const page = Math.max(Number(firstValue(query, 'Page') ?? 0) || 0, 0);
     const matching = this.messages
-      .filter((m) => (!to || m.to === to) && (!from || m.from === from))
+      .filter((m) => (!to || m.to === to) && (!from || m.from === from) && sentWhen(m.dateSent))
       .reverse();
     const start = page * pageSize;
     const slice = matching.slice(start, start + pageSize);
     const pageUri = (n: number) => {
       const search = new URLSearchParams();
-      if (to) search.set('To', to);
-      if (from) search.set('From', from);
+      for (const name of ['To', 'From', 'DateSent', 'DateSent<', 'DateSent>']) {
+        const value = firstValue(query, name);
+        if (value !== undefined) search.set(name, value);
+      }
       search.set('PageSize', String(pageSize));
       search.set('Page', String(n));
       return `${path}?${search.toString()}`;
@@ -126,6 +134,7 @@ export class SimulatedMessagesApi {
   /** Moves a message along its lifecycle (the far side's delivery progress). */
   advance(message: SimulatedMessage, status: string, errorCode: number | null, errorMessage: string | null): void {
     message.status = status;
+    if (message.dateSent === null && SENT.has(status)) message.dateSent = this.now();
     message.errorCode = errorCode;
     message.errorMessage = errorMessage;
     message.dateUpdated = this.now();

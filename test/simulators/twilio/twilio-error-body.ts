@@ -24,6 +24,7 @@ export const twilioErrors = {
       `The From phone number ${from} is not a valid, SMS-capable inbound phone number or short code for your account.`,
     ),
   missingBody: () => twilioError(400, 21602, 'Message body is required.'),
+  invalidParameter: (name: string) => twilioError(400, 20001, `Invalid ${name}`),
   bodyTooLong: () => twilioError(400, 21617, 'The concatenated message body exceeds the 1600 character limit.'),
   /** Refusals of a well-formed destination (Twilio's magic test numbers produce these). */
   refusedTo: (code: number, to: string, from: string): TwilioErrorBody => {

@@ -5,6 +5,8 @@ import { Migration20261124200000_voice_conversations } from './Migration20261124
 import { Migration20261130100100_usage } from './Migration20261130100100_usage.js';
 import { Migration20261130110100_compliance } from './Migration20261130110100_compliance.js';
 import { Migration20261130170100_turn_latency } from './Migration20261130170100_turn_latency.js';
+import { Migration20261130080001_stuck_sends } from './Migration20261130080001_stuck_sends.js';
+import { Migration20261130120001_agent_suspension } from './Migration20261130120001_agent_suspension.js';
 
 /** Every PostgreSQL migration, oldest first. Listed explicitly: no file globbing at runtime (tsx or dist/). */
 export const POSTGRESQL_MIGRATIONS: MigrationObject[] = [
@@ -14,4 +16,6 @@ export const POSTGRESQL_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261130100100_usage', class: Migration20261130100100_usage },
   { name: 'Migration20261130110100_compliance', class: Migration20261130110100_compliance },
   { name: 'Migration20261130170100_turn_latency', class: Migration20261130170100_turn_latency },
+  { name: 'Migration20261130080001_stuck_sends', class: Migration20261130080001_stuck_sends },
+  { name: 'Migration20261130120001_agent_suspension', class: Migration20261130120001_agent_suspension },
 ];
