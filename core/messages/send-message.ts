@@ -64,7 +64,9 @@ export const sendMessage = defineUseCase<SendMessageInput, SendMessageOutput>({
       usage: usageEstimateSchema,
     },
   },
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  // Not idempotent: two calls without idempotencyKey send twice (the key makes a retry safe, the hint
+  // describes the call as a client may make it).
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   auth: 'agent',
   rest: { method: 'POST', path: '/messages', successStatus: 201 },
   async run(ctx, input) {

@@ -20,8 +20,16 @@ export interface AdapterConfig {
   dir: string;
 }
 
+/** MCP Streamable HTTP limits (config `server.mcp`). */
+export interface McpHttpSettings {
+  /** Browser origins allowed besides the server's own; absent Origin (non-browser clients) always passes. */
+  allowedOrigins: string[];
+  maxSessionsPerPrincipal: number;
+  responseTimeoutMs: number;
+}
+
 export interface AppConfig {
-  server: { host: string; port: number; bodyLimitBytes: number };
+  server: { host: string; port: number; bodyLimitBytes: number; mcp: McpHttpSettings };
   /** null: derived from the address the server actually listens on. */
   publicBaseUrl: string | null;
   /** Absolute. COMMS_DATA_DIR, else `dataDir` of the config, else the per-user data folder: never the working directory. */

@@ -93,7 +93,7 @@ function dataDirOf(c: Record<string, unknown>, merged: MergedConfig, env: NodeJS
 
 function normalise(c: Record<string, unknown>, merged: MergedConfig, env: NodeJS.ProcessEnv, cwd: string): AppConfig {
   const adapter = (section: string) => adapterSection(section, c[section] as Parameters<typeof adapterSection>[1], merged.sectionDirs.get(section) ?? cwd);
-  const server = c.server as { host: string; port: number; bodyLimitBytes: number };
+  const server = c.server as AppConfig['server'];
   const auth = (c.auth ?? {}) as { adminToken?: string };
   const callbacks = (c.callbacks ?? {}) as { defaultUrl?: string; pollIntervalMs?: number };
   const db = adapter('db');

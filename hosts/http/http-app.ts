@@ -22,9 +22,18 @@ import { IDEMPOTENCY_HEADER, withIdempotencyHeader } from './idempotency-header.
 import { lingerThenClose } from './lingering-close.js';
 import { openApiDocument } from './openapi.js';
 import type { HttpDefences } from './hardening/http-defences.js';
+import { checkOrigin, wwwAuthenticate } from './origin-check.js';
 import { parseForm, parseJson, readRawBody, readRawBytes } from './read-body.js';
 
 type Ctx = Koa.ParameterizedContext;
+
+/**
+ * A failure that is the client's hang-up (an aborted upload, a request it gave up on): the read failed and
+ * its connection is gone. Refusals of our own (DomainError) also stop reading, but on a live connection.
+ */
+function clientGone(err: unknown, ctx: Ctx): boolean {
+  return !isDomainError(err) && ctx.req.socket.destroyed;
+}
 
 function routeNotFound(method: string, path: string): DomainError {
   return new DomainError('NOT_FOUND', `No route ${method} ${path}.`, 'See GET /openapi.json for the REST routes; MCP is at /mcp.', { method, path });
@@ -38,6 +47,12 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost, defences: HttpD
   const koa = new Koa({ proxy: false });
   const limit = app.loaded.config.server.bodyLimitBytes;
   const router = new Router();
+  // Koa reports here what the handlers could not catch, mostly a connection the client closed
+  // mid-request, which its default printed to stderr as if the server had failed.
+  koa.on('error', (err: unknown, ctx?: Ctx) => {
+    if (ctx?.req.socket.destroyed) app.logger.debug({ path: ctx.path }, 'client closed the connection');
+    else app.logger.error({ err, path: ctx?.path }, 'response failed');
+  });
 
   koa.use(async (ctx, next) => {
     // A caller's own id is kept only when it is a plain token: it goes into every log line of the request.
@@ -50,8 +65,14 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost, defences: HttpD
       await withLogContext({ requestId }, next);
       if (ctx.status === 404 && ctx.body === undefined && ctx.respond !== false) throw routeNotFound(ctx.method, ctx.path);
     } catch (err) {
+      if (clientGone(err, ctx)) {
+        // The client hung up (closed the tab, timed out): nobody reads an answer and nothing failed here.
+        app.logger.debug({ requestId, path: ctx.path }, 'client closed the request');
+        return;
+      }
       const error = toDomainError(err);
       if (error.code === 'INTERNAL') app.logger.error({ err, requestId, path: ctx.path }, 'request failed');
+      if (error.code === 'UNAUTHORIZED') ctx.set('www-authenticate', wwwAuthenticate(Boolean(ctx.get('authorization'))));
       ctx.status = HTTP_STATUS[error.code];
       // Refused before its body was read to the end (too large, unauthenticated): the rest of the body is never
       // parsed, so the connection cannot carry another request. It is closed once the answer is out (lingering,
@@ -115,7 +136,10 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost, defences: HttpD
     ctx.body = openApiDocument(app.runner.useCases, app.ports.settings.publicBaseUrl);
   });
 
+  const { allowedOrigins } = app.loaded.config.server.mcp;
   router.all('/mcp', async (ctx) => {
+    // Before the token: a rebinding page must learn nothing, and the check costs nothing.
+    checkOrigin(ctx.get('origin') || undefined, ctx.get('host') || undefined, app.ports.settings.publicBaseUrl, allowedOrigins);
     const who = await caller(ctx);
     const body = ctx.method === 'POST' ? parseJson(await readRawBody(ctx.req, limit)) : undefined;
     const transport = await mcp.transportFor(ctx.req, who, body);

@@ -12,6 +12,8 @@ export interface RunningServer {
   /** Where the server listens, e.g. http://127.0.0.1:3000. */
   url: string;
   server: Server;
+  /** The MCP sessions served at /mcp. */
+  mcp: StreamableHttpHost;
   close(): Promise<void>;
 }
 
@@ -28,7 +30,7 @@ export async function startServer(app: App, options: StartServerOptions = {}): P
   const { security } = app.loaded.config;
   const adminRoutes = app.runner.useCases.filter((useCase) => useCase.auth === 'admin').map((useCase) => useCase.rest);
   const defences = await buildHttpDefences(security, adminRoutes, { eventLoopDelay: options.eventLoopDelay, events: app.securityEvents, clock: app.ports.clock });
-  const mcp = new StreamableHttpHost(app.runner);
+  const mcp = new StreamableHttpHost(app.runner, app.loaded.config.server.mcp, app.logger);
   // Deadlines are checked every connectionsCheckingInterval (Node's default, 30 s, would let a slow client
   // hold a connection that long past its headers deadline).
   const checkEveryMs = Math.max(100, Math.min(1000, Math.floor(security.timeouts.headersMs / 2)));
@@ -65,6 +67,7 @@ export async function startServer(app: App, options: StartServerOptions = {}): P
   return {
     url,
     server,
+    mcp,
     async close() {
       await mcp.close();
       await voice.close();

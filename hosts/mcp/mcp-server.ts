@@ -7,16 +7,40 @@ import type { UseCaseRunner } from '../shared/use-case-runner.js';
 
 export const SERVER_INFO = { name: 'agentos-comms', version: '0.1.0' } as const;
 
-/** The tool list is the same for every session: built once from the descriptors. */
-export function toolsOf(useCases: readonly UseCase[]): Tool[] {
-  return useCases.map((u) => ({
-    name: u.name,
-    title: u.title,
-    description: u.description,
-    inputSchema: u.input as Tool['inputSchema'],
-    outputSchema: u.output as Tool['outputSchema'],
-    annotations: { title: u.title, ...u.annotations },
-  }));
+/** Whose tool list: an agent sees only what an agent token may call. */
+export type ToolAudience = 'agent' | 'admin';
+
+export function audienceOf(caller: Caller): ToolAudience {
+  return caller.kind === 'admin' ? 'admin' : 'agent';
+}
+
+/**
+ * `agentId` picks the agent to act for and only the admin token may pass it (an agent always acts as
+ * itself): the agent's schema leaves it out, so the model is not invited to fill it in.
+ */
+function withoutAgentId(schema: UseCase['input']): UseCase['input'] {
+  const properties = schema.properties as Record<string, unknown> | undefined;
+  if (!properties || !('agentId' in properties)) return schema;
+  const { agentId: _adminOnly, ...rest } = properties;
+  const required = (schema.required as string[] | undefined)?.filter((name) => name !== 'agentId');
+  return { ...schema, properties: rest, ...(required ? { required } : {}) };
+}
+
+/**
+ * The tools an audience may call, built once per audience from the descriptors: the admin token sees
+ * every tool; an agent token neither the admin tools nor the admin-only `agentId` field.
+ */
+export function toolsOf(useCases: readonly UseCase[], audience: ToolAudience): Tool[] {
+  return useCases
+    .filter((u) => audience === 'admin' || u.auth === 'agent')
+    .map((u) => ({
+      name: u.name,
+      title: u.title,
+      description: u.description,
+      inputSchema: (audience === 'admin' ? u.input : withoutAgentId(u.input)) as Tool['inputSchema'],
+      outputSchema: u.output as Tool['outputSchema'],
+      annotations: { title: u.title, ...u.annotations },
+    }));
 }
 
 /**

@@ -2,7 +2,7 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { authenticate } from '../../core/auth/authenticate.js';
 import { DomainError, isDomainError } from '../../ports/errors.js';
 import type { App } from '../composition/build-app.js';
-import { createMcpServer, toolsOf } from './mcp-server.js';
+import { audienceOf, createMcpServer, toolsOf } from './mcp-server.js';
 
 /**
  * COMMS_AGENT_TOKEN as the caller. An unknown token is explained in stdio's terms: which database it was
@@ -31,8 +31,8 @@ async function stdioCaller(app: App, token: string | undefined) {
  * agent or a rotated token stops working at once, as over HTTP.
  */
 export async function runStdioHost(app: App, token: string | undefined): Promise<void> {
-  await stdioCaller(app, token);
-  const server = createMcpServer(app.runner, toolsOf(app.runner.useCases), () => stdioCaller(app, token));
+  const caller = await stdioCaller(app, token);
+  const server = createMcpServer(app.runner, toolsOf(app.runner.useCases, audienceOf(caller)), () => stdioCaller(app, token));
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => {
     transport.onclose = () => resolve();

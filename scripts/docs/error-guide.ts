@@ -41,6 +41,10 @@ export const ERROR_GUIDE: Partial<Record<ErrorCode, { cause: string; fix: string
     cause: 'An agent token asking for another agent\'s data, an admin tool called with an agent token, or an MCP session used with another token than the one that opened it.',
     fix: 'Act as your own agent (leave `agentId` out), or call admin tools with COMMS_ADMIN_TOKEN.',
   },
+  ORIGIN_NOT_ALLOWED: {
+    cause: 'A request to /mcp with an `Origin` header that is not the server\'s own (publicBaseUrl, or localhost at the Host the request names) nor listed in `server.mcp.allowedOrigins`: a web page of another site, possibly by DNS rebinding, tried to reach the MCP endpoint.',
+    fix: 'Clients that are not browsers send no Origin and are unaffected. To let a browser app on another origin call /mcp, add its exact origin (scheme://host[:port]) to `server.mcp.allowedOrigins`.',
+  },
   NOT_FOUND: {
     cause: 'No such agent, message, call or route, or an expired MCP session or storage link.',
     fix: 'Check the id (`agentos-comms agent list`); start a new MCP session; see GET /openapi.json for the routes.',
@@ -60,6 +64,22 @@ export const ERROR_GUIDE: Partial<Record<ErrorCode, { cause: string; fix: string
   CHANNEL_NOT_CONFIGURED: {
     cause: 'The server has no provider for this channel (its config section is missing or `enabled: false`), the agent has no address on it, or a demo-only action on a channel with a real provider.',
     fix: 'Configure the channel (`agentos-comms config show` shows what is on), or give the agent an address (`agentos-comms agent update`).',
+  },
+  REQUEST_ID_IN_FLIGHT: {
+    cause: 'An MCP request reused the JSON-RPC id of a request of the same session that is still being answered (answered HTTP 409 with a JSON-RPC error, code -32600).',
+    fix: 'Give every request in a session its own id (MCP SDK clients do); wait for the first answer before reusing an id.',
+  },
+  SESSION_LIMIT_REACHED: {
+    cause: 'This token already has `server.mcp.maxSessionsPerPrincipal` MCP sessions open and every one has a request in flight, so none could be closed to make room.',
+    fix: 'Reuse an open session (send its Mcp-Session-Id), close sessions you no longer need (HTTP DELETE /mcp with the session id), or raise `server.mcp.maxSessionsPerPrincipal`.',
+  },
+  SESSION_CLOSED: {
+    cause: 'The MCP session was closed (DELETE /mcp, idle timeout, a newer session of the same token replacing it, server shutdown) while this request was in flight (JSON-RPC error code -32000). A send may still have completed.',
+    fix: 'Open a new session and check with comms_get_messages; retry a send with the same idempotencyKey, which sends nothing twice.',
+  },
+  RESPONSE_TIMEOUT: {
+    cause: 'An MCP request got no answer within `server.mcp.responseTimeoutMs` (JSON-RPC error code -32001); its late result is dropped. A send may still have completed.',
+    fix: 'Check with comms_get_messages, or retry with the same idempotencyKey (a repeat sends nothing twice). If provider calls are slow, raise `server.mcp.responseTimeoutMs`.',
   },
   RATE_LIMITED: {
     cause: 'The provider asked to slow down, the agent reached its actions per minute, hour or day of one type (its tier\'s `actions` limits), or this client address sent more requests than `security.rateLimits` allows (`details.scope`: global, mcp, api, webhooks, admin).',

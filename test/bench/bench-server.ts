@@ -84,3 +84,25 @@ export async function createBenchAgent(url: string, phone: string): Promise<{ ag
   if (res.status !== 201) throw new Error(`agent create failed: ${res.status} ${await res.text()}`);
   return (await res.json()) as { agentId: string; token: string };
 }
+
+export const MCP_PROTOCOL = '2025-06-18';
+
+/** Opens an MCP session (initialize + initialized) and returns its id. */
+export async function openMcpSession(url: string, token: string): Promise<string> {
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+  const res = await fetch(`${url}/mcp`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: MCP_PROTOCOL, capabilities: {}, clientInfo: { name: 'bench', version: '1' } } }),
+  });
+  const sessionId = res.headers.get('mcp-session-id');
+  await res.text();
+  if (!sessionId) throw new Error(`initialize failed: ${res.status}`);
+  const initialized = await fetch(`${url}/mcp`, {
+    method: 'POST',
+    headers: { ...headers, 'mcp-session-id': sessionId, 'mcp-protocol-version': MCP_PROTOCOL },
+    body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+  });
+  await initialized.text();
+  return sessionId;
+}

@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
-import { createBenchAgent, startBenchServer } from './bench-server.js';
+import { MCP_PROTOCOL, createBenchAgent, openMcpSession, startBenchServer } from './bench-server.js';
 import { POSTGRES_URL, postgresSchemas } from '../support/postgres-schema.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
@@ -51,7 +51,6 @@ const LIMITS_ON = {
 const METRICS_TOKEN = 'bench-metrics-token-0123456789abcdef';
 const IP_LIMITS_ONLY = { usage: { enabled: false }, security: HTTP_LIMITS_ON };
 const LIMITS_OFF = { usage: { enabled: false }, security: { rateLimits: Object.fromEntries(['global', 'mcp', 'api', 'webhooks', 'admin'].map((g) => [g, { requests: 0 }])), lockout: { enabled: false }, ...NO_SHEDDING } };
-const PROTOCOL = '2025-06-18';
 
 interface Result { name: string; requestsPerSecond: number; p50: number; p99: number; ok: number; errors: number; non2xx: number; cpuMsPerRequest?: number }
 
@@ -59,22 +58,6 @@ function run(options: autocannon.Options, amount: number): Promise<autocannon.Re
   return new Promise((resolve, reject) => {
     autocannon({ ...options, amount, connections: CONNECTIONS }, (err, result) => (err ? reject(err) : resolve(result)));
   });
-}
-
-async function openMcpSession(url: string, token: string): Promise<string> {
-  const res = await fetch(`${url}/mcp`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: PROTOCOL, capabilities: {}, clientInfo: { name: 'bench', version: '1' } } }),
-  });
-  const sessionId = res.headers.get('mcp-session-id');
-  if (!sessionId) throw new Error(`initialize failed: ${res.status}`);
-  await fetch(`${url}/mcp`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': sessionId, 'mcp-protocol-version': PROTOCOL },
-    body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
-  });
-  return sessionId;
 }
 
 async function benchSends(url: string, token: string, scrape: boolean, cpuSeconds: () => number): Promise<Result> {
@@ -103,7 +86,7 @@ async function benchSends(url: string, token: string, scrape: boolean, cpuSecond
   const result = await run({
     url: `${url}/mcp`,
     method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': sessionId, 'mcp-protocol-version': PROTOCOL },
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': sessionId, 'mcp-protocol-version': MCP_PROTOCOL },
     requests: [{
       setupRequest: (req) => ({ ...req, body: bodies[next++ % SENDS] }),
       onResponse: (status, body) => {

@@ -107,7 +107,8 @@ describe('HTTP host: REST routes, auth, health (demo provider)', () => {
     expect(doc.paths['/api/v1/messages']?.post?.operationId).toBe('comms_send_message');
     expect(doc.paths['/api/v1/messages']?.get?.operationId).toBe('comms_get_messages');
     expect(doc.paths['/api/v1/agents/{agentId}']?.patch?.operationId).toBe('comms_update_agent');
-    const mcp = await connectHttpClient(server.url, agent.token);
+    // The admin token's tool list carries the full schemas (an agent's leaves out the admin-only agentId).
+    const mcp = await connectHttpClient(server.url, ADMIN_TOKEN);
     const { tools } = await mcp.listTools();
     await mcp.close();
     const send = tools.find((t) => t.name === 'comms_send_message')!;

@@ -1,0 +1,150 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { StreamableHTTPServerTransport, type StreamableHTTPServerTransportOptions } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import {
+  ErrorCode, isJSONRPCErrorResponse, isJSONRPCNotification, isJSONRPCRequest, isJSONRPCResultResponse,
+  type JSONRPCMessage, type RequestId,
+} from '@modelcontextprotocol/sdk/types.js';
+import { DomainError } from '../../ports/errors.js';
+import { errorBody } from '../shared/error-mapping.js';
+
+interface InFlight {
+  id: RequestId;
+  deadline: NodeJS.Timeout;
+}
+
+/** 1 and "1" are different JSON-RPC ids. */
+const keyOf = (id: RequestId): string => `${typeof id}:${String(id)}`;
+
+function messagesOf(body: unknown): unknown[] {
+  return Array.isArray(body) ? body : [body];
+}
+
+/** A JSON-RPC error; `data` carries our error body (code, nextStep) when there is one. */
+function jsonRpcError(id: RequestId, code: number, error: DomainError | string): JSONRPCMessage {
+  if (typeof error === 'string') return { jsonrpc: '2.0', id, error: { code, message: error } };
+  return { jsonrpc: '2.0', id, error: { code, message: error.message, data: errorBody(error).error } };
+}
+
+/** JSON-RPC code of a request cancelled by its client (as in LSP; MCP names none). */
+const REQUEST_CANCELLED = -32800;
+
+const timedOut = (ms: number) => new DomainError(
+  'RESPONSE_TIMEOUT', `No answer within ${ms} ms.`,
+  'A send may still complete: check with comms_get_messages, or retry with the same idempotencyKey (nothing is sent twice).', { timeoutMs: ms },
+);
+const sessionClosed = () => new DomainError(
+  'SESSION_CLOSED', 'The MCP session was closed before this request was answered.',
+  'Open a new session; check with comms_get_messages, or retry a send with the same idempotencyKey (nothing is sent twice).',
+);
+
+/**
+ * The SDK's Streamable HTTP transport, with the promise that every request gets exactly one answer:
+ * - an id already in flight in this session is refused at once (HTTP 409, JSON-RPC error), since the SDK
+ *   would route both answers to the second request and leave the first one waiting forever;
+ * - a request unanswered after `deadlineMs` is answered with a JSON-RPC error;
+ * - requests in flight when the session closes are answered before it closes (the SDK drops them).
+ * A request answered here is also cancelled for the protocol layer, which then drops its handler's late
+ * result, so that result can never reach a newer request reusing the id (the SDK cannot cancel id 0, the
+ * initialize request's, which answers at once).
+ */
+export class AnsweringTransport extends StreamableHTTPServerTransport {
+  private readonly inFlight = new Map<string, InFlight>();
+
+  constructor(options: StreamableHTTPServerTransportOptions, private readonly deadlineMs: number) {
+    super(options);
+  }
+
+  /** Requests of this session that have no answer yet. */
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  override async handleRequest(req: IncomingMessage, res: ServerResponse, parsedBody?: unknown): Promise<void> {
+    if (req.method === 'DELETE') await this.answerAll(sessionClosed());
+    if (req.method !== 'POST') return super.handleRequest(req, res, parsedBody);
+    const messages = messagesOf(parsedBody);
+    const requests = messages.filter(isJSONRPCRequest);
+    const busy = requests.find((r, i) => this.inFlight.has(keyOf(r.id)) || requests.findIndex((o) => keyOf(o.id) === keyOf(r.id)) !== i);
+    if (busy) {
+      const error = new DomainError('REQUEST_ID_IN_FLIGHT', `Request id ${String(busy.id)} is still being answered in this session.`, 'Give each request its own id.', { id: String(busy.id) });
+      res.writeHead(409, { 'content-type': 'application/json' }).end(JSON.stringify(jsonRpcError(busy.id, ErrorCode.InvalidRequest, error)));
+      return;
+    }
+    for (const { id } of requests) this.admit(id);
+    // A request whose HTTP exchange ends unanswered (the client hung up) is cancelled for the protocol
+    // layer, so its late result is dropped quietly and its id can be used again.
+    res.once('close', () => {
+      for (const { id } of requests) if (this.inFlight.has(keyOf(id))) this.cancel(id, 'client closed the request');
+    });
+    await super.handleRequest(req, res, parsedBody);
+    // A client cancellation: the SDK drops the request without answering, which would leave its HTTP
+    // stream open until the deadline. The client ignores this answer; it ends the stream and the bookkeeping.
+    for (const message of messages) {
+      if (isJSONRPCNotification(message) && message.method === 'notifications/cancelled') {
+        const id = (message.params as { requestId?: RequestId } | undefined)?.requestId;
+        if (id !== undefined) await this.answer(id, REQUEST_CANCELLED, 'Request cancelled by the client.');
+      }
+    }
+  }
+
+  override async send(message: JSONRPCMessage, options?: { relatedRequestId?: RequestId }): Promise<void> {
+    if (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) {
+      const entry = message.id === undefined ? undefined : this.inFlight.get(keyOf(message.id));
+      // Already answered (deadline, cancellation, session closed): the late result has no reader.
+      if (!entry) return;
+      this.settle(entry);
+    }
+    return super.send(message, options);
+  }
+
+  override async close(): Promise<void> {
+    await this.answerAll(sessionClosed());
+    return super.close();
+  }
+
+  private admit(id: RequestId): void {
+    const deadline = setTimeout(() => void this.expire(id), this.deadlineMs);
+    deadline.unref();
+    this.inFlight.set(keyOf(id), { id, deadline });
+  }
+
+  private settle(entry: InFlight): void {
+    clearTimeout(entry.deadline);
+    this.inFlight.delete(keyOf(entry.id));
+  }
+
+  private async expire(id: RequestId): Promise<void> {
+    if (!this.inFlight.has(keyOf(id))) return;
+    this.tellProtocolCancelled(id, 'response deadline');
+    await this.answer(id, ErrorCode.RequestTimeout, timedOut(this.deadlineMs));
+  }
+
+  private cancel(id: RequestId, reason: string): void {
+    const entry = this.inFlight.get(keyOf(id));
+    if (!entry) return;
+    this.settle(entry);
+    this.tellProtocolCancelled(id, reason);
+  }
+
+  /** The protocol layer aborts the handler's signal and drops its result, as for a client's cancellation. */
+  private tellProtocolCancelled(id: RequestId, reason: string): void {
+    this.onmessage?.({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason } });
+  }
+
+  private async answer(id: RequestId, code: number, error: DomainError | string): Promise<void> {
+    const entry = this.inFlight.get(keyOf(id));
+    if (!entry) return;
+    this.settle(entry);
+    try {
+      await super.send(jsonRpcError(id, code, error));
+    } catch {
+      // Its HTTP stream is already gone: nobody is left to answer.
+    }
+  }
+
+  private async answerAll(error: DomainError): Promise<void> {
+    const ids = [...this.inFlight.values()].map((e) => e.id);
+    for (const id of ids) this.tellProtocolCancelled(id, 'session closed');
+    await Promise.all(ids.map((id) => this.answer(id, ErrorCode.ConnectionClosed, error)));
+  }
+}
