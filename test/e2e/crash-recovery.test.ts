@@ -73,8 +73,18 @@ describe(`a crash during ${SENDS} concurrent keyed sends`, { timeout: 600_000 },
         // The connection died with the server: unanswered.
       }
     });
-    while (sim.messages.length < SENDS / 3 && answers.some((a) => a === null)) await new Promise((r) => setTimeout(r, 5));
-    await first.kill();
+    // Killed from inside the simulator the moment it takes the third: a polling loop on a loaded machine woke
+    // too late, when every send had already reached the provider.
+    let killed: Promise<void> | null = null;
+    const accept = sim.messages.push.bind(sim.messages);
+    sim.messages.push = (...taken) => {
+      const count = accept(...taken);
+      if (killed === null && count >= SENDS / 3) killed = first.kill();
+      return count;
+    };
+    while (killed === null && answers.some((a) => a === null)) await new Promise((r) => setTimeout(r, 5));
+    await (killed ?? first.kill());
+    sim.messages.push = accept;
     const acceptedAtKill = sim.messages.length;
     running.splice(0);
     await Promise.all(inFlight);
