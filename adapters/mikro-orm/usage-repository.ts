@@ -73,14 +73,7 @@ export class SqlUsageRepository implements UsageRepository {
       'SELECT verdict.ok, claimed.counter, claimed.window_start, claimed.window_end, claimed.used FROM verdict LEFT JOIN claimed ON true';
     const params = [...merged.flatMap((c) => this.counterParams(agentId, c, c.amount, c.cap)), ...records.flatMap((r) => this.recordParams(r))];
     try {
-      // Its commit does not wait for the WAL flush, so the counter rows are unlocked at once instead of
-      // after a disk write (hot rows: every send of an agent updates them). Nothing is lost by it: the
-      // action's own row is committed after this, synchronously, and WAL is flushed in order, so a
-      // reservation whose action was stored is durable; one lost in a database crash belonged to no action.
-      const rows = await this.sql.atomic(async (session) => {
-        await session.run('SET LOCAL synchronous_commit TO OFF', []);
-        return session.rows(sql, params);
-      });
+      const rows = await this.sql.run((session) => session.rows(sql, params));
       return { ok: true, values: rows.map((row) => this.toCounter(row)) };
     } catch (err) {
       if ((err as { code?: unknown }).code !== DIVISION_BY_ZERO) throw err;

@@ -179,7 +179,8 @@ const mean = (values: number[]): number => Math.round(values.reduce((s, v) => s 
 
 async function main(): Promise<void> {
   if (!process.env.BENCH_SKIP_BUILD) execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO, stdio: 'inherit' });
-  const dialects: Dialect[] = POSTGRES_URL ? ['sqlite', 'postgresql'] : ['sqlite'];
+  // BENCH_DB=postgresql (or sqlite) measures one database only.
+  const dialects = (POSTGRES_URL ? ['sqlite', 'postgresql'] as Dialect[] : ['sqlite'] as Dialect[]).filter((d) => !process.env.BENCH_DB || d === process.env.BENCH_DB);
   const schemas = POSTGRES_URL ? await postgresSchemas(POSTGRES_URL) : null;
   const runs: SendRun[] = [];
   try {
