@@ -71,7 +71,7 @@ export class DeepgramSimulator {
 
   /** REST: `GET /v1/projects` (the key's projects, what a credential check reads), refused with 401 for a wrong key. */
   private rest(req: IncomingMessage, res: ServerResponse): void {
-    const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const json = (status: number, body: unknown): void => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
     if (req.method !== 'GET' || path !== '/v1/projects') return json(404, { err_code: 'NOT_FOUND', err_msg: 'Only GET /v1/projects and /v1/listen (WebSocket) are simulated.' });
     this.restRequests.push(path);
