@@ -1,5 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { BrainCapabilities, BrainPort, BrainRequest } from '../../ports/brain.js';
+import type { CredentialCheck } from '../../ports/credential-check.js';
 import type { DomainError } from '../../ports/errors.js';
 import type { PluginContext } from '../../ports/plugin.js';
 import { brainTimeout, type BrainProvider } from '../brain-stream/brain-errors.js';
@@ -10,7 +11,7 @@ import { anthropicConversation } from './anthropic-messages.js';
 import { resolveAnthropicBrainOptions, type AnthropicBrainOptions, type ResolvedAnthropicBrainOptions } from './anthropic-options.js';
 
 /** Claude through the Messages API, streamed: each text delta is a chunk of the spoken reply. */
-export class AnthropicBrain implements BrainPort {
+export class AnthropicBrain implements BrainPort, CredentialCheck {
   readonly capabilities: BrainCapabilities = { streaming: true };
   private readonly options: ResolvedAnthropicBrainOptions;
   private readonly client: Anthropic;
@@ -42,6 +43,18 @@ export class AnthropicBrain implements BrainPort {
       toDomainError: this.toDomainError,
       timeoutError: (timeout) => brainTimeout(this.provider, timeout),
     });
+  }
+
+  /** Lists the models: free (no tokens), and refused with 401 when the key is wrong; notes whether the configured model is listed. */
+  async checkCredentials(): Promise<string> {
+    try {
+      const page = await this.client.models.list();
+      const ids = page.data.map((m) => m.id);
+      const model = ids.includes(this.options.model) ? `model ${this.options.model} listed` : `model ${this.options.model} not among the ${ids.length} listed`;
+      return `API key accepted, ${model}`;
+    } catch (err) {
+      throw this.toDomainError(err);
+    }
   }
 
   async close(): Promise<void> {}
