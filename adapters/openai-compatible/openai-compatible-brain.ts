@@ -6,6 +6,7 @@ import type { PluginContext } from '../../ports/plugin.js';
 import { brainTimeout, type BrainProvider } from '../brain-stream/brain-errors.js';
 import { guardedReply } from '../brain-stream/guarded-reply.js';
 import { sdkLogger } from '../brain-stream/sdk-logger.js';
+import { listedModel } from '../model-listing/listed-model.js';
 import { openAiCompatibleErrorMapper, openAiCompatibleProvider } from './openai-compatible-error-mapping.js';
 import { chatMessages } from './openai-compatible-messages.js';
 import {
@@ -56,8 +57,7 @@ export class OpenAiCompatibleBrain implements BrainPort, CredentialCheck {
   async checkCredentials(): Promise<string> {
     try {
       const page = await this.client.models.list();
-      const ids = page.data.map((m) => m.id);
-      const model = ids.includes(this.options.model) ? `model ${this.options.model} listed` : `model ${this.options.model} not among the ${ids.length} listed`;
+      const model = listedModel(page.data.map((m) => m.id), this.options.model);
       return `${this.options.apiKey !== null ? 'API key accepted' : 'no API key configured; the server answers'}, ${model}`;
     } catch (err) {
       throw this.toDomainError(err);

@@ -2,6 +2,7 @@ import OpenAI from 'openai';
 import { isMpegAudio } from '../audio/mpeg-audio.js';
 import { checkSynthesisRequest, synthesizedAudio, unknownVoice } from '../audio/synthesis-request.js';
 import { pcm16ToMulaw8000, pcm16ToWav, rawPcm16 } from '../audio/telephony-audio.js';
+import { listedModel } from '../model-listing/listed-model.js';
 import type { CredentialCheck } from '../../ports/credential-check.js';
 import { DomainError, isDomainError } from '../../ports/errors.js';
 import type { PluginContext } from '../../ports/plugin.js';
@@ -67,8 +68,7 @@ export class OpenAiTts implements TtsPort, CredentialCheck {
   async checkCredentials(): Promise<string> {
     try {
       const models = await this.client.models.list();
-      const ids = models.data.map((m) => m.id);
-      const model = ids.includes(this.options.model) ? `model ${this.options.model} listed` : `model ${this.options.model} not among the ${ids.length} listed`;
+      const model = listedModel(models.data.map((m) => m.id), this.options.model);
       return `${this.options.apiKey ? 'API key accepted' : 'no API key configured; the server answers'}, ${model}`;
     } catch (err) {
       throw openAiTtsError(err, { voice: this.options.voice, apiKey: this.options.apiKey, timedOut: false, timeoutMs: this.options.timeoutMs });
