@@ -1,16 +1,18 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { BrainCapabilities, BrainPort, BrainRequest } from '../../ports/brain.js';
+import type { CredentialCheck } from '../../ports/credential-check.js';
 import type { DomainError } from '../../ports/errors.js';
 import type { PluginContext } from '../../ports/plugin.js';
 import { brainTimeout, type BrainProvider } from '../brain-stream/brain-errors.js';
 import { guardedReply } from '../brain-stream/guarded-reply.js';
 import { sdkLogger } from '../brain-stream/sdk-logger.js';
+import { listedModel } from '../model-listing/listed-model.js';
 import { anthropicErrorMapper, anthropicProvider } from './anthropic-error-mapping.js';
 import { anthropicConversation } from './anthropic-messages.js';
 import { resolveAnthropicBrainOptions, type AnthropicBrainOptions, type ResolvedAnthropicBrainOptions } from './anthropic-options.js';
 
 /** Claude through the Messages API, streamed: each text delta is a chunk of the spoken reply. */
-export class AnthropicBrain implements BrainPort {
+export class AnthropicBrain implements BrainPort, CredentialCheck {
   readonly capabilities: BrainCapabilities = { streaming: true };
   private readonly options: ResolvedAnthropicBrainOptions;
   private readonly client: Anthropic;
@@ -42,6 +44,17 @@ export class AnthropicBrain implements BrainPort {
       toDomainError: this.toDomainError,
       timeoutError: (timeout) => brainTimeout(this.provider, timeout),
     });
+  }
+
+  /** Lists the models: free (no tokens), and refused with 401 when the key is wrong; notes whether the configured model is listed. */
+  async checkCredentials(): Promise<string> {
+    try {
+      const page = await this.client.models.list();
+      const model = listedModel(page.data.map((m) => m.id), this.options.model);
+      return `API key accepted, ${model}`;
+    } catch (err) {
+      throw this.toDomainError(err);
+    }
   }
 
   async close(): Promise<void> {}

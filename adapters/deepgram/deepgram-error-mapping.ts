@@ -22,6 +22,17 @@ export function deepgramOpenError(err: unknown, secret: string, timedOut: boolea
   return new DomainError('PROVIDER_UNAVAILABLE', `Deepgram could not be reached (${message}).`, 'Retry; if it persists, check baseUrl of the stt options and the network.', { provider: 'deepgram', ...(status ? { providerStatus: status } : {}) });
 }
 
+/** Why the credential check (the key's projects, over REST) failed: a refused key, or no answer. */
+export function deepgramCheckError(err: unknown, secret: string): DomainError {
+  const status = (err as { statusCode?: unknown } | null)?.statusCode;
+  if (status === 401 || status === 403) {
+    return new DomainError('PROVIDER_AUTH_FAILED', 'Deepgram refused the API key.', 'Check stt.options.apiKey (DEEPGRAM_API_KEY); retrying will not help until it is fixed.', { provider: 'deepgram', providerStatus: status });
+  }
+  const message = err instanceof Error ? (secret ? err.message.replaceAll(secret, '[redacted]') : err.message).slice(0, 200) : 'unknown failure';
+  return new DomainError('PROVIDER_UNAVAILABLE', `Deepgram did not answer the projects lookup (${typeof status === 'number' ? `HTTP ${status}` : message}).`,
+    'Retry; if it persists, check baseUrl of the stt options and the network.', { provider: 'deepgram', ...(typeof status === 'number' ? { providerStatus: status } : {}) });
+}
+
 /** The stream ended without our asking (dropped connection, server error close). */
 export function deepgramStreamLost(code: number): DomainError {
   return new DomainError('PROVIDER_UNAVAILABLE', `The Deepgram stream ended unexpectedly (close code ${code}).`, 'Open a new stream; the words of the last moments may be lost.', { provider: 'deepgram', closeCode: code });

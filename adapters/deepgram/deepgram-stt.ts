@@ -1,9 +1,10 @@
 import { DeepgramClient } from '@deepgram/sdk';
+import type { CredentialCheck } from '../../ports/credential-check.js';
 import { DomainError } from '../../ports/errors.js';
 import type { PluginContext } from '../../ports/plugin.js';
 import type { Logger } from '../../ports/runtime.js';
 import type { SttCapabilities, SttEvent, SttPort, SttStream, SttStreamRequest } from '../../ports/stt.js';
-import { deepgramOpenError, deepgramStreamLost } from './deepgram-error-mapping.js';
+import { deepgramCheckError, deepgramOpenError, deepgramStreamLost } from './deepgram-error-mapping.js';
 import { toSttEvent } from './deepgram-events.js';
 import { resolveDeepgramOptions, type DeepgramOptions, type ResolvedDeepgramOptions } from './deepgram-options.js';
 
@@ -17,7 +18,7 @@ const FINISH_GRACE_MS = 5000;
  * Interim results, endpointing (`speech_final`), `SpeechStarted` and `UtteranceEnd` are all asked for;
  * the SDK's own reconnection is off, because a silently reopened stream would lose the audio clock.
  */
-export class DeepgramStt implements SttPort {
+export class DeepgramStt implements SttPort, CredentialCheck {
   readonly capabilities: SttCapabilities = { encodings: ['mulaw', 'linear16'], interimResults: true };
   private readonly options: ResolvedDeepgramOptions;
   private readonly client: DeepgramClient;
@@ -28,6 +29,18 @@ export class DeepgramStt implements SttPort {
     this.options = resolveDeepgramOptions(options);
     this.logger = ctx.logger.child({ adapter: 'deepgram' });
     this.client = new DeepgramClient({ apiKey: this.options.apiKey, baseUrl: this.options.baseUrl });
+  }
+
+  /** Lists the key's projects over REST (free; the same origin as the stream, over http(s)): a wrong key is refused with 401. */
+  async checkCredentials(): Promise<string> {
+    const restOrigin = this.options.baseUrl.replace(/^ws/, 'http');
+    const rest = new DeepgramClient({ apiKey: this.options.apiKey, baseUrl: restOrigin, maxRetries: 0, timeoutInSeconds: this.options.connectTimeoutMs / 1000 });
+    try {
+      const { projects } = await rest.manage.v1.projects.list();
+      return `API key accepted (${projects?.length ?? 0} project(s))`;
+    } catch (err) {
+      throw deepgramCheckError(err, this.options.apiKey);
+    }
   }
 
   async open(request: SttStreamRequest, listener: (event: SttEvent) => void): Promise<SttStream> {

@@ -1,5 +1,6 @@
 import { ElevenLabsClient } from '@elevenlabs/elevenlabs-js';
 import { checkSynthesisRequest, synthesizedAudio, unknownVoice } from '../audio/synthesis-request.js';
+import type { CredentialCheck } from '../../ports/credential-check.js';
 import { DomainError } from '../../ports/errors.js';
 import type { PluginContext } from '../../ports/plugin.js';
 import type { Logger } from '../../ports/runtime.js';
@@ -16,7 +17,7 @@ async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> 
 }
 
 /** The `tts` port over ElevenLabs text-to-speech, through the official `@elevenlabs/elevenlabs-js` SDK only. */
-export class ElevenLabsTts implements TtsPort {
+export class ElevenLabsTts implements TtsPort, CredentialCheck {
   readonly capabilities: TtsCapabilities;
   private readonly options: ResolvedElevenLabsOptions;
   private readonly client: ElevenLabsClient;
@@ -73,6 +74,23 @@ export class ElevenLabsTts implements TtsPort {
     } finally {
       clearTimeout(timer);
       this.inFlight.delete(controller);
+    }
+  }
+
+  /**
+   * Reads the configured voice: free (no characters), and refused when the key is wrong or the voice is not the
+   * account's. A key restricted to text-to-speech may not read voices (missing_permissions): a valid key all the same.
+   */
+  async checkCredentials(): Promise<string> {
+    const voice = this.options.voiceId;
+    try {
+      // The client's own timeout (timeoutInSeconds) bounds it: there is no audio stream to wait for here.
+      const found = await this.client.voices.get(voice);
+      return `API key accepted; voice ${found.name ?? voice} found`;
+    } catch (err) {
+      const failure = this.toDomainError(err, { voice, timedOut: false });
+      if (failure.details.providerCode === 'missing_permissions') return 'API key accepted (restricted: it may not read voices, so the voice was not checked)';
+      throw failure;
     }
   }
 

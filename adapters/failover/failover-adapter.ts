@@ -1,3 +1,4 @@
+import { canCheckCredentials, type CredentialCheck } from '../../ports/credential-check.js';
 import { DomainError, isDomainError, isRetryableCode } from '../../ports/errors.js';
 import type { Logger } from '../../ports/runtime.js';
 import type { NamedAdapter, WebhookKind, WebhookReply, WebhookRequest } from '../../ports/webhook.js';
@@ -15,7 +16,7 @@ export interface WebhookPort {
  * and fall through to the next only on a failure known to have left nothing with the provider; each webhook
  * belongs to the member that signed it (core asks `signedBy`, then lets that member parse and answer it).
  */
-export abstract class FailoverAdapter<P extends WebhookPort> {
+export abstract class FailoverAdapter<P extends WebhookPort> implements CredentialCheck {
   protected readonly first: NamedAdapter<P>;
   /** Every member's kinds (a webhook may come from any of them); none when a member declares none. */
   readonly webhookKinds?: readonly WebhookKind[];
@@ -38,6 +39,33 @@ export abstract class FailoverAdapter<P extends WebhookPort> {
   /** Core answers each webhook through its signer; without a request, the first member's answer. */
   webhookReply(): WebhookReply {
     return this.first.port.webhookReply();
+  }
+
+  /**
+   * Checks every member that can (a later member carries sends when an earlier one fails, so its credentials matter
+   * as much). Fails with the first refusal's code, naming each member's verdict; a member that cannot check says so.
+   */
+  async checkCredentials(): Promise<string> {
+    const verdicts: string[] = [];
+    let refused: { member: string; err: DomainError } | null = null;
+    for (const member of this.members) {
+      if (!canCheckCredentials(member.port)) {
+        verdicts.push(`${member.id}: not checked (this adapter cannot check without sending)`);
+        continue;
+      }
+      try {
+        verdicts.push(`${member.id}: ${await member.port.checkCredentials()}`);
+      } catch (err) {
+        if (!isDomainError(err)) throw err;
+        refused ??= { member: member.id, err };
+        verdicts.push(`${member.id}: ${err.code}: ${err.message}`);
+      }
+    }
+    if (refused) {
+      const { member, err } = refused;
+      throw new DomainError(err.code, verdicts.join('; '), err.nextStep, { ...err.details, provider: member });
+    }
+    return verdicts.join('; ');
   }
 
   async close(): Promise<void> {

@@ -1,10 +1,12 @@
 import OpenAI from 'openai';
 import type { BrainCapabilities, BrainPort, BrainRequest } from '../../ports/brain.js';
+import type { CredentialCheck } from '../../ports/credential-check.js';
 import type { DomainError } from '../../ports/errors.js';
 import type { PluginContext } from '../../ports/plugin.js';
 import { brainTimeout, type BrainProvider } from '../brain-stream/brain-errors.js';
 import { guardedReply } from '../brain-stream/guarded-reply.js';
 import { sdkLogger } from '../brain-stream/sdk-logger.js';
+import { listedModel } from '../model-listing/listed-model.js';
 import { openAiCompatibleErrorMapper, openAiCompatibleProvider } from './openai-compatible-error-mapping.js';
 import { chatMessages } from './openai-compatible-messages.js';
 import {
@@ -12,7 +14,7 @@ import {
 } from './openai-compatible-options.js';
 
 /** Any server that speaks OpenAI's Chat Completions with streaming: OpenAI itself, Ollama, vLLM, LM Studio … */
-export class OpenAiCompatibleBrain implements BrainPort {
+export class OpenAiCompatibleBrain implements BrainPort, CredentialCheck {
   readonly capabilities: BrainCapabilities = { streaming: true };
   private readonly options: ResolvedOpenAiCompatibleBrainOptions;
   private readonly client: OpenAI;
@@ -49,6 +51,17 @@ export class OpenAiCompatibleBrain implements BrainPort {
       toDomainError: this.toDomainError,
       timeoutError: (timeout) => brainTimeout(this.provider, timeout),
     });
+  }
+
+  /** Lists the models: free (no tokens), and refused with 401 when the key is wrong; notes whether the configured model is listed. */
+  async checkCredentials(): Promise<string> {
+    try {
+      const page = await this.client.models.list();
+      const model = listedModel(page.data.map((m) => m.id), this.options.model);
+      return `${this.options.apiKey !== null ? 'API key accepted' : 'no API key configured; the server answers'}, ${model}`;
+    } catch (err) {
+      throw this.toDomainError(err);
+    }
   }
 
   async close(): Promise<void> {}

@@ -2,6 +2,8 @@ import OpenAI from 'openai';
 import { isMpegAudio } from '../audio/mpeg-audio.js';
 import { checkSynthesisRequest, synthesizedAudio, unknownVoice } from '../audio/synthesis-request.js';
 import { pcm16ToMulaw8000, pcm16ToWav, rawPcm16 } from '../audio/telephony-audio.js';
+import { listedModel } from '../model-listing/listed-model.js';
+import type { CredentialCheck } from '../../ports/credential-check.js';
 import { DomainError, isDomainError } from '../../ports/errors.js';
 import type { PluginContext } from '../../ports/plugin.js';
 import type { Logger } from '../../ports/runtime.js';
@@ -19,7 +21,7 @@ const PLACEHOLDER_API_KEY = 'no-key-configured';
  * The `tts` port over OpenAI's speech API (`POST /v1/audio/speech`) through the official `openai` SDK, so any
  * OpenAI-compatible local server works too. MP3 comes as is; WAV and 8 kHz μ-law are made from its raw PCM.
  */
-export class OpenAiTts implements TtsPort {
+export class OpenAiTts implements TtsPort, CredentialCheck {
   readonly capabilities: TtsCapabilities;
   private readonly options: ResolvedOpenAiTtsOptions;
   private readonly client: OpenAI;
@@ -59,6 +61,17 @@ export class OpenAiTts implements TtsPort {
       throw failure;
     } finally {
       clearTimeout(timer);
+    }
+  }
+
+  /** Lists the models (free; local OpenAI-compatible servers answer it too): a wrong key is refused with 401. */
+  async checkCredentials(): Promise<string> {
+    try {
+      const models = await this.client.models.list();
+      const model = listedModel(models.data.map((m) => m.id), this.options.model);
+      return `${this.options.apiKey ? 'API key accepted' : 'no API key configured; the server answers'}, ${model}`;
+    } catch (err) {
+      throw openAiTtsError(err, { voice: this.options.voice, apiKey: this.options.apiKey, timedOut: false, timeoutMs: this.options.timeoutMs });
     }
   }
 

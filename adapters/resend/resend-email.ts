@@ -2,6 +2,7 @@ import { Resend } from 'resend';
 import type {
   EmailCapabilities, EmailEvent, EmailPort, InboundEmail, SendEmailRequest, SendEmailResult,
 } from '../../ports/email.js';
+import type { CredentialCheck } from '../../ports/credential-check.js';
 import { DomainError, isDomainError } from '../../ports/errors.js';
 import type { PluginContext } from '../../ports/plugin.js';
 import type { Logger } from '../../ports/runtime.js';
@@ -14,7 +15,7 @@ import { readResendWebhook, statusEventOf } from './resend-webhook-events.js';
 import { RESEND_WEBHOOK_KINDS, SvixSignatureVerifier } from './resend-webhook-signature.js';
 
 /** The email port over Resend's API, through the official `resend` SDK only. */
-export class ResendEmail implements EmailPort {
+export class ResendEmail implements EmailPort, CredentialCheck {
   readonly webhookKinds = RESEND_WEBHOOK_KINDS;
   readonly capabilities: EmailCapabilities = { inboundWebhook: true, attachments: true, idempotencyKeys: true };
   private readonly options: ResolvedResendOptions;
@@ -49,6 +50,18 @@ export class ResendEmail implements EmailPort {
     }
     // Resend has queued it; email.sent / email.delivered webhooks tell the rest.
     return { providerMessageId: answer.data.id, status: 'queued' };
+  }
+
+  /**
+   * Lists the team's domains: free, and refused when the key is wrong. A sending-only key is a valid key that
+   * Resend refuses for anything but sending (restricted_api_key): accepted, with a word that it cannot read received mail.
+   */
+  async checkCredentials(): Promise<string> {
+    const signal = AbortSignal.timeout(this.options.timeoutMs);
+    const answer = await this.client.domains.list({}, { signal });
+    if (answer.error?.name === 'restricted_api_key') return 'sending-only API key (it cannot read received mail)';
+    if (answer.error) throw this.toDomainError({ error: answer.error, headers: answer.headers, timedOut: signal.aborted });
+    return `full-access API key, ${answer.data.data.length} domain(s)`;
   }
 
   /** A per-agent URL of an agent with its own endpoint secret verifies with that secret only; others with the shared one. */

@@ -1,6 +1,7 @@
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { checkContentType, checkExpiresIn, checkStorageKey } from '../local-storage/storage-key.js';
+import type { CredentialCheck } from '../../ports/credential-check.js';
 import type { DomainError } from '../../ports/errors.js';
 import type { PluginContext } from '../../ports/plugin.js';
 import type { Clock, Logger } from '../../ports/runtime.js';
@@ -9,7 +10,7 @@ import { isNoSuchKey, s3ErrorToDomainError } from './s3-error-mapping.js';
 import { DEFAULT_S3_REGION, DEFAULT_S3_TIMEOUT_MS, type S3StorageOptions } from './s3-options.js';
 
 /** The `storage` port over S3 or any S3-compatible service (R2, MinIO), through `@aws-sdk/client-s3`. */
-export class S3Storage implements StoragePort {
+export class S3Storage implements StoragePort, CredentialCheck {
   private readonly client: S3Client;
   private readonly bucket: string;
   private readonly prefix: string;
@@ -76,6 +77,23 @@ export class S3Storage implements StoragePort {
     return this.call(() => getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }), {
       expiresIn, signingDate: this.clock.now(),
     }));
+  }
+
+  /**
+   * HeadBucket: free, and proves both the credentials (403 when refused) and the bucket (404 when missing). A HEAD
+   * answer has no body, so the SDK names a missing bucket NotFound; it is reported as the NoSuchBucket it is.
+   */
+  async checkCredentials(): Promise<string> {
+    await this.call(async () => {
+      try {
+        await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+      } catch (err) {
+        const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+        if (status === 404) Object.assign(err as object, { name: 'NoSuchBucket' });
+        throw err;
+      }
+    });
+    return `bucket ${this.bucket} reachable with these credentials`;
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
 import { Client } from '@sendgrid/client';
 import { MailService } from '@sendgrid/mail';
+import type { CredentialCheck } from '../../ports/credential-check.js';
 import type { EmailCapabilities, EmailEvent, EmailPort, SendEmailRequest, SendEmailResult } from '../../ports/email.js';
 import { DomainError } from '../../ports/errors.js';
 import type { PluginContext } from '../../ports/plugin.js';
@@ -16,7 +17,7 @@ import { toSendGridMail } from './sendgrid-payload.js';
  * `@sendgrid/client` pointed at the configured base URL), the signed Event Webhook verified with
  * `@sendgrid/eventwebhook`, and Inbound Parse posts authenticated by the parse URL's credentials.
  */
-export class SendGridEmail implements EmailPort {
+export class SendGridEmail implements EmailPort, CredentialCheck {
   /**
    * Event Webhook: signed JSON batches of events (a few hundred bytes each; 5 MB is thousands of them). Inbound Parse:
    * multipart posts of the whole mail, at most 30 MB by SendGrid's limit (40 MB with encoding margin), authenticated by
@@ -29,6 +30,7 @@ export class SendGridEmail implements EmailPort {
   readonly capabilities: EmailCapabilities = { inboundWebhook: true, attachments: true, idempotencyKeys: false };
   private readonly options: ResolvedSendGridOptions;
   private readonly mail = new MailService();
+  private readonly client = new Client();
   private readonly events: EventWebhookVerifier | null;
   private readonly logger: Logger;
   private readonly toDomainError: ReturnType<typeof sendGridErrorMapper>;
@@ -37,11 +39,11 @@ export class SendGridEmail implements EmailPort {
   constructor(options: SendGridOptions, ctx: PluginContext) {
     this.options = resolveSendGridOptions(options);
     this.logger = ctx.logger.child({ adapter: 'sendgrid' });
-    const client = new Client();
-    client.setApiKey(this.options.apiKey);
+    this.client.setApiKey(this.options.apiKey);
     // After the key: setting it resets the base URL to SendGrid's global region.
-    client.setDefaultRequest('baseUrl', `${this.options.baseUrl}/`);
-    this.mail.setClient(client);
+    this.client.setDefaultRequest('baseUrl', `${this.options.baseUrl}/`);
+    this.mail.setClient(this.client);
+    // Sets the timeout on the shared client: the credential check's request has it too.
     this.mail.setTimeout(this.options.timeoutMs);
     this.events = this.options.eventWebhookPublicKey ? eventVerifier(this.options.eventWebhookPublicKey, () => ctx.clock.now()) : null;
     this.toDomainError = sendGridErrorMapper({ secrets: this.options.secrets, timeoutMs: this.options.timeoutMs, now: () => ctx.clock.now() });
@@ -61,6 +63,27 @@ export class SendGridEmail implements EmailPort {
       this.logger.warn({ code: failure.code, details: failure.details }, 'sendgrid send failed');
       throw failure;
     }
+  }
+
+  /**
+   * Reads the key's own scopes (free, allowed to any key): a wrong key is refused with 401, and a key without Mail
+   * Send access is a key that cannot do this adapter's work.
+   */
+  async checkCredentials(): Promise<string> {
+    let scopes: unknown;
+    try {
+      const [, body] = await this.client.request({ method: 'GET', url: '/v3/scopes' });
+      scopes = (body as { scopes?: unknown } | null)?.scopes;
+    } catch (err) {
+      throw this.toDomainError(err);
+    }
+    if (!Array.isArray(scopes) || !scopes.includes('mail.send')) {
+      throw new DomainError(
+        'PROVIDER_AUTH_FAILED', 'SendGrid accepts the API key, but it has no Mail Send access.',
+        'Give the key Mail Send access in the SendGrid dashboard (Settings → API Keys), or use one that has it.', { provider: 'sendgrid' },
+      );
+    }
+    return `API key with Mail Send access (${scopes.length} scope(s))`;
   }
 
   /** Event Webhook posts carry SendGrid's ECDSA signature; Inbound Parse posts, the credentials of the parse URL. */

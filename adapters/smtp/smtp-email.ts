@@ -3,6 +3,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type {
   EmailCapabilities, EmailEvent, EmailPort, SendEmailRequest, SendEmailResult,
 } from '../../ports/email.js';
+import type { CredentialCheck } from '../../ports/credential-check.js';
 import { DomainError } from '../../ports/errors.js';
 import type { PluginContext } from '../../ports/plugin.js';
 import type { Logger } from '../../ports/runtime.js';
@@ -22,7 +23,7 @@ function bare(value: string): string {
  * The email port over plain SMTP: sends through a relay with nodemailer and, when `inbound` is configured,
  * receives with its own SMTP listener, pushing each mail to `ctx.events.emailReceived` (SMTP has no webhooks).
  */
-export class SmtpEmail implements EmailPort {
+export class SmtpEmail implements EmailPort, CredentialCheck {
   /** Mail arrives over SMTP, never by webhook: every webhook is refused unread. */
   readonly webhookKinds = [];
   readonly capabilities: EmailCapabilities = { inboundWebhook: false, attachments: true, idempotencyKeys: false };
@@ -73,6 +74,20 @@ export class SmtpEmail implements EmailPort {
   /** Ready while the inbound listener, when configured, accepts connections (sending needs no probe: it would dial the relay). */
   async readiness(): Promise<void> {
     if (this.listener && !this.listener.listening()) throw new Error('the inbound SMTP listener is not listening');
+  }
+
+  /**
+   * Connects, greets, starts TLS and logs in as a send would, then quits before MAIL FROM: nothing is sent. A
+   * refused login fails PROVIDER_AUTH_FAILED; an unreachable relay PROVIDER_UNAVAILABLE.
+   */
+  async checkCredentials(): Promise<string> {
+    try {
+      await this.transport.verify();
+    } catch (err) {
+      throw this.toDomainError(err);
+    }
+    const { host, port, auth } = this.options;
+    return auth ? `${host}:${port} accepts the login` : `${host}:${port} answers (no login configured)`;
   }
 
   /** Where the inbound listener accepts mail; null without `inbound`. */

@@ -1,4 +1,5 @@
 import twilio from 'twilio';
+import type { CredentialCheck } from '../../ports/credential-check.js';
 import type { PluginContext } from '../../ports/plugin.js';
 import type { Logger } from '../../ports/runtime.js';
 import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
@@ -19,7 +20,7 @@ const WEBHOOK_REPLY: WebhookReply = { contentType: 'text/xml', body: new twilio.
  * official `twilio` SDK only. Twilio reports a free-form message outside the 24-hour window asynchronously: `send`
  * succeeds and the StatusCallback later says `failed` with ErrorCode 63016 (core checks the window before sending).
  */
-export class TwilioWhatsApp implements WhatsAppPort {
+export class TwilioWhatsApp implements WhatsAppPort, CredentialCheck {
   readonly webhookKinds = TWILIO_WEBHOOK_KINDS;
   private readonly options: ResolvedTwilioOptions;
   private readonly httpClient: BaseUrlRequestClient;
@@ -51,6 +52,16 @@ export class TwilioWhatsApp implements WhatsAppPort {
       // No numbers or bodies in logs: the code and safe details say enough.
       this.logger.warn({ code: failure.code, details: failure.details }, 'twilio whatsapp send failed');
       throw failure;
+    }
+  }
+
+  /** Fetches the account, as the telephony adapter does: free, and refused with 20003 when the SID or token is wrong. */
+  async checkCredentials(): Promise<string> {
+    try {
+      const account = await this.client.api.v2010.accounts(this.options.accountSid).fetch();
+      return `account ${account.sid.slice(0, 6)}… is ${account.status}`;
+    } catch (err) {
+      throw this.toDomainError(err);
     }
   }
 

@@ -71,6 +71,14 @@ export function vonageTelephonyErrors(options: { secrets: readonly string[]; tim
       return network(err, MAYBE_SENT, 'restHost of the telephony options');
     },
 
+    /** A failed credential check (the Account API's balance lookup): nothing was sent. */
+    async credentials(err: unknown): Promise<DomainError> {
+      const failure = await httpFailureOf(err);
+      if (!failure) return network(err, 'Nothing was sent: run the check again.', 'restHost of the telephony options');
+      return commonHttpFailure(failure, { credentialHint: SMS_CREDENTIALS, subject: 'the balance lookup', now: options.now })
+        ?? new DomainError('PROVIDER_REJECTED', `Vonage refused the balance lookup (HTTP ${failure.status}).`, SMS_CREDENTIALS, httpFailureDetails(failure));
+    },
+
     /** A failed Voice API call (place, hang up). */
     async call(err: unknown): Promise<DomainError> {
       const failure = await httpFailureOf(err);

@@ -1,6 +1,7 @@
 import { Vonage } from '@vonage/server-sdk';
 import { SegmentedMessage } from 'sms-segments-calculator';
 import type { TelephonyCalls } from '../../ports/calls.js';
+import type { CredentialCheck } from '../../ports/credential-check.js';
 import type { PluginContext } from '../../ports/plugin.js';
 import type { Clock, Logger } from '../../ports/runtime.js';
 import type {
@@ -30,7 +31,7 @@ const WEBHOOK_REPLY: WebhookReply = { contentType: 'application/json', body: '{}
  * live conversations (a WebSocket leg to our voice socket) and call events through the Voice API when an
  * application is configured.
  */
-export class VonageTelephony implements TelephonyPort {
+export class VonageTelephony implements TelephonyPort, CredentialCheck {
   readonly webhookKinds = VONAGE_WEBHOOK_KINDS;
   readonly capabilities: TelephonyCapabilities;
   readonly calls?: TelephonyCalls;
@@ -77,6 +78,16 @@ export class VonageTelephony implements TelephonyPort {
       // No numbers or bodies in logs: the code and safe details say enough.
       this.logger.warn({ code: failure.code, details: failure.details }, 'vonage send failed');
       throw failure;
+    }
+  }
+
+  /** Reads the account balance: free, and refused with 401 when the API key or secret is wrong. */
+  async checkCredentials(): Promise<string> {
+    try {
+      await this.client.accounts.getBalance();
+      return `account ${this.options.apiKey.slice(0, 4)}… answers its balance`;
+    } catch (err) {
+      throw await this.toDomainError.credentials(err);
     }
   }
 

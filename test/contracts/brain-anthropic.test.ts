@@ -4,6 +4,7 @@ import { DEFAULT_ANTHROPIC_MAX_TOKENS, DEFAULT_ANTHROPIC_MODEL, type AnthropicBr
 import anthropicPlugin from '../../adapters/anthropic/plugin.js';
 import { describeBrainContract } from '../../contracts/brain.js';
 import type { BrainPort, BrainRequest } from '../../ports/brain.js';
+import type { CredentialCheck } from '../../ports/credential-check.js';
 import { isDomainError, type DomainError } from '../../ports/errors.js';
 import { AnthropicSimulator } from '../simulators/llm/anthropic-simulator.js';
 import { brainTestContext } from '../simulators/llm/brain-test-context.js';
@@ -135,6 +136,16 @@ describe('anthropic adapter specifics', () => {
     const { error } = await run(port);
     expect(error?.code).toBe('PROVIDER_AUTH_FAILED');
     expect(JSON.stringify([error?.message, error?.nextStep, error?.details, error?.stack])).not.toContain('wrong-key-0123456789');
+  });
+
+  it('checks its credentials by listing models, spending no tokens; a wrong key fails PROVIDER_AUTH_FAILED', async () => {
+    const check = (p: BrainPort) => (p as BrainPort & CredentialCheck).checkCredentials();
+    expect(await check(port)).toBe(`API key accepted, model ${DEFAULT_ANTHROPIC_MODEL} listed`);
+    expect(await check(await createPort({ model: 'claude-other' }))).toBe('API key accepted, model claude-other not among the 2 listed');
+    const refused = await check(await createPort({ apiKey: 'sk-ant-wrong-0123456789' })).catch((err: unknown) => err as DomainError);
+    expect(refused).toMatchObject({ code: 'PROVIDER_AUTH_FAILED' });
+    expect(JSON.stringify(refused)).not.toContain('sk-ant-wrong-0123456789');
+    expect(sim.requests.map((r) => `${r.method} ${r.path}`)).toEqual(Array(3).fill('GET /v1/models'));
   });
 
   it('maps a refused connection to PROVIDER_UNAVAILABLE', async () => {

@@ -3,6 +3,7 @@ import type { OpenAiCompatibleBrainOptions } from '../../adapters/openai-compati
 import openAiCompatiblePlugin from '../../adapters/openai-compatible/plugin.js';
 import { describeBrainContract } from '../../contracts/brain.js';
 import type { BrainPort, BrainRequest } from '../../ports/brain.js';
+import type { CredentialCheck } from '../../ports/credential-check.js';
 import { isDomainError, type DomainError } from '../../ports/errors.js';
 import { brainTestContext } from '../simulators/llm/brain-test-context.js';
 import { llmBrainHarness } from '../simulators/llm/llm-brain-harness.js';
@@ -76,6 +77,16 @@ describe('openai-compatible adapter specifics', () => {
   it('is the brain plugin "openai-compatible", with the key marked secret and the model required', () => {
     expect(openAiCompatiblePlugin).toMatchObject({ apiVersion: 1, port: 'brain', id: 'openai-compatible', secrets: ['apiKey'] });
     expect(openAiCompatiblePlugin.optionsSchema.required).toEqual(['model']);
+  });
+
+  it('checks its credentials by listing models, spending no tokens; a keyless local server answers; a wrong key fails PROVIDER_AUTH_FAILED', async () => {
+    const check = (p: BrainPort) => (p as BrainPort & CredentialCheck).checkCredentials();
+    expect(await check(port)).toBe(`API key accepted, model ${MODEL} listed`);
+    expect(await check(await createPort({ apiKey: undefined, baseUrl: local.baseUrl }))).toBe(`no API key configured; the server answers, model ${MODEL} not among the 2 listed`);
+    const refused = await check(await createPort({ apiKey: 'sk-wrong-0123456789' })).catch((err: unknown) => err);
+    expect(refused).toMatchObject({ code: 'PROVIDER_AUTH_FAILED' });
+    expect(JSON.stringify(refused)).not.toContain('sk-wrong-0123456789');
+    expect(sim.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /v1/models', 'GET /v1/models']);
   });
 
   it('sends the instructions as the system message, and no max_tokens or temperature unless configured', async () => {

@@ -1,3 +1,4 @@
+import type { CredentialCheck } from '../../ports/credential-check.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import resendPlugin from '../../adapters/resend/plugin.js';
@@ -16,6 +17,7 @@ import { emailTestContext, type EmailTestContext } from './email-plugin-context.
 const WEBHOOK_URL = 'https://comms.example.com/webhooks/email';
 const TIMEOUT_MS = 300;
 const RETRY_AFTER_SECONDS = 3;
+const SENDING_ONLY_KEY = 're_sendingOnly0123456789';
 
 const bare = (value: string) => bareAddress(value) ?? value;
 
@@ -109,7 +111,7 @@ describe('resend adapter: beyond the contract', () => {
   const receiver = new WebhookReceiver();
 
   beforeEach(async () => {
-    sim = new ResendSimulator({ eventDelayMs: 1 });
+    sim = new ResendSimulator({ eventDelayMs: 1, sendingOnlyApiKey: SENDING_ONLY_KEY });
     await Promise.all([sim.start(), receiver.start()]);
     context = emailTestContext();
     port = await buildPort(sim, context);
@@ -150,6 +152,21 @@ describe('resend adapter: beyond the contract', () => {
       subject: 'Hi', text: 'Hello', html: '<p>Hello</p>', headers: { 'List-Unsubscribe': '<mailto:stop@example.com>' },
       attachments: [{ filename: 'a.bin', content: 'AP8=' }],
     });
+  });
+
+  it('checks its credentials by listing domains, sending nothing; a sending-only key passes, a wrong key or an outage fails coded', async () => {
+    const check = (p: EmailPort) => (p as EmailPort & CredentialCheck).checkCredentials();
+    expect(await check(port)).toBe('full-access API key, 1 domain(s)');
+    const sendingOnly = await buildPort(sim, context, { apiKey: SENDING_ONLY_KEY });
+    expect(await check(sendingOnly)).toContain('sending-only');
+    const wrong = await buildPort(sim, context, { apiKey: 're_wrongKey0123456789' });
+    const refused = await check(wrong).catch((err: unknown) => err);
+    expect(refused).toMatchObject({ code: 'PROVIDER_AUTH_FAILED', nextStep: expect.stringContaining('RESEND_API_KEY') });
+    expect(JSON.stringify(refused)).not.toContain('re_wrongKey0123456789');
+    sim.failNext({ status: 503 });
+    await expect(check(port)).rejects.toMatchObject({ code: 'PROVIDER_UNAVAILABLE' });
+    expect(sim.requests.map((r) => `${r.method} ${r.path}`)).toEqual(Array(4).fill('GET /domains'));
+    expect(sim.emails).toEqual([]);
   });
 
   it('refuses a request with neither text nor html as INVALID_INPUT without calling Resend', async () => {

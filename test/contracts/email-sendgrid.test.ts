@@ -1,3 +1,4 @@
+import type { CredentialCheck } from '../../ports/credential-check.js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import sendGridPlugin from '../../adapters/sendgrid/plugin.js';
 import type { SendGridOptions } from '../../adapters/sendgrid/sendgrid-options.js';
@@ -171,6 +172,21 @@ describe('sendgrid adapter: beyond the contract', () => {
     const [again] = await port.parseWebhook(asRequest(await sim.buildInbound(WEBHOOK_URL, inbound)));
     expect(first).toMatchObject({ kind: 'received', email: { providerMessageId: '<abc-123@mail.example.com>', messageIdHeader: '<abc-123@mail.example.com>', to: ['agent@example.com'] } });
     expect(again).toEqual(first);
+  });
+
+  it('checks its credentials by reading the key\'s scopes, sending nothing; a wrong key, no Mail Send access or an outage fails coded', async () => {
+    const check = (p: EmailPort) => (p as EmailPort & CredentialCheck).checkCredentials();
+    expect(await check(port)).toContain('Mail Send access');
+    const wrong = await expectFailure(check(await create({ apiKey: 'SG.wrong.0123456789' })), 'PROVIDER_AUTH_FAILED', [sim.apiKey, 'SG.wrong.0123456789']);
+    expect(wrong.nextStep).toContain('SENDGRID_API_KEY');
+    sim.scopes = ['user.profile.read'];
+    const readOnly = await expectFailure(check(port), 'PROVIDER_AUTH_FAILED', [sim.apiKey]);
+    expect(readOnly.nextStep).toContain('Mail Send access');
+    sim.scopes = ['mail.send'];
+    sim.failNext({ status: 503 });
+    await expectFailure(check(port), 'PROVIDER_UNAVAILABLE', [sim.apiKey]);
+    expect(sim.requests.map((r) => `${r.method} ${r.path}`)).toEqual(Array(4).fill('GET /v3/scopes'));
+    expect(sim.mails).toHaveLength(0);
   });
 
   it('maps an unverified sender, a rate limit\'s reset time, a refused and a dropped connection', async () => {

@@ -49,6 +49,15 @@ function relayOptions(relay: RecordingSmtpServer, overrides: Partial<SmtpOptions
   };
 }
 
+/** A port nothing listens on any more: connecting to it is refused. */
+async function freedPort(): Promise<number> {
+  const closed = createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = closed.address() as AddressInfo;
+  await new Promise<void>((resolve) => closed.close(() => resolve()));
+  return port;
+}
+
 async function buildSmtp(options: SmtpOptions, context: EmailTestContext): Promise<SmtpEmail> {
   const port = await smtpPlugin.create(options, context.ctx);
   if (!(port instanceof SmtpEmail)) throw new Error('the smtp plugin must build an SmtpEmail');
@@ -165,11 +174,20 @@ describe('smtp adapter: beyond the contract', () => {
     expect(relay.received).toEqual([]);
   });
 
+  it('checks its credentials by logging in and quitting before any mail; a wrong password or a closed port fails coded', async () => {
+    const port = await open({ inbound: undefined });
+    expect(await port.checkCredentials()).toBe(`${relay.host}:${relay.port} accepts the login`);
+    const wrong = await open({ inbound: undefined, auth: { user: relay.user, pass: 'wrong-password-0123' } });
+    const refused = await wrong.checkCredentials().catch((err: unknown) => err);
+    expect(refused).toMatchObject({ code: 'PROVIDER_AUTH_FAILED' });
+    expect(JSON.stringify(refused)).not.toContain('wrong-password-0123');
+    const closedPort = await freedPort();
+    await expect((await open({ port: closedPort, inbound: undefined })).checkCredentials()).rejects.toMatchObject({ code: 'PROVIDER_UNAVAILABLE' });
+    expect(relay.received).toEqual([]);
+  });
+
   it('reports a closed port as PROVIDER_UNAVAILABLE', async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', () => resolve()));
-    const closedPort = (closed.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const closedPort = await freedPort();
     const port = await open({ port: closedPort, inbound: undefined });
     await expect(port.send(mail)).rejects.toMatchObject({ code: 'PROVIDER_UNAVAILABLE', details: { networkError: 'ECONNREFUSED' } });
   });

@@ -11,6 +11,7 @@ import type { S3StorageOptions } from '../../adapters/s3/s3-options.js';
 import { describeStorageContract } from '../../contracts/storage.js';
 import type { PluginContext, ProviderEventSink } from '../../ports/plugin.js';
 import type { Logger } from '../../ports/runtime.js';
+import type { CredentialCheck } from '../../ports/credential-check.js';
 import type { StoragePort } from '../../ports/storage.js';
 
 /** The part of s3rver (untyped CommonJS) these tests use. */
@@ -175,6 +176,21 @@ describe('s3 storage adapter', () => {
     const noBucket = await create({ bucket: 'no-such-bucket' });
     expect(await failure(noBucket.put('a.txt', new Uint8Array([1]), 'text/plain'))).toMatchObject({ code: 'PROVIDER_REJECTED', details: { providerCode: 'NoSuchBucket' } });
     await Promise.all([wrongSecret.close?.(), noBucket.close?.()]);
+  });
+
+  it('checks its credentials with HeadBucket, storing nothing; an unknown key, a missing bucket or no service fails coded', async () => {
+    const check = async (options: Partial<S3StorageOptions> = {}) => {
+      const port = await create(options);
+      try {
+        return await (port as StoragePort & CredentialCheck).checkCredentials();
+      } finally {
+        await port.close?.();
+      }
+    };
+    expect(await check()).toBe(`bucket ${BUCKET} reachable with these credentials`);
+    expect(await failure(check({ accessKeyId: 'NOT-A-KEY' }))).toMatchObject({ code: 'PROVIDER_AUTH_FAILED', details: { providerStatus: 403 } });
+    expect(await failure(check({ bucket: 'no-such-bucket' }))).toMatchObject({ code: 'PROVIDER_REJECTED', details: { providerCode: 'NoSuchBucket' } });
+    expect(await failure(check({ endpoint: 'http://127.0.0.1:9' }))).toMatchObject({ code: 'PROVIDER_UNAVAILABLE' });
   });
 
   it('maps an unreachable endpoint to PROVIDER_UNAVAILABLE and a hung one to PROVIDER_TIMEOUT', async () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CredentialCheck } from '../../ports/credential-check.js';
 import { describeSttContract } from '../../contracts/stt.js';
 import { loadPlugin } from '../../plugins/plugin-loader.js';
 import { DeepgramSimulator } from '../simulators/deepgram/deepgram-simulator.js';
@@ -57,5 +58,18 @@ describe('deepgram adapter: what it asks Deepgram for', () => {
     await expect(port.open({ encoding: 'mulaw', sampleRate: 8000 }, () => undefined)).rejects.toMatchObject({ code: 'RATE_LIMITED' });
     const unreachable = (await loadPlugin('stt', { use: 'deepgram', options: { apiKey: 'k', baseUrl: 'ws://127.0.0.1:9' } }, testPluginContext())).port;
     await expect(unreachable.open({ encoding: 'mulaw', sampleRate: 8000 }, () => undefined)).rejects.toMatchObject({ code: 'PROVIDER_UNAVAILABLE' });
+  });
+
+  it('checks its credentials by listing the key\'s projects over REST, opening no stream; a wrong key or no answer fails coded', async () => {
+    simulator.reset();
+    const check = async (port: unknown) => (port as CredentialCheck).checkCredentials();
+    expect(await check(await adapter())).toBe('API key accepted (1 project(s))');
+    const wrong = await check(await adapter('wrong-key-0123456789')).catch((err: unknown) => err);
+    expect(wrong).toMatchObject({ code: 'PROVIDER_AUTH_FAILED', details: { providerStatus: 401 } });
+    expect(JSON.stringify(wrong)).not.toContain('wrong-key-0123456789');
+    const unreachable = (await loadPlugin('stt', { use: 'deepgram', options: { apiKey: 'k', baseUrl: 'ws://127.0.0.1:9' } }, testPluginContext())).port;
+    await expect(check(unreachable)).rejects.toMatchObject({ code: 'PROVIDER_UNAVAILABLE' });
+    expect(simulator.restRequests).toEqual(['/v1/projects', '/v1/projects']);
+    expect(simulator.upgrades).toEqual([]);
   });
 });

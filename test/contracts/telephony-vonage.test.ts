@@ -1,3 +1,4 @@
+import type { CredentialCheck } from '../../ports/credential-check.js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import vonagePlugin from '../../adapters/vonage/telephony-plugin.js';
 import type { VonageTelephonyOptions } from '../../adapters/vonage/vonage-telephony-options.js';
@@ -141,6 +142,17 @@ describe('vonage telephony adapter specifics', () => {
     port = await createPort({ restHost: host });
     const unreachable = await expectFailure(send(), 'PROVIDER_UNAVAILABLE', secrets());
     expect(unreachable.details.networkError).toBe('ECONNREFUSED');
+    expect(sim.sms).toHaveLength(0);
+  });
+
+  it('checks its credentials with the free balance lookup, sending nothing; a wrong secret fails PROVIDER_AUTH_FAILED', async () => {
+    const check = (port as unknown as CredentialCheck).checkCredentials;
+    expect(await check.call(port)).toContain(sim.apiKey.slice(0, 4));
+    expect(sim.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /account/get-balance']);
+    await port.close?.();
+    port = await createPort({ apiSecret: 'wrong-secret-0123456789' });
+    const refused = await expectFailure((port as unknown as CredentialCheck).checkCredentials(), 'PROVIDER_AUTH_FAILED', ['wrong-secret-0123456789']);
+    expect(refused.nextStep).toContain('VONAGE_API_SECRET');
     expect(sim.sms).toHaveLength(0);
   });
 

@@ -5,6 +5,7 @@ import elevenLabsPlugin from '../../adapters/elevenlabs/plugin.js';
 import type { ElevenLabsOptions } from '../../adapters/elevenlabs/elevenlabs-options.js';
 import { parseWav } from '../../adapters/audio/wav.js';
 import { describeTtsContract } from '../../contracts/tts.js';
+import type { CredentialCheck } from '../../ports/credential-check.js';
 import type { PluginContext, ProviderEventSink } from '../../ports/plugin.js';
 import type { Logger } from '../../ports/runtime.js';
 import type { TtsPort } from '../../ports/tts.js';
@@ -27,7 +28,8 @@ function pluginContext(): PluginContext {
   };
 }
 
-const sim = new ElevenLabsSimulator();
+const TTS_ONLY_KEY = 'sk_ttsOnly0123456789';
+const sim = new ElevenLabsSimulator({ ttsOnlyApiKey: TTS_ONLY_KEY });
 beforeAll(() => sim.start());
 afterAll(() => sim.stop());
 
@@ -98,6 +100,20 @@ describe('elevenlabs adapter', () => {
     const err = await failure(port.synthesize({ text: 'Hi', format: 'mp3' }));
     expect(err).toMatchObject({ code: 'PROVIDER_AUTH_FAILED', details: { providerStatus: 401, providerCode: 'invalid_api_key' } });
     expect(JSON.stringify({ ...err, message: err.message })).not.toContain('sk_wrong_key_123');
+  });
+
+  it('checks its credentials by reading the configured voice, free; a TTS-only key passes, a wrong key, an unknown voice or an outage fails coded', async () => {
+    const check = async (options: Partial<ElevenLabsOptions> = {}) => ((await create(options)) as TtsPort & CredentialCheck).checkCredentials();
+    sim.reset();
+    expect(await check()).toMatch(/^API key accepted; voice \w+ found$/);
+    expect(await check({ apiKey: TTS_ONLY_KEY })).toContain('may not read voices');
+    const wrong = await failure(check({ apiKey: 'sk_wrong_key_123' }));
+    expect(wrong).toMatchObject({ code: 'PROVIDER_AUTH_FAILED', details: { providerCode: 'invalid_api_key' } });
+    expect(JSON.stringify({ ...wrong, message: wrong.message })).not.toContain('sk_wrong_key_123');
+    expect(await failure(check({ voiceId: 'NoSuchVoice0000000000' }))).toMatchObject({ code: 'UNKNOWN_VOICE' });
+    sim.failNext({ status: 503 });
+    expect(await failure(check())).toMatchObject({ code: 'PROVIDER_UNAVAILABLE' });
+    expect(sim.requests.map((r) => `${r.method} ${r.path.split('/').slice(0, 3).join('/')}`)).toEqual(Array(5).fill('GET /v1/voices'));
   });
 
   it('maps 429 to RATE_LIMITED with the Retry-After delay, and 5xx to PROVIDER_UNAVAILABLE', async () => {

@@ -4,6 +4,7 @@ import { parseWav } from '../../adapters/audio/wav.js';
 import { describeTtsContract } from '../../contracts/tts.js';
 import { rejection } from '../../contracts/domain-error-assertions.js';
 import { loadPlugin } from '../../plugins/plugin-loader.js';
+import type { CredentialCheck } from '../../ports/credential-check.js';
 import type { TtsPort } from '../../ports/tts.js';
 import { OpenAiSpeechSimulator } from '../simulators/openai-speech/openai-speech-simulator.js';
 import { testPluginContext } from '../support/plugin-context.js';
@@ -55,5 +56,18 @@ describe('openai tts adapter', () => {
     expect((await rejection((await create()).synthesize({ text: 'Hi', format: 'mp3' }))).code).toBe('RATE_LIMITED');
     const down = await create({ baseUrl: 'http://127.0.0.1:9/v1' });
     expect((await rejection(down.synthesize({ text: 'Hi', format: 'mp3' }))).code).toBe('PROVIDER_UNAVAILABLE');
+  });
+
+  it('checks its credentials by listing models, synthesizing nothing; a wrong key fails PROVIDER_AUTH_FAILED, no server PROVIDER_UNAVAILABLE', async () => {
+    const check = async (options: Record<string, unknown> = {}) => ((await create(options)) as TtsPort & CredentialCheck).checkCredentials();
+    const [speechBefore, listingsBefore] = [sim.requests.length, sim.modelListings];
+    expect(await check()).toBe('API key accepted, model gpt-4o-mini-tts listed');
+    expect(await check({ model: 'my-local-voice' })).toBe('API key accepted, model my-local-voice not among the 3 listed');
+    const auth = await rejection(check({ apiKey: 'sk-wrong-key-000' }));
+    expect(auth.code).toBe('PROVIDER_AUTH_FAILED');
+    expect(JSON.stringify({ m: auth.message, d: auth.details })).not.toContain('sk-wrong-key-000');
+    expect((await rejection(check({ baseUrl: 'http://127.0.0.1:9/v1' }))).code).toBe('PROVIDER_UNAVAILABLE');
+    expect(sim.modelListings - listingsBefore).toBe(3);
+    expect(sim.requests.length).toBe(speechBefore);
   });
 });

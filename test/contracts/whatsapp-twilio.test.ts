@@ -1,3 +1,4 @@
+import type { CredentialCheck } from '../../ports/credential-check.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { twilioWhatsAppErrorMapper } from '../../adapters/twilio/twilio-whatsapp-errors.js';
@@ -236,6 +237,17 @@ describe('twilio whatsapp adapter specifics', () => {
     expect(err).toMatchObject({ code: 'PROVIDER_AUTH_FAILED', details: { providerStatus: 401 } });
     expect(err.nextStep).toContain('whatsapp options');
     expect(JSON.stringify([err.message, err.nextStep, err.details, err.stack])).not.toContain('wrong-token-0123456789');
+  });
+
+  it('checks its credentials by fetching the account, sending nothing; a wrong token fails PROVIDER_AUTH_FAILED', async () => {
+    expect(await (port as WhatsAppPort & CredentialCheck).checkCredentials()).toMatch(/^account AC\w{4}… is active$/);
+    await port.close?.();
+    port = await createPort({ authToken: 'wrong-token-0123456789' });
+    const err = await failure((port as WhatsAppPort & CredentialCheck).checkCredentials());
+    expect(err).toMatchObject({ code: 'PROVIDER_AUTH_FAILED', details: { providerStatus: 401 } });
+    expect(JSON.stringify([err.message, err.nextStep, err.details])).not.toContain('wrong-token-0123456789');
+    expect(sim.requests.map((r) => r.method)).toEqual(['GET', 'GET']);
+    expect(sim.messages).toEqual([]);
   });
 
   it('verifies and parses an inbound message with media and profile name that Twilio really POSTed', async () => {

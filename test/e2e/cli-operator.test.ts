@@ -4,7 +4,9 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SendGridSimulator } from '../simulators/sendgrid/sendgrid-simulator.js';
 import { TwilioSimulator } from '../simulators/twilio/twilio-simulator.js';
+import { VonageTelephonySimulator } from '../simulators/vonage/vonage-telephony-simulator.js';
 import { REPO_ROOT, runCli } from '../support/cli.js';
 import { callErr, callOk } from '../support/mcp-client.js';
 import { tempDir } from '../support/plugin-context.js';
@@ -98,14 +100,27 @@ describe('operator CLI', { timeout: 240_000 }, () => {
 
   describe('doctor', () => {
     const sim = new TwilioSimulator();
+    const vonage = new VonageTelephonySimulator();
+    const sendGrid = new SendGridSimulator();
     const dir = tempDir('agentos-doctor-');
     const overlay = (authToken: string): string => {
       const file = join(dir, `twilio-${authToken.length}.yaml`);
       writeFileSync(file, stringify({ publicBaseUrl: 'http://127.0.0.1:9', telephony: { use: 'twilio', options: { accountSid: sim.accountSid, authToken, baseUrl: sim.baseUrl } } }));
       return file;
     };
-    beforeAll(() => sim.start());
-    afterAll(() => sim.stop());
+    /** Telephony over [twilio, vonage] (a failover list) and email over SendGrid, with Vonage's secret as given. */
+    const failoverOverlay = (vonageSecret: string): string => {
+      const file = join(dir, `failover-${vonageSecret.length}.yaml`);
+      const vonageOptions = { apiKey: vonage.apiKey, apiSecret: vonageSecret, signatureSecret: vonage.signatureSecret, restHost: vonage.baseUrl, apiHost: vonage.baseUrl };
+      writeFileSync(file, stringify({
+        publicBaseUrl: 'http://127.0.0.1:9',
+        telephony: { use: ['twilio', 'vonage'], providers: { twilio: { accountSid: sim.accountSid, authToken: sim.authToken, baseUrl: sim.baseUrl }, vonage: vonageOptions } },
+        email: { use: 'sendgrid', options: { apiKey: sendGrid.apiKey, baseUrl: sendGrid.baseUrl } },
+      }));
+      return file;
+    };
+    beforeAll(() => Promise.all([sim.start(), vonage.start(), sendGrid.start()]));
+    afterAll(() => Promise.all([sim.stop(), vonage.stop(), sendGrid.stop()]));
 
     it('checks config, data folder, database, public URL and the provider\'s credentials, without sending anything', async () => {
       const { ok, checks } = await json<{ ok: boolean; checks: Array<{ check: string; status: string; detail: string }> }>('doctor', '--config', overlay(sim.authToken));
@@ -118,6 +133,25 @@ describe('operator CLI', { timeout: 240_000 }, () => {
       expect(sim.messages).toEqual([]);
       expect(sim.calls).toEqual([]);
       expect(sim.specViolations).toEqual([]);
+    });
+
+    it('checks every member of a failover list and other providers than Twilio (SendGrid), sending nothing', async () => {
+      const { ok, checks } = await json<{ ok: boolean; checks: Array<{ check: string; status: string; detail: string }> }>('doctor', '--config', failoverOverlay(vonage.apiSecret));
+      expect(ok).toBe(true);
+      const telephony = checks.find((c) => c.check.startsWith('telephony'));
+      expect(telephony).toMatchObject({ status: 'ok', detail: expect.stringMatching(/twilio: account .* is active; vonage: account .* answers its balance/) });
+      expect(checks.find((c) => c.check === 'email (sendgrid)')).toMatchObject({ status: 'ok', detail: expect.stringContaining('Mail Send access') });
+      expect(vonage.sms).toEqual([]);
+      expect(sendGrid.mails).toEqual([]);
+    });
+
+    it('names the failover member whose credentials are refused, and fails', async () => {
+      const result = await runCli(['doctor', '--json', '--config', failoverOverlay('wrong-secret-0123456789')], env);
+      expect(result.code).toBe(1);
+      const { checks } = JSON.parse(result.stdout) as { checks: Array<{ check: string; status: string; detail: string }> };
+      const telephony = checks.find((c) => c.check.startsWith('telephony'));
+      expect(telephony).toMatchObject({ status: 'fail', detail: expect.stringMatching(/^PROVIDER_AUTH_FAILED: twilio: account .* is active; vonage: PROVIDER_AUTH_FAILED: Vonage refused the credentials/) });
+      expect(telephony?.detail).not.toContain('wrong-secret-0123456789');
     });
 
     it('fails, exit 1, when the provider refuses the credentials', async () => {

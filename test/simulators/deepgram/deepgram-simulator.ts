@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { closeNow, listenOnLoopback } from '../shared/loopback-server.js';
@@ -26,6 +26,8 @@ function bool(value: string | undefined): boolean {
  */
 export class DeepgramSimulator {
   readonly apiKey: string;
+  /** Paths of REST requests received (the WebSocket upgrades are in `upgrades`). */
+  readonly restRequests: string[] = [];
   readonly sessions: DeepgramSession[] = [];
   /** Upgrade requests, refused ones included. */
   readonly upgrades: Array<{ path: string; query: Record<string, string>; status: number }> = [];
@@ -61,12 +63,22 @@ export class DeepgramSimulator {
   }
 
   async start(): Promise<void> {
-    const { server, url } = await listenOnLoopback('deepgram simulator', async (_req, res) => {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ err_code: 'NOT_FOUND', err_msg: 'Only /v1/listen (WebSocket) is simulated.' }));
-    }, (res) => res.writeHead(500).end());
+    const { server, url } = await listenOnLoopback('deepgram simulator', async (req, res) => this.rest(req, res), (res) => res.writeHead(500).end());
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
     this.server = server;
     this.url = url.replace(/^http/, 'ws');
+  }
+
+  /** REST: `GET /v1/projects` (the key's projects, what a credential check reads), refused with 401 for a wrong key. */
+  private rest(req: IncomingMessage, res: ServerResponse): void {
+    const json = (status: number, body: unknown): void => void res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    if (req.method !== 'GET' || path !== '/v1/projects') return json(404, { err_code: 'NOT_FOUND', err_msg: 'Only GET /v1/projects and /v1/listen (WebSocket) are simulated.' });
+    this.restRequests.push(path);
+    if (req.headers.authorization !== `Token ${this.apiKey}`) {
+      return json(401, { err_code: 'INVALID_AUTH', err_msg: 'Invalid credentials.', request_id: randomBytes(16).toString('hex') });
+    }
+    json(200, { projects: [{ project_id: 'b2c3d4e5-0000-4000-8000-000000000001', name: 'Simulated project' }] });
   }
 
   async stop(): Promise<void> {
@@ -78,6 +90,7 @@ export class DeepgramSimulator {
   reset(): void {
     this.dropAll();
     this.sessions.length = 0;
+    this.restRequests.length = 0;
     this.upgrades.length = 0;
     this.script.length = 0;
     this.faults.length = 0;

@@ -12,6 +12,7 @@ function detail(status: number, code: string, message: string, headers?: Record<
 export const elevenLabsErrors = {
   missingApiKey: () => detail(401, 'missing_api_key', 'You need to provide an API key in the xi-api-key header.'),
   invalidApiKey: () => detail(401, 'invalid_api_key', 'Invalid API key'),
+  missingPermission: (permission: string) => detail(401, 'missing_permissions', `The API key you used is missing the permission ${permission} to execute this operation.`),
   voiceNotFound: (voiceId: string) => detail(404, 'voice_not_found', `A voice with the voice_id ${voiceId} was not found.`),
   modelNotFound: (modelId: string) => detail(400, 'model_not_found', `A model with model ID ${modelId} does not exist.`),
   textTooLong: (limit: number, length: number) =>

@@ -12,6 +12,8 @@ export interface SimulatedVoice {
 export interface ElevenLabsSimulatorOptions {
   /** Default: random `sk_…`. */
   apiKey?: string;
+  /** A second key restricted to text-to-speech (no voices_read): it may synthesize, and anything else is refused. */
+  ttsOnlyApiKey?: string;
   /** Default: three premade voices (George, Rachel, Sarah). */
   voices?: SimulatedVoice[];
   /** Model ids and their character limit per request. Default: the current models and their documented limits. */
@@ -69,6 +71,7 @@ const STREAM_CHUNK_BYTES = 4096;
  */
 export class ElevenLabsSimulator {
   readonly apiKey: string;
+  readonly ttsOnlyApiKey: string | null;
   readonly voices: readonly SimulatedVoice[];
   readonly models: Readonly<Record<string, number>>;
   /** Every request received, faults included. */
@@ -82,6 +85,7 @@ export class ElevenLabsSimulator {
 
   constructor(options: ElevenLabsSimulatorOptions = {}) {
     this.apiKey = options.apiKey ?? `sk_${randomBytes(24).toString('hex')}`;
+    this.ttsOnlyApiKey = options.ttsOnlyApiKey ?? null;
     this.voices = options.voices ?? DEFAULT_ELEVENLABS_VOICES;
     this.models = options.models ?? DEFAULT_ELEVENLABS_MODELS;
   }
@@ -168,9 +172,10 @@ export class ElevenLabsSimulator {
 
     const key = headers['xi-api-key'];
     if (!key) return this.sendJson(res, elevenLabsErrors.missingApiKey());
-    if (key !== this.apiKey) return this.sendJson(res, elevenLabsErrors.invalidApiKey());
+    if (key !== this.apiKey && key !== this.ttsOnlyApiKey) return this.sendJson(res, elevenLabsErrors.invalidApiKey());
 
     const tts = TTS_PATH.exec(target.pathname);
+    if (key === this.ttsOnlyApiKey && !tts) return this.sendJson(res, elevenLabsErrors.missingPermission('voices_read'));
     if (tts) {
       if (method !== 'POST') return this.sendJson(res, elevenLabsErrors.methodNotAllowed());
       return this.synthesize(res, {

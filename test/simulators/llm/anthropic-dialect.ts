@@ -10,6 +10,9 @@ export interface AnthropicDialectOptions {
   models?: readonly string[];
 }
 
+/** What `GET /v1/models` lists when the account is not limited to some models. */
+const LISTED_MODELS = ['claude-sonnet-4-5', 'claude-haiku-4-5'];
+
 function refusal(status: number, errorType: string, message: string): { refusal: ProviderRefusal } {
   return { refusal: { status, errorType, message } };
 }
@@ -53,22 +56,35 @@ function judgeMessages(value: unknown): { refusal: ProviderRefusal } | { message
   return { messages, system };
 }
 
+/** The key (as x-api-key, or as a Bearer token, what SDK 1.x sends) and the anthropic-version header, as the API checks them. */
+function refusedHeaders(incoming: IncomingLlmRequest, apiKey: string): { refusal: ProviderRefusal } | null {
+  const bearer = incoming.headers.authorization?.startsWith('Bearer ') ? incoming.headers.authorization.slice(7).trim() : undefined;
+  const key = incoming.headers['x-api-key'] ?? bearer;
+  if (key === undefined) return refusal(401, 'authentication_error', 'x-api-key header is required');
+  if (key !== apiKey) return refusal(401, 'authentication_error', 'invalid x-api-key');
+  const version = incoming.headers['anthropic-version'];
+  if (!version) return refusal(400, 'invalid_request_error', 'anthropic-version: header is required');
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(version)) return refusal(400, 'invalid_request_error', `anthropic-version: invalid version ${version.slice(0, 40)}`);
+  return null;
+}
+
 /** The Messages API as api.anthropic.com speaks it (`POST /v1/messages`), streaming and errors included. */
 export function anthropicDialect(options: AnthropicDialectOptions): SimulatorDialect {
   return {
     requestIdHeader: 'request-id',
     newRequestId: () => `req_${randomBytes(12).toString('hex')}`,
 
+    listModels(incoming: IncomingLlmRequest) {
+      const refused = refusedHeaders(incoming, options.apiKey);
+      if (refused) return refused;
+      const data = (options.models ?? LISTED_MODELS).map((id) => ({ type: 'model', id, display_name: id, created_at: '2025-09-29T00:00:00Z' }));
+      return { body: { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null } };
+    },
+
     accept(incoming: IncomingLlmRequest) {
       if (incoming.method !== 'POST' || incoming.path !== '/v1/messages') return refusal(404, 'not_found_error', 'Not Found');
-      // The API takes the key as x-api-key, or as a Bearer token (what SDK 1.x sends).
-      const bearer = incoming.headers.authorization?.startsWith('Bearer ') ? incoming.headers.authorization.slice(7).trim() : undefined;
-      const key = incoming.headers['x-api-key'] ?? bearer;
-      if (key === undefined) return refusal(401, 'authentication_error', 'x-api-key header is required');
-      if (key !== options.apiKey) return refusal(401, 'authentication_error', 'invalid x-api-key');
-      const version = incoming.headers['anthropic-version'];
-      if (!version) return refusal(400, 'invalid_request_error', 'anthropic-version: header is required');
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(version)) return refusal(400, 'invalid_request_error', `anthropic-version: invalid version ${version.slice(0, 40)}`);
+      const refused = refusedHeaders(incoming, options.apiKey);
+      if (refused) return refused;
       let body: unknown;
       try {
         body = JSON.parse(incoming.rawBody);

@@ -52,6 +52,8 @@ export interface SimulatorDialect {
   /** Response header carrying the request id (`x-request-id`, `request-id`). */
   requestIdHeader: string;
   newRequestId(): string;
+  /** `GET /v1/models` (what a credential check reads): the provider's list, or its refusal of the credentials; absent where the API has none. */
+  listModels?(request: IncomingLlmRequest): { refusal: ProviderRefusal } | { body: unknown };
   /** A refusal of the route, credentials, headers or body, in the provider's words; or the parsed request. */
   accept(request: IncomingLlmRequest): { refusal: ProviderRefusal } | { request: ParsedLlmRequest };
   /** The refusal an injected `status` fault produces. */

@@ -136,6 +136,15 @@ export class LlmSimulator {
     }));
 
     const requestId = this.dialect.newRequestId();
+    if (record.method === 'GET' && record.path === '/v1/models' && this.dialect.listModels) {
+      const listed = this.dialect.listModels({ method: record.method, path: record.path, headers, rawBody });
+      if ('refusal' in listed) this.refuse(res, record, listed.refusal, requestId);
+      else {
+        record.ending = 'completed';
+        sendJson(res, 200, listed.body, { [this.dialect.requestIdHeader]: requestId });
+      }
+      return;
+    }
     const verdict = this.dialect.accept({ method: record.method, path: record.path, headers, rawBody });
     if ('refusal' in verdict) {
       this.refuse(res, record, verdict.refusal, requestId);

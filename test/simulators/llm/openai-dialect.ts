@@ -23,26 +23,42 @@ function masked(key: string): string {
   return key.length <= 8 ? '*'.repeat(key.length) : `${key.slice(0, 3)}${'*'.repeat(key.length - 7)}${key.slice(-4)}`;
 }
 
+/** What `GET /v1/models` lists when the server is not limited to some models. */
+const LISTED_MODELS = ['gpt-4o-mini', 'gpt-4.1'];
+
+/** The Bearer key as api.openai.com checks it; a server without a key (a local one) takes anything. */
+function refusedKey(incoming: IncomingLlmRequest, apiKey: string | null): { refusal: ProviderRefusal } | null {
+  if (apiKey === null) return null;
+  const auth = incoming.headers.authorization ?? '';
+  if (!auth.startsWith('Bearer ')) {
+    return refusal(401, 'You didn\'t provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you\'re accessing the API from your browser and are prompted for a username and password. You can obtain an API key from https://platform.openai.com/account/api-keys.', 'invalid_request_error');
+  }
+  const key = auth.slice('Bearer '.length).trim();
+  if (key !== apiKey) {
+    return refusal(401, `Incorrect API key provided: ${masked(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`, 'invalid_request_error', 'invalid_api_key');
+  }
+  return null;
+}
+
 /** Chat Completions as api.openai.com speaks it (`POST /v1/chat/completions`), errors included. */
 export function openAiDialect(options: OpenAiDialectOptions): SimulatorDialect {
   return {
     requestIdHeader: 'x-request-id',
     newRequestId: () => `req_${randomBytes(16).toString('hex')}`,
 
+    listModels(incoming: IncomingLlmRequest) {
+      const refused = refusedKey(incoming, options.apiKey);
+      if (refused) return refused;
+      const data = (options.models ?? LISTED_MODELS).map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'system' }));
+      return { body: { object: 'list', data } };
+    },
+
     accept(incoming: IncomingLlmRequest) {
       if (incoming.method !== 'POST' || incoming.path !== '/v1/chat/completions') {
         return refusal(404, `Invalid URL (${incoming.method} ${incoming.path})`, 'invalid_request_error');
       }
-      if (options.apiKey !== null) {
-        const auth = incoming.headers.authorization ?? '';
-        if (!auth.startsWith('Bearer ')) {
-          return refusal(401, 'You didn\'t provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you\'re accessing the API from your browser and are prompted for a username and password. You can obtain an API key from https://platform.openai.com/account/api-keys.', 'invalid_request_error');
-        }
-        const key = auth.slice('Bearer '.length).trim();
-        if (key !== options.apiKey) {
-          return refusal(401, `Incorrect API key provided: ${masked(key)}. You can find your API key at https://platform.openai.com/account/api-keys.`, 'invalid_request_error', 'invalid_api_key');
-        }
-      }
+      const refused = refusedKey(incoming, options.apiKey);
+      if (refused) return refused;
       let body: unknown;
       try {
         body = JSON.parse(incoming.rawBody);

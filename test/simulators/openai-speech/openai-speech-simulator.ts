@@ -29,6 +29,8 @@ function error(res: ServerResponse, status: number, message: string, type: strin
 export class OpenAiSpeechSimulator {
   readonly apiKey = `sk-sim-${randomBytes(12).toString('hex')}`;
   readonly requests: SpeechRequest[] = [];
+  /** How many times `GET /v1/models` was asked (what a credential check reads). */
+  modelListings = 0;
   private readonly faults: Fault[] = [];
   private server: Server | null = null;
   private url: string | null = null;
@@ -54,9 +56,21 @@ export class OpenAiSpeechSimulator {
     this.server = null;
   }
 
+  /** `GET /v1/models`: the speech models, as OpenAI lists models; a wrong key gets the same 401 as speech. */
+  private listModels(req: IncomingMessage, res: ServerResponse): void {
+    this.modelListings += 1;
+    if (req.headers.authorization !== `Bearer ${this.apiKey}`) return error(res, 401, 'Incorrect API key provided.', 'invalid_request_error', null, 'invalid_api_key');
+    const fault = this.faults.shift();
+    if (fault && 'kind' in fault) return void res.destroy();
+    if (fault) return error(res, fault.status, 'The server is overloaded or not ready yet.', 'server_error');
+    const data = ['gpt-4o-mini-tts', 'tts-1', 'tts-1-hd'].map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'system' }));
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data }));
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
+    if (req.method === 'GET' && req.url === '/v1/models') return this.listModels(req, res);
     if (req.method !== 'POST' || req.url !== '/v1/audio/speech') return error(res, 404, `Unknown request URL: ${req.method} ${req.url}.`, 'invalid_request_error');
     if (req.headers.authorization !== `Bearer ${this.apiKey}`) return error(res, 401, 'Incorrect API key provided.', 'invalid_request_error', null, 'invalid_api_key');
     let body: Record<string, unknown>;

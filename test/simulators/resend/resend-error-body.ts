@@ -21,6 +21,7 @@ function error(statusCode: number, name: string, message: string, headers?: Reco
 export const resendErrors = {
   missingApiKey: () => error(401, 'missing_api_key', 'Missing API key in the authorization header. Include the following header in the request: Authorization: Bearer YOUR_API_KEY'),
   invalidApiKey: () => error(403, 'invalid_api_key', 'API key is invalid'),
+  restrictedApiKey: () => error(401, 'restricted_api_key', 'This API key is restricted to only send emails'),
   notFound: (what = 'The requested endpoint does not exist.') => error(404, 'not_found', what),
   methodNotAllowed: () => error(405, 'method_not_allowed', 'Method is not allowed for the requested path.'),
   invalidJson: () => error(400, 'validation_error', 'Invalid JSON body.'),

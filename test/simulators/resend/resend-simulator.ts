@@ -25,6 +25,8 @@ export interface ResendSimulatorOptions {
   eventDelayMs?: number;
   /** How long a webhook receiver may take to answer (ms). Default 5000. */
   webhookTimeoutMs?: number;
+  /** A second, sending-only key ("Sending access" in the dashboard): it may send, and any other call is refused as restricted. */
+  sendingOnlyApiKey?: string;
   /** Path of Resend's published `resend.json`; null checks nothing. Default: the copy found by provider-specs.ts. */
   specPath?: string | null;
   now?: () => Date;
@@ -90,12 +92,19 @@ const TEST_RECIPIENT_EVENTS: Readonly<Record<string, OutboundEventType[]>> = {
 const DEFAULT_EVENTS: OutboundEventType[] = ['email.sent', 'email.delivered'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** The account's one verified sending domain, as `GET /domains` lists it. */
+const SIMULATED_DOMAIN = {
+  id: 'd91cd9bd-1176-453e-8fc1-35364d380206', name: 'example.com', status: 'verified',
+  created_at: '2026-01-05 10:00:00.000000+00', region: 'us-east-1', capabilities: { sending: 'enabled', receiving: 'enabled' },
+};
+
 /**
  * A stateful, loopback-only stand-in for api.resend.com (sending, retrieving and receiving emails) and for the
  * Svix-signed webhooks Resend sends. Tests drive the real `resend` SDK against it.
  */
 export class ResendSimulator {
   readonly apiKey: string;
+  readonly sendingOnlyApiKey: string | null;
   readonly webhookSecret: string;
   /** Accepted outbound emails, oldest first. */
   readonly emails: SimulatedEmail[] = [];
@@ -125,6 +134,7 @@ export class ResendSimulator {
 
   constructor(options: ResendSimulatorOptions = {}) {
     this.apiKey = options.apiKey ?? `re_${randomBytes(12).toString('base64url')}`;
+    this.sendingOnlyApiKey = options.sendingOnlyApiKey ?? null;
     this.webhookSecret = options.webhookSecret ?? newWebhookSecret();
     this.webhookUrl = options.webhookUrl ?? null;
     this.now = options.now ?? (() => new Date());
@@ -309,8 +319,13 @@ export class ResendSimulator {
       this.send(res, resendErrors.missingApiKey());
       return;
     }
-    if (authorization.slice('Bearer '.length) !== this.apiKey) {
+    const key = authorization.slice('Bearer '.length);
+    if (key !== this.apiKey && key !== this.sendingOnlyApiKey) {
       this.send(res, resendErrors.invalidApiKey());
+      return;
+    }
+    if (key === this.sendingOnlyApiKey && !(method === 'POST' && target.pathname === '/emails')) {
+      this.send(res, resendErrors.restrictedApiKey());
       return;
     }
     this.send(res, this.route(method, target.pathname, headers, parsed));
@@ -328,6 +343,8 @@ export class ResendSimulator {
 
     const operation = `${method} ${matched.template}`;
     if (operation === 'POST /emails') return this.sendApi.send(headers, body);
+    // The account's one (verified) sending domain: enough for a credential check to list.
+    if (operation === 'GET /domains') return { status: 200, body: { object: 'list', has_more: false, data: [SIMULATED_DOMAIN] } };
     const emailId = matched.params.email_id ?? '';
     if (operation === 'GET /emails/{email_id}') {
       if (!UUID.test(emailId)) return resendErrors.invalidParameter('id');

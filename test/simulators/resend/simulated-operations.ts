@@ -22,6 +22,7 @@ export const SIMULATED_OPERATIONS = {
         requestBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/SendEmailRequest' } } } },
       },
     },
+    '/domains': { get: { operationId: 'domains/list', parameters: [] } },
     '/emails/{email_id}': { get: { operationId: 'emails/get', parameters: [emailIdParameter()] } },
     '/emails/receiving/{email_id}': { get: { operationId: 'emails/get-receiving', parameters: [emailIdParameter('uuid')] } },
   },

@@ -25,6 +25,8 @@ export interface SendGridSimulatorOptions {
   eventWebhookUrl?: string | null;
   /** The parse URL's credentials. Default: basic auth with random credentials. */
   parseCredentials?: ParseCredentials;
+  /** What the key may do, as `GET /v3/scopes` lists it. Default: Mail Send only (a "Restricted Access" key). */
+  scopes?: string[];
   /** Domains of verified senders; null accepts any sender. Default null. */
   verifiedSenderDomains?: string[] | null;
   /** Pause before each batch of events (ms). Default 10. */
@@ -45,6 +47,8 @@ export interface RecordedEventPost extends SignedEventWebhook {
 }
 
 const MAIL_SEND_PATH = '/v3/mail/send';
+/** Lists the key's own scopes: any valid key may read them, whatever its access. */
+const SCOPES_PATH = '/v3/scopes';
 const HELP = 'https://www.twilio.com/docs/sendgrid/api-reference/mail-send/errors';
 
 /** SendGrid's X-Message-Id: 22 URL-safe base64 characters. */
@@ -55,6 +59,7 @@ function xMessageId(): string {
 /** A loopback stand-in for SendGrid's Mail Send API and for SendGrid's side of the Event Webhook and Inbound Parse. */
 export class SendGridSimulator extends FaultSwitches {
   readonly apiKey: string;
+  scopes: string[];
   readonly keys = new EventWebhookKeys();
   readonly parseCredentials: ParseCredentials;
   eventWebhookUrl: string | null;
@@ -73,6 +78,7 @@ export class SendGridSimulator extends FaultSwitches {
   constructor(options: SendGridSimulatorOptions = {}) {
     super();
     this.apiKey = options.apiKey ?? `SG.${randomBytes(16).toString('base64url')}.${randomBytes(32).toString('base64url')}`;
+    this.scopes = options.scopes ?? ['mail.send'];
     this.eventWebhookUrl = options.eventWebhookUrl ?? null;
     this.parseCredentials = options.parseCredentials ?? { username: 'sendgrid-parse', password: randomBytes(12).toString('hex') };
     this.verifiedSenderDomains = options.verifiedSenderDomains ? new Set(options.verifiedSenderDomains.map((d) => d.toLowerCase())) : null;
@@ -149,6 +155,7 @@ export class SendGridSimulator extends FaultSwitches {
     const { method, path, headers, rawBody } = await readRequest(req);
     this.requests.push({ method, path, headers, rawBody });
     if (this.playFault(req, res)) return;
+    if (path === SCOPES_PATH && method === 'GET') return this.answerScopes(res, headers.authorization);
     if (path !== MAIL_SEND_PATH) return this.sendErrors(res, 404, [{ message: 'Not Found', field: null, help: null }]);
     if (method !== 'POST') return this.sendErrors(res, 405, [{ message: 'Method Not Allowed', field: null, help: null }]);
     if (headers.authorization !== `Bearer ${this.apiKey}`) return this.answerFault(res, 401, {});
@@ -168,6 +175,14 @@ export class SendGridSimulator extends FaultSwitches {
     res.writeHead(202, { 'x-message-id': read.mail.messageId, 'content-length': 0 });
     res.end();
     this.track(this.progress(read.mail));
+  }
+
+  /** `GET /v3/scopes`: `{"scopes": [...]}` for the key, or the same 401 as Mail Send for a wrong one. */
+  private answerScopes(res: ServerResponse, authorization: string | undefined): void {
+    if (authorization !== `Bearer ${this.apiKey}`) return this.answerFault(res, 401, {});
+    const body = JSON.stringify({ scopes: this.scopes });
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
   }
 
   /** Each recipient: `processed`, then `delivered` or, for "bounce…" local parts, `bounce`. */

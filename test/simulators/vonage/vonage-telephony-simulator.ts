@@ -92,6 +92,8 @@ export interface CallEventInput {
 type Answer = { status: number; body?: unknown; headers?: Record<string, string> };
 
 const SMS_PATH = '/sms/json';
+/** The Account API's free balance lookup (rest.nexmo.com), what a credential check asks. */
+const BALANCE_PATH = '/account/get-balance';
 const CALLS_PATH = '/v1/calls';
 const CALL_PATH = /^\/v1\/calls\/([^/]+)$/;
 const CALL_RATE = '0.00450000';
@@ -305,9 +307,26 @@ export class VonageTelephonySimulator extends FaultSwitches {
       this.problem(res, vonageProblems.throttled(), throttled.retryAfterSeconds !== undefined ? { 'retry-after': String(throttled.retryAfterSeconds) } : {});
       return;
     }
+    if (path === BALANCE_PATH) {
+      this.send(res, this.balance(method, headers));
+      return;
+    }
     const answer = throttled ? { status: 200, body: smsRefusedBody(SMS_REFUSALS.throttled) } : path === SMS_PATH ? this.smsApi(method, headers, rawBody) : this.voiceApi(method, path, headers, rawBody);
     if ('problem' in answer) this.problem(res, answer.problem as ProblemAnswer, answer.headers);
     else this.send(res, answer);
+  }
+
+  /**
+   * `GET /account/get-balance`: the balance in EUR with the key and secret (Basic), or 401 with the Account API's
+   * error body for anything else, as rest.nexmo.com answers.
+   */
+  private balance(method: string, headers: Record<string, string>): Answer {
+    if (method !== 'GET') return { status: 405, body: { 'error-code': '405', 'error-code-label': 'method not allowed' } };
+    const given = basicCredentials(headers.authorization);
+    if (given?.apiKey !== this.apiKey || given.apiSecret !== this.apiSecret) {
+      return { status: 401, body: { 'error-code': '401', 'error-code-label': 'authentication failed' } };
+    }
+    return { status: 200, body: { value: 10.28, autoReload: false } };
   }
 
   /** `POST /sms/json`: one SMS (in parts), or the SMS API's refusal in an HTTP 200 body. */
