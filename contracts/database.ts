@@ -312,7 +312,7 @@ export function describeDatabaseContract(options: DatabaseContractOptions): void
         await db.agents.create(a, channels);
 
         expect(await db.agents.findById(a.id)).toEqual(a);
-        expect(await db.agents.findByTokenHash(a.tokenHash)).toEqual(a);
+        expect(await db.agents.findByTokenHash(a.tokenHash)).toEqual({ agent: a, channels: [...channels].sort((x, y) => x.createdAt.getTime() - y.createdAt.getTime() || x.id.localeCompare(y.id)) });
         expect(await db.agents.findById('agt_unknown')).toBeNull();
         expect(await db.agents.findByTokenHash('no-such-hash')).toBeNull();
 
@@ -531,7 +531,7 @@ export function describeDatabaseContract(options: DatabaseContractOptions): void
         await db.agents.update(a.id, { status: 'disabled', callbackUrl: 'https://new.example/cb', updatedAt: at(20) });
         const expected = { ...a, name: 'Renamed', status: 'disabled' as const, callbackUrl: 'https://new.example/cb', updatedAt: at(20) };
         expect(await db.agents.findById(a.id)).toEqual(expected);
-        expect(await db.agents.findByTokenHash(a.tokenHash)).toEqual(expected);
+        expect((await db.agents.findByTokenHash(a.tokenHash))?.agent).toEqual(expected);
       });
 
       it('clears the callback URL with null and leaves other agents alone', async () => {
@@ -558,7 +558,7 @@ export function describeDatabaseContract(options: DatabaseContractOptions): void
         await db.agents.create(a, []);
         await db.agents.update(a.id, { tokenHash: 'hash-of-the-new-token', updatedAt: at(30) });
         expect(await db.agents.findByTokenHash(a.tokenHash)).toBeNull();
-        expect(await db.agents.findByTokenHash('hash-of-the-new-token')).toEqual({ ...a, tokenHash: 'hash-of-the-new-token', updatedAt: at(30) });
+        expect((await db.agents.findByTokenHash('hash-of-the-new-token'))?.agent).toEqual({ ...a, tokenHash: 'hash-of-the-new-token', updatedAt: at(30) });
       });
 
       it('fails with NOT_FOUND for an unknown agent', async () => {
@@ -584,7 +584,7 @@ export function describeDatabaseContract(options: DatabaseContractOptions): void
         expect(await db.agents.findById(none.id)).toEqual(none);
         expect((await db.agents.findById(none.id))?.voice).toEqual({});
         expect(await db.agents.findById(full.id)).toEqual(full);
-        expect(await db.agents.findByTokenHash(full.tokenHash)).toEqual(full);
+        expect(await db.agents.findByTokenHash(full.tokenHash)).toEqual({ agent: full, channels: [] });
         const partial = agent({ voice: { interruptible: true } });
         await db.agents.create(partial, []);
         expect((await db.agents.findById(partial.id))?.voice).toEqual({ interruptible: true });

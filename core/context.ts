@@ -3,7 +3,7 @@ import type { AlertTriggers } from './alerts/alert-triggers.js';
 import type { AnomalyDetector } from './alerts/anomaly-detector.js';
 import type { CallbackSender } from '../ports/callbacks.js';
 import type { PhoneNumbers } from '../ports/phone-numbers.js';
-import type { Database } from '../ports/repositories.js';
+import type { AgentWithChannels, Database } from '../ports/repositories.js';
 import type { Clock, IdGenerator, Logger, Secrets } from '../ports/runtime.js';
 import { DomainError } from '../ports/errors.js';
 import type { LiveCallRegistry } from './conversation/live-call-registry.js';
@@ -24,7 +24,11 @@ import type { Metrics } from '../ports/metrics.js';
 import type { AuthFailureWindows } from './auth/auth-failure-windows.js';
 
 /** Who is calling: an agent acting as itself, or the operator acting for any agent. */
-export type Caller = { kind: 'agent'; agentId: string } | { kind: 'admin' } | { kind: 'anonymous' };
+export type Caller =
+  /** `record`: the agent and its addresses as read when its token was checked, for this request only. */
+  | { kind: 'agent'; agentId: string; record?: AgentWithChannels }
+  | { kind: 'admin' }
+  | { kind: 'anonymous' };
 
 /** Server-wide defaults for live voice conversations; agents override them with their own settings. */
 export interface VoiceDefaults {

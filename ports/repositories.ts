@@ -6,11 +6,21 @@ import type { UsageRepository } from './usage.js';
 import type { ComplianceRepository } from './compliance.js';
 import type { AuditRepository } from './audit.js';
 
+/** An agent and its addresses (oldest first), as read together when a token is authenticated. */
+export interface AgentWithChannels {
+  agent: AgentRecord;
+  channels: AgentChannelRecord[];
+}
+
 export interface AgentRepository {
   /** Creates the agent and its channels in one transaction. `CONFLICT` if an address is taken. */
   create(agent: AgentRecord, channels: AgentChannelRecord[]): Promise<void>;
   findById(id: string): Promise<AgentRecord | null>;
-  findByTokenHash(tokenHash: string): Promise<AgentRecord | null>;
+  /**
+   * The agent a token stands for, with its addresses, in one lookup: every agent-token request starts
+   * here, so the channel it sends from comes with it instead of costing another round trip.
+   */
+  findByTokenHash(tokenHash: string): Promise<AgentWithChannels | null>;
   /** Every agent, oldest first (createdAt, then id). */
   list(): Promise<AgentRecord[]>;
   listChannels(agentId: string): Promise<AgentChannelRecord[]>;

@@ -1,9 +1,9 @@
 import { DomainError } from '../../ports/errors.js';
 import type { AgentChannelRecord, AgentRecord, Channel } from '../../ports/records.js';
-import type { AgentRepository } from '../../ports/repositories.js';
+import type { AgentRepository, AgentWithChannels } from '../../ports/repositories.js';
 import { AGENT_COLUMNS, CHANNEL_COLUMNS, toAgent, toAgentChannel } from './row-mapping.js';
 import { SqlClauses } from './sql-clauses.js';
-import type { SqlExecutor } from './sql-executor.js';
+import type { SqlExecutor, SqlRow } from './sql-executor.js';
 import { isUniqueViolation } from './unique-violation.js';
 
 // One placeholder per column, derived so a column added to AGENT_COLUMNS cannot leave the count behind.
@@ -14,7 +14,12 @@ const INSERT_CHANNEL =
   `INSERT INTO agent_channels (${CHANNEL_COLUMNS}) VALUES (?, ?, ?, ?, ?) ` +
   'ON CONFLICT (channel, address) DO NOTHING RETURNING id';
 const SELECT_BY_ID = `SELECT ${AGENT_COLUMNS} FROM agents WHERE id = ?`;
-const SELECT_BY_TOKEN_HASH = `SELECT ${AGENT_COLUMNS} FROM agents WHERE token_hash = ?`;
+// The agent's columns under their own names, its channels' prefixed: one row per channel (one row with
+// null channel columns for an agent without any).
+const SELECT_BY_TOKEN_HASH =
+  `SELECT ${AGENT_COLUMNS.split(', ').map((c) => `a.${c}`).join(', ')}, ` +
+  `${CHANNEL_COLUMNS.split(', ').map((c) => `c.${c} AS channel_${c}`).join(', ')} ` +
+  'FROM agents a LEFT JOIN agent_channels c ON c.agent_id = a.id WHERE a.token_hash = ? ORDER BY c.created_at, c.id';
 const SELECT_ALL = `SELECT ${AGENT_COLUMNS} FROM agents ORDER BY created_at, id`;
 const SELECT_CHANNELS = `SELECT ${CHANNEL_COLUMNS} FROM agent_channels WHERE agent_id = ? ORDER BY created_at, id`;
 const SELECT_CHANNEL =
@@ -69,10 +74,12 @@ export class SqlAgentRepository implements AgentRepository {
     });
   }
 
-  findByTokenHash(tokenHash: string): Promise<AgentRecord | null> {
+  findByTokenHash(tokenHash: string): Promise<AgentWithChannels | null> {
     return this.sql.run(async (session) => {
-      const [row] = await session.rows(SELECT_BY_TOKEN_HASH, [tokenHash]);
-      return row ? toAgent(row, this.sql.codec) : null;
+      const rows = await session.rows(SELECT_BY_TOKEN_HASH, [tokenHash]);
+      if (rows.length === 0) return null;
+      const channels = rows.filter((row) => row.channel_id != null).map((row) => toAgentChannel(unprefixed(row, 'channel_'), this.sql.codec));
+      return { agent: toAgent(rows[0]!, this.sql.codec), channels };
     });
   }
 
@@ -164,4 +171,11 @@ function addressTaken(channel: AgentChannelRecord): DomainError {
     'Choose another address, or release it from the agent that holds it.',
     { channel: channel.channel, address: channel.address },
   );
+}
+
+/** The columns of `row` whose names start with `prefix`, under their names without it. */
+function unprefixed(row: SqlRow, prefix: string): SqlRow {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(row)) if (name.startsWith(prefix)) out[name.slice(prefix.length)] = value;
+  return out;
 }

@@ -1,5 +1,5 @@
 import { DomainError } from '../../ports/errors.js';
-import type { AgentRecord } from '../../ports/records.js';
+import type { AgentChannelRecord, AgentRecord, Channel } from '../../ports/records.js';
 import type { Caller, CorePorts, UseCaseContext } from '../context.js';
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
@@ -26,9 +26,9 @@ export async function authenticate(ports: CorePorts, token: string | undefined):
   const { adminToken } = ports.settings;
   if (adminToken && ports.secrets.equal(token, adminToken)) return { kind: 'admin' };
   const hash = ports.secrets.hash(token);
-  const agent = await ports.db.agents.findByTokenHash(hash);
-  if (!agent || agent.status !== 'active' || !ports.secrets.equal(agent.tokenHash, hash)) throw unauthorized();
-  return { kind: 'agent', agentId: agent.id };
+  const record = await ports.db.agents.findByTokenHash(hash);
+  if (!record || record.agent.status !== 'active' || !ports.secrets.equal(record.agent.tokenHash, hash)) throw unauthorized();
+  return { kind: 'agent', agentId: record.agent.id, record };
 }
 
 /**
@@ -50,7 +50,8 @@ export async function actingAgent(ctx: UseCaseContext, requestedId: string | und
   } else {
     throw unauthorized();
   }
-  const agent = await ctx.ports.db.agents.findById(agentId);
+  // An agent token's own record was read with the token, moments ago in this request.
+  const agent = caller.kind === 'agent' && caller.record ? caller.record.agent : await ctx.ports.db.agents.findById(agentId);
   if (!agent) throw new DomainError('NOT_FOUND', `Agent ${agentId} does not exist.`, 'Check the agentId, or create the agent first.', { agentId });
   return agent;
 }
@@ -59,4 +60,16 @@ export function requireAdmin(ctx: UseCaseContext): void {
   if (ctx.caller.kind !== 'admin') {
     throw new DomainError('FORBIDDEN', 'This operation needs the admin token.', 'Call it with COMMS_ADMIN_TOKEN.');
   }
+}
+
+/**
+ * The agent's own address on a channel (the oldest if several). Free when the agent's token brought its
+ * record with this request; one lookup otherwise (admin token, background work).
+ */
+export async function ownChannel(ctx: UseCaseContext, agentId: string, channel: Channel): Promise<AgentChannelRecord | null> {
+  const { caller } = ctx;
+  if (caller.kind === 'agent' && caller.record?.agent.id === agentId) {
+    return caller.record.channels.find((c) => c.channel === channel) ?? null;
+  }
+  return ctx.ports.db.agents.findChannel(agentId, channel);
 }

@@ -1,6 +1,6 @@
 import type { ComplianceChannel, Purpose } from '../../ports/compliance.js';
 import type { Channel } from '../../ports/records.js';
-import { actingAgent } from '../auth/authenticate.js';
+import { actingAgent, ownChannel } from '../auth/authenticate.js';
 import { previewOutbound } from '../policy/preview-outbound.js';
 import { defineUseCase } from '../use-case.js';
 import { channelSchema, contactSchema, requireContact } from './contact-input.js';
@@ -58,7 +58,7 @@ export const checkContact = defineUseCase<CheckContactInput, CheckContactOutput>
   async run(ctx, input) {
     const agent = await actingAgent(ctx, input.agentId);
     const to = requireContact(ctx.ports.phoneNumbers, input.to, 'to');
-    const own = await ctx.ports.db.agents.findChannel(agent.id, SENDING_CHANNEL[input.channel]);
+    const own = await ownChannel(ctx, agent.id, SENDING_CHANNEL[input.channel]);
     const refusals = await previewOutbound(ctx, {
       kind: input.channel === 'voice' ? 'call' : input.channel, agent, contacts: [to], sender: own?.address ?? '', purpose: input.purpose ?? 'transactional', lines: [],
     });

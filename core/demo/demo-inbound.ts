@@ -1,6 +1,6 @@
 import { DomainError } from '../../ports/errors.js';
 import { CHANNELS, type Channel } from '../../ports/records.js';
-import { actingAgent, requireAdmin } from '../auth/authenticate.js';
+import { actingAgent, ownChannel, requireAdmin } from '../auth/authenticate.js';
 import type { CorePorts, UseCaseContext } from '../context.js';
 import { requireEmailAddresses } from '../email-address.js';
 import { storeInbound } from '../messages/inbound/store-inbound.js';
@@ -65,7 +65,7 @@ export const demoInbound = defineUseCase<DemoInboundInput, MessageView>({
     requireAdmin(ctx);
     demoChannel(ctx, input.channel);
     const agent = await actingAgent(ctx, input.agentId);
-    const own = await ctx.ports.db.agents.findChannel(agent.id, input.channel);
+    const own = await ownChannel(ctx, agent.id, input.channel);
     if (!own) {
       throw new DomainError(
         'CHANNEL_NOT_CONFIGURED',

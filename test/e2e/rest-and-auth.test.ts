@@ -80,11 +80,11 @@ describe('HTTP host: REST routes, auth, health (demo provider)', () => {
   });
 
   it('lets the admin create agents over REST, with a token that works once created', async () => {
-    const res = await api('/agents', { method: 'POST', token: ADMIN_TOKEN, body: JSON.stringify({ name: 'Made by admin', phone: '+15550100013' }) });
+    const res = await api('/agents', { method: 'POST', token: ADMIN_TOKEN, body: JSON.stringify({ name: 'Made by admin', phone: '+15550100019' }) });
     expect(res.status).toBe(201);
     const created = (await res.json()) as { agentId: string; token: string };
     expect((await api('/messages', { token: created.token })).status).toBe(200);
-    const taken = await api('/agents', { method: 'POST', token: ADMIN_TOKEN, body: JSON.stringify({ name: 'Dup', phone: '+15550100013' }) });
+    const taken = await api('/agents', { method: 'POST', token: ADMIN_TOKEN, body: JSON.stringify({ name: 'Dup', phone: '+15550100019' }) });
     expect(taken.status).toBe(409);
     expect(await taken.json()).toMatchObject({ error: { code: 'CONFLICT' } });
   });
@@ -150,5 +150,27 @@ describe('HTTP host: REST routes, auth, health (demo provider)', () => {
     expect(hijack.status).toBe(403);
     expect(await hijack.json()).toMatchObject({ error: { code: 'FORBIDDEN' } });
     await client.close();
+  });
+  it('reads a sending agent and its address once, with its token, and sees an address change at once', async () => {
+    const agents = server.app.ports.db.agents;
+    const reads: string[] = [];
+    const spied = { findById: agents.findById, findChannel: agents.findChannel, findByTokenHash: agents.findByTokenHash };
+    agents.findById = (id) => { reads.push('findById'); return spied.findById.call(agents, id); };
+    agents.findChannel = (id, channel) => { reads.push('findChannel'); return spied.findChannel.call(agents, id, channel); };
+    agents.findByTokenHash = (hash) => { reads.push('findByTokenHash'); return spied.findByTokenHash.call(agents, hash); };
+    const send = () => api('/messages', { method: 'POST', token: agent.token, body: JSON.stringify({ channel: 'sms', to: '+15550100171', body: 'one lookup' }) });
+    try {
+      const first = await send();
+      expect(first.status).toBe(201);
+      expect(await first.json()).toMatchObject({ from: '+15550100011' });
+      expect(reads).toEqual(['findByTokenHash']);
+
+      const moved = await api(`/agents/${agent.agentId}`, { method: 'PATCH', token: ADMIN_TOKEN, body: JSON.stringify({ phone: '+15550100018' }) });
+      expect(moved.status).toBe(200);
+      expect(await (await send()).json()).toMatchObject({ from: '+15550100018' });
+    } finally {
+      Object.assign(agents, spied);
+      await api(`/agents/${agent.agentId}`, { method: 'PATCH', token: ADMIN_TOKEN, body: JSON.stringify({ phone: '+15550100011' }) });
+    }
   });
 });

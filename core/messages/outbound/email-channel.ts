@@ -1,3 +1,4 @@
+import { ownChannel } from '../../auth/authenticate.js';
 import { DomainError } from '../../../ports/errors.js';
 import type { EmailAttachment } from '../../../ports/email.js';
 import { requirePort, type UseCaseContext } from '../../context.js';
@@ -53,7 +54,7 @@ export const emailChannel: OutboundChannel = {
     if (/[\r\n]/.test(subject)) throw invalidField('subject', 'subject must be one line.', 'Remove line breaks from the subject.');
     if (!input.text?.trim() && !input.html?.trim()) throw invalidField('text', 'An email needs text or html.', 'Write the body in text and/or html.');
     const email = requirePort(ctx.ports, 'email');
-    const own = await ctx.ports.db.agents.findChannel(agent.id, 'email');
+    const own = await ownChannel(ctx, agent.id, 'email');
     if (!own) throw notConfigured('email', `Agent ${agent.id} has no email address.`, 'Give the agent an address first (agentos-comms agent create --email …).');
     const files = await Promise.all((input.attachments ?? []).map((a, i) => loadAttachment(ctx, agent.id, a, i)));
     const size = files.reduce((sum, f) => sum + f.content.length, 0);

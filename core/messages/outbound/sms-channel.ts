@@ -1,3 +1,4 @@
+import { ownChannel } from '../../auth/authenticate.js';
 import { requireTelephony } from '../../context.js';
 import { requireE164 } from '../../phone-number.js';
 import { countSmsSegments } from '../../usage/sms-segments.js';
@@ -14,7 +15,7 @@ export const smsChannel: OutboundChannel = {
     if (body.trim() === '') throw invalidField('body', 'body must not be empty.', 'Write the text of the message in body.');
     if (body.length > SMS_MAX_LENGTH) throw invalidField('body', `body is longer than ${SMS_MAX_LENGTH} characters.`, 'Shorten the text or split it into several messages.');
     const telephony = requireTelephony(ctx.ports);
-    const own = await ctx.ports.db.agents.findChannel(agent.id, 'sms');
+    const own = await ownChannel(ctx, agent.id, 'sms');
     if (!own) throw notConfigured('sms', `Agent ${agent.id} has no sms number.`, 'Give the agent a number first (agentos-comms agent create --phone …).');
     return { from: own.address, to, body, metadata: {}, provider: telephony.id, fingerprint: ['sms', to, body], content: body, extras: {} };
   },

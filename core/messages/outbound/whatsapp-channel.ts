@@ -1,3 +1,4 @@
+import { ownChannel } from '../../auth/authenticate.js';
 import { DomainError } from '../../../ports/errors.js';
 import type { AgentRecord } from '../../../ports/records.js';
 import { requirePort, type UseCaseContext } from '../../context.js';
@@ -16,7 +17,7 @@ function stableIndex(key: string, size: number): number {
 }
 
 async function senderFor(ctx: UseCaseContext, agent: AgentRecord): Promise<string> {
-  const own = await ctx.ports.db.agents.findChannel(agent.id, 'whatsapp');
+  const own = await ownChannel(ctx, agent.id, 'whatsapp');
   if (own) return own.address;
   const candidates = await ctx.ports.db.whatsappSenders.candidatesFor(agent.id);
   const dedicated = candidates.find((s) => s.agentId === agent.id);
