@@ -14,19 +14,25 @@ function newAjv(coerceTypes: boolean): Ajv2020 {
   return ajv;
 }
 
+/** A use case and its input validators, each compiled on first use and kept. */
+interface Entry {
+  useCase: UseCase;
+  strict?: ValidateFunction;
+  coercing?: ValidateFunction;
+}
+
 /**
- * Runs use cases for every host: the admin check, input validation against the descriptor's schema
- * (compiled once), then the use case itself. Hosts only translate their wire format to and from this.
+ * Runs use cases for every host: the admin check, input validation against the descriptor's schema,
+ * then the use case itself. Hosts only translate their wire format to and from this. Each schema is
+ * compiled once, when its tool is first called: compiling them all up front was most of the start-up
+ * time, and most servers never call most tools (and query-string coercion only serves REST reads).
  */
 export class UseCaseRunner {
-  private readonly byName = new Map<string, { useCase: UseCase; strict: ValidateFunction; coercing: ValidateFunction }>();
+  private readonly byName = new Map<string, Entry>();
+  private readonly ajv: { strict?: Ajv2020; coercing?: Ajv2020 } = {};
 
   constructor(readonly useCases: readonly UseCase[], private readonly ports: CorePorts, private readonly ids: IdGenerator, private readonly metrics: Metrics = NO_METRICS) {
-    const strict = newAjv(false);
-    const coercing = newAjv(true);
-    for (const useCase of useCases) {
-      this.byName.set(useCase.name, { useCase, strict: strict.compile(useCase.input), coercing: coercing.compile(useCase.input) });
-    }
+    for (const useCase of useCases) this.byName.set(useCase.name, { useCase });
   }
 
   get(name: string): UseCase | undefined {
@@ -58,10 +64,15 @@ export class UseCaseRunner {
       throw new DomainError('FORBIDDEN', `${name} needs the admin token.`, 'Call it with COMMS_ADMIN_TOKEN.');
     }
     const value = structuredClone(input ?? {});
-    const validate = options.coerce ? entry.coercing : entry.strict;
+    const validate = this.validator(entry, options.coerce ? 'coercing' : 'strict');
     if (!validate(value)) throw inputError(validate.errors?.[0]);
     const requestId = options.requestId ?? this.ids.next('req');
     return withLogContext({ requestId }, () => useCase.run({ caller, ports: this.ports, requestId }, value));
+  }
+
+  private validator(entry: Entry, mode: 'strict' | 'coercing'): ValidateFunction {
+    const ajv = (this.ajv[mode] ??= newAjv(mode === 'coercing'));
+    return (entry[mode] ??= ajv.compile(entry.useCase.input));
   }
 }
 
