@@ -14,6 +14,14 @@ function newAjv(coerceTypes: boolean): Ajv2020 {
   return ajv;
 }
 
+export interface RunOptions {
+  /** true for inputs that arrive as strings (query parameters), so `limit=5` is a number. */
+  coerce?: boolean;
+  requestId?: string;
+  /** Aborted when the client gave up on the request. */
+  signal?: AbortSignal;
+}
+
 /**
  * Runs use cases for every host: the admin check, input validation against the descriptor's schema
  * (compiled once), then the use case itself. Hosts only translate their wire format to and from this.
@@ -33,10 +41,7 @@ export class UseCaseRunner {
     return this.byName.get(name)?.useCase;
   }
 
-  /**
-   * @param coerce true for inputs that arrive as strings (query parameters), so `limit=5` is a number.
-   */
-  async run(name: string, caller: Caller, input: unknown, options: { coerce?: boolean; requestId?: string } = {}): Promise<unknown> {
+  async run(name: string, caller: Caller, input: unknown, options: RunOptions = {}): Promise<unknown> {
     // An unknown tool name is counted under one label, so a caller cannot mint label values.
     const tool = this.byName.has(name) ? name : 'unknown';
     try {
@@ -49,7 +54,7 @@ export class UseCaseRunner {
     }
   }
 
-  private async runChecked(name: string, caller: Caller, input: unknown, options: { coerce?: boolean; requestId?: string }): Promise<unknown> {
+  private async runChecked(name: string, caller: Caller, input: unknown, options: RunOptions): Promise<unknown> {
     const entry = this.byName.get(name);
     if (!entry) throw new DomainError('NOT_FOUND', `Unknown tool ${name}.`, 'List the tools to see the available names.', { tool: name });
     const { useCase } = entry;
@@ -61,7 +66,7 @@ export class UseCaseRunner {
     const validate = options.coerce ? entry.coercing : entry.strict;
     if (!validate(value)) throw inputError(validate.errors?.[0]);
     const requestId = options.requestId ?? this.ids.next('req');
-    return withLogContext({ requestId }, () => useCase.run({ caller, ports: this.ports, requestId }, value));
+    return withLogContext({ requestId }, () => useCase.run({ caller, ports: this.ports, requestId, signal: options.signal }, value));
   }
 }
 
