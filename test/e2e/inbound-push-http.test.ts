@@ -200,6 +200,15 @@ function pushOverHttp(label: string, db: () => { use: string; options: Record<st
       expect(waited.messages.map((m) => m.body)).toEqual(['3pm is fine']);
     });
 
+    it('serves the same wait over REST: GET /api/v1/messages/wait', async () => {
+      const sent = await callOk<{ messageId: string }>(client, 'comms_send_message', { channel: 'sms', to: PERSON, body: 'REST check' });
+      const waiting = fetch(`${server.url}/api/v1/messages/wait?after=${sent.messageId}&timeoutSeconds=5`, { headers: { authorization: `Bearer ${agent.token}` } });
+      await inbound('answered over REST');
+      const answer = await waiting;
+      expect(answer.status).toBe(200);
+      expect(((await answer.json()) as Waited).messages.map((m) => m.body)).toEqual(['answered over REST']);
+    });
+
     it('times out cleanly, capped by server.mcp.waitMaxSeconds, releasing its listener', async () => {
       const before = server.app.ports.agentEvents.listenerCount(agent.agentId);
       const waited = await callOk<Waited>(client, 'comms_wait_for_message', { contact: STRANGER, channel: 'email', timeoutSeconds: 0.3 });
