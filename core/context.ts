@@ -22,6 +22,7 @@ import type { ContentFilter } from '../ports/content-filter.js';
 import type { PhoneLocations } from '../ports/phone-locations.js';
 import type { Metrics } from '../ports/metrics.js';
 import type { AuthFailureWindows } from './auth/auth-failure-windows.js';
+import type { AgentEvents } from '../ports/agent-events.js';
 
 /** Who is calling: an agent acting as itself, or the operator acting for any agent. */
 export type Caller =
@@ -65,6 +66,8 @@ export interface CoreSettings {
   usage: UsageSettings;
   /** Opt-outs, quiet hours, consent, email footers, content screening (`compliance:` in config). */
   compliance: ComplianceSettings;
+  /** The longest comms_wait_for_message may block, in seconds: below the tool timeouts of common clients. */
+  waitMaxSeconds: number;
 }
 
 /** An adapter with the plugin id it was loaded as (recorded on messages as `provider`). */
@@ -105,6 +108,8 @@ export interface CorePorts {
   settings: CoreSettings;
   /** Asks the callback dispatcher to run soon (after an inbound event was stored). */
   notifyCallbacksPending(): void;
+  /** Tells sessions waiting on an agent that something arrived or ended (MCP subscriptions, waits). */
+  agentEvents: AgentEvents;
   /** Alerts to the operator, routed by severity to the configured sinks. */
   alerts: Alerts;
   /** Operational alert triggers (provider failures, webhook signature bursts, outbox backlog). */
@@ -117,6 +122,8 @@ export interface UseCaseContext {
   caller: Caller;
   ports: CorePorts;
   requestId: string;
+  /** Aborted when the client gave up (cancelled the request, hung up): long waits stop at once. */
+  signal?: AbortSignal;
 }
 
 type OptionalPort = 'telephony' | 'email' | 'whatsapp' | 'storage' | 'tts' | 'brain' | 'stt';

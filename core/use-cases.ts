@@ -12,6 +12,7 @@ import { updateAgent } from './agents/update-agent.js';
 import { addWhatsAppSender, listWhatsAppSenders } from './agents/whatsapp-pool.js';
 import { getMessages } from './messages/get-messages.js';
 import { sendMessage } from './messages/send-message.js';
+import { waitForMessage } from './messages/wait-for-message.js';
 import { demoInbound } from './demo/demo-inbound.js';
 import type { UseCase } from './use-case.js';
 import { getUsage } from './usage/get-usage.js';
@@ -29,6 +30,7 @@ import { listAuditLog, verifyAuditLog } from './audit/audit-tools.js';
 export const USE_CASES: readonly UseCase[] = [
   sendMessage as UseCase,
   getMessages as UseCase,
+  waitForMessage as UseCase,
   sendVoiceMessage as UseCase,
   getCall as UseCase,
   listCalls as UseCase,

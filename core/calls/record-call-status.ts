@@ -5,6 +5,7 @@ import { applyCallStatus, isFinal } from './call-progress.js';
 import { fillCallPrice } from './call-price.js';
 import { sendVoiceFallback } from './voice-fallback.js';
 import { settleCallUsage } from '../usage/settle-usage.js';
+import { announce } from '../agent-event.js';
 
 const MAX_ATTEMPTS = 5;
 
@@ -19,6 +20,9 @@ export async function recordCallStatus(ports: CorePorts, call: CallLogRecord, up
     if (!next) return current;
     if (await ports.db.calls.update({ ...next, version: current.version + 1 }, current.version)) {
       const stored = { ...next, version: current.version + 1 };
+      // A call reaches a final status once (applyCallStatus changes nothing after it): announced once, first,
+      // so a failing settlement or fallback below cannot swallow it.
+      if (isFinal(stored.status)) announce(ports, stored.agentId, 'call.finished', stored.id);
       if (isFinal(stored.status)) await settleCallUsage(ports, stored);
       if (isFinal(stored.status) && stored.status !== 'completed') await sendVoiceFallback(ports, stored);
       // Off the webhook's path: the provider may take a while to price the call.

@@ -13,3 +13,8 @@ export function predecessorsOf(next: MessageStatus): readonly MessageStatus[] {
   const index = PROGRESS.indexOf(next);
   return index > 0 ? PROGRESS.slice(0, index) : [];
 }
+
+/** A status that ends a message without reaching the recipient. */
+export function isFailure(status: MessageStatus): boolean {
+  return FAILURES.includes(status);
+}

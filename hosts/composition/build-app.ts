@@ -50,6 +50,8 @@ import { PrometheusMetrics } from '../../adapters/prometheus/prometheus-metrics.
 import { NO_METRICS, type Metrics } from '../../ports/metrics.js';
 import { AuthFailureWindows } from '../../core/auth/auth-failure-windows.js';
 import { refusalKind } from '../../core/policy/record-refusal.js';
+import { InProcessAgentEvents } from '../../adapters/node/in-process-agent-events.js';
+import type { AgentEvents } from '../../ports/agent-events.js';
 
 const OPTIONAL_TOKENS: Readonly<Record<OptionalSection, symbol>> = {
   telephony: TOKENS.Telephony,
@@ -114,6 +116,8 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     voice: config.voice,
     usage: config.usage,
     compliance: config.compliance,
+    // A wait must answer before the MCP answer deadline would cut it off with RESPONSE_TIMEOUT.
+    waitMaxSeconds: Math.max(1, Math.min(config.server.mcp.waitMaxSeconds, config.server.mcp.responseTimeoutMs / 1000 - 1)),
   };
   // Adapters get the event sink before core's ports exist; events that come that early are dropped.
   const wired: { ports?: CorePorts } = {};
@@ -234,6 +238,8 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
   const callbackSender = container.get<CallbackSender>(TOKENS.CallbackSender);
   if (config.alerts.webhook.url && config.alerts.webhook.secret) alertSinks.push(webhookSink(callbackSender, ids, config.alerts.webhook.url, config.alerts.webhook.secret));
   const alerts = new AlertManager(config.alerts, new Map(alertSinks.map((sink) => [sink.name, sink])), clock, logger);
+  // One process for now; a LISTEN/NOTIFY implementation for several processes fits behind the same port.
+  const agentEvents: AgentEvents = new InProcessAgentEvents(logger.child({ port: 'agent-events' }));
   const callbacks = new CallbackScheduler(() => ports, config.callbacks.pollIntervalMs);
   const usageSweeper = new UsageSweeper(() => ports, Math.min(60_000, config.usage.holdSeconds * 1000));
   const recovery = new StuckSendRecovery(() => ports, config.recovery);
@@ -261,6 +267,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     authFailures: new AuthFailureWindows(),
     settings,
     notifyCallbacksPending: () => callbacks.kick(),
+    agentEvents,
     alerts,
     alertTriggers: new AlertTriggers(alerts, config.alerts.triggers, clock),
     anomalies: new AnomalyDetector(config.alerts.anomalies, { alerts, agents: db.port.agents, clock, logger }),

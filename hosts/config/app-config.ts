@@ -26,6 +26,8 @@ export interface McpHttpSettings {
   allowedOrigins: string[];
   maxSessionsPerPrincipal: number;
   responseTimeoutMs: number;
+  /** The longest comms_wait_for_message blocks, in seconds. */
+  waitMaxSeconds: number;
 }
 
 export interface AppConfig {

@@ -155,7 +155,10 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost, defences: HttpD
       const fromBody = isQuery ? {} : parseJson(await readRawBody(ctx.req, limit));
       const fields = { ...(isQuery ? ctx.query : (fromBody as object)), ...ctx.params };
       const input = isQuery ? fields : withIdempotencyHeader(useCase, ctx.get(IDEMPOTENCY_HEADER) || undefined, fields);
-      ctx.body = await app.runner.run(useCase.name, who, input, { coerce: isQuery, requestId: ctx.state.requestId as string });
+      // A client that hangs up stops a wait (comms_wait_for_message) at once; after the answer it changes nothing.
+      const gone = new AbortController();
+      ctx.res.once('close', () => gone.abort());
+      ctx.body = await app.runner.run(useCase.name, who, input, { coerce: isQuery, requestId: ctx.state.requestId as string, signal: gone.signal });
       ctx.status = useCase.rest.successStatus ?? 200;
     });
   }

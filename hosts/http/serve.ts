@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { App } from '../composition/build-app.js';
 import { StreamableHttpHost } from '../mcp/streamable-http-host.js';
+import { mcpResources } from '../mcp/resource-handlers.js';
 import { VoiceSocketHost } from '../voice/voice-socket-host.js';
 import { createHttpApp } from './http-app.js';
 import { listenError } from './listen-error.js';
@@ -30,7 +31,7 @@ export async function startServer(app: App, options: StartServerOptions = {}): P
   const { security } = app.loaded.config;
   const adminRoutes = app.runner.useCases.filter((useCase) => useCase.auth === 'admin').map((useCase) => useCase.rest);
   const defences = await buildHttpDefences(security, adminRoutes, { eventLoopDelay: options.eventLoopDelay, events: app.securityEvents, clock: app.ports.clock });
-  const mcp = new StreamableHttpHost(app.runner, app.loaded.config.server.mcp, app.logger);
+  const mcp = new StreamableHttpHost(app.runner, app.loaded.config.server.mcp, app.logger, [mcpResources(app)]);
   // Deadlines are checked every connectionsCheckingInterval (Node's default, 30 s, would let a slow client
   // hold a connection that long past its headers deadline).
   const checkEveryMs = Math.max(100, Math.min(1000, Math.floor(security.timeouts.headersMs / 2)));

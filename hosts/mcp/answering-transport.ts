@@ -54,13 +54,24 @@ export class AnsweringTransport extends StreamableHTTPServerTransport {
     super(options);
   }
 
+  private openGetStreams = 0;
+
   /** Requests of this session that have no answer yet. */
   get inFlightCount(): number {
     return this.inFlight.size;
   }
 
+  /** Whether the client holds the standalone GET stream open (where resource notifications go). */
+  get listening(): boolean {
+    return this.openGetStreams > 0;
+  }
+
   override async handleRequest(req: IncomingMessage, res: ServerResponse, parsedBody?: unknown): Promise<void> {
     if (req.method === 'DELETE') await this.answerAll(sessionClosed());
+    if (req.method === 'GET') {
+      this.openGetStreams++;
+      res.once('close', () => this.openGetStreams--);
+    }
     if (req.method !== 'POST') return super.handleRequest(req, res, parsedBody);
     const messages = messagesOf(parsedBody);
     const requests = messages.filter(isJSONRPCRequest);

@@ -1,5 +1,5 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type ServerCapabilities, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Caller } from '../../core/context.js';
 import type { UseCase } from '../../core/use-case.js';
 import { errorBody, toDomainError } from '../shared/error-mapping.js';
@@ -47,9 +47,9 @@ export function toolsOf(useCases: readonly UseCase[], audience: ToolAudience): T
  * Runs a tool and shapes the result for MCP. Errors are `isError` results whose text is the JSON error
  * body (code, message, nextStep): structuredContent is reserved for results that match outputSchema.
  */
-export async function callTool(runner: UseCaseRunner, caller: Caller, name: string, args: unknown): Promise<CallToolResult> {
+export async function callTool(runner: UseCaseRunner, caller: Caller, name: string, args: unknown, signal?: AbortSignal): Promise<CallToolResult> {
   try {
-    const output = (await runner.run(name, caller, args)) as Record<string, unknown>;
+    const output = (await runner.run(name, caller, args, { signal })) as Record<string, unknown>;
     return { content: [{ type: 'text', text: JSON.stringify(output) }], structuredContent: output };
   } catch (err) {
     return errorResult(err);
@@ -60,15 +60,21 @@ function errorResult(err: unknown): CallToolResult {
   return { isError: true, content: [{ type: 'text', text: JSON.stringify(errorBody(toDomainError(err))) }] };
 }
 
+export type CallerOf = (authExtra: Record<string, unknown> | undefined) => Caller | Promise<Caller>;
+
+/** More than tools (resources, …): the capabilities it adds and the handlers it sets on each session's server. */
+export interface McpServerExtension {
+  capabilities: ServerCapabilities;
+  extend(server: Server, callerOf: CallerOf): void;
+}
+
 /**
  * A low-level MCP `Server` (JSON Schema in, no Zod) for one session. `callerOf` tells who makes each
  * request: fixed for stdio, per HTTP request for Streamable HTTP.
  */
-export function createMcpServer(
-  runner: UseCaseRunner, tools: Tool[], callerOf: (authExtra: Record<string, unknown> | undefined) => Caller | Promise<Caller>,
-): Server {
+export function createMcpServer(runner: UseCaseRunner, tools: Tool[], callerOf: CallerOf, extensions: readonly McpServerExtension[] = []): Server {
   const server = new Server(SERVER_INFO, {
-    capabilities: { tools: { listChanged: false } },
+    capabilities: Object.assign({ tools: { listChanged: false } }, ...extensions.map((e) => e.capabilities)) as ServerCapabilities,
     instructions:
       'Tools to communicate as this agent: send messages (comms_send_message) and read sent and received ones ' +
       '(comms_get_messages). Errors come back as isError results whose text is JSON with error.code and error.nextStep.',
@@ -81,7 +87,8 @@ export function createMcpServer(
     } catch (err) {
       return errorResult(err);
     }
-    return callTool(runner, caller, request.params.name, request.params.arguments ?? {});
+    return callTool(runner, caller, request.params.name, request.params.arguments ?? {}, extra.signal);
   });
+  for (const extension of extensions) extension.extend(server, callerOf);
   return server;
 }

@@ -1,8 +1,16 @@
+import type { Readable, Writable } from 'node:stream';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { authenticate } from '../../core/auth/authenticate.js';
 import { DomainError, isDomainError } from '../../ports/errors.js';
 import type { App } from '../composition/build-app.js';
 import { audienceOf, createMcpServer, toolsOf } from './mcp-server.js';
+import { mcpResources } from './resource-handlers.js';
+
+/** Where the MCP messages come in and go out: the process's stdin and stdout unless a test gives its own. */
+export interface StdioStreams {
+  stdin?: Readable;
+  stdout?: Writable;
+}
 
 /**
  * COMMS_AGENT_TOKEN as the caller. An unknown token is explained in stdio's terms: which database it was
@@ -30,13 +38,14 @@ async function stdioCaller(app: App, token: string | undefined) {
  * messages may reach stdout: logs go to stderr. The token is checked again on every call, so a disabled
  * agent or a rotated token stops working at once, as over HTTP.
  */
-export async function runStdioHost(app: App, token: string | undefined): Promise<void> {
+export async function runStdioHost(app: App, token: string | undefined, streams: StdioStreams = {}): Promise<void> {
   const caller = await stdioCaller(app, token);
-  const server = createMcpServer(app.runner, toolsOf(app.runner.useCases, audienceOf(caller)), () => stdioCaller(app, token));
-  const transport = new StdioServerTransport();
+  const server = createMcpServer(app.runner, toolsOf(app.runner.useCases, audienceOf(caller)), () => stdioCaller(app, token), [mcpResources(app)]);
+  const stdin = streams.stdin ?? process.stdin;
+  const transport = new StdioServerTransport(stdin, streams.stdout ?? process.stdout);
   const closed = new Promise<void>((resolve) => {
     transport.onclose = () => resolve();
-    process.stdin.on('end', () => resolve());
+    stdin.once('end', () => resolve());
   });
   await server.connect(transport);
   app.logger.info({ dataDir: app.loaded.config.dataDir, db: app.ports.db.location }, 'MCP stdio server ready');

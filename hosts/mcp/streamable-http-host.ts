@@ -9,7 +9,7 @@ import type { Logger } from '../../ports/runtime.js';
 import type { McpHttpSettings } from '../config/app-config.js';
 import type { UseCaseRunner } from '../shared/use-case-runner.js';
 import { AnsweringTransport } from './answering-transport.js';
-import { audienceOf, createMcpServer, toolsOf, type ToolAudience } from './mcp-server.js';
+import { audienceOf, createMcpServer, toolsOf, type McpServerExtension, type ToolAudience } from './mcp-server.js';
 
 interface Session {
   transport: AnsweringTransport;
@@ -41,7 +41,12 @@ export class StreamableHttpHost {
   private readonly sweeper: NodeJS.Timeout;
   private readonly idleMs: number;
 
-  constructor(private readonly runner: UseCaseRunner, private readonly settings: McpHostSettings, private readonly logger?: Logger) {
+  constructor(
+    private readonly runner: UseCaseRunner,
+    private readonly settings: McpHostSettings,
+    private readonly logger?: Logger,
+    private readonly extensions: readonly McpServerExtension[] = [],
+  ) {
     this.tools = { agent: toolsOf(runner.useCases, 'agent'), admin: toolsOf(runner.useCases, 'admin') };
     this.idleMs = settings.idleMs ?? 30 * 60_000;
     this.sweeper = setInterval(() => this.sweep(), Math.min(this.idleMs, 60_000));
@@ -104,7 +109,7 @@ export class StreamableHttpHost {
   }
 
   private async open(caller: Caller): Promise<AnsweringTransport> {
-    const server = createMcpServer(this.runner, this.tools[audienceOf(caller)], (extra) => (extra?.caller as Caller | undefined) ?? { kind: 'anonymous' });
+    const server = createMcpServer(this.runner, this.tools[audienceOf(caller)], (extra) => (extra?.caller as Caller | undefined) ?? { kind: 'anonymous' }, this.extensions);
     // The SDK reports answers it could not deliver (the client left) here; they are not server failures.
     server.onerror = (err) => this.logger?.debug({ err }, 'MCP message not delivered');
     const transport = new AnsweringTransport({
@@ -133,7 +138,8 @@ export class StreamableHttpHost {
   private sweep(): void {
     const cutoff = Date.now() - this.idleMs;
     for (const [id, session] of this.sessions) {
-      if (session.lastSeen < cutoff && session.transport.inFlightCount === 0) {
+      // A session listening on its GET stream (resource subscriptions) is in use though it sends nothing.
+      if (session.lastSeen < cutoff && session.transport.inFlightCount === 0 && !session.transport.listening) {
         this.closeSession(id).catch((err: unknown) => this.logger?.warn({ err }, 'closing an idle MCP session failed'));
       }
     }

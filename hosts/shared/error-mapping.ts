@@ -21,6 +21,8 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   SESSION_LIMIT_REACHED: 429,
   SESSION_CLOSED: 404,
   RESPONSE_TIMEOUT: 504,
+  // The client is gone: nobody reads this answer, it ends the request's bookkeeping.
+  REQUEST_CANCELLED: 408,
   RATE_LIMITED: 429,
   AUTH_LOCKED_OUT: 429,
   IP_NOT_ALLOWED: 403,

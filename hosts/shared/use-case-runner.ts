@@ -21,6 +21,14 @@ interface Entry {
   coercing?: ValidateFunction;
 }
 
+export interface RunOptions {
+  /** true for inputs that arrive as strings (query parameters), so `limit=5` is a number. */
+  coerce?: boolean;
+  requestId?: string;
+  /** Aborted when the client gave up on the request. */
+  signal?: AbortSignal;
+}
+
 /**
  * Runs use cases for every host: the admin check, input validation against the descriptor's schema,
  * then the use case itself. Hosts only translate their wire format to and from this. Each schema is
@@ -39,10 +47,7 @@ export class UseCaseRunner {
     return this.byName.get(name)?.useCase;
   }
 
-  /**
-   * @param coerce true for inputs that arrive as strings (query parameters), so `limit=5` is a number.
-   */
-  async run(name: string, caller: Caller, input: unknown, options: { coerce?: boolean; requestId?: string } = {}): Promise<unknown> {
+  async run(name: string, caller: Caller, input: unknown, options: RunOptions = {}): Promise<unknown> {
     // An unknown tool name is counted under one label, so a caller cannot mint label values.
     const tool = this.byName.has(name) ? name : 'unknown';
     try {
@@ -55,7 +60,7 @@ export class UseCaseRunner {
     }
   }
 
-  private async runChecked(name: string, caller: Caller, input: unknown, options: { coerce?: boolean; requestId?: string }): Promise<unknown> {
+  private async runChecked(name: string, caller: Caller, input: unknown, options: RunOptions): Promise<unknown> {
     const entry = this.byName.get(name);
     if (!entry) throw new DomainError('NOT_FOUND', `Unknown tool ${name}.`, 'List the tools to see the available names.', { tool: name });
     const { useCase } = entry;
@@ -67,7 +72,7 @@ export class UseCaseRunner {
     const validate = this.validator(entry, options.coerce ? 'coercing' : 'strict');
     if (!validate(value)) throw inputError(validate.errors?.[0]);
     const requestId = options.requestId ?? this.ids.next('req');
-    return withLogContext({ requestId }, () => useCase.run({ caller, ports: this.ports, requestId }, value));
+    return withLogContext({ requestId }, () => useCase.run({ caller, ports: this.ports, requestId, signal: options.signal }, value));
   }
 
   private validator(entry: Entry, mode: 'strict' | 'coercing'): ValidateFunction {

@@ -81,6 +81,10 @@ export const ERROR_GUIDE: Partial<Record<ErrorCode, { cause: string; fix: string
     cause: 'An MCP request got no answer within `server.mcp.responseTimeoutMs` (JSON-RPC error code -32001); its late result is dropped. A send may still have completed.',
     fix: 'Check with comms_get_messages, or retry with the same idempotencyKey (a repeat sends nothing twice). If provider calls are slow, raise `server.mcp.responseTimeoutMs`.',
   },
+  REQUEST_CANCELLED: {
+    cause: 'The client cancelled a waiting request (comms_wait_for_message) or closed its connection before an answer came; the wait stopped and nothing is held for it.',
+    fix: 'Nothing to fix: wait again when you need to, passing the last cursor as `after` so no message is missed.',
+  },
   RATE_LIMITED: {
     cause: 'The provider asked to slow down, the agent reached its actions per minute, hour or day of one type (its tier\'s `actions` limits), or this client address sent more requests than `security.rateLimits` allows (`details.scope`: global, mcp, api, webhooks, admin).',
     fix: 'Wait (`details.retryAfterSeconds`, also the Retry-After header) and retry with the same idempotency key.',

@@ -1,9 +1,10 @@
 import { DomainError } from '../../../ports/errors.js';
 import type { AgentRecord, CallbackDeliveryRecord, Channel, MessageRecord, MessageStatus } from '../../../ports/records.js';
-import type { InsertOutcome } from '../../../ports/repositories.js';
+import type { InsertOutcome, StatusChange } from '../../../ports/repositories.js';
 import type { CorePorts } from '../../context.js';
 import { toMessageView } from '../message-view.js';
-import { predecessorsOf } from '../status-transitions.js';
+import { isFailure, predecessorsOf } from '../status-transitions.js';
+import { announce } from '../../agent-event.js';
 import { actOnKeyword, keywordMetadata, keywordOf } from './opt-out-keywords.js';
 
 export interface InboundMessage {
@@ -101,6 +102,7 @@ export async function storeInboundOnce(ports: CorePorts, agent: AgentRecord, inb
   const outcome = await ports.db.messages.insertInbound(message, delivery);
   if (outcome.inserted) ports.metrics.message(message.channel, 'inbound', message.status);
   if (outcome.inserted && delivery) ports.notifyCallbacksPending();
+  if (outcome.inserted) announce(ports, agent.id, 'message.received', message.id);
   return outcome;
 }
 
@@ -137,13 +139,22 @@ export async function applyDeliveryStatus(ports: CorePorts, agentId: string | nu
     ports.logger.warn({ agentId, channel, providerMessageId: update.providerMessageId }, 'status report for an unknown message');
     return null;
   }
-  const applied = await ports.db.messages.changeStatus(
-    message.id,
-    { status: update.status, errorCode: update.errorCode, updatedAt: ports.clock.now() },
-    predecessorsOf(update.status),
-  );
+  const applied = await recordReportedStatus(ports, message, { status: update.status, errorCode: update.errorCode, updatedAt: ports.clock.now() });
   if (applied) ports.metrics.message(message.channel, message.direction, update.status);
   return message;
+}
+
+/**
+ * Where a provider's report moves a message (forward moves only), and where a delivery failure is announced
+ * to the agent's waiting sessions, once: a repeated or late report applies nothing.
+ */
+async function recordReportedStatus(ports: CorePorts, message: Pick<MessageRecord, 'id'> & { agentId?: string }, change: StatusChange): Promise<boolean> {
+  const applied = await ports.db.messages.changeStatus(message.id, change, predecessorsOf(change.status));
+  if (applied && isFailure(change.status)) {
+    const agentId = message.agentId ?? (await ports.db.messages.findById(message.id))?.agentId;
+    if (agentId) announce(ports, agentId, 'message.failed', message.id);
+  }
+  return applied;
 }
 
 /** Status pushed by an adapter (demo mode, socket-based providers) for our message `reference`. */
@@ -151,10 +162,10 @@ export async function applyPushedStatus(
   ports: CorePorts,
   event: { reference: string; providerMessageId: string; status: MessageStatus; errorCode: string | null },
 ): Promise<void> {
-  await ports.db.messages.changeStatus(
-    event.reference,
+  await recordReportedStatus(
+    ports,
+    { id: event.reference },
     { status: event.status, errorCode: event.errorCode, providerMessageId: event.providerMessageId, updatedAt: ports.clock.now() },
-    predecessorsOf(event.status),
   );
 }
 
