@@ -122,12 +122,12 @@ describe.each(databases)('OAuth 2.1 for remote MCP clients, with oidc-provider o
     const good = await as.sign({ aud: mcpResource(), agentos_agent: agent.agentId, scope: SCOPE });
     expect((await fetch(`${server.url}/api/v1/agent`, { headers: bearer(good) })).status).toBe(200);
     const fetched = keyFetches();
-    // Discovery (RFC 8414, then OpenID configuration) and the JWKS, at most once each.
-    expect(fetched).toBeGreaterThan(0);
-    expect(fetched).toBeLessThanOrEqual(3);
+    // The JWKS is fetched by this server alone (clients read only the metadata), once.
+    expect(as.requests.filter((path) => path === '/jwks')).toHaveLength(1);
     for (let i = 0; i < 3; i++) expect((await fetch(`${server.url}/api/v1/agent`, { headers: bearer(good) })).status).toBe(200);
     for (let i = 0; i < 3; i++) await mcpPost(bearer(await as.sign({ aud: 'https://api.example.com/', scope: SCOPE })));
     expect(keyFetches()).toBe(fetched);
+    expect(as.requests.filter((path) => path === '/jwks')).toHaveLength(1);
   });
 
   it('answers 403 insufficient_scope to a valid token without the required scope', async () => {

@@ -50,21 +50,12 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
   const { privateKey } = await generateKeyPair('ES256', { extractable: true });
   const jwk = { ...(await exportJWK(privateKey)), kid: KID, alg: 'ES256', use: 'sig' };
   const requests: string[] = [];
-  let provider: Provider | undefined;
-
-  const server: Server = createServer((req, res) => {
-    requests.push(new URL(req.url ?? '/', 'http://localhost').pathname);
-    if (!provider) return void res.writeHead(503).end();
-    if (req.url?.startsWith('/interaction/')) {
-      void finishInteraction(provider, req, res, options.account).catch((err: unknown) => res.writeHead(500).end(String(err)));
-      return;
-    }
-    provider.callback()(req, res);
-  });
+  // Listening first: the provider is built with its issuer URL, which holds the port.
+  const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  provider = new Provider(issuer, {
+  const provider = new Provider(issuer, {
     jwks: { keys: [jwk] },
     cookies: { keys: ['cookie-signing-key-for-tests-only'] },
     // Its only key is an EC key: registered clients default to it.
@@ -93,6 +84,16 @@ export async function startAuthorizationServer(options: AuthorizationServerOptio
       const agentId = 'accountId' in token && token.accountId ? options.agentIdOf(token.accountId) : undefined;
       return agentId ? { agentos_agent: agentId } : undefined;
     },
+  });
+
+  const handle = provider.callback();
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    requests.push(new URL(req.url ?? '/', 'http://localhost').pathname);
+    if (req.url?.startsWith('/interaction/')) {
+      void finishInteraction(provider, req, res, options.account).catch((err: unknown) => res.writeHead(500).end(String(err)));
+      return;
+    }
+    void handle(req, res);
   });
 
   return {
