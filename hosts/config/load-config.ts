@@ -165,6 +165,9 @@ function complianceSettings(compliance: AppConfig['compliance']): AppConfig['com
 function warningsFor(config: AppConfig, missing: Map<string, string>): string[] {
   const warnings: string[] = [];
   if (!config.auth.adminToken) warnings.push('auth.adminToken is not set (COMMS_ADMIN_TOKEN): admin tools and routes are disabled.');
+  if (config.auth.oauth.issuers.length > 0 && config.publicBaseUrl === null && config.auth.oauth.issuers.some((issuer) => issuer.audience === null)) {
+    warnings.push('auth.oauth is on but publicBaseUrl is not set: access tokens must name the listen address + /mcp as audience, which clients behind a proxy or tunnel never ask for. Set PUBLIC_BASE_URL.');
+  }
   if (!config.telephony) warnings.push('telephony is not configured: the sms channel is off.');
   // Demo adapters beside a real provider deliver nothing: say so, since overlays inherit them from the defaults.
   const real = OPTIONAL_SECTIONS.filter((s) => config[s] && !['mock', 'local'].includes(config[s]!.use));

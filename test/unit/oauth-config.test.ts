@@ -5,11 +5,12 @@ import { loadConfig } from '../../hosts/config/load-config.js';
 import { isDomainError } from '../../ports/errors.js';
 import { tempDir } from '../support/plugin-context.js';
 
-function load(yaml: string) {
+function loaded(yaml: string) {
   const file = join(tempDir(), 'config.yaml');
   writeFileSync(file, `server: {}\ndb: { use: sqlite }\n${yaml}`);
-  return loadConfig({ file, env: {} }).config.auth.oauth;
+  return loadConfig({ file, env: {} });
 }
+const load = (yaml: string) => loaded(yaml).config.auth.oauth;
 
 function refusal(yaml: string): string {
   try {
@@ -40,5 +41,11 @@ describe('auth.oauth configuration', () => {
     expect(refusal('auth: { oauth: { issuers: [ { issuer: https://auth.example.com, algorithms: [HS256] } ] } }\n')).toContain('auth.oauth.issuers.0.algorithms.0');
     expect(refusal('auth: { oauth: { issuers: [ { issuer: https://auth.example.com }, { issuer: https://auth.example.com } ] } }\n')).toContain('twice');
     expect(refusal('auth: { oauth: { issuers: [ { issuer: auth.example.com } ] } }\n')).toContain('auth.oauth.issuers.0.issuer');
+  });
+
+  it('warns when the tokens\' audience would be the listen address (no publicBaseUrl, no audience)', () => {
+    const issuer = 'auth: { oauth: { issuers: [ { issuer: https://auth.example.com } ] } }\n';
+    expect(loaded(issuer).warnings.join('\n')).toContain('publicBaseUrl is not set');
+    expect(loaded(`publicBaseUrl: https://comms.example.com\n${issuer}`).warnings.join('\n')).not.toContain('publicBaseUrl is not set');
   });
 });
