@@ -32,6 +32,23 @@ export async function authenticate(ports: CorePorts, token: string | undefined):
 }
 
 /**
+ * The caller for an agent named by an access token the host verified (OAuth): that agent while it exists
+ * and is active. The token itself was valid, so a refusal here is TOKEN_NOT_MAPPED, not a bad token.
+ */
+export async function callerForAgentId(ports: CorePorts, agentId: string): Promise<Caller> {
+  const agent = await ports.db.agents.findById(agentId);
+  if (!agent || agent.status !== 'active') {
+    throw new DomainError(
+      'TOKEN_NOT_MAPPED',
+      'The access token is valid but names no active agent of this server.',
+      'Ask the operator to check that the token\'s agent claim holds the id of an active agent (`agentos-comms agent list`).',
+      { reason: agent ? 'agent-disabled' : 'unknown-agent' },
+    );
+  }
+  return { kind: 'agent', agentId: agent.id };
+}
+
+/**
  * The agent a call acts for. An agent token acts only as its own agent; the admin token must name one.
  */
 export async function actingAgent(ctx: UseCaseContext, requestedId: string | undefined): Promise<AgentRecord> {

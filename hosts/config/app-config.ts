@@ -4,6 +4,7 @@ import type { ComplianceSettings } from '../../core/compliance/compliance-settin
 import type { ContentRule } from '../../adapters/content-filter/obscenity-content-filter.js';
 import type { ValueOrigin } from './merge-layers.js';
 import type { SecuritySettings } from './security-settings.js';
+import type { OAuthSettings } from './oauth-settings.js';
 import type { AlertSettings } from '../../core/alerts/alert-settings.js';
 
 /** The validated configuration (see config/schema.json). */
@@ -37,7 +38,8 @@ export interface AppConfig {
   /** Absolute. COMMS_DATA_DIR, else `dataDir` of the config, else the per-user data folder: never the working directory. */
   dataDir: string;
   log: { level: string; format: 'auto' | 'json' | 'pretty' };
-  auth: { adminToken: string | null };
+  /** Static admin token, and OAuth access tokens from configured issuers (off while none is listed). */
+  auth: { adminToken: string | null; oauth: OAuthSettings };
   /** `token` null: GET /metrics is off and nothing is measured. */
   metrics: { token: string | null };
   callbacks: { defaultUrl: string | null; pollIntervalMs: number };

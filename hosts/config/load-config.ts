@@ -10,6 +10,7 @@ import { configFiles, readLayer } from './config-layers.js';
 import { defaultDataDir } from './data-dir.js';
 import { mergeLayers, type MergedConfig } from './merge-layers.js';
 import { packageRoot } from './package-root.js';
+import type { OAuthIssuerSettings, OAuthSettings } from './oauth-settings.js';
 
 export interface LoadConfigOptions {
   /**
@@ -94,7 +95,7 @@ function dataDirOf(c: Record<string, unknown>, merged: MergedConfig, env: NodeJS
 function normalise(c: Record<string, unknown>, merged: MergedConfig, env: NodeJS.ProcessEnv, cwd: string): AppConfig {
   const adapter = (section: string) => adapterSection(section, c[section] as Parameters<typeof adapterSection>[1], merged.sectionDirs.get(section) ?? cwd);
   const server = c.server as AppConfig['server'];
-  const auth = (c.auth ?? {}) as { adminToken?: string };
+  const auth = (c.auth ?? {}) as { adminToken?: string; oauth?: RawOAuth };
   const callbacks = (c.callbacks ?? {}) as { defaultUrl?: string; pollIntervalMs?: number };
   const db = adapter('db');
   if (!db) throw new DomainError('CONFIG_INVALID', 'db cannot be disabled', 'Remove "enabled: false" from db.');
@@ -103,7 +104,7 @@ function normalise(c: Record<string, unknown>, merged: MergedConfig, env: NodeJS
     publicBaseUrl: (c.publicBaseUrl as string | undefined)?.replace(/\/+$/, '') ?? null,
     dataDir: dataDirOf(c, merged, env, cwd),
     log: { level: 'info', format: 'auto', ...(c.log as Partial<AppConfig['log']> | undefined) },
-    auth: { adminToken: auth.adminToken ?? null },
+    auth: { adminToken: auth.adminToken ?? null, oauth: oauthSettings(auth.oauth) },
     metrics: { token: (c.metrics as { token?: string } | undefined)?.token ?? null },
     callbacks: { defaultUrl: callbacks.defaultUrl ?? null, pollIntervalMs: callbacks.pollIntervalMs ?? 1000 },
     // Schema defaults fill both keys even when the section is absent.
@@ -127,6 +128,28 @@ function normalise(c: Record<string, unknown>, merged: MergedConfig, env: NodeJS
   };
 }
 
+type RawOAuth = Omit<OAuthSettings, 'issuers'> & {
+  issuers: Array<Omit<OAuthIssuerSettings, 'jwksUri' | 'audience' | 'adminClaim' | 'adminValue'> & { jwksUri?: string; audience?: string | string[]; adminClaim?: string; adminValue?: string }>;
+};
+
+/** Schema defaults fill every key but the optional ones (null when unset); an issuer listed twice is a mistake. */
+function oauthSettings(raw: RawOAuth | undefined): OAuthSettings {
+  const oauth = raw ?? { issuers: [], requiredScopes: [], clockToleranceSeconds: 30 };
+  const issuers = oauth.issuers.map((issuer) => ({
+    ...issuer,
+    jwksUri: issuer.jwksUri ?? null,
+    audience: issuer.audience === undefined ? null : [issuer.audience].flat(),
+    adminClaim: issuer.adminClaim ?? null,
+    adminValue: issuer.adminValue ?? null,
+  }));
+  const seen = new Set<string>();
+  for (const { issuer } of issuers) {
+    if (seen.has(issuer)) throw new DomainError('CONFIG_INVALID', `auth.oauth.issuers lists ${issuer} twice.`, 'Keep one entry per issuer.');
+    seen.add(issuer);
+  }
+  return { ...oauth, issuers };
+}
+
 /** Schema defaults fill every key; what the schema cannot say is that the default tier must exist. */
 function usageSettings(usage: AppConfig['usage']): AppConfig['usage'] {
   if (!usage.tiers[usage.defaultTier]) {
@@ -142,6 +165,9 @@ function complianceSettings(compliance: AppConfig['compliance']): AppConfig['com
 function warningsFor(config: AppConfig, missing: Map<string, string>): string[] {
   const warnings: string[] = [];
   if (!config.auth.adminToken) warnings.push('auth.adminToken is not set (COMMS_ADMIN_TOKEN): admin tools and routes are disabled.');
+  if (config.auth.oauth.issuers.length > 0 && config.publicBaseUrl === null && config.auth.oauth.issuers.some((issuer) => issuer.audience === null)) {
+    warnings.push('auth.oauth is on but publicBaseUrl is not set: access tokens must name the listen address + /mcp as audience, which clients behind a proxy or tunnel never ask for. Set PUBLIC_BASE_URL.');
+  }
   if (!config.telephony) warnings.push('telephony is not configured: the sms channel is off.');
   // Demo adapters beside a real provider deliver nothing: say so, since overlays inherit them from the defaults.
   const real = OPTIONAL_SECTIONS.filter((s) => config[s] && !['mock', 'local'].includes(config[s]!.use));

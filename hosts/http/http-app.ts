@@ -22,7 +22,8 @@ import { IDEMPOTENCY_HEADER, withIdempotencyHeader } from './idempotency-header.
 import { lingerThenClose } from './lingering-close.js';
 import { openApiDocument } from './openapi.js';
 import type { HttpDefences } from './hardening/http-defences.js';
-import { checkOrigin, wwwAuthenticate } from './origin-check.js';
+import { checkOrigin } from './origin-check.js';
+import { OAuthResourceServer } from './oauth/oauth-resource-server.js';
 import { parseForm, parseJson, readRawBody, readRawBytes } from './read-body.js';
 
 type Ctx = Koa.ParameterizedContext;
@@ -47,6 +48,7 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost, defences: HttpD
   const koa = new Koa({ proxy: false });
   const limit = app.loaded.config.server.bodyLimitBytes;
   const router = new Router();
+  const oauth = new OAuthResourceServer(app.loaded.config.auth.oauth, app.ports);
   // Koa reports here what the handlers could not catch, mostly a connection the client closed
   // mid-request, which its default printed to stderr as if the server had failed.
   koa.on('error', (err: unknown, ctx?: Ctx) => {
@@ -72,7 +74,8 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost, defences: HttpD
       }
       const error = toDomainError(err);
       if (error.code === 'INTERNAL') app.logger.error({ err, requestId, path: ctx.path }, 'request failed');
-      if (error.code === 'UNAUTHORIZED') ctx.set('www-authenticate', wwwAuthenticate(Boolean(ctx.get('authorization'))));
+      const challenge = oauth.challenge(error, ctx.path, Boolean(ctx.get('authorization')));
+      if (challenge) ctx.set('www-authenticate', challenge);
       ctx.status = HTTP_STATUS[error.code];
       // Refused before its body was read to the end (too large, unauthenticated): the rest of the body is never
       // parsed, so the connection cannot carry another request. It is closed once the answer is out (lingering,
@@ -100,7 +103,8 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost, defences: HttpD
     await defences.lockout.check(ip).catch((err: unknown) => (token ? refused(ctx, err) : Promise.reject(err)));
     let who: Caller;
     try {
-      who = await authenticate(app.ports, token);
+      // A JWT goes to OAuth verification (when configured), anything else to the static tokens.
+      who = token && oauth.handles(token) ? await oauth.authenticate(token) : await authenticate(app.ports, token);
     } catch (err) {
       if (token && isDomainError(err) && err.code === 'UNAUTHORIZED') await defences.lockout.failed(ip);
       return refused(ctx, err);
@@ -131,6 +135,8 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost, defences: HttpD
     ctx.status = ready ? 200 : 503;
     ctx.body = ready ? { status: 'ready', checks } : { status: 'not ready', failed, checks };
   });
+
+  oauth.register(router);
 
   router.get('/openapi.json', (ctx) => {
     ctx.body = openApiDocument(app.runner.useCases, app.ports.settings.publicBaseUrl);

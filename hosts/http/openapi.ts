@@ -86,7 +86,7 @@ export function openApiDocument(useCases: readonly UseCase[], serverUrl: string)
     info: { title: 'AgentOS Comms', version: SERVER_INFO.version, description: 'REST face of the AgentOS Comms use cases; the MCP tools at /mcp take the same inputs.' },
     servers: [{ url: serverUrl }],
     security: [{ bearer: [] }],
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } }, schemas: { Error: errorSchema } },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An agent token, the admin token, or an OAuth access token (JWT) from an issuer of auth.oauth.' } }, schemas: { Error: errorSchema } },
     paths,
   };
 }

@@ -32,8 +32,3 @@ export function checkOrigin(origin: string | undefined, host: string | undefined
     { origin: parsed ?? 'invalid' },
   );
 }
-
-/** RFC 6750 §3: a 401 names the scheme, and says the token was refused when one was sent. */
-export function wwwAuthenticate(tokenSent: boolean): string {
-  return tokenSent ? 'Bearer realm="agentos-comms", error="invalid_token"' : 'Bearer realm="agentos-comms"';
-}

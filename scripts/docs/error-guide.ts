@@ -34,12 +34,20 @@ export const ERROR_GUIDE: Partial<Record<ErrorCode, { cause: string; fix: string
     fix: 'Set the provider\'s signing secret in the config and PUBLIC_BASE_URL to the address the provider uses (the tunnel or domain); `agentos-comms doctor` checks the URL.',
   },
   UNAUTHORIZED: {
-    cause: 'No bearer token, an unknown one, a rotated one, or the token of a disabled agent. Over stdio: COMMS_AGENT_TOKEN is not set or not found in the database the server opened (the message names it).',
-    fix: 'Use the token printed by `agentos-comms agent create` (or `agent rotate-token`) against the same data folder (`COMMS_DATA_DIR`, `--config`); `agentos-comms connect` prints a working client set-up.',
+    cause: 'No bearer token, an unknown one, a rotated one, or the token of a disabled agent; or an OAuth access token that was refused (`details.reason`: issuer not configured, audience not this server, expired, signature, algorithm). Over stdio: COMMS_AGENT_TOKEN is not set or not found in the database the server opened (the message names it).',
+    fix: 'Use the token printed by `agentos-comms agent create` (or `agent rotate-token`) against the same data folder (`COMMS_DATA_DIR`, `--config`); `agentos-comms connect` prints a working client set-up. With OAuth, get a new access token: the 401\'s `resource_metadata` names where.',
   },
   FORBIDDEN: {
     cause: 'An agent token asking for another agent\'s data, an admin tool called with an agent token, or an MCP session used with another token than the one that opened it.',
     fix: 'Act as your own agent (leave `agentId` out), or call admin tools with COMMS_ADMIN_TOKEN.',
+  },
+  INSUFFICIENT_SCOPE: {
+    cause: 'An OAuth access token that is valid but lacks a scope listed in `auth.oauth.requiredScopes` (its `scope` or `scp` claim). Answered 403 with `WWW-Authenticate: Bearer error="insufficient_scope", scope="…"`; `details.required` names the scopes.',
+    fix: 'Ask the authorization server for a token with the scopes named (MCP clients do so on their own from the challenge).',
+  },
+  TOKEN_NOT_MAPPED: {
+    cause: 'An OAuth access token that is valid (a configured issuer, this server\'s audience, not expired, signature verified) but names no active agent: its agent claim (`auth.oauth.issuers[].agentClaim`, `sub` by default) is missing, or holds an id no agent of this server has, or that agent is disabled (`details.reason`).',
+    fix: 'Have the authorization server put the agent\'s id (`agentos-comms agent list`) in the configured agent claim, or point `agentClaim` at the claim that holds it; re-enable a disabled agent.',
   },
   ORIGIN_NOT_ALLOWED: {
     cause: 'A request to /mcp with an `Origin` header that is not the server\'s own (publicBaseUrl, or localhost at the Host the request names) nor listed in `server.mcp.allowedOrigins`: a web page of another site, possibly by DNS rebinding, tried to reach the MCP endpoint.',
@@ -148,6 +156,10 @@ export const ERROR_GUIDE: Partial<Record<ErrorCode, { cause: string; fix: string
   PROVIDER_TIMEOUT: {
     cause: 'The provider did not answer in time, or dropped the connection after the request: the message may or may not have been sent.',
     fix: 'Retry with the same idempotency key (never without one: it could send twice), or check with comms_get_messages first.',
+  },
+  AUTHORIZATION_SERVER_UNAVAILABLE: {
+    cause: 'An OAuth access token from a configured issuer could not be checked: the issuer\'s metadata or JWKS did not answer (down, unreachable, timed out, metadata naming another issuer). A failed discovery is retried after 30 s. `details.issuer` names it.',
+    fix: 'Retry in a minute. Operator: check that the issuer URL (or `jwksUri`) in `auth.oauth.issuers` is reachable from the server and that its metadata\'s `issuer` is exactly the configured one.',
   },
   CONFIG_INVALID: {
     cause: 'At start-up: a config value fails the schema, a file is missing or not YAML, the port is already in use, or the listen address does not exist. Each problem is one line naming the key (and its environment variable).',
