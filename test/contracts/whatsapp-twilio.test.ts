@@ -217,7 +217,7 @@ describe('twilio whatsapp adapter specifics', () => {
   });
 
   it('maps a synchronous 63016 refusal to TEMPLATE_REQUIRED', () => {
-    const toDomainError = twilioWhatsAppErrorMapper(sim.authToken, 300);
+    const toDomainError = twilioWhatsAppErrorMapper([sim.authToken], 300);
     const err = toDomainError({ status: 400, code: 63016, message: 'Failed to send freeform message because you are outside the allowed window.', moreInfo: 'https://www.twilio.com/docs/errors/63016' });
     expect(err).toMatchObject({ code: 'TEMPLATE_REQUIRED', details: { providerStatus: 400, providerCode: 63016 } });
     expect(err.nextStep).toContain('template');
