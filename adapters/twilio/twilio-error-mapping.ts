@@ -81,7 +81,7 @@ export function twilioErrorMapper(secrets: readonly string[], timeoutMs: number)
       return new DomainError(
         'PROVIDER_AUTH_FAILED',
         'Twilio refused the account credentials (error 20003).',
-        'Check the accountSid and authToken (or apiKeySid and apiKeySecret) of the Twilio options (TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN); retrying will not help until they are fixed.',
+        'Check the accountSid and authToken (or apiKeySid and apiKeySecret) of the telephony options (TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN); retrying will not help until they are fixed.',
         details,
       );
     }

@@ -284,9 +284,9 @@ describe('twilio whatsapp plugin definition', () => {
   const validate = new Ajv2020({ allErrors: true, useDefaults: true, strict: false }).compile(twilioWhatsAppPlugin.optionsSchema);
   const accountSid = 'AC0123456789abcdef0123456789abcdef';
 
-  it('is the whatsapp port\'s "twilio" plugin, with the auth token marked secret', () => {
+  it('is the whatsapp port\'s "twilio" plugin, with the auth token and API key secret marked secret', () => {
     expect(twilioWhatsAppPlugin).toMatchObject({ apiVersion: 1, port: 'whatsapp', id: 'twilio' });
-    expect(twilioWhatsAppPlugin.secrets).toEqual(['authToken']);
+    expect(twilioWhatsAppPlugin.secrets).toEqual(['authToken', 'apiKeySecret']);
   });
 
   it.each([
