@@ -67,3 +67,23 @@ export interface ProviderCredentialRepository {
   /** Up to `limit` sets not sealed under `keyId`, by id, after `afterId` when given (rotation's batches). */
   listNotUnderKey(keyId: string, afterId: string | null, limit: number): Promise<ProviderCredentialRecord[]>;
 }
+
+/** What a verified credential set is for, and what the provider answered (no secret). */
+export interface VerifiedCredentials {
+  provider: string;
+  port: string;
+  detail: string;
+}
+
+/**
+ * Proves credentials against the provider before they are stored: builds the provider's adapter with
+ * them as its options and makes the adapter's free authenticated read (the check `doctor` makes).
+ */
+export interface ProviderVerifier {
+  /**
+   * Resolves when the provider accepted them. INVALID_INPUT for an unknown provider, options its adapter
+   * refuses, or an adapter that cannot check credentials without sending; the adapter's own error
+   * (PROVIDER_AUTH_FAILED …) when the provider refused them. Errors never hold the credentials.
+   */
+  verify(request: { provider: string; port?: string; credentials: Record<string, unknown> }): Promise<VerifiedCredentials>;
+}
