@@ -1,17 +1,17 @@
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { createLogger, silentLogger } from '../../adapters/node/pino-logger.js';
 import { buildApp } from '../../hosts/composition/build-app.js';
 import { loadConfig } from '../../hosts/config/load-config.js';
-import { callErr, callOk, connectHttpClient } from '../support/mcp-client.js';
+import { callErr, connectHttpClient } from '../support/mcp-client.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/test-server.js';
 import { TwilioSimulator } from '../simulators/twilio/twilio-simulator.js';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { stringify } from 'yaml';
 
 const OWNED = '+15550100011';
 const PERSON = '+15550100151';
