@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { databasePluginContext } from '../../contracts/database.js';
+import { codeThrownBy } from '../../contracts/domain-error-assertions.js';
 import sqlitePlugin from '../../adapters/mikro-orm/sqlite-plugin.js';
 import postgresqlPlugin from '../../adapters/mikro-orm/postgresql-plugin.js';
 import { AesGcmCredentialCipher } from '../../adapters/node/aes-gcm-credential-cipher.js';
@@ -12,7 +13,6 @@ import { TimeSortableIds } from '../../adapters/node/time-sortable-ids.js';
 import type { CorePorts } from '../../core/context.js';
 import { openCredentials, sealCredentials } from '../../core/providers/sealed-credentials.js';
 import { rotateCredentialsKey } from '../../core/providers/rotate-credentials-key.js';
-import { isDomainError } from '../../ports/errors.js';
 import type { CredentialCipher, ProviderCredentialRecord } from '../../ports/provider-credentials.js';
 import type { Database } from '../../ports/repositories.js';
 import { POSTGRES_URL, postgresSchemas } from '../support/postgres-schema.js';
@@ -23,15 +23,6 @@ const KEY_1 = key();
 const KEY_2 = key();
 const now = new Date('2026-12-01T14:00:00.000Z');
 const ADMIN = { kind: 'admin' as const, id: null };
-
-function codeOf(work: () => unknown): string {
-  try {
-    work();
-  } catch (err) {
-    return isDomainError(err) ? err.code : `non-domain: ${String(err)}`;
-  }
-  return 'no error';
-}
 
 /** Flips one bit of the base64 value's first byte. */
 function flipped(base64: string): string {
@@ -53,7 +44,7 @@ describe('the AES-256-GCM credential cipher', () => {
     expect(a.keyId).toMatch(/^[0-9a-f]{16}$/);
     expect(JSON.stringify(a)).not.toContain(KEY_1);
     expect(cipher.open(a, 'row-a')).toBe(SECRET);
-    expect(codeOf(() => cipher.open(a, 'row-b'))).toBe('CREDENTIALS_TAMPERED');
+    expect(codeThrownBy(() => cipher.open(a, 'row-b'))).toBe('CREDENTIALS_TAMPERED');
   });
 
   it('refuses to work without a key, or with one that is not 32 bytes of base64, naming the variable and how to make one', () => {
@@ -68,17 +59,17 @@ describe('the AES-256-GCM credential cipher', () => {
     expect((error as { nextStep: string }).nextStep).toContain('openssl rand -base64 32');
     for (const bad of ['not base64 at all!', randomBytes(16).toString('base64'), `${KEY_1}AAAA`]) {
       const cipher = new AesGcmCredentialCipher({ COMMS_CREDENTIALS_KEY: bad });
-      expect(codeOf(() => cipher.seal(SECRET, 'x'))).toBe('CREDENTIALS_KEY_INVALID');
+      expect(codeThrownBy(() => cipher.seal(SECRET, 'x'))).toBe('CREDENTIALS_KEY_INVALID');
     }
     const badPrevious = new AesGcmCredentialCipher({ COMMS_CREDENTIALS_KEY: KEY_2, COMMS_CREDENTIALS_KEY_PREVIOUS: 'short' });
     const sealed = new AesGcmCredentialCipher({ COMMS_CREDENTIALS_KEY: KEY_1 }).seal(SECRET, 'x');
-    expect(codeOf(() => badPrevious.open(sealed, 'x'))).toBe('CREDENTIALS_KEY_INVALID');
+    expect(codeThrownBy(() => badPrevious.open(sealed, 'x'))).toBe('CREDENTIALS_KEY_INVALID');
   });
 
   it('opens what the previous key sealed, and names a key it does not hold as CREDENTIALS_KEY_UNKNOWN', () => {
     const sealed = new AesGcmCredentialCipher({ COMMS_CREDENTIALS_KEY: KEY_1 }).seal(SECRET, 'x');
     expect(new AesGcmCredentialCipher({ COMMS_CREDENTIALS_KEY: KEY_2, COMMS_CREDENTIALS_KEY_PREVIOUS: KEY_1 }).open(sealed, 'x')).toBe(SECRET);
-    expect(codeOf(() => new AesGcmCredentialCipher({ COMMS_CREDENTIALS_KEY: KEY_2 }).open(sealed, 'x'))).toBe('CREDENTIALS_KEY_UNKNOWN');
+    expect(codeThrownBy(() => new AesGcmCredentialCipher({ COMMS_CREDENTIALS_KEY: KEY_2 }).open(sealed, 'x'))).toBe('CREDENTIALS_KEY_UNKNOWN');
   });
 });
 
@@ -173,9 +164,9 @@ describe.each(backends)('stored provider credentials on $name', (backend) => {
     for (const part of ['ciphertext', 'iv', 'tag'] as const) {
       const record = await store(`flip-${part}`);
       expect(await db.providerCredentials.reseal(record.id, record.sealed.keyId, { ...record.sealed, [part]: flipped(record.sealed[part]) }, now)).toBe(true);
-      expect(codeOf(() => openCredentials(cipher1, { ...record, sealed: { ...record.sealed, [part]: '' } }))).toBe('CREDENTIALS_TAMPERED');
+      expect(codeThrownBy(() => openCredentials(cipher1, { ...record, sealed: { ...record.sealed, [part]: '' } }))).toBe('CREDENTIALS_TAMPERED');
       const tampered = await stored(`flip-${part}`);
-      expect(codeOf(() => openCredentials(cipher1, tampered))).toBe('CREDENTIALS_TAMPERED');
+      expect(codeThrownBy(() => openCredentials(cipher1, tampered))).toBe('CREDENTIALS_TAMPERED');
     }
   });
 
