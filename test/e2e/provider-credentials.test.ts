@@ -118,6 +118,21 @@ describe('comms_register_provider, comms_list_providers, comms_remove_provider',
     expect((await err('comms_remove_provider', { name: 'temporary' })).code).toBe('NOT_FOUND');
   });
 
+  it('registers and removes over REST too (201, then 200), and answers a refusal with the adapter\'s code', async () => {
+    const rest = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${server.url}/api/v1${path}`, {
+        method, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      seen.push(text);
+      return { status: res.status, body: JSON.parse(text) as Record<string, unknown> };
+    };
+    expect(await rest('POST', '/providers', { name: 'over-rest', provider: 'twilio', credentials: credentials() })).toMatchObject({ status: 201, body: { name: 'over-rest', port: 'telephony' } });
+    expect(await rest('POST', '/providers', { name: 'refused', provider: 'twilio', credentials: credentials({ authToken: 'wrong-token-over-rest-000', apiKeySid: undefined, apiKeySecret: undefined }) }))
+      .toMatchObject({ status: 502, body: { error: { code: 'PROVIDER_AUTH_FAILED' } } });
+    expect(await rest('DELETE', '/providers/over-rest')).toEqual({ status: 200, body: { name: 'over-rest', removed: true } });
+  });
+
   it('audits every registration and removal, refused ones with their code, without credentials', async () => {
     const entries = await server.app.ports.db.audit.list({ limit: 100 });
     const provider = entries.filter((e) => e.action.startsWith('provider.')).reverse().map((e) => [e.action, e.targets.name, e.outcome]);
@@ -131,13 +146,16 @@ describe('comms_register_provider, comms_list_providers, comms_remove_provider',
       ['provider.register', 'temporary', 'ok'],
       ['provider.remove', 'temporary', 'ok'],
       ['provider.remove', 'temporary', 'NOT_FOUND'],
+      ['provider.register', 'over-rest', 'ok'],
+      ['provider.register', 'refused', 'PROVIDER_AUTH_FAILED'],
+      ['provider.remove', 'over-rest', 'ok'],
     ]);
   });
 
   it('never shows a credential: not in any tool result or REST body, log line or audit row', async () => {
     const audit = JSON.stringify(await server.app.ports.db.audit.list({ limit: 100 }));
     expect(captured.text.length).toBeGreaterThan(0);
-    for (const secret of [sim.authToken, apiKey.secret, 'wrong-secret-for-the-key-000']) {
+    for (const secret of [sim.authToken, apiKey.secret, 'wrong-secret-for-the-key-000', 'wrong-token-over-rest-000']) {
       for (const text of [...seen, captured.text, audit]) expect(text).not.toContain(secret);
     }
   });
