@@ -23,6 +23,7 @@ import type { PhoneLocations } from '../ports/phone-locations.js';
 import type { Metrics } from '../ports/metrics.js';
 import type { AuthFailureWindows } from './auth/auth-failure-windows.js';
 import type { AgentEvents } from '../ports/agent-events.js';
+import type { CredentialCipher, ProviderVerifier } from '../ports/provider-credentials.js';
 
 /** Who is calling: an agent acting as itself, or the operator acting for any agent. */
 export type Caller =
@@ -116,6 +117,10 @@ export interface CorePorts {
   alertTriggers: AlertTriggers;
   /** Per-agent anomaly findings (alerts, and suspension when configured). */
   anomalies: AnomalyDetector;
+  /** Encrypts stored provider credentials (keys from the environment; errors name a missing key when used). */
+  credentialCipher: CredentialCipher;
+  /** Checks provider credentials with the provider before they are stored. */
+  providerVerifier: ProviderVerifier;
 }
 
 export interface UseCaseContext {

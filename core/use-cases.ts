@@ -25,6 +25,7 @@ import { eraseContact } from './compliance/erase-contact.js';
 import { exportContact } from './compliance/export-contact.js';
 import { setAgentCompliance } from './compliance/set-agent-compliance.js';
 import { listAuditLog, verifyAuditLog } from './audit/audit-tools.js';
+import { listProviders, registerProvider, removeProvider } from './providers/provider-tools.js';
 
 /** Every use case the hosts serve, in the order tools are listed. */
 export const USE_CASES: readonly UseCase[] = [
@@ -60,6 +61,9 @@ export const USE_CASES: readonly UseCase[] = [
   eraseContact as UseCase,
   listAuditLog as UseCase,
   verifyAuditLog as UseCase,
+  registerProvider as UseCase,
+  listProviders as UseCase,
+  removeProvider as UseCase,
 ];
 
 /** Offered only in demo mode (see core/demo/demo-inbound.ts `inDemoMode`), after the others. */

@@ -5,6 +5,7 @@ import type {
 import type { UsageRepository } from './usage.js';
 import type { ComplianceRepository } from './compliance.js';
 import type { AuditRepository } from './audit.js';
+import type { ProviderCredentialRepository } from './provider-credentials.js';
 
 /** An agent and its addresses (oldest first), as read together when a token is authenticated. */
 export interface AgentWithChannels {
@@ -124,6 +125,8 @@ export interface Repositories {
   readonly compliance: ComplianceRepository;
   /** The hash-chained audit trail (append-only). */
   readonly audit: AuditRepository;
+  /** Named provider credential sets, sealed (see ports/provider-credentials.ts). */
+  readonly providerCredentials: ProviderCredentialRepository;
 }
 
 /** The `db` port: every repository plus transactions and the database's lifecycle. */

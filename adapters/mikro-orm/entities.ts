@@ -320,8 +320,29 @@ export const AuditLogEntity = defineEntity({
   ],
 });
 
+export const ProviderCredentialEntity = defineEntity({
+  name: 'ProviderCredential',
+  tableName: 'provider_credentials',
+  properties: {
+    id: p.string().primary().columnType('varchar(64)'),
+    name: p.string().columnType('varchar(64)').unique('provider_credentials_name_unique'),
+    provider: p.string().columnType('varchar(64)'),
+    port: p.string().columnType('varchar(16)'),
+    ownerId: p.string().fieldName('owner_id').columnType('varchar(64)').nullable(),
+    keyId: p.string().fieldName('key_id').columnType('varchar(32)'),
+    iv: p.text(),
+    ciphertext: p.text(),
+    tag: p.text(),
+    verifiedDetail: p.text().fieldName('verified_detail'),
+    verifiedAt: p.datetime(3).fieldName('verified_at'),
+    createdAt: p.datetime(3).fieldName('created_at'),
+    updatedAt: p.datetime(3).fieldName('updated_at'),
+  },
+});
+
 export const ENTITIES = [
   AgentEntity, AgentChannelEntity, MessageEntity, CallbackDeliveryEntity, WhatsAppSenderEntity, CallLogEntity,
   CallTurnEntity, UsageRecordEntity, UsageCounterEntity, AgentLimitsEntity, UsageAlertEntity,
   OptOutEntity, DoNotContactEntity, ConsentEntity, ErasureTombstoneEntity, AgentComplianceEntity, AuditLogEntity,
+  ProviderCredentialEntity,
 ];

@@ -7,7 +7,8 @@ import { SCRUBBED, scrubText, scrubValue } from './log-scrub.js';
 /** Keys whose values never reach a log line: contents (bodies, transcripts) and secrets (tokens, credentials). */
 const SECRET_KEYS = [
   'token', 'authToken', 'apiKey', 'apiSecret', 'password', 'pass', 'secret', 'callbackSecret', 'webhookSecret', 'signingSecret',
-  'accessKeyId', 'secretAccessKey', 'privateKey', 'authorization', 'cookie', 'adminToken', 'metricsToken',
+  'accessKeyId', 'secretAccessKey', 'privateKey', 'authorization', 'cookie', 'adminToken', 'metricsToken', 'apiKeySecret', 'credentials',
+  'signatureSecret',
 ];
 const CONTENT_KEYS = ['body', 'text', 'html', 'subject', 'transcript', 'evidence', 'rawBody', 'rawBytes', 'content', 'prompt'];
 const REDACT = [...SECRET_KEYS, ...CONTENT_KEYS].flatMap((key) => [key, `*.${key}`, `*.*.${key}`]).concat(['headers.authorization', '*.headers.authorization']);

@@ -7,7 +7,7 @@ export default definePlugin<'telephony', TwilioOptions>({
   port: 'telephony',
   id: 'twilio',
   optionsSchema: twilioOptionsSchema,
-  secrets: ['authToken'],
+  secrets: ['authToken', 'apiKeySecret'],
   async create(options, ctx) {
     return new TwilioTelephony(options, ctx);
   },

@@ -63,9 +63,9 @@ function stringProperty(err: unknown, key: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-/** Builds the error mapping of one adapter instance; `secret` is scrubbed from anything that reaches a message. */
-export function twilioErrorMapper(secret: string, timeoutMs: number) {
-  const scrub = (text: string) => (secret ? text.split(secret).join('[redacted]') : text);
+/** Builds the error mapping of one adapter instance; `secrets` are scrubbed from anything that reaches a message. */
+export function twilioErrorMapper(secrets: readonly string[], timeoutMs: number) {
+  const scrub = (text: string) => secrets.reduce((scrubbed, secret) => (secret ? scrubbed.split(secret).join('[redacted]') : scrubbed), text);
 
   function fromRestFailure(err: TwilioRestFailure, subject: TwilioSubject): DomainError {
     const code = typeof err.code === 'number' ? err.code : null;
@@ -81,7 +81,7 @@ export function twilioErrorMapper(secret: string, timeoutMs: number) {
       return new DomainError(
         'PROVIDER_AUTH_FAILED',
         'Twilio refused the account credentials (error 20003).',
-        'Check the accountSid and authToken of the telephony options (TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN); retrying will not help until they are fixed.',
+        'Check the accountSid and authToken (or apiKeySid and apiKeySecret) of the telephony options (TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN); retrying will not help until they are fixed.',
         details,
       );
     }

@@ -5,7 +5,12 @@ export const DEFAULT_TWILIO_TIMEOUT_MS = 10_000;
 
 export interface TwilioOptions {
   accountSid: string;
+  /** Verifies webhook signatures always; authenticates REST calls too unless an API key is given. */
   authToken: string;
+  /** API key SID (SK…) that authenticates REST calls instead of the auth token (a standard or restricted key). */
+  apiKeySid?: string;
+  /** The API key's secret, shown once by Twilio when the key is created. */
+  apiKeySecret?: string;
   /** Another origin for every Twilio API call: a regional edge, a proxy, or a simulator in tests. */
   baseUrl?: string;
   timeoutMs?: number;
@@ -13,7 +18,16 @@ export interface TwilioOptions {
   messagingServiceSid?: string;
 }
 
-export type ResolvedTwilioOptions = Required<Omit<TwilioOptions, 'messagingServiceSid'>> & Pick<TwilioOptions, 'messagingServiceSid'>;
+export type ResolvedTwilioOptions = Required<Omit<TwilioOptions, 'messagingServiceSid' | 'apiKeySid' | 'apiKeySecret'>>
+  & Pick<TwilioOptions, 'messagingServiceSid'> & { rest: TwilioRestCredentials };
+
+/** Who REST calls authenticate as (HTTP Basic): the account and its auth token, or an API key and its secret. */
+export interface TwilioRestCredentials {
+  username: string;
+  password: string;
+  /** `api key SK12…` or `auth token`, for messages (no secret). */
+  kind: 'api-key' | 'auth-token';
+}
 
 export const twilioOptionsSchema: JsonSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -21,6 +35,8 @@ export const twilioOptionsSchema: JsonSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['accountSid', 'authToken'],
+  // An API key needs its secret, and a secret its key.
+  dependentRequired: { apiKeySid: ['apiKeySecret'], apiKeySecret: ['apiKeySid'] },
   properties: {
     accountSid: {
       type: 'string',
@@ -31,7 +47,18 @@ export const twilioOptionsSchema: JsonSchema = {
       type: 'string',
       minLength: 1,
       writeOnly: true,
-      description: 'Auth token: authenticates API calls and verifies webhook signatures. Usually ${TWILIO_AUTH_TOKEN}.',
+      description: 'Auth token: verifies webhook signatures (always needed), and authenticates API calls unless apiKeySid is set. Usually ${TWILIO_AUTH_TOKEN}.',
+    },
+    apiKeySid: {
+      type: 'string',
+      pattern: '^SK[0-9a-fA-F]{32}$',
+      description: 'API key SID (SK…): REST calls authenticate with this key and apiKeySecret instead of the auth token. Webhook signatures still use authToken. Usually ${TWILIO_API_KEY_SID}.',
+    },
+    apiKeySecret: {
+      type: 'string',
+      minLength: 1,
+      writeOnly: true,
+      description: 'Secret of the API key (shown once when the key is created). Usually ${TWILIO_API_KEY_SECRET}.',
     },
     baseUrl: {
       type: 'string',
@@ -59,8 +86,16 @@ export function resolveTwilioOptions(options: TwilioOptions): ResolvedTwilioOpti
   return {
     accountSid: options.accountSid,
     authToken: options.authToken,
+    rest: options.apiKeySid && options.apiKeySecret
+      ? { username: options.apiKeySid, password: options.apiKeySecret, kind: 'api-key' }
+      : { username: options.accountSid, password: options.authToken, kind: 'auth-token' },
     baseUrl: (options.baseUrl ?? DEFAULT_TWILIO_BASE_URL).replace(/\/+$/, ''),
     timeoutMs: options.timeoutMs ?? DEFAULT_TWILIO_TIMEOUT_MS,
     messagingServiceSid: options.messagingServiceSid,
   };
+}
+
+/** Every secret of the options, scrubbed from anything Twilio's answers put into an error message. */
+export function twilioSecrets(options: ResolvedTwilioOptions): string[] {
+  return [...new Set([options.authToken, options.rest.password])];
 }

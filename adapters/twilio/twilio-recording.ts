@@ -2,6 +2,7 @@ import type twilio from 'twilio';
 import type { CallRecordingSettings, RecordingReady } from '../../ports/calls.js';
 import { DomainError } from '../../ports/errors.js';
 import type { WebhookRequest } from '../../ports/webhook.js';
+import type { TwilioRestCredentials } from './twilio-options.js';
 
 type VoiceResponse = InstanceType<typeof twilio.twiml.VoiceResponse>;
 
@@ -44,14 +45,14 @@ export function parseTwilioRecordingStatus(request: WebhookRequest): RecordingRe
  * has no media download, so this one request goes through fetch, to the same (configurable) API origin.
  */
 export async function downloadTwilioRecording(
-  options: { baseUrl: string; accountSid: string; authToken: string; timeoutMs: number }, recordingSid: string,
+  options: { baseUrl: string; accountSid: string; rest: TwilioRestCredentials; timeoutMs: number }, recordingSid: string,
 ): Promise<{ audio: Uint8Array; contentType: string }> {
   const url = `${options.baseUrl}/2010-04-01/Accounts/${options.accountSid}/Recordings/${encodeURIComponent(recordingSid)}.wav`;
   const details = { provider: 'twilio' };
   let response: Response;
   try {
     response = await fetch(url, {
-      headers: { authorization: `Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString('base64')}` },
+      headers: { authorization: `Basic ${Buffer.from(`${options.rest.username}:${options.rest.password}`).toString('base64')}` },
       signal: AbortSignal.timeout(options.timeoutMs),
     });
   } catch (err) {
@@ -59,7 +60,7 @@ export async function downloadTwilioRecording(
     throw new DomainError(timedOut ? 'PROVIDER_TIMEOUT' : 'PROVIDER_UNAVAILABLE', `Twilio did not deliver the recording (${timedOut ? 'timeout' : 'connection failed'}).`, 'Retry later.', details);
   }
   if (response.status === 401 || response.status === 403) {
-    throw new DomainError('PROVIDER_AUTH_FAILED', 'Twilio refused the credentials for the recording.', 'Check the accountSid and authToken of the telephony options.', { ...details, providerStatus: response.status });
+    throw new DomainError('PROVIDER_AUTH_FAILED', 'Twilio refused the credentials for the recording.', 'Check the accountSid and authToken (or apiKeySid and apiKeySecret) of the telephony options.', { ...details, providerStatus: response.status });
   }
   if (!response.ok) {
     // 404 right after the callback means "not available yet" as often as "gone": worth a retry either way.

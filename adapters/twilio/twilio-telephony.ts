@@ -12,7 +12,8 @@ import { TwilioCalls } from './twilio-calls.js';
 import { downloadTwilioRecording } from './twilio-recording.js';
 import { twilioErrorMapper } from './twilio-error-mapping.js';
 import { mapTwilioStatus } from './twilio-message-status.js';
-import { resolveTwilioOptions, type ResolvedTwilioOptions, type TwilioOptions } from './twilio-options.js';
+import { checkTwilioCredentials } from './twilio-credential-check.js';
+import { resolveTwilioOptions, twilioSecrets, type ResolvedTwilioOptions, type TwilioOptions } from './twilio-options.js';
 import { TWILIO_WEBHOOK_KINDS, isValidTwilioSignature } from './twilio-webhook-signature.js';
 import { resourcePrice } from './twilio-call-webhook.js';
 import { parseTwilioInboundSms, parseTwilioSmsStatus } from './twilio-webhook-forms.js';
@@ -38,12 +39,13 @@ export class TwilioTelephony implements TelephonyPort, CredentialCheck {
     this.options = resolveTwilioOptions(options);
     this.logger = ctx.logger.child({ adapter: 'twilio' });
     this.httpClient = new BaseUrlRequestClient(this.options.baseUrl, this.options.timeoutMs, () => ctx.clock.now());
-    this.client = twilio(this.options.accountSid, this.options.authToken, {
+    this.client = twilio(this.options.rest.username, this.options.rest.password, {
+      accountSid: this.options.accountSid,
       httpClient: this.httpClient,
       autoRetry: false,
       timeout: this.options.timeoutMs,
     });
-    this.toDomainError = twilioErrorMapper(this.options.authToken, this.options.timeoutMs);
+    this.toDomainError = twilioErrorMapper(twilioSecrets(this.options), this.options.timeoutMs);
     this.calls = new TwilioCalls(this.client, this.logger, this.toDomainError, (sid) => downloadTwilioRecording(this.options, sid));
   }
 
@@ -98,8 +100,7 @@ export class TwilioTelephony implements TelephonyPort, CredentialCheck {
   /** Fetches the account: free, and refused with 20003 when the SID or auth token is wrong. */
   async checkCredentials(): Promise<string> {
     try {
-      const account = await this.client.api.v2010.accounts(this.options.accountSid).fetch();
-      return `account ${account.sid.slice(0, 6)}… is ${account.status}`;
+      return await checkTwilioCredentials(this.client, this.options);
     } catch (err) {
       throw this.toDomainError(err);
     }

@@ -22,8 +22,8 @@ const WHATSAPP_NEXT_STEP_BY_CODE: Readonly<Record<number, string>> = {
  * The SMS adapter's mapping (auth, invalid numbers, rate limits, timeouts, secret scrubbing), plus what only
  * WhatsApp has: the closed 24-hour window as TEMPLATE_REQUIRED, and WhatsApp wording for sender and template refusals.
  */
-export function twilioWhatsAppErrorMapper(secret: string, timeoutMs: number) {
-  const toDomainError = twilioErrorMapper(secret, timeoutMs);
+export function twilioWhatsAppErrorMapper(secrets: readonly string[], timeoutMs: number) {
+  const toDomainError = twilioErrorMapper(secrets, timeoutMs);
 
   return function toWhatsAppError(err: unknown): DomainError {
     const failure = toDomainError(err, 'message');

@@ -6,7 +6,8 @@ import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
 import type { SendWhatsAppRequest, SendWhatsAppResult, WhatsAppEvent, WhatsAppPort } from '../../ports/whatsapp.js';
 import { BaseUrlRequestClient } from './base-url-request-client.js';
 import { mapTwilioStatus } from './twilio-message-status.js';
-import { resolveTwilioOptions, type ResolvedTwilioOptions, type TwilioOptions } from './twilio-options.js';
+import { checkTwilioCredentials } from './twilio-credential-check.js';
+import { resolveTwilioOptions, twilioSecrets, type ResolvedTwilioOptions, type TwilioOptions } from './twilio-options.js';
 import { TWILIO_WEBHOOK_KINDS, isValidTwilioSignature } from './twilio-webhook-signature.js';
 import { twilioWhatsAppErrorMapper } from './twilio-whatsapp-errors.js';
 import { buildTwilioWhatsAppMessage } from './twilio-whatsapp-message.js';
@@ -32,12 +33,13 @@ export class TwilioWhatsApp implements WhatsAppPort, CredentialCheck {
     this.options = resolveTwilioOptions(options);
     this.logger = ctx.logger.child({ adapter: 'twilio', port: 'whatsapp' });
     this.httpClient = new BaseUrlRequestClient(this.options.baseUrl, this.options.timeoutMs, () => ctx.clock.now());
-    this.client = twilio(this.options.accountSid, this.options.authToken, {
+    this.client = twilio(this.options.rest.username, this.options.rest.password, {
+      accountSid: this.options.accountSid,
       httpClient: this.httpClient,
       autoRetry: false,
       timeout: this.options.timeoutMs,
     });
-    this.toDomainError = twilioWhatsAppErrorMapper(this.options.authToken, this.options.timeoutMs);
+    this.toDomainError = twilioWhatsAppErrorMapper(twilioSecrets(this.options), this.options.timeoutMs);
   }
 
   async send(request: SendWhatsAppRequest): Promise<SendWhatsAppResult> {
@@ -58,8 +60,7 @@ export class TwilioWhatsApp implements WhatsAppPort, CredentialCheck {
   /** Fetches the account, as the telephony adapter does: free, and refused with 20003 when the SID or token is wrong. */
   async checkCredentials(): Promise<string> {
     try {
-      const account = await this.client.api.v2010.accounts(this.options.accountSid).fetch();
-      return `account ${account.sid.slice(0, 6)}… is ${account.status}`;
+      return await checkTwilioCredentials(this.client, this.options);
     } catch (err) {
       throw this.toDomainError(err);
     }

@@ -8,7 +8,7 @@ export default definePlugin<'whatsapp', TwilioOptions>({
   port: 'whatsapp',
   id: 'twilio',
   optionsSchema: { ...twilioOptionsSchema, title: 'Twilio WhatsApp options' },
-  secrets: ['authToken'],
+  secrets: ['authToken', 'apiKeySecret'],
   async create(options, ctx) {
     return new TwilioWhatsApp(options, ctx);
   },

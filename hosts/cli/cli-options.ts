@@ -56,6 +56,10 @@ Audit trail (operator)
   audit list [--action A] [--agent AGENT_ID] [--since ISO] [--until ISO] [--limit N]
                                  the newest entries first
 
+Stored provider credentials (operator)
+  keys rotate                    re-encrypt every stored credential set under COMMS_CREDENTIALS_KEY, opening
+                                 the old ones with COMMS_CREDENTIALS_KEY_PREVIOUS; resumable, prints counts
+
 Clients and demo
   connect --client claude-code|claude-desktop|cursor|vscode|inspector [--token TOKEN] [--transport stdio|http]
                                  print a ready-to-paste client configuration

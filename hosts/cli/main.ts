@@ -18,6 +18,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   doctor: async () => (await import('./commands/doctor.js')).doctor,
   demo: async () => (await import('./commands/demo.js')).demo,
   audit: async () => (await import('./commands/audit.js')).audit,
+  keys: async () => (await import('./commands/keys.js')).keys,
 };
 
 function version(): string {

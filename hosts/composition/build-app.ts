@@ -23,7 +23,7 @@ import type { PhoneNumbers } from '../../ports/phone-numbers.js';
 import type { Database } from '../../ports/repositories.js';
 import type { Clock, IdGenerator, Logger, Secrets } from '../../ports/runtime.js';
 import { TOKENS } from '../../ports/tokens.js';
-import type { AdapterConfig, LoadedConfig, OptionalSection } from '../config/app-config.js';
+import { OPTIONAL_SECTIONS, type AdapterConfig, type LoadedConfig, type OptionalSection } from '../config/app-config.js';
 import { UseCaseRunner } from '../shared/use-case-runner.js';
 import { CallbackScheduler } from './callback-scheduler.js';
 import { UsageSweeper } from './usage-sweeper.js';
@@ -52,6 +52,9 @@ import { AuthFailureWindows } from '../../core/auth/auth-failure-windows.js';
 import { refusalKind } from '../../core/policy/record-refusal.js';
 import { InProcessAgentEvents } from '../../adapters/node/in-process-agent-events.js';
 import type { AgentEvents } from '../../ports/agent-events.js';
+import { AesGcmCredentialCipher } from '../../adapters/node/aes-gcm-credential-cipher.js';
+import { pluginProviderVerifier } from './provider-verifier.js';
+import { withStoredCredentials } from './stored-credentials.js';
 
 const OPTIONAL_TOKENS: Readonly<Record<OptionalSection, symbol>> = {
   telephony: TOKENS.Telephony,
@@ -93,6 +96,8 @@ export interface BuildAppOptions {
   logger?: Logger;
   /** The time source (tests move a fake clock through limit windows). */
   clock?: Clock;
+  /** Where COMMS_CREDENTIALS_KEY (and _PREVIOUS) are read; default process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -108,6 +113,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
   mkdirSync(config.dataDir, { recursive: true });
 
   const clock = options.clock ?? new SystemClock();
+  const credentialCipher = new AesGcmCredentialCipher(options.env ?? process.env);
   const ids = new TimeSortableIds();
   const settings: CoreSettings = {
     publicBaseUrl: config.publicBaseUrl ?? `http://${config.server.host}:${config.server.port}`,
@@ -156,6 +162,10 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     events,
   });
 
+  const migrate = async (database: Database): Promise<void> => {
+    const applied = await database.migrate();
+    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  };
   const problems: string[] = [];
   const built: Array<{ close?(): Promise<void> }> = [];
   const load = async <P extends PortName>(port: P, spec: AdapterConfig): Promise<Provided<PortTypes[P]> | null> => {
@@ -169,17 +179,21 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
       return { id: spec.use, port: failoverAdapter(port, members, logger.child({ port, failover: spec.use })) };
     }
     try {
-      const adapter = await loadPlugin(port, spec, pluginContext(port, spec.dir), { missingEnv: loaded.missingEnv });
+      const resolved = spec.credentialsRef && db ? await withStoredCredentials(port, spec, db.port, credentialCipher) : spec;
+      const adapter = await loadPlugin(port, resolved, pluginContext(port, spec.dir), { missingEnv: loaded.missingEnv });
       built.push(adapter.port as { close?(): Promise<void> });
       // Provider calls are timed here, around each adapter (failover members one by one); the database is not a provider.
       if (!prometheus || port === 'db') return adapter;
       return { id: adapter.id, port: meteredAdapter(port, adapter.id, adapter.port as object, metrics) as PortTypes[P] };
     } catch (err) {
-      problems.push(isDomainError(err) ? err.message : `${port}: ${(err as Error).message}`);
+      problems.push(isDomainError(err) ? storedCredentialsProblem(port, spec, err) : `${port}: ${(err as Error).message}`);
       return null;
     }
   };
   const db = await load('db', config.db);
+  // Stored credentials are read from the database before the adapters that use them are built.
+  const usesStoredCredentials = OPTIONAL_SECTIONS.some((section) => config[section]?.credentialsRef);
+  if (db && options.migrate && usesStoredCredentials) await migrate(db.port);
   const optional = {
     telephony: config.telephony && (await load('telephony', config.telephony)),
     email: config.email && (await load('email', config.email)),
@@ -203,10 +217,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     await closeAll();
     throw new DomainError('CONFIG_INVALID', `cannot start:\n  - ${problems.join('\n  - ')}`, 'Fix the listed settings.');
   }
-  if (options.migrate) {
-    const applied = await db.port.migrate();
-    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-  }
+  if (options.migrate && !usesStoredCredentials) await migrate(db.port);
 
   const container = new Container();
   container.bind(TOKENS.Logger).toConstantValue(logger);
@@ -271,6 +282,8 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     alerts,
     alertTriggers: new AlertTriggers(alerts, config.alerts.triggers, clock),
     anomalies: new AnomalyDetector(config.alerts.anomalies, { alerts, agents: db.port.agents, clock, logger }),
+    credentialCipher,
+    providerVerifier: pluginProviderVerifier((port) => pluginContext(port, config.dataDir)),
   };
   wired.ports = ports;
   const runner = new UseCaseRunner(inDemoMode(ports) ? [...USE_CASES, ...DEMO_USE_CASES] : USE_CASES, ports, ids, metrics);
@@ -296,4 +309,10 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
       await closeAll();
     },
   };
+}
+
+/** One line per failed adapter; a failure with stored credentials keeps its code (CREDENTIALS_KEY_MISSING …) and next step. */
+function storedCredentialsProblem(port: string, spec: AdapterConfig, err: DomainError): string {
+  if (!spec.credentialsRef || err.code === 'CONFIG_INVALID' || err.code === 'PLUGIN_INVALID') return err.message;
+  return `${port}.credentialsRef "${spec.credentialsRef}": ${err.code}: ${err.message}${err.nextStep ? ` ${err.nextStep}` : ''}`;
 }

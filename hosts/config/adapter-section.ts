@@ -8,6 +8,7 @@ interface RawSection {
   enabled?: unknown;
   options?: Options;
   providers?: Record<string, Options>;
+  credentialsRef?: string;
 }
 
 function invalid(message: string, nextStep: string): DomainError {
@@ -27,6 +28,13 @@ export function adapterSection(name: string, section: RawSection | undefined, di
     if (own !== undefined) return { use, enabled: true, options: own, optionsPath: `${name}.providers.${use}`, dir };
     return { use, enabled: true, options: fallback ?? {}, optionsPath: `${name}.options`, dir };
   };
+  if (section.credentialsRef !== undefined) {
+    if (name === 'db' || Array.isArray(section.use)) {
+      throw invalid(`${name}.credentialsRef applies to one adapter in use${name === 'db' ? ', and not to db (the credentials are stored in it)' : ''}.`,
+        name === 'db' ? 'Give the database options in db.options.' : `Name one adapter in ${name}.use, or give each member's options under ${name}.providers.`);
+    }
+    return { ...member(String(section.use), section.options), credentialsRef: section.credentialsRef };
+  }
   if (!Array.isArray(section.use)) return member(String(section.use), section.options);
 
   const names = section.use.map(String);

@@ -15,6 +15,8 @@ export interface AdapterConfig {
   options: Record<string, unknown>;
   /** Where `options` sit in the config file (`telephony.options`, `telephony.providers.vonage`), for messages. */
   optionsPath?: string;
+  /** A stored credential set (comms_register_provider) whose options the adapter is built with, under `options`. */
+  credentialsRef?: string;
   /** A failover list (`use: [twilio, vonage]`): its members in order. */
   members?: AdapterConfig[];
   /** Folder of the config file that set this section last: a relative `use:` path and file options resolve there. */

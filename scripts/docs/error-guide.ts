@@ -165,6 +165,22 @@ export const ERROR_GUIDE: Partial<Record<ErrorCode, { cause: string; fix: string
     cause: 'At start-up: a config value fails the schema, a file is missing or not YAML, the port is already in use, or the listen address does not exist. Each problem is one line naming the key (and its environment variable).',
     fix: 'Fix the named key or variable; `agentos-comms config show` prints the effective config, `agentos-comms doctor` checks it. Port in use: PORT=3001 agentos-comms serve.',
   },
+  CREDENTIALS_KEY_MISSING: {
+    cause: 'Stored provider credentials were to be encrypted or read (`comms_register_provider`, a `credentialsRef` in the config, `agentos-comms keys rotate`) but the environment variable `COMMS_CREDENTIALS_KEY` is not set.',
+    fix: 'Generate a key once with `openssl rand -base64 32` (or `node -e "console.log(require(\'node:crypto\').randomBytes(32).toString(\'base64\'))"`), set it as COMMS_CREDENTIALS_KEY wherever the server runs, and keep a copy in your secret manager: credentials stored under it cannot be read without it.',
+  },
+  CREDENTIALS_KEY_INVALID: {
+    cause: '`COMMS_CREDENTIALS_KEY` (or `COMMS_CREDENTIALS_KEY_PREVIOUS`) is set but is not the base64 encoding of exactly 32 bytes (an AES-256 key). `details.variable` names it.',
+    fix: 'Set it to the output of `openssl rand -base64 32`. If credentials were stored under the old value, keep that value and fix only the copy that is wrong.',
+  },
+  CREDENTIALS_KEY_UNKNOWN: {
+    cause: 'A stored credential set was encrypted under a key that is neither `COMMS_CREDENTIALS_KEY` nor `COMMS_CREDENTIALS_KEY_PREVIOUS` (the key was changed without running `agentos-comms keys rotate`). `details.keyId` is the fingerprint of the key it needs.',
+    fix: 'Set COMMS_CREDENTIALS_KEY_PREVIOUS to the key the credentials were stored under and run `agentos-comms keys rotate`; if that key is lost, remove the set with comms_remove_provider and register it again.',
+  },
+  CREDENTIALS_TAMPERED: {
+    cause: 'A stored credential set failed its AES-256-GCM authentication: its ciphertext, IV or tag was changed, or it was copied from another row (each is bound to its own id and name).',
+    fix: 'Treat it as an incident: find who could write the database. Then remove the set with comms_remove_provider and register the credentials again.',
+  },
   PLUGIN_INVALID: {
     cause: 'An adapter named in `use:` cannot be found or loaded, is for another port or apiVersion, or its options are invalid or missing (a credential whose environment variable is unset is named).',
     fix: 'Use a built-in name (docs/PROVIDERS.md), a path relative to the config file or an installed package; set the named variables.',

@@ -217,7 +217,7 @@ describe('twilio whatsapp adapter specifics', () => {
   });
 
   it('maps a synchronous 63016 refusal to TEMPLATE_REQUIRED', () => {
-    const toDomainError = twilioWhatsAppErrorMapper(sim.authToken, 300);
+    const toDomainError = twilioWhatsAppErrorMapper([sim.authToken], 300);
     const err = toDomainError({ status: 400, code: 63016, message: 'Failed to send freeform message because you are outside the allowed window.', moreInfo: 'https://www.twilio.com/docs/errors/63016' });
     expect(err).toMatchObject({ code: 'TEMPLATE_REQUIRED', details: { providerStatus: 400, providerCode: 63016 } });
     expect(err.nextStep).toContain('template');
@@ -284,9 +284,9 @@ describe('twilio whatsapp plugin definition', () => {
   const validate = new Ajv2020({ allErrors: true, useDefaults: true, strict: false }).compile(twilioWhatsAppPlugin.optionsSchema);
   const accountSid = 'AC0123456789abcdef0123456789abcdef';
 
-  it('is the whatsapp port\'s "twilio" plugin, with the auth token marked secret', () => {
+  it('is the whatsapp port\'s "twilio" plugin, with the auth token and API key secret marked secret', () => {
     expect(twilioWhatsAppPlugin).toMatchObject({ apiVersion: 1, port: 'whatsapp', id: 'twilio' });
-    expect(twilioWhatsAppPlugin.secrets).toEqual(['authToken']);
+    expect(twilioWhatsAppPlugin.secrets).toEqual(['authToken', 'apiKeySecret']);
   });
 
   it.each([

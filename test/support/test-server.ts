@@ -24,6 +24,8 @@ export interface TestServerOptions {
   clock?: Clock;
   /** The event-loop delay load shedding reads (default: none, so that a loaded machine sheds no test's request). */
   eventLoopDelay?: EventLoopDelay;
+  /** The environment the server reads COMMS_CREDENTIALS_KEY from (default: none set). */
+  env?: Record<string, string | undefined>;
 }
 
 export interface TestServer {
@@ -61,7 +63,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   };
   const configFile = join(dir, 'config.yaml');
   writeFileSync(configFile, stringify(config));
-  const app = await buildApp(loadConfig({ file: configFile, env: {} }), { migrate: true, logger: options.logger ?? silentLogger(), clock: options.clock });
+  const app = await buildApp(loadConfig({ file: configFile, env: {} }), { migrate: true, logger: options.logger ?? silentLogger(), clock: options.clock, env: options.env ?? {} });
   const running = await startServer(app, { eventLoopDelay: options.eventLoopDelay ?? NO_DELAY }).catch(async (err: unknown) => {
     await app.close();
     throw err;

@@ -47,12 +47,3 @@ export function bareNumber(address: string): string {
 export function isE164(address: string): boolean {
   return E164.test(bareNumber(address));
 }
-
-/** Decodes `Authorization: Basic …` and checks it against the account. */
-export function isAuthorized(account: SimulatedAccount, authorization: string | undefined): boolean {
-  if (!authorization?.startsWith('Basic ')) return false;
-  const decoded = Buffer.from(authorization.slice('Basic '.length), 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon === -1) return false;
-  return decoded.slice(0, colon) === account.accountSid && decoded.slice(colon + 1) === account.authToken;
-}

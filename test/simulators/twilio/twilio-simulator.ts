@@ -3,11 +3,12 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RecordedVoiceRequest } from './callee-fetcher.js';
 import { FaultQueue } from './fault-queue.js';
+import { SimulatedKeys, SPEC_BALANCE, SPEC_KEY, SPEC_KEYS, type Authenticated, type SimulatedKey } from './keys-api.js';
 import { parseForm, type FormParams } from './form-params.js';
 import { inboundSmsForm, statusCallbackForm, type InboundSmsInput } from './inbound-sms-form.js';
 import { SimulatedMessagesApi, type ApiAnswer } from './messages-api.js';
 import {
-  defaultRefusedCallDestinations, isAuthorized, TWILIO_MAGIC_REFUSED_DESTINATIONS, type SimulatedAccount,
+  defaultRefusedCallDestinations, TWILIO_MAGIC_REFUSED_DESTINATIONS, type SimulatedAccount,
 } from './simulated-account.js';
 import type { CalleeBehaviour, PlaybackProblem, TwimlProblem } from './simulated-callee.js';
 import type { SimulatedConversation } from './simulated-conversation.js';
@@ -142,6 +143,7 @@ export class TwilioSimulator {
   readonly conversations: SimulatedConversation[];
 
   private readonly account: SimulatedAccount;
+  private readonly keys: SimulatedKeys;
   private readonly api: SimulatedMessagesApi;
   private readonly voice: SimulatedVoice;
   private readonly spec: TwilioOpenApiSpec;
@@ -175,6 +177,7 @@ export class TwilioSimulator {
       refusedCallDestinations: options.refusedCallDestinations ?? defaultRefusedCallDestinations(refusedDestinations),
     };
     this.api = new SimulatedMessagesApi(this.account, this.now, this.messages);
+    this.keys = new SimulatedKeys(this.account, this.now);
     this.spec = new TwilioOpenApiSpec(options.specPath);
     this.voice = new SimulatedVoice({
       account: this.account,
@@ -199,6 +202,16 @@ export class TwilioSimulator {
   }
 
   /** `http://127.0.0.1:<port>`; only valid after `start()`. */
+  /** Creates an API key (`SK…`) and its secret, as the Twilio console does; `POST …/Keys.json` does the same over HTTP. */
+  createApiKey(friendlyName?: string): SimulatedKey {
+    return this.keys.create(friendlyName);
+  }
+
+  /** The account's API keys, by SID. */
+  get apiKeys(): ReadonlyMap<string, SimulatedKey> {
+    return this.keys.keys;
+  }
+
   get baseUrl(): string {
     if (!this.url) throw new Error('TwilioSimulator is not started');
     return this.url;
@@ -404,7 +417,8 @@ export class TwilioSimulator {
       return;
     }
 
-    if (!isAuthorized(this.account, headers.authorization)) {
+    const auth = this.keys.authenticate(headers.authorization);
+    if (!auth) {
       this.send(res, { status: 401, body: twilioErrors.authenticate() }, { 'www-authenticate': 'Basic realm="Twilio API"' });
       return;
     }
@@ -414,10 +428,17 @@ export class TwilioSimulator {
       res.end(media.bytes);
       return;
     }
-    this.send(res, this.route(method, target.pathname, params, query));
+    this.send(res, this.route(method, target.pathname, params, query, auth));
   }
 
-  private route(method: string, path: string, params: FormParams, query: FormParams): ApiAnswer {
+  private route(method: string, path: string, params: FormParams, query: FormParams, auth: Authenticated): ApiAnswer {
+    const keys = this.keys.route(method, path, params, auth);
+    if (keys) {
+      const template = path.endsWith('/Balance.json') ? SPEC_BALANCE : path.endsWith('/Keys.json') ? SPEC_KEYS : SPEC_KEY;
+      this.specViolations.push(...this.spec.checkQuery(method, template, query));
+      if (method === 'POST') this.specViolations.push(...this.spec.checkForm(method, template, params));
+      return keys;
+    }
     const calls = this.voice.route(method, path, params, query);
     if (calls) return calls;
     const list = MESSAGES_PATH.exec(path);
@@ -444,6 +465,8 @@ export class TwilioSimulator {
     const account = ACCOUNT_PATH.exec(path);
     if (account && method === 'GET') {
       this.specViolations.push(...this.spec.checkQuery(method, SPEC_ACCOUNT, query));
+      // A standard API key may not read the Account resource: only the account's own credentials do.
+      if (auth.as !== 'account') return { status: 401, body: twilioErrors.authenticate() };
       // Credentials were checked above; another account's SID is not visible to them.
       if (account[1] !== this.accountSid) return { status: 404, body: twilioErrors.notFound(path) };
       return { status: 200, body: accountResource(this.accountSid, path) };
