@@ -76,7 +76,8 @@ export class SqlCallLogRepository implements CallLogRepository {
     const sql =
       `SELECT ${CALL_LOG_COLUMNS} FROM call_logs WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ?`;
     const params = [...where.params, limit];
-    return this.sql.run(async (session) => {
+    // A read-only page: on SQLite it runs beside the write batch, not inside it.
+    return this.sql.read(async (session) => {
       const rows = await session.rows(sql, params);
       return rows.map((row) => toCallLog(row, this.sql.codec));
     });
