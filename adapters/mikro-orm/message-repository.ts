@@ -123,7 +123,7 @@ export class SqlMessageRepository implements MessageRepository {
   list(query: MessageQuery): Promise<MessageRecord[]> {
     const limit = Math.floor(query.limit);
     if (!(limit > 0)) return Promise.resolve([]);
-    const { sql, params } = messageHistorySql(query, limit, this.codec);
+    const { sql, params } = messageHistorySql(query, limit, this.sql);
     // A read-only page: on SQLite it runs beside the write batch, not inside it.
     return this.sql.read(async (session) => {
       const rows = await session.rows(sql, params);
