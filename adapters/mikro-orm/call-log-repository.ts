@@ -5,7 +5,7 @@ import {
   CALL_LOG_COLUMNS, CALL_LOG_PLACEHOLDERS, CALL_LOG_UPDATE_SET, callLogDataParams, callLogParams, toCallLog,
 } from './call-log-mapping.js';
 import { SqlClauses } from './sql-clauses.js';
-import type { SqlExecutor } from './sql-executor.js';
+import type { SqlCodec, SqlExecutor, SqlParam } from './sql-executor.js';
 import { isUniqueViolation } from './unique-violation.js';
 
 const INSERT = `INSERT INTO call_logs (${CALL_LOG_COLUMNS}) VALUES (${CALL_LOG_PLACEHOLDERS})`;
@@ -68,15 +68,9 @@ export class SqlCallLogRepository implements CallLogRepository {
   list(query: CallLogQuery): Promise<CallLogRecord[]> {
     const limit = Math.floor(query.limit);
     if (!(limit > 0)) return Promise.resolve([]);
-    const where = new SqlClauses('agent_id = ?', query.agentId);
-    if (query.before !== undefined) {
-      // Row-value comparison: strictly older, ties on created_at broken by id, and index-friendly.
-      where.and('(created_at, id) < (?, ?)', this.sql.codec.time(query.before.createdAt), query.before.id);
-    }
-    const sql =
-      `SELECT ${CALL_LOG_COLUMNS} FROM call_logs WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ?`;
-    const params = [...where.params, limit];
-    return this.sql.run(async (session) => {
+    const { sql, params } = callHistorySql(query, limit, this.sql.codec);
+    // A read-only page: on SQLite it runs beside the write batch, not inside it.
+    return this.sql.read(async (session) => {
       const rows = await session.rows(sql, params);
       return rows.map((row) => toCallLog(row, this.sql.codec));
     });
@@ -88,6 +82,19 @@ export class SqlCallLogRepository implements CallLogRepository {
       return rows.map((row) => toCallLog(row, this.sql.codec));
     });
   }
+}
+
+/** A page of an agent's calls, newest first: read in order from (agent_id, created_at, id), `limit` entries. */
+export function callHistorySql(query: CallLogQuery, limit: number, codec: SqlCodec): { sql: string; params: SqlParam[] } {
+  const where = new SqlClauses('agent_id = ?', query.agentId);
+  if (query.before !== undefined) {
+    // Row-value comparison: strictly older, ties on created_at broken by id, and index-friendly.
+    where.and('(created_at, id) < (?, ?)', codec.time(query.before.createdAt), query.before.id);
+  }
+  return {
+    sql: `SELECT ${CALL_LOG_COLUMNS} FROM call_logs WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ?`,
+    params: [...where.params, limit],
+  };
 }
 
 /** A reused call id, or a provider call id the agent already has on another call. */

@@ -12,6 +12,7 @@ import type {
   AgentRecord, AgentVoiceSettings, CallbackDeliveryStatus, CallEvent, CallSpeaker, Channel, Direction, MessageStatus, TurnLatency,
 } from '../../ports/records.js';
 import type { UsageAction, UsageChannel, UsageState, UsageUnit } from '../../ports/usage.js';
+import { HISTORY_INDEXES } from './migrations/history-indexes.js';
 
 export const AgentEntity = defineEntity({
   name: 'Agent',
@@ -74,6 +75,8 @@ export const MessageEntity = defineEntity({
   indexes: [
     { name: 'messages_agent_id_created_at_id_index', properties: ['agentId', 'createdAt', 'id'] },
     { name: 'messages_status_updated_at_index', properties: ['status', 'updatedAt'] },
+    // Partial indexes among them: declared by their DDL, so the drift check compares them by name.
+    ...HISTORY_INDEXES.map((index) => ({ name: index.name, expression: index.create })),
   ],
 });
 

@@ -4,6 +4,7 @@ import type {
   InsertOutcome, MessageQuery, MessageRepository, StatusChange,
 } from '../../ports/repositories.js';
 import { DELIVERY_COLUMNS, INSERT_DELIVERY, MESSAGE_COLUMNS, deliveryParams, toMessage } from './row-mapping.js';
+import { messageHistorySql } from './message-history-query.js';
 import { SqlClauses } from './sql-clauses.js';
 import type { SqlCodec, SqlExecutor, SqlParam, SqlSession } from './sql-executor.js';
 import { isUniqueViolation } from './unique-violation.js';
@@ -122,29 +123,9 @@ export class SqlMessageRepository implements MessageRepository {
   list(query: MessageQuery): Promise<MessageRecord[]> {
     const limit = Math.floor(query.limit);
     if (!(limit > 0)) return Promise.resolve([]);
-    const where = new SqlClauses('agent_id = ?', query.agentId);
-    if (query.channel !== undefined) where.and('channel = ?', query.channel);
-    if (query.direction !== undefined) where.and('direction = ?', query.direction);
-    if (query.contact !== undefined) {
-      if (query.direction === 'outbound') where.and('to_addr = ?', query.contact);
-      else if (query.direction === 'inbound') where.and('from_addr = ?', query.contact);
-      else {
-        where.and(
-          "((direction = 'outbound' AND to_addr = ?) OR (direction = 'inbound' AND from_addr = ?))",
-          query.contact, query.contact,
-        );
-      }
-    }
-    if (query.since !== undefined) where.and('created_at >= ?', this.codec.time(query.since));
-    if (query.before !== undefined) {
-      // Row-value comparison: strictly older, ties on created_at broken by id, and index-friendly.
-      where.and('(created_at, id) < (?, ?)', this.codec.time(query.before.createdAt), query.before.id);
-    }
-    const sql =
-      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE ${where.join(' AND ')} ` +
-      'ORDER BY created_at DESC, id DESC LIMIT ?';
-    const params = [...where.params, limit];
-    return this.sql.run(async (session) => {
+    const { sql, params } = messageHistorySql(query, limit, this.sql);
+    // A read-only page: on SQLite it runs beside the write batch, not inside it.
+    return this.sql.read(async (session) => {
       const rows = await session.rows(sql, params);
       return rows.map((row) => toMessage(row, this.codec));
     });

@@ -79,6 +79,11 @@ export class PostgresqlExecutor implements SqlExecutor {
     return this.withConnection((connection) => work(connectionSession(connection, this.statements)));
   }
 
+  /** PostgreSQL's readers never wait for writers (MVCC): a read is a plain pooled statement. */
+  read<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
+    return this.run(work);
+  }
+
   atomic<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
     return this.withConnection(async (connection) => {
       const session = connectionSession(connection, this.statements);

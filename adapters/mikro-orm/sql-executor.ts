@@ -36,6 +36,12 @@ export interface SqlExecutor {
    * write is durable (committed).
    */
   run<T>(work: (session: SqlSession) => Promise<T>): Promise<T>;
+  /**
+   * Statements that only read and need not see writes still in flight. On SQLite they run on read-only
+   * connections beside the write batch (never queued behind it, never holding it up); each statement sees
+   * the latest commit, so several statements in `work` do not share one snapshot.
+   */
+  read<T>(work: (session: SqlSession) => Promise<T>): Promise<T>;
   /** Statements that are committed together or not at all; a throw undoes every write of `work`. */
   atomic<T>(work: (session: SqlSession) => Promise<T>): Promise<T>;
   /** Finishes the work already accepted, then refuses new work. Does not close the connection. */
@@ -58,6 +64,8 @@ export function sessionExecutor(base: Pick<SqlExecutor, 'dialect' | 'codec'>, se
     dialect: base.dialect,
     codec: base.codec,
     run: (work) => serialised(() => work(session)),
+    // Inside a transaction a read must see the transaction's own writes: same session.
+    read: (work) => serialised(() => work(session)),
     atomic: (work) =>
       serialised(async () => {
         await session.run('SAVEPOINT nested', []);

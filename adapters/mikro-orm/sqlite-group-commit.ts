@@ -8,10 +8,13 @@
  * Statements run synchronously on the better-sqlite3 connection that MikroORM's pool owns, borrowed
  * for the length of one batch. While a batch holds it nobody else can use it (the pool has one
  * connection), so MikroORM's own work (migrations) simply waits its turn and never interleaves with a
- * batch's transaction. The driver's prepared statements are cached per SQL text: the ORM layers
- * re-prepare and re-escape on every call, which cost ~70 µs per statement against ~5 µs here.
+ * batch's transaction. Reads that need not see writes in flight (`read`) skip the batch and go to
+ * read-only connections in worker threads (sqlite-readers.ts). The driver's prepared statements are
+ * cached per SQL text: the ORM layers re-prepare and re-escape on every call, which cost ~70 µs per
+ * statement against ~5 µs here.
  */
 import type { SqlCodec, SqlExecutor, SqlParam, SqlRow, SqlSession } from './sql-executor.js';
+import type { SqliteReaders } from './sqlite-readers.js';
 
 /** The part of better-sqlite3's Statement used here (the package ships no types of its own). */
 export interface SqliteStatement {
@@ -59,12 +62,20 @@ export class SqliteGroupCommit implements SqlExecutor {
 
   constructor(
     private readonly pool: SqliteConnectionPool,
+    /** Where `read` goes; null (an in-memory database, which one connection alone can see): into the batch. */
+    private readonly readers: Pick<SqliteReaders, 'read' | 'close'> | null = null,
     /** Bounds one transaction, so a burst cannot hold the write lock (and the event loop) for long. */
     private readonly maxBatch = 500,
   ) {}
 
   run<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
     return this.enqueue(work, false);
+  }
+
+  read<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
+    if (!this.readers) return this.enqueue(work, false);
+    if (this.closed) return Promise.reject(new Error('The SQLite database is closed.'));
+    return this.readers.read(work);
   }
 
   atomic<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
@@ -76,6 +87,7 @@ export class SqliteGroupCommit implements SqlExecutor {
     while (this.scheduled || this.flushing || this.queue.length > 0) {
       await (this.flushing ?? new Promise<void>((resolve) => setImmediate(resolve)));
     }
+    await this.readers?.close();
   }
 
   private enqueue<T>(work: (session: SqlSession) => Promise<T>, atomic: boolean): Promise<T> {

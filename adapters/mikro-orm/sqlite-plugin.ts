@@ -11,6 +11,7 @@ import type { Database } from '../../ports/repositories.js';
 import { MikroOrmDatabase } from './mikro-orm-database.js';
 import { SQLITE_MIGRATIONS } from './migrations/sqlite/sqlite-migrations.js';
 import { sharedOrmOptions } from './orm-options.js';
+import { SqliteReaders } from './sqlite-readers.js';
 import { SqliteGroupCommit, type SqliteConnection, type SqliteConnectionPool } from './sqlite-group-commit.js';
 
 export interface SqliteOptions {
@@ -57,7 +58,8 @@ export async function openSqliteDatabase(options: SqliteOptions, ctx: PluginCont
     release: (connection) => void knexClient.releaseConnection(connection),
   };
   const migrate = async () => (await orm.getMigrator().up()).map((migration) => migration.name);
-  return new MikroOrmDatabase(orm, new SqliteGroupCommit(pool), migrate, logger, file === ':memory:' ? 'SQLite in memory' : `SQLite file ${file}`);
+  const readers = file === ':memory:' ? null : new SqliteReaders(file);
+  return new MikroOrmDatabase(orm, new SqliteGroupCommit(pool, readers), migrate, logger, file === ':memory:' ? 'SQLite in memory' : `SQLite file ${file}`);
 }
 
 export default definePlugin<'db', SqliteOptions>({

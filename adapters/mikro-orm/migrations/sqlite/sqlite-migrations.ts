@@ -1,4 +1,5 @@
 import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261201130100_history_indexes } from './Migration20261201130100_history_indexes.js';
 import { Migration20261124000000_initial } from './Migration20261124000000_initial.js';
 import { Migration20261124100000_channels_pool_calls } from './Migration20261124100000_channels_pool_calls.js';
 import { Migration20261124200000_voice_conversations } from './Migration20261124200000_voice_conversations.js';
@@ -21,5 +22,6 @@ export const SQLITE_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261130080001_stuck_sends', class: Migration20261130080001_stuck_sends },
   { name: 'Migration20261130120001_agent_suspension', class: Migration20261130120001_agent_suspension },
   { name: 'Migration20261130120001_audit_log', class: Migration20261130120001_audit_log },
+  { name: 'Migration20261201130100_history_indexes', class: Migration20261201130100_history_indexes },
   { name: 'Migration20261201140100_provider_credentials', class: Migration20261201140100_provider_credentials },
 ];
