@@ -266,7 +266,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     anomalies: new AnomalyDetector(config.alerts.anomalies, { alerts, agents: db.port.agents, clock, logger }),
   };
   wired.ports = ports;
-  const runner = new UseCaseRunner(inDemoMode(ports) ? [...USE_CASES, ...DEMO_USE_CASES] : USE_CASES, ports, ids, metrics);
+  const runner = new UseCaseRunner(inDemoMode(ports) ? [...USE_CASES, ...DEMO_USE_CASES] : USE_CASES, ports, ids, metrics, config.confirm.tools);
 
   return {
     loaded,

@@ -3,6 +3,7 @@ import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, typ
 import type { Caller } from '../../core/context.js';
 import type { UseCase } from '../../core/use-case.js';
 import { errorBody, toDomainError } from '../shared/error-mapping.js';
+import { elicitingApprover, type Approver } from './confirmation.js';
 import type { UseCaseRunner } from '../shared/use-case-runner.js';
 
 export const SERVER_INFO = { name: 'agentos-comms', version: '0.1.0' } as const;
@@ -47,9 +48,10 @@ export function toolsOf(useCases: readonly UseCase[], audience: ToolAudience): T
  * Runs a tool and shapes the result for MCP. Errors are `isError` results whose text is the JSON error
  * body (code, message, nextStep): structuredContent is reserved for results that match outputSchema.
  */
-export async function callTool(runner: UseCaseRunner, caller: Caller, name: string, args: unknown): Promise<CallToolResult> {
+export async function callTool(runner: UseCaseRunner, caller: Caller, name: string, args: unknown, approve?: Approver): Promise<CallToolResult> {
   try {
-    const output = (await runner.run(name, caller, args)) as Record<string, unknown>;
+    const options = approve ? await approve(caller, name, args) : {};
+    const output = (await runner.run(name, caller, args, options)) as Record<string, unknown>;
     return { content: [{ type: 'text', text: JSON.stringify(output) }], structuredContent: output };
   } catch (err) {
     return errorResult(err);
@@ -81,7 +83,7 @@ export function createMcpServer(
     } catch (err) {
       return errorResult(err);
     }
-    return callTool(runner, caller, request.params.name, request.params.arguments ?? {});
+    return callTool(runner, caller, request.params.name, request.params.arguments ?? {}, elicitingApprover(server, runner, extra));
   });
   return server;
 }
