@@ -4,6 +4,7 @@ import type { Caller } from '../../core/context.js';
 import type { UseCase } from '../../core/use-case.js';
 import { errorBody, toDomainError } from '../shared/error-mapping.js';
 import { elicitingApprover, type Approver } from './confirmation.js';
+import { newTaskStore, runsAsTask, startCallTask, TASK_CAPABILITIES, withTaskSupport } from './call-tasks.js';
 import type { UseCaseRunner } from '../shared/use-case-runner.js';
 
 export const SERVER_INFO = { name: 'agentos-comms', version: '0.1.0' } as const;
@@ -69,13 +70,16 @@ function errorResult(err: unknown): CallToolResult {
 export function createMcpServer(
   runner: UseCaseRunner, tools: Tool[], callerOf: (authExtra: Record<string, unknown> | undefined) => Caller | Promise<Caller>,
 ): Server {
+  const taskStore = newTaskStore();
   const server = new Server(SERVER_INFO, {
-    capabilities: { tools: { listChanged: false } },
+    capabilities: { tools: { listChanged: false }, tasks: TASK_CAPABILITIES },
+    taskStore,
     instructions:
       'Tools to communicate as this agent: send messages (comms_send_message) and read sent and received ones ' +
       '(comms_get_messages). Errors come back as isError results whose text is JSON with error.code and error.nextStep.',
   });
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools }));
+  const listed = withTaskSupport(tools);
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listed }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     let caller: Caller;
     try {
@@ -83,7 +87,11 @@ export function createMcpServer(
     } catch (err) {
       return errorResult(err);
     }
-    return callTool(runner, caller, request.params.name, request.params.arguments ?? {}, elicitingApprover(server, runner, extra));
+    const { name, arguments: args = {}, task } = request.params;
+    const result = await callTool(runner, caller, name, args, elicitingApprover(server, runner, extra));
+    if (!runsAsTask(name, task, extra.taskStore)) return result;
+    return startCallTask(task!, extra.taskStore, (other, input) => callTool(runner, caller, other, input), result);
   });
+  server.onclose = () => taskStore.cleanup();
   return server;
 }
