@@ -1,7 +1,8 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { CallToolResultSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolResultSchema, CreateTaskResultSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectHttpClient } from '../support/mcp-client.js';
+import { eventually } from '../support/callback-receiver.js';
+import { callOk, connectHttpClient } from '../support/mcp-client.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 interface CallView { callId: string; status: string; transcript: Array<{ speaker: string; text: string }>; usage: unknown }
@@ -66,5 +67,40 @@ describe('comms_make_call as an MCP task (SDK experimental Tasks): the result is
     const placed = (await sales.callTool({ name: 'comms_make_call', arguments: { to: CLINIC, purpose: 'Ask about prices.' } })) as CallToolResult;
     expect(placed.isError).toBeFalsy();
     expect((placed.structuredContent as unknown as CallView).status).not.toBe('completed');
+  });
+});
+
+describe('cancelling a comms_make_call task', () => {
+  let server: TestServer;
+  let sales: Client;
+
+  beforeAll(async () => {
+    // A brain that takes ten seconds a word: the call cannot end on its own while the test runs.
+    server = await startTestServer({ extra: { brain: { use: 'mock', options: { tokenDelayMs: 10_000 } } } });
+    const caller = await server.createAgent({ name: 'Sales', phone: SALES });
+    await server.createAgent({ name: 'Clinic', phone: CLINIC });
+    sales = await connectHttpClient(server.url, caller.token);
+    await sales.listTools();
+  });
+  afterAll(async () => {
+    await sales?.close();
+    await server?.close();
+  });
+
+  it('ends the call', async () => {
+    const { task } = await sales.request(
+      { method: 'tools/call', params: { name: 'comms_make_call', arguments: { to: CLINIC, purpose: 'Book a demo.' }, task: { ttl: 60_000 } } },
+      CreateTaskResultSchema,
+    );
+    const { calls: [call] } = await callOk<{ calls: CallView[] }>(sales, 'comms_list_calls', {});
+    expect(call!.status).not.toBe('completed');
+    await sales.experimental.tasks.cancelTask(task.taskId);
+    expect(await sales.experimental.tasks.getTask(task.taskId)).toMatchObject({ status: 'cancelled' });
+    const ended = await eventually(async () => {
+      const view = (await sales.callTool({ name: 'comms_get_call', arguments: { callId: call!.callId } })) as CallToolResult;
+      const status = (view.structuredContent as unknown as CallView).status;
+      return status === 'completed' ? status : undefined;
+    }, 20_000);
+    expect(ended).toBe('completed');
   });
 });
