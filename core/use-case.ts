@@ -9,6 +9,18 @@ export interface UseCaseAnnotations {
   openWorldHint?: boolean;
 }
 
+/**
+ * An operation a person should approve before it runs (it destroys data or costs money). Core only states
+ * it; the hosts ask: MCP through elicitation when the client offers it, otherwise (and over REST) the
+ * input must carry `confirm`. Config may turn confirmation on or off per tool.
+ */
+export interface UseCaseConfirmation {
+  /** Asked unless config says otherwise (destructive tools); false: only when config asks (costly ones). */
+  byDefault: boolean;
+  /** The input field naming what is acted on: `confirm` must repeat its exact value rather than `true`. */
+  target?: string;
+}
+
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /**
@@ -24,6 +36,8 @@ export interface UseCase<I = unknown, O = unknown> {
   /** JSON Schema of the result (MCP `outputSchema`, REST response body). */
   output: JsonSchema;
   annotations: UseCaseAnnotations;
+  /** Absent: never asks for confirmation unless config names the tool. */
+  confirmation?: UseCaseConfirmation;
   /** `agent`: an agent token or the admin token; `admin`: the admin token only. */
   auth: 'agent' | 'admin';
   /** REST mapping; path parameters (`:id`) are merged into the input. */

@@ -56,6 +56,7 @@ export const makeCall = defineUseCase<MakeCallInput, CallView & { usage: UsageEs
   },
   output: placedCallSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  confirmation: { byDefault: false, target: 'to' },
   auth: 'agent',
   rest: { method: 'POST', path: '/calls', successStatus: 201 },
   async run(ctx, input) {

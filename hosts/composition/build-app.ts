@@ -286,7 +286,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     providerVerifier: pluginProviderVerifier((port) => pluginContext(port, config.dataDir)),
   };
   wired.ports = ports;
-  const runner = new UseCaseRunner(inDemoMode(ports) ? [...USE_CASES, ...DEMO_USE_CASES] : USE_CASES, ports, ids, metrics);
+  const runner = new UseCaseRunner(inDemoMode(ports) ? [...USE_CASES, ...DEMO_USE_CASES] : USE_CASES, ports, ids, metrics, config.confirm.tools);
 
   return {
     loaded,

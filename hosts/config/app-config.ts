@@ -6,6 +6,7 @@ import type { ValueOrigin } from './merge-layers.js';
 import type { SecuritySettings } from './security-settings.js';
 import type { OAuthSettings } from './oauth-settings.js';
 import type { AlertSettings } from '../../core/alerts/alert-settings.js';
+import type { ConfiguredConfirmations } from '../shared/confirmation.js';
 
 /** The validated configuration (see config/schema.json). */
 export interface AdapterConfig {
@@ -64,6 +65,8 @@ export interface AppConfig {
   security: SecuritySettings;
   /** Alert routing, triggers and anomaly detection. */
   alerts: AlertSettings;
+  /** Which tools need a person's approval, per tool name (see hosts/shared/confirmation.ts). */
+  confirm: { tools: ConfiguredConfirmations };
 }
 
 export interface LoadedConfig {

@@ -125,6 +125,7 @@ function normalise(c: Record<string, unknown>, merged: MergedConfig, env: NodeJS
     // Schema defaults fill every key; the store URLs are checked where the store is built.
     security: c.security as AppConfig['security'],
     alerts: c.alerts as AppConfig['alerts'],
+    confirm: c.confirm as AppConfig['confirm'],
   };
 }
 

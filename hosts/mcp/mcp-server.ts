@@ -3,6 +3,8 @@ import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, typ
 import type { Caller } from '../../core/context.js';
 import type { UseCase } from '../../core/use-case.js';
 import { errorBody, toDomainError } from '../shared/error-mapping.js';
+import { elicitingApprover, type Approver } from './confirmation.js';
+import { newTaskStore, runsAsTask, startCallTask, TASK_CAPABILITIES, withTaskSupport } from './call-tasks.js';
 import type { UseCaseRunner } from '../shared/use-case-runner.js';
 
 export const SERVER_INFO = { name: 'agentos-comms', version: '0.1.0' } as const;
@@ -47,9 +49,12 @@ export function toolsOf(useCases: readonly UseCase[], audience: ToolAudience): T
  * Runs a tool and shapes the result for MCP. Errors are `isError` results whose text is the JSON error
  * body (code, message, nextStep): structuredContent is reserved for results that match outputSchema.
  */
-export async function callTool(runner: UseCaseRunner, caller: Caller, name: string, args: unknown, signal?: AbortSignal): Promise<CallToolResult> {
+export async function callTool(
+  runner: UseCaseRunner, caller: Caller, name: string, args: unknown, context: { signal?: AbortSignal; approve?: Approver } = {},
+): Promise<CallToolResult> {
   try {
-    const output = (await runner.run(name, caller, args, { signal })) as Record<string, unknown>;
+    const approval = context.approve ? await context.approve(caller, name, args) : {};
+    const output = (await runner.run(name, caller, args, { ...approval, signal: context.signal })) as Record<string, unknown>;
     return { content: [{ type: 'text', text: JSON.stringify(output) }], structuredContent: output };
   } catch (err) {
     return errorResult(err);
@@ -73,13 +78,16 @@ export interface McpServerExtension {
  * request: fixed for stdio, per HTTP request for Streamable HTTP.
  */
 export function createMcpServer(runner: UseCaseRunner, tools: Tool[], callerOf: CallerOf, extensions: readonly McpServerExtension[] = []): Server {
+  const taskStore = newTaskStore();
   const server = new Server(SERVER_INFO, {
-    capabilities: Object.assign({ tools: { listChanged: false } }, ...extensions.map((e) => e.capabilities)) as ServerCapabilities,
+    capabilities: Object.assign({ tools: { listChanged: false }, tasks: TASK_CAPABILITIES }, ...extensions.map((e) => e.capabilities)) as ServerCapabilities,
+    taskStore,
     instructions:
       'Tools to communicate as this agent: send messages (comms_send_message) and read sent and received ones ' +
       '(comms_get_messages). Errors come back as isError results whose text is JSON with error.code and error.nextStep.',
   });
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools }));
+  const listed = withTaskSupport(tools);
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listed }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     let caller: Caller;
     try {
@@ -87,8 +95,13 @@ export function createMcpServer(runner: UseCaseRunner, tools: Tool[], callerOf: 
     } catch (err) {
       return errorResult(err);
     }
-    return callTool(runner, caller, request.params.name, request.params.arguments ?? {}, extra.signal);
+    const { name, arguments: args = {}, task } = request.params;
+    const result = await callTool(runner, caller, name, args, { signal: extra.signal, approve: elicitingApprover(server, runner, extra) });
+    if (!runsAsTask(name, task, extra.taskStore)) return result;
+    return startCallTask(task!, extra.taskStore, (other, input) => callTool(runner, caller, other, input), result);
   });
+  // Set before the extensions, which chain their own clean-up after it.
+  server.onclose = () => taskStore.cleanup();
   for (const extension of extensions) extension.extend(server, callerOf);
   return server;
 }

@@ -36,6 +36,9 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   DO_NOT_CONTACT: 403,
   QUIET_HOURS: 409,
   CONSENT_REQUIRED: 403,
+  // 428 Precondition Required: the request is fine, it lacks the person's approval (`confirm`).
+  CONFIRMATION_REQUIRED: 428,
+  CONFIRMATION_DECLINED: 403,
   CONTENT_BLOCKED: 422,
   PROVIDER_REJECTED: 502,
   PROVIDER_AUTH_FAILED: 502,

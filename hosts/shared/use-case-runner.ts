@@ -7,6 +7,8 @@ import type { IdGenerator } from '../../ports/runtime.js';
 import { DomainError, isDomainError } from '../../ports/errors.js';
 import { NO_METRICS, type Metrics } from '../../ports/metrics.js';
 import { withLogContext } from '../../adapters/node/log-context.js';
+import { recordConfirmation, type ConfirmationAnswer } from '../../core/audit/record-confirmation.js';
+import { ConfirmationPolicy, type ConfiguredConfirmations } from './confirmation.js';
 
 function newAjv(coerceTypes: boolean): Ajv2020 {
   const ajv = new Ajv2020({ allErrors: false, useDefaults: true, coerceTypes, strict: false });
@@ -27,6 +29,8 @@ export interface RunOptions {
   requestId?: string;
   /** Aborted when the client gave up on the request. */
   signal?: AbortSignal;
+  /** A person approved this very request (MCP elicitation): no `confirm` field is needed. */
+  approved?: boolean;
 }
 
 /**
@@ -38,9 +42,27 @@ export interface RunOptions {
 export class UseCaseRunner {
   private readonly byName = new Map<string, Entry>();
   private readonly ajv: { strict?: Ajv2020; coercing?: Ajv2020 } = {};
+  /** Which tools need a person's approval; the descriptors below carry their `confirm` field. */
+  readonly confirmation: ConfirmationPolicy;
+  /** The descriptors as every host publishes them (tools, routes, OpenAPI). */
+  readonly useCases: readonly UseCase[];
 
-  constructor(readonly useCases: readonly UseCase[], private readonly ports: CorePorts, private readonly ids: IdGenerator, private readonly metrics: Metrics = NO_METRICS) {
-    for (const useCase of useCases) this.byName.set(useCase.name, { useCase });
+  constructor(
+    useCases: readonly UseCase[], private readonly ports: CorePorts, private readonly ids: IdGenerator, private readonly metrics: Metrics = NO_METRICS,
+    confirmations: ConfiguredConfirmations = {},
+  ) {
+    this.confirmation = new ConfirmationPolicy(useCases, confirmations);
+    this.useCases = useCases.map((u) => this.confirmation.publish(u));
+    for (const useCase of this.useCases) this.byName.set(useCase.name, { useCase });
+  }
+
+  nextRequestId(): string {
+    return this.ids.next('req');
+  }
+
+  /** Records a person's answer to a confirmation question (ids and the answer only). */
+  recordConfirmation(caller: Caller, tool: string, answer: ConfirmationAnswer, requestId: string): Promise<void> {
+    return recordConfirmation(this.ports, caller, tool, answer, requestId);
   }
 
   get(name: string): UseCase | undefined {
@@ -60,7 +82,11 @@ export class UseCaseRunner {
     }
   }
 
-  private async runChecked(name: string, caller: Caller, input: unknown, options: RunOptions): Promise<unknown> {
+  /**
+   * The checks made before running, without running: the tool exists, the caller may call it and the
+   * input is valid. For asking a person about a request that would run.
+   */
+  check(name: string, caller: Caller, input: unknown, coerce = false): Record<string, unknown> {
     const entry = this.byName.get(name);
     if (!entry) throw new DomainError('NOT_FOUND', `Unknown tool ${name}.`, 'List the tools to see the available names.', { tool: name });
     const { useCase } = entry;
@@ -69,8 +95,15 @@ export class UseCaseRunner {
       throw new DomainError('FORBIDDEN', `${name} needs the admin token.`, 'Call it with COMMS_ADMIN_TOKEN.');
     }
     const value = structuredClone(input ?? {});
-    const validate = this.validator(entry, options.coerce ? 'coercing' : 'strict');
+    const validate = this.validator(entry, coerce ? 'coercing' : 'strict');
     if (!validate(value)) throw inputError(validate.errors?.[0]);
+    return value as Record<string, unknown>;
+  }
+
+  private async runChecked(name: string, caller: Caller, input: unknown, options: RunOptions): Promise<unknown> {
+    const checked = this.check(name, caller, input, options.coerce);
+    const useCase = this.byName.get(name)!.useCase;
+    const value = this.confirmation.settle(useCase, checked, options.approved ?? false);
     const requestId = options.requestId ?? this.ids.next('req');
     return withLogContext({ requestId }, () => useCase.run({ caller, ports: this.ports, requestId, signal: options.signal }, value));
   }

@@ -133,6 +133,14 @@ export const ERROR_GUIDE: Partial<Record<ErrorCode, { cause: string; fix: string
     cause: 'A marketing message or call (`purpose: marketing`) on a channel whose policy requires recorded consent, and no granted consent is recorded for this contact.',
     fix: 'Record the person\'s consent with comms_record_consent (source and evidence) before marketing to them, or send a transactional message if that is what it is.',
   },
+  CONFIRMATION_REQUIRED: {
+    cause: 'The tool needs a person\'s approval (it destroys data or costs money; `confirm.tools` in config, `details.tool`) and the call did not carry it: no `confirm`, or one that does not repeat the target (`details.field`) exactly. MCP clients with elicitation are asked instead; REST always needs the field.',
+    fix: 'Ask the person; if they agree, call again with `confirm: true`, or with `confirm` set to the exact value of `details.field` (the number or address acted on). Operators change which tools ask with `confirm.tools`.',
+  },
+  CONFIRMATION_DECLINED: {
+    cause: 'The person was asked through the MCP client (elicitation) and declined, dismissed the question or did not answer in time (`details.answer`). Nothing was done; the answer is in the audit trail (`confirmation.elicit`).',
+    fix: 'Do not retry on your own: ask the person what they want instead.',
+  },
   CONTENT_BLOCKED: {
     cause: 'The outbound text matched a content rule (threat, harassment, profanity or the operator\'s word list); `details.rule` names the rule, never the words.',
     fix: 'Rewrite the message without that content. Operators set `compliance.content.mode: flag` to send and log instead of blocking.',

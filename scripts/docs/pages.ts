@@ -1,6 +1,7 @@
 import type { UseCase } from '../../core/use-case.js';
 import { DEMO_USE_CASES, USE_CASES } from '../../core/use-cases.js';
 import { openApiDocument } from '../../hosts/http/openapi.js';
+import { ConfirmationPolicy } from '../../hosts/shared/confirmation.js';
 import { HTTP_STATUS, codesByHttpStatus } from '../../hosts/shared/error-mapping.js';
 import { BUILT_IN_PLUGINS } from '../../plugins/built-in.js';
 import { ERROR_CODES } from '../../ports/errors.js';
@@ -15,9 +16,11 @@ export interface GeneratedPage {
   render(): Promise<string>;
 }
 
+// As the hosts publish them with the default config: tools that need a person's approval carry `confirm`.
+const confirmation = new ConfirmationPolicy([...USE_CASES, ...DEMO_USE_CASES]);
 const ALL_USE_CASES: ReadonlyArray<{ useCase: UseCase; demoOnly: boolean }> = [
-  ...USE_CASES.map((useCase) => ({ useCase, demoOnly: false })),
-  ...DEMO_USE_CASES.map((useCase) => ({ useCase, demoOnly: true })),
+  ...USE_CASES.map((useCase) => ({ useCase: confirmation.publish(useCase), demoOnly: false })),
+  ...DEMO_USE_CASES.map((useCase) => ({ useCase: confirmation.publish(useCase), demoOnly: true })),
 ];
 
 function fieldsTable(schema: unknown): string {

@@ -79,7 +79,7 @@ describe.each(backends)('audit trail ($name)', (backend) => {
     await expect(server.app.runner.run('comms_send_message', agent, { channel: 'sms', to: '+15550100143', body: 'secret body 7f3a' }))
       .rejects.toMatchObject({ code: 'DO_NOT_CONTACT' });
     await server.app.runner.run('comms_send_message', agent, { channel: 'sms', to: '+15550100144', body: 'hello 9c1d' });
-    await server.app.runner.run('comms_erase_contact', ADMIN, { contact: '+15550100144' });
+    await server.app.runner.run('comms_erase_contact', ADMIN, { contact: '+15550100144', confirm: '+15550100144' });
     // A burst of bad tokens from one address: one entry when it reaches the threshold (20), not one per token.
     for (let i = 0; i < 25; i++) {
       const res = await fetch(`${server.url}/api/v1/messages`, { headers: { authorization: `Bearer aoc_wrong_${i}` } });

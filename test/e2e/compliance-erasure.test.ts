@@ -196,9 +196,9 @@ describe.each(databases)('erasure and export on $name', ({ postgres }) => {
       expect(exported.erasure).toBeNull();
       const ids = [...messages.map((m) => m.id), String(voice.callId)];
 
-      const erased = await run('comms_erase_contact', ADMIN, { contact: PERSON });
+      const erased = await run('comms_erase_contact', ADMIN, { contact: PERSON, confirm: PERSON });
       expect(erased).toMatchObject({ erased: true, counts: { messages: messages.length, calls: 1, transcriptTurns: 1, files: 1, consents: 1 } });
-      const byEmail = await run('comms_erase_contact', ADMIN, { contact: PERSON_EMAIL.toUpperCase() });
+      const byEmail = await run('comms_erase_contact', ADMIN, { contact: PERSON_EMAIL.toUpperCase(), confirm: PERSON_EMAIL.toUpperCase() });
       expect(byEmail).toMatchObject({ erased: true, counts: { messages: 1 } });
 
       // Nothing names the person, and nothing refers to what was erased, in any table.
@@ -212,7 +212,7 @@ describe.each(databases)('erasure and export on $name', ({ postgres }) => {
       expect((bystander.calls as unknown[]).length).toBe(1);
 
       // A repeat changes nothing; what is left is the tombstone and the hashed opt-out, which still binds.
-      expect(await run('comms_erase_contact', ADMIN, { contact: PERSON })).toMatchObject({ erased: false, contactHash: erased.contactHash, erasedAt: erased.erasedAt });
+      expect(await run('comms_erase_contact', ADMIN, { contact: PERSON, confirm: PERSON })).toMatchObject({ erased: false, contactHash: erased.contactHash, erasedAt: erased.erasedAt });
       const after = await run('comms_export_contact', ADMIN, { contact: PERSON });
       expect(after).toMatchObject({ messages: [], calls: [], files: [], consents: [], erasure: { erasedAt: erased.erasedAt }, optOuts: [{ channel: 'sms' }] });
       const refused = await run('comms_send_message', as(a), { channel: 'sms', to: PERSON, body: 'again?' }).catch((e: unknown) => e);
