@@ -1,7 +1,7 @@
 import { actingAgent } from '../auth/authenticate.js';
 import { decodeCursor, encodeCursor } from '../keyset-cursor.js';
-import { defineUseCase } from '../use-case.js';
-import { type CallView, callViewSchema, toCallView } from './call-view.js';
+import { defineUseCase, untrustedUnder } from '../use-case.js';
+import { CALL_UNTRUSTED, type CallView, callViewSchema, toCallView } from './call-view.js';
 
 interface ListCallsInput { agentId?: string; limit?: number; cursor?: string }
 
@@ -26,6 +26,8 @@ export const listCalls = defineUseCase<ListCallsInput, { calls: CallView[]; next
   },
   annotations: { readOnlyHint: true, openWorldHint: false },
   auth: 'agent',
+  toolset: 'calls',
+  untrusted: untrustedUnder('calls[]', CALL_UNTRUSTED),
   rest: { method: 'GET', path: '/calls' },
   async run(ctx, input) {
     const agent = await actingAgent(ctx, input.agentId);

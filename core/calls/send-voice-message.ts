@@ -10,7 +10,7 @@ import { priceLine } from '../usage/pricing.js';
 import { answerUrl, detectsMachine } from './machine-detection.js';
 import { requireE164 } from '../phone-number.js';
 import { defineUseCase } from '../use-case.js';
-import { type CallView, placedCallSchema, toCallView } from './call-view.js';
+import { CALL_UNTRUSTED, type CallView, placedCallSchema, toCallView } from './call-view.js';
 import { agentFileKey } from '../agent-files.js';
 
 export interface SendVoiceMessageInput {
@@ -61,6 +61,8 @@ export const sendVoiceMessage = defineUseCase<SendVoiceMessageInput, CallView & 
   output: placedCallSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   auth: 'agent',
+  toolset: 'calls',
+  untrusted: CALL_UNTRUSTED,
   rest: { method: 'POST', path: '/calls/voice-message', successStatus: 201 },
   async run(ctx, input) {
     const agent = await actingAgent(ctx, input.agentId);

@@ -1,6 +1,6 @@
 import { DomainError } from '../../ports/errors.js';
 import { isFinal } from '../calls/call-progress.js';
-import { type CallView, callViewSchema, toCallView } from '../calls/call-view.js';
+import { CALL_UNTRUSTED, type CallView, callViewSchema, toCallView } from '../calls/call-view.js';
 import { ownCall } from '../calls/get-call.js';
 import { requireTelephony } from '../context.js';
 import { requireE164 } from '../phone-number.js';
@@ -25,6 +25,8 @@ export const transferCall = defineUseCase<{ callId: string; to: string; agentId?
   output: callViewSchema,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   auth: 'agent',
+  toolset: 'calls',
+  untrusted: CALL_UNTRUSTED,
   rest: { method: 'POST', path: '/calls/:callId/transfer' },
   async run(ctx, input) {
     const to = requireE164(ctx.ports.phoneNumbers, input.to, 'to');
@@ -51,6 +53,8 @@ export const endCall = defineUseCase<{ callId: string; agentId?: string }, CallV
   output: callViewSchema,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   auth: 'agent',
+  toolset: 'calls',
+  untrusted: CALL_UNTRUSTED,
   rest: { method: 'POST', path: '/calls/:callId/end' },
   async run(ctx, input) {
     const call = await ownCall(ctx, input.callId, input.agentId);

@@ -7,7 +7,7 @@ import { callingFrom, checkCall, newOutboundCall, placeCall } from '../calls/pla
 import { conversationCalls } from '../calls/telephony-calls.js';
 import { requireE164 } from '../phone-number.js';
 import { defineUseCase } from '../use-case.js';
-import { type CallView, placedCallSchema, toCallView } from '../calls/call-view.js';
+import { CALL_UNTRUSTED, type CallView, placedCallSchema, toCallView } from '../calls/call-view.js';
 import type { UsageEstimate } from '../policy/pre-send-policy.js';
 import { conversationSettings, voiceTransport } from './conversation-settings.js';
 import { requireSpeechPipeline } from './speech-pipeline.js';
@@ -57,6 +57,8 @@ export const makeCall = defineUseCase<MakeCallInput, CallView & { usage: UsageEs
   output: placedCallSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   auth: 'agent',
+  toolset: 'calls',
+  untrusted: CALL_UNTRUSTED,
   rest: { method: 'POST', path: '/calls', successStatus: 201 },
   async run(ctx, input) {
     const agent = await actingAgent(ctx, input.agentId);

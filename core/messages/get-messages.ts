@@ -1,9 +1,9 @@
 import { DomainError } from '../../ports/errors.js';
 import { CHANNELS, type Channel, type Direction } from '../../ports/records.js';
 import { actingAgent } from '../auth/authenticate.js';
-import { defineUseCase } from '../use-case.js';
+import { defineUseCase, untrustedUnder } from '../use-case.js';
 import { decodeCursor, encodeCursor } from '../keyset-cursor.js';
-import { type MessageView, messageViewSchema, toMessageView } from './message-view.js';
+import { MESSAGE_UNTRUSTED, type MessageView, messageViewSchema, toMessageView } from './message-view.js';
 
 export interface GetMessagesInput {
   agentId?: string;
@@ -52,6 +52,8 @@ export const getMessages = defineUseCase<GetMessagesInput, GetMessagesOutput>({
   },
   annotations: { readOnlyHint: true, openWorldHint: false },
   auth: 'agent',
+  toolset: 'messaging',
+  untrusted: untrustedUnder('messages[]', MESSAGE_UNTRUSTED),
   rest: { method: 'GET', path: '/messages' },
   async run(ctx, input) {
     const agent = await actingAgent(ctx, input.agentId);

@@ -68,6 +68,7 @@ export const sendMessage = defineUseCase<SendMessageInput, SendMessageOutput>({
   // describes the call as a client may make it).
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   auth: 'agent',
+  toolset: 'messaging',
   rest: { method: 'POST', path: '/messages', successStatus: 201 },
   async run(ctx, input) {
     const agent = await actingAgent(ctx, input.agentId);

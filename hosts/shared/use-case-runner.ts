@@ -61,7 +61,9 @@ export class UseCaseRunner {
     const validate = options.coerce ? entry.coercing : entry.strict;
     if (!validate(value)) throw inputError(validate.errors?.[0]);
     const requestId = options.requestId ?? this.ids.next('req');
-    return withLogContext({ requestId }, () => useCase.run({ caller, ports: this.ports, requestId }, value));
+    const output = await withLogContext({ requestId }, () => useCase.run({ caller, ports: this.ports, requestId }, value));
+    // Every host (MCP, REST) says which fields hold third-party text; see UseCase.untrusted.
+    return useCase.untrusted?.length ? { ...(output as Record<string, unknown>), untrustedFields: [...useCase.untrusted] } : output;
   }
 }
 
