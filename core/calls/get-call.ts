@@ -9,7 +9,7 @@ import { recordingView } from './call-recording.js';
 export const getCall = defineUseCase<{ callId: string; agentId?: string }, CallView>({
   name: 'comms_get_call',
   title: 'Get a call',
-  description: 'A call of the calling agent: its status, the history of its statuses with times, duration, price when known, the audio it played, and for live conversations the transcript (turns with speaker and time).',
+  description: 'One of this agent\'s calls: status history, duration, price, recording, and a conversation\'s transcript.',
   input: {
     type: 'object',
     additionalProperties: false,

@@ -8,7 +8,7 @@ interface ListCallsInput { agentId?: string; limit?: number; cursor?: string }
 export const listCalls = defineUseCase<ListCallsInput, { calls: CallView[]; nextCursor: string | null }>({
   name: 'comms_list_calls',
   title: 'List calls',
-  description: 'The calling agent\'s calls (voice messages and conversations, both directions), newest first, with cursor pagination. Transcripts are in comms_get_call.',
+  description: 'This agent\'s calls, newest first; nextCursor pages on. Transcripts: comms_get_call.',
   input: {
     type: 'object',
     additionalProperties: false,

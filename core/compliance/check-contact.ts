@@ -33,7 +33,7 @@ export const checkContact = defineUseCase<CheckContactInput, CheckContactOutput>
     type: 'object',
     additionalProperties: false,
     required: ['to', 'channel'],
-    properties: { agentId: { type: 'string', minLength: 1, description: 'Only with the admin token.' }, to: contactSchema, channel: channelSchema, purpose: purposeSchema('contact') },
+    properties: { agentId: { type: 'string', minLength: 1, description: 'Only with the admin token.' }, to: contactSchema, channel: channelSchema, purpose: purposeSchema },
   },
   output: {
     type: 'object',

@@ -1,4 +1,5 @@
 import type { VoiceDefaults } from '../../core/context.js';
+import type { Toolset } from '../../core/use-case.js';
 import type { UsageSettings } from '../../core/usage/usage-settings.js';
 import type { ComplianceSettings } from '../../core/compliance/compliance-settings.js';
 import type { ContentRule } from '../../adapters/content-filter/obscenity-content-filter.js';
@@ -20,12 +21,16 @@ export interface AdapterConfig {
   dir: string;
 }
 
-/** MCP Streamable HTTP limits (config `server.mcp`). */
+/** MCP settings (config `server.mcp`): Streamable HTTP limits, and the toolsets each token is offered. */
 export interface McpHttpSettings {
   /** Browser origins allowed besides the server's own; absent Origin (non-browser clients) always passes. */
   allowedOrigins: string[];
   maxSessionsPerPrincipal: number;
   responseTimeoutMs: number;
+  /** Offered to agent tokens (`all`: every toolset). */
+  toolsets: Array<Toolset | 'all'>;
+  /** Offered to the admin token. */
+  adminToolsets: Array<Toolset | 'all'>;
 }
 
 export interface AppConfig {

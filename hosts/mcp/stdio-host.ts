@@ -3,6 +3,7 @@ import { authenticate } from '../../core/auth/authenticate.js';
 import { DomainError, isDomainError } from '../../ports/errors.js';
 import type { App } from '../composition/build-app.js';
 import { audienceOf, createMcpServer, toolsOf } from './mcp-server.js';
+import type { ToolsetChoice } from './toolsets.js';
 
 /**
  * COMMS_AGENT_TOKEN as the caller. An unknown token is explained in stdio's terms: which database it was
@@ -28,11 +29,15 @@ async function stdioCaller(app: App, token: string | undefined) {
 /**
  * MCP over stdin/stdout for one agent, whose token comes from COMMS_AGENT_TOKEN. Nothing but MCP
  * messages may reach stdout: logs go to stderr. The token is checked again on every call, so a disabled
- * agent or a rotated token stops working at once, as over HTTP.
+ * agent or a rotated token stops working at once, as over HTTP. `toolsets` (`--toolsets`) overrides the
+ * config's choice for this token.
  */
-export async function runStdioHost(app: App, token: string | undefined): Promise<void> {
+export async function runStdioHost(app: App, token: string | undefined, toolsets?: readonly ToolsetChoice[]): Promise<void> {
   const caller = await stdioCaller(app, token);
-  const server = createMcpServer(app.runner, toolsOf(app.runner.useCases, audienceOf(caller)), () => stdioCaller(app, token));
+  const audience = audienceOf(caller);
+  const { mcp } = app.loaded.config.server;
+  const tools = toolsOf(app.runner.useCases, audience, toolsets ?? (audience === 'admin' ? mcp.adminToolsets : mcp.toolsets));
+  const server = createMcpServer(app.runner, tools, () => stdioCaller(app, token));
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => {
     transport.onclose = () => resolve();

@@ -23,28 +23,14 @@ function withoutBounds(value: unknown): unknown {
 }
 
 /**
- * An output schema in brief: the result's fields and the fields of its lists' elements, with their types
- * and enums; nothing that only checks them (`required`, `additionalProperties`, formats) and not the
- * inside of objects nested deeper. Every keyword dropped only widens the schema, so a result that
- * matches the full schema matches this one, and clients can still validate structuredContent with it.
+ * An output schema in brief: the result's fields by name. What a field holds shows in the result itself;
+ * types, enums, `required` and the fields of nested objects and lists' elements are left out. Every
+ * keyword dropped only widens the schema, so a result that matches the full schema (REST, OpenAPI, the
+ * admin's list) matches this one, and clients can still validate structuredContent with it.
  */
 export function briefOutputSchema(schema: JsonSchema): JsonSchema {
-  return brief(schema as Schema, 'result');
-}
-
-/** `result`: the schema itself; `field`: one of its fields; `element`: an element of a field's list; `inner`: deeper. */
-type Level = 'result' | 'field' | 'element' | 'inner';
-
-function brief(schema: Schema, level: Level): Schema {
-  const out: Schema = {};
-  if (schema.type !== undefined && level === 'result') out.type = schema.type;
-  if (schema.enum !== undefined) out.enum = schema.enum;
-  if (isSchema(schema.items)) out.items = brief(schema.items, level === 'field' ? 'element' : 'inner');
-  if ((level === 'result' || level === 'element') && isSchema(schema.properties)) {
-    const inner: Level = level === 'result' ? 'field' : 'inner';
-    out.properties = Object.fromEntries(Object.entries(schema.properties).map(([name, field]) => [name, isSchema(field) ? brief(field, inner) : {}]));
-  }
-  return out;
+  const properties = isSchema(schema.properties) ? Object.fromEntries(Object.keys(schema.properties).map((name) => [name, {}])) : undefined;
+  return { type: schema.type ?? 'object', ...(properties ? { properties } : {}) };
 }
 
 function isSchema(value: unknown): value is Schema {
