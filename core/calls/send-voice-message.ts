@@ -39,8 +39,8 @@ export const sendVoiceMessage = defineUseCase<SendVoiceMessageInput, CallView & 
   title: 'Leave a voice message',
   description:
     'Call a number and speak `text` (text-to-speech) when answered, `repeat` times; `smsFallback` goes by SMS if ' +
-    'nobody answers. Returns the call at once: follow it with comms_get_call. Billed per character and minute ' +
-    '(the result states units and estimated price) and held to call rate limits, per-contact limits and spending caps.',
+    'nobody answers. Returns the call at once: follow it with comms_get_call. Costs money per character and minute ' +
+    '(the result states units and estimated price); held to call rate limits, per-contact limits and spending caps.',
   input: {
     type: 'object',
     additionalProperties: false,

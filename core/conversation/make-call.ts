@@ -36,7 +36,7 @@ export const makeCall = defineUseCase<MakeCallInput, CallView & { usage: UsageEs
   description:
     'Call a number and hold a live conversation: the brain answers each turn with `purpose` as its brief (another ' +
     'agent of this server talks directly). Returns the call at once: follow it and its transcript with ' +
-    'comms_get_call. Billed per minute (the result states units and estimated price) and held to call rate ' +
+    'comms_get_call. Costs money per minute (the result states units and estimated price); held to call rate ' +
     'limits, per-contact limits and spending caps.',
   input: {
     type: 'object',

@@ -40,8 +40,8 @@ export const sendMessage = defineUseCase<SendMessageInput, SendMessageOutput>({
     'Send from this agent\'s own number or address. sms: `body` (up to 1600 characters). email: `subject`, ' +
     '`text` and/or `html`. whatsapp: `body` and/or `mediaUrls`; an approved `templateId` when the person has not ' +
     'written in the last 24 hours. Returns the message id and status; delivery updates show in comms_get_messages. ' +
-    'A repeat with the same idempotencyKey sends nothing and returns the first result. Billed (the result states ' +
-    'units and estimated price) and held to rate limits, per-contact limits and spending caps.',
+    'A repeat with the same idempotencyKey sends nothing and returns the first result. Costs money (the result ' +
+    'states units and estimated price); held to rate limits, per-contact limits and spending caps.',
   input: sendMessageInputSchema,
   output: {
     type: 'object',
