@@ -54,6 +54,7 @@ export const createAgent = defineUseCase<CreateAgentInput, CreateAgentOutput>({
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   auth: 'admin',
+  toolset: 'agents',
   rest: { method: 'POST', path: '/agents', successStatus: 201 },
   async run(ctx, input) {
     requireAdmin(ctx);

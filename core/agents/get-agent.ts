@@ -14,6 +14,7 @@ export const getAgent = defineUseCase<{ agentId?: string }, AgentView>({
   output: agentViewSchema,
   annotations: { readOnlyHint: true, openWorldHint: false },
   auth: 'agent',
+  toolset: 'agents',
   rest: { method: 'GET', path: '/agent' },
   async run(ctx, input) {
     const agent = await actingAgent(ctx, input.agentId);

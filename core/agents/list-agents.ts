@@ -10,6 +10,7 @@ export const listAgents = defineUseCase<Record<string, never>, { agents: AgentVi
   output: { type: 'object', additionalProperties: false, required: ['agents'], properties: { agents: { type: 'array', items: agentViewSchema } } },
   annotations: { readOnlyHint: true, openWorldHint: false },
   auth: 'admin',
+  toolset: 'agents',
   rest: { method: 'GET', path: '/agents' },
   async run(ctx) {
     requireAdmin(ctx);

@@ -16,6 +16,7 @@ export const resumeAgentSending = defineUseCase<{ agentId: string }, { agentId: 
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   auth: 'admin',
+  toolset: 'agents',
   rest: { method: 'POST', path: '/agents/:agentId/resume' },
   async run(ctx, input) {
     requireAdmin(ctx);

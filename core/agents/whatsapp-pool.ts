@@ -28,6 +28,7 @@ export const addWhatsAppSender = defineUseCase<{ address: string; agentId?: stri
   output: senderSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   auth: 'admin',
+  toolset: 'agents',
   rest: { method: 'POST', path: '/whatsapp-senders', successStatus: 201 },
   async run(ctx, input) {
     requireAdmin(ctx);
@@ -57,6 +58,7 @@ export const listWhatsAppSenders = defineUseCase<Record<string, never>, { sender
   output: { type: 'object', additionalProperties: false, required: ['senders'], properties: { senders: { type: 'array', items: senderSchema } } },
   annotations: { readOnlyHint: true, openWorldHint: false },
   auth: 'admin',
+  toolset: 'agents',
   rest: { method: 'GET', path: '/whatsapp-senders' },
   async run(ctx) {
     requireAdmin(ctx);

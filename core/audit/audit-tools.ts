@@ -61,6 +61,7 @@ export const listAuditLog = defineUseCase<ListAuditInput, { entries: ReturnType<
   },
   annotations: { readOnlyHint: true, openWorldHint: false },
   auth: 'admin',
+  toolset: 'audit',
   rest: { method: 'GET', path: '/audit' },
   async run(ctx, input) {
     requireAdmin(ctx);
@@ -106,6 +107,7 @@ export const verifyAuditLog = defineUseCase<Record<string, never>, ChainReport>(
   },
   annotations: { readOnlyHint: true, openWorldHint: false },
   auth: 'admin',
+  toolset: 'audit',
   rest: { method: 'GET', path: '/audit/verify' },
   async run(ctx) {
     requireAdmin(ctx);

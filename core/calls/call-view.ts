@@ -68,6 +68,9 @@ export function toCallView(c: CallLogRecord, turns: readonly CallTurnRecord[] = 
   };
 }
 
+/** Fields of a call view said by the other party, or by a brain answering them: the transcript. */
+export const CALL_UNTRUSTED = ['transcript[].text'] as const;
+
 const nullable = (type: string) => ({ type: [type, 'null'] });
 const stageNames = LATENCY_STAGES.map((s) => s.stage);
 const latencySchema = {

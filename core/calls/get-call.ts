@@ -3,13 +3,13 @@ import type { CallLogRecord } from '../../ports/records.js';
 import { actingAgent } from '../auth/authenticate.js';
 import type { UseCaseContext } from '../context.js';
 import { defineUseCase } from '../use-case.js';
-import { type CallView, callViewSchema, toCallView } from './call-view.js';
+import { CALL_UNTRUSTED, type CallView, callViewSchema, toCallView } from './call-view.js';
 import { recordingView } from './call-recording.js';
 
 export const getCall = defineUseCase<{ callId: string; agentId?: string }, CallView>({
   name: 'comms_get_call',
   title: 'Get a call',
-  description: 'A call of the calling agent: its status, the history of its statuses with times, duration, price when known, the audio it played, and for live conversations the transcript (turns with speaker and time).',
+  description: 'One of this agent\'s calls: status history, duration, price, recording, and a conversation\'s transcript.',
   input: {
     type: 'object',
     additionalProperties: false,
@@ -22,6 +22,8 @@ export const getCall = defineUseCase<{ callId: string; agentId?: string }, CallV
   output: callViewSchema,
   annotations: { readOnlyHint: true, openWorldHint: false },
   auth: 'agent',
+  toolset: 'calls',
+  untrusted: CALL_UNTRUSTED,
   rest: { method: 'GET', path: '/calls/:callId' },
   async run(ctx, input) {
     const call = await ownCall(ctx, input.callId, input.agentId);

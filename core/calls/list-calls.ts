@@ -1,14 +1,14 @@
 import { actingAgent } from '../auth/authenticate.js';
 import { decodeCursor, encodeCursor } from '../keyset-cursor.js';
-import { defineUseCase } from '../use-case.js';
-import { type CallView, callViewSchema, toCallView } from './call-view.js';
+import { defineUseCase, untrustedUnder } from '../use-case.js';
+import { CALL_UNTRUSTED, type CallView, callViewSchema, toCallView } from './call-view.js';
 
 interface ListCallsInput { agentId?: string; limit?: number; cursor?: string }
 
 export const listCalls = defineUseCase<ListCallsInput, { calls: CallView[]; nextCursor: string | null }>({
   name: 'comms_list_calls',
   title: 'List calls',
-  description: 'The calling agent\'s calls (voice messages and conversations, both directions), newest first, with cursor pagination. Transcripts are in comms_get_call.',
+  description: 'This agent\'s calls, newest first; nextCursor pages on. Transcripts: comms_get_call.',
   input: {
     type: 'object',
     additionalProperties: false,
@@ -26,6 +26,8 @@ export const listCalls = defineUseCase<ListCallsInput, { calls: CallView[]; next
   },
   annotations: { readOnlyHint: true, openWorldHint: false },
   auth: 'agent',
+  toolset: 'calls',
+  untrusted: untrustedUnder('calls[]', CALL_UNTRUSTED),
   rest: { method: 'GET', path: '/calls' },
   async run(ctx, input) {
     const agent = await actingAgent(ctx, input.agentId);

@@ -10,7 +10,7 @@ import { priceLine } from '../usage/pricing.js';
 import { answerUrl, detectsMachine } from './machine-detection.js';
 import { requireE164 } from '../phone-number.js';
 import { defineUseCase } from '../use-case.js';
-import { type CallView, placedCallSchema, toCallView } from './call-view.js';
+import { CALL_UNTRUSTED, type CallView, placedCallSchema, toCallView } from './call-view.js';
 import { agentFileKey } from '../agent-files.js';
 
 export interface SendVoiceMessageInput {
@@ -38,29 +38,29 @@ export const sendVoiceMessage = defineUseCase<SendVoiceMessageInput, CallView & 
   name: 'comms_send_voice_message',
   title: 'Leave a voice message',
   description:
-    'Call a phone number from the agent\'s own number and speak `text` (text-to-speech) when answered, optionally ' +
-    '`repeat`ed, with an optional `smsFallback` text sent by SMS if nobody answers. Returns the call at once; ' +
-    'follow it with comms_get_call. Costs money: speech synthesis per character and the call per minute (minutes ' +
-    'reserved against the spending caps until it ends; the result states them and their estimated price), plus the ' +
-    'SMS fallback if sent. Counts against call rate limits and per-contact limits.',
+    'Call a number and speak `text` (text-to-speech) when answered, `repeat` times; `smsFallback` goes by SMS if ' +
+    'nobody answers. Returns the call at once: follow it with comms_get_call. Costs money per character and minute ' +
+    '(the result states units and estimated price); held to call rate limits, per-contact limits and spending caps.',
   input: {
     type: 'object',
     additionalProperties: false,
     required: ['to', 'text'],
     properties: {
       agentId: { type: 'string', minLength: 1, description: 'Only with the admin token: the agent to call as.' },
-      to: { type: 'string', minLength: 1, maxLength: 32, description: 'E.164 number to call.' },
+      to: { type: 'string', minLength: 1, maxLength: 32, description: 'E.164 number.' },
       text: { type: 'string', minLength: 1, maxLength: MAX_TEXT, description: 'What to say.' },
-      voice: { type: 'string', minLength: 1, maxLength: 200, description: 'Voice id of the configured TTS provider; its default when absent.' },
+      voice: { type: 'string', minLength: 1, maxLength: 200, description: 'TTS voice id (default: the provider\'s).' },
       repeat: { type: 'integer', minimum: 1, maximum: 3, default: 1 },
-      smsFallback: { type: 'string', minLength: 1, maxLength: 320, description: 'SMS text to send if the call is not answered.' },
-      detectMachine: { type: 'boolean', description: 'Detect an answering machine and play the message after its beep, as a real voicemail. The result is metadata.answeredBy.' },
-      purpose: purposeSchema('voice message'),
+      smsFallback: { type: 'string', minLength: 1, maxLength: 320, },
+      detectMachine: { type: 'boolean', description: 'Leave the message after an answering machine\'s beep (result: metadata.answeredBy).' },
+      purpose: purposeSchema,
     },
   },
   output: placedCallSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   auth: 'agent',
+  toolset: 'calls',
+  untrusted: CALL_UNTRUSTED,
   rest: { method: 'POST', path: '/calls/voice-message', successStatus: 201 },
   async run(ctx, input) {
     const agent = await actingAgent(ctx, input.agentId);

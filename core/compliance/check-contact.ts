@@ -33,7 +33,7 @@ export const checkContact = defineUseCase<CheckContactInput, CheckContactOutput>
     type: 'object',
     additionalProperties: false,
     required: ['to', 'channel'],
-    properties: { agentId: { type: 'string', minLength: 1, description: 'Only with the admin token.' }, to: contactSchema, channel: channelSchema, purpose: purposeSchema('contact') },
+    properties: { agentId: { type: 'string', minLength: 1, description: 'Only with the admin token.' }, to: contactSchema, channel: channelSchema, purpose: purposeSchema },
   },
   output: {
     type: 'object',
@@ -54,6 +54,7 @@ export const checkContact = defineUseCase<CheckContactInput, CheckContactOutput>
   },
   annotations: { readOnlyHint: true, openWorldHint: false },
   auth: 'agent',
+  toolset: 'compliance',
   rest: { method: 'GET', path: '/contact-check' },
   async run(ctx, input) {
     const agent = await actingAgent(ctx, input.agentId);

@@ -51,6 +51,7 @@ export const addDoNotContact = defineUseCase<ListInput, { added: number; already
   output: countsOutput('added', 'alreadyListed'),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   auth: 'admin',
+  toolset: 'compliance',
   rest: { method: 'POST', path: '/do-not-contact' },
   async run(ctx, input) {
     const owner = await listOwner(ctx, input.agentId);
@@ -66,6 +67,7 @@ export const removeDoNotContact = defineUseCase<ListInput, { removed: number }>(
   output: countsOutput('removed'),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   auth: 'admin',
+  toolset: 'compliance',
   rest: { method: 'POST', path: '/do-not-contact/remove' },
   async run(ctx, input) {
     const owner = await listOwner(ctx, input.agentId);
@@ -92,6 +94,7 @@ export const importDoNotContact = defineUseCase<{ csv: string; agentId?: string 
   output: countsOutput('added', 'alreadyListed', 'rows'),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   auth: 'admin',
+  toolset: 'compliance',
   rest: { method: 'POST', path: '/do-not-contact/import' },
   async run(ctx, input) {
     const owner = await listOwner(ctx, input.agentId);
@@ -124,6 +127,7 @@ export const checkDoNotContact = defineUseCase<ListInput, { numbers: Array<{ num
   },
   annotations: { readOnlyHint: true, openWorldHint: false },
   auth: 'admin',
+  toolset: 'compliance',
   rest: { method: 'POST', path: '/do-not-contact/check' },
   async run(ctx, input) {
     const owner = await listOwner(ctx, input.agentId);

@@ -37,6 +37,7 @@ export const eraseContact = defineUseCase<{ contact: string }, EraseOutput>({
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   confirmation: { byDefault: true, target: 'contact' },
   auth: 'admin',
+  toolset: 'compliance',
   rest: { method: 'POST', path: '/contacts/erase' },
   async run(ctx, input) {
     requireAdmin(ctx);

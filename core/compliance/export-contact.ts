@@ -1,7 +1,7 @@
 import { requireAdmin } from '../auth/authenticate.js';
-import { toCallView, type CallView } from '../calls/call-view.js';
-import { toMessageView, type MessageView } from '../messages/message-view.js';
-import { defineUseCase } from '../use-case.js';
+import { CALL_UNTRUSTED, toCallView, type CallView } from '../calls/call-view.js';
+import { MESSAGE_UNTRUSTED, toMessageView, type MessageView } from '../messages/message-view.js';
+import { defineUseCase, untrustedUnder } from '../use-case.js';
 import { actorOf, recordAudit } from '../audit/record-audit.js';
 import { contactHash } from './contact-hash.js';
 import { contactSchema, requireContact } from './contact-input.js';
@@ -31,6 +31,8 @@ export const exportContact = defineUseCase<{ contact: string }, Record<string, u
   },
   annotations: { readOnlyHint: true, openWorldHint: false },
   auth: 'admin',
+  toolset: 'compliance',
+  untrusted: [...untrustedUnder('messages[]', MESSAGE_UNTRUSTED), ...untrustedUnder('calls[]', CALL_UNTRUSTED)],
   rest: { method: 'POST', path: '/contacts/export' },
   async run(ctx, input) {
     requireAdmin(ctx);

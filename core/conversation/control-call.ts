@@ -1,6 +1,6 @@
 import { DomainError } from '../../ports/errors.js';
 import { isFinal } from '../calls/call-progress.js';
-import { type CallView, callViewSchema, toCallView } from '../calls/call-view.js';
+import { CALL_UNTRUSTED, type CallView, callViewSchema, toCallView } from '../calls/call-view.js';
 import { ownCall } from '../calls/get-call.js';
 import { requireTelephony } from '../context.js';
 import { requireE164 } from '../phone-number.js';
@@ -10,21 +10,22 @@ export const transferCall = defineUseCase<{ callId: string; to: string; agentId?
   name: 'comms_transfer_call',
   title: 'Transfer a live call to a person',
   description:
-    'Hand a live AI conversation to a human at the E.164 number `to`: the agent stops speaking and the caller is ' +
-    'connected to that number. The transfer is recorded in the call\'s history.',
+    'Hand a live AI conversation to a person: the agent stops speaking and the caller is connected to `to`.',
   input: {
     type: 'object',
     additionalProperties: false,
     required: ['callId', 'to'],
     properties: {
       callId: { type: 'string', minLength: 1 },
-      to: { type: 'string', minLength: 1, maxLength: 32, description: 'E.164 number of the person to connect.' },
+      to: { type: 'string', minLength: 1, maxLength: 32, description: 'E.164 number.' },
       agentId: { type: 'string', minLength: 1, description: 'Only with the admin token.' },
     },
   },
   output: callViewSchema,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   auth: 'agent',
+  toolset: 'calls',
+  untrusted: CALL_UNTRUSTED,
   rest: { method: 'POST', path: '/calls/:callId/transfer' },
   async run(ctx, input) {
     const to = requireE164(ctx.ports.phoneNumbers, input.to, 'to');
@@ -41,7 +42,7 @@ export const transferCall = defineUseCase<{ callId: string; to: string; agentId?
 export const endCall = defineUseCase<{ callId: string; agentId?: string }, CallView>({
   name: 'comms_end_call',
   title: 'End a call',
-  description: 'Hang up a call of this agent: a live conversation is ended politely through its socket; a call still ringing or playing is ended through the provider.',
+  description: 'Hang up one of this agent\'s calls, live, ringing or playing.',
   input: {
     type: 'object',
     additionalProperties: false,
@@ -51,6 +52,8 @@ export const endCall = defineUseCase<{ callId: string; agentId?: string }, CallV
   output: callViewSchema,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   auth: 'agent',
+  toolset: 'calls',
+  untrusted: CALL_UNTRUSTED,
   rest: { method: 'POST', path: '/calls/:callId/end' },
   async run(ctx, input) {
     const call = await ownCall(ctx, input.callId, input.agentId);

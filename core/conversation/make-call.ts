@@ -7,7 +7,7 @@ import { callingFrom, checkCall, newOutboundCall, placeCall } from '../calls/pla
 import { conversationCalls } from '../calls/telephony-calls.js';
 import { requireE164 } from '../phone-number.js';
 import { defineUseCase } from '../use-case.js';
-import { type CallView, placedCallSchema, toCallView } from '../calls/call-view.js';
+import { CALL_UNTRUSTED, type CallView, placedCallSchema, toCallView } from '../calls/call-view.js';
 import type { UsageEstimate } from '../policy/pre-send-policy.js';
 import { conversationSettings, voiceTransport } from './conversation-settings.js';
 import { requireSpeechPipeline } from './speech-pipeline.js';
@@ -34,30 +34,30 @@ export const makeCall = defineUseCase<MakeCallInput, CallView & { usage: UsageEs
   name: 'comms_make_call',
   title: 'Make an AI phone call',
   description:
-    'Call a phone number and hold a live conversation as this agent: the person\'s speech is transcribed, each ' +
-    'turn is answered by the configured brain with `purpose` as its brief, and the reply is spoken. When the number ' +
-    'is another agent\'s on this server, the two agents talk directly, each with its own transcript. Starts with ' +
-    '`firstSentence` when given. Returns the call at once; follow it (and its transcript) with comms_get_call. ' +
-    'Costs money: billed per minute; minutes are reserved against the spending caps until the call ends (the ' +
-    'result states them and their estimated price). Counts against call rate limits and per-contact limits.',
+    'Call a number and hold a live conversation: the brain answers each turn with `purpose` as its brief (another ' +
+    'agent of this server talks directly). Returns the call at once: follow it and its transcript with ' +
+    'comms_get_call. Costs money per minute (the result states units and estimated price); held to call rate ' +
+    'limits, per-contact limits and spending caps.',
   input: {
     type: 'object',
     additionalProperties: false,
     required: ['to', 'purpose'],
     properties: {
       agentId: { type: 'string', minLength: 1, description: 'Only with the admin token.' },
-      to: { type: 'string', minLength: 1, maxLength: 32, description: 'E.164 number to call.' },
+      to: { type: 'string', minLength: 1, maxLength: 32, description: 'E.164 number.' },
       purpose: { type: 'string', minLength: 1, maxLength: 4000, description: 'Instructions for this call.' },
       firstSentence: { type: 'string', minLength: 1, maxLength: 500 },
-      detectMachine: { type: 'boolean', description: 'Detect an answering machine first: the agent starts only once a person speaks, and a machine gets a voicemail (or a hang-up, per the agent\'s onMachine) after its beep. The result is metadata.answeredBy.' },
-      record: { type: 'boolean', description: 'Record the call (default: the agent\'s setting). The recording is stored; comms_get_call gives its link and length once ready.' },
-      category: purposeSchema('call'),
+      detectMachine: { type: 'boolean', description: 'Start once a person speaks; a machine gets a voicemail or a hang-up (the agent\'s onMachine). Result: metadata.answeredBy.' },
+      record: { type: 'boolean', description: 'Default: the agent\'s setting. comms_get_call gives the recording\'s link.' },
+      category: purposeSchema,
     },
   },
   output: placedCallSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   confirmation: { byDefault: false, target: 'to' },
   auth: 'agent',
+  toolset: 'calls',
+  untrusted: CALL_UNTRUSTED,
   rest: { method: 'POST', path: '/calls', successStatus: 201 },
   async run(ctx, input) {
     const agent = await actingAgent(ctx, input.agentId);

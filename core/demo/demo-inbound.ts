@@ -4,7 +4,7 @@ import { actingAgent, ownChannel, requireAdmin } from '../auth/authenticate.js';
 import type { CorePorts, UseCaseContext } from '../context.js';
 import { requireEmailAddresses } from '../email-address.js';
 import { storeInbound } from '../messages/inbound/store-inbound.js';
-import { type MessageView, messageViewSchema, toMessageView } from '../messages/message-view.js';
+import { MESSAGE_UNTRUSTED, type MessageView, messageViewSchema, toMessageView } from '../messages/message-view.js';
 import { requireE164 } from '../phone-number.js';
 import { defineUseCase } from '../use-case.js';
 
@@ -60,6 +60,8 @@ export const demoInbound = defineUseCase<DemoInboundInput, MessageView>({
   output: messageViewSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   auth: 'admin',
+  toolset: 'demo',
+  untrusted: MESSAGE_UNTRUSTED,
   rest: { method: 'POST', path: '/demo/inbound', successStatus: 201 },
   async run(ctx, input) {
     requireAdmin(ctx);

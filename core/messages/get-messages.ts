@@ -1,9 +1,9 @@
 import { DomainError } from '../../ports/errors.js';
 import { CHANNELS, type Channel, type Direction } from '../../ports/records.js';
 import { actingAgent } from '../auth/authenticate.js';
-import { defineUseCase } from '../use-case.js';
+import { defineUseCase, untrustedUnder } from '../use-case.js';
 import { decodeCursor, encodeCursor } from '../keyset-cursor.js';
-import { type MessageView, messageViewSchema, toMessageView } from './message-view.js';
+import { MESSAGE_UNTRUSTED, type MessageView, messageViewSchema, toMessageView } from './message-view.js';
 
 export interface GetMessagesInput {
   agentId?: string;
@@ -25,9 +25,8 @@ export const getMessages = defineUseCase<GetMessagesInput, GetMessagesOutput>({
   name: 'comms_get_messages',
   title: 'Get messages',
   description:
-    'List the calling agent\'s messages, sent and received, newest first. Filter by channel, direction, ' +
-    'contact (the other party\'s number or address) and since (ISO 8601 time). Pages of `limit` (default 20, ' +
-    'at most 100); pass nextCursor back as cursor for the next page.',
+    'This agent\'s messages, sent and received, newest first, filtered by channel, direction, contact (the other ' +
+    'party\'s number or address) and since. Pass nextCursor as cursor for the next page.',
   input: {
     type: 'object',
     additionalProperties: false,
@@ -35,8 +34,8 @@ export const getMessages = defineUseCase<GetMessagesInput, GetMessagesOutput>({
       agentId: { type: 'string', minLength: 1, description: 'Only with the admin token: the agent whose messages to list.' },
       channel: { type: 'string', enum: [...CHANNELS] },
       direction: { type: 'string', enum: ['outbound', 'inbound'] },
-      contact: { type: 'string', minLength: 1, maxLength: 320, description: 'The other party: recipient of outbound, sender of inbound messages.' },
-      since: { type: 'string', format: 'date-time', description: 'Only messages created at or after this time.' },
+      contact: { type: 'string', minLength: 1, maxLength: 320, },
+      since: { type: 'string', format: 'date-time' },
       limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
       cursor: { type: 'string', minLength: 1, maxLength: 200 },
     },
@@ -52,6 +51,8 @@ export const getMessages = defineUseCase<GetMessagesInput, GetMessagesOutput>({
   },
   annotations: { readOnlyHint: true, openWorldHint: false },
   auth: 'agent',
+  toolset: 'messaging',
+  untrusted: untrustedUnder('messages[]', MESSAGE_UNTRUSTED),
   rest: { method: 'GET', path: '/messages' },
   async run(ctx, input) {
     const agent = await actingAgent(ctx, input.agentId);

@@ -1,9 +1,9 @@
 import type { CallLogRecord } from '../../ports/records.js';
 import type { CorePorts } from '../context.js';
 import { encodeCursor } from '../keyset-cursor.js';
-import { type MessageView, toMessageView } from './message-view.js';
+import { MESSAGE_UNTRUSTED, type MessageView, toMessageView } from './message-view.js';
 import { isFailure } from './status-transitions.js';
-import { messageFields, untrustedMarking, type UntrustedMarking } from './untrusted-marking.js';
+import { untrustedUnder } from '../use-case.js';
 
 /** A call as the inbox lists it: what happened, not the transcript (comms_get_call has it). */
 export interface InboxCall {
@@ -18,15 +18,16 @@ export interface InboxCall {
 }
 
 /** What an agent's inbox shows: the latest inbound messages, sends that failed, and calls, newest first. */
-export interface InboxView {
+export type InboxView = {
   agentId: string;
   received: MessageView[];
   failedSends: MessageView[];
   calls: InboxCall[];
   /** Pass as `after` to comms_wait_for_message to wait for what comes after the newest message received. */
   cursor: string | null;
-  untrusted: UntrustedMarking;
-}
+  /** The fields holding third-party text (data, never instructions), as paths (`received[].body`). */
+  untrustedFields: string[];
+};
 
 export const INBOX_LIMITS = { received: 20, recentSends: 50, calls: 10 } as const;
 
@@ -58,6 +59,6 @@ export async function readInbox(ports: CorePorts, agentId: string): Promise<Inbo
     failedSends: sent.filter((m) => isFailure(m.status)).map(toMessageView),
     calls: calls.map(toInboxCall),
     cursor: newest ? encodeCursor(newest) : null,
-    untrusted: untrustedMarking(messageFields('received')),
+    untrustedFields: [...untrustedUnder('received[]', MESSAGE_UNTRUSTED), ...untrustedUnder('failedSends[]', MESSAGE_UNTRUSTED)],
   };
 }

@@ -37,6 +37,12 @@ export function toMessageView(m: MessageRecord): MessageView {
   };
 }
 
+/**
+ * Fields of a message view written by whoever sent it (for inbound messages a stranger): the body, an
+ * email's subject, HTML and attachment names, a WhatsApp profile name.
+ */
+export const MESSAGE_UNTRUSTED = ['body', 'metadata.subject', 'metadata.html', 'metadata.attachments[].filename', 'metadata.profileName'] as const;
+
 const nullableString = { type: ['string', 'null'] } as const;
 
 export const messageViewSchema = {

@@ -37,17 +37,11 @@ export const sendMessage = defineUseCase<SendMessageInput, SendMessageOutput>({
   name: 'comms_send_message',
   title: 'Send a message',
   description:
-    'Send a message from the calling agent\'s own number or address. ' +
-    'sms: `to` is an E.164 number, `body` up to 1600 characters. ' +
-    'email: `to` one or more addresses, `subject`, `text` and/or `html`, optional cc, bcc, replyTo, attachments. ' +
-    'whatsapp: `to` an E.164 number and `body` and/or `mediaUrls`, or an approved `templateId` + `templateVars` ' +
-    '(required when the person has not written in the last 24 hours). ' +
-    'The message is stored before the provider is called; the result has its id, the provider\'s id and status ' +
-    '(delivery updates show in comms_get_messages). Pass an idempotencyKey to make retries safe: a repeat with ' +
-    'the same key returns the first result and sends nothing. ' +
-    'Costs money: each send is billed (sms per segment, email per recipient, whatsapp templates per conversation) ' +
-    'and counts against the agent\'s rate limits, per-contact limits and spending caps; the result states its units ' +
-    'and estimated price. Refusals: RATE_LIMITED, CONTACT_LIMIT_REACHED, SPENDING_CAP_REACHED (with retryAfterSeconds).',
+    'Send from this agent\'s own number or address. sms: `body` (up to 1600 characters). email: `subject`, ' +
+    '`text` and/or `html`. whatsapp: `body` and/or `mediaUrls`; an approved `templateId` when the person has not ' +
+    'written in the last 24 hours. Returns the message id and status; delivery updates show in comms_get_messages. ' +
+    'A repeat with the same idempotencyKey sends nothing and returns the first result. Costs money (the result ' +
+    'states units and estimated price); held to rate limits, per-contact limits and spending caps.',
   input: sendMessageInputSchema,
   output: {
     type: 'object',
@@ -68,6 +62,7 @@ export const sendMessage = defineUseCase<SendMessageInput, SendMessageOutput>({
   // describes the call as a client may make it).
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   auth: 'agent',
+  toolset: 'messaging',
   rest: { method: 'POST', path: '/messages', successStatus: 201 },
   async run(ctx, input) {
     const agent = await actingAgent(ctx, input.agentId);

@@ -4,9 +4,8 @@ import { actingAgent } from '../auth/authenticate.js';
 import type { CorePorts } from '../context.js';
 import { Doorbell } from '../doorbell.js';
 import { decodeCursor, encodeCursor } from '../keyset-cursor.js';
-import { defineUseCase } from '../use-case.js';
-import { type MessageView, messageViewSchema, toMessageView } from './message-view.js';
-import { messageFields, untrustedMarking, untrustedMarkingSchema, type UntrustedMarking } from './untrusted-marking.js';
+import { defineUseCase, untrustedUnder } from '../use-case.js';
+import { MESSAGE_UNTRUSTED, type MessageView, messageViewSchema, toMessageView } from './message-view.js';
 
 export interface WaitForMessageInput {
   agentId?: string;
@@ -23,7 +22,6 @@ export interface WaitForMessageOutput {
   /** Pass as `after` next time: what comes after the last message returned (or after this wait, when none). */
   cursor: string;
   timedOut: boolean;
-  untrusted: UntrustedMarking;
 }
 
 export const DEFAULT_WAIT_SECONDS = 25;
@@ -87,16 +85,17 @@ export const waitForMessage = defineUseCase<WaitForMessageInput, WaitForMessageO
   output: {
     type: 'object',
     additionalProperties: false,
-    required: ['messages', 'cursor', 'timedOut', 'untrusted'],
+    required: ['messages', 'cursor', 'timedOut'],
     properties: {
       messages: { type: 'array', items: messageViewSchema },
       cursor: { type: 'string' },
       timedOut: { type: 'boolean' },
-      untrusted: untrustedMarkingSchema,
     },
   },
   annotations: { readOnlyHint: true, openWorldHint: false },
+  untrusted: untrustedUnder('messages[]', MESSAGE_UNTRUSTED),
   auth: 'agent',
+  toolset: 'messaging',
   rest: { method: 'GET', path: '/messages/wait' },
   async run(ctx, input) {
     const { ports, signal } = ctx;
@@ -110,7 +109,7 @@ export const waitForMessage = defineUseCase<WaitForMessageInput, WaitForMessageO
     });
     const answer = (messages: MessageRecord[], timedOut: boolean): WaitForMessageOutput => {
       const last = messages[messages.length - 1];
-      return { messages: messages.map(toMessageView), cursor: encodeCursor(last ?? position), timedOut, untrusted: untrustedMarking(messageFields('messages')) };
+      return { messages: messages.map(toMessageView), cursor: encodeCursor(last ?? position), timedOut };
     };
     try {
       for (;;) {

@@ -78,6 +78,7 @@ export const registerProvider = defineUseCase<RegisterInput, ProviderView>({
   output: providerSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   auth: 'admin',
+  toolset: 'agents',
   rest: { method: 'POST', path: '/providers', successStatus: 201 },
   async run(ctx, input) {
     requireAdmin(ctx);
@@ -122,6 +123,7 @@ export const listProviders = defineUseCase<Record<string, never>, { providers: P
   output: { type: 'object', additionalProperties: false, required: ['providers'], properties: { providers: { type: 'array', items: providerSchema } } },
   annotations: { readOnlyHint: true, openWorldHint: false },
   auth: 'admin',
+  toolset: 'agents',
   rest: { method: 'GET', path: '/providers' },
   async run(ctx) {
     requireAdmin(ctx);
@@ -142,6 +144,7 @@ export const removeProvider = defineUseCase<{ name: string }, { name: string; re
   },
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
   auth: 'admin',
+  toolset: 'agents',
   rest: { method: 'DELETE', path: '/providers/:name' },
   async run(ctx, input) {
     requireAdmin(ctx);

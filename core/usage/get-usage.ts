@@ -59,6 +59,7 @@ export const getUsage = defineUseCase<{ agentId?: string; days?: number }, GetUs
   },
   annotations: { readOnlyHint: true, openWorldHint: false },
   auth: 'agent',
+  toolset: 'usage',
   rest: { method: 'GET', path: '/usage' },
   async run(ctx, input) {
     const agent = await actingAgent(ctx, input.agentId);

@@ -68,6 +68,7 @@ export const getUsageDashboard = defineUseCase<{ since?: string; until?: string;
   },
   annotations: { readOnlyHint: true, openWorldHint: false },
   auth: 'admin',
+  toolset: 'usage',
   rest: { method: 'GET', path: '/usage/dashboard' },
   async run(ctx, input) {
     requireAdmin(ctx);

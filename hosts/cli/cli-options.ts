@@ -13,6 +13,7 @@ const OPTIONS = {
   token: { type: 'string' },
   client: { type: 'string' },
   transport: { type: 'string' },
+  toolsets: { type: 'string' },
   channel: { type: 'string' },
   from: { type: 'string' },
   body: { type: 'string' },
@@ -36,7 +37,9 @@ export const USAGE = `Usage: agentos-comms <command> [options] [--config FILE|FO
 
 Server
   serve                          HTTP server: MCP at /mcp, REST at /api/v1, webhooks, /health
-  stdio                          MCP over stdin/stdout, as the agent of COMMS_AGENT_TOKEN
+  stdio [--toolsets messaging,calls,...]
+                                 MCP over stdin/stdout, as the agent of COMMS_AGENT_TOKEN, offering these
+                                 toolsets (default server.mcp.toolsets: messaging, calls, threads; or all)
   migrate                        apply pending database migrations
   doctor                         check config, data folder, database, public URL and provider credentials
   config show                    the effective config, secrets redacted, with where each value came from

@@ -1,4 +1,5 @@
 import type { VoiceDefaults } from '../../core/context.js';
+import type { Toolset } from '../../core/use-case.js';
 import type { UsageSettings } from '../../core/usage/usage-settings.js';
 import type { ComplianceSettings } from '../../core/compliance/compliance-settings.js';
 import type { ContentRule } from '../../adapters/content-filter/obscenity-content-filter.js';
@@ -24,7 +25,7 @@ export interface AdapterConfig {
   dir: string;
 }
 
-/** MCP Streamable HTTP limits (config `server.mcp`). */
+/** MCP settings (config `server.mcp`): Streamable HTTP limits, and the toolsets each token is offered. */
 export interface McpHttpSettings {
   /** Browser origins allowed besides the server's own; absent Origin (non-browser clients) always passes. */
   allowedOrigins: string[];
@@ -32,6 +33,10 @@ export interface McpHttpSettings {
   responseTimeoutMs: number;
   /** The longest comms_wait_for_message blocks, in seconds. */
   waitMaxSeconds: number;
+  /** Offered to agent tokens (`all`: every toolset). */
+  toolsets: Array<Toolset | 'all'>;
+  /** Offered to the admin token. */
+  adminToolsets: Array<Toolset | 'all'>;
 }
 
 export interface AppConfig {

@@ -6,6 +6,9 @@ import { errorBody, toDomainError } from '../shared/error-mapping.js';
 import { elicitingApprover, type Approver } from './confirmation.js';
 import { newTaskStore, runsAsTask, startCallTask, TASK_CAPABILITIES, withTaskSupport } from './call-tasks.js';
 import type { UseCaseRunner } from '../shared/use-case-runner.js';
+import { briefInputSchema, briefOutputSchema } from './tool-schema.js';
+import { DEFAULT_TOOLSETS, inToolsets, type ToolsetChoice } from './toolsets.js';
+import { fencedText } from './untrusted-fence.js';
 
 export const SERVER_INFO = { name: 'agentos-comms', version: '0.1.0' } as const;
 
@@ -29,24 +32,26 @@ function withoutAgentId(schema: UseCase['input']): UseCase['input'] {
 }
 
 /**
- * The tools an audience may call, built once per audience from the descriptors: the admin token sees
- * every tool; an agent token neither the admin tools nor the admin-only `agentId` field.
+ * The tools an audience is offered, built once per audience from the descriptors: those of the chosen
+ * toolsets that its token may call. An agent's list is lean: no admin tools, no admin-only `agentId`
+ * field, schemas in brief (see tool-schema.ts); the admin token's carries the full schemas.
  */
-export function toolsOf(useCases: readonly UseCase[], audience: ToolAudience): Tool[] {
+export function toolsOf(useCases: readonly UseCase[], audience: ToolAudience, toolsets: readonly ToolsetChoice[] = DEFAULT_TOOLSETS[audience]): Tool[] {
   return useCases
-    .filter((u) => audience === 'admin' || u.auth === 'agent')
+    .filter((u) => (audience === 'admin' || u.auth === 'agent') && inToolsets(u, toolsets))
     .map((u) => ({
       name: u.name,
       title: u.title,
       description: u.description,
-      inputSchema: (audience === 'admin' ? u.input : withoutAgentId(u.input)) as Tool['inputSchema'],
-      outputSchema: u.output as Tool['outputSchema'],
-      annotations: { title: u.title, ...u.annotations },
+      inputSchema: (audience === 'admin' ? u.input : briefInputSchema(withoutAgentId(u.input))) as Tool['inputSchema'],
+      outputSchema: (audience === 'admin' ? u.output : briefOutputSchema(u.output)) as Tool['outputSchema'],
+      annotations: u.annotations,
     }));
 }
 
 /**
- * Runs a tool and shapes the result for MCP. Errors are `isError` results whose text is the JSON error
+ * Runs a tool and shapes the result for MCP; third-party text in the text content is fenced (see
+ * untrusted-fence.ts). Errors are `isError` results whose text is the JSON error
  * body (code, message, nextStep): structuredContent is reserved for results that match outputSchema.
  */
 export async function callTool(
@@ -55,7 +60,7 @@ export async function callTool(
   try {
     const approval = context.approve ? await context.approve(caller, name, args) : {};
     const output = (await runner.run(name, caller, args, { ...approval, signal: context.signal })) as Record<string, unknown>;
-    return { content: [{ type: 'text', text: JSON.stringify(output) }], structuredContent: output };
+    return { content: [{ type: 'text', text: fencedText(output, runner.get(name)?.untrusted) }], structuredContent: output };
   } catch (err) {
     return errorResult(err);
   }

@@ -5,6 +5,7 @@ import { DomainError, isDomainError } from '../../ports/errors.js';
 import type { App } from '../composition/build-app.js';
 import { audienceOf, createMcpServer, toolsOf } from './mcp-server.js';
 import { mcpResources } from './resource-handlers.js';
+import type { ToolsetChoice } from './toolsets.js';
 
 /** Where the MCP messages come in and go out: the process's stdin and stdout unless a test gives its own. */
 export interface StdioStreams {
@@ -36,11 +37,17 @@ async function stdioCaller(app: App, token: string | undefined) {
 /**
  * MCP over stdin/stdout for one agent, whose token comes from COMMS_AGENT_TOKEN. Nothing but MCP
  * messages may reach stdout: logs go to stderr. The token is checked again on every call, so a disabled
- * agent or a rotated token stops working at once, as over HTTP.
+ * agent or a rotated token stops working at once, as over HTTP. `toolsets` (`--toolsets`) overrides the
+ * config's choice for this token.
  */
-export async function runStdioHost(app: App, token: string | undefined, streams: StdioStreams = {}): Promise<void> {
+export async function runStdioHost(
+  app: App, token: string | undefined, toolsets?: readonly ToolsetChoice[], streams: StdioStreams = {},
+): Promise<void> {
   const caller = await stdioCaller(app, token);
-  const server = createMcpServer(app.runner, toolsOf(app.runner.useCases, audienceOf(caller)), () => stdioCaller(app, token), [mcpResources(app)]);
+  const audience = audienceOf(caller);
+  const { mcp } = app.loaded.config.server;
+  const tools = toolsOf(app.runner.useCases, audience, toolsets ?? (audience === 'admin' ? mcp.adminToolsets : mcp.toolsets));
+  const server = createMcpServer(app.runner, tools, () => stdioCaller(app, token), [mcpResources(app)]);
   const stdin = streams.stdin ?? process.stdin;
   const transport = new StdioServerTransport(stdin, streams.stdout ?? process.stdout);
   const closed = new Promise<void>((resolve) => {

@@ -23,7 +23,7 @@ function principal(caller: Caller): string {
   return caller.kind === 'agent' ? `agent:${caller.agentId}` : caller.kind;
 }
 
-export type McpHostSettings = Pick<McpHttpSettings, 'maxSessionsPerPrincipal' | 'responseTimeoutMs'> & { idleMs?: number };
+export type McpHostSettings = Pick<McpHttpSettings, 'maxSessionsPerPrincipal' | 'responseTimeoutMs' | 'toolsets' | 'adminToolsets'> & { idleMs?: number };
 
 /**
  * MCP Streamable HTTP with sessions. Every request is authenticated by the HTTP host first; the caller
@@ -47,7 +47,7 @@ export class StreamableHttpHost {
     private readonly logger?: Logger,
     private readonly extensions: readonly McpServerExtension[] = [],
   ) {
-    this.tools = { agent: toolsOf(runner.useCases, 'agent'), admin: toolsOf(runner.useCases, 'admin') };
+    this.tools = { agent: toolsOf(runner.useCases, 'agent', settings.toolsets), admin: toolsOf(runner.useCases, 'admin', settings.adminToolsets) };
     this.idleMs = settings.idleMs ?? 30 * 60_000;
     this.sweeper = setInterval(() => this.sweep(), Math.min(this.idleMs, 60_000));
     this.sweeper.unref();

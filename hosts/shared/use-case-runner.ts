@@ -105,7 +105,9 @@ export class UseCaseRunner {
     const useCase = this.byName.get(name)!.useCase;
     const value = this.confirmation.settle(useCase, checked, options.approved ?? false);
     const requestId = options.requestId ?? this.ids.next('req');
-    return withLogContext({ requestId }, () => useCase.run({ caller, ports: this.ports, requestId, signal: options.signal }, value));
+    const output = await withLogContext({ requestId }, () => useCase.run({ caller, ports: this.ports, requestId, signal: options.signal }, value));
+    // Every host (MCP, REST) says which fields hold third-party text; see UseCase.untrusted.
+    return useCase.untrusted?.length ? { ...(output as Record<string, unknown>), untrustedFields: [...useCase.untrusted] } : output;
   }
 
   private validator(entry: Entry, mode: 'strict' | 'coercing'): ValidateFunction {

@@ -28,8 +28,8 @@ function fieldsTable(schema: unknown): string {
 }
 
 async function mcpTools(): Promise<string> {
-  const index = mdTable(['tool', 'who may call it', 'what it does'], ALL_USE_CASES.map(({ useCase, demoOnly }) => [
-    `[\`${useCase.name}\`](#${useCase.name})`, `${useCase.auth === 'admin' ? 'admin token' : 'agent token (admin with agentId)'}${demoOnly ? ', demo mode only' : ''}`, useCase.title,
+  const index = mdTable(['tool', 'toolset', 'who may call it', 'what it does'], ALL_USE_CASES.map(({ useCase, demoOnly }) => [
+    `[\`${useCase.name}\`](#${useCase.name})`, useCase.toolset, `${useCase.auth === 'admin' ? 'admin token' : 'agent token (admin with agentId)'}${demoOnly ? ', demo mode only' : ''}`, useCase.title,
   ]));
   const sections = ALL_USE_CASES.map(({ useCase, demoOnly }) => {
     const hints = Object.entries(useCase.annotations).map(([k, v]) => `${k}: ${String(v)}`).join(', ');
@@ -39,7 +39,9 @@ async function mcpTools(): Promise<string> {
       `**${useCase.title}.** ${useCase.description}`,
       '',
       `- Caller: ${useCase.auth === 'admin' ? 'the admin token' : 'an agent token, or the admin token with `agentId`'}${demoOnly ? '; offered only in demo mode' : ''}`,
+      `- Toolset: ${useCase.toolset}`,
       `- REST: \`${useCase.rest.method} /api/v1${useCase.rest.path}\``,
+      ...(useCase.untrusted?.length ? [`- Third-party text (\`untrustedFields\`, fenced in MCP text): ${useCase.untrusted.map((path) => `\`${path}\``).join(', ')}`] : []),
       `- Annotations: ${hints || 'none'}`,
       '',
       '**Input**',

@@ -3,6 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { USE_CASES } from '../../core/use-cases.js';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TwilioSimulator } from '../simulators/twilio/twilio-simulator.js';
@@ -18,10 +19,10 @@ describe('command line: agent create, stdio MCP server, serve', { timeout: 180_0
   const configFile = join(dir, 'comms.yaml');
   const env = { TWILIO_ACCOUNT_SID: '', TWILIO_AUTH_TOKEN: '', LOG_LEVEL: 'warn' };
   let ownerToken = '';
-  const stdioClient = async (token: string): Promise<Client> => {
+  const stdioClient = async (token: string, extraArgs: string[] = []): Promise<Client> => {
     const transport = new StdioClientTransport({
       command: process.execPath,
-      args: [...CLI_ARGS, 'stdio', '--config', configFile],
+      args: [...CLI_ARGS, 'stdio', '--config', configFile, ...extraArgs],
       cwd: REPO_ROOT,
       env: { ...process.env, ...env, COMMS_AGENT_TOKEN: token } as Record<string, string>,
       stderr: 'pipe',
@@ -91,6 +92,25 @@ describe('command line: agent create, stdio MCP server, serve', { timeout: 180_0
     } finally {
       await client.close();
     }
+  });
+
+  it('offers over stdio the default toolsets, or those --toolsets names; refuses an unknown toolset', async () => {
+    const namesOf = async (args: string[]): Promise<string[]> => {
+      const client = await stdioClient(ownerToken, args);
+      try {
+        return (await client.listTools()).tools.map((t) => t.name).sort();
+      } finally {
+        await client.close();
+      }
+    };
+    const agentTools = (toolsets: string[]) => USE_CASES.filter((u) => u.auth === 'agent' && toolsets.includes(u.toolset)).map((u) => u.name).sort();
+    expect(await namesOf([])).toEqual(agentTools(['messaging', 'calls', 'threads']));
+    expect(await namesOf(['--toolsets', 'compliance,usage'])).toEqual(agentTools(['compliance', 'usage']));
+    expect(await namesOf(['--toolsets', 'all'])).toEqual(USE_CASES.filter((u) => u.auth === 'agent').map((u) => u.name).sort());
+    const wrong = await runCli(['stdio', '--toolsets', 'messaging,sms', '--config', configFile], { ...env, COMMS_AGENT_TOKEN: ownerToken });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('Unknown toolset sms');
+    expect(wrong.stderr).toContain('messaging, calls, threads');
   });
 
   it('refuses to start stdio with a wrong token, saying on stderr only which database it looked in', async () => {

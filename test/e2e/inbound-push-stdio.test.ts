@@ -27,7 +27,7 @@ function pushOverStdio(label: string, db: () => { use: string; options: Record<s
     const sessions: Array<{ client: Client; ended: Promise<void> }> = [];
     const connect = async (token: string): Promise<Client> => {
       const pipe = stdioPipe();
-      const ended = runStdioHost(server.app, token, pipe.server);
+      const ended = runStdioHost(server.app, token, undefined, pipe.server);
       const client = new Client({ name: 'stdio-push-test', version: '1.0.0' });
       await client.connect(pipe.client);
       sessions.push({ client, ended });
@@ -68,9 +68,9 @@ function pushOverStdio(label: string, db: () => { use: string; options: Record<s
       console.info(`stdio push latency: ${sinceAnswer.toFixed(1)} ms after the webhook was answered, ${(update.at - started).toFixed(1)} ms after it was sent`);
       expect(update.uri).toBe('comms://inbox');
       expect(sinceAnswer).toBeLessThan(100 * 2.5);
-      const inbox = await readJson<{ received: Array<{ body: string }>; untrusted: { fields: string[] } }>(client, 'comms://inbox');
-      expect(inbox.received[0]?.body).toBe('Over stdio: see you at 3');
-      expect(inbox.untrusted.fields).toContain('received[].body');
+      const inbox = await readJson<{ received: Array<{ body: string }>; untrustedFields: string[] }>(client, 'comms://inbox');
+      expect(inbox.received[0]?.body).toMatch(/^<<untrusted-[0-9a-f]{16}>>Over stdio: see you at 3<<end-untrusted-[0-9a-f]{16}>>$/);
+      expect(inbox.untrustedFields).toContain('received[].body');
       await new Promise((r) => setTimeout(r, 150));
       expect(otherWatch.updates).toEqual([]);
     });

@@ -27,7 +27,7 @@ describe('idle MCP sessions and resource subscriptions', () => {
   beforeAll(async () => {
     server = await startTestServer();
     agentId = (await server.createAgent({ name: 'Idle listener' })).agentId;
-    host = new StreamableHttpHost(server.app.runner, { maxSessionsPerPrincipal: 5, responseTimeoutMs: 5000, idleMs: IDLE_MS }, undefined, [mcpResources(server.app)]);
+    host = new StreamableHttpHost(server.app.runner, { maxSessionsPerPrincipal: 5, responseTimeoutMs: 5000, idleMs: IDLE_MS, toolsets: ['all'], adminToolsets: ['all'] }, undefined, [mcpResources(server.app)]);
     // The bare MCP endpoint, every request made as the agent (the real HTTP host authenticates first).
     http = createServer((req, res) => {
       void (async () => {

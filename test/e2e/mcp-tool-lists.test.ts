@@ -2,6 +2,7 @@ import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callOk, connectHttpClient } from '../support/mcp-client.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/test-server.js';
+import { DEFAULT_AGENT_BUDGET, toolListTokens } from '../../scripts/tools-tokens.js';
 
 const propertiesOf = (tool: Tool): string[] => Object.keys(tool.inputSchema.properties ?? {});
 
@@ -27,9 +28,11 @@ describe('MCP tool lists: each token sees what it may call, with truthful hints 
   });
   afterAll(() => server?.close());
 
-  it('shows an agent only the tools an agent token may call, without the admin-only agentId field', () => {
+  it('shows an agent only the tools of the default toolsets an agent token may call, without the admin-only agentId field', () => {
     const useCases = server.app.runner.useCases;
-    expect(agentTools.map((t) => t.name).sort()).toEqual(useCases.filter((u) => u.auth === 'agent').map((u) => u.name).sort());
+    const offered = useCases.filter((u) => u.auth === 'agent' && ['messaging', 'calls', 'threads'].includes(u.toolset));
+    expect(agentTools.map((t) => t.name).sort()).toEqual(offered.map((u) => u.name).sort());
+    expect(agentTools.map((t) => t.name)).toEqual(expect.arrayContaining(['comms_send_message', 'comms_get_messages', 'comms_make_call', 'comms_get_call']));
     expect(agentTools.filter((t) => propertiesOf(t).includes('agentId')).map((t) => t.name)).toEqual([]);
     expect(agentTools.filter((t) => (t.inputSchema.required ?? []).includes('agentId')).map((t) => t.name)).toEqual([]);
     // Everything else of the schema is the tool's own.
@@ -40,9 +43,22 @@ describe('MCP tool lists: each token sees what it may call, with truthful hints 
   it('shows the admin token every tool, agentId included', () => {
     expect(adminTools.map((t) => t.name).sort()).toEqual(server.app.runner.useCases.map((u) => u.name).sort());
     expect(adminTools.filter((t) => propertiesOf(t).includes('agentId')).map((t) => t.name)).toEqual(expect.arrayContaining(['comms_send_message', 'comms_get_messages']));
-    const tokens = (tools: Tool[]) => Math.round(JSON.stringify({ tools }).length / 4);
-    console.log(`tools/list, approx. tokens (JSON chars / 4): agent ${tokens(agentTools)}, admin (every tool, as every token saw before) ${tokens(adminTools)}`);
-    expect(tokens(agentTools)).toBeLessThan(tokens(adminTools));
+    console.log(`tools/list tokens (o200k_base): agent, default toolsets ${toolListTokens(agentTools)}; admin, every tool with full schemas ${toolListTokens(adminTools)}`);
+    expect(toolListTokens(agentTools)).toBeLessThan(toolListTokens(adminTools));
+  });
+
+  it('keeps the default agent tool list, as the client receives it, within its token budget', () => {
+    expect(toolListTokens(agentTools)).toBeLessThanOrEqual(DEFAULT_AGENT_BUDGET);
+  });
+
+  it('validates every structured result against the brief output schema the agent was given', async () => {
+    // The SDK client checks structuredContent against the listed outputSchema; a mismatch would throw here.
+    const client = await connectHttpClient(server.url, agent.token);
+    await callOk(client, 'comms_get_messages', { limit: 5 });
+    await callOk(client, 'comms_list_calls', {});
+    await client.close();
+    const getMessages = agentTools.find((t) => t.name === 'comms_get_messages')!;
+    expect(Object.keys(getMessages.outputSchema?.properties ?? {})).toEqual(['messages', 'nextCursor', 'untrustedFields']);
   });
 
   it('still lets the admin act for an agent through agentId, and an agent as itself', async () => {
@@ -74,5 +90,35 @@ describe('MCP tool lists: each token sees what it may call, with truthful hints 
     const keyed = adminTools.filter((t) => propertiesOf(t).includes('idempotencyKey'));
     expect(keyed.map((t) => t.name)).toContain('comms_send_message');
     expect(keyed.filter((t) => t.annotations?.idempotentHint !== false).map((t) => t.name)).toEqual([]);
+  });
+});
+
+describe('MCP tool lists: server.mcp.toolsets and adminToolsets choose what each token is offered', () => {
+  let server: TestServer;
+  let agent: { token: string };
+
+  beforeAll(async () => {
+    server = await startTestServer({ extra: { server: { host: '127.0.0.1', port: 0, mcp: { toolsets: ['compliance', 'usage'], adminToolsets: ['agents'] } } } });
+    agent = await server.createAgent({ name: 'Compliance bot', phone: '+15550100053' });
+  });
+  afterAll(() => server?.close());
+
+  const namesAs = async (token: string): Promise<string[]> => {
+    const client = await connectHttpClient(server.url, token);
+    try {
+      return (await client.listTools()).tools.map((t) => t.name).sort();
+    } finally {
+      await client.close();
+    }
+  };
+
+  it('lists only the configured toolsets, each token within what it may call', async () => {
+    const useCases = server.app.runner.useCases;
+    expect(await namesAs(agent.token)).toEqual(useCases.filter((u) => u.auth === 'agent' && ['compliance', 'usage'].includes(u.toolset)).map((u) => u.name).sort());
+    expect(await namesAs(ADMIN_TOKEN)).toEqual(useCases.filter((u) => u.toolset === 'agents').map((u) => u.name).sort());
+  });
+
+  it('refuses a toolset the config does not know, naming it', async () => {
+    await expect(startTestServer({ extra: { server: { host: '127.0.0.1', port: 0, mcp: { toolsets: ['sms'] } } } })).rejects.toThrow(/server\.mcp\.toolsets/);
   });
 });

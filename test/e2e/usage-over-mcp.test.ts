@@ -11,7 +11,8 @@ describe('limits end to end over MCP', () => {
   let agentId: string;
 
   beforeAll(async () => {
-    server = await startTestServer({ extra: usageConfig({ spend: { perDay: '0.02' } }) });
+    // The agent is offered the usage toolset besides the default ones, to read its own standing.
+    server = await startTestServer({ extra: { ...usageConfig({ spend: { perDay: '0.02' } }), server: { host: '127.0.0.1', port: 0, mcp: { toolsets: ['messaging', 'calls', 'threads', 'usage'] } } } });
     const created = await server.createAgent({ name: 'budgeted', phone: '+15550100099' });
     agentId = created.agentId;
     agent = await connectHttpClient(server.url, created.token);
