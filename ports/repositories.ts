@@ -5,6 +5,7 @@ import type {
 import type { UsageRepository } from './usage.js';
 import type { ComplianceRepository } from './compliance.js';
 import type { AuditRepository } from './audit.js';
+import type { ContactRepository } from './contacts.js';
 
 export interface AgentRepository {
   /** Creates the agent and its channels in one transaction. `CONFLICT` if an address is taken. */
@@ -114,6 +115,8 @@ export interface Repositories {
   readonly compliance: ComplianceRepository;
   /** The hash-chained audit trail (append-only). */
   readonly audit: AuditRepository;
+  /** People the agent talks to, and the threads of messages and calls with them. */
+  readonly contacts: ContactRepository;
 }
 
 /** The `db` port: every repository plus transactions and the database's lifecycle. */

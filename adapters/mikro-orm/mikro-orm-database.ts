@@ -11,6 +11,7 @@ import { SqlUsageRepository } from './usage-repository.js';
 import { SqlComplianceRepository } from './compliance-repository.js';
 import { SqlWhatsAppSenderRepository } from './whatsapp-sender-repository.js';
 import { SqlAuditRepository } from './audit-repository.js';
+import { SqlContactRepository } from './contact-repository.js';
 
 /** Every repository over one executor: the database's own, or a transaction's session. */
 function repositoriesOver(sql: SqlExecutor): Repositories {
@@ -24,6 +25,7 @@ function repositoriesOver(sql: SqlExecutor): Repositories {
     usage: new SqlUsageRepository(sql),
     compliance: new SqlComplianceRepository(sql),
     audit: new SqlAuditRepository(sql),
+    contacts: new SqlContactRepository(sql),
   };
 }
 
@@ -39,6 +41,7 @@ export class MikroOrmDatabase implements Database {
   readonly usage: Repositories['usage'];
   readonly compliance: Repositories['compliance'];
   readonly audit: Repositories['audit'];
+  readonly contacts: Repositories['contacts'];
   private closing: Promise<void> | null = null;
 
   constructor(
@@ -53,7 +56,7 @@ export class MikroOrmDatabase implements Database {
     ({
       agents: this.agents, messages: this.messages, callbacks: this.callbacks,
       whatsappSenders: this.whatsappSenders, calls: this.calls, turns: this.turns, usage: this.usage,
-      compliance: this.compliance, audit: this.audit,
+      compliance: this.compliance, audit: this.audit, contacts: this.contacts,
     } = repositoriesOver(executor));
   }
 

@@ -8,6 +8,7 @@ import { Migration20261130170100_turn_latency } from './Migration20261130170100_
 import { Migration20261130080001_stuck_sends } from './Migration20261130080001_stuck_sends.js';
 import { Migration20261130120001_agent_suspension } from './Migration20261130120001_agent_suspension.js';
 import { Migration20261130120001_audit_log } from './Migration20261130120001_audit_log.js';
+import { Migration20261201160100_contacts } from './Migration20261201160100_contacts.js';
 
 /** Every SQLite migration, oldest first. Listed explicitly: no file globbing at runtime (tsx or dist/). */
 export const SQLITE_MIGRATIONS: MigrationObject[] = [
@@ -20,4 +21,5 @@ export const SQLITE_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261130080001_stuck_sends', class: Migration20261130080001_stuck_sends },
   { name: 'Migration20261130120001_agent_suspension', class: Migration20261130120001_agent_suspension },
   { name: 'Migration20261130120001_audit_log', class: Migration20261130120001_audit_log },
+  { name: 'Migration20261201160100_contacts', class: Migration20261201160100_contacts },
 ];
