@@ -39,12 +39,12 @@ const emailList = { type: 'array', items: { type: 'string', minLength: 3, maxLen
 export const sendMessageInputSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['channel', 'to'],
+  required: ['channel'],
   properties: {
     agentId: { type: 'string', minLength: 1, description: 'Only with the admin token: the agent to send as.' },
     channel: { type: 'string', enum: ['sms', 'email', 'whatsapp'], description: 'The channel to send on.' },
     to: {
-      description: 'sms/whatsapp: one E.164 number (+15550100123). email: an address or a list of addresses.',
+      description: 'sms/whatsapp: one E.164 number (+15550100123). email: an address or a list of addresses. Optional with inReplyTo.',
       anyOf: [{ type: 'string', minLength: 1, maxLength: 320 }, { ...emailList, minItems: 1 }],
     },
     body: { type: 'string', maxLength: 4096, description: 'sms (up to 1600 characters) and whatsapp text.' },
@@ -73,6 +73,10 @@ export const sendMessageInputSchema = {
     mediaUrls: { type: 'array', maxItems: 10, items: { type: 'string', format: 'uri', pattern: '^https?://' }, description: 'whatsapp: media to attach, by public URL.' },
     templateId: { type: 'string', minLength: 1, maxLength: 256, description: 'whatsapp: approved template (Twilio Content SID or the provider\'s template name); needed outside the 24-hour window.' },
     templateVars: { type: 'object', additionalProperties: { type: 'string', maxLength: 1024 }, description: 'whatsapp: template variables, e.g. {"1": "Ada"}.' },
+    inReplyTo: {
+      type: 'string', minLength: 1, maxLength: 64,
+      description: 'Id of the message this answers, on any channel: to defaults to that person (their address on this channel); an email reply gets "Re: <subject>" and threading headers.',
+    },
     idempotencyKey: { type: 'string', minLength: 1, maxLength: 255, description: 'Client-chosen key that makes a retry return the first result instead of sending again.' },
     purpose: purposeSchema('message'),
   },
