@@ -193,7 +193,7 @@ export class MockEmail implements EmailPort {
       messageIdHeader: typeof data.messageIdHeader === 'string' ? data.messageIdHeader : null,
       inReplyTo: typeof data.inReplyTo === 'string' ? data.inReplyTo : null,
       references: Array.isArray(data.references) ? data.references.filter((r): r is string => typeof r === 'string') : [],
-      attachments.map((item: unknown) => {
+      attachments: attachments.map((item: unknown) => {
         const a = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;
         return {
           filename: typeof a.filename === 'string' ? a.filename : 'attachment',
