@@ -51,36 +51,31 @@ export class SqlContactRepository implements ContactRepository {
   thread(contact: ContactRecord, before: TrafficPosition | undefined, limit: number): Promise<ThreadItem[]> {
     const n = Math.floor(limit);
     if (!(n > 0) || contact.addresses.length === 0) return Promise.resolve([]);
-    const cursor = before ? [this.codec.time(before.createdAt), before.id] : [];
-    const page = before ? ' AND (created_at, id) < (?, ?)' : '';
-    const order = ' ORDER BY created_at DESC, id DESC LIMIT ?';
-    const messages = messagesWith(contact.addresses);
+    const cursor = before ? { clause: '(created_at, id) < (?, ?)', params: [this.codec.time(before.createdAt), before.id] } : null;
     const phones = contact.addresses.filter((a) => a.kind === 'phone').map((a) => a.address);
     return this.sql.run(async (s) => {
-      const items: ThreadItem[] = (await s.rows(
-        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE agent_id = ? AND (${messages.join(' OR ')})${page}${order}`,
-        [contact.agentId, ...messages.params, ...cursor, n],
-      )).map((row) => ({ kind: 'message', message: toMessage(row, this.codec) }));
+      const messages = newestOf('messages', MESSAGE_COLUMNS, contact.agentId, messageParts(contact.addresses), cursor, n);
+      const items: ThreadItem[] = (await s.rows(messages.sql, messages.params)).map((row) => ({ kind: 'message', message: toMessage(row, this.codec) }));
       if (phones.length > 0) {
-        const calls = callsWith(phones);
-        const rows = await s.rows(
-          `SELECT ${CALL_LOG_COLUMNS} FROM call_logs WHERE agent_id = ? AND (${calls.join(' OR ')})${page}${order}`,
-          [contact.agentId, ...calls.params, ...cursor, n],
-        );
-        items.push(...rows.map((row): ThreadItem => ({ kind: 'call', call: toCallLog(row, this.codec) })));
+        const calls = newestOf('call_logs', CALL_LOG_COLUMNS, contact.agentId, callParts(phones), cursor, n);
+        items.push(...(await s.rows(calls.sql, calls.params)).map((row): ThreadItem => ({ kind: 'call', call: toCallLog(row, this.codec) })));
       }
       return items.sort(newestFirst).slice(0, n);
     });
   }
 
   unreadCount(contact: ContactRecord): Promise<number> {
-    if (contact.addresses.length === 0) return Promise.resolve(0);
-    const inbound = messagesWith(contact.addresses, 'inbound');
-    const where = new SqlClauses('agent_id = ?', contact.agentId).and(`(${inbound.join(' OR ')})`, ...inbound.params);
-    if (contact.readThrough) where.and('(created_at, id) > (?, ?)', this.codec.time(contact.readThrough.createdAt), contact.readThrough.id);
+    const parts = messageParts(contact.addresses).filter((p) => p.direction === 'inbound');
+    if (parts.length === 0) return Promise.resolve(0);
+    const read = contact.readThrough;
+    const after = read ? ' AND (created_at, id) > (?, ?)' : '';
+    const afterParams = read ? [this.codec.time(read.createdAt), read.id] : [];
+    // One count per (channel, direction) part, each served by an idx_thread_ index, summed.
+    const counts = parts.map((p) => `SELECT count(*) AS n FROM messages WHERE ${partWhere(p)}${after}`);
+    const params = parts.flatMap((p) => [contact.agentId, ...p.values, p.channel!, ...afterParams]);
     return this.sql.run(async (s) => {
-      const [row] = await s.rows(`SELECT count(*) AS n FROM messages WHERE ${where.join(' AND ')}`, where.params);
-      return Number(row?.n ?? 0);
+      const rows = await s.rows(`SELECT ${counts.map((_, i) => `(${counts[i]})`).join(' + ')} AS n`, params);
+      return Number(rows[0]?.n ?? 0);
     });
   }
 
@@ -181,31 +176,48 @@ export class SqlContactRepository implements ContactRepository {
   }
 }
 
-/** Messages with these addresses: to them (outbound), from them (inbound), or both, each on its kind's channel. */
-function messagesWith(addresses: readonly ContactAddress[], only?: 'inbound'): SqlClauses {
-  const clauses: Array<[string, SqlParam[]]> = [];
-  for (const kind of new Set(addresses.map((a) => a.kind))) {
+/** One index-served slice of a thread: traffic of one direction with any of `values` on `column` (lower-cased). */
+interface ThreadPart {
+  column: 'to_addr' | 'from_addr';
+  direction: 'outbound' | 'inbound';
+  values: string[];
+  /** Messages only: the channel the address kind reaches. */
+  channel?: Channel;
+}
+
+/** Messages with these addresses: to them (outbound) and from them (inbound), each on its kind's channel. */
+function messageParts(addresses: readonly ContactAddress[]): ThreadPart[] {
+  return [...new Set(addresses.map((a) => a.kind))].flatMap((kind) => {
     const values = addresses.filter((a) => a.kind === kind).map((a) => a.address);
-    const list = values.map(() => '?').join(', ');
-    if (only === undefined) clauses.push([`(channel = ? AND direction = 'outbound' AND lower(to_addr) IN (${list}))`, [KIND_CHANNEL[kind], ...values]]);
-    clauses.push([`(channel = ? AND direction = 'inbound' AND lower(from_addr) IN (${list}))`, [KIND_CHANNEL[kind], ...values]]);
-  }
-  return joined(clauses);
+    return [
+      { column: 'to_addr', direction: 'outbound', values, channel: KIND_CHANNEL[kind] },
+      { column: 'from_addr', direction: 'inbound', values, channel: KIND_CHANNEL[kind] },
+    ] satisfies ThreadPart[];
+  });
 }
 
-function callsWith(phones: readonly string[]): SqlClauses {
-  const list = phones.map(() => '?').join(', ');
-  return joined([
-    [`(direction = 'outbound' AND lower(to_addr) IN (${list}))`, [...phones]],
-    [`(direction = 'inbound' AND lower(from_addr) IN (${list}))`, [...phones]],
-  ]);
+function callParts(phones: string[]): ThreadPart[] {
+  return [{ column: 'to_addr', direction: 'outbound', values: phones }, { column: 'from_addr', direction: 'inbound', values: phones }];
 }
 
-function joined(clauses: Array<[string, SqlParam[]]>): SqlClauses {
-  const [first, ...rest] = clauses;
-  const result = new SqlClauses(first![0], ...first![1]);
-  for (const [fragment, params] of rest) result.and(fragment, ...params);
-  return result;
+/** The part's filter; parameters: agent id, the values, then the channel when it has one. */
+function partWhere(p: ThreadPart): string {
+  const channel = p.channel ? ' AND channel = ?' : '';
+  return `agent_id = ? AND lower(${p.column}) IN (${p.values.map(() => '?').join(', ')})${channel} AND direction = '${p.direction}'`;
+}
+
+/**
+ * The newest `n` rows over all parts: each part its own newest `n` through its (agent_id, lower(address),
+ * created_at, id) index, merged. One OR across the parts would have the planner walk the agent's whole history.
+ */
+function newestOf(
+  table: string, columns: string, agentId: string, parts: ThreadPart[], cursor: { clause: string; params: SqlParam[] } | null, n: number,
+): { sql: string; params: SqlParam[] } {
+  const page = cursor ? ` AND ${cursor.clause}` : '';
+  const selects = parts.map((p, i) =>
+    `SELECT * FROM (SELECT ${columns} FROM ${table} WHERE ${partWhere(p)}${page} ORDER BY created_at DESC, id DESC LIMIT ?) AS part${i}`);
+  const params = parts.flatMap((p) => [agentId, ...p.values, ...(p.channel ? [p.channel] : []), ...(cursor?.params ?? []), n]);
+  return { sql: `${selects.join(' UNION ALL ')} ORDER BY created_at DESC, id DESC LIMIT ?`, params: [...params, n] };
 }
 
 function positionOf(item: ThreadItem): TrafficPosition {
