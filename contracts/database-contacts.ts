@@ -70,7 +70,13 @@ export function describeContactsContract(options: ContactsContractOptions): void
       await db.messages.insertOutbound(message('sms', 'outbound', PHONE, 1));
       const contact = await db.contacts.findByAddress(agentId, 'phone', PHONE);
       expect(contact).toMatchObject({ agentId, name: null, addresses: [{ kind: 'phone', address: PHONE }], readThrough: null });
-      await inbound(message('sms', 'inbound', PHONE, 2));
+      // With its callback delivery: on PostgreSQL one statement writes both, and the contact still files it.
+      const withDelivery = message('sms', 'inbound', PHONE, 2);
+      await db.messages.insertInbound(withDelivery, {
+        id: id('dlv'), agentId, messageId: withDelivery.id, url: 'https://agent.example/callbacks', payload: '{}', status: 'pending', attempts: 0,
+        nextAttemptAt: at(2), lastError: null, createdAt: at(2), updatedAt: at(2),
+      });
+      expect((await db.contacts.find(agentId, contact!.id))?.last?.id).toBe(withDelivery.id);
       const c = await db.calls.insertOrFind({ ...call('inbound', PHONE, 3), providerCallId: 'CA-1' });
       expect((await db.contacts.find(agentId, contact!.id))?.last).toEqual({ createdAt: at(3), id: c.call.id, kind: 'call' });
       expect((await db.contacts.listRecent(agentId, undefined, 10)).map((x) => x.id)).toEqual([contact!.id]);
