@@ -22,6 +22,7 @@ import type { CallLogQuery, Database, MessageQuery } from '../ports/repositories
 import type { Logger } from '../ports/runtime.js';
 import type { AuditDraft } from '../ports/audit.js';
 import { describeUsageContract } from './database-usage.js';
+import { describeContactsContract } from './database-contacts.js';
 
 export interface DatabaseContractOptions {
   name: string;
@@ -87,6 +88,7 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 export function describeDatabaseContract(options: DatabaseContractOptions): void {
   describe(`db contract: ${options.name}`, () => {
     describeUsageContract(options);
+    describeContactsContract(options);
     let db: Database;
     let closed: boolean;
     let firstMigration: string[];

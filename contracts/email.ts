@@ -199,6 +199,17 @@ export function describeEmailContract(options: EmailContractOptions): void {
         expect(mail?.headers['x-contract-check']).toBe('yes');
       });
 
+      it('carries the threading headers core gives: Message-ID, In-Reply-To and References', async () => {
+        await port.send(request({
+          to: ['alice@example.com'], subject: 'Re: Booking', text: 'Answer',
+          headers: { 'Message-ID': '<msg_contract@example.com>', 'In-Reply-To': '<parent@example.com>', References: '<root@example.com> <parent@example.com>' },
+        }));
+        const [mail] = await harness.received();
+        expect(mail?.headers['message-id']).toBe('<msg_contract@example.com>');
+        expect(mail?.headers['in-reply-to']).toBe('<parent@example.com>');
+        expect(mail?.headers.references).toBe('<root@example.com> <parent@example.com>');
+      });
+
       it('sends an html-only mail', async () => {
         await port.send(request({ text: undefined, html: '<h1>Only HTML</h1>' }));
         const [mail] = await harness.received();

@@ -26,12 +26,19 @@ import { exportContact } from './compliance/export-contact.js';
 import { setAgentCompliance } from './compliance/set-agent-compliance.js';
 import { listAuditLog, verifyAuditLog } from './audit/audit-tools.js';
 import { listProviders, registerProvider, removeProvider } from './providers/provider-tools.js';
+import { getThread, listThreads, markThreadRead } from './contacts/thread-tools.js';
+import { mergeContacts, updateContact } from './contacts/contact-tools.js';
 
 /** Every use case the hosts serve, in the order tools are listed. */
 export const USE_CASES: readonly UseCase[] = [
   sendMessage as UseCase,
   getMessages as UseCase,
   waitForMessage as UseCase,
+  listThreads as UseCase,
+  getThread as UseCase,
+  markThreadRead as UseCase,
+  updateContact as UseCase,
+  mergeContacts as UseCase,
   sendVoiceMessage as UseCase,
   getCall as UseCase,
   listCalls as UseCase,

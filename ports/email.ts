@@ -20,7 +20,10 @@ export interface SendEmailRequest {
   text?: string;
   html?: string;
   attachments?: EmailAttachment[];
-  /** Extra headers (e.g. List-Unsubscribe); adapters pass them through. */
+  /**
+   * Extra headers (e.g. List-Unsubscribe); adapters pass them through. Threading headers come here too: `Message-ID`
+   * (core gives every email its own), `In-Reply-To` and `References` on replies.
+   */
   headers?: Record<string, string>;
   /** Passed to providers that support it (Resend `Idempotency-Key`). */
   idempotencyKey?: string;
@@ -45,6 +48,10 @@ export interface InboundEmail {
   html: string | null;
   /** RFC 5322 Message-ID, for threading replies. */
   messageIdHeader: string | null;
+  /** The Message-ID this mail answers (its In-Reply-To header), when it has one. */
+  inReplyTo?: string | null;
+  /** Its References header: the Message-IDs of the conversation, oldest first. */
+  references?: string[];
   attachments: Array<{ filename: string; contentType: string; size: number }>;
 }
 

@@ -12,6 +12,7 @@ export interface AgentWithChannels {
   agent: AgentRecord;
   channels: AgentChannelRecord[];
 }
+import type { ContactRepository } from './contacts.js';
 
 export interface AgentRepository {
   /** Creates the agent and its channels in one transaction. `CONFLICT` if an address is taken. */
@@ -127,6 +128,8 @@ export interface Repositories {
   readonly audit: AuditRepository;
   /** Named provider credential sets, sealed (see ports/provider-credentials.ts). */
   readonly providerCredentials: ProviderCredentialRepository;
+  /** People the agent talks to, and the threads of messages and calls with them. */
+  readonly contacts: ContactRepository;
 }
 
 /** The `db` port: every repository plus transactions and the database's lifecycle. */

@@ -77,6 +77,11 @@ export const MessageEntity = defineEntity({
     { name: 'messages_status_updated_at_index', properties: ['status', 'updatedAt'] },
     // Partial indexes among them: declared by their DDL, so the drift check compares them by name.
     ...HISTORY_INDEXES.map((index) => ({ name: index.name, expression: index.create })),
+    // Threads (contacts migration): the other party's address, lower-cased, per agent, in time order.
+    { name: 'idx_thread_messages_to', expression: 'create index idx_thread_messages_to on messages (agent_id, lower(to_addr), created_at, id)' },
+    { name: 'idx_thread_messages_from', expression: 'create index idx_thread_messages_from on messages (agent_id, lower(from_addr), created_at, id)' },
+    // Spelled per dialect in the migrations (JSON field of the metadata); the name is what the schema diff compares.
+    { name: 'idx_thread_messages_email_id', expression: 'create index idx_thread_messages_email_id on messages (agent_id, (metadata->>\'messageIdHeader\')) where channel = \'email\'' },
   ],
 });
 
@@ -149,6 +154,8 @@ export const CallLogEntity = defineEntity({
   indexes: [
     { name: 'call_logs_agent_id_created_at_id_index', properties: ['agentId', 'createdAt', 'id'] },
     { name: 'call_logs_status_updated_at_index', properties: ['status', 'updatedAt'] },
+    { name: 'idx_thread_calls_to', expression: 'create index idx_thread_calls_to on call_logs (agent_id, lower(to_addr), created_at, id)' },
+    { name: 'idx_thread_calls_from', expression: 'create index idx_thread_calls_from on call_logs (agent_id, lower(from_addr), created_at, id)' },
   ],
 });
 
@@ -343,9 +350,42 @@ export const ProviderCredentialEntity = defineEntity({
   },
 });
 
+/** A person of an agent (see contact-repository.ts); created by the contacts migration's triggers. */
+export const ContactEntity = defineEntity({
+  name: 'Contact',
+  tableName: 'contacts',
+  properties: {
+    id: p.string().primary().columnType('varchar(64)'),
+    agentId: p.string().fieldName('agent_id').columnType('varchar(64)'),
+    name: p.text().nullable(),
+    lastAt: p.datetime(3).fieldName('last_at').nullable(),
+    lastId: p.string().fieldName('last_id').columnType('varchar(64)').nullable(),
+    lastKind: p.string().fieldName('last_kind').columnType('varchar(8)').nullable(),
+    readAt: p.datetime(3).fieldName('read_at').nullable(),
+    readId: p.string().fieldName('read_id').columnType('varchar(64)').nullable(),
+    createdAt: p.datetime(3).fieldName('created_at'),
+    updatedAt: p.datetime(3).fieldName('updated_at'),
+  },
+  indexes: [{ name: 'idx_thread_contacts_recent', properties: ['agentId', 'lastAt', 'id'] }],
+});
+
+/** One address of a contact: unique per agent and kind, which makes creating contacts from traffic race-free. */
+export const ContactAddressEntity = defineEntity({
+  name: 'ContactAddress',
+  tableName: 'contact_addresses',
+  properties: {
+    agentId: p.string().primary().fieldName('agent_id').columnType('varchar(64)'),
+    kind: p.string().primary().columnType('varchar(16)'),
+    address: p.text().primary(),
+    contactId: p.string().fieldName('contact_id').columnType('varchar(64)').index('idx_thread_contact_addresses_contact'),
+    createdAt: p.datetime(3).fieldName('created_at'),
+  },
+});
+
 export const ENTITIES = [
   AgentEntity, AgentChannelEntity, MessageEntity, CallbackDeliveryEntity, WhatsAppSenderEntity, CallLogEntity,
   CallTurnEntity, UsageRecordEntity, UsageCounterEntity, AgentLimitsEntity, UsageAlertEntity,
   OptOutEntity, DoNotContactEntity, ConsentEntity, ErasureTombstoneEntity, AgentComplianceEntity, AuditLogEntity,
   ProviderCredentialEntity,
+  ContactEntity, ContactAddressEntity,
 ];

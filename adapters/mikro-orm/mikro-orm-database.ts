@@ -12,6 +12,7 @@ import { SqlComplianceRepository } from './compliance-repository.js';
 import { SqlWhatsAppSenderRepository } from './whatsapp-sender-repository.js';
 import { SqlAuditRepository } from './audit-repository.js';
 import { SqlProviderCredentialRepository } from './provider-credential-repository.js';
+import { SqlContactRepository } from './contact-repository.js';
 
 /** Every repository over one executor: the database's own, or a transaction's session. */
 function repositoriesOver(sql: SqlExecutor): Repositories {
@@ -26,6 +27,7 @@ function repositoriesOver(sql: SqlExecutor): Repositories {
     compliance: new SqlComplianceRepository(sql),
     audit: new SqlAuditRepository(sql),
     providerCredentials: new SqlProviderCredentialRepository(sql),
+    contacts: new SqlContactRepository(sql),
   };
 }
 
@@ -42,6 +44,7 @@ export class MikroOrmDatabase implements Database {
   readonly compliance: Repositories['compliance'];
   readonly audit: Repositories['audit'];
   readonly providerCredentials: Repositories['providerCredentials'];
+  readonly contacts: Repositories['contacts'];
   private closing: Promise<void> | null = null;
 
   constructor(
@@ -56,7 +59,7 @@ export class MikroOrmDatabase implements Database {
     ({
       agents: this.agents, messages: this.messages, callbacks: this.callbacks,
       whatsappSenders: this.whatsappSenders, calls: this.calls, turns: this.turns, usage: this.usage,
-      compliance: this.compliance, audit: this.audit, providerCredentials: this.providerCredentials,
+      compliance: this.compliance, audit: this.audit, providerCredentials: this.providerCredentials, contacts: this.contacts,
     } = repositoriesOver(executor));
   }
 

@@ -191,6 +191,8 @@ export class MockEmail implements EmailPort {
       text: typeof data.text === 'string' ? data.text : '',
       html: typeof data.html === 'string' ? data.html : null,
       messageIdHeader: typeof data.messageIdHeader === 'string' ? data.messageIdHeader : null,
+      inReplyTo: typeof data.inReplyTo === 'string' ? data.inReplyTo : null,
+      references: Array.isArray(data.references) ? data.references.filter((r): r is string => typeof r === 'string') : [],
       attachments: attachments.map((item: unknown) => {
         const a = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>;
         return {

@@ -19,10 +19,18 @@ export function toInboundEmail(email: GetReceivingEmailResponseSuccess): Inbound
     text: email.text ?? '',
     html: email.html ?? null,
     messageIdHeader: email.message_id || null,
+    inReplyTo: header(email.headers, 'in-reply-to'),
+    references: header(email.headers, 'references')?.match(/<[^<>\s]+>/g) ?? [],
     attachments: (email.attachments ?? []).map((a) => ({
       filename: a.filename ?? 'attachment',
       contentType: a.content_type,
       size: a.size,
     })),
   };
+}
+
+/** A header of the received mail by name, whatever its case. */
+function header(headers: Record<string, string> | null, name: string): string | null {
+  const found = Object.entries(headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1];
+  return found?.trim() || null;
 }

@@ -57,10 +57,16 @@ function addresses(value: string | null): string[] {
   return value ? addressparser(value, { flatten: true }).map((a) => a.address.toLowerCase()).filter(Boolean) : [];
 }
 
-/** The `Message-ID` header among the raw headers SendGrid passes along. */
-function messageIdHeader(headers: string | null): string | null {
-  const match = /^message-id:\s*(.+)$/im.exec(headers ?? '');
+/** One header among the raw headers SendGrid passes along (unfolded: continuation lines start with white space). */
+function rawHeader(headers: string | null, name: string): string | null {
+  const unfolded = (headers ?? '').replace(/\r?\n[ \t]+/g, ' ');
+  const match = new RegExp(`^${name}:\\s*(.+)$`, 'im').exec(unfolded);
   return match?.[1]?.trim() ?? null;
+}
+
+/** The Message-IDs of a References header, in order. */
+function messageIds(value: string | null): string[] {
+  return value?.match(/<[^<>\s]+>/g) ?? [];
 }
 
 /**
@@ -84,7 +90,7 @@ export async function parseInboundParse(request: WebhookRequest): Promise<Inboun
   const to = addresses(field('to'));
   if (!from) throw invalid('has no from');
   if (to.length === 0) throw invalid('has no to');
-  const headerId = messageIdHeader(field('headers'));
+  const headerId = rawHeader(field('headers'), 'message-id');
   type Upload = Exclude<ReturnType<FormData['get']>, string | null>;
   const files = [...form.entries()]
     .filter((entry): entry is [string, Upload] => /^attachment\d+$/.test(entry[0]) && typeof entry[1] !== 'string')
@@ -98,6 +104,8 @@ export async function parseInboundParse(request: WebhookRequest): Promise<Inboun
     text: field('text') ?? '',
     html: field('html'),
     messageIdHeader: headerId,
+    inReplyTo: messageIds(rawHeader(field('headers'), 'in-reply-to'))[0] ?? null,
+    references: messageIds(rawHeader(field('headers'), 'references')),
     attachments: files.map(([, file]) => ({ filename: file.name, contentType: file.type || 'application/octet-stream', size: file.size })),
   };
 }

@@ -38,6 +38,8 @@ export function inboundEmailFromMime(
     text: parsed.text ?? '',
     html: typeof parsed.html === 'string' ? parsed.html : null,
     messageIdHeader: parsed.messageId ?? null,
+    inReplyTo: parsed.inReplyTo ?? null,
+    references: parsed.references === undefined ? [] : [parsed.references].flat(),
     attachments: parsed.attachments.map((a) => ({
       filename: a.filename ?? 'attachment',
       contentType: a.contentType,

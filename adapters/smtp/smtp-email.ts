@@ -107,7 +107,7 @@ export class SmtpEmail implements EmailPort, CredentialCheck {
         subject: request.subject,
         ...(request.text !== undefined ? { text: request.text } : {}),
         ...(request.html !== undefined ? { html: request.html } : {}),
-        ...(request.headers ? { headers: request.headers } : {}),
+        ...(request.headers ? { headers: withoutMessageId(request.headers) } : {}),
         attachments: (request.attachments ?? []).map((a) => ({
           filename: a.filename,
           content: Buffer.from(a.content.buffer, a.content.byteOffset, a.content.byteLength),
@@ -168,9 +168,17 @@ export class SmtpEmail implements EmailPort, CredentialCheck {
    * The same message (same reference) keeps the same Message-ID across retries, so receiving mailboxes can show
    * a duplicate once: SMTP has no idempotency key of its own.
    */
+  /** Core's own Message-ID when it gives one (threading), else one made from our reference. */
   private messageIdFor(request: SendEmailRequest): string {
+    const given = Object.entries(request.headers ?? {}).find(([name]) => name.toLowerCase() === 'message-id')?.[1];
+    if (given) return given;
     const domain = bare(request.from).split('@')[1] ?? 'localhost';
     const local = request.reference.replace(/[^A-Za-z0-9._-]/g, '') || randomBytes(12).toString('hex');
     return `<${local}@${domain}>`;
   }
+}
+
+/** nodemailer sets Message-ID from its `messageId` option; the header given twice would be sent twice. */
+function withoutMessageId(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'message-id'));
 }

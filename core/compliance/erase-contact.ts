@@ -10,7 +10,7 @@ interface EraseOutput {
   contactHash: string;
   /** False when there was nothing left to erase (a repeat). */
   erased: boolean;
-  counts: { messages: number; calls: number; transcriptTurns: number; files: number; consents: number };
+  counts: { messages: number; calls: number; transcriptTurns: number; files: number; consents: number; contacts: number };
   erasedAt: string;
 }
 
@@ -21,7 +21,7 @@ export const eraseContact = defineUseCase<{ contact: string }, EraseOutput>({
   title: 'Erase everything about a person',
   description:
     'Admin (right to erasure): delete every message, call, transcript, recording and stored file that names this ' +
-    'number or address, across all agents, and their consent records. What stays is a tombstone with a hash of the ' +
+    'number or address, across all agents, the contacts holding it (with all their addresses and names), and their consent records. What stays is a tombstone with a hash of the ' +
     'contact, with their opt-outs and do-not-contact entries (also hashes), so those still apply. Safe to repeat.',
   input: { type: 'object', additionalProperties: false, required: ['contact'], properties: { contact: contactSchema } },
   output: {
@@ -29,8 +29,8 @@ export const eraseContact = defineUseCase<{ contact: string }, EraseOutput>({
     properties: {
       contactHash: { type: 'string' }, erased: { type: 'boolean' }, erasedAt: { type: 'string' },
       counts: {
-        type: 'object', additionalProperties: false, required: ['messages', 'calls', 'transcriptTurns', 'files', 'consents'],
-        properties: { messages: count, calls: count, transcriptTurns: count, files: count, consents: count },
+        type: 'object', additionalProperties: false, required: ['messages', 'calls', 'transcriptTurns', 'files', 'consents', 'contacts'],
+        properties: { messages: count, calls: count, transcriptTurns: count, files: count, consents: count, contacts: count },
       },
     },
   },
@@ -50,18 +50,19 @@ export const eraseContact = defineUseCase<{ contact: string }, EraseOutput>({
     const files = calls.flatMap(callFileKeys);
     const previous = await db.compliance.findTombstone(hash);
     if (previous && messages.length + calls.length + consents === 0) {
-      return { contactHash: hash, erased: false, counts: { messages: 0, calls: 0, transcriptTurns: 0, files: 0, consents: 0 }, erasedAt: previous.erasedAt.toISOString() };
+      return { contactHash: hash, erased: false, counts: { messages: 0, calls: 0, transcriptTurns: 0, files: 0, consents: 0, contacts: 0 }, erasedAt: previous.erasedAt.toISOString() };
     }
     // Files first: a failure leaves the rows that name them, so a repeat finds and deletes them.
     if (files.length > 0) {
       const storage = requirePort(ctx.ports, 'storage').port;
       for (const key of files) await storage.delete(key);
     }
-    const counts = { messages: messages.length, calls: calls.length, transcriptTurns: turns, files: files.length, consents };
     const erasedAt = ctx.ports.clock.now();
-    await audited(ctx, { action: 'contact.erase', targets: { contactHash: hash, ...counts } }, async (tx) => {
-      await tx.compliance.erase({ messageIds: messages.map((m) => m.id), callIds: calls.map((c) => c.id) }, { contactHash: hash, erasedAt, counts });
-      return { result: undefined };
+    const counts = await audited(ctx, { action: 'contact.erase', targets: { contactHash: hash } }, async (tx) => {
+      // The person's contacts go whole (every address, the agent's name for them): they link the erased address to others.
+      const found = { messages: messages.length, calls: calls.length, transcriptTurns: turns, files: files.length, consents, contacts: await tx.contacts.eraseByAddress(contact) };
+      await tx.compliance.erase({ messageIds: messages.map((m) => m.id), callIds: calls.map((c) => c.id) }, { contactHash: hash, erasedAt, counts: found });
+      return { result: found, targets: found };
     });
     ctx.ports.logger.info({ requestId: ctx.requestId, contactHash: hash, ...counts }, 'contact erased');
     return { contactHash: hash, erased: true, counts, erasedAt: erasedAt.toISOString() };

@@ -10,7 +10,7 @@ export const transferCall = defineUseCase<{ callId: string; to: string; agentId?
   name: 'comms_transfer_call',
   title: 'Transfer a live call to a person',
   description:
-    'Hand a live AI conversation to a person: the agent stops speaking and the caller is connected to `to`.',
+    'Hand a live AI conversation to a person: the agent stops speaking and the caller is connected to `to`. Returns the call as comms_get_call does.',
   input: {
     type: 'object',
     additionalProperties: false,
@@ -42,7 +42,7 @@ export const transferCall = defineUseCase<{ callId: string; to: string; agentId?
 export const endCall = defineUseCase<{ callId: string; agentId?: string }, CallView>({
   name: 'comms_end_call',
   title: 'End a call',
-  description: 'Hang up one of this agent\'s calls, live, ringing or playing.',
+  description: 'Hang up one of this agent\'s calls, live, ringing or playing. Returns the call as comms_get_call does.',
   input: {
     type: 'object',
     additionalProperties: false,

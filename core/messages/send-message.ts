@@ -15,6 +15,7 @@ import { smsChannel } from './outbound/sms-channel.js';
 import { whatsappChannel } from './outbound/whatsapp-channel.js';
 import { predecessorsOf } from './status-transitions.js';
 import { recordProviderOptOut } from '../compliance/opt-outs.js';
+import { resolveReply, threadOutbound, type SendMessageRequest } from '../contacts/reply-to.js';
 
 export type { SendMessageInput } from './outbound/send-input.js';
 
@@ -33,7 +34,7 @@ export interface SendMessageOutput {
 
 const CHANNELS: Readonly<Record<Channel, OutboundChannel>> = { sms: smsChannel, email: emailChannel, whatsapp: whatsappChannel };
 
-export const sendMessage = defineUseCase<SendMessageInput, SendMessageOutput>({
+export const sendMessage = defineUseCase<SendMessageRequest, SendMessageOutput>({
   name: 'comms_send_message',
   title: 'Send a message',
   description:
@@ -64,8 +65,10 @@ export const sendMessage = defineUseCase<SendMessageInput, SendMessageOutput>({
   auth: 'agent',
   toolset: 'messaging',
   rest: { method: 'POST', path: '/messages', successStatus: 201 },
-  async run(ctx, input) {
-    const agent = await actingAgent(ctx, input.agentId);
+  async run(ctx, request) {
+    const agent = await actingAgent(ctx, request.agentId);
+    const reply = await resolveReply(ctx, agent.id, request);
+    const input = reply.input;
     const channel = CHANNELS[input.channel];
     const prepared = await channel.prepare(ctx, agent, input);
     const meter = channel.meter(prepared);
@@ -78,7 +81,7 @@ export const sendMessage = defineUseCase<SendMessageInput, SendMessageOutput>({
       content: prepared.content,
       lines: [priceLine(ctx.ports.settings.usage, { channel: input.channel, action: 'message', units: meter.units, unit: meter.unit, provider: prepared.provider, to: meter.contacts[0] ?? null })],
     });
-    const message = newOutboundMessage(ctx, agent.id, input, prepared);
+    const message = threadOutbound(newOutboundMessage(ctx, agent.id, input, prepared), reply.repliedTo);
     const { outcome, usage } = await admission.commit({ messageId: message.id }, async (db, keep) => {
       const inserted = await db.messages.insertOutbound(message);
       return { outcome: inserted, usage: inserted.inserted ? keep() : [] };

@@ -29,9 +29,15 @@ function withoutBounds(value: unknown): unknown {
  * admin's list) matches this one, and clients can still validate structuredContent with it.
  */
 export function briefOutputSchema(schema: JsonSchema): JsonSchema {
-  const properties = isSchema(schema.properties) ? Object.fromEntries(Object.keys(schema.properties).map((name) => [name, {}])) : undefined;
-  return { type: schema.type ?? 'object', ...(properties ? { properties } : {}) };
+  const names = isSchema(schema.properties) ? Object.keys(schema.properties) : [];
+  // A whole record (a call with its twenty fields) is named by the tool's description instead: listing it
+  // in every call tool's schema cost more of the agent's context than any other part of the list.
+  if (names.length === 0 || names.length > MAX_LISTED_FIELDS) return { type: schema.type ?? 'object' };
+  return { type: schema.type ?? 'object', properties: Object.fromEntries(names.map((name) => [name, {}])) };
 }
+
+/** Results with more fields than this are described as an object, without their field names. */
+const MAX_LISTED_FIELDS = 10;
 
 function isSchema(value: unknown): value is Schema {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

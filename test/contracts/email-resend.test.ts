@@ -185,13 +185,15 @@ describe('resend adapter: beyond the contract', () => {
     const answer = await sim.injectInbound({
       url: `${receiver.baseUrl}/webhooks/email`, from: 'Customer <customer@example.com>', to: ['Agent <agent@example.com>'],
       subject: 'Hello', text: 'Body', messageId: '<abc@mail.example.com>',
+      headers: { 'In-Reply-To': '<parent@example.com>', references: '<root@example.com>\r\n <parent@example.com>' },
     });
     expect(answer).toMatchObject({ status: 200, body: '{"received":true}' });
     expect(events).toEqual([{
       kind: 'received',
       email: {
         providerMessageId: answer.emailId, from: 'customer@example.com', to: ['agent@example.com'], cc: [], subject: 'Hello',
-        text: 'Body', html: null, messageIdHeader: '<abc@mail.example.com>', attachments: [],
+        text: 'Body', html: null, messageIdHeader: '<abc@mail.example.com>', inReplyTo: '<parent@example.com>',
+        references: ['<root@example.com>', '<parent@example.com>'], attachments: [],
       },
     }]);
     expect(sim.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`GET /emails/receiving/${answer.emailId}`]);

@@ -21,7 +21,11 @@ function farSide(mail: RecordedSmtpMail): FarSideMail {
   const cc = addressesOf(parsed.cc);
   const listed = new Set([...to, ...cc]);
   const headers: Record<string, string> = {};
-  for (const [name, value] of parsed.headers) if (typeof value === 'string') headers[name.toLowerCase()] = value;
+  for (const [name, value] of parsed.headers) {
+    if (typeof value === 'string') headers[name.toLowerCase()] = value;
+    // mailparser splits a References header into its Message-IDs.
+    else if (Array.isArray(value) && value.every((v) => typeof v === 'string')) headers[name.toLowerCase()] = value.join(' ');
+  }
   return {
     from: addressesOf(parsed.from)[0] ?? '',
     to,

@@ -30,6 +30,7 @@ const S3rver = createRequire(import.meta.url)('s3rver') as S3rverClass;
 const KNOWN_TABLES = new Set([
   'agents', 'agent_channels', 'messages', 'callback_deliveries', 'whatsapp_senders', 'call_logs', 'call_turns', 'usage_records',
   'usage_counters', 'agent_limits', 'usage_alerts', 'opt_outs', 'do_not_contact', 'consents', 'erasure_tombstones', 'agent_compliance',
+  'contacts', 'contact_addresses',
   'mikro_orm_migrations',
 ]);
 const CONTACT_COLUMN = /(^|_)(from|to|contact|address|addr|phone|number|email|recipient|caller|callee|body|text|payload|metadata|transcript|evidence)(_|$)/;
@@ -195,14 +196,21 @@ describe.each(databases)('erasure and export on $name', ({ postgres }) => {
       expect(exported.optOuts).toMatchObject([{ channel: 'sms', sender: '+15550100091', source: 'keyword' }]);
       expect(exported.erasure).toBeNull();
       const ids = [...messages.map((m) => m.id), String(voice.callId)];
+      // Agent A knows the person as one contact with a name: the phone's and the email's threads merged.
+      const threads = (await run('comms_list_threads', as(a), {})).threads as Array<{ contactId: string; addresses: Array<{ address: string }> }>;
+      const holding = (address: string) => threads.find((t) => t.addresses.some((x) => x.address === address))!.contactId;
+      await run('comms_merge_contacts', as(a), { contactId: holding(PERSON), mergeContactId: holding(PERSON_EMAIL) });
+      await run('comms_update_contact', as(a), { contactId: holding(PERSON), name: 'Person Nickname' });
 
       const erased = await run('comms_erase_contact', ADMIN, { contact: PERSON, confirm: PERSON });
-      expect(erased).toMatchObject({ erased: true, counts: { messages: messages.length, calls: 1, transcriptTurns: 1, files: 1, consents: 1 } });
+      expect(erased).toMatchObject({ erased: true, counts: { messages: messages.length, calls: 1, transcriptTurns: 1, files: 1, consents: 1, contacts: 2 } });
       const byEmail = await run('comms_erase_contact', ADMIN, { contact: PERSON_EMAIL.toUpperCase(), confirm: PERSON_EMAIL.toUpperCase() });
-      expect(byEmail).toMatchObject({ erased: true, counts: { messages: 1 } });
+      expect(byEmail).toMatchObject({ erased: true, counts: { messages: 1, contacts: 0 } });
+      const left = (await run('comms_list_threads', as(a), {})).threads as Array<{ addresses: Array<{ address: string }> }>;
+      expect(left.flatMap((t) => t.addresses.map((x) => x.address))).toEqual(['+15550100202']);
 
       // Nothing names the person, and nothing refers to what was erased, in any table.
-      const needles = [PERSON, PERSON.slice(2), PERSON_EMAIL, 'Example Street 5', 'signed up at the counter', 'Who is this?', ...ids];
+      const needles = [PERSON, PERSON.slice(2), PERSON_EMAIL, 'Person Nickname', 'Example Street 5', 'signed up at the counter', 'Who is this?', ...ids];
       expect(await leftovers(inspector, needles)).toEqual([]);
       const files = await storedFiles();
       expect(files.filter((f) => f.includes(personFile))).toEqual([]);

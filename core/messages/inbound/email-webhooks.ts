@@ -4,9 +4,11 @@ import type { AgentRecord } from '../../../ports/records.js';
 import type { WebhookReply, WebhookRequest } from '../../../ports/webhook.js';
 import { requirePort, type CorePorts, type Provided } from '../../context.js';
 import { signerOf } from '../../webhook-signer.js';
+import { inboundThreading } from '../../contacts/email-threading.js';
 import { applyDeliveryStatus, requireAddressedTo, requireAgent, storeInbound } from './store-inbound.js';
 
-function storeEmail(ports: CorePorts, agent: AgentRecord, provider: string, email: InboundEmail) {
+async function storeEmail(ports: CorePorts, agent: AgentRecord, provider: string, email: InboundEmail) {
+  const threading = await inboundThreading(ports.db, agent.id, email);
   return storeInbound(ports, agent, {
     channel: 'email',
     provider,
@@ -20,6 +22,7 @@ function storeEmail(ports: CorePorts, agent: AgentRecord, provider: string, emai
       ...(email.html ? { html: email.html } : {}),
       messageIdHeader: email.messageIdHeader,
       attachments: email.attachments,
+      ...threading,
     },
   });
 }

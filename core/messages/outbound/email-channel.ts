@@ -8,6 +8,7 @@ import { marketingEmail } from '../../compliance/marketing-email.js';
 import { invalidField, notConfigured, refuseForeignFields } from './channel-errors.js';
 import type { OutboundChannel } from './outbound-channel.js';
 import type { AttachmentInput } from './send-input.js';
+import { threadingHeaders } from '../../contacts/email-threading.js';
 
 const MAX_RECIPIENTS = 50;
 const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
@@ -95,7 +96,7 @@ export const emailChannel: OutboundChannel = {
       text: extras.text,
       html: extras.html,
       attachments: extras.attachments,
-      headers: extras.headers,
+      headers: { ...extras.headers, ...threadingHeaders(message.metadata) },
       idempotencyKey: message.idempotencyKey ? `${message.agentId}:${message.idempotencyKey}` : undefined,
       reference: message.id,
     });

@@ -39,12 +39,12 @@ const emailList = { type: 'array', items: { type: 'string', minLength: 3, maxLen
 export const sendMessageInputSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['channel', 'to'],
+  required: ['channel'],
   properties: {
     agentId: { type: 'string', minLength: 1, description: 'Only with the admin token: the agent to send as.' },
     channel: { type: 'string', enum: ['sms', 'email', 'whatsapp'] },
     to: {
-      description: 'sms, whatsapp: an E.164 number (+15550100123). email: one or more addresses.',
+      description: 'sms, whatsapp: an E.164 number (+15550100123). email: one or more addresses. Optional with inReplyTo.',
       anyOf: [{ type: 'string', minLength: 1, maxLength: 320 }, { ...emailList, minItems: 1 }],
     },
     body: { type: 'string', maxLength: 4096, description: 'sms, whatsapp text.' },
@@ -73,6 +73,7 @@ export const sendMessageInputSchema = {
     mediaUrls: { type: 'array', maxItems: 10, items: { type: 'string', format: 'uri', pattern: '^https?://' }, description: 'whatsapp media (public URLs).' },
     templateId: { type: 'string', minLength: 1, maxLength: 256, description: 'whatsapp approved template: Twilio Content SID or template name.' },
     templateVars: { type: 'object', additionalProperties: { type: 'string', maxLength: 1024 }, description: 'whatsapp, e.g. {"1": "Ada"}.' },
+    inReplyTo: { type: 'string', minLength: 1, maxLength: 64, description: 'Id of the message this answers (any channel): to defaults to that person; email gets Re: and threading headers.' },
     idempotencyKey: { type: 'string', minLength: 1, maxLength: 255, description: 'Makes a retry safe: the same key sends once.' },
     purpose: purposeSchema,
   },

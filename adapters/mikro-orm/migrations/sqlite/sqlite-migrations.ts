@@ -10,6 +10,7 @@ import { Migration20261130080001_stuck_sends } from './Migration20261130080001_s
 import { Migration20261130120001_agent_suspension } from './Migration20261130120001_agent_suspension.js';
 import { Migration20261130120001_audit_log } from './Migration20261130120001_audit_log.js';
 import { Migration20261201140100_provider_credentials } from './Migration20261201140100_provider_credentials.js';
+import { Migration20261201160100_contacts } from './Migration20261201160100_contacts.js';
 
 /** Every SQLite migration, oldest first. Listed explicitly: no file globbing at runtime (tsx or dist/). */
 export const SQLITE_MIGRATIONS: MigrationObject[] = [
@@ -24,4 +25,5 @@ export const SQLITE_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261130120001_audit_log', class: Migration20261130120001_audit_log },
   { name: 'Migration20261201130100_history_indexes', class: Migration20261201130100_history_indexes },
   { name: 'Migration20261201140100_provider_credentials', class: Migration20261201140100_provider_credentials },
+  { name: 'Migration20261201160100_contacts', class: Migration20261201160100_contacts },
 ];
