@@ -54,6 +54,8 @@ export interface CoreSettings {
   publicBaseUrl: string;
   /** Where inbound events go for agents without their own callback URL. */
   defaultCallbackUrl: string | null;
+  /** After this many failed attempts a callback delivery is given up (`dead`); 12 is about a day after the first. */
+  callbackMaxAttempts: number;
   /** Server-wide admin token; null disables admin access. */
   adminToken: string | null;
   voice: VoiceDefaults;
