@@ -21,6 +21,7 @@ import type { ComplianceSettings } from './compliance/compliance-settings.js';
 import type { ContentFilter } from '../ports/content-filter.js';
 import type { PhoneLocations } from '../ports/phone-locations.js';
 import type { Metrics } from '../ports/metrics.js';
+import type { JobQueue } from '../ports/jobs.js';
 import type { AuthFailureWindows } from './auth/auth-failure-windows.js';
 
 /** Who is calling: an agent acting as itself, or the operator acting for any agent. */
@@ -101,6 +102,8 @@ export interface CorePorts {
   /** Screens outbound text (content rule of the pre-send policy). */
   contentFilter: ContentFilter;
   settings: CoreSettings;
+  /** Counts of the background work's runs (the queue itself is driven by the composition root). */
+  jobs: Pick<JobQueue, 'status'>;
   /** Asks the callback dispatcher to run soon (after an inbound event was stored). */
   notifyCallbacksPending(): void;
   /** Alerts to the operator, routed by severity to the configured sinks. */

@@ -29,7 +29,7 @@ export interface JobCounts {
   /** Waiting to run, retries waiting for their delay included. */
   queued: number;
   active: number;
-  /** Failed runs still retained (each failure of a run counts once). */
+  /** Runs that failed for good (every retry spent), while the queue retains them. */
   failed: number;
   deadLettered: number;
   /** The error of the newest dead-lettered run, if any (an error message, never personal data). */

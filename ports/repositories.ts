@@ -105,6 +105,8 @@ export interface CallbackDeliveryRepository {
   listForMessage(messageId: string): Promise<CallbackDeliveryRecord[]>;
   /** How many deliveries are pending, and when the oldest of them was created (null when none). */
   backlog(): Promise<{ pending: number; oldestCreatedAt: Date | null }>;
+  /** How many deliveries were given up (`dead`). */
+  countDead(): Promise<number>;
   update(id: string, patch: Pick<CallbackDeliveryRecord, 'status' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'updatedAt'>): Promise<void>;
 }
 

@@ -16,6 +16,7 @@ const claimDue = (lock: string): string =>
   `WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?${lock}) RETURNING ${DELIVERY_COLUMNS}`;
 const CLAIM_DUE = { sqlite: claimDue(''), postgresql: claimDue(' FOR UPDATE SKIP LOCKED') };
 const SELECT_BACKLOG = `SELECT COUNT(*) AS pending, MIN(created_at) AS oldest FROM callback_deliveries WHERE status = 'pending'`;
+const COUNT_DEAD = `SELECT COUNT(*) AS dead FROM callback_deliveries WHERE status = 'dead'`;
 const SELECT_BY_ID = `SELECT ${DELIVERY_COLUMNS} FROM callback_deliveries WHERE id = ?`;
 const SELECT_FOR_MESSAGE =
   `SELECT ${DELIVERY_COLUMNS} FROM callback_deliveries WHERE message_id = ? ORDER BY created_at, id`;
@@ -45,6 +46,13 @@ export class SqlCallbackDeliveryRepository implements CallbackDeliveryRepository
     return this.sql.run(async (session) => {
       const rows = await session.rows(SELECT_DUE, [this.sql.codec.time(now), count]);
       return rows.map((row) => toCallbackDelivery(row, this.sql.codec));
+    });
+  }
+
+  countDead(): Promise<number> {
+    return this.sql.run(async (session) => {
+      const [row] = await session.rows(COUNT_DEAD, []);
+      return Number(row?.dead ?? 0);
     });
   }
 

@@ -67,7 +67,6 @@ export class InProcessJobQueue implements JobQueue {
     try {
       await job.run();
     } catch (err) {
-      slot.failed += 1;
       const message = err instanceof Error ? err.message : String(err);
       if (retryCount < job.retryLimit) {
         const count = retryCount + 1;
@@ -81,6 +80,7 @@ export class InProcessJobQueue implements JobQueue {
         slot.retry = { timer, count };
         return;
       }
+      slot.failed += 1;
       slot.deadLettered += 1;
       slot.lastError = message;
       this.logger.error({ err, job: job.name, retries: retryCount }, 'background job failed every retry; dead-lettered');

@@ -264,6 +264,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     metrics,
     authFailures: new AuthFailureWindows(),
     settings,
+    jobs,
     notifyCallbacksPending: () => jobs.trigger(JOBS.callbacks),
     alerts,
     alertTriggers: new AlertTriggers(alerts, config.alerts.triggers, clock),
