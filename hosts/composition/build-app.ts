@@ -128,6 +128,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
       const { pending, oldestCreatedAt } = await wired.ports.db.callbacks.backlog();
       return { pending, oldestAgeSeconds: oldestCreatedAt ? Math.max(0, (clock.now().getTime() - oldestCreatedAt.getTime()) / 1000) : 0 };
     },
+    jobs: async () => (wired.ports ? (await wired.ports.jobs.status()).jobs : []),
   });
   const metrics: Metrics = prometheus ?? NO_METRICS;
   const events: ProviderEventSink = {
