@@ -16,7 +16,7 @@ const MAX_ATTEMPTS = 3;
  */
 describe.skipIf(!POSTGRES_URL)('background jobs on three servers sharing PostgreSQL', { timeout: 120_000 }, () => {
   const receiver = new CallbackReceiver();
-  let servers: TestServer[] = [];
+  const servers: TestServer[] = [];
   let schema = '';
   let client: pg.Client;
 
