@@ -83,8 +83,10 @@ export class PgBossJobQueue implements JobQueue {
     for (const job of this.jobs.values()) {
       const { everySeconds } = job;
       if (everySeconds === undefined) continue;
-      const tick = (): void => void this.send(job.name, { singletonSeconds: Math.max(1, Math.round(everySeconds)), singletonKey: 'every' });
-      this.intervals.push(setInterval(tick, everySeconds * 1000));
+      // Slots are whole seconds: a shorter period would only send jobs the slot refuses.
+      const period = Math.max(1, Math.round(everySeconds));
+      const tick = (): void => void this.send(job.name, { singletonSeconds: period, singletonKey: 'every' });
+      this.intervals.push(setInterval(tick, period * 1000));
       tick();
     }
     for (const interval of this.intervals) interval.unref();

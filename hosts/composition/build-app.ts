@@ -71,7 +71,7 @@ export interface App {
    * `startServer` starts it; a process that only runs operator commands leaves it stopped.
    */
   jobs: JobQueue;
-  /** Runs one background job here and now, outside the queue (tests, operator commands). */
+  /** Runs one background job here and now, outside the queue (tests). */
   runJob(name: JobName): Promise<void>;
   /** Routes alerts to their sinks; `settled()` waits for deliveries in progress. */
   alerts: AlertManager;
