@@ -46,6 +46,10 @@ export class PgBossJobQueue implements JobQueue {
       max: options.poolMax ?? 4,
       application_name: 'agentos-comms-jobs',
       maintenanceIntervalSeconds: options.maintenanceIntervalSeconds,
+      // A periodic job completes every period: keep an hour of them live and two days archived, not pg-boss's
+      // 12 hours and 7 days (failed runs stay live for pg-boss's 7 days, for the operator).
+      archiveCompletedAfterSeconds: 3600,
+      deleteAfterDays: 2,
       // No cron schedules: periodic jobs are throttled sends (see above), which allow periods under a minute.
       schedule: false,
     });
