@@ -931,6 +931,44 @@ export function describeDatabaseContract(options: DatabaseContractOptions): void
       });
     });
 
+    describe('callback delivery claims', () => {
+      it('claims due deliveries oldest first and holds them until the lease ends', async () => {
+        const a = await storedAgent();
+        const early = await storedInbound(a.id, { createdAt: at(1) });
+        const later = await storedInbound(a.id, { createdAt: at(2) });
+        const future = await storedInbound(a.id, { createdAt: at(60_000) });
+
+        const claimed = await db.callbacks.claimDue(at(2), at(70_000), 10);
+        expect(claimed).toEqual([{ ...early.delivery, nextAttemptAt: at(70_000) }, { ...later.delivery, nextAttemptAt: at(70_000) }]);
+        // Held: neither claimed again nor listed as due before the lease ends, then due again (its server died).
+        expect(await db.callbacks.claimDue(at(2), at(70_000), 10)).toEqual([]);
+        expect((await db.callbacks.due(at(65_000), 10)).map((d) => d.id)).not.toContain(early.delivery.id);
+        const again = await db.callbacks.claimDue(at(70_000), at(140_000), 10);
+        expect(again.map((d) => d.id)).toEqual([early.delivery.id, later.delivery.id, future.delivery.id]);
+        expect(await db.callbacks.claimDue(at(0), at(1), 10)).toEqual([]);
+        expect(await db.callbacks.claimDue(at(100_000), at(200_000), 0)).toEqual([]);
+      });
+
+      it('never hands one delivery to two claims made at once', async () => {
+        const a = await storedAgent();
+        const stored = [];
+        for (let i = 0; i < 12; i += 1) stored.push(await storedInbound(a.id, { createdAt: at(i) }));
+        const claims = await Promise.all(Array.from({ length: 6 }, () => db.callbacks.claimDue(at(100), at(90_000), 3)));
+        const ids = claims.flat().map((d) => d.id);
+        expect(new Set(ids).size).toBe(ids.length);
+        expect(ids.sort()).toEqual(stored.map((s) => s.delivery.id).sort());
+      });
+
+      it('counts deliveries given up', async () => {
+        const a = await storedAgent();
+        const one = await storedInbound(a.id, { createdAt: at(1) });
+        await storedInbound(a.id, { createdAt: at(2) });
+        expect(await db.callbacks.countDead()).toBe(0);
+        await db.callbacks.update(one.delivery.id, { status: 'dead', attempts: 12, nextAttemptAt: at(3), lastError: 'HTTP 500', updatedAt: at(3) });
+        expect(await db.callbacks.countDead()).toBe(1);
+      });
+    });
+
     describe('callback backlog', () => {
       it('counts pending deliveries and names the oldest one\'s creation time', async () => {
         expect(await db.callbacks.backlog()).toEqual({ pending: 0, oldestCreatedAt: null });

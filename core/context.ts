@@ -21,6 +21,7 @@ import type { ComplianceSettings } from './compliance/compliance-settings.js';
 import type { ContentFilter } from '../ports/content-filter.js';
 import type { PhoneLocations } from '../ports/phone-locations.js';
 import type { Metrics } from '../ports/metrics.js';
+import type { JobQueue } from '../ports/jobs.js';
 import type { AuthFailureWindows } from './auth/auth-failure-windows.js';
 import type { AgentEvents } from '../ports/agent-events.js';
 import type { CredentialCipher, ProviderVerifier } from '../ports/provider-credentials.js';
@@ -60,6 +61,8 @@ export interface CoreSettings {
   publicBaseUrl: string;
   /** Where inbound events go for agents without their own callback URL. */
   defaultCallbackUrl: string | null;
+  /** After this many failed attempts a callback delivery is given up (`dead`); 12 is about a day after the first. */
+  callbackMaxAttempts: number;
   /** Server-wide admin token; null disables admin access. */
   adminToken: string | null;
   voice: VoiceDefaults;
@@ -107,6 +110,8 @@ export interface CorePorts {
   /** Screens outbound text (content rule of the pre-send policy). */
   contentFilter: ContentFilter;
   settings: CoreSettings;
+  /** Counts of the background work's runs (the queue itself is driven by the composition root). */
+  jobs: Pick<JobQueue, 'status'>;
   /** Asks the callback dispatcher to run soon (after an inbound event was stored). */
   notifyCallbacksPending(): void;
   /** Tells sessions waiting on an agent that something arrived or ended (MCP subscriptions, waits). */

@@ -6,6 +6,7 @@ import { endCall, transferCall } from './conversation/control-call.js';
 import { makeCall } from './conversation/make-call.js';
 import { getAgent } from './agents/get-agent.js';
 import { listAgents } from './agents/list-agents.js';
+import { getJobStatus } from './jobs/get-job-status.js';
 import { rotateAgentToken } from './agents/rotate-agent-token.js';
 import { resumeAgentSending } from './agents/resume-agent-sending.js';
 import { updateAgent } from './agents/update-agent.js';
@@ -49,6 +50,7 @@ export const USE_CASES: readonly UseCase[] = [
   createAgent as UseCase,
   updateAgent as UseCase,
   listAgents as UseCase,
+  getJobStatus as UseCase,
   rotateAgentToken as UseCase,
   resumeAgentSending as UseCase,
   addWhatsAppSender as UseCase,

@@ -107,10 +107,18 @@ export interface CallbackDeliveryRepository {
   enqueue(delivery: CallbackDeliveryRecord): Promise<void>;
   /** Pending deliveries whose nextAttemptAt is at or before `now`, oldest first. */
   due(now: Date, limit: number): Promise<CallbackDeliveryRecord[]>;
+  /**
+   * Takes up to `limit` due deliveries for this server to send: each gets `nextAttemptAt = leaseUntil`
+   * at once, so no other server claims it meanwhile, and it is due again if this one dies before
+   * recording the attempt. Returns them as claimed (nextAttemptAt = leaseUntil), oldest created first.
+   */
+  claimDue(now: Date, leaseUntil: Date, limit: number): Promise<CallbackDeliveryRecord[]>;
   findById(id: string): Promise<CallbackDeliveryRecord | null>;
   listForMessage(messageId: string): Promise<CallbackDeliveryRecord[]>;
   /** How many deliveries are pending, and when the oldest of them was created (null when none). */
   backlog(): Promise<{ pending: number; oldestCreatedAt: Date | null }>;
+  /** How many deliveries were given up (`dead`). */
+  countDead(): Promise<number>;
   update(id: string, patch: Pick<CallbackDeliveryRecord, 'status' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'updatedAt'>): Promise<void>;
 }
 

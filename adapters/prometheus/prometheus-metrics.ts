@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { JobCounts } from '../../ports/jobs.js';
 import type { Metrics } from '../../ports/metrics.js';
 
 /** Values read when Prometheus scrapes, rather than counted as they happen. */
@@ -6,7 +7,11 @@ export interface ScrapeSources {
   liveCalls(): number;
   /** Pending callback deliveries and the age of the oldest, in seconds (0 when none). */
   outbox(): Promise<{ pending: number; oldestAgeSeconds: number }>;
+  /** Runs of each background job by state (across every server on a shared queue). */
+  jobs(): Promise<JobCounts[]>;
 }
+
+const JOB_STATES = { queued: 'queued', active: 'active', failed: 'failed', dead_lettered: 'deadLettered' } as const;
 
 /**
  * The metrics port over prom-client, on a registry of its own (not the global one), so two servers in
@@ -48,6 +53,15 @@ export class PrometheusMetrics implements Metrics {
     new Gauge({
       name: 'agentos_callback_outbox_oldest_age_seconds', help: 'Age of the oldest pending callback delivery (0 when none).', registers,
       async collect() { this.set((await readOutbox()).oldestAgeSeconds); },
+    });
+    new Gauge({
+      name: 'agentos_background_jobs', help: 'Background job runs by job and state (queued, active, failed, dead_lettered).', labelNames: ['job', 'state'], registers,
+      async collect() {
+        this.reset();
+        for (const job of await sources.jobs()) {
+          for (const [state, key] of Object.entries(JOB_STATES)) this.set({ job: job.name, state }, job[key]);
+        }
+      },
     });
   }
 

@@ -1,9 +1,9 @@
 import type { CallbackDeliveryRecord } from '../../ports/records.js';
 import type { CorePorts } from '../context.js';
 
-/** After this many failed attempts a delivery is given up (`dead`), about a day after the first. */
-export const MAX_CALLBACK_ATTEMPTS = 12;
 const TIMEOUT_MS = 10_000;
+/** How long a claimed delivery stays with the server that claimed it: well past the send's timeout. */
+const LEASE_MS = 6 * TIMEOUT_MS;
 export const CALLBACK_BATCH_SIZE = 50;
 
 /** Exponential back-off: 2 s, 4 s, 8 s … capped at one hour. */
@@ -17,7 +17,8 @@ export function retryDelayMs(attempts: number): number {
  */
 export async function deliverDueCallbacks(ports: CorePorts, batchSize = CALLBACK_BATCH_SIZE): Promise<number> {
   const now = ports.clock.now();
-  const due = await ports.db.callbacks.due(now, batchSize);
+  // Claimed, not just read: servers sharing the database never send the same delivery in one attempt.
+  const due = await ports.db.callbacks.claimDue(now, new Date(now.getTime() + LEASE_MS), batchSize);
   // The oldest forward still waiting (first created) is the backlog's age, for the outbox-backlog alert.
   const oldest = due.reduce<CallbackDeliveryRecord | null>((a, d) => (!a || d.createdAt < a.createdAt ? d : a), null);
   if (oldest) ports.alertTriggers.outboxBacklog((now.getTime() - oldest.createdAt.getTime()) / 1000, oldest.agentId);
@@ -53,7 +54,7 @@ async function attempt(ports: CorePorts, delivery: CallbackDeliveryRecord): Prom
     await ports.db.callbacks.update(delivery.id, { status: 'delivered', attempts, nextAttemptAt: now, lastError: null, updatedAt: now });
     return;
   }
-  const dead = !agent || attempts >= MAX_CALLBACK_ATTEMPTS;
+  const dead = !agent || attempts >= ports.settings.callbackMaxAttempts;
   ports.logger.warn({ deliveryId: delivery.id, agentId: delivery.agentId, attempts, dead, error }, 'callback delivery failed');
   await ports.db.callbacks.update(delivery.id, {
     status: dead ? 'dead' : 'pending',

@@ -25,9 +25,8 @@ import type { Clock, IdGenerator, Logger, Secrets } from '../../ports/runtime.js
 import { TOKENS } from '../../ports/tokens.js';
 import { OPTIONAL_SECTIONS, type AdapterConfig, type LoadedConfig, type OptionalSection } from '../config/app-config.js';
 import { UseCaseRunner } from '../shared/use-case-runner.js';
-import { CallbackScheduler } from './callback-scheduler.js';
-import { UsageSweeper } from './usage-sweeper.js';
-import { StuckSendRecovery } from './stuck-send-recovery.js';
+import { backgroundJobs, JOBS, openJobQueue, type JobName } from './background-jobs.js';
+import type { JobQueue } from '../../ports/jobs.js';
 import { LogPolicyRecorder } from '../../adapters/node/log-policy-recorder.js';
 import type { PolicyRecorder } from '../../ports/usage.js';
 import { failoverAdapter } from './failover-adapter.js';
@@ -72,9 +71,13 @@ export interface App {
   ports: CorePorts;
   runner: UseCaseRunner;
   logger: Logger;
-  callbacks: CallbackScheduler;
-  usageSweeper: UsageSweeper;
-  recovery: StuckSendRecovery;
+  /**
+   * Background work (callback outbox, recovery and usage sweeps): pg-boss on PostgreSQL, in-process on SQLite.
+   * `startServer` starts it; a process that only runs operator commands leaves it stopped.
+   */
+  jobs: JobQueue;
+  /** Runs one background job here and now, outside the queue (tests). */
+  runJob(name: JobName): Promise<void>;
   /** Routes alerts to their sinks; `settled()` waits for deliveries in progress. */
   alerts: AlertManager;
   /** Security events of the hosts (brute-force lockouts): logged, alerted, audited. */
@@ -118,6 +121,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
   const settings: CoreSettings = {
     publicBaseUrl: config.publicBaseUrl ?? `http://${config.server.host}:${config.server.port}`,
     defaultCallbackUrl: config.callbacks.defaultUrl,
+    callbackMaxAttempts: config.callbacks.maxAttempts,
     adminToken: config.auth.adminToken,
     voice: config.voice,
     usage: config.usage,
@@ -134,6 +138,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
       const { pending, oldestCreatedAt } = await wired.ports.db.callbacks.backlog();
       return { pending, oldestAgeSeconds: oldestCreatedAt ? Math.max(0, (clock.now().getTime() - oldestCreatedAt.getTime()) / 1000) : 0 };
     },
+    jobs: async () => (wired.ports ? (await wired.ports.jobs.status()).jobs : []),
   });
   const metrics: Metrics = prometheus ?? NO_METRICS;
   const events: ProviderEventSink = {
@@ -251,9 +256,9 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
   const alerts = new AlertManager(config.alerts, new Map(alertSinks.map((sink) => [sink.name, sink])), clock, logger);
   // One process for now; a LISTEN/NOTIFY implementation for several processes fits behind the same port.
   const agentEvents: AgentEvents = new InProcessAgentEvents(logger.child({ port: 'agent-events' }));
-  const callbacks = new CallbackScheduler(() => ports, config.callbacks.pollIntervalMs);
-  const usageSweeper = new UsageSweeper(() => ports, Math.min(60_000, config.usage.holdSeconds * 1000));
-  const recovery = new StuckSendRecovery(() => ports, config.recovery);
+  const jobs = await openJobQueue(db.port.dialect, config, logger.child({ component: 'jobs' }));
+  const jobDefinitions = backgroundJobs(() => ports, config);
+  for (const job of jobDefinitions) jobs.define(job);
   // Core gets its ports from the container: the one place where adapters are bound to ports.
   const ports: CorePorts = {
     clock: container.get<Clock>(TOKENS.Clock),
@@ -277,7 +282,8 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     metrics,
     authFailures: new AuthFailureWindows(),
     settings,
-    notifyCallbacksPending: () => callbacks.kick(),
+    jobs,
+    notifyCallbacksPending: () => jobs.trigger(JOBS.callbacks),
     agentEvents,
     alerts,
     alertTriggers: new AlertTriggers(alerts, config.alerts.triggers, clock),
@@ -294,18 +300,19 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     ports,
     runner,
     logger,
-    callbacks,
-    usageSweeper,
-    recovery,
+    jobs,
+    async runJob(name) {
+      const job = jobDefinitions.find((definition) => definition.name === name);
+      if (!job) throw new Error(`no background job ${name} in this configuration`);
+      await job.run();
+    },
     alerts,
     securityEvents: securityEventSink(logger, alerts, [{ authFailureBurst: (burst) => void recordLockout(ports, burst) }]),
     readiness: () => readinessOf(db, optional),
     prometheus,
     async close() {
-      await callbacks.stop();
+      await jobs.stop();
       await alerts.settled();
-      await usageSweeper.stop();
-      await recovery.stop();
       await closeAll();
     },
   };

@@ -39,6 +39,15 @@ export interface McpHttpSettings {
   adminToolsets: Array<Toolset | 'all'>;
 }
 
+export interface JobSettings {
+  schema?: string;
+  retryLimit: number;
+  retryDelaySeconds: number;
+  expireInSeconds: number;
+  pollingIntervalSeconds: number;
+  maintenanceIntervalSeconds: number;
+}
+
 export interface AppConfig {
   server: { host: string; port: number; bodyLimitBytes: number; mcp: McpHttpSettings };
   /** null: derived from the address the server actually listens on. */
@@ -50,7 +59,9 @@ export interface AppConfig {
   auth: { adminToken: string | null; oauth: OAuthSettings };
   /** `token` null: GET /metrics is off and nothing is measured. */
   metrics: { token: string | null };
-  callbacks: { defaultUrl: string | null; pollIntervalMs: number };
+  callbacks: { defaultUrl: string | null; pollIntervalMs: number; maxAttempts: number };
+  /** Background work's queue (see ports/jobs.ts); `schema` undefined: derived from the database's schema. */
+  jobs: JobSettings;
   /** Settling sends cut short by a crash (see core/recovery). */
   recovery: { stuckAfterSeconds: number; intervalSeconds: number };
   db: AdapterConfig;

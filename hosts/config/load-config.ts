@@ -96,7 +96,7 @@ function normalise(c: Record<string, unknown>, merged: MergedConfig, env: NodeJS
   const adapter = (section: string) => adapterSection(section, c[section] as Parameters<typeof adapterSection>[1], merged.sectionDirs.get(section) ?? cwd);
   const server = c.server as AppConfig['server'];
   const auth = (c.auth ?? {}) as { adminToken?: string; oauth?: RawOAuth };
-  const callbacks = (c.callbacks ?? {}) as { defaultUrl?: string; pollIntervalMs?: number };
+  const callbacks = (c.callbacks ?? {}) as { defaultUrl?: string; pollIntervalMs?: number; maxAttempts?: number };
   const db = adapter('db');
   if (!db) throw new DomainError('CONFIG_INVALID', 'db cannot be disabled', 'Remove "enabled: false" from db.');
   return {
@@ -106,7 +106,9 @@ function normalise(c: Record<string, unknown>, merged: MergedConfig, env: NodeJS
     log: { level: 'info', format: 'auto', ...(c.log as Partial<AppConfig['log']> | undefined) },
     auth: { adminToken: auth.adminToken ?? null, oauth: oauthSettings(auth.oauth) },
     metrics: { token: (c.metrics as { token?: string } | undefined)?.token ?? null },
-    callbacks: { defaultUrl: callbacks.defaultUrl ?? null, pollIntervalMs: callbacks.pollIntervalMs ?? 1000 },
+    callbacks: { defaultUrl: callbacks.defaultUrl ?? null, pollIntervalMs: callbacks.pollIntervalMs ?? 1000, maxAttempts: callbacks.maxAttempts ?? 12 },
+    // Schema defaults fill every key but the schema, which is derived from the database's.
+    jobs: c.jobs as AppConfig['jobs'],
     // Schema defaults fill both keys even when the section is absent.
     recovery: c.recovery as AppConfig['recovery'],
     db,

@@ -25,7 +25,7 @@ export interface StartServerOptions {
   eventLoopDelay?: EventLoopDelay;
 }
 
-/** Starts the HTTP server (MCP, REST, webhooks, health) and the callback outbox. */
+/** Starts the HTTP server (MCP, REST, webhooks, health) and the background jobs (callback outbox, sweeps). */
 export async function startServer(app: App, options: StartServerOptions = {}): Promise<RunningServer> {
   const { host, port } = app.loaded.config.server;
   const { security } = app.loaded.config;
@@ -62,9 +62,12 @@ export async function startServer(app: App, options: StartServerOptions = {}): P
       `publicBaseUrl is a loopback address but telephony uses ${telephony.id}: the provider cannot reach webhooks; set PUBLIC_BASE_URL`,
     );
   }
-  app.callbacks.start();
-  app.usageSweeper.start();
-  app.recovery.start();
+  try {
+    await app.jobs.start();
+  } catch (err) {
+    await Promise.allSettled([mcp.close(), voice.close(), defences.close(), new Promise<void>((resolve) => server.close(() => resolve()))]);
+    throw err;
+  }
   return {
     url,
     server,

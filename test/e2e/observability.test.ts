@@ -139,6 +139,9 @@ describe('observability: metrics and logs over traffic on every channel (demo pr
     // The agent's callback URL refuses connections: the three inbound events wait in the outbox.
     expect(value('agentos_callback_outbox_pending', {})).toBe(3);
     expect(value('agentos_callback_outbox_oldest_age_seconds', {})).toBeGreaterThanOrEqual(0);
+    // Deliveries that fail are the outbox's to retry; the job that sends them succeeds.
+    for (const state of ['failed', 'dead_lettered']) expect(value('agentos_background_jobs', { job: 'callbacks.deliver', state })).toBe(0);
+    expect(families.get('agentos_background_jobs')?.metrics.map((m) => m.labels?.job)).toContain('recovery.stuck-sends');
 
     const labelValues = [...families.values()].flatMap((f) => f.metrics.flatMap((m) => Object.entries(m.labels ?? {})))
       .filter(([key]) => key !== 'le' && key !== 'quantile' && key !== 'version').map(([, v]) => v);

@@ -82,10 +82,10 @@ describe.each([
     telephony.sendSms = never;
     const id = await stuckSend('young', { channel: 'sms', to: PERSON, body: 'Still in flight' });
     clock.advance((STUCK_AFTER_SECONDS - 1) * 1000);
-    await server.app.recovery.run();
+    await server.app.runJob('recovery.stuck-sends');
     expect((await server.app.ports.db.messages.findById(id))?.status).toBe('pending');
     clock.advance(2000);
-    await server.app.recovery.run();
+    await server.app.runJob('recovery.stuck-sends');
     expect((await server.app.ports.db.messages.findById(id))?.status).toBe('failed');
   });
 
@@ -99,7 +99,7 @@ describe.each([
     const sending = run('comms_send_message', { channel: 'sms', to: PERSON, body: 'A slow one', idempotencyKey: 'slow-1' });
     const id = await stored('slow-1');
     clock.advance((STUCK_AFTER_SECONDS + 1) * 1000);
-    await server.app.recovery.run();
+    await server.app.runJob('recovery.stuck-sends');
     expect((await server.app.ports.db.messages.findById(id))?.errorCode).toBe('PROVIDER_TIMEOUT');
     answer();
     const result = await sending as { providerMessageId: string };
@@ -113,7 +113,7 @@ describe.each([
     telephony.sendSms = never;
     const id = await stuckSend('sms-1', { channel: 'sms', to: PERSON, body: 'Your order shipped' });
     clock.advance((STUCK_AFTER_SECONDS + 1) * 1000);
-    await server.app.recovery.run();
+    await server.app.runJob('recovery.stuck-sends');
     expect(await server.app.ports.db.messages.findById(id)).toMatchObject({ status: 'failed', errorCode: 'PROVIDER_TIMEOUT', providerMessageId: null });
     expect((await usageOf({ messageId: id })).map((r) => r.state)).toEqual(['charged']);
 
@@ -129,7 +129,7 @@ describe.each([
     const input = { channel: 'email', to: 'person@example.com', subject: 'Receipt', text: 'Thanks for your order' };
     const id = await stuckSend('mail-1', input);
     clock.advance((STUCK_AFTER_SECONDS + 1) * 1000);
-    await server.app.recovery.run();
+    await server.app.runJob('recovery.stuck-sends');
     expect(await server.app.ports.db.messages.findById(id)).toMatchObject({ status: 'failed', errorCode: 'PROVIDER_UNAVAILABLE' });
     expect((await usageOf({ messageId: id })).map((r) => r.state)).toEqual(['released']);
 
@@ -152,7 +152,7 @@ describe.each([
       await new Promise((r) => setTimeout(r, 10));
     }
     clock.advance((STUCK_AFTER_SECONDS + 1) * 1000);
-    await server.app.recovery.run();
+    await server.app.runJob('recovery.stuck-sends');
     expect(await server.app.ports.db.calls.findById(callId)).toMatchObject({ status: 'failed', errorCode: 'PROVIDER_TIMEOUT', providerCallId: null });
     expect((await usageOf({ callId })).map((r) => r.state)).toEqual(['released']);
   });
