@@ -74,7 +74,7 @@ function pushOverHttp(label: string, db: () => { use: string; options: Record<st
       expect(client.getServerCapabilities()?.resources).toEqual({ subscribe: true, listChanged: false });
       const { resources } = await client.listResources();
       expect(resources).toEqual([expect.objectContaining({ uri: 'comms://inbox', mimeType: 'application/json' })]);
-      expect((await client.listResourceTemplates()).resourceTemplates).toEqual([]);
+      expect((await client.listResourceTemplates()).resourceTemplates).toEqual([expect.objectContaining({ uriTemplate: 'comms://threads/{contactId}' })]);
       const admin = await connectHttpClient(server.url, ADMIN_TOKEN);
       try {
         expect((await admin.listResources()).resources).toEqual([]);
@@ -86,6 +86,25 @@ function pushOverHttp(label: string, db: () => { use: string; options: Record<st
       }
       // An agent cannot reach the operator's template, even with its own id.
       await expect(client.readResource({ uri: `comms://agents/${agent.agentId}/inbox` })).rejects.toMatchObject({ code: -32002 });
+    });
+
+    it('serves a conversation as comms://threads/{contactId}, fenced, and pushes its updates to subscribers', async () => {
+      expect((await inbound('Is the table for four still free?', STRANGER)).status).toBe(200);
+      const { threads } = await callOk<{ threads: Array<{ contactId: string; addresses: Array<{ address: string }> }> }>(client, 'comms_list_threads', {});
+      const contactId = threads.find((t) => t.addresses.some((a) => a.address === STRANGER))!.contactId;
+      const uri = `comms://threads/${contactId}`;
+      const thread = await readJson<{ contactId: string; items: Array<{ body: string }>; untrustedFields: string[] }>(client, uri);
+      expect(thread.contactId).toBe(contactId);
+      expect(thread.items.at(-1)?.body).toMatch(/^<<untrusted-([0-9a-f]{16})>>Is the table for four still free\?<<end-untrusted-\1>>$/);
+      expect(thread.untrustedFields).toContain('items[].body');
+
+      await client.subscribeResource({ uri });
+      const started = performance.now();
+      expect((await inbound('Four people at 8, please', STRANGER)).status).toBe(200);
+      expect((await eventually(() => watch.updates.find((u) => u.at >= started && u.uri === uri))).uri).toBe(uri);
+      await client.unsubscribeResource({ uri });
+      // Another agent's token finds no such conversation.
+      await expect(otherClient.readResource({ uri })).rejects.toMatchObject({ code: -32002 });
     });
 
     it('pushes notifications/resources/updated within 100 ms of a signed inbound SMS; the inbox shows it, marked untrusted', async () => {
