@@ -49,8 +49,7 @@ import { PrometheusMetrics } from '../../adapters/prometheus/prometheus-metrics.
 import { NO_METRICS, type Metrics } from '../../ports/metrics.js';
 import { AuthFailureWindows } from '../../core/auth/auth-failure-windows.js';
 import { refusalKind } from '../../core/policy/record-refusal.js';
-import { InProcessAgentEvents } from '../../adapters/node/in-process-agent-events.js';
-import type { AgentEvents } from '../../ports/agent-events.js';
+import { openAgentEvents } from './agent-events.js';
 import { AesGcmCredentialCipher } from '../../adapters/node/aes-gcm-credential-cipher.js';
 import { pluginProviderVerifier } from './provider-verifier.js';
 import { withStoredCredentials } from './stored-credentials.js';
@@ -254,8 +253,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
   const callbackSender = container.get<CallbackSender>(TOKENS.CallbackSender);
   if (config.alerts.webhook.url && config.alerts.webhook.secret) alertSinks.push(webhookSink(callbackSender, ids, config.alerts.webhook.url, config.alerts.webhook.secret));
   const alerts = new AlertManager(config.alerts, new Map(alertSinks.map((sink) => [sink.name, sink])), clock, logger);
-  // One process for now; a LISTEN/NOTIFY implementation for several processes fits behind the same port.
-  const agentEvents: AgentEvents = new InProcessAgentEvents(logger.child({ port: 'agent-events' }));
+  const agentEventsBus = await openAgentEvents(db.port.dialect, config, logger.child({ port: 'agent-events' }));
   const jobs = await openJobQueue(db.port.dialect, config, logger.child({ component: 'jobs' }));
   const jobDefinitions = backgroundJobs(() => ports, config);
   for (const job of jobDefinitions) jobs.define(job);
@@ -284,7 +282,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     settings,
     jobs,
     notifyCallbacksPending: () => jobs.trigger(JOBS.callbacks),
-    agentEvents,
+    agentEvents: agentEventsBus.agentEvents,
     alerts,
     alertTriggers: new AlertTriggers(alerts, config.alerts.triggers, clock),
     anomalies: new AnomalyDetector(config.alerts.anomalies, { alerts, agents: db.port.agents, clock, logger }),
@@ -312,6 +310,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     prometheus,
     async close() {
       await jobs.stop();
+      await agentEventsBus.stop();
       await alerts.settled();
       await closeAll();
     },
