@@ -7,7 +7,7 @@
 import { AGENT_EVENT_KINDS, type AgentEvent, type AgentEventListener, type AgentEvents } from '../../ports/agent-events.js';
 import type { Logger } from '../../ports/runtime.js';
 import { InProcessAgentEvents } from '../node/in-process-agent-events.js';
-import { channelName, PgNotifyBus } from './pg-notify-bus.js';
+import { channelName, type PgNotifyBus } from './pg-notify-bus.js';
 
 export class PgAgentEvents implements AgentEvents {
   private readonly local: InProcessAgentEvents;
