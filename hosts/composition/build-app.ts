@@ -254,8 +254,9 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
   const callbackSender = container.get<CallbackSender>(TOKENS.CallbackSender);
   if (config.alerts.webhook.url && config.alerts.webhook.secret) alertSinks.push(webhookSink(callbackSender, ids, config.alerts.webhook.url, config.alerts.webhook.secret));
   const alerts = new AlertManager(config.alerts, new Map(alertSinks.map((sink) => [sink.name, sink])), clock, logger);
-  const crossProcess = await openCrossProcess(db.port.dialect, config, logger);
   const jobs = await openJobQueue(db.port.dialect, config, logger.child({ component: 'jobs' }));
+  // Opened last of what can fail: its listening connection would keep a process that failed to start alive.
+  const crossProcess = await openCrossProcess(db.port.dialect, config, logger);
   const jobDefinitions = backgroundJobs(() => ports, config);
   for (const job of jobDefinitions) jobs.define(job);
   // Core gets its ports from the container: the one place where adapters are bound to ports.
