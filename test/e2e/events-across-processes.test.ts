@@ -50,7 +50,7 @@ describe.skipIf(!POSTGRES_URL)('agent events across two server processes on Post
       expect((await inboundTo(a, 'warm-up')).status).toBe(200);
       return watch.next(since, 500).then(() => true, () => undefined);
     });
-  });
+  }, 90_000);
 
   afterAll(async () => {
     await client?.close();
