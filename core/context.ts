@@ -1,3 +1,4 @@
+import type { CallControl } from '../ports/call-control.js';
 import type { Alerts } from '../ports/alerts.js';
 import type { AlertTriggers } from './alerts/alert-triggers.js';
 import type { AnomalyDetector } from './alerts/anomaly-detector.js';
@@ -98,6 +99,8 @@ export interface CorePorts {
   stt: Provided<SttPort> | null;
   /** Conversations whose voice socket is open on this server. */
   liveCalls: LiveCallRegistry;
+  /** Reaches a live call held by another server on the same database (nothing to reach on SQLite). */
+  callControl: CallControl;
   callbackSender: CallbackSender;
   /** Where the pre-send policy records its refusals besides the audit trail (log, metrics). */
   policyRecorder: PolicyRecorder;

@@ -1,3 +1,4 @@
+import type { CallControlAction } from '../../ports/call-control.js';
 import { DomainError } from '../../ports/errors.js';
 import { isFinal } from '../calls/call-progress.js';
 import { CALL_UNTRUSTED, type CallView, callViewSchema, toCallView } from '../calls/call-view.js';
@@ -5,6 +6,7 @@ import { ownCall } from '../calls/get-call.js';
 import { requireTelephony } from '../context.js';
 import { requireE164 } from '../phone-number.js';
 import { defineUseCase } from '../use-case.js';
+import type { LiveCallRegistry } from './live-call-registry.js';
 
 export const transferCall = defineUseCase<{ callId: string; to: string; agentId?: string }, CallView>({
   name: 'comms_transfer_call',
@@ -30,11 +32,10 @@ export const transferCall = defineUseCase<{ callId: string; to: string; agentId?
   async run(ctx, input) {
     const to = requireE164(ctx.ports.phoneNumbers, input.to, 'to');
     const call = await ownCall(ctx, input.callId, input.agentId);
-    const live = ctx.ports.liveCalls.get(call.id);
-    if (!live) {
-      throw new DomainError('CONFLICT', 'The call has no live conversation on this server.', 'Only a call in conversation can be transferred; check its status with comms_get_call.', { callId: call.id });
+    const action = { kind: 'transfer', to } as const;
+    if (!actOnLiveCall(ctx.ports.liveCalls, call.id, action) && (isFinal(call.status) || !(await ctx.ports.callControl.forward(call.id, action)))) {
+      throw new DomainError('CONFLICT', 'The call has no live conversation on any server.', 'Only a call in conversation can be transferred; check its status with comms_get_call.', { callId: call.id });
     }
-    live.transfer(to);
     return toCallView(call);
   },
 });
@@ -57,9 +58,21 @@ export const endCall = defineUseCase<{ callId: string; agentId?: string }, CallV
   rest: { method: 'POST', path: '/calls/:callId/end' },
   async run(ctx, input) {
     const call = await ownCall(ctx, input.callId, input.agentId);
-    const live = ctx.ports.liveCalls.get(call.id);
-    if (live) live.hangUp();
-    else if (call.providerCallId && !isFinal(call.status)) await requireTelephony(ctx.ports).port.calls?.hangUp(call.providerCallId);
+    const action = { kind: 'hang-up' } as const;
+    if (actOnLiveCall(ctx.ports.liveCalls, call.id, action) || isFinal(call.status)) return toCallView(call);
+    // Live on another server: its conversation hangs up (and records how the call ended); else the provider does.
+    if (!(await ctx.ports.callControl.forward(call.id, action)) && call.providerCallId) {
+      await requireTelephony(ctx.ports).port.calls?.hangUp(call.providerCallId);
+    }
     return toCallView(call);
   },
 });
+
+/** Acts on a conversation held by this process; false when it holds none for `callId`. */
+export function actOnLiveCall(liveCalls: LiveCallRegistry, callId: string, action: CallControlAction): boolean {
+  const live = liveCalls.get(callId);
+  if (!live) return false;
+  if (action.kind === 'transfer') live.transfer(action.to);
+  else live.hangUp();
+  return true;
+}

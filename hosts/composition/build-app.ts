@@ -49,8 +49,8 @@ import { PrometheusMetrics } from '../../adapters/prometheus/prometheus-metrics.
 import { NO_METRICS, type Metrics } from '../../ports/metrics.js';
 import { AuthFailureWindows } from '../../core/auth/auth-failure-windows.js';
 import { refusalKind } from '../../core/policy/record-refusal.js';
-import { InProcessAgentEvents } from '../../adapters/node/in-process-agent-events.js';
-import type { AgentEvents } from '../../ports/agent-events.js';
+import { openCrossProcess } from './cross-process.js';
+import { actOnLiveCall } from '../../core/conversation/control-call.js';
 import { AesGcmCredentialCipher } from '../../adapters/node/aes-gcm-credential-cipher.js';
 import { pluginProviderVerifier } from './provider-verifier.js';
 import { withStoredCredentials } from './stored-credentials.js';
@@ -254,9 +254,9 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
   const callbackSender = container.get<CallbackSender>(TOKENS.CallbackSender);
   if (config.alerts.webhook.url && config.alerts.webhook.secret) alertSinks.push(webhookSink(callbackSender, ids, config.alerts.webhook.url, config.alerts.webhook.secret));
   const alerts = new AlertManager(config.alerts, new Map(alertSinks.map((sink) => [sink.name, sink])), clock, logger);
-  // One process for now; a LISTEN/NOTIFY implementation for several processes fits behind the same port.
-  const agentEvents: AgentEvents = new InProcessAgentEvents(logger.child({ port: 'agent-events' }));
   const jobs = await openJobQueue(db.port.dialect, config, logger.child({ component: 'jobs' }));
+  // Opened last of what can fail: its listening connection would keep a process that failed to start alive.
+  const crossProcess = await openCrossProcess(db.port.dialect, config, logger);
   const jobDefinitions = backgroundJobs(() => ports, config);
   for (const job of jobDefinitions) jobs.define(job);
   // Core gets its ports from the container: the one place where adapters are bound to ports.
@@ -275,6 +275,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     brain: optionalPort('brain'),
     stt: optionalPort('stt'),
     liveCalls: new LiveCallRegistry(),
+    callControl: crossProcess.callControl,
     callbackSender,
     policyRecorder: container.get<PolicyRecorder>(TOKENS.PolicyRecorder),
     phoneLocations: container.get<PhoneLocations>(TOKENS.PhoneLocations),
@@ -284,7 +285,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     settings,
     jobs,
     notifyCallbacksPending: () => jobs.trigger(JOBS.callbacks),
-    agentEvents,
+    agentEvents: crossProcess.agentEvents,
     alerts,
     alertTriggers: new AlertTriggers(alerts, config.alerts.triggers, clock),
     anomalies: new AnomalyDetector(config.alerts.anomalies, { alerts, agents: db.port.agents, clock, logger }),
@@ -292,6 +293,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     providerVerifier: pluginProviderVerifier((port) => pluginContext(port, config.dataDir)),
   };
   wired.ports = ports;
+  crossProcess.callControl.serve((callId, action) => actOnLiveCall(ports.liveCalls, callId, action));
   const runner = new UseCaseRunner(inDemoMode(ports) ? [...USE_CASES, ...DEMO_USE_CASES] : USE_CASES, ports, ids, metrics, config.confirm.tools);
 
   return {
@@ -312,6 +314,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     prometheus,
     async close() {
       await jobs.stop();
+      await crossProcess.stop();
       await alerts.settled();
       await closeAll();
     },
