@@ -18,6 +18,7 @@ const ALL_MIGRATIONS = [
   'Migration20261124200000_voice_conversations', 'Migration20261130100100_usage', 'Migration20261130110100_compliance',
   'Migration20261130170100_turn_latency', 'Migration20261130080001_stuck_sends', 'Migration20261130120001_agent_suspension', 'Migration20261130120001_audit_log',
   'Migration20261201130100_history_indexes',
+  'Migration20261201130200_mcp_sessions',
   'Migration20261201140100_provider_credentials',
   'Migration20261201160100_contacts',
 ];
