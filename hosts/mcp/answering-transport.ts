@@ -125,7 +125,9 @@ export class AnsweringTransport extends StreamableHTTPServerTransport {
     const req = new IncomingMessage(new Socket());
     req.method = 'POST';
     req.url = '/mcp';
-    req.headers = { host: 'localhost', accept: 'application/json, text/event-stream', 'content-type': 'application/json' };
+    const headers = { host: 'localhost', accept: 'application/json, text/event-stream', 'content-type': 'application/json' };
+    req.headers = headers;
+    req.rawHeaders = Object.entries(headers).flat();
     const res = new ServerResponse(req);
     const initialize = { jsonrpc: '2.0', id: `restore:${randomUUID()}`, method: 'initialize', params };
     await this.handleRequest(req, res, initialize);

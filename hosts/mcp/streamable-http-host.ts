@@ -97,6 +97,12 @@ export class StreamableHttpHost {
     return this.sessions.get(sessionId)?.transport;
   }
 
+  /** What the client declared at initialization, as this instance's Server holds it (for tests and diagnostics). */
+  clientOf(sessionId: string): { capabilities: unknown; info: unknown } | undefined {
+    const server = this.sessions.get(sessionId)?.server;
+    return server && { capabilities: server.getClientCapabilities(), info: server.getClientVersion() };
+  }
+
   /**
    * The transport that must handle this request (POST messages, GET server stream, DELETE end of
    * session), opening a session for an initialize request. Throws a DomainError before anything is
@@ -115,7 +121,7 @@ export class StreamableHttpHost {
   }
 
   private async sessionFor(id: string, owner: string): Promise<Session> {
-    const session = this.sessions.get(id) ?? (await this.restore(id));
+    const session = this.sessions.get(id) ?? (await this.restore(id, owner));
     if (session.owner !== owner) throw forbidden();
     const now = Date.now();
     session.lastSeen = now;
@@ -126,18 +132,22 @@ export class StreamableHttpHost {
     return session;
   }
 
-  /** A session this process does not hold, from its stored record (NOT_FOUND when there is none). */
-  private restore(id: string): Promise<Session> {
-    let pending = this.restoring.get(id);
-    if (!pending) {
-      pending = (async () => {
-        const record = await this.stored?.findById(id);
-        if (!record) throw notFound();
-        return this.open(record.owner, record.owner === 'admin' ? 'admin' : 'agent', undefined, record);
-      })().finally(() => this.restoring.delete(id));
-      this.restoring.set(id, pending);
-    }
-    return pending;
+  /**
+   * A session this process does not hold, from its stored record: NOT_FOUND when there is none, FORBIDDEN
+   * (before anything is built) when it is not the caller's.
+   */
+  private async restore(id: string, owner: string): Promise<Session> {
+    const pending = this.restoring.get(id);
+    if (pending) return pending;
+    const record = await this.stored?.findById(id);
+    if (!record) throw notFound();
+    if (record.owner !== owner) throw forbidden();
+    // Another request of the session may have restored it meanwhile.
+    const held = this.sessions.get(id) ?? this.restoring.get(id);
+    if (held) return held;
+    const opening = this.open(record.owner, record.owner === 'admin' ? 'admin' : 'agent', undefined, record).finally(() => this.restoring.delete(id));
+    this.restoring.set(id, opening);
+    return opening;
   }
 
   /** Whether the record is still there (false: ended or expired elsewhere). A failing database does not end sessions. */
