@@ -64,6 +64,8 @@ function negotiatedVersion(requested: string): string {
  * which also finds one ended elsewhere; DELETE removes the record; records idle past `idleMs` are swept.
  * A GET stream, and the resource subscriptions that notify on it, live on the instance holding the
  * stream: after a failover the client opens GET again and subscribes again (SDK clients re-open GET).
+ * Likewise a server request (an elicitation) waits on the instance that sent it: the client's answer,
+ * POSTed to another instance, finds no one waiting there.
  */
 export class StreamableHttpHost {
   private readonly sessions = new Map<string, Session>();

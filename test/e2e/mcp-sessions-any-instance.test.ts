@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { StreamableHttpHost } from '../../hosts/mcp/streamable-http-host.js';
+import { eventually } from '../support/callback-receiver.js';
 import { tempDir } from '../support/plugin-context.js';
 import { callOk } from '../support/mcp-client.js';
 import { answersOf, openRawSession, PROTOCOL, toolCall } from '../support/mcp-raw.js';
@@ -135,5 +137,33 @@ describe.skipIf(!POSTGRES_URL)('on PostgreSQL (COMMS_TEST_POSTGRES_URL)', () => 
   sessionsOnAnyInstance('PostgreSQL, one schema', async () => {
     schemas ??= await postgresSchemas(POSTGRES_URL!);
     return { use: 'postgresql', options: { url: POSTGRES_URL!, schema: schemas.fresh(), poolMax: 4 } };
+  });
+});
+
+describe('the idle sweep of stored MCP sessions', () => {
+  let server: TestServer;
+  let host: StreamableHttpHost;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+
+  afterAll(async () => {
+    await host?.close();
+    await server?.close();
+  });
+
+  it('removes records no instance touched within the idle time (plus the touch interval), and keeps the others', async () => {
+    const sessions = server.app.ports.db.mcpSessions;
+    const record = (id: string, lastSeenAt: Date) => ({
+      id, owner: 'admin', protocolVersion: PROTOCOL, clientCapabilities: {}, clientInfo: { name: 'c', version: '1' }, createdAt: lastSeenAt, lastSeenAt,
+    });
+    await sessions.insert(record('stale', new Date(Date.now() - 60_000)));
+    await sessions.insert(record('fresh', new Date(Date.now() + 60_000)));
+    host = new StreamableHttpHost(server.app.runner, {
+      maxSessionsPerPrincipal: 5, responseTimeoutMs: 5000, idleMs: 200, sessionRecheckMs: 100, toolsets: ['all'], adminToolsets: ['all'],
+    }, undefined, [], sessions);
+    await eventually(async () => ((await sessions.findById('stale')) === null ? true : undefined));
+    expect(await sessions.findById('fresh')).not.toBeNull();
   });
 });
