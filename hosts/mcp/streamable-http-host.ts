@@ -181,11 +181,8 @@ export class StreamableHttpHost {
         { limit: this.settings.maxSessionsPerPrincipal },
       );
     }
-    // Ended for good (the client lost it): no other instance may restore it either.
-    await Promise.all(idle.slice(0, surplus).map(async ([id]) => {
-      await this.closeSession(id);
-      await this.forget(id);
-    }));
+    // Closed here only: its record stays (another instance may be serving it) until the idle sweep.
+    await Promise.all(idle.slice(0, surplus).map(([id]) => this.closeSession(id)));
   }
 
   /**

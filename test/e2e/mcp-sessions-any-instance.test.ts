@@ -88,6 +88,18 @@ function sessionsOnAnyInstance(name: string, database: () => DbConfig | Promise<
       await session.remove();
     });
 
+    it('restores a session once when its first requests reach B together', async () => {
+      const session = await openRawSession(a.url, token);
+      // Earlier tests' sessions ended on A may still be held here until their next request or the idle sweep.
+      const held = b.running.mcp.sessionCount;
+      const answers = await Promise.all([1, 2, 3, 4, 5].map((id) => post(b, session.sessionId, toolCall(id, 'comms_get_messages', {}))));
+      expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+      const results = await Promise.all(answers.map(async (r) => (await answersOf(r))[0]?.result?.structuredContent));
+      expect(results).toEqual(Array(5).fill({ messages: [] }).map((m) => expect.objectContaining(m)));
+      expect(b.running.mcp.sessionCount).toBe(held + 1);
+      await session.remove();
+    });
+
     it('ends the session everywhere when B answers its DELETE: A then answers 404', async () => {
       const session = await openRawSession(a.url, token);
       const ended = await fetch(`${b.url}/mcp`, { method: 'DELETE', headers: inSession(session.sessionId, token) });
