@@ -88,7 +88,7 @@ function sessionsOnAnyInstance(name: string, database: () => DbConfig | Promise<
       await session.remove();
     });
 
-    it('restores a session once when its first requests reach B together', async () => {
+    it('answers the concurrent first requests of a session on B, the session held there once', async () => {
       const session = await openRawSession(a.url, token);
       // Earlier tests' sessions ended on A may still be held here until their next request or the idle sweep.
       const held = b.running.mcp.sessionCount;
