@@ -6,6 +6,7 @@ import type { UsageRepository } from './usage.js';
 import type { ComplianceRepository } from './compliance.js';
 import type { AuditRepository } from './audit.js';
 import type { ProviderCredentialRepository } from './provider-credentials.js';
+import type { McpSessionRepository } from './mcp-sessions.js';
 
 /** An agent and its addresses (oldest first), as read together when a token is authenticated. */
 export interface AgentWithChannels {
@@ -138,6 +139,8 @@ export interface Repositories {
   readonly providerCredentials: ProviderCredentialRepository;
   /** People the agent talks to, and the threads of messages and calls with them. */
   readonly contacts: ContactRepository;
+  /** MCP Streamable HTTP sessions, so that any instance can serve them (see ports/mcp-sessions.ts). */
+  readonly mcpSessions: McpSessionRepository;
 }
 
 /** The `db` port: every repository plus transactions and the database's lifecycle. */

@@ -382,10 +382,25 @@ export const ContactAddressEntity = defineEntity({
   },
 });
 
+/** An MCP Streamable HTTP session, stored so that any instance can serve it (see mcp-session-repository.ts). */
+export const McpSessionEntity = defineEntity({
+  name: 'McpSession',
+  tableName: 'mcp_sessions',
+  properties: {
+    id: p.string().primary().columnType('varchar(64)'),
+    owner: p.string().columnType('varchar(128)'),
+    protocolVersion: p.string().fieldName('protocol_version').columnType('varchar(32)'),
+    clientCapabilities: p.json<Record<string, unknown>>().fieldName('client_capabilities'),
+    clientInfo: p.json<Record<string, unknown>>().fieldName('client_info'),
+    createdAt: p.datetime(3).fieldName('created_at'),
+    lastSeenAt: p.datetime(3).fieldName('last_seen_at').index('mcp_sessions_last_seen_at_index'),
+  },
+});
+
 export const ENTITIES = [
   AgentEntity, AgentChannelEntity, MessageEntity, CallbackDeliveryEntity, WhatsAppSenderEntity, CallLogEntity,
   CallTurnEntity, UsageRecordEntity, UsageCounterEntity, AgentLimitsEntity, UsageAlertEntity,
   OptOutEntity, DoNotContactEntity, ConsentEntity, ErasureTombstoneEntity, AgentComplianceEntity, AuditLogEntity,
   ProviderCredentialEntity,
-  ContactEntity, ContactAddressEntity,
+  ContactEntity, ContactAddressEntity, McpSessionEntity,
 ];

@@ -13,6 +13,7 @@ import { SqlWhatsAppSenderRepository } from './whatsapp-sender-repository.js';
 import { SqlAuditRepository } from './audit-repository.js';
 import { SqlProviderCredentialRepository } from './provider-credential-repository.js';
 import { SqlContactRepository } from './contact-repository.js';
+import { SqlMcpSessionRepository } from './mcp-session-repository.js';
 
 /** Every repository over one executor: the database's own, or a transaction's session. */
 function repositoriesOver(sql: SqlExecutor): Repositories {
@@ -28,6 +29,7 @@ function repositoriesOver(sql: SqlExecutor): Repositories {
     audit: new SqlAuditRepository(sql),
     providerCredentials: new SqlProviderCredentialRepository(sql),
     contacts: new SqlContactRepository(sql),
+    mcpSessions: new SqlMcpSessionRepository(sql),
   };
 }
 
@@ -45,6 +47,7 @@ export class MikroOrmDatabase implements Database {
   readonly audit: Repositories['audit'];
   readonly providerCredentials: Repositories['providerCredentials'];
   readonly contacts: Repositories['contacts'];
+  readonly mcpSessions: Repositories['mcpSessions'];
   private closing: Promise<void> | null = null;
 
   constructor(
@@ -60,6 +63,7 @@ export class MikroOrmDatabase implements Database {
       agents: this.agents, messages: this.messages, callbacks: this.callbacks,
       whatsappSenders: this.whatsappSenders, calls: this.calls, turns: this.turns, usage: this.usage,
       compliance: this.compliance, audit: this.audit, providerCredentials: this.providerCredentials, contacts: this.contacts,
+      mcpSessions: this.mcpSessions,
     } = repositoriesOver(executor));
   }
 

@@ -31,6 +31,8 @@ export interface McpHttpSettings {
   allowedOrigins: string[];
   maxSessionsPerPrincipal: number;
   responseTimeoutMs: number;
+  /** How often a held MCP session touches its stored record and finds it still there (0: every request). */
+  sessionRecheckMs: number;
   /** The longest comms_wait_for_message blocks, in seconds. */
   waitMaxSeconds: number;
   /** Offered to agent tokens (`all`: every toolset). */

@@ -1,8 +1,10 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 import { StreamableHTTPServerTransport, type StreamableHTTPServerTransportOptions } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import {
   ErrorCode, isJSONRPCErrorResponse, isJSONRPCNotification, isJSONRPCRequest, isJSONRPCResultResponse,
-  type JSONRPCMessage, type RequestId,
+  type InitializeRequest, type JSONRPCMessage, type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
 import { DomainError } from '../../ports/errors.js';
 import { errorBody } from '../shared/error-mapping.js';
@@ -111,6 +113,25 @@ export class AnsweringTransport extends StreamableHTTPServerTransport {
   override async close(): Promise<void> {
     await this.answerAll(sessionClosed());
     return super.close();
+  }
+
+  /**
+   * Brings a session another instance opened into the initialized state here, through the SDK's own path:
+   * the session's initialize request is replayed (the transport takes the id from `sessionIdGenerator`, the
+   * Server the client's capabilities and version, as at the start), and its answer, written to a detached
+   * response, is dropped: the client had it long ago. Call before any request of the session.
+   */
+  async restore(params: InitializeRequest['params']): Promise<void> {
+    const req = new IncomingMessage(new Socket());
+    req.method = 'POST';
+    req.url = '/mcp';
+    const headers = { host: 'localhost', accept: 'application/json, text/event-stream', 'content-type': 'application/json' };
+    req.headers = headers;
+    req.rawHeaders = Object.entries(headers).flat();
+    const res = new ServerResponse(req);
+    const initialize = { jsonrpc: '2.0', id: `restore:${randomUUID()}`, method: 'initialize', params };
+    await this.handleRequest(req, res, initialize);
+    if (res.statusCode !== 200) throw new Error(`restoring the MCP session failed with HTTP ${res.statusCode}`);
   }
 
   private admit(id: RequestId): void {

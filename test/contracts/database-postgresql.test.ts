@@ -18,6 +18,7 @@ const ALL_MIGRATIONS = [
   'Migration20261124200000_voice_conversations', 'Migration20261130100100_usage', 'Migration20261130110100_compliance',
   'Migration20261130170100_turn_latency', 'Migration20261130080001_stuck_sends', 'Migration20261130120001_agent_suspension', 'Migration20261130120001_audit_log',
   'Migration20261201130100_history_indexes',
+  'Migration20261201130200_mcp_sessions',
   'Migration20261201140100_provider_credentials',
   'Migration20261201160100_contacts',
 ];
@@ -92,7 +93,7 @@ describe.skipIf(!url)('postgresql (set COMMS_TEST_POSTGRES_URL to run, e.g. post
       );
       expect(tables.map((t) => t.table_name)).toEqual([
         'agent_channels', 'agent_compliance', 'agent_limits', 'agents', 'audit_log', 'call_logs', 'call_turns', 'callback_deliveries', 'consents',
-        'contact_addresses', 'contacts', 'do_not_contact', 'erasure_tombstones', 'messages', 'mikro_orm_migrations', 'opt_outs', 'provider_credentials', 'usage_alerts', 'usage_counters',
+        'contact_addresses', 'contacts', 'do_not_contact', 'erasure_tombstones', 'mcp_sessions', 'messages', 'mikro_orm_migrations', 'opt_outs', 'provider_credentials', 'usage_alerts', 'usage_counters',
         'usage_records', 'whatsapp_senders',
       ]);
       const orm = await MikroORM.init({
@@ -117,7 +118,7 @@ describe.skipIf(!url)('postgresql (set COMMS_TEST_POSTGRES_URL to run, e.g. post
       // The migration log table exists first, as after any earlier deployment.
       await dbs[0]?.migrate();
       await admin.em.getConnection().execute(`delete from "${schema}".mikro_orm_migrations`);
-      const tables = ['provider_credentials', 'audit_log', 'agent_compliance', 'erasure_tombstones', 'consents', 'contact_addresses', 'contacts', 'do_not_contact', 'opt_outs', 'usage_alerts', 'usage_counters', 'usage_records', 'agent_limits', 'call_turns', 'call_logs', 'whatsapp_senders', 'callback_deliveries', 'messages', 'agent_channels', 'agents'];
+      const tables = ['mcp_sessions', 'provider_credentials', 'audit_log', 'agent_compliance', 'erasure_tombstones', 'consents', 'contact_addresses', 'contacts', 'do_not_contact', 'opt_outs', 'usage_alerts', 'usage_counters', 'usage_records', 'agent_limits', 'call_turns', 'call_logs', 'whatsapp_senders', 'callback_deliveries', 'messages', 'agent_channels', 'agents'];
       await admin.em.getConnection().execute(`drop table ${tables.map((table) => `"${schema}".${table}`).join(', ')}`);
       const applied = await Promise.all(dbs.map((db) => db.migrate()));
       expect(applied.flat()).toEqual(ALL_MIGRATIONS);

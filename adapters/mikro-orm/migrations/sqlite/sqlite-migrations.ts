@@ -9,6 +9,7 @@ import { Migration20261130170100_turn_latency } from './Migration20261130170100_
 import { Migration20261130080001_stuck_sends } from './Migration20261130080001_stuck_sends.js';
 import { Migration20261130120001_agent_suspension } from './Migration20261130120001_agent_suspension.js';
 import { Migration20261130120001_audit_log } from './Migration20261130120001_audit_log.js';
+import { Migration20261201130200_mcp_sessions } from './Migration20261201130200_mcp_sessions.js';
 import { Migration20261201140100_provider_credentials } from './Migration20261201140100_provider_credentials.js';
 import { Migration20261201160100_contacts } from './Migration20261201160100_contacts.js';
 
@@ -24,6 +25,7 @@ export const SQLITE_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261130120001_agent_suspension', class: Migration20261130120001_agent_suspension },
   { name: 'Migration20261130120001_audit_log', class: Migration20261130120001_audit_log },
   { name: 'Migration20261201130100_history_indexes', class: Migration20261201130100_history_indexes },
+  { name: 'Migration20261201130200_mcp_sessions', class: Migration20261201130200_mcp_sessions },
   { name: 'Migration20261201140100_provider_credentials', class: Migration20261201140100_provider_credentials },
   { name: 'Migration20261201160100_contacts', class: Migration20261201160100_contacts },
 ];
