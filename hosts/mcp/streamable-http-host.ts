@@ -181,8 +181,12 @@ export class StreamableHttpHost {
         { limit: this.settings.maxSessionsPerPrincipal },
       );
     }
-    // Closed here only: its record stays (another instance may be serving it) until the idle sweep.
-    await Promise.all(idle.slice(0, surplus).map(([id]) => this.closeSession(id)));
+    // The cap ends these sessions for good, record and all: kept, the record would let the evicted session
+    // come back on its next request and the cap would bound nothing.
+    await Promise.all(idle.slice(0, surplus).map(async ([id]) => {
+      await this.closeSession(id);
+      await this.forget(id);
+    }));
   }
 
   /**
