@@ -8,7 +8,7 @@ import type { CallLogRecord } from '../../ports/records.js';
 import { eventually } from '../support/callback-receiver.js';
 import { readJson, watchUpdates, type InboxWatch } from '../support/inbox-watch.js';
 import { callOk, connectHttpClient, toolError } from '../support/mcp-client.js';
-import { POSTGRES_URL, postgresSchemas } from '../support/postgres-schema.js';
+import { onSqliteAndPostgres, type TestDbSection } from '../support/each-database.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/test-server.js';
 import { TwilioSimulator } from '../simulators/twilio/twilio-simulator.js';
 
@@ -31,7 +31,7 @@ interface Waited { messages: MessageView[]; cursor: string; timedOut: boolean; u
 
 const sessionIdOf = (client: Client): string => (client.transport as StreamableHTTPClientTransport).sessionId!;
 
-function pushOverHttp(label: string, db: () => { use: string; options: Record<string, unknown> } | undefined): void {
+function pushOverHttp(label: string, db: () => TestDbSection): void {
   describe(`inbound pushed over MCP Streamable HTTP (${label})`, () => {
     const sim = new TwilioSimulator({ ownedNumbers: [AGENT_NUMBER, OTHER_NUMBER], callbackDelayMs: 5 });
     let server: TestServer;
@@ -274,15 +274,4 @@ function pushOverHttp(label: string, db: () => { use: string; options: Record<st
   });
 }
 
-pushOverHttp('SQLite', () => undefined);
-
-describe.skipIf(!POSTGRES_URL)('PostgreSQL (COMMS_TEST_POSTGRES_URL)', () => {
-  let schemas: Awaited<ReturnType<typeof postgresSchemas>> | undefined;
-  let schema = '';
-  beforeAll(async () => {
-    schemas = await postgresSchemas(POSTGRES_URL!);
-    schema = schemas.fresh();
-  });
-  afterAll(() => schemas?.close());
-  pushOverHttp('PostgreSQL', () => ({ use: 'postgresql', options: { url: POSTGRES_URL!, schema } }));
-});
+onSqliteAndPostgres(pushOverHttp);

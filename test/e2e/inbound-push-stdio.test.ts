@@ -5,7 +5,7 @@ import { runStdioHost } from '../../hosts/mcp/stdio-host.js';
 import { eventually } from '../support/callback-receiver.js';
 import { readJson, watchUpdates } from '../support/inbox-watch.js';
 import { callOk } from '../support/mcp-client.js';
-import { POSTGRES_URL, postgresSchemas } from '../support/postgres-schema.js';
+import { onSqliteAndPostgres, type TestDbSection } from '../support/each-database.js';
 import { stdioPipe } from '../support/stdio-pipe.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { TwilioSimulator } from '../simulators/twilio/twilio-simulator.js';
@@ -18,7 +18,7 @@ const PERSON = '+15550100153';
  * The stdio host on the server that receives the webhooks: agent events are delivered within one process
  * today, so the stdio session and the HTTP host that stores the inbound SMS share it.
  */
-function pushOverStdio(label: string, db: () => { use: string; options: Record<string, unknown> } | undefined): void {
+function pushOverStdio(label: string, db: () => TestDbSection): void {
   describe(`inbound pushed over MCP stdio (${label})`, () => {
     const sim = new TwilioSimulator({ ownedNumbers: [AGENT_NUMBER, OTHER_NUMBER], callbackDelayMs: 5 });
     let server: TestServer;
@@ -101,15 +101,4 @@ function pushOverStdio(label: string, db: () => { use: string; options: Record<s
   });
 }
 
-pushOverStdio('SQLite', () => undefined);
-
-describe.skipIf(!POSTGRES_URL)('PostgreSQL (COMMS_TEST_POSTGRES_URL)', () => {
-  let schemas: Awaited<ReturnType<typeof postgresSchemas>> | undefined;
-  let schema = '';
-  beforeAll(async () => {
-    schemas = await postgresSchemas(POSTGRES_URL!);
-    schema = schemas.fresh();
-  });
-  afterAll(() => schemas?.close());
-  pushOverStdio('PostgreSQL', () => ({ use: 'postgresql', options: { url: POSTGRES_URL!, schema } }));
-});
+onSqliteAndPostgres(pushOverStdio);
