@@ -29,7 +29,7 @@ export function StackedBars({ label, slots, series }: { label: string; slots: st
             </g>
           );
         })}
-        <text x={WIDTH - 4} y="12" text-anchor="end" class="tick">max {max}</text>
+        <text x="4" y="12" class="tick">max {max}</text>
       </svg>
       <figcaption>
         {label}
