@@ -68,7 +68,7 @@ describe.skipIf(skipReason !== null)(`Admin console in a browser${skipReason ? `
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     expect(page.url()).toBe(`${server.url}/admin/dashboard`);
-    expect(await page.evaluate(() => Object.values(sessionStorage))).toEqual([ADMIN_TOKEN]);
+    expect(await page.evaluate('Object.values(sessionStorage)')).toEqual([ADMIN_TOKEN]);
     await page.getByText('Support bot').first().waitFor();
     await page.getByText(/Chain verified: \d+ entries intact/).waitFor();
     await page.getByText('Demo mode').first().waitFor();
