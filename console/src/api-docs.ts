@@ -20,7 +20,16 @@ function patchAccessibility(root: HTMLElement): void {
     }
     for (const region of root.querySelectorAll<HTMLElement>('.microlight:not([tabindex]), .highlight-code > pre:not([tabindex])')) region.tabIndex = 0;
   };
-  new MutationObserver(patch).observe(root, { childList: true, subtree: true });
+  // Once per frame at most: Swagger UI renders thousands of nodes in bursts.
+  let queued = false;
+  new MutationObserver(() => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => {
+      queued = false;
+      patch();
+    });
+  }).observe(root, { childList: true, subtree: true });
   patch();
 }
 
