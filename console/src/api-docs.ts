@@ -46,7 +46,6 @@ async function start(): Promise<void> {
     domNode: root,
     deepLinking: false,
     tryItOutEnabled: true,
-    persistAuthorization: false,
     requestInterceptor: (req: { headers: Record<string, string> }) => {
       const current = session.token();
       if (current && !req.headers.Authorization) req.headers.Authorization = `Bearer ${current}`;

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, describeError, inDemoMode } from './api.js';
+import { ApiError, api, describeError, inDemoMode } from './api.js';
 import { StackedBars, hourSlots, seriesBy } from './charts.js';
 import { usePoll } from './hooks.js';
 import type { Agent, AgentUsage, AuditEntry, AuditReport, Overview, Provider, Revealed, UsageDashboard } from './types.js';
@@ -15,7 +15,7 @@ async function usageOrNull<T>(path: string): Promise<T | null> {
   try {
     return await api<T>('GET', path);
   } catch (err) {
-    if (describeError(err).startsWith('CHANNEL_NOT_CONFIGURED')) return null;
+    if (err instanceof ApiError && err.code === 'CHANNEL_NOT_CONFIGURED') return null;
     throw err;
   }
 }
