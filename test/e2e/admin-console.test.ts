@@ -7,7 +7,7 @@ import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/test-s
 
 const skipReason = browserMissing();
 /** Generous: the 1.5 MB API explorer bundle parses slowly on a loaded machine. */
-const BROWSER_TIMEOUT = 60_000;
+const BROWSER_TIMEOUT = 120_000;
 
 /**
  * The admin console in Debian's Chromium against the real server (demo telephony): log in with the pasted
@@ -15,7 +15,7 @@ const BROWSER_TIMEOUT = 60_000;
  * rotate its token, try a request in the API explorer. Every page: no console error, no CSP violation, no
  * serious accessibility violation (axe-core).
  */
-describe.skipIf(skipReason !== null)(`Admin console in a browser${skipReason ? ` (${skipReason})` : ''}`, { timeout: 180_000 }, () => {
+describe.skipIf(skipReason !== null)(`Admin console in a browser${skipReason ? ` (${skipReason})` : ''}`, { timeout: 300_000 }, () => {
   let server: TestServer;
   let browser: Browser;
   let page: Page;
