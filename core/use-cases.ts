@@ -29,6 +29,8 @@ import { listAuditLog, verifyAuditLog } from './audit/audit-tools.js';
 import { listProviders, registerProvider, removeProvider } from './providers/provider-tools.js';
 import { getThread, listThreads, markThreadRead } from './contacts/thread-tools.js';
 import { mergeContacts, updateContact } from './contacts/contact-tools.js';
+import { getConsoleOverview } from './console/console-overview.js';
+import { reveal } from './console/reveal.js';
 
 /** Every use case the hosts serve, in the order tools are listed. */
 export const USE_CASES: readonly UseCase[] = [
@@ -70,6 +72,8 @@ export const USE_CASES: readonly UseCase[] = [
   eraseContact as UseCase,
   listAuditLog as UseCase,
   verifyAuditLog as UseCase,
+  getConsoleOverview as UseCase,
+  reveal as UseCase,
   registerProvider as UseCase,
   listProviders as UseCase,
   removeProvider as UseCase,

@@ -25,4 +25,6 @@ export interface AlertSink {
 /** What core raises alerts through. Never throws: an alert must not break the action that raised it. */
 export interface Alerts {
   raise(alert: Omit<Alert, 'at'>): void;
+  /** The latest alerts raised by this process and not dropped as duplicates, newest first (the admin console). */
+  recent?(limit: number): Alert[];
 }

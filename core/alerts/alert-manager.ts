@@ -4,6 +4,8 @@ import type { AlertSettings } from './alert-settings.js';
 import { EventWindow } from './event-window.js';
 
 const HOUR_MS = 3_600_000;
+/** How many raised alerts are kept in memory for the console (per process, lost on restart). */
+const KEPT = 50;
 
 /**
  * Routes each alert by severity to the configured sinks, once per key per `dedupSeconds` and at most
@@ -14,6 +16,7 @@ export class AlertManager implements Alerts {
   private readonly lastDelivered = new Map<string, number>();
   private readonly perHour: EventWindow;
   private readonly pending = new Set<Promise<void>>();
+  private readonly kept: Alert[] = [];
 
   constructor(
     private readonly settings: Pick<AlertSettings, 'routes' | 'dedupSeconds' | 'maxPerKeyPerHour'>,
@@ -35,6 +38,8 @@ export class AlertManager implements Alerts {
     }
     this.lastDelivered.set(alert.key, now);
     this.perHour.add(alert.key);
+    this.kept.unshift(alert);
+    this.kept.length = Math.min(this.kept.length, KEPT);
     for (const name of this.settings.routes[alert.severity]) {
       const sink = this.sinks.get(name);
       if (!sink) continue;
@@ -44,6 +49,10 @@ export class AlertManager implements Alerts {
       this.pending.add(delivery);
       void delivery.finally(() => this.pending.delete(delivery));
     }
+  }
+
+  recent(limit: number): Alert[] {
+    return this.kept.slice(0, limit);
   }
 
   /** Resolves when every delivery started so far has finished (shutdown, tests). */

@@ -21,6 +21,7 @@ import { HTTP_STATUS, errorBody, toDomainError } from '../shared/error-mapping.j
 import { IDEMPOTENCY_HEADER, withIdempotencyHeader } from './idempotency-header.js';
 import { lingerThenClose } from './lingering-close.js';
 import { openApiDocument } from './openapi.js';
+import { registerAdminConsole } from './admin-console.js';
 import type { HttpDefences } from './hardening/http-defences.js';
 import { checkOrigin } from './origin-check.js';
 import { OAuthResourceServer } from './oauth/oauth-resource-server.js';
@@ -141,6 +142,8 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost, defences: HttpD
   router.get('/openapi.json', (ctx) => {
     ctx.body = openApiDocument(app.runner.useCases, app.ports.settings.publicBaseUrl);
   });
+
+  registerAdminConsole(router);
 
   const { allowedOrigins } = app.loaded.config.server.mcp;
   router.all('/mcp', async (ctx) => {

@@ -49,10 +49,10 @@ describe('the packed tarball, installed into an empty folder', { timeout: 5 * MI
   it('holds the built dist/, the config defaults, docs, LICENSE and server.json; no sources or tests', async () => {
     const { stdout } = await run('tar', ['tzf', tarball], { maxBuffer: 16 * 1024 * 1024 });
     const files = stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
-    for (const file of ['dist/hosts/cli/main.js', 'config/default.yaml', 'config/schema.json', 'LICENSE', 'README.md', 'server.json', 'package.json', 'docs/SETUP.md']) {
+    for (const file of ['dist/hosts/cli/main.js', 'config/default.yaml', 'config/schema.json', 'LICENSE', 'README.md', 'server.json', 'package.json', 'docs/SETUP.md', 'dist/admin-console/index.html', 'dist/admin-console/api-docs.html']) {
       expect(files, file).toContain(file);
     }
-    expect(files.filter((f) => f.startsWith('test/') || (f.endsWith('.ts') && !f.endsWith('.d.ts')) || f.endsWith('.map'))).toEqual([]);
+    expect(files.filter((f) => f.startsWith('test/') || f.startsWith('console/') || f.startsWith('docs/images/') || (f.endsWith('.ts') && !f.endsWith('.d.ts')) || f.endsWith('.map'))).toEqual([]);
   });
 
   it('pulls in no dependency with an install script that could fail for npm users', () => {
@@ -76,7 +76,7 @@ describe('the packed tarball, installed into an empty folder', { timeout: 5 * MI
     expect((await run(bin(), ['--help'], { cwd: tempDir() })).stdout).toContain('agentos-comms <command>');
   });
 
-  it('creates an agent, serves /health, and serves MCP over stdio to a client started in another folder', async () => {
+  it('creates an agent, serves /health and the admin console, and serves MCP over stdio to a client started in another folder', async () => {
     const created = await run(bin(), ['agent', 'create', '--name', 'Packaged', '--phone', '+15550100091', '--json'], { cwd: tempDir(), env });
     const { token, connection } = JSON.parse(created.stdout) as { token: string; connection: { command: string; args: string[]; env: Record<string, string> } };
     expect(token).toMatch(/^aoc_/);
@@ -92,6 +92,10 @@ describe('the packed tarball, installed into an empty folder', { timeout: 5 * MI
       server!.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
     });
     expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: 'ok' });
+    // The admin console is served from the package's own dist/ (built at pack time).
+    const consolePage = await fetch(`${url}/admin`);
+    expect(consolePage.status).toBe(200);
+    expect(await consolePage.text()).toContain('/admin/assets/');
 
     const transport = new StdioClientTransport({
       command: connection.command, args: connection.args, cwd: tempDir('agentos-client-cwd-'), env: { ...env, ...connection.env } as Record<string, string>, stderr: 'pipe',

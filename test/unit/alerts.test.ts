@@ -46,6 +46,13 @@ describe('alert manager', () => {
     await manager.settled();
     expect(log.got.filter((a) => a.key === 'a').map((a) => a.at.toISOString())).toEqual(['2026-11-30T10:00:00.000Z', '2026-11-30T10:11:00.000Z', '2026-11-30T11:22:00.000Z']);
   });
+
+  it('keeps the alerts it raised, newest first, without the duplicates it dropped, for the console', () => {
+    const manager = new AlertManager({ routes: { CRITICAL: [], HIGH: [], MEDIUM: [], LOW: [] }, dedupSeconds: 600, maxPerKeyPerHour: 5 }, new Map(), new FakeClock(new Date('2026-11-30T10:00:00Z')), silentLogger());
+    for (const key of ['a', 'a', 'b', 'c']) manager.raise({ trigger: 't', key, severity: 'LOW', summary: key, details: {} });
+    expect(manager.recent(2).map((a) => a.key)).toEqual(['c', 'b']);
+    expect(manager.recent(10).map((a) => a.key)).toEqual(['c', 'b', 'a']);
+  });
 });
 
 describe('operational triggers', () => {

@@ -1,0 +1,52 @@
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { session } from './api.js';
+import { Login } from './login.js';
+import { Dashboard } from './dashboard.js';
+import { Agents } from './agents.js';
+import './style.css';
+
+type Page = 'dashboard' | 'agents';
+const PAGES: Array<{ page: Page; title: string }> = [
+  { page: 'dashboard', title: 'Dashboard' },
+  { page: 'agents', title: 'Agents' },
+];
+
+const pageOf = (path: string): Page => (path.startsWith('/admin/agents') ? 'agents' : 'dashboard');
+
+function go(path: string): void {
+  history.pushState(null, '', path);
+  dispatchEvent(new PopStateEvent('popstate'));
+}
+
+function App() {
+  const [loggedIn, setLoggedIn] = useState(session.token() !== null);
+  const [page, setPage] = useState<Page>(pageOf(location.pathname));
+  useEffect(() => {
+    const onPop = () => setPage(pageOf(location.pathname));
+    addEventListener('popstate', onPop);
+    return () => removeEventListener('popstate', onPop);
+  }, []);
+  useEffect(() => {
+    document.title = `${loggedIn ? PAGES.find((p) => p.page === page)?.title : 'Log in'} · AgentOS Comms`;
+  }, [page, loggedIn]);
+
+  if (!loggedIn) return <Login onLoggedIn={() => { setLoggedIn(true); if (location.pathname === '/admin/' || location.pathname === '/admin') go('/admin/dashboard'); }} />;
+  return (
+    <>
+      <header class="bar">
+        <nav aria-label="Console">
+          {PAGES.map((p) => (
+            <a key={p.page} href={`/admin/${p.page}`} aria-current={p.page === page ? 'page' : undefined}
+              onClick={(e) => { e.preventDefault(); go(`/admin/${p.page}`); }}>{p.title}</a>
+          ))}
+          <a href="/admin/api-docs">API explorer</a>
+        </nav>
+        <button type="button" class="link" onClick={() => { session.logOut(); setLoggedIn(false); }}>Log out</button>
+      </header>
+      <main>{page === 'agents' ? <Agents /> : <Dashboard />}</main>
+    </>
+  );
+}
+
+render(<App />, document.getElementById('app') as HTMLElement);
