@@ -6,6 +6,7 @@
  *   - ready: process spawn → first 200 from GET /health/ready (polled every 5 ms);
  *   - idle RSS: VmRSS after 5 s idle (BENCH_IDLE_MS) and one full GC (SIGUSR2, see gc-on-signal.mjs).
  * Prints the median and the range of each. Targets: ready < 1 s, idle RSS < 100 MB.
+ * BENCH_COMPARE=/path/to/other/dist/hosts/cli/main.js adds that build (e.g. main's) on the same SQLite file.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -82,6 +83,9 @@ async function main(): Promise<void> {
     { name: 'bare MCP SDK server (node:http)', args: [join(import.meta.dirname, 'startup-baseline.mjs')] },
     { name: 'agentos-comms serve, SQLite', args: [MAIN, 'serve', '--config', configFile(dir, 'sqlite', { db: { use: 'sqlite', options: { path: join(dir, 'comms.sqlite') } } })] },
   ];
+  if (process.env.BENCH_COMPARE) {
+    subjects.push({ name: `other build (${process.env.BENCH_COMPARE}), SQLite`, args: [process.env.BENCH_COMPARE, ...subjects[1]!.args.slice(1)] });
+  }
   const schemas = POSTGRES_URL ? await postgresSchemas(POSTGRES_URL) : null;
   if (schemas) {
     const db = { use: 'postgresql', options: { url: POSTGRES_URL, schema: schemas.fresh() } };
