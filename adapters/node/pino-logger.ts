@@ -25,17 +25,17 @@ class PinoLogger implements Logger {
 
 const scrub = (fields: LogFields): LogFields => scrubValue(fields) as LogFields;
 
+/** pino-pretty, required only for the readable format: a server logging JSON lines never loads it. */
+function prettyStream(options: pinoPretty.PrettyOptions): DestinationStream {
+  return (createRequire(import.meta.url)('pino-pretty') as typeof pinoPretty)(options);
+}
+
 /**
  * Structured logs: JSON lines for collectors, or `pretty` (colours, one readable line per event) for a
  * person at a terminal. `fd` 2 keeps stdout free for the MCP stdio transport. Every line written while a
  * request is handled carries its `requestId` (log-context.ts); numbers and addresses are scrubbed from
  * every string, contents and secrets redacted by key.
  */
-/** pino-pretty, required only for the readable format: a server logging JSON lines never loads it. */
-function prettyStream(options: pinoPretty.PrettyOptions): DestinationStream {
-  return (createRequire(import.meta.url)('pino-pretty') as typeof pinoPretty)(options);
-}
-
 export function createLogger(level: string, fd: 1 | 2 = 2, format: 'json' | 'pretty' = 'json', destination?: DestinationStream): Logger {
   const options = { level, redact: { paths: REDACT, censor: SCRUBBED }, mixin: () => logContext() ?? {} };
   const target = destination ?? (format === 'pretty'
