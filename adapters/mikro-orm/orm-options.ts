@@ -1,17 +1,16 @@
 import type { MigrationObject } from '@mikro-orm/core';
-import { Migrator } from '@mikro-orm/migrations';
 import type { Logger } from '../../ports/runtime.js';
 import { ENTITIES } from './entities.js';
 
 /** MikroORM options both dialects share: explicit entities and migrations, no file access or side effects. */
-export function sharedOrmOptions(logger: Logger, migrationsList: MigrationObject[]) {
+export function sharedOrmOptions(logger: Logger, migrationsList?: MigrationObject[]) {
   return {
     entities: ENTITIES,
     // No folder scanning, no reflection, no metadata cache files: works the same from sources and dist/.
     discovery: { disableDynamicFileAccess: true },
-    extensions: [Migrator],
+    // The server loads the migrator and the list only when one is pending (pending-migrations.ts); tests pass a list.
     migrations: {
-      migrationsList,
+      ...(migrationsList ? { migrationsList } : {}),
       tableName: 'mikro_orm_migrations',
       // The schema is owned by the hand-written migrations: no snapshot files next to them.
       snapshot: false,

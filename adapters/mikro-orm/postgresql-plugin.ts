@@ -7,7 +7,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { definePlugin, PLUGIN_API_VERSION, type PluginContext } from '../../ports/plugin.js';
 import type { Database } from '../../ports/repositories.js';
 import { MikroOrmDatabase } from './mikro-orm-database.js';
-import { POSTGRESQL_MIGRATIONS } from './migrations/postgresql/postgresql-migrations.js';
+import { applyPendingMigrations } from './migrations/pending-migrations.js';
 import { sharedOrmOptions } from './orm-options.js';
 import { PostgresqlExecutor, postgresqlCodec } from './postgresql-executor.js';
 
@@ -33,24 +33,26 @@ function postgresqlLocation(options: PostgresqlOptions): string {
   return options.schema === undefined ? where : `${where} (schema ${options.schema})`;
 }
 
-async function migrate(orm: MikroORM, schema: string | undefined): Promise<string[]> {
-  const em = orm.em.fork();
-  if (schema !== undefined) await em.getConnection().execute(`create schema if not exists "${schema}"`);
-  // Serialise servers that start together: the second waits, then finds nothing pending.
-  return em.transactional(async (tx) => {
-    const transaction = tx.getTransactionContext();
-    await tx.getConnection().execute(
-      'select pg_advisory_xact_lock(hashtext(?))', [`agentos-comms:migrate:${schema ?? ''}`], 'all', transaction,
-    );
-    const applied = await orm.getMigrator().up({ transaction });
-    return applied.map((migration) => migration.name);
+function migrate(orm: MikroORM, schema: string | undefined): Promise<string[]> {
+  const list = async () => (await import('./migrations/postgresql/postgresql-migrations.js')).POSTGRESQL_MIGRATIONS;
+  return applyPendingMigrations(orm, 'postgresql', list, async (up) => {
+    const em = orm.em.fork();
+    if (schema !== undefined) await em.getConnection().execute(`create schema if not exists "${schema}"`);
+    // Serialise servers that start together: the second waits, then finds nothing pending.
+    return em.transactional(async (tx) => {
+      const transaction = tx.getTransactionContext();
+      await tx.getConnection().execute(
+        'select pg_advisory_xact_lock(hashtext(?))', [`agentos-comms:migrate:${schema ?? ''}`], 'all', transaction,
+      );
+      return up(transaction);
+    });
   });
 }
 
 export async function openPostgresqlDatabase(options: PostgresqlOptions, ctx: PluginContext): Promise<Database> {
   const logger = ctx.logger.child({ component: 'db', dialect: 'postgresql' });
   const orm = await MikroORM.init({
-    ...sharedOrmOptions(logger, POSTGRESQL_MIGRATIONS),
+    ...sharedOrmOptions(logger),
     clientUrl: options.url,
     ...(options.schema !== undefined ? { schema: options.schema } : {}),
     pool: { min: 0, max: options.poolMax ?? DEFAULT_POOL_MAX },

@@ -9,7 +9,7 @@ import { MikroORM } from '@mikro-orm/better-sqlite';
 import { definePlugin, PLUGIN_API_VERSION, type PluginContext } from '../../ports/plugin.js';
 import type { Database } from '../../ports/repositories.js';
 import { MikroOrmDatabase } from './mikro-orm-database.js';
-import { SQLITE_MIGRATIONS } from './migrations/sqlite/sqlite-migrations.js';
+import { applyPendingMigrations } from './migrations/pending-migrations.js';
 import { sharedOrmOptions } from './orm-options.js';
 import { SqliteReaders } from './sqlite-readers.js';
 import { SqliteGroupCommit, type SqliteConnection, type SqliteConnectionPool } from './sqlite-group-commit.js';
@@ -48,7 +48,7 @@ export async function openSqliteDatabase(options: SqliteOptions, ctx: PluginCont
   if (file !== ':memory:') await mkdir(dirname(file), { recursive: true });
   const logger = ctx.logger.child({ component: 'db', dialect: 'sqlite' });
   const orm = await MikroORM.init({
-    ...sharedOrmOptions(logger, SQLITE_MIGRATIONS),
+    ...sharedOrmOptions(logger),
     dbName: file,
     pool: { afterCreate: configureConnection },
   });
@@ -57,7 +57,7 @@ export async function openSqliteDatabase(options: SqliteOptions, ctx: PluginCont
     acquire: async () => (await knexClient.acquireConnection()) as SqliteConnection,
     release: (connection) => void knexClient.releaseConnection(connection),
   };
-  const migrate = async () => (await orm.getMigrator().up()).map((migration) => migration.name);
+  const migrate = () => applyPendingMigrations(orm, 'sqlite', async () => (await import('./migrations/sqlite/sqlite-migrations.js')).SQLITE_MIGRATIONS);
   const readers = file === ':memory:' ? null : new SqliteReaders(file);
   return new MikroOrmDatabase(orm, new SqliteGroupCommit(pool, readers), migrate, logger, file === ':memory:' ? 'SQLite in memory' : `SQLite file ${file}`);
 }

@@ -1,5 +1,6 @@
 import { pino, type DestinationStream, type Logger as Pino } from 'pino';
-import pretty from 'pino-pretty';
+import { createRequire } from 'node:module';
+import type pinoPretty from 'pino-pretty';
 import type { LogFields, Logger } from '../../ports/runtime.js';
 import { logContext } from './log-context.js';
 import { SCRUBBED, scrubText, scrubValue } from './log-scrub.js';
@@ -24,6 +25,11 @@ class PinoLogger implements Logger {
 
 const scrub = (fields: LogFields): LogFields => scrubValue(fields) as LogFields;
 
+/** pino-pretty, required only for the readable format: a server logging JSON lines never loads it. */
+function prettyStream(options: pinoPretty.PrettyOptions): DestinationStream {
+  return (createRequire(import.meta.url)('pino-pretty') as typeof pinoPretty)(options);
+}
+
 /**
  * Structured logs: JSON lines for collectors, or `pretty` (colours, one readable line per event) for a
  * person at a terminal. `fd` 2 keeps stdout free for the MCP stdio transport. Every line written while a
@@ -33,7 +39,7 @@ const scrub = (fields: LogFields): LogFields => scrubValue(fields) as LogFields;
 export function createLogger(level: string, fd: 1 | 2 = 2, format: 'json' | 'pretty' = 'json', destination?: DestinationStream): Logger {
   const options = { level, redact: { paths: REDACT, censor: SCRUBBED }, mixin: () => logContext() ?? {} };
   const target = destination ?? (format === 'pretty'
-    ? pretty({ destination: fd, sync: true, colorize: true, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss' })
+    ? prettyStream({ destination: fd, sync: true, colorize: true, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss' })
     : pino.destination({ fd, sync: false }));
   return new PinoLogger(pino(options, target));
 }

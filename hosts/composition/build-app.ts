@@ -45,7 +45,7 @@ import type { AlertSink } from '../../ports/alerts.js';
 import { logSink, operatorSinks, webhookSink } from './alert-sinks.js';
 import type { SecurityEventSink } from '../../ports/security-events.js';
 import { meteredAdapter } from './metered-adapter.js';
-import { PrometheusMetrics } from '../../adapters/prometheus/prometheus-metrics.js';
+import type { PrometheusMetrics } from '../../adapters/prometheus/prometheus-metrics.js';
 import { NO_METRICS, type Metrics } from '../../ports/metrics.js';
 import { AuthFailureWindows } from '../../core/auth/auth-failure-windows.js';
 import { refusalKind } from '../../core/policy/record-refusal.js';
@@ -131,7 +131,8 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
   };
   // Adapters get the event sink before core's ports exist; events that come that early are dropped.
   const wired: { ports?: CorePorts } = {};
-  const prometheus = config.metrics.token === null ? null : new PrometheusMetrics({
+  // prom-client is loaded only when /metrics is on.
+  const prometheus = config.metrics.token === null ? null : new (await import('../../adapters/prometheus/prometheus-metrics.js')).PrometheusMetrics({
     liveCalls: () => wired.ports?.liveCalls.size ?? 0,
     outbox: async () => {
       if (!wired.ports) return { pending: 0, oldestAgeSeconds: 0 };

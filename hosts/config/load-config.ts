@@ -1,10 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject } from 'ajv';
 import { config as loadDotenv } from 'dotenv';
 import { DomainError } from '../../ports/errors.js';
 import { adapterSection } from './adapter-section.js';
+import { configSchemaValidator } from './config-schema.js';
 import { OPTIONAL_SECTIONS, type AppConfig, type LoadedConfig, type OptionalSection } from './app-config.js';
 import { configFiles, readLayer } from './config-layers.js';
 import { defaultDataDir } from './data-dir.js';
@@ -31,15 +31,6 @@ export function defaultConfigFile(): string {
   return join(packageRoot(), 'config', 'default.yaml');
 }
 
-let compiledSchema: ReturnType<Ajv2020['compile']> | undefined;
-function schemaValidator(): ReturnType<Ajv2020['compile']> {
-  if (!compiledSchema) {
-    const ajv = new Ajv2020({ allErrors: true, coerceTypes: true, useDefaults: true, strict: false });
-    compiledSchema = ajv.compile(JSON.parse(readFileSync(join(packageRoot(), 'config', 'schema.json'), 'utf8')) as object);
-  }
-  return compiledSchema;
-}
-
 /**
  * Reads the embedded defaults and the overlays, interpolates environment variables, merges them in order
  * and validates the result; throws CONFIG_INVALID listing every problem.
@@ -51,7 +42,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const overlays = configFiles(options.files ?? (options.file ? [options.file] : []), env, cwd);
   const files = [defaultConfigFile(), ...overlays];
   const merged = mergeLayers(files.map((file) => readLayer(file, env)), (key) => ADAPTER_SECTIONS.includes(key));
-  const validate = schemaValidator();
+  const validate = configSchemaValidator();
   const value = merged.value;
   if (!validate(value)) {
     const problems = (validate.errors ?? []).map((e) => describeError(e, merged.missing));

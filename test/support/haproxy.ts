@@ -49,6 +49,8 @@ export async function startHaproxy(port: number, backends: readonly string[]): P
     '  option http-buffer-request',
     'frontend comms',
     `  bind 127.0.0.1:${port}`,
+    // Which backend answered (s1, s2 …): lets a test prove that a session's requests were spread.
+    '  http-response set-header X-Served-By %s',
     '  default_backend servers',
     'backend servers',
     '  balance roundrobin',

@@ -1,5 +1,3 @@
-import { Redis } from 'ioredis';
-import pg from 'pg';
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { DomainError } from '../../../ports/errors.js';
 import type { SecuritySettings } from '../../config/security-settings.js';
@@ -35,6 +33,8 @@ export async function openLimiterStore(settings: SecuritySettings['rateLimits'])
   if (settings.store === 'memory') return { limiter: memory, close: async () => {} };
 
   if (settings.store === 'redis') {
+    // Loaded only for this store: a server counting in memory never loads the Redis client.
+    const { Redis } = await import('ioredis');
     // No offline queue: while Redis is down a call fails at once and the insurance limiter answers.
     const redis = new Redis(settings.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
     redis.on('error', () => {}); // reconnects by itself; failures are answered by the insurance limiter
@@ -52,6 +52,7 @@ export async function openLimiterStore(settings: SecuritySettings['rateLimits'])
   }
 
   if (!settings.postgresUrl) throw new DomainError('CONFIG_INVALID', 'security.rateLimits.store is postgresql but postgresUrl is not set.', 'Set security.rateLimits.postgresUrl (e.g. ${DATABASE_URL}).');
+  const { default: pg } = await import('pg');
   const pool = new pg.Pool({ connectionString: settings.postgresUrl, max: 4 });
   pool.on('error', () => {}); // an idle client's failure; the next query reports its own
   const table = settings.postgresSchema ? `"${settings.postgresSchema}"."${TABLE}"` : `"${TABLE}"`;
