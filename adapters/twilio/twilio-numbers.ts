@@ -39,11 +39,11 @@ export class TwilioNumbers implements NumberProvisioning {
       ...(search.voice ? { voiceEnabled: true } : {}),
       limit: search.limit,
     }));
-    return found.map((n) => ({
-      phoneNumber: n.phoneNumber,
-      country: n.isoCountry,
-      capabilities: { sms: n.capabilities?.sms ?? false, voice: n.capabilities?.voice ?? false, mms: n.capabilities?.mms ?? false },
-    }));
+    return found.map((n) => {
+      // Twilio spells these capabilities `SMS` and `MMS` for numbers for sale (and lower case once bought).
+      const caps = (n.capabilities ?? {}) as unknown as Record<string, boolean | undefined>;
+      return { phoneNumber: n.phoneNumber, country: n.isoCountry, capabilities: { sms: caps.SMS ?? caps.sms ?? false, voice: caps.voice ?? false, mms: caps.MMS ?? caps.mms ?? false } };
+    });
   }
 
   async buy(phoneNumber: string, label: string): Promise<OwnedNumber> {
