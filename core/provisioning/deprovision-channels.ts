@@ -60,7 +60,7 @@ export const deprovisionChannels = defineUseCase<DeprovisionInput, DeprovisionRe
       limitsRemoved: { type: 'boolean' },
     },
   },
-  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   confirmation: { byDefault: true, target: 'numbers' },
   auth: 'admin',
   toolset: 'agents',

@@ -79,7 +79,7 @@ export const provisionChannels = defineUseCase<ProvisionInput, ProvisionResult &
       steps: { type: 'array', items: { type: 'string' }, description: 'The steps completed, in order.' },
     },
   },
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   auth: 'admin',
   toolset: 'agents',
   rest: { method: 'POST', path: '/agents/:agentId/provision' },

@@ -38,8 +38,9 @@ export async function refillNumberPool(ports: CorePorts): Promise<PoolReport> {
     report.released += 1;
   }
   for (const country of settings.provisioning.pool.countries) {
-    const missing = poolSize(settings.provisioning, provider.id, country) - (await db.provisioning.countSpares(provider.id, country));
-    for (let i = 0; i < missing; i++) {
+    const size = poolSize(settings.provisioning, provider.id, country);
+    // Counted again before each buy: spares taken or given back meanwhile change what is missing.
+    while ((await db.provisioning.countSpares(provider.id, country)) < size) {
       // A spare is bought for no agent and points at the shared webhooks until an agent takes it.
       const spare = await buyNumber(actor, provider, { country, sms: true, voice: true }, null, null);
       await pointWebhooks(actor, provider, spare, null);
