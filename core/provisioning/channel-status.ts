@@ -1,8 +1,7 @@
-import type { NumberWebhooks, ProvisionedNumberRecord } from '../../ports/provisioning.js';
+import type { DnsRecord, NumberWebhooks, ProvisionedNumberRecord } from '../../ports/provisioning.js';
 import type { CorePorts } from '../context.js';
 import { expectedWebhooks, webhookDrift } from './number-webhooks.js';
 import type { NumberProvider } from './provisioning-errors.js';
-import type { DnsRecord } from '../../ports/provisioning.js';
 
 export interface NumberStatus {
   numberId: string;

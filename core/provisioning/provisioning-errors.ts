@@ -1,8 +1,7 @@
 import { DomainError } from '../../ports/errors.js';
 import type { NumberProvisioning } from '../../ports/provisioning.js';
 import type { TelephonyPort } from '../../ports/telephony.js';
-import type { Provided } from '../context.js';
-import type { CorePorts } from '../context.js';
+import type { CorePorts, Provided } from '../context.js';
 
 /** The telephony adapter, when it can buy and configure numbers. */
 export type NumberProvider = Provided<TelephonyPort & { numbers: NumberProvisioning }>;
