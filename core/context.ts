@@ -19,6 +19,7 @@ import type { WhatsAppPort } from '../ports/whatsapp.js';
 import type { PolicyRecorder } from '../ports/usage.js';
 import type { UsageSettings } from './usage/usage-settings.js';
 import type { ComplianceSettings } from './compliance/compliance-settings.js';
+import type { ProvisioningSettings } from './provisioning/provisioning-settings.js';
 import type { ContentFilter } from '../ports/content-filter.js';
 import type { PhoneLocations } from '../ports/phone-locations.js';
 import type { Metrics } from '../ports/metrics.js';
@@ -73,6 +74,8 @@ export interface CoreSettings {
   compliance: ComplianceSettings;
   /** The longest comms_wait_for_message may block, in seconds: below the tool timeouts of common clients. */
   waitMaxSeconds: number;
+  /** Numbers, the spare pool and provisioning runs (`provisioning:` in config). */
+  provisioning: ProvisioningSettings;
 }
 
 /** An adapter with the plugin id it was loaded as (recorded on messages as `provider`). */
@@ -117,6 +120,8 @@ export interface CorePorts {
   jobs: Pick<JobQueue, 'status'>;
   /** Asks the callback dispatcher to run soon (after an inbound event was stored). */
   notifyCallbacksPending(): void;
+  /** Asks the number pool's refill to run soon (after a spare was handed to an agent). */
+  notifyPoolDrawn(): void;
   /** Tells sessions waiting on an agent that something arrived or ended (MCP subscriptions, waits). */
   agentEvents: AgentEvents;
   /** Alerts to the operator, routed by severity to the configured sinks. */

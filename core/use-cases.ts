@@ -27,6 +27,9 @@ import { exportContact } from './compliance/export-contact.js';
 import { setAgentCompliance } from './compliance/set-agent-compliance.js';
 import { listAuditLog, verifyAuditLog } from './audit/audit-tools.js';
 import { listProviders, registerProvider, removeProvider } from './providers/provider-tools.js';
+import { provisionChannels } from './provisioning/provision-channels.js';
+import { deprovisionChannels } from './provisioning/deprovision-channels.js';
+import { getChannelStatus, repairChannels } from './provisioning/channel-status-tools.js';
 import { getThread, listThreads, markThreadRead } from './contacts/thread-tools.js';
 import { mergeContacts, updateContact } from './contacts/contact-tools.js';
 import { getConsoleOverview } from './console/console-overview.js';
@@ -77,6 +80,10 @@ export const USE_CASES: readonly UseCase[] = [
   registerProvider as UseCase,
   listProviders as UseCase,
   removeProvider as UseCase,
+  provisionChannels as UseCase,
+  deprovisionChannels as UseCase,
+  getChannelStatus as UseCase,
+  repairChannels as UseCase,
 ];
 
 /** Offered only in demo mode (see core/demo/demo-inbound.ts `inDemoMode`), after the others. */

@@ -1,5 +1,6 @@
 import type { MessageStatus } from './records.js';
 import type { NamedAdapter, WebhookReply, WebhookRequest, WebhookKind } from './webhook.js';
+import type { DomainProvisioning } from './provisioning.js';
 
 export interface EmailAttachment {
   filename: string;
@@ -80,6 +81,8 @@ export interface EmailCapabilities {
  */
 export interface EmailPort {
   readonly capabilities: EmailCapabilities;
+  /** Sending domains at the provider, when its API offers them (comms_provision_channels). */
+  readonly domains?: DomainProvisioning;
   send(request: SendEmailRequest): Promise<SendEmailResult>;
   /**
    * The kinds of webhook the provider sends (media type, signature header, largest body), checked before a webhook's

@@ -7,6 +7,7 @@ import type { ComplianceRepository } from './compliance.js';
 import type { AuditRepository } from './audit.js';
 import type { ProviderCredentialRepository } from './provider-credentials.js';
 import type { McpSessionRepository } from './mcp-sessions.js';
+import type { ProvisioningRepository } from './provisioning.js';
 
 /** An agent and its addresses (oldest first), as read together when a token is authenticated. */
 export interface AgentWithChannels {
@@ -141,6 +142,8 @@ export interface Repositories {
   readonly contacts: ContactRepository;
   /** MCP Streamable HTTP sessions, so that any instance can serve them (see ports/mcp-sessions.ts). */
   readonly mcpSessions: McpSessionRepository;
+  /** Numbers bought for agents and the pool, and the journal of provisioning runs (see ports/provisioning.ts). */
+  readonly provisioning: ProvisioningRepository;
 }
 
 /** The `db` port: every repository plus transactions and the database's lifecycle. */
@@ -170,6 +173,10 @@ export interface WhatsAppSenderRepository {
   candidatesFor(agentId: string): Promise<WhatsAppSenderRecord[]>;
   findByAddress(address: string): Promise<WhatsAppSenderRecord | null>;
   list(): Promise<WhatsAppSenderRecord[]>;
+  /** Dedicates the oldest shared sender (no agent) to the agent, atomically; null when none is free. */
+  assignFree(agentId: string): Promise<WhatsAppSenderRecord | null>;
+  /** Returns the agent's dedicated senders to the shared pool; how many there were. */
+  unassign(agentId: string): Promise<number>;
 }
 
 export interface CallLogQuery {

@@ -1,4 +1,5 @@
 import type { TelephonyCalls } from './calls.js';
+import type { NumberProvisioning } from './provisioning.js';
 import type { MessageStatus } from './records.js';
 import type { NamedAdapter, WebhookReply, WebhookRequest, WebhookKind } from './webhook.js';
 
@@ -92,6 +93,8 @@ export interface TelephonyPort {
   readonly capabilities: TelephonyCapabilities;
   /** Present when `capabilities.voice` is true. */
   readonly calls?: TelephonyCalls;
+  /** Buying and configuring numbers, when the provider's API offers it (comms_provision_channels). */
+  readonly numbers?: NumberProvisioning;
   sendSms(request: SendSmsRequest): Promise<SendSmsResult>;
   /**
    * The kinds of webhook the provider sends (media type, signature header, largest body), checked before a webhook's

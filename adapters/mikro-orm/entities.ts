@@ -397,10 +397,50 @@ export const McpSessionEntity = defineEntity({
   },
 });
 
+/** A number bought for an agent or the spare pool (see provisioning-repository.ts). */
+export const PhoneNumberEntity = defineEntity({
+  name: 'PhoneNumber',
+  tableName: 'phone_numbers',
+  properties: {
+    id: p.string().primary().columnType('varchar(64)'),
+    provider: p.string().columnType('varchar(64)'),
+    country: p.string().columnType('varchar(8)'),
+    phoneNumber: p.string().fieldName('phone_number').columnType('varchar(32)').unique('phone_numbers_phone_number_unique'),
+    providerRef: p.string().fieldName('provider_ref').columnType('varchar(64)').nullable(),
+    state: p.string().columnType('varchar(16)'),
+    agentId: p.string().fieldName('agent_id').columnType('varchar(64)').nullable().index('phone_numbers_agent_id_index'),
+    operationId: p.string().fieldName('operation_id').columnType('varchar(64)').nullable(),
+    createdAt: p.datetime(3).fieldName('created_at'),
+    updatedAt: p.datetime(3).fieldName('updated_at'),
+  },
+  indexes: [{ name: 'phone_numbers_pool_index', properties: ['provider', 'country', 'state', 'agentId'] }],
+});
+
+/** The journal of one provisioning run: its steps as they completed, and the answer replayed to a retry. */
+export const ProvisioningOperationEntity = defineEntity({
+  name: 'ProvisioningOperation',
+  tableName: 'provisioning_operations',
+  properties: {
+    id: p.string().primary().columnType('varchar(64)'),
+    agentId: p.string().fieldName('agent_id').columnType('varchar(64)'),
+    kind: p.string().columnType('varchar(16)'),
+    idempotencyKey: p.string().fieldName('idempotency_key').columnType('varchar(128)'),
+    requestHash: p.string().fieldName('request_hash').columnType('varchar(64)'),
+    status: p.string().columnType('varchar(16)'),
+    steps: p.json<unknown[]>(),
+    result: p.json<Record<string, unknown>>().nullable(),
+    errorCode: p.string().fieldName('error_code').columnType('varchar(64)').nullable(),
+    leaseUntil: p.datetime(3).fieldName('lease_until').nullable(),
+    createdAt: p.datetime(3).fieldName('created_at'),
+    updatedAt: p.datetime(3).fieldName('updated_at'),
+  },
+  uniques: [{ name: 'provisioning_operations_key_unique', properties: ['agentId', 'kind', 'idempotencyKey'] }],
+});
+
 export const ENTITIES = [
   AgentEntity, AgentChannelEntity, MessageEntity, CallbackDeliveryEntity, WhatsAppSenderEntity, CallLogEntity,
   CallTurnEntity, UsageRecordEntity, UsageCounterEntity, AgentLimitsEntity, UsageAlertEntity,
   OptOutEntity, DoNotContactEntity, ConsentEntity, ErasureTombstoneEntity, AgentComplianceEntity, AuditLogEntity,
   ProviderCredentialEntity,
-  ContactEntity, ContactAddressEntity, McpSessionEntity,
+  ContactEntity, ContactAddressEntity, McpSessionEntity, PhoneNumberEntity, ProvisioningOperationEntity,
 ];

@@ -14,6 +14,11 @@ const SELECT_CANDIDATES =
   'ORDER BY CASE WHEN agent_id IS NULL THEN 1 ELSE 0 END, created_at, id';
 const SELECT_BY_ADDRESS = `SELECT ${SENDER_COLUMNS} FROM whatsapp_senders WHERE address = ?`;
 const SELECT_ALL = `SELECT ${SENDER_COLUMNS} FROM whatsapp_senders ORDER BY created_at, id`;
+// The outer `agent_id IS NULL` lets two provisioning runs race for one shared sender safely: the loser changes nothing.
+const ASSIGN_FREE =
+  'UPDATE whatsapp_senders SET agent_id = ? WHERE id = (SELECT id FROM whatsapp_senders WHERE agent_id IS NULL ORDER BY created_at, id LIMIT 1) ' +
+  `AND agent_id IS NULL RETURNING ${SENDER_COLUMNS}`;
+const UNASSIGN = 'UPDATE whatsapp_senders SET agent_id = NULL WHERE agent_id = ?';
 
 export class SqlWhatsAppSenderRepository implements WhatsAppSenderRepository {
   constructor(private readonly sql: SqlExecutor) {}
@@ -45,6 +50,15 @@ export class SqlWhatsAppSenderRepository implements WhatsAppSenderRepository {
   /** The whole pool, oldest first. */
   list(): Promise<WhatsAppSenderRecord[]> {
     return this.all(SELECT_ALL, []);
+  }
+
+  async assignFree(agentId: string): Promise<WhatsAppSenderRecord | null> {
+    const [row] = await this.sql.run((session) => session.rows(ASSIGN_FREE, [agentId]));
+    return row ? toWhatsAppSender(row, this.sql.codec) : null;
+  }
+
+  unassign(agentId: string): Promise<number> {
+    return this.sql.run((session) => session.run(UNASSIGN, [agentId]));
   }
 
   private all(sql: string, params: string[]): Promise<WhatsAppSenderRecord[]> {

@@ -1,3 +1,4 @@
+import { MockDomains } from './mock-domains.js';
 import { createHash } from 'node:crypto';
 import type {
   EmailCapabilities, EmailEvent, EmailPort, InboundEmail, SendEmailRequest, SendEmailResult,
@@ -72,6 +73,7 @@ function requiredString(data: Record<string, unknown>, field: string): string {
 export class MockEmail implements EmailPort {
   /** Demo mail may carry attachments (base64 in JSON). */
   readonly webhookKinds = mockWebhookKinds(16 * 1024 * 1024);
+  readonly domains = new MockDomains();
   readonly capabilities: EmailCapabilities = { inboundWebhook: true, attachments: true, idempotencyKeys: true };
   /** Every email accepted, oldest first. */
   readonly sent: MockSentEmail[] = [];

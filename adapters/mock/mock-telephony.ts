@@ -1,3 +1,4 @@
+import { MockNumbers } from './mock-numbers.js';
 import type { TelephonyCalls } from '../../ports/calls.js';
 import { DomainError } from '../../ports/errors.js';
 import type { PluginContext, ProviderEventSink } from '../../ports/plugin.js';
@@ -51,6 +52,7 @@ const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
  */
 export class MockTelephony implements TelephonyPort {
   readonly webhookKinds = mockWebhookKinds(64 * 1024);
+  readonly numbers = new MockNumbers();
   readonly capabilities: TelephonyCapabilities = { sms: true, mms: true, voice: true };
   readonly calls: TelephonyCalls;
   /** The most recent messages accepted (up to `MOCK_HISTORY_LIMIT`), oldest first. */

@@ -5,8 +5,10 @@ import type {
 import type { CredentialCheck } from '../../ports/credential-check.js';
 import { DomainError, isDomainError } from '../../ports/errors.js';
 import type { PluginContext } from '../../ports/plugin.js';
+import type { DomainProvisioning } from '../../ports/provisioning.js';
 import type { Logger } from '../../ports/runtime.js';
 import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
+import { ResendDomains } from './resend-domains.js';
 import { resendErrorMapper, type ResendFailure } from './resend-error-mapping.js';
 import { resolveResendOptions, type ResendOptions, type ResolvedResendOptions } from './resend-options.js';
 import { toInboundEmail } from './resend-received-email.js';
@@ -18,6 +20,7 @@ import { RESEND_WEBHOOK_KINDS, SvixSignatureVerifier } from './resend-webhook-si
 export class ResendEmail implements EmailPort, CredentialCheck {
   readonly webhookKinds = RESEND_WEBHOOK_KINDS;
   readonly capabilities: EmailCapabilities = { inboundWebhook: true, attachments: true, idempotencyKeys: true };
+  readonly domains: DomainProvisioning;
   private readonly options: ResolvedResendOptions;
   private readonly client: Resend;
   private readonly verifier: SvixSignatureVerifier | null;
@@ -35,6 +38,7 @@ export class ResendEmail implements EmailPort, CredentialCheck {
     this.agentVerifiers = new Map(Object.entries(this.options.agentWebhookSecrets)
       .map(([agentId, secret]) => [agentId, new SvixSignatureVerifier(secret, () => ctx.clock.now())]));
     this.toDomainError = resendErrorMapper(this.options.apiKey, this.options.timeoutMs, () => ctx.clock.now());
+    this.domains = new ResendDomains(this.client, this.options.timeoutMs, this.logger, this.toDomainError);
   }
 
   async send(request: SendEmailRequest): Promise<SendEmailResult> {

@@ -29,21 +29,24 @@ const NEXT_STEP_BY_CODE: Readonly<Record<number, string>> = {
 };
 
 /** What the failed request was about, for messages that tell the caller what did or did not happen. */
-export type TwilioSubject = 'message' | 'call';
+export type TwilioSubject = 'message' | 'call' | 'number';
 
 const NOT_ACCEPTED: Readonly<Record<TwilioSubject, string>> = {
   message: 'the message was not accepted',
   call: 'the call was not placed',
+  number: 'nothing was bought or changed',
 };
 
 const MAYBE_ACCEPTED: Readonly<Record<TwilioSubject, string>> = {
   message: 'The message may or may not have been sent: check its status (or with the recipient) before sending again, because Twilio has no idempotency key and a retry can deliver it twice.',
   call: 'The call may or may not have been placed: check its status before calling again, because Twilio has no idempotency key and a retry can ring the person twice.',
+  number: 'The number may or may not have been bought or changed: retry comms_provision_channels with the same idempotencyKey, which looks the number up before buying again.',
 };
 
 const SLOW_DOWN: Readonly<Record<TwilioSubject, string>> = {
   message: 'Wait a few seconds, then send again more slowly (about one SMS per second per long-code number).',
   call: 'Wait a few seconds, then call again more slowly (Twilio places about one call per second per account by default).',
+  number: 'Wait a few seconds, then retry with the same idempotencyKey.',
 };
 
 interface TwilioRestFailure {

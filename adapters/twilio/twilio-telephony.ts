@@ -2,6 +2,7 @@ import twilio from 'twilio';
 import type { TelephonyCalls } from '../../ports/calls.js';
 import type { CredentialCheck } from '../../ports/credential-check.js';
 import type { PluginContext } from '../../ports/plugin.js';
+import type { NumberProvisioning } from '../../ports/provisioning.js';
 import type { Logger } from '../../ports/runtime.js';
 import type {
   InboundSms, ProviderPrice, SendSmsRequest, SendSmsResult, SentSmsQuery, SmsStatusUpdate, TelephonyCapabilities, TelephonyPort,
@@ -9,6 +10,7 @@ import type {
 import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
 import { BaseUrlRequestClient } from './base-url-request-client.js';
 import { TwilioCalls } from './twilio-calls.js';
+import { TwilioNumbers } from './twilio-numbers.js';
 import { downloadTwilioRecording } from './twilio-recording.js';
 import { twilioErrorMapper } from './twilio-error-mapping.js';
 import { mapTwilioStatus } from './twilio-message-status.js';
@@ -29,6 +31,7 @@ export class TwilioTelephony implements TelephonyPort, CredentialCheck {
   readonly webhookKinds = TWILIO_WEBHOOK_KINDS;
   readonly capabilities: TelephonyCapabilities = { sms: true, mms: true, voice: true };
   readonly calls: TelephonyCalls;
+  readonly numbers: NumberProvisioning;
   private readonly options: ResolvedTwilioOptions;
   private readonly httpClient: BaseUrlRequestClient;
   private readonly client: twilio.Twilio;
@@ -47,6 +50,7 @@ export class TwilioTelephony implements TelephonyPort, CredentialCheck {
     });
     this.toDomainError = twilioErrorMapper(twilioSecrets(this.options), this.options.timeoutMs);
     this.calls = new TwilioCalls(this.client, this.logger, this.toDomainError, (sid) => downloadTwilioRecording(this.options, sid));
+    this.numbers = new TwilioNumbers(this.client, this.logger, this.toDomainError);
   }
 
   async sendSms(request: SendSmsRequest): Promise<SendSmsResult> {

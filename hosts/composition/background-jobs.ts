@@ -1,6 +1,7 @@
 import { CALLBACK_BATCH_SIZE, deliverDueCallbacks } from '../../core/callbacks/deliver-callbacks.js';
 import type { CorePorts } from '../../core/context.js';
 import { recoverStuckSends } from '../../core/recovery/recover-stuck-sends.js';
+import { refillNumberPool } from '../../core/provisioning/refill-pool.js';
 import { resolveExpiredHolds, SWEEP_BATCH } from '../../core/usage/settle-usage.js';
 import { InProcessJobQueue } from '../../adapters/node/in-process-job-queue.js';
 import type { JobDefinition, JobQueue } from '../../ports/jobs.js';
@@ -12,6 +13,7 @@ export const JOBS = {
   callbacks: 'callbacks.deliver',
   stuckSends: 'recovery.stuck-sends',
   usage: 'usage.sweep',
+  numberPool: 'provisioning.pool-refill',
 } as const;
 export type JobName = (typeof JOBS)[keyof typeof JOBS];
 
@@ -23,7 +25,7 @@ const COUNTER_RETENTION_MS = 32 * 86_400_000;
  * throws when it cannot, so the queue retries it. Callback deliveries keep their own per-delivery
  * attempts and back-off in the outbox rows; the job is the sweep that sends what is due.
  */
-export function backgroundJobs(ports: () => CorePorts, config: Pick<AppConfig, 'callbacks' | 'recovery' | 'usage' | 'jobs'>): JobDefinition[] {
+export function backgroundJobs(ports: () => CorePorts, config: Pick<AppConfig, 'callbacks' | 'recovery' | 'usage' | 'jobs' | 'provisioning'>): JobDefinition[] {
   const retries = { retryLimit: config.jobs.retryLimit, retryDelaySeconds: config.jobs.retryDelaySeconds, expireInSeconds: config.jobs.expireInSeconds };
   const jobs: JobDefinition[] = [
     {
@@ -44,6 +46,17 @@ export function backgroundJobs(ports: () => CorePorts, config: Pick<AppConfig, '
         const stuckBefore = new Date(p.clock.now().getTime() - config.recovery.stuckAfterSeconds * 1000);
         const report = await recoverStuckSends(p, stuckBefore);
         if (report.calls > 0 || Object.keys(report.messages).length > 0) p.logger.warn({ ...report }, 'settled sends left unanswered by a stopped server');
+      },
+    },
+    {
+      name: JOBS.numberPool,
+      // Settles half-done buys and releases of runs that died, and keeps the spare pool full.
+      everySeconds: Math.min(300, config.provisioning.settleAfterSeconds),
+      ...retries,
+      run: async () => {
+        const p = ports();
+        const report = await refillNumberPool(p);
+        if (report.settled + report.released + report.bought > 0) p.logger.info({ ...report }, 'number pool refilled and half-done numbers settled');
       },
     },
   ];

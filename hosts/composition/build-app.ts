@@ -127,6 +127,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     usage: config.usage,
     compliance: config.compliance,
     // A wait must answer before the MCP answer deadline would cut it off with RESPONSE_TIMEOUT.
+    provisioning: config.provisioning,
     waitMaxSeconds: Math.max(1, Math.min(config.server.mcp.waitMaxSeconds, config.server.mcp.responseTimeoutMs / 1000 - 1)),
   };
   // Adapters get the event sink before core's ports exist; events that come that early are dropped.
@@ -286,6 +287,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     settings,
     jobs,
     notifyCallbacksPending: () => jobs.trigger(JOBS.callbacks),
+    notifyPoolDrawn: () => jobs.trigger(JOBS.numberPool),
     agentEvents: crossProcess.agentEvents,
     alerts,
     alertTriggers: new AlertTriggers(alerts, config.alerts.triggers, clock),

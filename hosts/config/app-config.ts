@@ -1,3 +1,4 @@
+import type { ProvisioningSettings } from '../../core/provisioning/provisioning-settings.js';
 import type { VoiceDefaults } from '../../core/context.js';
 import type { Toolset } from '../../core/use-case.js';
 import type { UsageSettings } from '../../core/usage/usage-settings.js';
@@ -66,6 +67,8 @@ export interface AppConfig {
   jobs: JobSettings;
   /** Settling sends cut short by a crash (see core/recovery). */
   recovery: { stuckAfterSeconds: number; intervalSeconds: number };
+  /** Provisioning runs and the spare-number pool (see core/provisioning). */
+  provisioning: ProvisioningSettings;
   db: AdapterConfig;
   /** Optional sections: null when absent or `enabled: false` (that channel is off). */
   telephony: AdapterConfig | null;

@@ -102,6 +102,8 @@ function normalise(c: Record<string, unknown>, merged: MergedConfig, env: NodeJS
     jobs: c.jobs as AppConfig['jobs'],
     // Schema defaults fill both keys even when the section is absent.
     recovery: c.recovery as AppConfig['recovery'],
+    // Schema defaults fill every key, the pool's too.
+    provisioning: c.provisioning as AppConfig['provisioning'],
     db,
     telephony: adapter('telephony'),
     email: adapter('email'),

@@ -73,6 +73,18 @@ export const ERROR_GUIDE: Partial<Record<ErrorCode, { cause: string; fix: string
     cause: 'The server has no provider for this channel (its config section is missing or `enabled: false`), the agent has no address on it, or a demo-only action on a channel with a real provider.',
     fix: 'Configure the channel (`agentos-comms config show` shows what is on), or give the agent an address (`agentos-comms agent update`).',
   },
+  PROVISIONING_UNSUPPORTED: {
+    cause: 'comms_provision_channels (or the channel status and repair tools) needs the telephony adapter to buy and configure numbers, or the email adapter to create sending domains, and the configured one cannot (vonage, sendgrid, smtp, a failover list).',
+    fix: 'Use twilio for telephony and resend for email (mock in demo mode), or set the number or domain up in the provider\'s console and give the agent its address with comms_update_agent.',
+  },
+  NUMBER_UNAVAILABLE: {
+    cause: 'The provider has no number for sale that matches the request: that country, area code and capabilities (SMS, voice).',
+    fix: 'Retry without areaCode or with another one, in another country, or asking for fewer capabilities; the pool (provisioning.pool) keeps spares ready for the countries it names.',
+  },
+  WHATSAPP_POOL_EMPTY: {
+    cause: 'comms_provision_channels was asked for a WhatsApp sender and every sender of the pool is already dedicated to an agent.',
+    fix: 'Register another WhatsApp sender with the provider, add it with comms_add_whatsapp_sender, then retry with the same idempotencyKey (the steps already done are not repeated).',
+  },
   REQUEST_ID_IN_FLIGHT: {
     cause: 'An MCP request reused the JSON-RPC id of a request of the same session that is still being answered (answered HTTP 409 with a JSON-RPC error, code -32600).',
     fix: 'Give every request in a session its own id (MCP SDK clients do); wait for the first answer before reusing an id.',

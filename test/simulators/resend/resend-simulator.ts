@@ -5,6 +5,7 @@ import { FaultQueue } from '../shared/fault-queue.js';
 import { resendErrors, type ApiAnswer } from './resend-error-body.js';
 import { ResendOpenApiSpec, type SpecViolation } from './resend-openapi-spec.js';
 import { outboundEvent, receivedEvent, type OutboundEventType, type ResendEvent } from './resend-webhook-events.js';
+import { SimulatedDomains } from './simulated-domains.js';
 import { INVALID_JSON, SendEmailApi } from './send-email-api.js';
 import {
   contentTypeFor, emailResource, receivedEmailResource, type OutboundEventName, type SimulatedEmail,
@@ -92,12 +93,6 @@ const TEST_RECIPIENT_EVENTS: Readonly<Record<string, OutboundEventType[]>> = {
 const DEFAULT_EVENTS: OutboundEventType[] = ['email.sent', 'email.delivered'];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The account's one verified sending domain, as `GET /domains` lists it. */
-const SIMULATED_DOMAIN = {
-  id: 'd91cd9bd-1176-453e-8fc1-35364d380206', name: 'example.com', status: 'verified',
-  created_at: '2026-01-05 10:00:00.000000+00', region: 'us-east-1', capabilities: { sending: 'enabled', receiving: 'enabled' },
-};
-
 /**
  * A stateful, loopback-only stand-in for api.resend.com (sending, retrieving and receiving emails) and for the
  * Svix-signed webhooks Resend sends. Tests drive the real `resend` SDK against it.
@@ -117,6 +112,8 @@ export class ResendSimulator {
   /** Every webhook sent, with the receiver's answer. */
   readonly webhookDeliveries: WebhookDelivery[] = [];
   webhookUrl: string | null;
+  /** The team's sending domains (Domains API). */
+  readonly domains = new SimulatedDomains();
 
   /** What the simulator serves and how it refuses: the same with or without the published document. */
   private readonly operations = ResendOpenApiSpec.simulated;
@@ -343,8 +340,13 @@ export class ResendSimulator {
 
     const operation = `${method} ${matched.template}`;
     if (operation === 'POST /emails') return this.sendApi.send(headers, body);
-    // The account's one (verified) sending domain: enough for a credential check to list.
-    if (operation === 'GET /domains') return { status: 200, body: { object: 'list', has_more: false, data: [SIMULATED_DOMAIN] } };
+    if (operation === 'GET /domains') return this.domains.list();
+    if (operation === 'POST /domains') {
+      if (this.published) this.specViolations.push(...this.published.checkJsonBody(method, '/domains', body));
+      return this.domains.create(body);
+    }
+    if (operation === 'GET /domains/{domain_id}') return this.domains.get(matched.params.domain_id ?? '');
+    if (operation === 'POST /domains/{domain_id}/verify') return this.domains.verify(matched.params.domain_id ?? '');
     const emailId = matched.params.email_id ?? '';
     if (operation === 'GET /emails/{email_id}') {
       if (!UUID.test(emailId)) return resendErrors.invalidParameter('id');

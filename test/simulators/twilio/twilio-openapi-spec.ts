@@ -111,6 +111,11 @@ export class TwilioOpenApiSpec {
     return found;
   }
 
+  /** Whether Twilio's document has this operation; without the document, every operation the simulator serves. */
+  hasOperation(method: string, pathTemplate: string): boolean {
+    return !this.document || this.document.paths[pathTemplate]?.[method.toLowerCase()] !== undefined;
+  }
+
   private operation(method: string, pathTemplate: string): OperationNode {
     const operation = this.document?.paths[pathTemplate]?.[method.toLowerCase()];
     if (!operation) throw new Error(`The Twilio spec has no ${method} ${pathTemplate}`);

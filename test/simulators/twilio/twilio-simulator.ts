@@ -7,6 +7,7 @@ import { SimulatedKeys, SPEC_BALANCE, SPEC_KEY, SPEC_KEYS, type Authenticated, t
 import { parseForm, type FormParams } from './form-params.js';
 import { inboundSmsForm, statusCallbackForm, type InboundSmsInput } from './inbound-sms-form.js';
 import { SimulatedMessagesApi, type ApiAnswer } from './messages-api.js';
+import { SimulatedPhoneNumbers } from './phone-numbers-api.js';
 import {
   defaultRefusedCallDestinations, TWILIO_MAGIC_REFUSED_DESTINATIONS, type SimulatedAccount,
 } from './simulated-account.js';
@@ -141,6 +142,8 @@ export class TwilioSimulator {
   readonly twimlProblems: TwimlProblem[];
   /** Every ConversationRelay session (`<Connect><ConversationRelay>`), incoming and outbound, oldest first. */
   readonly conversations: SimulatedConversation[];
+  /** AvailablePhoneNumbers and IncomingPhoneNumbers: numbers held, bought and released, and their faults. */
+  readonly phoneNumbers: SimulatedPhoneNumbers;
 
   private readonly account: SimulatedAccount;
   private readonly keys: SimulatedKeys;
@@ -169,16 +172,18 @@ export class TwilioSimulator {
     this.callbackDelayMs = options.callbackDelayMs ?? 10;
     this.webhookTimeoutMs = options.webhookTimeoutMs ?? 5000;
     const refusedDestinations = options.refusedDestinations ?? TWILIO_MAGIC_REFUSED_DESTINATIONS;
+    const ownedNumbers = new Set(this.ownedNumbers);
     this.account = {
       accountSid: this.accountSid,
       authToken: this.authToken,
-      ownedNumbers: new Set(this.ownedNumbers),
+      ownedNumbers,
       refusedDestinations,
       refusedCallDestinations: options.refusedCallDestinations ?? defaultRefusedCallDestinations(refusedDestinations),
     };
     this.api = new SimulatedMessagesApi(this.account, this.now, this.messages);
     this.keys = new SimulatedKeys(this.account, this.now);
     this.spec = new TwilioOpenApiSpec(options.specPath);
+    this.phoneNumbers = new SimulatedPhoneNumbers(this.accountSid, ownedNumbers, this.now, this.spec, this.specViolations);
     this.voice = new SimulatedVoice({
       account: this.account,
       now: this.now,
@@ -243,6 +248,7 @@ export class TwilioSimulator {
     this.inboundDeliveries.length = 0;
     this.inboundBySid.clear();
     this.faults.clear();
+    this.phoneNumbers.clear();
     this.deliveryFailure = null;
   }
 
@@ -377,6 +383,16 @@ export class TwilioSimulator {
     return this.deliverInbound(webhook, webhook.messageSid);
   }
 
+  /**
+   * A person texts one of the account's numbers: the signed inbound SMS goes to the SmsUrl configured on that
+   * number (IncomingPhoneNumbers), as Twilio routes it.
+   */
+  async textNumber(input: Omit<InboundSmsInjection, 'url'>): Promise<InboundDelivery> {
+    const number = this.phoneNumbers.byNumber(input.to);
+    if (!number?.smsUrl) throw new Error(`The account holds no ${input.to} with an SmsUrl`);
+    return this.injectInboundSms({ ...input, url: number.smsUrl });
+  }
+
   /** Sends an earlier inbound SMS again, byte for byte (same MessageSid and idempotency token), as Twilio retries. */
   async redeliverInboundSms(messageSid: string, options: { signature?: SignatureMode } = {}): Promise<InboundDelivery> {
     const original = this.inboundBySid.get(messageSid);
@@ -420,6 +436,16 @@ export class TwilioSimulator {
     const auth = this.keys.authenticate(headers.authorization);
     if (!auth) {
       this.send(res, { status: 401, body: twilioErrors.authenticate() }, { 'www-authenticate': 'Basic realm="Twilio API"' });
+      return;
+    }
+    const numbers = this.phoneNumbers.route(method, target.pathname, params, query);
+    if (numbers === 'hang') return;
+    if (numbers === 'drop') {
+      req.socket.destroy();
+      return;
+    }
+    if (numbers) {
+      this.send(res, numbers);
       return;
     }
     const media = this.voice.recorder.media(method, target.pathname);
