@@ -29,6 +29,12 @@ import { listAuditLog, verifyAuditLog } from './audit/audit-tools.js';
 import { listProviders, registerProvider, removeProvider } from './providers/provider-tools.js';
 import { getThread, listThreads, markThreadRead } from './contacts/thread-tools.js';
 import { mergeContacts, updateContact } from './contacts/contact-tools.js';
+import { getSetupStatus } from './setup/setup-status.js';
+import { setupProvider } from './setup/setup-provider.js';
+import { checkPublicUrl } from './setup/setup-public-url.js';
+import { writeSetupConfig } from './setup/setup-defaults.js';
+import { chooseNumber, createFirstAgent } from './setup/setup-agent.js';
+import { completeSetup, sendTestMessage } from './setup/setup-test-message.js';
 
 /** Every use case the hosts serve, in the order tools are listed. */
 export const USE_CASES: readonly UseCase[] = [
@@ -73,6 +79,14 @@ export const USE_CASES: readonly UseCase[] = [
   registerProvider as UseCase,
   listProviders as UseCase,
   removeProvider as UseCase,
+  getSetupStatus as UseCase,
+  setupProvider as UseCase,
+  checkPublicUrl as UseCase,
+  writeSetupConfig as UseCase,
+  createFirstAgent as UseCase,
+  chooseNumber as UseCase,
+  sendTestMessage as UseCase,
+  completeSetup as UseCase,
 ];
 
 /** Offered only in demo mode (see core/demo/demo-inbound.ts `inDemoMode`), after the others. */

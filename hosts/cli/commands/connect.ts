@@ -13,7 +13,8 @@ export function connectionFor(app: App, token: string, transport: string | undef
   if (transport !== undefined && transport !== 'stdio') {
     throw new DomainError('INVALID_INPUT', `unknown transport "${transport}"`, 'Use --transport stdio (the client starts the server) or --transport http (a running server).');
   }
-  return stdioConnection(token, files.slice(1), config.dataDir);
+  // The setup overlay is read from the data folder anyway: naming it again would only repeat it.
+  return stdioConnection(token, files.slice(1).filter((file) => file !== app.loaded.setupOverlay), config.dataDir);
 }
 
 function clientName(value: string | undefined): ClientName {
