@@ -198,8 +198,8 @@ export const ERROR_GUIDE: Partial<Record<ErrorCode, { cause: string; fix: string
     fix: 'Call it with COMMS_ADMIN_TOKEN, or run `agentos-comms setup` on the server. To start over, remove `setup.completedAt` from the setup overlay (`setup.yaml` in the data folder).',
   },
   SETUP_ANSWER_MISSING: {
-    cause: '`agentos-comms setup --yes` (or a run without a terminal) needed an answer that no flag gave; non-interactive runs never prompt. `details.flag` names the flag.',
-    fix: 'Pass the named flag (`agentos-comms setup --help` lists them), or run `agentos-comms setup` in a terminal to be asked.',
+    cause: '`agentos-comms setup --yes` needed an answer that no flag gave (runs with --yes never ask), or the answers piped to its standard input ran out. `details.flag` names the flag.',
+    fix: 'Pass the named flag (`agentos-comms --help` lists them), or run `agentos-comms setup` in a terminal to be asked.',
   },
   PUBLIC_URL_UNREACHABLE: {
     cause: 'The server fetched `<public URL>/health` and did not get this server\'s answer: `details.reason` is `timeout`, `unreachable` (DNS, refused connection, TLS) or `not-this-server` (another status or body, a redirect).',
