@@ -23,7 +23,9 @@ const UNREACHABLE = 'http://127.0.0.1:9';
 function freshEnv(extra: Record<string, string> = {}): Record<string, string> {
   return { COMMS_DATA_DIR: tempDir('agentos-setup-'), COMMS_CONFIG: '', LOG_LEVEL: 'warn', PUBLIC_BASE_URL: '', ...extra };
 }
-const overlayOf = (env: Record<string, string>) => parseYaml(readFileSync(join(env.COMMS_DATA_DIR!, 'setup.yaml'), 'utf8')) as Record<string, any>;
+/** The parts of setup.yaml the tests read. */
+interface Overlay { usage: { tiers: { standard: { spend: Record<string, string | null> } } } }
+const overlayOf = (env: Record<string, string>) => parseYaml(readFileSync(join(env.COMMS_DATA_DIR!, 'setup.yaml'), 'utf8')) as Overlay;
 const stepsDone = (json: SetupJson) => Object.fromEntries(json.status.steps.map((s) => [s.step, s.done]));
 
 // Each run spawns the CLI from sources and applies every migration: tens of seconds on a loaded machine.
