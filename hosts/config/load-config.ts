@@ -23,8 +23,6 @@ export interface LoadConfigOptions {
   file?: string;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
-  /** false: leave out the setup overlay (setup.yaml of the data folder) even when it exists. */
-  setupOverlay?: boolean;
 }
 
 const ADAPTER_SECTIONS: readonly string[] = ['db', ...OPTIONAL_SECTIONS];
@@ -58,7 +56,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   let merged = mergeLayers(layers, isAdapterSection);
   // What `agentos-comms setup` chose, in the data folder the other layers name: over the defaults, under the given files.
   const setupFile = setupOverlayFile(dataDirOf(merged.value, merged, env, cwd));
-  const setupOverlay = options.setupOverlay !== false && existsSync(setupFile) ? setupFile : null;
+  const setupOverlay = existsSync(setupFile) ? setupFile : null;
   if (setupOverlay) {
     files.splice(1, 0, setupOverlay);
     merged = mergeLayers([layers[0]!, readLayer(setupOverlay, env), ...layers.slice(1)], isAdapterSection);

@@ -29,7 +29,7 @@ const overlayOf = (env: Record<string, string>) => parseYaml(readFileSync(join(e
 const stepsDone = (json: SetupJson) => Object.fromEntries(json.status.steps.map((s) => [s.step, s.done]));
 
 // Each run spawns the CLI from sources and applies every migration: tens of seconds on a loaded machine.
-describe('agentos-comms setup', { timeout: 300_000 }, () => {
+describe('agentos-comms setup', { timeout: 600_000 }, () => {
   const sim = new TwilioSimulator({ ownedNumbers: [OWNED] });
   beforeAll(() => sim.start());
   afterAll(() => sim.stop());
