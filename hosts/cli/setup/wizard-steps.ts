@@ -25,13 +25,16 @@ export function run<T>(app: App, tool: string, input: Record<string, unknown>): 
 
 const problem = (err: unknown): string => (isDomainError(err) ? `${err.code}: ${err.message}${err.nextStep ? ` ${err.nextStep}` : ''}` : (err as Error).message);
 
+/** A wrong flag is given again on every attempt: after this many the failure is thrown, not asked again. */
+const ATTEMPTS = 3;
+
 /** Runs `attempt` until it succeeds; interactively a failure is shown and asked again, with --yes it is thrown. */
 async function retrying<T>(w: Wizard, attempt: () => Promise<T>): Promise<T> {
-  for (;;) {
+  for (let tries = 1; ; tries += 1) {
     try {
       return await attempt();
     } catch (err) {
-      if (!w.interactive || !isDomainError(err) || err.code === 'SETUP_ANSWER_MISSING') throw err;
+      if (!w.interactive || tries >= ATTEMPTS || !isDomainError(err) || err.code === 'SETUP_ANSWER_MISSING') throw err;
       w.answers.say(`  ${problem(err)}`);
     }
   }
