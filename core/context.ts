@@ -27,6 +27,7 @@ import type { JobQueue } from '../ports/jobs.js';
 import type { AuthFailureWindows } from './auth/auth-failure-windows.js';
 import type { AgentEvents } from '../ports/agent-events.js';
 import type { CredentialCipher, ProviderVerifier } from '../ports/provider-credentials.js';
+import type { SelfProbe, SetupStore } from '../ports/setup.js';
 
 /** Who is calling: an agent acting as itself, or the operator acting for any agent. */
 export type Caller =
@@ -134,6 +135,8 @@ export interface CorePorts {
   credentialCipher: CredentialCipher;
   /** Checks provider credentials with the provider before they are stored. */
   providerVerifier: ProviderVerifier;
+  /** First-run setup: the overlay it writes and the check that the public URL leads back here. */
+  setup: { store: SetupStore; probe: SelfProbe };
 }
 
 export interface UseCaseContext {

@@ -34,6 +34,12 @@ import { getThread, listThreads, markThreadRead } from './contacts/thread-tools.
 import { mergeContacts, updateContact } from './contacts/contact-tools.js';
 import { getConsoleOverview } from './console/console-overview.js';
 import { reveal } from './console/reveal.js';
+import { getSetupStatus } from './setup/setup-status.js';
+import { setupProvider } from './setup/setup-provider.js';
+import { checkPublicUrl } from './setup/setup-public-url.js';
+import { writeSetupConfig } from './setup/setup-defaults.js';
+import { chooseNumber, createFirstAgent } from './setup/setup-agent.js';
+import { completeSetup, sendTestMessage } from './setup/setup-test-message.js';
 
 /** Every use case the hosts serve, in the order tools are listed. */
 export const USE_CASES: readonly UseCase[] = [
@@ -84,6 +90,14 @@ export const USE_CASES: readonly UseCase[] = [
   deprovisionChannels as UseCase,
   getChannelStatus as UseCase,
   repairChannels as UseCase,
+  getSetupStatus as UseCase,
+  setupProvider as UseCase,
+  checkPublicUrl as UseCase,
+  writeSetupConfig as UseCase,
+  createFirstAgent as UseCase,
+  chooseNumber as UseCase,
+  sendTestMessage as UseCase,
+  completeSetup as UseCase,
 ];
 
 /** Offered only in demo mode (see core/demo/demo-inbound.ts `inDemoMode`), after the others. */

@@ -22,6 +22,19 @@ const OPTIONS = {
   since: { type: 'string' },
   until: { type: 'string' },
   limit: { type: 'string' },
+  yes: { type: 'boolean', short: 'y', default: false },
+  'telephony-provider': { type: 'string' },
+  'email-provider': { type: 'string' },
+  'whatsapp-provider': { type: 'string' },
+  'telephony-credentials': { type: 'string' },
+  'email-credentials': { type: 'string' },
+  'whatsapp-credentials': { type: 'string' },
+  'public-url': { type: 'string' },
+  'spend-per-day': { type: 'string' },
+  'spend-per-month': { type: 'string' },
+  'quiet-hours': { type: 'string' },
+  number: { type: 'string' },
+  'test-to': { type: 'string' },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'v', default: false },
@@ -43,6 +56,14 @@ Server
   migrate                        apply pending database migrations
   doctor                         check config, data folder, database, public URL and provider credentials
   config show                    the effective config, secrets redacted, with where each value came from
+  setup [--yes] [flags]          first-run wizard: providers and their credentials (verified live), public URL,
+                                 limits, migrations, first agent and its number, test message, client set-up.
+                                 Every answer has a flag; --yes never asks (a missing one: SETUP_ANSWER_MISSING):
+                                 --telephony-provider|--email-provider|--whatsapp-provider mock|twilio|…
+                                 --telephony-credentials|--email-credentials|--whatsapp-credentials JSON|@FILE
+                                 --public-url URL  --spend-per-day N|none  --spend-per-month N|none
+                                 --quiet-hours on|off  --name N  --email ADDRESS  --number demo|existing|buy
+                                 --phone E164  --test-to ADDRESS|none  --client NAME  --transport stdio|http
 
 Agents (operator; acts directly on the database of the config)
   agent create --name N [--phone E164] [--email ADDRESS] [--whatsapp E164] [--callback-url URL]

@@ -19,6 +19,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   demo: async () => (await import('./commands/demo.js')).demo,
   audit: async () => (await import('./commands/audit.js')).audit,
   keys: async () => (await import('./commands/keys.js')).keys,
+  setup: async () => (await import('./commands/setup.js')).setup,
 };
 
 function version(): string {

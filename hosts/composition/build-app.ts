@@ -54,6 +54,8 @@ import { actOnLiveCall } from '../../core/conversation/control-call.js';
 import { AesGcmCredentialCipher } from '../../adapters/node/aes-gcm-credential-cipher.js';
 import { pluginProviderVerifier } from './provider-verifier.js';
 import { withStoredCredentials } from './stored-credentials.js';
+import { FetchSelfProbe } from '../../adapters/http/fetch-self-probe.js';
+import { SetupOverlayStore, setupOverlayFile } from '../config/setup-overlay.js';
 
 const OPTIONAL_TOKENS: Readonly<Record<OptionalSection, symbol>> = {
   telephony: TOKENS.Telephony,
@@ -294,6 +296,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     anomalies: new AnomalyDetector(config.alerts.anomalies, { alerts, agents: db.port.agents, clock, logger }),
     credentialCipher,
     providerVerifier: pluginProviderVerifier((port) => pluginContext(port, config.dataDir)),
+    setup: { store: new SetupOverlayStore(setupOverlayFile(config.dataDir)), probe: new FetchSelfProbe() },
   };
   wired.ports = ports;
   crossProcess.callControl.serve((callId, action) => actOnLiveCall(ports.liveCalls, callId, action));

@@ -94,6 +94,8 @@ export interface LoadedConfig {
   config: AppConfig;
   /** Absolute paths of the files read, in order: the embedded defaults first, then each overlay. */
   files: string[];
+  /** The setup overlay among `files` (setup.yaml of the data folder, written by `agentos-comms setup`), or null. */
+  setupOverlay: string | null;
   /** The merged settings as validated (schema defaults filled in, dataDir resolved): what `config show` prints. */
   values: Record<string, unknown>;
   /** Where each value set by a file came from (dotted path → file and variable); the rest are schema defaults. */

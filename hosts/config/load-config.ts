@@ -10,6 +10,7 @@ import { configFiles, readLayer } from './config-layers.js';
 import { defaultDataDir } from './data-dir.js';
 import { mergeLayers, type MergedConfig } from './merge-layers.js';
 import { packageRoot } from './package-root.js';
+import { setupOverlayFile } from './setup-overlay.js';
 import type { OAuthIssuerSettings, OAuthSettings } from './oauth-settings.js';
 
 export interface LoadConfigOptions {
@@ -41,7 +42,16 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   if (!options.env && existsSync(join(cwd, '.env'))) loadDotenv({ path: join(cwd, '.env'), quiet: true });
   const overlays = configFiles(options.files ?? (options.file ? [options.file] : []), env, cwd);
   const files = [defaultConfigFile(), ...overlays];
-  const merged = mergeLayers(files.map((file) => readLayer(file, env)), (key) => ADAPTER_SECTIONS.includes(key));
+  const isAdapterSection = (key: string): boolean => ADAPTER_SECTIONS.includes(key);
+  const layers = files.map((file) => readLayer(file, env));
+  let merged = mergeLayers(layers, isAdapterSection);
+  // What `agentos-comms setup` chose, in the data folder the other layers name: over the defaults, under the given files.
+  const setupFile = setupOverlayFile(dataDirOf(merged.value, merged, env, cwd));
+  const setupOverlay = existsSync(setupFile) ? setupFile : null;
+  if (setupOverlay) {
+    files.splice(1, 0, setupOverlay);
+    merged = mergeLayers([layers[0]!, readLayer(setupOverlay, env), ...layers.slice(1)], isAdapterSection);
+  }
   const validate = configSchemaValidator();
   const value = merged.value;
   if (!validate(value)) {
@@ -53,7 +63,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   if (env.COMMS_DATA_DIR) merged.origins.set('dataDir', { source: 'environment', variable: 'COMMS_DATA_DIR' });
   else if (value.dataDir === undefined) merged.origins.set('dataDir', { source: 'per-user data folder' });
   const values = { ...value, dataDir: config.dataDir };
-  return { config, values, files, origins: merged.origins, missingEnv: merged.missing, warnings: warningsFor(config, merged.missing) };
+  return { config, values, files, setupOverlay, origins: merged.origins, missingEnv: merged.missing, warnings: warningsFor(config, merged.missing) };
 }
 
 /** One line per problem, naming the key and, when it came from an unset variable, that variable. */

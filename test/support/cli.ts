@@ -7,9 +7,11 @@ export const CLI_ARGS = ['--import', import.meta.resolve('tsx'), join(REPO_ROOT,
 
 export interface CliResult { code: number | null; stdout: string; stderr: string }
 
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 120_000, cwd = REPO_ROOT): Promise<CliResult> {
+/** `stdin`: written to the CLI's standard input, which is then closed (answers to an interactive command, piped). */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 120_000, cwd = REPO_ROOT, stdin?: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...CLI_ARGS, ...args], { cwd, env: { ...process.env, ...env } });
+    if (stdin !== undefined) child.stdin.end(stdin);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

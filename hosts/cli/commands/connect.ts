@@ -2,7 +2,7 @@ import { authenticate } from '../../../core/auth/authenticate.js';
 import { DomainError, isDomainError } from '../../../ports/errors.js';
 import { buildApp, type App } from '../../composition/build-app.js';
 import type { CliValues } from '../cli-options.js';
-import { CLIENTS, clientSetup, httpConnection, stdioConnection, type ClientName, type Connection } from '../clients/client-setup.js';
+import { CLIENTS, clientSetup, type ClientSetup, httpConnection, stdioConnection, type ClientName, type Connection } from '../clients/client-setup.js';
 import { printResult } from '../output.js';
 import { loadCliConfig, OPERATOR } from './load.js';
 
@@ -13,12 +13,18 @@ export function connectionFor(app: App, token: string, transport: string | undef
   if (transport !== undefined && transport !== 'stdio') {
     throw new DomainError('INVALID_INPUT', `unknown transport "${transport}"`, 'Use --transport stdio (the client starts the server) or --transport http (a running server).');
   }
-  return stdioConnection(token, files.slice(1), config.dataDir);
+  // The setup overlay is read from the data folder anyway: naming it again would only repeat it.
+  return stdioConnection(token, files.slice(1).filter((file) => file !== app.loaded.setupOverlay), config.dataDir);
 }
 
-function clientName(value: string | undefined): ClientName {
+export function clientName(value: string | undefined): ClientName {
   if (CLIENTS.includes(value as ClientName)) return value as ClientName;
   throw new DomainError('INVALID_INPUT', value ? `unknown client "${value}"` : '--client is required', `Use --client ${CLIENTS.join('|')}.`);
+}
+
+/** A client configuration as `connect` prints it: where it goes, then what to paste or run. */
+export function clientSetupText(setup: ClientSetup): string {
+  return `${setup.where}\n\n${setup.text}`;
 }
 
 /** `connect --client …`: a ready-to-paste client configuration for an agent token checked against the database. */
@@ -35,7 +41,7 @@ export async function connect(values: CliValues): Promise<number> {
       throw new DomainError('UNAUTHORIZED', `the token is not that of an active agent in ${app.ports.db.location ?? app.loaded.config.db.use}.`, 'Check --config and COMMS_DATA_DIR, or create the agent with `agentos-comms agent create`.');
     });
     const setup = clientSetup(client, connectionFor(app, token, values.transport));
-    printResult(values.json, { ...setup, agentId: caller.kind === 'agent' ? caller.agentId : null }, () => `${setup.where}\n\n${setup.text}`);
+    printResult(values.json, { ...setup, agentId: caller.kind === 'agent' ? caller.agentId : null }, () => clientSetupText(setup));
   } finally {
     await app.close();
   }
