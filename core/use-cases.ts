@@ -29,6 +29,8 @@ import { listAuditLog, verifyAuditLog } from './audit/audit-tools.js';
 import { listProviders, registerProvider, removeProvider } from './providers/provider-tools.js';
 import { getThread, listThreads, markThreadRead } from './contacts/thread-tools.js';
 import { mergeContacts, updateContact } from './contacts/contact-tools.js';
+import { closeCustomer, createCustomer, getCustomer, listCustomers, rotateCustomerToken } from './customers/customer-tools.js';
+import { setSharedNumber } from './customers/shared-number-tools.js';
 
 /** Every use case the hosts serve, in the order tools are listed. */
 export const USE_CASES: readonly UseCase[] = [
@@ -73,6 +75,12 @@ export const USE_CASES: readonly UseCase[] = [
   registerProvider as UseCase,
   listProviders as UseCase,
   removeProvider as UseCase,
+  createCustomer as UseCase,
+  listCustomers as UseCase,
+  getCustomer as UseCase,
+  rotateCustomerToken as UseCase,
+  closeCustomer as UseCase,
+  setSharedNumber as UseCase,
 ];
 
 /** Offered only in demo mode (see core/demo/demo-inbound.ts `inDemoMode`), after the others. */

@@ -1,3 +1,4 @@
+import type { ProviderAccountsPort } from './customers.js';
 import type { TelephonyCalls } from './calls.js';
 import type { MessageStatus } from './records.js';
 import type { NamedAdapter, WebhookReply, WebhookRequest, WebhookKind } from './webhook.js';
@@ -92,6 +93,8 @@ export interface TelephonyPort {
   readonly capabilities: TelephonyCapabilities;
   /** Present when `capabilities.voice` is true. */
   readonly calls?: TelephonyCalls;
+  /** Subaccounts of the provider account (Twilio's Accounts API), for customer isolation; absent when it has none. */
+  readonly accounts?: ProviderAccountsPort;
   sendSms(request: SendSmsRequest): Promise<SendSmsResult>;
   /**
    * The kinds of webhook the provider sends (media type, signature header, largest body), checked before a webhook's

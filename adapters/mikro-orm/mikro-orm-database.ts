@@ -14,6 +14,7 @@ import { SqlAuditRepository } from './audit-repository.js';
 import { SqlProviderCredentialRepository } from './provider-credential-repository.js';
 import { SqlContactRepository } from './contact-repository.js';
 import { SqlMcpSessionRepository } from './mcp-session-repository.js';
+import { SqlCustomerRepository, SqlSharedNumberRepository } from './customer-repository.js';
 
 /** Every repository over one executor: the database's own, or a transaction's session. */
 function repositoriesOver(sql: SqlExecutor): Repositories {
@@ -30,6 +31,8 @@ function repositoriesOver(sql: SqlExecutor): Repositories {
     providerCredentials: new SqlProviderCredentialRepository(sql),
     contacts: new SqlContactRepository(sql),
     mcpSessions: new SqlMcpSessionRepository(sql),
+    customers: new SqlCustomerRepository(sql),
+    sharedNumbers: new SqlSharedNumberRepository(sql),
   };
 }
 
@@ -48,6 +51,8 @@ export class MikroOrmDatabase implements Database {
   readonly providerCredentials: Repositories['providerCredentials'];
   readonly contacts: Repositories['contacts'];
   readonly mcpSessions: Repositories['mcpSessions'];
+  readonly customers: Repositories['customers'];
+  readonly sharedNumbers: Repositories['sharedNumbers'];
   private closing: Promise<void> | null = null;
 
   constructor(
@@ -63,7 +68,7 @@ export class MikroOrmDatabase implements Database {
       agents: this.agents, messages: this.messages, callbacks: this.callbacks,
       whatsappSenders: this.whatsappSenders, calls: this.calls, turns: this.turns, usage: this.usage,
       compliance: this.compliance, audit: this.audit, providerCredentials: this.providerCredentials, contacts: this.contacts,
-      mcpSessions: this.mcpSessions,
+      mcpSessions: this.mcpSessions, customers: this.customers, sharedNumbers: this.sharedNumbers,
     } = repositoriesOver(executor));
   }
 

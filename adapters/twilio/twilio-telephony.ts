@@ -8,6 +8,7 @@ import type {
 } from '../../ports/telephony.js';
 import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
 import { BaseUrlRequestClient } from './base-url-request-client.js';
+import { TwilioAccounts } from './twilio-accounts.js';
 import { TwilioCalls } from './twilio-calls.js';
 import { downloadTwilioRecording } from './twilio-recording.js';
 import { twilioErrorMapper } from './twilio-error-mapping.js';
@@ -29,6 +30,7 @@ export class TwilioTelephony implements TelephonyPort, CredentialCheck {
   readonly webhookKinds = TWILIO_WEBHOOK_KINDS;
   readonly capabilities: TelephonyCapabilities = { sms: true, mms: true, voice: true };
   readonly calls: TelephonyCalls;
+  readonly accounts: TwilioAccounts;
   private readonly options: ResolvedTwilioOptions;
   private readonly httpClient: BaseUrlRequestClient;
   private readonly client: twilio.Twilio;
@@ -47,6 +49,7 @@ export class TwilioTelephony implements TelephonyPort, CredentialCheck {
     });
     this.toDomainError = twilioErrorMapper(twilioSecrets(this.options), this.options.timeoutMs);
     this.calls = new TwilioCalls(this.client, this.logger, this.toDomainError, (sid) => downloadTwilioRecording(this.options, sid));
+    this.accounts = new TwilioAccounts(this.client, this.options, this.toDomainError);
   }
 
   async sendSms(request: SendSmsRequest): Promise<SendSmsResult> {
