@@ -28,11 +28,16 @@ import type { AuthFailureWindows } from './auth/auth-failure-windows.js';
 import type { AgentEvents } from '../ports/agent-events.js';
 import type { CredentialCipher, ProviderVerifier } from '../ports/provider-credentials.js';
 import type { SelfProbe, SetupStore } from '../ports/setup.js';
+import type { ProviderAccountsPort } from '../ports/customers.js';
 
-/** Who is calling: an agent acting as itself, or the operator acting for any agent. */
+/**
+ * Who is calling: an agent acting as itself, a customer's admin acting for that customer's agents only
+ * (see core/auth/tenancy.ts), or the operator acting for any agent.
+ */
 export type Caller =
   /** `record`: the agent and its addresses as read when its token was checked, for this request only. */
   | { kind: 'agent'; agentId: string; record?: AgentWithChannels }
+  | { kind: 'customer'; customerId: string }
   | { kind: 'admin' }
   | { kind: 'anonymous' };
 
@@ -137,6 +142,13 @@ export interface CorePorts {
   providerVerifier: ProviderVerifier;
   /** First-run setup: the overlay it writes and the check that the public URL leads back here. */
   setup: { store: SetupStore; probe: SelfProbe };
+  /** Creates and closes provider subaccounts (customer isolation); null when the telephony provider has none. */
+  providerAccounts: ProviderAccountsPort | null;
+  /**
+   * The telephony adapter acting with a stored credential set (a customer's or an agent's subaccount),
+   * built on first use and kept; CONFIG_INVALID when the set is missing or not for the telephony provider.
+   */
+  telephonyWith(credentialsRef: string): Promise<Provided<TelephonyPort>>;
 }
 
 export interface UseCaseContext {

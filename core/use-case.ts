@@ -50,6 +50,12 @@ export interface UseCase<I = unknown, O = unknown> {
   /** The toolset that offers it over MCP. */
   toolset: Toolset;
   /**
+   * `customer-scoped`: a customer's admin token may call it too, and it confines itself to that customer's
+   * agents (through `actingAgent` and `customerScope`, see core/auth/tenancy.ts). Absent: a customer admin
+   * is refused with OPERATOR_ONLY, so a new tool is the operator's until it is made tenant-safe.
+   */
+  tenancy?: 'customer-scoped';
+  /**
    * Output fields holding text written by third parties (message bodies, subjects, transcripts, display
    * names), as paths: `messages[].body` is the body of every message. Hosts mark them untrusted: the
    * result's `untrustedFields` lists them, and MCP text content fences their values.

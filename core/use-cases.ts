@@ -40,6 +40,8 @@ import { checkPublicUrl } from './setup/setup-public-url.js';
 import { writeSetupConfig } from './setup/setup-defaults.js';
 import { chooseNumber, createFirstAgent } from './setup/setup-agent.js';
 import { completeSetup, sendTestMessage } from './setup/setup-test-message.js';
+import { closeCustomer, createCustomer, getCustomer, listCustomers, rotateCustomerToken } from './customers/customer-tools.js';
+import { setSharedNumber } from './customers/shared-number-tools.js';
 
 /** Every use case the hosts serve, in the order tools are listed. */
 export const USE_CASES: readonly UseCase[] = [
@@ -98,6 +100,12 @@ export const USE_CASES: readonly UseCase[] = [
   chooseNumber as UseCase,
   sendTestMessage as UseCase,
   completeSetup as UseCase,
+  createCustomer as UseCase,
+  listCustomers as UseCase,
+  getCustomer as UseCase,
+  rotateCustomerToken as UseCase,
+  closeCustomer as UseCase,
+  setSharedNumber as UseCase,
 ];
 
 /** Offered only in demo mode (see core/demo/demo-inbound.ts `inDemoMode`), after the others. */

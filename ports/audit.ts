@@ -4,7 +4,7 @@
  */
 
 /** Who acted: the operator (admin token), an agent (its token), the server itself, or an unauthenticated source. */
-export type AuditActorKind = 'admin' | 'agent' | 'system' | 'anonymous';
+export type AuditActorKind = 'admin' | 'customer' | 'agent' | 'system' | 'anonymous';
 
 /** Flat values only, so the canonical form of an entry is a plain sorted list. */
 export type AuditValue = string | number | boolean | null;
@@ -40,6 +40,8 @@ export interface AuditEntry extends AuditDraft {
 export interface AuditQuery {
   action?: string;
   agentId?: string;
+  /** Only entries about this customer's agents or made with its admin token. */
+  customerId?: string;
   /** At or after. */
   since?: Date;
   /** Strictly before. */

@@ -43,7 +43,26 @@ export interface AgentRecord {
   voice: AgentVoiceSettings;
   createdAt: Date;
   updatedAt: Date;
+  /** The customer (tenant) that owns it; absent or null: the operator's own. */
+  customerId?: string | null;
+  /**
+   * How it is reached: its own number (`dedicated`, absent), a number shared with other agents (`shared`,
+   * see `sharedNumber`), or both (`hybrid`: its own number, and the shared one too).
+   */
+  identity?: AgentIdentity;
+  /** The shared number (E.164) it answers on in `shared` and `hybrid` identity. */
+  sharedNumber?: string | null;
+  /**
+   * Name of the stored credential set its telephony uses (its customer's or its own subaccount);
+   * absent: the server's configured provider account.
+   */
+  credentialsRef?: string | null;
+  /** Its own provider subaccount (`per-agent` isolation), closed with its customer. */
+  providerAccount?: string | null;
 }
+
+export const AGENT_IDENTITIES = ['dedicated', 'shared', 'hybrid'] as const;
+export type AgentIdentity = (typeof AGENT_IDENTITIES)[number];
 
 export interface AgentChannelRecord {
   id: string;

@@ -8,6 +8,7 @@ import type { AuditRepository } from './audit.js';
 import type { ProviderCredentialRepository } from './provider-credentials.js';
 import type { McpSessionRepository } from './mcp-sessions.js';
 import type { ProvisioningRepository } from './provisioning.js';
+import type { CustomerRepository, SharedNumberRepository } from './customers.js';
 
 /** An agent and its addresses (oldest first), as read together when a token is authenticated. */
 export interface AgentWithChannels {
@@ -25,8 +26,13 @@ export interface AgentRepository {
    * here, so the channel it sends from comes with it instead of costing another round trip.
    */
   findByTokenHash(tokenHash: string): Promise<AgentWithChannels | null>;
-  /** Every agent, oldest first (createdAt, then id). */
-  list(): Promise<AgentRecord[]>;
+  /** Every agent, oldest first (createdAt, then id); only one customer's with `customerId`. */
+  list(filter?: { customerId?: string }): Promise<AgentRecord[]>;
+  /**
+   * Of the agents answering on `sharedNumber`, the one `contact` last exchanged a message with on it (in
+   * either direction), by id; null when the contact never wrote to or heard from any of them there.
+   */
+  lastOnSharedNumber(channel: Channel, sharedNumber: string, contact: string): Promise<string | null>;
   listChannels(agentId: string): Promise<AgentChannelRecord[]>;
   /** The agent's address on that channel; the oldest if it has several. */
   findChannel(agentId: string, channel: Channel): Promise<AgentChannelRecord | null>;
@@ -43,8 +49,13 @@ export interface AgentRepository {
    * Updates name, callback URL, status, voice settings (replaced whole, not merged) or the token hash (a
    * rotated token: the old one stops matching at once); `NOT_FOUND` when there is no such agent.
    */
-  update(agentId: string, patch: Partial<Pick<AgentRecord, 'name' | 'callbackUrl' | 'status' | 'voice' | 'tokenHash' | 'sendingSuspended'>> & { updatedAt: Date }): Promise<void>;
+  update(agentId: string, patch: AgentPatch): Promise<void>;
 }
+
+/** The fields of an agent that change after creation (its customer never does). */
+export type AgentPatch = Partial<Pick<AgentRecord,
+  'name' | 'callbackUrl' | 'status' | 'voice' | 'tokenHash' | 'sendingSuspended' | 'identity' | 'sharedNumber' | 'credentialsRef' | 'providerAccount'>>
+  & { updatedAt: Date };
 
 export type InsertOutcome =
   | { inserted: true; message: MessageRecord }
@@ -144,6 +155,10 @@ export interface Repositories {
   readonly mcpSessions: McpSessionRepository;
   /** Numbers bought for agents and the pool, and the journal of provisioning runs (see ports/provisioning.ts). */
   readonly provisioning: ProvisioningRepository;
+  /** Customers (tenants) owning agents (see ports/customers.ts). */
+  readonly customers: CustomerRepository;
+  /** Numbers several agents share, with their default agent. */
+  readonly sharedNumbers: SharedNumberRepository;
 }
 
 /** The `db` port: every repository plus transactions and the database's lifecycle. */

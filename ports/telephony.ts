@@ -1,3 +1,4 @@
+import type { ProviderAccountsPort } from './customers.js';
 import type { TelephonyCalls } from './calls.js';
 import type { NumberProvisioning } from './provisioning.js';
 import type { MessageStatus } from './records.js';
@@ -95,6 +96,8 @@ export interface TelephonyPort {
   readonly calls?: TelephonyCalls;
   /** Buying and configuring numbers, when the provider's API offers it (comms_provision_channels). */
   readonly numbers?: NumberProvisioning;
+  /** Subaccounts of the provider account (Twilio's Accounts API), for customer isolation; absent when it has none. */
+  readonly accounts?: ProviderAccountsPort;
   sendSms(request: SendSmsRequest): Promise<SendSmsResult>;
   /**
    * The kinds of webhook the provider sends (media type, signature header, largest body), checked before a webhook's

@@ -1,6 +1,6 @@
 import { DomainError } from '../../ports/errors.js';
 import type { AgentChannelRecord, AgentRecord, Channel } from '../../ports/records.js';
-import type { AgentRepository, AgentWithChannels } from '../../ports/repositories.js';
+import type { AgentPatch, AgentRepository, AgentWithChannels } from '../../ports/repositories.js';
 import { AGENT_COLUMNS, CHANNEL_COLUMNS, toAgent, toAgentChannel } from './row-mapping.js';
 import { SqlClauses } from './sql-clauses.js';
 import type { SqlExecutor, SqlRow } from './sql-executor.js';
@@ -21,6 +21,11 @@ const SELECT_BY_TOKEN_HASH =
   `${CHANNEL_COLUMNS.split(', ').map((c) => `c.${c} AS channel_${c}`).join(', ')} ` +
   'FROM agents a LEFT JOIN agent_channels c ON c.agent_id = a.id WHERE a.token_hash = ? ORDER BY c.created_at, c.id';
 const SELECT_ALL = `SELECT ${AGENT_COLUMNS} FROM agents ORDER BY created_at, id`;
+const SELECT_OF_CUSTOMER = `SELECT ${AGENT_COLUMNS} FROM agents WHERE customer_id = ? ORDER BY created_at, id`;
+// The member of the shared number the contact last exchanged a message with on it, either way.
+const SELECT_LAST_ON_SHARED =
+  'SELECT m.agent_id FROM messages m JOIN agents a ON a.id = m.agent_id WHERE a.shared_number = ? AND m.channel = ? ' +
+  'AND ((m.from_addr = ? AND m.to_addr = ?) OR (m.from_addr = ? AND m.to_addr = ?)) ORDER BY m.created_at DESC, m.id DESC LIMIT 1';
 const SELECT_CHANNELS = `SELECT ${CHANNEL_COLUMNS} FROM agent_channels WHERE agent_id = ? ORDER BY created_at, id`;
 const SELECT_CHANNEL =
   `SELECT ${CHANNEL_COLUMNS} FROM agent_channels WHERE agent_id = ? AND channel = ? ORDER BY created_at, id LIMIT 1`;
@@ -46,6 +51,7 @@ export class SqlAgentRepository implements AgentRepository {
         await session.run(INSERT_AGENT, [
           agent.id, agent.name, agent.tokenHash, agent.callbackUrl, agent.callbackSecret, agent.status,
           codec.json(agent.voice), codec.time(agent.createdAt), codec.time(agent.updatedAt), agent.sendingSuspended ?? null,
+          agent.customerId ?? null, agent.identity ?? 'dedicated', agent.sharedNumber ?? null, agent.credentialsRef ?? null, agent.providerAccount ?? null,
         ]);
         for (const channel of channels) {
           const inserted = await session.rows(INSERT_CHANNEL, [
@@ -83,8 +89,16 @@ export class SqlAgentRepository implements AgentRepository {
     });
   }
 
-  list(): Promise<AgentRecord[]> {
-    return this.sql.run(async (session) => (await session.rows(SELECT_ALL, [])).map((row) => toAgent(row, this.sql.codec)));
+  list(filter: { customerId?: string } = {}): Promise<AgentRecord[]> {
+    const [sql, params] = filter.customerId === undefined ? [SELECT_ALL, []] : [SELECT_OF_CUSTOMER, [filter.customerId]];
+    return this.sql.run(async (session) => (await session.rows(sql, params)).map((row) => toAgent(row, this.sql.codec)));
+  }
+
+  lastOnSharedNumber(channel: Channel, sharedNumber: string, contact: string): Promise<string | null> {
+    return this.sql.run(async (session) => {
+      const [row] = await session.rows(SELECT_LAST_ON_SHARED, [sharedNumber, channel, contact, sharedNumber, sharedNumber, contact]);
+      return row ? String(row.agent_id) : null;
+    });
   }
 
   listChannels(agentId: string): Promise<AgentChannelRecord[]> {
@@ -139,10 +153,7 @@ export class SqlAgentRepository implements AgentRepository {
     await this.sql.run((session) => session.run(DELETE_CHANNEL, [agentId, channel]));
   }
 
-  async update(
-    agentId: string,
-    patch: Partial<Pick<AgentRecord, 'name' | 'callbackUrl' | 'status' | 'voice' | 'tokenHash' | 'sendingSuspended'>> & { updatedAt: Date },
-  ): Promise<void> {
+  async update(agentId: string, patch: AgentPatch): Promise<void> {
     // Fields left undefined keep their stored value; a null callbackUrl clears it. Voice settings are
     // replaced whole, not merged: the caller sends the settings it wants, as for message metadata.
     const set = new SqlClauses('updated_at = ?', this.sql.codec.time(patch.updatedAt));
@@ -152,6 +163,10 @@ export class SqlAgentRepository implements AgentRepository {
     if (patch.voice !== undefined) set.and('voice_settings = ?', this.sql.codec.json(patch.voice));
     if (patch.tokenHash !== undefined) set.and('token_hash = ?', patch.tokenHash);
     if (patch.sendingSuspended !== undefined) set.and('sending_suspended = ?', patch.sendingSuspended);
+    if (patch.identity !== undefined) set.and('identity = ?', patch.identity);
+    if (patch.sharedNumber !== undefined) set.and('shared_number = ?', patch.sharedNumber);
+    if (patch.credentialsRef !== undefined) set.and('credentials_ref = ?', patch.credentialsRef);
+    if (patch.providerAccount !== undefined) set.and('provider_account = ?', patch.providerAccount);
     const sql = `UPDATE agents SET ${set.join(', ')} WHERE id = ?`;
     const params = [...set.params, agentId];
     // Both drivers count matched rows, changed or not, and updated_at is always written: 0 = no agent.

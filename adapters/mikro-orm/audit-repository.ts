@@ -55,6 +55,10 @@ export class SqlAuditRepository implements AuditRepository {
     const where = new SqlClauses('1 = 1');
     if (query.action !== undefined) where.and('action = ?', query.action);
     if (query.agentId !== undefined) where.and('agent_id = ?', query.agentId);
+    if (query.customerId !== undefined) {
+      // A customer's entries: about its agents, or made with its admin token.
+      where.and('(agent_id IN (SELECT id FROM agents WHERE customer_id = ?) OR (actor_kind = \'customer\' AND actor_id = ?))', query.customerId, query.customerId);
+    }
     if (query.since !== undefined) where.and('at >= ?', this.sql.codec.time(query.since));
     if (query.until !== undefined) where.and('at < ?', this.sql.codec.time(query.until));
     if (query.beforeSeq !== undefined) where.and('seq < ?', query.beforeSeq);

@@ -9,9 +9,10 @@
  */
 import { defineEntity, p } from '@mikro-orm/core';
 import type {
-  AgentRecord, AgentVoiceSettings, CallbackDeliveryStatus, CallEvent, CallSpeaker, Channel, Direction, MessageStatus, TurnLatency,
+  AgentIdentity, AgentRecord, AgentVoiceSettings, CallbackDeliveryStatus, CallEvent, CallSpeaker, Channel, Direction, MessageStatus, TurnLatency,
 } from '../../ports/records.js';
 import type { UsageAction, UsageChannel, UsageState, UsageUnit } from '../../ports/usage.js';
+import type { CustomerRecord, IsolationMode } from '../../ports/customers.js';
 import { HISTORY_INDEXES } from './migrations/history-indexes.js';
 
 export const AgentEntity = defineEntity({
@@ -29,6 +30,42 @@ export const AgentEntity = defineEntity({
     // Last, as in the table: a later migration added the column. {} = no settings (the server's defaults).
     voice: p.json<AgentVoiceSettings>().fieldName('voice_settings').default('{}'),
     sendingSuspended: p.string().fieldName('sending_suspended').columnType('varchar(32)').nullable(),
+    // The customers migration's columns (see ports/customers.ts): no foreign key, customers are never deleted.
+    customerId: p.string().fieldName('customer_id').columnType('varchar(64)').nullable().index('agents_customer_id_index'),
+    identity: p.string().$type<AgentIdentity>().columnType('varchar(16)').default('dedicated'),
+    sharedNumber: p.string().fieldName('shared_number').columnType('varchar(32)').nullable().index('agents_shared_number_index'),
+    credentialsRef: p.string().fieldName('credentials_ref').columnType('varchar(64)').nullable(),
+    providerAccount: p.string().fieldName('provider_account').columnType('varchar(64)').nullable(),
+  },
+});
+
+/** A customer (tenant) owning agents; see ports/customers.ts. */
+export const CustomerEntity = defineEntity({
+  name: 'Customer',
+  tableName: 'customers',
+  properties: {
+    id: p.string().primary().columnType('varchar(64)'),
+    name: p.text(),
+    isolation: p.string().$type<IsolationMode>().columnType('varchar(16)'),
+    status: p.string().$type<CustomerRecord['status']>().columnType('varchar(16)'),
+    adminTokenHash: p.string().fieldName('admin_token_hash').columnType('varchar(64)').nullable().unique('customers_admin_token_hash_unique'),
+    providerAccount: p.string().fieldName('provider_account').columnType('varchar(64)').nullable(),
+    credentialsRef: p.string().fieldName('credentials_ref').columnType('varchar(64)').nullable(),
+    createdAt: p.datetime(3).fieldName('created_at'),
+    updatedAt: p.datetime(3).fieldName('updated_at'),
+  },
+});
+
+/** A number several agents share (identity `shared`/`hybrid`), with the agent unknown contacts reach. */
+export const SharedNumberEntity = defineEntity({
+  name: 'SharedNumber',
+  tableName: 'shared_numbers',
+  properties: {
+    address: p.string().primary().columnType('varchar(32)'),
+    customerId: p.string().fieldName('customer_id').columnType('varchar(64)').nullable(),
+    defaultAgentId: p.string().fieldName('default_agent_id').columnType('varchar(64)').nullable(),
+    createdAt: p.datetime(3).fieldName('created_at'),
+    updatedAt: p.datetime(3).fieldName('updated_at'),
   },
 });
 
@@ -443,4 +480,5 @@ export const ENTITIES = [
   OptOutEntity, DoNotContactEntity, ConsentEntity, ErasureTombstoneEntity, AgentComplianceEntity, AuditLogEntity,
   ProviderCredentialEntity,
   ContactEntity, ContactAddressEntity, McpSessionEntity, PhoneNumberEntity, ProvisioningOperationEntity,
+  CustomerEntity, SharedNumberEntity,
 ];

@@ -15,6 +15,7 @@ import { SqlProviderCredentialRepository } from './provider-credential-repositor
 import { SqlContactRepository } from './contact-repository.js';
 import { SqlMcpSessionRepository } from './mcp-session-repository.js';
 import { SqlProvisioningRepository } from './provisioning-repository.js';
+import { SqlCustomerRepository, SqlSharedNumberRepository } from './customer-repository.js';
 
 /** Every repository over one executor: the database's own, or a transaction's session. */
 function repositoriesOver(sql: SqlExecutor): Repositories {
@@ -32,6 +33,8 @@ function repositoriesOver(sql: SqlExecutor): Repositories {
     contacts: new SqlContactRepository(sql),
     mcpSessions: new SqlMcpSessionRepository(sql),
     provisioning: new SqlProvisioningRepository(sql),
+    customers: new SqlCustomerRepository(sql),
+    sharedNumbers: new SqlSharedNumberRepository(sql),
   };
 }
 
@@ -51,6 +54,8 @@ export class MikroOrmDatabase implements Database {
   readonly contacts: Repositories['contacts'];
   readonly mcpSessions: Repositories['mcpSessions'];
   readonly provisioning: Repositories['provisioning'];
+  readonly customers: Repositories['customers'];
+  readonly sharedNumbers: Repositories['sharedNumbers'];
   private closing: Promise<void> | null = null;
 
   constructor(
@@ -66,7 +71,7 @@ export class MikroOrmDatabase implements Database {
       agents: this.agents, messages: this.messages, callbacks: this.callbacks,
       whatsappSenders: this.whatsappSenders, calls: this.calls, turns: this.turns, usage: this.usage,
       compliance: this.compliance, audit: this.audit, providerCredentials: this.providerCredentials, contacts: this.contacts,
-      mcpSessions: this.mcpSessions, provisioning: this.provisioning,
+      mcpSessions: this.mcpSessions, provisioning: this.provisioning, customers: this.customers, sharedNumbers: this.sharedNumbers,
     } = repositoriesOver(executor));
   }
 

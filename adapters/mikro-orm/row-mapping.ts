@@ -3,7 +3,7 @@
  * call-log-mapping.ts). Column values go through the checkers of row-values.ts.
  */
 import type {
-  AgentChannelRecord, AgentRecord, CallbackDeliveryRecord, CallTurnRecord, MessageRecord, TurnLatency,
+  AgentChannelRecord, AgentIdentity, AgentRecord, CallbackDeliveryRecord, CallTurnRecord, MessageRecord, TurnLatency,
   WhatsAppSenderRecord,
 } from '../../ports/records.js';
 import { flag, integer, jsonObject, member, nullableText, text } from './row-values.js';
@@ -11,7 +11,8 @@ import type { SqlCodec, SqlParam, SqlRow } from './sql-executor.js';
 import { voiceSettings } from './voice-settings.js';
 
 export const AGENT_COLUMNS =
-  'id, name, token_hash, callback_url, callback_secret, status, voice_settings, created_at, updated_at, sending_suspended';
+  'id, name, token_hash, callback_url, callback_secret, status, voice_settings, created_at, updated_at, sending_suspended, ' +
+  'customer_id, identity, shared_number, credentials_ref, provider_account';
 
 export function toAgent(row: SqlRow, codec: SqlCodec): AgentRecord {
   return {
@@ -26,7 +27,19 @@ export function toAgent(row: SqlRow, codec: SqlCodec): AgentRecord {
     updatedAt: codec.readTime(row.updated_at),
     // Present only while suspended: most agents never are, and their records stay as they were created.
     ...(nullableText(row, 'sending_suspended') ? { sendingSuspended: nullableText(row, 'sending_suspended') } : {}),
+    // Tenancy fields likewise only when set: the operator's own dedicated agents read as before.
+    ...presentText(row, 'customer_id', 'customerId'),
+    ...(text(row, 'identity') !== 'dedicated' ? { identity: member<AgentIdentity>(row, 'identity') } : {}),
+    ...presentText(row, 'shared_number', 'sharedNumber'),
+    ...presentText(row, 'credentials_ref', 'credentialsRef'),
+    ...presentText(row, 'provider_account', 'providerAccount'),
   };
+}
+
+/** `{ [field]: value }` when the column holds text, `{}` when it is null. */
+function presentText<K extends string>(row: SqlRow, column: string, field: K): Partial<Record<K, string>> {
+  const value = nullableText(row, column);
+  return value === null ? {} : ({ [field]: value } as Record<K, string>);
 }
 
 export const CHANNEL_COLUMNS = 'id, agent_id, channel, address, created_at';

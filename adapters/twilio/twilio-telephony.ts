@@ -9,6 +9,7 @@ import type {
 } from '../../ports/telephony.js';
 import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
 import { BaseUrlRequestClient } from './base-url-request-client.js';
+import { TwilioAccounts } from './twilio-accounts.js';
 import { TwilioCalls } from './twilio-calls.js';
 import { TwilioNumbers } from './twilio-numbers.js';
 import { downloadTwilioRecording } from './twilio-recording.js';
@@ -32,6 +33,7 @@ export class TwilioTelephony implements TelephonyPort, CredentialCheck {
   readonly capabilities: TelephonyCapabilities = { sms: true, mms: true, voice: true };
   readonly calls: TelephonyCalls;
   readonly numbers: NumberProvisioning;
+  readonly accounts: TwilioAccounts;
   private readonly options: ResolvedTwilioOptions;
   private readonly httpClient: BaseUrlRequestClient;
   private readonly client: twilio.Twilio;
@@ -51,6 +53,7 @@ export class TwilioTelephony implements TelephonyPort, CredentialCheck {
     this.toDomainError = twilioErrorMapper(twilioSecrets(this.options), this.options.timeoutMs);
     this.calls = new TwilioCalls(this.client, this.logger, this.toDomainError, (sid) => downloadTwilioRecording(this.options, sid));
     this.numbers = new TwilioNumbers(this.client, this.logger, this.toDomainError);
+    this.accounts = new TwilioAccounts(this.client, this.options, this.toDomainError);
   }
 
   async sendSms(request: SendSmsRequest): Promise<SendSmsResult> {

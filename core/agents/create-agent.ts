@@ -1,5 +1,6 @@
 import { DomainError } from '../../ports/errors.js';
-import type { AgentChannelRecord, AgentRecord, AgentVoiceSettings } from '../../ports/records.js';
+import type { AgentChannelRecord, AgentIdentity, AgentRecord, AgentVoiceSettings } from '../../ports/records.js';
+import { agentTenancy, openAgentSubaccount, tenancyFieldSchemas } from '../customers/agent-tenancy.js';
 import { requireAdmin } from '../auth/authenticate.js';
 import { CHANNEL_FIELDS, channelFieldSchemas, channelListSchema, newChannel, normaliseAddress, voiceSettingsSchema } from './agent-channels.js';
 import { defineUseCase } from '../use-case.js';
@@ -12,6 +13,9 @@ export interface CreateAgentInput {
   whatsapp?: string;
   callbackUrl?: string;
   voice?: AgentVoiceSettings;
+  customerId?: string;
+  identity?: AgentIdentity;
+  sharedNumber?: string;
 }
 
 export interface CreateAgentOutput {
@@ -29,7 +33,9 @@ export const createAgent = defineUseCase<CreateAgentInput, CreateAgentOutput>({
   description:
     'Admin only. Create an agent with its own bearer token and, optionally, its phone number (E.164), email ' +
     'address, dedicated WhatsApp sender and the callback URL its inbound messages are forwarded to. The token ' +
-    'is returned once and cannot be shown again.',
+    'is returned once and cannot be shown again. With a customer admin token the agent is that customer\'s; the operator ' +
+    'names the customer with `customerId`. `identity`: `dedicated` (its own number, default), `shared` (answers on ' +
+    '`sharedNumber` with other agents; inbound goes to the agent the contact last talked with) or `hybrid` (both).',
   input: {
     type: 'object',
     additionalProperties: false,
@@ -39,6 +45,7 @@ export const createAgent = defineUseCase<CreateAgentInput, CreateAgentOutput>({
       ...channelFieldSchemas,
       voice: voiceSettingsSchema,
       callbackUrl: { type: 'string', format: 'uri', pattern: '^https?://', maxLength: 2000 },
+      ...tenancyFieldSchemas,
     },
   },
   output: {
@@ -54,6 +61,7 @@ export const createAgent = defineUseCase<CreateAgentInput, CreateAgentOutput>({
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   auth: 'admin',
+  tenancy: 'customer-scoped',
   toolset: 'agents',
   rest: { method: 'POST', path: '/agents', successStatus: 201 },
   async run(ctx, input) {
@@ -61,6 +69,7 @@ export const createAgent = defineUseCase<CreateAgentInput, CreateAgentOutput>({
     const { ids, secrets, clock } = ctx.ports;
     const name = input.name.trim();
     if (name === '') throw new DomainError('INVALID_INPUT', 'name must not be empty.', 'Give the agent a name.', { field: 'name' });
+    const { fields, isolation } = await agentTenancy(ctx, input);
     const now = clock.now();
     const token = secrets.generate('aoc_');
     const agent: AgentRecord = {
@@ -73,12 +82,15 @@ export const createAgent = defineUseCase<CreateAgentInput, CreateAgentOutput>({
       voice: input.voice ?? {},
       createdAt: now,
       updatedAt: now,
+      ...fields,
     };
     const channels: AgentChannelRecord[] = CHANNEL_FIELDS.flatMap(([field, channel]) =>
       input[field] === undefined ? [] : [newChannel(ctx, agent.id, channel, normaliseAddress(ctx, channel, field, input[field]))],
     );
-    await audited(ctx, { action: 'agent.create', agentId: agent.id, targets: { channels: channels.map((c) => c.channel).join(',') } }, async (tx) => {
-      await tx.agents.create(agent, channels);
+    // `per-agent` isolation: the agent's own subaccount, created (and its credentials stored) after the cheap checks.
+    const stored = isolation === 'per-agent' ? { ...agent, ...(await openAgentSubaccount(ctx, agent)) } : agent;
+    await audited(ctx, { action: 'agent.create', agentId: agent.id, targets: { channels: channels.map((c) => c.channel).join(','), customerId: agent.customerId ?? null } }, async (tx) => {
+      await tx.agents.create(stored, channels);
       return { result: undefined };
     });
     return {

@@ -14,6 +14,7 @@ export const getAgent = defineUseCase<{ agentId?: string }, AgentView>({
   output: agentViewSchema,
   annotations: { readOnlyHint: true, openWorldHint: false },
   auth: 'agent',
+  tenancy: 'customer-scoped',
   toolset: 'agents',
   rest: { method: 'GET', path: '/agent' },
   async run(ctx, input) {

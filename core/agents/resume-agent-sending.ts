@@ -16,6 +16,7 @@ export const resumeAgentSending = defineUseCase<{ agentId: string }, { agentId: 
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   auth: 'admin',
+  tenancy: 'customer-scoped',
   toolset: 'agents',
   rest: { method: 'POST', path: '/agents/:agentId/resume' },
   async run(ctx, input) {

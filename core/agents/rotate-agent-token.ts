@@ -17,6 +17,7 @@ export const rotateAgentToken = defineUseCase<{ agentId: string }, { agentId: st
   },
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
   auth: 'admin',
+  tenancy: 'customer-scoped',
   toolset: 'agents',
   rest: { method: 'POST', path: '/agents/:agentId/token' },
   async run(ctx, input) {

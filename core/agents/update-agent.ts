@@ -48,6 +48,7 @@ export const updateAgent = defineUseCase<UpdateAgentInput, AgentView>({
   output: agentViewSchema,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   auth: 'admin',
+  tenancy: 'customer-scoped',
   toolset: 'agents',
   rest: { method: 'PATCH', path: '/agents/:agentId' },
   async run(ctx, input) {

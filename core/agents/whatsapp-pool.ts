@@ -1,5 +1,5 @@
 import { DomainError } from '../../ports/errors.js';
-import { requireAdmin } from '../auth/authenticate.js';
+import { requireOperator } from '../auth/tenancy.js';
 import { requireE164 } from '../phone-number.js';
 import { defineUseCase } from '../use-case.js';
 import { audited } from '../audit/record-audit.js';
@@ -31,7 +31,7 @@ export const addWhatsAppSender = defineUseCase<{ address: string; agentId?: stri
   toolset: 'agents',
   rest: { method: 'POST', path: '/whatsapp-senders', successStatus: 201 },
   async run(ctx, input) {
-    requireAdmin(ctx);
+    requireOperator(ctx, 'comms_add_whatsapp_sender');
     const { db, ids, clock } = ctx.ports;
     if (input.agentId !== undefined && !(await db.agents.findById(input.agentId))) {
       throw new DomainError('NOT_FOUND', `Agent ${input.agentId} does not exist.`, 'Check the agentId.', { agentId: input.agentId });
@@ -61,7 +61,7 @@ export const listWhatsAppSenders = defineUseCase<Record<string, never>, { sender
   toolset: 'agents',
   rest: { method: 'GET', path: '/whatsapp-senders' },
   async run(ctx) {
-    requireAdmin(ctx);
+    requireOperator(ctx, 'comms_list_whatsapp_senders');
     const senders = await ctx.ports.db.whatsappSenders.list();
     return { senders: senders.map((s) => ({ ...s, createdAt: s.createdAt.toISOString() })) };
   },

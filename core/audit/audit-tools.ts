@@ -1,6 +1,7 @@
 import type { AuditEntry } from '../../ports/audit.js';
 import { DomainError } from '../../ports/errors.js';
 import { requireAdmin } from '../auth/authenticate.js';
+import { customerScope, requireOperator } from '../auth/tenancy.js';
 import { defineUseCase } from '../use-case.js';
 import { verifyChain, type ChainReport } from './audit-chain.js';
 
@@ -14,7 +15,7 @@ const entrySchema = {
     seq: { type: 'integer' },
     id: { type: 'string' },
     at: { type: 'string', format: 'date-time' },
-    actorKind: { type: 'string', enum: ['admin', 'agent', 'system', 'anonymous'] },
+    actorKind: { type: 'string', enum: ['admin', 'customer', 'agent', 'system', 'anonymous'] },
     actorId: { type: ['string', 'null'] },
     action: { type: 'string' },
     agentId: { type: ['string', 'null'] },
@@ -39,7 +40,7 @@ export const listAuditLog = defineUseCase<ListAuditInput, { entries: ReturnType<
   name: 'comms_list_audit_log',
   title: 'Read the audit trail',
   description:
-    'Admin only. Entries of the hash-chained audit trail, newest first, with cursor pagination: who (admin, agent, system, ' +
+    'Admin only (a customer admin sees its own agents\' entries). Entries of the hash-chained audit trail, newest first, with cursor pagination: who (admin, agent, system, ' +
     'anonymous source) did what to which ids, when, and how it ended. Filter by action, agent and time range. Ids and codes only, never message contents.',
   input: {
     type: 'object',
@@ -62,6 +63,7 @@ export const listAuditLog = defineUseCase<ListAuditInput, { entries: ReturnType<
   annotations: { readOnlyHint: true, openWorldHint: false },
   auth: 'admin',
   toolset: 'audit',
+  tenancy: 'customer-scoped',
   rest: { method: 'GET', path: '/audit' },
   async run(ctx, input) {
     requireAdmin(ctx);
@@ -69,6 +71,7 @@ export const listAuditLog = defineUseCase<ListAuditInput, { entries: ReturnType<
     const rows = await ctx.ports.db.audit.list({
       action: input.action,
       agentId: input.agentId,
+      customerId: customerScope(ctx.caller),
       since: instant(input.since, 'since'),
       until: instant(input.until, 'until'),
       beforeSeq: input.cursor === undefined ? undefined : Number(input.cursor),
@@ -110,7 +113,7 @@ export const verifyAuditLog = defineUseCase<Record<string, never>, ChainReport>(
   toolset: 'audit',
   rest: { method: 'GET', path: '/audit/verify' },
   async run(ctx) {
-    requireAdmin(ctx);
+    requireOperator(ctx, 'comms_verify_audit_log');
     return verifyChain(ctx.ports.db.audit, ctx.ports.secrets);
   },
 });

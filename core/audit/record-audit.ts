@@ -17,7 +17,10 @@ export interface AuditActor {
 }
 
 export function actorOf(caller: Caller): AuditActor {
-  return caller.kind === 'agent' ? { kind: 'agent', id: caller.agentId } : { kind: caller.kind, id: null };
+  if (caller.kind === 'agent') return { kind: 'agent', id: caller.agentId };
+  // A customer admin is recorded by its customer's id: whose token did it.
+  if (caller.kind === 'customer') return { kind: 'customer', id: caller.customerId };
+  return { kind: caller.kind, id: null };
 }
 
 /**

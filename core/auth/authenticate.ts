@@ -1,8 +1,12 @@
 import { DomainError } from '../../ports/errors.js';
 import type { AgentChannelRecord, AgentRecord, Channel } from '../../ports/records.js';
 import type { Caller, CorePorts, UseCaseContext } from '../context.js';
+import { callerOwns } from './tenancy.js';
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+/** Customer admin tokens start with this; agent tokens with `aoc_`. */
+export const CUSTOMER_TOKEN_PREFIX = 'aocc_';
 
 function unauthorized(): DomainError {
   return new DomainError(
@@ -26,6 +30,12 @@ export async function authenticate(ports: CorePorts, token: string | undefined):
   const { adminToken } = ports.settings;
   if (adminToken && ports.secrets.equal(token, adminToken)) return { kind: 'admin' };
   const hash = ports.secrets.hash(token);
+  // The prefix says which table holds it: agent tokens, the common case, cost one lookup as before.
+  if (token.startsWith(CUSTOMER_TOKEN_PREFIX)) {
+    const customer = await ports.db.customers.findByTokenHash(hash);
+    if (!customer?.adminTokenHash || customer.status !== 'active' || !ports.secrets.equal(customer.adminTokenHash, hash)) throw unauthorized();
+    return { kind: 'customer', customerId: customer.id };
+  }
   const record = await ports.db.agents.findByTokenHash(hash);
   if (!record || record.agent.status !== 'active' || !ports.secrets.equal(record.agent.tokenHash, hash)) throw unauthorized();
   return { kind: 'agent', agentId: record.agent.id, record };
@@ -49,7 +59,8 @@ export async function callerForAgentId(ports: CorePorts, agentId: string): Promi
 }
 
 /**
- * The agent a call acts for. An agent token acts only as its own agent; the admin token must name one.
+ * The agent a call acts for. An agent token acts only as its own agent; an admin token must name one: the
+ * operator's any agent, a customer's only its own (another customer's agent is NOT_FOUND, as if absent).
  */
 export async function actingAgent(ctx: UseCaseContext, requestedId: string | undefined): Promise<AgentRecord> {
   const { caller } = ctx;
@@ -59,7 +70,7 @@ export async function actingAgent(ctx: UseCaseContext, requestedId: string | und
       throw new DomainError('FORBIDDEN', 'An agent token can only act as its own agent.', 'Leave agentId out, or use that agent\'s own token.');
     }
     agentId = caller.agentId;
-  } else if (caller.kind === 'admin') {
+  } else if (caller.kind === 'admin' || caller.kind === 'customer') {
     if (!requestedId) {
       throw new DomainError('INVALID_INPUT', 'agentId is required when calling with the admin token.', 'Pass the agentId of the agent to act for.', { field: 'agentId' });
     }
@@ -69,12 +80,13 @@ export async function actingAgent(ctx: UseCaseContext, requestedId: string | und
   }
   // An agent token's own record was read with the token, moments ago in this request.
   const agent = caller.kind === 'agent' && caller.record ? caller.record.agent : await ctx.ports.db.agents.findById(agentId);
-  if (!agent) throw new DomainError('NOT_FOUND', `Agent ${agentId} does not exist.`, 'Check the agentId, or create the agent first.', { agentId });
+  if (!agent || !callerOwns(caller, agent)) throw new DomainError('NOT_FOUND', `Agent ${agentId} does not exist.`, 'Check the agentId, or create the agent first.', { agentId });
   return agent;
 }
 
+/** The operator's or a customer's admin token (a customer's is confined to its agents, see tenancy.ts). */
 export function requireAdmin(ctx: UseCaseContext): void {
-  if (ctx.caller.kind !== 'admin') {
+  if (ctx.caller.kind !== 'admin' && ctx.caller.kind !== 'customer') {
     throw new DomainError('FORBIDDEN', 'This operation needs the admin token.', 'Call it with COMMS_ADMIN_TOKEN.');
   }
 }

@@ -1,4 +1,4 @@
-import { DomainError } from '../../ports/errors.js';
+import { DomainError, isDomainError } from '../../ports/errors.js';
 import type { CallLogRecord } from '../../ports/records.js';
 import { actingAgent } from '../auth/authenticate.js';
 import type { UseCaseContext } from '../context.js';
@@ -22,6 +22,7 @@ export const getCall = defineUseCase<{ callId: string; agentId?: string }, CallV
   output: callViewSchema,
   annotations: { readOnlyHint: true, openWorldHint: false },
   auth: 'agent',
+  tenancy: 'customer-scoped',
   toolset: 'calls',
   untrusted: CALL_UNTRUSTED,
   rest: { method: 'GET', path: '/calls/:callId' },
@@ -34,10 +35,13 @@ export const getCall = defineUseCase<{ callId: string; agentId?: string }, CallV
 /** A call of the acting agent; NOT_FOUND for unknown calls and for other agents' calls alike. */
 export async function ownCall(ctx: UseCaseContext, callId: string, agentId: string | undefined): Promise<CallLogRecord> {
   const call = await ctx.ports.db.calls.findById(callId);
-  // Admins may omit agentId here: the call itself names its agent.
-  const agent = await actingAgent(ctx, agentId ?? (ctx.caller.kind === 'admin' ? call?.agentId : undefined));
-  if (!call || call.agentId !== agent.id) {
-    throw new DomainError('NOT_FOUND', `Call ${callId} does not exist for this agent.`, 'Check the callId returned when the call was placed.', { callId });
-  }
+  const notFound = () => new DomainError('NOT_FOUND', `Call ${callId} does not exist for this agent.`, 'Check the callId returned when the call was placed.', { callId });
+  // Admins may omit agentId here: the call itself names its agent. Another customer's call is answered
+  // as an unknown call, without naming its agent.
+  const named = agentId ?? (ctx.caller.kind !== 'agent' ? call?.agentId : undefined);
+  const agent = await actingAgent(ctx, named).catch((err: unknown) => {
+    throw agentId === undefined && isDomainError(err) && err.code === 'NOT_FOUND' ? notFound() : err;
+  });
+  if (!call || call.agentId !== agent.id) throw notFound();
   return call;
 }

@@ -26,6 +26,7 @@ export const listCalls = defineUseCase<ListCallsInput, { calls: CallView[]; next
   },
   annotations: { readOnlyHint: true, openWorldHint: false },
   auth: 'agent',
+  tenancy: 'customer-scoped',
   toolset: 'calls',
   untrusted: untrustedUnder('calls[]', CALL_UNTRUSTED),
   rest: { method: 'GET', path: '/calls' },

@@ -59,6 +59,7 @@ export const sendVoiceMessage = defineUseCase<SendVoiceMessageInput, CallView & 
   output: placedCallSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   auth: 'agent',
+  tenancy: 'customer-scoped',
   toolset: 'calls',
   untrusted: CALL_UNTRUSTED,
   rest: { method: 'POST', path: '/calls/voice-message', successStatus: 201 },

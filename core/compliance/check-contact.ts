@@ -54,6 +54,7 @@ export const checkContact = defineUseCase<CheckContactInput, CheckContactOutput>
   },
   annotations: { readOnlyHint: true, openWorldHint: false },
   auth: 'agent',
+  tenancy: 'customer-scoped',
   toolset: 'compliance',
   rest: { method: 'GET', path: '/contact-check' },
   async run(ctx, input) {

@@ -71,6 +71,7 @@ export const recordConsent = defineUseCase<RecordConsentInput, ConsentView>({
   output: consentViewSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   auth: 'agent',
+  tenancy: 'customer-scoped',
   toolset: 'compliance',
   rest: { method: 'POST', path: '/consents', successStatus: 201 },
   async run(ctx, input) {
@@ -106,6 +107,7 @@ export const getConsent = defineUseCase<{ agentId?: string; contact: string; cha
   output: { type: 'object', additionalProperties: false, required: ['consents'], properties: { consents: { type: 'array', items: consentViewSchema } } },
   annotations: { readOnlyHint: true, openWorldHint: false },
   auth: 'agent',
+  tenancy: 'customer-scoped',
   toolset: 'compliance',
   rest: { method: 'GET', path: '/consents' },
   async run(ctx, input) {

@@ -1,5 +1,5 @@
 import { DomainError } from '../../ports/errors.js';
-import { requireAdmin } from '../auth/authenticate.js';
+import { requireOperator } from '../auth/tenancy.js';
 import type { UseCaseContext } from '../context.js';
 import type { PhoneNumbers } from '../../ports/phone-numbers.js';
 import { defineUseCase } from '../use-case.js';
@@ -22,7 +22,7 @@ function e164(phoneNumbers: PhoneNumbers, raw: string, where: string): string {
 }
 
 async function listOwner(ctx: UseCaseContext, agentId: string | undefined): Promise<string | null> {
-  requireAdmin(ctx);
+  requireOperator(ctx, 'the do-not-contact tools');
   if (agentId === undefined) return null;
   if (!(await ctx.ports.db.agents.findById(agentId))) throw new DomainError('NOT_FOUND', `Agent ${agentId} does not exist.`, 'Check the agentId.', { agentId });
   return agentId;

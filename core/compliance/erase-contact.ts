@@ -1,4 +1,4 @@
-import { requireAdmin } from '../auth/authenticate.js';
+import { requireOperator } from '../auth/tenancy.js';
 import { requirePort } from '../context.js';
 import { defineUseCase } from '../use-case.js';
 import { audited } from '../audit/record-audit.js';
@@ -40,7 +40,7 @@ export const eraseContact = defineUseCase<{ contact: string }, EraseOutput>({
   toolset: 'compliance',
   rest: { method: 'POST', path: '/contacts/erase' },
   async run(ctx, input) {
-    requireAdmin(ctx);
+    requireOperator(ctx, 'comms_erase_contact');
     const contact = requireContact(ctx.ports.phoneNumbers, input.contact);
     const hash = contactHash(ctx.ports.secrets, contact);
     const { db } = ctx.ports;

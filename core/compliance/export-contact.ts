@@ -1,4 +1,4 @@
-import { requireAdmin } from '../auth/authenticate.js';
+import { requireOperator } from '../auth/tenancy.js';
 import { CALL_UNTRUSTED, toCallView, type CallView } from '../calls/call-view.js';
 import { MESSAGE_UNTRUSTED, toMessageView, type MessageView } from '../messages/message-view.js';
 import { defineUseCase, untrustedUnder } from '../use-case.js';
@@ -35,7 +35,7 @@ export const exportContact = defineUseCase<{ contact: string }, Record<string, u
   untrusted: [...untrustedUnder('messages[]', MESSAGE_UNTRUSTED), ...untrustedUnder('calls[]', CALL_UNTRUSTED)],
   rest: { method: 'POST', path: '/contacts/export' },
   async run(ctx, input) {
-    requireAdmin(ctx);
+    requireOperator(ctx, 'comms_export_contact');
     const contact = requireContact(ctx.ports.phoneNumbers, input.contact);
     const hash = contactHash(ctx.ports.secrets, contact);
     const { db, storage } = ctx.ports;

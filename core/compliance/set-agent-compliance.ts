@@ -33,6 +33,7 @@ export const setAgentCompliance = defineUseCase<{ agentId: string; settings: Age
   output: { type: 'object', additionalProperties: false, required: ['agentId', 'settings'], properties: { agentId: { type: 'string' }, settings: settingsSchema } },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   auth: 'admin',
+  tenancy: 'customer-scoped',
   toolset: 'compliance',
   rest: { method: 'PUT', path: '/agents/:agentId/compliance' },
   async run(ctx, input) {

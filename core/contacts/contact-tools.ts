@@ -19,6 +19,7 @@ export const updateContact = defineUseCase<{ agentId?: string; contactId: string
   output: contactViewSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   auth: 'agent',
+  tenancy: 'customer-scoped',
   toolset: 'threads',
   rest: { method: 'PATCH', path: '/contacts/:contactId' },
   async run(ctx, input) {
@@ -44,6 +45,7 @@ export const mergeContacts = defineUseCase<{ agentId?: string; contactId: string
   output: contactViewSchema,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
   auth: 'agent',
+  tenancy: 'customer-scoped',
   toolset: 'threads',
   rest: { method: 'POST', path: '/contacts/:contactId/merge' },
   async run(ctx, input) {

@@ -50,6 +50,7 @@ export const listThreads = defineUseCase<{ agentId?: string; limit?: number; cur
   annotations: { readOnlyHint: true, openWorldHint: false },
   untrusted: untrustedUnder('threads[]', THREAD_SUMMARY_UNTRUSTED),
   auth: 'agent',
+  tenancy: 'customer-scoped',
   toolset: 'threads',
   rest: { method: 'GET', path: '/threads' },
   async run(ctx, input) {
@@ -95,6 +96,7 @@ export const getThread = defineUseCase<{ agentId?: string; contactId: string; li
   annotations: { readOnlyHint: true, openWorldHint: false },
   untrusted: untrustedUnder('items[]', THREAD_ITEM_UNTRUSTED),
   auth: 'agent',
+  tenancy: 'customer-scoped',
   toolset: 'threads',
   rest: { method: 'GET', path: '/threads/:contactId' },
   async run(ctx, input) {
@@ -151,6 +153,7 @@ export const markThreadRead = defineUseCase<{ agentId?: string; contactId: strin
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   auth: 'agent',
+  tenancy: 'customer-scoped',
   toolset: 'threads',
   rest: { method: 'POST', path: '/threads/:contactId/read' },
   async run(ctx, input) {

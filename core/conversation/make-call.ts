@@ -56,6 +56,7 @@ export const makeCall = defineUseCase<MakeCallInput, CallView & { usage: UsageEs
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   confirmation: { byDefault: false, target: 'to' },
   auth: 'agent',
+  tenancy: 'customer-scoped',
   toolset: 'calls',
   untrusted: CALL_UNTRUSTED,
   rest: { method: 'POST', path: '/calls', successStatus: 201 },

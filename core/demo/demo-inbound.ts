@@ -1,6 +1,7 @@
 import { DomainError } from '../../ports/errors.js';
 import { CHANNELS, type Channel } from '../../ports/records.js';
-import { actingAgent, ownChannel, requireAdmin } from '../auth/authenticate.js';
+import { actingAgent, ownChannel } from '../auth/authenticate.js';
+import { requireOperator } from '../auth/tenancy.js';
 import type { CorePorts, UseCaseContext } from '../context.js';
 import { requireEmailAddresses } from '../email-address.js';
 import { storeInbound } from '../messages/inbound/store-inbound.js';
@@ -64,7 +65,7 @@ export const demoInbound = defineUseCase<DemoInboundInput, MessageView>({
   untrusted: MESSAGE_UNTRUSTED,
   rest: { method: 'POST', path: '/demo/inbound', successStatus: 201 },
   async run(ctx, input) {
-    requireAdmin(ctx);
+    requireOperator(ctx, 'comms_demo_inbound');
     demoChannel(ctx, input.channel);
     const agent = await actingAgent(ctx, input.agentId);
     const own = await ownChannel(ctx, agent.id, input.channel);

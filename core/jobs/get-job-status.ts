@@ -1,4 +1,4 @@
-import { requireAdmin } from '../auth/authenticate.js';
+import { requireOperator } from '../auth/tenancy.js';
 import { defineUseCase } from '../use-case.js';
 import type { JobCounts } from '../../ports/jobs.js';
 
@@ -49,7 +49,7 @@ export const getJobStatus = defineUseCase<Record<string, never>, JobStatusView>(
   toolset: 'audit',
   rest: { method: 'GET', path: '/jobs' },
   async run(ctx) {
-    requireAdmin(ctx);
+    requireOperator(ctx, 'comms_get_job_status');
     const { jobs, db, clock } = ctx.ports;
     const [status, backlog, dead] = await Promise.all([jobs.status(), db.callbacks.backlog(), db.callbacks.countDead()]);
     const oldest = backlog.oldestCreatedAt ? Math.max(0, (clock.now().getTime() - backlog.oldestCreatedAt.getTime()) / 1000) : 0;

@@ -51,6 +51,7 @@ export const getMessages = defineUseCase<GetMessagesInput, GetMessagesOutput>({
   },
   annotations: { readOnlyHint: true, openWorldHint: false },
   auth: 'agent',
+  tenancy: 'customer-scoped',
   toolset: 'messaging',
   untrusted: untrustedUnder('messages[]', MESSAGE_UNTRUSTED),
   rest: { method: 'GET', path: '/messages' },

@@ -63,6 +63,7 @@ export const sendMessage = defineUseCase<SendMessageRequest, SendMessageOutput>(
   // describes the call as a client may make it).
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   auth: 'agent',
+  tenancy: 'customer-scoped',
   toolset: 'messaging',
   rest: { method: 'POST', path: '/messages', successStatus: 201 },
   async run(ctx, request) {

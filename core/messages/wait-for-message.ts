@@ -95,6 +95,7 @@ export const waitForMessage = defineUseCase<WaitForMessageInput, WaitForMessageO
   annotations: { readOnlyHint: true, openWorldHint: false },
   untrusted: untrustedUnder('messages[]', MESSAGE_UNTRUSTED),
   auth: 'agent',
+  tenancy: 'customer-scoped',
   toolset: 'messaging',
   rest: { method: 'GET', path: '/messages/wait' },
   async run(ctx, input) {

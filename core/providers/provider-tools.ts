@@ -1,6 +1,8 @@
 import { DomainError, isDomainError } from '../../ports/errors.js';
 import type { ProviderCredentialRecord, VerifiedCredentials } from '../../ports/provider-credentials.js';
 import { requireAdmin } from '../auth/authenticate.js';
+import { customerScope } from '../auth/tenancy.js';
+import type { UseCaseContext } from '../context.js';
 import { actorOf, audited, recordAudit } from '../audit/record-audit.js';
 import { defineUseCase } from '../use-case.js';
 import { sealCredentials } from './sealed-credentials.js';
@@ -78,10 +80,12 @@ export const registerProvider = defineUseCase<RegisterInput, ProviderView>({
   output: providerSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   auth: 'admin',
+  tenancy: 'customer-scoped',
   toolset: 'agents',
   rest: { method: 'POST', path: '/providers', successStatus: 201 },
   async run(ctx, input) {
     requireAdmin(ctx);
+    const ownerId = ownerFor(ctx, input.customerId);
     const { db, ids, clock, credentialCipher, providerVerifier } = ctx.ports;
     const id = ids.next('prv');
     const facts = { action: 'provider.register', targets: { name: input.name, provider: input.provider, credentialId: id } };
@@ -98,7 +102,7 @@ export const registerProvider = defineUseCase<RegisterInput, ProviderView>({
     }
     const now = clock.now();
     const record: ProviderCredentialRecord = {
-      id, name: input.name, provider: verified.provider, port: verified.port, ownerId: input.customerId ?? null,
+      id, name: input.name, provider: verified.provider, port: verified.port, ownerId,
       sealed: sealCredentials(credentialCipher, id, input.name, input.credentials),
       verifiedDetail: verified.detail, verifiedAt: now, createdAt: now, updatedAt: now,
     };
@@ -110,6 +114,16 @@ export const registerProvider = defineUseCase<RegisterInput, ProviderView>({
   },
 });
 
+/** The customer a registered set belongs to: a customer admin's own, whatever it asked; the operator's choice otherwise. */
+function ownerFor(ctx: UseCaseContext, requested: string | undefined): string | null {
+  const scope = customerScope(ctx.caller);
+  if (scope === undefined) return requested ?? null;
+  if (requested !== undefined && requested !== scope) {
+    throw new DomainError('FORBIDDEN', 'A customer admin token registers credentials for its own customer only.', 'Leave customerId out.', { field: 'customerId' });
+  }
+  return scope;
+}
+
 function nameTaken(name: string): DomainError {
   return new DomainError('CONFLICT', `A credential set named "${name}" is already registered.`,
     'Choose another name, or remove the stored set first (comms_remove_provider).', { name });
@@ -118,16 +132,19 @@ function nameTaken(name: string): DomainError {
 export const listProviders = defineUseCase<Record<string, never>, { providers: ProviderView[] }>({
   name: 'comms_list_providers',
   title: 'List stored provider credentials',
-  description: 'Admin only. Every stored credential set: its name, provider, port, customer and when it was verified. Never the credentials.',
+  description: 'Admin only. Every stored credential set (a customer admin: its own): its name, provider, port, customer and when it was verified. Never the credentials.',
   input: { type: 'object', additionalProperties: false, properties: {} },
   output: { type: 'object', additionalProperties: false, required: ['providers'], properties: { providers: { type: 'array', items: providerSchema } } },
   annotations: { readOnlyHint: true, openWorldHint: false },
   auth: 'admin',
+  tenancy: 'customer-scoped',
   toolset: 'agents',
   rest: { method: 'GET', path: '/providers' },
   async run(ctx) {
     requireAdmin(ctx);
-    return { providers: (await ctx.ports.db.providerCredentials.list()).map(view) };
+    const scope = customerScope(ctx.caller);
+    const all = await ctx.ports.db.providerCredentials.list();
+    return { providers: all.filter((record) => scope === undefined || record.ownerId === scope).map(view) };
   },
 });
 
@@ -144,13 +161,16 @@ export const removeProvider = defineUseCase<{ name: string }, { name: string; re
   },
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
   auth: 'admin',
+  tenancy: 'customer-scoped',
   toolset: 'agents',
   rest: { method: 'DELETE', path: '/providers/:name' },
   async run(ctx, input) {
     requireAdmin(ctx);
     await audited(ctx, { action: 'provider.remove', targets: { name: input.name } }, async (tx) => {
       const record = await tx.providerCredentials.findByName(input.name);
-      if (!record || !(await tx.providerCredentials.remove(input.name))) {
+      const scope = customerScope(ctx.caller);
+      // Another customer's set is answered as absent.
+      if (!record || (scope !== undefined && record.ownerId !== scope) || !(await tx.providerCredentials.remove(input.name))) {
         throw new DomainError('NOT_FOUND', `No credential set named "${input.name}" is stored.`, 'List them with comms_list_providers.', { name: input.name });
       }
       return { result: undefined, targets: { credentialId: record.id, provider: record.provider } };

@@ -59,6 +59,7 @@ export const getUsage = defineUseCase<{ agentId?: string; days?: number }, GetUs
   },
   annotations: { readOnlyHint: true, openWorldHint: false },
   auth: 'agent',
+  tenancy: 'customer-scoped',
   toolset: 'usage',
   rest: { method: 'GET', path: '/usage' },
   async run(ctx, input) {

@@ -36,6 +36,7 @@ export const setAgentLimits = defineUseCase<SetAgentLimitsInput, AgentLimitsView
   output: agentLimitsViewSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   auth: 'admin',
+  tenancy: 'customer-scoped',
   toolset: 'usage',
   rest: { method: 'PUT', path: '/agents/:agentId/limits' },
   async run(ctx, input) {

@@ -1,6 +1,6 @@
 import { DomainError } from '../../ports/errors.js';
 import type { UsageTotals } from '../../ports/usage.js';
-import { requireAdmin } from '../auth/authenticate.js';
+import { requireOperator } from '../auth/tenancy.js';
 import { defineUseCase } from '../use-case.js';
 import { microsToDecimal } from './money.js';
 import { windowAt } from './windows.js';
@@ -71,7 +71,7 @@ export const getUsageDashboard = defineUseCase<{ since?: string; until?: string;
   toolset: 'usage',
   rest: { method: 'GET', path: '/usage/dashboard' },
   async run(ctx, input) {
-    requireAdmin(ctx);
+    requireOperator(ctx, 'comms_get_usage_dashboard');
     const { db, clock, settings } = ctx.ports;
     if (!settings.usage.enabled) throw new DomainError('CHANNEL_NOT_CONFIGURED', 'Usage is switched off on this server.', 'Enable usage (usage.enabled).', { port: 'usage' });
     const now = clock.now();

@@ -28,6 +28,7 @@ import { UseCaseRunner } from '../shared/use-case-runner.js';
 import { backgroundJobs, JOBS, openJobQueue, type JobName } from './background-jobs.js';
 import type { JobQueue } from '../../ports/jobs.js';
 import { LogPolicyRecorder } from '../../adapters/node/log-policy-recorder.js';
+import type { TelephonyPort } from '../../ports/telephony.js';
 import type { PolicyRecorder } from '../../ports/usage.js';
 import { failoverAdapter } from './failover-adapter.js';
 import { ObscenityContentFilter } from '../../adapters/content-filter/obscenity-content-filter.js';
@@ -53,9 +54,9 @@ import { openCrossProcess } from './cross-process.js';
 import { actOnLiveCall } from '../../core/conversation/control-call.js';
 import { AesGcmCredentialCipher } from '../../adapters/node/aes-gcm-credential-cipher.js';
 import { pluginProviderVerifier } from './provider-verifier.js';
-import { withStoredCredentials } from './stored-credentials.js';
 import { FetchSelfProbe } from '../../adapters/http/fetch-self-probe.js';
 import { SetupOverlayStore, setupOverlayFile } from '../config/setup-overlay.js';
+import { withStoredCredentials, withStoredSetOnly } from './stored-credentials.js';
 
 const OPTIONAL_TOKENS: Readonly<Record<OptionalSection, symbol>> = {
   telephony: TOKENS.Telephony,
@@ -222,6 +223,24 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     logger.warn({ telephony: optional.telephony?.id }, 'live calls over Vonage need voice.transport: media-stream; agents left on conversationrelay cannot hold live calls');
   }
   const closeAll = (): Promise<unknown> => Promise.allSettled(built.map((b) => b.close?.()));
+  // Telephony adapters acting with a stored set (customers' and agents' subaccounts), built on first use and kept.
+  const byCredentials = new Map<string, Promise<Provided<TelephonyPort>>>();
+  const telephonyWith = (ref: string): Promise<Provided<TelephonyPort>> => {
+    let adapter = byCredentials.get(ref);
+    if (!adapter) {
+      adapter = (async () => {
+        const spec = config.telephony;
+        if (!spec || spec.members || !db) throw new DomainError('SUBACCOUNTS_UNAVAILABLE', 'Stored telephony credentials need one telephony provider (not a failover list).', 'Configure a single telephony provider.', { credentialsRef: ref });
+        const loadedAdapter = await loadPlugin('telephony', await withStoredSetOnly('telephony', spec, ref, db.port, credentialCipher), pluginContext('telephony', spec.dir), { missingEnv: loaded.missingEnv });
+        built.push(loadedAdapter.port as { close?(): Promise<void> });
+        return loadedAdapter;
+      })();
+      // A failure is not kept: the set may be registered or fixed meanwhile.
+      adapter.catch(() => byCredentials.delete(ref));
+      byCredentials.set(ref, adapter);
+    }
+    return adapter;
+  };
   if (problems.length > 0 || !db) {
     await closeAll();
     throw new DomainError('CONFIG_INVALID', `cannot start:\n  - ${problems.join('\n  - ')}`, 'Fix the listed settings.');
@@ -297,6 +316,8 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     credentialCipher,
     providerVerifier: pluginProviderVerifier((port) => pluginContext(port, config.dataDir)),
     setup: { store: new SetupOverlayStore(setupOverlayFile(config.dataDir)), probe: new FetchSelfProbe() },
+    providerAccounts: optional.telephony?.port.accounts ?? null,
+    telephonyWith: (ref) => telephonyWith(ref),
   };
   wired.ports = ports;
   crossProcess.callControl.serve((callId, action) => actOnLiveCall(ports.liveCalls, callId, action));

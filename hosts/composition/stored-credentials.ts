@@ -27,3 +27,12 @@ export async function withStoredCredentials(section: string, spec: AdapterConfig
     optionsPath: `${section}.options (with the stored credentials "${ref}")`,
   };
 }
+
+/**
+ * The section's adapter spec acting with the stored set `ref` alone (a customer's or an agent's subaccount):
+ * its options are the stored ones, endpoint included, none of the configured account's credentials.
+ */
+export async function withStoredSetOnly(section: string, spec: AdapterConfig, ref: string, db: Database, cipher: CredentialCipher): Promise<AdapterConfig> {
+  const resolved = await withStoredCredentials(section, { ...spec, options: {}, credentialsRef: ref }, db, cipher);
+  return { ...resolved, credentialsRef: ref };
+}

@@ -27,7 +27,9 @@ interface Session {
 type InitializeParams = InitializeRequest['params'];
 
 function principal(caller: Caller): string {
-  return caller.kind === 'agent' ? `agent:${caller.agentId}` : caller.kind;
+  if (caller.kind === 'agent') return `agent:${caller.agentId}`;
+  // Each customer's admin token is its own principal: sessions are never shared across customers.
+  return caller.kind === 'customer' ? `customer:${caller.customerId}` : caller.kind;
 }
 
 export type McpHostSettings = Pick<McpHttpSettings, 'maxSessionsPerPrincipal' | 'responseTimeoutMs' | 'toolsets' | 'adminToolsets'> & {

@@ -11,6 +11,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   INVALID_SIGNATURE: 403,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
+  OPERATOR_ONLY: 403,
   INSUFFICIENT_SCOPE: 403,
   TOKEN_NOT_MAPPED: 403,
   ORIGIN_NOT_ALLOWED: 403,
@@ -22,6 +23,9 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   PROVISIONING_UNSUPPORTED: 422,
   NUMBER_UNAVAILABLE: 409,
   WHATSAPP_POOL_EMPTY: 409,
+  SUBACCOUNTS_UNAVAILABLE: 422,
+  // The number is ours but nobody answers on it for this contact: the provider should not retry.
+  SHARED_NUMBER_UNROUTED: 404,
   REQUEST_ID_IN_FLIGHT: 409,
   SESSION_LIMIT_REACHED: 429,
   SESSION_CLOSED: 404,

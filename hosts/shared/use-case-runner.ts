@@ -3,6 +3,7 @@ import type { ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { Caller, CorePorts } from '../../core/context.js';
 import type { UseCase } from '../../core/use-case.js';
+import { authorize } from '../../core/auth/tenancy.js';
 import type { IdGenerator } from '../../ports/runtime.js';
 import { DomainError, isDomainError } from '../../ports/errors.js';
 import { NO_METRICS, type Metrics } from '../../ports/metrics.js';
@@ -90,10 +91,7 @@ export class UseCaseRunner {
     const entry = this.byName.get(name);
     if (!entry) throw new DomainError('NOT_FOUND', `Unknown tool ${name}.`, 'List the tools to see the available names.', { tool: name });
     const { useCase } = entry;
-    if (caller.kind === 'anonymous') throw new DomainError('UNAUTHORIZED', 'A valid bearer token is required.', 'Send "Authorization: Bearer <token>".');
-    if (useCase.auth === 'admin' && caller.kind !== 'admin') {
-      throw new DomainError('FORBIDDEN', `${name} needs the admin token.`, 'Call it with COMMS_ADMIN_TOKEN.');
-    }
+    authorize(useCase, caller);
     const value = structuredClone(input ?? {});
     const validate = this.validator(entry, coerce ? 'coercing' : 'strict');
     if (!validate(value)) throw inputError(validate.errors?.[0]);

@@ -41,6 +41,10 @@ export const ERROR_GUIDE: Partial<Record<ErrorCode, { cause: string; fix: string
     cause: 'An agent token asking for another agent\'s data, an admin tool called with an agent token, or an MCP session used with another token than the one that opened it.',
     fix: 'Act as your own agent (leave `agentId` out), or call admin tools with COMMS_ADMIN_TOKEN.',
   },
+  OPERATOR_ONLY: {
+    cause: 'A customer admin token calling a tool that only the operator may use: server-wide data or settings (keys, jobs, the WhatsApp pool, do-not-contact lists, contact export and erasure, audit verification, customers).',
+    fix: 'Ask the operator to run it with COMMS_ADMIN_TOKEN; a customer admin manages its own agents, their usage, limits, audit entries and stored credentials (docs/TENANTS.md).',
+  },
   INSUFFICIENT_SCOPE: {
     cause: 'An OAuth access token that is valid but lacks a scope listed in `auth.oauth.requiredScopes` (its `scope` or `scp` claim). Answered 403 with `WWW-Authenticate: Bearer error="insufficient_scope", scope="…"`; `details.required` names the scopes.',
     fix: 'Ask the authorization server for a token with the scopes named (MCP clients do so on their own from the challenge).',
@@ -84,6 +88,14 @@ export const ERROR_GUIDE: Partial<Record<ErrorCode, { cause: string; fix: string
   WHATSAPP_POOL_EMPTY: {
     cause: 'comms_provision_channels was asked for a WhatsApp sender and every sender of the pool is already dedicated to an agent.',
     fix: 'Register another WhatsApp sender with the provider, add it with comms_add_whatsapp_sender, then retry with the same idempotencyKey (the steps already done are not repeated).',
+  },
+  SUBACCOUNTS_UNAVAILABLE: {
+    cause: 'A customer in `subaccount` or `per-agent` isolation, but the configured telephony provider cannot create subaccounts (only Twilio\'s Accounts API is supported), or no telephony provider is configured.',
+    fix: 'Configure `telephony: twilio` with the main account\'s credentials (not a subaccount\'s, not an API key restricted from Accounts), or create the customer with `isolation: shared`.',
+  },
+  SHARED_NUMBER_UNROUTED: {
+    cause: 'An inbound message to a shared number from a contact that none of the number\'s agents has talked with, and the number has no default agent. The message is refused and the refusal recorded in the audit trail (`inbound.unrouted`).',
+    fix: 'Name a default agent for the number (comms_set_shared_number `defaultAgentId`), or have one of its agents write to the contact first.',
   },
   REQUEST_ID_IN_FLIGHT: {
     cause: 'An MCP request reused the JSON-RPC id of a request of the same session that is still being answered (answered HTTP 409 with a JSON-RPC error, code -32600).',

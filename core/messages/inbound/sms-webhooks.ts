@@ -16,7 +16,7 @@ export async function receiveInboundSms(ports: CorePorts, agentId: string | null
   const telephony = signerOf(requireTelephony(ports), request);
   const sms = telephony.port.parseInboundSms(request);
   requireProviderNumbers(ports, sms, 'text');
-  const agent = await webhookAgent(ports, agentId, 'sms', sms.to);
+  const agent = await webhookAgent(ports, agentId, 'sms', sms.to, sms.from);
   await storeInboundText(ports, agent, {
     channel: 'sms',
     provider: telephony.id,

@@ -6,6 +6,7 @@ import { toMessageView } from '../message-view.js';
 import { isFailure, predecessorsOf } from '../status-transitions.js';
 import { announce } from '../../agent-event.js';
 import { actOnKeyword, keywordMetadata, keywordOf } from './opt-out-keywords.js';
+import { sharedNumberAgent } from './shared-number-routing.js';
 
 export interface InboundMessage {
   channel: Channel;
@@ -25,15 +26,19 @@ export async function requireAgent(ports: CorePorts, agentId: string): Promise<A
 
 /**
  * The agent a webhook is for: the one its per-agent URL names, or — `agentId` null, on a URL shared by every agent
- * — the owner of `address` (the number or mailbox the event was sent to) on `channel`.
+ * — the owner of `address` (the number or mailbox the event was sent to) on `channel`, or, for a shared number,
+ * the agent `contact` last talked with there (see shared-number-routing.ts).
  */
-export async function webhookAgent(ports: CorePorts, agentId: string | null, channel: Channel, address: string): Promise<AgentRecord> {
+export async function webhookAgent(ports: CorePorts, agentId: string | null, channel: Channel, address: string, contact?: string): Promise<AgentRecord> {
   if (agentId !== null) {
     const agent = await requireAgent(ports, agentId);
     await requireAddressedTo(ports, agent, channel, [address]);
     return agent;
   }
   const owner = await ports.db.agents.findChannelByAddress(channel, address);
+  // Not one agent's own number: perhaps a number several agents share (routed by the contact's last conversation).
+  const sharing = !owner && contact !== undefined ? await sharedNumberAgent(ports, channel, address, contact) : null;
+  if (sharing) return sharing;
   if (!owner) {
     throw new DomainError('NOT_FOUND', `No agent has this ${channel} address.`, 'Give an agent the address the provider sends to, or point the provider elsewhere.', { channel });
   }

@@ -1,5 +1,7 @@
 import { ownChannel } from '../../auth/authenticate.js';
-import { requireTelephony } from '../../context.js';
+import type { TelephonyPort } from '../../../ports/telephony.js';
+import { requireTelephony, type Provided } from '../../context.js';
+import { agentTelephony } from '../../customers/agent-telephony.js';
 import { requireE164 } from '../../phone-number.js';
 import { countSmsSegments } from '../../usage/sms-segments.js';
 import { invalidField, notConfigured, refuseForeignFields, singleRecipient } from './channel-errors.js';
@@ -14,18 +16,21 @@ export const smsChannel: OutboundChannel = {
     const body = input.body ?? '';
     if (body.trim() === '') throw invalidField('body', 'body must not be empty.', 'Write the text of the message in body.');
     if (body.length > SMS_MAX_LENGTH) throw invalidField('body', `body is longer than ${SMS_MAX_LENGTH} characters.`, 'Shorten the text or split it into several messages.');
-    const telephony = requireTelephony(ctx.ports);
-    const own = await ownChannel(ctx, agent.id, 'sms');
-    if (!own) throw notConfigured('sms', `Agent ${agent.id} has no sms number.`, 'Give the agent a number first (agentos-comms agent create --phone …).');
-    return { from: own.address, to, body, metadata: {}, provider: telephony.id, fingerprint: ['sms', to, body], content: body, extras: {} };
+    const telephony = await agentTelephony(ctx, agent);
+    // Its own number first (dedicated, hybrid), else the number it shares with other agents.
+    const from = (await ownChannel(ctx, agent.id, 'sms'))?.address ?? agent.sharedNumber;
+    if (!from) throw notConfigured('sms', `Agent ${agent.id} has no sms number.`, 'Give the agent a number first (agentos-comms agent create --phone …).');
+    // The adapter goes with the prepared message: send uses the same account (the agent's subaccount, if any).
+    return { from, to, body, metadata: {}, provider: telephony.id, fingerprint: ['sms', to, body], content: body, extras: { telephony } };
   },
 
   meter(prepared) {
     return { units: countSmsSegments(prepared.body).segments, unit: 'segment', contacts: [prepared.to] };
   },
 
-  send(ctx, message) {
-    return requireTelephony(ctx.ports).port.sendSms({
+  send(ctx, message, prepared) {
+    const telephony = (prepared.extras.telephony as Provided<TelephonyPort> | undefined) ?? requireTelephony(ctx.ports);
+    return telephony.port.sendSms({
       from: message.from,
       to: message.to,
       body: message.body,

@@ -13,8 +13,8 @@ export interface SimulatedKey {
   created: Date;
 }
 
-/** Who a request authenticated as: the account itself (SID and auth token) or one of its API keys. */
-export type Authenticated = { as: 'account' } | { as: 'api-key'; keySid: string };
+/** Who a request authenticated as: the account itself (SID and auth token), one of its API keys, or a subaccount (see accounts-api.ts). */
+export type Authenticated = { as: 'account' } | { as: 'api-key'; keySid: string } | { as: 'subaccount'; accountSid: string };
 
 const KEYS_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Keys\.json$/;
 const KEY_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Keys\/([^/]+)\.json$/;

@@ -34,7 +34,7 @@ export class SimulatedMessagesApi {
   }
 
   /** `accepted` is the message whose delivery the simulator should play; null when refused, or failing on its own. */
-  create(params: FormParams): { answer: ApiAnswer; accepted: SimulatedMessage | null } {
+  create(params: FormParams, accountSid = this.account.accountSid): { answer: ApiAnswer; accepted: SimulatedMessage | null } {
     const rejected = (error: TwilioErrorBody) => ({ answer: refused(error), accepted: null });
     const to = firstValue(params, 'To');
     if (!to) return rejected(twilioErrors.missingTo());
@@ -64,7 +64,8 @@ export class SimulatedMessagesApi {
     const now = this.now();
     const message: SimulatedMessage = {
       sid: newSid('SM'),
-      accountSid: this.account.accountSid,
+      // The main account's, or a subaccount's when sent with its credentials.
+      accountSid,
       messagingServiceSid,
       from,
       to,

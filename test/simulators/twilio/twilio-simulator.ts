@@ -3,6 +3,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RecordedVoiceRequest } from './callee-fetcher.js';
 import { FaultQueue } from './fault-queue.js';
+import { SimulatedSubaccounts, SPEC_ACCOUNT, SPEC_ACCOUNTS } from './accounts-api.js';
 import { SimulatedKeys, SPEC_BALANCE, SPEC_KEY, SPEC_KEYS, type Authenticated, type SimulatedKey } from './keys-api.js';
 import { parseForm, type FormParams } from './form-params.js';
 import { inboundSmsForm, statusCallbackForm, type InboundSmsInput } from './inbound-sms-form.js';
@@ -106,7 +107,6 @@ const MESSAGE_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\/([^/]+)\.json$
 const SPEC_MESSAGES = '/2010-04-01/Accounts/{AccountSid}/Messages.json';
 const SPEC_MESSAGE = '/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json';
 const ACCOUNT_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\.json$/;
-const SPEC_ACCOUNT = '/2010-04-01/Accounts/{Sid}.json';
 
 /**
  * A stateful, loopback-only stand-in for api.twilio.com (Messages and Calls of API v2010) and for the Twilio side
@@ -147,6 +147,8 @@ export class TwilioSimulator {
 
   private readonly account: SimulatedAccount;
   private readonly keys: SimulatedKeys;
+  /** Subaccounts created through the Accounts resource, by SID. */
+  readonly subaccounts: SimulatedSubaccounts;
   private readonly api: SimulatedMessagesApi;
   private readonly voice: SimulatedVoice;
   private readonly spec: TwilioOpenApiSpec;
@@ -182,6 +184,7 @@ export class TwilioSimulator {
     };
     this.api = new SimulatedMessagesApi(this.account, this.now, this.messages);
     this.keys = new SimulatedKeys(this.account, this.now);
+    this.subaccounts = new SimulatedSubaccounts(this.account, this.now);
     this.spec = new TwilioOpenApiSpec(options.specPath);
     this.phoneNumbers = new SimulatedPhoneNumbers(this.accountSid, ownedNumbers, this.now, this.spec, this.specViolations);
     this.voice = new SimulatedVoice({
@@ -433,7 +436,7 @@ export class TwilioSimulator {
       return;
     }
 
-    const auth = this.keys.authenticate(headers.authorization);
+    const auth = this.keys.authenticate(headers.authorization) ?? this.subaccounts.authenticate(headers.authorization);
     if (!auth) {
       this.send(res, { status: 401, body: twilioErrors.authenticate() }, { 'www-authenticate': 'Basic realm="Twilio API"' });
       return;
@@ -458,6 +461,13 @@ export class TwilioSimulator {
   }
 
   private route(method: string, path: string, params: FormParams, query: FormParams, auth: Authenticated): ApiAnswer {
+    const accounts = this.subaccounts.route(method, path, params, auth);
+    if (accounts) {
+      const template = path === SPEC_ACCOUNTS ? SPEC_ACCOUNTS : SPEC_ACCOUNT;
+      this.specViolations.push(...this.spec.checkQuery(method, template, query));
+      if (method === 'POST') this.specViolations.push(...this.spec.checkForm(method, template, params));
+      return accounts;
+    }
     const keys = this.keys.route(method, path, params, auth);
     if (keys) {
       const template = path.endsWith('/Balance.json') ? SPEC_BALANCE : path.endsWith('/Keys.json') ? SPEC_KEYS : SPEC_KEY;
@@ -470,12 +480,15 @@ export class TwilioSimulator {
     const list = MESSAGES_PATH.exec(path);
     const single = MESSAGE_PATH.exec(path);
     const pathAccount = list?.[1] ?? single?.[1];
-    if (pathAccount !== undefined && pathAccount !== this.accountSid) return { status: 401, body: twilioErrors.authenticate() };
+    // The main account's credentials act on it, a subaccount's on that subaccount only.
+    const actingAs = auth.as === 'subaccount' ? auth.accountSid : this.accountSid;
+    if (pathAccount !== undefined && pathAccount !== actingAs) return { status: 401, body: twilioErrors.authenticate() };
 
     if (list && method === 'POST') {
       this.specViolations.push(...this.spec.checkQuery(method, SPEC_MESSAGES, query));
       this.specViolations.push(...this.spec.checkForm(method, SPEC_MESSAGES, params));
-      const { answer, accepted } = this.api.create(params);
+      // A subaccount sends from the account's numbers here (the simulator does not model number transfers).
+      const { answer, accepted } = this.api.create(params, actingAs);
       if (accepted) this.track(this.progress(accepted));
       return answer;
     }

@@ -13,6 +13,7 @@ import { Migration20261201130200_mcp_sessions } from './Migration20261201130200_
 import { Migration20261201140100_provider_credentials } from './Migration20261201140100_provider_credentials.js';
 import { Migration20261201160100_contacts } from './Migration20261201160100_contacts.js';
 import { Migration20261202010100_provisioning } from './Migration20261202010100_provisioning.js';
+import { Migration20261202020100_customers } from './Migration20261202020100_customers.js';
 
 /** Every SQLite migration, oldest first. Listed explicitly: no file globbing at runtime (tsx or dist/). */
 export const SQLITE_MIGRATIONS: MigrationObject[] = [
@@ -30,4 +31,5 @@ export const SQLITE_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201140100_provider_credentials', class: Migration20261201140100_provider_credentials },
   { name: 'Migration20261201160100_contacts', class: Migration20261201160100_contacts },
   { name: 'Migration20261202010100_provisioning', class: Migration20261202010100_provisioning },
+  { name: 'Migration20261202020100_customers', class: Migration20261202020100_customers },
 ];

@@ -1,0 +1,212 @@
+import { randomBytes } from 'node:crypto';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { USE_CASES } from '../../core/use-cases.js';
+import { onSqliteAndPostgres } from '../support/each-database.js';
+import { callErr, callOk, connectHttpClient } from '../support/mcp-client.js';
+import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/test-server.js';
+import { TwilioSimulator } from '../simulators/twilio/twilio-simulator.js';
+
+const A_NUMBER = '+15550100021';
+const B_NUMBER = '+15550100022';
+const SHARED = '+15550100030';
+const PERSON = '+15550100151';
+const OTHER_PERSON = '+15550100152';
+const KEY = randomBytes(32).toString('base64');
+
+type Args = Record<string, unknown>;
+interface World { bAgent: string; bCustomer: string; bCredentials: string }
+/**
+ * Every tool a customer admin may call, with a request aimed at customer B's data and what customer A's
+ * token must get: refused (`code`), or answered without any of B's data (`check`). A tool declared
+ * customer-scoped without a row here fails the test: a new tenant tool must say how it is confined.
+ */
+const PROBES: Record<string, (w: World) => { args: Args; code?: string; check?: (body: Record<string, unknown>, w: World) => void }> = {
+  comms_send_message: (w) => ({ args: { agentId: w.bAgent, channel: 'sms', to: PERSON, body: 'hi' }, code: 'NOT_FOUND' }),
+  comms_get_messages: (w) => ({ args: { agentId: w.bAgent }, code: 'NOT_FOUND' }),
+  comms_wait_for_message: (w) => ({ args: { agentId: w.bAgent, timeoutSeconds: 1 }, code: 'NOT_FOUND' }),
+  comms_list_threads: (w) => ({ args: { agentId: w.bAgent }, code: 'NOT_FOUND' }),
+  comms_get_thread: (w) => ({ args: { agentId: w.bAgent, contactId: 'con_x' }, code: 'NOT_FOUND' }),
+  comms_mark_thread_read: (w) => ({ args: { agentId: w.bAgent, contactId: 'con_x' }, code: 'NOT_FOUND' }),
+  comms_update_contact: (w) => ({ args: { agentId: w.bAgent, contactId: 'con_x', name: 'x' }, code: 'NOT_FOUND' }),
+  comms_merge_contacts: (w) => ({ args: { agentId: w.bAgent, contactId: 'con_x', mergeContactId: 'con_y' }, code: 'NOT_FOUND' }),
+  comms_send_voice_message: (w) => ({ args: { agentId: w.bAgent, to: PERSON, text: 'hi' }, code: 'NOT_FOUND' }),
+  comms_get_call: (w) => ({ args: { agentId: w.bAgent, callId: 'cal_x' }, code: 'NOT_FOUND' }),
+  comms_list_calls: (w) => ({ args: { agentId: w.bAgent }, code: 'NOT_FOUND' }),
+  comms_make_call: (w) => ({ args: { agentId: w.bAgent, to: PERSON, purpose: 'test' }, code: 'NOT_FOUND' }),
+  comms_transfer_call: (w) => ({ args: { agentId: w.bAgent, callId: 'cal_x', to: PERSON }, code: 'NOT_FOUND' }),
+  comms_end_call: (w) => ({ args: { agentId: w.bAgent, callId: 'cal_x' }, code: 'NOT_FOUND' }),
+  comms_get_agent: (w) => ({ args: { agentId: w.bAgent }, code: 'NOT_FOUND' }),
+  comms_create_agent: (w) => ({ args: { name: 'intruder', customerId: w.bCustomer }, code: 'FORBIDDEN' }),
+  comms_update_agent: (w) => ({ args: { agentId: w.bAgent, name: 'renamed' }, code: 'NOT_FOUND' }),
+  comms_list_agents: () => ({ args: {}, check: (body, w) => expect(JSON.stringify(body)).not.toContain(w.bAgent) }),
+  comms_rotate_agent_token: (w) => ({ args: { agentId: w.bAgent }, code: 'NOT_FOUND' }),
+  comms_resume_agent_sending: (w) => ({ args: { agentId: w.bAgent }, code: 'NOT_FOUND' }),
+  comms_get_usage: (w) => ({ args: { agentId: w.bAgent }, code: 'NOT_FOUND' }),
+  comms_set_agent_limits: (w) => ({ args: { agentId: w.bAgent, tier: 'free' }, code: 'NOT_FOUND' }),
+  comms_check_contact: (w) => ({ args: { agentId: w.bAgent, to: PERSON, channel: 'sms' }, code: 'NOT_FOUND' }),
+  comms_record_consent: (w) => ({ args: { agentId: w.bAgent, contact: PERSON, channel: 'sms', scope: 'marketing', source: 'web form' }, code: 'NOT_FOUND' }),
+  comms_get_consent: (w) => ({ args: { agentId: w.bAgent, contact: PERSON }, code: 'NOT_FOUND' }),
+  comms_set_agent_compliance: (w) => ({ args: { agentId: w.bAgent, settings: {} }, code: 'NOT_FOUND' }),
+  comms_list_audit_log: () => ({
+    args: { limit: 200 },
+    check: (body, w) => {
+      expect((body.entries as unknown[]).length).toBeGreaterThan(0);
+      expect(JSON.stringify(body)).not.toContain(w.bAgent);
+      expect(JSON.stringify(body)).not.toContain(w.bCustomer);
+    },
+  }),
+  comms_register_provider: (w) => ({ args: { name: 'intruder-set', provider: 'twilio', credentials: { accountSid: 'x' }, customerId: w.bCustomer }, code: 'FORBIDDEN' }),
+  comms_list_providers: () => ({ args: {}, check: (body, w) => expect(JSON.stringify(body)).not.toContain(w.bCredentials) }),
+  comms_remove_provider: (w) => ({ args: { name: w.bCredentials }, code: 'NOT_FOUND' }),
+  comms_get_customer: (w) => ({ args: { customerId: w.bCustomer }, code: 'NOT_FOUND' }),
+  comms_rotate_customer_token: (w) => ({ args: { customerId: w.bCustomer }, code: 'NOT_FOUND' }),
+  comms_set_shared_number: (w) => ({ args: { number: '+15550100039', defaultAgentId: w.bAgent }, code: 'NOT_FOUND' }),
+};
+
+/** A REST call of the use case's route with customer A's token: path parameters from `args`, the rest as query or body. */
+async function rest(url: string, token: string, name: string, args: Args): Promise<{ status: number; body: Record<string, unknown> }> {
+  const useCase = USE_CASES.find((u) => u.name === name)!;
+  const rest = { ...args };
+  const path = useCase.rest.path.replace(/:(\w+)/g, (_, key: string) => {
+    const value = String(rest[key]);
+    delete rest[key];
+    return encodeURIComponent(value);
+  });
+  const { method } = useCase.rest;
+  const query = method === 'GET' ? `?${new URLSearchParams(Object.entries(rest).map(([k, v]): [string, string] => [k, String(v)]))}` : '';
+  const response = await fetch(`${url}/api/v1${path}${query}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    ...(method === 'GET' || method === 'DELETE' ? {} : { body: JSON.stringify(rest) }),
+  });
+  return { status: response.status, body: (await response.json().catch(() => ({}))) as Record<string, unknown> };
+}
+
+onSqliteAndPostgres((label, db) => {
+  describe(`tenants (${label})`, () => {
+    const sim = new TwilioSimulator({ ownedNumbers: [A_NUMBER, B_NUMBER, SHARED], callbackDelayMs: 1 });
+    let server: TestServer;
+    let operator: Client;
+    let customerA: Client;
+    let tokenA = '';
+    let tokenB = '';
+    let aAgent = '';
+    const world: World = { bAgent: '', bCustomer: '', bCredentials: '' };
+
+    beforeAll(async () => {
+      await sim.start();
+      server = await startTestServer({
+        db: db(),
+        telephony: { use: 'twilio', options: { accountSid: sim.accountSid, authToken: sim.authToken, baseUrl: sim.baseUrl, timeoutMs: 5000 } },
+        env: { COMMS_CREDENTIALS_KEY: KEY },
+      });
+      operator = await connectHttpClient(server.url, ADMIN_TOKEN);
+      const a = await callOk<{ customerId: string; adminToken: string }>(operator, 'comms_create_customer', { name: 'Customer A' });
+      const b = await callOk<{ customerId: string; adminToken: string; providerAccount: string }>(operator, 'comms_create_customer', { name: 'Customer B', isolation: 'subaccount' });
+      tokenA = a.adminToken;
+      tokenB = b.adminToken;
+      world.bCustomer = b.customerId;
+      world.bCredentials = `customer-${b.customerId.toLowerCase()}`;
+      customerA = await connectHttpClient(server.url, tokenA);
+      const customerB = await connectHttpClient(server.url, tokenB);
+      aAgent = (await callOk<{ agentId: string }>(customerA, 'comms_create_agent', { name: 'a1', phone: A_NUMBER })).agentId;
+      world.bAgent = (await callOk<{ agentId: string }>(customerB, 'comms_create_agent', { name: 'b1', phone: B_NUMBER })).agentId;
+      await customerB.close();
+    });
+    afterAll(async () => {
+      await customerA?.close();
+      await operator?.close();
+      await server?.close();
+      await sim.stop();
+    });
+
+    it('gives every customer-scoped tool a probe, and refuses every other tool to a customer admin with OPERATOR_ONLY (MCP and REST)', async () => {
+      for (const useCase of USE_CASES) {
+        const probe = PROBES[useCase.name];
+        if (useCase.tenancy === 'customer-scoped') {
+          expect(probe, `${useCase.name} is customer-scoped but has no tenancy probe`).toBeDefined();
+          continue;
+        }
+        expect(probe, `${useCase.name} is operator-only but has a probe`).toBeUndefined();
+        expect((await callErr(customerA, useCase.name, {})).code, useCase.name).toBe('OPERATOR_ONLY');
+        const answer = await rest(server.url, tokenA, useCase.name, {});
+        expect([answer.status, (answer.body.error as { code?: string } | undefined)?.code], useCase.name).toEqual([403, 'OPERATOR_ONLY']);
+      }
+    });
+
+    it.each(Object.keys(PROBES))('%s: customer A\'s admin token cannot see or touch customer B\'s data (MCP and REST)', async (name) => {
+      const { args, code, check } = PROBES[name]!(world);
+      if (code) {
+        expect((await callErr(customerA, name, args)).code).toBe(code);
+        const answer = await rest(server.url, tokenA, name, args);
+        expect((answer.body.error as { code?: string } | undefined)?.code).toBe(code);
+      } else {
+        check!(await callOk(customerA, name, args), world);
+        const answer = await rest(server.url, tokenA, name, args);
+        expect(answer.status).toBe(200);
+        check!(answer.body, world);
+      }
+    });
+
+    it('lets a customer admin manage its own agents: list, read and act for them', async () => {
+      const { agents } = await callOk<{ agents: Array<{ agentId: string }> }>(customerA, 'comms_list_agents', {});
+      expect(agents.map((agent) => agent.agentId)).toEqual([aAgent]);
+      expect(await callOk(customerA, 'comms_get_agent', { agentId: aAgent })).toMatchObject({ agentId: aAgent });
+      const { entries } = await callOk<{ entries: Array<{ action: string; agentId: string | null }> }>(customerA, 'comms_list_audit_log', {});
+      expect(entries.some((entry) => entry.action === 'agent.create' && entry.agentId === aAgent)).toBe(true);
+      // The operator sees both customers' agents.
+      const all = await callOk<{ agents: Array<{ agentId: string }> }>(operator, 'comms_list_agents', {});
+      expect(all.agents.map((agent) => agent.agentId)).toEqual(expect.arrayContaining([aAgent, world.bAgent]));
+    });
+
+    it('creates customer B\'s subaccount at the provider and sends its agent\'s messages with the subaccount\'s credentials', async () => {
+      expect([...sim.subaccounts.accounts.values()].map((sub) => sub.status)).toEqual(['active']);
+      const [sub] = [...sim.subaccounts.accounts.values()];
+      const customerB = await connectHttpClient(server.url, tokenB);
+      try {
+        await callOk(customerB, 'comms_send_message', { agentId: world.bAgent, channel: 'sms', to: PERSON, body: 'from B' });
+        await callOk(customerA, 'comms_send_message', { agentId: aAgent, channel: 'sms', to: PERSON, body: 'from A' });
+      } finally {
+        await customerB.close();
+      }
+      const sent = sim.messages.map((m) => [m.body, m.accountSid]);
+      expect(sent).toEqual(expect.arrayContaining([['from B', sub!.sid], ['from A', sim.accountSid]]));
+      expect(sim.specViolations).toEqual([]);
+    });
+
+    it('routes inbound on a shared number to the agent the contact last talked with, else the default agent, else refuses and records it', async () => {
+      // Declared first, without a default agent: contacts nobody talked with are refused.
+      expect(await callOk(customerA, 'comms_set_shared_number', { number: SHARED })).toEqual({ number: SHARED, customerId: expect.any(String), defaultAgentId: null });
+      const s1 = (await callOk<{ agentId: string }>(customerA, 'comms_create_agent', { name: 's1', identity: 'shared', sharedNumber: SHARED })).agentId;
+      const s2 = (await callOk<{ agentId: string }>(customerA, 'comms_create_agent', { name: 's2', identity: 'hybrid', sharedNumber: SHARED })).agentId;
+      // s1 has no number of its own: it writes from the shared number, and the contact's reply comes back to it.
+      await callOk(customerA, 'comms_send_message', { agentId: s1, channel: 'sms', to: PERSON, body: 'hello from s1' });
+      expect(sim.messages.at(-1)?.from).toBe(SHARED);
+      const url = `${server.url}/webhooks/sms`;
+      const reply = await sim.injectInboundSms({ url, from: PERSON, to: SHARED, body: 'reply to s1' });
+      expect(reply.status).toBe(200);
+      const s1Inbox = await callOk<{ messages: Array<{ body: string }> }>(customerA, 'comms_get_messages', { agentId: s1, direction: 'inbound' });
+      expect(s1Inbox.messages.map((m) => m.body)).toEqual(['reply to s1']);
+      // An unknown contact with no default agent: refused, and recorded.
+      const refused = await sim.injectInboundSms({ url, from: OTHER_PERSON, to: SHARED, body: 'who is this' });
+      expect(refused.status).toBe(404);
+      const { entries } = await callOk<{ entries: Array<{ action: string; outcome: string }> }>(operator, 'comms_list_audit_log', { action: 'inbound.unrouted' });
+      expect(entries.map((entry) => entry.outcome)).toEqual(['SHARED_NUMBER_UNROUTED']);
+      // With a default agent, the unknown contact reaches it.
+      await callOk(customerA, 'comms_set_shared_number', { number: SHARED, defaultAgentId: s2 });
+      expect((await sim.injectInboundSms({ url, from: OTHER_PERSON, to: SHARED, body: 'second try' })).status).toBe(200);
+      const s2Inbox = await callOk<{ messages: Array<{ body: string }> }>(customerA, 'comms_get_messages', { agentId: s2, direction: 'inbound' });
+      expect(s2Inbox.messages.map((m) => m.body)).toEqual(['second try']);
+    });
+
+    it('closes a customer: its token stops working, its agents are disabled and its subaccount is closed at the provider', async () => {
+      const closed = await callOk<{ status: string; closedAccounts: number }>(operator, 'comms_close_customer', { customerId: world.bCustomer, confirm: world.bCustomer });
+      expect(closed).toMatchObject({ status: 'closed', closedAccounts: 1 });
+      expect([...sim.subaccounts.accounts.values()].map((sub) => sub.status)).toEqual(['closed']);
+      const answer = await rest(server.url, tokenB, 'comms_list_agents', {});
+      expect(answer.status).toBe(401);
+      expect(await callOk(operator, 'comms_get_agent', { agentId: world.bAgent })).toMatchObject({ status: 'disabled' });
+    });
+  });
+});
