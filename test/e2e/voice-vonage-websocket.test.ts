@@ -8,6 +8,8 @@ import { DeepgramSimulator } from '../simulators/deepgram/deepgram-simulator.js'
 import { OpenAiSimulator } from '../simulators/llm/openai-simulator.js';
 import { VONAGE_FRAME_BYTES, type SimulatedVonageSocket } from '../simulators/vonage/simulated-vonage-socket.js';
 import { VonageTelephonySimulator } from '../simulators/vonage/vonage-telephony-simulator.js';
+import { signVonageWebhook } from '../simulators/vonage/vonage-webhook-signing.js';
+import { parseWav } from '../../adapters/audio/wav.js';
 
 const AGENT_NUMBER = '+15550100081';
 const CALLER = '+15550100181';
@@ -15,11 +17,14 @@ const HUMAN = '+15550100182';
 /** The callees of the detection tests (a number is called at most 3 times a day by default). */
 const PERSON = '+15550100183';
 const VOICEMAIL_BOX = '+15550100184';
+/** The callee of the recorded call. */
+const RECORDED = '+15550100185';
 
 interface Turn { seq: number; speaker: string; text: string; interrupted: boolean; latency: Record<string, number | null> | null }
 interface CallView {
   callId: string; status: string; providerCallId: string | null; history: Array<{ status: string }>;
   metadata: Record<string, unknown>; transcript: Turn[]; latency: Record<string, unknown> | null;
+  recording: { url: string; durationSeconds: number | null } | null;
 }
 
 const vonage = new VonageTelephonySimulator({ numbers: [AGENT_NUMBER], statusDelayMs: 5, msPerCallSecond: 5 });
@@ -43,7 +48,7 @@ beforeAll(async () => {
       brain: { use: 'openai-compatible', options: { baseUrl: openai.baseUrl, apiKey: openai.apiKey, model: 'gpt-sim', timeoutMs: 5000, idleTimeoutMs: 3000 } },
       stt: { use: 'deepgram', options: { apiKey: deepgram.apiKey, baseUrl: deepgram.baseUrl, endpointingMs: 300 } },
       tts: { use: 'espeak' },
-      voice: { transport: 'media-stream', apology: 'Sorry, say that again?' },
+      voice: { transport: 'media-stream', apology: 'Sorry, say that again?', recordingAnnouncement: 'This call is recorded.' },
       storage: { use: 'local' },
     },
   });
@@ -237,6 +242,58 @@ describe('answering-machine detection on Vonage (advanced machine detection, det
     expect(timeline.slice(2)).toEqual([expect.stringMatching(/^play http:\/\/127\.0\.0\.1:\d+\//)]);
     expect(vonage.playbackProblems).toEqual([]);
     expect(vonage.specViolations, JSON.stringify(vonage.specViolations)).toEqual([]);
+  }, 60_000);
+});
+
+describe('recorded live calls over Vonage (NCCO record action)', () => {
+  const placedCall = (providerCallId: string) => vonage.calls.find((c) => c.uuid === providerCallId)!;
+
+  it('comms_make_call with record: the announcement, then the call recorded; the file fetched with the application JWT, stored and linked with its length', async () => {
+    const placed = await callOk<CallView>(client, 'comms_make_call', { to: RECORDED, purpose: 'Say hello.', firstSentence: 'Hi, this is Example Dental.', record: true });
+    const leg = await vonage.legs.waitFor(placed.providerCallId!);
+    await leg.whenHeard(0, 10);
+    await leg.whenAgentQuiet();
+    await leg.hangUp();
+    expect(placedCall(placed.providerCallId!).timeline).toEqual(['talk This call is recorded.', 'record', 'socket']);
+
+    const view = await callView(placed.callId, (v) => v.recording !== null);
+    const recording = vonage.recordings.find((r) => r.callUuid === placed.providerCallId)!;
+    expect(recording.callbackStatus).toBe(200);
+    expect(view.recording!.durationSeconds).toBe(recording.durationSeconds);
+    const download = await fetch(view.recording!.url);
+    expect(download.status).toBe(200);
+    expect(parseWav(new Uint8Array(await download.arrayBuffer())).data.length).toBe(recording.durationSeconds * 16_000 * 2);
+    // Our server fetched the file with the application's JWT; without one Vonage refuses it.
+    const fileRequests = vonage.requests.filter((r) => r.path === `/v1/files/${recording.fileUuid}`);
+    expect(fileRequests.map((r) => /^Bearer /.test(r.headers.authorization ?? ''))).toEqual([true]);
+    expect((await fetch(`${vonage.baseUrl}/v1/files/${recording.fileUuid}`)).status).toBe(401);
+    expect(vonage.specViolations).toEqual([]);
+  }, 60_000);
+
+  it('records the incoming calls of an agent set to record', async () => {
+    await server.app.runner.run('comms_update_agent', { kind: 'admin' }, { agentId, voice: { record: true } });
+    try {
+      const { leg, callId } = await incomingCall();
+      await leg.whenHeard(0, 10);
+      await leg.whenAgentQuiet();
+      await leg.hangUp();
+      const view = await callView(callId, (v) => v.recording !== null);
+      expect(view.recording!.url).toContain(`/storage/agents/${agentId}/recordings/`);
+    } finally {
+      await server.app.runner.run('comms_update_agent', { kind: 'admin' }, { agentId, voice: { record: false } });
+    }
+  }, 60_000);
+
+  it('refuses a recording event that is not signed by Vonage (403), or that points outside Vonage (400), and stores nothing', async () => {
+    const { leg, callId } = await incomingCall();
+    await leg.hangUp();
+    const url = `${server.url}/webhooks/${agentId}/voice/recording?call=${callId}`;
+    const body = { start_time: new Date().toISOString(), end_time: new Date().toISOString(), recording_url: `${vonage.baseUrl}/v1/files/00000000-0000-4000-8000-000000000000`, conversation_uuid: 'CON-x' };
+    const post = (webhook: { headers: Record<string, string>; rawBody: string }) => fetch(url, { method: 'POST', headers: webhook.headers, body: webhook.rawBody });
+    expect((await post(signVonageWebhook(vonage, url, body, 'forged', new Date()))).status).toBe(403);
+    const elsewhere = { ...body, recording_url: 'https://files.example.com/v1/files/00000000-0000-4000-8000-000000000000' };
+    expect((await post(signVonageWebhook(vonage, url, elsewhere, 'valid', new Date()))).status).toBe(400);
+    expect((await server.app.ports.db.calls.findById(callId))!.metadata.recording).toBeUndefined();
   }, 60_000);
 });
 
