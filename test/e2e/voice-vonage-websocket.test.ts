@@ -1,6 +1,7 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/callback-receiver.js';
+import { callViewPoller, expectCutReply, speakOverTheReply, type TranscriptTurn } from '../support/caller-line-scenarios.js';
 import { callOk, connectHttpClient } from '../support/mcp-client.js';
 import { spokenLinear16 } from '../support/spoken-audio.js';
 import { recordingLogger, startTestServer, type TestServer } from '../support/test-server.js';
@@ -20,10 +21,9 @@ const VOICEMAIL_BOX = '+15550100184';
 /** The callee of the recorded call. */
 const RECORDED = '+15550100185';
 
-interface Turn { seq: number; speaker: string; text: string; interrupted: boolean; latency: Record<string, number | null> | null }
 interface CallView {
   callId: string; status: string; providerCallId: string | null; history: Array<{ status: string }>;
-  metadata: Record<string, unknown>; transcript: Turn[]; latency: Record<string, unknown> | null;
+  metadata: Record<string, unknown>; transcript: TranscriptTurn[]; latency: Record<string, unknown> | null;
   recording: { url: string; durationSeconds: number | null } | null;
 }
 
@@ -78,15 +78,7 @@ async function say(leg: SimulatedVonageSocket, text: string): Promise<void> {
   await leg.say(await spokenLinear16(text, 16_000, 600));
 }
 
-async function callView(callId: string, done: (view: CallView) => boolean): Promise<CallView> {
-  let last: CallView | null = null;
-  return eventually(async () => {
-    last = await callOk<CallView>(client, 'comms_get_call', { callId });
-    return done(last) ? last : undefined;
-  }, 20_000).catch((err: unknown) => {
-    throw new Error(`${(err as Error).message}; last view: ${JSON.stringify(last)}`);
-  });
-}
+const callView = callViewPoller<CallView>(() => client);
 
 async function incomingCall(): Promise<{ leg: SimulatedVonageSocket; callId: string }> {
   const call = await vonage.placeIncomingCall({ answerUrl: answerUrl(), eventUrl: eventUrl(), from: CALLER, to: AGENT_NUMBER });
@@ -139,29 +131,10 @@ describe('live conversation over a Vonage WebSocket leg (16 kHz L16): Deepgram h
 
   it('barge-in: the caller speaking over the reply sends `clear`, cancels the brain, and keeps only what was heard', async () => {
     const { leg, callId } = await incomingCall();
-    await leg.whenHeard(0, 10);
-    await leg.whenAgentQuiet();
-    const sentences = ['We are open on Monday from nine.', 'On Tuesday we open at ten.', 'Wednesday is a short day.', 'Thursday we stay open late.', 'Friday we close at noon.'];
-    openai.enqueue({ text: sentences.join(' '), tokenDelayMs: 120 }, { text: 'Saturday we are closed.' });
-    const before = leg.heard.length;
-    await say(leg, 'When are you open');
-    await leg.whenHeard(before, 25);
-    await say(leg, 'Just Saturday please');
-    await eventually(() => (leg.clears > 0 ? true : undefined), 20_000);
-    const interrupted = openai.requests.at(-2)!;
-    await openai.finished(interrupted, 5000);
-    expect(interrupted.clientAborted).toBe(true);
-    await leg.whenHeard(leg.heard.length, 10);
-    await leg.whenAgentQuiet();
-    await leg.hangUp();
-    expect(leg.invalid).toEqual([]);
+    await speakOverTheReply(leg, openai, (text) => say(leg, text));
 
     const view = await callView(callId, (v) => v.status === 'completed' && v.transcript.length === 5);
-    const cut = view.transcript[2]!;
-    expect(cut).toMatchObject({ speaker: 'agent', interrupted: true });
-    expect(sentences.join(' ').startsWith(cut.text)).toBe(true);
-    expect(cut.text).not.toContain('Friday');
-    expect(view.transcript.slice(3).map((t) => [t.speaker, t.text])).toEqual([['caller', 'Just Saturday please'], ['agent', 'Saturday we are closed.']]);
+    expectCutReply(view.transcript);
   }, 60_000);
 
   it('outbound: comms_make_call speaks the first sentence, converses, then transfers to a person', async () => {
