@@ -41,6 +41,11 @@ export interface ConversationSettings {
 export interface CallRecordingSettings {
   statusCallbackUrl: string;
   /**
+   * Our call id. Adapters whose recording webhook names no call (Vonage reports only its conversation) put it in
+   * their webhook URL and echo it back as `RecordingReady.reference`.
+   */
+  reference: string;
+  /**
    * Played to the other party before anything else when set (the consent announcement recording laws ask
    * for); null plays nothing.
    */
@@ -49,7 +54,10 @@ export interface CallRecordingSettings {
 
 /** A finished recording, from the provider's recording status webhook. */
 export interface RecordingReady {
-  providerCallId: string;
+  /** The provider's call id; null when the webhook names none (then `reference` says which call). */
+  providerCallId: string | null;
+  /** Our call id, as given in `CallRecordingSettings.reference`, when the provider does not name its call. */
+  reference?: string;
   recordingId: string;
   durationSeconds: number | null;
 }

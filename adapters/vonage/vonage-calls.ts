@@ -1,6 +1,6 @@
 import type { Vonage } from '@vonage/server-sdk';
 import type {
-  AnswerScript, CallStatusUpdate, ConversationSettings, IncomingCall, MakeCallRequest, MakeCallResult, TelephonyCalls,
+  AnswerScript, CallStatusUpdate, ConversationSettings, IncomingCall, MakeCallRequest, MakeCallResult, RecordingReady, TelephonyCalls,
 } from '../../ports/calls.js';
 import { DomainError } from '../../ports/errors.js';
 import type { Logger } from '../../ports/runtime.js';
@@ -8,6 +8,7 @@ import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
 import { mapVonageCallStatus, parseVonageCallEvent, parseVonageIncomingCall, parseVonageNotify } from './vonage-call-webhooks.js';
 import { conversationNcco, hangupNcco, holdNcco, playNcco, talkNcco, transferNcco, type Ncco } from './vonage-ncco.js';
 import { toMsisdn } from './vonage-numbers.js';
+import { downloadVonageRecording, parseVonageRecording, recordingActions } from './vonage-recording.js';
 
 type OutboundCall = Parameters<Vonage['voice']['createOutboundCall']>[0];
 
@@ -50,6 +51,8 @@ export class VonageCalls implements TelephonyCalls {
     private readonly logger: Logger,
     /** The socket URL with the adapter's signed token for it. */
     private readonly signSocketUrl: (url: string) => string,
+    /** The Voice API origin (recordings are downloaded from it or from Vonage's own hosts only) and the request timeout. */
+    private readonly api: { apiHost: string; timeoutMs: number },
   ) {}
 
   async makeCall(request: MakeCallRequest): Promise<MakeCallResult> {
@@ -113,6 +116,19 @@ export class VonageCalls implements TelephonyCalls {
     }
   }
 
+  parseRecordingStatus(request: WebhookRequest): RecordingReady {
+    return parseVonageRecording(request, this.api.apiHost);
+  }
+
+  async fetchRecording(recordingId: string): Promise<{ audio: Uint8Array; contentType: string }> {
+    try {
+      return await downloadVonageRecording(this.voice, recordingId, this.api);
+    } catch (err) {
+      if (err instanceof DomainError) throw err;
+      throw await this.failure(err, 'vonage recording download failed');
+    }
+  }
+
   parseIncomingCall(request: WebhookRequest): IncomingCall {
     return parseVonageIncomingCall(request);
   }
@@ -136,11 +152,8 @@ export class VonageCalls implements TelephonyCalls {
 
   private conversationNcco(settings: ConversationSettings): Ncco {
     if (settings.transport !== 'media-stream') throw mediaStreamOnly();
-    if (settings.recording) {
-      // Not silently: the operator sees that this call is not recorded.
-      this.logger.warn({}, 'vonage: recording of live conversations is not supported by this adapter yet; the call is not recorded');
-    }
-    return conversationNcco(this.signSocketUrl(settings.relayUrl), settings.parameters ?? {}, settings.actionUrl);
+    const before = recordingActions(settings.recording, settings.language);
+    return conversationNcco(this.signSocketUrl(settings.relayUrl), settings.parameters ?? {}, settings.actionUrl, before);
   }
 
   private async requireKnownCall(providerCallId: string): Promise<void> {

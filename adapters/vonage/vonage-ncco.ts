@@ -11,6 +11,7 @@ export type NccoAction =
   | { action: 'connect'; endpoint: WebsocketEndpoint[] }
   | { action: 'notify'; payload: Record<string, string>; eventUrl: string[]; eventMethod: 'POST' }
   | { action: 'talk'; text: string; language?: string }
+  | { action: 'record'; eventUrl: string[]; eventMethod: 'POST'; format: 'wav'; split: 'conversation'; channels: number }
   | { action: 'conversation'; name: string };
 
 /** A WebSocket leg carrying the call's audio both ways as 16-bit linear PCM. */
@@ -42,10 +43,11 @@ export function playNcco(audioUrls: readonly string[], loop: number): Ncco {
 /**
  * A live conversation: the call's audio goes to our socket (`socketUrl`, signed) until it closes, then `notify`
  * asks `actionUrl` what next (transfer or hang-up), whose answer NCCO replaces the rest — Vonage's counterpart
- * of Twilio's `<Connect action>`.
+ * of Twilio's `<Connect action>`. `before` runs first (a recorded call's announcement and record action).
  */
-export function conversationNcco(socketUrl: string, headers: Record<string, string>, actionUrl: string): Ncco {
+export function conversationNcco(socketUrl: string, headers: Record<string, string>, actionUrl: string, before: readonly NccoAction[] = []): Ncco {
   return [
+    ...before,
     { action: 'connect', endpoint: [{ type: 'websocket', uri: socketUrl, 'content-type': 'audio/l16;rate=16000', headers }] },
     { action: 'notify', payload: { event: 'conversation-ended', ...headers }, eventUrl: [actionUrl], eventMethod: 'POST' },
   ];

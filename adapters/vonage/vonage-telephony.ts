@@ -53,7 +53,7 @@ export class VonageTelephony implements TelephonyPort, CredentialCheck {
     this.capabilities = { sms: true, mms: false, voice: application !== null, conversations: application !== null, mediaStream: 'vonage-websocket' };
     if (application) {
       const sign = (url: string): string => signSocketUrl(url, this.options.signatureSecret, this.clock.now());
-      this.calls = new VonageCalls(this.client.voice, this.options.currency, (err) => this.toDomainError.call(err), this.logger, sign);
+      this.calls = new VonageCalls(this.client.voice, this.options.currency, (err) => this.toDomainError.call(err), this.logger, sign, { apiHost, timeoutMs });
     }
   }
 

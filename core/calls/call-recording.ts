@@ -1,4 +1,4 @@
-import type { CallRecordingSettings } from '../../ports/calls.js';
+import type { CallRecordingSettings, RecordingReady } from '../../ports/calls.js';
 import { DomainError, isDomainError } from '../../ports/errors.js';
 import type { CallLogRecord } from '../../ports/records.js';
 import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
@@ -32,6 +32,7 @@ export function recordingSettings(ports: CorePorts, call: CallLogRecord): CallRe
   if (call.metadata.record !== true) return undefined;
   return {
     statusCallbackUrl: `${ports.settings.publicBaseUrl}/webhooks/${encodeURIComponent(call.agentId)}/voice/recording`,
+    reference: call.id,
     announcement: recordingAnnouncement(ports, call),
   };
 }
@@ -46,7 +47,7 @@ export async function receiveRecording(ports: CorePorts, agentId: string, reques
   if (!telephony.port.verifyWebhook(request) || !calls?.parseRecordingStatus || !calls.fetchRecording) throw invalidSignature();
   const ready = calls.parseRecordingStatus(request);
   if (!ready) return telephony.port.webhookReply();
-  const call = await ports.db.calls.findByProviderId(agentId, ready.providerCallId);
+  const call = await recordedCall(ports, agentId, ready);
   if (!call) {
     ports.logger.warn({ agentId }, 'recording of an unknown call ignored');
     return telephony.port.webhookReply();
@@ -65,6 +66,14 @@ export async function receiveRecording(ports: CorePorts, agentId: string, reques
     throw isDomainError(err) ? err : new DomainError('PROVIDER_UNAVAILABLE', 'The recording could not be fetched or stored.', 'The provider will retry.');
   }
   return telephony.port.webhookReply();
+}
+
+/** The call a recording belongs to: by the provider's call id, or by our own id when the provider names no call. */
+async function recordedCall(ports: CorePorts, agentId: string, ready: RecordingReady): Promise<CallLogRecord | null> {
+  if (ready.providerCallId) return ports.db.calls.findByProviderId(agentId, ready.providerCallId);
+  const call = ready.reference ? await ports.db.calls.findById(ready.reference) : null;
+  // Another agent's call is as unknown here as one that does not exist.
+  return call?.agentId === agentId ? call : null;
 }
 
 function storedRecording(call: CallLogRecord): StoredRecording | null {

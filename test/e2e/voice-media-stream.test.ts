@@ -1,6 +1,7 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/callback-receiver.js';
+import { callViewPoller, expectCutReply, speakOverTheReply, type TranscriptTurn } from '../support/caller-line-scenarios.js';
 import { callOk, connectHttpClient } from '../support/mcp-client.js';
 import { spokenMulaw } from '../support/spoken-audio.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -13,10 +14,9 @@ const AGENT_NUMBER = '+15550100071';
 const CALLER = '+15550100171';
 const HUMAN = '+15550100172';
 
-interface Turn { seq: number; speaker: string; text: string; interrupted: boolean; latency: Record<string, number | null> | null }
 interface CallView {
   callId: string; status: string; providerCallId: string | null; history: Array<{ status: string }>;
-  metadata: Record<string, unknown>; transcript: Turn[]; latency: Record<string, unknown> | null; price: string | null; currency: string | null;
+  metadata: Record<string, unknown>; transcript: TranscriptTurn[]; latency: Record<string, unknown> | null; price: string | null; currency: string | null;
 }
 
 const twilio = new TwilioSimulator({ ownedNumbers: [AGENT_NUMBER], callbackDelayMs: 5 });
@@ -62,15 +62,7 @@ async function say(call: SimulatedMediaStream, text: string): Promise<void> {
   await call.say(await spokenMulaw(text, 600));
 }
 
-async function callView(callId: string, done: (view: CallView) => boolean): Promise<CallView> {
-  let last: CallView | null = null;
-  return eventually(async () => {
-    last = await callOk<CallView>(client, 'comms_get_call', { callId });
-    return done(last) ? last : undefined;
-  }, 20_000).catch((err: unknown) => {
-    throw new Error(`${(err as Error).message}; last view: ${JSON.stringify(last)}`);
-  });
-}
+const callView = callViewPoller<CallView>(() => client);
 
 async function latestCallId(): Promise<string> {
   const [latest] = await server.app.ports.db.calls.list({ agentId, limit: 1 });
@@ -133,30 +125,10 @@ describe('live conversation over a Twilio Media Stream: Deepgram hears, espeak s
 
   it('barge-in: the caller speaking over the reply clears the audio, cancels the brain, and keeps only what was heard', async () => {
     const call = await twilio.placeIncomingStreamCall({ voiceUrl: voiceUrl(), from: CALLER, to: AGENT_NUMBER, statusCallbackUrl: statusUrl() });
-    await call.whenHeard(0, 10);
-    await call.whenAgentQuiet();
-    const sentences = ['We are open on Monday from nine.', 'On Tuesday we open at ten.', 'Wednesday is a short day.', 'Thursday we stay open late.', 'Friday we close at noon.'];
-    openai.enqueue({ text: sentences.join(' '), tokenDelayMs: 120 }, { text: 'Saturday we are closed.' });
-    const before = call.heard.length;
-    await say(call, 'When are you open');
-    await call.whenHeard(before, 25);
-    await say(call, 'Just Saturday please');
-    await eventually(() => (call.clears > 0 ? true : undefined), 20_000);
-    const interrupted = openai.requests.at(-2)!;
-    await openai.finished(interrupted, 5000);
-    expect(interrupted.clientAborted).toBe(true);
-    await call.whenHeard(call.heard.length, 10);
-    await call.whenAgentQuiet();
-    await call.hangUp();
-    expect(call.invalid).toEqual([]);
+    await speakOverTheReply(call, openai, (text) => say(call, text));
 
     const view = await callView(await latestCallId(), (v) => v.status === 'completed' && v.transcript.length === 5);
-    const cut = view.transcript[2]!;
-    expect(cut).toMatchObject({ speaker: 'agent', interrupted: true });
-    // What was heard is whole sentences from the start of the reply, never the part that was cleared.
-    expect(sentences.join(' ').startsWith(cut.text)).toBe(true);
-    expect(cut.text).not.toContain('Friday');
-    expect(view.transcript.slice(3).map((t) => [t.speaker, t.text])).toEqual([['caller', 'Just Saturday please'], ['agent', 'Saturday we are closed.']]);
+    expectCutReply(view.transcript);
     expect(JSON.stringify(openai.lastRequest())).not.toContain('Friday');
   }, 60_000);
 

@@ -1,6 +1,7 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/callback-receiver.js';
+import { callViewPoller, expectCutReply, speakOverTheReply, type TranscriptTurn } from '../support/caller-line-scenarios.js';
 import { callOk, connectHttpClient } from '../support/mcp-client.js';
 import { spokenLinear16 } from '../support/spoken-audio.js';
 import { recordingLogger, startTestServer, type TestServer } from '../support/test-server.js';
@@ -8,6 +9,8 @@ import { DeepgramSimulator } from '../simulators/deepgram/deepgram-simulator.js'
 import { OpenAiSimulator } from '../simulators/llm/openai-simulator.js';
 import { VONAGE_FRAME_BYTES, type SimulatedVonageSocket } from '../simulators/vonage/simulated-vonage-socket.js';
 import { VonageTelephonySimulator } from '../simulators/vonage/vonage-telephony-simulator.js';
+import { signVonageWebhook } from '../simulators/vonage/vonage-webhook-signing.js';
+import { parseWav } from '../../adapters/audio/wav.js';
 
 const AGENT_NUMBER = '+15550100081';
 const CALLER = '+15550100181';
@@ -15,11 +18,13 @@ const HUMAN = '+15550100182';
 /** The callees of the detection tests (a number is called at most 3 times a day by default). */
 const PERSON = '+15550100183';
 const VOICEMAIL_BOX = '+15550100184';
+/** The callee of the recorded call. */
+const RECORDED = '+15550100185';
 
-interface Turn { seq: number; speaker: string; text: string; interrupted: boolean; latency: Record<string, number | null> | null }
 interface CallView {
   callId: string; status: string; providerCallId: string | null; history: Array<{ status: string }>;
-  metadata: Record<string, unknown>; transcript: Turn[]; latency: Record<string, unknown> | null;
+  metadata: Record<string, unknown>; transcript: TranscriptTurn[]; latency: Record<string, unknown> | null;
+  recording: { url: string; durationSeconds: number | null } | null;
 }
 
 const vonage = new VonageTelephonySimulator({ numbers: [AGENT_NUMBER], statusDelayMs: 5, msPerCallSecond: 5 });
@@ -43,7 +48,7 @@ beforeAll(async () => {
       brain: { use: 'openai-compatible', options: { baseUrl: openai.baseUrl, apiKey: openai.apiKey, model: 'gpt-sim', timeoutMs: 5000, idleTimeoutMs: 3000 } },
       stt: { use: 'deepgram', options: { apiKey: deepgram.apiKey, baseUrl: deepgram.baseUrl, endpointingMs: 300 } },
       tts: { use: 'espeak' },
-      voice: { transport: 'media-stream', apology: 'Sorry, say that again?' },
+      voice: { transport: 'media-stream', apology: 'Sorry, say that again?', recordingAnnouncement: 'This call is recorded.' },
       storage: { use: 'local' },
     },
   });
@@ -73,15 +78,7 @@ async function say(leg: SimulatedVonageSocket, text: string): Promise<void> {
   await leg.say(await spokenLinear16(text, 16_000, 600));
 }
 
-async function callView(callId: string, done: (view: CallView) => boolean): Promise<CallView> {
-  let last: CallView | null = null;
-  return eventually(async () => {
-    last = await callOk<CallView>(client, 'comms_get_call', { callId });
-    return done(last) ? last : undefined;
-  }, 20_000).catch((err: unknown) => {
-    throw new Error(`${(err as Error).message}; last view: ${JSON.stringify(last)}`);
-  });
-}
+const callView = callViewPoller<CallView>(() => client);
 
 async function incomingCall(): Promise<{ leg: SimulatedVonageSocket; callId: string }> {
   const call = await vonage.placeIncomingCall({ answerUrl: answerUrl(), eventUrl: eventUrl(), from: CALLER, to: AGENT_NUMBER });
@@ -134,29 +131,10 @@ describe('live conversation over a Vonage WebSocket leg (16 kHz L16): Deepgram h
 
   it('barge-in: the caller speaking over the reply sends `clear`, cancels the brain, and keeps only what was heard', async () => {
     const { leg, callId } = await incomingCall();
-    await leg.whenHeard(0, 10);
-    await leg.whenAgentQuiet();
-    const sentences = ['We are open on Monday from nine.', 'On Tuesday we open at ten.', 'Wednesday is a short day.', 'Thursday we stay open late.', 'Friday we close at noon.'];
-    openai.enqueue({ text: sentences.join(' '), tokenDelayMs: 120 }, { text: 'Saturday we are closed.' });
-    const before = leg.heard.length;
-    await say(leg, 'When are you open');
-    await leg.whenHeard(before, 25);
-    await say(leg, 'Just Saturday please');
-    await eventually(() => (leg.clears > 0 ? true : undefined), 20_000);
-    const interrupted = openai.requests.at(-2)!;
-    await openai.finished(interrupted, 5000);
-    expect(interrupted.clientAborted).toBe(true);
-    await leg.whenHeard(leg.heard.length, 10);
-    await leg.whenAgentQuiet();
-    await leg.hangUp();
-    expect(leg.invalid).toEqual([]);
+    await speakOverTheReply(leg, openai, (text) => say(leg, text));
 
     const view = await callView(callId, (v) => v.status === 'completed' && v.transcript.length === 5);
-    const cut = view.transcript[2]!;
-    expect(cut).toMatchObject({ speaker: 'agent', interrupted: true });
-    expect(sentences.join(' ').startsWith(cut.text)).toBe(true);
-    expect(cut.text).not.toContain('Friday');
-    expect(view.transcript.slice(3).map((t) => [t.speaker, t.text])).toEqual([['caller', 'Just Saturday please'], ['agent', 'Saturday we are closed.']]);
+    expectCutReply(view.transcript);
   }, 60_000);
 
   it('outbound: comms_make_call speaks the first sentence, converses, then transfers to a person', async () => {
@@ -237,6 +215,58 @@ describe('answering-machine detection on Vonage (advanced machine detection, det
     expect(timeline.slice(2)).toEqual([expect.stringMatching(/^play http:\/\/127\.0\.0\.1:\d+\//)]);
     expect(vonage.playbackProblems).toEqual([]);
     expect(vonage.specViolations, JSON.stringify(vonage.specViolations)).toEqual([]);
+  }, 60_000);
+});
+
+describe('recorded live calls over Vonage (NCCO record action)', () => {
+  const placedCall = (providerCallId: string) => vonage.calls.find((c) => c.uuid === providerCallId)!;
+
+  it('comms_make_call with record: the announcement, then the call recorded; the file fetched with the application JWT, stored and linked with its length', async () => {
+    const placed = await callOk<CallView>(client, 'comms_make_call', { to: RECORDED, purpose: 'Say hello.', firstSentence: 'Hi, this is Example Dental.', record: true });
+    const leg = await vonage.legs.waitFor(placed.providerCallId!);
+    await leg.whenHeard(0, 10);
+    await leg.whenAgentQuiet();
+    await leg.hangUp();
+    expect(placedCall(placed.providerCallId!).timeline).toEqual(['talk This call is recorded.', 'record', 'socket']);
+
+    const view = await callView(placed.callId, (v) => v.recording !== null);
+    const recording = vonage.recordings.find((r) => r.callUuid === placed.providerCallId)!;
+    expect(recording.callbackStatus).toBe(200);
+    expect(view.recording!.durationSeconds).toBe(recording.durationSeconds);
+    const download = await fetch(view.recording!.url);
+    expect(download.status).toBe(200);
+    expect(parseWav(new Uint8Array(await download.arrayBuffer())).data.length).toBe(recording.durationSeconds * 16_000 * 2);
+    // Our server fetched the file with the application's JWT; without one Vonage refuses it.
+    const fileRequests = vonage.requests.filter((r) => r.path === `/v1/files/${recording.fileUuid}`);
+    expect(fileRequests.map((r) => /^Bearer /.test(r.headers.authorization ?? ''))).toEqual([true]);
+    expect((await fetch(`${vonage.baseUrl}/v1/files/${recording.fileUuid}`)).status).toBe(401);
+    expect(vonage.specViolations).toEqual([]);
+  }, 60_000);
+
+  it('records the incoming calls of an agent set to record', async () => {
+    await server.app.runner.run('comms_update_agent', { kind: 'admin' }, { agentId, voice: { record: true } });
+    try {
+      const { leg, callId } = await incomingCall();
+      await leg.whenHeard(0, 10);
+      await leg.whenAgentQuiet();
+      await leg.hangUp();
+      const view = await callView(callId, (v) => v.recording !== null);
+      expect(view.recording!.url).toContain(`/storage/agents/${agentId}/recordings/`);
+    } finally {
+      await server.app.runner.run('comms_update_agent', { kind: 'admin' }, { agentId, voice: { record: false } });
+    }
+  }, 60_000);
+
+  it('refuses a recording event that is not signed by Vonage (403), or that points outside Vonage (400), and stores nothing', async () => {
+    const { leg, callId } = await incomingCall();
+    await leg.hangUp();
+    const url = `${server.url}/webhooks/${agentId}/voice/recording?call=${callId}`;
+    const body = { start_time: new Date().toISOString(), end_time: new Date().toISOString(), recording_url: `${vonage.baseUrl}/v1/files/00000000-0000-4000-8000-000000000000`, conversation_uuid: 'CON-x' };
+    const post = (webhook: { headers: Record<string, string>; rawBody: string }) => fetch(url, { method: 'POST', headers: webhook.headers, body: webhook.rawBody });
+    expect((await post(signVonageWebhook(vonage, url, body, 'forged', new Date()))).status).toBe(403);
+    const elsewhere = { ...body, recording_url: 'https://files.example.com/v1/files/00000000-0000-4000-8000-000000000000' };
+    expect((await post(signVonageWebhook(vonage, url, elsewhere, 'valid', new Date()))).status).toBe(400);
+    expect((await server.app.ports.db.calls.findById(callId))!.metadata.recording).toBeUndefined();
   }, 60_000);
 });
 

@@ -12,6 +12,7 @@ import {
 } from './vonage-sms-bodies.js';
 import type { SmsSignatureMethod } from './vonage-sms-signing.js';
 import { VonageSocketLegs } from './vonage-socket-legs.js';
+import { VonageRecordings, type SimulatedVonageRecording } from './vonage-recordings.js';
 import { newCall, progressCall, runNcco, type CalleeEnvironment, type DetectedAnswer, type SimulatedVonageCall, type VonageCallee, type VonageCallStatus, type VonagePlaybackProblem } from './vonage-voice-calls.js';
 import { msisdn } from './vonage-webhook-bodies.js';
 import { postWebhook } from '../shared/post-webhook.js';
@@ -29,6 +30,9 @@ import { signVonageWebhook, type SignatureMode, type SignedVonageWebhook } from 
  * - SMS webhooks (inbound, delivery receipts) are signed with `sig` by the account's signature method and posted
  *   as the dashboard's "POST" (form) or "POST-JSON"; Voice API webhooks carry a signed JWT (HS256, signature secret,
  *   `payload_hash`), as Vonage's signed callbacks do.
+ * - Recording: an NCCO `record` action without a stop condition records until the call ends; then its event (no
+ *   call uuid: `conversation_uuid`, `recording_url` …) goes to the action's `eventUrl`, signed, and the file is at
+ *   `GET /v1/files/{id}` for the application's JWT only.
  * - Voice: a refused number is 400 with `invalid_parameters` naming `to[0].number`. Hanging up a call that has
  *   ended answers 404, as for a call never placed (`GET` still finds the former).
  */
@@ -67,7 +71,7 @@ export interface RecordedRequest {
 }
 
 export interface RecordedWebhook {
-  kind: 'delivery-receipt' | 'inbound-sms' | 'call-event' | 'answer' | 'notify';
+  kind: 'delivery-receipt' | 'inbound-sms' | 'call-event' | 'answer' | 'notify' | 'recording';
   url: string;
   headers: Record<string, string>;
   rawBody: string;
@@ -119,6 +123,8 @@ export class VonageTelephonySimulator extends FaultSwitches {
   readonly calls: SimulatedVonageCall[] = [];
   /** The WebSocket legs of calls (NCCO `connect` to a `websocket` endpoint): the caller on each. */
   readonly legs: VonageSocketLegs;
+  /** What `record` actions recorded, once their calls ended. */
+  readonly recordings: SimulatedVonageRecording[];
   readonly requests: RecordedRequest[] = [];
   readonly webhooks: RecordedWebhook[] = [];
   readonly playbackProblems: VonagePlaybackProblem[] = [];
@@ -137,6 +143,7 @@ export class VonageTelephonySimulator extends FaultSwitches {
   private readonly smsRefusals: SmsRefusal[] = [];
   private readonly callees = new Map<string, VonageCallee>();
   private readonly pending = new Set<Promise<void>>();
+  private readonly recorder: VonageRecordings;
   private deliveryFailure: { status: DeliveryReceiptStatus; errCode: string } | null = null;
   private throttle: { remaining: number; retryAfterSeconds?: number } | null = null;
   private generation = 0;
@@ -159,6 +166,8 @@ export class VonageTelephonySimulator extends FaultSwitches {
     this.webhookTimeoutMs = options.webhookTimeoutMs ?? 5000;
     this.now = options.now ?? (() => new Date());
     this.legs = new VonageSocketLegs(this.webhookTimeoutMs);
+    this.recorder = new VonageRecordings(() => this.baseUrl, async (url, body) => (await this.deliver('recording', signVonageWebhook(this, url, body, 'valid', this.now()))).status);
+    this.recordings = this.recorder.recordings;
     const spec = VonageOpenApiSpec.load();
     this.spec = 'skipped' in spec ? null : spec;
     this.specCheck = 'skipped' in spec ? spec : 'checked';
@@ -188,6 +197,7 @@ export class VonageTelephonySimulator extends FaultSwitches {
   reset(): void {
     this.abandon();
     this.legs.reset();
+    this.recorder.reset();
     for (const list of [this.sms, this.calls, this.requests, this.webhooks, this.playbackProblems, this.specViolations]) list.length = 0;
     this.clearFaults();
     this.callees.clear();
@@ -307,6 +317,16 @@ export class VonageTelephonySimulator extends FaultSwitches {
       this.problem(res, vonageProblems.throttled(), throttled.retryAfterSeconds !== undefined ? { 'retry-after': String(throttled.retryAfterSeconds) } : {});
       return;
     }
+    const file = this.recorder.media(method, path);
+    if (file) {
+      if (authenticate(this.credentials, headers.authorization, this.now()) !== 'jwt') this.problem(res, vonageProblems.unauthorized());
+      else if (file.status !== 200) this.problem(res, vonageProblems.notFound(path));
+      else {
+        res.writeHead(200, { 'content-type': 'audio/wav', 'content-length': file.bytes.length });
+        res.end(Buffer.from(file.bytes));
+      }
+      return;
+    }
     if (path === BALANCE_PATH) {
       this.send(res, this.balance(method, headers));
       return;
@@ -416,7 +436,8 @@ export class VonageTelephonySimulator extends FaultSwitches {
     const call = newCall(body, this.now());
     this.calls.push(call);
     const callee = this.callees.get(call.to) ?? this.callees.get('*') ?? 'answer';
-    this.track(progressCall(this.calleeEnvironment(), call, callee, this.detected).finally(() => this.legs.finished(call.uuid)));
+    const env = this.calleeEnvironment();
+    this.track(progressCall(env, call, callee, this.detected).then(() => this.callEnded(env, call)).finally(() => this.legs.finished(call.uuid)));
     return { status: 201, body: { uuid: call.uuid, status: 'started', direction: 'outbound', conversation_uuid: call.conversationUuid } };
   }
 
@@ -441,8 +462,14 @@ export class VonageTelephonySimulator extends FaultSwitches {
       call.durationSeconds = Math.max(1, Math.ceil((call.endedAt.getTime() - call.answeredAt!.getTime()) / this.msPerCallSecond));
       call.status = 'completed';
       await env.report(call, 'completed');
+      await this.callEnded(env, call);
     }).finally(() => this.legs.finished(call.uuid)));
     return call;
+  }
+
+  /** After the call's final event: its recording, if a record action ran. */
+  private async callEnded(env: CalleeEnvironment, call: SimulatedVonageCall): Promise<void> {
+    if (env.current()) await this.recorder.callEnded(call, this.now());
   }
 
   private calleeEnvironment(): CalleeEnvironment {

@@ -4,6 +4,7 @@ import { checkAudio } from '../twilio/audio-file-check.js';
 import { deferred, type Deferred } from '../twilio/deferred.js';
 import { loopbackGet } from '../twilio/loopback-get.js';
 import type { SimulatedVonageSocket } from './simulated-vonage-socket.js';
+import type { RunningRecord } from './vonage-recordings.js';
 import { msisdn } from './vonage-webhook-bodies.js';
 
 /** How the person called reacts; the status Vonage then reports. */
@@ -28,8 +29,10 @@ export interface SimulatedVonageCall {
   status: VonageCallStatus;
   /** The audio URLs the callee heard, in order, once per time played. */
   played: string[];
-  /** What happened on the answered call, in order: `machine`/`human` (detection), `beep`, `play <url>`, `talk <text>`, `socket`. */
+  /** What happened on the answered call, in order: `machine`/`human` (detection), `beep`, `play <url>`, `talk <text>`, `record`, `socket`. */
   timeline: string[];
+  /** The record action running on the call (until it ends), if any. */
+  record: RunningRecord | null;
   /** Settled when the call is transferred to a new NCCO through the API (`PUT … action: transfer`). */
   transferred: Deferred<void>;
   startedAt: Date;
@@ -87,6 +90,7 @@ export function newCall(body: Record<string, unknown>, now: Date): SimulatedVona
     status: 'started',
     played: [],
     timeline: [],
+    record: null,
     transferred: deferred<void>(),
     startedAt: now,
     answeredAt: null,
@@ -122,11 +126,12 @@ async function audioSeconds(env: CalleeEnvironment, call: SimulatedVonageCall, u
   }
 }
 
-type NccoStep = { action?: unknown; streamUrl?: unknown; loop?: unknown; endpoint?: unknown; eventUrl?: unknown; payload?: unknown };
+type NccoStep = { action?: unknown; streamUrl?: unknown; loop?: unknown; endpoint?: unknown; eventUrl?: unknown; payload?: unknown; endOnSilence?: unknown; endOnKey?: unknown; timeOut?: unknown };
 
 /**
  * Runs the NCCO's actions in order: `stream` plays, `connect` to a `websocket` holds the socket leg until it closes
- * (a caller hanging up ends the call there), `notify` posts its webhook and an NCCO answered replaces the rest.
+ * (a caller hanging up ends the call there), `notify` posts its webhook and an NCCO answered replaces the rest,
+ * `record` without a stop condition records beside the next actions until the call ends.
  * Returns when the NCCO runs out or the call is hung up.
  */
 export async function runNcco(env: CalleeEnvironment, call: SimulatedVonageCall): Promise<void> {
@@ -144,6 +149,13 @@ export async function runNcco(env: CalleeEnvironment, call: SimulatedVonageCall)
     if (action.action === 'talk' && typeof (action as { text?: unknown }).text === 'string') {
       call.timeline.push(`talk ${(action as { text: string }).text}`);
       if (await hungUpWithin(call, env.msPerCallSecond)) return;
+      continue;
+    }
+    if (action.action === 'record' && Array.isArray(action.eventUrl)) {
+      // Only the whole-call form is simulated: a stop condition would make it a voicemail-style recording.
+      if (action.endOnSilence !== undefined || action.endOnKey !== undefined || action.timeOut !== undefined) continue;
+      call.timeline.push('record');
+      call.record ??= { eventUrl: String(action.eventUrl[0]), startedAt: env.now() };
       continue;
     }
     if (action.action === 'connect' && Array.isArray(action.endpoint)) {
