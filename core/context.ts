@@ -26,6 +26,7 @@ import type { JobQueue } from '../ports/jobs.js';
 import type { AuthFailureWindows } from './auth/auth-failure-windows.js';
 import type { AgentEvents } from '../ports/agent-events.js';
 import type { CredentialCipher, ProviderVerifier } from '../ports/provider-credentials.js';
+import type { ScenarioRunner } from '../ports/scenarios.js';
 
 /** Who is calling: an agent acting as itself, or the operator acting for any agent. */
 export type Caller =
@@ -73,6 +74,8 @@ export interface CoreSettings {
   compliance: ComplianceSettings;
   /** The longest comms_wait_for_message may block, in seconds: below the tool timeouts of common clients. */
   waitMaxSeconds: number;
+  /** Demo scenarios (`scenarios:` in config): on real providers only when the operator allows it. */
+  scenarios: { allowRealProviders: boolean };
 }
 
 /** An adapter with the plugin id it was loaded as (recorded on messages as `provider`). */
@@ -129,6 +132,8 @@ export interface CorePorts {
   credentialCipher: CredentialCipher;
   /** Checks provider credentials with the provider before they are stored. */
   providerVerifier: ProviderVerifier;
+  /** The end-to-end demo scenarios (run by the hosts, which play the contact's side); null when none are offered. */
+  scenarios: ScenarioRunner | null;
 }
 
 export interface UseCaseContext {

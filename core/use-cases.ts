@@ -29,6 +29,7 @@ import { listAuditLog, verifyAuditLog } from './audit/audit-tools.js';
 import { listProviders, registerProvider, removeProvider } from './providers/provider-tools.js';
 import { getThread, listThreads, markThreadRead } from './contacts/thread-tools.js';
 import { mergeContacts, updateContact } from './contacts/contact-tools.js';
+import { listScenarios, runScenario } from './scenarios/scenario-tools.js';
 
 /** Every use case the hosts serve, in the order tools are listed. */
 export const USE_CASES: readonly UseCase[] = [
@@ -73,6 +74,8 @@ export const USE_CASES: readonly UseCase[] = [
   registerProvider as UseCase,
   listProviders as UseCase,
   removeProvider as UseCase,
+  listScenarios as UseCase,
+  runScenario as UseCase,
 ];
 
 /** Offered only in demo mode (see core/demo/demo-inbound.ts `inDemoMode`), after the others. */

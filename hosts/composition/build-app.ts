@@ -54,6 +54,9 @@ import { actOnLiveCall } from '../../core/conversation/control-call.js';
 import { AesGcmCredentialCipher } from '../../adapters/node/aes-gcm-credential-cipher.js';
 import { pluginProviderVerifier } from './provider-verifier.js';
 import { withStoredCredentials } from './stored-credentials.js';
+import { DemoContact } from '../scenarios/demo-contact.js';
+import type { ScenarioContact } from '../scenarios/scenario-contact.js';
+import { HostScenarioRunner } from '../scenarios/scenario-runner.js';
 
 const OPTIONAL_TOKENS: Readonly<Record<OptionalSection, symbol>> = {
   telephony: TOKENS.Telephony,
@@ -101,6 +104,8 @@ export interface BuildAppOptions {
   clock?: Clock;
   /** Where COMMS_CREDENTIALS_KEY (and _PREVIOUS) are read; default process.env. */
   env?: Readonly<Record<string, string | undefined>>;
+  /** Who plays the contact in demo scenarios (tests: the provider simulators); default the demo adapters. */
+  scenarioContact?: (ports: CorePorts, runner: UseCaseRunner) => ScenarioContact;
 }
 
 /**
@@ -128,6 +133,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     compliance: config.compliance,
     // A wait must answer before the MCP answer deadline would cut it off with RESPONSE_TIMEOUT.
     waitMaxSeconds: Math.max(1, Math.min(config.server.mcp.waitMaxSeconds, config.server.mcp.responseTimeoutMs / 1000 - 1)),
+    scenarios: config.scenarios,
   };
   // Adapters get the event sink before core's ports exist; events that come that early are dropped.
   const wired: { ports?: CorePorts } = {};
@@ -291,10 +297,14 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     anomalies: new AnomalyDetector(config.alerts.anomalies, { alerts, agents: db.port.agents, clock, logger }),
     credentialCipher,
     providerVerifier: pluginProviderVerifier((port) => pluginContext(port, config.dataDir)),
+    scenarios: null,
   };
   wired.ports = ports;
   crossProcess.callControl.serve((callId, action) => actOnLiveCall(ports.liveCalls, callId, action));
   const runner = new UseCaseRunner(inDemoMode(ports) ? [...USE_CASES, ...DEMO_USE_CASES] : USE_CASES, ports, ids, metrics, config.confirm.tools);
+  const demoSecret = config.telephony?.options.webhookSecret;
+  const contact = options.scenarioContact?.(ports, runner) ?? new DemoContact(ports, runner, typeof demoSecret === 'string' ? demoSecret : undefined);
+  ports.scenarios = new HostScenarioRunner(runner, contact);
 
   return {
     loaded,

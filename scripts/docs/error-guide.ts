@@ -73,6 +73,10 @@ export const ERROR_GUIDE: Partial<Record<ErrorCode, { cause: string; fix: string
     cause: 'The server has no provider for this channel (its config section is missing or `enabled: false`), the agent has no address on it, or a demo-only action on a channel with a real provider.',
     fix: 'Configure the channel (`agentos-comms config show` shows what is on), or give the agent an address (`agentos-comms agent update`).',
   },
+  SCENARIOS_NOT_ALLOWED: {
+    cause: 'A demo scenario was asked to run on a server whose SMS, email or WhatsApp provider is a real one: it would send real messages and place real calls, which cost money.',
+    fix: 'Run scenarios in demo mode (every channel on `use: mock`, the default config), or set `scenarios.allowRealProviders: true` if you accept the messages and the cost.',
+  },
   REQUEST_ID_IN_FLIGHT: {
     cause: 'An MCP request reused the JSON-RPC id of a request of the same session that is still being answered (answered HTTP 409 with a JSON-RPC error, code -32600).',
     fix: 'Give every request in a session its own id (MCP SDK clients do); wait for the first answer before reusing an id.',
