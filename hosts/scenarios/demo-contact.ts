@@ -46,9 +46,7 @@ export class DemoContact implements ScenarioContact {
     };
   }
 
-  async reply(agentId: string, channel: Channel, body: string, subject?: string): Promise<void> {
-    const { person } = this.addresses;
-    const from = channel === 'email' ? person.email : channel === 'sms' ? person.phone : person.whatsapp;
+  async reply(agentId: string, channel: Channel, from: string, body: string, subject?: string): Promise<void> {
     await this.runner.run('comms_demo_inbound', { kind: 'admin' }, { agentId, channel, from, body, ...(subject ? { subject } : {}) });
   }
 

@@ -43,8 +43,8 @@ export interface ScenarioContact {
   readonly addresses: ScenarioAddresses;
   /** Waits until the provider has handed the contact the message with this provider id. */
   received(channel: Channel, providerMessageId: string): Promise<ReceivedMessage>;
-  /** The contact writes to the agent through the provider's inbound path. */
-  reply(agentId: string, channel: Channel, body: string, subject?: string): Promise<void>;
+  /** The contact (`from`, one of its addresses) writes to the agent through the provider's inbound path. */
+  reply(agentId: string, channel: Channel, from: string, body: string, subject?: string): Promise<void>;
   /** The contact picks up a live call the agent placed. */
   answer(agentId: string, call: { callId: string; providerCallId: string }): Promise<ContactCall>;
 }

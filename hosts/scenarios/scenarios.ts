@@ -54,7 +54,7 @@ async function sendAndReceive(log: StepLog, agent: ScenarioAgent, contact: Scena
 /** The contact answers, and the agent sees the answer the way an agent waits for one: after the message it sent. */
 async function replyAndWait(log: StepLog, agent: ScenarioAgent, contact: ScenarioContact, sent: Sent, channel: Channel, from: string, body: string, subject?: string): Promise<void> {
   await log.step('contact replies', async () => {
-    await contact.reply(agent.id, channel, body, subject);
+    await contact.reply(agent.id, channel, from, body, subject);
     return { value: undefined, detail: `a ${channel} reply sent through the provider` };
   });
   await log.step('agent gets the reply', async () => {
@@ -110,21 +110,39 @@ const whatsappTemplate: Scenario = {
   title: 'A WhatsApp template, then free text once the contact replied',
   channels: ['whatsapp'],
   async run(log, agent, contact) {
-    const { person } = contact.addresses;
+    const to = await log.step('pick a contact who never wrote to the agent', async () => {
+      const value = await silentContact(agent, contact.addresses.person.whatsapp);
+      return { value, detail: 'its 24-hour window is closed' };
+    });
     await log.step('free text is refused before the contact writes', async () => {
       try {
-        await agent.call<Sent>('comms_send_message', { channel: 'whatsapp', to: person.whatsapp, body: 'Hello!' });
+        await agent.call<Sent>('comms_send_message', { channel: 'whatsapp', to, body: 'Hello!' });
       } catch (err) {
         if (isDomainError(err) && err.code === 'TEMPLATE_REQUIRED') return { value: undefined, detail: 'TEMPLATE_REQUIRED, as the 24-hour window is closed' };
         throw err;
       }
       throw new DomainError('CONFLICT', 'Free text was accepted outside the 24-hour window.', 'The pre-send policy must require a template until the contact writes.');
     });
-    const { sent } = await sendAndReceive(log, agent, contact, 'whatsapp', { to: person.whatsapp, templateId: SCENARIO_TEMPLATE_ID, templateVars: { 1: 'Tuesday 10:00' } }, 'a template');
-    await replyAndWait(log, agent, contact, sent, 'whatsapp', person.whatsapp, 'Yes please, confirm it.');
-    await sendAndReceive(log, agent, contact, 'whatsapp', { to: person.whatsapp, body: 'Confirmed: Tuesday at 10:00.' }, 'free text in the open window');
+    const { sent } = await sendAndReceive(log, agent, contact, 'whatsapp', { to, templateId: SCENARIO_TEMPLATE_ID, templateVars: { 1: 'Tuesday 10:00' } }, 'a template');
+    await replyAndWait(log, agent, contact, sent, 'whatsapp', to, 'Yes please, confirm it.');
+    await sendAndReceive(log, agent, contact, 'whatsapp', { to, body: 'Confirmed: Tuesday at 10:00.' }, 'free text in the open window');
   },
 };
+
+/**
+ * A WhatsApp number in the contact's reserved block (+1 555 01xx) that never wrote to the agent, starting at
+ * `first`: a run again on the same data still starts outside the 24-hour window.
+ */
+async function silentContact(agent: ScenarioAgent, first: string): Promise<string> {
+  const block = first.slice(0, -2);
+  const start = Number(first.slice(-2));
+  for (let offset = 0; offset < 100; offset += 1) {
+    const candidate = `${block}${String((start + offset) % 100).padStart(2, '0')}`;
+    const { messages } = await agent.call<{ messages: unknown[] }>('comms_get_messages', { channel: 'whatsapp', direction: 'inbound', contact: candidate, limit: 1 });
+    if (messages.length === 0) return candidate;
+  }
+  throw new DomainError('CONFLICT', 'Every reserved contact number has already written to the scenario agent.', 'Run the scenario on fresh data (another COMMS_DATA_DIR).');
+}
 
 const voiceMessage: Scenario = {
   name: 'voice-message',
