@@ -46,7 +46,7 @@ export async function scenarios(values: CliValues, [sub, name, ...rest]: string[
     }
     const failed = reports.filter((report) => !report.passed).length;
     if (values.json) printResult(true, reports, () => '');
-    else console.log(failed === 0 ? `All ${reports.length} scenarios passed.` : `${failed} of ${reports.length} scenarios failed.`);
+    else console.log(`${reports.length - failed} of ${reports.length} scenarios passed.`);
     return failed === 0 ? 0 : 1;
   } finally {
     await running.close();
