@@ -304,7 +304,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
   const runner = new UseCaseRunner(inDemoMode(ports) ? [...USE_CASES, ...DEMO_USE_CASES] : USE_CASES, ports, ids, metrics, config.confirm.tools);
   const demoSecret = config.telephony?.options.webhookSecret;
   const contact = options.scenarioContact?.(ports, runner) ?? new DemoContact(ports, runner, typeof demoSecret === 'string' ? demoSecret : undefined);
-  ports.scenarios = new HostScenarioRunner(runner, contact);
+  ports.scenarios = new HostScenarioRunner(runner, contact, logger.child({ component: 'scenarios' }));
 
   return {
     loaded,

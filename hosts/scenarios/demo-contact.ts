@@ -61,7 +61,11 @@ export class DemoContact implements ScenarioContact {
     });
     ws.send(JSON.stringify({ type: 'setup', callSid: call.providerCallId, customParameters: { callId: call.callId } }));
     const actionUrl = `${base}/webhooks/${encodeURIComponent(agentId)}/voice/action`;
-    return new RelayCaller(ws, (handoffData) => this.postConversationEnd(actionUrl, call.providerCallId, handoffData));
+    // After the conversation (and the transferred leg, if any) the provider ends the call: the demo provider reports it completed.
+    const endCall = async (): Promise<void> => {
+      await this.ports.telephony?.port.calls?.hangUp(call.providerCallId);
+    };
+    return new RelayCaller(ws, (handoffData) => this.postConversationEnd(actionUrl, call.providerCallId, handoffData), endCall);
   }
 
   /** What the provider does when the socket ends the session: asks the action webhook what next (a dial, on a transfer). */
@@ -87,7 +91,11 @@ class RelayCaller implements ContactCall {
   private onToken: (() => void) | null = null;
   private readonly ended: Promise<string | null>;
 
-  constructor(private readonly ws: WebSocket, private readonly conversationEnd: (handoffData: string | null) => Promise<string>) {
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly conversationEnd: (handoffData: string | null) => Promise<string>,
+    private readonly endCall: () => Promise<void>,
+  ) {
     this.ended = new Promise((resolve) => {
       ws.on('message', (data) => {
         const message = JSON.parse(data.toString()) as { type: string; token?: string; last?: boolean; handoffData?: string | null };
@@ -123,6 +131,7 @@ class RelayCaller implements ContactCall {
 
   async hangUp(): Promise<void> {
     if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close();
+    await this.endCall();
   }
 
   /** Sends a prompt; resolves with the reply's tokens once it ends or `enough` says so. */

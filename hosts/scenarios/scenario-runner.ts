@@ -1,3 +1,4 @@
+import type { Logger } from '../../ports/runtime.js';
 import type { ScenarioReport, ScenarioRunner, ScenarioSummary } from '../../ports/scenarios.js';
 import type { UseCaseRunner } from '../shared/use-case-runner.js';
 import type { ScenarioContact } from './scenario-contact.js';
@@ -14,7 +15,7 @@ const ADMIN = { kind: 'admin' } as const;
  * path, with their input checks), the contact's side through `contact`.
  */
 export class HostScenarioRunner implements ScenarioRunner {
-  constructor(private readonly runner: UseCaseRunner, private readonly contact: ScenarioContact) {}
+  constructor(private readonly runner: UseCaseRunner, private readonly contact: ScenarioContact, private readonly logger: Logger) {}
 
   list(): ScenarioSummary[] {
     return SCENARIOS.map(({ name, title, channels }) => ({ name, title, channels }));
@@ -23,7 +24,7 @@ export class HostScenarioRunner implements ScenarioRunner {
   async run(name: string): Promise<ScenarioReport> {
     const scenario = SCENARIOS.find((candidate) => candidate.name === name);
     if (!scenario) throw new Error(`unknown scenario ${name}`);
-    const log = new StepLog();
+    const log = new StepLog(name, this.logger);
     try {
       const agentId = await log.step('scenario agent is ready', async () => {
         const value = await this.scenarioAgent();

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DomainError, isDomainError } from '../../ports/errors.js';
+import type { Logger } from '../../ports/runtime.js';
 import type { ScenarioStepReport } from '../../ports/scenarios.js';
 
 /** Ends a scenario: the failed step is already in the report. */
@@ -12,6 +13,8 @@ class StepFailed extends Error {}
 export class StepLog {
   readonly steps: ScenarioStepReport[] = [];
 
+  constructor(private readonly scenario: string, private readonly logger: Logger) {}
+
   /** Runs one step: `fn` returns the step's value and the detail line reported when it passes. */
   async step<T>(name: string, fn: () => Promise<{ value: T; detail: string }>): Promise<T> {
     const started = performance.now();
@@ -22,6 +25,7 @@ export class StepLog {
     } catch (err) {
       const code = isDomainError(err) ? err.code : 'INTERNAL';
       const detail = isDomainError(err) ? err.message : 'unexpected error (see the server log)';
+      if (!isDomainError(err)) this.logger.error({ err, scenario: this.scenario, step: name }, 'scenario step failed unexpectedly');
       this.steps.push({ name, passed: false, detail, durationMs: elapsed(started), code });
       throw new StepFailed(name, { cause: err });
     }

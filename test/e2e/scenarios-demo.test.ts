@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScenarioReport } from '../../ports/scenarios.js';
+import { eventually } from '../support/callback-receiver.js';
 import { runCli } from '../support/cli.js';
 import { tempDir } from '../support/plugin-context.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/test-server.js';
@@ -54,6 +55,8 @@ describe('scenarios in demo mode over REST (what the console calls)', { timeout:
     const call = await server.app.ports.db.calls.findById(callId);
     expect(call?.metadata.transferredTo).toBe('+15550100163');
     expect((await server.app.ports.db.turns.list(callId)).some((turn) => turn.speaker === 'agent' && turn.interrupted)).toBe(true);
+    // The demo provider ends the call afterwards, as a real one does when the transferred leg hangs up.
+    await eventually(async () => ((await server.app.ports.db.calls.findById(callId))?.status === 'completed' ? true : undefined));
   });
 
   it('runs again on the same data (the WhatsApp window of the first contact is open by now)', async () => {
