@@ -96,9 +96,11 @@ class RelayCaller implements ContactCall {
     private readonly conversationEnd: (handoffData: string | null) => Promise<string>,
     private readonly endCall: () => Promise<void>,
   ) {
+    // A socket error is followed by its close, which ends the call here; without a listener it would crash the process.
+    ws.on('error', () => undefined);
     this.ended = new Promise((resolve) => {
       ws.on('message', (data) => {
-        const message = JSON.parse(data.toString()) as { type: string; token?: string; last?: boolean; handoffData?: string | null };
+        const message = parseServerMessage(data.toString());
         if (message.type === 'text') {
           this.tokens.push(message.token ?? '');
           if (message.last) this.tokens.push(END_OF_REPLY);
@@ -125,7 +127,7 @@ class RelayCaller implements ContactCall {
     const handoffData = await withTimeout(this.ended, 10_000, 'the agent to end the conversation');
     const twiml = await this.conversationEnd(handoffData);
     const dial = /<Dial[^>]*>([^<]+)<\/Dial>/.exec(twiml);
-    if (!dial?.[1]) throw new DomainError('PROVIDER_REJECTED', 'The voice action webhook answered without a dial.', 'Check the transfer handoff of the live call.');
+    if (!dial?.[1]) throw new DomainError('SCENARIO_CHECK_FAILED', 'The voice action webhook answered without a dial.', 'Check the transfer handoff of the live call.');
     return dial[1];
   }
 
@@ -153,10 +155,21 @@ class RelayCaller implements ContactCall {
 
 const END_OF_REPLY = '\u0000end';
 
+interface ServerMessage { type: string; token?: string; last?: boolean; handoffData?: string | null }
+
+/** The server's relay messages; anything else is ignored as a provider would. */
+function parseServerMessage(text: string): ServerMessage {
+  try {
+    return JSON.parse(text) as ServerMessage;
+  } catch {
+    return { type: 'unknown' };
+  }
+}
+
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DomainError('RESPONSE_TIMEOUT', `Gave up after ${ms / 1000} s waiting for ${what}.`, 'Check the server log; then run the scenario again.')), ms);
+    timer = setTimeout(() => reject(new DomainError('PROVIDER_TIMEOUT', `Gave up after ${ms / 1000} s waiting for ${what}.`, 'Check the server log; then run the scenario again.')), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -51,7 +51,7 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined>
     const value = await probe();
     if (value !== undefined) return value;
     if (performance.now() > deadline) {
-      throw new DomainError('RESPONSE_TIMEOUT', `Gave up after ${timeoutMs / 1000} s waiting for ${what}.`, 'Check the server log and the provider side; then run the scenario again.');
+      throw new DomainError('PROVIDER_TIMEOUT', `Gave up after ${timeoutMs / 1000} s waiting for ${what}.`, 'Check the server log and the provider side; then run the scenario again.');
     }
     await sleep(50);
   }

@@ -34,7 +34,7 @@ const LONG_QUESTION = 'Could you read me every opening hour for the whole week?'
 
 function requireProviderId(sent: { providerMessageId: string | null }): string {
   if (sent.providerMessageId) return sent.providerMessageId;
-  throw new DomainError('PROVIDER_REJECTED', 'The provider gave the message no id.', 'Check the message status with comms_get_messages.');
+  throw new DomainError('SCENARIO_CHECK_FAILED', 'The provider gave the message no id.', 'Check the message status with comms_get_messages.');
 }
 
 /** Sends, then the contact receives it: the two steps every messaging scenario starts with. */
@@ -60,7 +60,7 @@ async function replyAndWait(log: StepLog, agent: ScenarioAgent, contact: Scenari
   await log.step('agent gets the reply', async () => {
     const waited = await agent.call<Waited>('comms_wait_for_message', { channel, contact: from, after: sent.messageId, timeoutSeconds: 10 });
     const message = waited.messages[0];
-    if (!message) throw new DomainError('RESPONSE_TIMEOUT', `No ${channel} reply reached the agent within 10 s.`, 'Check the inbound webhook of the provider side and the server log.');
+    if (!message) throw new DomainError('PROVIDER_TIMEOUT', `No ${channel} reply reached the agent within 10 s.`, 'Check the inbound webhook of the provider side and the server log.');
     return { value: undefined, detail: `inbound message ${message.id} stored for the agent` };
   });
 }
@@ -97,7 +97,7 @@ const emailAttachment: Scenario = {
     }, 'an email with an attachment');
     await log.step('attachment arrived intact', async () => {
       if (!received.attachments.includes(ATTACHMENT.filename)) {
-        throw new DomainError('PROVIDER_REJECTED', `The email arrived without ${ATTACHMENT.filename}.`, 'Check the email adapter\'s attachment handling.');
+        throw new DomainError('SCENARIO_CHECK_FAILED', `The email arrived without ${ATTACHMENT.filename}.`, 'Check the email adapter\'s attachment handling.');
       }
       return { value: undefined, detail: `${ATTACHMENT.filename} attached` };
     });
@@ -121,7 +121,7 @@ const whatsappTemplate: Scenario = {
         if (isDomainError(err) && err.code === 'TEMPLATE_REQUIRED') return { value: undefined, detail: 'TEMPLATE_REQUIRED, as the 24-hour window is closed' };
         throw err;
       }
-      throw new DomainError('CONFLICT', 'Free text was accepted outside the 24-hour window.', 'The pre-send policy must require a template until the contact writes.');
+      throw new DomainError('SCENARIO_CHECK_FAILED', 'Free text was accepted outside the 24-hour window.', 'The pre-send policy must require a template until the contact writes.');
     });
     const { sent } = await sendAndReceive(log, agent, contact, 'whatsapp', { to, templateId: SCENARIO_TEMPLATE_ID, templateVars: { 1: 'Tuesday 10:00' } }, 'a template');
     await replyAndWait(log, agent, contact, sent, 'whatsapp', to, 'Yes please, confirm it.');
@@ -141,7 +141,7 @@ async function silentContact(agent: ScenarioAgent, first: string): Promise<strin
     const { messages } = await agent.call<{ messages: unknown[] }>('comms_get_messages', { channel: 'whatsapp', direction: 'inbound', contact: candidate, limit: 1 });
     if (messages.length === 0) return candidate;
   }
-  throw new DomainError('CONFLICT', 'Every reserved contact number has already written to the scenario agent.', 'Run the scenario on fresh data (another COMMS_DATA_DIR).');
+  throw new DomainError('SCENARIO_CHECK_FAILED', 'Every reserved contact number has already written to the scenario agent.', 'Run the scenario on fresh data (another COMMS_DATA_DIR).');
 }
 
 const voiceMessage: Scenario = {
@@ -155,7 +155,7 @@ const voiceMessage: Scenario = {
     });
     await log.step('the call plays and completes', async () => {
       const call = await finalCall(agent, placed.callId, (c) => ['completed', 'failed', 'busy', 'no-answer', 'canceled'].includes(c.status), 'the voice message call to end');
-      if (call.status !== 'completed') throw new DomainError('PROVIDER_REJECTED', `The call ended ${call.status}.`, 'Check the call history with comms_get_call.');
+      if (call.status !== 'completed') throw new DomainError('SCENARIO_CHECK_FAILED', `The call ended ${call.status}.`, 'Check the call history with comms_get_call.');
       return { value: undefined, detail: `completed after ${call.durationSeconds ?? 0} s` };
     });
   },
@@ -171,14 +171,14 @@ const liveCall: Scenario = {
       return { value, detail: `call ${value.callId} ${value.status}` };
     });
     const call = await log.step('contact answers', async () => {
-      if (!placed.providerCallId) throw new DomainError('PROVIDER_REJECTED', 'The provider gave the call no id.', 'Check the call with comms_get_call.');
+      if (!placed.providerCallId) throw new DomainError('SCENARIO_CHECK_FAILED', 'The provider gave the call no id.', 'Check the call with comms_get_call.');
       const value = await contact.answer(agent.id, { callId: placed.callId, providerCallId: placed.providerCallId });
       return { value, detail: 'the voice socket is connected' };
     });
     try {
       await log.step('agent answers the contact', async () => {
         const reply = await call.say('Hello, who is calling?');
-        if (reply.trim() === '') throw new DomainError('PROVIDER_REJECTED', 'The agent said nothing.', 'Check the brain configuration.');
+        if (reply.trim() === '') throw new DomainError('SCENARIO_CHECK_FAILED', 'The agent said nothing.', 'Check the brain configuration.');
         return { value: undefined, detail: `a reply of ${reply.split(/\s+/).length} words` };
       });
       await log.step('contact interrupts the agent (barge-in)', async () => {
@@ -189,7 +189,7 @@ const liveCall: Scenario = {
       await log.step('agent transfers the call', async () => {
         await agent.call<CallView>('comms_transfer_call', { callId: placed.callId, to: contact.addresses.human });
         const dialed = await call.transferredTo();
-        if (dialed !== contact.addresses.human) throw new DomainError('CONFLICT', 'The caller was connected to another number than asked.', 'Check the transfer answer of the voice action webhook.');
+        if (dialed !== contact.addresses.human) throw new DomainError('SCENARIO_CHECK_FAILED', 'The caller was connected to another number than asked.', 'Check the transfer answer of the voice action webhook.');
         const view = await finalCall(agent, placed.callId, (c) => c.history.some((entry) => entry.status === 'transferred'), 'the call to be recorded as transferred');
         return { value: undefined, detail: `transferred (${view.history.map((entry) => entry.status).join(' > ')})` };
       });

@@ -20,6 +20,8 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   IDEMPOTENCY_KEY_REUSED: 422,
   CHANNEL_NOT_CONFIGURED: 422,
   SCENARIOS_NOT_ALLOWED: 403,
+  // Only ever a failed scenario step's code, inside a 200 report: never an HTTP answer of its own.
+  SCENARIO_CHECK_FAILED: 500,
   REQUEST_ID_IN_FLIGHT: 409,
   SESSION_LIMIT_REACHED: 429,
   SESSION_CLOSED: 404,
