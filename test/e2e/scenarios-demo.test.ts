@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScenarioReport } from '../../ports/scenarios.js';
 import { eventually } from '../support/callback-receiver.js';
 import { runCli } from '../support/cli.js';
+import { callOk, connectHttpClient } from '../support/mcp-client.js';
 import { tempDir } from '../support/plugin-context.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/test-server.js';
 import { TwilioSimulator } from '../simulators/twilio/twilio-simulator.js';
@@ -57,6 +58,17 @@ describe('scenarios in demo mode over REST (what the console calls)', { timeout:
     expect((await server.app.ports.db.turns.list(callId)).some((turn) => turn.speaker === 'agent' && turn.interrupted)).toBe(true);
     // The demo provider ends the call afterwards, as a real one does when the transferred leg hangs up.
     await eventually(async () => ((await server.app.ports.db.calls.findById(callId))?.status === 'completed' ? true : undefined));
+  });
+
+  it('runs over MCP as the admin\'s comms_run_scenario tool, the step details marked untrusted', async () => {
+    const admin = await connectHttpClient(server.url, ADMIN_TOKEN);
+    try {
+      const report = await callOk<ScenarioReport & { untrustedFields: string[] }>(admin, 'comms_run_scenario', { name: 'sms-reply' });
+      expectAllPassed(report);
+      expect(report.untrustedFields).toEqual(['steps[].detail']);
+    } finally {
+      await admin.close();
+    }
   });
 
   it('runs again on the same data (the WhatsApp window of the first contact is open by now)', async () => {
