@@ -29,7 +29,7 @@ interface CallView {
 /** A WhatsApp Content template id of the shape Twilio gives approved templates (HX + 32 hex digits). */
 export const SCENARIO_TEMPLATE_ID = `HX${'5c'.repeat(16)}`;
 const ATTACHMENT = { filename: 'agenda.txt', contentType: 'text/plain', text: 'Agenda: 10:00 check-in, 10:15 demo.' };
-/** Long enough that the contact can talk over it: a barge-in cuts a reply still being spoken. */
+/** The contact's question in the barge-in step: it talks over the answer once the first words arrive. */
 const LONG_QUESTION = 'Could you read me every opening hour for the whole week?';
 
 function requireProviderId(sent: { providerMessageId: string | null }): string {
@@ -65,7 +65,8 @@ async function replyAndWait(log: StepLog, agent: ScenarioAgent, contact: Scenari
   });
 }
 
-async function finalCall(agent: ScenarioAgent, callId: string, accept: (call: CallView) => boolean, what: string, timeoutMs = 15_000): Promise<CallView> {
+/** Polls the call as the agent sees it until `accept` is satisfied. */
+async function callWhere(agent: ScenarioAgent, callId: string, accept: (call: CallView) => boolean, what: string, timeoutMs = 15_000): Promise<CallView> {
   return until(what, async () => {
     const call = await agent.call<CallView>('comms_get_call', { callId });
     return accept(call) ? call : undefined;
@@ -154,7 +155,7 @@ const voiceMessage: Scenario = {
       return { value, detail: `call ${value.callId} ${value.status}` };
     });
     await log.step('the call plays and completes', async () => {
-      const call = await finalCall(agent, placed.callId, (c) => ['completed', 'failed', 'busy', 'no-answer', 'canceled'].includes(c.status), 'the voice message call to end');
+      const call = await callWhere(agent, placed.callId, (c) => ['completed', 'failed', 'busy', 'no-answer', 'canceled'].includes(c.status), 'the voice message call to end');
       if (call.status !== 'completed') throw new DomainError('SCENARIO_CHECK_FAILED', `The call ended ${call.status}.`, 'Check the call history with comms_get_call.');
       return { value: undefined, detail: `completed after ${call.durationSeconds ?? 0} s` };
     });
@@ -183,14 +184,14 @@ const liveCall: Scenario = {
       });
       await log.step('contact interrupts the agent (barge-in)', async () => {
         const heard = await call.sayAndInterrupt(LONG_QUESTION);
-        const view = await finalCall(agent, placed.callId, (c) => c.transcript.some((turn) => turn.interrupted), 'the transcript to mark the interrupted reply', 10_000);
+        const view = await callWhere(agent, placed.callId, (c) => c.transcript.some((turn) => turn.interrupted), 'the transcript to mark the interrupted reply', 10_000);
         return { value: undefined, detail: `cut after ${heard.split(/\s+/).filter(Boolean).length} words; ${view.transcript.length} turns in the transcript` };
       });
       await log.step('agent transfers the call', async () => {
         await agent.call<CallView>('comms_transfer_call', { callId: placed.callId, to: contact.addresses.human });
         const dialed = await call.transferredTo();
         if (dialed !== contact.addresses.human) throw new DomainError('SCENARIO_CHECK_FAILED', 'The caller was connected to another number than asked.', 'Check the transfer answer of the voice action webhook.');
-        const view = await finalCall(agent, placed.callId, (c) => c.history.some((entry) => entry.status === 'transferred'), 'the call to be recorded as transferred');
+        const view = await callWhere(agent, placed.callId, (c) => c.history.some((entry) => entry.status === 'transferred'), 'the call to be recorded as transferred');
         return { value: undefined, detail: `transferred (${view.history.map((entry) => entry.status).join(' > ')})` };
       });
     } finally {
