@@ -29,6 +29,7 @@ import type { AgentEvents } from '../ports/agent-events.js';
 import type { CredentialCipher, ProviderVerifier } from '../ports/provider-credentials.js';
 import type { SelfProbe, SetupStore } from '../ports/setup.js';
 import type { ProviderAccountsPort } from '../ports/customers.js';
+import type { ScenarioRunner } from '../ports/scenarios.js';
 
 /**
  * Who is calling: an agent acting as itself, a customer's admin acting for that customer's agents only
@@ -82,6 +83,8 @@ export interface CoreSettings {
   waitMaxSeconds: number;
   /** Numbers, the spare pool and provisioning runs (`provisioning:` in config). */
   provisioning: ProvisioningSettings;
+  /** Demo scenarios (`scenarios:` in config): on real providers only when the operator allows it. */
+  scenarios: { allowRealProviders: boolean };
 }
 
 /** An adapter with the plugin id it was loaded as (recorded on messages as `provider`). */
@@ -149,6 +152,8 @@ export interface CorePorts {
    * built on first use and kept; CONFIG_INVALID when the set is missing or not for the telephony provider.
    */
   telephonyWith(credentialsRef: string): Promise<Provided<TelephonyPort>>;
+  /** The end-to-end demo scenarios (run by the hosts, which play the contact's side); null when none are offered. */
+  scenarios: ScenarioRunner | null;
 }
 
 export interface UseCaseContext {

@@ -42,6 +42,7 @@ import { chooseNumber, createFirstAgent } from './setup/setup-agent.js';
 import { completeSetup, sendTestMessage } from './setup/setup-test-message.js';
 import { closeCustomer, createCustomer, getCustomer, listCustomers, rotateCustomerToken } from './customers/customer-tools.js';
 import { setSharedNumber } from './customers/shared-number-tools.js';
+import { listScenarios, runScenario } from './scenarios/scenario-tools.js';
 
 /** Every use case the hosts serve, in the order tools are listed. */
 export const USE_CASES: readonly UseCase[] = [
@@ -106,6 +107,8 @@ export const USE_CASES: readonly UseCase[] = [
   rotateCustomerToken as UseCase,
   closeCustomer as UseCase,
   setSharedNumber as UseCase,
+  listScenarios as UseCase,
+  runScenario as UseCase,
 ];
 
 /** Offered only in demo mode (see core/demo/demo-inbound.ts `inDemoMode`), after the others. */

@@ -89,6 +89,8 @@ Clients and demo
                                  print a ready-to-paste client configuration
   demo inbound --agent AGENT_ID --channel sms|email|whatsapp --from ADDRESS --body TEXT [--subject S]
                                  (demo mode) a person "replies": stored, forwarded, WhatsApp window opened
+  scenarios list                 the end-to-end demo scenarios
+  scenarios run [NAME]           (demo mode) run one scenario, or all; prints each step; exit 1 if one fails
 
 Options
   --config FILE|FOLDER           overlays over the embedded defaults, applied in order (repeatable);

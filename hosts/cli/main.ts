@@ -17,6 +17,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   connect: async () => (await import('./commands/connect.js')).connect,
   doctor: async () => (await import('./commands/doctor.js')).doctor,
   demo: async () => (await import('./commands/demo.js')).demo,
+  scenarios: async () => (await import('./commands/scenarios.js')).scenarios,
   audit: async () => (await import('./commands/audit.js')).audit,
   keys: async () => (await import('./commands/keys.js')).keys,
   setup: async () => (await import('./commands/setup.js')).setup,

@@ -57,6 +57,9 @@ import { pluginProviderVerifier } from './provider-verifier.js';
 import { FetchSelfProbe } from '../../adapters/http/fetch-self-probe.js';
 import { SetupOverlayStore, setupOverlayFile } from '../config/setup-overlay.js';
 import { withStoredCredentials, withStoredSetOnly } from './stored-credentials.js';
+import { DemoContact } from '../scenarios/demo-contact.js';
+import type { ScenarioContact } from '../scenarios/scenario-contact.js';
+import { HostScenarioRunner } from '../scenarios/scenario-runner.js';
 
 const OPTIONAL_TOKENS: Readonly<Record<OptionalSection, symbol>> = {
   telephony: TOKENS.Telephony,
@@ -104,6 +107,8 @@ export interface BuildAppOptions {
   clock?: Clock;
   /** Where COMMS_CREDENTIALS_KEY (and _PREVIOUS) are read; default process.env. */
   env?: Readonly<Record<string, string | undefined>>;
+  /** Who plays the contact in demo scenarios (tests: the provider simulators); default the demo adapters. */
+  scenarioContact?: (ports: CorePorts, runner: UseCaseRunner) => ScenarioContact;
 }
 
 /**
@@ -132,6 +137,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     // A wait must answer before the MCP answer deadline would cut it off with RESPONSE_TIMEOUT.
     provisioning: config.provisioning,
     waitMaxSeconds: Math.max(1, Math.min(config.server.mcp.waitMaxSeconds, config.server.mcp.responseTimeoutMs / 1000 - 1)),
+    scenarios: config.scenarios,
   };
   // Adapters get the event sink before core's ports exist; events that come that early are dropped.
   const wired: { ports?: CorePorts } = {};
@@ -318,10 +324,14 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     setup: { store: new SetupOverlayStore(setupOverlayFile(config.dataDir)), probe: new FetchSelfProbe() },
     providerAccounts: optional.telephony?.port.accounts ?? null,
     telephonyWith: (ref) => telephonyWith(ref),
+    scenarios: null,
   };
   wired.ports = ports;
   crossProcess.callControl.serve((callId, action) => actOnLiveCall(ports.liveCalls, callId, action));
   const runner = new UseCaseRunner(inDemoMode(ports) ? [...USE_CASES, ...DEMO_USE_CASES] : USE_CASES, ports, ids, metrics, config.confirm.tools);
+  const demoSecret = config.telephony?.options.webhookSecret;
+  const contact = options.scenarioContact?.(ports, runner) ?? new DemoContact(ports, runner, typeof demoSecret === 'string' ? demoSecret : undefined);
+  ports.scenarios = new HostScenarioRunner(runner, contact, logger.child({ component: 'scenarios' }));
 
   return {
     loaded,

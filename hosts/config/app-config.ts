@@ -88,6 +88,8 @@ export interface AppConfig {
   alerts: AlertSettings;
   /** Which tools need a person's approval, per tool name (see hosts/shared/confirmation.ts). */
   confirm: { tools: ConfiguredConfirmations };
+  /** Demo scenarios; off real providers unless allowed (they send real messages). */
+  scenarios: { allowRealProviders: boolean };
 }
 
 export interface LoadedConfig {

@@ -131,6 +131,8 @@ function normalise(c: Record<string, unknown>, merged: MergedConfig, env: NodeJS
     security: c.security as AppConfig['security'],
     alerts: c.alerts as AppConfig['alerts'],
     confirm: c.confirm as AppConfig['confirm'],
+    // Schema defaults fill the key even when the section is absent.
+    scenarios: c.scenarios as AppConfig['scenarios'],
   };
 }
 

@@ -26,6 +26,9 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   SUBACCOUNTS_UNAVAILABLE: 422,
   // The number is ours but nobody answers on it for this contact: the provider should not retry.
   SHARED_NUMBER_UNROUTED: 404,
+  SCENARIOS_NOT_ALLOWED: 403,
+  // Only ever a failed scenario step's code, inside a 200 report: never an HTTP answer of its own.
+  SCENARIO_CHECK_FAILED: 500,
   REQUEST_ID_IN_FLIGHT: 409,
   SESSION_LIMIT_REACHED: 429,
   SESSION_CLOSED: 404,

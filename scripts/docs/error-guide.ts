@@ -97,6 +97,14 @@ export const ERROR_GUIDE: Partial<Record<ErrorCode, { cause: string; fix: string
     cause: 'An inbound message to a shared number from a contact that none of the number\'s agents has talked with, and the number has no default agent. The message is refused and the refusal recorded in the audit trail (`inbound.unrouted`).',
     fix: 'Name a default agent for the number (comms_set_shared_number `defaultAgentId`), or have one of its agents write to the contact first.',
   },
+  SCENARIOS_NOT_ALLOWED: {
+    cause: 'A demo scenario was asked to run on a server whose SMS, email or WhatsApp provider is a real one: it would send real messages and place real calls, which cost money.',
+    fix: 'Run scenarios in demo mode (every channel on `use: mock`, the default config), or set `scenarios.allowRealProviders: true` if you accept the messages and the cost.',
+  },
+  SCENARIO_CHECK_FAILED: {
+    cause: 'A demo scenario step (comms_run_scenario, `agentos-comms scenarios run`) saw something else than the scenario expects: an email without its attachment, free WhatsApp text accepted outside the 24-hour window, a call that did not complete, a transfer to another number. The step\'s detail says what.',
+    fix: 'Read the failed step\'s detail and the server log; fix the configuration or the adapter it points to, then run the scenario again.',
+  },
   REQUEST_ID_IN_FLIGHT: {
     cause: 'An MCP request reused the JSON-RPC id of a request of the same session that is still being answered (answered HTTP 409 with a JSON-RPC error, code -32600).',
     fix: 'Give every request in a session its own id (MCP SDK clients do); wait for the first answer before reusing an id.',

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { silentLogger } from '../../adapters/node/pino-logger.js';
-import { buildApp, type App } from '../../hosts/composition/build-app.js';
+import { buildApp, type App, type BuildAppOptions } from '../../hosts/composition/build-app.js';
 import { loadConfig } from '../../hosts/config/load-config.js';
 import { startServer, type RunningServer } from '../../hosts/http/serve.js';
 import type { EventLoopDelay } from '../../hosts/http/hardening/event-loop-delay.js';
@@ -26,6 +26,8 @@ export interface TestServerOptions {
   eventLoopDelay?: EventLoopDelay;
   /** The environment the server reads COMMS_CREDENTIALS_KEY from (default: none set). */
   env?: Record<string, string | undefined>;
+  /** Who plays the contact in demo scenarios (default: the demo adapters). */
+  scenarioContact?: BuildAppOptions['scenarioContact'];
 }
 
 export interface TestServer {
@@ -63,7 +65,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   };
   const configFile = join(dir, 'config.yaml');
   writeFileSync(configFile, stringify(config));
-  const app = await buildApp(loadConfig({ file: configFile, env: {} }), { migrate: true, logger: options.logger ?? silentLogger(), clock: options.clock, env: options.env ?? {} });
+  const app = await buildApp(loadConfig({ file: configFile, env: {} }), { migrate: true, logger: options.logger ?? silentLogger(), clock: options.clock, env: options.env ?? {}, scenarioContact: options.scenarioContact });
   const running = await startServer(app, { eventLoopDelay: options.eventLoopDelay ?? NO_DELAY }).catch(async (err: unknown) => {
     await app.close();
     throw err;
