@@ -21,6 +21,7 @@ const ALL_MIGRATIONS = [
   'Migration20261201130200_mcp_sessions',
   'Migration20261201140100_provider_credentials',
   'Migration20261201160100_contacts',
+  'Migration20261202060100_contact_indexes',
 ];
 const now = new Date('2026-11-24T10:00:00.123Z');
 const OLD_AGENT: AgentRecord = {

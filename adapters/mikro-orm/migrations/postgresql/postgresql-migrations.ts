@@ -12,6 +12,7 @@ import { Migration20261130120001_audit_log } from './Migration20261130120001_aud
 import { Migration20261201130200_mcp_sessions } from './Migration20261201130200_mcp_sessions.js';
 import { Migration20261201140100_provider_credentials } from './Migration20261201140100_provider_credentials.js';
 import { Migration20261201160100_contacts } from './Migration20261201160100_contacts.js';
+import { Migration20261202060100_contact_indexes } from './Migration20261202060100_contact_indexes.js';
 
 /** Every PostgreSQL migration, oldest first. Listed explicitly: no file globbing at runtime (tsx or dist/). */
 export const POSTGRESQL_MIGRATIONS: MigrationObject[] = [
@@ -28,4 +29,5 @@ export const POSTGRESQL_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201130200_mcp_sessions', class: Migration20261201130200_mcp_sessions },
   { name: 'Migration20261201140100_provider_credentials', class: Migration20261201140100_provider_credentials },
   { name: 'Migration20261201160100_contacts', class: Migration20261201160100_contacts },
+  { name: 'Migration20261202060100_contact_indexes', class: Migration20261202060100_contact_indexes },
 ];
