@@ -1,5 +1,5 @@
 /**
- * Benchmarks (run on demand: `npm run bench [-- --db sqlite|postgresql] [--suite targets|limits|instances]`). Builds the
+ * Benchmarks (run on demand: `npm run bench [-- --db sqlite|postgresql] [--suite targets|limits]`). Builds the
  * server, starts it with the demo provider in its own process, then measures with autocannon from this process:
  *   1. targets (the scale issue's table): comms_send_message over MCP Streamable HTTP at 32 connections, and
  *      signed inbound SMS webhooks, on each database, each beside its floor measured in the same run, before
@@ -9,10 +9,8 @@
  *      limits on (limits far from reached); and the same with metrics on (metrics token set, /metrics scraped
  *      every second; the audit trail is always on). Runs alternate off, ip, on, observed, then the reverse …
  *      (BENCH_ROUNDS), so that drift on a shared machine falls on all alike.
- *   3. instances (only with `--suite instances`): sends/s of three server processes on one PostgreSQL behind
- *      HAProxy against one instance, in the same run.
  * `--db` picks the database (default: SQLite, and PostgreSQL too when COMMS_TEST_POSTGRES_URL is set; BENCH_DB
- * is read when the flag is absent); `--suite` runs one part (default targets and limits).
+ * is read when the flag is absent); `--suite` runs one of the two (default both).
  * Afterwards it counts the rows in the database: every acknowledged request must be stored exactly once.
  * A fixed number of requests per run (not a duration), so none is in flight when the rows are counted.
  * Options (env): BENCH_SENDS (default 20000), BENCH_WEBHOOKS (default 50000), BENCH_CONNECTIONS (default 64;
@@ -27,7 +25,6 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { MCP_PROTOCOL, createBenchAgent, openMcpSession, startBaselineServer, startBenchServer, type BenchServer } from './bench-server.js';
-import { freePort, startHaproxy } from '../support/haproxy.js';
 import { POSTGRES_URL, postgresSchemas } from '../support/postgres-schema.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
@@ -292,45 +289,6 @@ limits: ${SENDS} sends per run, ${CONNECTIONS} concurrent connections, demo prov
   return runs.every((r) => r.stored === r.ok && r.stored === r.distinct);
 }
 
-const INSTANCES = 3;
-
-/**
- * Sends/s of three server processes on one PostgreSQL schema behind HAProxy (round robin, no stickiness: the MCP
- * session is resumed on whichever instance a request reaches), against one instance on its own in the same run.
- */
-async function instancesSuite(schemas: Schemas): Promise<boolean> {
-  const single = await sendRun('postgresql', 'off', schemas, TARGET_CONNECTIONS);
-  const { schema, config } = databaseOf('postgresql', schemas);
-  // The first instance migrates the schema; the others start on it migrated.
-  const servers = [await startBenchServer(mkdtempSync(join(tmpdir(), 'agentos-bench-')), REPO, { ...config, ...LIMITS_OFF })];
-  let result: Result;
-  let agentId = '';
-  try {
-    for (let i = 1; i < INSTANCES; i++) servers.push(await startBenchServer(mkdtempSync(join(tmpdir(), 'agentos-bench-')), REPO, { ...config, ...LIMITS_OFF }));
-    const balancer = await startHaproxy(await freePort(), servers.map((server) => server.url));
-    try {
-      const agent = await createBenchAgent(balancer.url, '+15550100099');
-      agentId = agent.agentId;
-      const cpu = () => servers.reduce((sum, server) => sum + server.cpuSeconds(), 0);
-      result = await benchSends(balancer.url, agent.token, false, cpu, TARGET_CONNECTIONS);
-    } finally {
-      await balancer.stop();
-    }
-  } finally {
-    await Promise.all(servers.map((server) => server.stop()));
-  }
-  const counted = await countStored('postgresql', schemas, { schema, dbFile: '', agentId, direction: 'outbound', distinct: 'id' });
-  console.log(`\ninstances: ${SENDS} sends at ${TARGET_CONNECTIONS} connections, PostgreSQL, limits off\n`);
-  console.log('| setup | sends/s | × one instance | p50 / p99 ms | server CPU ms/send (all instances) | errors | non-2xx | stored |');
-  console.log('|---|---|---|---|---|---|---|---|');
-  console.log(`| one instance | ${single.requestsPerSecond} | 1.00× | ${single.p50} / ${single.p99} | ${single.cpuMsPerRequest} | ${single.errors} | ${single.non2xx} | ${single.stored} |`);
-  console.log(
-    `| ${INSTANCES} instances behind HAProxy | ${result.requestsPerSecond} | **${(result.requestsPerSecond / single.requestsPerSecond).toFixed(2)}×** | ` +
-      `${result.p50} / ${result.p99} | ${result.cpuMsPerRequest} | ${result.errors} | ${result.non2xx} | ${counted.stored} |`,
-  );
-  return single.stored === single.ok && single.stored === single.distinct && counted.stored === result.ok && counted.stored === counted.distinct;
-}
-
 /** `--db` (or BENCH_DB): one database; by default SQLite, and PostgreSQL when its URL is set. */
 function chosenDialects(db: string | undefined): Dialect[] {
   if (db === undefined) return POSTGRES_URL ? ['sqlite', 'postgresql'] : ['sqlite'];
@@ -343,17 +301,13 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { db: { type: 'string' }, suite: { type: 'string' } } });
   const dialects = chosenDialects(values.db ?? process.env.BENCH_DB);
   const suites = values.suite === undefined ? ['targets', 'limits'] : [values.suite];
-  if (!suites.every((suite) => suite === 'targets' || suite === 'limits' || suite === 'instances')) {
-    throw new Error(`--suite ${values.suite}: expected targets, limits or instances`);
-  }
-  if (suites.includes('instances') && !dialects.includes('postgresql')) throw new Error('--suite instances runs on PostgreSQL: set COMMS_TEST_POSTGRES_URL');
+  if (!suites.every((suite) => suite === 'targets' || suite === 'limits')) throw new Error(`--suite ${values.suite}: expected targets or limits`);
   if (!process.env.BENCH_SKIP_BUILD) execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO, stdio: 'inherit' });
   const schemas = dialects.includes('postgresql') ? await postgresSchemas(POSTGRES_URL!) : null;
   let lossless = true;
   try {
     if (suites.includes('targets')) lossless = (await targetsSuite(dialects, schemas)) && lossless;
     if (suites.includes('limits')) lossless = (await limitsSuite(dialects, schemas)) && lossless;
-    if (suites.includes('instances')) lossless = (await instancesSuite(schemas)) && lossless;
   } finally {
     await schemas?.close();
   }
