@@ -240,14 +240,15 @@ async function targetsSuite(dialects: Dialect[], schemas: Schemas): Promise<bool
   console.log(`
 targets: ${SENDS} sends, ${WEBHOOKS} webhooks per run, demo provider, limits off; floors measured before and after the databases
 `);
-  console.log('| measure | database | req/s | floor req/s (before / after) | × floor | target | p50 / p99 ms | server CPU ms/req | stored |');
-  console.log('|---|---|---|---|---|---|---|---|---|');
+  console.log('| measure | database | req/s | floor req/s (before / after) | × floor | target | p50 / p99 ms | server CPU ms/req | ok / errors / non-2xx | stored |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const r of runs) {
     const floorName = r.floor === 'sdk' ? 'MCP SDK no-op' : 'bare Koa';
     const ratio = (r.result.requestsPerSecond / floorRate(r.floor)).toFixed(2);
     console.log(
       `| ${r.measure} | ${r.dialect} | ${r.result.requestsPerSecond} | ${floorName} ${floors[r.floor].map((f) => f.requestsPerSecond).join(' / ')} | ` +
-        `**${ratio}×** | ≥ ${r.target.toLocaleString('en')}/s | ${r.result.p50} / ${r.result.p99} | ${r.result.cpuMsPerRequest ?? '–'} | ${r.stored} |`,
+        `**${ratio}×** | ≥ ${r.target.toLocaleString('en')}/s | ${r.result.p50} / ${r.result.p99} | ${r.result.cpuMsPerRequest ?? '–'} | ` +
+        `${r.result.ok} / ${r.result.errors} / ${r.result.non2xx} | ${r.stored} |`,
     );
   }
   for (const kind of ['sdk', 'koa'] as const) {
