@@ -66,7 +66,7 @@ export interface MessageQuery {
   agentId: string;
   channel?: Channel;
   direction?: Direction;
-  /** The other party: `to` of outbound messages, `from` of inbound ones. */
+  /** The other party: `to` of outbound messages, `from` of inbound ones; letter case does not matter. */
   contact?: string;
   /** Only messages created at or after this instant. */
   since?: Date;

@@ -3,6 +3,7 @@ import type {
 } from '../../ports/contacts.js';
 import type { Channel, MessageRecord } from '../../ports/records.js';
 import { CALL_LOG_COLUMNS, toCallLog } from './call-log-mapping.js';
+import { CONTACT_HISTORY_INDEX } from './migrations/history-indexes.js';
 import { MESSAGE_COLUMNS, toMessage } from './row-mapping.js';
 import { member, nullableText, nullableTime, text } from './row-values.js';
 import { SqlClauses } from './sql-clauses.js';
@@ -16,7 +17,7 @@ const KIND_CHANNEL: Record<AddressKind, Channel> = { phone: 'sms', email: 'email
  * Contacts and the threads read through them. Contacts are created by the database itself (triggers of the
  * contacts migration), in the transaction that inserts the message or call; this repository reads, names,
  * merges, marks and erases them. Thread queries match the other party's address lower-cased, which the
- * idx_thread_ expression indexes serve.
+ * per-direction contact indexes (migrations/history-indexes.ts) serve.
  */
 export class SqlContactRepository implements ContactRepository {
   private readonly codec: SqlCodec;
@@ -51,13 +52,11 @@ export class SqlContactRepository implements ContactRepository {
   thread(contact: ContactRecord, before: TrafficPosition | undefined, limit: number): Promise<ThreadItem[]> {
     const n = Math.floor(limit);
     if (!(n > 0) || contact.addresses.length === 0) return Promise.resolve([]);
-    const cursor = before ? { clause: '(created_at, id) < (?, ?)', params: [this.codec.time(before.createdAt), before.id] } : null;
-    const phones = contact.addresses.filter((a) => a.kind === 'phone').map((a) => a.address);
     return this.sql.run(async (s) => {
-      const messages = newestOf('messages', MESSAGE_COLUMNS, contact.agentId, messageParts(contact.addresses), cursor, n);
+      const messages = threadMessagesSql(contact, before, n, this.sql);
       const items: ThreadItem[] = (await s.rows(messages.sql, messages.params)).map((row) => ({ kind: 'message', message: toMessage(row, this.codec) }));
-      if (phones.length > 0) {
-        const calls = newestOf('call_logs', CALL_LOG_COLUMNS, contact.agentId, callParts(phones), cursor, n);
+      const calls = threadCallsSql(contact, before, n, this.codec);
+      if (calls) {
         items.push(...(await s.rows(calls.sql, calls.params)).map((row): ThreadItem => ({ kind: 'call', call: toCallLog(row, this.codec) })));
       }
       return items.sort(newestFirst).slice(0, n);
@@ -70,8 +69,8 @@ export class SqlContactRepository implements ContactRepository {
     const read = contact.readThrough;
     const after = read ? ' AND (created_at, id) > (?, ?)' : '';
     const afterParams = read ? [this.codec.time(read.createdAt), read.id] : [];
-    // One count per (channel, direction) part, each served by an idx_thread_ index, summed.
-    const counts = parts.map((p) => `SELECT count(*) AS n FROM messages WHERE ${partWhere(p)}${after}`);
+    // One count per (channel, direction) part, each served by an contact index, summed.
+    const counts = parts.map((p) => `SELECT count(*) AS n FROM ${messagesOf(p, this.sql.dialect === 'sqlite')} WHERE ${partWhere(p)}${after}`);
     const params = parts.flatMap((p) => [contact.agentId, ...p.values, p.channel!, ...afterParams]);
     return this.sql.run(async (s) => {
       const rows = await s.rows(`SELECT ${counts.map((_, i) => `(${counts[i]})`).join(' + ')} AS n`, params);
@@ -200,10 +199,38 @@ function callParts(phones: string[]): ThreadPart[] {
   return [{ column: 'to_addr', direction: 'outbound', values: phones }, { column: 'from_addr', direction: 'inbound', values: phones }];
 }
 
+/**
+ * `messages`, on SQLite read through the part's contact index by name: without statistics SQLite's planner
+ * prefers the (agent, channel, direction) index, whose equality columns are more, and walks every message of
+ * the agent on that channel (see message-history-query.ts).
+ */
+function messagesOf(p: ThreadPart, sqlite: boolean): string {
+  return sqlite ? `messages INDEXED BY ${CONTACT_HISTORY_INDEX[p.direction]}` : 'messages';
+}
+
 /** The part's filter; parameters: agent id, the values, then the channel when it has one. */
 function partWhere(p: ThreadPart): string {
   const channel = p.channel ? ' AND channel = ?' : '';
   return `agent_id = ? AND lower(${p.column}) IN (${p.values.map(() => '?').join(', ')})${channel} AND direction = '${p.direction}'`;
+}
+
+type Cursor = { clause: string; params: SqlParam[] } | null;
+
+function cursorOf(before: TrafficPosition | undefined, codec: SqlCodec): Cursor {
+  return before ? { clause: '(created_at, id) < (?, ?)', params: [codec.time(before.createdAt), before.id] } : null;
+}
+
+/** A thread's newest `n` messages before the cursor (exported for the query-plan test). */
+export function threadMessagesSql(
+  contact: ContactRecord, before: TrafficPosition | undefined, n: number, { codec, dialect }: Pick<SqlExecutor, 'codec' | 'dialect'>,
+): { sql: string; params: SqlParam[] } {
+  return newestOf('messages', MESSAGE_COLUMNS, contact.agentId, messageParts(contact.addresses), cursorOf(before, codec), n, dialect === 'sqlite');
+}
+
+/** A thread's newest `n` calls before the cursor; null for a contact without a phone number. */
+export function threadCallsSql(contact: ContactRecord, before: TrafficPosition | undefined, n: number, codec: SqlCodec): { sql: string; params: SqlParam[] } | null {
+  const phones = contact.addresses.filter((a) => a.kind === 'phone').map((a) => a.address);
+  return phones.length > 0 ? newestOf('call_logs', CALL_LOG_COLUMNS, contact.agentId, callParts(phones), cursorOf(before, codec), n, false) : null;
 }
 
 /**
@@ -211,11 +238,12 @@ function partWhere(p: ThreadPart): string {
  * created_at, id) index, merged. One OR across the parts would have the planner walk the agent's whole history.
  */
 function newestOf(
-  table: string, columns: string, agentId: string, parts: ThreadPart[], cursor: { clause: string; params: SqlParam[] } | null, n: number,
+  table: 'messages' | 'call_logs', columns: string, agentId: string, parts: ThreadPart[], cursor: Cursor, n: number, sqlite: boolean,
 ): { sql: string; params: SqlParam[] } {
   const page = cursor ? ` AND ${cursor.clause}` : '';
+  const from = (p: ThreadPart) => (table === 'messages' ? messagesOf(p, sqlite) : table);
   const selects = parts.map((p, i) =>
-    `SELECT * FROM (SELECT ${columns} FROM ${table} WHERE ${partWhere(p)}${page} ORDER BY created_at DESC, id DESC LIMIT ?) AS part${i}`);
+    `SELECT * FROM (SELECT ${columns} FROM ${from(p)} WHERE ${partWhere(p)}${page} ORDER BY created_at DESC, id DESC LIMIT ?) AS part${i}`);
   const params = parts.flatMap((p) => [agentId, ...p.values, ...(p.channel ? [p.channel] : []), ...(cursor?.params ?? []), n]);
   return { sql: `${selects.join(' UNION ALL ')} ORDER BY created_at DESC, id DESC LIMIT ?`, params: [...params, n] };
 }

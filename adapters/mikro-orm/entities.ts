@@ -114,9 +114,6 @@ export const MessageEntity = defineEntity({
     { name: 'messages_status_updated_at_index', properties: ['status', 'updatedAt'] },
     // Partial indexes among them: declared by their DDL, so the drift check compares them by name.
     ...HISTORY_INDEXES.map((index) => ({ name: index.name, expression: index.create })),
-    // Threads (contacts migration): the other party's address, lower-cased, per agent, in time order.
-    { name: 'idx_thread_messages_to', expression: 'create index idx_thread_messages_to on messages (agent_id, lower(to_addr), created_at, id)' },
-    { name: 'idx_thread_messages_from', expression: 'create index idx_thread_messages_from on messages (agent_id, lower(from_addr), created_at, id)' },
     // Spelled per dialect in the migrations (JSON field of the metadata); the name is what the schema diff compares.
     { name: 'idx_thread_messages_email_id', expression: 'create index idx_thread_messages_email_id on messages (agent_id, (metadata->>\'messageIdHeader\')) where channel = \'email\'' },
   ],

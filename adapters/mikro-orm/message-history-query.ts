@@ -61,7 +61,8 @@ function branch(query: MessageQuery, direction: Direction | null, limit: number,
   const where = new SqlClauses('agent_id = ?', query.agentId);
   if (direction !== null) where.and(`direction = ${DIRECTION_LITERAL[direction]}`);
   if (query.channel !== undefined) where.and('channel = ?', query.channel);
-  if (query.contact !== undefined && direction !== null) where.and(`${CONTACT_COLUMN[direction]} = ?`, query.contact);
+  // Lower-cased on both sides, as the contact index is built (an address's case is not part of it).
+  if (query.contact !== undefined && direction !== null) where.and(`lower(${CONTACT_COLUMN[direction]}) = lower(?)`, query.contact);
   if (query.since !== undefined) where.and('created_at >= ?', codec.time(query.since));
   if (query.before !== undefined) {
     // Row-value comparison: strictly older, ties on created_at broken by id, and index-friendly.

@@ -54,6 +54,19 @@ export async function startBenchServer(dir: string, repoRoot: string, extra: Rec
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  return benchProcess(child, dbFile);
+}
+
+/** The floors of run.ts (baseline-server.ts): the MCP SDK with a no-op tool, or a bare Koa app. */
+export function startBaselineServer(kind: 'sdk' | 'koa'): Promise<BenchServer> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'baseline-server.ts'), kind], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return benchProcess(child, '');
+}
+
+/** Waits for the process's "listening on <url>" line. */
+async function benchProcess(child: ChildProcess, dbFile: string): Promise<BenchServer> {
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {

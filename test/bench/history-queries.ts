@@ -1,8 +1,10 @@
 /**
- * History pages (what comms_get_messages runs) on the table seed-messages.ts built: p50 / p99 / max of
- * `messages.list` per filter, one caller, 20 per page, and the server's own execution time of the same SQL
- * (EXPLAIN ANALYZE; on a shared machine the wall clock mostly measures the scheduler). Then the contact filter as it was before (an OR of
- * the two directions, without the history indexes, dropped inside a transaction that is rolled back).
+ * History pages (what comms_get_messages runs) and contact threads on the table seed-messages.ts built:
+ * p50 / p99 / max of `messages.list` per filter and of `contacts.thread`, one caller, 20 per page, beside the
+ * round trip of a prepared SELECT 1 (the floor the machine allows at the time), and the server's own execution time of the same SQL
+ * (EXPLAIN ANALYZE; on a shared machine the wall clock mostly measures the scheduler). Then the contact filter as
+ * it was before (an OR of the two directions, without the history indexes, dropped inside a transaction that is
+ * rolled back; BENCH_BEFORE_PAGES pages, default 3).
  *
  *   COMMS_TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/test npx tsx test/bench/seed-messages.ts 1000000
  *   COMMS_TEST_POSTGRES_URL=postgresql://postgres@127.0.0.1:5432/test npm run bench:history [-- iterations=300 schema=bench_history]
@@ -15,14 +17,17 @@ import { messageHistorySql } from '../../adapters/mikro-orm/message-history-quer
 import { postgresqlCodec } from '../../adapters/mikro-orm/postgresql-executor.js';
 import type { SqlParam } from '../../adapters/mikro-orm/sql-executor.js';
 import { databasePluginContext } from '../../contracts/database.js';
+import type { ContactRecord } from '../../ports/contacts.js';
 import type { MessageQuery } from '../../ports/repositories.js';
+import { threadMessagesSql } from '../../adapters/mikro-orm/contact-repository.js';
 import { agentId, contactNumber } from '../support/history-seed.js';
 import { BENCH_SHAPE, DEFAULT_BENCH_SCHEMA } from './seed-messages.js';
 
 const ITERATIONS = Number(process.argv[2] ?? 300);
 const SCHEMA = process.argv[3] ?? DEFAULT_BENCH_SCHEMA;
 const LIMIT = 20;
-const BEFORE_ITERATIONS = 20;
+/** Pages of the "before" query: each walks the busiest agent's whole history (seconds at 10M rows). */
+const BEFORE_ITERATIONS = Number(process.env.BENCH_BEFORE_PAGES ?? 3);
 const SERVER_ITERATIONS = 50;
 
 function percentiles(samples: number[]): string {
@@ -108,6 +113,9 @@ async function main(): Promise<void> {
   const db = await postgresqlPlugin.create({ url, schema: SCHEMA, poolMax: 2 }, databasePluginContext(tmpdir()));
   const codec = postgresqlCodec((value) => new Date(value));
   console.log(`${''.padEnd(34)} round trip through the repository (wall clock)                 server execution (EXPLAIN ANALYZE)`);
+  // The floor of any page on this machine now: a prepared SELECT 1 on a plain client, then through the repository's pool.
+  const floor = await timed(ITERATIONS, () => client.query({ name: 'floor', text: 'SELECT 1' }));
+  console.log(`${'SELECT 1, plain pg client (floor)'.padEnd(34)} ${percentiles(floor)}`);
   try {
     for (const [label, filter] of filters) {
       const query: MessageQuery = { agentId: agentId(0), limit: LIMIT, ...filter };
@@ -115,6 +123,18 @@ async function main(): Promise<void> {
       const { sql, params } = messageHistorySql(query, LIMIT, { dialect: 'postgresql', codec });
       const server = await serverTimes(client, sql, params);
       console.log(`${label.padEnd(34)} ${percentiles(samples)}   ${percentiles(server)}`);
+    }
+    // Threads (comms_get_thread): the seed files no contacts, so each is the contact of one phone number.
+    for (const [label, address] of [['thread, rare contact', rare], ['thread, frequent contact', frequent]] as const) {
+      const contact: ContactRecord = {
+        id: 'ctc_bench', agentId: agentId(0), name: null, addresses: [{ kind: 'phone', address }], last: null, readThrough: null, createdAt: new Date(start),
+      };
+      for (const [suffix, cursor] of [['', undefined], [' + deep cursor', before]] as const) {
+        const samples = await timed(ITERATIONS, () => db.contacts.thread(contact, cursor, LIMIT));
+        const { sql, params } = threadMessagesSql(contact, cursor, LIMIT, { dialect: 'postgresql', codec });
+        const server = await serverTimes(client, sql, params);
+        console.log(`${(label + suffix).padEnd(34)} ${percentiles(samples)}   ${percentiles(server)}`);
+      }
     }
   } finally {
     await db.close();

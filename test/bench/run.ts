@@ -1,25 +1,30 @@
 /**
- * Benchmarks (run on demand: `npm run bench`). Builds the server, starts it with the demo provider in
- * its own process, then measures with autocannon from this process:
- *   1. comms_send_message over MCP Streamable HTTP: sends/s at a fixed concurrency, p50/p99 latency, with
- *      everything off; per-IP request limits alone on; usage limits and per-IP limits on (limits far from
- *      reached); and the same with metrics on (metrics token set, /metrics scraped every second; the audit
- *      trail is always on), on SQLite and, when COMMS_TEST_POSTGRES_URL is set, PostgreSQL. Runs alternate
- *      off, ip, on, observed, then the reverse … (BENCH_ROUNDS), so that drift on a shared machine falls on all alike;
- *   2. signed inbound SMS webhooks per second (SQLite).
+ * Benchmarks (run on demand: `npm run bench [-- --db sqlite|postgresql] [--suite targets|limits]`). Builds the
+ * server, starts it with the demo provider in its own process, then measures with autocannon from this process:
+ *   1. targets (the scale issue's table): comms_send_message over MCP Streamable HTTP at 32 connections, and
+ *      signed inbound SMS webhooks, on each database, each beside its floor measured in the same run, before
+ *      and after the database runs: the MCP SDK's own transport with a no-op tool, and a bare Koa app
+ *      (baseline-server.ts). On a shared machine the ratio to the floor is the figure that travels;
+ *   2. limits: comms_send_message with everything off; per-IP request limits alone on; usage limits and per-IP
+ *      limits on (limits far from reached); and the same with metrics on (metrics token set, /metrics scraped
+ *      every second; the audit trail is always on). Runs alternate off, ip, on, observed, then the reverse …
+ *      (BENCH_ROUNDS), so that drift on a shared machine falls on all alike.
+ * `--db` picks the database (default: SQLite, and PostgreSQL too when COMMS_TEST_POSTGRES_URL is set; BENCH_DB
+ * is read when the flag is absent); `--suite` runs one of the two (default both).
  * Afterwards it counts the rows in the database: every acknowledged request must be stored exactly once.
  * A fixed number of requests per run (not a duration), so none is in flight when the rows are counted.
- * Options (env): BENCH_SENDS (default 20000), BENCH_WEBHOOKS (default 50000), BENCH_CONNECTIONS (default 64),
- * BENCH_ROUNDS (default 1).
+ * Options (env): BENCH_SENDS (default 20000), BENCH_WEBHOOKS (default 50000), BENCH_CONNECTIONS (default 64;
+ * the target sends use 32), BENCH_ROUNDS (default 1).
  */
 import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
-import { MCP_PROTOCOL, createBenchAgent, openMcpSession, startBenchServer } from './bench-server.js';
+import { MCP_PROTOCOL, createBenchAgent, openMcpSession, startBaselineServer, startBenchServer, type BenchServer } from './bench-server.js';
 import { POSTGRES_URL, postgresSchemas } from '../support/postgres-schema.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
@@ -27,6 +32,8 @@ const SENDS = Number(process.env.BENCH_SENDS ?? 20_000);
 const WEBHOOKS = Number(process.env.BENCH_WEBHOOKS ?? 50_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
+/** The concurrency of the issue's send target. */
+const TARGET_CONNECTIONS = 32;
 
 /** Limits on, far from reached: every limit type configured, so every send claims all its counters. */
 const GENEROUS = 1_000_000_000;
@@ -54,13 +61,13 @@ const LIMITS_OFF = { usage: { enabled: false }, security: { rateLimits: Object.f
 
 interface Result { name: string; requestsPerSecond: number; p50: number; p99: number; ok: number; errors: number; non2xx: number; cpuMsPerRequest?: number }
 
-function run(options: autocannon.Options, amount: number): Promise<autocannon.Result> {
+function run(options: autocannon.Options, amount: number, connections = CONNECTIONS): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
-    autocannon({ ...options, amount, connections: CONNECTIONS }, (err, result) => (err ? reject(err) : resolve(result)));
+    autocannon({ ...options, amount, connections }, (err, result) => (err ? reject(err) : resolve(result)));
   });
 }
 
-async function benchSends(url: string, token: string, scrape: boolean, cpuSeconds: () => number): Promise<Result> {
+async function benchSends(url: string, token: string, scrape: boolean, cpuSeconds: () => number, connections = CONNECTIONS): Promise<Result> {
   const sessionId = await openMcpSession(url, token);
   // Bodies are built before the clock starts, so the load generator spends its CPU on sending.
   const bodies = Array.from({ length: SENDS }, (_, i) => JSON.stringify({
@@ -93,7 +100,7 @@ async function benchSends(url: string, token: string, scrape: boolean, cpuSecond
         if (status === 200 && body.includes('"isError":true')) toolErrors++;
       },
     }],
-  }, SENDS).finally(() => clearInterval(scraper));
+  }, SENDS, connections).finally(() => clearInterval(scraper));
   if (scrape && scrapes === 0) throw new Error('no /metrics scrape succeeded during the run');
   // Server CPU per send: what the server itself spends, much less disturbed by other load than sends/s.
   const cpuMsPerRequest = Math.round(((cpuSeconds() - cpuBefore) * 1e6) / SENDS) / 1e3;
@@ -156,53 +163,115 @@ function countSqlite(dbFile: string, sql: string, ...params: string[]): Counted 
   }
 }
 
-/** One send benchmark on a fresh server and database; counts the stored rows after it. */
-async function sendRun(dialect: Dialect, limits: LimitMode, schemas: Awaited<ReturnType<typeof postgresSchemas>> | null): Promise<SendRun> {
-  const schema = schemas?.fresh() ?? '';
-  const db = dialect === 'postgresql' ? { db: { use: 'postgresql', options: { url: POSTGRES_URL, schema, poolMax: 16 } } } : {};
-  const { value: result, agentId, dbFile } = await withBenchServer({ ...db, ...MODES[limits] }, (url, agent, cpu) => benchSends(url, agent.token, limits === 'observed', cpu));
-  const count = 'select count(*) as "rows", count(distinct id) as "distinctRows"';
-  // The agent id is the server's own (letters, digits, underscore): safe to inline.
-  const [counted] = dialect === 'postgresql'
-    ? await schemas!.query<{ rows: string; distinctRows: string }>(`${count} from "${schema}".messages where agent_id = '${agentId}' and direction = 'outbound'`)
-    : [countSqlite(dbFile, `${count} from messages where agent_id = ? and direction = 'outbound'`, agentId)];
-  return { ...result, dialect, limits, stored: Number(counted?.rows), distinct: Number(counted?.distinctRows) };
+type Schemas = Awaited<ReturnType<typeof postgresSchemas>> | null;
+
+/** The server's database section: a fresh PostgreSQL schema, or the default SQLite file. */
+function databaseOf(dialect: Dialect, schemas: Schemas): { schema: string; config: Record<string, unknown> } {
+  if (dialect === 'sqlite') return { schema: '', config: {} };
+  const schema = schemas!.fresh();
+  return { schema, config: { db: { use: 'postgresql', options: { url: POSTGRES_URL, schema, poolMax: 16 } } } };
 }
 
-async function inboundRun(): Promise<{ result: Result; stored: number; distinct: number }> {
-  const { value: result, agentId, dbFile } = await withBenchServer({ security: HTTP_LIMITS_ON }, (url, agent) => benchInbound(url, agent.agentId));
-  const counted = countSqlite(dbFile, 'select count(*) as "rows", count(distinct coalesce(provider_message_id, id)) as "distinctRows" from messages where agent_id = ? and direction = ?', agentId, 'inbound');
-  return { result, stored: Number(counted?.rows), distinct: Number(counted?.distinctRows) };
+/** Rows of the agent in one direction, and how many distinct (`distinct`: an SQL expression over the row). */
+async function countStored(dialect: Dialect, schemas: Schemas, where: { schema: string; dbFile: string; agentId: string; direction: string; distinct: string }): Promise<{ stored: number; distinct: number }> {
+  const count = `select count(*) as "rows", count(distinct ${where.distinct}) as "distinctRows"`;
+  // The agent id is the server's own (letters, digits, underscore): safe to inline.
+  const [counted] = dialect === 'postgresql'
+    ? await schemas!.query<{ rows: string; distinctRows: string }>(`${count} from "${where.schema}".messages where agent_id = '${where.agentId}' and direction = '${where.direction}'`)
+    : [countSqlite(where.dbFile, `${count} from messages where agent_id = ? and direction = ?`, where.agentId, where.direction)];
+  return { stored: Number(counted?.rows), distinct: Number(counted?.distinctRows) };
 }
+
+/** One send benchmark on a fresh server and database; counts the stored rows after it. */
+async function sendRun(dialect: Dialect, limits: LimitMode, schemas: Schemas, connections = CONNECTIONS): Promise<SendRun> {
+  const { schema, config } = databaseOf(dialect, schemas);
+  const { value: result, agentId, dbFile } = await withBenchServer({ ...config, ...MODES[limits] }, (url, agent, cpu) => benchSends(url, agent.token, limits === 'observed', cpu, connections));
+  const counted = await countStored(dialect, schemas, { schema, dbFile, agentId, direction: 'outbound', distinct: 'id' });
+  return { ...result, dialect, limits, ...counted };
+}
+
+interface InboundRun { result: Result; dialect: Dialect; stored: number; distinct: number }
+
+async function inboundRun(dialect: Dialect, schemas: Schemas): Promise<InboundRun> {
+  const { schema, config } = databaseOf(dialect, schemas);
+  const { value: result, agentId, dbFile } = await withBenchServer({ ...config, security: HTTP_LIMITS_ON }, (url, agent) => benchInbound(url, agent.agentId));
+  const counted = await countStored(dialect, schemas, { schema, dbFile, agentId, direction: 'inbound', distinct: 'coalesce(provider_message_id, id)' });
+  return { result, dialect, ...counted };
+}
+
+/** A floor of baseline-server.ts, measured as the server is. */
+async function withBaseline<T>(kind: 'sdk' | 'koa', measure: (server: BenchServer) => Promise<T>): Promise<T> {
+  const server = await startBaselineServer(kind);
+  try {
+    return await measure(server);
+  } finally {
+    await server.stop();
+  }
+}
+
+const floorSends = () => withBaseline('sdk', (s) => benchSends(s.url, 'none', false, () => s.cpuSeconds(), TARGET_CONNECTIONS));
+const floorWebhooks = () => withBaseline('koa', (s) => benchInbound(s.url, 'agt_floor'));
 
 const mean = (values: number[]): number => Math.round(values.reduce((s, v) => s + v, 0) / values.length);
 
-async function main(): Promise<void> {
-  if (!process.env.BENCH_SKIP_BUILD) execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO, stdio: 'inherit' });
-  // BENCH_DB=postgresql (or sqlite) measures one database only.
-  const dialects = (POSTGRES_URL ? ['sqlite', 'postgresql'] as Dialect[] : ['sqlite'] as Dialect[]).filter((d) => !process.env.BENCH_DB || d === process.env.BENCH_DB);
-  const schemas = POSTGRES_URL ? await postgresSchemas(POSTGRES_URL) : null;
-  const runs: SendRun[] = [];
-  try {
-    for (const dialect of dialects) {
-      for (let round = 0; round < ROUNDS; round++) {
-        const order: LimitMode[] = ['off', 'ip', 'on', 'observed'];
-        for (const limits of round % 2 === 0 ? order : order.reverse()) runs.push(await sendRun(dialect, limits, schemas));
-      }
-    }
-  } finally {
-    await schemas?.close();
-  }
-  const inbound = await inboundRun();
+interface TargetRun { measure: string; dialect: Dialect; result: Result; stored: number; distinct: number; floor: 'sdk' | 'koa'; target: number }
 
-  console.log(`\n${SENDS} sends per run, ${WEBHOOKS} webhooks, ${CONNECTIONS} concurrent connections, demo provider\n`);
+/** The issue's targets, per database: sends at c=32 against ≥ 4,000 / 2,000 per second, webhooks against ≥ 10,000 / 4,000. */
+const TARGETS: Record<Dialect, { sends: number; webhooks: number }> = { sqlite: { sends: 4_000, webhooks: 10_000 }, postgresql: { sends: 2_000, webhooks: 4_000 } };
+
+/** The floors, then each database's sends and webhooks, then the floors again. */
+async function targetsSuite(dialects: Dialect[], schemas: Schemas): Promise<boolean> {
+  const floors: { sdk: Result[]; koa: Result[] } = { sdk: [], koa: [] };
+  const measureFloors = async () => {
+    floors.sdk.push(await floorSends());
+    floors.koa.push(await floorWebhooks());
+  };
+  const runs: TargetRun[] = [];
+  await measureFloors();
+  for (const dialect of dialects) {
+    const sends = await sendRun(dialect, 'off', schemas, TARGET_CONNECTIONS);
+    runs.push({ measure: `comms_send_message, c=${TARGET_CONNECTIONS}`, dialect, result: sends, stored: sends.stored, distinct: sends.distinct, floor: 'sdk', target: TARGETS[dialect].sends });
+    const inbound = await inboundRun(dialect, schemas);
+    runs.push({ measure: `signed inbound SMS webhooks, c=${CONNECTIONS}`, ...inbound, floor: 'koa', target: TARGETS[dialect].webhooks });
+  }
+  await measureFloors();
+
+  const floorRate = (kind: 'sdk' | 'koa') => mean(floors[kind].map((r) => r.requestsPerSecond));
+  console.log(`
+targets: ${SENDS} sends, ${WEBHOOKS} webhooks per run, demo provider, limits off; floors measured before and after the databases
+`);
+  console.log('| measure | database | req/s | floor req/s (before / after) | × floor | target | p50 / p99 ms | server CPU ms/req | ok / errors / non-2xx | stored |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of runs) {
+    const floorName = r.floor === 'sdk' ? 'MCP SDK no-op' : 'bare Koa';
+    const ratio = (r.result.requestsPerSecond / floorRate(r.floor)).toFixed(2);
+    console.log(
+      `| ${r.measure} | ${r.dialect} | ${r.result.requestsPerSecond} | ${floorName} ${floors[r.floor].map((f) => f.requestsPerSecond).join(' / ')} | ` +
+        `**${ratio}×** | ≥ ${r.target.toLocaleString('en')}/s | ${r.result.p50} / ${r.result.p99} | ${r.result.cpuMsPerRequest ?? '–'} | ` +
+        `${r.result.ok} / ${r.result.errors} / ${r.result.non2xx} | ${r.stored} |`,
+    );
+  }
+  for (const kind of ['sdk', 'koa'] as const) {
+    for (const f of floors[kind]) console.log(`floor ${kind}: ${f.requestsPerSecond} req/s, p50 ${f.p50} ms, p99 ${f.p99} ms, errors ${f.errors}, non-2xx ${f.non2xx}${f.cpuMsPerRequest ? `, CPU ${f.cpuMsPerRequest} ms/req` : ''}`);
+  }
+  return runs.every((r) => r.stored === r.result.ok && r.stored === r.distinct);
+}
+
+async function limitsSuite(dialects: Dialect[], schemas: Schemas): Promise<boolean> {
+  const runs: SendRun[] = [];
+  for (const dialect of dialects) {
+    for (let round = 0; round < ROUNDS; round++) {
+      const order: LimitMode[] = ['off', 'ip', 'on', 'observed'];
+      for (const limits of round % 2 === 0 ? order : order.reverse()) runs.push(await sendRun(dialect, limits, schemas));
+    }
+  }
+  console.log(`
+limits: ${SENDS} sends per run, ${CONNECTIONS} concurrent connections, demo provider\n`);
   console.log('| benchmark | database | limits (off / ip: per-IP only / on: usage + per-IP / observed: on + metrics) | req/s | server CPU ms/req | p50 ms | p99 ms | ok | errors | non-2xx | stored |');
   console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of runs) {
     console.log(`| ${r.name} | ${r.dialect} | ${r.limits} | ${r.requestsPerSecond} | ${r.cpuMsPerRequest} | ${r.p50} | ${r.p99} | ${r.ok} | ${r.errors} | ${r.non2xx} | ${r.stored} |`);
   }
-  const i = inbound.result;
-  console.log(`| ${i.name} | sqlite | – | ${i.requestsPerSecond} | – | ${i.p50} | ${i.p99} | ${i.ok} | ${i.errors} | ${i.non2xx} | ${inbound.stored} |`);
   console.log('');
   for (const dialect of dialects) {
     const ofMode = (mode: LimitMode) => runs.filter((r) => r.dialect === dialect && r.limits === mode);
@@ -218,7 +287,31 @@ async function main(): Promise<void> {
     against('observed', 'on', 'metrics on (scraped each second), against limits on without metrics:');
     against('observed', 'off', 'everything on (limits, metrics, audit), against off:');
   }
-  const lossless = runs.every((r) => r.stored === r.ok && r.stored === r.distinct) && inbound.stored === i.ok && inbound.stored === inbound.distinct;
+  return runs.every((r) => r.stored === r.ok && r.stored === r.distinct);
+}
+
+/** `--db` (or BENCH_DB): one database; by default SQLite, and PostgreSQL when its URL is set. */
+function chosenDialects(db: string | undefined): Dialect[] {
+  if (db === undefined) return POSTGRES_URL ? ['sqlite', 'postgresql'] : ['sqlite'];
+  if (db !== 'sqlite' && db !== 'postgresql') throw new Error(`--db ${db}: expected sqlite or postgresql`);
+  if (db === 'postgresql' && !POSTGRES_URL) throw new Error('--db postgresql needs COMMS_TEST_POSTGRES_URL, e.g. postgresql://postgres@127.0.0.1:5432/test');
+  return [db];
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { db: { type: 'string' }, suite: { type: 'string' } } });
+  const dialects = chosenDialects(values.db ?? process.env.BENCH_DB);
+  const suites = values.suite === undefined ? ['targets', 'limits'] : [values.suite];
+  if (!suites.every((suite) => suite === 'targets' || suite === 'limits')) throw new Error(`--suite ${values.suite}: expected targets or limits`);
+  if (!process.env.BENCH_SKIP_BUILD) execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO, stdio: 'inherit' });
+  const schemas = dialects.includes('postgresql') ? await postgresSchemas(POSTGRES_URL!) : null;
+  let lossless = true;
+  try {
+    if (suites.includes('targets')) lossless = (await targetsSuite(dialects, schemas)) && lossless;
+    if (suites.includes('limits')) lossless = (await limitsSuite(dialects, schemas)) && lossless;
+  } finally {
+    await schemas?.close();
+  }
   console.log(lossless ? 'no message lost or duplicated' : 'MISMATCH: messages lost or duplicated');
   if (!lossless) process.exitCode = 1;
 }

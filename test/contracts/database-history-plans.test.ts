@@ -1,6 +1,7 @@
 /**
- * Every filter combination of a history page (comms_get_messages) and of comms_list_calls is served by
- * an index read in order, on SQLite and PostgreSQL: checked on the plans the databases choose for the
+ * Every filter combination of a history page (comms_get_messages), a contact thread's messages and
+ * comms_list_calls are served by an index read in order, on SQLite and PostgreSQL (threads and the history's
+ * contact filter by the same two per-direction indexes): checked on the plans the databases choose for the
  * very SQL the repositories run, over 20k seeded rows with one agent holding about half of them.
  * PostgreSQL plans are taken as chosen (no enable_seqscan tricks), after ANALYZE, both as a custom plan
  * and as the generic plan a prepared statement ends up with; SQLite's without ANALYZE, as deployed.
@@ -13,6 +14,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databasePluginContext } from '../../contracts/database.js';
 import { callHistorySql } from '../../adapters/mikro-orm/call-log-repository.js';
+import { threadMessagesSql } from '../../adapters/mikro-orm/contact-repository.js';
 import { messageHistorySql } from '../../adapters/mikro-orm/message-history-query.js';
 import { sqliteCodec } from '../../adapters/mikro-orm/sqlite-group-commit.js';
 import { postgresqlCodec } from '../../adapters/mikro-orm/postgresql-executor.js';
@@ -22,7 +24,7 @@ import sqlitePlugin from '../../adapters/mikro-orm/sqlite-plugin.js';
 import type { SqlCodec, SqlParam } from '../../adapters/mikro-orm/sql-executor.js';
 import type { AgentRecord, MessageRecord } from '../../ports/records.js';
 import type { Database, MessageQuery } from '../../ports/repositories.js';
-import { agentId, contactNumber, seedCallsSql, seedMessagesSql, type HistoryShape, type SeedDialect } from '../support/history-seed.js';
+import { agentId, contactNumber, messageId, seedCallsSql, seedMessagesSql, type HistoryShape, type SeedDialect } from '../support/history-seed.js';
 import { POSTGRES_URL, testSchemaName } from '../support/postgres-schema.js';
 
 const ROWS = 20_000;
@@ -38,7 +40,7 @@ const FILTERS = {
   direction: { direction: 'inbound' },
   contact: { contact: contactNumber(20) },
   since: { since: at(ROWS / 2) },
-  before: { before: { createdAt: at((ROWS * 3) / 4), id: `msg_hist_${(ROWS * 3) / 4}` } },
+  before: { before: { createdAt: at((ROWS * 3) / 4), id: messageId((ROWS * 3) / 4) } },
 } satisfies Record<string, Partial<MessageQuery>>;
 type FilterName = keyof typeof FILTERS;
 
@@ -78,7 +80,7 @@ function referenceSql(query: MessageQuery, codec: SqlCodec): { sql: string; para
   if (query.channel) where.and('channel = ?', query.channel);
   if (query.direction) where.and('direction = ?', query.direction);
   if (query.contact) {
-    where.and("((direction = 'outbound' AND to_addr = ?) OR (direction = 'inbound' AND from_addr = ?))", query.contact, query.contact);
+    where.and("((direction = 'outbound' AND lower(to_addr) = lower(?)) OR (direction = 'inbound' AND lower(from_addr) = lower(?)))", query.contact, query.contact);
   }
   if (query.since) where.and('created_at >= ?', codec.time(query.since));
   if (query.before) {
@@ -133,6 +135,36 @@ function describeHistoryPlans(name: string, open: () => Promise<{ db: Database; 
         if (names.length <= 2) expect(page.length).toBeGreaterThan(0);
       },
     );
+
+    it.each([['first page', undefined], ['with a cursor', { createdAt: at((ROWS * 3) / 4), id: messageId((ROWS * 3) / 4) }]] as const)(
+      'reads a contact thread\'s messages, %s, through the same per-direction contact indexes as the history',
+      async (_label, before) => {
+        const contact = await handle.db.contacts.findByAddress(BIG_AGENT, 'phone', contactNumber(20));
+        expect(contact?.addresses).toEqual([{ kind: 'phone', address: contactNumber(20) }]);
+        const { sql, params } = threadMessagesSql(contact!, before, LIMIT, handle.probe);
+        const used = await handle.probe.indexesUsed(sql, params, 10 * LIMIT);
+        expect(used.sort()).toEqual(['messages_history_inbound_contact_index', 'messages_history_outbound_contact_index']);
+        const thread = (await handle.db.contacts.thread(contact!, before, LIMIT)).flatMap((item) => (item.kind === 'message' ? [item.message.id] : []));
+        const history = await handle.db.messages.list({ agentId: BIG_AGENT, contact: contactNumber(20), channel: 'sms', before, limit: LIMIT });
+        expect(thread.length).toBeGreaterThan(0);
+        expect(thread).toEqual(history.map((m) => m.id).slice(0, thread.length));
+      },
+    );
+
+    it('matches a contact whatever the letter case of the address or of the filter', async () => {
+      const stored = 'Pat.Example@Example.com';
+      const message: MessageRecord = {
+        id: 'msg_case_1', agentId: agentId(1), channel: 'email', direction: 'outbound', from: 'agent@example.com', to: stored,
+        body: 'hello', status: 'sent', provider: 'mock', providerMessageId: null, idempotencyKey: null, requestHash: null,
+        errorCode: null, errorMessage: null, metadata: {}, createdAt: at(ROWS + 1), updatedAt: at(ROWS + 1),
+      };
+      await handle.db.messages.insertOutbound(message);
+      for (const contact of [stored, 'pat.example@example.com', 'PAT.EXAMPLE@EXAMPLE.COM']) {
+        const page = await handle.db.messages.list({ agentId: agentId(1), contact, limit: LIMIT });
+        expect(page.map((m) => m.id)).toEqual(['msg_case_1']);
+      }
+      expect(await handle.db.messages.list({ agentId: agentId(1), contact: 'pat@example.com', limit: LIMIT })).toEqual([]);
+    });
 
     it.each([['first page', {}], ['with a cursor', { before: { createdAt: at(CALLS / 2), id: `cal_hist_${CALLS / 2}` } }]] as const)(
       'reads the calls %s through (agent_id, created_at, id)',

@@ -23,6 +23,9 @@ export const OWN_NUMBER = '+12025550100';
 
 export const agentId = (k: number): string => `agt_hist_${k}`;
 
+/** Row n's id, zero-padded so that ids grow with n: the primary key is appended to, never split, during a load. */
+export const messageId = (n: number): string => `msg_hist_${String(n).padStart(10, '0')}`;
+
 /** Contact k as the seed spells it. */
 export function contactNumber(k: number): string {
   return `+1${200 + (k % 800)}55501${10 + (Math.floor(k / 800) % 90)}`;
@@ -44,8 +47,9 @@ export function seedMessagesSql(dialect: SeedDialect, shape: HistoryShape, first
   const address = `('+1' || (200 + (c % 800)) || '55501' || (10 + ((c / 800) % 90)))`;
   const millis = `(${shape.start.getTime()} + n * 1000)`;
   const time = pg ? `to_timestamp(${millis} / 1000.0)` : millis;
+  const id = pg ? "lpad(n::text, 10, '0')" : "substr('0000000000' || n, -10)";
   const select =
-    `SELECT 'msg_hist_' || n, 'agt_hist_' || a, ${channel}, CASE WHEN ${outbound} THEN 'outbound' ELSE 'inbound' END, ` +
+    `SELECT 'msg_hist_' || ${id}, 'agt_hist_' || a, ${channel}, CASE WHEN ${outbound} THEN 'outbound' ELSE 'inbound' END, ` +
     `CASE WHEN ${outbound} THEN '${OWN_NUMBER}' ELSE ${address} END, ` +
     `CASE WHEN ${outbound} THEN ${address} ELSE '${OWN_NUMBER}' END, ` +
     `'seeded', 'delivered', 'mock', NULL, NULL, NULL, NULL, NULL, ${pg ? "'{}'::jsonb" : "'{}'"}, ${time}, ${time}`;

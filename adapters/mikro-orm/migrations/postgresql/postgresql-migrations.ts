@@ -14,6 +14,7 @@ import { Migration20261201140100_provider_credentials } from './Migration2026120
 import { Migration20261201160100_contacts } from './Migration20261201160100_contacts.js';
 import { Migration20261202010100_provisioning } from './Migration20261202010100_provisioning.js';
 import { Migration20261202020100_customers } from './Migration20261202020100_customers.js';
+import { Migration20261202060100_contact_indexes } from './Migration20261202060100_contact_indexes.js';
 
 /** Every PostgreSQL migration, oldest first. Listed explicitly: no file globbing at runtime (tsx or dist/). */
 export const POSTGRESQL_MIGRATIONS: MigrationObject[] = [
@@ -32,4 +33,5 @@ export const POSTGRESQL_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201160100_contacts', class: Migration20261201160100_contacts },
   { name: 'Migration20261202010100_provisioning', class: Migration20261202010100_provisioning },
   { name: 'Migration20261202020100_customers', class: Migration20261202020100_customers },
+  { name: 'Migration20261202060100_contact_indexes', class: Migration20261202060100_contact_indexes },
 ];

@@ -1,5 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
-import { HISTORY_INDEXES } from '../history-indexes.js';
+import { FIRST_HISTORY_INDEXES as HISTORY_INDEXES } from '../history-indexes.js';
 
 /**
  * One index per access path of the message history (comms_get_messages), so no filter walks all the
