@@ -31,6 +31,8 @@ const KNOWN_TABLES = new Set([
   'agents', 'agent_channels', 'messages', 'callback_deliveries', 'whatsapp_senders', 'call_logs', 'call_turns', 'usage_records',
   'usage_counters', 'agent_limits', 'usage_alerts', 'opt_outs', 'do_not_contact', 'consents', 'erasure_tombstones', 'agent_compliance',
   'contacts', 'contact_addresses',
+  // The server's own numbers and provisioning runs (bought from the provider, shared between agents), never a contact's.
+  'phone_numbers', 'provisioning_operations', 'shared_numbers', 'customers',
   'mikro_orm_migrations',
 ]);
 const CONTACT_COLUMN = /(^|_)(from|to|contact|address|addr|phone|number|email|recipient|caller|callee|body|text|payload|metadata|transcript|evidence)(_|$)/;
