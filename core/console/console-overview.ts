@@ -2,6 +2,7 @@ import type { Alert } from '../../ports/alerts.js';
 import { FINAL_CALL_STATUSES } from '../../ports/calls.js';
 import { CHANNELS, MESSAGE_STATUSES, type CallLogRecord, type MessageRecord } from '../../ports/records.js';
 import { requireAdmin } from '../auth/authenticate.js';
+import { customerScope } from '../auth/tenancy.js';
 import { defineUseCase } from '../use-case.js';
 import { maskAddress } from './mask.js';
 
@@ -19,7 +20,8 @@ interface OverviewOutput {
   activity: Array<Bucket & { kind: 'message' | 'call'; channel: string; status: string }>;
   recentMessages: Array<{ id: string; agentId: string; channel: string; direction: string; status: string; contact: string; errorCode: string | null; createdAt: string }>;
   liveCalls: Array<{ id: string; agentId: string; direction: string; status: string; contact: string; startedAt: string }>;
-  outbox: { pending: number; oldestCreatedAt: string | null; dead: number };
+  /** Null for a customer admin: the outbox is the whole server's, not the customer's. */
+  outbox: { pending: number; oldestCreatedAt: string | null; dead: number } | null;
   alerts: Array<{ trigger: string; severity: string; summary: string; at: string }>;
 }
 
@@ -49,7 +51,8 @@ export const getConsoleOverview = defineUseCase<{ hours?: number }, OverviewOutp
   description:
     'Admin only. What the admin console\'s dashboard shows besides usage and audit: messages and calls per hour by channel ' +
     'and status, the latest messages and the calls in progress (contact numbers and addresses masked, no bodies), the ' +
-    'callback outbox backlog, and the alerts this server raised lately. Full contacts and bodies: comms_reveal (audited).',
+    'callback outbox backlog, and the alerts this server raised lately. Full contacts and bodies: comms_reveal (audited). ' +
+    'A customer admin sees its own agents\' traffic only, without the server-wide outbox (null) and alerts (empty).',
   input: { type: 'object', additionalProperties: false, properties: { hours: { type: 'integer', minimum: 1, maximum: 168, default: 24 } } },
   output: obj({
     since: str,
@@ -60,11 +63,12 @@ export const getConsoleOverview = defineUseCase<{ hours?: number }, OverviewOutp
       items: obj({ id: str, agentId: str, channel: { type: 'string', enum: [...CHANNELS] }, direction: str, status: { type: 'string', enum: [...MESSAGE_STATUSES] }, contact: str, errorCode: { type: ['string', 'null'] }, createdAt: str }),
     },
     liveCalls: { type: 'array', items: obj({ id: str, agentId: str, direction: str, status: str, contact: str, startedAt: str }) },
-    outbox: obj({ pending: { type: 'integer' }, oldestCreatedAt: { type: ['string', 'null'] }, dead: { type: 'integer' } }),
+    outbox: { ...obj({ pending: { type: 'integer' }, oldestCreatedAt: { type: ['string', 'null'] }, dead: { type: 'integer' } }), type: ['object', 'null'] },
     alerts: { type: 'array', items: obj({ trigger: str, severity: str, summary: str, at: str }) },
   }),
   annotations: { readOnlyHint: true, openWorldHint: false },
   auth: 'admin',
+  tenancy: 'customer-scoped',
   toolset: 'audit',
   rest: { method: 'GET', path: '/console/overview' },
   async run(ctx, input) {
@@ -72,15 +76,18 @@ export const getConsoleOverview = defineUseCase<{ hours?: number }, OverviewOutp
     const { db, clock, alerts } = ctx.ports;
     const until = clock.now();
     const since = new Date(until.getTime() - (input.hours ?? 24) * HOUR_MS);
-    const agents = await db.agents.list();
+    const customerId = customerScope(ctx.caller);
+    const agents = await db.agents.list({ customerId });
     const perAgent = await Promise.all(agents.map(async (agent) => ({
       messages: await db.messages.list({ agentId: agent.id, since, limit: PER_AGENT_LIMIT }),
       calls: await db.calls.list({ agentId: agent.id, limit: PER_AGENT_LIMIT }),
     })));
     const messages = perAgent.flatMap((a) => a.messages).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
     const calls = perAgent.flatMap((a) => a.calls);
-    const [backlog, dead] = await Promise.all([db.callbacks.backlog(), db.callbacks.countDead()]);
-    const recentAlerts: Alert[] = alerts.recent?.(RECENT_ALERTS) ?? [];
+    // The outbox and the alerts are the whole server's (other customers' agents, the operator's providers).
+    const serverWide = customerId === undefined;
+    const [backlog, dead] = serverWide ? await Promise.all([db.callbacks.backlog(), db.callbacks.countDead()]) : [null, 0];
+    const recentAlerts: Alert[] = serverWide ? (alerts.recent?.(RECENT_ALERTS) ?? []) : [];
     return {
       since: since.toISOString(),
       until: until.toISOString(),
@@ -91,7 +98,7 @@ export const getConsoleOverview = defineUseCase<{ hours?: number }, OverviewOutp
       liveCalls: calls
         .filter((c) => !(FINAL_CALL_STATUSES as readonly string[]).includes(c.status))
         .map((c) => ({ id: c.id, agentId: c.agentId, direction: c.direction, status: c.status, contact: contactOf(c), startedAt: c.startedAt.toISOString() })),
-      outbox: { pending: backlog.pending, oldestCreatedAt: backlog.oldestCreatedAt?.toISOString() ?? null, dead },
+      outbox: backlog ? { pending: backlog.pending, oldestCreatedAt: backlog.oldestCreatedAt?.toISOString() ?? null, dead } : null,
       alerts: recentAlerts.map((a) => ({ trigger: a.trigger, severity: a.severity, summary: a.summary, at: a.at.toISOString() })),
     };
   },

@@ -47,4 +47,22 @@ describe('Console overview and reveal over REST', () => {
       expect(refused.body.error.code).toBe('FORBIDDEN');
     }
   });
+
+  it('shows a customer admin its own agents\' traffic only, without the server-wide outbox and alerts; reveal stays the operator\'s', async () => {
+    const customer = (await server.app.runner.run('comms_create_customer', { kind: 'admin' }, { name: 'Customer A' })) as { customerId: string; adminToken: string };
+    const own = (await server.app.runner.run('comms_create_agent', { kind: 'customer', customerId: customer.customerId }, { name: 'Customer agent', phone: '+15550100022' })) as { agentId: string; token: string };
+    const sent = await restCall<{ messageId: string }>(server.url, own.token, 'POST', '/messages', { channel: 'sms', to: '+15550100178', body: 'customer words' });
+    expect(sent.status).toBe(201);
+
+    const { status, body } = await restCall<{ recentMessages: Array<{ id: string; agentId: string }>; outbox: unknown; alerts: unknown[] }>(server.url, customer.adminToken, 'GET', '/console/overview');
+    expect(status).toBe(200);
+    expect(body.recentMessages.map((m) => [m.id, m.agentId])).toEqual([[sent.body.messageId, own.agentId]]);
+    expect(JSON.stringify(body)).not.toContain(agent.agentId);
+    expect(body.outbox).toBeNull();
+    expect(body.alerts).toEqual([]);
+    const operator = await restCall<{ recentMessages: Array<{ id: string }> }>(server.url, ADMIN_TOKEN, 'GET', '/console/overview');
+    expect(operator.body.recentMessages.map((m) => m.id)).toEqual(expect.arrayContaining([messageId, sent.body.messageId]));
+    const reveal = await restCall<{ error: { code: string } }>(server.url, customer.adminToken, 'POST', '/console/reveal', { kind: 'message', id: sent.body.messageId });
+    expect(reveal.body.error.code).toBe('OPERATOR_ONLY');
+  });
 });

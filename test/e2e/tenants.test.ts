@@ -56,6 +56,13 @@ const PROBES: Record<string, (w: World) => { args: Args; code?: string; check?: 
       expect(JSON.stringify(body)).not.toContain(w.bCustomer);
     },
   }),
+  comms_get_console_overview: () => ({
+    args: {},
+    check: (body, w) => {
+      expect(body.outbox).toBeNull();
+      expect(JSON.stringify(body)).not.toContain(w.bAgent);
+    },
+  }),
   comms_register_provider: (w) => ({ args: { name: 'intruder-set', provider: 'twilio', credentials: { accountSid: 'x' }, customerId: w.bCustomer }, code: 'FORBIDDEN' }),
   comms_list_providers: () => ({ args: {}, check: (body, w) => expect(JSON.stringify(body)).not.toContain(w.bCredentials) }),
   comms_remove_provider: (w) => ({ args: { name: w.bCredentials }, code: 'NOT_FOUND' }),
