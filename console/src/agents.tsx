@@ -1,7 +1,8 @@
 import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
-import { api, describeError } from './api.js';
+import { api, describeError, session } from './api.js';
 import { usePoll } from './hooks.js';
+import { DeprovisionDialog, ProvisionAgent } from './provisioning.js';
 import type { Agent, AgentUsage } from './types.js';
 
 const CHANNEL_FIELDS = [
@@ -30,6 +31,11 @@ export function Agents() {
   const [secret, setSecret] = useState<{ title: string; secrets: Record<string, string> } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [editing, setEditing] = useState<string | null>(null);
+  const [provisioning, setProvisioning] = useState<string | null>(null);
+  const [deprovisioning, setDeprovisioning] = useState<string | null>(null);
+  // Provisioning is the operator's (the tools are operator-only): a customer admin is not offered it.
+  const operator = !session.isCustomerAdmin();
+  const agentById = (id: string) => agents.data?.agents.find((a) => a.agentId === id);
 
   const act = async (work: () => Promise<void>) => {
     setError(null);
@@ -78,6 +84,12 @@ export function Agents() {
                     {a.status === 'active'
                       ? <ConfirmButton label={`Disable ${a.name}`} onConfirm={() => act(() => api('PATCH', `/agents/${encodeURIComponent(a.agentId)}`, { status: 'disabled' }))} />
                       : <button type="button" onClick={() => act(() => api('PATCH', `/agents/${encodeURIComponent(a.agentId)}`, { status: 'active' }))}>Enable {a.name}</button>}
+                    {operator ? (
+                      <>
+                        <button type="button" onClick={() => setProvisioning(provisioning === a.agentId ? null : a.agentId)} aria-expanded={provisioning === a.agentId}>Provision {a.name}</button>
+                        <button type="button" class="danger" onClick={() => setDeprovisioning(a.agentId)}>Deprovision {a.name}</button>
+                      </>
+                    ) : null}
                   </td>
                 </tr>
               ))}
@@ -87,6 +99,12 @@ export function Agents() {
       </section>
       {editing && agents.data ? (
         <EditAgent key={editing} agent={agents.data.agents.find((a) => a.agentId === editing) as Agent} act={act} onDone={() => setEditing(null)} />
+      ) : null}
+      {provisioning && agentById(provisioning) ? (
+        <ProvisionAgent key={provisioning} agent={agentById(provisioning) as Agent} onChanged={agents.refresh} onDone={() => setProvisioning(null)} />
+      ) : null}
+      {deprovisioning && agentById(deprovisioning) ? (
+        <DeprovisionDialog key={deprovisioning} agent={agentById(deprovisioning) as Agent} onChanged={agents.refresh} onClose={() => setDeprovisioning(null)} />
       ) : null}
       <section aria-labelledby="create-h">
         <h2 id="create-h">Create an agent</h2>
@@ -116,7 +134,11 @@ function ConfirmButton({ label, onConfirm }: { label: string; onConfirm: () => P
   ) : <button type="button" onClick={() => setArmed(true)}>{label}</button>;
 }
 
-/** Name and channel addresses (empty removes one), then the limits: tier and spend caps. */
+/**
+ * Name and channel addresses (empty removes one), then the limits: tier and spend caps. The inputs take their
+ * values as defaults only: the agent list redraws on every poll, and a controlled `value` would put back what
+ * the operator was typing over.
+ */
 function EditAgent({ agent, act, onDone }: { agent: Agent; act: (work: () => Promise<void>) => Promise<void>; onDone: () => void }) {
   const limits = usePoll(() => api<AgentUsage>('GET', `/usage?agentId=${encodeURIComponent(agent.agentId)}&days=1`).catch(() => null), 60_000);
   const address = (channel: string) => agent.channels.find((c) => c.channel === channel)?.address ?? '';
@@ -142,20 +164,20 @@ function EditAgent({ agent, act, onDone }: { agent: Agent; act: (work: () => Pro
       <h2 id="edit-h">Edit {agent.name}</h2>
       <form onSubmit={saveChannels} class="form">
         <label for="edit-name">Name</label>
-        <input id="edit-name" name="name" required value={agent.name} />
+        <input id="edit-name" name="name" required defaultValue={agent.name} />
         {CHANNEL_FIELDS.map((f) => (
-          <Fragment key={f.name}><label for={`edit-${f.name}`}>{f.label} (empty: none)</label><input id={`edit-${f.name}`} name={f.name} value={address(f.channel)} /></Fragment>
+          <Fragment key={f.name}><label for={`edit-${f.name}`}>{f.label} (empty: none)</label><input id={`edit-${f.name}`} name={f.name} defaultValue={address(f.channel)} /></Fragment>
         ))}
         <button type="submit">Save channels</button>
       </form>
       {limits.data ? (
         <form onSubmit={saveLimits} class="form">
           <label for="edit-tier">Tier (empty: the default tier)</label>
-          <input id="edit-tier" name="tier" value={limits.data.limits.tier} />
+          <input id="edit-tier" name="tier" defaultValue={limits.data.limits.tier} />
           <label for="edit-perDay">Spend cap per day (empty: the tier's)</label>
-          <input id="edit-perDay" name="perDay" inputMode="decimal" value={cap('spend:day')} />
+          <input id="edit-perDay" name="perDay" inputMode="decimal" defaultValue={cap('spend:day')} />
           <label for="edit-perMonth">Spend cap per month (empty: the tier's)</label>
-          <input id="edit-perMonth" name="perMonth" inputMode="decimal" value={cap('spend:month')} />
+          <input id="edit-perMonth" name="perMonth" inputMode="decimal" defaultValue={cap('spend:month')} />
           <button type="submit">Save limits</button>
         </form>
       ) : <p class="hint">Limits need usage tracking (usage.enabled).</p>}

@@ -3,11 +3,15 @@
  * lives in sessionStorage (gone with the tab) and never in a URL.
  */
 const TOKEN_KEY = 'agentos-comms.console.token';
+/** A customer admin token (core/auth/authenticate.ts): the server confines it to its customer and refuses operator-only calls. */
+const CUSTOMER_TOKEN_PREFIX = 'aocc_';
 
 export const session = {
   token: (): string | null => sessionStorage.getItem(TOKEN_KEY),
   logIn: (token: string): void => sessionStorage.setItem(TOKEN_KEY, token),
   logOut: (): void => sessionStorage.removeItem(TOKEN_KEY),
+  /** The console leaves out what only the operator may do, rather than let the server refuse it. */
+  isCustomerAdmin: (): boolean => sessionStorage.getItem(TOKEN_KEY)?.startsWith(CUSTOMER_TOKEN_PREFIX) ?? false,
 };
 
 export class ApiError extends Error {

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { ApiError, api, describeError, inDemoMode } from './api.js';
+import { ApiError, api, describeError, inDemoMode, session } from './api.js';
 import { StackedBars, hourSlots, seriesBy } from './charts.js';
 import { usePoll } from './hooks.js';
 import type { Agent, AgentUsage, AuditEntry, AuditReport, Overview, Provider, Revealed, UsageDashboard } from './types.js';
@@ -21,17 +21,20 @@ async function usageOrNull<T>(path: string): Promise<T | null> {
 }
 
 export function Dashboard() {
+  // A customer admin sees its own agents' data; what is the whole server's (the usage dashboard, the audit chain,
+  // the outbox, alerts, reveals) is the operator's, and the server would refuse it.
+  const operator = !session.isCustomerAdmin();
   const overview = usePoll(() => api<Overview>('GET', `/console/overview?hours=${HOURS}`), LIVE_MS);
   const agents = usePoll(() => api<{ agents: Agent[] }>('GET', '/agents'), LIVE_MS);
   const audit = usePoll(async () => ({
     entries: (await api<{ entries: AuditEntry[] }>('GET', '/audit?limit=10')).entries,
-    report: await api<AuditReport>('GET', '/audit/verify'),
+    report: operator ? await api<AuditReport>('GET', '/audit/verify') : null,
   }), SLOW_MS);
   const usage = usePoll(async () => {
-    const dashboard = await usageOrNull<UsageDashboard>('/usage/dashboard');
+    const dashboard = operator ? await usageOrNull<UsageDashboard>('/usage/dashboard') : null;
     const list = agents.data?.agents ?? [];
-    const perAgent = dashboard ? await Promise.all(list.map((a) => api<AgentUsage>('GET', `/usage?agentId=${encodeURIComponent(a.agentId)}&days=1`))) : [];
-    return { dashboard, perAgent };
+    const perAgent = dashboard || !operator ? await Promise.all(list.map((a) => usageOrNull<AgentUsage>(`/usage?agentId=${encodeURIComponent(a.agentId)}&days=1`))) : [];
+    return { dashboard, perAgent: perAgent.filter((u): u is AgentUsage => u !== null) };
   }, SLOW_MS, [agents.data?.agents.length]);
   const providers = usePoll(() => api<{ providers: Provider[] }>('GET', '/providers'), SLOW_MS);
   const demo = usePoll(inDemoMode, 60_000);
@@ -56,40 +59,40 @@ export function Dashboard() {
         </section>
         <section aria-labelledby="messages-h" class="wide">
           <h2 id="messages-h">Latest messages</h2>
-          <RecentMessages overview={overview.data} names={names} />
+          <RecentMessages overview={overview.data} names={names} reveal={operator} />
         </section>
         <section aria-labelledby="calls-h">
           <h2 id="calls-h">Live calls</h2>
-          <LiveCalls overview={overview.data} names={names} />
+          <LiveCalls overview={overview.data} names={names} reveal={operator} />
         </section>
-        <section aria-labelledby="outbox-h">
+        {operator ? <section aria-labelledby="outbox-h">
           <h2 id="outbox-h">Callback outbox</h2>
-          {overview.data ? (
+          {overview.data?.outbox ? (
             <dl class="facts">
               <dt>Pending</dt><dd data-testid="outbox-pending">{overview.data.outbox.pending}</dd>
               <dt>Oldest pending</dt><dd>{overview.data.outbox.oldestCreatedAt ? time(overview.data.outbox.oldestCreatedAt) : '—'}</dd>
               <dt>Given up (dead)</dt><dd>{overview.data.outbox.dead}</dd>
             </dl>
           ) : null}
-        </section>
+        </section> : null}
         <section aria-labelledby="health-h">
           <h2 id="health-h">Channel health</h2>
           <Health agents={agents.data?.agents ?? []} providers={providers.data?.providers ?? []} />
         </section>
         <section aria-labelledby="spend-h">
           <h2 id="spend-h">Spend against caps</h2>
-          {usage.error ? <p class="error">{usage.error}</p> : <Spend usage={usage.data} names={names} />}
+          {usage.error ? <p class="error">{usage.error}</p> : <Spend usage={usage.data} names={names} operator={operator} />}
         </section>
-        <section aria-labelledby="refusals-h">
+        {operator ? <section aria-labelledby="refusals-h">
           <h2 id="refusals-h">Refusals by reason (this month)</h2>
           <Refusals usage={usage.data?.dashboard ?? null} />
-        </section>
-        <section aria-labelledby="alerts-h">
+        </section> : null}
+        {operator ? <section aria-labelledby="alerts-h">
           <h2 id="alerts-h">Recent alerts</h2>
           {overview.data?.alerts.length ? (
             <ul class="plain">{overview.data.alerts.map((a) => <li key={a.at + a.trigger}><span class={`sev ${a.severity.toLowerCase()}`}>{a.severity}</span> {time(a.at)} {a.summary}</li>)}</ul>
           ) : <p>No alerts raised since this server started.</p>}
-        </section>
+        </section> : null}
         <section aria-labelledby="audit-h" class="wide">
           <h2 id="audit-h">Audit trail</h2>
           <Audit data={audit.data} error={audit.error} />
@@ -135,7 +138,7 @@ function Activity({ overview }: { overview: Overview }) {
 }
 
 /** One item's masked contact, and its full contact and body once the admin asks (an audited call). */
-function Reveal({ kind, id, masked }: { kind: 'message' | 'call'; id: string; masked: string }) {
+function Reveal({ kind, id, masked, allowed }: { kind: 'message' | 'call'; id: string; masked: string; allowed: boolean }) {
   const [shown, setShown] = useState<Revealed | null>(null);
   const [error, setError] = useState<string | null>(null);
   if (shown) {
@@ -147,6 +150,7 @@ function Reveal({ kind, id, masked }: { kind: 'message' | 'call'; id: string; ma
       </span>
     );
   }
+  if (!allowed) return <span>{masked}</span>;
   const reveal = () => api<Revealed>('POST', '/console/reveal', { kind, id }).then(setShown, (err: unknown) => setError(describeError(err)));
   return (
     <span>
@@ -157,7 +161,7 @@ function Reveal({ kind, id, masked }: { kind: 'message' | 'call'; id: string; ma
   );
 }
 
-function RecentMessages({ overview, names }: { overview: Overview | null; names: Map<string, string> }) {
+function RecentMessages({ overview, names, reveal }: { overview: Overview | null; names: Map<string, string>; reveal: boolean }) {
   if (!overview) return null;
   if (overview.recentMessages.length === 0) return <p>No messages in the last {HOURS} hours.</p>;
   return (
@@ -171,7 +175,7 @@ function RecentMessages({ overview, names }: { overview: Overview | null; names:
             <td>{m.channel}</td>
             <td>{m.direction}</td>
             <td>{m.status}{m.errorCode ? ` (${m.errorCode})` : ''}</td>
-            <td><Reveal kind="message" id={m.id} masked={m.contact} /></td>
+            <td><Reveal kind="message" id={m.id} masked={m.contact} allowed={reveal} /></td>
           </tr>
         ))}
       </tbody>
@@ -179,13 +183,13 @@ function RecentMessages({ overview, names }: { overview: Overview | null; names:
   );
 }
 
-function LiveCalls({ overview, names }: { overview: Overview | null; names: Map<string, string> }) {
+function LiveCalls({ overview, names, reveal }: { overview: Overview | null; names: Map<string, string>; reveal: boolean }) {
   if (!overview) return null;
   if (overview.liveCalls.length === 0) return <p>No call in progress.</p>;
   return (
     <ul class="plain">
       {overview.liveCalls.map((c) => (
-        <li key={c.id}>{names.get(c.agentId) ?? c.agentId}, {c.direction} {c.status} since {time(c.startedAt)}: <Reveal kind="call" id={c.id} masked={c.contact} /></li>
+        <li key={c.id}>{names.get(c.agentId) ?? c.agentId}, {c.direction} {c.status} since {time(c.startedAt)}: <Reveal kind="call" id={c.id} masked={c.contact} allowed={reveal} /></li>
       ))}
     </ul>
   );
@@ -204,13 +208,13 @@ function Health({ agents, providers }: { agents: Agent[]; providers: Provider[] 
   );
 }
 
-function Spend({ usage, names }: { usage: { dashboard: UsageDashboard | null; perAgent: AgentUsage[] } | null; names: Map<string, string> }) {
+function Spend({ usage, names, operator }: { usage: { dashboard: UsageDashboard | null; perAgent: AgentUsage[] } | null; names: Map<string, string>; operator: boolean }) {
   if (!usage) return null;
-  if (!usage.dashboard) return <p>Usage tracking is off on this server (usage.enabled).</p>;
+  if (operator && !usage.dashboard) return <p>Usage tracking is off on this server (usage.enabled).</p>;
   const caps = usage.perAgent.flatMap((u) => u.standings.filter((s) => s.limit.startsWith('spend:')).map((s) => ({ ...s, agentId: u.agentId, currency: u.currency })));
   return (
     <>
-      <p>This month: {usage.dashboard.totals.price} {usage.dashboard.currency} over {usage.dashboard.totals.count} actions ({usage.dashboard.byTier.map((t) => `${t.tier} ${t.price}`).join(', ') || 'no tier used'}).</p>
+      {usage.dashboard ? <p>This month: {usage.dashboard.totals.price} {usage.dashboard.currency} over {usage.dashboard.totals.count} actions ({usage.dashboard.byTier.map((t) => `${t.tier} ${t.price}`).join(', ') || 'no tier used'}).</p> : null}
       {caps.length ? (
         <ul class="plain">
           {caps.map((s) => (
@@ -241,15 +245,17 @@ function Refusals({ usage }: { usage: UsageDashboard | null }) {
   );
 }
 
-function Audit({ data, error }: { data: { entries: AuditEntry[]; report: AuditReport } | null; error: string | null }) {
+function Audit({ data, error }: { data: { entries: AuditEntry[]; report: AuditReport | null } | null; error: string | null }) {
   if (error) return <p class="error">{error}</p>;
   if (!data) return null;
   const { report } = data;
   return (
     <>
-      <p data-testid="audit-verify" class={report.valid ? 'ok' : 'error'}>
-        {report.valid ? `Chain verified: ${report.checked} entries intact.` : `Chain broken at entry ${report.firstBreak?.seq} (${report.firstBreak?.problem}).`}
-      </p>
+      {report ? (
+        <p data-testid="audit-verify" class={report.valid ? 'ok' : 'error'}>
+          {report.valid ? `Chain verified: ${report.checked} entries intact.` : `Chain broken at entry ${report.firstBreak?.seq} (${report.firstBreak?.problem}).`}
+        </p>
+      ) : <p class="hint">Your customer's entries; the operator verifies the whole chain.</p>}
       <table>
         <thead><tr><th scope="col">#</th><th scope="col">Time</th><th scope="col">Actor</th><th scope="col">Action</th><th scope="col">Agent</th><th scope="col">Outcome</th></tr></thead>
         <tbody>

@@ -29,7 +29,7 @@ export function Login({ onLoggedIn }: { onLoggedIn: () => void }) {
       <form onSubmit={submit}>
         <label for="token">Admin token</label>
         <input id="token" name="token" type="password" autocomplete="off" required value={token} onInput={(e) => setToken((e.target as HTMLInputElement).value)} />
-        <p class="hint">Kept in this tab only (session storage) and sent to this server's REST API.</p>
+        <p class="hint">The operator's admin token, or a customer admin token (aocc_…), which shows only that customer's agents. Kept in this tab only (session storage) and sent to this server's REST API.</p>
         <button type="submit" disabled={busy}>Log in</button>
         {error ? <p role="alert" class="error">{error}</p> : null}
       </form>

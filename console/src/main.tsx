@@ -4,15 +4,18 @@ import { session } from './api.js';
 import { Login } from './login.js';
 import { Dashboard } from './dashboard.js';
 import { Agents } from './agents.js';
+import { Scenarios } from './scenarios.js';
 import './style.css';
 
-type Page = 'dashboard' | 'agents';
-const PAGES: Array<{ page: Page; title: string }> = [
+type Page = 'dashboard' | 'agents' | 'scenarios';
+/** `operatorOnly`: left out for a customer admin, whom the server would refuse. */
+const PAGES: Array<{ page: Page; title: string; operatorOnly?: boolean }> = [
   { page: 'dashboard', title: 'Dashboard' },
   { page: 'agents', title: 'Agents' },
+  { page: 'scenarios', title: 'Scenarios', operatorOnly: true },
 ];
 
-const pageOf = (path: string): Page => (path.startsWith('/admin/agents') ? 'agents' : 'dashboard');
+const pageOf = (path: string): Page => PAGES.find((p) => path.startsWith(`/admin/${p.page}`))?.page ?? 'dashboard';
 
 function go(path: string): void {
   history.pushState(null, '', path);
@@ -36,7 +39,7 @@ function App() {
     <>
       <header class="bar">
         <nav aria-label="Console">
-          {PAGES.map((p) => (
+          {PAGES.filter((p) => !(p.operatorOnly && session.isCustomerAdmin())).map((p) => (
             <a key={p.page} href={`/admin/${p.page}`} aria-current={p.page === page ? 'page' : undefined}
               onClick={(e) => { e.preventDefault(); go(`/admin/${p.page}`); }}>{p.title}</a>
           ))}
@@ -44,7 +47,7 @@ function App() {
         </nav>
         <button type="button" class="link" onClick={() => { session.logOut(); setLoggedIn(false); }}>Log out</button>
       </header>
-      <main>{page === 'agents' ? <Agents /> : <Dashboard />}</main>
+      <main>{page === 'agents' ? <Agents /> : page === 'scenarios' ? <Scenarios /> : <Dashboard />}</main>
     </>
   );
 }
