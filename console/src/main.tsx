@@ -4,15 +4,17 @@ import { session } from './api.js';
 import { Login } from './login.js';
 import { Dashboard } from './dashboard.js';
 import { Agents } from './agents.js';
+import { SetupWizard } from './setup/setup-wizard.js';
 import './style.css';
 
-type Page = 'dashboard' | 'agents';
+type Page = 'dashboard' | 'agents' | 'setup';
 const PAGES: Array<{ page: Page; title: string }> = [
   { page: 'dashboard', title: 'Dashboard' },
   { page: 'agents', title: 'Agents' },
+  { page: 'setup', title: 'Setup' },
 ];
 
-const pageOf = (path: string): Page => (path.startsWith('/admin/agents') ? 'agents' : 'dashboard');
+const pageOf = (path: string): Page => PAGES.find((p) => path.startsWith(`/admin/${p.page}`))?.page ?? 'dashboard';
 
 function go(path: string): void {
   history.pushState(null, '', path);
@@ -44,7 +46,7 @@ function App() {
         </nav>
         <button type="button" class="link" onClick={() => { session.logOut(); setLoggedIn(false); }}>Log out</button>
       </header>
-      <main>{page === 'agents' ? <Agents /> : <Dashboard />}</main>
+      <main>{page === 'agents' ? <Agents /> : page === 'setup' ? <SetupWizard /> : <Dashboard />}</main>
     </>
   );
 }

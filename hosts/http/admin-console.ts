@@ -18,6 +18,7 @@ const PAGES: Record<string, string> = {
   '/admin': 'index.html',
   '/admin/dashboard': 'index.html',
   '/admin/agents': 'index.html',
+  '/admin/setup': 'index.html',
   '/admin/api-docs': 'api-docs.html',
 };
 
