@@ -57,7 +57,7 @@ function ChannelForm({ channel, offered, current, refresh }: { channel: SetupCha
     <form class="form channel" onSubmit={submit} aria-labelledby={`${channel}-legend`}>
       <h3 id={`${channel}-legend`}>{CHANNEL_TITLES[channel]}</h3>
       <p class="span hint">Now: {current ? `${current}${current === 'mock' ? ' (demo)' : ''}` : 'off'}</p>
-      <label for={`${channel}-provider`}>Provider</label>
+      <label for={`${channel}-provider`}>{CHANNEL_TITLES[channel]} provider</label>
       <select id={`${channel}-provider`} name="provider" value={provider} onChange={(e) => { setProvider((e.target as HTMLSelectElement).value); save.reset(); }}>
         {offered.map((c) => <option key={c.provider} value={c.provider}>{c.demo ? `${c.provider} (demo: nothing is delivered)` : c.provider}</option>)}
       </select>
