@@ -76,6 +76,8 @@ describe.skipIf(skipReason !== null)(`Setup wizard in a browser${skipReason ? ` 
     await whatsapp.getByRole('button', { name: 'Verify and save whatsapp credentials' }).click();
     await whatsapp.getByRole('status').getByText(/whatsapp: twilio accepted the credentials .*stored as "setup-whatsapp"/).waitFor();
     expect((await setupStatus()).channels.find((c) => c.channel === 'whatsapp')).toMatchObject({ provider: 'twilio', credentialsRef: 'setup-whatsapp' });
+    // Stored encrypted on the server: the secret is no longer in the page.
+    expect(await whatsapp.getByLabel('authToken').inputValue()).toBe('');
 
     await page.getByRole('button', { name: 'Use the demo adapter for telephony' }).click();
     await page.getByText('telephony: demo adapter chosen').waitFor();
@@ -156,7 +158,9 @@ describe.skipIf(skipReason !== null)(`Setup wizard in a browser${skipReason ? ` 
     const inbound = await restCall<{ messages: Array<{ from: string; direction: string }> }>(server.url, ADMIN_TOKEN, 'GET', `/messages?agentId=${agentId}&direction=inbound`);
     expect(inbound.body.messages).toEqual([expect.objectContaining({ direction: 'inbound', from: '+15550100199' })]);
     // The wizard shows the status, never the bodies.
-    expect(await page.content()).not.toContain('setup works');
+    const html = await page.content();
+    expect(html).not.toContain('setup works');
+    expect(html).not.toContain('demo reply');
     await expectCleanPage();
   });
 

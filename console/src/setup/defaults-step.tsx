@@ -54,7 +54,7 @@ export function DefaultsStep({ status, refresh }: StepProps) {
         <button type="submit" disabled={save.busy}>Save the defaults</button>
       </form>
       <Problem id="defaults-problem" error={save.error} />
-      {save.result ? <Done>Written to {save.result.overlay} ({save.result.written.join(', ')}): in effect when the server starts again.</Done> : null}
+      <Done>{save.result ? `Written to ${save.result.overlay} (${save.result.written.join(', ')}): in effect when the server starts again.` : null}</Done>
     </>
   );
 }

@@ -15,8 +15,11 @@ export function Problem({ id, error }: { id: string; error: ApiError | Error | n
   );
 }
 
-/** A success, read out politely (role=status). */
-export function Done({ children }: { children: ComponentChildren }) {
+/**
+ * A success, read out politely: the live region is always there (empty until something succeeds), since a
+ * region inserted together with its text is not announced by every screen reader.
+ */
+export function Done({ children }: { children?: ComponentChildren }) {
   return <p role="status" class="ok">{children}</p>;
 }
 

@@ -60,15 +60,16 @@ export function NumberStep({ status, refresh }: StepProps) {
         <button type="submit" disabled={choose.busy}>{source === 'buy' ? 'Search and buy' : 'Give the agent this number'}</button>
       </form>
       {refused ? <BuyRefused error={refused} /> : <Problem id="number-problem" error={choose.error} />}
-      {choose.result ? <Chosen chosen={choose.result} /> : null}
+      <Done>{choose.result ? `The agent sends and receives SMS and calls on ${choose.result.phone}.` : null}</Done>
+      {choose.result ? <Webhooks chosen={choose.result} /> : null}
     </>
   );
 }
 
-function Chosen({ chosen }: { chosen: Chosen }) {
+/** What to set in the provider's console for a number it owns (nothing for demo numbers). */
+function Webhooks({ chosen }: { chosen: Chosen }) {
   return (
     <>
-      <Done>The agent sends and receives SMS and calls on {chosen.phone}.</Done>
       {chosen.webhooksToSet.length ? (
         <table>
           <caption>Set these in your provider's console for {chosen.phone}</caption>

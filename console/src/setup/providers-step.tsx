@@ -47,7 +47,8 @@ function ChannelForm({ channel, offered, current, refresh }: { channel: SetupCha
         ? { channel, provider }
         : { channel, provider, credentials: credentialsFrom(form, choice?.fields ?? []), name: await freeName(channel) };
       const saved = await api<Saved>('POST', '/setup/providers', body);
-      form.reset();
+      // Stored encrypted now: the secrets need not stay in the page.
+      for (const input of form.querySelectorAll('input')) input.value = '';
       await refresh();
       return saved;
     });
@@ -65,9 +66,9 @@ function ChannelForm({ channel, offered, current, refresh }: { channel: SetupCha
       <button type="submit" disabled={save.busy}>{choice?.demo ? `Use the demo adapter for ${channel}` : `Verify and save ${channel} credentials`}</button>
       <div class="span">
         <Problem id={errorId} error={save.error} />
-        {save.result ? <Done>{save.result.verified
+        <Done>{save.result ? `${save.result.verified
           ? `${channel}: ${save.result.provider} accepted the credentials (${save.result.verified}); stored as "${save.result.credentialsRef}".`
-          : `${channel}: demo adapter chosen (nothing is delivered).`} Takes effect when the server starts again.</Done> : null}
+          : `${channel}: demo adapter chosen (nothing is delivered).`} Takes effect when the server starts again.` : null}</Done>
       </div>
     </form>
   );

@@ -44,8 +44,10 @@ export function PublicUrlStep({ status, refresh }: StepProps) {
       <Problem id="public-url-problem" error={check.error} />
       {check.error ? <button type="button" onClick={keepAnyway} disabled={keep.busy}>Keep this URL anyway</button> : null}
       <Problem id="public-url-keep-problem" error={keep.error} />
-      {check.result ? <Done>{check.result.url}/health answered (HTTP {check.result.status}): providers can reach this server.</Done> : null}
-      {keep.result ? <Done>Kept without a check, in {keep.result.overlay}. Run <code>agentos-comms doctor</code> once the address is up.</Done> : null}
+      <Done>
+        {check.result ? `${check.result.url}/health answered (HTTP ${check.result.status}): providers can reach this server.` : null}
+        {keep.result ? <>Kept without a check, in {keep.result.overlay}. Run <code>agentos-comms doctor</code> once the address is up.</> : null}
+      </Done>
     </>
   );
 }

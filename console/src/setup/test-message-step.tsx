@@ -1,6 +1,6 @@
 import { useEffect } from 'preact/hooks';
 import { api } from '../api.js';
-import { Done, Field, Problem } from './form-parts.js';
+import { Field, Problem } from './form-parts.js';
 import { smsIsDemo, type SetupStatus, type StepProps } from './setup-types.js';
 import { useAction } from './use-action.js';
 
@@ -56,7 +56,10 @@ export function TestMessageStep({ status, refresh }: StepProps) {
         <button type="submit" disabled={send.busy}>Send the test message</button>
       </form>
       <Problem id="test-problem" error={send.error} />
-      {sent ? <Progress messageId={sent.messageId} tracked={tracked} demo={demo} reply={reply.result} publicBaseUrl={status.publicBaseUrl} /> : null}
+      <div aria-live="polite" data-testid="test-message-progress">
+        {sent ? <Progress messageId={sent.messageId} tracked={tracked} demo={demo} reply={reply.result} publicBaseUrl={status.publicBaseUrl} />
+          : status.testMessage ? <p class="hint">The last test message was {status.testMessage.status}{status.testMessage.arrived ? ': it arrived' : ''}.</p> : null}
+      </div>
       <Problem id="reply-problem" error={reply.error} />
     </>
   );
@@ -65,15 +68,15 @@ export function TestMessageStep({ status, refresh }: StepProps) {
 function Progress({ messageId, tracked, demo, reply, publicBaseUrl }: { messageId: string; tracked: SetupStatus['testMessage']; demo: boolean; reply: Reply | null; publicBaseUrl: string }) {
   const state = tracked?.status ?? 'queued';
   return (
-    <div aria-live="polite" data-testid="test-message-progress">
+    <>
       <dl class="facts">
         <dt>Message</dt><dd><code>{messageId}</code></dd>
         <dt>Status</dt><dd data-testid="test-message-status">{state}</dd>
       </dl>
-      {tracked?.arrived ? <Done>Arrived: the provider reports it {state}.</Done>
+      {tracked?.arrived ? <p class="ok">Arrived: the provider reports it {state}.</p>
         : FINAL.has(state) ? <p class="error">Not delivered ({state}): see the message's error on the dashboard.</p>
         : <p>Waiting for the provider's delivery report (it reports to {publicBaseUrl}/webhooks/sms/status)…</p>}
-      {demo && reply ? <Done>The demo contact replied: the agent received message <code>{reply.id}</code> ({reply.status}).</Done> : null}
-    </div>
+      {demo && reply ? <p class="ok">The demo contact replied: the agent received message <code>{reply.id}</code> ({reply.status}).</p> : null}
+    </>
   );
 }
