@@ -27,7 +27,7 @@ import type { JobQueue } from '../ports/jobs.js';
 import type { AuthFailureWindows } from './auth/auth-failure-windows.js';
 import type { AgentEvents } from '../ports/agent-events.js';
 import type { CredentialCipher, ProviderVerifier } from '../ports/provider-credentials.js';
-import type { SelfProbe, SetupStore } from '../ports/setup.js';
+import type { SelfProbe, SetupProviderCatalog, SetupStore } from '../ports/setup.js';
 import type { ProviderAccountsPort } from '../ports/customers.js';
 import type { ScenarioRunner } from '../ports/scenarios.js';
 
@@ -143,8 +143,8 @@ export interface CorePorts {
   credentialCipher: CredentialCipher;
   /** Checks provider credentials with the provider before they are stored. */
   providerVerifier: ProviderVerifier;
-  /** First-run setup: the overlay it writes and the check that the public URL leads back here. */
-  setup: { store: SetupStore; probe: SelfProbe };
+  /** First-run setup: the overlay it writes, the check that the public URL leads back here, the providers it offers. */
+  setup: { store: SetupStore; probe: SelfProbe; catalog: SetupProviderCatalog };
   /** Creates and closes provider subaccounts (customer isolation); null when the telephony provider has none. */
   providerAccounts: ProviderAccountsPort | null;
   /**

@@ -36,6 +36,7 @@ import { getConsoleOverview } from './console/console-overview.js';
 import { reveal } from './console/reveal.js';
 import { getSetupStatus } from './setup/setup-status.js';
 import { setupProvider } from './setup/setup-provider.js';
+import { listSetupProviders } from './setup/setup-provider-choices.js';
 import { checkPublicUrl } from './setup/setup-public-url.js';
 import { writeSetupConfig } from './setup/setup-defaults.js';
 import { chooseNumber, createFirstAgent } from './setup/setup-agent.js';
@@ -94,6 +95,7 @@ export const USE_CASES: readonly UseCase[] = [
   getChannelStatus as UseCase,
   repairChannels as UseCase,
   getSetupStatus as UseCase,
+  listSetupProviders as UseCase,
   setupProvider as UseCase,
   checkPublicUrl as UseCase,
   writeSetupConfig as UseCase,

@@ -53,3 +53,28 @@ export type SelfProbeResult =
 export interface SelfProbe {
   health(baseUrl: string, timeoutMs: number): Promise<SelfProbeResult>;
 }
+
+/** One option of a provider's adapter (docs/PROVIDERS.md), as a setup wizard asks for it. */
+export interface ProviderOptionField {
+  name: string;
+  /** The adapter refuses to start without it. */
+  required: boolean;
+  /** A secret (auth token, API key): entered hidden, stored encrypted, never shown again. */
+  secret: boolean;
+  /** Its JSON Schema type (`string`, `integer`, `boolean` …), or `other` for anything composite. */
+  type: string;
+  description: string | null;
+}
+
+/** A provider setup offers for a channel. */
+export interface SetupProviderChoice {
+  provider: string;
+  /** The demo adapter: nothing is delivered, no credentials. */
+  demo: boolean;
+  fields: ProviderOptionField[];
+}
+
+/** The providers a channel can be set up with (the built-in adapters of that port) and what each asks for. */
+export interface SetupProviderCatalog {
+  choices(channel: SetupChannel): Promise<SetupProviderChoice[]>;
+}

@@ -15,7 +15,7 @@ type Fields = Record<string, string>;
 const formFields = (form: HTMLFormElement): Fields => Object.fromEntries([...new FormData(form)].map(([k, v]) => [k, String(v).trim()]));
 
 /** A secret the server shows once (a new token): displayed until dismissed, never stored. */
-function ShownOnce({ title, secrets, onClose }: { title: string; secrets: Record<string, string>; onClose: () => void }) {
+export function ShownOnce({ title, secrets, onClose }: { title: string; secrets: Record<string, string>; onClose: () => void }) {
   return (
     <div class="once" role="alert">
       <h3>{title}</h3>

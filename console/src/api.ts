@@ -15,7 +15,7 @@ export const session = {
 };
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly nextStep: string | null) {
+  constructor(readonly status: number, readonly code: string, message: string, readonly nextStep: string | null, readonly details: Record<string, unknown> = {}) {
     super(message);
   }
 }
@@ -26,8 +26,8 @@ export async function api<T>(method: Method, path: string, body?: unknown): Prom
   const headers: Record<string, string> = { authorization: `Bearer ${session.token() ?? ''}` };
   if (body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(`/api/v1${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const json = (await res.json().catch(() => ({}))) as { error?: { code: string; message: string; nextStep?: string | null } };
-  if (!res.ok) throw new ApiError(res.status, json.error?.code ?? `HTTP_${res.status}`, json.error?.message ?? res.statusText, json.error?.nextStep ?? null);
+  const json = (await res.json().catch(() => ({}))) as { error?: { code: string; message: string; nextStep?: string | null; details?: Record<string, unknown> } };
+  if (!res.ok) throw new ApiError(res.status, json.error?.code ?? `HTTP_${res.status}`, json.error?.message ?? res.statusText, json.error?.nextStep ?? null, json.error?.details);
   return json as T;
 }
 

@@ -5,14 +5,16 @@ import { Login } from './login.js';
 import { Dashboard } from './dashboard.js';
 import { Agents } from './agents.js';
 import { Scenarios } from './scenarios.js';
+import { SetupWizard } from './setup/setup-wizard.js';
 import './style.css';
 
-type Page = 'dashboard' | 'agents' | 'scenarios';
+type Page = 'dashboard' | 'agents' | 'scenarios' | 'setup';
 /** `operatorOnly`: left out for a customer admin, whom the server would refuse. */
 const PAGES: Array<{ page: Page; title: string; operatorOnly?: boolean }> = [
   { page: 'dashboard', title: 'Dashboard' },
   { page: 'agents', title: 'Agents' },
   { page: 'scenarios', title: 'Scenarios', operatorOnly: true },
+  { page: 'setup', title: 'Setup', operatorOnly: true },
 ];
 
 const pageOf = (path: string): Page => PAGES.find((p) => path.startsWith(`/admin/${p.page}`))?.page ?? 'dashboard';
@@ -47,7 +49,7 @@ function App() {
         </nav>
         <button type="button" class="link" onClick={() => { session.logOut(); setLoggedIn(false); }}>Log out</button>
       </header>
-      <main>{page === 'agents' ? <Agents /> : page === 'scenarios' ? <Scenarios /> : <Dashboard />}</main>
+      <main>{page === 'agents' ? <Agents /> : page === 'scenarios' ? <Scenarios /> : page === 'setup' ? <SetupWizard /> : <Dashboard />}</main>
     </>
   );
 }

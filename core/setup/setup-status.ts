@@ -17,8 +17,21 @@ export interface SetupStatus {
   publicBaseUrl: string;
   firstAgentId: string | null;
   testMessage: { messageId: string; status: string; arrived: boolean } | null;
+  /** The database in use (chosen in config, not by setup): its dialect and where it lives, no credentials. */
+  database: { dialect: string; location: string | null };
+  /** The default tier's spending caps and quiet hours: what setup chose, else what the server runs with. */
+  defaults: SetupDefaults;
   /** What setup chose takes effect when the server starts again (it reads the overlay at start). */
   overlay: string;
+}
+
+export interface SetupDefaults {
+  tier: string;
+  currency: string;
+  /** Decimal amounts in `currency`; null: no cap. */
+  spendPerDay: string | null;
+  spendPerMonth: string | null;
+  quietHours: { enabled: boolean; start: string; end: string };
 }
 
 /** A test message has arrived once the provider says it was delivered (the demo adapter says so at once). */
@@ -27,7 +40,7 @@ const ARRIVED: ReadonlySet<MessageStatus> = new Set(['delivered', 'read']);
 export const setupStatusSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['done', 'completedAt', 'steps', 'channels', 'publicBaseUrl', 'firstAgentId', 'testMessage', 'overlay'],
+  required: ['done', 'completedAt', 'steps', 'channels', 'publicBaseUrl', 'firstAgentId', 'testMessage', 'database', 'defaults', 'overlay'],
   properties: {
     done: { type: 'boolean' },
     completedAt: { type: ['string', 'null'] },
@@ -51,6 +64,23 @@ export const setupStatusSchema = {
       type: ['object', 'null'], additionalProperties: false, required: ['messageId', 'status', 'arrived'],
       properties: { messageId: { type: 'string' }, status: { type: 'string' }, arrived: { type: 'boolean' } },
     },
+    database: {
+      type: 'object', additionalProperties: false, required: ['dialect', 'location'],
+      properties: { dialect: { type: 'string' }, location: { type: ['string', 'null'] } },
+    },
+    defaults: {
+      type: 'object', additionalProperties: false, required: ['tier', 'currency', 'spendPerDay', 'spendPerMonth', 'quietHours'],
+      properties: {
+        tier: { type: 'string' },
+        currency: { type: 'string' },
+        spendPerDay: { type: ['string', 'null'] },
+        spendPerMonth: { type: ['string', 'null'] },
+        quietHours: {
+          type: 'object', additionalProperties: false, required: ['enabled', 'start', 'end'],
+          properties: { enabled: { type: 'boolean' }, start: { type: 'string' }, end: { type: 'string' } },
+        },
+      },
+    },
     overlay: { type: 'string' },
   },
 } as const;
@@ -66,6 +96,25 @@ function channelsOf(ctx: UseCaseContext, record: SetupRecord): SetupStatus['chan
     const provider = chosen?.provider ?? ctx.ports[channel]?.id ?? null;
     return { channel, provider, credentialsRef: chosen?.credentialsRef ?? null, demo: provider === DEMO_PROVIDER };
   });
+}
+
+/** The defaults in effect after the next start: setup's choices over the server's settings. */
+function defaultsOf(ctx: UseCaseContext, record: SetupRecord): SetupDefaults {
+  const { usage, compliance } = ctx.ports.settings;
+  const chosenTier = record.choices.defaultTier;
+  const spend = ((chosenTier?.limits as { spend?: { perDay?: string | null; perMonth?: string | null } } | undefined)?.spend) ?? usage.tiers[usage.defaultTier]?.spend ?? {};
+  const quiet = record.choices.quietHours;
+  return {
+    tier: chosenTier?.name ?? usage.defaultTier,
+    currency: usage.currency,
+    spendPerDay: spend.perDay ?? null,
+    spendPerMonth: spend.perMonth ?? null,
+    quietHours: {
+      enabled: quiet?.enabled ?? compliance.quietHours.enabled,
+      start: quiet?.start ?? compliance.quietHours.window.start,
+      end: quiet?.end ?? compliance.quietHours.window.end,
+    },
+  };
 }
 
 /** Where setup stands, step by step, from what it recorded and what the server runs with. */
@@ -91,7 +140,8 @@ export async function setupStatus(ctx: UseCaseContext, record: SetupRecord): Pro
     { step: 'defaults', done: choices.defaultTier !== undefined || choices.quietHours !== undefined, detail: choices.defaultTier ? `tier ${choices.defaultTier.name}` : 'limits and compliance settings not chosen yet' },
     { step: 'testMessage', done: testMessage?.arrived ?? false, detail: testMessage ? `test message ${testMessage.status}` : 'no test message sent yet' },
   ];
-  return { done: progress.completedAt !== null, completedAt: progress.completedAt, steps, channels, publicBaseUrl, firstAgentId: agent?.id ?? null, testMessage, overlay: record.location };
+  return { done: progress.completedAt !== null, completedAt: progress.completedAt, steps, channels, publicBaseUrl, firstAgentId: agent?.id ?? null, testMessage,
+    database: { dialect: db.dialect, location: db.location ?? null }, defaults: defaultsOf(ctx, record), overlay: record.location };
 }
 
 export const getSetupStatus = defineUseCase<Record<string, never>, SetupStatus>({

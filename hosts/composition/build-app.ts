@@ -55,6 +55,7 @@ import { actOnLiveCall } from '../../core/conversation/control-call.js';
 import { AesGcmCredentialCipher } from '../../adapters/node/aes-gcm-credential-cipher.js';
 import { pluginProviderVerifier } from './provider-verifier.js';
 import { FetchSelfProbe } from '../../adapters/http/fetch-self-probe.js';
+import { builtInProviderCatalog } from './setup-provider-catalog.js';
 import { SetupOverlayStore, setupOverlayFile } from '../config/setup-overlay.js';
 import { withStoredCredentials, withStoredSetOnly } from './stored-credentials.js';
 import { DemoContact } from '../scenarios/demo-contact.js';
@@ -321,7 +322,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     anomalies: new AnomalyDetector(config.alerts.anomalies, { alerts, agents: db.port.agents, clock, logger }),
     credentialCipher,
     providerVerifier: pluginProviderVerifier((port) => pluginContext(port, config.dataDir)),
-    setup: { store: new SetupOverlayStore(setupOverlayFile(config.dataDir)), probe: new FetchSelfProbe() },
+    setup: { store: new SetupOverlayStore(setupOverlayFile(config.dataDir)), probe: new FetchSelfProbe(), catalog: builtInProviderCatalog },
     providerAccounts: optional.telephony?.port.accounts ?? null,
     telephonyWith: (ref) => telephonyWith(ref),
     scenarios: null,

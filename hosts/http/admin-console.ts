@@ -19,6 +19,7 @@ const PAGES: Record<string, string> = {
   '/admin/dashboard': 'index.html',
   '/admin/agents': 'index.html',
   '/admin/scenarios': 'index.html',
+  '/admin/setup': 'index.html',
   '/admin/api-docs': 'api-docs.html',
 };
 

@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/test-server.js';
 
 interface Status {
+  database: { dialect: string; location: string | null };
+  defaults: { tier: string; currency: string; spendPerDay: string | null; spendPerMonth: string | null; quietHours: { enabled: boolean; start: string; end: string } };
   done: boolean;
   steps: Array<{ step: string; done: boolean; detail: string }>;
   channels: Array<{ channel: string; provider: string | null; demo: boolean }>;
@@ -57,6 +59,23 @@ describe('setup tools over REST', () => {
       { channel: 'whatsapp', provider: null, credentialsRef: null, demo: false },
     ]);
     expect(existsSync(join(server.dir, 'setup.yaml'))).toBe(false);
+    // The database is the config's (read-only for setup); the defaults are the server's until setup chooses.
+    expect(s.database).toEqual({ dialect: 'sqlite', location: expect.stringContaining('comms.sqlite') });
+    expect(s.defaults).toEqual({ tier: 'standard', currency: 'USD', spendPerDay: '50', spendPerMonth: '500', quietHours: { enabled: false, start: '08:00', end: '21:00' } });
+  });
+
+  it('lists per channel the providers setup offers and the options each one asks for', async () => {
+    type Choices = { channels: Array<{ channel: string; choices: Array<{ provider: string; demo: boolean; fields: Array<{ name: string; required: boolean; secret: boolean; type: string }> }> }> };
+    const { status: code, body } = await rest<Choices>('GET', '/setup/providers', ADMIN_TOKEN);
+    expect(code).toBe(200);
+    expect(body.channels.map((c) => c.channel)).toEqual(['telephony', 'email', 'whatsapp']);
+    const telephony = body.channels[0]!.choices;
+    expect(telephony.map((c) => c.provider)).toEqual(['twilio', 'vonage', 'mock']);
+    expect(telephony.find((c) => c.provider === 'mock')).toEqual({ provider: 'mock', demo: true, fields: [] });
+    const twilio = telephony.find((c) => c.provider === 'twilio')!.fields;
+    expect(twilio.filter((f) => f.required).map((f) => [f.name, f.secret])).toEqual([['accountSid', false], ['authToken', true]]);
+    expect(twilio.find((f) => f.name === 'baseUrl')).toMatchObject({ required: false, secret: false, type: 'string' });
+    expect(body.channels[1]!.choices.map((c) => c.provider)).toEqual(['resend', 'smtp', 'sendgrid', 'mock']);
   });
 
   it('checks the public URL: this server answers; a closed port or another server answering is PUBLIC_URL_UNREACHABLE', async () => {
@@ -88,6 +107,7 @@ describe('setup tools over REST', () => {
     const written = await rest<{ written: string[] }>('POST', '/setup/config', ADMIN_TOKEN, { spendPerDay: '10', quietHours: { enabled: false } });
     expect(written.body.written).toEqual(['defaultTier', 'quietHours']);
     expect(done(await status())).toMatchObject({ providers: true, defaults: true, firstAgent: false });
+    expect((await status()).defaults).toMatchObject({ spendPerDay: '10', spendPerMonth: '500', quietHours: { enabled: false } });
 
     expect((await rest<ErrorBody>('POST', '/setup/number', ADMIN_TOKEN, { source: 'demo' })).body.error.code).toBe('NOT_FOUND');
     const created = await rest<{ agentId: string; token: string }>('POST', '/setup/agent', ADMIN_TOKEN, { name: 'First' });
@@ -115,7 +135,7 @@ describe('setup tools over REST', () => {
   it('once marked done, refuses every other token with SETUP_COMPLETED and still serves the admin', async () => {
     const completed = await rest<Status>('POST', '/setup/complete', ADMIN_TOKEN);
     expect(completed.body.done).toBe(true);
-    for (const [method, path, body] of [['GET', '/setup', undefined], ['POST', '/setup/providers', { channel: 'telephony', provider: 'mock' }], ['POST', '/setup/config', { spendPerDay: '1' }], ['POST', '/setup/complete', undefined]] as const) {
+    for (const [method, path, body] of [['GET', '/setup', undefined], ['GET', '/setup/providers', undefined], ['POST', '/setup/providers', { channel: 'telephony', provider: 'mock' }], ['POST', '/setup/config', { spendPerDay: '1' }], ['POST', '/setup/complete', undefined]] as const) {
       const refused = await rest<ErrorBody>(method, path, agentToken, body);
       expect(refused.status, path).toBe(403);
       expect(refused.body.error.code, path).toBe('SETUP_COMPLETED');

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { BUILT_IN_PLUGINS } from '../../../plugins/built-in.js';
+import { providerOptionFields } from '../../../plugins/provider-option-fields.js';
 import { DomainError } from '../../../ports/errors.js';
 import type { SetupChannel } from '../../../ports/setup.js';
 
@@ -11,13 +12,11 @@ export function providersFor(channel: SetupChannel): string[] {
 
 /** The options a provider's adapter requires, and which of them are secrets: what the wizard asks for. */
 export async function requiredOptions(channel: SetupChannel, provider: string): Promise<Array<{ name: string; secret: boolean }>> {
-  const load = BUILT_IN_PLUGINS[channel][provider];
-  if (!load) {
+  const fields = await providerOptionFields(channel, provider);
+  if (!fields) {
     throw new DomainError('INVALID_INPUT', `"${provider}" is not a ${channel} provider.`, `Use one of: ${providersFor(channel).join(', ')}.`, { field: channel });
   }
-  const plugin = (await load()).default as { optionsSchema?: { required?: string[] }; secrets?: string[] };
-  const secrets = new Set(plugin.secrets ?? []);
-  return (plugin.optionsSchema?.required ?? []).map((name) => ({ name, secret: secrets.has(name) }));
+  return fields.filter((f) => f.required).map(({ name, secret }) => ({ name, secret }));
 }
 
 /**
