@@ -4,9 +4,11 @@ import { defineUseCase } from '../use-case.js';
 import { settleBuying, type NumberActor } from './buy-number.js';
 import { emailStatus, numberStatuses, type EmailStatus, type NumberStatus } from './channel-status.js';
 import { pointWebhooks } from './point-webhooks.js';
-import { requireNumberProvider, type NumberProvider } from './provisioning-errors.js';
+import { agentNumberAccount } from './agent-number-provider.js';
+import type { NumberProvider } from './provisioning-errors.js';
 import { dnsRecordsSchema, webhooksSchema } from './provisioning-schemas.js';
 import type { CorePorts } from '../context.js';
+import type { AgentRecord } from '../../ports/records.js';
 
 interface ChannelStatus {
   agentId: string;
@@ -44,12 +46,14 @@ const statusSchema = {
 
 const agentInput = { type: 'object', additionalProperties: false, required: ['agentId'], properties: { agentId: { type: 'string', minLength: 1 } } } as const;
 
-function providerIfAny(ports: CorePorts): NumberProvider | null {
-  return ports.telephony?.port.numbers ? requireNumberProvider(ports) : null;
+/** The agent's numbers are looked up in its own account when it has one; null when the adapter cannot read numbers. */
+async function providerIfAny(ports: CorePorts, agent: AgentRecord): Promise<NumberProvider | null> {
+  return ports.telephony?.port.numbers ? (await agentNumberAccount(ports, agent)).provider : null;
 }
 
-async function statusOf(ports: CorePorts, agentId: string): Promise<ChannelStatus> {
-  const numbers = await numberStatuses(ports, providerIfAny(ports), agentId);
+async function statusOf(ports: CorePorts, agent: AgentRecord): Promise<ChannelStatus> {
+  const agentId = agent.id;
+  const numbers = await numberStatuses(ports, await providerIfAny(ports, agent), agentId);
   const senders = (await ports.db.whatsappSenders.candidatesFor(agentId)).filter((s) => s.agentId === agentId);
   return {
     agentId,
@@ -64,18 +68,19 @@ export const getChannelStatus = defineUseCase<{ agentId: string }, ChannelStatus
   name: 'comms_get_channel_status',
   title: 'Show an agent\'s channels at the providers',
   description:
-    'Admin only. The provider\'s live view of an agent\'s channels: each number (still held? webhooks pointing at this server, ' +
+    'Admin only (a customer admin: its own agents). The provider\'s live view of an agent\'s channels: each number (still held? webhooks pointing at this server, ' +
     'or drifted and which ones), its WhatsApp senders, and its email domain\'s verification state with the DNS records to publish.',
   input: agentInput,
   output: statusSchema,
   annotations: { readOnlyHint: true, openWorldHint: true },
   auth: 'admin',
+  tenancy: 'customer-scoped',
   toolset: 'agents',
   rest: { method: 'GET', path: '/agents/:agentId/channel-status' },
   async run(ctx, input) {
     requireAdmin(ctx);
     const agent = await actingAgent(ctx, input.agentId);
-    return statusOf(ctx.ports, agent.id);
+    return statusOf(ctx.ports, agent);
   },
 });
 
@@ -83,12 +88,13 @@ export const repairChannels = defineUseCase<{ agentId: string }, ChannelStatus &
   name: 'comms_repair_channels',
   title: 'Repair an agent\'s channels',
   description:
-    'Admin only. Fix what comms_get_channel_status reports as drift: webhooks pointed back at this server, half-bought numbers ' +
+    'Admin only (a customer admin: its own agents). Fix what comms_get_channel_status reports as drift: webhooks pointed back at this server, half-bought numbers ' +
     'settled by looking them up, and a new verification asked for an email domain not yet verified. Nothing is bought or released.',
   input: agentInput,
   output: { ...statusSchema, required: [...statusSchema.required, 'repaired'], properties: { ...statusSchema.properties, repaired: { type: 'array', items: { type: 'string' } } } },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   auth: 'admin',
+  tenancy: 'customer-scoped',
   toolset: 'agents',
   rest: { method: 'POST', path: '/agents/:agentId/repair-channels' },
   async run(ctx, input) {
@@ -97,8 +103,8 @@ export const repairChannels = defineUseCase<{ agentId: string }, ChannelStatus &
     const { ports } = ctx;
     const actor: NumberActor = { ports, who: actorOf(ctx.caller), requestId: ctx.requestId };
     const repaired: string[] = [];
-    const before = await statusOf(ports, agent.id);
-    const provider = before.numbers.length > 0 ? requireNumberProvider(ports) : null;
+    const before = await statusOf(ports, agent);
+    const provider = before.numbers.length > 0 ? (await agentNumberAccount(ports, agent)).provider : null;
     for (const status of before.numbers) {
       const record = await ports.db.provisioning.findNumber(status.numberId);
       if (!record || !provider) continue;
@@ -115,6 +121,6 @@ export const repairChannels = defineUseCase<{ agentId: string }, ChannelStatus &
       await ports.email?.port.domains?.verifyDomain(before.email.domainId);
       repaired.push(`${before.email.domainId}: verification requested`);
     }
-    return { ...(await statusOf(ports, agent.id)), repaired };
+    return { ...(await statusOf(ports, agent)), repaired };
   },
 });

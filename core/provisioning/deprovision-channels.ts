@@ -5,7 +5,7 @@ import { defineUseCase } from '../use-case.js';
 import type { NumberActor } from './buy-number.js';
 import { giveBackNumber } from './give-back-number.js';
 import { runJournaled } from './journal.js';
-import { requireNumberProvider } from './provisioning-errors.js';
+import { agentNumberAccount } from './agent-number-provider.js';
 import { IDEMPOTENCY_KEY } from './provisioning-schemas.js';
 
 interface DeprovisionInput {
@@ -26,7 +26,7 @@ export const deprovisionChannels = defineUseCase<DeprovisionInput, DeprovisionRe
   name: 'comms_deprovision_channels',
   title: 'Deprovision an agent\'s channels',
   description:
-    'Admin only. Take an agent off the air: each of its numbers goes back to the spare pool (while the pool is below its size) ' +
+    'Admin only (a customer admin: its own agents). Take an agent off the air: each of its numbers goes back to the spare pool (while the pool is below its size) ' +
     'or is released at the provider (for good), its WhatsApp sender returns to the pool, its token is revoked and the agent ' +
     'disabled, and its own limits are removed. `numbers` must list exactly the agent\'s numbers (comms_get_channel_status ' +
     'shows them). Each step is recorded: a retry with the same idempotencyKey resumes where a failure stopped.',
@@ -63,6 +63,7 @@ export const deprovisionChannels = defineUseCase<DeprovisionInput, DeprovisionRe
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   confirmation: { byDefault: true, target: 'numbers' },
   auth: 'admin',
+  tenancy: 'customer-scoped',
   toolset: 'agents',
   rest: { method: 'POST', path: '/agents/:agentId/deprovision' },
   async run(ctx, input) {
@@ -83,10 +84,10 @@ export const deprovisionChannels = defineUseCase<DeprovisionInput, DeprovisionRe
             `Pass numbers: ${JSON.stringify(held.map((n) => n.phoneNumber))} (and the same in confirm), after the person approved releasing them.`,
             { field: 'numbers', held: held.length, unnamed: unnamed.length, unknown: unknown.length });
         }
-        const provider = held.length > 0 ? requireNumberProvider(ports) : null;
+        const account = held.length > 0 ? await agentNumberAccount(ports, agent) : null;
         for (const number of held) {
           await run.step(`number:${number.id}`, async () => ({
-            numberId: number.id, phoneNumber: number.phoneNumber, outcome: await giveBackNumber(actor, provider!, number),
+            numberId: number.id, phoneNumber: number.phoneNumber, outcome: await giveBackNumber(actor, account!, number),
           }));
         }
         const whatsapp = await run.step('whatsapp', async () => {

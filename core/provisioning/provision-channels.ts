@@ -11,7 +11,7 @@ import { ensureEmailDomain } from './email-domain.js';
 import { runJournaled } from './journal.js';
 import { expectedWebhooks } from './number-webhooks.js';
 import { pointWebhooks } from './point-webhooks.js';
-import { requireNumberProvider } from './provisioning-errors.js';
+import { agentNumberAccount } from './agent-number-provider.js';
 import { emailDomainSchema, IDEMPOTENCY_KEY, webhooksSchema } from './provisioning-schemas.js';
 
 interface ProvisionInput {
@@ -37,8 +37,8 @@ export const provisionChannels = defineUseCase<ProvisionInput, ProvisionResult &
   name: 'comms_provision_channels',
   title: 'Provision an agent\'s channels',
   description:
-    'Admin only. Give an agent its channels at the providers: a phone number for SMS and voice (a spare of the pool, ' +
-    'else one bought: this costs money), its SMS, voice and status webhooks pointed at this server, a WhatsApp sender ' +
+    'Admin only (a customer admin: its own agents). Give an agent its channels at the providers: a phone number for SMS and voice (a spare of the pool, ' +
+    'else one bought: this costs money; an agent whose customer has its own provider account gets one bought in that account), its SMS, voice and status webhooks pointed at this server, a WhatsApp sender ' +
     'from the pool, and its email address (the sending domain is created or reused; publish the DNS records returned). ' +
     'Each step is recorded as it completes: a retry with the same idempotencyKey resumes where a failure stopped, and never buys a second number.',
   input: {
@@ -81,6 +81,7 @@ export const provisionChannels = defineUseCase<ProvisionInput, ProvisionResult &
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   auth: 'admin',
+  tenancy: 'customer-scoped',
   toolset: 'agents',
   rest: { method: 'POST', path: '/agents/:agentId/provision' },
   async run(ctx, input) {
@@ -89,15 +90,17 @@ export const provisionChannels = defineUseCase<ProvisionInput, ProvisionResult &
     const { ports } = ctx;
     const wantsNumber = input.sms !== false || input.voice !== false;
     const email = input.email === undefined ? null : normaliseAddress(ctx, 'email', 'email', input.email);
-    const provider = wantsNumber ? requireNumberProvider(ports) : null;
+    // The agent's own account when it has one (its customer's subaccount or registered credentials).
+    const account = wantsNumber ? await agentNumberAccount(ports, agent) : null;
     const wish = { country: input.country ?? ports.settings.provisioning.country, areaCode: input.areaCode, sms: input.sms !== false, voice: input.voice !== false };
     const actor: NumberActor = { ports, who: actorOf(ctx.caller), requestId: ctx.requestId };
     const facts = { action: 'channels.provision', agentId: agent.id };
     try {
       const result = await runJournaled(ctx, 'provision', agent.id, input.idempotencyKey, { ...input, email }, async (run) => {
         const answer: ProvisionResult = { agentId: agent.id, number: null, whatsapp: null, email: null, steps: [] };
-        if (provider) {
-          const acquired = await acquireNumber(actor, provider, agent.id, run.operation.id, wish, () => ports.notifyPoolDrawn());
+        if (account) {
+          const { provider } = account;
+          const acquired = await acquireNumber(actor, account, agent.id, run.operation.id, wish, () => ports.notifyPoolDrawn());
           await run.step('number', async () => ({ numberId: acquired.number.id, source: acquired.source }));
           const source = (run.steps.find((s) => s.name === 'number')?.facts.source ?? acquired.source) as NumberSource;
           await run.step('webhooks', async () => {

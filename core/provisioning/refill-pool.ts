@@ -1,5 +1,6 @@
 import type { CorePorts } from '../context.js';
 import { buyNumber, settleBuying, type NumberActor } from './buy-number.js';
+import { numberAccountOf } from './agent-number-provider.js';
 import { giveBackNumber } from './give-back-number.js';
 import { pointWebhooks } from './point-webhooks.js';
 import type { NumberProvider } from './provisioning-errors.js';
@@ -27,14 +28,15 @@ export async function refillNumberPool(ports: CorePorts): Promise<PoolReport> {
   const actor: NumberActor = { ports, who: { kind: 'system', id: null }, requestId: null };
   const { db, clock, settings } = ports;
   const staleBefore = new Date(clock.now().getTime() - settings.provisioning.settleAfterSeconds * 1000);
+  // Each half-done number is looked up in the account it was bought in: its agent's own, or the server's.
   for (const number of await db.provisioning.listStale('buying', staleBefore, SETTLE_BATCH)) {
     if (number.provider !== provider.id) continue;
-    await settleBuying(actor, provider, number);
+    await settleBuying(actor, (await numberAccountOf(ports, number.agentId)).provider, number);
     report.settled += 1;
   }
   for (const number of await db.provisioning.listStale('releasing', staleBefore, SETTLE_BATCH)) {
     if (number.provider !== provider.id) continue;
-    await giveBackNumber(actor, provider, number);
+    await giveBackNumber(actor, await numberAccountOf(ports, number.agentId), number);
     report.released += 1;
   }
   for (const country of settings.provisioning.pool.countries) {

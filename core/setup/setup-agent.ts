@@ -4,6 +4,8 @@ import { updateAgent } from '../agents/update-agent.js';
 import { channelFieldSchemas } from '../agents/agent-channels.js';
 import type { UseCaseContext } from '../context.js';
 import { DEMO_PROVIDER } from '../demo/demo-inbound.js';
+import { provisionChannels } from '../provisioning/provision-channels.js';
+import type { SetupRecord } from '../../ports/setup.js';
 import { defineUseCase } from '../use-case.js';
 import { asOperator, firstAgentId, openSetup } from './setup-access.js';
 import { setupPublicUrl } from './setup-status.js';
@@ -59,12 +61,16 @@ async function demoNumber(ctx: UseCaseContext): Promise<string> {
 }
 
 /**
- * Seam for buying a number: comms_provision_channels (provisioning) searches, buys and points the
- * webhooks here. Until it is part of this server, setup refuses with PROVISIONING_UNAVAILABLE.
+ * Setup's "buy": the provisioning use case (a spare of the pool, else a number searched and bought, its
+ * webhooks pointed here, recorded step by step) for the first agent, with the public URL setup checked.
+ * The idempotency key is the agent's own, so running this step again, or after a failure half-way,
+ * resumes or replays the same run and never buys a second number.
  */
-export async function buyNumberForSetup(_ctx: UseCaseContext, _agentId: string): Promise<{ number: string; webhooksConfigured: boolean }> {
-  throw new DomainError('PROVISIONING_UNAVAILABLE', 'This server cannot buy numbers yet.',
-    'Buy the number in your provider\'s console, then choose it with source existing and set its webhooks as printed.');
+export async function buyNumberForSetup(ctx: UseCaseContext, record: SetupRecord, agentId: string): Promise<{ number: string; webhooksConfigured: boolean }> {
+  const settings = { ...ctx.ports.settings, publicBaseUrl: setupPublicUrl(ctx, record) };
+  const operator = { ...asOperator(ctx), ports: { ...ctx.ports, settings } };
+  const provisioned = await provisionChannels.run(operator, { agentId, idempotencyKey: `setup-number-${agentId}`, sms: true, voice: true });
+  return { number: provisioned.number!.phoneNumber, webhooksConfigured: true };
 }
 
 interface NumberOutput {
@@ -89,8 +95,9 @@ export const chooseNumber = defineUseCase<{ source: NumberSource; phone?: string
   title: 'Choose the first agent\'s number',
   description:
     'Setup step: give the first agent its SMS/voice number: `demo` (a +1 555 01xx number of the demo adapter), `existing` (a number ' +
-    'your provider account owns, in `phone`), or `buy` (PROVISIONING_UNAVAILABLE until number provisioning is available). The answer ' +
-    'lists the webhook URLs to set in the provider\'s console for the number.',
+    'your provider account owns, in `phone`), or `buy` (a spare of the number pool, else one bought at the provider: this costs money; ' +
+    'its webhooks are pointed at this server for you, as comms_provision_channels does). For `existing`, the answer lists the webhook ' +
+    'URLs to set in the provider\'s console for the number.',
   input: {
     type: 'object',
     additionalProperties: false,
@@ -108,7 +115,7 @@ export const chooseNumber = defineUseCase<{ source: NumberSource; phone?: string
       webhooksToSet: { type: 'array', items: { type: 'object', additionalProperties: false, required: ['what', 'url'], properties: { what: { type: 'string' }, url: { type: 'string' } } } },
     },
   },
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   auth: 'agent',
   toolset: 'agents',
   rest: { method: 'POST', path: '/setup/number' },
@@ -116,7 +123,7 @@ export const chooseNumber = defineUseCase<{ source: NumberSource; phone?: string
     const record = await openSetup(ctx);
     const agentId = firstAgentId(record);
     if (input.source === 'buy') {
-      const bought = await buyNumberForSetup(ctx, agentId);
+      const bought = await buyNumberForSetup(ctx, record, agentId);
       return { agentId, phone: bought.number, source: 'buy', webhooksToSet: bought.webhooksConfigured ? [] : webhooksFor(setupPublicUrl(ctx, record)) };
     }
     if (input.source === 'existing' && !input.phone) {

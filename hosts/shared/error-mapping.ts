@@ -65,7 +65,6 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   SETUP_ANSWER_MISSING: 400,
   // The URL is well formed but does not lead back to this server.
   PUBLIC_URL_UNREACHABLE: 422,
-  PROVISIONING_UNAVAILABLE: 501,
   INTERNAL: 500,
 };
 

@@ -237,10 +237,6 @@ export const ERROR_GUIDE: Partial<Record<ErrorCode, { cause: string; fix: string
     cause: 'The server fetched `<public URL>/health` and did not get this server\'s answer: `details.reason` is `timeout`, `unreachable` (DNS, refused connection, TLS) or `not-this-server` (another status or body, a redirect).',
     fix: 'Start the tunnel or reverse proxy and point it at this server\'s port, check the address (https, no path), then check again. In demo mode no provider needs to reach the server: skip the check.',
   },
-  PROVISIONING_UNAVAILABLE: {
-    cause: 'Setup was asked to buy a number (`source: buy`, `setup --number buy`) but this server has no number provisioning yet.',
-    fix: 'Buy the number in the provider\'s console, choose it with `source: existing` (`--number existing --phone E164`) and set the webhook URLs setup prints.',
-  },
   INTERNAL: {
     cause: 'An unexpected failure inside the server; nothing about it is shown to the caller.',
     fix: 'Retry; if it persists, report it with the `requestId` of the answer (the server log has the details under that id).',

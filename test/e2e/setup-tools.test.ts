@@ -115,8 +115,6 @@ describe('setup tools over REST', () => {
     expect((await rest<ErrorBody>('POST', '/setup/agent', ADMIN_TOKEN, { name: 'Second' })).body.error).toMatchObject({ code: 'CONFLICT', details: { agentId: created.body.agentId } });
     expect(done(await status())).toMatchObject({ firstAgent: true, number: false });
 
-    const bought = await rest<ErrorBody>('POST', '/setup/number', ADMIN_TOKEN, { source: 'buy' });
-    expect(bought).toMatchObject({ status: 501, body: { error: { code: 'PROVISIONING_UNAVAILABLE' } } });
     const number = await rest<{ phone: string; webhooksToSet: unknown[] }>('POST', '/setup/number', ADMIN_TOKEN, { source: 'demo' });
     expect(number.body).toMatchObject({ phone: '+15550100100', source: 'demo', webhooksToSet: [] });
     const existing = await rest<{ phone: string; webhooksToSet: Array<{ url: string }> }>('POST', '/setup/number', ADMIN_TOKEN, { source: 'existing', phone: '+1 555 010 0123' });

@@ -69,6 +69,10 @@ const PROBES: Record<string, (w: World) => { args: Args; code?: string; check?: 
   comms_get_customer: (w) => ({ args: { customerId: w.bCustomer }, code: 'NOT_FOUND' }),
   comms_rotate_customer_token: (w) => ({ args: { customerId: w.bCustomer }, code: 'NOT_FOUND' }),
   comms_set_shared_number: (w) => ({ args: { number: '+15550100039', defaultAgentId: w.bAgent }, code: 'NOT_FOUND' }),
+  comms_provision_channels: (w) => ({ args: { agentId: w.bAgent, idempotencyKey: 'probe-provision-1' }, code: 'NOT_FOUND' }),
+  comms_deprovision_channels: (w) => ({ args: { agentId: w.bAgent, idempotencyKey: 'probe-deprovision-1', numbers: [B_NUMBER], confirm: [B_NUMBER] }, code: 'NOT_FOUND' }),
+  comms_get_channel_status: (w) => ({ args: { agentId: w.bAgent }, code: 'NOT_FOUND' }),
+  comms_repair_channels: (w) => ({ args: { agentId: w.bAgent }, code: 'NOT_FOUND' }),
 };
 
 /** A REST call of the use case's route with customer A's token: path parameters from `args`, the rest as query or body. */

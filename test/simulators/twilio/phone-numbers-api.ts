@@ -8,6 +8,8 @@ import { METHOD_NOT_ALLOWED } from './simulated-voice.js';
 /** A number the simulated account holds (IncomingPhoneNumber), with the webhooks set on it. */
 export interface SimulatedPhoneNumber {
   sid: string;
+  /** The account that bought it and holds it: the main account or one of its subaccounts. */
+  accountSid: string;
   phoneNumber: string;
   friendlyName: string;
   smsUrl: string;
@@ -37,6 +39,8 @@ const CAPABILITIES = { voice: true, sms: true, mms: true, fax: false };
  * list by number and release, checked against Twilio's OpenAPI document. Bought numbers join the account's
  * own (valid `From`), and released ones leave it. Faults can be armed per operation: a refused purchase, a
  * failed webhook update, or a purchase that happens but whose answer never arrives (a crash, a dropped line).
+ * Each number belongs to the account whose credentials bought it (the main account or a subaccount), and
+ * only that account sees, changes or releases it, as on Twilio.
  */
 export class SimulatedPhoneNumbers {
   /** Numbers held now, by SID. */
@@ -94,22 +98,23 @@ export class SimulatedPhoneNumbers {
     this.updateFaults.length = 0;
   }
 
-  /** Requests for these resources; null when the path is another resource's. */
-  route(method: string, path: string, params: FormParams, query: FormParams): ApiAnswer | 'hang' | 'drop' | null {
+  /** Requests for these resources, made with the credentials of `actingAs`; null when the path is another resource's. */
+  route(method: string, path: string, params: FormParams, query: FormParams, actingAs: string = this.accountSid): ApiAnswer | 'hang' | 'drop' | null {
     const available = AVAILABLE.exec(path);
     const list = INCOMING.exec(path);
     const one = INCOMING_ONE.exec(path);
     const pathAccount = available?.[1] ?? list?.[1] ?? one?.[1];
     if (pathAccount === undefined) return null;
-    if (pathAccount !== this.accountSid) return { status: 401, body: twilioErrors.authenticate() };
+    if (pathAccount !== actingAs) return { status: 401, body: twilioErrors.authenticate() };
     const template = available ? SPEC_AVAILABLE : list ? SPEC_INCOMING : SPEC_INCOMING_ONE;
     if (!this.spec.hasOperation(method, template)) return METHOD_NOT_ALLOWED;
     this.specViolations.push(...this.spec.checkQuery(method, template, query));
     if (method === 'POST') this.specViolations.push(...this.spec.checkForm(method, template, params));
     if (available) return method === 'GET' ? this.search(available[2] ?? '', query, path) : METHOD_NOT_ALLOWED;
-    if (list && method === 'POST') return this.buy(params);
-    if (list && method === 'GET') return this.list(query, path);
-    const number = this.held.get(one?.[2] ?? '');
+    if (list && method === 'POST') return this.buy(params, actingAs);
+    if (list && method === 'GET') return this.list(query, path, actingAs);
+    const found = this.held.get(one?.[2] ?? '');
+    const number = found?.accountSid === actingAs ? found : undefined;
     if (!number) return { status: 404, body: twilioErrors.notFound(path) };
     if (method === 'GET') return { status: 200, body: this.resource(number) };
     if (method === 'POST') return this.update(number, params);
@@ -140,7 +145,7 @@ export class SimulatedPhoneNumbers {
     return { status: 200, body: { available_phone_numbers: found, uri: path } };
   }
 
-  private buy(params: FormParams): ApiAnswer | 'hang' | 'drop' {
+  private buy(params: FormParams, accountSid: string): ApiAnswer | 'hang' | 'drop' {
     const phoneNumber = firstValue(params, 'PhoneNumber');
     const fault = this.purchaseFaults.shift();
     if (fault?.kind === 'fail') return { status: fault.status, body: twilioError(fault.status, fault.code, fault.message) };
@@ -150,7 +155,7 @@ export class SimulatedPhoneNumbers {
     }
     const at = this.now();
     const number: SimulatedPhoneNumber = {
-      sid: `PN${randomBytes(16).toString('hex')}`, phoneNumber, friendlyName: firstValue(params, 'FriendlyName') ?? phoneNumber,
+      sid: `PN${randomBytes(16).toString('hex')}`, accountSid, phoneNumber, friendlyName: firstValue(params, 'FriendlyName') ?? phoneNumber,
       smsUrl: firstValue(params, 'SmsUrl') ?? '', voiceUrl: firstValue(params, 'VoiceUrl') ?? '', statusCallback: firstValue(params, 'StatusCallback') ?? '',
       created: at, updated: at,
     };
@@ -175,9 +180,9 @@ export class SimulatedPhoneNumbers {
     return { status: 200, body: this.resource(number) };
   }
 
-  private list(query: FormParams, path: string): ApiAnswer {
+  private list(query: FormParams, path: string, accountSid: string): ApiAnswer {
     const wanted = firstValue(query, 'PhoneNumber');
-    const numbers = [...this.held.values()].filter((n) => wanted === undefined || n.phoneNumber === wanted).map((n) => this.resource(n));
+    const numbers = [...this.held.values()].filter((n) => n.accountSid === accountSid && (wanted === undefined || n.phoneNumber === wanted)).map((n) => this.resource(n));
     return {
       status: 200,
       body: { incoming_phone_numbers: numbers, first_page_uri: path, next_page_uri: null, previous_page_uri: null, page: 0, page_size: 50, start: 0, end: numbers.length, uri: path },
@@ -186,11 +191,11 @@ export class SimulatedPhoneNumbers {
 
   private resource(n: SimulatedPhoneNumber): Record<string, unknown> {
     return {
-      sid: n.sid, account_sid: this.accountSid, phone_number: n.phoneNumber, friendly_name: n.friendlyName, api_version: '2010-04-01',
+      sid: n.sid, account_sid: n.accountSid, phone_number: n.phoneNumber, friendly_name: n.friendlyName, api_version: '2010-04-01',
       sms_url: n.smsUrl, sms_method: 'POST', voice_url: n.voiceUrl, voice_method: 'POST', status_callback: n.statusCallback, status_callback_method: 'POST',
       capabilities: CAPABILITIES, status: 'in-use', origin: 'twilio', beta: false,
       date_created: rfc2822(n.created), date_updated: rfc2822(n.updated),
-      uri: `/2010-04-01/Accounts/${this.accountSid}/IncomingPhoneNumbers/${n.sid}.json`,
+      uri: `/2010-04-01/Accounts/${n.accountSid}/IncomingPhoneNumbers/${n.sid}.json`,
     };
   }
 }

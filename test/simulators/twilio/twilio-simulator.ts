@@ -441,7 +441,8 @@ export class TwilioSimulator {
       this.send(res, { status: 401, body: twilioErrors.authenticate() }, { 'www-authenticate': 'Basic realm="Twilio API"' });
       return;
     }
-    const numbers = this.phoneNumbers.route(method, target.pathname, params, query);
+    // The main account's credentials (or its API keys) act on it, a subaccount's on that subaccount only.
+    const numbers = this.phoneNumbers.route(method, target.pathname, params, query, auth.as === 'subaccount' ? auth.accountSid : this.accountSid);
     if (numbers === 'hang') return;
     if (numbers === 'drop') {
       req.socket.destroy();
