@@ -13,7 +13,7 @@ const SOURCES: Array<{ source: Source; label: string; hint: string }> = [
   { source: 'buy', label: 'Search and buy a number', hint: 'The server buys it from your provider and points its webhooks here.' },
 ];
 
-/** Buying is refused until number provisioning is wired in: said plainly, with the ways that work. */
+/** A refused purchase (e.g. the demo adapter cannot buy numbers): said plainly, with the ways that work. */
 function BuyRefused({ error }: { error: ApiError }) {
   return (
     <div role="alert" class="problem">
@@ -38,7 +38,7 @@ export function NumberStep({ status, refresh }: StepProps) {
       return chosen;
     });
   };
-  const refused = choose.error instanceof ApiError && choose.error.code === 'PROVISIONING_UNAVAILABLE' ? choose.error : null;
+  const refused = source === 'buy' && choose.error instanceof ApiError ? choose.error : null;
 
   return (
     <>
