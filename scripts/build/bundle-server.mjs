@@ -26,8 +26,8 @@ const { dependencies } = JSON.parse(readFileSync(join(root, 'package.json'), 'ut
 /** Dependencies bundled: what every server (or the migration of a new database) loads. */
 const BUNDLED = new Set([
   '@koa/cors', '@koa/router', '@mikro-orm/better-sqlite', '@mikro-orm/core', '@mikro-orm/knex', '@mikro-orm/migrations',
-  '@mikro-orm/postgresql', '@modelcontextprotocol/sdk', 'ajv', 'ajv-formats', 'bson', 'dotenv', 'env-paths', 'helmet',
-  'inversify', 'ipaddr.js', 'jose', 'koa', 'koa-helmet', 'libphonenumber-js', 'obscenity', 'pino', 'rate-limiter-flexible',
+  '@mikro-orm/postgresql', '@modelcontextprotocol/sdk', 'ajv', 'ajv-formats', 'dotenv', 'env-paths', 'helmet',
+  'inversify', 'ipaddr.js', 'jose', 'koa', 'koa-helmet', 'libphonenumber-js', 'pino', 'rate-limiter-flexible',
   'reflect-metadata', 'ws', 'yaml', 'zod', 'zod-to-json-schema',
 ]);
 
