@@ -70,10 +70,10 @@ const result = await build({
   target: 'node20',
   chunkNames: 'chunk-[hash]',
   external: EXTERNAL,
-  // Names kept: MikroORM and inversify read class names, and errors name their functions.
+  // Minified (less source text to hold in memory), names kept: MikroORM and inversify read class names,
+  // and stack traces name their functions.
   keepNames: true,
-  minifyWhitespace: true,
-  minifySyntax: true,
+  minify: true,
   legalComments: 'none',
   metafile: true,
   logLevel: 'warning',
