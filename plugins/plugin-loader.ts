@@ -26,7 +26,12 @@ export interface LoadPluginOptions {
   missingEnv?: ReadonlyMap<string, string>;
 }
 
-const ajv = new Ajv2020({ allErrors: true, useDefaults: true, strict: false });
+/**
+ * A built-in plugin's options schema is not checked against the JSON Schema meta-schema when compiled:
+ * compiling the 2020-12 meta-schema was the largest single cost of a start (issue 13), and the built-in
+ * schemas are checked by the plugin contract tests. Another plugin's schema is (see loadPlugin).
+ */
+const ajv = new Ajv2020({ allErrors: true, useDefaults: true, strict: false, validateSchema: false });
 (addFormats as unknown as (a: Ajv2020) => void)(ajv);
 
 function fail(port: PortName, message: string, nextStep: string): never {
@@ -100,6 +105,9 @@ export async function loadPlugin<P extends PortName>(
   port: P, spec: AdapterSpec, ctx: PluginContext, options: LoadPluginOptions = {},
 ): Promise<LoadedAdapter<P>> {
   const def = await findPlugin(port, spec.use, ctx.configDir);
+  if (!BUILT_IN_PLUGINS[port][spec.use] && !ajv.validateSchema(def.optionsSchema)) {
+    fail(port, `plugin "${def.id}" declares an options schema that is not a valid JSON Schema: ${ajv.errorsText()}`, 'Fix the optionsSchema of the plugin (JSON Schema 2020-12).');
+  }
   const pluginOptions = structuredClone(spec.options);
   const validate = ajv.compile(def.optionsSchema);
   if (!validate(pluginOptions)) {

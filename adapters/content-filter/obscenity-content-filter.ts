@@ -1,6 +1,6 @@
-import {
-  DataSet, RegExpMatcher, englishDataset, englishRecommendedTransformers, parseRawPattern,
-} from 'obscenity';
+import { createRequire } from 'node:module';
+import type * as ObscenityModule from 'obscenity';
+import type { DataSet, RegExpMatcher } from 'obscenity';
 import type { ContentFilter, ContentFinding } from '../../ports/content-filter.js';
 
 /** Rules of the built-in filter; `operator-list` is added when the operator lists words. */
@@ -22,14 +22,16 @@ const HARASSMENT = [
   '|you are worthless', '|you\'re worthless', '|you are pathetic', '|you\'re pathetic', '|you disgust me', '|i will ruin you', '|ruin your life',
 ];
 
-function phrases(list: readonly string[]): DataSet<Record<string, never>> {
+type Obscenity = typeof ObscenityModule;
+
+function phrases({ DataSet, parseRawPattern }: Obscenity, list: readonly string[]): DataSet<Record<string, never>> {
   const set = new DataSet<Record<string, never>>();
   for (const phrase of list) set.addPhrase((p) => p.addPattern(parseRawPattern(phrase)));
   return set;
 }
 
 /** Operator words as whole-word patterns; obscenity's pattern syntax characters are taken literally. */
-function wordList(words: readonly string[]): DataSet<Record<string, never>> {
+function wordList({ DataSet, parseRawPattern }: Obscenity, words: readonly string[]): DataSet<Record<string, never>> {
   const set = new DataSet<Record<string, never>>();
   for (const word of words.map((w) => w.trim().toLowerCase()).filter(Boolean)) {
     set.addPhrase((p) => p.addPattern(parseRawPattern(`|${word.replace(/[[\]?|\\]/g, '\\$&')}|`)));
@@ -48,24 +50,35 @@ export interface ObscenityContentFilterOptions {
  * The content filter on obscenity (https://github.com/jo3-l/obscenity): its English profanity data set
  * and recommended transformers (l33t speak, repeated and confusable characters, so "sh1t" matches while
  * "Scunthorpe" does not), plus threat and harassment phrases and the operator's list.
+ *
+ * obscenity is loaded and the matchers built at the first check, not at start-up (issue 13): building
+ * them is a share of a start, and a server that sends nothing never needs them.
  */
 export class ObscenityContentFilter implements ContentFilter {
-  private readonly matchers: Array<{ rule: string; matcher: RegExpMatcher }> = [];
+  private matchers: Array<{ rule: string; matcher: RegExpMatcher }> | undefined;
 
-  constructor(options: ObscenityContentFilterOptions = {}) {
-    const rules = new Set(options.rules ?? CONTENT_RULES);
-    const add = (rule: string, set: DataSet<Record<string, never>>) => {
-      this.matchers.push({ rule, matcher: new RegExpMatcher({ ...set.build(), ...englishRecommendedTransformers }) });
-    };
-    if (rules.has('threat')) add('threat', phrases(THREATS));
-    if (rules.has('harassment')) add('harassment', phrases(HARASSMENT));
-    if (rules.has('profanity')) this.matchers.push({ rule: 'profanity', matcher: new RegExpMatcher({ ...englishDataset.build(), ...englishRecommendedTransformers }) });
-    if (options.words?.length) add('operator-list', wordList(options.words));
-  }
+  constructor(private readonly options: ObscenityContentFilterOptions = {}) {}
 
   check(text: string): ContentFinding[] {
+    this.matchers ??= buildMatchers(this.options);
     return this.matchers.filter((m) => m.matcher.getAllMatches(text).some((match) => hasLetter(text, match))).map((m) => ({ rule: m.rule }));
   }
+}
+
+function buildMatchers(options: ObscenityContentFilterOptions): Array<{ rule: string; matcher: RegExpMatcher }> {
+  // Required, synchronously, because check() is synchronous (the pre-send policy pipeline).
+  const obscenity = createRequire(import.meta.url)('obscenity') as Obscenity;
+  const { RegExpMatcher, englishDataset, englishRecommendedTransformers } = obscenity;
+  const matchers: Array<{ rule: string; matcher: RegExpMatcher }> = [];
+  const rules = new Set(options.rules ?? CONTENT_RULES);
+  const add = (rule: string, set: DataSet<Record<string, never>>) => {
+    matchers.push({ rule, matcher: new RegExpMatcher({ ...set.build(), ...englishRecommendedTransformers }) });
+  };
+  if (rules.has('threat')) add('threat', phrases(obscenity, THREATS));
+  if (rules.has('harassment')) add('harassment', phrases(obscenity, HARASSMENT));
+  if (rules.has('profanity')) matchers.push({ rule: 'profanity', matcher: new RegExpMatcher({ ...englishDataset.build(), ...englishRecommendedTransformers }) });
+  if (options.words?.length) add('operator-list', wordList(obscenity, options.words));
+  return matchers;
 }
 
 /**

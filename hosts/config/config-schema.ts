@@ -20,19 +20,22 @@ const require = createRequire(import.meta.url);
 let validator: ConfigValidator | undefined;
 
 /**
- * The configuration schema's validator, made once per process. From dist/ it is the code the build
- * generated (compiling the schema with Ajv costs a large part of a start); from sources (tsx, tests)
- * Ajv compiles it here.
+ * The configuration schema's validator. From dist/ it is the code the build generated (compiling the
+ * schema with Ajv costs a large part of a start), loaded for each call and not kept: a server validates
+ * its configuration once, and the generated code (hundreds of KB) would otherwise stay in its memory for
+ * good (issue 13). From sources (tsx, tests) Ajv compiles it here, once per process.
  */
 export function configSchemaValidator(): ConfigValidator {
-  if (validator) return validator;
   const prebuilt = join(import.meta.dirname, CONFIG_SCHEMA_VALIDATOR_FILE);
   if (existsSync(prebuilt)) {
-    const loaded = require(prebuilt) as ConfigValidator | { default: ConfigValidator };
-    validator = 'default' in loaded ? loaded.default : loaded;
-  } else {
-    const { Ajv2020 } = require('ajv/dist/2020.js') as { Ajv2020: typeof Ajv2020Class };
-    validator = new Ajv2020(CONFIG_SCHEMA_AJV_OPTIONS).compile(JSON.parse(readFileSync(join(packageRoot(), 'config', 'schema.json'), 'utf8')) as object);
+    // A require of its own, so that no module kept for good lists the validator's module as a child.
+    const load = createRequire(prebuilt);
+    const loaded = load(prebuilt) as ConfigValidator | { default: ConfigValidator };
+    delete load.cache[load.resolve(prebuilt)];
+    return 'default' in loaded ? loaded.default : loaded;
   }
+  if (validator) return validator;
+  const { Ajv2020 } = require('ajv/dist/2020.js') as { Ajv2020: typeof Ajv2020Class };
+  validator = new Ajv2020(CONFIG_SCHEMA_AJV_OPTIONS).compile(JSON.parse(readFileSync(join(packageRoot(), 'config', 'schema.json'), 'utf8')) as object);
   return validator;
 }

@@ -4,6 +4,8 @@
  * (startup-baseline.mjs, the floor) and the built server (`serve`, demo providers, the migrated file) and,
  * when COMMS_TEST_POSTGRES_URL is set, the server on a migrated PostgreSQL schema. Per process:
  *   - ready: process spawn → first 200 from GET /health/ready (polled every 5 ms);
+ *   - CPU to ready: the process's user + system CPU time at that moment (/proc/PID/stat), which the
+ *     machine's load does not stretch as it stretches the wall-clock time (waiting for a core);
  *   - idle RSS: VmRSS after 5 s idle (BENCH_IDLE_MS) and one full GC (SIGUSR2, see gc-on-signal.mjs).
  * Prints the median and the range of each. Targets: ready < 1 s, idle RSS < 100 MB.
  * BENCH_COMPARE=/path/to/other/dist/hosts/cli/main.js adds that build (e.g. main's) on the same SQLite file.
@@ -22,7 +24,7 @@ const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 5_000);
 const MAIN = join(REPO, 'dist', 'hosts', 'cli', 'main.js');
 const PRELOAD = ['--expose-gc', '--import', join(import.meta.dirname, 'gc-on-signal.mjs')];
 
-interface Sample { readyMs: number; rssMb: number }
+interface Sample { readyMs: number; cpuMs: number; rssMb: number }
 interface Subject { name: string; args: string[] }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -30,6 +32,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function rssMb(pid: number): number {
   return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
 }
+
+/** User + system CPU time of the process so far (all its threads), from /proc/PID/stat. */
+function cpuMs(pid: number): number {
+  // Fields after the command name (in parentheses, may hold spaces): utime and stime are the 12th and 13th.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+
+/** Clock ticks per second of /proc times (USER_HZ): 100 on Linux. */
+const CLOCK_TICKS = 100;
 
 function listeningUrl(child: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -50,10 +62,11 @@ async function measure(subject: Subject): Promise<Sample> {
     const url = await listeningUrl(child);
     while (!(await fetch(`${url}/health/ready`).then((r) => r.ok, () => false))) await sleep(5);
     const readyMs = performance.now() - started;
+    const cpu = cpuMs(child.pid!);
     await sleep(IDLE_MS);
     child.kill('SIGUSR2');
     await sleep(500);
-    return { readyMs, rssMb: rssMb(child.pid!) };
+    return { readyMs, cpuMs: cpu, rssMb: rssMb(child.pid!) };
   } finally {
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
@@ -100,17 +113,18 @@ async function main(): Promise<void> {
       for (const subject of subjects) {
         const sample = await measure(subject);
         samples.get(subject.name)!.push(sample);
-        console.error(`run ${run}: ${subject.name}: ready ${sample.readyMs.toFixed(0)} ms, idle RSS ${sample.rssMb.toFixed(1)} MB`);
+        console.error(`run ${run}: ${subject.name}: ready ${sample.readyMs.toFixed(0)} ms, CPU to ready ${sample.cpuMs.toFixed(0)} ms, idle RSS ${sample.rssMb.toFixed(1)} MB`);
       }
     }
     const floor = median(samples.get(subjects[0]!.name)!.map((s) => s.readyMs));
     console.log(`\nStart-up on a migrated database, ${RUNS} runs each, interleaved (demo providers, log level warn)\n`);
-    console.log('| process | ready, median (range) | × floor | idle RSS after GC, median (range) |');
-    console.log('|---|---|---|---|');
+    console.log('| process | ready, median (range) | × floor | CPU to ready, median (range) | idle RSS after GC, median (range) |');
+    console.log('|---|---|---|---|---|');
     for (const [name, list] of samples) {
       const ready = list.map((s) => s.readyMs);
       const rss = list.map((s) => s.rssMb);
-      console.log(`| ${name} | ${median(ready).toFixed(0)} ms (${range(ready)}) | ${(median(ready) / floor).toFixed(1)}× | ${median(rss).toFixed(0)} MB (${range(rss)}) |`);
+      const cpu = list.map((s) => s.cpuMs);
+      console.log(`| ${name} | ${median(ready).toFixed(0)} ms (${range(ready)}) | ${(median(ready) / floor).toFixed(1)}× | ${median(cpu).toFixed(0)} ms (${range(cpu)}) | ${median(rss).toFixed(0)} MB (${range(rss)}) |`);
     }
     console.log(`\nload average: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   } finally {

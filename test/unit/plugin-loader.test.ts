@@ -1,7 +1,10 @@
 import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
+import { BUILT_IN_PLUGINS } from '../../plugins/built-in.js';
 import { loadPlugin } from '../../plugins/plugin-loader.js';
 import { isDomainError } from '../../ports/errors.js';
+import type { PluginDefinition, PortName } from '../../ports/plugin.js';
 import { testPluginContext } from '../support/plugin-context.js';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'plugins');
@@ -66,6 +69,26 @@ describe('plugin loader', () => {
     const e = await failure(loadPlugin('telephony', { use: './not-a-plugin.mjs', options: {} }, ctx));
     expect(e.code).toBe('PLUGIN_INVALID');
   });
+
+  it('refuses a third-party plugin whose options schema is not a valid JSON Schema', async () => {
+    const e = await failure(loadPlugin('telephony', { use: './bad-schema.mjs', options: {} }, ctx));
+    expect(e.code).toBe('PLUGIN_INVALID');
+    expect(e.message).toContain('bad-schema');
+    expect(e.message).toContain('options schema');
+  });
+
+  // The loader compiles built-in schemas without checking them against the meta-schema (a start-up cost): this does.
+  it('ships built-in plugins whose options schemas are valid JSON Schemas', async () => {
+    const ajv = new Ajv2020({ strict: false });
+    const invalid: string[] = [];
+    for (const [port, plugins] of Object.entries(BUILT_IN_PLUGINS) as Array<[PortName, Record<string, () => Promise<{ default: unknown }>>]>) {
+      for (const [use, load] of Object.entries(plugins)) {
+        const def = (await load()).default as PluginDefinition;
+        if (!ajv.validateSchema(def.optionsSchema)) invalid.push(`${port}/${use}: ${ajv.errorsText()}`);
+      }
+    }
+    expect(invalid).toEqual([]);
+  }, 180_000);
 
   it('reports a bad option with its path', async () => {
     const e = await failure(loadPlugin('telephony', { use: './echo-telephony.mjs', options: { prefix: 7 } }, ctx));
