@@ -12,7 +12,8 @@ const TTL_MS = 1_000;
 /** Bounded so that a flood of webhooks for unknown ids cannot grow it (only found ones are kept, but still). */
 const MAX_ENTRIES = 10_000;
 
-interface Entry<T> { value: T; until: number }
+/** The lookup itself, so that the webhooks arriving together when an entry expires share one read. */
+interface Entry<T> { value: Promise<T | null>; until: number }
 interface Cache {
   agents: Map<string, Entry<AgentRecord>>;
   owners: Map<string, Entry<AgentChannelRecord>>;
@@ -26,18 +27,19 @@ function cacheOf(ports: CorePorts): Cache {
   return cache;
 }
 
-async function cached<T>(ports: CorePorts, map: Map<string, Entry<T>>, key: string, load: () => Promise<T | null>): Promise<T | null> {
+function cached<T>(ports: CorePorts, map: Map<string, Entry<T>>, key: string, load: () => Promise<T | null>): Promise<T | null> {
   const now = ports.clock.now().getTime();
   const hit = map.get(key);
   if (hit && hit.until > now) return hit.value;
-  const value = await load();
-  if (value === null) {
-    map.delete(key);
-    return null;
-  }
   if (map.size >= MAX_ENTRIES) map.clear();
-  map.set(key, { value, until: now + TTL_MS });
-  return value;
+  const entry: Entry<T> = { value: load(), until: now + TTL_MS };
+  map.set(key, entry);
+  // Not found, or the read failed: nothing is kept (the next webhook reads again).
+  const forget = () => {
+    if (map.get(key) === entry) map.delete(key);
+  };
+  entry.value.then((value) => value === null && forget(), forget);
+  return entry.value;
 }
 
 export function webhookAgentById(ports: CorePorts, agentId: string): Promise<AgentRecord | null> {
