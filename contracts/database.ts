@@ -742,6 +742,28 @@ export function describeDatabaseContract(options: DatabaseContractOptions): void
         expect(stored.filter(Boolean)).toHaveLength(1);
         expect(await db.callbacks.listForMessage(winner.id)).toHaveLength(1);
       });
+
+      it('stores many concurrent inbound messages each once, and one the database refuses fails alone', async () => {
+        // An implementation may write concurrent inserts together (PostgreSQL does): every one must still get its
+        // own outcome, its delivery only if it has one, and a row refused (its agent does not exist) must not take
+        // the others down with it.
+        const a = await storedAgent();
+        const good = Array.from({ length: 40 }, (_, i) => message(a.id, { direction: 'inbound', status: 'received', providerMessageId: `SM-many-${i}`, body: `it's "quoted" \\ {${i}}` }));
+        const orphan = message('agt_does_not_exist', { direction: 'inbound', status: 'received', providerMessageId: 'SM-orphan' });
+        const all = [...good.slice(0, 20), orphan, ...good.slice(20)];
+        const deliveries = all.map((m, i) => (i % 2 === 0 ? delivery(m) : null));
+        const outcomes = await Promise.allSettled(all.map((m, i) => db.messages.insertInbound(m, deliveries[i] ?? null)));
+
+        expect(outcomes[20]?.status).toBe('rejected');
+        const others = outcomes.filter((_, i) => i !== 20);
+        expect(others.map((o) => (o.status === 'fulfilled' ? o.value : o.reason))).toEqual(good.map((m) => ({ inserted: true, message: m })));
+        for (const m of good) expect(await db.messages.findById(m.id)).toEqual(m);
+        expect(await db.messages.findById(orphan.id)).toBeNull();
+        for (const [i, m] of all.entries()) {
+          if (i === 20) continue;
+          expect(await db.callbacks.listForMessage(m.id)).toEqual(deliveries[i] ? [deliveries[i]] : []);
+        }
+      });
     });
 
     describe('changeStatus', () => {

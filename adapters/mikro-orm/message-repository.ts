@@ -8,6 +8,7 @@ import { messageHistorySql } from './message-history-query.js';
 import { SqlClauses } from './sql-clauses.js';
 import type { SqlCodec, SqlExecutor, SqlParam, SqlSession } from './sql-executor.js';
 import { isUniqueViolation } from './unique-violation.js';
+import { InboundInsertBatch } from './postgresql-inbound-batch.js';
 
 const MESSAGE_VALUES = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 // The conflict targets are the unique constraints themselves: a key or provider id already stored
@@ -36,9 +37,16 @@ const SELECT_BY_PROVIDER_ID =
 
 export class SqlMessageRepository implements MessageRepository {
   private readonly codec: SqlCodec;
+  /** PostgreSQL outside a transaction: concurrent inbound inserts share one statement and one commit. */
+  private readonly inboundBatch: InboundInsertBatch | null;
 
   constructor(private readonly sql: SqlExecutor) {
     this.codec = sql.codec;
+    const arrayRows = sql.arrayRows?.bind(sql);
+    this.inboundBatch = arrayRows
+      ? new InboundInsertBatch(arrayRows, this.codec, (m) => this.messageParams(m), (m, d) => this.insertInboundAlone(m, d),
+        (m) => this.sql.run(async (session) => ({ inserted: false, message: await this.storedRedelivery(session, m) })))
+      : null;
   }
 
   insertOutbound(message: MessageRecord): Promise<InsertOutcome> {
@@ -54,7 +62,11 @@ export class SqlMessageRepository implements MessageRepository {
   }
 
   insertInbound(message: MessageRecord, delivery: CallbackDeliveryRecord | null): Promise<InsertOutcome> {
-    if (delivery && this.sql.dialect === 'postgresql') return this.insertInboundInOneStatement(message, delivery);
+    return this.inboundBatch ? this.inboundBatch.insert(message, delivery) : this.insertInboundAlone(message, delivery);
+  }
+
+  private insertInboundAlone(message: MessageRecord, delivery: CallbackDeliveryRecord | null): Promise<InsertOutcome> {
+    if (this.sql.dialect === 'postgresql') return this.insertInboundInOneStatement(message, delivery);
     return this.sql.atomic(async (session) => {
       const inserted = await session.rows(INSERT_INBOUND, this.messageParams(message));
       if (inserted.length === 0) return { inserted: false, message: await this.storedRedelivery(session, message) };
@@ -63,11 +75,12 @@ export class SqlMessageRepository implements MessageRepository {
     });
   }
 
-  private insertInboundInOneStatement(message: MessageRecord, delivery: CallbackDeliveryRecord): Promise<InsertOutcome> {
+  /** One statement is atomic on its own: no BEGIN / COMMIT round trips around it. */
+  private insertInboundInOneStatement(message: MessageRecord, delivery: CallbackDeliveryRecord | null): Promise<InsertOutcome> {
     return this.sql.run(async (session) => {
-      const inserted = await session.rows(INSERT_INBOUND_WITH_DELIVERY_PG, [
-        ...this.messageParams(message), ...deliveryParams(delivery, this.codec),
-      ]);
+      const inserted = delivery
+        ? await session.rows(INSERT_INBOUND_WITH_DELIVERY_PG, [...this.messageParams(message), ...deliveryParams(delivery, this.codec)])
+        : await session.rows(INSERT_INBOUND, this.messageParams(message));
       if (inserted.length === 0) return { inserted: false, message: await this.storedRedelivery(session, message) };
       return { inserted: true, message: { ...message } };
     });

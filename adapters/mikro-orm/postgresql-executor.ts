@@ -6,7 +6,7 @@
  * commit, so each `atomic` call is simply one transaction.
  */
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { SqlCodec, SqlExecutor, SqlParam, SqlRow, SqlSession } from './sql-executor.js';
+import type { SqlArgument, SqlCodec, SqlExecutor, SqlParam, SqlRow, SqlSession } from './sql-executor.js';
 
 export function postgresqlCodec(parseTimestamp: (value: string) => Date): SqlCodec {
   return {
@@ -27,7 +27,7 @@ interface PgResult {
 
 /** The part of node-postgres' Client used here. */
 interface PgConnection {
-  query(config: { text: string; values: SqlParam[]; name?: string }): Promise<PgResult>;
+  query(config: { text: string; values: SqlArgument[]; name?: string }): Promise<PgResult>;
 }
 
 /** The part of knex's client that lends the pool's connections (search_path already set on each). */
@@ -77,6 +77,14 @@ export class PostgresqlExecutor implements SqlExecutor {
 
   run<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
     return this.withConnection((connection) => work(connectionSession(connection, this.statements)));
+  }
+
+  /**
+   * One statement whose parameters may be arrays (node-postgres sends a JS array as an array literal), in autocommit:
+   * many rows in one statement of one text, `unnest($1::text[], …)`, prepared once whatever their number.
+   */
+  arrayRows(sql: string, params: readonly SqlArgument[]): Promise<SqlRow[]> {
+    return this.withConnection(async (connection) => (await connection.query({ ...this.statements.get(sql), values: [...params] })).rows);
   }
 
   /** PostgreSQL's readers never wait for writers (MVCC): a read is a plain pooled statement. */

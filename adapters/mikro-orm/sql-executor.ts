@@ -5,6 +5,8 @@
  */
 
 export type SqlParam = string | number | null;
+/** PostgreSQL only (see PostgresqlExecutor.arrayRows): a parameter, or an array of them, for `unnest($1::text[])`. */
+export type SqlArgument = SqlParam | readonly SqlParam[];
 export type SqlRow = Readonly<Record<string, unknown>>;
 
 export interface SqlSession {
@@ -46,6 +48,11 @@ export interface SqlExecutor {
   atomic<T>(work: (session: SqlSession) => Promise<T>): Promise<T>;
   /** Finishes the work already accepted, then refuses new work. Does not close the connection. */
   drain(): Promise<void>;
+  /**
+   * PostgreSQL's pool only (absent on SQLite and inside a transaction): one autocommit statement whose parameters
+   * may be arrays, so that many rows go in one statement (postgresql-inbound-batch.ts).
+   */
+  arrayRows?(sql: string, params: readonly SqlArgument[]): Promise<SqlRow[]>;
 }
 
 /**

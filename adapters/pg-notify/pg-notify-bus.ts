@@ -22,11 +22,17 @@ export type ChannelHandler = (payload: string) => void;
 
 /** PostgreSQL's limit on a NOTIFY payload (8000 bytes by default). */
 const MAX_PAYLOAD_BYTES = 7900;
+/** Notifications in one statement, each ≤ MAX_PAYLOAD_BYTES: bounded so one statement stays a few MB at most. */
+const MAX_NOTIFY_BATCH = 500;
+/** Every queued notification in one statement, in queue order (delivered in that order, at its commit). */
+const NOTIFY_ALL = 'SELECT pg_notify(n.channel, n.payload) FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS n(channel, payload, i) ORDER BY n.i';
 
 export class PgNotifyBus {
   /** Prefixed to every payload, so this process recognises (and skips) the echo of its own NOTIFYs. */
   readonly origin = randomUUID();
   private readonly handlers = new Map<string, ChannelHandler>();
+  private readonly outbox: Array<{ channel: string; message: string }> = [];
+  private sending = false;
   private client: pg.Client | null = null;
   private connecting: Promise<void> | null = null;
   private retry: NodeJS.Timeout | null = null;
@@ -51,17 +57,38 @@ export class PgNotifyBus {
     return this.client !== null;
   }
 
-  /** Best effort: never throws; a NOTIFY that cannot be sent (connection down) is logged and dropped. */
+  /**
+   * Best effort: never throws; a NOTIFY that cannot be sent (connection down) is logged and dropped. Sent at once when
+   * none is in flight; those that come meanwhile (one per inbound webhook under load) go together in the next
+   * statement, in order: one round trip for many, and never two queries at once on the connection.
+   */
   notify(channel: string, payload: string): void {
-    const client = this.client;
     const message = `${this.origin}|${payload}`;
-    if (!client || Buffer.byteLength(message) > MAX_PAYLOAD_BYTES) {
-      this.logger.warn({ channel, connected: client !== null }, 'a cross-process notification was not sent');
+    if (!this.client || Buffer.byteLength(message) > MAX_PAYLOAD_BYTES) {
+      this.logger.warn({ channel, connected: this.client !== null }, 'a cross-process notification was not sent');
       return;
     }
-    client.query('SELECT pg_notify($1, $2)', [channel, message]).catch((err: unknown) => {
-      this.logger.warn({ err, channel }, 'a cross-process notification failed');
-    });
+    this.outbox.push({ channel, message });
+    if (!this.sending) void this.sendOutbox();
+  }
+
+  private async sendOutbox(): Promise<void> {
+    this.sending = true;
+    try {
+      while (this.outbox.length > 0) {
+        const batch = this.outbox.splice(0, MAX_NOTIFY_BATCH);
+        const client = this.client;
+        if (!client) {
+          this.logger.warn({ count: batch.length, connected: false }, 'cross-process notifications were not sent');
+          continue;
+        }
+        await client.query(NOTIFY_ALL, [batch.map((n) => n.channel), batch.map((n) => n.message)]).catch((err: unknown) => {
+          this.logger.warn({ err, count: batch.length }, 'cross-process notifications failed');
+        });
+      }
+    } finally {
+      this.sending = false;
+    }
   }
 
   async stop(): Promise<void> {

@@ -10,8 +10,11 @@
  *      every second; the audit trail is always on). Runs alternate off, ip, on, observed, then the reverse …
  *      (BENCH_ROUNDS), so that drift on a shared machine falls on all alike.
  * `--db` picks the database (default: SQLite, and PostgreSQL too when COMMS_TEST_POSTGRES_URL is set; BENCH_DB
- * is read when the flag is absent); `--suite` runs one of the two (default both).
- * Afterwards it counts the rows in the database: every acknowledged request must be stored exactly once.
+ * is read when the flag is absent); `--suite` runs one of the two (default both), or `webhooks`: the webhook rows of
+ * targets alone, beside the bare Koa floor.
+ * Afterwards it counts the rows in the database: every acknowledged request must be stored exactly once. Webhooks
+ * are tracked one by one: a webhook the client gave up on (timeout) is not acknowledged, and the provider would send
+ * it again; the bench does so after the run, then checks that every webhook is stored exactly once.
  * A fixed number of requests per run (not a duration), so none is in flight when the rows are counted.
  * Options (env): BENCH_SENDS (default 20000), BENCH_WEBHOOKS (default 50000), BENCH_CONNECTIONS (default 64;
  * the target sends use 32), BENCH_ROUNDS (default 1).
@@ -59,7 +62,7 @@ const METRICS_TOKEN = 'bench-metrics-token-0123456789abcdef';
 const IP_LIMITS_ONLY = { usage: { enabled: false }, security: HTTP_LIMITS_ON };
 const LIMITS_OFF = { usage: { enabled: false }, security: { rateLimits: Object.fromEntries(['global', 'mcp', 'api', 'webhooks', 'admin'].map((g) => [g, { requests: 0 }])), lockout: { enabled: false }, ...NO_SHEDDING } };
 
-interface Result { name: string; requestsPerSecond: number; p50: number; p99: number; ok: number; errors: number; non2xx: number; cpuMsPerRequest?: number }
+interface Result { name: string; requestsPerSecond: number; p50: number; p99: number; ok: number; errors: number; timeouts: number; non2xx: number; cpuMsPerRequest?: number }
 
 function run(options: autocannon.Options, amount: number, connections = CONNECTIONS): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
@@ -107,19 +110,42 @@ async function benchSends(url: string, token: string, scrape: boolean, cpuSecond
   return { ...summary('comms_send_message over MCP Streamable HTTP', result, toolErrors), cpuMsPerRequest };
 }
 
-async function benchInbound(url: string, agentId: string): Promise<Result> {
-  const webhookUrl = `${url}/webhooks/${agentId}/sms`;
-  const signed = Array.from({ length: WEBHOOKS }, (_, i) => {
+/** The bench's signed inbound webhooks, built before the clock starts: body and headers of each. */
+function signedWebhooks(webhookUrl: string): Array<{ body: string; headers: Record<string, string> }> {
+  return Array.from({ length: WEBHOOKS }, (_, i) => {
     const body = new URLSearchParams({ MessageSid: `SMbench${i}`, From: '+15550100190', To: '+15550100099', Body: `inbound ${i}` }).toString();
     return { body, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-mock-signature': createHmac('sha256', 'demo-secret').update(webhookUrl + body).digest('hex') } };
   });
+}
+
+/** The webhook run, and which webhooks (by index, MessageSid `SMbench<i>`) got a 2xx answer. */
+interface InboundResult extends Result { acknowledged: Set<number>; webhookUrl: string }
+
+async function benchInbound(url: string, agentId: string, cpuSeconds: () => number): Promise<InboundResult> {
+  const webhookUrl = `${url}/webhooks/${agentId}/sms`;
+  const signed = signedWebhooks(webhookUrl);
   let n = 0;
+  // Per webhook, not just a count: a request that timed out at the client may still be stored, so only the
+  // MessageSids answered 2xx say what the server promised to keep. One request at a time per connection, so the
+  // connection's context names the webhook its answer is for.
+  const acknowledged = new Set<number>();
+  const cpuBefore = cpuSeconds();
   const result = await run({
     url: webhookUrl,
     method: 'POST',
-    requests: [{ setupRequest: (req) => ({ ...req, ...signed[n++ % WEBHOOKS] }) }],
+    requests: [{
+      setupRequest: (req, context) => {
+        const i = n++ % WEBHOOKS;
+        (context as { webhook?: number }).webhook = i;
+        return { ...req, ...signed[i] };
+      },
+      onResponse: (status, _body, context) => {
+        if (status >= 200 && status < 300) acknowledged.add((context as { webhook: number }).webhook);
+      },
+    }],
   }, WEBHOOKS);
-  return summary('signed inbound SMS webhooks', result, 0);
+  const cpuMsPerRequest = Math.round(((cpuSeconds() - cpuBefore) * 1e6) / WEBHOOKS) / 1e3;
+  return { ...summary('signed inbound SMS webhooks', result, 0), cpuMsPerRequest, acknowledged, webhookUrl };
 }
 
 function summary(name: string, r: autocannon.Result, toolErrors: number): Result {
@@ -130,6 +156,7 @@ function summary(name: string, r: autocannon.Result, toolErrors: number): Result
     p99: r.latency.p99,
     ok: r['2xx'] - toolErrors,
     errors: r.errors + toolErrors,
+    timeouts: r.timeouts,
     non2xx: r.non2xx,
   };
 }
@@ -142,11 +169,11 @@ const MODES: Record<LimitMode, Record<string, unknown>> = { off: LIMITS_OFF, ip:
 interface SendRun extends Result { dialect: Dialect; limits: LimitMode; stored: number; distinct: number }
 
 /** A fresh bench server with one agent; `measure` runs against it, then the server stops. */
-async function withBenchServer<T>(extra: Record<string, unknown>, measure: (url: string, agent: { agentId: string; token: string }, cpuSeconds: () => number) => Promise<T>): Promise<{ value: T; agentId: string; dbFile: string }> {
+async function withBenchServer<T>(extra: Record<string, unknown>, measure: (url: string, agent: { agentId: string; token: string }, cpuSeconds: () => number, dbFile: string) => Promise<T>): Promise<{ value: T; agentId: string; dbFile: string }> {
   const server = await startBenchServer(mkdtempSync(join(tmpdir(), 'agentos-bench-')), REPO, extra);
   try {
     const agent = await createBenchAgent(server.url, '+15550100099');
-    return { value: await measure(server.url, agent, () => server.cpuSeconds()), agentId: agent.agentId, dbFile: server.dbFile };
+    return { value: await measure(server.url, agent, () => server.cpuSeconds(), server.dbFile), agentId: agent.agentId, dbFile: server.dbFile };
   } finally {
     await server.stop();
   }
@@ -190,13 +217,87 @@ async function sendRun(dialect: Dialect, limits: LimitMode, schemas: Schemas, co
   return { ...result, dialect, limits, ...counted };
 }
 
-interface InboundRun { result: Result; dialect: Dialect; stored: number; distinct: number }
+/**
+ * What happened to the webhooks a provider would care about: every one answered 2xx must be stored (`lost` counts
+ * those that are not: a bug), and every other one (timed out at the client, refused, unanswered) is what the
+ * provider redelivers; dedupe on the MessageSid makes that safe, and after it each webhook is stored exactly once.
+ */
+interface Acknowledgement {
+  acknowledged: number;
+  unacknowledged: number;
+  /** Unacknowledged, yet stored already (the client gave up while the server finished): redelivery dedupes them. */
+  unacknowledgedStored: number;
+  lost: number;
+  redelivered: number;
+  redeliveredAcknowledged: number;
+  /** Rows and distinct MessageSids after the redelivery. */
+  finalRows: number;
+  finalDistinct: number;
+}
+
+interface InboundRun { result: Result; dialect: Dialect; stored: number; distinct: number; ack: Acknowledgement }
+
+/** The MessageSids stored for the agent (`SMbench<i>`), by index, and the row count. */
+async function storedWebhooks(dialect: Dialect, schemas: Schemas, where: { schema: string; dbFile: string; agentId: string }): Promise<{ indexes: Set<number>; rows: number }> {
+  const sql = "select provider_message_id as sid from messages where agent_id = ? and direction = 'inbound'";
+  let sids: Array<{ sid: string }>;
+  if (dialect === 'postgresql') {
+    // The agent id is the server's own (letters, digits, underscore): safe to inline.
+    sids = await schemas!.query<{ sid: string }>(sql.replace('from messages', `from "${where.schema}".messages`).replace('?', `'${where.agentId}'`));
+  } else {
+    const sqlite = new Database(where.dbFile, { readonly: true });
+    try {
+      sids = sqlite.prepare(sql).all(where.agentId) as Array<{ sid: string }>;
+    } finally {
+      sqlite.close();
+    }
+  }
+  return { indexes: new Set(sids.map((r) => Number(r.sid.slice('SMbench'.length)))), rows: sids.length };
+}
+
+/** The provider's side after the run: each unacknowledged webhook sent again (a few at a time) until answered 2xx. */
+async function redeliver(webhookUrl: string, indexes: number[]): Promise<number> {
+  const signed = signedWebhooks(webhookUrl);
+  let acknowledged = 0;
+  const queue = [...indexes];
+  await Promise.all(Array.from({ length: 8 }, async () => {
+    for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const res = await fetch(webhookUrl, { method: 'POST', headers: signed[i]!.headers, body: signed[i]!.body }).catch(() => null);
+        await res?.text();
+        if (res && res.status >= 200 && res.status < 300) {
+          acknowledged++;
+          break;
+        }
+      }
+    }
+  }));
+  return acknowledged;
+}
 
 async function inboundRun(dialect: Dialect, schemas: Schemas): Promise<InboundRun> {
   const { schema, config } = databaseOf(dialect, schemas);
-  const { value: result, agentId, dbFile } = await withBenchServer({ ...config, security: HTTP_LIMITS_ON }, (url, agent) => benchInbound(url, agent.agentId));
+  const { value, agentId, dbFile } = await withBenchServer({ ...config, security: HTTP_LIMITS_ON }, async (url, agent, cpu, file) => {
+    const result = await benchInbound(url, agent.agentId, cpu);
+    const where = { schema, dbFile: file, agentId: agent.agentId };
+    const stored = await storedWebhooks(dialect, schemas, where);
+    const unacknowledged = Array.from({ length: WEBHOOKS }, (_, i) => i).filter((i) => !result.acknowledged.has(i));
+    const redeliveredAcknowledged = await redeliver(result.webhookUrl, unacknowledged);
+    const final = await storedWebhooks(dialect, schemas, where);
+    const ack: Acknowledgement = {
+      acknowledged: result.acknowledged.size,
+      unacknowledged: unacknowledged.length,
+      unacknowledgedStored: unacknowledged.filter((i) => stored.indexes.has(i)).length,
+      lost: [...result.acknowledged].filter((i) => !stored.indexes.has(i)).length,
+      redelivered: unacknowledged.length,
+      redeliveredAcknowledged,
+      finalRows: final.rows,
+      finalDistinct: final.indexes.size,
+    };
+    return { result, ack };
+  });
   const counted = await countStored(dialect, schemas, { schema, dbFile, agentId, direction: 'inbound', distinct: 'coalesce(provider_message_id, id)' });
-  return { result, dialect, ...counted };
+  return { result: value.result, ack: value.ack, dialect, ...counted };
 }
 
 /** A floor of baseline-server.ts, measured as the server is. */
@@ -210,27 +311,27 @@ async function withBaseline<T>(kind: 'sdk' | 'koa', measure: (server: BenchServe
 }
 
 const floorSends = () => withBaseline('sdk', (s) => benchSends(s.url, 'none', false, () => s.cpuSeconds(), TARGET_CONNECTIONS));
-const floorWebhooks = () => withBaseline('koa', (s) => benchInbound(s.url, 'agt_floor'));
+const floorWebhooks = () => withBaseline('koa', (s) => benchInbound(s.url, 'agt_floor', () => s.cpuSeconds()));
 
 const mean = (values: number[]): number => Math.round(values.reduce((s, v) => s + v, 0) / values.length);
 
-interface TargetRun { measure: string; dialect: Dialect; result: Result; stored: number; distinct: number; floor: 'sdk' | 'koa'; target: number }
+interface TargetRun { measure: string; dialect: Dialect; result: Result; stored: number; distinct: number; floor: 'sdk' | 'koa'; target: number; ack?: Acknowledgement }
 
 /** The issue's targets, per database: sends at c=32 against ≥ 4,000 / 2,000 per second, webhooks against ≥ 10,000 / 4,000. */
 const TARGETS: Record<Dialect, { sends: number; webhooks: number }> = { sqlite: { sends: 4_000, webhooks: 10_000 }, postgresql: { sends: 2_000, webhooks: 4_000 } };
 
 /** The floors, then each database's sends and webhooks, then the floors again. */
-async function targetsSuite(dialects: Dialect[], schemas: Schemas): Promise<boolean> {
+async function targetsSuite(dialects: Dialect[], schemas: Schemas, withSends = true): Promise<boolean> {
   const floors: { sdk: Result[]; koa: Result[] } = { sdk: [], koa: [] };
   const measureFloors = async () => {
-    floors.sdk.push(await floorSends());
+    if (withSends) floors.sdk.push(await floorSends());
     floors.koa.push(await floorWebhooks());
   };
   const runs: TargetRun[] = [];
   await measureFloors();
   for (const dialect of dialects) {
-    const sends = await sendRun(dialect, 'off', schemas, TARGET_CONNECTIONS);
-    runs.push({ measure: `comms_send_message, c=${TARGET_CONNECTIONS}`, dialect, result: sends, stored: sends.stored, distinct: sends.distinct, floor: 'sdk', target: TARGETS[dialect].sends });
+    const sends = withSends ? await sendRun(dialect, 'off', schemas, TARGET_CONNECTIONS) : null;
+    if (sends) runs.push({ measure: `comms_send_message, c=${TARGET_CONNECTIONS}`, dialect, result: sends, stored: sends.stored, distinct: sends.distinct, floor: 'sdk', target: TARGETS[dialect].sends });
     const inbound = await inboundRun(dialect, schemas);
     runs.push({ measure: `signed inbound SMS webhooks, c=${CONNECTIONS}`, ...inbound, floor: 'koa', target: TARGETS[dialect].webhooks });
   }
@@ -254,7 +355,22 @@ targets: ${SENDS} sends, ${WEBHOOKS} webhooks per run, demo provider, limits off
   for (const kind of ['sdk', 'koa'] as const) {
     for (const f of floors[kind]) console.log(`floor ${kind}: ${f.requestsPerSecond} req/s, p50 ${f.p50} ms, p99 ${f.p99} ms, errors ${f.errors}, non-2xx ${f.non2xx}${f.cpuMsPerRequest ? `, CPU ${f.cpuMsPerRequest} ms/req` : ''}`);
   }
-  return runs.every((r) => r.stored === r.result.ok && r.stored === r.distinct);
+  for (const r of runs) {
+    if (!r.ack) continue;
+    const a = r.ack;
+    const koaCpu = mean(floors.koa.map((f) => (f.cpuMsPerRequest ?? 0) * 1000)) / 1000;
+    console.log(
+      `${r.dialect} webhooks: server CPU ${r.result.cpuMsPerRequest} ms per webhook (${((r.result.cpuMsPerRequest ?? 0) / koaCpu).toFixed(1)}× the bare Koa floor's ${koaCpu} ms); ` +
+        `${WEBHOOKS} sent, ${a.acknowledged} acknowledged (2xx), ${a.unacknowledged} not (${r.result.timeouts} client timeouts, ${r.result.non2xx} non-2xx, ` +
+        `${r.result.errors - r.result.timeouts} other errors; ${a.unacknowledgedStored} of them stored anyway); acknowledged but not stored: ${a.lost}; ` +
+        `the provider's redelivery of the ${a.redelivered} unacknowledged: ${a.redeliveredAcknowledged} acknowledged, then ${a.finalRows} rows for ${a.finalDistinct} distinct MessageSids`,
+    );
+  }
+  // Sends: every acknowledged one stored once. Webhooks: none acknowledged and lost, and after the provider's
+  // redelivery of the unacknowledged ones, each stored exactly once (the table's `stored` is counted after that).
+  return runs.every((r) => (r.ack
+    ? r.ack.lost === 0 && r.ack.finalRows === WEBHOOKS && r.ack.finalDistinct === WEBHOOKS && r.stored === WEBHOOKS
+    : r.stored === r.result.ok && r.stored === r.distinct));
 }
 
 async function limitsSuite(dialects: Dialect[], schemas: Schemas): Promise<boolean> {
@@ -302,12 +418,14 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { db: { type: 'string' }, suite: { type: 'string' } } });
   const dialects = chosenDialects(values.db ?? process.env.BENCH_DB);
   const suites = values.suite === undefined ? ['targets', 'limits'] : [values.suite];
-  if (!suites.every((suite) => suite === 'targets' || suite === 'limits')) throw new Error(`--suite ${values.suite}: expected targets or limits`);
+  if (!suites.every((suite) => ['targets', 'limits', 'webhooks'].includes(suite))) throw new Error(`--suite ${values.suite}: expected targets, limits or webhooks`);
   if (!process.env.BENCH_SKIP_BUILD) execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO, stdio: 'inherit' });
   const schemas = dialects.includes('postgresql') ? await postgresSchemas(POSTGRES_URL!) : null;
   let lossless = true;
   try {
     if (suites.includes('targets')) lossless = (await targetsSuite(dialects, schemas)) && lossless;
+    // The webhook rows of targets alone, beside the bare Koa floor (the inbound path's own bench).
+    if (suites.includes('webhooks')) lossless = (await targetsSuite(dialects, schemas, false)) && lossless;
     if (suites.includes('limits')) lossless = (await limitsSuite(dialects, schemas)) && lossless;
   } finally {
     await schemas?.close();

@@ -7,6 +7,7 @@ import { isFailure, predecessorsOf } from '../status-transitions.js';
 import { announce } from '../../agent-event.js';
 import { actOnKeyword, keywordMetadata, keywordOf } from './opt-out-keywords.js';
 import { sharedNumberAgent } from './shared-number-routing.js';
+import { webhookAddressOwner, webhookAgentById } from './webhook-agents.js';
 
 export interface InboundMessage {
   channel: Channel;
@@ -18,8 +19,9 @@ export interface InboundMessage {
   metadata: Record<string, unknown>;
 }
 
+/** The agent a webhook's URL names (read through the webhook cache: every webhook asks, often twice). */
 export async function requireAgent(ports: CorePorts, agentId: string): Promise<AgentRecord> {
-  const agent = await ports.db.agents.findById(agentId);
+  const agent = await webhookAgentById(ports, agentId);
   if (!agent) throw new DomainError('NOT_FOUND', `Agent ${agentId} does not exist.`, 'Point the provider\'s webhook at an existing agent.', { agentId });
   return agent;
 }
@@ -35,7 +37,7 @@ export async function webhookAgent(ports: CorePorts, agentId: string | null, cha
     await requireAddressedTo(ports, agent, channel, [address]);
     return agent;
   }
-  const owner = await ports.db.agents.findChannelByAddress(channel, address);
+  const owner = await webhookAddressOwner(ports, channel, address);
   // Not one agent's own number: perhaps a number several agents share (routed by the contact's last conversation).
   const sharing = !owner && contact !== undefined ? await sharedNumberAgent(ports, channel, address, contact) : null;
   if (sharing) return sharing;
@@ -52,7 +54,7 @@ export async function webhookAgent(ports: CorePorts, agentId: string | null, cha
  */
 export async function requireAddressedTo(ports: CorePorts, agent: AgentRecord, channel: Channel, addresses: readonly string[]): Promise<void> {
   for (const address of addresses) {
-    const owner = await ports.db.agents.findChannelByAddress(channel, channel === 'email' ? address.toLowerCase() : address);
+    const owner = await webhookAddressOwner(ports, channel, channel === 'email' ? address.toLowerCase() : address);
     if (owner?.agentId === agent.id) return;
   }
   throw new DomainError(
