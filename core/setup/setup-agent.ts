@@ -26,7 +26,7 @@ export const createFirstAgent = defineUseCase<{ name: string; email?: string; ca
   },
   output: createAgent.output,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-  auth: 'agent',
+  auth: 'admin',
   toolset: 'agents',
   rest: { method: 'POST', path: '/setup/agent', successStatus: 201 },
   async run(ctx, input) {
@@ -109,7 +109,7 @@ export const chooseNumber = defineUseCase<{ source: NumberSource; phone?: string
     },
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-  auth: 'agent',
+  auth: 'admin',
   toolset: 'agents',
   rest: { method: 'POST', path: '/setup/number' },
   async run(ctx, input) {
