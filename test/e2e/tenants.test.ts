@@ -10,6 +10,9 @@ import { TwilioSimulator } from '../simulators/twilio/twilio-simulator.js';
 const A_NUMBER = '+15550100021';
 const B_NUMBER = '+15550100022';
 const SHARED = '+15550100030';
+const B_SHARED = '+15550100031';
+const OPERATOR_NUMBER = '+15550100032';
+const FREE_NUMBER = '+15550100033';
 const PERSON = '+15550100151';
 const OTHER_PERSON = '+15550100152';
 const KEY = randomBytes(32).toString('base64');
@@ -198,6 +201,42 @@ onSqliteAndPostgres((label, db) => {
       expect((await sim.injectInboundSms({ url, from: OTHER_PERSON, to: SHARED, body: 'second try' })).status).toBe(200);
       const s2Inbox = await callOk<{ messages: Array<{ body: string }> }>(customerA, 'comms_get_messages', { agentId: s2, direction: 'inbound' });
       expect(s2Inbox.messages.map((m) => m.body)).toEqual(['second try']);
+    });
+
+    it('answers a customer that names another customer\'s number, shared number or credential set as an invalid request: nothing tells it the other exists', async () => {
+      const customerB = await connectHttpClient(server.url, tokenB);
+      try {
+        await callOk(customerB, 'comms_set_shared_number', { number: B_SHARED });
+      } finally {
+        await customerB.close();
+      }
+      await callOk(operator, 'comms_create_agent', { name: 'operator-own', phone: OPERATOR_NUMBER });
+      const unavailable = (field: string) => ({ code: 'INVALID_INPUT', details: { field } });
+      // The same answer whoever holds the number: customer B's agent, customer B's shared number, the operator's agent.
+      const heldByB = await callErr(customerA, 'comms_create_agent', { name: 'probe', phone: B_NUMBER });
+      expect(heldByB).toMatchObject(unavailable('phone'));
+      expect(await callErr(customerA, 'comms_create_agent', { name: 'probe', phone: OPERATOR_NUMBER })).toEqual(heldByB);
+      expect(await callErr(customerA, 'comms_create_agent', { name: 'probe', phone: B_SHARED })).toEqual(heldByB);
+      expect(await callErr(customerA, 'comms_update_agent', { agentId: aAgent, phone: B_NUMBER })).toEqual(heldByB);
+      const sharedByB = await callErr(customerA, 'comms_create_agent', { name: 'probe', identity: 'shared', sharedNumber: B_SHARED });
+      expect(sharedByB).toMatchObject(unavailable('sharedNumber'));
+      expect(await callErr(customerA, 'comms_create_agent', { name: 'probe', identity: 'shared', sharedNumber: B_NUMBER })).toEqual(sharedByB);
+      const numberOfB = await callErr(customerA, 'comms_set_shared_number', { number: B_SHARED });
+      expect(numberOfB).toMatchObject(unavailable('number'));
+      expect(await callErr(customerA, 'comms_set_shared_number', { number: B_NUMBER })).toEqual(numberOfB);
+      // A credential set's name: B's is refused exactly like a name in the server's reserved namespace that nobody holds.
+      const setOfB = await callErr(customerA, 'comms_register_provider', { name: world.bCredentials, provider: 'twilio', credentials: { accountSid: 'x' } });
+      expect(setOfB).toMatchObject(unavailable('name'));
+      expect(await callErr(customerA, 'comms_register_provider', { name: 'customer-nobody', provider: 'twilio', credentials: { accountSid: 'x' } })).toEqual(setOfB);
+      for (const error of [heldByB, sharedByB, numberOfB, setOfB]) {
+        expect(JSON.stringify(error)).not.toMatch(/another|already|belongs|agent_|agt_|cus_/i);
+      }
+      // Nothing was created by the refused calls, and a free number still works.
+      const { agents } = await callOk<{ agents: Array<{ name: string }> }>(customerA, 'comms_list_agents', {});
+      expect(agents.map((agent) => agent.name)).not.toContain('probe');
+      expect(await callOk(customerA, 'comms_create_agent', { name: 'free', phone: FREE_NUMBER })).toMatchObject({ channels: [{ channel: 'sms', address: FREE_NUMBER }] });
+      // Its own agents' numbers are its own business: that conflict is still CONFLICT.
+      expect((await callErr(customerA, 'comms_create_agent', { name: 'again', phone: A_NUMBER })).code).toBe('CONFLICT');
     });
 
     it('closes a customer: its token stops working, its agents are disabled and its subaccount is closed at the provider', async () => {
