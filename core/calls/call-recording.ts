@@ -4,6 +4,7 @@ import type { CallLogRecord } from '../../ports/records.js';
 import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
 import { requirePort, requireTelephony, type CorePorts } from '../context.js';
 import { invalidSignature } from '../messages/inbound/store-inbound.js';
+import { telephonySigner } from '../customers/webhook-account.js';
 import { updateCall } from './update-call.js';
 import { recordingAnnouncement } from '../compliance/recording-consent.js';
 import { agentFileKey } from '../agent-files.js';
@@ -42,9 +43,10 @@ export function recordingSettings(ports: CorePorts, call: CallLogRecord): CallRe
  * cover it), and note it on the call. Signature first; a report about an unknown call is only logged.
  */
 export async function receiveRecording(ports: CorePorts, agentId: string, request: WebhookRequest): Promise<WebhookReply> {
-  const telephony = requireTelephony(ports);
+  // A subaccount's recording is signed with, and fetched with, the subaccount's credentials.
+  const telephony = await telephonySigner(ports, agentId, request);
   const calls = telephony.port.calls;
-  if (!telephony.port.verifyWebhook(request) || !calls?.parseRecordingStatus || !calls.fetchRecording) throw invalidSignature();
+  if (!calls?.parseRecordingStatus || !calls.fetchRecording) throw invalidSignature();
   const ready = calls.parseRecordingStatus(request);
   if (!ready) return telephony.port.webhookReply();
   const call = await recordedCall(ports, agentId, ready);

@@ -87,7 +87,7 @@ export const registerProvider = defineUseCase<RegisterInput, ProviderView>({
   async run(ctx, input) {
     requireAdmin(ctx);
     const ownerId = ownerFor(ctx, input.customerId);
-    const { db, ids, clock, credentialCipher, providerVerifier } = ctx.ports;
+    const { ids, clock, credentialCipher, providerVerifier } = ctx.ports;
     const id = ids.next('prv');
     const facts = { action: 'provider.register', targets: { name: input.name, provider: input.provider, credentialId: id } };
     let verified: VerifiedCredentials;

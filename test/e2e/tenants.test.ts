@@ -6,6 +6,8 @@ import { onSqliteAndPostgres } from '../support/each-database.js';
 import { callErr, callOk, connectHttpClient } from '../support/mcp-client.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/test-server.js';
 import { TwilioSimulator } from '../simulators/twilio/twilio-simulator.js';
+import { postWebhook, signTwilioWebhook } from '../simulators/twilio/twilio-webhook-signing.js';
+import { eventually } from '../support/callback-receiver.js';
 
 const A_NUMBER = '+15550100021';
 const B_NUMBER = '+15550100022';
@@ -103,6 +105,7 @@ onSqliteAndPostgres((label, db) => {
         db: db(),
         telephony: { use: 'twilio', options: { accountSid: sim.accountSid, authToken: sim.authToken, baseUrl: sim.baseUrl, timeoutMs: 5000 } },
         env: { COMMS_CREDENTIALS_KEY: KEY },
+        extra: { brain: { use: 'mock', options: { replies: ['Customer B here.'] } } },
       });
       operator = await connectHttpClient(server.url, ADMIN_TOKEN);
       const a = await callOk<{ customerId: string; adminToken: string }>(operator, 'comms_create_customer', { name: 'Customer A' });
@@ -175,6 +178,52 @@ onSqliteAndPostgres((label, db) => {
       }
       const sent = sim.messages.map((m) => [m.body, m.accountSid]);
       expect(sent).toEqual(expect.arrayContaining([['from B', sub!.sid], ['from A', sim.accountSid]]));
+      expect(sim.specViolations).toEqual([]);
+    });
+
+    it('verifies the webhooks of a subaccount\'s number with the subaccount\'s token, end to end, and refuses any other signer', async () => {
+      const [sub] = [...sim.subaccounts.accounts.values()];
+      // The number lives in customer B's subaccount: Twilio now signs its webhooks with the subaccount's auth token.
+      sim.subaccounts.transferNumber(B_NUMBER, sub!.sid);
+      const agentUrl = `${server.url}/webhooks/${world.bAgent}`;
+      expect((await sim.injectInboundSms({ url: `${agentUrl}/sms`, from: PERSON, to: B_NUMBER, body: 'to B, per-agent URL' })).status).toBe(200);
+      expect((await sim.injectInboundSms({ url: `${server.url}/webhooks/sms`, from: PERSON, to: B_NUMBER, body: 'to B, shared URL' })).status).toBe(200);
+      const inbox = await callOk<{ messages: Array<{ body: string }> }>(operator, 'comms_get_messages', { agentId: world.bAgent, direction: 'inbound' });
+      expect(inbox.messages.map((m) => m.body).sort()).toEqual(['to B, per-agent URL', 'to B, shared URL']);
+
+      // Status callbacks of B's messages (sent with the subaccount's credentials) come signed by the subaccount.
+      const sent = await callOk<{ messageId: string }>(operator, 'comms_send_message', { agentId: world.bAgent, channel: 'sms', to: PERSON, body: 'status check' });
+      await sim.settled();
+      const callbacks = sim.callbacks.filter((c) => c.params.AccountSid === sub!.sid && c.params.MessageSid === sim.messages.at(-1)?.sid);
+      expect(callbacks.map((c) => c.status)).toEqual([200, 200, 200]);
+      await eventually(async () => ((await server.app.ports.db.messages.findById(sent.messageId))?.status === 'delivered' ? true : undefined));
+
+      // A live call to B's number: voice webhook, relay socket upgrade and call status, all signed by the subaccount.
+      const call = await sim.placeIncomingCall({ voiceUrl: `${agentUrl}/voice`, from: PERSON, to: B_NUMBER, statusCallbackUrl: `${agentUrl}/voice/status` });
+      expect((await call.say('Hello?')).text).toBe('Customer B here.');
+      await call.hangUp();
+      const [logged] = await server.app.ports.db.calls.list({ agentId: world.bAgent, limit: 10 });
+      expect(logged).toMatchObject({ direction: 'inbound', to: B_NUMBER });
+      await eventually(async () => ((await server.app.ports.db.calls.findById(logged!.id))?.status === 'completed' ? true : undefined));
+
+      // Refused: B's webhooks signed with the main account's token (on either URL, whatever AccountSid says), a
+      // subaccount the server does not know, and the main account speaking for a subaccount's number.
+      const form = (accountSid: string, body: string) => ({
+        MessageSid: `SM${randomBytes(16).toString('hex')}`, AccountSid: accountSid, From: PERSON, To: B_NUMBER, Body: body, NumMedia: '0',
+      });
+      const forgeries = [
+        signTwilioWebhook(sim.authToken, `${agentUrl}/sms`, form(sub!.sid, 'main token, per-agent URL')),
+        signTwilioWebhook(sim.authToken, `${agentUrl}/sms`, form(sim.accountSid, 'main token and SID, per-agent URL')),
+        signTwilioWebhook(sim.authToken, `${server.url}/webhooks/sms`, form(sub!.sid, 'main token, shared URL')),
+        signTwilioWebhook(sim.authToken, `${server.url}/webhooks/sms`, form(sim.accountSid, 'main account for a subaccount number')),
+        signTwilioWebhook(sub!.authToken, `${server.url}/webhooks/sms`, form(`AC${'0'.repeat(32)}`, 'unknown account')),
+        signTwilioWebhook(sub!.authToken, `${server.url}/webhooks/${aAgent}/sms`, { ...form(sub!.sid, 'B\'s subaccount on A\'s URL'), To: A_NUMBER }),
+      ];
+      for (const forged of forgeries) expect((await postWebhook(forged, 5000)).status, forged.params.Body).toBe(403);
+      const forgedCall = sim.buildIncomingCall({ url: `${agentUrl}/voice`, from: PERSON, to: A_NUMBER });
+      expect((await postWebhook(forgedCall, 5000)).status).toBe(403);
+      const after = await callOk<{ messages: Array<{ body: string }> }>(operator, 'comms_get_messages', { agentId: world.bAgent, direction: 'inbound' });
+      expect(after.messages).toHaveLength(2);
       expect(sim.specViolations).toEqual([]);
     });
 
