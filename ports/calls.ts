@@ -58,8 +58,15 @@ export interface RecordingReady {
   providerCallId: string | null;
   /** Our call id, as given in `CallRecordingSettings.reference`, when the provider does not name its call. */
   reference?: string;
+  /** What `fetchRecording` takes to download it (Twilio: the RecordingSid; Vonage: the file's URL). */
   recordingId: string;
   durationSeconds: number | null;
+  /**
+   * The provider's own ids of the recording and of its conversation (Vonage: `recording_uuid`, `conversation_uuid`),
+   * kept with the stored recording so that a replayed event is known for what it is; absent when the event has none.
+   */
+  providerRecordingId?: string | null;
+  providerConversationId?: string | null;
 }
 
 /** What the callee hears once the call is answered, provider-neutral. */

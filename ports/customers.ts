@@ -33,6 +33,12 @@ export interface CustomerRepository {
   findByTokenHash(tokenHash: string): Promise<CustomerRecord | null>;
   /** Every customer, oldest first. */
   list(): Promise<CustomerRecord[]>;
+  /**
+   * The stored credential set that acts as the provider (sub)account `providerAccount`: a `subaccount` customer's, or
+   * a `per-agent` agent's; null when no customer or agent has that account. One indexed lookup: webhooks of
+   * subaccounts are matched to their signing secret with it before their signature is checked.
+   */
+  credentialsOfAccount(providerAccount: string): Promise<string | null>;
   /** `NOT_FOUND` when there is no such customer. */
   update(id: string, patch: Partial<Pick<CustomerRecord, 'name' | 'status' | 'adminTokenHash' | 'providerAccount' | 'credentialsRef'>> & { updatedAt: Date }): Promise<void>;
 }

@@ -106,6 +106,17 @@ export interface TelephonyPort {
   readonly webhookKinds?: readonly WebhookKind[];
   /** True only if the request carries the provider's valid signature for exactly this URL and body. */
   verifyWebhook(request: WebhookRequest): boolean;
+  /**
+   * The provider account this adapter acts as (Twilio: its `AC…` SID); absent when the provider has no such notion.
+   * With `webhookAccount`, it tells a webhook of this account from one of a subaccount, whose own token signs it.
+   */
+  readonly accountId?: string;
+  /**
+   * The provider account a webhook says it comes from (Twilio's `AccountSid` field), NOT verified: core uses it only
+   * to choose whose signing secret must have signed the request, then checks the signature with that secret. Null
+   * when the request names none. Adapters whose webhooks are signed with one secret whatever the account leave it out.
+   */
+  webhookAccount?(request: WebhookRequest): string | null;
   /** Parses an inbound-message webhook. Throws `INVALID_INPUT` if required fields are missing. */
   parseInboundSms(request: WebhookRequest): InboundSms;
   /** Parses a delivery-status webhook. Throws `INVALID_INPUT` if required fields are missing. */

@@ -12,6 +12,10 @@ const INSERT = `INSERT INTO customers (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, 
 const SELECT_BY_ID = `SELECT ${COLUMNS} FROM customers WHERE id = ?`;
 const SELECT_BY_TOKEN_HASH = `SELECT ${COLUMNS} FROM customers WHERE admin_token_hash = ?`;
 const SELECT_ALL = `SELECT ${COLUMNS} FROM customers ORDER BY created_at, id`;
+// Both tables' provider_account columns are indexed (Migration20261203140100_provider_account_indexes).
+const SELECT_CREDENTIALS_OF_ACCOUNT =
+  'SELECT credentials_ref FROM customers WHERE provider_account = ? AND credentials_ref IS NOT NULL ' +
+  'UNION ALL SELECT credentials_ref FROM agents WHERE provider_account = ? AND credentials_ref IS NOT NULL LIMIT 1';
 
 function toCustomer(row: SqlRow, codec: SqlCodec): CustomerRecord {
   return {
@@ -54,6 +58,13 @@ export class SqlCustomerRepository implements CustomerRepository {
 
   list(): Promise<CustomerRecord[]> {
     return this.all(SELECT_ALL, []);
+  }
+
+  credentialsOfAccount(providerAccount: string): Promise<string | null> {
+    return this.sql.run(async (session) => {
+      const [row] = await session.rows(SELECT_CREDENTIALS_OF_ACCOUNT, [providerAccount, providerAccount]);
+      return row ? text(row, 'credentials_ref') : null;
+    });
   }
 
   async update(id: string, patch: Parameters<CustomerRepository['update']>[1]): Promise<void> {

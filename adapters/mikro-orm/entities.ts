@@ -35,7 +35,8 @@ export const AgentEntity = defineEntity({
     identity: p.string().$type<AgentIdentity>().columnType('varchar(16)').default('dedicated'),
     sharedNumber: p.string().fieldName('shared_number').columnType('varchar(32)').nullable().index('agents_shared_number_index'),
     credentialsRef: p.string().fieldName('credentials_ref').columnType('varchar(64)').nullable(),
-    providerAccount: p.string().fieldName('provider_account').columnType('varchar(64)').nullable(),
+    // Indexed: a subaccount's webhooks find their signing credentials by it (Migration20261203140100_provider_account_indexes).
+    providerAccount: p.string().fieldName('provider_account').columnType('varchar(64)').nullable().index('agents_provider_account_index'),
   },
 });
 
@@ -49,7 +50,7 @@ export const CustomerEntity = defineEntity({
     isolation: p.string().$type<IsolationMode>().columnType('varchar(16)'),
     status: p.string().$type<CustomerRecord['status']>().columnType('varchar(16)'),
     adminTokenHash: p.string().fieldName('admin_token_hash').columnType('varchar(64)').nullable().unique('customers_admin_token_hash_unique'),
-    providerAccount: p.string().fieldName('provider_account').columnType('varchar(64)').nullable(),
+    providerAccount: p.string().fieldName('provider_account').columnType('varchar(64)').nullable().index('customers_provider_account_index'),
     credentialsRef: p.string().fieldName('credentials_ref').columnType('varchar(64)').nullable(),
     createdAt: p.datetime(3).fieldName('created_at'),
     updatedAt: p.datetime(3).fieldName('updated_at'),

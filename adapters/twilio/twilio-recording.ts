@@ -37,7 +37,10 @@ export function parseTwilioRecordingStatus(request: WebhookRequest): RecordingRe
   }
   if (field(params, 'RecordingStatus') !== 'completed') return null;
   const duration = field(params, 'RecordingDuration');
-  return { providerCallId: callSid, recordingId: recordingSid, durationSeconds: duration && /^\d+$/.test(duration) ? Number(duration) : null };
+  return {
+    providerCallId: callSid, recordingId: recordingSid, durationSeconds: duration && /^\d+$/.test(duration) ? Number(duration) : null,
+    providerRecordingId: recordingSid,
+  };
 }
 
 /**

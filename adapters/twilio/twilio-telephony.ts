@@ -117,6 +117,17 @@ export class TwilioTelephony implements TelephonyPort, CredentialCheck {
     return isValidTwilioSignature(this.options.authToken, request);
   }
 
+  get accountId(): string {
+    return this.options.accountSid;
+  }
+
+  /** Twilio signs a subaccount's webhooks with the subaccount's own auth token, and names the account in AccountSid. */
+  webhookAccount(request: WebhookRequest): string | null {
+    const value = request.params.AccountSid;
+    const sid = Array.isArray(value) ? value[0] : value;
+    return typeof sid === 'string' && sid !== '' ? sid : null;
+  }
+
   parseInboundSms(request: WebhookRequest): InboundSms {
     return parseTwilioInboundSms(request);
   }

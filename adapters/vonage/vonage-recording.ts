@@ -64,7 +64,15 @@ export function parseVonageRecording(request: WebhookRequest, apiHost: string): 
   const started = Date.parse(String(fields.start_time));
   const ended = Date.parse(String(fields.end_time));
   const durationSeconds = Number.isNaN(started) || Number.isNaN(ended) || ended < started ? null : Math.round((ended - started) / 1000);
-  return { providerCallId: null, reference, recordingId: recordingUrl.toString(), durationSeconds };
+  return {
+    providerCallId: null, reference, recordingId: recordingUrl.toString(), durationSeconds,
+    providerRecordingId: optionalId(fields.recording_uuid), providerConversationId: optionalId(fields.conversation_uuid),
+  };
+}
+
+/** A Vonage id field (a UUID, or `CON-…` for conversations), or null when absent or not a plausible id. */
+function optionalId(value: unknown): string | null {
+  return typeof value === 'string' && /^[A-Za-z0-9-]{1,100}$/.test(value) ? value : null;
 }
 
 /**

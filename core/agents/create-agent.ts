@@ -1,10 +1,11 @@
-import { DomainError } from '../../ports/errors.js';
+import { DomainError, isDomainError } from '../../ports/errors.js';
 import type { AgentChannelRecord, AgentIdentity, AgentRecord, AgentVoiceSettings } from '../../ports/records.js';
 import { agentTenancy, openAgentSubaccount, tenancyFieldSchemas } from '../customers/agent-tenancy.js';
 import { requireAdmin } from '../auth/authenticate.js';
 import { CHANNEL_FIELDS, channelFieldSchemas, channelListSchema, newChannel, normaliseAddress, voiceSettingsSchema } from './agent-channels.js';
 import { defineUseCase } from '../use-case.js';
 import { audited } from '../audit/record-audit.js';
+import { requireAddressAvailable } from '../customers/address-availability.js';
 
 export interface CreateAgentInput {
   name: string;
@@ -84,15 +85,26 @@ export const createAgent = defineUseCase<CreateAgentInput, CreateAgentOutput>({
       updatedAt: now,
       ...fields,
     };
-    const channels: AgentChannelRecord[] = CHANNEL_FIELDS.flatMap(([field, channel]) =>
-      input[field] === undefined ? [] : [newChannel(ctx, agent.id, channel, normaliseAddress(ctx, channel, field, input[field]))],
+    const requested = CHANNEL_FIELDS.flatMap(([field, channel]) =>
+      input[field] === undefined ? [] : [{ field, record: newChannel(ctx, agent.id, channel, normaliseAddress(ctx, channel, field, input[field])) }],
     );
+    const channels: AgentChannelRecord[] = requested.map((r) => r.record);
+    const requireAvailable = async () => {
+      for (const { field, record } of requested) await requireAddressAvailable(ctx, field, record.channel, record.address);
+    };
+    await requireAvailable();
     // `per-agent` isolation: the agent's own subaccount, created (and its credentials stored) after the cheap checks.
     const stored = isolation === 'per-agent' ? { ...agent, ...(await openAgentSubaccount(ctx, agent)) } : agent;
-    await audited(ctx, { action: 'agent.create', agentId: agent.id, targets: { channels: channels.map((c) => c.channel).join(','), customerId: agent.customerId ?? null } }, async (tx) => {
-      await tx.agents.create(stored, channels);
-      return { result: undefined };
-    });
+    try {
+      await audited(ctx, { action: 'agent.create', agentId: agent.id, targets: { channels: channels.map((c) => c.channel).join(','), customerId: agent.customerId ?? null } }, async (tx) => {
+        await tx.agents.create(stored, channels);
+        return { result: undefined };
+      });
+    } catch (err) {
+      // Taken meanwhile by someone else: a customer admin gets the same answer as when it was taken before.
+      if (isDomainError(err) && err.code === 'CONFLICT') await requireAvailable();
+      throw err;
+    }
     return {
       agentId: agent.id,
       token,

@@ -2,6 +2,7 @@ import { DomainError } from '../../ports/errors.js';
 import { actingAgent, requireAdmin } from '../auth/authenticate.js';
 import { defineUseCase } from '../use-case.js';
 import { audited } from '../audit/record-audit.js';
+import { requireAddressAvailable } from '../customers/address-availability.js';
 import type { AgentVoiceSettings } from '../../ports/records.js';
 import { CHANNEL_FIELDS, channelFieldSchemas, newChannel, normaliseAddress, voiceSettingsSchema } from './agent-channels.js';
 import { type AgentView, agentViewSchema, toAgentView } from './agent-view.js';
@@ -66,6 +67,7 @@ export const updateAgent = defineUseCase<UpdateAgentInput, AgentView>({
       return [{ channel, address: value === null ? null : normaliseAddress(ctx, channel, field, value) }];
     });
     for (const { channel, address } of changes) {
+      if (address !== null) await requireAddressAvailable(ctx, CHANNEL_FIELDS.find(([, c]) => c === channel)![0], channel, address);
       const owner = address === null ? null : await db.agents.findChannelByAddress(channel, address);
       if (owner && owner.agentId !== agent.id) {
         throw new DomainError('CONFLICT', `${address} already belongs to another agent.`, 'Choose another address, or remove it from the other agent first.', { channel });

@@ -1,7 +1,8 @@
 import type { CallStatusUpdate } from '../../ports/calls.js';
 import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
-import { requireTelephony, type CorePorts } from '../context.js';
-import { signerOf } from '../webhook-signer.js';
+import type { CorePorts } from '../context.js';
+import { requireSignedFor, telephonySigner } from '../customers/webhook-account.js';
+import { requireAgent } from '../messages/inbound/store-inbound.js';
 import { telephonyCalls } from './telephony-calls.js';
 import { continueDetectedCall } from './machine-detection.js';
 import { recordCallStatus } from './record-call-status.js';
@@ -11,10 +12,12 @@ import { recordCallStatus } from './record-call-status.js';
  * from a per-agent URL; null on the URL shared by every agent, where the agent's own number on the call names it.
  */
 export async function receiveCallStatus(ports: CorePorts, agentId: string | null, request: WebhookRequest): Promise<WebhookReply> {
-  const telephony = signerOf(requireTelephony(ports), request);
+  const telephony = await telephonySigner(ports, agentId, request);
   const calls = telephonyCalls(telephony);
   const update = calls.parseCallStatus(request);
   const owner = await reportingAgent(ports, agentId, update);
+  // The shared URL learns the agent from the report: its account must be the one that signed it.
+  if (owner && agentId === null) requireSignedFor(telephony, await requireAgent(ports, owner));
   const call = owner ? await ports.db.calls.findByProviderId(owner, update.providerCallId) : null;
   if (call) {
     const recorded = await recordCallStatus(ports, call, update);

@@ -2,9 +2,10 @@ import type { AnsweredBy, AnswerScript, TelephonyCalls } from '../../ports/calls
 import { DomainError, isDomainError } from '../../ports/errors.js';
 import type { AgentRecord, CallLogRecord } from '../../ports/records.js';
 import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
-import { requireTelephony, type CorePorts } from '../context.js';
+import type { CorePorts } from '../context.js';
 import { conversationInstructions, conversationSettings } from '../conversation/conversation-settings.js';
 import { invalidSignature, requireAgent } from '../messages/inbound/store-inbound.js';
+import { telephonySigner } from '../customers/webhook-account.js';
 import { updateCall } from './update-call.js';
 
 /** How long the brain may take to word a voicemail: the provider waits for the answer (Twilio: 15 s). */
@@ -36,9 +37,9 @@ export function answerUrl(ports: CorePorts, call: CallLogRecord): string {
  * machine gets a voicemail worded by the brain from the call's purpose, or a hang-up (the agent's setting).
  */
 export async function receiveCallAnswer(ports: CorePorts, agentId: string, request: WebhookRequest): Promise<WebhookReply> {
-  const telephony = requireTelephony(ports);
+  const telephony = await telephonySigner(ports, agentId, request);
   const calls = telephony.port.calls;
-  if (!telephony.port.verifyWebhook(request) || !calls?.parseAnsweredCall || !calls.answerCall) throw invalidSignature();
+  if (!calls?.parseAnsweredCall || !calls.answerCall) throw invalidSignature();
   const answered = calls.parseAnsweredCall(request);
   const callId = new URL(request.url).searchParams.get('callId') ?? '';
   const found = await ports.db.calls.findById(callId);

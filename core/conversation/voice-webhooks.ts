@@ -1,9 +1,9 @@
 import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
 import { conversationCalls } from '../calls/telephony-calls.js';
-import { requirePort, requireTelephony, type CorePorts } from '../context.js';
+import { requirePort, type CorePorts } from '../context.js';
 import { requireProviderNumbers } from '../messages/inbound/provider-numbers.js';
 import { webhookAgent } from '../messages/inbound/store-inbound.js';
-import { signerOf } from '../webhook-signer.js';
+import { requireSignedFor, telephonySigner } from '../customers/webhook-account.js';
 import type { Handoff } from './conversation-output.js';
 import { conversationSettings, voiceTransport } from './conversation-settings.js';
 import { requireSpeechPipeline } from './speech-pipeline.js';
@@ -13,8 +13,8 @@ import { requireRecording } from '../calls/call-recording.js';
  * A verified voice webhook's adapter — the member of a failover list that signed it — and its calls. Conversation
  * webhooks need an adapter that can hold them.
  */
-function verifiedCalls(ports: CorePorts, request: WebhookRequest) {
-  const telephony = signerOf(requireTelephony(ports), request);
+async function verifiedCalls(ports: CorePorts, agentId: string | null, request: WebhookRequest) {
+  const telephony = await telephonySigner(ports, agentId, request);
   return { telephony, calls: conversationCalls(telephony) };
 }
 
@@ -24,11 +24,12 @@ function verifiedCalls(ports: CorePorts, request: WebhookRequest) {
  * agent, where the call goes to whoever owns the number called.
  */
 export async function receiveIncomingCall(ports: CorePorts, agentId: string | null, request: WebhookRequest): Promise<WebhookReply> {
-  const { telephony, calls } = verifiedCalls(ports, request);
+  const { telephony, calls } = await verifiedCalls(ports, agentId, request);
   requirePort(ports, 'brain');
   const incoming = calls.parseIncomingCall(request);
   requireProviderNumbers(ports, incoming, 'call');
   const agent = await webhookAgent(ports, agentId, 'sms', incoming.to);
+  requireSignedFor(telephony, agent);
   requireSpeechPipeline(ports, voiceTransport(ports, agent));
   const record = agent.voice.record ?? false;
   if (record) requireRecording(ports);
@@ -67,7 +68,7 @@ export async function receiveIncomingCall(ports: CorePorts, agentId: string | nu
  * when the agent asked for a transfer, otherwise hang up. Transfers are recorded in the call log.
  */
 export async function receiveConversationEnd(ports: CorePorts, agentId: string, request: WebhookRequest): Promise<WebhookReply> {
-  const { calls } = verifiedCalls(ports, request);
+  const { calls } = await verifiedCalls(ports, agentId, request);
   const ended = calls.parseConversationEnd(request);
   const call = await ports.db.calls.findByProviderId(agentId, ended.providerCallId);
   // Media streams carry no handoff data: the socket stored it on the call before closing.

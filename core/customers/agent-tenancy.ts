@@ -6,6 +6,7 @@ import type { UseCaseContext } from '../context.js';
 import { requireE164 } from '../phone-number.js';
 import { customerClosed, visibleCustomer } from './customer-tools.js';
 import { openSubaccount } from './subaccounts.js';
+import { requireAddressAvailable } from './address-availability.js';
 
 export const tenancyFieldSchemas = {
   customerId: { type: 'string', minLength: 1, maxLength: 64, description: 'The customer that owns the agent (operator token only; a customer admin\'s agents are its own).' },
@@ -32,6 +33,8 @@ export async function agentTenancy(ctx: UseCaseContext, input: TenancyInput): Pr
     throw new DomainError('INVALID_INPUT', 'identity shared has no number of its own.', 'Leave phone out, or use identity hybrid.', { field: 'phone' });
   }
   const sharedNumber = input.sharedNumber === undefined ? null : requireE164(ctx.ports.phoneNumbers, input.sharedNumber, 'sharedNumber');
+  // Another customer's shared (or own) number would route that customer's contacts' replies to this agent.
+  if (sharedNumber !== null) await requireAddressAvailable(ctx, 'sharedNumber', 'sms', sharedNumber);
   const identityFields = identity === 'dedicated' ? {} : { identity, sharedNumber };
   const customerId = scope ?? input.customerId;
   if (customerId === undefined) return { fields: identityFields, isolation: 'shared' };

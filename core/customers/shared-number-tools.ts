@@ -3,6 +3,7 @@ import { actingAgent, requireAdmin } from '../auth/authenticate.js';
 import { customerScope } from '../auth/tenancy.js';
 import { audited } from '../audit/record-audit.js';
 import { requireE164 } from '../phone-number.js';
+import { requireAddressAvailable } from './address-availability.js';
 import { defineUseCase } from '../use-case.js';
 
 interface SetSharedNumberInput { number: string; defaultAgentId?: string | null }
@@ -38,11 +39,10 @@ export const setSharedNumber = defineUseCase<SetSharedNumberInput, SharedNumberV
     requireAdmin(ctx);
     const number = requireE164(ctx.ports.phoneNumbers, input.number, 'number');
     const scope = customerScope(ctx.caller) ?? null;
+    // A number another customer (or the operator) set up, or that one of their agents holds, is not this customer's;
+    // the answer does not say whose it is.
+    await requireAddressAvailable(ctx, 'number', 'sms', number);
     const existing = await ctx.ports.db.sharedNumbers.find(number);
-    // A number another customer (or the operator) set up is not this customer's to change.
-    if (existing && scope !== null && existing.customerId !== scope) {
-      throw new DomainError('CONFLICT', 'This number is set up as another account\'s shared number.', 'Use a number of your own.', { field: 'number' });
-    }
     const defaultAgent = input.defaultAgentId ? await actingAgent(ctx, input.defaultAgentId) : null;
     if (defaultAgent && defaultAgent.sharedNumber !== number) {
       throw new DomainError('INVALID_INPUT', `Agent ${defaultAgent.id} does not answer on this number.`,

@@ -6,6 +6,7 @@ import type { UseCaseContext } from '../context.js';
 import { actorOf, audited, recordAudit } from '../audit/record-audit.js';
 import { defineUseCase } from '../use-case.js';
 import { sealCredentials } from './sealed-credentials.js';
+import { notAvailableToCustomer, outsideCallerCustomer } from '../customers/address-availability.js';
 
 /** A stored credential set as the tools show it: never the credentials, not even which fields they hold. */
 export interface ProviderView {
@@ -86,13 +87,13 @@ export const registerProvider = defineUseCase<RegisterInput, ProviderView>({
   async run(ctx, input) {
     requireAdmin(ctx);
     const ownerId = ownerFor(ctx, input.customerId);
-    const { db, ids, clock, credentialCipher, providerVerifier } = ctx.ports;
+    const { ids, clock, credentialCipher, providerVerifier } = ctx.ports;
     const id = ids.next('prv');
     const facts = { action: 'provider.register', targets: { name: input.name, provider: input.provider, credentialId: id } };
     let verified: VerifiedCredentials;
     try {
       // A taken name or a missing key is refused before the provider is called: no round trip for nothing.
-      if (await db.providerCredentials.findByName(input.name)) throw nameTaken(input.name);
+      await requireNameFree(ctx, input.name);
       credentialCipher.currentKeyId();
       // Outside any transaction: a provider round trip must not hold the database's writer.
       verified = await providerVerifier.verify({ provider: input.provider, port: input.port, credentials: input.credentials });
@@ -122,6 +123,26 @@ function ownerFor(ctx: UseCaseContext, requested: string | undefined): string | 
     throw new DomainError('FORBIDDEN', 'A customer admin token registers credentials for its own customer only.', 'Leave customerId out.', { field: 'customerId' });
   }
   return scope;
+}
+
+/**
+ * Names the server gives the sets it stores itself (subaccounts: `customer-<id>`, `agent-<id>`; the setup wizard's
+ * `setup-<channel>`): a customer admin never registers one, so such a name tells it nothing about who exists.
+ */
+const SERVER_NAMES = /^(customer|agent|setup)-/;
+
+/**
+ * CONFLICT when the name is taken by a set the caller may see. A customer admin asking for a name another customer
+ * or the operator holds, or one of the server's own, gets the answer of an invalid request instead, the same in
+ * every case: whether another customer exists is not its business.
+ */
+async function requireNameFree(ctx: UseCaseContext, name: string): Promise<void> {
+  const scope = customerScope(ctx.caller);
+  if (scope !== undefined && SERVER_NAMES.test(name)) throw notAvailableToCustomer('name');
+  const existing = await ctx.ports.db.providerCredentials.findByName(name);
+  if (!existing) return;
+  if (outsideCallerCustomer(ctx, existing.ownerId)) throw notAvailableToCustomer('name');
+  throw nameTaken(name);
 }
 
 function nameTaken(name: string): DomainError {

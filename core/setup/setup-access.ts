@@ -1,21 +1,21 @@
 import { DomainError } from '../../ports/errors.js';
 import type { SetupRecord } from '../../ports/setup.js';
+import { requireOperator } from '../auth/tenancy.js';
 import type { UseCaseContext } from '../context.js';
 
 /**
- * The gate of every setup tool: the admin token always; another token only until setup is marked done
- * (SETUP_COMPLETED after that). What it returns is what setup recorded so far.
+ * The gate of every setup tool: the operator only (the admin token, or the terminal wizard, which runs as the
+ * operator), before setup is done as after. Setup registers provider credentials, creates agents and sends as the
+ * operator, so an agent token that existed before setup (made with `agent create`) must not reach it. The tools
+ * are declared `auth: 'admin'` too; this check keeps a direct run (CLI, tests) from bypassing that.
+ * What it returns is what setup recorded so far.
  */
 export async function openSetup(ctx: UseCaseContext): Promise<SetupRecord> {
   if (ctx.caller.kind === 'anonymous') {
     throw new DomainError('UNAUTHORIZED', 'A valid bearer token is required.', 'Send "Authorization: Bearer <token>".');
   }
-  const record = await ctx.ports.setup.store.read();
-  if (ctx.caller.kind !== 'admin' && record.progress.completedAt !== null) {
-    throw new DomainError('SETUP_COMPLETED', `Setup was marked done at ${record.progress.completedAt}: only the admin token may change it now.`,
-      'Call it with COMMS_ADMIN_TOKEN, or run `agentos-comms setup` on the server.', { completedAt: record.progress.completedAt });
-  }
-  return record;
+  requireOperator(ctx, 'setup');
+  return ctx.ports.setup.store.read();
 }
 
 /**

@@ -28,7 +28,7 @@ export const createFirstAgent = defineUseCase<{ name: string; email?: string; ca
   },
   output: createAgent.output,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-  auth: 'agent',
+  auth: 'admin',
   toolset: 'agents',
   rest: { method: 'POST', path: '/setup/agent', successStatus: 201 },
   async run(ctx, input) {
@@ -116,7 +116,7 @@ export const chooseNumber = defineUseCase<{ source: NumberSource; phone?: string
     },
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
-  auth: 'agent',
+  auth: 'admin',
   toolset: 'agents',
   rest: { method: 'POST', path: '/setup/number' },
   async run(ctx, input) {

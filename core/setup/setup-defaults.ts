@@ -40,7 +40,7 @@ export const writeSetupConfig = defineUseCase<SetupConfigInput, { written: strin
     properties: { written: { type: 'array', items: { type: 'string' } }, overlay: { type: 'string' }, restartNeeded: { type: 'boolean', const: true } },
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-  auth: 'agent',
+  auth: 'admin',
   toolset: 'agents',
   rest: { method: 'POST', path: '/setup/config' },
   async run(ctx, input) {

@@ -53,7 +53,7 @@ export const setupProvider = defineUseCase<SetupProviderInput, SetupProviderOutp
     },
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-  auth: 'agent',
+  auth: 'admin',
   toolset: 'agents',
   rest: { method: 'POST', path: '/setup/providers' },
   async run(ctx, input) {

@@ -149,11 +149,11 @@ export const getSetupStatus = defineUseCase<Record<string, never>, SetupStatus>(
   title: 'Setup status',
   description:
     'Where the first-run setup stands: per step (provider credentials per channel, public URL, database, first agent, its number, ' +
-    'default limits and compliance, test message) whether it is done. Admin token, or any token until setup is marked done.',
+    'default limits and compliance, test message) whether it is done. Admin token only.',
   input: { type: 'object', additionalProperties: false, properties: {} },
   output: setupStatusSchema,
   annotations: { readOnlyHint: true, openWorldHint: false },
-  auth: 'agent',
+  auth: 'admin',
   toolset: 'agents',
   rest: { method: 'GET', path: '/setup' },
   async run(ctx) {

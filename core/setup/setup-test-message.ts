@@ -33,7 +33,7 @@ export const sendTestMessage = defineUseCase<TestMessageInput, { messageId: stri
     properties: { messageId: { type: 'string' }, status: { type: 'string' } },
   },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-  auth: 'agent',
+  auth: 'admin',
   toolset: 'agents',
   rest: { method: 'POST', path: '/setup/test-message', successStatus: 201 },
   async run(ctx, input) {
@@ -51,12 +51,12 @@ export const completeSetup = defineUseCase<Record<string, never>, SetupStatus>({
   name: 'comms_setup_complete',
   title: 'Mark setup done',
   description:
-    'Setup step: mark setup done once the first agent exists. From then on the setup tools answer only the admin token ' +
-    '(SETUP_COMPLETED for any other). Returns the final status.',
+    'Setup step: mark setup done once the first agent exists. The setup tools answer only the admin token, ' +
+    'before and after. Returns the final status.',
   input: { type: 'object', additionalProperties: false, properties: {} },
   output: setupStatusSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-  auth: 'agent',
+  auth: 'admin',
   toolset: 'agents',
   rest: { method: 'POST', path: '/setup/complete' },
   async run(ctx) {

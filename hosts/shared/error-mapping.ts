@@ -61,7 +61,6 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   CREDENTIALS_KEY_UNKNOWN: 500,
   CREDENTIALS_TAMPERED: 500,
   PLUGIN_INVALID: 500,
-  SETUP_COMPLETED: 403,
   SETUP_ANSWER_MISSING: 400,
   // The URL is well formed but does not lead back to this server.
   PUBLIC_URL_UNREACHABLE: 422,

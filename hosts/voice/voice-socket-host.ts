@@ -5,6 +5,7 @@ import type { CorePorts } from '../../core/context.js';
 import type { ConversationOutput } from '../../core/conversation/conversation-output.js';
 import type { LiveConversation } from '../../core/conversation/live-conversation.js';
 import { endConversation, startConversation } from '../../core/conversation/start-conversation.js';
+import { callTelephony } from '../../core/customers/webhook-account.js';
 import { isDomainError } from '../../ports/errors.js';
 import type { Logger } from '../../ports/runtime.js';
 import { mediaFraming } from './media-framing.js';
@@ -29,14 +30,20 @@ export class VoiceSocketHost {
   constructor(private readonly ports: CorePorts, private readonly logger: Logger) {}
 
   attach(server: Server): void {
-    server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
+    server.on('upgrade', (req, socket, head) => {
+      this.upgrade(req, socket, head).catch((err: unknown) => {
+        this.logger.warn({ code: isDomainError(err) ? err.code : 'INTERNAL' }, 'voice socket upgrade failed');
+        refuse(socket, 500, 'Internal Server Error');
+      });
+    });
   }
 
-  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const match = SOCKET_PATH.exec(url.pathname);
     if (!match) return refuse(socket, 404, 'Not Found');
-    const telephony = this.ports.telephony;
+    // A call of an agent in a subaccount is signed with the subaccount's token.
+    const telephony = await callTelephony(this.ports, match[2]!);
     // The provider signs the public wss:// URL it was given (Vonage, which signs nothing here, is given a URL carrying its adapter's signed token).
     const signedUrl = `${this.ports.settings.publicBaseUrl.replace(/^http/, 'ws')}${req.url ?? ''}`;
     const headers = req.headers as Record<string, string | undefined>;

@@ -225,10 +225,6 @@ export const ERROR_GUIDE: Partial<Record<ErrorCode, { cause: string; fix: string
     cause: 'An adapter named in `use:` cannot be found or loaded, is for another port or apiVersion, or its options are invalid or missing (a credential whose environment variable is unset is named).',
     fix: 'Use a built-in name (docs/PROVIDERS.md), a path relative to the config file or an installed package; set the named variables.',
   },
-  SETUP_COMPLETED: {
-    cause: 'A setup tool (`comms_get_setup_status`, `comms_setup_*`, the web setup page) was called with a token other than the admin token after setup was marked done (`comms_setup_complete`, or the end of `agentos-comms setup`).',
-    fix: 'Call it with COMMS_ADMIN_TOKEN, or run `agentos-comms setup` on the server. To start over, remove `setup.completedAt` from the setup overlay (`setup.yaml` in the data folder).',
-  },
   SETUP_ANSWER_MISSING: {
     cause: '`agentos-comms setup --yes` needed an answer that no flag gave (runs with --yes never ask), or the answers piped to its standard input ran out. `details.flag` names the flag.',
     fix: 'Pass the named flag (`agentos-comms --help` lists them), or run `agentos-comms setup` in a terminal to be asked.',

@@ -24,6 +24,7 @@ const ALL_MIGRATIONS = [
   'Migration20261202010100_provisioning',
   'Migration20261202020100_customers',
   'Migration20261202060100_contact_indexes',
+  'Migration20261203140100_provider_account_indexes',
 ];
 const now = new Date('2026-11-24T10:00:00.123Z');
 const OLD_AGENT: AgentRecord = {

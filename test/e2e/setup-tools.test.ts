@@ -101,9 +101,27 @@ describe('setup tools over REST', () => {
     expect(withUser.body.error).toMatchObject({ code: 'INVALID_INPUT', details: { field: 'url' } });
   });
 
-  it('moves each step to done as it is taken, for any token until setup is done', async () => {
-    // A non-admin token may run setup until it is marked done.
-    expect((await rest('POST', '/setup/providers', agentToken, { channel: 'telephony', provider: 'mock' })).status).toBe(200);
+  it('refuses every setup route to an agent token even before setup is done: setup acts as the operator', async () => {
+    // An agent that existed before setup must not register provider credentials, create agents or send as the
+    // operator: setup is the operator's (the terminal wizard runs as the operator, the web page with the admin token).
+    const routes = [
+      ['GET', '/setup', undefined], ['POST', '/setup/providers', { channel: 'telephony', provider: 'mock' }],
+      ['POST', '/setup/config', { spendPerDay: '1' }], ['POST', '/setup/agent', { name: 'Intruder' }],
+      ['POST', '/setup/number', { source: 'demo' }], ['POST', '/setup/test-message', { to: '+15550100150' }],
+      ['POST', '/setup/complete', undefined],
+    ] as const;
+    for (const [method, path, body] of routes) {
+      const refused = await rest<ErrorBody>(method, path, agentToken, body);
+      expect([refused.status, refused.body.error?.code], path).toEqual([403, 'FORBIDDEN']);
+    }
+    // Nothing was chosen or created by those calls.
+    const s = await status();
+    expect(s.firstAgentId).toBeNull();
+    expect(done(s)).toMatchObject({ providers: false, defaults: false, firstAgent: false });
+  });
+
+  it('moves each step to done as it is taken', async () => {
+    expect((await rest('POST', '/setup/providers', ADMIN_TOKEN, { channel: 'telephony', provider: 'mock' })).status).toBe(200);
     const written = await rest<{ written: string[] }>('POST', '/setup/config', ADMIN_TOKEN, { spendPerDay: '10', quietHours: { enabled: false } });
     expect(written.body.written).toEqual(['defaultTier', 'quietHours']);
     expect(done(await status())).toMatchObject({ providers: true, defaults: true, firstAgent: false });
@@ -124,19 +142,19 @@ describe('setup tools over REST', () => {
     const sent = await rest<{ messageId: string }>('POST', '/setup/test-message', ADMIN_TOKEN, { to: '+15550100150' });
     expect(sent.status).toBe(201);
     await expect.poll(async () => (await status()).testMessage, { timeout: 10_000 }).toMatchObject({ messageId: sent.body.messageId, arrived: true });
-    const s = await status(agentToken);
+    const s = await status();
     expect(s.firstAgentId).toBe(created.body.agentId);
     expect(done(s)).toEqual({ providers: true, publicUrl: true, database: true, firstAgent: true, number: true, defaults: true, testMessage: true });
     expect(s.done).toBe(false);
   });
 
-  it('once marked done, refuses every other token with SETUP_COMPLETED and still serves the admin', async () => {
+  it('once marked done, still refuses every other token and serves the admin', async () => {
     const completed = await rest<Status>('POST', '/setup/complete', ADMIN_TOKEN);
     expect(completed.body.done).toBe(true);
     for (const [method, path, body] of [['GET', '/setup', undefined], ['GET', '/setup/providers', undefined], ['POST', '/setup/providers', { channel: 'telephony', provider: 'mock' }], ['POST', '/setup/config', { spendPerDay: '1' }], ['POST', '/setup/complete', undefined]] as const) {
       const refused = await rest<ErrorBody>(method, path, agentToken, body);
       expect(refused.status, path).toBe(403);
-      expect(refused.body.error.code, path).toBe('SETUP_COMPLETED');
+      expect(refused.body.error.code, path).toBe('FORBIDDEN');
     }
     expect((await status()).done).toBe(true);
     expect((await rest('POST', '/setup/config', ADMIN_TOKEN, { quietHours: { enabled: true } })).status).toBe(200);

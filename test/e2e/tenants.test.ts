@@ -6,10 +6,15 @@ import { onSqliteAndPostgres } from '../support/each-database.js';
 import { callErr, callOk, connectHttpClient } from '../support/mcp-client.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/test-server.js';
 import { TwilioSimulator } from '../simulators/twilio/twilio-simulator.js';
+import { postWebhook, signTwilioWebhook } from '../simulators/twilio/twilio-webhook-signing.js';
+import { eventually } from '../support/callback-receiver.js';
 
 const A_NUMBER = '+15550100021';
 const B_NUMBER = '+15550100022';
 const SHARED = '+15550100030';
+const B_SHARED = '+15550100031';
+const OPERATOR_NUMBER = '+15550100032';
+const FREE_NUMBER = '+15550100033';
 const PERSON = '+15550100151';
 const OTHER_PERSON = '+15550100152';
 const KEY = randomBytes(32).toString('base64');
@@ -111,6 +116,7 @@ onSqliteAndPostgres((label, db) => {
         db: db(),
         telephony: { use: 'twilio', options: { accountSid: sim.accountSid, authToken: sim.authToken, baseUrl: sim.baseUrl, timeoutMs: 5000 } },
         env: { COMMS_CREDENTIALS_KEY: KEY },
+        extra: { brain: { use: 'mock', options: { replies: ['Customer B here.'] } } },
       });
       operator = await connectHttpClient(server.url, ADMIN_TOKEN);
       const a = await callOk<{ customerId: string; adminToken: string }>(operator, 'comms_create_customer', { name: 'Customer A' });
@@ -186,6 +192,52 @@ onSqliteAndPostgres((label, db) => {
       expect(sim.specViolations).toEqual([]);
     });
 
+    it('verifies the webhooks of a subaccount\'s number with the subaccount\'s token, end to end, and refuses any other signer', async () => {
+      const [sub] = [...sim.subaccounts.accounts.values()];
+      // The number lives in customer B's subaccount: Twilio now signs its webhooks with the subaccount's auth token.
+      sim.subaccounts.transferNumber(B_NUMBER, sub!.sid);
+      const agentUrl = `${server.url}/webhooks/${world.bAgent}`;
+      expect((await sim.injectInboundSms({ url: `${agentUrl}/sms`, from: PERSON, to: B_NUMBER, body: 'to B, per-agent URL' })).status).toBe(200);
+      expect((await sim.injectInboundSms({ url: `${server.url}/webhooks/sms`, from: PERSON, to: B_NUMBER, body: 'to B, shared URL' })).status).toBe(200);
+      const inbox = await callOk<{ messages: Array<{ body: string }> }>(operator, 'comms_get_messages', { agentId: world.bAgent, direction: 'inbound' });
+      expect(inbox.messages.map((m) => m.body).sort()).toEqual(['to B, per-agent URL', 'to B, shared URL']);
+
+      // Status callbacks of B's messages (sent with the subaccount's credentials) come signed by the subaccount.
+      const sent = await callOk<{ messageId: string }>(operator, 'comms_send_message', { agentId: world.bAgent, channel: 'sms', to: PERSON, body: 'status check' });
+      await sim.settled();
+      const callbacks = sim.callbacks.filter((c) => c.params.AccountSid === sub!.sid && c.params.MessageSid === sim.messages.at(-1)?.sid);
+      expect(callbacks.map((c) => c.status)).toEqual([200, 200, 200]);
+      await eventually(async () => ((await server.app.ports.db.messages.findById(sent.messageId))?.status === 'delivered' ? true : undefined));
+
+      // A live call to B's number: voice webhook, relay socket upgrade and call status, all signed by the subaccount.
+      const call = await sim.placeIncomingCall({ voiceUrl: `${agentUrl}/voice`, from: PERSON, to: B_NUMBER, statusCallbackUrl: `${agentUrl}/voice/status` });
+      expect((await call.say('Hello?')).text).toBe('Customer B here.');
+      await call.hangUp();
+      const [logged] = await server.app.ports.db.calls.list({ agentId: world.bAgent, limit: 10 });
+      expect(logged).toMatchObject({ direction: 'inbound', to: B_NUMBER });
+      await eventually(async () => ((await server.app.ports.db.calls.findById(logged!.id))?.status === 'completed' ? true : undefined));
+
+      // Refused: B's webhooks signed with the main account's token (on either URL, whatever AccountSid says), a
+      // subaccount the server does not know, and the main account speaking for a subaccount's number.
+      const form = (accountSid: string, body: string) => ({
+        MessageSid: `SM${randomBytes(16).toString('hex')}`, AccountSid: accountSid, From: PERSON, To: B_NUMBER, Body: body, NumMedia: '0',
+      });
+      const forgeries = [
+        signTwilioWebhook(sim.authToken, `${agentUrl}/sms`, form(sub!.sid, 'main token, per-agent URL')),
+        signTwilioWebhook(sim.authToken, `${agentUrl}/sms`, form(sim.accountSid, 'main token and SID, per-agent URL')),
+        signTwilioWebhook(sim.authToken, `${server.url}/webhooks/sms`, form(sub!.sid, 'main token, shared URL')),
+        signTwilioWebhook(sim.authToken, `${server.url}/webhooks/sms`, form(sim.accountSid, 'main account for a subaccount number')),
+        signTwilioWebhook(sub!.authToken, `${server.url}/webhooks/sms`, form(`AC${'0'.repeat(32)}`, 'unknown account')),
+        signTwilioWebhook(sub!.authToken, `${server.url}/webhooks/${aAgent}/sms`, { ...form(sub!.sid, 'B\'s subaccount on A\'s URL'), To: A_NUMBER }),
+      ];
+      for (const forged of forgeries) expect((await postWebhook(forged, 5000)).status, forged.params.Body).toBe(403);
+      const forgedCall = sim.buildIncomingCall({ url: `${agentUrl}/voice`, from: PERSON, to: A_NUMBER });
+      expect((await postWebhook(forgedCall, 5000)).status).toBe(403);
+      const after = await callOk<{ messages: Array<{ body: string }> }>(operator, 'comms_get_messages', { agentId: world.bAgent, direction: 'inbound' });
+      expect(after.messages).toHaveLength(2);
+      expect(sim.specViolations).toEqual([]);
+    });
+
     it('routes inbound on a shared number to the agent the contact last talked with, else the default agent, else refuses and records it', async () => {
       // Declared first, without a default agent: contacts nobody talked with are refused.
       expect(await callOk(customerA, 'comms_set_shared_number', { number: SHARED })).toEqual({ number: SHARED, customerId: expect.any(String), defaultAgentId: null });
@@ -209,6 +261,42 @@ onSqliteAndPostgres((label, db) => {
       expect((await sim.injectInboundSms({ url, from: OTHER_PERSON, to: SHARED, body: 'second try' })).status).toBe(200);
       const s2Inbox = await callOk<{ messages: Array<{ body: string }> }>(customerA, 'comms_get_messages', { agentId: s2, direction: 'inbound' });
       expect(s2Inbox.messages.map((m) => m.body)).toEqual(['second try']);
+    });
+
+    it('answers a customer that names another customer\'s number, shared number or credential set as an invalid request: nothing tells it the other exists', async () => {
+      const customerB = await connectHttpClient(server.url, tokenB);
+      try {
+        await callOk(customerB, 'comms_set_shared_number', { number: B_SHARED });
+      } finally {
+        await customerB.close();
+      }
+      await callOk(operator, 'comms_create_agent', { name: 'operator-own', phone: OPERATOR_NUMBER });
+      const unavailable = (field: string) => ({ code: 'INVALID_INPUT', details: { field } });
+      // The same answer whoever holds the number: customer B's agent, customer B's shared number, the operator's agent.
+      const heldByB = await callErr(customerA, 'comms_create_agent', { name: 'probe', phone: B_NUMBER });
+      expect(heldByB).toMatchObject(unavailable('phone'));
+      expect(await callErr(customerA, 'comms_create_agent', { name: 'probe', phone: OPERATOR_NUMBER })).toEqual(heldByB);
+      expect(await callErr(customerA, 'comms_create_agent', { name: 'probe', phone: B_SHARED })).toEqual(heldByB);
+      expect(await callErr(customerA, 'comms_update_agent', { agentId: aAgent, phone: B_NUMBER })).toEqual(heldByB);
+      const sharedByB = await callErr(customerA, 'comms_create_agent', { name: 'probe', identity: 'shared', sharedNumber: B_SHARED });
+      expect(sharedByB).toMatchObject(unavailable('sharedNumber'));
+      expect(await callErr(customerA, 'comms_create_agent', { name: 'probe', identity: 'shared', sharedNumber: B_NUMBER })).toEqual(sharedByB);
+      const numberOfB = await callErr(customerA, 'comms_set_shared_number', { number: B_SHARED });
+      expect(numberOfB).toMatchObject(unavailable('number'));
+      expect(await callErr(customerA, 'comms_set_shared_number', { number: B_NUMBER })).toEqual(numberOfB);
+      // A credential set's name: B's is refused exactly like a name in the server's reserved namespace that nobody holds.
+      const setOfB = await callErr(customerA, 'comms_register_provider', { name: world.bCredentials, provider: 'twilio', credentials: { accountSid: 'x' } });
+      expect(setOfB).toMatchObject(unavailable('name'));
+      expect(await callErr(customerA, 'comms_register_provider', { name: 'customer-nobody', provider: 'twilio', credentials: { accountSid: 'x' } })).toEqual(setOfB);
+      for (const error of [heldByB, sharedByB, numberOfB, setOfB]) {
+        expect(JSON.stringify(error)).not.toMatch(/another|already|belongs|agent_|agt_|cus_/i);
+      }
+      // Nothing was created by the refused calls, and a free number still works.
+      const { agents } = await callOk<{ agents: Array<{ name: string }> }>(customerA, 'comms_list_agents', {});
+      expect(agents.map((agent) => agent.name)).not.toContain('probe');
+      expect(await callOk(customerA, 'comms_create_agent', { name: 'free', phone: FREE_NUMBER })).toMatchObject({ channels: [{ channel: 'sms', address: FREE_NUMBER }] });
+      // Its own agents' numbers are its own business: that conflict is still CONFLICT.
+      expect((await callErr(customerA, 'comms_create_agent', { name: 'again', phone: A_NUMBER })).code).toBe('CONFLICT');
     });
 
     it('closes a customer: its token stops working, its agents are disabled and its subaccount is closed at the provider', async () => {

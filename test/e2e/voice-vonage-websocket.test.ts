@@ -243,6 +243,34 @@ describe('recorded live calls over Vonage (NCCO record action)', () => {
     expect(vonage.specViolations).toEqual([]);
   }, 60_000);
 
+  it('stores a recording once when its event is replayed, even racing the first delivery: one download, its Vonage ids recorded', async () => {
+    vonage.deliverNextRecordingEventTimes(3);
+    const placed = await callOk<CallView>(client, 'comms_make_call', { to: RECORDED, purpose: 'Say hello.', firstSentence: 'Hi, this is Example Dental.', record: true });
+    const leg = await vonage.legs.waitFor(placed.providerCallId!);
+    await leg.whenHeard(0, 10);
+    await leg.whenAgentQuiet();
+    await leg.hangUp();
+    await callView(placed.callId, (v) => v.recording !== null);
+    const recording = await eventually(() => vonage.recordings.find((r) => r.callUuid === placed.providerCallId && r.callbackStatuses.length === 3));
+    // Every copy is acknowledged (a refusal would only make Vonage retry), but the file is fetched once.
+    expect(recording.callbackStatuses).toEqual([200, 200, 200]);
+    const fetchRecording = () => vonage.requests.filter((r) => r.path === `/v1/files/${recording.fileUuid}`).length;
+    expect(fetchRecording()).toBe(1);
+    const stored = (await server.app.ports.db.calls.findById(placed.callId))!.metadata.recording as Record<string, unknown>;
+    expect(stored).toMatchObject({ providerRecordingId: recording.recordingUuid, providerConversationId: recording.conversationUuid });
+
+    // A replay long after: acknowledged, nothing fetched or stored again.
+    const url = recording.eventUrl;
+    const body = {
+      start_time: new Date().toISOString(), end_time: new Date().toISOString(), recording_url: `${vonage.baseUrl}/v1/files/${recording.fileUuid}`,
+      recording_uuid: recording.recordingUuid, conversation_uuid: recording.conversationUuid,
+    };
+    const replayed = signVonageWebhook(vonage, url, body, 'valid', new Date());
+    expect((await fetch(url, { method: 'POST', headers: replayed.headers, body: replayed.rawBody })).status).toBe(200);
+    expect(fetchRecording()).toBe(1);
+    expect((await server.app.ports.db.calls.findById(placed.callId))!.metadata.recording).toEqual(stored);
+  }, 60_000);
+
   it('records the incoming calls of an agent set to record', async () => {
     await server.app.runner.run('comms_update_agent', { kind: 'admin' }, { agentId, voice: { record: true } });
     try {

@@ -139,13 +139,19 @@ async function reportedMessage(ports: CorePorts, agentId: string | null, channel
  * when the report places none). `agentId` is null on a URL shared by every agent: then only the echoed reference can
  * place it.
  */
-export async function applyDeliveryStatus(ports: CorePorts, agentId: string | null, channel: Channel, update: DeliveryReport): Promise<MessageRecord | null> {
+export async function applyDeliveryStatus(
+  ports: CorePorts, agentId: string | null, channel: Channel, update: DeliveryReport,
+  /** Refuses (throws) a report its signer may not make for the message's agent, before anything is applied. */
+  requireReporter?: (agent: AgentRecord) => void,
+): Promise<MessageRecord | null> {
   const message = await reportedMessage(ports, agentId, channel, update);
   if (!message) {
     // Acknowledge anyway: a non-2xx answer would only make the provider retry a report we cannot place.
     ports.logger.warn({ agentId, channel, providerMessageId: update.providerMessageId }, 'status report for an unknown message');
     return null;
   }
+  // On a per-agent URL the signer was chosen by that agent already; the shared URL learns the agent only here.
+  if (requireReporter && agentId === null) requireReporter(await requireAgent(ports, message.agentId));
   const applied = await recordReportedStatus(ports, message, { status: update.status, errorCode: update.errorCode, updatedAt: ports.clock.now() });
   if (applied) ports.metrics.message(message.channel, message.direction, update.status);
   return message;

@@ -57,9 +57,10 @@ async function credentialsFor(w: Wizard, channel: SetupChannel, provider: string
     `Run again with ${flag} '{"…":"…"}' or ${flag} @FILE (the adapter's options, docs/PROVIDERS.md).`, { flag });
   const credentials: Record<string, unknown> = {};
   for (const option of await requiredOptions(channel, provider)) {
-    credentials[option.name] = await w.answers.ask({ flag, given: undefined, question: `  ${provider} ${option.name}`, required: true });
+    credentials[option.name] = await w.answers.ask({ flag, given: undefined, question: `  ${provider} ${option.name}`, required: true, secret: option.secret });
   }
-  const more = await w.answers.ask({ flag, given: undefined, question: '  More options as JSON (e.g. {"baseUrl":"…"}; Enter for none)' });
+  // Hidden too: extra options may carry a secret (an API key secret, a webhook signing secret).
+  const more = await w.answers.ask({ flag, given: undefined, question: '  More options as JSON (e.g. {"baseUrl":"…"}; Enter for none, not shown while typed)', secret: true });
   return more ? { ...credentials, ...parseCredentials('the options', more) } : credentials;
 }
 

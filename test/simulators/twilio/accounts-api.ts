@@ -31,8 +31,29 @@ const rfc2822 = (at: Date) => at.toUTCString().replace('GMT', '+0000');
  */
 export class SimulatedSubaccounts {
   readonly accounts = new Map<string, SimulatedSubaccount>();
+  /** Numbers moved into a subaccount, with its SID: their webhooks are the subaccount's, signed with its token. */
+  private readonly holders = new Map<string, string>();
 
   constructor(private readonly account: SimulatedAccount, private readonly now: () => Date) {}
+
+  /**
+   * Moves one of the account's numbers into a subaccount, as the console or an IncomingPhoneNumber update with
+   * `AccountSid` does: from then on its SMS and voice webhooks come from the subaccount, signed with its auth token.
+   */
+  transferNumber(number: string, subaccountSid: string): void {
+    if (!this.accounts.has(subaccountSid)) throw new Error(`No subaccount ${subaccountSid}`);
+    this.holders.set(number, subaccountSid);
+  }
+
+  /** The SID of the account holding `number`: a subaccount it was moved to, else the main account. */
+  holderOf(number: string): string {
+    return this.holders.get(number) ?? this.account.accountSid;
+  }
+
+  /** The auth token that signs `accountSid`'s webhooks (the main account's for any SID not a subaccount's). */
+  tokenOf(accountSid: string): string {
+    return this.accounts.get(accountSid)?.authToken ?? this.account.authToken;
+  }
 
   /** A subaccount's `Authorization: Basic …`, or null. */
   authenticate(authorization: string | undefined): Authenticated | null {

@@ -29,7 +29,8 @@ export interface RecordedVoiceRequest {
 }
 
 export interface CalleeFetcherOptions {
-  authToken: string;
+  /** The auth token of the call's account (a subaccount's own for its calls). */
+  tokenOf(accountSid: string): string;
   timeoutMs: number;
   /** How long one pass of an audio type the simulator does not inspect (AIFF, GSM, μ-law) lasts. */
   defaultAudioSeconds: number;
@@ -56,7 +57,7 @@ export class CalleeFetcher {
     let body: string;
     try {
       if (method === 'POST') {
-        const webhook = signTwilioWebhook(this.options.authToken, url, params, signature);
+        const webhook = signTwilioWebhook(this.options.tokenOf(call.accountSid), url, params, signature);
         record.headers = webhook.headers;
         const answer = await postWebhook(webhook, this.options.timeoutMs);
         ({ status, body } = answer);
@@ -65,7 +66,7 @@ export class CalleeFetcher {
         // GET carries the fields in the query string; the signature covers that full URL and no body.
         const target = new URL(url);
         for (const [key, value] of Object.entries(params)) target.searchParams.append(key, value);
-        const signed = signTwilioWebhook(this.options.authToken, target.toString(), {}, signature);
+        const signed = signTwilioWebhook(this.options.tokenOf(call.accountSid), target.toString(), {}, signature);
         record.url = target.toString();
         record.headers = { 'x-twilio-signature': signed.headers['x-twilio-signature'] ?? '', 'user-agent': 'TwilioProxy/1.1' };
         const answer = await loopbackGet(target.toString(), record.headers, this.options.timeoutMs, MAX_TWIML_BYTES);

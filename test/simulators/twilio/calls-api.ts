@@ -121,7 +121,8 @@ export class SimulatedCallsApi {
     const now = this.now();
     const call: SimulatedCall = {
       sid: newSid('CA'),
-      accountSid: this.account.accountSid,
+      // The number's holder: a call to a number moved into a subaccount is the subaccount's.
+      accountSid: this.account.holderOf(to),
       from,
       to,
       direction: 'inbound',

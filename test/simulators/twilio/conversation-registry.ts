@@ -42,7 +42,7 @@ export class ConversationRegistry {
       sessionId: newSid('VX'),
       relay: verb.relay,
       actionUrl: verb.action,
-      authToken: this.options.account.authToken,
+      authToken: this.options.account.tokenOf(call.accountSid),
       signature: this.signatureByCall.get(call.sid) ?? this.signature,
       connectTimeoutMs: this.options.connectTimeoutMs,
       replyTimeoutMs: this.options.replyTimeoutMs,
@@ -61,7 +61,7 @@ export class ConversationRegistry {
       streamSid: newSid('MZ'),
       stream: verb.stream,
       actionUrl: verb.action,
-      authToken: this.options.account.authToken,
+      authToken: this.options.account.tokenOf(call.accountSid),
       signature: this.signatureByCall.get(call.sid) ?? this.signature,
       connectTimeoutMs: this.options.connectTimeoutMs,
     });

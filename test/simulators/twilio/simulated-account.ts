@@ -8,6 +8,10 @@ export interface SimulatedAccount {
   refusedDestinations: Readonly<Record<string, number>>;
   /** Well-formed destinations Twilio refuses to call, with the error code it answers. */
   refusedCallDestinations: Readonly<Record<string, number>>;
+  /** The SID of the account (this one or one of its subaccounts) that holds `number`: its webhooks come from it. */
+  holderOf(number: string): string;
+  /** The auth token of this account or of a subaccount: Twilio signs a subaccount's webhooks with the subaccount's token. */
+  tokenOf(accountSid: string): string;
 }
 
 /** Twilio's test-credential magic numbers, so the simulator refuses what a test account refuses. */

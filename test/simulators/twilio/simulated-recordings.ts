@@ -6,6 +6,8 @@ import { postWebhook, signTwilioWebhook } from './twilio-webhook-signing.js';
 
 export interface SimulatedRecording {
   sid: string;
+  /** The account of the recorded call (a subaccount's recordings are under its own SID). */
+  accountSid: string;
   callSid: string;
   durationSeconds: number;
   /** 8 kHz 16-bit WAV as long as the call was connected. */
@@ -30,19 +32,19 @@ export class SimulatedRecordings {
     const target = call.recordingCallback;
     if (!target || call.status !== 'completed' || call.durationSeconds === null) return;
     const recording: SimulatedRecording = {
-      sid: newSid('RE'), callSid: call.sid, durationSeconds: call.durationSeconds,
+      sid: newSid('RE'), accountSid: call.accountSid, callSid: call.sid, durationSeconds: call.durationSeconds,
       wav: encodeWav({ samples: new Int16Array(call.durationSeconds * 8000), sampleRate: 8000 }), callbackStatus: null,
     };
     this.recordings.push(recording);
     if (!target.events.includes('completed')) return;
     const params = {
-      AccountSid: this.account.accountSid, CallSid: call.sid, RecordingSid: recording.sid,
-      RecordingUrl: `${this.baseUrl()}/${API_VERSION}/Accounts/${this.account.accountSid}/Recordings/${recording.sid}`,
+      AccountSid: call.accountSid, CallSid: call.sid, RecordingSid: recording.sid,
+      RecordingUrl: `${this.baseUrl()}/${API_VERSION}/Accounts/${call.accountSid}/Recordings/${recording.sid}`,
       RecordingStatus: 'completed', RecordingDuration: String(recording.durationSeconds), RecordingChannels: '2',
       RecordingStartTime: rfc2822(call.startTime ?? new Date()), RecordingSource: 'StartCallRecordingTwiML', RecordingTrack: 'both',
     };
     try {
-      recording.callbackStatus = (await postWebhook(signTwilioWebhook(this.account.authToken, target.url, params, 'valid'), this.webhookTimeoutMs)).status;
+      recording.callbackStatus = (await postWebhook(signTwilioWebhook(this.account.tokenOf(call.accountSid), target.url, params, 'valid'), this.webhookTimeoutMs)).status;
     } catch {
       recording.callbackStatus = null;
     }
@@ -52,7 +54,7 @@ export class SimulatedRecordings {
   media(method: string, path: string): { status: number; bytes: Uint8Array } | null {
     const match = RECORDING_MEDIA.exec(path);
     if (!match || method !== 'GET') return null;
-    const recording = match[1] === this.account.accountSid ? this.recordings.find((r) => r.sid === match[2]) : undefined;
+    const recording = this.recordings.find((r) => r.sid === match[2] && r.accountSid === match[1]);
     return recording ? { status: 200, bytes: recording.wav } : { status: 404, bytes: new Uint8Array() };
   }
 

@@ -107,7 +107,7 @@ export class SimulatedVoice {
   constructor(private readonly options: SimulatedVoiceOptions) {
     this.api = new SimulatedCallsApi(options.account, options.now, this.calls);
     this.fetcher = new CalleeFetcher({
-      authToken: options.account.authToken,
+      tokenOf: (accountSid) => options.account.tokenOf(accountSid),
       timeoutMs: options.webhookTimeoutMs,
       defaultAudioSeconds: options.defaultAudioSeconds,
       record: (request) => this.voiceRequests.push(request),
@@ -189,8 +189,9 @@ export class SimulatedVoice {
     const { account } = this.options;
     const known = this.calls.find((c) => c.sid === input.callSid);
     const from = input.from ?? known?.from ?? [...account.ownedNumbers][0] ?? '';
+    const accountSid = known?.accountSid ?? account.holderOf(from);
     const params = callStatusForm(
-      { sid: input.callSid, accountSid: account.accountSid, from, to: input.to ?? known?.to ?? '', direction: input.direction ?? known?.direction },
+      { sid: input.callSid, accountSid, from, to: input.to ?? known?.to ?? '', direction: input.direction ?? known?.direction },
       {
         callStatus: input.status,
         sequenceNumber: input.sequenceNumber ?? 0,
@@ -198,15 +199,16 @@ export class SimulatedVoice {
         callDurationSeconds: input.callDurationSeconds,
       },
     );
-    return signTwilioWebhook(account.authToken, input.url, params, input.signature ?? 'valid');
+    return signTwilioWebhook(account.tokenOf(accountSid), input.url, params, input.signature ?? 'valid');
   }
 
-  /** A signed incoming-call voice webhook (a new CallSid), built but not sent. */
+  /** A signed incoming-call voice webhook (a new CallSid), built but not sent: from the account holding `to`. */
   buildIncomingCall(input: { url: string; from: string; to: string; signature?: SignatureMode }): SignedWebhook & { callSid: string } {
     const { account } = this.options;
     const callSid = newSid('CA');
-    const params = voiceRequestForm({ sid: callSid, accountSid: account.accountSid, from: input.from, to: input.to, direction: 'inbound', status: 'ringing' });
-    return { ...signTwilioWebhook(account.authToken, input.url, params, input.signature ?? 'valid'), callSid };
+    const accountSid = account.holderOf(input.to);
+    const params = voiceRequestForm({ sid: callSid, accountSid, from: input.from, to: input.to, direction: 'inbound', status: 'ringing' });
+    return { ...signTwilioWebhook(account.tokenOf(accountSid), input.url, params, input.signature ?? 'valid'), callSid };
   }
 
   /** A signed `<Connect action>` request of a ConversationRelay session, built but not sent. */
@@ -218,7 +220,7 @@ export class SimulatedVoice {
     const known = this.calls.find((c) => c.sid === input.callSid);
     const parties = {
       sid: input.callSid,
-      accountSid: account.accountSid,
+      accountSid: known?.accountSid ?? account.accountSid,
       from: input.from ?? known?.from ?? '',
       to: input.to ?? known?.to ?? [...account.ownedNumbers][0] ?? '',
       direction: input.direction ?? known?.direction ?? 'inbound',
@@ -230,7 +232,7 @@ export class SimulatedVoice {
       sessionDurationSeconds: 42,
       ...(input.handoffData === null ? {} : { handoffData: input.handoffData }),
     });
-    return signTwilioWebhook(account.authToken, input.url, params, input.signature ?? 'valid');
+    return signTwilioWebhook(account.tokenOf(parties.accountSid), input.url, params, input.signature ?? 'valid');
   }
 
   /** Stops every live call quietly (no more status changes or callbacks). */
@@ -323,7 +325,7 @@ export class SimulatedVoice {
     if (method === 'GET') {
       const target = new URL(url);
       for (const [key, value] of Object.entries(post.params)) target.searchParams.append(key, value);
-      webhook = signTwilioWebhook(this.options.account.authToken, target.toString(), {}, 'valid');
+      webhook = signTwilioWebhook(this.options.account.tokenOf(call.accountSid), target.toString(), {}, 'valid');
     }
     const record: RecordedCallCallback = {
       url: webhook.url, method, callSid: call.sid, callStatus, sequenceNumber, params: post.params,

@@ -181,6 +181,8 @@ export class TwilioSimulator {
       ownedNumbers,
       refusedDestinations,
       refusedCallDestinations: options.refusedCallDestinations ?? defaultRefusedCallDestinations(refusedDestinations),
+      holderOf: (number) => this.subaccounts.holderOf(number),
+      tokenOf: (accountSid) => this.subaccounts.tokenOf(accountSid),
     };
     this.api = new SimulatedMessagesApi(this.account, this.now, this.messages);
     this.keys = new SimulatedKeys(this.account, this.now);
@@ -354,10 +356,14 @@ export class TwilioSimulator {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
-  /** A signed inbound-SMS webhook, built but not sent (for tests that hand it to a handler directly). */
+  /**
+   * A signed inbound-SMS webhook, built but not sent (for tests that hand it to a handler directly): from the account
+   * holding `to`, signed with its auth token (a subaccount's own, once the number was moved there).
+   */
   buildInboundSms(input: InboundSmsInjection): SignedWebhook & { messageSid: string } {
-    const params = inboundSmsForm(this.accountSid, input);
-    const webhook = signTwilioWebhook(this.authToken, input.url, params, input.signature ?? 'valid');
+    const holder = this.account.holderOf(input.to);
+    const params = inboundSmsForm(holder, input);
+    const webhook = signTwilioWebhook(this.account.tokenOf(holder), input.url, params, input.signature ?? 'valid');
     return { ...webhook, messageSid: params.MessageSid ?? '' };
   }
 
@@ -367,16 +373,19 @@ export class TwilioSimulator {
     from?: string; to?: string; signature?: SignatureMode;
   }): SignedWebhook {
     const known = this.messages.find((m) => m.sid === input.messageSid);
+    const from = input.from ?? known?.from ?? this.ownedNumbers[0] ?? '';
+    // A message sent with a subaccount's credentials is the subaccount's: its callbacks are signed with its token.
+    const accountSid = known?.accountSid ?? this.account.holderOf(from);
     const params = statusCallbackForm({
       messageSid: input.messageSid,
-      accountSid: this.accountSid,
-      from: input.from ?? known?.from ?? this.ownedNumbers[0] ?? '',
+      accountSid,
+      from,
       to: input.to ?? known?.to ?? '',
       status: input.status,
       errorCode: input.errorCode,
       messagingServiceSid: known?.messagingServiceSid,
     });
-    return signTwilioWebhook(this.authToken, input.url, params, input.signature ?? 'valid');
+    return signTwilioWebhook(this.account.tokenOf(accountSid), input.url, params, input.signature ?? 'valid');
   }
 
   /** POSTs a Twilio-shaped inbound SMS to `url`, signed (or not) as asked; resolves with the receiver's answer. */
@@ -401,7 +410,7 @@ export class TwilioSimulator {
     const original = this.inboundBySid.get(messageSid);
     if (!original) throw new Error(`No inbound SMS ${messageSid} was injected`);
     const webhook = options.signature
-      ? signTwilioWebhook(this.authToken, original.url, original.params, options.signature, original.headers['i-twilio-idempotency-token'])
+      ? signTwilioWebhook(this.account.tokenOf(original.params.AccountSid ?? this.accountSid), original.url, original.params, options.signature, original.headers['i-twilio-idempotency-token'])
       : original;
     return this.deliverInbound(webhook, messageSid);
   }

@@ -18,6 +18,8 @@ export interface SimulatedVonageRecording {
   /** The record action's `eventUrl`, and what its receiver answered (null when none came). */
   eventUrl: string;
   callbackStatus: number | null;
+  /** The receiver's answer to every copy of the event (several when it was delivered more than once). */
+  callbackStatuses: Array<number | null>;
 }
 
 /** A record action that is running: where its event goes, and when it started. */
@@ -33,11 +35,18 @@ export interface RunningRecord {
  */
 export class VonageRecordings {
   readonly recordings: SimulatedVonageRecording[] = [];
+  /** How many copies of the next recording event go out at once (Vonage delivers at least once, retries overlap). */
+  private nextEventCopies = 1;
 
   constructor(
     private readonly baseUrl: () => string,
     private readonly post: (url: string, body: Record<string, unknown>) => Promise<number | null>,
   ) {}
+
+  /** The next recording event is delivered `copies` times at once, the same event each time (a replay racing the first). */
+  deliverNextEventTimes(copies: number): void {
+    this.nextEventCopies = copies;
+  }
 
   /** The call ended: the recording of its record action, if one ran, is finished and reported. */
   async callEnded(call: SimulatedVonageCall, now: Date): Promise<void> {
@@ -49,11 +58,11 @@ export class VonageRecordings {
     const recording: SimulatedVonageRecording = {
       fileUuid: randomUUID(), recordingUuid: randomUUID(), callUuid: call.uuid, conversationUuid: call.conversationUuid, durationSeconds,
       wav: encodeWav({ samples: new Int16Array(durationSeconds * RECORDING_RATE), sampleRate: RECORDING_RATE }),
-      eventUrl: record.eventUrl, callbackStatus: null,
+      eventUrl: record.eventUrl, callbackStatus: null, callbackStatuses: [],
     };
     this.recordings.push(recording);
     const start = new Date(now.getTime() - durationSeconds * 1000);
-    recording.callbackStatus = await this.post(record.eventUrl, {
+    const event = {
       start_time: start.toISOString(),
       recording_url: `${this.baseUrl()}/v1/files/${recording.fileUuid}`,
       size: recording.wav.length,
@@ -61,7 +70,11 @@ export class VonageRecordings {
       end_time: now.toISOString(),
       conversation_uuid: call.conversationUuid,
       timestamp: now.toISOString(),
-    });
+    };
+    const copies = this.nextEventCopies;
+    this.nextEventCopies = 1;
+    recording.callbackStatuses = await Promise.all(Array.from({ length: copies }, () => this.post(record.eventUrl, event)));
+    recording.callbackStatus = recording.callbackStatuses[0] ?? null;
   }
 
   /** `GET /v1/files/{id}`: the WAV; null for any other path. The caller checked the JWT. */
@@ -74,5 +87,6 @@ export class VonageRecordings {
 
   reset(): void {
     this.recordings.length = 0;
+    this.nextEventCopies = 1;
   }
 }

@@ -230,6 +230,11 @@ export class VonageTelephonySimulator extends FaultSwitches {
   }
 
   /** Who answers calls placed with machine detection (default: a person). */
+  /** The next recording event is delivered `copies` times at once: a replay racing the first delivery. */
+  deliverNextRecordingEventTimes(copies: number): void {
+    this.recorder.deliverNextEventTimes(copies);
+  }
+
   detectAs(answer: DetectedAnswer): void {
     this.detected = answer;
   }
