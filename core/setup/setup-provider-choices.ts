@@ -50,7 +50,7 @@ export const listSetupProviders = defineUseCase<Record<string, never>, ProviderC
     },
   },
   annotations: { readOnlyHint: true, openWorldHint: false },
-  auth: 'agent',
+  auth: 'admin',
   toolset: 'agents',
   rest: { method: 'GET', path: '/setup/providers' },
   async run(ctx) {
