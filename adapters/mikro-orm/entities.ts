@@ -431,6 +431,19 @@ export const McpSessionEntity = defineEntity({
   },
 });
 
+/** A resource subscription of a stored MCP session, removed with its session (see mcp-session-repository.ts). */
+export const McpSessionSubscriptionEntity = defineEntity({
+  name: 'McpSessionSubscription',
+  tableName: 'mcp_session_subscriptions',
+  properties: {
+    // No index of its own: the primary key starts with it.
+    sessionId: p.manyToOne(McpSessionEntity).primary().mapToPk().fieldName('session_id').deleteRule('cascade').index(false),
+    uri: p.string().primary().columnType('varchar(512)'),
+    agentId: p.string().fieldName('agent_id').columnType('varchar(64)'),
+    createdAt: p.datetime(3).fieldName('created_at'),
+  },
+});
+
 /** A number bought for an agent or the spare pool (see provisioning-repository.ts). */
 export const PhoneNumberEntity = defineEntity({
   name: 'PhoneNumber',
@@ -476,6 +489,6 @@ export const ENTITIES = [
   CallTurnEntity, UsageRecordEntity, UsageCounterEntity, AgentLimitsEntity, UsageAlertEntity,
   OptOutEntity, DoNotContactEntity, ConsentEntity, ErasureTombstoneEntity, AgentComplianceEntity, AuditLogEntity,
   ProviderCredentialEntity,
-  ContactEntity, ContactAddressEntity, McpSessionEntity, PhoneNumberEntity, ProvisioningOperationEntity,
+  ContactEntity, ContactAddressEntity, McpSessionEntity, McpSessionSubscriptionEntity, PhoneNumberEntity, ProvisioningOperationEntity,
   CustomerEntity, SharedNumberEntity,
 ];

@@ -1,5 +1,5 @@
 import { DomainError } from '../../ports/errors.js';
-import type { McpSessionRecord, McpSessionRepository } from '../../ports/mcp-sessions.js';
+import type { McpSessionRecord, McpSessionRepository, McpSubscriptionRecord } from '../../ports/mcp-sessions.js';
 import { jsonObject, text } from './row-values.js';
 import type { SqlExecutor, SqlRow } from './sql-executor.js';
 
@@ -9,6 +9,13 @@ const SELECT_BY_ID = `SELECT ${COLUMNS} FROM mcp_sessions WHERE id = ?`;
 const TOUCH = 'UPDATE mcp_sessions SET last_seen_at = ? WHERE id = ?';
 const DELETE_BY_ID = 'DELETE FROM mcp_sessions WHERE id = ?';
 const DELETE_IDLE = 'DELETE FROM mcp_sessions WHERE last_seen_at < ?';
+// Only for a stored session (the foreign key would refuse others; this says nothing instead). Subscriptions go
+// with their session through the key's ON DELETE CASCADE.
+const SUBSCRIBE =
+  'INSERT INTO mcp_session_subscriptions (session_id, uri, agent_id, created_at) SELECT id, ?, ?, ? FROM mcp_sessions WHERE id = ? ' +
+  'ON CONFLICT (session_id, uri) DO NOTHING';
+const UNSUBSCRIBE = 'DELETE FROM mcp_session_subscriptions WHERE session_id = ? AND uri = ?';
+const SUBSCRIPTIONS_OF = 'SELECT uri, agent_id FROM mcp_session_subscriptions WHERE session_id = ? ORDER BY uri';
 
 export class SqlMcpSessionRepository implements McpSessionRepository {
   constructor(private readonly sql: SqlExecutor) {}
@@ -38,6 +45,19 @@ export class SqlMcpSessionRepository implements McpSessionRepository {
 
   removeIdleBefore(cutoff: Date): Promise<number> {
     return this.sql.run((session) => session.run(DELETE_IDLE, [this.sql.codec.time(cutoff)]));
+  }
+
+  async subscribe(sessionId: string, { uri, agentId }: McpSubscriptionRecord, at: Date): Promise<void> {
+    await this.sql.run((session) => session.run(SUBSCRIBE, [uri, agentId, this.sql.codec.time(at), sessionId]));
+  }
+
+  async unsubscribe(sessionId: string, uri: string): Promise<boolean> {
+    return (await this.sql.run((session) => session.run(UNSUBSCRIBE, [sessionId, uri]))) > 0;
+  }
+
+  async subscriptionsOf(sessionId: string): Promise<McpSubscriptionRecord[]> {
+    const rows = await this.sql.read((session) => session.rows(SUBSCRIPTIONS_OF, [sessionId]));
+    return rows.map((row) => ({ uri: text(row, 'uri'), agentId: text(row, 'agent_id') }));
   }
 
   private toRecord(row: SqlRow): McpSessionRecord {

@@ -15,6 +15,7 @@ import { Migration20261201160100_contacts } from './Migration20261201160100_cont
 import { Migration20261202010100_provisioning } from './Migration20261202010100_provisioning.js';
 import { Migration20261202020100_customers } from './Migration20261202020100_customers.js';
 import { Migration20261202060100_contact_indexes } from './Migration20261202060100_contact_indexes.js';
+import { Migration20261203150100_mcp_session_subscriptions } from './Migration20261203150100_mcp_session_subscriptions.js';
 
 /** Every SQLite migration, oldest first. Listed explicitly: no file globbing at runtime (tsx or dist/). */
 export const SQLITE_MIGRATIONS: MigrationObject[] = [
@@ -34,4 +35,5 @@ export const SQLITE_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261202010100_provisioning', class: Migration20261202010100_provisioning },
   { name: 'Migration20261202020100_customers', class: Migration20261202020100_customers },
   { name: 'Migration20261202060100_contact_indexes', class: Migration20261202060100_contact_indexes },
+  { name: 'Migration20261203150100_mcp_session_subscriptions', class: Migration20261203150100_mcp_session_subscriptions },
 ];
