@@ -53,15 +53,25 @@ export class PgNotifyBus {
 
   /** Best effort: never throws; a NOTIFY that cannot be sent (connection down) is logged and dropped. */
   notify(channel: string, payload: string): void {
+    void this.send(channel, payload);
+  }
+
+  /**
+   * `notify`, resolved once PostgreSQL took the NOTIFY (or it was dropped; never rejects): what is sent after
+   * that reaches every listener after it, so a sender can wait before saying the change is made.
+   */
+  async send(channel: string, payload: string): Promise<void> {
     const client = this.client;
     const message = `${this.origin}|${payload}`;
     if (!client || Buffer.byteLength(message) > MAX_PAYLOAD_BYTES) {
       this.logger.warn({ channel, connected: client !== null }, 'a cross-process notification was not sent');
       return;
     }
-    client.query('SELECT pg_notify($1, $2)', [channel, message]).catch((err: unknown) => {
+    try {
+      await client.query('SELECT pg_notify($1, $2)', [channel, message]);
+    } catch (err) {
       this.logger.warn({ err, channel }, 'a cross-process notification failed');
-    });
+    }
   }
 
   async stop(): Promise<void> {

@@ -4,8 +4,6 @@ import { request } from 'node:http';
 export interface WebhookAnswer {
   status: number;
   body: string;
-  /** The backend that answered, when a test load balancer names it (X-Served-By); absent otherwise. */
-  servedBy?: string;
 }
 
 /** A webhook as simulators send it: text, or bytes when the body is not text (multipart uploads). */
@@ -33,11 +31,7 @@ export function postWebhook(webhook: OutgoingWebhook, timeoutMs: number): Promis
     }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => {
-        const answer: WebhookAnswer = { status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') };
-        const servedBy = response.headers['x-served-by'];
-        resolve(typeof servedBy === 'string' ? { ...answer, servedBy } : answer);
-      });
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
       response.on('error', reject);
     });
     outgoing.on('timeout', () => outgoing.destroy(new Error(`No answer from ${webhook.url} within ${timeoutMs} ms`)));
