@@ -431,13 +431,14 @@ export const McpSessionEntity = defineEntity({
   },
 });
 
-/** A resource subscription of a stored MCP session, removed with its session (see mcp-session-repository.ts). */
+/** A resource subscription of a stored MCP session, removed with its session by the repository (mcp-session-repository.ts). */
 export const McpSessionSubscriptionEntity = defineEntity({
   name: 'McpSessionSubscription',
   tableName: 'mcp_session_subscriptions',
   properties: {
-    // No index of its own: the primary key starts with it.
-    sessionId: p.manyToOne(McpSessionEntity).primary().mapToPk().fieldName('session_id').deleteRule('cascade').index(false),
+    // No foreign key: the repository removes a session's subscriptions with it (MikroORM 6's schema comparator
+    // hangs on PostgreSQL over a composite primary key that is also a foreign key).
+    sessionId: p.string().primary().fieldName('session_id').columnType('varchar(64)'),
     uri: p.string().primary().columnType('varchar(512)'),
     agentId: p.string().fieldName('agent_id').columnType('varchar(64)'),
     createdAt: p.datetime(3).fieldName('created_at'),

@@ -9,8 +9,11 @@ const SELECT_BY_ID = `SELECT ${COLUMNS} FROM mcp_sessions WHERE id = ?`;
 const TOUCH = 'UPDATE mcp_sessions SET last_seen_at = ? WHERE id = ?';
 const DELETE_BY_ID = 'DELETE FROM mcp_sessions WHERE id = ?';
 const DELETE_IDLE = 'DELETE FROM mcp_sessions WHERE last_seen_at < ?';
-// Only for a stored session (the foreign key would refuse others; this says nothing instead). Subscriptions go
-// with their session through the key's ON DELETE CASCADE.
+// Subscriptions go with their session: removed in the same transaction, and any left by a subscribe that raced
+// its session's removal are swept with the idle sessions.
+const DELETE_SUBSCRIPTIONS_OF = 'DELETE FROM mcp_session_subscriptions WHERE session_id = ?';
+const DELETE_ORPHAN_SUBSCRIPTIONS = 'DELETE FROM mcp_session_subscriptions WHERE session_id NOT IN (SELECT id FROM mcp_sessions)';
+// Only for a stored session: a session that is not stored gets none.
 const SUBSCRIBE =
   'INSERT INTO mcp_session_subscriptions (session_id, uri, agent_id, created_at) SELECT id, ?, ?, ? FROM mcp_sessions WHERE id = ? ' +
   'ON CONFLICT (session_id, uri) DO NOTHING';
@@ -40,11 +43,18 @@ export class SqlMcpSessionRepository implements McpSessionRepository {
   }
 
   async remove(id: string): Promise<boolean> {
-    return (await this.sql.run((session) => session.run(DELETE_BY_ID, [id]))) > 0;
+    return this.sql.atomic(async (session) => {
+      await session.run(DELETE_SUBSCRIPTIONS_OF, [id]);
+      return (await session.run(DELETE_BY_ID, [id])) > 0;
+    });
   }
 
   removeIdleBefore(cutoff: Date): Promise<number> {
-    return this.sql.run((session) => session.run(DELETE_IDLE, [this.sql.codec.time(cutoff)]));
+    return this.sql.atomic(async (session) => {
+      const removed = await session.run(DELETE_IDLE, [this.sql.codec.time(cutoff)]);
+      await session.run(DELETE_ORPHAN_SUBSCRIPTIONS, []);
+      return removed;
+    });
   }
 
   async subscribe(sessionId: string, { uri, agentId }: McpSubscriptionRecord, at: Date): Promise<void> {

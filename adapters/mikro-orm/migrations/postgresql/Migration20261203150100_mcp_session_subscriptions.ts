@@ -2,7 +2,8 @@ import { Migration } from '@mikro-orm/migrations';
 
 /**
  * The resource subscriptions of MCP sessions, kept with the stored session so that whichever instance holds
- * the session's GET stream (now, or after the one holding it died) notifies it. They go with their session.
+ * the session's GET stream (now, or after the one holding it died) notifies it. They go with their session (the
+ * repository removes them; no foreign key, so a session's record and its subscriptions are written independently).
  */
 export class Migration20261203150100_mcp_session_subscriptions extends Migration {
   override up(): void {
@@ -11,8 +12,7 @@ export class Migration20261203150100_mcp_session_subscriptions extends Migration
       uri varchar(512) collate "C" not null,
       agent_id varchar(64) collate "C" not null,
       created_at timestamptz(3) not null,
-      constraint mcp_session_subscriptions_pkey primary key (session_id, uri),
-      constraint mcp_session_subscriptions_session_id_foreign foreign key (session_id) references mcp_sessions (id) on update cascade on delete cascade
+      constraint mcp_session_subscriptions_pkey primary key (session_id, uri)
     )`);
   }
 
