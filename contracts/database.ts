@@ -23,6 +23,7 @@ import type { Logger } from '../ports/runtime.js';
 import type { AuditDraft } from '../ports/audit.js';
 import { describeUsageContract } from './database-usage.js';
 import { describeContactsContract } from './database-contacts.js';
+import { describeMcpSessionsContract } from './database-mcp-sessions.js';
 
 export interface DatabaseContractOptions {
   name: string;
@@ -89,6 +90,7 @@ export function describeDatabaseContract(options: DatabaseContractOptions): void
   describe(`db contract: ${options.name}`, () => {
     describeUsageContract(options);
     describeContactsContract(options);
+    describeMcpSessionsContract(options);
     let db: Database;
     let closed: boolean;
     let firstMigration: string[];

@@ -432,6 +432,20 @@ export const McpSessionEntity = defineEntity({
   },
 });
 
+/** A resource subscription of a stored MCP session, removed with its session by the repository (mcp-session-repository.ts). */
+export const McpSessionSubscriptionEntity = defineEntity({
+  name: 'McpSessionSubscription',
+  tableName: 'mcp_session_subscriptions',
+  properties: {
+    // No foreign key: the repository removes a session's subscriptions with it (MikroORM 6's schema comparator
+    // hangs on PostgreSQL over a composite primary key that is also a foreign key).
+    sessionId: p.string().primary().fieldName('session_id').columnType('varchar(64)'),
+    uri: p.string().primary().columnType('varchar(512)'),
+    agentId: p.string().fieldName('agent_id').columnType('varchar(64)'),
+    createdAt: p.datetime(3).fieldName('created_at'),
+  },
+});
+
 /** A number bought for an agent or the spare pool (see provisioning-repository.ts). */
 export const PhoneNumberEntity = defineEntity({
   name: 'PhoneNumber',
@@ -477,6 +491,6 @@ export const ENTITIES = [
   CallTurnEntity, UsageRecordEntity, UsageCounterEntity, AgentLimitsEntity, UsageAlertEntity,
   OptOutEntity, DoNotContactEntity, ConsentEntity, ErasureTombstoneEntity, AgentComplianceEntity, AuditLogEntity,
   ProviderCredentialEntity,
-  ContactEntity, ContactAddressEntity, McpSessionEntity, PhoneNumberEntity, ProvisioningOperationEntity,
+  ContactEntity, ContactAddressEntity, McpSessionEntity, McpSessionSubscriptionEntity, PhoneNumberEntity, ProvisioningOperationEntity,
   CustomerEntity, SharedNumberEntity,
 ];

@@ -1,5 +1,5 @@
 import { DomainError } from '../../ports/errors.js';
-import type { McpSessionRecord, McpSessionRepository } from '../../ports/mcp-sessions.js';
+import type { McpSessionRecord, McpSessionRepository, McpSubscriptionRecord } from '../../ports/mcp-sessions.js';
 import { jsonObject, text } from './row-values.js';
 import type { SqlExecutor, SqlRow } from './sql-executor.js';
 
@@ -9,6 +9,16 @@ const SELECT_BY_ID = `SELECT ${COLUMNS} FROM mcp_sessions WHERE id = ?`;
 const TOUCH = 'UPDATE mcp_sessions SET last_seen_at = ? WHERE id = ?';
 const DELETE_BY_ID = 'DELETE FROM mcp_sessions WHERE id = ?';
 const DELETE_IDLE = 'DELETE FROM mcp_sessions WHERE last_seen_at < ?';
+// Subscriptions go with their session: removed in the same transaction, and any left by a subscribe that raced
+// its session's removal are swept with the idle sessions.
+const DELETE_SUBSCRIPTIONS_OF = 'DELETE FROM mcp_session_subscriptions WHERE session_id = ?';
+const DELETE_ORPHAN_SUBSCRIPTIONS = 'DELETE FROM mcp_session_subscriptions WHERE session_id NOT IN (SELECT id FROM mcp_sessions)';
+// Only for a stored session: a session that is not stored gets none.
+const SUBSCRIBE =
+  'INSERT INTO mcp_session_subscriptions (session_id, uri, agent_id, created_at) SELECT id, ?, ?, ? FROM mcp_sessions WHERE id = ? ' +
+  'ON CONFLICT (session_id, uri) DO NOTHING';
+const UNSUBSCRIBE = 'DELETE FROM mcp_session_subscriptions WHERE session_id = ? AND uri = ?';
+const SUBSCRIPTIONS_OF = 'SELECT uri, agent_id FROM mcp_session_subscriptions WHERE session_id = ? ORDER BY uri';
 
 export class SqlMcpSessionRepository implements McpSessionRepository {
   constructor(private readonly sql: SqlExecutor) {}
@@ -33,11 +43,31 @@ export class SqlMcpSessionRepository implements McpSessionRepository {
   }
 
   async remove(id: string): Promise<boolean> {
-    return (await this.sql.run((session) => session.run(DELETE_BY_ID, [id]))) > 0;
+    return this.sql.atomic(async (session) => {
+      await session.run(DELETE_SUBSCRIPTIONS_OF, [id]);
+      return (await session.run(DELETE_BY_ID, [id])) > 0;
+    });
   }
 
   removeIdleBefore(cutoff: Date): Promise<number> {
-    return this.sql.run((session) => session.run(DELETE_IDLE, [this.sql.codec.time(cutoff)]));
+    return this.sql.atomic(async (session) => {
+      const removed = await session.run(DELETE_IDLE, [this.sql.codec.time(cutoff)]);
+      await session.run(DELETE_ORPHAN_SUBSCRIPTIONS, []);
+      return removed;
+    });
+  }
+
+  async subscribe(sessionId: string, { uri, agentId }: McpSubscriptionRecord, at: Date): Promise<void> {
+    await this.sql.run((session) => session.run(SUBSCRIBE, [uri, agentId, this.sql.codec.time(at), sessionId]));
+  }
+
+  async unsubscribe(sessionId: string, uri: string): Promise<boolean> {
+    return (await this.sql.run((session) => session.run(UNSUBSCRIBE, [sessionId, uri]))) > 0;
+  }
+
+  async subscriptionsOf(sessionId: string): Promise<McpSubscriptionRecord[]> {
+    const rows = await this.sql.read((session) => session.rows(SUBSCRIPTIONS_OF, [sessionId]));
+    return rows.map((row) => ({ uri: text(row, 'uri'), agentId: text(row, 'agent_id') }));
   }
 
   private toRecord(row: SqlRow): McpSessionRecord {

@@ -3,6 +3,8 @@
  * database hear each other. The connection is dedicated (a pooled one would drop its LISTENs when returned);
  * when it drops, it is opened again with doubling delays and every channel is listened to again.
  * Delivery is at most once: what is notified while the connection is down is not heard here.
+ * Statements go to the connection one at a time (node-postgres only queues a query issued while another runs,
+ * and pg@9 will refuse it): NOTIFYs published meanwhile wait and then go together, in order, in one statement.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import pg from 'pg';
@@ -20,31 +22,42 @@ export interface PgNotifyBusOptions {
 /** A message of another process (never one this bus sent: a sender does its local work itself). */
 export type ChannelHandler = (payload: string) => void;
 
+/** Marks a queued LISTEN (no NOTIFY payload is this string: every payload starts with the origin and `|`). */
+const LISTEN = '';
+
 /** PostgreSQL's limit on a NOTIFY payload (8000 bytes by default). */
 const MAX_PAYLOAD_BYTES = 7900;
-/** Notifications in one statement, each ≤ MAX_PAYLOAD_BYTES: bounded so one statement stays a few MB at most. */
-const MAX_NOTIFY_BATCH = 500;
-/** Every queued notification in one statement, in queue order (delivered in that order, at its commit). */
-const NOTIFY_ALL = 'SELECT pg_notify(n.channel, n.payload) FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS n(channel, payload, i) ORDER BY n.i';
+/** NOTIFYs sent in one statement at most (two parameters each). */
+const MAX_BATCH = 100;
+
+interface Pending {
+  channel: string;
+  message: string;
+  /** Called once the statement carrying it has finished (sent, failed or dropped with the connection). */
+  done?: () => void;
+}
 
 export class PgNotifyBus {
   /** Prefixed to every payload, so this process recognises (and skips) the echo of its own NOTIFYs. */
   readonly origin = randomUUID();
   private readonly handlers = new Map<string, ChannelHandler>();
-  private readonly outbox: Array<{ channel: string; message: string }> = [];
-  private sending = false;
   private client: pg.Client | null = null;
   private connecting: Promise<void> | null = null;
   private retry: NodeJS.Timeout | null = null;
   private failures = 0;
   private stopped = false;
+  /** Statements waiting for the one in flight on `sendingOn`. */
+  private outbox: Pending[] = [];
+  private sendingOn: pg.Client | null = null;
 
   constructor(private readonly options: PgNotifyBusOptions, private readonly logger: Logger) {}
 
   /** Registers a channel's handler; call before `start()` (or it is listened to on the next connection). */
   on(channel: string, handler: ChannelHandler): void {
     this.handlers.set(channel, handler);
-    if (this.client) void this.client.query(`LISTEN ${pg.escapeIdentifier(channel)}`).catch(() => undefined);
+    // A connection being opened listens to every registered channel itself.
+    if (this.client) this.outbox.push({ channel, message: LISTEN });
+    this.flush();
   }
 
   /** Resolves once the first connection listens, or has failed (then it is retried in the background). */
@@ -57,38 +70,58 @@ export class PgNotifyBus {
     return this.client !== null;
   }
 
-  /**
-   * Best effort: never throws; a NOTIFY that cannot be sent (connection down) is logged and dropped. Sent at once when
-   * none is in flight; those that come meanwhile (one per inbound webhook under load) go together in the next
-   * statement, in order: one round trip for many, and never two queries at once on the connection.
-   */
+  /** Best effort: never throws; a NOTIFY that cannot be sent (connection down) is logged and dropped. */
   notify(channel: string, payload: string): void {
-    const message = `${this.origin}|${payload}`;
-    if (!this.client || Buffer.byteLength(message) > MAX_PAYLOAD_BYTES) {
-      this.logger.warn({ channel, connected: this.client !== null }, 'a cross-process notification was not sent');
-      return;
-    }
-    this.outbox.push({ channel, message });
-    if (!this.sending) void this.sendOutbox();
+    this.enqueue(channel, payload);
   }
 
-  private async sendOutbox(): Promise<void> {
-    this.sending = true;
-    try {
-      while (this.outbox.length > 0) {
-        const batch = this.outbox.splice(0, MAX_NOTIFY_BATCH);
-        const client = this.client;
-        if (!client) {
-          this.logger.warn({ count: batch.length, connected: false }, 'cross-process notifications were not sent');
-          continue;
-        }
-        await client.query(NOTIFY_ALL, [batch.map((n) => n.channel), batch.map((n) => n.message)]).catch((err: unknown) => {
-          this.logger.warn({ err, count: batch.length }, 'cross-process notifications failed');
-        });
-      }
-    } finally {
-      this.sending = false;
+  /**
+   * `notify`, resolved once PostgreSQL took the NOTIFY (or it was dropped; never rejects): what is sent after
+   * that reaches every listener after it, so a sender can wait before saying the change is made.
+   */
+  send(channel: string, payload: string): Promise<void> {
+    return new Promise((resolve) => {
+      if (!this.enqueue(channel, payload, resolve)) resolve();
+    });
+  }
+
+  private enqueue(channel: string, payload: string, done?: () => void): boolean {
+    const client = this.client;
+    const message = `${this.origin}|${payload}`;
+    if (!client || Buffer.byteLength(message) > MAX_PAYLOAD_BYTES) {
+      this.logger.warn({ channel, connected: client !== null }, 'a cross-process notification was not sent');
+      return false;
     }
+    this.outbox.push({ channel, message, done });
+    this.flush();
+    return true;
+  }
+
+  /** Sends what waits, one statement at a time: a LISTEN alone, consecutive NOTIFYs together. */
+  private flush(): void {
+    const client = this.client;
+    if (!client || this.sendingOn === client || this.outbox.length === 0) return;
+    const first = this.outbox[0]!;
+    const batch = first.message === LISTEN ? this.outbox.splice(0, 1) : this.outbox.splice(0, this.notifiesAtHead());
+    const statement = first.message === LISTEN
+      ? client.query(`LISTEN ${pg.escapeIdentifier(first.channel)}`)
+      : client.query(`SELECT ${batch.map((_, i) => `pg_notify($${2 * i + 1}, $${2 * i + 2})`).join(', ')}`, batch.flatMap((p) => [p.channel, p.message]));
+    this.sendingOn = client;
+    statement
+      .catch((err: unknown) => {
+        if (first.message !== LISTEN) this.logger.warn({ err, channels: [...new Set(batch.map((p) => p.channel))] }, 'a cross-process notification failed');
+      })
+      .finally(() => {
+        for (const pending of batch) pending.done?.();
+        if (this.sendingOn === client) this.sendingOn = null;
+        this.flush();
+      });
+  }
+
+  private notifiesAtHead(): number {
+    let n = 0;
+    while (n < this.outbox.length && n < MAX_BATCH && this.outbox[n]!.message !== LISTEN) n++;
+    return n;
   }
 
   async stop(): Promise<void> {
@@ -98,6 +131,7 @@ export class PgNotifyBus {
     await this.connecting?.catch(() => undefined);
     const client = this.client;
     this.client = null;
+    this.dropOutbox();
     if (client) await client.end().catch(() => undefined);
   }
 
@@ -129,16 +163,25 @@ export class PgNotifyBus {
     if (this.failures > 0) this.logger.info({ attempts: this.failures }, 'cross-process notifications: listening again');
     this.failures = 0;
     this.client = client;
+    this.flush();
   }
 
   private lost(client: pg.Client, err?: Error): void {
     if (this.client !== client) return;
     this.client = null;
+    // What waited is dropped with the connection, as a NOTIFY sent while it is down (at most once).
+    this.dropOutbox();
     client.removeAllListeners('notification');
     void client.end().catch(() => undefined);
     if (this.stopped) return;
     this.logger.warn({ err }, 'cross-process notifications: connection lost, reconnecting');
     this.scheduleReconnect();
+  }
+
+  private dropOutbox(): void {
+    const dropped = this.outbox;
+    this.outbox = [];
+    for (const pending of dropped) pending.done?.();
   }
 
   private scheduleReconnect(): void {

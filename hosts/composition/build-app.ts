@@ -20,6 +20,7 @@ import type { CallbackSender } from '../../ports/callbacks.js';
 import { DomainError, isDomainError } from '../../ports/errors.js';
 import type { PluginContext, PortName, PortTypes, ProviderEventSink } from '../../ports/plugin.js';
 import type { PhoneNumbers } from '../../ports/phone-numbers.js';
+import type { McpSubscriptionChanges } from '../../ports/mcp-sessions.js';
 import type { Database } from '../../ports/repositories.js';
 import type { Clock, IdGenerator, Logger, Secrets } from '../../ports/runtime.js';
 import { TOKENS } from '../../ports/tokens.js';
@@ -93,6 +94,8 @@ export interface App {
   readiness(): Promise<Readiness>;
   /** The Prometheus registry behind GET /metrics; null when metrics are off (no metrics.token). */
   prometheus: PrometheusMetrics | null;
+  /** MCP subscription changes between the servers of one database (nothing to tell on SQLite). */
+  subscriptionChanges: McpSubscriptionChanges;
   close(): Promise<void>;
 }
 
@@ -350,6 +353,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     securityEvents: securityEventSink(logger, alerts, [{ authFailureBurst: (burst) => void recordLockout(ports, burst) }]),
     readiness: () => readinessOf(db, optional),
     prometheus,
+    subscriptionChanges: crossProcess.subscriptionChanges,
     async close() {
       await jobs.stop();
       await crossProcess.stop();

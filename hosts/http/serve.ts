@@ -31,7 +31,10 @@ export async function startServer(app: App, options: StartServerOptions = {}): P
   const { security } = app.loaded.config;
   const adminRoutes = app.runner.useCases.filter((useCase) => useCase.auth === 'admin').map((useCase) => useCase.rest);
   const defences = await buildHttpDefences(security, adminRoutes, { eventLoopDelay: options.eventLoopDelay, events: app.securityEvents, clock: app.ports.clock });
-  const mcp = new StreamableHttpHost(app.runner, app.loaded.config.server.mcp, app.logger, [mcpResources(app)], app.ports.db.mcpSessions);
+  // Sessions, and their resource subscriptions, are stored: any instance on the database serves them.
+  const stored = app.ports.db.mcpSessions;
+  const resources = mcpResources(app, { store: stored, changes: app.subscriptionChanges });
+  const mcp = new StreamableHttpHost(app.runner, app.loaded.config.server.mcp, app.logger, [resources], stored);
   // Deadlines are checked every connectionsCheckingInterval (Node's default, 30 s, would let a slow client
   // hold a connection that long past its headers deadline).
   const checkEveryMs = Math.max(100, Math.min(1000, Math.floor(security.timeouts.headersMs / 2)));

@@ -57,6 +57,7 @@ export class AnsweringTransport extends StreamableHTTPServerTransport {
   }
 
   private openGetStreams = 0;
+  private listeningHandler: ((listening: boolean) => Promise<void>) | null = null;
 
   /** Requests of this session that have no answer yet. */
   get inFlightCount(): number {
@@ -68,11 +69,21 @@ export class AnsweringTransport extends StreamableHTTPServerTransport {
     return this.openGetStreams > 0;
   }
 
+  /**
+   * Tells `handler` when the client's GET stream opens here (awaited before the stream is answered, so what it
+   * sets up is in place once the client has its stream) and when it closes. One handler; the last set wins.
+   */
+  onListeningChange(handler: (listening: boolean) => Promise<void>): void {
+    this.listeningHandler = handler;
+  }
+
   override async handleRequest(req: IncomingMessage, res: ServerResponse, parsedBody?: unknown): Promise<void> {
     if (req.method === 'DELETE') await this.answerAll(sessionClosed());
     if (req.method === 'GET') {
-      this.openGetStreams++;
-      res.once('close', () => this.openGetStreams--);
+      res.once('close', () => {
+        if (--this.openGetStreams === 0) void this.listeningHandler?.(false);
+      });
+      if (this.openGetStreams++ === 0) await this.listeningHandler?.(true);
     }
     if (req.method !== 'POST') return super.handleRequest(req, res, parsedBody);
     const messages = messagesOf(parsedBody);

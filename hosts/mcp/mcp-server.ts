@@ -72,17 +72,31 @@ function errorResult(err: unknown): CallToolResult {
 
 export type CallerOf = (authExtra: Record<string, unknown> | undefined) => Caller | Promise<Caller>;
 
+/** What an extension may know of the Streamable HTTP session its server serves (there is none over stdio). */
+export interface McpStreamSession {
+  /** The session id, once the session is initialized. */
+  readonly sessionId: string | undefined;
+  /** Whether the client's standalone GET stream (where notifications go) is open on this instance. */
+  readonly listening: boolean;
+  /** Called when that stream opens here (awaited before it is answered) and when it closes. */
+  onListeningChange(handler: (listening: boolean) => Promise<void>): void;
+}
+
 /** More than tools (resources, …): the capabilities it adds and the handlers it sets on each session's server. */
 export interface McpServerExtension {
   capabilities: ServerCapabilities;
-  extend(server: Server, callerOf: CallerOf): void;
+  extend(server: Server, callerOf: CallerOf, session?: McpStreamSession): void;
+  /** Stops what the extension shares between sessions (the host is closing). */
+  close?(): void;
 }
 
 /**
  * A low-level MCP `Server` (JSON Schema in, no Zod) for one session. `callerOf` tells who makes each
- * request: fixed for stdio, per HTTP request for Streamable HTTP.
+ * request: fixed for stdio, per HTTP request for Streamable HTTP (which also gives its `session`).
  */
-export function createMcpServer(runner: UseCaseRunner, tools: Tool[], callerOf: CallerOf, extensions: readonly McpServerExtension[] = []): Server {
+export function createMcpServer(
+  runner: UseCaseRunner, tools: Tool[], callerOf: CallerOf, extensions: readonly McpServerExtension[] = [], session?: McpStreamSession,
+): Server {
   const taskStore = newTaskStore();
   const server = new Server(SERVER_INFO, {
     capabilities: Object.assign({ tools: { listChanged: false }, tasks: TASK_CAPABILITIES }, ...extensions.map((e) => e.capabilities)) as ServerCapabilities,
@@ -107,6 +121,6 @@ export function createMcpServer(runner: UseCaseRunner, tools: Tool[], callerOf: 
   });
   // Set before the extensions, which chain their own clean-up after it.
   server.onclose = () => taskStore.cleanup();
-  for (const extension of extensions) extension.extend(server, callerOf);
+  for (const extension of extensions) extension.extend(server, callerOf, session);
   return server;
 }

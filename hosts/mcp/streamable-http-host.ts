@@ -64,9 +64,10 @@ function negotiatedVersion(requested: string): string {
  * written at initialization, and a request with an id this process does not hold restores the session
  * from it (one lookup, only for unknown ids). Held sessions touch their record at most every `sessionRecheckMs`,
  * which also finds one ended elsewhere; DELETE removes the record; records idle past `idleMs` are swept.
- * A GET stream, and the resource subscriptions that notify on it, live on the instance holding the
- * stream: after a failover the client opens GET again and subscribes again (SDK clients re-open GET).
- * Likewise a server request (an elicitation) waits on the instance that sent it: the client's answer,
+ * A GET stream lives on the instance holding it; the session's resource subscriptions are stored with the
+ * session (see shared-subscriptions.ts), so whichever instance holds the stream notifies it, and after a
+ * failover the stream the client opens again elsewhere (SDK clients re-open GET) still carries them.
+ * A server request (an elicitation) waits on the instance that sent it: the client's answer,
  * POSTed to another instance, finds no one waiting there.
  */
 export class StreamableHttpHost {
@@ -196,9 +197,6 @@ export class StreamableHttpHost {
    * opened elsewhere, restored from its `record` through the same initialize path.
    */
   private async open(owner: string, audience: ToolAudience, init?: InitializeParams, record?: McpSessionRecord): Promise<Session> {
-    const server = createMcpServer(this.runner, this.tools[audience], (extra) => (extra?.caller as Caller | undefined) ?? { kind: 'anonymous' }, this.extensions);
-    // The SDK reports answers it could not deliver (the client left) here; they are not server failures.
-    server.onerror = (err) => this.logger?.debug({ err }, 'MCP message not delivered');
     let session: Session | undefined;
     const transport = new AnsweringTransport({
       sessionIdGenerator: () => record?.id ?? randomUUID(),
@@ -216,6 +214,10 @@ export class StreamableHttpHost {
     transport.onclose = () => {
       if (transport.sessionId) this.sessions.delete(transport.sessionId);
     };
+    // The transport is the session the extensions see: its id, and the client's GET stream opening and closing here.
+    const server = createMcpServer(this.runner, this.tools[audience], (extra) => (extra?.caller as Caller | undefined) ?? { kind: 'anonymous' }, this.extensions, transport);
+    // The SDK reports answers it could not deliver (the client left) here; they are not server failures.
+    server.onerror = (err) => this.logger?.debug({ err }, 'MCP message not delivered');
     await server.connect(transport);
     if (record) {
       await transport.restore({
@@ -281,5 +283,6 @@ export class StreamableHttpHost {
   async close(): Promise<void> {
     clearInterval(this.sweeper);
     await Promise.allSettled([...this.sessions.keys()].map((id) => this.closeSession(id)));
+    for (const extension of this.extensions) extension.close?.();
   }
 }

@@ -25,6 +25,7 @@ const ALL_MIGRATIONS = [
   'Migration20261202020100_customers',
   'Migration20261202060100_contact_indexes',
   'Migration20261203140100_provider_account_indexes',
+  'Migration20261203150100_mcp_session_subscriptions',
 ];
 const now = new Date('2026-11-24T10:00:00.123Z');
 const OLD_AGENT: AgentRecord = {
@@ -97,7 +98,7 @@ describe.skipIf(!url)('postgresql (set COMMS_TEST_POSTGRES_URL to run, e.g. post
       );
       expect(tables.map((t) => t.table_name)).toEqual([
         'agent_channels', 'agent_compliance', 'agent_limits', 'agents', 'audit_log', 'call_logs', 'call_turns', 'callback_deliveries', 'consents',
-        'contact_addresses', 'contacts', 'customers', 'do_not_contact', 'erasure_tombstones', 'mcp_sessions', 'messages', 'mikro_orm_migrations', 'opt_outs', 'phone_numbers',
+        'contact_addresses', 'contacts', 'customers', 'do_not_contact', 'erasure_tombstones', 'mcp_session_subscriptions', 'mcp_sessions', 'messages', 'mikro_orm_migrations', 'opt_outs', 'phone_numbers',
         'provider_credentials', 'provisioning_operations', 'shared_numbers', 'usage_alerts', 'usage_counters', 'usage_records', 'whatsapp_senders',
       ]);
       const orm = await MikroORM.init({
@@ -122,7 +123,7 @@ describe.skipIf(!url)('postgresql (set COMMS_TEST_POSTGRES_URL to run, e.g. post
       // The migration log table exists first, as after any earlier deployment.
       await dbs[0]?.migrate();
       await admin.em.getConnection().execute(`delete from "${schema}".mikro_orm_migrations`);
-      const tables = ['provisioning_operations', 'phone_numbers', 'shared_numbers', 'customers', 'mcp_sessions', 'provider_credentials', 'audit_log', 'agent_compliance', 'erasure_tombstones', 'consents', 'contact_addresses', 'contacts', 'do_not_contact', 'opt_outs', 'usage_alerts', 'usage_counters', 'usage_records', 'agent_limits', 'call_turns', 'call_logs', 'whatsapp_senders', 'callback_deliveries', 'messages', 'agent_channels', 'agents'];
+      const tables = ['mcp_session_subscriptions', 'provisioning_operations', 'phone_numbers', 'shared_numbers', 'customers', 'mcp_sessions', 'provider_credentials', 'audit_log', 'agent_compliance', 'erasure_tombstones', 'consents', 'contact_addresses', 'contacts', 'do_not_contact', 'opt_outs', 'usage_alerts', 'usage_counters', 'usage_records', 'agent_limits', 'call_turns', 'call_logs', 'whatsapp_senders', 'callback_deliveries', 'messages', 'agent_channels', 'agents'];
       await admin.em.getConnection().execute(`drop table ${tables.map((table) => `"${schema}".${table}`).join(', ')}`);
       const applied = await Promise.all(dbs.map((db) => db.migrate()));
       expect(applied.flat()).toEqual(ALL_MIGRATIONS);

@@ -33,6 +33,7 @@ const PROVISIONING = 'Migration20261202010100_provisioning';
 const CUSTOMERS = 'Migration20261202020100_customers';
 const CONTACT_INDEXES = 'Migration20261202060100_contact_indexes';
 const PROVIDER_ACCOUNT_INDEXES = 'Migration20261203140100_provider_account_indexes';
+const MCP_SUBSCRIPTIONS = 'Migration20261203150100_mcp_session_subscriptions';
 
 function agent(id: string): AgentRecord {
   return {
@@ -126,7 +127,7 @@ describe('sqlite db plugin', () => {
     const db = await create({ path: 'lazy.sqlite' });
     await db.ping();
     await expect(db.agents.findById('agt_x')).rejects.toThrow(/no such table/);
-    expect(await db.migrate()).toEqual([INITIAL, CHANNELS_POOL_CALLS, VOICE_CONVERSATIONS, USAGE, COMPLIANCE, TURN_LATENCY, STUCK_SENDS, AGENT_SUSPENSION, AUDIT_LOG, HISTORY_INDEXES, MCP_SESSIONS, PROVIDER_CREDENTIALS, CONTACTS, PROVISIONING, CUSTOMERS, CONTACT_INDEXES, PROVIDER_ACCOUNT_INDEXES]);
+    expect(await db.migrate()).toEqual([INITIAL, CHANNELS_POOL_CALLS, VOICE_CONVERSATIONS, USAGE, COMPLIANCE, TURN_LATENCY, STUCK_SENDS, AGENT_SUSPENSION, AUDIT_LOG, HISTORY_INDEXES, MCP_SESSIONS, PROVIDER_CREDENTIALS, CONTACTS, PROVISIONING, CUSTOMERS, CONTACT_INDEXES, PROVIDER_ACCOUNT_INDEXES, MCP_SUBSCRIPTIONS]);
     expect(await db.agents.findById('agt_x')).toBeNull();
   });
 
@@ -155,7 +156,7 @@ describe('sqlite db plugin', () => {
   it('upgrades a database deployed with the initial migration only, keeping its data', async () => {
     await deployEarlierRelease('upgrade1.sqlite', 1, [OLD_AGENT]);
     const upgraded = await create({ path: 'upgrade1.sqlite' });
-    expect(await upgraded.migrate()).toEqual([CHANNELS_POOL_CALLS, VOICE_CONVERSATIONS, USAGE, COMPLIANCE, TURN_LATENCY, STUCK_SENDS, AGENT_SUSPENSION, AUDIT_LOG, HISTORY_INDEXES, MCP_SESSIONS, PROVIDER_CREDENTIALS, CONTACTS, PROVISIONING, CUSTOMERS, CONTACT_INDEXES, PROVIDER_ACCOUNT_INDEXES]);
+    expect(await upgraded.migrate()).toEqual([CHANNELS_POOL_CALLS, VOICE_CONVERSATIONS, USAGE, COMPLIANCE, TURN_LATENCY, STUCK_SENDS, AGENT_SUSPENSION, AUDIT_LOG, HISTORY_INDEXES, MCP_SESSIONS, PROVIDER_CREDENTIALS, CONTACTS, PROVISIONING, CUSTOMERS, CONTACT_INDEXES, PROVIDER_ACCOUNT_INDEXES, MCP_SUBSCRIPTIONS]);
     expect(await upgraded.migrate()).toEqual([]);
     expect(await upgraded.agents.findById('agt_old')).toEqual(agent('agt_old'));
     await upgraded.whatsappSenders.add({ id: 'wsn_1', address: '+14440000001', agentId: 'agt_old', createdAt: now });
@@ -165,7 +166,7 @@ describe('sqlite db plugin', () => {
   it('upgrades a database deployed with the first two migrations: only the third runs, data is kept', async () => {
     await deployEarlierRelease('upgrade2.sqlite', 2, [OLD_AGENT, OLD_CALL]);
     const upgraded = await create({ path: 'upgrade2.sqlite' });
-    expect(await upgraded.migrate()).toEqual([VOICE_CONVERSATIONS, USAGE, COMPLIANCE, TURN_LATENCY, STUCK_SENDS, AGENT_SUSPENSION, AUDIT_LOG, HISTORY_INDEXES, MCP_SESSIONS, PROVIDER_CREDENTIALS, CONTACTS, PROVISIONING, CUSTOMERS, CONTACT_INDEXES, PROVIDER_ACCOUNT_INDEXES]);
+    expect(await upgraded.migrate()).toEqual([VOICE_CONVERSATIONS, USAGE, COMPLIANCE, TURN_LATENCY, STUCK_SENDS, AGENT_SUSPENSION, AUDIT_LOG, HISTORY_INDEXES, MCP_SESSIONS, PROVIDER_CREDENTIALS, CONTACTS, PROVISIONING, CUSTOMERS, CONTACT_INDEXES, PROVIDER_ACCOUNT_INDEXES, MCP_SUBSCRIPTIONS]);
     expect(await upgraded.migrate()).toEqual([]);
     // The existing agent got the column's default: no settings.
     expect(await upgraded.agents.findById('agt_old')).toEqual(agent('agt_old'));
@@ -186,13 +187,13 @@ describe('sqlite db plugin', () => {
       ...sharedOrmOptions(databasePluginContext(dir).logger, SQLITE_MIGRATIONS), dbName: join(dir, 'down.sqlite'),
     });
     try {
-      expect((await orm.getMigrator().down({ to: VOICE_CONVERSATIONS })).map((m) => m.name)).toEqual([PROVIDER_ACCOUNT_INDEXES, CONTACT_INDEXES, CUSTOMERS, PROVISIONING, CONTACTS, PROVIDER_CREDENTIALS, MCP_SESSIONS, HISTORY_INDEXES, AUDIT_LOG, AGENT_SUSPENSION, STUCK_SENDS, TURN_LATENCY, COMPLIANCE, USAGE, VOICE_CONVERSATIONS]);
+      expect((await orm.getMigrator().down({ to: VOICE_CONVERSATIONS })).map((m) => m.name)).toEqual([MCP_SUBSCRIPTIONS, PROVIDER_ACCOUNT_INDEXES, CONTACT_INDEXES, CUSTOMERS, PROVISIONING, CONTACTS, PROVIDER_CREDENTIALS, MCP_SESSIONS, HISTORY_INDEXES, AUDIT_LOG, AGENT_SUSPENSION, STUCK_SENDS, TURN_LATENCY, COMPLIANCE, USAGE, VOICE_CONVERSATIONS]);
     } finally {
       await orm.close(true);
     }
 
     const again = await create({ path: 'down.sqlite' });
-    expect(await again.migrate()).toEqual([VOICE_CONVERSATIONS, USAGE, COMPLIANCE, TURN_LATENCY, STUCK_SENDS, AGENT_SUSPENSION, AUDIT_LOG, HISTORY_INDEXES, MCP_SESSIONS, PROVIDER_CREDENTIALS, CONTACTS, PROVISIONING, CUSTOMERS, CONTACT_INDEXES, PROVIDER_ACCOUNT_INDEXES]);
+    expect(await again.migrate()).toEqual([VOICE_CONVERSATIONS, USAGE, COMPLIANCE, TURN_LATENCY, STUCK_SENDS, AGENT_SUSPENSION, AUDIT_LOG, HISTORY_INDEXES, MCP_SESSIONS, PROVIDER_CREDENTIALS, CONTACTS, PROVISIONING, CUSTOMERS, CONTACT_INDEXES, PROVIDER_ACCOUNT_INDEXES, MCP_SUBSCRIPTIONS]);
     // The settings went with the column; the agent itself stays.
     expect(await again.agents.findById('agt_kept')).toEqual(agent('agt_kept'));
   });
