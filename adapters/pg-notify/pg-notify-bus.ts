@@ -3,6 +3,8 @@
  * database hear each other. The connection is dedicated (a pooled one would drop its LISTENs when returned);
  * when it drops, it is opened again with doubling delays and every channel is listened to again.
  * Delivery is at most once: what is notified while the connection is down is not heard here.
+ * Statements go to the connection one at a time (node-postgres only queues a query issued while another runs,
+ * and pg@9 will refuse it): NOTIFYs published meanwhile wait and then go together, in order, in one statement.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import pg from 'pg';
@@ -20,8 +22,18 @@ export interface PgNotifyBusOptions {
 /** A message of another process (never one this bus sent: a sender does its local work itself). */
 export type ChannelHandler = (payload: string) => void;
 
+/** Marks a queued LISTEN (no NOTIFY payload is this string: every payload starts with the origin and `|`). */
+const LISTEN = '';
+
 /** PostgreSQL's limit on a NOTIFY payload (8000 bytes by default). */
 const MAX_PAYLOAD_BYTES = 7900;
+/** NOTIFYs sent in one statement at most (two parameters each). */
+const MAX_BATCH = 100;
+
+interface Pending {
+  channel: string;
+  message: string;
+}
 
 export class PgNotifyBus {
   /** Prefixed to every payload, so this process recognises (and skips) the echo of its own NOTIFYs. */
@@ -32,13 +44,18 @@ export class PgNotifyBus {
   private retry: NodeJS.Timeout | null = null;
   private failures = 0;
   private stopped = false;
+  /** Statements waiting for the one in flight on `sendingOn`. */
+  private outbox: Pending[] = [];
+  private sendingOn: pg.Client | null = null;
 
   constructor(private readonly options: PgNotifyBusOptions, private readonly logger: Logger) {}
 
   /** Registers a channel's handler; call before `start()` (or it is listened to on the next connection). */
   on(channel: string, handler: ChannelHandler): void {
     this.handlers.set(channel, handler);
-    if (this.client) void this.client.query(`LISTEN ${pg.escapeIdentifier(channel)}`).catch(() => undefined);
+    // A connection being opened listens to every registered channel itself.
+    if (this.client) this.outbox.push({ channel, message: LISTEN });
+    this.flush();
   }
 
   /** Resolves once the first connection listens, or has failed (then it is retried in the background). */
@@ -59,9 +76,34 @@ export class PgNotifyBus {
       this.logger.warn({ channel, connected: client !== null }, 'a cross-process notification was not sent');
       return;
     }
-    client.query('SELECT pg_notify($1, $2)', [channel, message]).catch((err: unknown) => {
-      this.logger.warn({ err, channel }, 'a cross-process notification failed');
-    });
+    this.outbox.push({ channel, message });
+    this.flush();
+  }
+
+  /** Sends what waits, one statement at a time: a LISTEN alone, consecutive NOTIFYs together. */
+  private flush(): void {
+    const client = this.client;
+    if (!client || this.sendingOn === client || this.outbox.length === 0) return;
+    const first = this.outbox[0]!;
+    const batch = first.message === LISTEN ? this.outbox.splice(0, 1) : this.outbox.splice(0, this.notifiesAtHead());
+    const statement = first.message === LISTEN
+      ? client.query(`LISTEN ${pg.escapeIdentifier(first.channel)}`)
+      : client.query(`SELECT ${batch.map((_, i) => `pg_notify($${2 * i + 1}, $${2 * i + 2})`).join(', ')}`, batch.flatMap((p) => [p.channel, p.message]));
+    this.sendingOn = client;
+    statement
+      .catch((err: unknown) => {
+        if (first.message !== LISTEN) this.logger.warn({ err, channels: [...new Set(batch.map((p) => p.channel))] }, 'a cross-process notification failed');
+      })
+      .finally(() => {
+        if (this.sendingOn === client) this.sendingOn = null;
+        this.flush();
+      });
+  }
+
+  private notifiesAtHead(): number {
+    let n = 0;
+    while (n < this.outbox.length && n < MAX_BATCH && this.outbox[n]!.message !== LISTEN) n++;
+    return n;
   }
 
   async stop(): Promise<void> {
@@ -71,6 +113,7 @@ export class PgNotifyBus {
     await this.connecting?.catch(() => undefined);
     const client = this.client;
     this.client = null;
+    this.outbox = [];
     if (client) await client.end().catch(() => undefined);
   }
 
@@ -102,11 +145,14 @@ export class PgNotifyBus {
     if (this.failures > 0) this.logger.info({ attempts: this.failures }, 'cross-process notifications: listening again');
     this.failures = 0;
     this.client = client;
+    this.flush();
   }
 
   private lost(client: pg.Client, err?: Error): void {
     if (this.client !== client) return;
     this.client = null;
+    // What waited is dropped with the connection, as a NOTIFY sent while it is down (at most once).
+    this.outbox = [];
     client.removeAllListeners('notification');
     void client.end().catch(() => undefined);
     if (this.stopped) return;
