@@ -1334,5 +1334,37 @@ export function describeDatabaseContract(options: DatabaseContractOptions): void
         expect(await db.turns.list(call.id)).toEqual([attempts[codes.indexOf('no error')]]);
       });
     });
+
+    describe('send blocks (opt-outs and do-not-contact entries in one lookup)', () => {
+      const h = (n: number): string => n.toString(16).padStart(64, '0');
+      it('finds what findOptOuts and findDoNotContact find for a send, in their order, and only those', async () => {
+        await db.compliance.addOptOut({ contactHash: h(1), channel: 'sms', sender: '+15550100001', scope: 'all', source: 'keyword', createdAt: at(2) });
+        await db.compliance.addOptOut({ contactHash: h(1), channel: 'sms', sender: null, scope: 'marketing', source: 'admin', createdAt: at(1) });
+        await db.compliance.addOptOut({ contactHash: h(1), channel: 'sms', sender: '+15550100009', scope: 'all', source: 'keyword', createdAt: at(0) });
+        await db.compliance.addOptOut({ contactHash: h(1), channel: 'whatsapp', sender: null, scope: 'all', source: 'keyword', createdAt: at(0) });
+        await db.compliance.addOptOut({ contactHash: h(3), channel: 'sms', sender: null, scope: 'all', source: 'provider', createdAt: at(3) });
+        await db.compliance.addDoNotContact([
+          { contactHash: h(1), agentId: 'agt_a', source: 'admin', createdAt: at(0) },
+          { contactHash: h(1), agentId: null, source: 'import', createdAt: at(1) },
+          { contactHash: h(2), agentId: 'agt_b', source: 'admin', createdAt: at(0) },
+        ]);
+        const hashes = [h(1), h(2)];
+        const blocks = await db.compliance.findSendBlocks({ contactHashes: hashes, channel: 'sms', sender: '+15550100001', agentId: 'agt_a', doNotContact: true });
+        expect(blocks).toEqual({
+          optOuts: await db.compliance.findOptOuts(hashes, 'sms', '+15550100001'),
+          doNotContact: await db.compliance.findDoNotContact(hashes, 'agt_a'),
+        });
+        expect(blocks.optOuts.map((o) => [o.sender, o.scope])).toEqual([[null, 'marketing'], ['+15550100001', 'all']]);
+        expect(blocks.doNotContact.map((e) => e.agentId)).toEqual([null, 'agt_a']);
+        expect(blocks.doNotContact[0]).toEqual({ contactHash: h(1), agentId: null, source: 'import', createdAt: at(1) });
+
+        const email = await db.compliance.findSendBlocks({ contactHashes: hashes, channel: 'sms', sender: '+15550100001', agentId: 'agt_a', doNotContact: false });
+        expect(email).toEqual({ optOuts: blocks.optOuts, doNotContact: [] });
+        expect(await db.compliance.findSendBlocks({ contactHashes: [h(4)], channel: 'sms', sender: '+15550100001', agentId: 'agt_b', doNotContact: true }))
+          .toEqual({ optOuts: [], doNotContact: [] });
+        expect(await db.compliance.findSendBlocks({ contactHashes: [], channel: 'sms', sender: '+15550100001', agentId: 'agt_b', doNotContact: true }))
+          .toEqual({ optOuts: [], doNotContact: [] });
+      });
+    });
   });
 }
