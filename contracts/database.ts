@@ -806,6 +806,59 @@ export function describeDatabaseContract(options: DatabaseContractOptions): void
         await db.messages.changeStatus(m.id, { status: 'delivered', updatedAt: at(9) }, ['accepted']);
         expect((await db.messages.findById(m.id))?.provider).toBe('vonage');
       });
+
+      it('answers each of many concurrent changes for itself: applied or not, fields kept or set, a taken provider id refused alone', async () => {
+        // On PostgreSQL concurrent changes share statements (status-batcher.ts): every answer must still be its own.
+        const a = await storedAgent();
+        const ms = Array.from({ length: 30 }, (_, i) => message(a.id, { id: `msg_batch_${String(i).padStart(2, '0')}` }));
+        for (const m of ms) await db.messages.insertOutbound(m);
+        await db.messages.changeStatus(ms[0]!.id, { status: 'sent', providerMessageId: 'SM-taken', updatedAt: at(1) }, ['pending']);
+        // Every shape of change at once (on PostgreSQL: statements of many changes) …
+        const outcomes: unknown[] = await Promise.all(ms.map((m, i) => {
+          if (i === 0) return codeOf(db.messages.changeStatus(m.id, { status: 'delivered', updatedAt: at(2) }, ['sent']));
+          if (i === 1) return 'later';
+          if (i % 3 === 0) return db.messages.changeStatus(m.id, { status: 'delivered', updatedAt: at(2) }, ['sent']); // not from pending
+          if (i % 3 === 1) return db.messages.changeStatus(m.id, { status: 'failed', errorCode: 'PROVIDER_REJECTED', errorMessage: 'No', updatedAt: at(2) }, ['pending']);
+          return db.messages.changeStatus(m.id, { status: 'queued', providerMessageId: `SM-${i}`, provider: 'vonage', metadata: { n: i }, updatedAt: at(2) }, ['pending']);
+        }));
+        // … and a provider id another message holds, among others: refused alone.
+        const [conflict, ...others] = await Promise.all([
+          codeOf(db.messages.changeStatus(ms[1]!.id, { status: 'sent', providerMessageId: 'SM-taken', updatedAt: at(2) }, ['pending'])),
+          ...[3, 6, 9].map((i) => db.messages.changeStatus(ms[i]!.id, { status: 'delivered', updatedAt: at(2) }, ['sent'])),
+        ]);
+        expect(outcomes[0]).toBe('no error');
+        expect(conflict).toBe('CONFLICT');
+        expect(others).toEqual([false, false, false]);
+        for (const [i, m] of ms.entries()) {
+          const stored = await db.messages.findById(m.id);
+          if (i === 0) expect(stored).toEqual({ ...m, status: 'delivered', providerMessageId: 'SM-taken', updatedAt: at(2) });
+          else if (i === 1) expect(stored).toEqual(m);
+          else if (i % 3 === 0) {
+            expect(outcomes[i]).toBe(false);
+            expect(stored).toEqual(m);
+          } else if (i % 3 === 1) {
+            expect(outcomes[i]).toBe(true);
+            expect(stored).toEqual({ ...m, status: 'failed', errorCode: 'PROVIDER_REJECTED', errorMessage: 'No', updatedAt: at(2) });
+          } else {
+            expect(outcomes[i]).toBe(true);
+            expect(stored).toEqual({ ...m, status: 'queued', providerMessageId: `SM-${i}`, provider: 'vonage', metadata: { n: i }, updatedAt: at(2) });
+          }
+        }
+      });
+
+      it('applies concurrent changes of one message in the order they were made', async () => {
+        const a = await storedAgent();
+        const m = message(a.id);
+        await db.messages.insertOutbound(m);
+        const [queued, sent, delivered, late] = await Promise.all([
+          db.messages.changeStatus(m.id, { status: 'queued', providerMessageId: 'SM-1', updatedAt: at(1) }, ['pending']),
+          db.messages.changeStatus(m.id, { status: 'sent', updatedAt: at(2) }, ['pending', 'queued']),
+          db.messages.changeStatus(m.id, { status: 'delivered', updatedAt: at(3) }, ['pending', 'queued', 'sent']),
+          db.messages.changeStatus(m.id, { status: 'sent', updatedAt: at(4) }, ['pending', 'queued']),
+        ]);
+        expect([queued, sent, delivered, late]).toEqual([true, true, true, false]);
+        expect(await db.messages.findById(m.id)).toEqual({ ...m, status: 'delivered', providerMessageId: 'SM-1', updatedAt: at(3) });
+      });
     });
 
     describe('list', () => {
