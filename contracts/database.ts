@@ -830,6 +830,59 @@ export function describeDatabaseContract(options: DatabaseContractOptions): void
         await db.messages.changeStatus(m.id, { status: 'delivered', updatedAt: at(9) }, ['accepted']);
         expect((await db.messages.findById(m.id))?.provider).toBe('vonage');
       });
+
+      it('answers each of many concurrent changes for itself: applied or not, fields kept or set, a taken provider id refused alone', async () => {
+        // On PostgreSQL concurrent changes share statements (status-batcher.ts): every answer must still be its own.
+        const a = await storedAgent();
+        const ms = Array.from({ length: 30 }, (_, i) => message(a.id, { id: `msg_batch_${String(i).padStart(2, '0')}` }));
+        for (const m of ms) await db.messages.insertOutbound(m);
+        await db.messages.changeStatus(ms[0]!.id, { status: 'sent', providerMessageId: 'SM-taken', updatedAt: at(1) }, ['pending']);
+        // Every shape of change at once (on PostgreSQL: statements of many changes) …
+        const outcomes: unknown[] = await Promise.all(ms.map((m, i) => {
+          if (i === 0) return codeOf(db.messages.changeStatus(m.id, { status: 'delivered', updatedAt: at(2) }, ['sent']));
+          if (i === 1) return 'later';
+          if (i % 3 === 0) return db.messages.changeStatus(m.id, { status: 'delivered', updatedAt: at(2) }, ['sent']); // not from pending
+          if (i % 3 === 1) return db.messages.changeStatus(m.id, { status: 'failed', errorCode: 'PROVIDER_REJECTED', errorMessage: 'No', updatedAt: at(2) }, ['pending']);
+          return db.messages.changeStatus(m.id, { status: 'queued', providerMessageId: `SM-${i}`, provider: 'vonage', metadata: { n: i }, updatedAt: at(2) }, ['pending']);
+        }));
+        // … and a provider id another message holds, among others: refused alone.
+        const [conflict, ...others] = await Promise.all([
+          codeOf(db.messages.changeStatus(ms[1]!.id, { status: 'sent', providerMessageId: 'SM-taken', updatedAt: at(2) }, ['pending'])),
+          ...[3, 6, 9].map((i) => db.messages.changeStatus(ms[i]!.id, { status: 'delivered', updatedAt: at(2) }, ['sent'])),
+        ]);
+        expect(outcomes[0]).toBe('no error');
+        expect(conflict).toBe('CONFLICT');
+        expect(others).toEqual([false, false, false]);
+        for (const [i, m] of ms.entries()) {
+          const stored = await db.messages.findById(m.id);
+          if (i === 0) expect(stored).toEqual({ ...m, status: 'delivered', providerMessageId: 'SM-taken', updatedAt: at(2) });
+          else if (i === 1) expect(stored).toEqual(m);
+          else if (i % 3 === 0) {
+            expect(outcomes[i]).toBe(false);
+            expect(stored).toEqual(m);
+          } else if (i % 3 === 1) {
+            expect(outcomes[i]).toBe(true);
+            expect(stored).toEqual({ ...m, status: 'failed', errorCode: 'PROVIDER_REJECTED', errorMessage: 'No', updatedAt: at(2) });
+          } else {
+            expect(outcomes[i]).toBe(true);
+            expect(stored).toEqual({ ...m, status: 'queued', providerMessageId: `SM-${i}`, provider: 'vonage', metadata: { n: i }, updatedAt: at(2) });
+          }
+        }
+      });
+
+      it('applies concurrent changes of one message in the order they were made', async () => {
+        const a = await storedAgent();
+        const m = message(a.id);
+        await db.messages.insertOutbound(m);
+        const [queued, sent, delivered, late] = await Promise.all([
+          db.messages.changeStatus(m.id, { status: 'queued', providerMessageId: 'SM-1', updatedAt: at(1) }, ['pending']),
+          db.messages.changeStatus(m.id, { status: 'sent', updatedAt: at(2) }, ['pending', 'queued']),
+          db.messages.changeStatus(m.id, { status: 'delivered', updatedAt: at(3) }, ['pending', 'queued', 'sent']),
+          db.messages.changeStatus(m.id, { status: 'sent', updatedAt: at(4) }, ['pending', 'queued']),
+        ]);
+        expect([queued, sent, delivered, late]).toEqual([true, true, true, false]);
+        expect(await db.messages.findById(m.id)).toEqual({ ...m, status: 'delivered', providerMessageId: 'SM-1', updatedAt: at(3) });
+      });
     });
 
     describe('list', () => {
@@ -1356,6 +1409,38 @@ export function describeDatabaseContract(options: DatabaseContractOptions): void
         expect(codes.filter((code) => code === 'no error')).toHaveLength(1);
         expect(codes.filter((code) => code === 'CONFLICT')).toHaveLength(9);
         expect(await db.turns.list(call.id)).toEqual([attempts[codes.indexOf('no error')]]);
+      });
+    });
+
+    describe('send blocks (opt-outs and do-not-contact entries in one lookup)', () => {
+      const h = (n: number): string => n.toString(16).padStart(64, '0');
+      it('finds what findOptOuts and findDoNotContact find for a send, in their order, and only those', async () => {
+        await db.compliance.addOptOut({ contactHash: h(1), channel: 'sms', sender: '+15550100001', scope: 'all', source: 'keyword', createdAt: at(2) });
+        await db.compliance.addOptOut({ contactHash: h(1), channel: 'sms', sender: null, scope: 'marketing', source: 'admin', createdAt: at(1) });
+        await db.compliance.addOptOut({ contactHash: h(1), channel: 'sms', sender: '+15550100009', scope: 'all', source: 'keyword', createdAt: at(0) });
+        await db.compliance.addOptOut({ contactHash: h(1), channel: 'whatsapp', sender: null, scope: 'all', source: 'keyword', createdAt: at(0) });
+        await db.compliance.addOptOut({ contactHash: h(3), channel: 'sms', sender: null, scope: 'all', source: 'provider', createdAt: at(3) });
+        await db.compliance.addDoNotContact([
+          { contactHash: h(1), agentId: 'agt_a', source: 'admin', createdAt: at(0) },
+          { contactHash: h(1), agentId: null, source: 'import', createdAt: at(1) },
+          { contactHash: h(2), agentId: 'agt_b', source: 'admin', createdAt: at(0) },
+        ]);
+        const hashes = [h(1), h(2)];
+        const blocks = await db.compliance.findSendBlocks({ contactHashes: hashes, channel: 'sms', sender: '+15550100001', agentId: 'agt_a', doNotContact: true });
+        expect(blocks).toEqual({
+          optOuts: await db.compliance.findOptOuts(hashes, 'sms', '+15550100001'),
+          doNotContact: await db.compliance.findDoNotContact(hashes, 'agt_a'),
+        });
+        expect(blocks.optOuts.map((o) => [o.sender, o.scope])).toEqual([[null, 'marketing'], ['+15550100001', 'all']]);
+        expect(blocks.doNotContact.map((e) => e.agentId)).toEqual([null, 'agt_a']);
+        expect(blocks.doNotContact[0]).toEqual({ contactHash: h(1), agentId: null, source: 'import', createdAt: at(1) });
+
+        const email = await db.compliance.findSendBlocks({ contactHashes: hashes, channel: 'sms', sender: '+15550100001', agentId: 'agt_a', doNotContact: false });
+        expect(email).toEqual({ optOuts: blocks.optOuts, doNotContact: [] });
+        expect(await db.compliance.findSendBlocks({ contactHashes: [h(4)], channel: 'sms', sender: '+15550100001', agentId: 'agt_b', doNotContact: true }))
+          .toEqual({ optOuts: [], doNotContact: [] });
+        expect(await db.compliance.findSendBlocks({ contactHashes: [], channel: 'sms', sender: '+15550100001', agentId: 'agt_b', doNotContact: true }))
+          .toEqual({ optOuts: [], doNotContact: [] });
       });
     });
   });

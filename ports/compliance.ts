@@ -74,6 +74,20 @@ export interface ContactHoldings {
   calls: CallLogRecord[];
 }
 
+export interface SendBlocksQuery {
+  contactHashes: readonly string[];
+  channel: ComplianceChannel;
+  sender: string;
+  agentId: string;
+  /** Whether to look at the do-not-contact lists too (they hold numbers: not for email). */
+  doNotContact: boolean;
+}
+
+export interface SendBlocks {
+  optOuts: OptOutRecord[];
+  doNotContact: DoNotContactEntry[];
+}
+
 export interface ComplianceRepository {
   /** Stores an opt-out; a repeat of the same (contact, channel, sender, scope) changes nothing. */
   addOptOut(record: OptOutRecord): Promise<void>;
@@ -87,6 +101,12 @@ export interface ComplianceRepository {
   removeDoNotContact(contactHashes: readonly string[], agentId: string | null): Promise<number>;
   /** Entries for any of the contacts on the global list or on the agent's (null: every list). */
   findDoNotContact(contactHashes: readonly string[], agentId: string | null): Promise<DoNotContactEntry[]>;
+  /**
+   * What stands between `agentId` sending from `sender` on `channel` and the contacts, in one round trip: the
+   * opt-outs `findOptOuts` finds and, unless `doNotContact` is false, the entries `findDoNotContact` finds for
+   * the agent (same order as those).
+   */
+  findSendBlocks(query: SendBlocksQuery): Promise<SendBlocks>;
   recordConsent(record: ConsentRecord): Promise<void>;
   /** The contact's consent records, newest first; of one agent, or every agent's when null. */
   consents(contactHash: string, agentId: string | null): Promise<ConsentRecord[]>;

@@ -9,6 +9,7 @@ import { SqlClauses } from './sql-clauses.js';
 import type { SqlCodec, SqlExecutor, SqlParam, SqlSession } from './sql-executor.js';
 import { isUniqueViolation } from './unique-violation.js';
 import { InboundInsertBatch } from './postgresql-inbound-batch.js';
+import { StatusBatcher } from './status-batcher.js';
 
 const MESSAGE_VALUES = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 // The conflict targets are the unique constraints themselves: a key or provider id already stored
@@ -39,14 +40,17 @@ export class SqlMessageRepository implements MessageRepository {
   private readonly codec: SqlCodec;
   /** PostgreSQL outside a transaction: concurrent inbound inserts share one statement and one commit. */
   private readonly inboundBatch: InboundInsertBatch | null;
+  private readonly batcher: StatusBatcher | null;
 
-  constructor(private readonly sql: SqlExecutor) {
+  /** `batchStatuses`: concurrent status changes share statements (PostgreSQL, outside transactions; see status-batcher.ts). */
+  constructor(private readonly sql: SqlExecutor, batchStatuses = false) {
     this.codec = sql.codec;
     const arrayRows = sql.arrayRows?.bind(sql);
     this.inboundBatch = arrayRows
       ? new InboundInsertBatch(arrayRows, this.codec, (m) => this.messageParams(m), (m, d) => this.insertInboundAlone(m, d),
         (m) => this.sql.run(async (session) => ({ inserted: false, message: await this.storedRedelivery(session, m) })))
       : null;
+    this.batcher = batchStatuses ? new StatusBatcher(sql, sql.codec, (id, change, onlyFrom) => this.changeStatusAlone(id, change, onlyFrom)) : null;
   }
 
   insertOutbound(message: MessageRecord): Promise<InsertOutcome> {
@@ -109,6 +113,10 @@ export class SqlMessageRepository implements MessageRepository {
 
   async changeStatus(id: string, change: StatusChange, onlyFrom: readonly MessageStatus[]): Promise<boolean> {
     if (onlyFrom.length === 0) return false;
+    return this.batcher ? this.batcher.change(id, change, onlyFrom) : this.changeStatusAlone(id, change, onlyFrom);
+  }
+
+  private async changeStatusAlone(id: string, change: StatusChange, onlyFrom: readonly MessageStatus[]): Promise<boolean> {
     // Fields left undefined keep their stored value; null clears them. `metadata` replaces the stored object.
     const set = new SqlClauses('status = ?', change.status).and('updated_at = ?', this.codec.time(change.updatedAt));
     if (change.errorCode !== undefined) set.and('error_code = ?', change.errorCode);

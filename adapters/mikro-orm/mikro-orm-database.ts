@@ -17,11 +17,14 @@ import { SqlMcpSessionRepository } from './mcp-session-repository.js';
 import { SqlProvisioningRepository } from './provisioning-repository.js';
 import { SqlCustomerRepository, SqlSharedNumberRepository } from './customer-repository.js';
 
-/** Every repository over one executor: the database's own, or a transaction's session. */
-function repositoriesOver(sql: SqlExecutor): Repositories {
+/**
+ * Every repository over one executor: the database's own, or a transaction's session. Status changes made
+ * outside a transaction on PostgreSQL are batched (a transaction's statements stay its own).
+ */
+function repositoriesOver(sql: SqlExecutor, own = false): Repositories {
   return {
     agents: new SqlAgentRepository(sql),
-    messages: new SqlMessageRepository(sql),
+    messages: new SqlMessageRepository(sql, own && sql.dialect === 'postgresql'),
     callbacks: new SqlCallbackDeliveryRepository(sql),
     whatsappSenders: new SqlWhatsAppSenderRepository(sql),
     calls: new SqlCallLogRepository(sql),
@@ -72,7 +75,7 @@ export class MikroOrmDatabase implements Database {
       whatsappSenders: this.whatsappSenders, calls: this.calls, turns: this.turns, usage: this.usage,
       compliance: this.compliance, audit: this.audit, providerCredentials: this.providerCredentials, contacts: this.contacts,
       mcpSessions: this.mcpSessions, provisioning: this.provisioning, customers: this.customers, sharedNumbers: this.sharedNumbers,
-    } = repositoriesOver(executor));
+    } = repositoriesOver(executor, true));
   }
 
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {

@@ -25,6 +25,13 @@ const CLAIM_CONFLICT =
 const ADJUST_CONFLICT =
   'ON CONFLICT (agent_id, counter, window_start) DO UPDATE SET used = usage_counters.used + excluded.used, ' +
   'cap = CASE WHEN usage_counters.used + excluded.used > usage_counters.cap THEN usage_counters.used + excluded.used ELSE usage_counters.cap END';
+/** The claims and records of a PostgreSQL reservation, as rows of its JSON parameters. */
+const CLAIM_FIELDS = 'counter text, window_start timestamptz, window_end timestamptz, used bigint, cap bigint';
+const RECORD_FIELDS =
+  'id text, agent_id text, channel text, action text, units integer, unit text, provider text, destination text, cost_micros bigint, ' +
+  'price_micros bigint, markup_bp integer, currency text, cost_source text, state text, held_until timestamptz, shares jsonb, ' +
+  'message_id text, call_id text, created_at timestamptz, updated_at timestamptz';
+const CLAIM_CONFLICT_PG = CLAIM_CONFLICT.replace('RETURNING counter, window_start, window_end, used', 'RETURNING counter, window_start, used');
 const SELECT_USED = 'SELECT used FROM usage_counters WHERE agent_id = ? AND counter = ? AND window_start = ?';
 const SELECT_LIMITS = 'SELECT agent_id, tier, overrides, updated_at FROM agent_limits';
 const UPSERT_LIMITS =
@@ -62,8 +69,15 @@ export class SqlUsageRepository implements UsageRepository {
   }
 
   private async reserveInOneStatement(agentId: string, merged: CounterClaim[], records: readonly UsageRecord[]): Promise<ClaimOutcome> {
-    const counters = `INSERT INTO usage_counters (${COUNTER_COLUMNS}) VALUES ${merged.map(() => COUNTER_PLACEHOLDERS).join(', ')} ${CLAIM_CONFLICT}`;
-    const withRecords = records.length > 0 ? `, stored AS (${insertRecordsSql(records.length)})` : '';
+    // The claims and records travel as two JSON arrays, so the statement has one text per record count
+    // (prepared once per connection) and two parameters instead of six per claim and twenty per record.
+    // The claims are inserted in their sorted order (the lock order that keeps concurrent claims from deadlocking).
+    const counters =
+      `INSERT INTO usage_counters (${COUNTER_COLUMNS}) SELECT ?, c.counter, c.window_start, c.window_end, c.used, c.cap ` +
+      `FROM jsonb_to_recordset(?::jsonb) AS c(${CLAIM_FIELDS}) ORDER BY c.counter COLLATE "C", c.window_start ${CLAIM_CONFLICT_PG}`;
+    const withRecords = records.length > 0
+      ? `, stored AS (INSERT INTO usage_records (${RECORD_COLUMNS}) SELECT ${RECORD_COLUMNS} FROM jsonb_to_recordset(?::jsonb) AS r(${RECORD_FIELDS}))`
+      : '';
     // The verdict row always exists and is selected, so it is always computed: when any claim found no
     // room it divides by zero, which aborts the whole statement, the counters that were claimed and the
     // records alike. (PostgreSQL offers no other way to roll back from inside one plain statement.)
@@ -78,11 +92,20 @@ export class SqlUsageRepository implements UsageRepository {
       `WITH claimed AS (${counters})${withRecords}, ` +
       `verdict AS (SELECT 1 / (CASE WHEN count(*) = ${merged.length} THEN 1 ELSE 0 END) AS ok, ` +
       "set_config('synchronous_commit', 'off', true) AS commit_mode FROM claimed) " +
-      'SELECT verdict.ok, claimed.counter, claimed.window_start, claimed.window_end, claimed.used FROM verdict LEFT JOIN claimed ON true';
-    const params = [...merged.flatMap((c) => this.counterParams(agentId, c, c.amount, c.cap)), ...records.flatMap((r) => this.recordParams(r))];
+      'SELECT verdict.ok, claimed.counter, claimed.window_start, claimed.used FROM verdict LEFT JOIN claimed ON true';
+    const claims = merged.map((c) => ({ counter: c.counter, window_start: this.codec.time(c.windowStart), window_end: this.codec.time(c.windowEnd), used: c.amount, cap: c.cap }));
+    const params: SqlParam[] = [agentId, JSON.stringify(claims), ...(records.length > 0 ? [JSON.stringify(records.map((r) => this.recordJson(r)))] : [])];
     try {
       const rows = await this.sql.run((session) => session.rows(sql, params));
-      return { ok: true, values: rows.map((row) => this.toCounter(row)) };
+      // The windows are the claims' own: only the counter's name, start and new value come back.
+      return {
+        ok: true,
+        values: rows.map((row) => {
+          const start = this.codec.readTime(row.window_start).getTime();
+          const claim = merged.find((c) => c.counter === text(row, 'counter') && c.windowStart.getTime() === start)!;
+          return { counter: claim.counter, windowStart: claim.windowStart, windowEnd: claim.windowEnd, used: integer(row, 'used') };
+        }),
+      };
     } catch (err) {
       if ((err as { code?: unknown }).code !== DIVISION_BY_ZERO) throw err;
     }
@@ -236,6 +259,17 @@ export class SqlUsageRepository implements UsageRepository {
       r.markupBasisPoints, r.currency, r.costSource, r.state, timeParam(r.heldUntil, this.codec), this.sharesJson(r.shares),
       r.messageId, r.callId, this.codec.time(r.createdAt), this.codec.time(r.updatedAt),
     ];
+  }
+
+  /** A record as a row of the reservation's JSON parameter (PostgreSQL). */
+  private recordJson(r: UsageRecord): Record<string, unknown> {
+    return {
+      id: r.id, agent_id: r.agentId, channel: r.channel, action: r.action, units: r.units, unit: r.unit, provider: r.provider,
+      destination: r.destination, cost_micros: r.costMicros, price_micros: r.priceMicros, markup_bp: r.markupBasisPoints,
+      currency: r.currency, cost_source: r.costSource, state: r.state, held_until: timeParam(r.heldUntil, this.codec),
+      shares: r.shares.map((x) => [x.counter, x.windowStart.getTime(), x.windowEnd.getTime(), x.amount, x.kind]),
+      message_id: r.messageId, call_id: r.callId, created_at: this.codec.time(r.createdAt), updated_at: this.codec.time(r.updatedAt),
+    };
   }
 
   private toRecord(row: SqlRow): UsageRecord {

@@ -107,6 +107,39 @@ describe.skipIf(!POSTGRES_URL)('agent events over PostgreSQL LISTEN/NOTIFY', { t
     expect(b.heard.length).toBe(before);
   });
 
+  it('sends a burst of publishes one statement at a time on its one connection, in order', async () => {
+    // node-postgres queues a query issued while another runs on the same client, and warns that pg@9 will
+    // refuse it ("client.query() when the client is already executing a query"): concurrent sends (each
+    // publishing an event) did exactly that. Count the statements in flight on each client.
+    const inFlight = new Map<object, number>();
+    let most = 0;
+    const original = pg.Client.prototype.query;
+    const counting = function (this: pg.Client, ...args: unknown[]): unknown {
+      const now = (inFlight.get(this) ?? 0) + 1;
+      inFlight.set(this, now);
+      most = Math.max(most, now);
+      const done = () => inFlight.set(this, (inFlight.get(this) ?? 1) - 1);
+      const result = (original as (...a: unknown[]) => unknown).apply(this, args);
+      if (result && typeof (result as Promise<unknown>).then === 'function') (result as Promise<unknown>).then(done, done);
+      else done();
+      return result;
+    };
+    const schema = testSchemaName();
+    const a = await instance(schema);
+    const b = await instance(schema);
+    b.events.subscribe('agt_1', (e) => b.heard.push(e.id));
+    const ids = Array.from({ length: 40 }, (_, i) => `msg_${i}`);
+    pg.Client.prototype.query = counting as typeof original;
+    try {
+      for (const id of ids) a.events.publish(event('agt_1', id));
+      await eventually(() => (b.heard.length === ids.length ? true : undefined));
+    } finally {
+      pg.Client.prototype.query = original;
+    }
+    expect(b.heard).toEqual(ids);
+    expect(most).toBe(1);
+  });
+
   it('ignores a malformed notification on its channel', async () => {
     const schema = testSchemaName();
     const logger = recordingLogger();

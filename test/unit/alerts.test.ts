@@ -3,6 +3,7 @@ import { AlertManager } from '../../core/alerts/alert-manager.js';
 import type { AnomalySettings } from '../../core/alerts/alert-settings.js';
 import { AlertTriggers } from '../../core/alerts/alert-triggers.js';
 import { AnomalyDetector } from '../../core/alerts/anomaly-detector.js';
+import { EventWindow } from '../../core/alerts/event-window.js';
 import { silentLogger } from '../../adapters/node/pino-logger.js';
 import type { Alert, AlertSink, Alerts } from '../../ports/alerts.js';
 import { FakeClock } from '../support/fake-clock.js';
@@ -147,5 +148,35 @@ describe('anomaly detector', () => {
     d.forget('agt_b');
     await d.observeRefusal('agt_b');
     expect(alerts.raised).toHaveLength(3);
+  });
+});
+
+describe('event window', () => {
+  it('counts the events of the last window per key, drops those that left it, and forgets an empty key', () => {
+    const clock = new FakeClock(new Date('2026-12-01T10:00:00Z'));
+    const window = new EventWindow(clock, () => 10 * MINUTE);
+    // Thousands of events (every send of an agent): the live part stays right across the compaction of the front.
+    for (let i = 0; i < 3000; i++) {
+      expect(window.add('agt_a')).toBe(Math.min(i + 1, 600));
+      clock.advance(1000);
+    }
+    expect(window.count('agt_a')).toBe(599); // a second has passed since the last one
+    expect(window.add('agt_b')).toBe(1);
+    clock.advance(10 * MINUTE); // exactly one window later: agt_b's event is out (an event at the boundary has left)
+    expect(window.count('agt_b')).toBe(0);
+    expect(window.count('agt_a')).toBe(0);
+    expect(window.add('agt_a')).toBe(1);
+  });
+
+  it('keeps the count right when the clock goes back', () => {
+    const clock = new FakeClock(new Date('2026-12-01T10:00:00Z'));
+    const window = new EventWindow(clock, () => 10 * MINUTE);
+    window.add('k');
+    clock.advance(5 * MINUTE);
+    window.add('k');
+    clock.advance(-4 * MINUTE);
+    expect(window.add('k')).toBe(3);
+    clock.advance(10 * MINUTE); // 11 min after the first, 10 after the third, 6 after the second
+    expect(window.count('k')).toBe(1);
   });
 });

@@ -1,14 +1,13 @@
 import { DomainError } from '../../../ports/errors.js';
-import { contactHash } from '../../compliance/contact-hash.js';
 import type { PolicyRule } from '../outbound-action.js';
+import { sendBlocks } from '../send-blocks.js';
 
 /** Numbers on the operator's do-not-contact list (global or the agent's own) get no calls, texts or WhatsApp. */
 export const doNotContactRule: PolicyRule = {
   name: 'do-not-contact',
   async evaluate({ ctx, action }) {
     if (action.kind === 'email') return [];
-    const hashes = action.contacts.map((c) => contactHash(ctx.ports.secrets, c));
-    const [listed] = await ctx.ports.db.compliance.findDoNotContact(hashes, action.agent.id);
+    const [listed] = (await sendBlocks(ctx, action)).doNotContact;
     if (!listed) return [];
     throw new DomainError(
       'DO_NOT_CONTACT',

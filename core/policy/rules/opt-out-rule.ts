@@ -1,7 +1,7 @@
 import { DomainError } from '../../../ports/errors.js';
 import { actionChannel } from '../../compliance/action-channel.js';
-import { contactHash } from '../../compliance/contact-hash.js';
 import type { PolicyRule } from '../outbound-action.js';
+import { sendBlocks } from '../send-blocks.js';
 
 const HOW_BACK: Readonly<Record<string, string>> = {
   sms: 'They can opt back in by texting START to this number.',
@@ -15,8 +15,7 @@ export const optOutRule: PolicyRule = {
   name: 'opt-out',
   async evaluate({ ctx, action }) {
     const channel = actionChannel(action.kind);
-    const hashes = action.contacts.map((c) => contactHash(ctx.ports.secrets, c));
-    const found = await ctx.ports.db.compliance.findOptOuts(hashes, channel, action.sender);
+    const found = (await sendBlocks(ctx, action)).optOuts;
     const binding = found.find((o) => o.scope === 'all' || action.purpose === 'marketing');
     if (!binding) return [];
     throw new DomainError(
