@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resamplePcm16 } from '../../../adapters/audio/resample.js';
+import { resampleDirect, resamplePcm16 } from '../../../adapters/audio/resample.js';
 
 function sine(frequency: number, sampleRate: number, seconds: number, amplitude = 16000): Int16Array {
   return Int16Array.from({ length: Math.round(sampleRate * seconds) }, (_, i) => Math.round(amplitude * Math.sin((2 * Math.PI * frequency * i) / sampleRate)));
@@ -73,4 +73,21 @@ describe('PCM16 resampling', () => {
     const expected = 2 * 551.25 * ((output.samples.length - 400) / 8000);
     expect(Math.abs(zeroCrossings(output.samples, 200) - expected)).toBeLessThanOrEqual(2);
   });
+});
+
+describe('PCM16 resampling: taps tabulated per output phase', () => {
+  /** Speech-like: a few tones and a step, so every tap of the filter matters. */
+  const signal = (rate: number) => Int16Array.from({ length: Math.round(rate * 0.3) }, (_, i) =>
+    Math.round(6000 * Math.sin((2 * Math.PI * 310 * i) / rate) + 4000 * Math.sin((2 * Math.PI * 2900 * i) / rate) + (i > rate * 0.15 ? 3000 : -3000)));
+
+  it.each([[8000, 16000], [22050, 8000], [16000, 8000], [24000, 8000], [44100, 8000], [48000, 16000], [8000, 22050]])(
+    'gives what the per-sample filter gives (%i Hz → %i Hz), to the last bit but rounding', (from, to) => {
+      const input = signal(from);
+      const fast = resamplePcm16({ samples: input, sampleRate: from }, to).samples;
+      const reference = resampleDirect(input, from, to);
+      expect(fast.length).toBe(reference.length);
+      let worst = 0;
+      for (let i = 0; i < fast.length; i += 1) worst = Math.max(worst, Math.abs(fast[i]! - reference[i]!));
+      expect(worst).toBeLessThanOrEqual(1);
+    });
 });
