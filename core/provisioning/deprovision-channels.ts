@@ -8,6 +8,7 @@ import { giveBackNumber } from './give-back-number.js';
 import { runJournaled } from './journal.js';
 import { agentNumberAccount } from './agent-number-provider.js';
 import { IDEMPOTENCY_KEY } from './provisioning-schemas.js';
+import { requireProviderAccounts } from '../customers/subaccounts.js';
 
 interface DeprovisionInput {
   agentId: string;
@@ -21,6 +22,8 @@ interface DeprovisionResult extends Record<string, unknown> {
   whatsappSendersReturned: number;
   tokenRevoked: boolean;
   limitsRemoved: boolean;
+  /** The agent's own provider subaccount (`per-agent` isolation) was closed. */
+  subaccountClosed: boolean;
 }
 
 export const deprovisionChannels = defineUseCase<DeprovisionInput, DeprovisionResult & { operationId: string; resumed: boolean }>({
@@ -29,7 +32,8 @@ export const deprovisionChannels = defineUseCase<DeprovisionInput, DeprovisionRe
   description:
     'Admin only (a customer admin: its own agents). Take an agent off the air: each of its numbers goes back to the spare pool (while the pool is below its size) ' +
     'or is released at the provider (for good), its WhatsApp sender returns to the pool, its token is revoked and the agent ' +
-    'disabled, and its own limits are removed. `numbers` must list exactly the agent\'s numbers (comms_get_channel_status ' +
+    'disabled, its own limits are removed, and its own provider subaccount (`per-agent` isolation) is closed once its numbers are ' +
+    'released. `numbers` must list exactly the agent\'s numbers (comms_get_channel_status ' +
     'shows them). Each step is recorded: a retry with the same idempotencyKey resumes where a failure stopped.',
   input: {
     type: 'object',
@@ -44,7 +48,7 @@ export const deprovisionChannels = defineUseCase<DeprovisionInput, DeprovisionRe
   output: {
     type: 'object',
     additionalProperties: false,
-    required: ['agentId', 'operationId', 'resumed', 'numbers', 'whatsappSendersReturned', 'tokenRevoked', 'limitsRemoved'],
+    required: ['agentId', 'operationId', 'resumed', 'numbers', 'whatsappSendersReturned', 'tokenRevoked', 'limitsRemoved', 'subaccountClosed'],
     properties: {
       agentId: { type: 'string' },
       operationId: { type: 'string' },
@@ -59,6 +63,7 @@ export const deprovisionChannels = defineUseCase<DeprovisionInput, DeprovisionRe
       whatsappSendersReturned: { type: 'integer' },
       tokenRevoked: { type: 'boolean' },
       limitsRemoved: { type: 'boolean' },
+      subaccountClosed: { type: 'boolean' },
     },
   },
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
@@ -91,6 +96,13 @@ export const deprovisionChannels = defineUseCase<DeprovisionInput, DeprovisionRe
             numberId: number.id, phoneNumber: number.phoneNumber, outcome: await giveBackNumber(actor, account!, number),
           }));
         }
+        // Closing is final at the provider and takes whatever the subaccount still holds: only after its numbers went.
+        const subaccount = agent.providerAccount
+          ? await run.step('subaccount', async () => {
+            await requireProviderAccounts(ctx).closeSubaccount(agent.providerAccount!);
+            return { closed: true };
+          })
+          : { closed: false };
         const whatsapp = await run.step('whatsapp', async () => {
           await ports.db.agents.removeChannel(agent.id, 'whatsapp');
           forgetWebhookAgents(ports);
@@ -119,6 +131,7 @@ export const deprovisionChannels = defineUseCase<DeprovisionInput, DeprovisionRe
           whatsappSendersReturned: Number(whatsapp.returned),
           tokenRevoked: true,
           limitsRemoved: limits.removed === true,
+          subaccountClosed: subaccount.closed === true,
         };
       });
       await recordAudit(ports, actorOf(ctx.caller), { ...facts, targets: { operationId: result.operationId } }, 'ok', ctx.requestId);

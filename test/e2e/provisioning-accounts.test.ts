@@ -109,6 +109,26 @@ onSqliteAndPostgres((label, db) => {
       expect(repaired.body).toMatchObject({ drift: false, numbers: [{ active: true }] });
     });
 
+    it('closes a per-agent customer\'s agent subaccount on deprovision, after releasing its number there', async () => {
+      const d = await customer('Per-agent customer', 'per-agent');
+      const admin = await connectHttpClient(server.url, d.adminToken);
+      try {
+        const agent = await callOk<{ agentId: string }>(admin, 'comms_create_agent', { name: 'd-agent' });
+        const own = (await server.app.ports.db.agents.findById(agent.agentId))!.providerAccount!;
+        expect(sim.subaccounts.accounts.get(own)?.status).toBe('active');
+        const done = await callOk<Provisioned>(admin, 'comms_provision_channels', { agentId: agent.agentId, idempotencyKey: newKey() });
+        expect(sim.phoneNumbers.byNumber(done.number!.phoneNumber)!.accountSid).toBe(own);
+
+        const numbers = [done.number!.phoneNumber];
+        const gone = await callOk<{ numbers: Array<{ outcome: string }>; subaccountClosed: boolean }>(admin, 'comms_deprovision_channels', { agentId: agent.agentId, idempotencyKey: newKey(), numbers, confirm: numbers });
+        expect(gone).toMatchObject({ numbers: [{ outcome: 'released' }], subaccountClosed: true });
+        expect(sim.phoneNumbers.releases.at(-1)).toMatchObject({ phoneNumber: numbers[0], accountSid: own });
+        expect(sim.subaccounts.accounts.get(own)?.status).toBe('closed');
+      } finally {
+        await admin.close();
+      }
+    });
+
     it('gives a shared customer without credentials of its own the server\'s account, and the pool\'s spare', async () => {
       const a = await customer('Shared customer', 'shared');
       const agent = await restCall<{ agentId: string }>(server.url, a.adminToken, 'POST', '/agents', { name: 'a-agent' });
