@@ -12,11 +12,25 @@ import { fencedText } from './untrusted-fence.js';
 
 export const SERVER_INFO = { name: 'agentos-comms', version: '0.1.0' } as const;
 
-/** Whose tool list: an agent sees only what an agent token may call. */
-export type ToolAudience = 'agent' | 'admin';
+/**
+ * Whose tool list: an agent sees only what an agent token may call; a customer's admin token also the
+ * admin tools it may run for its own agents (`tenancy: 'customer-scoped'`).
+ */
+export type ToolAudience = 'agent' | 'admin' | 'customer';
 
-export function audienceOf(caller: Caller): ToolAudience {
+/** Whose resources (a customer admin reads the agent resources' templates; admin resources are the operator's). */
+export function audienceOf(caller: Caller): 'agent' | 'admin' {
   return caller.kind === 'admin' ? 'admin' : 'agent';
+}
+
+export function toolAudienceOf(caller: Caller): ToolAudience {
+  return caller.kind === 'customer' ? 'customer' : audienceOf(caller);
+}
+
+/** What the audience's token may call: the runner refuses a customer admin every tool not customer-scoped. */
+function offeredTo(useCase: UseCase, audience: ToolAudience): boolean {
+  if (audience === 'customer') return useCase.tenancy === 'customer-scoped';
+  return audience === 'admin' || useCase.auth === 'agent';
 }
 
 /**
@@ -36,15 +50,16 @@ function withoutAgentId(schema: UseCase['input']): UseCase['input'] {
  * toolsets that its token may call. An agent's list is lean: no admin tools, no admin-only `agentId`
  * field, schemas in brief (see tool-schema.ts); the admin token's carries the full schemas.
  */
-export function toolsOf(useCases: readonly UseCase[], audience: ToolAudience, toolsets: readonly ToolsetChoice[] = DEFAULT_TOOLSETS[audience]): Tool[] {
+export function toolsOf(useCases: readonly UseCase[], audience: ToolAudience, toolsets: readonly ToolsetChoice[] = DEFAULT_TOOLSETS[audience === 'agent' ? 'agent' : 'admin']): Tool[] {
   return useCases
-    .filter((u) => (audience === 'admin' || u.auth === 'agent') && inToolsets(u, toolsets))
+    .filter((u) => offeredTo(u, audience) && inToolsets(u, toolsets))
     .map((u) => ({
       name: u.name,
       title: u.title,
       description: u.description,
-      inputSchema: (audience === 'admin' ? u.input : briefInputSchema(withoutAgentId(u.input))) as Tool['inputSchema'],
-      outputSchema: (audience === 'admin' ? u.output : briefOutputSchema(u.output)) as Tool['outputSchema'],
+      // A customer admin acts for one of its agents, so it passes agentId: the full schemas.
+      inputSchema: (audience === 'agent' ? briefInputSchema(withoutAgentId(u.input)) : u.input) as Tool['inputSchema'],
+      outputSchema: (audience === 'agent' ? briefOutputSchema(u.output) : u.output) as Tool['outputSchema'],
       annotations: u.annotations,
     }));
 }

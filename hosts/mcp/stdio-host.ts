@@ -3,7 +3,7 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { authenticate } from '../../core/auth/authenticate.js';
 import { DomainError, isDomainError } from '../../ports/errors.js';
 import type { App } from '../composition/build-app.js';
-import { audienceOf, createMcpServer, toolsOf } from './mcp-server.js';
+import { createMcpServer, toolAudienceOf, toolsOf } from './mcp-server.js';
 import { mcpResources } from './resource-handlers.js';
 import type { ToolsetChoice } from './toolsets.js';
 
@@ -44,9 +44,9 @@ export async function runStdioHost(
   app: App, token: string | undefined, toolsets?: readonly ToolsetChoice[], streams: StdioStreams = {},
 ): Promise<void> {
   const caller = await stdioCaller(app, token);
-  const audience = audienceOf(caller);
+  const audience = toolAudienceOf(caller);
   const { mcp } = app.loaded.config.server;
-  const tools = toolsOf(app.runner.useCases, audience, toolsets ?? (audience === 'admin' ? mcp.adminToolsets : mcp.toolsets));
+  const tools = toolsOf(app.runner.useCases, audience, toolsets ?? (audience === 'agent' ? mcp.toolsets : mcp.adminToolsets));
   const server = createMcpServer(app.runner, tools, () => stdioCaller(app, token), [mcpResources(app)]);
   const stdin = streams.stdin ?? process.stdin;
   const transport = new StdioServerTransport(stdin, streams.stdout ?? process.stdout);

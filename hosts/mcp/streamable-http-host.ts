@@ -12,7 +12,7 @@ import type { Logger } from '../../ports/runtime.js';
 import type { McpHttpSettings } from '../config/app-config.js';
 import type { UseCaseRunner } from '../shared/use-case-runner.js';
 import { AnsweringTransport } from './answering-transport.js';
-import { audienceOf, createMcpServer, toolsOf, type McpServerExtension, type ToolAudience } from './mcp-server.js';
+import { createMcpServer, toolAudienceOf, toolsOf, type McpServerExtension, type ToolAudience } from './mcp-server.js';
 
 interface Session {
   transport: AnsweringTransport;
@@ -30,6 +30,12 @@ function principal(caller: Caller): string {
   if (caller.kind === 'agent') return `agent:${caller.agentId}`;
   // Each customer's admin token is its own principal: sessions are never shared across customers.
   return caller.kind === 'customer' ? `customer:${caller.customerId}` : caller.kind;
+}
+
+/** The tool audience of a stored session's owner (see `principal`). */
+function audienceOfPrincipal(owner: string): ToolAudience {
+  if (owner === 'admin') return 'admin';
+  return owner.startsWith('customer:') ? 'customer' : 'agent';
 }
 
 export type McpHostSettings = Pick<McpHttpSettings, 'maxSessionsPerPrincipal' | 'responseTimeoutMs' | 'toolsets' | 'adminToolsets'> & {
@@ -86,7 +92,11 @@ export class StreamableHttpHost {
     private readonly extensions: readonly McpServerExtension[] = [],
     private readonly stored?: McpSessionRepository,
   ) {
-    this.tools = { agent: toolsOf(runner.useCases, 'agent', settings.toolsets), admin: toolsOf(runner.useCases, 'admin', settings.adminToolsets) };
+    this.tools = {
+      agent: toolsOf(runner.useCases, 'agent', settings.toolsets),
+      admin: toolsOf(runner.useCases, 'admin', settings.adminToolsets),
+      customer: toolsOf(runner.useCases, 'customer', settings.adminToolsets),
+    };
     this.idleMs = settings.idleMs ?? 30 * 60_000;
     this.recheckMs = settings.sessionRecheckMs ?? 60_000;
     this.sweeper = setInterval(() => this.sweep(), Math.min(this.idleMs, 60_000));
@@ -122,7 +132,7 @@ export class StreamableHttpHost {
       throw new DomainError('INVALID_INPUT', 'Mcp-Session-Id header is required after initialization.', 'Send an initialize request first and reuse the session id it returns.');
     }
     await this.makeRoomFor(principal(caller));
-    return (await this.open(principal(caller), audienceOf(caller), body.params)).transport;
+    return (await this.open(principal(caller), toolAudienceOf(caller), body.params)).transport;
   }
 
   private async sessionFor(id: string, owner: string): Promise<Session> {
@@ -150,7 +160,7 @@ export class StreamableHttpHost {
     // Another request of the session may have restored it meanwhile.
     const held = this.sessions.get(id) ?? this.restoring.get(id);
     if (held) return held;
-    const opening = this.open(record.owner, record.owner === 'admin' ? 'admin' : 'agent', undefined, record).finally(() => this.restoring.delete(id));
+    const opening = this.open(record.owner, audienceOfPrincipal(record.owner), undefined, record).finally(() => this.restoring.delete(id));
     this.restoring.set(id, opening);
     return opening;
   }

@@ -152,6 +152,14 @@ onSqliteAndPostgres((label, db) => {
       }
     });
 
+    it('lists for a customer admin exactly the tools it may run, with the agentId it acts for in their schemas', async () => {
+      const { tools } = await customerA.listTools();
+      const mayRun = USE_CASES.filter((u) => u.tenancy === 'customer-scoped').map((u) => u.name).sort();
+      expect(tools.map((t) => t.name).sort()).toEqual(mayRun);
+      expect(mayRun).toEqual(expect.arrayContaining(['comms_create_agent', 'comms_provision_channels', 'comms_send_message']));
+      expect(Object.keys(tools.find((t) => t.name === 'comms_send_message')!.inputSchema.properties ?? {})).toContain('agentId');
+    });
+
     it.each(Object.keys(PROBES))('%s: customer A\'s admin token cannot see or touch customer B\'s data (MCP and REST)', async (name) => {
       const { args, code, check } = PROBES[name]!(world);
       if (code) {
