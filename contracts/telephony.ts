@@ -475,6 +475,8 @@ export function describeTelephonyContract(o: TelephonyContractOptions): void {
         const request = call({ script: { kind: 'play', audioUrls: [far().audioUrl], loop: LONG_LOOP } });
         const { providerCallId } = await calls().makeCall(request);
         await until(providerCallId, request.reference, (s) => s.includes('in-progress') || s.some(isFinalCallStatus));
+        // Connected for over a second before the hang-up: a call cut within its first second may report 0 s.
+        await new Promise((resolve) => setTimeout(resolve, 1_200));
         await calls().hangUp(providerCallId);
         const updates = await until(providerCallId, request.reference, (s) => s.some(isFinalCallStatus));
         expect(updates.map((u) => u.status).filter(isFinalCallStatus)).toEqual(['completed']);

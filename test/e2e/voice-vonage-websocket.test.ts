@@ -50,6 +50,8 @@ beforeAll(async () => {
       tts: { use: 'espeak' },
       voice: { transport: 'media-stream', apology: 'Sorry, say that again?', recordingAnnouncement: 'This call is recorded.' },
       storage: { use: 'local' },
+      // This file places more calls a minute than the default tier allows one agent: limits are tested elsewhere.
+      usage: { enabled: false },
     },
   });
   const agent = await server.createAgent({ name: 'Receptionist', phone: AGENT_NUMBER });
