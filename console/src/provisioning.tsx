@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, describeError } from './api.js';
+import { useAction } from './use-action.js';
 import type { Agent, ChannelStatus, Deprovisioned, Provisioned } from './types.js';
 import './provisioning.css';
 
@@ -19,9 +20,7 @@ const agentPath = (agent: Agent, action: string) => `/agents/${encodeURIComponen
  */
 export function ProvisionAgent({ agent, onChanged, onDone }: { agent: Agent; onChanged: () => void; onDone: () => void }) {
   const attempt = useRef<{ key: string; body: string } | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [result, setResult] = useState<Provisioned | null>(null);
+  const provision = useAction<Provisioned>();
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -31,17 +30,13 @@ export function ProvisionAgent({ agent, onChanged, onDone }: { agent: Agent; onC
     for (const name of ['email', 'country', 'areaCode']) if (text(name)) wish[name] = text(name);
     const body = JSON.stringify(wish);
     if (attempt.current?.body !== body) attempt.current = { key: newKey(), body };
-    setBusy(true);
-    setError(null);
-    try {
-      setResult(await api<Provisioned>('POST', agentPath(agent, 'provision'), { ...wish, idempotencyKey: attempt.current.key }));
+    const key = attempt.current.key;
+    await provision.run(async () => {
+      const result = await api<Provisioned>('POST', agentPath(agent, 'provision'), { ...wish, idempotencyKey: key });
       attempt.current = null;
       onChanged();
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
+      return result;
+    });
   };
 
   return (
@@ -55,10 +50,10 @@ export function ProvisionAgent({ agent, onChanged, onDone }: { agent: Agent; onC
         <label for="prov-email">Email address (optional)</label><input id="prov-email" name="email" type="email" />
         <label for="prov-country">Country of the number (optional, e.g. US)</label><input id="prov-country" name="country" pattern="[A-Z]{2}" maxLength={2} />
         <label for="prov-areaCode">Area code (optional: searches and buys)</label><input id="prov-areaCode" name="areaCode" pattern="[0-9]{2,5}" inputMode="numeric" />
-        <button type="submit" disabled={busy}>{busy ? 'Provisioning…' : 'Provision channels'}</button>
+        <button type="submit" disabled={provision.busy}>{provision.busy ? 'Provisioning…' : 'Provision channels'}</button>
       </form>
-      {error ? <p role="alert" class="error">{error}</p> : null}
-      {result ? <ProvisionResult result={result} /> : null}
+      {provision.error ? <p role="alert" class="error">{describeError(provision.error)}</p> : null}
+      {provision.result ? <ProvisionResult result={provision.result} /> : null}
       <button type="button" onClick={onDone}>Close</button>
     </section>
   );
@@ -94,28 +89,22 @@ export function DeprovisionDialog({ agent, onChanged, onClose }: { agent: Agent;
   const dialog = useRef<HTMLDialogElement>(null);
   const key = useRef(newKey());
   const [status, setStatus] = useState<ChannelStatus | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [done, setDone] = useState<Deprovisioned | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const deprovision = useAction<Deprovisioned>();
+  const done = deprovision.result;
 
   useEffect(() => {
     dialog.current?.showModal();
-    api<ChannelStatus>('GET', agentPath(agent, 'channel-status')).then(setStatus, (err: unknown) => setError(describeError(err)));
+    api<ChannelStatus>('GET', agentPath(agent, 'channel-status')).then(setStatus, (err: unknown) => setLoadError(describeError(err)));
   }, []);
 
   const numbers = status?.numbers.map((n) => n.phoneNumber) ?? [];
-  const confirm = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      setDone(await api<Deprovisioned>('POST', agentPath(agent, 'deprovision'), { idempotencyKey: key.current, numbers, confirm: numbers }));
-      onChanged();
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const confirm = () => deprovision.run(async () => {
+    const result = await api<Deprovisioned>('POST', agentPath(agent, 'deprovision'), { idempotencyKey: key.current, numbers, confirm: numbers });
+    onChanged();
+    return result;
+  });
+  const error = deprovision.error ? describeError(deprovision.error) : loadError;
 
   return (
     <dialog ref={dialog} aria-labelledby="deprovision-h" class="confirm-dialog" onClose={onClose}>
@@ -140,7 +129,7 @@ export function DeprovisionDialog({ agent, onChanged, onClose }: { agent: Agent;
             <li>Its token is revoked and the agent disabled; its own limits are removed.</li>
           </ul>
           {error ? <p role="alert" class="error">{error}</p> : null}
-          <button type="button" class="danger" disabled={!status || busy} onClick={() => void confirm()}>
+          <button type="button" class="danger" disabled={!status || deprovision.busy} onClick={() => void confirm()}>
             {numbers.length ? `Release ${numbers.join(', ')} and disable ${agent.name}` : `Disable ${agent.name}`}
           </button>
           <button type="button" onClick={() => dialog.current?.close()}>Cancel</button>

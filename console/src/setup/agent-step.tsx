@@ -3,7 +3,7 @@ import { ShownOnce } from '../agents.js';
 import { Field, Problem } from './form-parts.js';
 import { filledFields } from './form-parts.js';
 import type { StepProps } from './setup-types.js';
-import { useAction } from './use-action.js';
+import { useAction } from '../use-action.js';
 
 interface Created { agentId: string; token: string; callbackSecret: string }
 

@@ -1,7 +1,7 @@
 import { api } from '../api.js';
 import { Done, Problem } from './form-parts.js';
 import type { SetupStatus, StepProps } from './setup-types.js';
-import { useAction } from './use-action.js';
+import { useAction } from '../use-action.js';
 
 /** Step 8: mark setup done. From then on only the admin token may use the setup routes (and this page). */
 export function CompleteStep({ status, refresh }: StepProps) {

@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { ApiError } from '../api.js';
-import { fieldOf } from './use-action.js';
+import { fieldOf } from '../use-action.js';
 
 /**
  * A failed request, announced (role=alert): its stable code, what went wrong and the next step. `id` lets

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { ApiError, api } from '../api.js';
 import { Done, Field, Problem } from './form-parts.js';
 import { smsIsDemo, stepDetail, type StepProps } from './setup-types.js';
-import { useAction } from './use-action.js';
+import { useAction } from '../use-action.js';
 
 type Source = 'demo' | 'existing' | 'buy';
 interface Chosen { phone: string; source: Source; webhooksToSet: Array<{ what: string; url: string }> }

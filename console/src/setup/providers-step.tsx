@@ -3,7 +3,7 @@ import { api } from '../api.js';
 import { Done, Problem } from './form-parts.js';
 import { ProviderFields, credentialsFrom } from './provider-fields.js';
 import type { ProviderChoice, SetupChannel, StepProps } from './setup-types.js';
-import { useAction } from './use-action.js';
+import { useAction } from '../use-action.js';
 
 const CHANNEL_TITLES: Record<SetupChannel, string> = { telephony: 'SMS and voice (telephony)', email: 'Email', whatsapp: 'WhatsApp' };
 

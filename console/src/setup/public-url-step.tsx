@@ -2,7 +2,7 @@ import { useRef } from 'preact/hooks';
 import { api } from '../api.js';
 import { Done, Field, Problem } from './form-parts.js';
 import { stepDetail, type StepProps } from './setup-types.js';
-import { useAction } from './use-action.js';
+import { useAction } from '../use-action.js';
 
 /** Step 2: the address providers reach this server at, checked by the server fetching its own /health through it. */
 export function PublicUrlStep({ status, refresh }: StepProps) {

@@ -2,7 +2,7 @@ import { useEffect } from 'preact/hooks';
 import { api } from '../api.js';
 import { Field, Problem } from './form-parts.js';
 import { smsIsDemo, type SetupStatus, type StepProps } from './setup-types.js';
-import { useAction } from './use-action.js';
+import { useAction } from '../use-action.js';
 
 /** Where the demo test message goes: a reserved number nobody owns (the terminal wizard's default too). */
 const DEMO_RECIPIENT = '+15550100199';

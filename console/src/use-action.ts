@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { ApiError } from '../api.js';
+import { ApiError } from './api.js';
 
 export interface Action<T> {
   busy: boolean;
