@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TwilioSimulator } from '../simulators/twilio/twilio-simulator.js';
 import { CallbackReceiver, eventually } from '../support/callback-receiver.js';
-import { HAPROXY, freePort, startHaproxy, type LoadBalancer } from '../support/haproxy.js';
-import { POSTGRES_URL, postgresSchemas } from '../support/postgres-schema.js';
+import { simulatedDeployment, startBalancedInstances, type BalancedInstances } from '../support/balanced-instances.js';
+import { HAPROXY } from '../support/haproxy.js';
+import { POSTGRES_URL } from '../support/postgres-schema.js';
 import { restCall, serverProcessConfig, startServerProcess, type ServerProcess } from '../support/server-process.js';
 import { ADMIN_TOKEN } from '../support/test-server.js';
 
@@ -25,40 +26,32 @@ type Outcome = { sent: Sent } | { unknown: string };
 describe.skipIf(!POSTGRES_URL || !HAPROXY)('three instances behind HAProxy, one killed under load', { timeout: 300_000 }, () => {
   const sim = new TwilioSimulator({ ownedNumbers: [AGENT_NUMBER], callbackDelayMs: 5, webhookTimeoutMs: 30_000 });
   const receiver = new CallbackReceiver();
-  const servers: ServerProcess[] = [];
-  let balancer: LoadBalancer;
-  let schemas: Awaited<ReturnType<typeof postgresSchemas>>;
-  let schema: string;
+  let deployment: BalancedInstances<ServerProcess>;
+  let servers: ServerProcess[];
+  let balancer: BalancedInstances<ServerProcess>['balancer'];
 
   beforeAll(async () => {
     await sim.start();
     await receiver.start();
-    schemas = await postgresSchemas(POSTGRES_URL!);
-    schema = schemas.fresh();
-    const port = await freePort();
-    const config = serverProcessConfig({
-      publicBaseUrl: `http://127.0.0.1:${port}`,
-      db: { use: 'postgresql', options: { url: POSTGRES_URL, schema, poolMax: 6 } },
-      telephony: { use: 'twilio', options: { accountSid: sim.accountSid, authToken: sim.authToken, baseUrl: sim.baseUrl, timeoutMs: 10_000 } },
-      // A send the killed process left unanswered is settled by the survivors within seconds.
-      recovery: { stuckAfterSeconds: 3, intervalSeconds: 1 },
-      callbacks: { pollIntervalMs: 200 },
-      usage: { enabled: false },
-      // What is under test is a killed instance, not shedding: a loaded test machine must not turn sends away.
-      security: { loadShedding: { eventLoopDelayMs: 0 } },
+    deployment = await startBalancedInstances({
+      poolMax: 6,
+      config: (shared) => serverProcessConfig({
+        ...shared,
+        ...simulatedDeployment(sim, {
+          // A send the killed process left unanswered is settled by the survivors within seconds.
+          recovery: { stuckAfterSeconds: 3, intervalSeconds: 1 },
+          callbacks: { pollIntervalMs: 200 },
+        }),
+      }),
+      start: startServerProcess,
     });
-    // The first migrates the schema; the others start on it.
-    servers.push(await startServerProcess(config));
-    servers.push(...(await Promise.all([startServerProcess(config), startServerProcess(config)])));
-    balancer = await startHaproxy(port, servers.map((s) => s.url));
+    ({ servers, balancer } = deployment);
   }, 240_000);
 
   afterAll(async () => {
-    await balancer?.stop();
-    await Promise.all(servers.map((s) => s.stop()));
+    await deployment?.stop();
     await receiver.stop();
     await sim.stop();
-    await schemas?.close();
   }, 60_000);
 
   /** A client that retries as the API asks: on a lost connection, a 5xx, or a send still in progress. */
@@ -113,15 +106,15 @@ describe.skipIf(!POSTGRES_URL || !HAPROXY)('three instances behind HAProxy, one 
     const unknown = SENDS - sentKeys.length;
     console.log(`load balancer: ${sentKeys.length} sent, ${unknown} answered PROVIDER_TIMEOUT, ${atProvider.length} at the provider`);
     expect(unknown).toBeLessThan(SENDS / 10);
-    const [outbound] = await schemas.query<{ n: string; keys: string }>(
-      `select count(*) as n, count(distinct idempotency_key) as keys from "${schema}".messages where direction = 'outbound'`,
+    const [outbound] = await deployment.query<{ n: string; keys: string }>(
+      `select count(*) as n, count(distinct idempotency_key) as keys from "${deployment.schema}".messages where direction = 'outbound'`,
     );
     expect(outbound).toEqual({ n: String(SENDS), keys: String(SENDS) });
 
     // Each inbound webhook: answered 200 through the balancer, stored once.
     expect(deliveries.filter((d) => d.status !== 200)).toEqual([]);
-    const [stored] = await schemas.query<{ n: string; sids: string }>(
-      `select count(*) as n, count(distinct provider_message_id) as sids from "${schema}".messages where direction = 'inbound'`,
+    const [stored] = await deployment.query<{ n: string; sids: string }>(
+      `select count(*) as n, count(distinct provider_message_id) as sids from "${deployment.schema}".messages where direction = 'inbound'`,
     );
     expect(stored).toEqual({ n: String(INBOUND_BEFORE + INBOUND_AFTER), sids: String(INBOUND_BEFORE + INBOUND_AFTER) });
 

@@ -2,9 +2,10 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TwilioSimulator } from '../simulators/twilio/twilio-simulator.js';
-import { HAPROXY, freePort, startHaproxy, type LoadBalancer } from '../support/haproxy.js';
+import { simulatedDeployment, startBalancedInstances, type BalancedInstances } from '../support/balanced-instances.js';
+import { HAPROXY } from '../support/haproxy.js';
 import { callOk } from '../support/mcp-client.js';
-import { POSTGRES_URL, postgresSchemas } from '../support/postgres-schema.js';
+import { POSTGRES_URL } from '../support/postgres-schema.js';
 import { createAgentOver, serverProcessConfig, startServerProcess, type ServerProcess } from '../support/server-process.js';
 
 const AGENT_NUMBER = '+15550100042';
@@ -21,9 +22,9 @@ interface Waited { messages: Array<{ id: string; direction: string; body?: strin
  */
 describe.skipIf(!POSTGRES_URL || !HAPROXY)('MCP sessions through HAProxy, three instances, no stickiness', { timeout: 300_000 }, () => {
   const sim = new TwilioSimulator({ ownedNumbers: [AGENT_NUMBER], callbackDelayMs: 5 });
-  const servers: ServerProcess[] = [];
-  let balancer: LoadBalancer;
-  let schemas: Awaited<ReturnType<typeof postgresSchemas>>;
+  let deployment: BalancedInstances<ServerProcess>;
+  let servers: ServerProcess[];
+  let balancer: BalancedInstances<ServerProcess>['balancer'];
   let agent: { agentId: string; token: string };
   let client: Client;
   let sessionId: string;
@@ -32,20 +33,16 @@ describe.skipIf(!POSTGRES_URL || !HAPROXY)('MCP sessions through HAProxy, three 
 
   beforeAll(async () => {
     await sim.start();
-    schemas = await postgresSchemas(POSTGRES_URL!);
-    const port = await freePort();
-    const config = serverProcessConfig({
-      publicBaseUrl: `http://127.0.0.1:${port}`,
-      db: { use: 'postgresql', options: { url: POSTGRES_URL, schema: schemas.fresh(), poolMax: 4 } },
-      telephony: { use: 'twilio', options: { accountSid: sim.accountSid, authToken: sim.authToken, baseUrl: sim.baseUrl, timeoutMs: 10_000 } },
-      // Every request checks the session's record, as a session moving between instances needs.
-      server: { host: '127.0.0.1', port: 0, mcp: { sessionRecheckMs: 0, waitMaxSeconds: 20 } },
-      usage: { enabled: false },
-      security: { loadShedding: { eventLoopDelayMs: 0 } },
+    deployment = await startBalancedInstances({
+      poolMax: 4,
+      config: (shared) => serverProcessConfig({
+        ...shared,
+        // Every request checks the session's record, as a session moving between instances needs.
+        ...simulatedDeployment(sim, { server: { host: '127.0.0.1', port: 0, mcp: { sessionRecheckMs: 0, waitMaxSeconds: 20 } } }),
+      }),
+      start: startServerProcess,
     });
-    // The first migrates the schema; the others start on it (one at a time: a loaded machine starts each sooner).
-    for (let i = 0; i < 3; i++) servers.push(await startServerProcess(config));
-    balancer = await startHaproxy(port, servers.map((s) => s.url));
+    ({ servers, balancer } = deployment);
     agent = await createAgentOver(balancer.url, { name: 'Balanced', phone: AGENT_NUMBER });
 
     const recording = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
@@ -62,9 +59,7 @@ describe.skipIf(!POSTGRES_URL || !HAPROXY)('MCP sessions through HAProxy, three 
 
   afterAll(async () => {
     await client?.close();
-    await balancer?.stop();
-    await Promise.all(servers.map((s) => s.stop()));
-    await schemas?.close();
+    await deployment?.stop();
     await sim.stop();
   }, 60_000);
 

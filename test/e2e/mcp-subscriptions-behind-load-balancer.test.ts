@@ -4,9 +4,10 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TwilioSimulator } from '../simulators/twilio/twilio-simulator.js';
 import { eventually } from '../support/callback-receiver.js';
-import { HAPROXY, freePort, startHaproxy, type LoadBalancer } from '../support/haproxy.js';
+import { simulatedDeployment, startBalancedInstances, type BalancedInstances } from '../support/balanced-instances.js';
+import { HAPROXY } from '../support/haproxy.js';
 import { watchUpdates } from '../support/inbox-watch.js';
-import { POSTGRES_URL, postgresSchemas } from '../support/postgres-schema.js';
+import { POSTGRES_URL } from '../support/postgres-schema.js';
 import { createAgentOver, serverProcessConfig, startServerProcess, type ServerProcess } from '../support/server-process.js';
 
 const AGENT_NUMBER = '+15550100043';
@@ -29,9 +30,9 @@ interface Round { stream: string; subscribedOn: string; webhookOn: string | unde
  */
 describe.skipIf(!POSTGRES_URL || !HAPROXY)('MCP resource subscriptions through HAProxy, three instances, no stickiness', { timeout: 300_000 }, () => {
   const sim = new TwilioSimulator({ ownedNumbers: [AGENT_NUMBER], callbackDelayMs: 5 });
-  const servers: ServerProcess[] = [];
-  let balancer: LoadBalancer;
-  let schemas: Awaited<ReturnType<typeof postgresSchemas>>;
+  let deployment: BalancedInstances<ServerProcess>;
+  let servers: ServerProcess[];
+  let balancer: BalancedInstances<ServerProcess>['balancer'];
   let agent: { agentId: string; token: string };
   const clients: Client[] = [];
   const inbound = (body: string) =>
@@ -69,27 +70,21 @@ describe.skipIf(!POSTGRES_URL || !HAPROXY)('MCP resource subscriptions through H
 
   beforeAll(async () => {
     await sim.start();
-    schemas = await postgresSchemas(POSTGRES_URL!);
-    const port = await freePort();
-    const config = serverProcessConfig({
-      publicBaseUrl: `http://127.0.0.1:${port}`,
-      db: { use: 'postgresql', options: { url: POSTGRES_URL, schema: schemas.fresh(), poolMax: 4 } },
-      telephony: { use: 'twilio', options: { accountSid: sim.accountSid, authToken: sim.authToken, baseUrl: sim.baseUrl, timeoutMs: 10_000 } },
-      server: { host: '127.0.0.1', port: 0, mcp: { sessionRecheckMs: 0 } },
-      usage: { enabled: false },
-      security: { loadShedding: { eventLoopDelayMs: 0 } },
+    deployment = await startBalancedInstances({
+      poolMax: 4,
+      config: (shared) => serverProcessConfig({
+        ...shared,
+        ...simulatedDeployment(sim, { server: { host: '127.0.0.1', port: 0, mcp: { sessionRecheckMs: 0 } } }),
+      }),
+      start: startServerProcess,
     });
-    // The first migrates the schema; the others start on it.
-    for (let i = 0; i < 3; i++) servers.push(await startServerProcess(config));
-    balancer = await startHaproxy(port, servers.map((s) => s.url));
+    ({ servers, balancer } = deployment);
     agent = await createAgentOver(balancer.url, { name: 'Subscribed', phone: AGENT_NUMBER });
   }, 240_000);
 
   afterAll(async () => {
     for (const client of clients) await client.close();
-    await balancer?.stop();
-    await Promise.all(servers.map((s) => s.stop()));
-    await schemas?.close();
+    await deployment?.stop();
     await sim.stop();
   }, 60_000);
 
