@@ -11,13 +11,16 @@ export interface BenchServer {
   child: ChildProcess;
   /** CPU seconds (user + system) the server process has used so far (Linux /proc; 0 elsewhere). */
   cpuSeconds(): number;
+  /** SIGTERM; resolves once the process is gone (at once if it already is). */
   stop(): Promise<void>;
+  /** SIGKILL, as a crash or an OOM kill: no shutdown work at all. */
+  kill(): Promise<void>;
 }
 
 /** Linux's clock ticks per second for /proc/<pid>/stat times (USER_HZ, 100 on every mainstream kernel). */
 const TICKS_PER_SECOND = 100;
 
-function processCpuSeconds(pid: number | undefined): number {
+export function processCpuSeconds(pid: number | undefined): number {
   try {
     // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -34,20 +37,29 @@ function processCpuSeconds(pid: number | undefined): number {
  */
 export async function startBenchServer(dir: string, repoRoot: string, extra: Record<string, unknown> = {}): Promise<BenchServer> {
   const dbFile = join(dir, 'bench.sqlite');
-  // `extra.db` (PostgreSQL) replaces the SQLite file.
+  return startBenchProcess(writeBenchConfig(dir, extra), repoRoot, dbFile);
+}
+
+/** The bench server's config file in `dir`; `extra` sections replace the defaults (`extra.db`: PostgreSQL). */
+export function writeBenchConfig(dir: string, extra: Record<string, unknown> = {}): string {
   const configFile = join(dir, 'bench.yaml');
   writeFileSync(configFile, stringify({
     server: { host: '127.0.0.1', port: 0 },
     dataDir: dir,
     log: { level: 'warn' },
     auth: { adminToken: BENCH_ADMIN_TOKEN },
-    db: { use: 'sqlite', options: { path: dbFile } },
+    db: { use: 'sqlite', options: { path: join(dir, 'bench.sqlite') } },
     telephony: { use: 'mock' },
     // Quiet hours run in full (time zones of every number, the window in each) but allow all day, so
     // the bench measures the rule whatever the hour.
     compliance: { quietHours: { window: { start: '00:00', end: '24:00' } } },
     ...extra,
   }));
+  return configFile;
+}
+
+/** One built server process from a config file (several may share one: instances of one deployment). */
+export function startBenchProcess(configFile: string, repoRoot: string, dbFile = ''): Promise<BenchServer> {
   // BENCH_NODE_OPTIONS (e.g. "--cpu-prof") profiles the server process.
   const nodeOptions = process.env.BENCH_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [];
   const child = spawn(process.execPath, [...nodeOptions, join(repoRoot, 'dist', 'hosts', 'cli', 'main.js'), 'serve', '--config', configFile], {
@@ -76,23 +88,29 @@ async function benchProcess(child: ChildProcess, dbFile: string): Promise<BenchS
     });
     child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
   });
+  const exited = new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
   return {
     url,
     dbFile,
     child,
     cpuSeconds: () => processCpuSeconds(child.pid),
-    stop: () => new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
+    stop: async () => {
       child.kill('SIGTERM');
-    }),
+      await exited;
+    },
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
   };
 }
 
-export async function createBenchAgent(url: string, phone: string): Promise<{ agentId: string; token: string }> {
+/** `more`: further fields of the agent (a callbackUrl). */
+export async function createBenchAgent(url: string, phone: string, more: Record<string, unknown> = {}): Promise<{ agentId: string; token: string }> {
   const res = await fetch(`${url}/api/v1/agents`, {
     method: 'POST',
     headers: { authorization: `Bearer ${BENCH_ADMIN_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'bench', phone }),
+    body: JSON.stringify({ name: 'bench', phone, ...more }),
   });
   if (res.status !== 201) throw new Error(`agent create failed: ${res.status} ${await res.text()}`);
   return (await res.json()) as { agentId: string; token: string };

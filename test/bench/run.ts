@@ -1,5 +1,5 @@
 /**
- * Benchmarks (run on demand: `npm run bench [-- --db sqlite|postgresql] [--suite targets|limits]`). Builds the
+ * Benchmarks (run on demand: `npm run bench [-- --db sqlite|postgresql] [--suite targets|limits|webhooks|instances]`). Builds the
  * server, starts it with the demo provider in its own process, then measures with autocannon from this process:
  *   1. targets (the scale issue's table): comms_send_message over MCP Streamable HTTP at 32 connections, and
  *      signed inbound SMS webhooks, on each database, each beside its floor measured in the same run, before
@@ -9,9 +9,11 @@
  *      limits on (limits far from reached); and the same with metrics on (metrics token set, /metrics scraped
  *      every second; the audit trail is always on). Runs alternate off, ip, on, observed, then the reverse …
  *      (BENCH_ROUNDS), so that drift on a shared machine falls on all alike.
+ *   3. instances (`--db postgresql --suite instances`, instances.ts): one process directly, one behind HAProxy, three
+ *      behind HAProxy, then three with one SIGKILLed under load and a usage cap reached across them.
  * `--db` picks the database (default: SQLite, and PostgreSQL too when COMMS_TEST_POSTGRES_URL is set; BENCH_DB
- * is read when the flag is absent); `--suite` runs one of the two (default both), or `webhooks`: the webhook rows of
- * targets alone, beside the bare Koa floor.
+ * is read when the flag is absent); `--suite` runs one suite (default targets and limits), or `webhooks`: the webhook
+ * rows of targets alone, beside the bare Koa floor.
  * Afterwards it counts the rows in the database: every acknowledged request must be stored exactly once. Webhooks
  * are tracked one by one: a webhook the client gave up on (timeout) is not acknowledged, and the provider would send
  * it again; the bench does so after the run, then checks that every webhook is stored exactly once.
@@ -20,28 +22,21 @@
  * the target sends use 32), BENCH_ROUNDS (default 1).
  */
 import { execFileSync } from 'node:child_process';
-import { createHmac } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
-import { MCP_PROTOCOL, createBenchAgent, openMcpSession, startBaselineServer, startBenchServer, type BenchServer } from './bench-server.js';
+import { createBenchAgent, startBaselineServer, startBenchServer, type BenchServer } from './bench-server.js';
+import { CONNECTIONS, METRICS_TOKEN, SENDS, TARGET_CONNECTIONS, WEBHOOKS, LIMITS_OFF, NO_SHEDDING, benchInbound, benchSends, redeliver, type Result } from './load.js';
+import { instancesSuite } from './instances.js';
 import { POSTGRES_URL, postgresSchemas } from '../support/postgres-schema.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
-const SENDS = Number(process.env.BENCH_SENDS ?? 20_000);
-const WEBHOOKS = Number(process.env.BENCH_WEBHOOKS ?? 50_000);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
-/** The concurrency of the issue's send target. */
-const TARGET_CONNECTIONS = 32;
 
 /** Limits on, far from reached: every limit type configured, so every send claims all its counters. */
 const GENEROUS = 1_000_000_000;
-/** Shedding would answer 503 on a loaded machine and blur what is measured: off in every run. */
-const NO_SHEDDING = { loadShedding: { eventLoopDelayMs: 0 }, maxInFlight: 0 };
 /** Per-IP request limits on (memory store), far from reached: every request counts against global and its group. */
 const HTTP_LIMITS_ON = { rateLimits: Object.fromEntries(['global', 'mcp', 'api', 'webhooks', 'admin'].map((g) => [g, { requests: GENEROUS }])), ...NO_SHEDDING };
 const LIMITS_ON = {
@@ -58,108 +53,7 @@ const LIMITS_ON = {
     },
   },
 };
-const METRICS_TOKEN = 'bench-metrics-token-0123456789abcdef';
 const IP_LIMITS_ONLY = { usage: { enabled: false }, security: HTTP_LIMITS_ON };
-const LIMITS_OFF = { usage: { enabled: false }, security: { rateLimits: Object.fromEntries(['global', 'mcp', 'api', 'webhooks', 'admin'].map((g) => [g, { requests: 0 }])), lockout: { enabled: false }, ...NO_SHEDDING } };
-
-interface Result { name: string; requestsPerSecond: number; p50: number; p99: number; ok: number; errors: number; timeouts: number; non2xx: number; cpuMsPerRequest?: number }
-
-function run(options: autocannon.Options, amount: number, connections = CONNECTIONS): Promise<autocannon.Result> {
-  return new Promise((resolve, reject) => {
-    autocannon({ ...options, amount, connections }, (err, result) => (err ? reject(err) : resolve(result)));
-  });
-}
-
-async function benchSends(url: string, token: string, scrape: boolean, cpuSeconds: () => number, connections = CONNECTIONS): Promise<Result> {
-  const sessionId = await openMcpSession(url, token);
-  // Bodies are built before the clock starts, so the load generator spends its CPU on sending.
-  const bodies = Array.from({ length: SENDS }, (_, i) => JSON.stringify({
-    jsonrpc: '2.0', id: i + 1, method: 'tools/call',
-    params: { name: 'comms_send_message', arguments: { channel: 'sms', to: `+1555010${String(i % 10000).padStart(4, '0')}`, body: `bench ${i}` } },
-  }));
-  let next = 0;
-  let toolErrors = 0;
-  const cpuBefore = cpuSeconds();
-  // As Prometheus would: one scrape a second while the sends run.
-  let scrapes = 0;
-  const scraper = scrape
-    ? setInterval(() => {
-      fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
-        .then(async (res) => {
-          await res.text();
-          if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
-          scrapes++;
-        })
-        .catch((err: unknown) => console.error(err));
-    }, 1000)
-    : undefined;
-  const result = await run({
-    url: `${url}/mcp`,
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': sessionId, 'mcp-protocol-version': MCP_PROTOCOL },
-    requests: [{
-      setupRequest: (req) => ({ ...req, body: bodies[next++ % SENDS] }),
-      onResponse: (status, body) => {
-        if (status === 200 && body.includes('"isError":true')) toolErrors++;
-      },
-    }],
-  }, SENDS, connections).finally(() => clearInterval(scraper));
-  if (scrape && scrapes === 0) throw new Error('no /metrics scrape succeeded during the run');
-  // Server CPU per send: what the server itself spends, much less disturbed by other load than sends/s.
-  const cpuMsPerRequest = Math.round(((cpuSeconds() - cpuBefore) * 1e6) / SENDS) / 1e3;
-  return { ...summary('comms_send_message over MCP Streamable HTTP', result, toolErrors), cpuMsPerRequest };
-}
-
-/** The bench's signed inbound webhooks, built before the clock starts: body and headers of each. */
-function signedWebhooks(webhookUrl: string): Array<{ body: string; headers: Record<string, string> }> {
-  return Array.from({ length: WEBHOOKS }, (_, i) => {
-    const body = new URLSearchParams({ MessageSid: `SMbench${i}`, From: '+15550100190', To: '+15550100099', Body: `inbound ${i}` }).toString();
-    return { body, headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-mock-signature': createHmac('sha256', 'demo-secret').update(webhookUrl + body).digest('hex') } };
-  });
-}
-
-/** The webhook run, and which webhooks (by index, MessageSid `SMbench<i>`) got a 2xx answer. */
-interface InboundResult extends Result { acknowledged: Set<number>; webhookUrl: string }
-
-async function benchInbound(url: string, agentId: string, cpuSeconds: () => number): Promise<InboundResult> {
-  const webhookUrl = `${url}/webhooks/${agentId}/sms`;
-  const signed = signedWebhooks(webhookUrl);
-  let n = 0;
-  // Per webhook, not just a count: a request that timed out at the client may still be stored, so only the
-  // MessageSids answered 2xx say what the server promised to keep. One request at a time per connection, so the
-  // connection's context names the webhook its answer is for.
-  const acknowledged = new Set<number>();
-  const cpuBefore = cpuSeconds();
-  const result = await run({
-    url: webhookUrl,
-    method: 'POST',
-    requests: [{
-      setupRequest: (req, context) => {
-        const i = n++ % WEBHOOKS;
-        (context as { webhook?: number }).webhook = i;
-        return { ...req, ...signed[i] };
-      },
-      onResponse: (status, _body, context) => {
-        if (status >= 200 && status < 300) acknowledged.add((context as { webhook: number }).webhook);
-      },
-    }],
-  }, WEBHOOKS);
-  const cpuMsPerRequest = Math.round(((cpuSeconds() - cpuBefore) * 1e6) / WEBHOOKS) / 1e3;
-  return { ...summary('signed inbound SMS webhooks', result, 0), cpuMsPerRequest, acknowledged, webhookUrl };
-}
-
-function summary(name: string, r: autocannon.Result, toolErrors: number): Result {
-  return {
-    name,
-    requestsPerSecond: Math.round(r['2xx'] / (r.duration || 1)),
-    p50: r.latency.p50,
-    p99: r.latency.p99,
-    ok: r['2xx'] - toolErrors,
-    errors: r.errors + toolErrors,
-    timeouts: r.timeouts,
-    non2xx: r.non2xx,
-  };
-}
 
 type Dialect = 'sqlite' | 'postgresql';
 /** off: no limit of any kind; ip: per-IP request limits alone; on: usage limits and per-IP limits; observed: on, with metrics. */
@@ -212,7 +106,7 @@ async function countStored(dialect: Dialect, schemas: Schemas, where: { schema: 
 /** One send benchmark on a fresh server and database; counts the stored rows after it. */
 async function sendRun(dialect: Dialect, limits: LimitMode, schemas: Schemas, connections = CONNECTIONS): Promise<SendRun> {
   const { schema, config } = databaseOf(dialect, schemas);
-  const { value: result, agentId, dbFile } = await withBenchServer({ ...config, ...MODES[limits] }, (url, agent, cpu) => benchSends(url, agent.token, limits === 'observed', cpu, connections));
+  const { value: result, agentId, dbFile } = await withBenchServer({ ...config, ...MODES[limits] }, (url, agent, cpu) => benchSends({ url, token: agent.token, scrape: limits === 'observed', cpuSeconds: cpu, connections }));
   const counted = await countStored(dialect, schemas, { schema, dbFile, agentId, direction: 'outbound', distinct: 'id' });
   return { ...result, dialect, limits, ...counted };
 }
@@ -255,26 +149,6 @@ async function storedWebhooks(dialect: Dialect, schemas: Schemas, where: { schem
   return { indexes: new Set(sids.map((r) => Number(r.sid.slice('SMbench'.length)))), rows: sids.length };
 }
 
-/** The provider's side after the run: each unacknowledged webhook sent again (a few at a time) until answered 2xx. */
-async function redeliver(webhookUrl: string, indexes: number[]): Promise<number> {
-  const signed = signedWebhooks(webhookUrl);
-  let acknowledged = 0;
-  const queue = [...indexes];
-  await Promise.all(Array.from({ length: 8 }, async () => {
-    for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
-      for (let attempt = 0; attempt < 5; attempt++) {
-        const res = await fetch(webhookUrl, { method: 'POST', headers: signed[i]!.headers, body: signed[i]!.body }).catch(() => null);
-        await res?.text();
-        if (res && res.status >= 200 && res.status < 300) {
-          acknowledged++;
-          break;
-        }
-      }
-    }
-  }));
-  return acknowledged;
-}
-
 async function inboundRun(dialect: Dialect, schemas: Schemas): Promise<InboundRun> {
   const { schema, config } = databaseOf(dialect, schemas);
   const { value, agentId, dbFile } = await withBenchServer({ ...config, security: HTTP_LIMITS_ON }, async (url, agent, cpu, file) => {
@@ -282,7 +156,7 @@ async function inboundRun(dialect: Dialect, schemas: Schemas): Promise<InboundRu
     const where = { schema, dbFile: file, agentId: agent.agentId };
     const stored = await storedWebhooks(dialect, schemas, where);
     const unacknowledged = Array.from({ length: WEBHOOKS }, (_, i) => i).filter((i) => !result.acknowledged.has(i));
-    const redeliveredAcknowledged = await redeliver(result.webhookUrl, unacknowledged);
+    const redeliveredAcknowledged = await redeliver(result, unacknowledged);
     const final = await storedWebhooks(dialect, schemas, where);
     const ack: Acknowledgement = {
       acknowledged: result.acknowledged.size,
@@ -310,7 +184,7 @@ async function withBaseline<T>(kind: 'sdk' | 'koa', measure: (server: BenchServe
   }
 }
 
-const floorSends = () => withBaseline('sdk', (s) => benchSends(s.url, 'none', false, () => s.cpuSeconds(), TARGET_CONNECTIONS));
+const floorSends = () => withBaseline('sdk', (s) => benchSends({ url: s.url, token: 'none', cpuSeconds: () => s.cpuSeconds(), connections: TARGET_CONNECTIONS }));
 const floorWebhooks = () => withBaseline('koa', (s) => benchInbound(s.url, 'agt_floor', () => s.cpuSeconds()));
 
 const mean = (values: number[]): number => Math.round(values.reduce((s, v) => s + v, 0) / values.length);
@@ -418,7 +292,8 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { db: { type: 'string' }, suite: { type: 'string' } } });
   const dialects = chosenDialects(values.db ?? process.env.BENCH_DB);
   const suites = values.suite === undefined ? ['targets', 'limits'] : [values.suite];
-  if (!suites.every((suite) => ['targets', 'limits', 'webhooks'].includes(suite))) throw new Error(`--suite ${values.suite}: expected targets, limits or webhooks`);
+  if (!suites.every((suite) => ['targets', 'limits', 'webhooks', 'instances'].includes(suite))) throw new Error(`--suite ${values.suite}: expected targets, limits, webhooks or instances`);
+  if (suites.includes('instances') && !dialects.includes('postgresql')) throw new Error('--suite instances runs on PostgreSQL: --db postgresql, with COMMS_TEST_POSTGRES_URL set');
   if (!process.env.BENCH_SKIP_BUILD) execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO, stdio: 'inherit' });
   const schemas = dialects.includes('postgresql') ? await postgresSchemas(POSTGRES_URL!) : null;
   let lossless = true;
@@ -427,6 +302,7 @@ async function main(): Promise<void> {
     // The webhook rows of targets alone, beside the bare Koa floor (the inbound path's own bench).
     if (suites.includes('webhooks')) lossless = (await targetsSuite(dialects, schemas, false)) && lossless;
     if (suites.includes('limits')) lossless = (await limitsSuite(dialects, schemas)) && lossless;
+    if (suites.includes('instances')) lossless = (await instancesSuite(REPO, schemas!)) && lossless;
   } finally {
     await schemas?.close();
   }

@@ -6,6 +6,8 @@ export interface ReceivedCallback {
   body: string;
   /** The status this receiver answered. */
   answered: number;
+  /** When it arrived (epoch ms). */
+  at: number;
 }
 
 /** A local HTTP endpoint standing in for an agent's callback URL. `failNext` makes it answer 500. */
@@ -22,7 +24,7 @@ export class CallbackReceiver {
       req.on('end', () => {
         const answered = this.failures > 0 ? 500 : 204;
         if (this.failures > 0) this.failures--;
-        this.received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), answered });
+        this.received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), answered, at: Date.now() });
         res.statusCode = answered;
         res.end();
       });

@@ -21,6 +21,8 @@ export function freePort(): Promise<number> {
 
 export interface LoadBalancer {
   url: string;
+  /** HAProxy's process id (a bench reads the balancer's own CPU time from /proc). */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -75,6 +77,7 @@ export async function startHaproxy(port: number, backends: readonly string[]): P
   }
   return {
     url,
+    pid: child.pid,
     stop: () => new Promise<void>((resolve) => {
       if (child.exitCode !== null) return resolve();
       child.once('exit', () => resolve());

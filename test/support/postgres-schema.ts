@@ -19,6 +19,8 @@ export function testSchemaName(): string {
 export async function dropTestSchema(admin: MikroORM, schema: string): Promise<void> {
   if (RUN) return;
   await admin.em.getConnection().execute(`drop schema if exists "${schema}" cascade`);
+  // pg-boss's queue schema beside it (hosts/composition/background-jobs.ts, jobsSchema), made by a server on it.
+  await admin.em.getConnection().execute(`drop schema if exists "${schema}_jobs" cascade`);
 }
 
 /** A fresh schema name per test, and a way to drop them after. */
