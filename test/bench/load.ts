@@ -21,7 +21,11 @@ export const LIMITS_OFF = { usage: { enabled: false }, security: { rateLimits: O
 
 export interface Result { name: string; requestsPerSecond: number; p50: number; p99: number; ok: number; errors: number; timeouts: number; non2xx: number; cpuMsPerRequest?: number }
 
-/** Which requests (by index) the server acknowledged: 2xx, and for a tool call not an error result. */
+/**
+ * Which requests (by index) the server acknowledged: 2xx, and for a tool call not an error result. autocannon counts
+ * requests made, not answered: when a connection closes with a request unanswered it connects again and moves on,
+ * without an error; that request is neither acknowledged nor counted anywhere else.
+ */
 export interface Tracked extends Result { acknowledged: Set<number> }
 
 function run(options: autocannon.Options, amount: number, connections = CONNECTIONS): Promise<autocannon.Result> {
@@ -51,13 +55,7 @@ export async function benchSends(load: SendLoad): Promise<Tracked> {
   const sessionIds: string[] = [];
   for (let s = 0; s < (load.sessions ?? 1); s++) sessionIds.push(await openMcpSession(url, token));
   // Bodies are built before the clock starts, so the load generator spends its CPU on sending.
-  const bodies = Array.from({ length: count }, (_, i) => JSON.stringify({
-    jsonrpc: '2.0', id: i + 1, method: 'tools/call',
-    params: {
-      name: 'comms_send_message',
-      arguments: { channel: 'sms', to: `+1555010${String(i % 10000).padStart(4, '0')}`, body: `bench ${i}`, ...(keyPrefix ? { idempotencyKey: `${keyPrefix}${i}` } : {}) },
-    },
-  }));
+  const bodies = Array.from({ length: count }, (_, i) => sendBody(i, keyPrefix));
   let next = 0;
   let answered = 0;
   let toolErrors = 0;
@@ -97,6 +95,59 @@ export async function benchSends(load: SendLoad): Promise<Tracked> {
   // Server CPU per send: what the server itself spends, much less disturbed by other load than sends/s.
   const cpuMsPerRequest = Math.round(((cpuSeconds() - cpuBefore) * 1e6) / count) / 1e3;
   return { ...summary('comms_send_message over MCP Streamable HTTP', result, toolErrors), cpuMsPerRequest, acknowledged };
+}
+
+/** The JSON-RPC tools/call of send `i` (idempotency key `<keyPrefix><i>` when given). */
+function sendBody(i: number, keyPrefix: string | undefined): string {
+  return JSON.stringify({
+    jsonrpc: '2.0', id: i + 1, method: 'tools/call',
+    params: {
+      name: 'comms_send_message',
+      arguments: { channel: 'sms', to: `+1555010${String(i % 10000).padStart(4, '0')}`, body: `bench ${i}`, ...(keyPrefix ? { idempotencyKey: `${keyPrefix}${i}` } : {}) },
+    },
+  });
+}
+
+/**
+ * The client's side after a run: each unacknowledged send tried again with its idempotency key (a few at a time,
+ * one new MCP session), as the API tells a client to, until it is answered: sent, or a final coded error (the key
+ * keeps answering it: PROVIDER_TIMEOUT when the provider may have it). A key still in progress on a killed instance
+ * (IDEMPOTENCY_IN_PROGRESS), a 5xx or a dropped connection is tried again, until `deadlineMs`.
+ */
+export async function retrySends(url: string, token: string, keyPrefix: string, indexes: number[], deadlineMs = 60_000): Promise<{ acknowledged: number; finalErrors: Record<string, number> }> {
+  const sessionId = await openMcpSession(url, token);
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': sessionId, 'mcp-protocol-version': MCP_PROTOCOL };
+  const deadline = Date.now() + deadlineMs;
+  let acknowledged = 0;
+  const finalErrors: Record<string, number> = {};
+  const queue = [...indexes];
+  await Promise.all(Array.from({ length: 8 }, async () => {
+    for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
+      for (let last = 'UNANSWERED'; ; await new Promise((r) => setTimeout(r, 500))) {
+        if (Date.now() > deadline) {
+          finalErrors[`still ${last}`] = (finalErrors[`still ${last}`] ?? 0) + 1;
+          break;
+        }
+        const res = await fetch(`${url}/mcp`, { method: 'POST', headers, body: sendBody(i, keyPrefix) }).catch(() => null);
+        const text = (await res?.text()) ?? '';
+        if (res?.status !== 200) {
+          last = res ? `HTTP ${res.status}` : 'UNANSWERED';
+          continue;
+        }
+        if (!text.includes('"isError":true')) {
+          acknowledged++;
+          break;
+        }
+        // The tool's error body, JSON inside the result's text: {"error":{"code":"…"}}.
+        last = /\\"code\\":\\"([A-Z_]+)\\"/.exec(text)?.[1] ?? 'TOOL_ERROR';
+        if (last !== 'IDEMPOTENCY_IN_PROGRESS') {
+          finalErrors[last] = (finalErrors[last] ?? 0) + 1;
+          break;
+        }
+      }
+    }
+  }));
+  return { acknowledged, finalErrors };
 }
 
 /** The bench's signed inbound webhooks (MessageSid `SMbench<i>`), built before the clock starts: body and headers of each. */
