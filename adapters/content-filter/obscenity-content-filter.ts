@@ -55,14 +55,52 @@ export interface ObscenityContentFilterOptions {
  * them is a share of a start, and a server that sends nothing never needs them.
  */
 export class ObscenityContentFilter implements ContentFilter {
-  private matchers: Array<{ rule: string; matcher: RegExpMatcher }> | undefined;
+  private matchers: RuleMatcher[] | undefined;
 
   constructor(private readonly options: ObscenityContentFilterOptions = {}) {}
 
   check(text: string): ContentFinding[] {
-    this.matchers ??= buildMatchers(this.options);
-    return this.matchers.filter((m) => m.matcher.getAllMatches(text).some((match) => hasLetter(text, match))).map((m) => ({ rule: m.rule }));
+    this.matchers ??= buildMatchers(this.options).map(({ rule, matcher }) => ({ rule, matcher, mayMatch: quickScreen(matcher) }));
+    return this.matchers
+      .filter((m) => m.mayMatch(text) && m.matcher.getAllMatches(text).some((match) => hasLetter(text, match)))
+      .map((m) => ({ rule: m.rule }));
   }
+}
+
+interface RuleMatcher {
+  rule: string;
+  matcher: RegExpMatcher;
+  /** False only when no term of the matcher can match the text (see quickScreen). */
+  mayMatch: (text: string) => boolean;
+}
+
+/**
+ * The parts of obscenity's RegExpMatcher (0.4.x) the quick screen reads: declared private in its types,
+ * so they are checked at run time and the screen is skipped if a version lacks them.
+ */
+interface MatcherInternals {
+  blacklistedTerms?: Array<{ regExp?: unknown }>;
+  blacklistMatcherTransformers?: unknown;
+  applyTransformers?: (input: string, transformers: unknown) => [number[], string];
+}
+
+/**
+ * A screen that answers "no term can match" for the clean text nearly every send carries, at a tenth of
+ * the cost of getAllMatches: that runs each term's RegExp through its own `matchAll` (a clone and an
+ * iterator per term, over a hundred terms) after two transformer passes. Here the text is transformed
+ * once and tried against one RegExp, the alternation of every term's own. No match there means no match
+ * for any term (the same patterns on the same transformed text), so nothing is missed; a match sends the
+ * text on to getAllMatches, which applies the whitelist and reports positions as before.
+ */
+function quickScreen(matcher: RegExpMatcher): (text: string) => boolean {
+  const internals = matcher as unknown as MatcherInternals;
+  const terms = internals.blacklistedTerms;
+  const transform = internals.applyTransformers;
+  if (!Array.isArray(terms) || typeof transform !== 'function' || !terms.every((t) => t.regExp instanceof RegExp)) return () => true;
+  const flags = new Set((terms as Array<{ regExp: RegExp }>).map((t) => t.regExp.flags.replace('g', '')));
+  if (flags.size > 1) return () => true;
+  const anyTerm = new RegExp((terms as Array<{ regExp: RegExp }>).map((t) => `(?:${t.regExp.source})`).join('|') || '(?!)', [...flags][0] ?? '');
+  return (text) => anyTerm.test(transform.call(matcher, text, internals.blacklistMatcherTransformers)[1]);
 }
 
 function buildMatchers(options: ObscenityContentFilterOptions): Array<{ rule: string; matcher: RegExpMatcher }> {

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type * as Bson from 'bson';
-import type * as LibphonenumberMax from 'libphonenumber-js/max';
 import type { PhoneLocation, PhoneLocations } from '../../ports/phone-locations.js';
+import { LibphonenumberParser } from '../phone-numbers/libphonenumber-parser.js';
 
 /**
  * Phone numbers to time zones with Google libphonenumber's time-zone map (as packaged, kept current by
@@ -18,21 +18,21 @@ import type { PhoneLocation, PhoneLocations } from '../../ports/phone-locations.
  * libphonenumber-js's largest metadata and the map are loaded at the first number located, not at start-up
  * (issue 13): they, the BSON decoder and the decoding (tens of ms) were a share of every start, and only quiet
  * hours and recording consent ask where a number is.
+ * `parser`: shared with the phone numbers adapter, which has parsed a send's recipient already.
  */
 export class LibphonenumberPhoneLocations implements PhoneLocations {
-  private parse: typeof LibphonenumberMax.parsePhoneNumberFromString | undefined;
   private map: Record<string, string> | undefined;
   private readonly cache = new Map<string, PhoneLocation>();
+
+  constructor(private readonly parser = new LibphonenumberParser()) {}
 
   locate(e164: string): PhoneLocation {
     const hit = this.cache.get(e164);
     if (hit) return hit;
-    // Required here, synchronously, because locate() is synchronous (a send's policy check).
-    this.parse ??= (createRequire(import.meta.url)('libphonenumber-js/max') as typeof LibphonenumberMax).parsePhoneNumberFromString;
-    const parsed = this.parse(e164);
+    const parsed = this.parser.parse(e164);
     // A number of no assigned range (the fictional +1 555 01xx, Ofcom's drama numbers) rings no one, so
     // it has no local time to respect; giving it every zone of +1 would refuse most demo sends all day.
-    const timeZones = parsed?.isValid() ? this.zonesOf(e164.replace(/^\+/, '')) : [];
+    const timeZones = parsed?.valid() ? this.zonesOf(e164.replace(/^\+/, '')) : [];
     const location = { country: parsed?.country ?? null, timeZones };
     // Bounded: agents write to the same contacts, and a flood of new numbers must not grow memory.
     if (this.cache.size >= 10_000) this.cache.clear();

@@ -12,6 +12,7 @@ import { DEMO_USE_CASES, USE_CASES } from '../../core/use-cases.js';
 import { StandardWebhooksSender } from '../../adapters/http/standard-webhooks-sender.js';
 import { NodeSecrets } from '../../adapters/node/node-secrets.js';
 import { LibphonenumberPhoneNumbers } from '../../adapters/phone-numbers/libphonenumber-phone-numbers.js';
+import { LibphonenumberParser } from '../../adapters/phone-numbers/libphonenumber-parser.js';
 import { createLogger } from '../../adapters/node/pino-logger.js';
 import { SystemClock } from '../../adapters/node/system-clock.js';
 import { TimeSortableIds } from '../../adapters/node/time-sortable-ids.js';
@@ -271,9 +272,11 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
       metrics.refusal(refusalKind(refusal.rule), refusal.rule, refusal.code);
     },
   } satisfies PolicyRecorder);
-  container.bind(TOKENS.PhoneLocations).toConstantValue(new LibphonenumberPhoneLocations());
+  // One parser for both: a send's recipient is checked, then located, from one parse.
+  const phoneParser = new LibphonenumberParser();
+  container.bind(TOKENS.PhoneLocations).toConstantValue(new LibphonenumberPhoneLocations(phoneParser));
   container.bind(TOKENS.ContentFilter).toConstantValue(new ObscenityContentFilter(config.compliance.content));
-  container.bind(TOKENS.PhoneNumbers).toConstantValue(new LibphonenumberPhoneNumbers());
+  container.bind(TOKENS.PhoneNumbers).toConstantValue(new LibphonenumberPhoneNumbers(phoneParser));
   for (const [section, adapter] of Object.entries(optional)) {
     if (adapter) container.bind(OPTIONAL_TOKENS[section as OptionalSection]).toConstantValue(adapter);
   }

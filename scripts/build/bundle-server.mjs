@@ -27,7 +27,7 @@ const { dependencies } = JSON.parse(readFileSync(join(root, 'package.json'), 'ut
 const BUNDLED = new Set([
   '@koa/cors', '@koa/router', '@mikro-orm/better-sqlite', '@mikro-orm/core', '@mikro-orm/knex', '@mikro-orm/migrations',
   '@mikro-orm/postgresql', '@modelcontextprotocol/sdk', 'ajv', 'ajv-formats', 'dotenv', 'env-paths', 'helmet',
-  'inversify', 'ipaddr.js', 'jose', 'koa', 'koa-helmet', 'libphonenumber-js', 'pino', 'rate-limiter-flexible',
+  'inversify', 'ipaddr.js', 'jose', 'koa', 'koa-helmet', 'pino', 'rate-limiter-flexible',
   'reflect-metadata', 'ws', 'yaml', 'zod', 'zod-to-json-schema',
 ]);
 

@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { createRequire } from 'node:module';
+import { describe, expect, it, vi } from 'vitest';
+import type * as Obscenity from 'obscenity';
 import { ObscenityContentFilter } from '../../adapters/content-filter/obscenity-content-filter.js';
 
 describe('content filter (obscenity + threat and harassment phrases + operator list)', () => {
@@ -36,5 +38,25 @@ describe('content filter (obscenity + threat and harassment phrases + operator l
     const onlyThreats = new ObscenityContentFilter({ rules: ['threat'] });
     expect(onlyThreats.check('what the fuck')).toEqual([]);
     expect(onlyThreats.check('I will hurt you')).toEqual([{ rule: 'threat' }]);
+  });
+
+  it('screens clean text without running every term, and still finds disguised words the screen lets through', () => {
+    // The adapter requires obscenity as CommonJS: spy on that copy's matcher.
+    const { RegExpMatcher } = createRequire(import.meta.url)('obscenity') as typeof Obscenity;
+    const fresh = new ObscenityContentFilter({ words: ['refunds'] });
+    const allMatches = vi.spyOn(RegExpMatcher.prototype, 'getAllMatches');
+    try {
+      expect(fresh.check('Hello, your order 1234 shipped and arrives Tuesday.')).toEqual([]);
+      expect(allMatches).not.toHaveBeenCalled();
+      // Past the screen: the whitelist (Scunthorpe), digits alone, repeated and confusable letters.
+      expect(fresh.check('Our office in Scunthorpe')).toEqual([]);
+      expect(fresh.check('Ticket 717, total $455.00')).toEqual([]);
+      expect(fresh.check('fuuuuck this')).toEqual([{ rule: 'profanity' }]);
+      expect(fresh.check('I will ĸill you')).toEqual([{ rule: 'threat' }]);
+      expect(fresh.check('Ask for REFUNDS now')).toEqual([{ rule: 'operator-list' }]);
+      expect(allMatches).toHaveBeenCalled();
+    } finally {
+      allMatches.mockRestore();
+    }
   });
 });
