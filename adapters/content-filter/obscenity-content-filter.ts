@@ -61,10 +61,21 @@ export class ObscenityContentFilter implements ContentFilter {
 
   check(text: string): ContentFinding[] {
     this.matchers ??= buildMatchers(this.options).map(({ rule, matcher }) => ({ rule, matcher, mayMatch: quickScreen(matcher) }));
+    const punctuated = withoutWordFinalBangs(text);
+    const readings = punctuated === text ? [text] : [text, punctuated];
     return this.matchers
-      .filter((m) => m.mayMatch(text) && m.matcher.getAllMatches(text).some((match) => hasLetter(text, match)))
+      .filter((m) => readings.some((t) => m.mayMatch(t) && m.matcher.getAllMatches(t).some((match) => hasLetter(t, match))))
       .map((m) => ({ rule: m.rule }));
   }
+}
+
+/**
+ * The text with every "!" that ends a word turned into a space (same length, so match positions hold).
+ * l33t speak reads "!" as "i" ("sh!t"), which made "kill you!" read "kill youi" and slip past the
+ * whole-word phrase; the filter checks both readings, so a "!" standing for a letter still counts.
+ */
+function withoutWordFinalBangs(text: string): string {
+  return text.includes('!') ? text.replace(/(?<=\p{L})!+(?=[\s\p{P}]|$)/gu, (bangs) => ' '.repeat(bangs.length)) : text;
 }
 
 interface RuleMatcher {

@@ -34,6 +34,18 @@ describe('content filter (obscenity + threat and harassment phrases + operator l
     expect(rules('No refundsday')).toEqual([]);
   });
 
+  it('reads an exclamation mark after a word as punctuation, not as a disguised "i"', () => {
+    // l33t speak reads "!" as "i": "you!" became "youi" and slipped past the whole-word phrase.
+    expect(rules('I will kill you!')).toEqual(['threat']);
+    expect(rules('I will kill you!!!')).toEqual(['threat']);
+    expect(rules('Go kill yourself! Now.')).toEqual(['harassment']);
+    expect(rules('No REFUNDS!')).toEqual(['operator-list']);
+    expect(rules('No refunds!?')).toEqual(['operator-list']);
+    // Inside a word it is still a disguised letter.
+    expect(rules('this is sh!t')).toEqual(['profanity']);
+    expect(rules('Great news!')).toEqual([]);
+  });
+
   it('applies only the configured built-in rules', () => {
     const onlyThreats = new ObscenityContentFilter({ rules: ['threat'] });
     expect(onlyThreats.check('what the fuck')).toEqual([]);
