@@ -2,7 +2,6 @@ import { buildApp } from '../../composition/build-app.js';
 import { startServer } from '../../http/serve.js';
 import { startBanner } from '../banner.js';
 import type { CliValues } from '../cli-options.js';
-import { settleHeapAfterStart } from '../settle-heap.js';
 import { loadCliConfig } from './load.js';
 
 /** Emitted on `process` once the server answers. */
@@ -18,8 +17,6 @@ export async function serve(values: CliValues): Promise<number> {
   console.log(startBanner(running.url, app));
   // For the built CLI's loader (scripts/build/server-loader.mjs): a start is complete, its code cache can be written.
   (process as NodeJS.EventEmitter).emit(SERVE_READY_EVENT);
-  // After the event: the loader writes its code cache before V8's flags change (a cache is tied to them).
-  settleHeapAfterStart();
   const shutdown = (): void => {
     running.close().then(() => process.exit(0), () => process.exit(1));
   };
