@@ -1,19 +1,21 @@
 /**
  * Build step (after tsc): bundles the CLI (dist/hosts/cli/main.js, which `agentos-comms` runs) and what it
- * always loads into a few files, so that a starting server reads and links tens of files instead of about
- * two thousand (module resolution and loading were most of its start-up time, and their per-module records
- * and source text much of its memory; issue 13).
+ * loads into one CommonJS file, dist/hosts/cli/server.cjs, run by a small loader written over tsc's main.js
+ * (server-loader.mjs) through a V8 code cache: a start reads one file instead of about two thousand, and
+ * deserializes bytecode instead of parsing and compiling it (issue 13).
  *
- * - Code only reached through `import()` (each command, each adapter's plugin, the migrations) stays in its
- *   own chunk, loaded when used, as before.
+ * - Code only reached through `import()` (each command, each adapter's plugin, the migrations) is in the
+ *   file but runs only when imported, as before; V8 compiles a function only when it is first called.
  * - Dependencies a configuration may not use (vendor SDKs, store clients, the native SQLite driver) stay
  *   outside the bundle and load from node_modules when an adapter imports them: the start-up test
  *   (test/e2e/startup-lazy-modules.test.ts) still sees whether they are loaded.
- * - Every output file sits in dist/hosts/cli/, and tsc's files stay in dist/: a module that finds files
- *   from its own location (import.meta.url / dirname: the migrations folder, the prebuilt config validator,
- *   the admin console) is rewritten to find them from where tsc put it.
+ * - The bundle sits in dist/hosts/cli/, and tsc's files stay in dist/: a module that finds files from its
+ *   own location (import.meta.url / dirname: the migrations folder, the prebuilt config validator, the admin
+ *   console) is rewritten to find them from where tsc put it.
+ * - BUNDLE_METAFILE=<file> writes esbuild's metafile there (what the bundle holds, per input).
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -21,6 +23,7 @@ import { build } from 'esbuild';
 const root = join(import.meta.dirname, '..', '..');
 const dist = join(root, 'dist');
 const outdir = join(dist, 'hosts', 'cli');
+const bundleFile = join(outdir, 'server.cjs');
 const { dependencies } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 /** Dependencies bundled: what every server (or the migration of a new database) loads. */
@@ -61,15 +64,16 @@ const keepOwnLocation = {
 
 const result = await build({
   entryPoints: [join(outdir, 'main.js')],
-  outdir,
-  allowOverwrite: true,
+  outfile: bundleFile,
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  // One CommonJS file, run through a V8 code cache by the loader (see server-loader.mjs); code reached through
+  // `import()` is still evaluated only when imported, and V8 compiles a function only when first called.
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
-  chunkNames: 'chunk-[hash]',
   external: EXTERNAL,
+  // import.meta of the ES modules bundled: the loader's stand-in (the bundle's location, and resolve from it).
+  define: { 'import.meta': '__importMeta' },
   // Minified (less source text to hold in memory), names kept: MikroORM and inversify read class names,
   // and stack traces name their functions.
   keepNames: true,
@@ -77,14 +81,18 @@ const result = await build({
   legalComments: 'none',
   metafile: true,
   logLevel: 'warning',
-  // CommonJS packages in an ES module bundle still call require() for node built-ins and externals.
-  banner: { js: "import { createRequire as __bundledRequire } from 'node:module'; const require = __bundledRequire(import.meta.url);" },
   plugins: [keepOwnLocation],
 });
 
-// tsc's source map of main.js no longer describes it.
+// The entry's `#!` line (kept by esbuild) is no JavaScript inside the loader's function wrapper.
+const bundled = readFileSync(bundleFile, 'utf8').replace(/^#!.*/, '');
+writeFileSync(bundleFile, bundled);
+// tsc's main.js becomes the loader (tsc's source map of it no longer describes it).
+const hash = createHash('sha256').update(bundled).digest('hex').slice(0, 16);
+writeFileSync(join(outdir, 'main.js'), readFileSync(join(import.meta.dirname, 'server-loader.mjs'), 'utf8').replace('__BUNDLE_HASH__', hash));
 rmSync(join(outdir, 'main.js.map'), { force: true });
 
+if (process.env.BUNDLE_METAFILE) writeFileSync(process.env.BUNDLE_METAFILE, JSON.stringify(result.metafile));
 const outputs = Object.entries(result.metafile.outputs);
 const bytes = outputs.reduce((sum, [, output]) => sum + output.bytes, 0);
-console.log(`bundled the CLI: ${outputs.length} files, ${(bytes / 1024 / 1024).toFixed(1)} MB in ${pathToFileURL(outdir).pathname}`);
+console.log(`bundled the CLI: ${outputs.length} file, ${(bytes / 1024 / 1024).toFixed(1)} MB in ${pathToFileURL(outdir).pathname}`);

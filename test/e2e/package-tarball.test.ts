@@ -1,10 +1,10 @@
 import { execFile, spawn } from 'node:child_process';
-import { cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { REPO_ROOT } from '../support/cli.js';
 import { tempDir } from '../support/plugin-context.js';
 
@@ -46,6 +46,17 @@ describe('the packed tarball, installed into an empty folder', { timeout: 5 * MI
     server?.kill('SIGTERM');
   });
 
+  /** The URL from a starting `serve`'s banner. */
+  const listening = (child: ReturnType<typeof spawn>): Promise<string> => new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(out);
+      if (match) resolve(match[1]!);
+    });
+    child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
+  });
+
   it('holds the built dist/, the config defaults, docs, LICENSE and server.json; no sources or tests', async () => {
     const { stdout } = await run('tar', ['tzf', tarball], { maxBuffer: 16 * 1024 * 1024 });
     const files = stdout.split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
@@ -82,15 +93,7 @@ describe('the packed tarball, installed into an empty folder', { timeout: 5 * MI
     expect(token).toMatch(/^aoc_/);
 
     server = spawn(bin(), ['serve'], { cwd: tempDir(), env });
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      server!.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const match = /listening on (http:\/\/\S+)/.exec(out);
-        if (match) resolve(match[1]!);
-      });
-      server!.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
-    });
+    const url = await listening(server);
     expect(await (await fetch(`${url}/health`)).json()).toEqual({ status: 'ok' });
     // The admin console is served from the package's own dist/ (built at pack time).
     const consolePage = await fetch(`${url}/admin`);
@@ -107,5 +110,27 @@ describe('the packed tarball, installed into an empty folder', { timeout: 5 * MI
     } finally {
       await client.close();
     }
+  });
+
+  it('writes the code cache beside the bundle once serve is ready, and the next serve takes it rather than writing another', async () => {
+    const cli = join(installDir, 'node_modules', 'agentos-comms', 'dist', 'hosts', 'cli');
+    const caches = () => readdirSync(cli).filter((f) => f.endsWith('.cache')).map((f) => ({ name: f, written: statSync(join(cli, f)).mtimeMs }));
+    for (const { name } of caches()) rmSync(join(cli, name));
+    const startAndStop = async (): Promise<void> => {
+      const child = spawn(bin(), ['serve'], { cwd: tempDir(), env });
+      try {
+        await listening(child);
+        await vi.waitFor(() => expect(caches()).toHaveLength(1), { timeout: 10_000 });
+      } finally {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+    };
+    await startAndStop();
+    const first = caches();
+    // A cache V8 refused would be written again at ready; one it took is left as it is.
+    await startAndStop();
+    expect(caches()).toEqual(first);
   });
 });

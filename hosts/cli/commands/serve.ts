@@ -4,6 +4,9 @@ import { startBanner } from '../banner.js';
 import type { CliValues } from '../cli-options.js';
 import { loadCliConfig } from './load.js';
 
+/** Emitted on `process` once the server answers. */
+export const SERVE_READY_EVENT = 'agentos-comms:ready';
+
 export async function serve(values: CliValues): Promise<number> {
   const app = await buildApp(loadCliConfig(values), { migrate: true });
   // A server that cannot listen (port taken …) must not keep the process alive with its database open.
@@ -12,6 +15,8 @@ export async function serve(values: CliValues): Promise<number> {
     throw err;
   });
   console.log(startBanner(running.url, app));
+  // For the built CLI's loader (scripts/build/server-loader.mjs): a start is complete, its code cache can be written.
+  (process as NodeJS.EventEmitter).emit(SERVE_READY_EVENT);
   const shutdown = (): void => {
     running.close().then(() => process.exit(0), () => process.exit(1));
   };
