@@ -71,12 +71,19 @@ export class SqlMessageRepository implements MessageRepository {
 
   private insertInboundAlone(message: MessageRecord, delivery: CallbackDeliveryRecord | null): Promise<InsertOutcome> {
     if (this.sql.dialect === 'postgresql') return this.insertInboundInOneStatement(message, delivery);
+    // Without a delivery the insert is one statement, atomic on its own: no SAVEPOINT / RELEASE around it.
+    if (!delivery) return this.sql.run(async (session) => this.insertInboundRow(session, message));
     return this.sql.atomic(async (session) => {
-      const inserted = await session.rows(INSERT_INBOUND, this.messageParams(message));
-      if (inserted.length === 0) return { inserted: false, message: await this.storedRedelivery(session, message) };
-      if (delivery) await session.run(INSERT_DELIVERY, deliveryParams(delivery, this.codec));
-      return { inserted: true, message: { ...message } };
+      const outcome = await this.insertInboundRow(session, message);
+      if (outcome.inserted) await session.run(INSERT_DELIVERY, deliveryParams(delivery, this.codec));
+      return outcome;
     });
+  }
+
+  private async insertInboundRow(session: SqlSession, message: MessageRecord): Promise<InsertOutcome> {
+    const inserted = await session.rows(INSERT_INBOUND, this.messageParams(message));
+    if (inserted.length === 0) return { inserted: false, message: await this.storedRedelivery(session, message) };
+    return { inserted: true, message: { ...message } };
   }
 
   /** One statement is atomic on its own: no BEGIN / COMMIT round trips around it. */

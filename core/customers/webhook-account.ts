@@ -3,6 +3,7 @@ import type { TelephonyPort } from '../../ports/telephony.js';
 import type { WebhookRequest } from '../../ports/webhook.js';
 import { requireTelephony, type CorePorts, type Provided } from '../context.js';
 import { invalidSignature } from '../messages/inbound/store-inbound.js';
+import { webhookAgentById } from '../messages/inbound/webhook-agents.js';
 import { signerOf } from '../webhook-signer.js';
 
 /** The telephony adapter whose account signed a webhook, and the stored credential set it acts with (null: the configured account). */
@@ -34,7 +35,9 @@ export function requireSignedFor(signer: SignedTelephony, agent: Pick<AgentRecor
 }
 
 async function signingCredentials(ports: CorePorts, configured: TelephonyPort, agentId: string | null, request: WebhookRequest): Promise<string | null> {
-  if (agentId !== null) return (await ports.db.agents.findById(agentId))?.credentialsRef ?? null;
+  // The agent the admission check has just read, from the webhook cache: a read of its own here was a second trip
+  // through the SQLite write batch (or a PostgreSQL round trip) per webhook. Its credentials are set when it is made.
+  if (agentId !== null) return (await webhookAgentById(ports, agentId))?.credentialsRef ?? null;
   const claimed = configured.webhookAccount?.(request) ?? null;
   if (claimed === null || claimed === configured.accountId) return null;
   const credentialsRef = await ports.db.customers.credentialsOfAccount(claimed);

@@ -38,6 +38,15 @@ describe('client address', () => {
     expect(resolve(request('::ffff:198.51.100.1'))).toBe('198.51.100.1');
     expect(clientIpResolver([])(request('127.0.0.1', '203.0.113.9'))).toBe('127.0.0.1');
   });
+
+  it('without trusted proxies, answers each connection with its own peer (kept per connection, not per server)', () => {
+    const resolve = clientIpResolver([]);
+    const first = request('::ffff:198.51.100.1');
+    const second = request('203.0.113.9');
+    expect(resolve(first)).toBe('198.51.100.1');
+    expect(resolve(second)).toBe('203.0.113.9');
+    expect(resolve(first)).toBe('198.51.100.1');
+  });
 });
 
 describe('route groups', () => {

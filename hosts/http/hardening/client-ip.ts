@@ -15,5 +15,16 @@ export function clientIpResolver(trustedProxies: readonly string[]): (req: Incom
   } catch (err) {
     throw new DomainError('CONFIG_INVALID', `security.trustedProxies: ${(err as Error).message}`, 'List addresses or CIDR ranges, e.g. 10.0.0.0/8.');
   }
-  return (req) => canonicalIp(proxyaddr(req, trust));
+  if (trustedProxies.length > 0) return (req) => canonicalIp(proxyaddr(req, trust));
+  // Without trusted proxies the address is the socket's peer, the same for every request on a kept-alive
+  // connection: worked out (and parsed into its canonical form) once per connection.
+  const bySocket = new WeakMap<object, string>();
+  return (req) => {
+    let ip = bySocket.get(req.socket);
+    if (ip === undefined) {
+      ip = canonicalIp(proxyaddr(req, trust));
+      bySocket.set(req.socket, ip);
+    }
+    return ip;
+  };
 }

@@ -1,7 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type Koa from 'koa';
 import cors from '@koa/cors';
-import helmet from 'koa-helmet';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { DomainError } from '../../../ports/errors.js';
 import { ROUTE_GROUPS, type RouteGroup, type SecuritySettings } from '../../config/security-settings.js';
@@ -14,6 +13,7 @@ import { IpFilter } from './ip-ranges.js';
 import { openLimiterStore } from './limiter-store.js';
 import { routeGrouper, type RequestGroup } from './route-groups.js';
 import { contentSecurityPolicy } from './content-security-policy.js';
+import { securityHeaders } from './security-headers.js';
 
 export interface HttpDefenceOptions {
   /** The event-loop delay load shedding reads (default: measured with perf_hooks). */
@@ -105,7 +105,7 @@ export async function buildHttpDefences(
     lockout,
     adminAllowed: (ip) => filters.admin.allows(ip),
     middleware: [
-      helmet({ contentSecurityPolicy: { useDefaults: false, directives: contentSecurityPolicy() }, crossOriginEmbedderPolicy: false }),
+      await securityHeaders({ contentSecurityPolicy: { useDefaults: false, directives: contentSecurityPolicy() }, crossOriginEmbedderPolicy: false }),
       // Closed by default: without listed origins no CORS header is sent and browsers refuse cross-origin calls.
       cors({
         origin: (ctx) => {

@@ -1,0 +1,42 @@
+import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { readRawBytes } from '../../hosts/http/read-body.js';
+
+/** A server handing each request's body (or the reading's failure) to `seen`, answering 204. */
+function bodyServer(seen: (outcome: Buffer | Error) => void): Promise<Server> {
+  const server = createServer((req: IncomingMessage, res) => {
+    readRawBytes(req, 1024).then(seen, seen).finally(() => res.writeHead(204).end());
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+let server: Server | null = null;
+afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
+
+describe('readRawBytes with a declared size', () => {
+  it('returns every byte of a body that arrives in several pieces', async () => {
+    const outcomes: Array<Buffer | Error> = [];
+    server = await bodyServer((outcome) => outcomes.push(outcome));
+    const { port } = server.address() as AddressInfo;
+    await new Promise<void>((resolve, reject) => {
+      const req = request({ port, method: 'POST', headers: { 'content-length': '11' } }, (res) => res.resume().on('end', resolve));
+      req.on('error', reject);
+      req.write('hello ');
+      setTimeout(() => req.end('world'), 50);
+    });
+    expect(outcomes.map((o) => (o instanceof Error ? o.message : o.toString('utf8')))).toEqual(['hello world']);
+  });
+
+  it('fails when the client hangs up before the declared end, instead of waiting for ever', async () => {
+    let settle!: (outcome: Buffer | Error) => void;
+    const outcome = new Promise<Buffer | Error>((resolve) => (settle = resolve));
+    server = await bodyServer((o) => settle(o));
+    const { port } = server.address() as AddressInfo;
+    const req = request({ port, method: 'POST', headers: { 'content-length': '100' } });
+    req.on('error', () => {});
+    req.write('only part of it');
+    setTimeout(() => req.destroy(), 50);
+    expect(await outcome).toBeInstanceOf(Error);
+  });
+});
