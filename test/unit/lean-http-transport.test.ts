@@ -195,9 +195,9 @@ describe('LeanHttpTransport: MCP Streamable HTTP on node request and response', 
     expect((transport as LeanHttpTransport).heldStreams).toBe(1);
     gone.abort();
     await pending;
-    await expect.poll(() => (transport as LeanHttpTransport).heldStreams).toBe(0);
+    await expect.poll(() => (transport as LeanHttpTransport).heldStreams, { timeout: 5000 }).toBe(0);
     release();
-    await expect.poll(() => errors.map((e) => e.message).join('\n')).toContain('No connection established for request ID: 1');
+    await expect.poll(() => errors.map((e) => e.message).join('\n'), { timeout: 5000 }).toContain('No connection established for request ID: 1');
     // The session goes on: the same id can be used again.
     expect(await outcome(await request(url, call(1)))).toEqual(sse([answer(1)]));
   });
@@ -213,7 +213,7 @@ describe('LeanHttpTransport: MCP Streamable HTTP on node request and response', 
     expect(twice.body).toMatchObject({ id: 5, error: { code: -32600, data: { code: 'REQUEST_ID_IN_FLIGHT' } } });
     gone.abort();
     await pending;
-    await expect.poll(() => (transport as AnsweringTransport).inFlightCount).toBe(0);
+    await expect.poll(() => (transport as AnsweringTransport).inFlightCount, { timeout: 5000 }).toBe(0);
     release();
     expect(await outcome(await request(url, call(5)))).toEqual(sse([answer(5)]));
     expect(errors.map((e) => e.message).filter((m) => m.includes('No connection'))).toEqual([]);
