@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
-import { StreamableHTTPServerTransport, type StreamableHTTPServerTransportOptions } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import {
   ErrorCode, isJSONRPCErrorResponse, isJSONRPCNotification, isJSONRPCRequest, isJSONRPCResultResponse,
   type InitializeRequest, type JSONRPCMessage, type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
 import { DomainError } from '../../ports/errors.js';
 import { errorBody } from '../shared/error-mapping.js';
+import { LeanHttpTransport, type LeanHttpTransportOptions } from './lean-http-transport.js';
 
 interface InFlight {
   id: RequestId;
@@ -40,19 +40,19 @@ const sessionClosed = () => new DomainError(
 );
 
 /**
- * The SDK's Streamable HTTP transport, with the promise that every request gets exactly one answer:
- * - an id already in flight in this session is refused at once (HTTP 409, JSON-RPC error), since the SDK
+ * The Streamable HTTP transport (lean-http-transport.ts), with the promise that every request gets exactly one answer:
+ * - an id already in flight in this session is refused at once (HTTP 409, JSON-RPC error), since the transport
  *   would route both answers to the second request and leave the first one waiting forever;
  * - a request unanswered after `deadlineMs` is answered with a JSON-RPC error;
- * - requests in flight when the session closes are answered before it closes (the SDK drops them).
+ * - requests in flight when the session closes are answered before it closes (the transport drops them).
  * A request answered here is also cancelled for the protocol layer, which then drops its handler's late
  * result, so that result can never reach a newer request reusing the id (the SDK cannot cancel id 0, the
  * initialize request's, which answers at once).
  */
-export class AnsweringTransport extends StreamableHTTPServerTransport {
+export class AnsweringTransport extends LeanHttpTransport {
   private readonly inFlight = new Map<string, InFlight>();
 
-  constructor(options: StreamableHTTPServerTransportOptions, private readonly deadlineMs: number) {
+  constructor(options: LeanHttpTransportOptions, private readonly deadlineMs: number) {
     super(options);
   }
 

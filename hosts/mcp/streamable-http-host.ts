@@ -61,9 +61,11 @@ function negotiatedVersion(requested: string): string {
  * that opened it. Idle sessions are closed after `idleMs`; a principal keeps at most
  * `maxSessionsPerPrincipal` sessions.
  *
- * Answers are SSE streams, not JSON bodies: in JSON-response mode SDK 1.32 keeps every request's stream
- * entry until the session ends (typescript-sdk#2559), so a long session grows by kilobytes per call,
- * while an SSE stream is released as soon as its answer is written.
+ * The transport is our own (lean-http-transport.ts: the SDK's Streamable HTTP answers, written on node's
+ * request and response without the SDK's web-standard adapter, which cost more CPU than the rest of a
+ * no-op call); the protocol layer is the SDK's `Server`. Answers are SSE streams, not JSON bodies: in
+ * JSON-response mode SDK 1.32 keeps every request's stream entry until the session ends
+ * (typescript-sdk#2559), so our transport has no such mode; an SSE stream is released with its answer.
  *
  * Any instance serves any session when `stored` is given (several processes behind a load balancer, no
  * sticky sessions): a session's record (owner, negotiated version, client capabilities and info) is

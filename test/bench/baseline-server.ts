@@ -2,10 +2,11 @@
  * The floors the send and webhook benchmarks are compared with, each in its own process as the server is
  * (run.ts starts them): `sdk` is the MCP SDK's own Streamable HTTP transport and `Server` with one no-op
  * `comms_send_message` tool (the fastest a send over MCP can be answered here, sessions and SSE answers as
- * the server uses them); `koa` is a bare Koa app that reads a form post and answers it, as a webhook is.
+ * the server uses them); `lean` is the same with this server's own transport (hosts/mcp/lean-http-transport.ts)
+ * in place of the SDK's, what a send over MCP can cost here at best; `koa` is a bare Koa app that reads a form post and answers it, as a webhook is.
  * Prints "listening on <url>", like the server.
  *
- *   npx tsx test/bench/baseline-server.ts sdk|koa
+ *   npx tsx test/bench/baseline-server.ts sdk|lean|koa
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
@@ -14,6 +15,7 @@ import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { CallToolRequestSchema, ListToolsRequestSchema, isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import Koa from 'koa';
+import { LeanHttpTransport } from '../../hosts/mcp/lean-http-transport.js';
 
 async function readBody(req: IncomingMessage): Promise<string> {
   let body = '';
@@ -32,16 +34,19 @@ function noopMcpServer(): Server {
   return server;
 }
 
+type FloorTransport = StreamableHTTPServerTransport | LeanHttpTransport;
+type TransportOptions = ConstructorParameters<typeof LeanHttpTransport>[0];
+
 /** One transport per session, found by its header; an initialize request without one opens a session. */
-function sdkFloor(): HttpServer {
-  const transports = new Map<string, StreamableHTTPServerTransport>();
+function mcpFloor(transportOf: (options: TransportOptions) => FloorTransport): HttpServer {
+  const transports = new Map<string, FloorTransport>();
   return createServer((req, res) => {
     void (async () => {
       const body: unknown = req.method === 'POST' ? JSON.parse(await readBody(req)) : undefined;
       const id = req.headers['mcp-session-id'];
       let transport = typeof id === 'string' ? transports.get(id) : undefined;
       if (!transport && isInitializeRequest(body)) {
-        const opened = new StreamableHTTPServerTransport({
+        const opened = transportOf({
           sessionIdGenerator: randomUUID,
           onsessioninitialized: (sessionId) => void transports.set(sessionId, opened),
         });
@@ -73,8 +78,13 @@ function koaFloor(): HttpServer {
 }
 
 const kind = process.argv[2];
-if (kind !== 'sdk' && kind !== 'koa') throw new Error('usage: baseline-server.ts sdk|koa');
-const server = kind === 'sdk' ? sdkFloor() : koaFloor();
+if (kind !== 'sdk' && kind !== 'lean' && kind !== 'koa') throw new Error('usage: baseline-server.ts sdk|lean|koa');
+const floors = {
+  sdk: () => mcpFloor((options) => new StreamableHTTPServerTransport(options)),
+  lean: () => mcpFloor((options) => new LeanHttpTransport(options)),
+  koa: koaFloor,
+};
+const server = floors[kind]();
 server.keepAliveTimeout = 65_000;
 server.listen(0, '127.0.0.1', () => {
   console.log(`listening on http://127.0.0.1:${(server.address() as AddressInfo).port}`);

@@ -69,8 +69,8 @@ export function startBenchProcess(configFile: string, repoRoot: string, dbFile =
   return benchProcess(child, dbFile);
 }
 
-/** The floors of run.ts (baseline-server.ts): the MCP SDK with a no-op tool, or a bare Koa app. */
-export function startBaselineServer(kind: 'sdk' | 'koa'): Promise<BenchServer> {
+/** The floors of run.ts (baseline-server.ts): the MCP SDK with a no-op tool (its transport or ours), or a bare Koa app. */
+export function startBaselineServer(kind: 'sdk' | 'lean' | 'koa'): Promise<BenchServer> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'baseline-server.ts'), kind], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -59,7 +59,11 @@ async function sendStep(url: string, token: string, sessionId: string, first: nu
 
 async function main(): Promise<void> {
   if (!process.env.BENCH_SKIP_BUILD) execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO, stdio: 'inherit' });
-  const server = await startBenchServer(mkdtempSync(join(tmpdir(), 'agentos-bench-')), REPO, { usage: { enabled: false } });
+  const server = await startBenchServer(mkdtempSync(join(tmpdir(), 'agentos-bench-')), REPO, {
+    usage: { enabled: false },
+    // Shedding would answer 503 on a loaded machine: calls refused early hold nothing, and the growth measured would be theirs.
+    security: { loadShedding: { eventLoopDelayMs: 0 }, maxInFlight: 0 },
+  });
   const rows: Array<{ calls: number; rss: number; ok: number; failed: number }> = [];
   try {
     const agent = await createBenchAgent(server.url, '+15550100099');
