@@ -571,6 +571,44 @@ export function describeDatabaseContract(options: DatabaseContractOptions): void
       });
     });
 
+    describe('agent change listeners (onAgentsChanged)', () => {
+      /** Records, at each call of the listener, what a fresh read sees: the change must already be committed. */
+      const watch = () => {
+        const seen: Array<Promise<string | undefined>> = [];
+        const stop = db.onAgentsChanged(() => void seen.push(db.agents.list().then((all) => all.map((a) => `${a.status}:${a.tokenHash}`).join(','))));
+        return { seen, stop };
+      };
+
+      it('tells after an agent update, an address set or removed and limits set, once each write is committed', async () => {
+        const a = agent();
+        await db.agents.create(a, []);
+        const { seen, stop } = watch();
+        await db.agents.update(a.id, { status: 'disabled', updatedAt: at(1) });
+        expect(seen).toHaveLength(1);
+        expect(await seen[0]).toBe(`disabled:${a.tokenHash}`);
+        await db.agents.setChannel(channel(a.id, 'sms', '+15550100901'));
+        await db.agents.removeChannel(a.id, 'sms');
+        await db.usage.setLimits({ agentId: a.id, tier: 'gold', overrides: {}, updatedAt: at(2) });
+        expect(seen).toHaveLength(4);
+        stop();
+        await db.agents.update(a.id, { status: 'active', updatedAt: at(3) });
+        expect(seen).toHaveLength(4);
+      });
+
+      it('tells of a transaction\'s writes once it committed, not while it runs', async () => {
+        const a = agent();
+        await db.agents.create(a, []);
+        const { seen, stop } = watch();
+        await db.transaction(async (tx) => {
+          await tx.agents.update(a.id, { tokenHash: 'hash-rotated', updatedAt: at(1) });
+          expect(seen).toHaveLength(0);
+        });
+        expect(seen).toHaveLength(1);
+        expect(await seen[0]).toBe('active:hash-rotated');
+        stop();
+      });
+    });
+
     describe('agent voice settings', () => {
       const settings: AgentVoiceSettings = {
         greeting: 'Hello, this is Ada. How can I help? ✓',

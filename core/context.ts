@@ -26,6 +26,7 @@ import type { Metrics } from '../ports/metrics.js';
 import type { JobQueue } from '../ports/jobs.js';
 import type { AuthFailureWindows } from './auth/auth-failure-windows.js';
 import type { AgentEvents } from '../ports/agent-events.js';
+import type { AgentChangeFeed } from '../ports/agent-changes.js';
 import type { CredentialCipher, ProviderVerifier } from '../ports/provider-credentials.js';
 import type { SelfProbe, SetupProviderCatalog, SetupStore } from '../ports/setup.js';
 import type { ProviderAccountsPort } from '../ports/customers.js';
@@ -133,6 +134,8 @@ export interface CorePorts {
   notifyPoolDrawn(): void;
   /** Tells sessions waiting on an agent that something arrived or ended (MCP subscriptions, waits). */
   agentEvents: AgentEvents;
+  /** Changes to agents made by other processes on the database, for the agent caches (core/agents/agent-cache.ts). */
+  agentChanges: AgentChangeFeed;
   /** Alerts to the operator, routed by severity to the configured sinks. */
   alerts: Alerts;
   /** Operational alert triggers (provider failures, webhook signature bursts, outbox backlog). */

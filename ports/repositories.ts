@@ -174,6 +174,13 @@ export interface Database extends Repositories {
    * call (the transaction holds a connection, and on SQLite the single writer).
    */
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
+  /**
+   * `listener` runs after a write to an agent, its addresses or its limits made through this Database has
+   * committed (synchronously, before the write's own promise resolves; a transaction's writes once it committed),
+   * so that caches of agent records in this process never serve one a finished write changed. Other processes'
+   * writes come through the AgentChangeFeed port. Returns the function that stops it.
+   */
+  onAgentsChanged(listener: () => void): () => void;
   /** Applies pending migrations for this dialect; returns the names applied. */
   migrate(): Promise<string[]>;
   /** Throws when the database cannot be reached. */

@@ -42,7 +42,8 @@ const LOCK_AGENT = {
 } as const;
 
 export class SqlAgentRepository implements AgentRepository {
-  constructor(private readonly sql: SqlExecutor) {}
+  /** `changed` is called after each write to an agent or its addresses has finished (see Database.onAgentsChanged). */
+  constructor(private readonly sql: SqlExecutor, private readonly changed: () => void = () => undefined) {}
 
   async create(agent: AgentRecord, channels: AgentChannelRecord[]): Promise<void> {
     const { codec } = this.sql;
@@ -123,6 +124,14 @@ export class SqlAgentRepository implements AgentRepository {
   }
 
   async setChannel(record: AgentChannelRecord): Promise<void> {
+    try {
+      await this.replaceChannel(record);
+    } finally {
+      this.changed();
+    }
+  }
+
+  private async replaceChannel(record: AgentChannelRecord): Promise<void> {
     const { codec } = this.sql;
     try {
       await this.sql.atomic(async (session) => {
@@ -150,7 +159,11 @@ export class SqlAgentRepository implements AgentRepository {
   }
 
   async removeChannel(agentId: string, channel: Channel): Promise<void> {
-    await this.sql.run((session) => session.run(DELETE_CHANNEL, [agentId, channel]));
+    try {
+      await this.sql.run((session) => session.run(DELETE_CHANNEL, [agentId, channel]));
+    } finally {
+      this.changed();
+    }
   }
 
   async update(agentId: string, patch: AgentPatch): Promise<void> {
@@ -170,8 +183,13 @@ export class SqlAgentRepository implements AgentRepository {
     const sql = `UPDATE agents SET ${set.join(', ')} WHERE id = ?`;
     const params = [...set.params, agentId];
     // Both drivers count matched rows, changed or not, and updated_at is always written: 0 = no agent.
-    const changed = await this.sql.run((session) => session.run(sql, params));
-    if (changed === 0) throw agentNotFound(agentId);
+    let matched: number;
+    try {
+      matched = await this.sql.run((session) => session.run(sql, params));
+    } finally {
+      this.changed();
+    }
+    if (matched === 0) throw agentNotFound(agentId);
   }
 }
 

@@ -21,15 +21,15 @@ import { SqlCustomerRepository, SqlSharedNumberRepository } from './customer-rep
  * Every repository over one executor: the database's own, or a transaction's session. Status changes made
  * outside a transaction on PostgreSQL are batched (a transaction's statements stay its own).
  */
-function repositoriesOver(sql: SqlExecutor, own = false): Repositories {
+function repositoriesOver(sql: SqlExecutor, agentsChanged: () => void, own = false): Repositories {
   return {
-    agents: new SqlAgentRepository(sql),
+    agents: new SqlAgentRepository(sql, agentsChanged),
     messages: new SqlMessageRepository(sql, own && sql.dialect === 'postgresql'),
     callbacks: new SqlCallbackDeliveryRepository(sql),
     whatsappSenders: new SqlWhatsAppSenderRepository(sql),
     calls: new SqlCallLogRepository(sql),
     turns: new SqlCallTurnRepository(sql),
-    usage: new SqlUsageRepository(sql),
+    usage: new SqlUsageRepository(sql, agentsChanged),
     compliance: new SqlComplianceRepository(sql),
     audit: new SqlAuditRepository(sql),
     providerCredentials: new SqlProviderCredentialRepository(sql),
@@ -60,6 +60,7 @@ export class MikroOrmDatabase implements Database {
   readonly customers: Repositories['customers'];
   readonly sharedNumbers: Repositories['sharedNumbers'];
   private closing: Promise<void> | null = null;
+  private readonly agentListeners = new Set<() => void>();
 
   constructor(
     private readonly orm: MikroORM,
@@ -75,11 +76,33 @@ export class MikroOrmDatabase implements Database {
       whatsappSenders: this.whatsappSenders, calls: this.calls, turns: this.turns, usage: this.usage,
       compliance: this.compliance, audit: this.audit, providerCredentials: this.providerCredentials, contacts: this.contacts,
       mcpSessions: this.mcpSessions, provisioning: this.provisioning, customers: this.customers, sharedNumbers: this.sharedNumbers,
-    } = repositoriesOver(executor, true));
+    } = repositoriesOver(executor, () => this.agentsChanged(), true));
   }
 
-  transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
-    return this.executor.atomic((session) => work(repositoriesOver(sessionExecutor(this.executor, session))));
+  async transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T> {
+    // Inside, a write is not committed yet: listeners hear of it once the transaction is over (committed or not).
+    let touched = false;
+    try {
+      return await this.executor.atomic((session) => work(repositoriesOver(sessionExecutor(this.executor, session), () => (touched = true))));
+    } finally {
+      if (touched) this.agentsChanged();
+    }
+  }
+
+  onAgentsChanged(listener: () => void): () => void {
+    const wrapped = () => listener();
+    this.agentListeners.add(wrapped);
+    return () => void this.agentListeners.delete(wrapped);
+  }
+
+  private agentsChanged(): void {
+    for (const listener of this.agentListeners) {
+      try {
+        listener();
+      } catch (err) {
+        this.logger.warn({ err }, 'an agent change listener failed');
+      }
+    }
   }
 
   async migrate(): Promise<string[]> {

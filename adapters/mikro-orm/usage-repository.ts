@@ -44,7 +44,8 @@ const DAY = { sqlite: "strftime('%Y-%m-%d', created_at / 1000, 'unixepoch')", po
 export class SqlUsageRepository implements UsageRepository {
   private readonly codec: SqlCodec;
 
-  constructor(private readonly sql: SqlExecutor) {
+  /** `changed` is called after each write of an agent's limits has finished (see Database.onAgentsChanged). */
+  constructor(private readonly sql: SqlExecutor, private readonly changed: () => void = () => undefined) {
     this.codec = sql.codec;
   }
 
@@ -215,7 +216,11 @@ export class SqlUsageRepository implements UsageRepository {
 
   async setLimits(record: AgentLimitsRecord): Promise<void> {
     const params = [record.agentId, record.tier, this.codec.json(record.overrides), this.codec.time(record.updatedAt)];
-    await this.sql.run((session) => session.run(UPSERT_LIMITS, params));
+    try {
+      await this.sql.run((session) => session.run(UPSERT_LIMITS, params));
+    } finally {
+      this.changed();
+    }
   }
 
   listLimits(): Promise<AgentLimitsRecord[]> {

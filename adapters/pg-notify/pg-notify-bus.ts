@@ -49,6 +49,8 @@ export class PgNotifyBus {
   /** Statements waiting for the one in flight on `sendingOn`. */
   private outbox: Pending[] = [];
   private sendingOn: pg.Client | null = null;
+  /** Told each time a connection (the first or a new one) listens again. */
+  private readonly listeningAgain = new Set<() => void>();
 
   constructor(private readonly options: PgNotifyBusOptions, private readonly logger: Logger) {}
 
@@ -68,6 +70,15 @@ export class PgNotifyBus {
 
   get listening(): boolean {
     return this.client !== null;
+  }
+
+  /**
+   * `listener` runs each time a connection starts listening after none did (the first, or one after a drop):
+   * whatever was notified in between was not heard, so state kept from notifications must be rebuilt.
+   */
+  onListening(listener: () => void): () => void {
+    this.listeningAgain.add(listener);
+    return () => void this.listeningAgain.delete(listener);
   }
 
   /** Best effort: never throws; a NOTIFY that cannot be sent (connection down) is logged and dropped. */
@@ -163,6 +174,13 @@ export class PgNotifyBus {
     if (this.failures > 0) this.logger.info({ attempts: this.failures }, 'cross-process notifications: listening again');
     this.failures = 0;
     this.client = client;
+    for (const listener of this.listeningAgain) {
+      try {
+        listener();
+      } catch (err) {
+        this.logger.warn({ err }, 'a cross-process listener failed on reconnection');
+      }
+    }
     this.flush();
   }
 

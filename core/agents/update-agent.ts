@@ -7,7 +7,6 @@ import type { AgentVoiceSettings } from '../../ports/records.js';
 import { CHANNEL_FIELDS, channelFieldSchemas, newChannel, normaliseAddress, voiceSettingsSchema } from './agent-channels.js';
 import { type AgentView, agentViewSchema, toAgentView } from './agent-view.js';
 import { requireSpeechPipeline } from '../conversation/speech-pipeline.js';
-import { forgetWebhookAgents } from '../messages/inbound/webhook-agents.js';
 
 export interface UpdateAgentInput {
   agentId: string;
@@ -85,8 +84,6 @@ export const updateAgent = defineUseCase<UpdateAgentInput, AgentView>({
       }
       return { result: undefined };
     });
-    // Its addresses or callback URL may have changed: webhooks read them again from now on.
-    forgetWebhookAgents(ctx.ports);
     const updated = (await db.agents.findById(agent.id)) ?? agent;
     return toAgentView(updated, await db.agents.listChannels(agent.id));
   },

@@ -1,6 +1,7 @@
 import { DomainError } from '../../ports/errors.js';
 import type { AgentChannelRecord, AgentRecord, Channel } from '../../ports/records.js';
 import type { Caller, CorePorts, UseCaseContext } from '../context.js';
+import { callerByTokenHash } from '../agents/agent-cache.js';
 import { callerOwns } from './tenancy.js';
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
@@ -36,7 +37,9 @@ export async function authenticate(ports: CorePorts, token: string | undefined):
     if (!customer?.adminTokenHash || customer.status !== 'active' || !ports.secrets.equal(customer.adminTokenHash, hash)) throw unauthorized();
     return { kind: 'customer', customerId: customer.id };
   }
-  const record = await ports.db.agents.findByTokenHash(hash);
+  // Kept per server and dropped at once by any change to the agent (agent-cache.ts): a rotated token or a
+  // disabled agent is refused at the next request, on every server.
+  const record = await callerByTokenHash(ports, hash);
   if (!record || record.agent.status !== 'active' || !ports.secrets.equal(record.agent.tokenHash, hash)) throw unauthorized();
   return { kind: 'agent', agentId: record.agent.id, record };
 }
@@ -78,7 +81,7 @@ export async function actingAgent(ctx: UseCaseContext, requestedId: string | und
   } else {
     throw unauthorized();
   }
-  // An agent token's own record was read with the token, moments ago in this request.
+  // An agent token's own record came with the token (cached until the agent changes, see agent-cache.ts).
   const agent = caller.kind === 'agent' && caller.record ? caller.record.agent : await ctx.ports.db.agents.findById(agentId);
   if (!agent || !callerOwns(caller, agent)) throw new DomainError('NOT_FOUND', `Agent ${agentId} does not exist.`, 'Check the agentId, or create the agent first.', { agentId });
   return agent;

@@ -2,7 +2,7 @@ import { isDomainError } from '../../ports/errors.js';
 import type { Repositories } from '../../ports/repositories.js';
 import type { UsageRecord, UsageUnit } from '../../ports/usage.js';
 import type { UseCaseContext } from '../context.js';
-import { agentLimits } from '../usage/agent-limits-cache.js';
+import { agentLimits } from '../agents/agent-cache.js';
 import { effectiveLimits } from '../usage/effective-limits.js';
 import { microsToDecimal, withMarkup } from '../usage/money.js';
 import { crossedThresholds, raiseUsageAlerts, type UsageAlert } from '../usage/usage-alerts.js';

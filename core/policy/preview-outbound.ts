@@ -1,6 +1,6 @@
 import { isDomainError, type DomainError } from '../../ports/errors.js';
 import type { UseCaseContext } from '../context.js';
-import { agentLimits } from '../usage/agent-limits-cache.js';
+import { agentLimits } from '../agents/agent-cache.js';
 import { effectiveLimits } from '../usage/effective-limits.js';
 import type { OutboundAction } from './outbound-action.js';
 import { POLICY_RULES } from './policy-rules.js';

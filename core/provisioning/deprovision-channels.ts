@@ -3,7 +3,6 @@ import { actorOf, recordAudit } from '../audit/record-audit.js';
 import { actingAgent, requireAdmin } from '../auth/authenticate.js';
 import { defineUseCase } from '../use-case.js';
 import type { NumberActor } from './buy-number.js';
-import { forgetWebhookAgents } from '../messages/inbound/webhook-agents.js';
 import { giveBackNumber } from './give-back-number.js';
 import { runJournaled } from './journal.js';
 import { agentNumberAccount } from './agent-number-provider.js';
@@ -105,12 +104,10 @@ export const deprovisionChannels = defineUseCase<DeprovisionInput, DeprovisionRe
           : { closed: false };
         const whatsapp = await run.step('whatsapp', async () => {
           await ports.db.agents.removeChannel(agent.id, 'whatsapp');
-          forgetWebhookAgents(ports);
           return { returned: await ports.db.whatsappSenders.unassign(agent.id) };
         });
         await run.step('sms-channel', async () => {
           await ports.db.agents.removeChannel(agent.id, 'sms');
-          forgetWebhookAgents(ports);
           return {};
         });
         await run.step('token', async () => {

@@ -8,7 +8,6 @@ import { acquireNumber, type NumberSource } from './acquire-number.js';
 import { assignWhatsAppSender } from './assign-whatsapp.js';
 import type { NumberActor } from './buy-number.js';
 import { ensureEmailDomain } from './email-domain.js';
-import { forgetWebhookAgents } from '../messages/inbound/webhook-agents.js';
 import { runJournaled } from './journal.js';
 import { expectedWebhooks } from './number-webhooks.js';
 import { pointWebhooks } from './point-webhooks.js';
@@ -110,7 +109,6 @@ export const provisionChannels = defineUseCase<ProvisionInput, ProvisionResult &
           });
           await run.step('sms-channel', async () => {
             await ports.db.agents.setChannel(newChannel(ctx, agent.id, 'sms', acquired.number.phoneNumber));
-            forgetWebhookAgents(ports);
             return { numberId: acquired.number.id };
           });
           answer.number = {
@@ -128,7 +126,6 @@ export const provisionChannels = defineUseCase<ProvisionInput, ProvisionResult &
           await run.step('email-domain', async () => ({ domainId: domain.id }));
           await run.step('email-channel', async () => {
             await ports.db.agents.setChannel(newChannel(ctx, agent.id, 'email', email));
-            forgetWebhookAgents(ports);
             return { domainId: domain.id };
           });
           answer.email = { address: email, domain: domain.name, domainId: domain.id, status: domain.status, records: domain.records };

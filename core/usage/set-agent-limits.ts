@@ -1,7 +1,6 @@
 import { actingAgent, requireAdmin } from '../auth/authenticate.js';
 import { defineUseCase } from '../use-case.js';
 import { audited } from '../audit/record-audit.js';
-import { forgetAgentLimits } from './agent-limits-cache.js';
 import { effectiveLimits, tierNamed } from './effective-limits.js';
 import { tierLimitsSchema } from './tier-limits-schema.js';
 import type { TierLimits } from './usage-settings.js';
@@ -53,7 +52,6 @@ export const setAgentLimits = defineUseCase<SetAgentLimitsInput, AgentLimitsView
       await tx.usage.setLimits(record);
       return { result: undefined };
     });
-    forgetAgentLimits(ctx.ports, agent.id);
     return toAgentLimitsView(agent.id, record, limits, settings.usage.currency);
   },
 });

@@ -323,6 +323,7 @@ export async function buildApp(loaded: LoadedConfig, options: BuildAppOptions = 
     notifyCallbacksPending: () => jobs.trigger(JOBS.callbacks),
     notifyPoolDrawn: () => jobs.trigger(JOBS.numberPool),
     agentEvents: crossProcess.agentEvents,
+    agentChanges: crossProcess.agentChanges,
     alerts,
     alertTriggers: new AlertTriggers(alerts, config.alerts.triggers, clock),
     anomalies: new AnomalyDetector(config.alerts.anomalies, { alerts, agents: db.port.agents, clock, logger }),

@@ -7,7 +7,7 @@ import { isFailure, predecessorsOf } from '../status-transitions.js';
 import { announce } from '../../agent-event.js';
 import { actOnKeyword, keywordMetadata, keywordOf } from './opt-out-keywords.js';
 import { sharedNumberAgent } from './shared-number-routing.js';
-import { webhookAddressOwner, webhookAgentById } from './webhook-agents.js';
+import { webhookAddressOwner, webhookAgentById } from '../../agents/agent-cache.js';
 
 export interface InboundMessage {
   channel: Channel;
