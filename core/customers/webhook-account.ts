@@ -3,7 +3,7 @@ import type { TelephonyPort } from '../../ports/telephony.js';
 import type { WebhookRequest } from '../../ports/webhook.js';
 import { requireTelephony, type CorePorts, type Provided } from '../context.js';
 import { invalidSignature } from '../messages/inbound/store-inbound.js';
-import { webhookAgentById } from '../messages/inbound/webhook-agents.js';
+import { webhookAgentById } from '../agents/agent-cache.js';
 import { signerOf } from '../webhook-signer.js';
 
 /** The telephony adapter whose account signed a webhook, and the stored credential set it acts with (null: the configured account). */
