@@ -5,10 +5,11 @@
  *      signed inbound SMS webhooks, on each database, each beside its floor measured in the same run, before
  *      and after the database runs: the MCP SDK's own transport with a no-op tool, and a bare Koa app
  *      (baseline-server.ts). On a shared machine the ratio to the floor is the figure that travels;
- *   2. limits: comms_send_message with everything off; per-IP request limits alone on; usage limits and per-IP
- *      limits on (limits far from reached); and the same with metrics on (metrics token set, /metrics scraped
- *      every second; the audit trail is always on). Runs alternate off, ip, on, observed, then the reverse …
- *      (BENCH_ROUNDS), so that drift on a shared machine falls on all alike.
+ *   2. limits: comms_send_message with everything off; per-IP request limits alone on, without and with metrics
+ *      (metrics token set, /metrics scraped every second: the issue's "metrics, audit and rate limits on"); usage
+ *      limits and per-IP limits on (limits far from reached), without and with metrics. The audit trail is always
+ *      on. Runs alternate off, ip, ip-observed, on, observed, then the reverse … (BENCH_ROUNDS), so that drift on a
+ *      shared machine falls on all alike; BENCH_MODES picks some of them.
  *   3. instances (`--db postgresql --suite instances`, instances.ts): one process directly, one behind HAProxy, three
  *      behind HAProxy, then three with one SIGKILLed under load and a usage cap reached across them.
  * `--db` picks the database (default: SQLite, and PostgreSQL too when COMMS_TEST_POSTGRES_URL is set; BENCH_DB
@@ -23,7 +24,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
@@ -56,11 +57,25 @@ const LIMITS_ON = {
 const IP_LIMITS_ONLY = { usage: { enabled: false }, security: HTTP_LIMITS_ON };
 
 type Dialect = 'sqlite' | 'postgresql';
-/** off: no limit of any kind; ip: per-IP request limits alone; on: usage limits and per-IP limits; observed: on, with metrics. */
-type LimitMode = 'off' | 'ip' | 'on' | 'observed';
-const MODES: Record<LimitMode, Record<string, unknown>> = { off: LIMITS_OFF, ip: IP_LIMITS_ONLY, on: LIMITS_ON, observed: { ...LIMITS_ON, metrics: { token: METRICS_TOKEN } } };
+/**
+ * off: no limit of any kind; ip: per-IP request limits alone; ip-observed: ip, with metrics (the issue's "metrics,
+ * audit and rate limits on": usage limits stay as in off); on: usage limits and per-IP limits; observed: on, with
+ * metrics. The audit trail is on in every one.
+ */
+const LIMIT_MODES = ['off', 'ip', 'ip-observed', 'on', 'observed'] as const;
+type LimitMode = typeof LIMIT_MODES[number];
+const METRICS_ON = { metrics: { token: METRICS_TOKEN } };
+const MODES: Record<LimitMode, Record<string, unknown>> = { off: LIMITS_OFF, ip: IP_LIMITS_ONLY, 'ip-observed': { ...IP_LIMITS_ONLY, ...METRICS_ON }, on: LIMITS_ON, observed: { ...LIMITS_ON, ...METRICS_ON } };
+const scraped = (mode: LimitMode): boolean => 'metrics' in MODES[mode];
+/** BENCH_MODES (comma-separated) runs some of the configurations, e.g. `on,observed` to profile the metrics alone. */
+function chosenModes(): LimitMode[] {
+  const wanted = process.env.BENCH_MODES?.split(',').map((m) => m.trim()).filter(Boolean) ?? [...LIMIT_MODES];
+  const unknown = wanted.filter((m) => !(LIMIT_MODES as readonly string[]).includes(m));
+  if (unknown.length > 0) throw new Error(`BENCH_MODES: unknown ${unknown.join(', ')}; expected some of ${LIMIT_MODES.join(', ')}`);
+  return LIMIT_MODES.filter((m) => wanted.includes(m));
+}
 
-interface SendRun extends Result { dialect: Dialect; limits: LimitMode; stored: number; distinct: number }
+interface SendRun extends Result { dialect: Dialect; limits: LimitMode; stored: number; distinct: number; loadAverage: string }
 
 /** A fresh bench server with one agent; `measure` runs against it, then the server stops. */
 async function withBenchServer<T>(extra: Record<string, unknown>, measure: (url: string, agent: { agentId: string; token: string }, cpuSeconds: () => number, dbFile: string) => Promise<T>): Promise<{ value: T; agentId: string; dbFile: string }> {
@@ -106,9 +121,10 @@ async function countStored(dialect: Dialect, schemas: Schemas, where: { schema: 
 /** One send benchmark on a fresh server and database; counts the stored rows after it. */
 async function sendRun(dialect: Dialect, limits: LimitMode, schemas: Schemas, connections = CONNECTIONS): Promise<SendRun> {
   const { schema, config } = databaseOf(dialect, schemas);
-  const { value: result, agentId, dbFile } = await withBenchServer({ ...config, ...MODES[limits] }, (url, agent, cpu) => benchSends({ url, token: agent.token, scrape: limits === 'observed', cpuSeconds: cpu, connections }));
+  const { value: result, agentId, dbFile } = await withBenchServer({ ...config, ...MODES[limits] }, (url, agent, cpu) => benchSends({ url, token: agent.token, scrape: scraped(limits), cpuSeconds: cpu, connections }));
   const counted = await countStored(dialect, schemas, { schema, dbFile, agentId, direction: 'outbound', distinct: 'id' });
-  return { ...result, dialect, limits, ...counted };
+  // The machine's one-minute load average at the end of the run: the other load the figures shared the cores with.
+  return { ...result, dialect, limits, ...counted, loadAverage: loadavg()[0]!.toFixed(1) };
 }
 
 /**
@@ -253,16 +269,16 @@ async function limitsSuite(dialects: Dialect[], schemas: Schemas): Promise<boole
   const runs: SendRun[] = [];
   for (const dialect of dialects) {
     for (let round = 0; round < ROUNDS; round++) {
-      const order: LimitMode[] = ['off', 'ip', 'on', 'observed'];
+      const order = chosenModes();
       for (const limits of round % 2 === 0 ? order : order.reverse()) runs.push(await sendRun(dialect, limits, schemas));
     }
   }
   console.log(`
 limits: ${SENDS} sends per run, ${CONNECTIONS} concurrent connections, demo provider\n`);
-  console.log('| benchmark | database | limits (off / ip: per-IP only / on: usage + per-IP / observed: on + metrics) | req/s | server CPU ms/req | p50 ms | p99 ms | ok | errors | non-2xx | stored |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| benchmark | database | limits (off / ip: per-IP only / ip-observed: ip + metrics / on: usage + per-IP / observed: on + metrics) | req/s | server CPU ms/req | p50 ms | p99 ms | ok | errors | non-2xx | stored | load average |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of runs) {
-    console.log(`| ${r.name} | ${r.dialect} | ${r.limits} | ${r.requestsPerSecond} | ${r.cpuMsPerRequest} | ${r.p50} | ${r.p99} | ${r.ok} | ${r.errors} | ${r.non2xx} | ${r.stored} |`);
+    console.log(`| ${r.name} | ${r.dialect} | ${r.limits} | ${r.requestsPerSecond} | ${r.cpuMsPerRequest} | ${r.p50} | ${r.p99} | ${r.ok} | ${r.errors} | ${r.non2xx} | ${r.stored} | ${r.loadAverage} |`);
   }
   console.log('');
   for (const dialect of dialects) {
@@ -270,11 +286,13 @@ limits: ${SENDS} sends per run, ${CONNECTIONS} concurrent connections, demo prov
     const rate = (mode: LimitMode) => mean(ofMode(mode).map((r) => r.requestsPerSecond));
     const cpu = (mode: LimitMode) => ofMode(mode).reduce((sum, r) => sum + (r.cpuMsPerRequest ?? 0), 0) / ROUNDS;
     const percent = (a: number, b: number): string => (((a - b) / b) * 100).toFixed(1);
-    const against = (mode: LimitMode, base: LimitMode, what: string) => console.log(
+    const against = (mode: LimitMode, base: LimitMode, what: string) => ofMode(mode).length > 0 && ofMode(base).length > 0 && console.log(
       `${dialect}: ${what} ${rate(mode)} sends/s against ${rate(base)} sends/s: ${percent(rate(mode), rate(base))} %; ` +
       `server CPU per send ${cpu(mode).toFixed(3)} ms against ${cpu(base).toFixed(3)} ms: ${percent(cpu(mode), cpu(base))} %`,
     );
     against('ip', 'off', 'per-IP limits alone, against off:');
+    against('ip-observed', 'off', "the issue's configuration (per-IP limits, metrics scraped each second, audit), against off:");
+    against('ip-observed', 'ip', 'metrics on (scraped each second), against per-IP limits alone:');
     against('on', 'off', 'usage and per-IP limits, against off:');
     against('observed', 'on', 'metrics on (scraped each second), against limits on without metrics:');
     against('observed', 'off', 'everything on (limits, metrics, audit), against off:');
