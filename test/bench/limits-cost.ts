@@ -4,7 +4,7 @@
  * on (every limit type set far from reach, as `npm run bench -- --suite limits` does), alternating off, on,
  * on, off … so that drift on a shared machine falls on both alike. Reports this process's CPU per send
  * (process.cpuUsage: every thread, the SQLite readers included).
- *   npx tsx test/bench/limits-cost.ts [sends per run, default 3000] [pairs of runs, default 2]
+ *   npx tsx test/bench/limits-cost.ts [sends per run, default 3000] [pairs of runs, default 2] [off | on: that one alone, to profile it]
  *   BENCH_DB=postgresql (with COMMS_TEST_POSTGRES_URL) measures PostgreSQL.
  */
 import { POSTGRES_URL, postgresSchemas } from '../support/postgres-schema.js';
@@ -12,6 +12,7 @@ import { startTestServer } from '../support/test-server.js';
 
 const SENDS = Number(process.argv[2] ?? 3000);
 const PAIRS = Number(process.argv[3] ?? 2);
+const ONLY = process.argv[4] as Mode | undefined;
 const CONCURRENCY = 64;
 const GENEROUS = 1_000_000_000;
 const USAGE_ON = {
@@ -52,7 +53,7 @@ const usePostgres = process.env.BENCH_DB === 'postgresql';
 const schemas = usePostgres ? await postgresSchemas(POSTGRES_URL!) : null;
 const results: Record<Mode, Array<{ cpuMs: number; perSecond: number }>> = { off: [], on: [] };
 for (let pair = 0; pair < PAIRS; pair++) {
-  for (const mode of (pair % 2 === 0 ? ['off', 'on'] : ['on', 'off']) as Mode[]) {
+  for (const mode of (ONLY ? [ONLY] : pair % 2 === 0 ? ['off', 'on'] : ['on', 'off']) as Mode[]) {
     const db = schemas ? { use: 'postgresql', options: { url: POSTGRES_URL!, schema: schemas.fresh() } } : undefined;
     const result = await run(mode, db);
     results[mode].push(result);
@@ -60,6 +61,7 @@ for (let pair = 0; pair < PAIRS; pair++) {
   }
 }
 await schemas?.close();
+if (ONLY) process.exit(0);
 const mean = (mode: Mode, key: 'cpuMs' | 'perSecond') => results[mode].reduce((sum, r) => sum + r[key], 0) / results[mode].length;
 const change = (key: 'cpuMs' | 'perSecond') => `${(((mean('on', key) / mean('off', key)) - 1) * 100).toFixed(1)} %`;
 console.log(`means: off ${mean('off', 'perSecond').toFixed(0)} sends/s ${mean('off', 'cpuMs').toFixed(3)} ms; on ${mean('on', 'perSecond').toFixed(0)} sends/s ${mean('on', 'cpuMs').toFixed(3)} ms`);
