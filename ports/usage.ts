@@ -110,11 +110,10 @@ export interface UsageRepository {
    * Reserves an action's budget, all or nothing: adds every claim's amount to its counter (a row per
    * agent, counter and window) and stores the `held` usage records that hold those amounts. When any
    * counter would pass its cap, nothing changes and the first such claim is returned with the counter's
-   * current value. Atomic across server processes: two reservations never both take the last unit.
-   * Called on the database it is its own transaction (one statement where the database allows it), so
-   * the counter rows are locked only for that instant, never across the action's other writes; a crash
-   * afterwards leaves `held` records that the sweeper resolves when their hold expires. Called on a
-   * transaction's repositories (SQLite, where one writer commits everything anyway) it joins it.
+   * current value. Atomic across server processes: two reservations never both take the last unit. It
+   * is its own transaction (one statement where the database allows it), so the counter rows are locked
+   * only for that instant, never across the action's other writes; a crash afterwards leaves `held`
+   * records that the sweeper resolves when their hold expires.
    */
   reserve(agentId: string, claims: readonly CounterClaim[], records: readonly UsageRecord[]): Promise<ClaimOutcome>;
   /** Adds (or, negative, removes) amounts regardless of caps: releases, settlements, refusal counts. */
