@@ -10,7 +10,6 @@ import { releaseUsage } from '../usage/settle-usage.js';
 import type { LimitClaim, OutboundAction, UsageLinks } from './outbound-action.js';
 import { POLICY_RULES } from './policy-rules.js';
 import { recordRefusal } from './record-refusal.js';
-import { reserveAndStore } from './reserve-and-store.js';
 import { usageRecords } from './usage-records.js';
 import { contactHash } from '../compliance/contact-hash.js';
 
@@ -33,8 +32,9 @@ export interface Admission {
    * Reserves the action's budget (every limit counter the rules asked for, and the `held` usage records
    * linked to `links`), then runs `work`, which stores the action's own row (message, call) and calls
    * `keep` when it did. When a counter has no room left, the refusal is thrown before `work` runs; when
-   * `work` throws or does not call `keep` (an idempotent replay), the reservation is given back. How the
-   * reservation and `work` share (or not) a transaction depends on the database: see reserve-and-store.ts.
+   * `work` throws or does not call `keep` (an idempotent replay), the reservation is given back. The
+   * reservation is written first and alone, so the counter rows are locked only for that one write, and
+   * a crash between it and `work` leaves held records that the sweeper releases when their hold expires.
    */
   commit<T>(links: UsageLinks, work: (db: Repositories, keep: KeepReservation) => Promise<T>): Promise<T>;
 }
@@ -73,16 +73,26 @@ export async function checkOutbound(ctx: UseCaseContext, action: OutboundAction)
       if (!limits) return work(ctx.ports.db, () => []);
       const records = usageRecords(ctx, action, { prices, markup, claims, links, now });
       const counterClaims = claims.map((c) => ({ counter: c.counter, windowStart: c.window.start, windowEnd: c.window.end, amount: c.amount, cap: c.cap }));
-      const stored = await reserveAndStore(ctx, { agentId: action.agent.id, claims: counterClaims, records }, work);
-      if (!stored.ok) {
-        const claim = claims.find((c) => c.counter === stored.refused.counter) ?? claims[0]!;
-        const error = claim.refuse(stored.used);
+      const reserved = await ctx.ports.db.usage.reserve(action.agent.id, counterClaims, records);
+      if (!reserved.ok) {
+        const claim = claims.find((c) => c.counter === reserved.refused.counter) ?? claims[0]!;
+        const error = claim.refuse(reserved.used);
         await recordRefusal(ctx, action, claim.rule, error, claim);
         throw error;
       }
-      if (!stored.kept) await releaseUsage(ctx.ports, records);
-      else await alertCrossedThresholds(ctx, action, crossedThresholds(usage.alertThresholds, claims, stored.values));
-      return stored.value;
+      let kept = false;
+      try {
+        const value = await work(ctx.ports.db, () => {
+          kept = true;
+          return records;
+        });
+        if (!kept) await releaseUsage(ctx.ports, records);
+        else await alertCrossedThresholds(ctx, action, crossedThresholds(usage.alertThresholds, claims, reserved.values));
+        return value;
+      } catch (err) {
+        await releaseUsage(ctx.ports, records);
+        throw err;
+      }
     },
   };
 }

@@ -1,5 +1,5 @@
 import { Webhook } from 'standardwebhooks';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Caller } from '../../core/context.js';
 import { checkOutbound } from '../../core/policy/pre-send-policy.js';
 import { priceLine } from '../../core/usage/pricing.js';
@@ -8,20 +8,17 @@ import { isDomainError } from '../../ports/errors.js';
 import type { MessageRecord } from '../../ports/records.js';
 import { CallbackReceiver, eventually } from '../support/callback-receiver.js';
 import { FakeClock } from '../support/fake-clock.js';
-import { POSTGRES_URL, postgresSchemas } from '../support/postgres-schema.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { usageConfig } from '../support/usage-config.js';
 
 const TO = '+15550100001';
 let server: TestServer | undefined;
 let receiver: CallbackReceiver | undefined;
-let schemas: Awaited<ReturnType<typeof postgresSchemas>> | undefined;
 afterEach(async () => {
   await server?.close();
   await receiver?.stop();
   server = receiver = undefined;
 });
-afterAll(async () => schemas?.close());
 
 const send = (srv: TestServer, agent: Caller) => srv.app.runner.run('comms_send_message', agent, { channel: 'sms', to: TO, body: 'hello' });
 
@@ -93,41 +90,31 @@ describe('settlement', () => {
     expect(usage.totalPrice).toBe(((minutes * 100_000 + 2_600) / 1e6).toFixed(6));
   });
 
-  /** What comms_send_message does up to the provider call, with `store` in place of its message insert. */
-  async function admitOneSend(srv: TestServer, agentId: string) {
-    const agent = (await srv.app.ports.db.agents.findById(agentId))!;
-    const ctx = { caller: { kind: 'agent' as const, agentId }, ports: srv.app.ports, requestId: 'req_crash' };
-    return checkOutbound(ctx, { kind: 'sms', agent, contacts: [TO], sender: '+15550100001', lines: [priceLine(srv.app.ports.settings.usage, { channel: 'sms', action: 'message', units: 1, unit: 'segment', provider: 'mock', to: TO })] });
-  }
-
-  function pendingMessage(agentId: string, now: Date): MessageRecord {
-    return {
+  it.each([
+    { moment: 'after the message was stored', crashBeforeInsert: false },
+    { moment: 'before the message was stored', crashBeforeInsert: true },
+  ])('gives back a reservation left held by a crash $moment, once it expires', async (input) => {
+    const clock = new FakeClock(new Date('2026-11-30T10:00:00.000Z'));
+    server = await startTestServer({ clock, extra: usageConfig({ spend: { perDay: '0.01' }, actions: { sms: { perDay: 1 } } }, { holdSeconds: 60 }) });
+    const { agentId } = await server.createAgent({ name: 'crashy', phone: '+15550100099' });
+    const agent = (await server.app.ports.db.agents.findById(agentId))!;
+    const ctx = { caller: { kind: 'agent' as const, agentId }, ports: server.app.ports, requestId: 'req_crash' };
+    // What comms_send_message does up to the provider call, and then the process dies.
+    const admission = await checkOutbound(ctx, { kind: 'sms', agent, contacts: [TO], sender: '+15550100001', lines: [priceLine(server.app.ports.settings.usage, { channel: 'sms', action: 'message', units: 1, unit: 'segment', provider: 'mock', to: TO })] });
+    const now = clock.now();
+    const message: MessageRecord = {
       id: 'msg_crashed', agentId, channel: 'sms', direction: 'outbound', from: '+15550100099', to: TO, body: 'lost', status: 'pending', provider: 'mock',
       providerMessageId: null, idempotencyKey: null, requestHash: null, errorCode: null, errorMessage: null, metadata: {}, createdAt: now, updatedAt: now,
     };
-  }
-
-  const crashes = [
-    { moment: 'after the message was stored', crashBeforeInsert: false, db: undefined },
-    // PostgreSQL writes the reservation alone, before the message: the process may die in between.
-    ...(POSTGRES_URL ? [{ moment: 'before the message was stored (PostgreSQL)', crashBeforeInsert: true, db: 'postgresql' as const }] : []),
-  ];
-  it.each(crashes)('gives back a reservation left held by a crash $moment, once it expires', async (input) => {
-    const clock = new FakeClock(new Date('2026-11-30T10:00:00.000Z'));
-    const db = input.db ? { use: 'postgresql', options: { url: POSTGRES_URL!, schema: (schemas ??= await postgresSchemas(POSTGRES_URL!)).fresh() } } : undefined;
-    server = await startTestServer({ clock, extra: usageConfig({ spend: { perDay: '0.01' }, actions: { sms: { perDay: 1 } } }, { holdSeconds: 60 }), ...(db ? { db } : {}) });
-    const { agentId } = await server.createAgent({ name: 'crashy', phone: '+15550100099' });
-    const admission = await admitOneSend(server, agentId);
-    const message = pendingMessage(agentId, clock.now());
-    // The process dies before or after storing the message (a promise that never settles).
+    // The reservation is written before the message: the process may die before or after storing it.
     const { crashBeforeInsert } = input;
-    const { db: repositories } = server.app.ports;
-    void admission.commit({ messageId: message.id }, async (tx, keep) => {
+    const { db } = server.app.ports;
+    void admission.commit({ messageId: message.id }, async (repositories, keep) => {
       if (crashBeforeInsert) return new Promise<never>(() => undefined);
-      await tx.messages.insertOutbound(message);
+      await repositories.messages.insertOutbound(message);
       return keep();
     });
-    await eventually(async () => (await repositories.usage.findByMessage(message.id)).length === 1 || undefined);
+    await eventually(async () => (await db.usage.findByMessage(message.id)).length === 1 || undefined);
     const caller: Caller = { kind: 'agent', agentId };
     expect(await send(server, caller).catch((err: unknown) => isDomainError(err) && err.code)).toBe('RATE_LIMITED');
     expect(await resolveExpiredHolds(server.app.ports)).toBe(0);
@@ -135,24 +122,6 @@ describe('settlement', () => {
     expect(await resolveExpiredHolds(server.app.ports)).toBe(1);
     expect((await server.app.ports.db.usage.findByMessage(message.id)).map((r) => r.state)).toEqual(['released']);
     await send(server, caller);
-  });
-
-  it('SQLite: stores the reservation in the transaction of the message, so a send that dies before its message is stored reserves nothing', async () => {
-    server = await startTestServer({ extra: usageConfig({ spend: { perDay: '0.01' }, actions: { sms: { perDay: 1 } } }) });
-    const { agentId } = await server.createAgent({ name: 'crashy', phone: '+15550100099' });
-    const admission = await admitOneSend(server, agentId);
-    const message = pendingMessage(agentId, server.app.ports.clock.now());
-    const dying = admission.commit({ messageId: message.id }, async (tx) => {
-      await tx.messages.insertOutbound(message);
-      // Inside the transaction the reservation is there with the message …
-      expect((await tx.usage.findByMessage(message.id)).map((r) => r.state)).toEqual(['held']);
-      throw new Error('the process dies here');
-    });
-    await expect(dying).rejects.toThrow('the process dies here');
-    // … and neither outlives it: no record to sweep, no counter taken, the day's one send still allowed.
-    expect(await server.app.ports.db.usage.findByMessage(message.id)).toEqual([]);
-    expect(await server.app.ports.db.messages.findById(message.id)).toBeNull();
-    await send(server, { kind: 'agent', agentId });
   });
 
   it('charges (does not release) an expired hold whose message the provider accepted', async () => {
