@@ -16,10 +16,12 @@ const DIVISION_BY_ZERO = '22012';
 const COUNTER_COLUMNS = 'agent_id, counter, window_start, window_end, used, cap';
 const COUNTER_PLACEHOLDERS = '(?, ?, ?, ?, ?, ?)';
 // Claims: a counter that would pass its cap is left unchanged and not returned (the WHERE of DO UPDATE).
-// A new row cannot pass its cap: amounts above the cap are refused before the statement.
+// A new row cannot pass its cap: amounts above the cap are refused before the statement. Each returned
+// row costs SQLite about as much as its claim: only the counter's key and new value come back (the
+// window's end is the claim's own).
 const CLAIM_CONFLICT =
   'ON CONFLICT (agent_id, counter, window_start) DO UPDATE SET used = usage_counters.used + excluded.used, cap = excluded.cap ' +
-  'WHERE usage_counters.used + excluded.used <= excluded.cap RETURNING counter, window_start, window_end, used';
+  'WHERE usage_counters.used + excluded.used <= excluded.cap RETURNING counter, window_start, used';
 // Adjustments ignore caps: a settled cost above its estimate may pass the cap (the next claim is then
 // refused). The stored cap is only the last claim's, for reading; raising it keeps used <= cap readable.
 const ADJUST_CONFLICT =
@@ -31,7 +33,6 @@ const RECORD_FIELDS =
   'id text, agent_id text, channel text, action text, units integer, unit text, provider text, destination text, cost_micros bigint, ' +
   'price_micros bigint, markup_bp integer, currency text, cost_source text, state text, held_until timestamptz, shares jsonb, ' +
   'message_id text, call_id text, created_at timestamptz, updated_at timestamptz';
-const CLAIM_CONFLICT_PG = CLAIM_CONFLICT.replace('RETURNING counter, window_start, window_end, used', 'RETURNING counter, window_start, used');
 const SELECT_USED = 'SELECT used FROM usage_counters WHERE agent_id = ? AND counter = ? AND window_start = ?';
 const SELECT_LIMITS = 'SELECT agent_id, tier, overrides, updated_at FROM agent_limits';
 const UPSERT_LIMITS =
@@ -75,7 +76,7 @@ export class SqlUsageRepository implements UsageRepository {
     // The claims are inserted in their sorted order (the lock order that keeps concurrent claims from deadlocking).
     const counters =
       `INSERT INTO usage_counters (${COUNTER_COLUMNS}) SELECT ?, c.counter, c.window_start, c.window_end, c.used, c.cap ` +
-      `FROM jsonb_to_recordset(?::jsonb) AS c(${CLAIM_FIELDS}) ORDER BY c.counter COLLATE "C", c.window_start ${CLAIM_CONFLICT_PG}`;
+      `FROM jsonb_to_recordset(?::jsonb) AS c(${CLAIM_FIELDS}) ORDER BY c.counter COLLATE "C", c.window_start ${CLAIM_CONFLICT}`;
     const withRecords = records.length > 0
       ? `, stored AS (INSERT INTO usage_records (${RECORD_COLUMNS}) SELECT ${RECORD_COLUMNS} FROM jsonb_to_recordset(?::jsonb) AS r(${RECORD_FIELDS}))`
       : '';
@@ -123,10 +124,14 @@ export class SqlUsageRepository implements UsageRepository {
     return refused ? { ok: false, refused, used: usedOf(refused) } : this.reserveInOneStatement(agentId, merged, records);
   }
 
-  /** Claims within `session`; a refusal (rare) takes back what the statement did claim. */
+  /** Claims within `session` (SQLite); a refusal (rare) takes back what the statement did claim. */
   private async claimIn(session: SqlSession, agentId: string, merged: CounterClaim[]): Promise<ClaimOutcome> {
     const sql = `INSERT INTO usage_counters (${COUNTER_COLUMNS}) VALUES ${merged.map(() => COUNTER_PLACEHOLDERS).join(', ')} ${CLAIM_CONFLICT}`;
-    const values = (await session.rows(sql, merged.flatMap((c) => this.counterParams(agentId, c, c.amount, c.cap)))).map((row) => this.toCounter(row));
+    const rows = await session.rows(sql, merged.flatMap((c) => this.counterParams(agentId, c, c.amount, c.cap)));
+    const values = rows.map((row): CounterValue => {
+      const claim = merged.find((c) => c.counter === row.counter && this.codec.time(c.windowStart) === row.window_start)!;
+      return { counter: claim.counter, windowStart: claim.windowStart, windowEnd: claim.windowEnd, used: integer(row, 'used') };
+    });
     if (values.length === merged.length) return { ok: true, values };
     const taken = merged.filter((c) => values.some((v) => v.counter === c.counter));
     if (taken.length > 0) {
@@ -305,7 +310,12 @@ function mergeClaims<T extends { counter: string; windowStart: Date; amount: num
   for (const claim of claims) {
     const key = `${claim.counter}\u0000${claim.windowStart.getTime()}`;
     const seen = byKey.get(key);
-    byKey.set(key, seen ? { ...seen, amount: seen.amount + claim.amount } : { ...claim });
+    // A claim is never changed: a merged one is a new object.
+    byKey.set(key, seen ? { ...seen, amount: seen.amount + claim.amount } : claim);
   }
-  return [...byKey.values()].sort((a, b) => (a.counter < b.counter ? -1 : a.counter > b.counter ? 1 : a.windowStart.getTime() - b.windowStart.getTime()));
+  return [...byKey.values()].sort(byCounterAndWindow);
+}
+
+function byCounterAndWindow(a: { counter: string; windowStart: Date }, b: { counter: string; windowStart: Date }): number {
+  return a.counter < b.counter ? -1 : a.counter > b.counter ? 1 : a.windowStart.getTime() - b.windowStart.getTime();
 }

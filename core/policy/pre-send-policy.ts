@@ -3,7 +3,7 @@ import type { Repositories } from '../../ports/repositories.js';
 import type { UsageRecord, UsageUnit } from '../../ports/usage.js';
 import type { UseCaseContext } from '../context.js';
 import { agentLimits } from '../agents/agent-cache.js';
-import { effectiveLimits } from '../usage/effective-limits.js';
+import { cachedEffectiveLimits } from '../usage/effective-limits.js';
 import { microsToDecimal, withMarkup } from '../usage/money.js';
 import { crossedThresholds, raiseUsageAlerts, type UsageAlert } from '../usage/usage-alerts.js';
 import { releaseUsage } from '../usage/settle-usage.js';
@@ -47,7 +47,7 @@ export interface Admission {
 export async function checkOutbound(ctx: UseCaseContext, action: OutboundAction): Promise<Admission> {
   const { usage } = ctx.ports.settings;
   const now = ctx.ports.clock.now();
-  const limits = usage.enabled ? effectiveLimits(usage, await agentLimits(ctx.ports, action.agent.id)) : null;
+  const limits = usage.enabled ? cachedEffectiveLimits(usage, await agentLimits(ctx.ports, action.agent.id)) : null;
   const markup = limits?.markupBasisPoints ?? 0;
   const prices = action.lines.map((line) => withMarkup(line.costMicros, markup));
   const priceMicros = prices.reduce((sum, p) => sum + p, 0);

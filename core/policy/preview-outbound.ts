@@ -1,7 +1,7 @@
 import { isDomainError, type DomainError } from '../../ports/errors.js';
 import type { UseCaseContext } from '../context.js';
 import { agentLimits } from '../agents/agent-cache.js';
-import { effectiveLimits } from '../usage/effective-limits.js';
+import { cachedEffectiveLimits } from '../usage/effective-limits.js';
 import type { OutboundAction } from './outbound-action.js';
 import { POLICY_RULES } from './policy-rules.js';
 
@@ -12,7 +12,7 @@ import { POLICY_RULES } from './policy-rules.js';
 export async function previewOutbound(ctx: UseCaseContext, action: OutboundAction): Promise<DomainError[]> {
   const { usage } = ctx.ports.settings;
   const now = ctx.ports.clock.now();
-  const limits = usage.enabled ? effectiveLimits(usage, await agentLimits(ctx.ports, action.agent.id)) : null;
+  const limits = usage.enabled ? cachedEffectiveLimits(usage, await agentLimits(ctx.ports, action.agent.id)) : null;
   const refusals: DomainError[] = [];
   for (const rule of POLICY_RULES) {
     try {

@@ -38,3 +38,26 @@ export function effectiveLimits(settings: UsageSettings, record: AgentLimitsReco
     },
   };
 }
+
+/** Effective limits by settings, then by limits record (NO_RECORD for an agent without one). */
+const resolved = new WeakMap<UsageSettings, WeakMap<AgentLimitsRecord | typeof NO_RECORD, EffectiveLimits>>();
+const NO_RECORD = {};
+
+/**
+ * effectiveLimits, computed once per limits record instead of on every send: the record comes from the
+ * per-agent cache (the same object until it is read again), so its resolution is kept beside it.
+ * The result is frozen, as every send of the agent shares it.
+ */
+export function cachedEffectiveLimits(settings: UsageSettings, record: AgentLimitsRecord | null): EffectiveLimits {
+  let bySettings = resolved.get(settings);
+  if (!bySettings) resolved.set(settings, (bySettings = new WeakMap()));
+  const key = record ?? NO_RECORD;
+  let limits = bySettings.get(key);
+  if (!limits) bySettings.set(key, (limits = deepFreeze(effectiveLimits(settings, record))));
+  return limits;
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const inner of Object.values(value)) if (typeof inner === 'object' && inner !== null) deepFreeze(inner as object);
+  return Object.freeze(value);
+}

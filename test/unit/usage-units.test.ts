@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decimalToMicros, microsToDecimal, withMarkup } from '../../core/usage/money.js';
-import { effectiveLimits } from '../../core/usage/effective-limits.js';
+import { cachedEffectiveLimits, effectiveLimits } from '../../core/usage/effective-limits.js';
 import { priceLine, unitPrice } from '../../core/usage/pricing.js';
 import { countSmsSegments } from '../../core/usage/sms-segments.js';
 import type { UsageSettings } from '../../core/usage/usage-settings.js';
@@ -105,6 +105,19 @@ describe('tiers and overrides', () => {
     const own = effectiveLimits(settings, { agentId: 'a', tier: null, overrides: { actions: { sms: { perMinute: null } }, spend: { perMonth: '20' } }, updatedAt: new Date() });
     expect(own.actions.sms).toEqual({ minute: null, hour: null, day: 100 });
     expect(own.spend).toEqual({ day: 5_000_000, month: 20_000_000 });
+  });
+
+  it('resolves a limits record once (sends share the frozen result), and a changed record or settings anew', () => {
+    const record = { agentId: 'a', tier: 'gold', overrides: {}, updatedAt: new Date() };
+    const first = cachedEffectiveLimits(settings, record);
+    expect(first).toEqual(effectiveLimits(settings, record));
+    expect(cachedEffectiveLimits(settings, record)).toBe(first);
+    expect(Object.isFrozen(first.actions.sms)).toBe(true);
+    const changed = { ...record, overrides: { markupPercent: 5 } };
+    expect(cachedEffectiveLimits(settings, changed).markupBasisPoints).toBe(500);
+    expect(cachedEffectiveLimits(settings, null)).toBe(cachedEffectiveLimits(settings, null));
+    expect(cachedEffectiveLimits(settings, null).tier).toBe('standard');
+    expect(cachedEffectiveLimits({ ...settings, defaultTier: 'gold' }, null).tier).toBe('gold');
   });
 });
 
