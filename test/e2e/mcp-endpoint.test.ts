@@ -147,12 +147,13 @@ describe('MCP endpoint: origins, sessions, answers (demo provider)', () => {
     await eventually(() => (transport.inFlightCount === 0 ? true : undefined));
     held.release();
 
-    // Aborted while still sending its body, once the server has started on it (the token is looked up).
-    const agents = server.app.ports.db.agents;
-    const lookup = agents.findByTokenHash.bind(agents);
+    // Aborted while still sending its body, once the server has started on it (the token is hashed: its caller
+    // is cached by then, so the hash, not a database lookup, says the server got this far).
+    const secrets = server.app.ports.secrets;
+    const hash = secrets.hash.bind(secrets);
     let started!: () => void;
     const serverStarted = new Promise<void>((resolve) => (started = resolve));
-    agents.findByTokenHash = (hash) => { started(); return lookup(hash); };
+    secrets.hash = (value) => { started(); return hash(value); };
     try {
       await new Promise<void>((resolve) => {
         const req = request(`${server.url}/mcp`, {
@@ -165,7 +166,7 @@ describe('MCP endpoint: origins, sessions, answers (demo provider)', () => {
       });
       await eventually(() => (log.lines.some((l) => l.msg === 'client closed the request') ? true : undefined));
     } finally {
-      agents.findByTokenHash = lookup;
+      secrets.hash = hash;
     }
     await mcp.remove();
     expect(log.lines.filter((l) => l.level === 'error')).toEqual([]);
