@@ -9,28 +9,17 @@
  */
 import { POSTGRES_URL, postgresSchemas } from '../support/postgres-schema.js';
 import { startTestServer } from '../support/test-server.js';
+import { USAGE_FAR_FROM_REACH } from './load.js';
 
 const SENDS = Number(process.argv[2] ?? 3000);
 const PAIRS = Number(process.argv[3] ?? 2);
 const ONLY = process.argv[4] as Mode | undefined;
 const CONCURRENCY = 64;
-const GENEROUS = 1_000_000_000;
-const USAGE_ON = {
-  defaultTier: 'bench',
-  tiers: {
-    bench: {
-      markupPercent: 20,
-      actions: { sms: { perMinute: GENEROUS, perHour: GENEROUS, perDay: GENEROUS } },
-      spend: { perDay: '1000000', perMonth: '10000000' },
-      perContact: { messagesPerDay: 1000, callsPerDay: 1000 },
-    },
-  },
-};
 
 type Mode = 'off' | 'on';
 
 async function run(mode: Mode, db: { use: string; options: Record<string, unknown> } | undefined): Promise<{ cpuMs: number; perSecond: number }> {
-  const server = await startTestServer({ extra: { usage: mode === 'on' ? USAGE_ON : { enabled: false } }, ...(db ? { db } : {}) });
+  const server = await startTestServer({ extra: { usage: mode === 'on' ? USAGE_FAR_FROM_REACH : { enabled: false } }, ...(db ? { db } : {}) });
   try {
     const { agentId } = await server.createAgent({ name: 'bench', phone: '+15550100099' });
     const send = (i: number) => server.app.runner.run('comms_send_message', { kind: 'agent', agentId }, { channel: 'sms', to: `+1555010${String(i % 10_000).padStart(4, '0')}`, body: `bench ${i}` });

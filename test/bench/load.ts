@@ -18,6 +18,20 @@ export const METRICS_TOKEN = 'bench-metrics-token-0123456789abcdef';
 export const NO_SHEDDING = { loadShedding: { eventLoopDelayMs: 0 }, maxInFlight: 0 };
 /** No limit of any kind: no usage limits, no per-IP request limits, no lockout, no shedding. */
 export const LIMITS_OFF = { usage: { enabled: false }, security: { rateLimits: Object.fromEntries(['global', 'mcp', 'api', 'webhooks', 'admin'].map((g) => [g, { requests: 0 }])), lockout: { enabled: false }, ...NO_SHEDDING } };
+/** A limit far from reach. */
+export const GENEROUS = 1_000_000_000;
+/** Usage limits on, far from reached: every limit type configured, so every send claims all its counters. */
+export const USAGE_FAR_FROM_REACH = {
+  defaultTier: 'bench',
+  tiers: {
+    bench: {
+      markupPercent: 20,
+      actions: { sms: { perMinute: GENEROUS, perHour: GENEROUS, perDay: GENEROUS } },
+      spend: { perDay: '1000000', perMonth: '10000000' },
+      perContact: { messagesPerDay: 1000, callsPerDay: 1000 },
+    },
+  },
+};
 
 export interface Result { name: string; requestsPerSecond: number; p50: number; p99: number; ok: number; errors: number; timeouts: number; non2xx: number; cpuMsPerRequest?: number }
 

@@ -29,30 +29,18 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { createBenchAgent, startBaselineServer, startBenchServer, type BenchServer } from './bench-server.js';
-import { CONNECTIONS, METRICS_TOKEN, SENDS, TARGET_CONNECTIONS, WEBHOOKS, LIMITS_OFF, NO_SHEDDING, benchInbound, benchSends, redeliver, type Result } from './load.js';
+import { CONNECTIONS, GENEROUS, USAGE_FAR_FROM_REACH, METRICS_TOKEN, SENDS, TARGET_CONNECTIONS, WEBHOOKS, LIMITS_OFF, NO_SHEDDING, benchInbound, benchSends, redeliver, type Result } from './load.js';
 import { instancesSuite } from './instances.js';
 import { POSTGRES_URL, postgresSchemas } from '../support/postgres-schema.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 
-/** Limits on, far from reached: every limit type configured, so every send claims all its counters. */
-const GENEROUS = 1_000_000_000;
 /** Per-IP request limits on (memory store), far from reached: every request counts against global and its group. */
 const HTTP_LIMITS_ON = { rateLimits: Object.fromEntries(['global', 'mcp', 'api', 'webhooks', 'admin'].map((g) => [g, { requests: GENEROUS }])), ...NO_SHEDDING };
 const LIMITS_ON = {
   security: HTTP_LIMITS_ON,
-  usage: {
-    defaultTier: 'bench',
-    tiers: {
-      bench: {
-        markupPercent: 20,
-        actions: { sms: { perMinute: GENEROUS, perHour: GENEROUS, perDay: GENEROUS } },
-        spend: { perDay: '1000000', perMonth: '10000000' },
-        perContact: { messagesPerDay: 1000, callsPerDay: 1000 },
-      },
-    },
-  },
+  usage: USAGE_FAR_FROM_REACH,
 };
 const IP_LIMITS_ONLY = { usage: { enabled: false }, security: HTTP_LIMITS_ON };
 
