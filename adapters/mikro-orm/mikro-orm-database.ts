@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/core';
 import type { Database, Repositories } from '../../ports/repositories.js';
 import type { Logger } from '../../ports/runtime.js';
+import { ChangeListeners } from '../node/change-listeners.js';
 import { SqlAgentRepository } from './agent-repository.js';
 import { SqlCallbackDeliveryRepository } from './callback-delivery-repository.js';
 import { SqlCallLogRepository } from './call-log-repository.js';
@@ -60,7 +61,7 @@ export class MikroOrmDatabase implements Database {
   readonly customers: Repositories['customers'];
   readonly sharedNumbers: Repositories['sharedNumbers'];
   private closing: Promise<void> | null = null;
-  private readonly agentListeners = new Set<() => void>();
+  private readonly agentListeners: ChangeListeners;
 
   constructor(
     private readonly orm: MikroORM,
@@ -71,6 +72,7 @@ export class MikroOrmDatabase implements Database {
     readonly location: string,
   ) {
     this.dialect = executor.dialect;
+    this.agentListeners = new ChangeListeners(logger, 'an agent change');
     ({
       agents: this.agents, messages: this.messages, callbacks: this.callbacks,
       whatsappSenders: this.whatsappSenders, calls: this.calls, turns: this.turns, usage: this.usage,
@@ -90,19 +92,11 @@ export class MikroOrmDatabase implements Database {
   }
 
   onAgentsChanged(listener: () => void): () => void {
-    const wrapped = () => listener();
-    this.agentListeners.add(wrapped);
-    return () => void this.agentListeners.delete(wrapped);
+    return this.agentListeners.add(listener);
   }
 
   private agentsChanged(): void {
-    for (const listener of this.agentListeners) {
-      try {
-        listener();
-      } catch (err) {
-        this.logger.warn({ err }, 'an agent change listener failed');
-      }
-    }
+    this.agentListeners.notify();
   }
 
   async migrate(): Promise<string[]> {

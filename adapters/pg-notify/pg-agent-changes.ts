@@ -9,6 +9,7 @@
  */
 import type { AgentChangeFeed } from '../../ports/agent-changes.js';
 import type { Logger } from '../../ports/runtime.js';
+import { ChangeListeners } from '../node/change-listeners.js';
 import { channelName, type PgNotifyBus } from './pg-notify-bus.js';
 
 /** A cached agent record is read again after this long even when no change was heard (a lost NOTIFY is bounded). */
@@ -17,10 +18,11 @@ const MAX_AGE_MS = 30_000;
 export class PgAgentChanges implements AgentChangeFeed {
   readonly channel: string;
   readonly maxAgeMs = MAX_AGE_MS;
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners: ChangeListeners;
 
-  constructor(private readonly bus: PgNotifyBus, schema: string | undefined, private readonly logger: Logger) {
+  constructor(private readonly bus: PgNotifyBus, schema: string | undefined, logger: Logger) {
     this.channel = channelName('agents', schema);
+    this.listeners = new ChangeListeners(logger, 'an agent change');
     bus.on(this.channel, () => this.changed());
     // What was notified while no connection listened went unheard: everything cached is suspect.
     bus.onListening(() => this.changed());
@@ -31,18 +33,10 @@ export class PgAgentChanges implements AgentChangeFeed {
   }
 
   subscribe(listener: () => void): () => void {
-    const wrapped = () => listener();
-    this.listeners.add(wrapped);
-    return () => void this.listeners.delete(wrapped);
+    return this.listeners.add(listener);
   }
 
   private changed(): void {
-    for (const listener of this.listeners) {
-      try {
-        listener();
-      } catch (err) {
-        this.logger.warn({ err }, 'an agent change listener failed');
-      }
-    }
+    this.listeners.notify();
   }
 }
