@@ -262,14 +262,17 @@ function pushOverHttp(label: string, db: () => TestDbSection): void {
     });
 
     it('removes a session\'s subscriptions when the session ends (DELETE), leaving no listener behind', async () => {
+      const listeners = () => server.app.ports.agentEvents.listenerCount(agent.agentId);
+      const without = listeners();
       const extra = await connectHttpClient(server.url, agent.token);
       await extra.subscribeResource({ uri: 'comms://inbox' });
-      const withIt = server.app.ports.agentEvents.listenerCount(agent.agentId);
+      // The listener belongs to the session's GET stream, which the client opens on its own after initializing: it
+      // may come a moment after the subscribe is answered.
+      await eventually(() => (listeners() === without + 1 ? true : undefined), 2000);
       await (extra.transport as StreamableHTTPClientTransport).terminateSession();
       await extra.close();
-      // The listener belongs to the session's GET stream, which the server closes as the session ends: at once, or a
-      // moment after the DELETE was answered.
-      await eventually(() => (server.app.ports.agentEvents.listenerCount(agent.agentId) === withIt - 1 ? true : undefined), 2000);
+      // The server closes that stream as the session ends: at once, or a moment after the DELETE was answered.
+      await eventually(() => (listeners() === without ? true : undefined), 2000);
       await client.unsubscribeResource({ uri: 'comms://inbox' });
       expect(server.app.ports.agentEvents.listenerCount()).toBe(0);
     });
