@@ -9,6 +9,7 @@
 import type { CallbackDeliveryRecord, MessageRecord } from '../../ports/records.js';
 import type { InsertOutcome } from '../../ports/repositories.js';
 import { DELIVERY_COLUMNS, MESSAGE_COLUMNS, deliveryParams } from './row-mapping.js';
+import { GroupBatch, type GroupBatchOptions } from './group-batch.js';
 import type { SqlArgument, SqlCodec, SqlParam, SqlRow } from './sql-executor.js';
 
 /** The PostgreSQL types of MESSAGE_COLUMNS and DELIVERY_COLUMNS, in order: one array parameter per column. */
@@ -30,21 +31,12 @@ const INSERT_BATCH =
   'WHERE d.message_id IN (SELECT id FROM inserted) RETURNING 1) ' +
   'SELECT id FROM inserted';
 
-interface Pending {
+interface Inbound {
   message: MessageRecord;
   delivery: CallbackDeliveryRecord | null;
-  resolve(outcome: InsertOutcome): void;
-  reject(error: unknown): void;
 }
 
-export interface InboundBatchOptions {
-  /** Batches written at once (each holds a pooled connection while it waits for its commit). */
-  concurrency: number;
-  /** Most messages in one statement. */
-  maxBatch: number;
-}
-
-export const DEFAULT_INBOUND_BATCH: InboundBatchOptions = { concurrency: 4, maxBatch: 256 };
+export const DEFAULT_INBOUND_BATCH: GroupBatchOptions = { concurrency: 4, maxBatch: 256 };
 
 /** Columns as arrays: `columns[c][row]`. */
 function transpose(rows: SqlParam[][], width: number): SqlParam[][] {
@@ -52,59 +44,33 @@ function transpose(rows: SqlParam[][], width: number): SqlParam[][] {
 }
 
 export class InboundInsertBatch {
-  private readonly queue: Pending[] = [];
-  private writing = 0;
+  private readonly batch: GroupBatch<Inbound, InsertOutcome>;
 
   constructor(
     /** One autocommit statement with array parameters (PostgresqlExecutor.arrayRows). */
     private readonly arrayRows: (sql: string, params: readonly SqlArgument[]) => Promise<SqlRow[]>,
     private readonly codec: SqlCodec,
     private readonly messageParams: (message: MessageRecord) => SqlParam[],
-    /** One message alone, as without batching: used for the rows of a batch that failed, so one bad row fails alone. */
-    private readonly insertOne: (message: MessageRecord, delivery: CallbackDeliveryRecord | null) => Promise<InsertOutcome>,
+    /** One message alone, as without batching: a batch of one, and each row of a batch that failed, so one bad row fails alone. */
+    insertOne: (message: MessageRecord, delivery: CallbackDeliveryRecord | null) => Promise<InsertOutcome>,
     /** The stored message that a redelivery (an insert that met the unique provider id) is about. */
-    private readonly storedRedelivery: (message: MessageRecord) => Promise<InsertOutcome>,
-    private readonly options: InboundBatchOptions = DEFAULT_INBOUND_BATCH,
-  ) {}
+    storedRedelivery: (message: MessageRecord) => Promise<InsertOutcome>,
+    options: GroupBatchOptions = DEFAULT_INBOUND_BATCH,
+  ) {
+    this.batch = new GroupBatch<Inbound, InsertOutcome>({
+      writeBatch: async (items) => {
+        const inserted = await this.insertBatch(items);
+        return items.map((p) => (inserted.has(p.message.id) ? { inserted: true, message: { ...p.message } } : storedRedelivery(p.message)));
+      },
+      writeAlone: (p) => insertOne(p.message, p.delivery),
+    }, options);
+  }
 
   insert(message: MessageRecord, delivery: CallbackDeliveryRecord | null): Promise<InsertOutcome> {
-    return new Promise<InsertOutcome>((resolve, reject) => {
-      this.queue.push({ message, delivery, resolve, reject });
-      this.pump();
-    });
+    return this.batch.add({ message, delivery });
   }
 
-  private pump(): void {
-    while (this.writing < this.options.concurrency && this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.options.maxBatch);
-      this.writing++;
-      void this.write(batch).finally(() => {
-        this.writing--;
-        this.pump();
-      });
-    }
-  }
-
-  private async write(batch: Pending[]): Promise<void> {
-    let inserted: Set<string>;
-    try {
-      inserted = await this.insertBatch(batch);
-    } catch {
-      // Nothing of the batch was committed (one statement): each is tried alone, so that a row the database
-      // refuses (its agent deleted meanwhile …) fails its own webhook only, with the error it would have had.
-      await Promise.all(batch.map((p) => this.insertOne(p.message, p.delivery).then(p.resolve, p.reject)));
-      return;
-    }
-    await Promise.all(batch.map(async (p) => {
-      try {
-        p.resolve(inserted.has(p.message.id) ? { inserted: true, message: { ...p.message } } : await this.storedRedelivery(p.message));
-      } catch (error) {
-        p.reject(error);
-      }
-    }));
-  }
-
-  private async insertBatch(batch: Pending[]): Promise<Set<string>> {
+  private async insertBatch(batch: readonly Inbound[]): Promise<Set<string>> {
     const messages = transpose(batch.map((p) => this.messageParams(p.message)), MESSAGE_TYPES.length);
     const withDelivery = batch.flatMap((p) => (p.delivery ? [deliveryParams(p.delivery, this.codec)] : []));
     const deliveries = transpose(withDelivery, DELIVERY_TYPES.length);

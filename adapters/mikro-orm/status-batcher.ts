@@ -11,6 +11,7 @@
  */
 import type { MessageStatus } from '../../ports/records.js';
 import type { StatusChange } from '../../ports/repositories.js';
+import { GroupBatch } from './group-batch.js';
 import type { SqlCodec, SqlExecutor } from './sql-executor.js';
 
 /** Which optional fields a change sets (a field left undefined keeps its stored value). */
@@ -32,70 +33,37 @@ const UPDATE_BATCH =
   'error_code text, error_message text, provider_message_id text, provider text, metadata jsonb) ' +
   'WHERE m.id = v.id COLLATE "C" AND m.status = ANY (v.only_from) RETURNING m.id';
 
-interface Pending {
+export type SingleChange = (id: string, change: StatusChange, onlyFrom: readonly MessageStatus[]) => Promise<boolean>;
+
+interface Change {
   id: string;
   change: StatusChange;
   onlyFrom: readonly MessageStatus[];
-  resolve(applied: boolean): void;
-  reject(error: unknown): void;
 }
 
-export type SingleChange = (id: string, change: StatusChange, onlyFrom: readonly MessageStatus[]) => Promise<boolean>;
-
 export class StatusBatcher {
-  private waiting: Pending[] = [];
-  private inFlight = false;
+  private readonly batch: GroupBatch<Change, boolean>;
 
-  /** `single`: the one-row UPDATE, for a batch that failed. */
-  constructor(private readonly sql: SqlExecutor, private readonly codec: SqlCodec, private readonly single: SingleChange) {}
+  /** `single`: the one-row UPDATE, for a batch of one and for each change of a batch that failed. */
+  constructor(private readonly sql: SqlExecutor, private readonly codec: SqlCodec, single: SingleChange) {
+    this.batch = new GroupBatch<Change, boolean>({
+      writeBatch: (changes) => this.writeBatch(changes),
+      writeAlone: (c) => single(c.id, c.change, c.onlyFrom),
+      key: (c) => c.id,
+    }, { concurrency: 1, maxBatch: MAX_BATCH });
+  }
 
   change(id: string, change: StatusChange, onlyFrom: readonly MessageStatus[]): Promise<boolean> {
-    return new Promise<boolean>((resolve, reject) => {
-      this.waiting.push({ id, change, onlyFrom, resolve, reject });
-      this.next();
-    });
+    return this.batch.add({ id, change, onlyFrom });
   }
 
-  private next(): void {
-    if (this.inFlight || this.waiting.length === 0) return;
-    const batch: Pending[] = [];
-    const ids = new Set<string>();
-    const later: Pending[] = [];
-    for (const pending of this.waiting) {
-      if (batch.length < MAX_BATCH && !ids.has(pending.id)) {
-        batch.push(pending);
-        ids.add(pending.id);
-      } else {
-        later.push(pending);
-      }
-    }
-    this.waiting = later;
-    this.inFlight = true;
-    void this.write(batch).finally(() => {
-      this.inFlight = false;
-      this.next();
-    });
+  private async writeBatch(changes: readonly Change[]): Promise<boolean[]> {
+    const rows = await this.sql.run((session) => session.rows(UPDATE_BATCH, [this.codec.json(changes.map((c) => this.row(c)))]));
+    const applied = new Set(rows.map((row) => String(row.id)));
+    return changes.map((c) => applied.has(c.id));
   }
 
-  private async write(batch: Pending[]): Promise<void> {
-    if (batch.length === 1) {
-      const [only] = batch as [Pending];
-      await this.single(only.id, only.change, only.onlyFrom).then(only.resolve, only.reject);
-      return;
-    }
-    let applied: Set<string>;
-    try {
-      const rows = await this.sql.run((session) => session.rows(UPDATE_BATCH, [this.codec.json(batch.map((p) => this.row(p)))]));
-      applied = new Set(rows.map((row) => String(row.id)));
-    } catch {
-      // One bad change must not fail the others: each is written alone and answers for itself.
-      await Promise.all(batch.map((p) => this.single(p.id, p.change, p.onlyFrom).then(p.resolve, p.reject)));
-      return;
-    }
-    for (const pending of batch) pending.resolve(applied.has(pending.id));
-  }
-
-  private row(p: Pending): Record<string, unknown> {
+  private row(p: Change): Record<string, unknown> {
     const c = p.change;
     let f = 0;
     for (const [field, bit] of Object.entries(SETS)) if (c[field as keyof typeof SETS] !== undefined) f |= bit;
