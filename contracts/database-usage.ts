@@ -6,6 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../ports/repositories.js';
+import type { MessageRecord } from '../ports/records.js';
 import type { CounterClaim, UsageRecord } from '../ports/usage.js';
 
 export interface UsageContractOptions {
@@ -135,6 +136,44 @@ export function describeUsageContract(options: UsageContractOptions): void {
         { agentId, day: '2026-11-29', channel: 'sms', action: 'message', unit: 'segment', records: 1, units: 2, costMicros: 15_800, priceMicros: 18_960 },
         { agentId, day: '2026-11-30', channel: 'sms', action: 'message', unit: 'segment', records: 1, units: 2, costMicros: 15_800, priceMicros: 18_960 },
       ]);
+    });
+
+    it('charges in one go the expired holds whose message reached the provider, and leaves the others to be looked at one by one', async () => {
+      const outbound = (id: string, o: { status: MessageRecord['status']; providerMessageId?: string; errorCode?: string }): MessageRecord => ({
+        id, agentId, channel: 'sms', direction: 'outbound', from: '+15550100001', to: '+15550100002', body: 'b', status: o.status, provider: 'mock',
+        providerMessageId: o.providerMessageId ?? null, idempotencyKey: null, requestHash: null, errorCode: o.errorCode ?? null, errorMessage: null,
+        metadata: {}, createdAt: NOW, updatedAt: NOW,
+      });
+      const messages = [
+        outbound('msg_accepted', { status: 'sent', providerMessageId: 'SM1' }),
+        outbound('msg_delivered_no_id', { status: 'delivered' }),
+        outbound('msg_timed_out', { status: 'failed', errorCode: 'PROVIDER_TIMEOUT' }),
+        outbound('msg_refused', { status: 'failed', errorCode: 'PROVIDER_REJECTED' }),
+        outbound('msg_pending', { status: 'pending' }),
+      ];
+      for (const m of messages) await db.messages.insertOutbound(m);
+      const expired = new Date(NOW.getTime() + 1);
+      const holds = messages.map((m, i) => record({ id: `use_${m.id}`, messageId: m.id, heldUntil: new Date(expired.getTime() - i) }));
+      const notYet = record({ id: 'use_not_yet', messageId: 'msg_accepted', heldUntil: new Date(expired.getTime() + 60_000) });
+      const call = record({ id: 'use_call', messageId: null, callId: 'call_1', heldUntil: expired });
+      const orphan = record({ id: 'use_orphan', messageId: 'msg_never_stored', heldUntil: expired });
+      await db.usage.insertRecords([...holds, notYet, call, orphan]);
+      const later = new Date(expired.getTime() + 5);
+      expect(await db.usage.chargeReachedMessageHolds(expired, later, 2)).toBe(2);
+      expect(await db.usage.chargeReachedMessageHolds(expired, later, 10)).toBe(1);
+      expect(await db.usage.chargeReachedMessageHolds(expired, later, 10)).toBe(0);
+      const states = Object.fromEntries(await Promise.all(['msg_accepted', 'msg_delivered_no_id', 'msg_timed_out', 'msg_refused', 'msg_pending', 'msg_never_stored']
+        .map(async (id) => [id, (await db.usage.findByMessage(id)).map((r) => `${r.id}:${r.state}`).sort().join(',')])));
+      expect(states).toEqual({
+        msg_accepted: 'use_msg_accepted:charged,use_not_yet:held',
+        msg_delivered_no_id: 'use_msg_delivered_no_id:charged',
+        msg_timed_out: 'use_msg_timed_out:charged',
+        msg_refused: 'use_msg_refused:held',
+        msg_pending: 'use_msg_pending:held',
+        msg_never_stored: 'use_orphan:held',
+      });
+      expect((await db.usage.findByMessage('msg_accepted')).find((r) => r.id === 'use_msg_accepted')).toMatchObject({ heldUntil: null, updatedAt: later });
+      expect((await db.usage.findByCall('call_1'))[0]?.state).toBe('held');
     });
 
     it('stores per-agent limits and replaces them', async () => {

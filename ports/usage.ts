@@ -129,6 +129,14 @@ export interface UsageRepository {
   findByCall(callId: string): Promise<UsageRecord[]>;
   /** `held` records whose `heldUntil` is at or before `now`, oldest first. */
   expiredHolds(now: Date, limit: number): Promise<UsageRecord[]>;
+  /**
+   * Charges, in one statement, up to `limit` expired `held` records (oldest first) of messages that reached
+   * the provider: the message has a provider id, a status past `pending` / `failed`, or failed by a timeout
+   * (it may have been sent). Sets `heldUntil` null and `updatedAt` to `at`; returns how many it charged.
+   * Holds of calls, of messages that never reached the provider and of messages not stored stay for
+   * `expiredHolds`.
+   */
+  chargeReachedMessageHolds(now: Date, at: Date, limit: number): Promise<number>;
   totals(query: UsageQuery): Promise<UsageTotals[]>;
   getLimits(agentId: string): Promise<AgentLimitsRecord | null>;
   setLimits(record: AgentLimitsRecord): Promise<void>;

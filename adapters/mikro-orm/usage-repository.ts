@@ -197,6 +197,20 @@ export class SqlUsageRepository implements UsageRepository {
     return this.records("state = 'held' AND held_until <= ? ORDER BY held_until, id LIMIT ?", [this.codec.time(now), Math.floor(limit)]);
   }
 
+  async chargeReachedMessageHolds(now: Date, at: Date, limit: number): Promise<number> {
+    // The sweeper's common case (every send's hold expires unresolved unless a price report settles it) as one
+    // statement per batch instead of a read and an update per record. The subquery walks the (state,
+    // held_until) index oldest first and meets each message by its primary key.
+    const sql =
+      // `state = 'held'` is checked again outside the subquery: PostgreSQL re-evaluates only the outer WHERE on a row
+      // a concurrent release changed meanwhile, and a released hold must stay released.
+      "UPDATE usage_records SET state = 'charged', held_until = NULL, updated_at = ? WHERE state = 'held' AND id IN (" +
+      "SELECT u.id FROM usage_records u JOIN messages m ON m.id = u.message_id WHERE u.state = 'held' AND u.held_until <= ? " +
+      "AND u.call_id IS NULL AND (m.provider_message_id IS NOT NULL OR m.status NOT IN ('pending', 'failed') OR m.error_code = 'PROVIDER_TIMEOUT') " +
+      'ORDER BY u.held_until, u.id LIMIT ?)';
+    return this.sql.run((session) => session.run(sql, [this.codec.time(at), this.codec.time(now), Math.floor(limit)]));
+  }
+
   totals(query: UsageQuery): Promise<UsageTotals[]> {
     const day = DAY[this.sql.dialect];
     const where = new SqlClauses("state <> 'released'").and('created_at >= ?', this.codec.time(query.since)).and('created_at < ?', this.codec.time(query.until));

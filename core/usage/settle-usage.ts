@@ -113,12 +113,14 @@ export async function settleAbandonedMessage(ports: CorePorts, messageId: string
 export const SWEEP_BATCH = 100;
 
 /**
- * Resolves reservations still `held` after their time (a crash between reservation and send, or a lost
- * answer): charged when the provider has the message or call, released when it never did. A call still
- * in progress keeps its hold a while longer. Returns how many were looked at.
+ * Resolves reservations still `held` after their time (a send whose price no report settled, a crash
+ * between reservation and send, or a lost answer): charged when the provider has the message or call, released when it never did. A call still
+ * in progress keeps its hold a while longer. Returns how many were looked at: SWEEP_BATCH or more when more may be left.
  */
 export async function resolveExpiredHolds(ports: CorePorts): Promise<number> {
   const now = ports.clock.now();
+  // Most holds are of messages the provider accepted: charged together, in one statement.
+  const charged = await ports.db.usage.chargeReachedMessageHolds(now, now, SWEEP_BATCH);
   const expired = await ports.db.usage.expiredHolds(now, SWEEP_BATCH);
   const extendTo = new Date(now.getTime() + ports.settings.usage.holdSeconds * 1000);
   for (const record of expired) {
@@ -134,5 +136,5 @@ export async function resolveExpiredHolds(ports: CorePorts): Promise<number> {
     if (reachedProvider) await ports.db.usage.updateRecord(record.id, { state: 'charged', heldUntil: null, updatedAt: now }, ['held']);
     else await ports.db.transaction((tx) => releaseIn(tx, record, now));
   }
-  return expired.length;
+  return charged + expired.length;
 }

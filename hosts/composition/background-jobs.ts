@@ -63,12 +63,12 @@ export function backgroundJobs(ports: () => CorePorts, config: Pick<AppConfig, '
   if (config.usage.enabled) {
     jobs.push({
       name: JOBS.usage,
-      // Expired reservations (a crash between reservation and send) are resolved within a hold's length.
+      // Expired reservations (a send no price report settled, or one a crash interrupted) are resolved within a hold's length.
       everySeconds: Math.min(60, config.usage.holdSeconds),
       ...retries,
       run: async () => {
         const p = ports();
-        while ((await resolveExpiredHolds(p)) === SWEEP_BATCH);
+        while ((await resolveExpiredHolds(p)) >= SWEEP_BATCH);
         await p.db.usage.pruneCounters(new Date(p.clock.now().getTime() - COUNTER_RETENTION_MS));
       },
     });
