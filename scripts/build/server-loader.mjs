@@ -12,7 +12,7 @@
  * - `import()` in the bundle (store clients, third-party plugins) is resolved from here, the bundle's folder.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -48,11 +48,16 @@ function writeCache(data) {
       mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
       // Written aside then renamed: servers starting together never read a half-written cache.
       const partial = `${file}.${process.pid}`;
-      writeFileSync(partial, data);
-      renameSync(partial, file);
-      return;
+      try {
+        writeFileSync(partial, data);
+        renameSync(partial, file);
+        return;
+      } catch (err) {
+        rmSync(partial, { force: true });
+        throw err;
+      }
     } catch {
-      // not writable (a read-only install): the next place, else starts go on compiling
+      // not writable (a read-only install, a full disk): the next place, else starts go on compiling
     }
   }
 }

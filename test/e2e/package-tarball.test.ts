@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { cpSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -112,25 +112,48 @@ describe('the packed tarball, installed into an empty folder', { timeout: 5 * MI
     }
   });
 
+  const cliDir = () => join(installDir, 'node_modules', 'agentos-comms', 'dist', 'hosts', 'cli');
+  const cachesIn = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.cache'));
+
+  /** Starts `serve`, waits until it answers and `settled` passes, then stops it. */
+  async function serveOnce(settled: () => void, extraEnv: Record<string, string> = {}): Promise<void> {
+    const child = spawn(bin(), ['serve'], { cwd: tempDir(), env: { ...env, ...extraEnv } });
+    try {
+      await listening(child);
+      await vi.waitFor(settled, { timeout: 10_000 });
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  }
+
   it('writes the code cache beside the bundle once serve is ready, and the next serve takes it rather than writing another', async () => {
-    const cli = join(installDir, 'node_modules', 'agentos-comms', 'dist', 'hosts', 'cli');
-    const caches = () => readdirSync(cli).filter((f) => f.endsWith('.cache')).map((f) => ({ name: f, written: statSync(join(cli, f)).mtimeMs }));
+    const cli = cliDir();
+    const caches = () => cachesIn(cli).map((f) => ({ name: f, written: statSync(join(cli, f)).mtimeMs }));
     for (const { name } of caches()) rmSync(join(cli, name));
-    const startAndStop = async (): Promise<void> => {
-      const child = spawn(bin(), ['serve'], { cwd: tempDir(), env });
-      try {
-        await listening(child);
-        await vi.waitFor(() => expect(caches()).toHaveLength(1), { timeout: 10_000 });
-      } finally {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
-    };
-    await startAndStop();
+    const oneCache = () => expect(caches()).toHaveLength(1);
+    await serveOnce(oneCache);
     const first = caches();
     // A cache V8 refused would be written again at ready; one it took is left as it is.
-    await startAndStop();
+    await serveOnce(oneCache);
     expect(caches()).toEqual(first);
+  });
+
+  it('writes the cache to the user\'s cache folder when it cannot be put beside the bundle, leaving no partial file behind', async () => {
+    const cli = cliDir();
+    for (const name of cachesIn(cli)) rmSync(join(cli, name));
+    // Learn the cache's name from one start, then block that name with a folder: the rename onto it fails.
+    await serveOnce(() => expect(cachesIn(cli)).toHaveLength(1));
+    const [name] = cachesIn(cli) as [string];
+    rmSync(join(cli, name));
+    mkdirSync(join(cli, name));
+    try {
+      const userCache = tempDir('agentos-user-cache-');
+      await serveOnce(() => expect(cachesIn(join(userCache, 'agentos-comms'))).toEqual([name]), { XDG_CACHE_HOME: userCache });
+      expect(readdirSync(cli).filter((f) => f.startsWith(`${name}.`))).toEqual([]);
+    } finally {
+      rmSync(join(cli, name), { recursive: true, force: true });
+    }
   });
 });
