@@ -20,7 +20,7 @@ const RESERVE = 'SELECT refused_claim, counter_values FROM comms_reserve_usage(?
  * Two batches in flight: the second waits at the server for the first one's counter locks (when they share an
  * agent), so it runs the moment they are released instead of a round trip later.
  */
-export const DEFAULT_RESERVATION_BATCH: GroupBatchOptions = { concurrency: process.env.COMMS_BENCH_RESERVE === 'c1' ? 1 : 2, maxBatch: 128 }; // TEMPORARY bench switch
+export const DEFAULT_RESERVATION_BATCH: GroupBatchOptions = { concurrency: 2, maxBatch: 128 };
 
 export interface Reservation {
   agentId: string;

@@ -27,15 +27,6 @@ const CLAIM_CONFLICT =
 const ADJUST_CONFLICT =
   'ON CONFLICT (agent_id, counter, window_start) DO UPDATE SET used = usage_counters.used + excluded.used, ' +
   'cap = CASE WHEN usage_counters.used + excluded.used > usage_counters.cap THEN usage_counters.used + excluded.used ELSE usage_counters.cap END';
-// TEMPORARY bench switch (main's reservation statement), removed after measuring.
-const DIVISION_BY_ZERO = '22012';
-const MAIN_RESERVE = process.env.COMMS_BENCH_RESERVE === 'main';
-/** The claims and records of a PostgreSQL reservation, as rows of its JSON parameters. */
-const CLAIM_FIELDS = 'counter text, window_start timestamptz, window_end timestamptz, used bigint, cap bigint';
-const RECORD_FIELDS =
-  'id text, agent_id text, channel text, action text, units integer, unit text, provider text, destination text, cost_micros bigint, ' +
-  'price_micros bigint, markup_bp integer, currency text, cost_source text, state text, held_until timestamptz, shares jsonb, ' +
-  'message_id text, call_id text, created_at timestamptz, updated_at timestamptz';
 const SELECT_USED = 'SELECT used FROM usage_counters WHERE agent_id = ? AND counter = ? AND window_start = ?';
 const SELECT_LIMITS = 'SELECT agent_id, tier, overrides, updated_at FROM agent_limits';
 const UPSERT_LIMITS =
@@ -71,67 +62,12 @@ export class SqlUsageRepository implements UsageRepository {
       await this.insertRecords(records);
       return { ok: true, values: [] };
     }
-    if (MAIN_RESERVE && this.sql.dialect === 'postgresql') return this.reserveInOneStatement(agentId, merged, records);
     if (this.reservations) return this.reservations.reserve({ agentId, claims: merged, records });
     return this.sql.atomic(async (session) => {
       const outcome = await this.claimIn(session, agentId, merged);
       if (outcome.ok && records.length > 0) await session.run(insertRecordsSql(records.length), records.flatMap((r) => this.recordParams(r)));
       return outcome;
     });
-  }
-
-  private async reserveInOneStatement(agentId: string, merged: CounterClaim[], records: readonly UsageRecord[]): Promise<ClaimOutcome> {
-    // The claims and records travel as two JSON arrays, so the statement has one text per record count
-    // (prepared once per connection) and two parameters instead of six per claim and twenty per record.
-    // The claims are inserted in their sorted order (the lock order that keeps concurrent claims from deadlocking).
-    const counters =
-      `INSERT INTO usage_counters (${COUNTER_COLUMNS}) SELECT ?, c.counter, c.window_start, c.window_end, c.used, c.cap ` +
-      `FROM jsonb_to_recordset(?::jsonb) AS c(${CLAIM_FIELDS}) ORDER BY c.counter COLLATE "C", c.window_start ${CLAIM_CONFLICT}`;
-    const withRecords = records.length > 0
-      ? `, stored AS (INSERT INTO usage_records (${RECORD_COLUMNS}) SELECT ${RECORD_COLUMNS} FROM jsonb_to_recordset(?::jsonb) AS r(${RECORD_FIELDS}))`
-      : '';
-    // The verdict row always exists and is selected, so it is always computed: when any claim found no
-    // room it divides by zero, which aborts the whole statement, the counters that were claimed and the
-    // records alike. (PostgreSQL offers no other way to roll back from inside one plain statement.)
-    // It also commits this statement without waiting for the WAL flush (set_config local to its own
-    // implicit transaction): every send of an agent updates the same counter rows, whose locks are held
-    // until commit, so a flush per reservation (≈ 4 ms on this disk) would let one agent reserve only
-    // ≈ 230 times a second. Durability is kept where it matters: the action's row is written after this
-    // statement returns, by a synchronous commit that flushes the WAL past this one; a crash can lose a
-    // reservation only when its action was never stored, so nothing was sent. Called outside any
-    // transaction (the Admission writes it first and alone), so the setting touches nothing else.
-    const sql =
-      `WITH claimed AS (${counters})${withRecords}, ` +
-      `verdict AS (SELECT 1 / (CASE WHEN count(*) = ${merged.length} THEN 1 ELSE 0 END) AS ok, ` +
-      "set_config('synchronous_commit', 'off', true) AS commit_mode FROM claimed) " +
-      'SELECT verdict.ok, claimed.counter, claimed.window_start, claimed.used FROM verdict LEFT JOIN claimed ON true';
-    const claims = merged.map((c) => ({ counter: c.counter, window_start: this.codec.time(c.windowStart), window_end: this.codec.time(c.windowEnd), used: c.amount, cap: c.cap }));
-    const params: SqlParam[] = [agentId, JSON.stringify(claims), ...(records.length > 0 ? [JSON.stringify(records.map((r) => this.recordJson(r)))] : [])];
-    try {
-      const rows = await this.sql.run((session) => session.rows(sql, params));
-      // The windows are the claims' own: only the counter's name, start and new value come back.
-      return {
-        ok: true,
-        values: rows.map((row) => {
-          const start = this.codec.readTime(row.window_start).getTime();
-          const claim = merged.find((c) => c.counter === text(row, 'counter') && c.windowStart.getTime() === start)!;
-          return { counter: claim.counter, windowStart: claim.windowStart, windowEnd: claim.windowEnd, used: integer(row, 'used') };
-        }),
-      };
-    } catch (err) {
-      if ((err as { code?: unknown }).code !== DIVISION_BY_ZERO) throw err;
-    }
-    // Refused: find the counter without room. Another send may have freed it meanwhile; then claim again.
-    const current = await this.sql.run((session) => session.rows(
-      `SELECT counter, window_start, used FROM usage_counters WHERE agent_id = ? AND (${merged.map(() => '(counter = ? AND window_start = ?)').join(' OR ')})`,
-      [agentId, ...merged.flatMap((c) => [c.counter, this.codec.time(c.windowStart)])],
-    ));
-    const usedOf = (c: CounterClaim): number => {
-      const row = current.find((r) => text(r, 'counter') === c.counter && this.codec.readTime(r.window_start).getTime() === c.windowStart.getTime());
-      return row ? integer(row, 'used') : 0;
-    };
-    const refused = merged.find((c) => usedOf(c) + c.amount > c.cap);
-    return refused ? { ok: false, refused, used: usedOf(refused) } : this.reserveInOneStatement(agentId, merged, records);
   }
 
   /** Claims within `session` (SQLite); a refusal (rare) takes back what the statement did claim. */
@@ -279,17 +215,6 @@ export class SqlUsageRepository implements UsageRepository {
       r.markupBasisPoints, r.currency, r.costSource, r.state, timeParam(r.heldUntil, this.codec), this.sharesJson(r.shares),
       r.messageId, r.callId, this.codec.time(r.createdAt), this.codec.time(r.updatedAt),
     ];
-  }
-
-  /** A record as a row of the reservation's JSON parameter (PostgreSQL). */
-  private recordJson(r: UsageRecord): Record<string, unknown> {
-    return {
-      id: r.id, agent_id: r.agentId, channel: r.channel, action: r.action, units: r.units, unit: r.unit, provider: r.provider,
-      destination: r.destination, cost_micros: r.costMicros, price_micros: r.priceMicros, markup_bp: r.markupBasisPoints,
-      currency: r.currency, cost_source: r.costSource, state: r.state, held_until: timeParam(r.heldUntil, this.codec),
-      shares: r.shares.map((x) => [x.counter, x.windowStart.getTime(), x.windowEnd.getTime(), x.amount, x.kind]),
-      message_id: r.messageId, call_id: r.callId, created_at: this.codec.time(r.createdAt), updated_at: this.codec.time(r.updatedAt),
-    };
   }
 
   private toRecord(row: SqlRow): UsageRecord {
