@@ -239,7 +239,10 @@ export class SqlUsageRepository implements UsageRepository {
   }
 }
 
-/** One entry per counter row (amounts summed), sorted by name: PostgreSQL updates a row once per statement, and a fixed lock order keeps concurrent claims from deadlocking. */
+/**
+ * One entry per counter row (amounts summed), sorted by name: an upsert updates a row once per statement, a fixed
+ * lock order keeps concurrent claims from deadlocking, and the refusal reported is the first in this order.
+ */
 function mergeClaims<T extends { counter: string; windowStart: Date; amount: number }>(claims: readonly T[]): T[] {
   const byKey = new Map<string, T>();
   for (const claim of claims) {
