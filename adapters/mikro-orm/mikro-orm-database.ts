@@ -9,6 +9,7 @@ import { SqlCallTurnRepository } from './call-turn-repository.js';
 import { SqlMessageRepository } from './message-repository.js';
 import { sessionExecutor, type SqlExecutor } from './sql-executor.js';
 import { SqlUsageRepository } from './usage-repository.js';
+import { DEFAULT_RESERVATION_BATCH } from './postgresql-reservation-batch.js';
 import { SqlComplianceRepository } from './compliance-repository.js';
 import { SqlWhatsAppSenderRepository } from './whatsapp-sender-repository.js';
 import { SqlAuditRepository } from './audit-repository.js';
@@ -19,8 +20,8 @@ import { SqlProvisioningRepository } from './provisioning-repository.js';
 import { SqlCustomerRepository, SqlSharedNumberRepository } from './customer-repository.js';
 
 /**
- * Every repository over one executor: the database's own, or a transaction's session. Status changes made
- * outside a transaction on PostgreSQL are batched (a transaction's statements stay its own).
+ * Every repository over one executor: the database's own, or a transaction's session. Status changes and usage
+ * reservations made outside a transaction on PostgreSQL are batched (a transaction's statements stay its own).
  */
 function repositoriesOver(sql: SqlExecutor, agentsChanged: () => void, own = false): Repositories {
   return {
@@ -30,7 +31,7 @@ function repositoriesOver(sql: SqlExecutor, agentsChanged: () => void, own = fal
     whatsappSenders: new SqlWhatsAppSenderRepository(sql),
     calls: new SqlCallLogRepository(sql),
     turns: new SqlCallTurnRepository(sql),
-    usage: new SqlUsageRepository(sql, agentsChanged),
+    usage: new SqlUsageRepository(sql, agentsChanged, own && sql.dialect === 'postgresql' ? DEFAULT_RESERVATION_BATCH : null),
     compliance: new SqlComplianceRepository(sql),
     audit: new SqlAuditRepository(sql),
     providerCredentials: new SqlProviderCredentialRepository(sql),

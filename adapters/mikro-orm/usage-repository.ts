@@ -2,6 +2,8 @@ import type {
   AgentLimitsRecord, ClaimOutcome, CounterClaim, CounterShare, CounterValue, UsageQuery, UsageRecord, UsageRecordPatch, UsageRepository,
   UsageState, UsageTotals,
 } from '../../ports/usage.js';
+import type { GroupBatchOptions } from './group-batch.js';
+import { PostgresqlReservations } from './postgresql-reservation-batch.js';
 import { integer, jsonArray, jsonObject, member, nullableText, nullableTime, text, timeParam } from './row-values.js';
 import { SqlClauses } from './sql-clauses.js';
 import type { SqlCodec, SqlExecutor, SqlParam, SqlRow, SqlSession } from './sql-executor.js';
@@ -11,8 +13,6 @@ const RECORD_COLUMNS =
   'cost_source, state, held_until, shares, message_id, call_id, created_at, updated_at';
 const RECORD_PLACEHOLDERS = `(${RECORD_COLUMNS.split(', ').map(() => '?').join(', ')})`;
 const insertRecordsSql = (count: number): string => `INSERT INTO usage_records (${RECORD_COLUMNS}) VALUES ${Array.from({ length: count }, () => RECORD_PLACEHOLDERS).join(', ')}`;
-/** PostgreSQL's SQLSTATE division_by_zero: how the one-statement reservation reports a refusal. */
-const DIVISION_BY_ZERO = '22012';
 const COUNTER_COLUMNS = 'agent_id, counter, window_start, window_end, used, cap';
 const COUNTER_PLACEHOLDERS = '(?, ?, ?, ?, ?, ?)';
 // Claims: a counter that would pass its cap is left unchanged and not returned (the WHERE of DO UPDATE).
@@ -27,12 +27,6 @@ const CLAIM_CONFLICT =
 const ADJUST_CONFLICT =
   'ON CONFLICT (agent_id, counter, window_start) DO UPDATE SET used = usage_counters.used + excluded.used, ' +
   'cap = CASE WHEN usage_counters.used + excluded.used > usage_counters.cap THEN usage_counters.used + excluded.used ELSE usage_counters.cap END';
-/** The claims and records of a PostgreSQL reservation, as rows of its JSON parameters. */
-const CLAIM_FIELDS = 'counter text, window_start timestamptz, window_end timestamptz, used bigint, cap bigint';
-const RECORD_FIELDS =
-  'id text, agent_id text, channel text, action text, units integer, unit text, provider text, destination text, cost_micros bigint, ' +
-  'price_micros bigint, markup_bp integer, currency text, cost_source text, state text, held_until timestamptz, shares jsonb, ' +
-  'message_id text, call_id text, created_at timestamptz, updated_at timestamptz';
 const SELECT_USED = 'SELECT used FROM usage_counters WHERE agent_id = ? AND counter = ? AND window_start = ?';
 const SELECT_LIMITS = 'SELECT agent_id, tier, overrides, updated_at FROM agent_limits';
 const UPSERT_LIMITS =
@@ -44,15 +38,21 @@ const DAY = { sqlite: "strftime('%Y-%m-%d', created_at / 1000, 'unixepoch')", po
 
 export class SqlUsageRepository implements UsageRepository {
   private readonly codec: SqlCodec;
+  private readonly reservations: PostgresqlReservations | null;
 
-  /** `changed` is called after each write of an agent's limits has finished (see Database.onAgentsChanged). */
-  constructor(private readonly sql: SqlExecutor, private readonly changed: () => void = () => undefined) {
+  /**
+   * `changed` is called after each write of an agent's limits has finished (see Database.onAgentsChanged).
+   * `batch`: PostgreSQL outside a transaction, concurrent reservations share statements (postgresql-reservation-batch.ts).
+   */
+  constructor(private readonly sql: SqlExecutor, private readonly changed: () => void = () => undefined, batch: GroupBatchOptions | null = null) {
     this.codec = sql.codec;
+    this.reservations = sql.dialect === 'postgresql' ? new PostgresqlReservations(sql, batch) : null;
   }
 
   /**
-   * PostgreSQL: one statement, so the counter rows are locked for that statement and its commit alone
-   * (a send's other writes never hold them). SQLite: a savepoint in the write batch.
+   * PostgreSQL: one statement (shared with the reservations that arrive meanwhile), so the counter rows are
+   * locked for that statement and its commit alone (a send's other writes never hold them). SQLite: a
+   * savepoint in the write batch.
    */
   async reserve(agentId: string, claims: readonly CounterClaim[], records: readonly UsageRecord[]): Promise<ClaimOutcome> {
     const merged = mergeClaims(claims);
@@ -62,66 +62,12 @@ export class SqlUsageRepository implements UsageRepository {
       await this.insertRecords(records);
       return { ok: true, values: [] };
     }
-    if (this.sql.dialect === 'postgresql') return this.reserveInOneStatement(agentId, merged, records);
+    if (this.reservations) return this.reservations.reserve({ agentId, claims: merged, records });
     return this.sql.atomic(async (session) => {
       const outcome = await this.claimIn(session, agentId, merged);
       if (outcome.ok && records.length > 0) await session.run(insertRecordsSql(records.length), records.flatMap((r) => this.recordParams(r)));
       return outcome;
     });
-  }
-
-  private async reserveInOneStatement(agentId: string, merged: CounterClaim[], records: readonly UsageRecord[]): Promise<ClaimOutcome> {
-    // The claims and records travel as two JSON arrays, so the statement has one text per record count
-    // (prepared once per connection) and two parameters instead of six per claim and twenty per record.
-    // The claims are inserted in their sorted order (the lock order that keeps concurrent claims from deadlocking).
-    const counters =
-      `INSERT INTO usage_counters (${COUNTER_COLUMNS}) SELECT ?, c.counter, c.window_start, c.window_end, c.used, c.cap ` +
-      `FROM jsonb_to_recordset(?::jsonb) AS c(${CLAIM_FIELDS}) ORDER BY c.counter COLLATE "C", c.window_start ${CLAIM_CONFLICT}`;
-    const withRecords = records.length > 0
-      ? `, stored AS (INSERT INTO usage_records (${RECORD_COLUMNS}) SELECT ${RECORD_COLUMNS} FROM jsonb_to_recordset(?::jsonb) AS r(${RECORD_FIELDS}))`
-      : '';
-    // The verdict row always exists and is selected, so it is always computed: when any claim found no
-    // room it divides by zero, which aborts the whole statement, the counters that were claimed and the
-    // records alike. (PostgreSQL offers no other way to roll back from inside one plain statement.)
-    // It also commits this statement without waiting for the WAL flush (set_config local to its own
-    // implicit transaction): every send of an agent updates the same counter rows, whose locks are held
-    // until commit, so a flush per reservation (≈ 4 ms on this disk) would let one agent reserve only
-    // ≈ 230 times a second. Durability is kept where it matters: the action's row is written after this
-    // statement returns, by a synchronous commit that flushes the WAL past this one; a crash can lose a
-    // reservation only when its action was never stored, so nothing was sent. Called outside any
-    // transaction (the Admission writes it first and alone), so the setting touches nothing else.
-    const sql =
-      `WITH claimed AS (${counters})${withRecords}, ` +
-      `verdict AS (SELECT 1 / (CASE WHEN count(*) = ${merged.length} THEN 1 ELSE 0 END) AS ok, ` +
-      "set_config('synchronous_commit', 'off', true) AS commit_mode FROM claimed) " +
-      'SELECT verdict.ok, claimed.counter, claimed.window_start, claimed.used FROM verdict LEFT JOIN claimed ON true';
-    const claims = merged.map((c) => ({ counter: c.counter, window_start: this.codec.time(c.windowStart), window_end: this.codec.time(c.windowEnd), used: c.amount, cap: c.cap }));
-    const params: SqlParam[] = [agentId, JSON.stringify(claims), ...(records.length > 0 ? [JSON.stringify(records.map((r) => this.recordJson(r)))] : [])];
-    try {
-      const rows = await this.sql.run((session) => session.rows(sql, params));
-      // The windows are the claims' own: only the counter's name, start and new value come back.
-      return {
-        ok: true,
-        values: rows.map((row) => {
-          const start = this.codec.readTime(row.window_start).getTime();
-          const claim = merged.find((c) => c.counter === text(row, 'counter') && c.windowStart.getTime() === start)!;
-          return { counter: claim.counter, windowStart: claim.windowStart, windowEnd: claim.windowEnd, used: integer(row, 'used') };
-        }),
-      };
-    } catch (err) {
-      if ((err as { code?: unknown }).code !== DIVISION_BY_ZERO) throw err;
-    }
-    // Refused: find the counter without room. Another send may have freed it meanwhile; then claim again.
-    const current = await this.sql.run((session) => session.rows(
-      `SELECT counter, window_start, used FROM usage_counters WHERE agent_id = ? AND (${merged.map(() => '(counter = ? AND window_start = ?)').join(' OR ')})`,
-      [agentId, ...merged.flatMap((c) => [c.counter, this.codec.time(c.windowStart)])],
-    ));
-    const usedOf = (c: CounterClaim): number => {
-      const row = current.find((r) => text(r, 'counter') === c.counter && this.codec.readTime(r.window_start).getTime() === c.windowStart.getTime());
-      return row ? integer(row, 'used') : 0;
-    };
-    const refused = merged.find((c) => usedOf(c) + c.amount > c.cap);
-    return refused ? { ok: false, refused, used: usedOf(refused) } : this.reserveInOneStatement(agentId, merged, records);
   }
 
   /** Claims within `session` (SQLite); a refusal (rare) takes back what the statement did claim. */
@@ -285,17 +231,6 @@ export class SqlUsageRepository implements UsageRepository {
     ];
   }
 
-  /** A record as a row of the reservation's JSON parameter (PostgreSQL). */
-  private recordJson(r: UsageRecord): Record<string, unknown> {
-    return {
-      id: r.id, agent_id: r.agentId, channel: r.channel, action: r.action, units: r.units, unit: r.unit, provider: r.provider,
-      destination: r.destination, cost_micros: r.costMicros, price_micros: r.priceMicros, markup_bp: r.markupBasisPoints,
-      currency: r.currency, cost_source: r.costSource, state: r.state, held_until: timeParam(r.heldUntil, this.codec),
-      shares: r.shares.map((x) => [x.counter, x.windowStart.getTime(), x.windowEnd.getTime(), x.amount, x.kind]),
-      message_id: r.messageId, call_id: r.callId, created_at: this.codec.time(r.createdAt), updated_at: this.codec.time(r.updatedAt),
-    };
-  }
-
   private toRecord(row: SqlRow): UsageRecord {
     const shares = jsonArray(row, 'shares', this.codec) as Array<[string, number, number, number, CounterShare['kind']]>;
     return {
@@ -318,7 +253,10 @@ export class SqlUsageRepository implements UsageRepository {
   }
 }
 
-/** One entry per counter row (amounts summed), sorted by name: PostgreSQL updates a row once per statement, and a fixed lock order keeps concurrent claims from deadlocking. */
+/**
+ * One entry per counter row (amounts summed), sorted by name: an upsert updates a row once per statement, a fixed
+ * lock order keeps concurrent claims from deadlocking, and the refusal reported is the first in this order.
+ */
 function mergeClaims<T extends { counter: string; windowStart: Date; amount: number }>(claims: readonly T[]): T[] {
   const byKey = new Map<string, T>();
   for (const claim of claims) {
