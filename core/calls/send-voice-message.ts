@@ -86,7 +86,7 @@ export const sendVoiceMessage = defineUseCase<SendVoiceMessageInput, CallView & 
       },
     });
     const script = { kind: 'play' as const, audioUrls: [url], loop: input.repeat ?? 1 };
-    const placed = await placeCall(ctx.ports, calls, call, script, admission, detectMachine ? { machineDetection: { answerUrl: answerUrl(ctx.ports, call) } } : {});
+    const placed = await placeCall(ctx.ports, calls, call, script, admission, { requestId: ctx.requestId, ...(detectMachine ? { machineDetection: { answerUrl: answerUrl(ctx.ports, call) } } : {}) });
     return { ...toCallView(placed), usage: admission.estimate };
   },
 });
