@@ -12,6 +12,16 @@ export default tseslint.config(
     },
   },
   {
+    // On Node 20 an AsyncLocalStorage once entered, or any async hook, puts hooks on every promise of the process
+    // (a few per cent of a send's CPU): hand request-scoped values on explicitly (hosts/shared/request-ports.ts).
+    files: ['core/**', 'ports/**', 'adapters/**', 'plugins/**', 'hosts/**', 'contracts/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: ['node:async_hooks', 'async_hooks'].map((name) => ({
+        name, message: 'No async hooks or AsyncLocalStorage in the server: pass request-scoped values explicitly (hosts/shared/request-ports.ts).',
+      })) }],
+    },
+  },
+  {
     files: ['test/**', 'hosts/cli/**', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },

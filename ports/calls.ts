@@ -100,6 +100,8 @@ export interface MakeCallRequest {
   ringTimeoutSeconds?: number;
   /** Our call id; adapters that push events echo it back. */
   reference: string;
+  /** The request that asked for the call, for the adapter's log lines about it. */
+  requestId?: string;
   /**
    * Detect an answering machine before anything is played, waiting for the end of its greeting (the beep).
    * The script is then not sent with the call: the provider asks `answerUrl` (with the detection's result)

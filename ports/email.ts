@@ -30,6 +30,8 @@ export interface SendEmailRequest {
   idempotencyKey?: string;
   /** Our message id, echoed in pushed events. */
   reference: string;
+  /** The request that asked for the send (absent for background work), for the adapter's log lines about it. */
+  requestId?: string;
 }
 
 export interface SendEmailResult {

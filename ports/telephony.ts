@@ -33,6 +33,8 @@ export interface SendSmsRequest {
   statusCallbackUrl?: string;
   /** Our message id. Adapters that push events (`ProviderEventSink`) echo it back; others may ignore it. */
   reference: string;
+  /** The request that asked for the send (absent for background work), for the adapter's log lines about it. */
+  requestId?: string;
 }
 
 export interface SendSmsResult {

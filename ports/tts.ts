@@ -12,6 +12,8 @@ export interface SynthesisRequest {
   /** Adapter-specific voice id; undefined picks the adapter's default. */
   voice?: string;
   format: AudioFormat;
+  /** The request that asked for the speech (absent in a live call), for the adapter's log lines about it. */
+  requestId?: string;
 }
 
 export interface SynthesizedAudio {

@@ -22,6 +22,8 @@ export interface WebhookRequest {
    * signing secret per webhook endpoint (Resend) verify a per-agent URL's webhooks with that agent's secret.
    */
   agentId?: string | null;
+  /** The id of the HTTP request that brought it, for the adapter's log lines about it. */
+  requestId?: string;
 }
 
 /** What the HTTP host answers the provider after a webhook was handled. */

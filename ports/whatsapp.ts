@@ -13,6 +13,8 @@ export interface SendWhatsAppRequest {
   template?: { id: string; variables: Record<string, string> };
   statusCallbackUrl?: string;
   reference: string;
+  /** The request that asked for the send (absent for background work), for the adapter's log lines about it. */
+  requestId?: string;
 }
 
 export interface SendWhatsAppResult {

@@ -60,7 +60,7 @@ export class EdgeTts implements TtsPort {
       return synthesizedAudio('mp3', audio);
     } catch (err) {
       const failure = edgeErrorToDomainError(err, { timedOut, timeoutMs: this.options.timeoutMs });
-      this.logger.warn({ code: failure.code, details: failure.details }, 'edge synthesis failed');
+      this.logger.warn({ requestId: request.requestId, code: failure.code, details: failure.details }, 'edge synthesis failed');
       throw failure;
     } finally {
       clearTimeout(timer);

@@ -69,7 +69,7 @@ export class ElevenLabsTts implements TtsPort, CredentialCheck {
     } catch (err) {
       const failure = this.toDomainError(err, { voice, timedOut });
       // No text in logs: the code and safe details say enough.
-      this.logger.warn({ code: failure.code, details: failure.details }, 'elevenlabs synthesis failed');
+      this.logger.warn({ requestId: request.requestId, code: failure.code, details: failure.details }, 'elevenlabs synthesis failed');
       throw failure;
     } finally {
       clearTimeout(timer);

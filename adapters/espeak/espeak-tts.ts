@@ -77,7 +77,7 @@ export class EspeakTts implements TtsPort {
       return synthesizedAudio(request.format, request.format === 'wav' ? pcm16ToWav(pcm) : pcm16ToMulaw8000(pcm));
     } catch (err) {
       const failure = this.toDomainError(err, voice);
-      this.logger.warn({ code: failure.code, details: failure.details }, 'espeak synthesis failed');
+      this.logger.warn({ requestId: request.requestId, code: failure.code, details: failure.details }, 'espeak synthesis failed');
       throw failure;
     }
   }

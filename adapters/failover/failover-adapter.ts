@@ -78,7 +78,7 @@ export abstract class FailoverAdapter<P extends WebhookPort> implements Credenti
    * have been accepted, so that nothing is ever sent twice. The result names the member that carried it; a
    * failure is the last member's, with every member tried listed in its details.
    */
-  protected async sendInOrder<R extends object>(send: (port: P) => Promise<R>): Promise<R & { provider: string }> {
+  protected async sendInOrder<R extends object>(requestId: string | undefined, send: (port: P) => Promise<R>): Promise<R & { provider: string }> {
     const tried: string[] = [];
     for (const member of this.members) {
       tried.push(member.id);
@@ -90,7 +90,7 @@ export abstract class FailoverAdapter<P extends WebhookPort> implements Credenti
         if (!next || !isRetryableCode(err.code)) {
           throw tried.length === 1 ? err : new DomainError(err.code, err.message, err.nextStep, { ...err.details, triedProviders: tried.join(',') });
         }
-        this.logger.warn({ from: member.id, to: next.id, code: err.code }, 'provider failed before accepting: trying the next one');
+        this.logger.warn({ requestId, from: member.id, to: next.id, code: err.code }, 'provider failed before accepting: trying the next one');
       }
     }
     throw new Error('unreachable: the last member either answers or throws');

@@ -17,7 +17,7 @@ export class FailoverEmail extends FailoverAdapter<EmailPort> implements EmailPo
   }
 
   send(request: SendEmailRequest): Promise<SendEmailResult> {
-    return this.sendInOrder((port) => port.send(request));
+    return this.sendInOrder(request.requestId, (port) => port.send(request));
   }
 
   parseWebhook(request: WebhookRequest): Promise<EmailEvent[]> {

@@ -55,7 +55,7 @@ export class FailoverTelephony extends FailoverAdapter<TelephonyPort> implements
   }
 
   sendSms(request: SendSmsRequest): Promise<SendSmsResult> {
-    return this.sendInOrder((port) => port.sendSms(request));
+    return this.sendInOrder(request.requestId, (port) => port.sendSms(request));
   }
 
   parseInboundSms(request: WebhookRequest): InboundSms {

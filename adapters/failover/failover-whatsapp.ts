@@ -10,7 +10,7 @@ export class FailoverWhatsApp extends FailoverAdapter<WhatsAppPort> implements W
   }
 
   send(request: SendWhatsAppRequest): Promise<SendWhatsAppResult> {
-    return this.sendInOrder((port) => port.send(request));
+    return this.sendInOrder(request.requestId, (port) => port.send(request));
   }
 
   parseWebhook(request: WebhookRequest): WhatsAppEvent[] {

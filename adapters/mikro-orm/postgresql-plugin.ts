@@ -36,12 +36,13 @@ function postgresqlLocation(options: PostgresqlOptions): string {
 function migrate(orm: MikroORM, schema: string | undefined): Promise<string[]> {
   const list = async () => (await import('./migrations/postgresql/postgresql-migrations.js')).POSTGRESQL_MIGRATIONS;
   return applyPendingMigrations(orm, 'postgresql', list, async (up) => {
-    const em = orm.em.fork();
-    if (schema !== undefined) await em.getConnection().execute(`create schema if not exists "${schema}"`);
-    // Serialise servers that start together: the second waits, then finds nothing pending.
-    return em.transactional(async (tx) => {
-      const transaction = tx.getTransactionContext();
-      await tx.getConnection().execute(
+    const connection = orm.em.getConnection();
+    if (schema !== undefined) await connection.execute(`create schema if not exists "${schema}"`);
+    // Serialise servers that start together: the second waits, then finds nothing pending. The connection's own
+    // transaction, not em.transactional: that one enters MikroORM's AsyncLocalStorage stores, which on Node 20
+    // leave async hooks on every promise of the process for good (a few per cent of each request's CPU).
+    return connection.transactional(async (transaction) => {
+      await connection.execute(
         'select pg_advisory_xact_lock(hashtext(?))', [`agentos-comms:migrate:${schema ?? ''}`], 'all', transaction,
       );
       return up(transaction);

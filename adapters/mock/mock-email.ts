@@ -122,7 +122,7 @@ export class MockEmail implements EmailPort {
     // A demo delivery report, as a provider's webhook would bring it.
     this.pending.later(0, () => this.events.messageStatus({ reference: request.reference, providerMessageId: result.providerMessageId, status: 'delivered', errorCode: null }));
     // Counts only: demo logs carry no addresses or bodies either.
-    this.logger.info({ providerMessageId: result.providerMessageId, recipients: request.to.length + (request.cc?.length ?? 0) + (request.bcc?.length ?? 0) }, 'demo email sent');
+    this.logger.info({ requestId: request.requestId, providerMessageId: result.providerMessageId, recipients: request.to.length + (request.cc?.length ?? 0) + (request.bcc?.length ?? 0) }, 'demo email sent');
     return { ...result };
   }
 

@@ -2,7 +2,6 @@ import { pino, type DestinationStream, type Logger as Pino } from 'pino';
 import { createRequire } from 'node:module';
 import type pinoPretty from 'pino-pretty';
 import type { LogFields, Logger } from '../../ports/runtime.js';
-import { logContext } from './log-context.js';
 import { SCRUBBED, scrubText, scrubValue } from './log-scrub.js';
 
 /** Keys whose values never reach a log line: contents (bodies, transcripts) and secrets (tokens, credentials). */
@@ -32,12 +31,12 @@ function prettyStream(options: pinoPretty.PrettyOptions): DestinationStream {
 
 /**
  * Structured logs: JSON lines for collectors, or `pretty` (colours, one readable line per event) for a
- * person at a terminal. `fd` 2 keeps stdout free for the MCP stdio transport. Every line written while a
- * request is handled carries its `requestId` (log-context.ts); numbers and addresses are scrubbed from
+ * person at a terminal. `fd` 2 keeps stdout free for the MCP stdio transport. Hosts hand core a child
+ * logger per request, so that its lines carry the `requestId`; numbers and addresses are scrubbed from
  * every string, contents and secrets redacted by key.
  */
 export function createLogger(level: string, fd: 1 | 2 = 2, format: 'json' | 'pretty' = 'json', destination?: DestinationStream): Logger {
-  const options = { level, redact: { paths: REDACT, censor: SCRUBBED }, mixin: () => logContext() ?? {} };
+  const options = { level, redact: { paths: REDACT, censor: SCRUBBED } };
   const target = destination ?? (format === 'pretty'
     ? prettyStream({ destination: fd, sync: true, colorize: true, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss' })
     : pino.destination({ fd, sync: false }));

@@ -57,7 +57,7 @@ export class OpenAiTts implements TtsPort, CredentialCheck {
       return synthesizedAudio(request.format, this.toFormat(request.format, bytes));
     } catch (err) {
       const failure = isDomainError(err) ? err : openAiTtsError(err, { voice, apiKey: this.options.apiKey, timedOut, timeoutMs: this.options.timeoutMs });
-      this.logger.warn({ code: failure.code, details: failure.details }, 'openai speech synthesis failed');
+      this.logger.warn({ requestId: request.requestId, code: failure.code, details: failure.details }, 'openai speech synthesis failed');
       throw failure;
     } finally {
       clearTimeout(timer);

@@ -49,7 +49,7 @@ export class ResendEmail implements EmailPort, CredentialCheck {
     if (answer.error) {
       const failure = this.toDomainError({ error: answer.error, headers: answer.headers, timedOut: signal.aborted, idempotencyKey });
       // No addresses or bodies in logs: the code and safe details say enough.
-      this.logger.warn({ code: failure.code, details: failure.details }, 'resend send failed');
+      this.logger.warn({ requestId: request.requestId, code: failure.code, details: failure.details }, 'resend send failed');
       throw failure;
     }
     // Resend has queued it; email.sent / email.delivered webhooks tell the rest.
@@ -75,7 +75,7 @@ export class ResendEmail implements EmailPort, CredentialCheck {
     if (!this.verifier) {
       if (!this.warnedNoSecret) {
         this.warnedNoSecret = true;
-        this.logger.warn({}, 'resend webhook refused: set webhookSecret (whsec_…) in the email options to receive mail and delivery events');
+        this.logger.warn({ requestId: request.requestId }, 'resend webhook refused: set webhookSecret (whsec_…) in the email options to receive mail and delivery events');
       }
       return false;
     }

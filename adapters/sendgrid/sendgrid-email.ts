@@ -60,7 +60,7 @@ export class SendGridEmail implements EmailPort, CredentialCheck {
     } catch (err) {
       const failure = this.toDomainError(err);
       // No addresses or bodies in logs: the code and safe details say enough.
-      this.logger.warn({ code: failure.code, details: failure.details }, 'sendgrid send failed');
+      this.logger.warn({ requestId: request.requestId, code: failure.code, details: failure.details }, 'sendgrid send failed');
       throw failure;
     }
   }

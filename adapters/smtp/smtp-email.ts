@@ -117,12 +117,12 @@ export class SmtpEmail implements EmailPort, CredentialCheck {
       }) as { messageId: string; rejected?: unknown[] };
       if (Array.isArray(info.rejected) && info.rejected.length > 0) {
         // Some recipients got it: failing now would invite a retry that sends the others a second copy.
-        this.logger.warn({ rejectedRecipients: info.rejected.length }, 'smtp server refused some recipients');
+        this.logger.warn({ requestId: request.requestId, rejectedRecipients: info.rejected.length }, 'smtp server refused some recipients');
       }
       return { providerMessageId: info.messageId, status: 'sent' };
     } catch (err) {
       const failure = this.toDomainError(err);
-      this.logger.warn({ code: failure.code, details: failure.details }, 'smtp send failed');
+      this.logger.warn({ requestId: request.requestId, code: failure.code, details: failure.details }, 'smtp send failed');
       throw failure;
     }
   }

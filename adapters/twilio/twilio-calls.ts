@@ -71,7 +71,7 @@ export class TwilioCalls implements TelephonyCalls {
       // An unknown new status still means Twilio took the call.
       return { providerCallId: call.sid, status: mapTwilioCallStatus(call.status) ?? 'queued' };
     } catch (err) {
-      throw this.failure(err, 'twilio call failed');
+      throw this.failure(err, 'twilio call failed', request.requestId);
     }
   }
 
@@ -141,10 +141,10 @@ export class TwilioCalls implements TelephonyCalls {
     return xmlReply(hangupTwiml());
   }
 
-  private failure(err: unknown, what: string): DomainError {
+  private failure(err: unknown, what: string, requestId?: string): DomainError {
     const failure = this.toDomainError(err, 'call');
     // No numbers or URLs in logs: the code and safe details say enough.
-    this.logger.warn({ code: failure.code, details: failure.details }, what);
+    this.logger.warn({ requestId, code: failure.code, details: failure.details }, what);
     return failure;
   }
 }

@@ -70,7 +70,7 @@ export class TwilioTelephony implements TelephonyPort, CredentialCheck {
     } catch (err) {
       const failure = this.toDomainError(err);
       // No numbers or bodies in logs: the code and safe details say enough.
-      this.logger.warn({ code: failure.code, details: failure.details }, 'twilio send failed');
+      this.logger.warn({ requestId: request.requestId, code: failure.code, details: failure.details }, 'twilio send failed');
       throw failure;
     }
   }

@@ -52,7 +52,7 @@ export class TwilioWhatsApp implements WhatsAppPort, CredentialCheck {
     } catch (err) {
       const failure = this.toDomainError(err);
       // No numbers or bodies in logs: the code and safe details say enough.
-      this.logger.warn({ code: failure.code, details: failure.details }, 'twilio whatsapp send failed');
+      this.logger.warn({ requestId: request.requestId, code: failure.code, details: failure.details }, 'twilio whatsapp send failed');
       throw failure;
     }
   }
@@ -71,7 +71,7 @@ export class TwilioWhatsApp implements WhatsAppPort, CredentialCheck {
   }
 
   parseWebhook(request: WebhookRequest): WhatsAppEvent[] {
-    return parseTwilioWhatsAppWebhook(request, (status) => this.logger.warn({ providerStatus: status }, 'twilio whatsapp webhook with an unknown status ignored'));
+    return parseTwilioWhatsAppWebhook(request, (status) => this.logger.warn({ requestId: request.requestId, providerStatus: status }, 'twilio whatsapp webhook with an unknown status ignored'));
   }
 
   webhookReply(): WebhookReply {

@@ -82,7 +82,7 @@ export class VonageCalls implements TelephonyCalls {
       // An unknown new status still means Vonage took the call.
       return { providerCallId: placed.uuid, status: mapVonageCallStatus(String(placed.status)) ?? 'queued' };
     } catch (err) {
-      throw await this.failure(err, 'vonage call failed');
+      throw await this.failure(err, 'vonage call failed', request.requestId);
     }
   }
 
@@ -167,10 +167,10 @@ export class VonageCalls implements TelephonyCalls {
     }
   }
 
-  private async failure(err: unknown, what: string): Promise<DomainError> {
+  private async failure(err: unknown, what: string, requestId?: string): Promise<DomainError> {
     const failure = await this.toDomainError(err);
     // No numbers or URLs in logs: the code and safe details say enough.
-    this.logger.warn({ code: failure.code, details: failure.details }, what);
+    this.logger.warn({ requestId, code: failure.code, details: failure.details }, what);
     return failure;
   }
 }

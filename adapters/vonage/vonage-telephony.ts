@@ -76,7 +76,7 @@ export class VonageTelephony implements TelephonyPort, CredentialCheck {
     } catch (err) {
       const failure = await this.toDomainError.sms(err);
       // No numbers or bodies in logs: the code and safe details say enough.
-      this.logger.warn({ code: failure.code, details: failure.details }, 'vonage send failed');
+      this.logger.warn({ requestId: request.requestId, code: failure.code, details: failure.details }, 'vonage send failed');
       throw failure;
     }
   }

@@ -48,7 +48,7 @@ export class VonageWhatsApp implements WhatsAppPort {
     } catch (err) {
       const failure = await this.toDomainError(err);
       // No numbers or bodies in logs: the code and safe details say enough.
-      this.logger.warn({ code: failure.code, details: failure.details }, 'vonage whatsapp send failed');
+      this.logger.warn({ requestId: request.requestId, code: failure.code, details: failure.details }, 'vonage whatsapp send failed');
       throw failure;
     }
   }
@@ -58,7 +58,7 @@ export class VonageWhatsApp implements WhatsAppPort {
   }
 
   parseWebhook(request: WebhookRequest): WhatsAppEvent[] {
-    return parseVonageWebhook(request, (status) => this.logger.warn({ providerStatus: status }, 'vonage webhook with an unknown status ignored'));
+    return parseVonageWebhook(request, (status) => this.logger.warn({ requestId: request.requestId, providerStatus: status }, 'vonage webhook with an unknown status ignored'));
   }
 
   webhookReply(): WebhookReply {

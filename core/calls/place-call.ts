@@ -72,7 +72,7 @@ export function checkCall(
  */
 export async function placeCall(
   ports: CorePorts, calls: TelephonyCalls, call: CallLogRecord, script: CallScript, admission: Admission,
-  options: { machineDetection?: { answerUrl: string } } = {},
+  options: { machineDetection?: { answerUrl: string }; requestId?: string } = {},
 ): Promise<CallLogRecord> {
   const usage = await admission.commit({ callId: call.id }, async (db, keep) => {
     await db.calls.insert(call);

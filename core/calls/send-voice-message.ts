@@ -86,7 +86,7 @@ export const sendVoiceMessage = defineUseCase<SendVoiceMessageInput, CallView & 
       },
     });
     const script = { kind: 'play' as const, audioUrls: [url], loop: input.repeat ?? 1 };
-    const placed = await placeCall(ctx.ports, calls, call, script, admission, detectMachine ? { machineDetection: { answerUrl: answerUrl(ctx.ports, call) } } : {});
+    const placed = await placeCall(ctx.ports, calls, call, script, admission, { requestId: ctx.requestId, ...(detectMachine ? { machineDetection: { answerUrl: answerUrl(ctx.ports, call) } } : {}) });
     return { ...toCallView(placed), usage: admission.estimate };
   },
 });
@@ -99,7 +99,7 @@ async function synthesizeAndStore(ctx: UseCaseContext, agentId: string, callId: 
   if (text.length > tts.port.capabilities.maxTextLength) {
     throw new DomainError('INVALID_INPUT', `text is longer than the ${tts.port.capabilities.maxTextLength} characters ${tts.id} accepts.`, 'Shorten the message.', { field: 'text' });
   }
-  const audio = await tts.port.synthesize({ text, voice, format });
+  const audio = await tts.port.synthesize({ text, voice, format, requestId: ctx.requestId });
   const key = agentFileKey(agentId, `voice/${callId}.${EXTENSION[audio.format]}`);
   await storage.port.put(key, audio.audio, audio.contentType);
   return { url: await storage.port.signedUrl(key, AUDIO_URL_TTL_SECONDS), key };

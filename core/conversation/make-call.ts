@@ -80,7 +80,7 @@ export const makeCall = defineUseCase<MakeCallInput, CallView & { usage: UsageEs
       metadata: { kind: 'conversation', instructions: input.purpose, firstSentence: input.firstSentence ?? null, record, detectMachine },
     });
     const script = { kind: 'converse' as const, conversation: conversationSettings(ctx.ports, agent, call, input.firstSentence ?? null) };
-    const placed = await placeCall(ctx.ports, calls, call, script, admission, detectMachine ? { machineDetection: { answerUrl: answerUrl(ctx.ports, call) } } : {});
+    const placed = await placeCall(ctx.ports, calls, call, script, admission, { requestId: ctx.requestId, ...(detectMachine ? { machineDetection: { answerUrl: answerUrl(ctx.ports, call) } } : {}) });
     return { ...toCallView(placed), usage: admission.estimate };
   },
 });

@@ -2,8 +2,7 @@ import Koa from 'koa';
 import Router from '@koa/router';
 import { authenticate, bearerToken } from '../../core/auth/authenticate.js';
 import { recordAuthFailure } from '../../core/auth/auth-failures.js';
-import { withLogContext } from '../../adapters/node/log-context.js';
-import type { Caller } from '../../core/context.js';
+import type { Caller, CorePorts } from '../../core/context.js';
 import { receiveCallStatus } from '../../core/calls/call-webhooks.js';
 import { receiveRecording } from '../../core/calls/call-recording.js';
 import { receiveCallAnswer } from '../../core/calls/machine-detection.js';
@@ -18,6 +17,7 @@ import type { WebhookReply, WebhookRequest } from '../../ports/webhook.js';
 import type { App } from '../composition/build-app.js';
 import type { StreamableHttpHost } from '../mcp/streamable-http-host.js';
 import { HTTP_STATUS, errorBody, toDomainError } from '../shared/error-mapping.js';
+import { requestPorts } from '../shared/request-ports.js';
 import { IDEMPOTENCY_HEADER, withIdempotencyHeader } from './idempotency-header.js';
 import { lingerThenClose } from './lingering-close.js';
 import { openApiDocument } from './openapi.js';
@@ -64,8 +64,7 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost, defences: HttpD
     ctx.state.requestId = requestId;
     ctx.set('x-request-id', requestId);
     try {
-      // Every log line written while this request is handled carries its id.
-      await withLogContext({ requestId }, next);
+      await next();
       if (ctx.status === 404 && ctx.body === undefined && ctx.respond !== false) throw routeNotFound(ctx.method, ctx.path);
     } catch (err) {
       if (clientGone(err, ctx)) {
@@ -91,9 +90,12 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost, defences: HttpD
   });
   for (const middleware of defences.middleware) koa.use(middleware);
 
+  /** Core's ports for this request: every line core logs while handling it carries its id. */
+  const portsOf = (ctx: Ctx): CorePorts => (ctx.state.ports ??= requestPorts(app.ports, ctx.state.requestId as string)) as CorePorts;
+
   /** A bad token counts towards the source's lockout and its failure burst (audit trail) before the 401. */
   const refused = async (ctx: Ctx, err: unknown): Promise<never> => {
-    if (isDomainError(err) && (err.code === 'UNAUTHORIZED' || err.code === 'AUTH_LOCKED_OUT')) await recordAuthFailure(app.ports, ctx.state.clientIp as string);
+    if (isDomainError(err) && (err.code === 'UNAUTHORIZED' || err.code === 'AUTH_LOCKED_OUT')) await recordAuthFailure(portsOf(ctx), ctx.state.clientIp as string);
     throw err;
   };
   // A locked-out address is refused before its token is looked at; a bad token counts towards its lockout.
@@ -105,7 +107,7 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost, defences: HttpD
     let who: Caller;
     try {
       // A JWT goes to OAuth verification (when configured), anything else to the static tokens.
-      who = token && oauth.handles(token) ? await oauth.authenticate(token) : await authenticate(app.ports, token);
+      who = token && oauth.handles(token) ? await oauth.authenticate(token) : await authenticate(portsOf(ctx), token);
     } catch (err) {
       if (token && isDomainError(err) && err.code === 'UNAUTHORIZED') await defences.lockout.failed(ip);
       return refused(ctx, err);
@@ -175,15 +177,16 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost, defences: HttpD
   // `agentId` is null on the URLs shared by every agent (one provider application for all numbers and mailboxes).
   // The cheap refusals (unknown agent, no signature header, a media type or size the provider never sends) come
   // before the body is read: an unauthenticated body must not buy seconds of parsing and hashing.
-  const webhook = (channel: WebhookChannel, handle: (agentId: string | null, request: WebhookRequest) => Promise<WebhookReply>) => async (ctx: Ctx) => {
+  const webhook = (channel: WebhookChannel, handle: (ports: CorePorts, agentId: string | null, request: WebhookRequest) => Promise<WebhookReply>) => async (ctx: Ctx) => {
     const agentId = ctx.params.agentId === undefined ? null : String(ctx.params.agentId);
     try {
       const head = { url: app.ports.settings.publicBaseUrl + ctx.originalUrl, method: ctx.method, headers: ctx.headers as Record<string, string | undefined> };
-      const limits = await admitWebhook(app.ports, channel, agentId, head);
+      const ports = portsOf(ctx);
+      const limits = await admitWebhook(ports, channel, agentId, head);
       const rawBytes = await readRawBytes(ctx.req, Math.min(limits.maxBodyBytes ?? limit, limit));
       const rawBody = rawBytes.toString('utf8');
       const params = ctx.is('application/x-www-form-urlencoded') ? parseForm(rawBody, limits.maxFormFields) : {};
-      const reply = await handle(agentId, { ...head, agentId, rawBody, rawBytes, params });
+      const reply = await handle(ports, agentId, { ...head, agentId, rawBody, rawBytes, params, requestId: ctx.state.requestId as string });
       ctx.type = reply.contentType;
       ctx.body = reply.body;
     } catch (err) {
@@ -193,11 +196,11 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost, defences: HttpD
       throw err;
     }
   };
-  const smsInbound = webhook('telephony', (agentId, request) => receiveInboundSms(app.ports, agentId, request));
-  const smsStatus = webhook('telephony', (agentId, request) => receiveSmsStatus(app.ports, agentId, request));
-  const incomingCall = webhook('telephony', (agentId, request) => receiveIncomingCall(app.ports, agentId, request));
-  const callStatus = webhook('telephony', (agentId, request) => receiveCallStatus(app.ports, agentId, request));
-  const email = webhook('email', (agentId, request) => receiveEmailWebhook(app.ports, agentId, request));
+  const smsInbound = webhook('telephony', (ports, agentId, request) => receiveInboundSms(ports, agentId, request));
+  const smsStatus = webhook('telephony', (ports, agentId, request) => receiveSmsStatus(ports, agentId, request));
+  const incomingCall = webhook('telephony', (ports, agentId, request) => receiveIncomingCall(ports, agentId, request));
+  const callStatus = webhook('telephony', (ports, agentId, request) => receiveCallStatus(ports, agentId, request));
+  const email = webhook('email', (ports, agentId, request) => receiveEmailWebhook(ports, agentId, request));
   // The webhooks have a router of their own, reached by their prefix: the main router tests every route's pattern
   // (a hundred REST routes) on every request, a measurable share of a webhook's CPU.
   const webhooks = new Router();
@@ -209,17 +212,17 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost, defences: HttpD
   webhooks.post('/webhooks/:agentId/sms', smsInbound);
   webhooks.post('/webhooks/:agentId/sms/status', smsStatus);
   webhooks.post('/webhooks/:agentId/voice', incomingCall);
-  webhooks.post('/webhooks/:agentId/voice/action', webhook('telephony', (agentId, request) => receiveConversationEnd(app.ports, String(agentId), request)));
+  webhooks.post('/webhooks/:agentId/voice/action', webhook('telephony', (ports, agentId, request) => receiveConversationEnd(ports, String(agentId), request)));
   webhooks.post('/webhooks/:agentId/voice/status', callStatus);
-  webhooks.post('/webhooks/:agentId/voice/answer', webhook('telephony', (agentId, request) => receiveCallAnswer(app.ports, String(agentId), request)));
-  webhooks.post('/webhooks/:agentId/voice/recording', webhook('telephony', (agentId, request) => receiveRecording(app.ports, String(agentId), request)));
+  webhooks.post('/webhooks/:agentId/voice/answer', webhook('telephony', (ports, agentId, request) => receiveCallAnswer(ports, String(agentId), request)));
+  webhooks.post('/webhooks/:agentId/voice/recording', webhook('telephony', (ports, agentId, request) => receiveRecording(ports, String(agentId), request)));
   webhooks.post('/webhooks/:agentId/email', email);
-  webhooks.post('/webhooks/:agentId/whatsapp', webhook('whatsapp', (agentId, request) => receiveWhatsAppWebhook(app.ports, String(agentId), request)));
+  webhooks.post('/webhooks/:agentId/whatsapp', webhook('whatsapp', (ports, agentId, request) => receiveWhatsAppWebhook(ports, String(agentId), request)));
 
   // Unsubscribe links of marketing emails (signed, no login); POST is also RFC 8058 one-click.
   const unsubscribe = (method: 'GET' | 'POST') => async (ctx: Ctx) => {
     if (method === 'POST') await readRawBody(ctx.req, 4096);
-    const { status, reply } = await receiveUnsubscribe(app.ports, String(ctx.params.agentId), String(ctx.params.token), method);
+    const { status, reply } = await receiveUnsubscribe(portsOf(ctx), String(ctx.params.agentId), String(ctx.params.token), method);
     ctx.status = status;
     ctx.type = reply.contentType;
     ctx.body = reply.body;

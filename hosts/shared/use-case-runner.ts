@@ -7,7 +7,7 @@ import { authorize } from '../../core/auth/tenancy.js';
 import type { IdGenerator } from '../../ports/runtime.js';
 import { DomainError, isDomainError } from '../../ports/errors.js';
 import { NO_METRICS, type Metrics } from '../../ports/metrics.js';
-import { withLogContext } from '../../adapters/node/log-context.js';
+import { requestPorts } from './request-ports.js';
 import { recordConfirmation, type ConfirmationAnswer } from '../../core/audit/record-confirmation.js';
 import { ConfirmationPolicy, type ConfiguredConfirmations } from './confirmation.js';
 
@@ -103,7 +103,8 @@ export class UseCaseRunner {
     const useCase = this.byName.get(name)!.useCase;
     const value = this.confirmation.settle(useCase, checked, options.approved ?? false);
     const requestId = options.requestId ?? this.ids.next('req');
-    const output = await withLogContext({ requestId }, () => useCase.run({ caller, ports: this.ports, requestId, signal: options.signal }, value));
+    // Every line the use case logs (ctx.ports.logger) carries the request id.
+    const output = await useCase.run({ caller, ports: requestPorts(this.ports, requestId), requestId, signal: options.signal }, value);
     // Every host (MCP, REST) says which fields hold third-party text; see UseCase.untrusted.
     return useCase.untrusted?.length ? { ...(output as Record<string, unknown>), untrustedFields: [...useCase.untrusted] } : output;
   }

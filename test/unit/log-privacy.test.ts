@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { withLogContext } from '../../adapters/node/log-context.js';
 import { createLogger } from '../../adapters/node/pino-logger.js';
+import { requestLogger } from '../../hosts/shared/request-ports.js';
 
 function capture(): { stream: Writable; lines(): Array<Record<string, unknown>>; text(): string } {
   let text = '';
@@ -27,14 +27,16 @@ describe('log privacy (pino logger)', () => {
     expect((line!.err as { code: number; message: string }).code).toBe(21211);
   });
 
-  it('puts the request id of the surrounding context on every line', async () => {
+  it('puts the request id on every line of a request\'s logger and of its children, not on the server\'s', () => {
     const out = capture();
-    const logger = createLogger('info', 2, 'json', out.stream);
-    await withLogContext({ requestId: 'req_ctx1' }, async () => {
-      await Promise.resolve();
-      logger.info({}, 'inside');
-    });
+    const logger = createLogger('info', 2, 'json', out.stream).child({ port: 'email' });
+    const request = requestLogger(logger, 'req_ctx1');
+    request.info({}, 'inside');
+    request.child({ component: 'x' }).warn({}, 'inside child');
+    requestLogger(logger, 'req_ctx2').child({ component: 'y' }).error({}, 'child first');
     logger.info({}, 'outside');
-    expect(out.lines().map((l) => [l.msg, l.requestId])).toEqual([['inside', 'req_ctx1'], ['outside', undefined]]);
+    expect(out.lines().map((l) => [l.msg, l.requestId, l.port, l.component])).toEqual([
+      ['inside', 'req_ctx1', 'email', undefined], ['inside child', 'req_ctx1', 'email', 'x'], ['child first', 'req_ctx2', 'email', 'y'], ['outside', undefined, 'email', undefined],
+    ]);
   });
 });

@@ -99,6 +99,7 @@ export const emailChannel: OutboundChannel = {
       headers: { ...extras.headers, ...threadingHeaders(message.metadata) },
       idempotencyKey: message.idempotencyKey ? `${message.agentId}:${message.idempotencyKey}` : undefined,
       reference: message.id,
+      requestId: ctx.requestId,
     });
   },
 };

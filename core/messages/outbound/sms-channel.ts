@@ -36,6 +36,7 @@ export const smsChannel: OutboundChannel = {
       body: message.body,
       statusCallbackUrl: `${ctx.ports.settings.publicBaseUrl}/webhooks/${encodeURIComponent(message.agentId)}/sms/status`,
       reference: message.id,
+      requestId: ctx.requestId,
     });
   },
 };

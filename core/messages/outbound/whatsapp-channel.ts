@@ -83,6 +83,7 @@ export const whatsappChannel: OutboundChannel = {
       template: extras.template,
       statusCallbackUrl: `${ctx.ports.settings.publicBaseUrl}/webhooks/${encodeURIComponent(message.agentId)}/whatsapp`,
       reference: message.id,
+      requestId: ctx.requestId,
     });
   },
 };
