@@ -699,6 +699,47 @@ export function describeDatabaseContract(options: DatabaseContractOptions): void
         for (const outcome of outcomes) expect(outcome.message).toEqual(winner);
         expect(await db.messages.list({ agentId: a.id, limit: 100 })).toEqual([winner]);
       });
+
+      it('answers each of many concurrent inserts for itself: distinct keys stored, a reused key gets the stored row', async () => {
+        // An implementation may write concurrent inserts together (PostgreSQL does): two with one key in one statement
+        // must still behave as two racing inserts.
+        const a = await storedAgent();
+        const b = await storedAgent();
+        const stored = message(a.id, { idempotencyKey: 'stored-before', body: 'first' });
+        await db.messages.insertOutbound(stored);
+        const distinct = Array.from({ length: 30 }, (_, i) => message(i % 2 ? a.id : b.id, { idempotencyKey: `key-${i}`, body: `it's "quoted" \\ {${i}}` }));
+        const unkeyed = Array.from({ length: 5 }, () => message(a.id));
+        const sameKey = Array.from({ length: 6 }, (_, i) => message(b.id, { idempotencyKey: 'shared-in-flight', body: `copy ${i}` }));
+        const retry = message(a.id, { idempotencyKey: 'stored-before', body: 'retry' });
+        const all = [...distinct.slice(0, 10), ...sameKey.slice(0, 3), retry, ...unkeyed, ...distinct.slice(10), ...sameKey.slice(3)];
+        const outcomes = await Promise.all(all.map((m) => db.messages.insertOutbound(m)));
+        const outcomeOf = (m: MessageRecord) => outcomes[all.indexOf(m)];
+
+        for (const m of [...distinct, ...unkeyed]) {
+          expect(outcomeOf(m)).toEqual({ inserted: true, message: m });
+          expect(await db.messages.findById(m.id)).toEqual(m);
+        }
+        expect(outcomeOf(retry)).toEqual({ inserted: false, message: stored });
+        expect(await db.messages.findById(retry.id)).toBeNull();
+        const winners = sameKey.filter((m) => outcomeOf(m)?.inserted);
+        expect(winners).toHaveLength(1);
+        for (const m of sameKey) expect(outcomeOf(m)).toEqual({ inserted: m === winners[0], message: winners[0] });
+        expect((await db.messages.list({ agentId: b.id, limit: 100 })).filter((m) => m.idempotencyKey === 'shared-in-flight')).toEqual(winners);
+      });
+
+      it('stores many concurrent inserts each once, and one the database refuses fails alone', async () => {
+        const a = await storedAgent();
+        const good = Array.from({ length: 40 }, (_, i) => message(a.id, { idempotencyKey: i % 3 ? `key-${i}` : null }));
+        const orphan = message('agt_does_not_exist', { idempotencyKey: 'orphan' });
+        const all = [...good.slice(0, 20), orphan, ...good.slice(20)];
+        const outcomes = await Promise.allSettled(all.map((m) => db.messages.insertOutbound(m)));
+
+        expect(outcomes[20]?.status).toBe('rejected');
+        const others = outcomes.filter((_, i) => i !== 20);
+        expect(others.map((o) => (o.status === 'fulfilled' ? o.value : o.reason))).toEqual(good.map((m) => ({ inserted: true, message: m })));
+        for (const m of good) expect(await db.messages.findById(m.id)).toEqual(m);
+        expect(await db.messages.findById(orphan.id)).toBeNull();
+      });
     });
 
     describe('sends left unanswered', () => {
@@ -1479,6 +1520,38 @@ export function describeDatabaseContract(options: DatabaseContractOptions): void
           .toEqual({ optOuts: [], doNotContact: [] });
         expect(await db.compliance.findSendBlocks({ contactHashes: [], channel: 'sms', sender: '+15550100001', agentId: 'agt_b', doNotContact: true }))
           .toEqual({ optOuts: [], doNotContact: [] });
+      });
+
+      it('answers many concurrent lookups of several agents, senders and channels each with its own blocks', async () => {
+        // An implementation may read concurrent lookups together (PostgreSQL does): each must get exactly what it
+        // would get alone, in the same order. (No two rows a lookup finds tie on the order: ties are left unspecified.)
+        const senders = ['+15550100001', '+15550100002'];
+        for (let n = 1; n <= 6; n++) {
+          await db.compliance.addOptOut({ contactHash: h(n), channel: n % 2 ? 'sms' : 'email', sender: n % 3 ? senders[n % 2]! : null, scope: 'all', source: 'keyword', createdAt: at(100 - n) });
+          await db.compliance.addOptOut({ contactHash: h(n), channel: 'sms', sender: senders[0]!, scope: 'marketing', source: 'admin', createdAt: at(n) });
+        }
+        await db.compliance.addDoNotContact([1, 2, 4, 7].flatMap((n) => [
+          { contactHash: h(n), agentId: n % 2 ? 'agt_a' : 'agt_b', source: 'admin', createdAt: at(n) },
+          ...(n === 4 ? [{ contactHash: h(n), agentId: null, source: 'import', createdAt: at(0) }] : []),
+        ]));
+        const queries = Array.from({ length: 48 }, (_, i) => ({
+          contactHashes: i % 5 === 0 ? [h(i % 8), h((i + 3) % 8), h(i % 8)] : [h(i % 8)],
+          channel: i % 4 === 3 ? 'email' as const : 'sms' as const,
+          sender: senders[i % 2]!,
+          agentId: i % 3 ? 'agt_a' : 'agt_b',
+          doNotContact: i % 4 !== 3,
+        }));
+        const alone = [];
+        for (const q of queries) alone.push(await db.compliance.findSendBlocks(q));
+        expect(alone.filter((b) => b.optOuts.length > 0 && b.doNotContact.length > 0).length).toBeGreaterThan(3);
+        expect(await Promise.all(queries.map((q) => db.compliance.findSendBlocks(q)))).toEqual(alone);
+        // What the separate lookups find, too (contacts named twice read once).
+        for (const q of queries) {
+          expect(alone[queries.indexOf(q)]).toEqual({
+            optOuts: await db.compliance.findOptOuts([...new Set(q.contactHashes)], q.channel, q.sender),
+            doNotContact: q.doNotContact ? await db.compliance.findDoNotContact([...new Set(q.contactHashes)], q.agentId) : [],
+          });
+        }
       });
     });
   });

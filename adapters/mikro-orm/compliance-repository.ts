@@ -6,9 +6,9 @@ import { CALL_LOG_COLUMNS, toCallLog } from './call-log-mapping.js';
 import { MESSAGE_COLUMNS, toMessage } from './row-mapping.js';
 import { jsonObject, member, nullableText, text } from './row-values.js';
 import type { SqlCodec, SqlExecutor, SqlParam, SqlRow, SqlSession } from './sql-executor.js';
+import { ANY, orAny, sendBlocksOf, toDoNotContact, toOptOut } from './compliance-rows.js';
+import { SendBlocksBatch } from './postgresql-send-blocks-batch.js';
 
-/** Stands for "every sender" / "every agent" in key columns, where NULL would not be unique. */
-const ANY = '*';
 /** Ids per IN list: well below both drivers' parameter limits. */
 const CHUNK = 500;
 
@@ -17,8 +17,6 @@ const DNC_COLUMNS = 'contact_hash, agent_id, source, created_at';
 const CONSENT_COLUMNS = 'id, agent_id, contact_hash, channel, scope, status, source, evidence, given_at, created_at';
 
 const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
-const orAny = (value: string | null): string => value ?? ANY;
-const fromAny = (value: string): string | null => (value === ANY ? null : value);
 
 function chunks<T>(items: readonly T[]): T[][] {
   const out: T[][] = [];
@@ -39,9 +37,13 @@ function names(value: unknown, contact: string): boolean {
 
 export class SqlComplianceRepository implements ComplianceRepository {
   private readonly codec: SqlCodec;
+  /** PostgreSQL outside a transaction: the compliance reads of concurrent sends share one statement. */
+  private readonly blocksBatch: SendBlocksBatch | null;
 
   constructor(private readonly sql: SqlExecutor) {
     this.codec = sql.codec;
+    const arrayRows = sql.arrayRows?.bind(sql);
+    this.blocksBatch = arrayRows ? new SendBlocksBatch(arrayRows, this.codec, (q) => this.findSendBlocksAlone(q)) : null;
   }
 
   async addOptOut(r: OptOutRecord): Promise<void> {
@@ -58,11 +60,11 @@ export class SqlComplianceRepository implements ComplianceRepository {
   findOptOuts(contactHashes: readonly string[], channel: ComplianceChannel, sender: string): Promise<OptOutRecord[]> {
     if (contactHashes.length === 0) return Promise.resolve([]);
     const sql = `SELECT ${OPT_OUT_COLUMNS} FROM opt_outs WHERE contact_hash IN (${placeholders(contactHashes.length)}) AND channel = ? AND sender IN (?, ?) ORDER BY created_at`;
-    return this.rows(sql, [...contactHashes, channel, sender, ANY], (row) => this.toOptOut(row));
+    return this.rows(sql, [...contactHashes, channel, sender, ANY], (row) => toOptOut(row, this.codec));
   }
 
   optOutsOf(contactHash: string): Promise<OptOutRecord[]> {
-    return this.rows(`SELECT ${OPT_OUT_COLUMNS} FROM opt_outs WHERE contact_hash = ? ORDER BY created_at`, [contactHash], (row) => this.toOptOut(row));
+    return this.rows(`SELECT ${OPT_OUT_COLUMNS} FROM opt_outs WHERE contact_hash = ? ORDER BY created_at`, [contactHash], (row) => toOptOut(row, this.codec));
   }
 
   async addDoNotContact(entries: readonly DoNotContactEntry[]): Promise<number> {
@@ -89,9 +91,7 @@ export class SqlComplianceRepository implements ComplianceRepository {
     for (const part of chunks(contactHashes)) {
       const lists = agentId === null ? '' : 'AND agent_id IN (?, ?) ';
       const sql = `SELECT ${DNC_COLUMNS} FROM do_not_contact WHERE contact_hash IN (${placeholders(part.length)}) ${lists}ORDER BY agent_id`;
-      found.push(...(await this.rows(sql, agentId === null ? part : [...part, agentId, ANY], (row) => ({
-        contactHash: text(row, 'contact_hash'), agentId: fromAny(text(row, 'agent_id')), source: text(row, 'source'), createdAt: this.codec.readTime(row.created_at),
-      }))));
+      found.push(...(await this.rows(sql, agentId === null ? part : [...part, agentId, ANY], (row) => toDoNotContact(row, this.codec))));
     }
     return found;
   }
@@ -102,22 +102,17 @@ export class SqlComplianceRepository implements ComplianceRepository {
       const [optOuts, doNotContact] = [await this.findOptOuts(q.contactHashes, q.channel, q.sender), q.doNotContact ? await this.findDoNotContact(q.contactHashes, q.agentId) : []];
       return { optOuts, doNotContact };
     }
+    return this.blocksBatch ? this.blocksBatch.find(q) : this.findSendBlocksAlone(q);
+  }
+
+  private async findSendBlocksAlone(q: SendBlocksQuery): Promise<SendBlocks> {
     // Both lists in one statement (a round trip per send saved); the columns a list lacks are NULL.
     const hashes = placeholders(q.contactHashes.length);
     const optOuts = `SELECT 'o' AS list, contact_hash, channel, sender, scope, source, NULL AS agent_id, created_at FROM opt_outs WHERE contact_hash IN (${hashes}) AND channel = ? AND sender IN (?, ?)`;
     const dnc = `SELECT 'd' AS list, contact_hash, NULL, NULL, NULL, source, agent_id, created_at FROM do_not_contact WHERE contact_hash IN (${hashes}) AND agent_id IN (?, ?)`;
     const sql = q.doNotContact ? `${optOuts} UNION ALL ${dnc}` : optOuts;
     const params = [...q.contactHashes, q.channel, q.sender, ANY, ...(q.doNotContact ? [...q.contactHashes, q.agentId, ANY] : [])];
-    const rows = await this.sql.run((s) => s.rows(sql, params));
-    const blocks: SendBlocks = { optOuts: [], doNotContact: [] };
-    for (const row of rows) {
-      if (row.list === 'o') blocks.optOuts.push(this.toOptOut(row));
-      else blocks.doNotContact.push({ contactHash: text(row, 'contact_hash'), agentId: fromAny(text(row, 'agent_id')), source: text(row, 'source'), createdAt: this.codec.readTime(row.created_at) });
-    }
-    // The orders of findOptOuts and findDoNotContact (the global list, '*', before an agent's).
-    blocks.optOuts.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
-    blocks.doNotContact.sort((a, b) => (orAny(a.agentId) < orAny(b.agentId) ? -1 : orAny(a.agentId) > orAny(b.agentId) ? 1 : 0));
-    return blocks;
+    return sendBlocksOf(await this.sql.run((s) => s.rows(sql, params)), this.codec);
   }
 
   async recordConsent(r: ConsentRecord): Promise<void> {
@@ -195,13 +190,6 @@ export class SqlComplianceRepository implements ComplianceRepository {
         'ON CONFLICT (contact_hash) DO UPDATE SET erased_at = excluded.erased_at, counts = excluded.counts',
       [t.contactHash, this.codec.time(t.erasedAt), this.codec.json(t.counts)],
     );
-  }
-
-  private toOptOut(row: SqlRow): OptOutRecord {
-    return {
-      contactHash: text(row, 'contact_hash'), channel: member(row, 'channel'), sender: fromAny(text(row, 'sender')),
-      scope: member(row, 'scope'), source: member(row, 'source'), createdAt: this.codec.readTime(row.created_at),
-    };
   }
 
   private rows<T>(sql: string, params: readonly SqlParam[], map: (row: SqlRow) => T): Promise<T[]> {

@@ -9,6 +9,7 @@ import { SqlClauses } from './sql-clauses.js';
 import type { SqlCodec, SqlExecutor, SqlParam, SqlSession } from './sql-executor.js';
 import { isUniqueViolation } from './unique-violation.js';
 import { InboundInsertBatch } from './postgresql-inbound-batch.js';
+import { OutboundInsertBatch } from './postgresql-outbound-batch.js';
 import { StatusBatcher } from './status-batcher.js';
 
 const MESSAGE_VALUES = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
@@ -40,6 +41,8 @@ export class SqlMessageRepository implements MessageRepository {
   private readonly codec: SqlCodec;
   /** PostgreSQL outside a transaction: concurrent inbound inserts share one statement and one commit. */
   private readonly inboundBatch: InboundInsertBatch | null;
+  /** The same for the outbound inserts of concurrent sends. */
+  private readonly outboundBatch: OutboundInsertBatch | null;
   private readonly batcher: StatusBatcher | null;
 
   /** `batchStatuses`: concurrent status changes share statements (PostgreSQL, outside transactions; see status-batcher.ts). */
@@ -50,19 +53,32 @@ export class SqlMessageRepository implements MessageRepository {
       ? new InboundInsertBatch(arrayRows, this.codec, (m) => this.messageParams(m), (m, d) => this.insertInboundAlone(m, d),
         (m) => this.sql.run(async (session) => ({ inserted: false, message: await this.storedRedelivery(session, m) })))
       : null;
+    this.outboundBatch = arrayRows
+      ? new OutboundInsertBatch(arrayRows, (m) => this.messageParams(m), (m) => this.insertOutboundAlone(m),
+        (m) => this.sql.run(async (session) => ({ inserted: false, message: await this.storedByKey(session, m) })))
+      : null;
     this.batcher = batchStatuses ? new StatusBatcher(sql, sql.codec, (id, change, onlyFrom) => this.changeStatusAlone(id, change, onlyFrom)) : null;
   }
 
   insertOutbound(message: MessageRecord): Promise<InsertOutcome> {
+    return this.outboundBatch ? this.outboundBatch.insert(message) : this.insertOutboundAlone(message);
+  }
+
+  private insertOutboundAlone(message: MessageRecord): Promise<InsertOutcome> {
     // One statement decides, so no transaction is needed: of two racing inserts with one key, the
     // database lets exactly one through and the other reads the winner's row.
     return this.sql.run(async (session) => {
       const inserted = await session.rows(INSERT_OUTBOUND, this.messageParams(message));
       if (inserted.length > 0) return { inserted: true, message: { ...message } };
-      const [row] = await session.rows(SELECT_BY_IDEMPOTENCY_KEY, [message.agentId, message.idempotencyKey]);
-      if (!row) throw vanished(message.id);
-      return { inserted: false, message: toMessage(row, this.codec) };
+      return { inserted: false, message: await this.storedByKey(session, message) };
     });
+  }
+
+  /** The message already stored under the idempotency key of `message` (the insert met a conflict). */
+  private async storedByKey(session: SqlSession, message: MessageRecord): Promise<MessageRecord> {
+    const [row] = await session.rows(SELECT_BY_IDEMPOTENCY_KEY, [message.agentId, message.idempotencyKey]);
+    if (!row) throw vanished(message.id);
+    return toMessage(row, this.codec);
   }
 
   insertInbound(message: MessageRecord, delivery: CallbackDeliveryRecord | null): Promise<InsertOutcome> {

@@ -10,24 +10,21 @@ import type { CallbackDeliveryRecord, MessageRecord } from '../../ports/records.
 import type { InsertOutcome } from '../../ports/repositories.js';
 import { DELIVERY_COLUMNS, MESSAGE_COLUMNS, deliveryParams } from './row-mapping.js';
 import { GroupBatch, type GroupBatchOptions } from './group-batch.js';
+import { MESSAGE_TYPES, arrayParams, transpose } from './postgresql-arrays.js';
 import type { SqlArgument, SqlCodec, SqlParam, SqlRow } from './sql-executor.js';
 
-/** The PostgreSQL types of MESSAGE_COLUMNS and DELIVERY_COLUMNS, in order: one array parameter per column. */
-const MESSAGE_TYPES = ['text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'jsonb', 'timestamptz', 'timestamptz'];
+/** The PostgreSQL types of DELIVERY_COLUMNS, in order: one array parameter per column. */
 const DELIVERY_TYPES = ['text', 'text', 'text', 'text', 'text', 'text', 'integer', 'timestamptz', 'text', 'timestamptz', 'timestamptz'];
 
-const arrays = (types: string[], offset: number): string => types.map((type, i) => `$${offset + i + 1}::${type}[]`).join(', ');
-
 /**
- * One text whatever the batch size (arrays, not rows of placeholders), so it is prepared once per connection. The
- * deliveries are written only for the messages inserted (a redelivery adds none); the data-modifying CTE runs even
- * though nothing reads it. `$n` placeholders are written out: the executor's `?` conversion would not see `::type[]`.
+ * One text whatever the batch size (postgresql-arrays.ts). The deliveries are written only for the messages inserted
+ * (a redelivery adds none); the data-modifying CTE runs even though nothing reads it.
  */
 const INSERT_BATCH =
-  `WITH inserted AS (INSERT INTO messages (${MESSAGE_COLUMNS}) SELECT * FROM unnest(${arrays(MESSAGE_TYPES, 0)}) ` +
+  `WITH inserted AS (INSERT INTO messages (${MESSAGE_COLUMNS}) SELECT * FROM unnest(${arrayParams(MESSAGE_TYPES)}) ` +
   'ON CONFLICT (agent_id, channel, provider_message_id) DO NOTHING RETURNING id), ' +
   `deliveries AS (INSERT INTO callback_deliveries (${DELIVERY_COLUMNS}) ` +
-  `SELECT * FROM unnest(${arrays(DELIVERY_TYPES, MESSAGE_TYPES.length)}) AS d(${DELIVERY_COLUMNS}) ` +
+  `SELECT * FROM unnest(${arrayParams(DELIVERY_TYPES, MESSAGE_TYPES.length)}) AS d(${DELIVERY_COLUMNS}) ` +
   'WHERE d.message_id IN (SELECT id FROM inserted) RETURNING 1) ' +
   'SELECT id FROM inserted';
 
@@ -37,11 +34,6 @@ interface Inbound {
 }
 
 export const DEFAULT_INBOUND_BATCH: GroupBatchOptions = { concurrency: 4, maxBatch: 256 };
-
-/** Columns as arrays: `columns[c][row]`. */
-function transpose(rows: SqlParam[][], width: number): SqlParam[][] {
-  return Array.from({ length: width }, (_, c) => rows.map((row) => row[c]!));
-}
 
 export class InboundInsertBatch {
   private readonly batch: GroupBatch<Inbound, InsertOutcome>;
