@@ -41,12 +41,25 @@ export function configureSqliteConnection(
     // statement journal of the pages it changes; past 64 KiB (one insert with its nine indexes and the contact
     // rows in a batch of others) that journal spills to a temporary file, opened, written page by page and
     // deleted in each transaction. In memory the same insert costs about 40 % less CPU (measured: ~100 to ~60 µs
-    // per send with its status updates). Temporary tables and sorts are in memory too; the queries here sort
-    // through indexes, not temporary B-trees.
+    // per send with its status updates). Temporary tables and sorts are in memory too: the queries here sort
+    // through indexes, and migrations, which may sort a whole table to index it, run with files (withTemporaryFiles).
     connection.pragma('temp_store = MEMORY');
     done(null, connection);
   } catch (error) {
     done(error instanceof Error ? error : new Error(String(error)), connection);
+  }
+}
+
+/**
+ * Runs `work` (the pending migrations) with SQLite's temporary storage in files again: a migration that indexes a
+ * large table sorts it through temporary files, which temp_store = MEMORY would hold in memory, all of it at once.
+ */
+export async function withTemporaryFiles<T>(execute: (sql: string) => Promise<unknown>, work: () => Promise<T>): Promise<T> {
+  await execute('pragma temp_store = FILE');
+  try {
+    return await work();
+  } finally {
+    await execute('pragma temp_store = MEMORY');
   }
 }
 
@@ -64,7 +77,10 @@ export async function openSqliteDatabase(options: SqliteOptions, ctx: PluginCont
     acquire: async () => (await knexClient.acquireConnection()) as SqliteConnection,
     release: (connection) => void knexClient.releaseConnection(connection),
   };
-  const migrate = () => applyPendingMigrations(orm, 'sqlite', async () => (await import('./migrations/sqlite/sqlite-migrations.js')).SQLITE_MIGRATIONS);
+  const migrate = () => applyPendingMigrations(
+    orm, 'sqlite', async () => (await import('./migrations/sqlite/sqlite-migrations.js')).SQLITE_MIGRATIONS,
+    (up) => withTemporaryFiles((sql) => orm.em.getConnection().execute(sql), () => up()),
+  );
   const readers = file === ':memory:' ? null : new SqliteReaders(file);
   return new MikroOrmDatabase(orm, new SqliteGroupCommit(pool, readers), migrate, logger, file === ':memory:' ? 'SQLite in memory' : `SQLite file ${file}`);
 }

@@ -10,7 +10,7 @@ import { databasePluginContext } from '../../contracts/database.js';
 import { ENTITIES } from '../../adapters/mikro-orm/entities.js';
 import { SQLITE_MIGRATIONS } from '../../adapters/mikro-orm/migrations/sqlite/sqlite-migrations.js';
 import { sharedOrmOptions } from '../../adapters/mikro-orm/orm-options.js';
-import sqlitePlugin, { DEFAULT_SQLITE_FILE, configureSqliteConnection, sqliteFilePath } from '../../adapters/mikro-orm/sqlite-plugin.js';
+import sqlitePlugin, { DEFAULT_SQLITE_FILE, configureSqliteConnection, sqliteFilePath, withTemporaryFiles } from '../../adapters/mikro-orm/sqlite-plugin.js';
 import { isDomainError } from '../../ports/errors.js';
 import { PLUGIN_API_VERSION } from '../../ports/plugin.js';
 import type { AgentRecord, CallLogRecord, MessageRecord } from '../../ports/records.js';
@@ -241,6 +241,22 @@ describe('sqlite db plugin', () => {
       expect(failure).toBeNull();
       // 2: MEMORY (0 is the build's default, a file).
       expect(connection.pragma('temp_store', { simple: true })).toBe(2);
+    } finally {
+      connection.close();
+    }
+  });
+
+  it('migrates with temporary files (an index over a large table is sorted through them), then goes back to memory', async () => {
+    const connection = new BetterSqlite3(join(dir, 'migrating.sqlite'));
+    const execute = async (sql: string) => connection.pragma(sql.replace(/^pragma /, ''));
+    const tempStore = () => connection.pragma('temp_store', { simple: true });
+    try {
+      configureSqliteConnection(connection, () => undefined);
+      const during = await withTemporaryFiles(execute, async () => tempStore());
+      expect(during).toBe(1);
+      expect(tempStore()).toBe(2);
+      await expect(withTemporaryFiles(execute, async () => { throw new Error('migration failed'); })).rejects.toThrow('migration failed');
+      expect(tempStore()).toBe(2);
     } finally {
       connection.close();
     }
