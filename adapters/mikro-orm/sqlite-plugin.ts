@@ -38,9 +38,9 @@ export function configureSqliteConnection(
     connection.pragma('busy_timeout = 5000');
     connection.pragma('foreign_keys = ON');
     // Statement journals in memory: every insert into messages fires the contact trigger, so SQLite keeps a
-    // statement journal of the pages it changes; past 64 KiB (one insert with its nine indexes and the contact
-    // rows in a batch of others) that journal spills to a temporary file, opened, written page by page and
-    // deleted in each transaction. In memory the same insert costs about 40 % less CPU (measured: ~100 to ~60 µs
+    // statement journal of the pages it changes; past 64 KiB (one insert with the eight indexes it enters and
+    // the contact rows, in a batch of others) that journal spills to a temporary file, opened, written page by
+    // page and deleted in each transaction. In memory the same insert costs about 40 % less CPU (measured: ~100 to ~60 µs
     // per send with its status updates). Temporary tables and sorts are in memory too: the queries here sort
     // through indexes, and migrations, which may sort a whole table to index it, run with files (withTemporaryFiles).
     connection.pragma('temp_store = MEMORY');
