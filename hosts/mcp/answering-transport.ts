@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import {
-  ErrorCode, isJSONRPCErrorResponse, isJSONRPCNotification, isJSONRPCRequest, isJSONRPCResultResponse,
+  ErrorCode, isJSONRPCNotification, isJSONRPCRequest,
   type InitializeRequest, type JSONRPCMessage, type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
 import { DomainError } from '../../ports/errors.js';
 import { errorBody } from '../shared/error-mapping.js';
+import { isAnswer } from './jsonrpc-kind.js';
 import { LeanHttpTransport, type LeanHttpTransportOptions } from './lean-http-transport.js';
 
 interface InFlight {
@@ -104,7 +105,8 @@ export class AnsweringTransport extends LeanHttpTransport {
     // A client cancellation: the SDK drops the request without answering, which would leave its HTTP
     // stream open until the deadline. The client ignores this answer; it ends the stream and the bookkeeping.
     for (const message of messages) {
-      if (isJSONRPCNotification(message) && message.method === 'notifications/cancelled') {
+      // The method test first: the body is not parsed yet here, and the schema check it spares is a zod parse.
+      if ((message as { method?: unknown } | null)?.method === 'notifications/cancelled' && isJSONRPCNotification(message)) {
         const id = (message.params as { requestId?: RequestId } | undefined)?.requestId;
         if (id !== undefined) await this.answer(id, REQUEST_CANCELLED, 'Request cancelled by the client.');
       }
@@ -112,7 +114,8 @@ export class AnsweringTransport extends LeanHttpTransport {
   }
 
   override async send(message: JSONRPCMessage, options?: { relatedRequestId?: RequestId }): Promise<void> {
-    if (isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message)) {
+    // From the SDK's protocol layer: a well-formed message, told apart by its keys.
+    if (isAnswer(message)) {
       const entry = message.id === undefined ? undefined : this.inFlight.get(keyOf(message.id));
       // Already answered (deadline, cancellation, session closed): the late result has no reader.
       if (!entry) return;

@@ -5,9 +5,10 @@ import { DEFAULT_SSE_KEEP_ALIVE_MS } from '@modelcontextprotocol/sdk/server/sseK
 import { isJsonContentType } from '@modelcontextprotocol/sdk/shared/mediaType.js';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
-  isInitializeRequest, isJSONRPCErrorResponse, isJSONRPCRequest, isJSONRPCResultResponse, JSONRPCMessageSchema,
+  isInitializeRequest, JSONRPCMessageSchema,
   SUPPORTED_PROTOCOL_VERSIONS, type JSONRPCMessage, type MessageExtraInfo, type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
+import { isAnswer, isRequest } from './jsonrpc-kind.js';
 import { SseResponse } from './sse-response.js';
 
 export interface LeanHttpTransportOptions {
@@ -151,7 +152,7 @@ export class LeanHttpTransport implements Transport {
   /** Notifications and responses only: 202 at once. Requests: an SSE stream that ends with their last answer. */
   private dispatch(req: IncomingMessage, res: ServerResponse, messages: JSONRPCMessage[]): void {
     const extra: MessageExtraInfo = { authInfo: (req as IncomingMessage & { auth?: AuthInfo }).auth, requestInfo: { headers: req.headers } };
-    const requests = messages.filter(isJSONRPCRequest);
+    const requests = messages.filter(isRequest);
     if (requests.length === 0) {
       for (const message of messages) this.onmessage?.(message, extra);
       res.writeHead(202).end();
@@ -224,16 +225,16 @@ export class LeanHttpTransport implements Transport {
   }
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {
-    const isAnswer = isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message);
-    const requestId = isAnswer ? message.id : options?.relatedRequestId;
+    const answer = isAnswer(message);
+    const requestId = answer ? message.id : options?.relatedRequestId;
     if (requestId === undefined) {
-      if (isAnswer) throw new Error('Cannot send a response on a standalone SSE stream unless resuming a previous client request');
+      if (answer) throw new Error('Cannot send a response on a standalone SSE stream unless resuming a previous client request');
       this.standalone?.write(message);
       return;
     }
     const stream = this.streams.get(requestId);
     if (!stream) throw new Error(`No connection established for request ID: ${String(requestId)}`);
-    if (!isAnswer) return stream.write(message);
+    if (!answer) return stream.write(message);
     this.streams.delete(requestId);
     if (--stream.pending === 0) stream.end(message);
     else stream.write(message);

@@ -4,12 +4,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MikroORM } from '@mikro-orm/better-sqlite';
+import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { databasePluginContext } from '../../contracts/database.js';
 import { ENTITIES } from '../../adapters/mikro-orm/entities.js';
 import { SQLITE_MIGRATIONS } from '../../adapters/mikro-orm/migrations/sqlite/sqlite-migrations.js';
 import { sharedOrmOptions } from '../../adapters/mikro-orm/orm-options.js';
-import sqlitePlugin, { DEFAULT_SQLITE_FILE, sqliteFilePath } from '../../adapters/mikro-orm/sqlite-plugin.js';
+import sqlitePlugin, { DEFAULT_SQLITE_FILE, configureSqliteConnection, sqliteFilePath, withTemporaryFiles } from '../../adapters/mikro-orm/sqlite-plugin.js';
 import { isDomainError } from '../../ports/errors.js';
 import { PLUGIN_API_VERSION } from '../../ports/plugin.js';
 import type { AgentRecord, CallLogRecord, MessageRecord } from '../../ports/records.js';
@@ -229,6 +230,35 @@ describe('sqlite db plugin', () => {
       expect(await orm.em.getConnection().execute('pragma journal_mode')).toEqual([{ journal_mode: 'wal' }]);
     } finally {
       await orm.close(true);
+    }
+  });
+
+  it('keeps the writer\'s statement journals in memory, not in temporary files', () => {
+    const connection = new BetterSqlite3(join(dir, 'journal.sqlite'));
+    try {
+      let failure: Error | null = new Error('not configured');
+      configureSqliteConnection(connection, (error) => { failure = error; });
+      expect(failure).toBeNull();
+      // 2: MEMORY (0 is the build's default, a file).
+      expect(connection.pragma('temp_store', { simple: true })).toBe(2);
+    } finally {
+      connection.close();
+    }
+  });
+
+  it('migrates with temporary files (an index over a large table is sorted through them), then goes back to memory', async () => {
+    const connection = new BetterSqlite3(join(dir, 'migrating.sqlite'));
+    const execute = async (sql: string) => connection.pragma(sql.replace(/^pragma /, ''));
+    const tempStore = () => connection.pragma('temp_store', { simple: true });
+    try {
+      configureSqliteConnection(connection, () => undefined);
+      const during = await withTemporaryFiles(execute, async () => tempStore());
+      expect(during).toBe(1);
+      expect(tempStore()).toBe(2);
+      await expect(withTemporaryFiles(execute, async () => { throw new Error('migration failed'); })).rejects.toThrow('migration failed');
+      expect(tempStore()).toBe(2);
+    } finally {
+      connection.close();
     }
   });
 
