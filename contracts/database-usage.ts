@@ -77,6 +77,14 @@ export function describeUsageContract(options: UsageContractOptions): void {
       expect((await used('free')) ?? 0).toBe(0);
     });
 
+    it('claims nothing when its records cannot be stored', async () => {
+      await db.usage.insertRecords([record({ id: 'use_taken' })]);
+      await expect(db.usage.reserve(agentId, [claim('one', 1, 1), claim('spend', 10, 100)], [record({ id: 'use_taken', messageId: 'msg_3' })])).rejects.toThrow();
+      expect((await used('one')) ?? 0).toBe(0);
+      expect((await used('spend')) ?? 0).toBe(0);
+      expect(await db.usage.reserve(agentId, [claim('one', 1, 1)], [record({ id: 'use_free', messageId: 'msg_3' })])).toMatchObject({ ok: true });
+    });
+
     it('keeps windows and agents apart', async () => {
       await db.usage.reserve(agentId, [claim('a', 1, 1)], []);
       expect(await db.usage.reserve(agentId, [claim('a', 1, 1, true)], [])).toMatchObject({ ok: true });
