@@ -1,6 +1,15 @@
+import * as crypto from 'node:crypto';
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import stringify from 'safe-stable-stringify';
 import type { Secrets } from '../../ports/runtime.js';
+
+/**
+ * Hex SHA-256 in one call where Node has it (20.12 and later): no Hash object per value, about half the
+ * cost for the short strings hashed on every send (contacts, counter keys).
+ */
+const sha256Hex: (value: string) => string = typeof crypto.hash === 'function'
+  ? (value) => crypto.hash('sha256', value, 'hex')
+  : (value) => createHash('sha256').update(value).digest('hex');
 
 export class NodeSecrets implements Secrets {
   generate(prefix: string): string {
@@ -12,7 +21,7 @@ export class NodeSecrets implements Secrets {
   }
 
   hash(value: string): string {
-    return createHash('sha256').update(value).digest('hex');
+    return sha256Hex(value);
   }
 
   equal(a: string, b: string): boolean {
