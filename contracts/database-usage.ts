@@ -78,6 +78,14 @@ export function describeUsageContract(options: UsageContractOptions): void {
       expect((await used('free')) ?? 0).toBe(0);
     });
 
+    it('claims nothing when its records cannot be stored', async () => {
+      await db.usage.insertRecords([record({ id: 'use_taken' })]);
+      await expect(db.usage.reserve(agentId, [claim('one', 1, 1), claim('spend', 10, 100)], [record({ id: 'use_taken', messageId: 'msg_3' })])).rejects.toThrow();
+      expect((await used('one')) ?? 0).toBe(0);
+      expect((await used('spend')) ?? 0).toBe(0);
+      expect(await db.usage.reserve(agentId, [claim('one', 1, 1)], [record({ id: 'use_free', messageId: 'msg_3' })])).toMatchObject({ ok: true });
+    });
+
     it('keeps windows and agents apart', async () => {
       await db.usage.reserve(agentId, [claim('a', 1, 1)], []);
       expect(await db.usage.reserve(agentId, [claim('a', 1, 1, true)], [])).toMatchObject({ ok: true });
@@ -94,6 +102,24 @@ export function describeUsageContract(options: UsageContractOptions): void {
       expect(outcomes.filter((o) => o.ok)).toHaveLength(10);
       expect(await used('race')).toBe(10);
       expect(await used('spend')).toBe(1_000);
+    });
+
+    it('gives concurrent reservations the values of one after the other, and stores all their records', async () => {
+      const records = Array.from({ length: 12 }, (_, i) => record({ id: `use_together_${i}`, messageId: 'msg_together' }));
+      const outcomes = await Promise.all(records.map((r, i) => db.usage.reserve(agentId, [claim('spend', 10, 1_000), claim(`contact:${i % 3}`, 1, 100)], [r])));
+      const spent = outcomes.map((o) => (o.ok ? o.values.find((v) => v.counter === 'spend')?.used : undefined));
+      expect(spent.sort((a, b) => a! - b!)).toEqual(Array.from({ length: 12 }, (_, i) => (i + 1) * 10));
+      expect(await used('spend')).toBe(120);
+      expect(await used('contact:0')).toBe(4);
+      expect((await db.usage.findByMessage('msg_together')).map((r) => r.id).sort()).toEqual(records.map((r) => r.id).sort());
+    });
+
+    it('among concurrent reservations, fails only the one whose records cannot be stored', async () => {
+      await db.usage.insertRecords([record({ id: 'use_dup' })]);
+      const ids = ['use_ok_1', 'use_dup', 'use_ok_2', 'use_ok_3'];
+      const outcomes = await Promise.allSettled(ids.map((id) => db.usage.reserve(agentId, [claim('spend', 10, 1_000)], [record({ id, messageId: `msg_${id}` })])));
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+      expect(await used('spend')).toBe(30);
     });
 
     it('adjusts past the cap and back (settlements, releases); the next claim then sees the real value', async () => {

@@ -12,7 +12,16 @@ const RECORD_COLUMNS =
   'id, agent_id, channel, action, units, unit, provider, destination, cost_micros, price_micros, markup_bp, currency, ' +
   'cost_source, state, held_until, shares, message_id, call_id, created_at, updated_at';
 const RECORD_PLACEHOLDERS = `(${RECORD_COLUMNS.split(', ').map(() => '?').join(', ')})`;
-const insertRecordsSql = (count: number): string => `INSERT INTO usage_records (${RECORD_COLUMNS}) VALUES ${Array.from({ length: count }, () => RECORD_PLACEHOLDERS).join(', ')}`;
+/**
+ * Statement texts by row count, built once: the executors look prepared statements up by their text, and a
+ * text built anew on every send is hashed anew for that lookup.
+ */
+function byRowCount(build: (count: number) => string): (count: number) => string {
+  const texts: string[] = [];
+  return (count) => (texts[count] ??= build(count));
+}
+const rowsOf = (count: number, placeholders: string): string => Array.from({ length: count }, () => placeholders).join(', ');
+const insertRecordsSql = byRowCount((count) => `INSERT INTO usage_records (${RECORD_COLUMNS}) VALUES ${rowsOf(count, RECORD_PLACEHOLDERS)}`);
 const COUNTER_COLUMNS = 'agent_id, counter, window_start, window_end, used, cap';
 const COUNTER_PLACEHOLDERS = '(?, ?, ?, ?, ?, ?)';
 // Claims: a counter that would pass its cap is left unchanged and not returned (the WHERE of DO UPDATE).
@@ -27,6 +36,8 @@ const CLAIM_CONFLICT =
 const ADJUST_CONFLICT =
   'ON CONFLICT (agent_id, counter, window_start) DO UPDATE SET used = usage_counters.used + excluded.used, ' +
   'cap = CASE WHEN usage_counters.used + excluded.used > usage_counters.cap THEN usage_counters.used + excluded.used ELSE usage_counters.cap END';
+const claimSql = byRowCount((count) => `INSERT INTO usage_counters (${COUNTER_COLUMNS}) VALUES ${rowsOf(count, COUNTER_PLACEHOLDERS)} ${CLAIM_CONFLICT}`);
+const adjustSql = byRowCount((count) => `INSERT INTO usage_counters (${COUNTER_COLUMNS}) VALUES ${rowsOf(count, COUNTER_PLACEHOLDERS)} ${ADJUST_CONFLICT}`);
 const SELECT_USED = 'SELECT used FROM usage_counters WHERE agent_id = ? AND counter = ? AND window_start = ?';
 const SELECT_LIMITS = 'SELECT agent_id, tier, overrides, updated_at FROM agent_limits';
 const UPSERT_LIMITS =
@@ -51,8 +62,8 @@ export class SqlUsageRepository implements UsageRepository {
 
   /**
    * PostgreSQL: one statement (shared with the reservations that arrive meanwhile), so the counter rows are
-   * locked for that statement and its commit alone (a send's other writes never hold them). SQLite: a
-   * savepoint in the write batch.
+   * locked for that statement and its commit alone (a send's other writes never hold them). SQLite: one job of
+   * the write batch, without a SAVEPOINT (see reserveIn).
    */
   async reserve(agentId: string, claims: readonly CounterClaim[], records: readonly UsageRecord[]): Promise<ClaimOutcome> {
     const merged = mergeClaims(claims);
@@ -63,27 +74,37 @@ export class SqlUsageRepository implements UsageRepository {
       return { ok: true, values: [] };
     }
     if (this.reservations) return this.reservations.reserve({ agentId, claims: merged, records });
-    return this.sql.atomic(async (session) => {
-      const outcome = await this.claimIn(session, agentId, merged);
-      if (outcome.ok && records.length > 0) await session.run(insertRecordsSql(records.length), records.flatMap((r) => this.recordParams(r)));
-      return outcome;
-    });
+    return this.sql.run((session) => this.reserveIn(session, agentId, merged, records));
+  }
+
+  /**
+   * SQLite: the claims, then the records, in one job of the write batch but outside any SAVEPOINT. A SAVEPOINT
+   * copies every page the job touches into the statement journal before changing it (measured: ≈ 10 µs of a
+   * send's ≈ 55 µs reservation); each statement is atomic on its own, and the one failure that could leave
+   * half a reservation, the records' insert after the claims, is undone here by giving the claims back.
+   */
+  private async reserveIn(session: SqlSession, agentId: string, merged: CounterClaim[], records: readonly UsageRecord[]): Promise<ClaimOutcome> {
+    const outcome = await this.claimIn(session, agentId, merged);
+    if (!outcome.ok || records.length === 0) return outcome;
+    try {
+      await session.run(insertRecordsSql(records.length), records.flatMap((r) => this.recordParams(r)));
+    } catch (err) {
+      await session.run(adjustSql(merged.length), merged.flatMap((c) => this.counterParams(agentId, c, -c.amount, 0)));
+      throw err;
+    }
+    return outcome;
   }
 
   /** Claims within `session` (SQLite); a refusal (rare) takes back what the statement did claim. */
   private async claimIn(session: SqlSession, agentId: string, merged: CounterClaim[]): Promise<ClaimOutcome> {
-    const sql = `INSERT INTO usage_counters (${COUNTER_COLUMNS}) VALUES ${merged.map(() => COUNTER_PLACEHOLDERS).join(', ')} ${CLAIM_CONFLICT}`;
-    const rows = await session.rows(sql, merged.flatMap((c) => this.counterParams(agentId, c, c.amount, c.cap)));
+    const rows = await session.rows(claimSql(merged.length), merged.flatMap((c) => this.counterParams(agentId, c, c.amount, c.cap)));
     const values = rows.map((row): CounterValue => {
-      const claim = merged.find((c) => c.counter === row.counter && this.codec.time(c.windowStart) === row.window_start)!;
+      const claim = merged.find((c) => c.counter === row.counter && c.windowStart.getTime() === row.window_start)!;
       return { counter: claim.counter, windowStart: claim.windowStart, windowEnd: claim.windowEnd, used: integer(row, 'used') };
     });
     if (values.length === merged.length) return { ok: true, values };
     const taken = merged.filter((c) => values.some((v) => v.counter === c.counter));
-    if (taken.length > 0) {
-      const undo = `INSERT INTO usage_counters (${COUNTER_COLUMNS}) VALUES ${taken.map(() => COUNTER_PLACEHOLDERS).join(', ')} ${ADJUST_CONFLICT}`;
-      await session.run(undo, taken.flatMap((c) => this.counterParams(agentId, c, -c.amount, 0)));
-    }
+    if (taken.length > 0) await session.run(adjustSql(taken.length), taken.flatMap((c) => this.counterParams(agentId, c, -c.amount, 0)));
     // Lowest first in name order; the pipeline reports the refusal of the rule that asked for it.
     const refused = merged.find((c) => !taken.includes(c)) as CounterClaim;
     const [row] = await session.rows(SELECT_USED, [agentId, refused.counter, this.codec.time(refused.windowStart)]);
@@ -93,9 +114,8 @@ export class SqlUsageRepository implements UsageRepository {
   async adjust(agentId: string, shares: readonly Omit<CounterShare, 'kind'>[]): Promise<void> {
     const merged = mergeClaims(shares.map((s) => ({ ...s, cap: 0 }))).filter((s) => s.amount !== 0);
     if (merged.length === 0) return;
-    const sql = `INSERT INTO usage_counters (${COUNTER_COLUMNS}) VALUES ${merged.map(() => COUNTER_PLACEHOLDERS).join(', ')} ${ADJUST_CONFLICT}`;
     const params = merged.flatMap((s) => this.counterParams(agentId, s, s.amount, Math.max(s.amount, 0)));
-    await this.sql.run((session) => session.run(sql, params));
+    await this.sql.run((session) => session.run(adjustSql(merged.length), params));
   }
 
   async pruneCounters(endedBefore: Date): Promise<number> {
@@ -258,14 +278,14 @@ export class SqlUsageRepository implements UsageRepository {
  * lock order keeps concurrent claims from deadlocking, and the refusal reported is the first in this order.
  */
 function mergeClaims<T extends { counter: string; windowStart: Date; amount: number }>(claims: readonly T[]): T[] {
-  const byKey = new Map<string, T>();
-  for (const claim of claims) {
-    const key = `${claim.counter}\u0000${claim.windowStart.getTime()}`;
-    const seen = byKey.get(key);
-    // A claim is never changed: a merged one is a new object.
-    byKey.set(key, seen ? { ...seen, amount: seen.amount + claim.amount } : claim);
+  const merged: T[] = [];
+  // Sorted, a counter's claims are neighbours; a claim is never changed: a merged one is a new object.
+  for (const claim of [...claims].sort(byCounterAndWindow)) {
+    const last = merged[merged.length - 1];
+    if (last && byCounterAndWindow(last, claim) === 0) merged[merged.length - 1] = { ...last, amount: last.amount + claim.amount };
+    else merged.push(claim);
   }
-  return [...byKey.values()].sort(byCounterAndWindow);
+  return merged;
 }
 
 function byCounterAndWindow(a: { counter: string; windowStart: Date }, b: { counter: string; windowStart: Date }): number {

@@ -1,6 +1,7 @@
 import type { Purpose } from '../../ports/compliance.js';
 import type { DomainError } from '../../ports/errors.js';
 import type { AgentRecord } from '../../ports/records.js';
+import type { CounterClaim } from '../../ports/usage.js';
 import type { UseCaseContext } from '../context.js';
 import type { UsageLine } from '../usage/pricing.js';
 import type { ActionKind, EffectiveLimits } from '../usage/usage-settings.js';
@@ -24,18 +25,17 @@ export interface OutboundAction {
   doneLines?: number;
 }
 
-/** An amount a rule needs added to a limit counter, atomically with the action's own rows. */
-export interface LimitClaim {
-  counter: string;
+/**
+ * An amount a rule needs added to a limit counter, atomically with the action's own rows. Plain data (a
+ * counter claim as the repository takes it, plus its window): the rule that asked for it words the refusal
+ * only when the counter has no room, so an admitted send builds no refusal and no closure for one.
+ */
+export interface LimitClaim extends CounterClaim {
   window: UsageWindow;
-  amount: number;
-  cap: number;
   /** Action counts stay as claimed; spend follows the settled price. */
   kind: 'count' | 'spend';
   /** The rule that asked for it, named in the recorded refusal. */
-  rule: string;
-  /** The refusal to answer when the counter (at `used`) has no room for `amount`. */
-  refuse(used: number): DomainError;
+  rule: LimitRule;
 }
 
 /** What every rule gets: the action, the agent's resolved limits (null when usage is off) and the time. */
@@ -56,6 +56,11 @@ export interface PolicyInput {
 export interface PolicyRule {
   readonly name: string;
   evaluate(input: PolicyInput): readonly LimitClaim[] | Promise<readonly LimitClaim[]>;
+}
+
+/** A rule that claims limit counters, and words the refusal when one of its claims finds no room (`used` its counter's value). */
+export interface LimitRule extends PolicyRule {
+  refusal(claim: LimitClaim, used: number, input: PolicyInput): DomainError;
 }
 
 /** The row a reservation belongs to. */

@@ -7,7 +7,7 @@ import { cachedEffectiveLimits } from '../usage/effective-limits.js';
 import { microsToDecimal, withMarkup } from '../usage/money.js';
 import { crossedThresholds, raiseUsageAlerts, type UsageAlert } from '../usage/usage-alerts.js';
 import { releaseUsage } from '../usage/settle-usage.js';
-import type { LimitClaim, OutboundAction, UsageLinks } from './outbound-action.js';
+import type { LimitClaim, OutboundAction, PolicyInput, UsageLinks } from './outbound-action.js';
 import { POLICY_RULES } from './policy-rules.js';
 import { recordRefusal } from './record-refusal.js';
 import { usageRecords } from './usage-records.js';
@@ -51,10 +51,11 @@ export async function checkOutbound(ctx: UseCaseContext, action: OutboundAction)
   const markup = limits?.markupBasisPoints ?? 0;
   const prices = action.lines.map((line) => withMarkup(line.costMicros, markup));
   const priceMicros = prices.reduce((sum, p) => sum + p, 0);
+  const input: PolicyInput = { ctx, action, limits, priceMicros, now };
   const claims: LimitClaim[] = [];
   for (const rule of POLICY_RULES) {
     try {
-      claims.push(...(await rule.evaluate({ ctx, action, limits, priceMicros, now })));
+      claims.push(...(await rule.evaluate(input)));
     } catch (err) {
       if (isDomainError(err)) await recordRefusal(ctx, action, rule.name, err);
       throw err;
@@ -72,12 +73,11 @@ export async function checkOutbound(ctx: UseCaseContext, action: OutboundAction)
     async commit(links, work) {
       if (!limits) return work(ctx.ports.db, () => []);
       const records = usageRecords(ctx, action, { prices, markup, claims, links, now });
-      const counterClaims = claims.map((c) => ({ counter: c.counter, windowStart: c.window.start, windowEnd: c.window.end, amount: c.amount, cap: c.cap }));
-      const reserved = await ctx.ports.db.usage.reserve(action.agent.id, counterClaims, records);
+      const reserved = await ctx.ports.db.usage.reserve(action.agent.id, claims, records);
       if (!reserved.ok) {
         const claim = claims.find((c) => c.counter === reserved.refused.counter) ?? claims[0]!;
-        const error = claim.refuse(reserved.used);
-        await recordRefusal(ctx, action, claim.rule, error, claim);
+        const error = claim.rule.refusal(claim, reserved.used, input);
+        await recordRefusal(ctx, action, claim.rule.name, error, claim);
         throw error;
       }
       let kept = false;
@@ -87,7 +87,10 @@ export async function checkOutbound(ctx: UseCaseContext, action: OutboundAction)
           return records;
         });
         if (!kept) await releaseUsage(ctx.ports, records);
-        else await alertCrossedThresholds(ctx, action, crossedThresholds(usage.alertThresholds, claims, reserved.values));
+        else {
+          const alerts = crossedThresholds(usage.alertThresholds, claims, reserved.values);
+          if (alerts.length > 0) await alertCrossedThresholds(ctx, action, alerts);
+        }
         return value;
       } catch (err) {
         await releaseUsage(ctx.ports, records);
@@ -99,7 +102,6 @@ export async function checkOutbound(ctx: UseCaseContext, action: OutboundAction)
 
 /** Spend alerts for thresholds this reservation crossed (rare), each sent once per period. */
 async function alertCrossedThresholds(ctx: UseCaseContext, action: OutboundAction, alerts: readonly UsageAlert[]): Promise<void> {
-  if (alerts.length === 0) return;
   const queued = await ctx.ports.db.transaction((tx) => raiseUsageAlerts(ctx.ports, tx, action.agent, alerts));
   if (queued > 0) ctx.ports.notifyCallbacksPending();
 }

@@ -18,7 +18,7 @@ export function usageRecords(
     const price = o.prices[index] ?? 0;
     const shares: CounterShare[] = o.claims
       .filter((c) => (c.kind === 'spend' ? price > 0 : index === done))
-      .map((c) => ({ counter: c.counter, windowStart: c.window.start, windowEnd: c.window.end, amount: c.kind === 'spend' ? price : c.amount, kind: c.kind }));
+      .map((c) => ({ counter: c.counter, windowStart: c.windowStart, windowEnd: c.windowEnd, amount: c.kind === 'spend' ? price : c.amount, kind: c.kind }));
     const settled = index < done;
     return {
       id: ctx.ports.ids.next('use'),
