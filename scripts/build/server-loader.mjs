@@ -76,13 +76,15 @@ function compile() {
 
 /**
  * A start allocates ~50 MB, most of it kept (modules, MikroORM's metadata, the DI container). V8 grows its young
- * generation on such survival, up to two 16 MB semi-spaces, and shrinks it back only at a collection that finds
- * allocation slow since the previous one: an idle PostgreSQL server (pg-boss's polling, the periodic jobs) never
- * gives it one, and stays ~15 MB of RSS above the same server on SQLite (issue 13: idle RSS under 100 MB).
- * `--max-semi-space-size` would cap it but is read only when V8 starts; the growth factor is read at each growth:
- * at 1 the young generation keeps its initial size (what survives is promoted, as it would be), and once the
- * command has started it may grow again, for a server under load. Left alone when the user set the factor.
- * Set before compiling: V8 takes a code cache only under the flags it was made with (written before release).
+ * generation on such survival, up to two 16 MB semi-spaces (15–22 MB of RSS), and shrinks it back only at a
+ * collection that finds allocation slow since the previous one: an idle server has few collections, and on
+ * PostgreSQL (pg-boss's polling, the periodic jobs) not even a full one 5 s after ready found it slow (issue 13:
+ * idle RSS under 100 MB). `--max-semi-space-size` would cap it but is read only when V8 starts; the growth factor
+ * is read at each growth: at 1 the young generation keeps its initial size (what survives is promoted, as it
+ * would be), and once the command has started it may grow again, for a server under load. V8 raises a factor
+ * under 2 given on the command line, and takes it as is at run time (Node 20); a V8 that raised it here too
+ * would start as before. Left alone when the user set the factor. Set before compiling: V8 takes a code cache
+ * only under the flags it was made with, so the cache is written (at ready) before the factor is restored.
  */
 function holdYoungGeneration() {
   if (/--semi[-_]space[-_]growth[-_]factor/.test(`${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`)) return;
