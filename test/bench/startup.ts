@@ -6,7 +6,8 @@
  *   - ready: process spawn → first 200 from GET /health/ready (polled every 5 ms);
  *   - CPU to ready: the process's user + system CPU time at that moment (/proc/PID/stat), which the
  *     machine's load does not stretch as it stretches the wall-clock time (waiting for a core);
- *   - idle RSS: VmRSS after 5 s idle (BENCH_IDLE_MS) and one full GC (SIGUSR2, see gc-on-signal.mjs).
+ *   - idle RSS: VmRSS after 5 s idle (BENCH_IDLE_MS), as left by the process's own collections, then after one
+ *     full GC (SIGUSR2, see gc-on-signal.mjs).
  * Prints the median and the range of each. Targets: ready < 1 s, idle RSS < 100 MB. Each process starts once,
  * unmeasured, before the runs (BENCH_COLD=1 skips that: the first run of a new build is then its first start).
  * BENCH_COMPARE=/path/to/other/dist/hosts/cli/main.js adds that build (e.g. main's) on the same SQLite file and
@@ -26,7 +27,7 @@ const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 5_000);
 const MAIN = join(REPO, 'dist', 'hosts', 'cli', 'main.js');
 const PRELOAD = ['--expose-gc', '--import', join(import.meta.dirname, 'gc-on-signal.mjs')];
 
-interface Sample { readyMs: number; cpuMs: number; rssMb: number }
+interface Sample { readyMs: number; cpuMs: number; idleRssMb: number; rssMb: number }
 interface Subject { name: string; args: string[] }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -66,9 +67,10 @@ async function measure(subject: Subject, idleMs = IDLE_MS): Promise<Sample> {
     const readyMs = performance.now() - started;
     const cpu = cpuMs(child.pid!);
     await sleep(idleMs);
+    const idleRss = rssMb(child.pid!);
     child.kill('SIGUSR2');
     await sleep(500);
-    return { readyMs, cpuMs: cpu, rssMb: rssMb(child.pid!) };
+    return { readyMs, cpuMs: cpu, idleRssMb: idleRss, rssMb: rssMb(child.pid!) };
   } finally {
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
@@ -120,18 +122,19 @@ async function main(): Promise<void> {
       for (const subject of subjects) {
         const sample = await measure(subject);
         samples.get(subject.name)!.push(sample);
-        console.error(`run ${run}: ${subject.name}: ready ${sample.readyMs.toFixed(0)} ms, CPU to ready ${sample.cpuMs.toFixed(0)} ms, idle RSS ${sample.rssMb.toFixed(1)} MB`);
+        console.error(`run ${run}: ${subject.name}: ready ${sample.readyMs.toFixed(0)} ms, CPU to ready ${sample.cpuMs.toFixed(0)} ms, idle RSS ${sample.idleRssMb.toFixed(1)} MB, after GC ${sample.rssMb.toFixed(1)} MB`);
       }
     }
     const floor = median(samples.get(subjects[0]!.name)!.map((s) => s.readyMs));
     console.log(`\nStart-up on a migrated database, ${RUNS} runs each, interleaved (demo providers, log level warn)\n`);
-    console.log('| process | ready, median (range) | × floor | CPU to ready, median (range) | idle RSS after GC, median (range) |');
-    console.log('|---|---|---|---|---|');
+    console.log('| process | ready, median (range) | × floor | CPU to ready, median (range) | idle RSS, median (range) | idle RSS after GC, median (range) |');
+    console.log('|---|---|---|---|---|---|');
     for (const [name, list] of samples) {
       const ready = list.map((s) => s.readyMs);
+      const idleRss = list.map((s) => s.idleRssMb);
       const rss = list.map((s) => s.rssMb);
       const cpu = list.map((s) => s.cpuMs);
-      console.log(`| ${name} | ${median(ready).toFixed(0)} ms (${range(ready)}) | ${(median(ready) / floor).toFixed(1)}× | ${median(cpu).toFixed(0)} ms (${range(cpu)}) | ${median(rss).toFixed(0)} MB (${range(rss)}) |`);
+      console.log(`| ${name} | ${median(ready).toFixed(0)} ms (${range(ready)}) | ${(median(ready) / floor).toFixed(1)}× | ${median(cpu).toFixed(0)} ms (${range(cpu)}) | ${median(idleRss).toFixed(0)} MB (${range(idleRss)}) | ${median(rss).toFixed(0)} MB (${range(rss)}) |`);
     }
     console.log(`\nload average: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   } finally {

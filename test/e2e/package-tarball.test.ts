@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -155,5 +155,23 @@ describe('the packed tarball, installed into an empty folder', { timeout: 5 * MI
     } finally {
       rmSync(join(cli, name), { recursive: true, force: true });
     }
+  });
+
+  it('starts serve with V8\'s young generation at its initial size (idle memory), and lets it grow once ready (load)', async () => {
+    const report = join(tempDir('agentos-young-'), 'young-generation.json');
+    const probe = join(REPO_ROOT, 'test', 'support', 'young-generation-probe.mjs');
+    const child = spawn(bin(), ['serve'], { cwd: tempDir(), env: { ...env, COMMS_TEST_YOUNG_GENERATION: report, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${probe}` } });
+    try {
+      await listening(child);
+      await vi.waitFor(() => expect(existsSync(report)).toBe(true), { timeout: 30_000 });
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    const { atReady, underLoad } = JSON.parse(readFileSync(report, 'utf8')) as { atReady: number; underLoad: number };
+    // Left to V8, start-up's allocation grows it to two 16 MB semi-spaces, kept while the server idles.
+    expect(atReady).toBeLessThanOrEqual(4 * 1024 * 1024);
+    expect(underLoad).toBeGreaterThan(atReady);
   });
 });
