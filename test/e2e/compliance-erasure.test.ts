@@ -10,7 +10,7 @@ import type { Caller } from '../../core/context.js';
 import { isDomainError } from '../../ports/errors.js';
 import { CallbackReceiver } from '../support/callback-receiver.js';
 import { tempDir } from '../support/plugin-context.js';
-import { POSTGRES_URL, postgresSchemas } from '../support/postgres-schema.js';
+import { POSTGRES_URL, postgresSchemas, testSchemaName } from '../support/postgres-schema.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const PERSON = '+15550100201';
@@ -136,7 +136,8 @@ describe.each(databases)('erasure and export on $name', ({ postgres }) => {
     beforeAll(async () => {
       await receiver.start();
       if (storageKind === 's3') s3endpoint = `http://127.0.0.1:${(await s3rver.run()).port}`;
-      const schema = postgres ? `t_erase_${Math.random().toString(16).slice(2, 10)}` : '';
+      // Named after the test run, so that the run's global teardown drops it (and its pg-boss schema).
+      const schema = postgres ? testSchemaName() : '';
       const storage = storageKind === 's3'
         ? { use: 's3', options: { bucket: BUCKET, endpoint: s3endpoint, region: 'us-east-1', forcePathStyle: true, ...S3_CREDENTIALS } }
         : { use: 'local' };
