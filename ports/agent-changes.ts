@@ -20,10 +20,12 @@ export interface AgentChangeFeed {
 
 /**
  * One process alone on its database (SQLite): no other server to hear. The operator's CLI may still write to the
- * same file from another process; its changes are seen within `maxAgeMs`, as the per-agent caches always did.
+ * same file from another process; its changes are seen within `maxAgeMs`: shorter than any CLI command takes to
+ * start, so a token disabled or rotated there is refused by the next request after the command returns. Even
+ * so, a busy token is read about ten times a second, against thousands of requests.
  */
 export const LOCAL_AGENT_CHANGES: AgentChangeFeed = {
   heard: true,
-  maxAgeMs: 1_000,
+  maxAgeMs: 100,
   subscribe: () => () => undefined,
 };

@@ -12,6 +12,8 @@ const AGENT_NUMBER = '+15550100041';
 /** Settings that let the test see recovery within seconds: a send unanswered for 10 s is abandoned. */
 const RECOVERY = { stuckAfterSeconds: 10, intervalSeconds: 1 };
 
+/** Sends fired together: a few waves stay in flight at once. */
+const WAVE = 25;
 /** Clients retrying at once after the restart. */
 const RETRIERS = 64;
 /** Tries of a request answered IDEMPOTENCY_IN_PROGRESS, 0.5 s apart, well past recovery's 10 s. */
@@ -64,17 +66,8 @@ describe(`a crash during ${SENDS} concurrent keyed sends`, { timeout: 600_000 },
     running.push(first);
     const { token } = await createAgentOver(first.url, { name: 'Crasher', phone: AGENT_NUMBER });
 
-    // All sends at once; the kill comes once the provider has taken a third of them.
-    const answers: Array<Answer | null> = new Array<Answer | null>(SENDS).fill(null);
-    const inFlight = Array.from({ length: SENDS }, async (_, i) => {
-      try {
-        answers[i] = await restCall(first.url, token, 'POST', '/messages', request(i));
-      } catch {
-        // The connection died with the server: unanswered.
-      }
-    });
-    // Killed from inside the simulator the moment it takes the third: a polling loop on a loaded machine woke
-    // too late, when every send had already reached the provider.
+    // Killed from inside the simulator the moment it takes a third of the sends: a polling loop on a loaded machine
+    // woke too late, when every send had already reached the provider.
     let killed: Promise<void> | null = null;
     const accept = sim.messages.push.bind(sim.messages);
     sim.messages.push = (...taken) => {
@@ -82,6 +75,23 @@ describe(`a crash during ${SENDS} concurrent keyed sends`, { timeout: 600_000 },
       if (killed === null && count >= SENDS / 3) killed = first.kill();
       return count;
     };
+    const answers: Array<Answer | null> = new Array<Answer | null>(SENDS).fill(null);
+    const send = async (i: number): Promise<void> => {
+      try {
+        answers[i] = await restCall(first.url, token, 'POST', '/messages', request(i));
+      } catch {
+        // The connection died with the server: unanswered.
+      }
+    };
+    // The sends in waves, each fired once the provider has taken most of the one before (or the server is dead),
+    // so that at the kill, whatever the machine's speed, some sends are answered, some reached the provider
+    // unanswered, and some are stored but not yet sent. Fired all in the same instant, a server that batches its
+    // inserts had every provider call on the wire before the kill landed.
+    const inFlight: Array<Promise<void>> = [];
+    for (let wave = 0; wave * WAVE < SENDS; wave++) {
+      while (killed === null && sim.messages.length < wave * WAVE - WAVE / 2) await new Promise((r) => setTimeout(r, 2));
+      for (let i = wave * WAVE; i < Math.min(SENDS, (wave + 1) * WAVE); i++) inFlight.push(send(i));
+    }
     while (killed === null && answers.some((a) => a === null)) await new Promise((r) => setTimeout(r, 5));
     await (killed ?? first.kill());
     sim.messages.push = accept;
