@@ -196,11 +196,11 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost, defences: HttpD
       throw err;
     }
   };
-  const smsInbound = webhook('telephony', (ports, agentId, request) => receiveInboundSms(ports, agentId, request));
-  const smsStatus = webhook('telephony', (ports, agentId, request) => receiveSmsStatus(ports, agentId, request));
-  const incomingCall = webhook('telephony', (ports, agentId, request) => receiveIncomingCall(ports, agentId, request));
-  const callStatus = webhook('telephony', (ports, agentId, request) => receiveCallStatus(ports, agentId, request));
-  const email = webhook('email', (ports, agentId, request) => receiveEmailWebhook(ports, agentId, request));
+  const smsInbound = webhook('telephony', receiveInboundSms);
+  const smsStatus = webhook('telephony', receiveSmsStatus);
+  const incomingCall = webhook('telephony', receiveIncomingCall);
+  const callStatus = webhook('telephony', receiveCallStatus);
+  const email = webhook('email', receiveEmailWebhook);
   // The webhooks have a router of their own, reached by their prefix: the main router tests every route's pattern
   // (a hundred REST routes) on every request, a measurable share of a webhook's CPU.
   const webhooks = new Router();
