@@ -14,6 +14,28 @@ export interface SqlSession {
   rows(sql: string, params: readonly SqlParam[]): Promise<SqlRow[]>;
   /** Runs INSERT/UPDATE/DELETE without RETURNING; resolves to the number of rows changed. */
   run(sql: string, params: readonly SqlParam[]): Promise<number>;
+  /** SQLite's write batch the session's statements run in (absent on PostgreSQL). */
+  readonly batch?: SqlBatch;
+}
+
+/**
+ * SQLite's write batch (sqlite-group-commit.ts): its jobs share one transaction, which holds the database's write
+ * lock from its BEGIN IMMEDIATE to its COMMIT, so a value a job reads stays current for the rest of the batch unless
+ * a job of the same batch changes it. A repository may keep state for one batch and leave writes to its end.
+ */
+export interface SqlBatch {
+  /** State per owner (a key object of the module that keeps it), dropped when the batch ends. */
+  readonly state: Map<object, unknown>;
+  /**
+   * False inside a SAVEPOINT (an `atomic` job, a transaction), which may be rolled back alone: what such a job
+   * leaves for `beforeCommit` would outlive its own undoing.
+   */
+  readonly topLevel: boolean;
+  /**
+   * Runs after the batch's last job, outside any SAVEPOINT, before the COMMIT; a throw fails every job of the batch,
+   * so a job told its writes are stored never finds one of them missing.
+   */
+  beforeCommit(write: (session: SqlSession) => Promise<void>): void;
 }
 
 /** How values cross the driver boundary; the two drivers disagree on dates and JSON. */

@@ -13,7 +13,7 @@
  * cached per SQL text: the ORM layers re-prepare and re-escape on every call, which cost ~70 µs per
  * statement against ~5 µs here.
  */
-import type { SqlCodec, SqlExecutor, SqlParam, SqlRow, SqlSession } from './sql-executor.js';
+import type { SqlBatch, SqlCodec, SqlExecutor, SqlParam, SqlRow, SqlSession } from './sql-executor.js';
 import type { SqliteReaders } from './sqlite-readers.js';
 
 /** The part of better-sqlite3's Statement used here (the package ships no types of its own). */
@@ -137,7 +137,11 @@ export class SqliteGroupCommit implements SqlExecutor {
 
   private async runBatch(connection: SqliteConnection, batch: Job[]): Promise<void> {
     const exec = (sql: string): void => void this.statement(connection, sql).run([]);
-    const session = this.session(connection);
+    const state = new Map<object, unknown>();
+    const lastWrites: Array<(session: SqlSession) => Promise<void>> = [];
+    const beforeCommit = (write: (session: SqlSession) => Promise<void>): void => void lastWrites.push(write);
+    const session = this.session(connection, { state, topLevel: true, beforeCommit });
+    const inSavepoint = this.session(connection, { state, topLevel: false, beforeCommit });
     // IMMEDIATE takes the write lock up front, so another process cannot make our COMMIT fail as busy.
     exec('BEGIN IMMEDIATE');
     const outcomes: Outcome[] = [];
@@ -145,7 +149,7 @@ export class SqliteGroupCommit implements SqlExecutor {
       const job = batch[index] as Job;
       try {
         if (job.atomic) exec('SAVEPOINT job');
-        outcomes.push({ ok: true, value: await job.work(session) });
+        outcomes.push({ ok: true, value: await job.work(job.atomic ? inSavepoint : session) });
         if (job.atomic) exec('RELEASE job');
       } catch (error) {
         if (!connection.inTransaction) {
@@ -163,6 +167,7 @@ export class SqliteGroupCommit implements SqlExecutor {
       }
     }
     try {
+      for (const write of lastWrites) await write(session);
       exec('COMMIT');
     } catch (error) {
       if (connection.inTransaction) exec('ROLLBACK');
@@ -190,10 +195,11 @@ export class SqliteGroupCommit implements SqlExecutor {
     return statement;
   }
 
-  private session(connection: SqliteConnection): SqlSession {
+  private session(connection: SqliteConnection, batch: SqlBatch): SqlSession {
     return {
       rows: async (sql, params) => this.statement(connection, sql).all(params) as SqlRow[],
       run: async (sql, params) => this.statement(connection, sql).run(params).changes,
+      batch,
     };
   }
 }

@@ -7,37 +7,14 @@ import { PostgresqlReservations } from './postgresql-reservation-batch.js';
 import { integer, jsonArray, jsonObject, member, nullableText, nullableTime, text, timeParam } from './row-values.js';
 import { SqlClauses } from './sql-clauses.js';
 import type { SqlCodec, SqlExecutor, SqlParam, SqlRow, SqlSession } from './sql-executor.js';
+import { SqliteReservations } from './sqlite-reservations.js';
+import { adjustSql, byRowCount, counterParams, rowsOf } from './usage-counter-sql.js';
 
 const RECORD_COLUMNS =
   'id, agent_id, channel, action, units, unit, provider, destination, cost_micros, price_micros, markup_bp, currency, ' +
   'cost_source, state, held_until, shares, message_id, call_id, created_at, updated_at';
 const RECORD_PLACEHOLDERS = `(${RECORD_COLUMNS.split(', ').map(() => '?').join(', ')})`;
-/**
- * Statement texts by row count, built once: the executors look prepared statements up by their text, and a
- * text built anew on every send is hashed anew for that lookup.
- */
-function byRowCount(build: (count: number) => string): (count: number) => string {
-  const texts: string[] = [];
-  return (count) => (texts[count] ??= build(count));
-}
-const rowsOf = (count: number, placeholders: string): string => Array.from({ length: count }, () => placeholders).join(', ');
 const insertRecordsSql = byRowCount((count) => `INSERT INTO usage_records (${RECORD_COLUMNS}) VALUES ${rowsOf(count, RECORD_PLACEHOLDERS)}`);
-const COUNTER_COLUMNS = 'agent_id, counter, window_start, window_end, used, cap';
-const COUNTER_PLACEHOLDERS = '(?, ?, ?, ?, ?, ?)';
-// Claims: a counter that would pass its cap is left unchanged and not returned (the WHERE of DO UPDATE).
-// A new row cannot pass its cap: amounts above the cap are refused before the statement. Each returned
-// row costs SQLite about as much as its claim: only the counter's key and new value come back (the
-// window's end is the claim's own).
-const CLAIM_CONFLICT =
-  'ON CONFLICT (agent_id, counter, window_start) DO UPDATE SET used = usage_counters.used + excluded.used, cap = excluded.cap ' +
-  'WHERE usage_counters.used + excluded.used <= excluded.cap RETURNING counter, window_start, used';
-// Adjustments ignore caps: a settled cost above its estimate may pass the cap (the next claim is then
-// refused). The stored cap is only the last claim's, for reading; raising it keeps used <= cap readable.
-const ADJUST_CONFLICT =
-  'ON CONFLICT (agent_id, counter, window_start) DO UPDATE SET used = usage_counters.used + excluded.used, ' +
-  'cap = CASE WHEN usage_counters.used + excluded.used > usage_counters.cap THEN usage_counters.used + excluded.used ELSE usage_counters.cap END';
-const claimSql = byRowCount((count) => `INSERT INTO usage_counters (${COUNTER_COLUMNS}) VALUES ${rowsOf(count, COUNTER_PLACEHOLDERS)} ${CLAIM_CONFLICT}`);
-const adjustSql = byRowCount((count) => `INSERT INTO usage_counters (${COUNTER_COLUMNS}) VALUES ${rowsOf(count, COUNTER_PLACEHOLDERS)} ${ADJUST_CONFLICT}`);
 const SELECT_USED = 'SELECT used FROM usage_counters WHERE agent_id = ? AND counter = ? AND window_start = ?';
 const SELECT_LIMITS = 'SELECT agent_id, tier, overrides, updated_at FROM agent_limits';
 const UPSERT_LIMITS =
@@ -50,6 +27,7 @@ const DAY = { sqlite: "strftime('%Y-%m-%d', created_at / 1000, 'unixepoch')", po
 export class SqlUsageRepository implements UsageRepository {
   private readonly codec: SqlCodec;
   private readonly reservations: PostgresqlReservations | null;
+  private readonly sqliteReservations: SqliteReservations | null;
 
   /**
    * `changed` is called after each write of an agent's limits has finished (see Database.onAgentsChanged).
@@ -58,12 +36,13 @@ export class SqlUsageRepository implements UsageRepository {
   constructor(private readonly sql: SqlExecutor, private readonly changed: () => void = () => undefined, batch: GroupBatchOptions | null = null) {
     this.codec = sql.codec;
     this.reservations = sql.dialect === 'postgresql' ? new PostgresqlReservations(sql, batch) : null;
+    this.sqliteReservations = sql.dialect === 'sqlite' ? new SqliteReservations(this.codec) : null;
   }
 
   /**
    * PostgreSQL: one statement (shared with the reservations that arrive meanwhile), so the counter rows are
    * locked for that statement and its commit alone (a send's other writes never hold them). SQLite: one job of
-   * the write batch, without a SAVEPOINT (see reserveIn).
+   * the write batch, which decides the rows it has already claimed in memory (sqlite-reservations.ts).
    */
   async reserve(agentId: string, claims: readonly CounterClaim[], records: readonly UsageRecord[]): Promise<ClaimOutcome> {
     const merged = mergeClaims(claims);
@@ -74,47 +53,18 @@ export class SqlUsageRepository implements UsageRepository {
       return { ok: true, values: [] };
     }
     if (this.reservations) return this.reservations.reserve({ agentId, claims: merged, records });
-    return this.sql.run((session) => this.reserveIn(session, agentId, merged, records));
-  }
-
-  /**
-   * SQLite: the claims, then the records, in one job of the write batch but outside any SAVEPOINT. A SAVEPOINT
-   * copies every page the job touches into the statement journal before changing it (measured: ≈ 10 µs of a
-   * send's ≈ 55 µs reservation); each statement is atomic on its own, and the one failure that could leave
-   * half a reservation, the records' insert after the claims, is undone here by giving the claims back.
-   */
-  private async reserveIn(session: SqlSession, agentId: string, merged: CounterClaim[], records: readonly UsageRecord[]): Promise<ClaimOutcome> {
-    const outcome = await this.claimIn(session, agentId, merged);
-    if (!outcome.ok || records.length === 0) return outcome;
-    try {
-      await session.run(insertRecordsSql(records.length), records.flatMap((r) => this.recordParams(r)));
-    } catch (err) {
-      await session.run(adjustSql(merged.length), merged.flatMap((c) => this.counterParams(agentId, c, -c.amount, 0)));
-      throw err;
-    }
-    return outcome;
-  }
-
-  /** Claims within `session` (SQLite); a refusal (rare) takes back what the statement did claim. */
-  private async claimIn(session: SqlSession, agentId: string, merged: CounterClaim[]): Promise<ClaimOutcome> {
-    const rows = await session.rows(claimSql(merged.length), merged.flatMap((c) => this.counterParams(agentId, c, c.amount, c.cap)));
-    const values = rows.map((row): CounterValue => {
-      const claim = merged.find((c) => c.counter === row.counter && c.windowStart.getTime() === row.window_start)!;
-      return { counter: claim.counter, windowStart: claim.windowStart, windowEnd: claim.windowEnd, used: integer(row, 'used') };
-    });
-    if (values.length === merged.length) return { ok: true, values };
-    const taken = merged.filter((c) => values.some((v) => v.counter === c.counter));
-    if (taken.length > 0) await session.run(adjustSql(taken.length), taken.flatMap((c) => this.counterParams(agentId, c, -c.amount, 0)));
-    // Lowest first in name order; the pipeline reports the refusal of the rule that asked for it.
-    const refused = merged.find((c) => !taken.includes(c)) as CounterClaim;
-    const [row] = await session.rows(SELECT_USED, [agentId, refused.counter, this.codec.time(refused.windowStart)]);
-    return { ok: false, refused, used: row ? integer(row, 'used') : 0 };
+    const sqlite = this.sqliteReservations!;
+    return this.sql.run((session) => sqlite.reserve(session, agentId, merged, async () => {
+      if (records.length > 0) await session.run(insertRecordsSql(records.length), records.flatMap((r) => this.recordParams(r)));
+    }));
   }
 
   async adjust(agentId: string, shares: readonly Omit<CounterShare, 'kind'>[]): Promise<void> {
     const merged = mergeClaims(shares.map((s) => ({ ...s, cap: 0 }))).filter((s) => s.amount !== 0);
     if (merged.length === 0) return;
-    const params = merged.flatMap((s) => this.counterParams(agentId, s, s.amount, Math.max(s.amount, 0)));
+    const sqlite = this.sqliteReservations;
+    if (sqlite) return this.sql.run((session) => sqlite.adjust(session, agentId, merged));
+    const params = merged.flatMap((s) => counterParams(this.codec, agentId, s, s.amount, Math.max(s.amount, 0)));
     await this.sql.run((session) => session.run(adjustSql(merged.length), params));
   }
 
@@ -128,7 +78,7 @@ export class SqlUsageRepository implements UsageRepository {
     if (prefix !== undefined) where.and('counter LIKE ?', `${prefix}%`);
     return this.sql.run(async (session) => {
       const rows = await session.rows(`SELECT agent_id, counter, window_start, window_end, used FROM usage_counters WHERE ${where.join(' AND ')} ORDER BY agent_id, counter`, where.params);
-      return rows.map((row) => ({ ...this.toCounter(row), agentId: text(row, 'agent_id') }));
+      return rows.map((row) => this.withPending(session, { ...this.toCounter(row), agentId: text(row, 'agent_id') }));
     });
   }
 
@@ -216,17 +166,20 @@ export class SqlUsageRepository implements UsageRepository {
     return this.sql.run(async (session) => (await session.rows(INSERT_ALERT, [agentId, period, threshold, this.codec.time(at)])).length > 0);
   }
 
-  private async usedOf(agentId: string, claim: CounterClaim): Promise<number> {
-    const [row] = await this.sql.run((session) => session.rows(SELECT_USED, [agentId, claim.counter, this.codec.time(claim.windowStart)]));
-    return row ? integer(row, 'used') : 0;
+  private usedOf(agentId: string, claim: CounterClaim): Promise<number> {
+    return this.sql.run(async (session) => {
+      const [row] = await session.rows(SELECT_USED, [agentId, claim.counter, this.codec.time(claim.windowStart)]);
+      return this.withPending(session, { ...claim, agentId, used: row ? integer(row, 'used') : 0 }).used;
+    });
+  }
+
+  /** SQLite: what the write batch has admitted and not yet written counts (sqlite-reservations.ts). */
+  private withPending<T extends CounterValue & { agentId: string }>(session: SqlSession, value: T): T {
+    return this.sqliteReservations ? this.sqliteReservations.withPending(session, value.agentId, value) : value;
   }
 
   private records(where: string, params: SqlParam[]): Promise<UsageRecord[]> {
     return this.sql.run(async (session) => (await session.rows(`SELECT ${RECORD_COLUMNS} FROM usage_records WHERE ${where}`, params)).map((row) => this.toRecord(row)));
-  }
-
-  private counterParams(agentId: string, c: { counter: string; windowStart: Date; windowEnd: Date }, amount: number, cap: number): SqlParam[] {
-    return [agentId, c.counter, this.codec.time(c.windowStart), this.codec.time(c.windowEnd), amount, cap];
   }
 
   private toCounter(row: SqlRow): CounterValue {
