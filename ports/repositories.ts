@@ -175,6 +175,12 @@ export interface Database extends Repositories {
    */
   transaction<T>(work: (tx: Repositories) => Promise<T>): Promise<T>;
   /**
+   * Whether an action's usage reservation is made in the action's own transaction (true: SQLite, whose single writer
+   * holds no row locks between statements, so that saves the action a commit). False or absent: the reservation is
+   * its own transaction, so that (on PostgreSQL) the counter rows are not locked through the action's other writes.
+   */
+  readonly reservesWithAction?: boolean;
+  /**
    * `listener` runs after a write to an agent, its addresses or its limits made through this Database has
    * committed (synchronously, before the write's own promise resolves; a transaction's writes once it committed),
    * so that caches of agent records in this process never serve one a finished write changed. Other processes'

@@ -46,6 +46,7 @@ function repositoriesOver(sql: SqlExecutor, agentsChanged: () => void, own = fal
 /** The `db` port over one MikroORM instance; the dialect differences live in the executor and `migrator`. */
 export class MikroOrmDatabase implements Database {
   readonly dialect: Database['dialect'];
+  readonly reservesWithAction: boolean;
   readonly agents: Repositories['agents'];
   readonly messages: Repositories['messages'];
   readonly callbacks: Repositories['callbacks'];
@@ -73,6 +74,7 @@ export class MikroOrmDatabase implements Database {
     readonly location: string,
   ) {
     this.dialect = executor.dialect;
+    this.reservesWithAction = executor.dialect === 'sqlite';
     this.agentListeners = new ChangeListeners(logger, 'an agent change');
     ({
       agents: this.agents, messages: this.messages, callbacks: this.callbacks,

@@ -27,10 +27,10 @@ export interface SqlBatch {
   /** State per owner (a key object of the module that keeps it), dropped when the batch ends. */
   readonly state: Map<object, unknown>;
   /**
-   * False inside a SAVEPOINT (an `atomic` job, a transaction), which may be rolled back alone: what such a job
-   * leaves for `beforeCommit` would outlive its own undoing.
+   * Runs `undo` if the writes the calling job has made so far are rolled back (an `atomic` job, or a transaction,
+   * that fails: its SAVEPOINT); outside a SAVEPOINT never, each statement standing on its own.
    */
-  readonly topLevel: boolean;
+  onRollback(undo: () => void): void;
   /**
    * Runs after the batch's last job, outside any SAVEPOINT, before the COMMIT; a throw fails every job of the batch,
    * so a job told its writes are stored never finds one of them missing.

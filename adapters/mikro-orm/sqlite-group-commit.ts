@@ -140,15 +140,20 @@ export class SqliteGroupCommit implements SqlExecutor {
     const state = new Map<object, unknown>();
     const lastWrites: Array<(session: SqlSession) => Promise<void>> = [];
     const beforeCommit = (write: (session: SqlSession) => Promise<void>): void => void lastWrites.push(write);
-    const session = this.session(connection, { state, topLevel: true, beforeCommit });
-    const inSavepoint = this.session(connection, { state, topLevel: false, beforeCommit });
+    // What to undo in memory when the atomic job running now is rolled back.
+    let undos: Array<() => void> = [];
+    const session = this.session(connection, { state, beforeCommit, onRollback: () => undefined });
+    const inSavepoint = this.session(connection, { state, beforeCommit, onRollback: (undo) => void undos.push(undo) });
     // IMMEDIATE takes the write lock up front, so another process cannot make our COMMIT fail as busy.
     exec('BEGIN IMMEDIATE');
     const outcomes: Outcome[] = [];
     for (let index = 0; index < batch.length; index++) {
       const job = batch[index] as Job;
       try {
-        if (job.atomic) exec('SAVEPOINT job');
+        if (job.atomic) {
+          undos = [];
+          exec('SAVEPOINT job');
+        }
         outcomes.push({ ok: true, value: await job.work(job.atomic ? inSavepoint : session) });
         if (job.atomic) exec('RELEASE job');
       } catch (error) {
@@ -162,6 +167,7 @@ export class SqliteGroupCommit implements SqlExecutor {
         if (job.atomic) {
           exec('ROLLBACK TO job');
           exec('RELEASE job');
+          for (const undo of undos) undo();
         }
         outcomes[index] = { ok: false, error };
       }

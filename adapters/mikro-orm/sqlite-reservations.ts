@@ -9,9 +9,9 @@
  * fails every job in it, so no reservation is reported made without its amounts written.
  *
  * What the batch knows of a row (`stored`) is dropped whenever a statement of the batch changes the row directly
- * (an adjustment, or a claim inside a SAVEPOINT, which may be rolled back alone): the next claim reads it again.
- * Amounts admitted but not yet written (`pending`) are counted by every reader in the batch (counters, refusals),
- * and a claim made at a row leaves room for them.
+ * (an adjustment): the next claim reads it again. Amounts admitted but not yet written (`pending`) are counted by
+ * every reader in the batch (counters, refusals), and a claim made at a row leaves room for them. A reservation made
+ * in a transaction that then fails is undone in memory when its SAVEPOINT is rolled back (SqlBatch.onRollback).
  */
 import type { ClaimOutcome, CounterClaim, CounterValue } from '../../ports/usage.js';
 import { integer } from './row-values.js';
@@ -61,8 +61,7 @@ export class SqliteReservations {
     const state = batchState(session.batch);
     const known = merged.map((claim) => {
       const entry = state?.rows.get(keyOf(agentId, claim));
-      // Decided in memory only at the batch's top level (see the module comment).
-      return session.batch?.topLevel && entry?.stored != null ? entry : null;
+      return entry?.stored != null ? entry : null;
     });
     if (merged.some((claim, i) => known[i] && valueOf(known[i]) + claim.amount > claim.cap)) return this.refusal(session, agentId, merged);
     const atRows = merged.filter((_, i) => !known[i]);
@@ -71,12 +70,21 @@ export class SqliteReservations {
     merged.forEach((claim, i) => {
       if (known[i]) this.addPending(session.batch!, state!, known[i], claim);
     });
-    try {
-      await storeRecords();
-    } catch (err) {
+    let undone = false;
+    const undo = (): void => {
+      if (undone) return;
+      undone = true;
       merged.forEach((claim, i) => {
         if (known[i]) known[i].pending -= claim.amount;
       });
+      forget(state, agentId, atRows);
+    };
+    // Made in a transaction that then fails, the reservation is rolled back with its SAVEPOINT: undo it here too.
+    session.batch?.onRollback(undo);
+    try {
+      await storeRecords();
+    } catch (err) {
+      undo();
       if (atRows.length > 0) await this.adjust(session, agentId, atRows.map((c) => ({ ...c, amount: -c.amount })));
       throw err;
     }
@@ -90,11 +98,7 @@ export class SqliteReservations {
   /** Adds amounts regardless of caps (releases, settlements); the batch reads the rows again afterwards. */
   async adjust(session: SqlSession, agentId: string, shares: ReadonlyArray<Omit<CounterValue, 'used'> & { amount: number }>): Promise<void> {
     await session.run(adjustSql(shares.length), shares.flatMap((s) => counterParams(this.codec, agentId, s, s.amount, Math.max(s.amount, 0))));
-    const state = batchState(session.batch);
-    for (const share of shares) {
-      const entry = state?.rows.get(keyOf(agentId, share));
-      if (entry) entry.stored = null;
-    }
+    forget(batchState(session.batch), agentId, shares);
   }
 
   /** A counter's value as a reader in this batch must see it: stored plus admitted but not yet written. */
@@ -105,7 +109,7 @@ export class SqliteReservations {
 
   /**
    * Claims at the rows, leaving room for what this batch has admitted there and not written. All taken: the rows'
-   * stored values by key (remembered at the top level); one refused: gives back the others, answers null.
+   * stored values by key (remembered by the batch); one refused: gives back the others, answers null.
    */
   private async claimAtRows(session: SqlSession, agentId: string, claims: readonly CounterClaim[]): Promise<Map<string, number> | null> {
     const state = batchState(session.batch);
@@ -119,15 +123,11 @@ export class SqliteReservations {
       if (taken.length > 0) await this.adjust(session, agentId, taken.map((c) => ({ ...c, amount: -c.amount })));
       return null;
     }
-    if (state) {
-      for (const claim of claims) {
-        const key = keyOf(agentId, claim);
-        const entry = state.rows.get(key);
-        // Inside a SAVEPOINT the write may be rolled back alone: the batch must read the row again.
-        const known = session.batch!.topLevel ? stored.get(key)! : null;
-        if (entry) entry.stored = known;
-        else if (known !== null) state.rows.set(key, { agentId, row: claim, stored: known, pending: 0, cap: claim.cap });
-      }
+    for (const claim of state ? claims : []) {
+      const key = keyOf(agentId, claim);
+      const entry = state!.rows.get(key);
+      if (entry) entry.stored = stored.get(key)!;
+      else state!.rows.set(key, { agentId, row: claim, stored: stored.get(key)!, pending: 0, cap: claim.cap });
     }
     return stored;
   }
@@ -163,6 +163,14 @@ export class SqliteReservations {
       const chunk = rows.slice(start, start + WRITE_CHUNK);
       await session.run(writePendingSql(chunk.length), chunk.flatMap((e) => counterParams(this.codec, e.agentId, e.row, e.pending, e.cap)));
     }
+  }
+}
+
+/** Changed at the row by a statement that may be rolled back alone, or rolled back: read it again next time. */
+function forget(state: BatchCounters | null, agentId: string, rows: ReadonlyArray<{ counter: string; windowStart: Date }>): void {
+  for (const row of rows) {
+    const entry = state?.rows.get(keyOf(agentId, row));
+    if (entry) entry.stored = null;
   }
 }
 

@@ -1,6 +1,6 @@
 import { isDomainError } from '../../ports/errors.js';
-import type { Repositories } from '../../ports/repositories.js';
-import type { UsageRecord, UsageUnit } from '../../ports/usage.js';
+import type { Database, Repositories } from '../../ports/repositories.js';
+import type { ClaimOutcome, CounterValue, UsageRecord, UsageUnit } from '../../ports/usage.js';
 import type { UseCaseContext } from '../context.js';
 import { agentLimits } from '../agents/agent-cache.js';
 import { cachedEffectiveLimits } from '../usage/effective-limits.js';
@@ -32,9 +32,10 @@ export interface Admission {
    * Reserves the action's budget (every limit counter the rules asked for, and the `held` usage records
    * linked to `links`), then runs `work`, which stores the action's own row (message, call) and calls
    * `keep` when it did. When a counter has no room left, the refusal is thrown before `work` runs; when
-   * `work` throws or does not call `keep` (an idempotent replay), the reservation is given back. The
-   * reservation is written first and alone, so the counter rows are locked only for that one write, and
-   * a crash between it and `work` leaves held records that the sweeper releases when their hold expires.
+   * `work` throws or does not call `keep` (an idempotent replay), the reservation is given back. `work`
+   * writes through the `db` it is given only: where the database reserves with the action
+   * (Database.reservesWithAction) that is the transaction holding the reservation, and nothing is
+   * written unless both are; elsewhere the reservation is written first and alone (reserveThenAct).
    */
   commit<T>(links: UsageLinks, work: (db: Repositories, keep: KeepReservation) => Promise<T>): Promise<T>;
 }
@@ -73,31 +74,71 @@ export async function checkOutbound(ctx: UseCaseContext, action: OutboundAction)
     async commit(links, work) {
       if (!limits) return work(ctx.ports.db, () => []);
       const records = usageRecords(ctx, action, { prices, markup, claims, links, now });
-      const reserved = await ctx.ports.db.usage.reserve(action.agent.id, claims, records);
+      const reserved = ctx.ports.db.reservesWithAction
+        ? await reserveWithAction(ctx.ports.db, action.agent.id, claims, records, work)
+        : await reserveThenAct(ctx, action.agent.id, claims, records, work);
       if (!reserved.ok) {
         const claim = claims.find((c) => c.counter === reserved.refused.counter) ?? claims[0]!;
         const error = claim.rule.refusal(claim, reserved.used, input);
         await recordRefusal(ctx, action, claim.rule.name, error, claim);
         throw error;
       }
-      let kept = false;
-      try {
-        const value = await work(ctx.ports.db, () => {
-          kept = true;
-          return records;
-        });
-        if (!kept) await releaseUsage(ctx.ports, records);
-        else {
-          const alerts = crossedThresholds(usage.alertThresholds, claims, reserved.values);
-          if (alerts.length > 0) await alertCrossedThresholds(ctx, action, alerts);
-        }
-        return value;
-      } catch (err) {
-        await releaseUsage(ctx.ports, records);
-        throw err;
-      }
+      const alerts = reserved.kept ? crossedThresholds(usage.alertThresholds, claims, reserved.values) : [];
+      if (alerts.length > 0) await alertCrossedThresholds(ctx, action, alerts);
+      return reserved.value;
     },
   };
+}
+
+type Work<T> = (db: Repositories, keep: KeepReservation) => Promise<T>;
+/** A refusal (nothing done), or what `work` returned, whether it kept the reservation and the counters' values. */
+type Reserved<T> = Exclude<ClaimOutcome, { ok: true }> | { ok: true; value: T; kept: boolean; values: CounterValue[] };
+
+/**
+ * The reservation first, alone, so the counter rows are locked only for that one write; then `work`. When `work`
+ * throws or does not keep the reservation (an idempotent replay), it is given back. A crash in between leaves held
+ * records that the sweeper releases when their hold expires.
+ */
+async function reserveThenAct<T>(ctx: UseCaseContext, agentId: string, claims: LimitClaim[], records: UsageRecord[], work: Work<T>): Promise<Reserved<T>> {
+  const reserved = await ctx.ports.db.usage.reserve(agentId, claims, records);
+  if (!reserved.ok) return reserved;
+  let kept = false;
+  try {
+    const value = await work(ctx.ports.db, () => {
+      kept = true;
+      return records;
+    });
+    if (!kept) await releaseUsage(ctx.ports, records);
+    return { ok: true, value, kept, values: reserved.values };
+  } catch (err) {
+    await releaseUsage(ctx.ports, records);
+    throw err;
+  }
+}
+
+/** Carries what `work` returned out of the transaction it rolls back, when it did not keep the reservation. */
+class NotKept<T> {
+  constructor(readonly value: T) {}
+}
+
+/** The reservation and `work` in one transaction (Database.reservesWithAction): a reservation not kept is rolled back with it. */
+async function reserveWithAction<T>(db: Database, agentId: string, claims: LimitClaim[], records: UsageRecord[], work: Work<T>): Promise<Reserved<T>> {
+  try {
+    return await db.transaction(async (tx): Promise<Reserved<T>> => {
+      const reserved = await tx.usage.reserve(agentId, claims, records);
+      if (!reserved.ok) return reserved;
+      let kept = false;
+      const value = await work(tx, () => {
+        kept = true;
+        return records;
+      });
+      if (!kept) throw new NotKept(value);
+      return { ok: true, value, kept, values: reserved.values };
+    });
+  } catch (err) {
+    if (err instanceof NotKept) return { ok: true, value: err.value as T, kept: false, values: [] };
+    throw err;
+  }
 }
 
 /** Spend alerts for thresholds this reservation crossed (rare), each sent once per period. */

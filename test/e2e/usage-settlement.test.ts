@@ -1,23 +1,26 @@
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Caller } from '../../core/context.js';
-import { checkOutbound } from '../../core/policy/pre-send-policy.js';
+import { checkOutbound, type Admission } from '../../core/policy/pre-send-policy.js';
 import { priceLine } from '../../core/usage/pricing.js';
 import { resolveExpiredHolds } from '../../core/usage/settle-usage.js';
 import { isDomainError } from '../../ports/errors.js';
 import type { MessageRecord } from '../../ports/records.js';
 import { CallbackReceiver, eventually } from '../support/callback-receiver.js';
 import { FakeClock } from '../support/fake-clock.js';
+import { POSTGRES_URL, postgresSchemas } from '../support/postgres-schema.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { usageConfig } from '../support/usage-config.js';
 
 const TO = '+15550100001';
 let server: TestServer | undefined;
 let receiver: CallbackReceiver | undefined;
+let schemas: Awaited<ReturnType<typeof postgresSchemas>> | undefined;
 afterEach(async () => {
   await server?.close();
   await receiver?.stop();
-  server = receiver = undefined;
+  await schemas?.close();
+  server = receiver = schemas = undefined;
 });
 
 const send = (srv: TestServer, agent: Caller) => srv.app.runner.run('comms_send_message', agent, { channel: 'sms', to: TO, body: 'hello' });
@@ -90,31 +93,25 @@ describe('settlement', () => {
     expect(usage.totalPrice).toBe(((minutes * 100_000 + 2_600) / 1e6).toFixed(6));
   });
 
+  // SQLite reserves in the message's own transaction (Database.reservesWithAction): there a crash before the message
+  // is stored leaves nothing at all (the last case below; crash-recovery.test.ts kills a real process mid-send).
   it.each([
-    { moment: 'after the message was stored', crashBeforeInsert: false },
-    { moment: 'before the message was stored', crashBeforeInsert: true },
+    { moment: 'after the message was stored', crashBeforeInsert: false, postgres: false },
+    ...(POSTGRES_URL ? [{ moment: 'before the message was stored (PostgreSQL, which reserves alone)', crashBeforeInsert: true, postgres: true }] : []),
   ])('gives back a reservation left held by a crash $moment, once it expires', async (input) => {
     const clock = new FakeClock(new Date('2026-11-30T10:00:00.000Z'));
-    server = await startTestServer({ clock, extra: usageConfig({ spend: { perDay: '0.01' }, actions: { sms: { perDay: 1 } } }, { holdSeconds: 60 }) });
+    schemas = input.postgres ? await postgresSchemas(POSTGRES_URL!) : undefined;
+    const db = schemas ? { db: { use: 'postgresql', options: { url: POSTGRES_URL!, schema: schemas.fresh() } } } : {};
+    server = await startTestServer({ clock, ...db, extra: usageConfig({ spend: { perDay: '0.01' }, actions: { sms: { perDay: 1 } } }, { holdSeconds: 60 }) });
     const { agentId } = await server.createAgent({ name: 'crashy', phone: '+15550100099' });
-    const agent = (await server.app.ports.db.agents.findById(agentId))!;
-    const ctx = { caller: { kind: 'agent' as const, agentId }, ports: server.app.ports, requestId: 'req_crash' };
-    // What comms_send_message does up to the provider call, and then the process dies.
-    const admission = await checkOutbound(ctx, { kind: 'sms', agent, contacts: [TO], sender: '+15550100001', lines: [priceLine(server.app.ports.settings.usage, { channel: 'sms', action: 'message', units: 1, unit: 'segment', provider: 'mock', to: TO })] });
-    const now = clock.now();
-    const message: MessageRecord = {
-      id: 'msg_crashed', agentId, channel: 'sms', direction: 'outbound', from: '+15550100099', to: TO, body: 'lost', status: 'pending', provider: 'mock',
-      providerMessageId: null, idempotencyKey: null, requestHash: null, errorCode: null, errorMessage: null, metadata: {}, createdAt: now, updatedAt: now,
-    };
-    // The reservation is written before the message: the process may die before or after storing it.
-    const { crashBeforeInsert } = input;
-    const { db } = server.app.ports;
+    const { admission, message } = await admitOne(server, agentId, clock);
+    // The process may die before or after storing the message.
     void admission.commit({ messageId: message.id }, async (repositories, keep) => {
-      if (crashBeforeInsert) return new Promise<never>(() => undefined);
+      if (input.crashBeforeInsert) return new Promise<never>(() => undefined);
       await repositories.messages.insertOutbound(message);
       return keep();
     });
-    await eventually(async () => (await db.usage.findByMessage(message.id)).length === 1 || undefined);
+    await eventually(async () => (await server!.app.ports.db.usage.findByMessage(message.id)).length === 1 || undefined);
     const caller: Caller = { kind: 'agent', agentId };
     expect(await send(server, caller).catch((err: unknown) => isDomainError(err) && err.code)).toBe('RATE_LIMITED');
     expect(await resolveExpiredHolds(server.app.ports)).toBe(0);
@@ -122,6 +119,22 @@ describe('settlement', () => {
     expect(await resolveExpiredHolds(server.app.ports)).toBe(1);
     expect((await server.app.ports.db.usage.findByMessage(message.id)).map((r) => r.state)).toEqual(['released']);
     await send(server, caller);
+  });
+
+  it('SQLite: holds the reservation in the transaction of the message, so a send that fails before storing it leaves nothing held or counted', async () => {
+    server = await startTestServer({ extra: usageConfig({ spend: { perDay: '0.01' }, actions: { sms: { perDay: 1 } } }, { holdSeconds: 60 }) });
+    expect(server.app.ports.db.reservesWithAction).toBe(true);
+    const { agentId } = await server.createAgent({ name: 'crashy', phone: '+15550100099' });
+    const { admission, message } = await admitOne(server, agentId, new FakeClock(new Date()));
+    const failure = admission.commit({ messageId: message.id }, async (repositories) => {
+      // The reservation is visible inside its transaction, and nowhere else until it commits.
+      expect(await repositories.usage.findByMessage(message.id)).toHaveLength(1);
+      throw new Error('died before the message was stored');
+    });
+    await expect(failure).rejects.toThrow('died before the message was stored');
+    expect(await server.app.ports.db.usage.findByMessage(message.id)).toEqual([]);
+    expect((await server.app.ports.db.usage.counters(agentId, new Date())).filter((c) => c.used !== 0)).toEqual([]);
+    await send(server, { kind: 'agent', agentId });
   });
 
   it('charges (does not release) an expired hold whose message the provider accepted', async () => {
@@ -135,3 +148,16 @@ describe('settlement', () => {
     expect((await server.app.ports.db.usage.findByMessage(sent.messageId)).map((r) => r.state)).toEqual(['charged']);
   });
 });
+
+/** What comms_send_message does up to storing its message: the policy's admission, and the message it would store. */
+async function admitOne(server: TestServer, agentId: string, clock: FakeClock): Promise<{ admission: Admission; message: MessageRecord }> {
+  const agent = (await server.app.ports.db.agents.findById(agentId))!;
+  const ctx = { caller: { kind: 'agent' as const, agentId }, ports: server.app.ports, requestId: 'req_crash' };
+  const admission = await checkOutbound(ctx, { kind: 'sms', agent, contacts: [TO], sender: '+15550100001', lines: [priceLine(server.app.ports.settings.usage, { channel: 'sms', action: 'message', units: 1, unit: 'segment', provider: 'mock', to: TO })] });
+  const now = clock.now();
+  const message: MessageRecord = {
+    id: 'msg_crashed', agentId, channel: 'sms', direction: 'outbound', from: '+15550100099', to: TO, body: 'lost', status: 'pending', provider: 'mock',
+    providerMessageId: null, idempotencyKey: null, requestHash: null, errorCode: null, errorMessage: null, metadata: {}, createdAt: now, updatedAt: now,
+  };
+  return { admission, message };
+}
