@@ -31,6 +31,17 @@ interface BatchCounter {
   cap: number;
 }
 
+/** A claim of one reservation, with what the batch knows of its row. */
+interface Slot {
+  claim: CounterClaim;
+  key: string;
+  entry: BatchCounter | undefined;
+  /** Decided in memory: the batch knows the row's stored value. */
+  known: boolean;
+  /** Claimed at the row: its stored value afterwards. */
+  stored: number;
+}
+
 /** What one batch knows, kept in SqlBatch.state under this module's key. */
 interface BatchCounters {
   rows: Map<string, BatchCounter>;
@@ -59,25 +70,23 @@ export class SqliteReservations {
    */
   async reserve(session: SqlSession, agentId: string, merged: readonly CounterClaim[], storeRecords: () => Promise<void>): Promise<ClaimOutcome> {
     const state = batchState(session.batch);
-    const known = merged.map((claim) => {
-      const entry = state?.rows.get(keyOf(agentId, claim));
-      return entry?.stored != null ? entry : null;
+    const slots = merged.map((claim): Slot => {
+      const key = keyOf(agentId, claim);
+      const entry = state?.rows.get(key);
+      return { claim, key, entry, known: entry?.stored != null, stored: 0 };
     });
-    if (merged.some((claim, i) => known[i] && valueOf(known[i]) + claim.amount > claim.cap)) return this.refusal(session, agentId, merged);
-    const atRows = merged.filter((_, i) => !known[i]);
-    const claimed = atRows.length > 0 ? await this.claimAtRows(session, agentId, atRows) : new Map<string, number>();
-    if (!claimed) return this.refusal(session, agentId, merged);
-    merged.forEach((claim, i) => {
-      if (known[i]) this.addPending(session.batch!, state!, known[i], claim);
-    });
+    if (slots.some((s) => s.known && valueOf(s.entry!) + s.claim.amount > s.claim.cap)) return this.refusal(session, agentId, merged);
+    const atRows = slots.filter((s) => !s.known);
+    if (atRows.length > 0 && !(await this.claimAtRows(session, agentId, atRows, state))) return this.refusal(session, agentId, merged);
+    for (const slot of slots) if (slot.known) this.addPending(session.batch!, state!, slot.entry!, slot.claim);
     let undone = false;
     const undo = (): void => {
       if (undone) return;
       undone = true;
-      merged.forEach((claim, i) => {
-        if (known[i]) known[i].pending -= claim.amount;
-      });
-      forget(state, agentId, atRows);
+      for (const slot of slots) {
+        if (slot.known) slot.entry!.pending -= slot.claim.amount;
+        else if (slot.entry) slot.entry.stored = null;
+      }
     };
     // Made in a transaction that then fails, the reservation is rolled back with its SAVEPOINT: undo it here too.
     session.batch?.onRollback(undo);
@@ -85,13 +94,12 @@ export class SqliteReservations {
       await storeRecords();
     } catch (err) {
       undo();
-      if (atRows.length > 0) await this.adjust(session, agentId, atRows.map((c) => ({ ...c, amount: -c.amount })));
+      if (atRows.length > 0) await this.adjust(session, agentId, atRows.map((s) => ({ ...s.claim, amount: -s.claim.amount })));
       throw err;
     }
-    const values = merged.map((claim, i): CounterValue => {
-      const used = known[i] ? valueOf(known[i]) : claimed.get(keyOf(agentId, claim))! + pendingOf(state, agentId, claim);
-      return { counter: claim.counter, windowStart: claim.windowStart, windowEnd: claim.windowEnd, used };
-    });
+    const values = slots.map(({ claim, entry, stored }): CounterValue => (
+      { counter: claim.counter, windowStart: claim.windowStart, windowEnd: claim.windowEnd, used: entry ? valueOf(entry) : stored }
+    ));
     return { ok: true, values };
   }
 
@@ -108,28 +116,26 @@ export class SqliteReservations {
   }
 
   /**
-   * Claims at the rows, leaving room for what this batch has admitted there and not written. All taken: the rows'
-   * stored values by key (remembered by the batch); one refused: gives back the others, answers null.
+   * Claims at the rows, leaving room for what this batch has admitted there and not written. All taken: each slot
+   * gets its row's stored value, remembered by the batch, and the answer is true; one refused: the others are given
+   * back, and the answer is false.
    */
-  private async claimAtRows(session: SqlSession, agentId: string, claims: readonly CounterClaim[]): Promise<Map<string, number> | null> {
-    const state = batchState(session.batch);
-    const params = claims.flatMap((c) => counterParams(this.codec, agentId, c, c.amount, c.cap - pendingOf(state, agentId, c)));
-    const stored = new Map<string, number>();
-    for (const row of await session.rows(claimSql(claims.length), params)) {
-      stored.set(`${agentId}\u0000${String(row.counter)}\u0000${this.codec.readTime(row.window_start).getTime()}`, integer(row, 'used'));
+  private async claimAtRows(session: SqlSession, agentId: string, slots: Slot[], state: BatchCounters | null): Promise<boolean> {
+    const params = slots.flatMap((s) => counterParams(this.codec, agentId, s.claim, s.claim.amount, s.claim.cap - (s.entry?.pending ?? 0)));
+    const returned = new Map<string, number>();
+    // SQLite stores times as epoch milliseconds (sqliteCodec): the key is built from the row as it comes.
+    for (const row of await session.rows(claimSql(slots.length), params)) returned.set(`${agentId}\u0000${String(row.counter)}\u0000${Number(row.window_start)}`, integer(row, 'used'));
+    const taken = slots.filter((s) => returned.has(s.key));
+    if (taken.length < slots.length) {
+      if (taken.length > 0) await this.adjust(session, agentId, taken.map((s) => ({ ...s.claim, amount: -s.claim.amount })));
+      return false;
     }
-    const taken = claims.filter((c) => stored.has(keyOf(agentId, c)));
-    if (taken.length < claims.length) {
-      if (taken.length > 0) await this.adjust(session, agentId, taken.map((c) => ({ ...c, amount: -c.amount })));
-      return null;
+    for (const slot of slots) {
+      slot.stored = returned.get(slot.key)!;
+      if (slot.entry) slot.entry.stored = slot.stored;
+      else if (state) state.rows.set(slot.key, (slot.entry = { agentId, row: slot.claim, stored: slot.stored, pending: 0, cap: slot.claim.cap }));
     }
-    for (const claim of state ? claims : []) {
-      const key = keyOf(agentId, claim);
-      const entry = state!.rows.get(key);
-      if (entry) entry.stored = stored.get(key)!;
-      else state!.rows.set(key, { agentId, row: claim, stored: stored.get(key)!, pending: 0, cap: claim.cap });
-    }
-    return stored;
+    return true;
   }
 
   /** The first claim (in `merged` order) without room, with its counter's value; nothing was claimed. */

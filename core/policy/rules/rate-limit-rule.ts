@@ -2,7 +2,8 @@ import { windowAt, type WindowSize } from '../../usage/windows.js';
 import { limitRefusal } from '../limit-refusals.js';
 import type { LimitClaim, LimitRule } from '../outbound-action.js';
 
-const SIZES: readonly Exclude<WindowSize, 'month'>[] = ['minute', 'hour', 'day'];
+/** In the order of their counters' names, the order the repository claims them in: then it need not sort them. */
+const SIZES: readonly Exclude<WindowSize, 'month'>[] = ['day', 'hour', 'minute'];
 
 /** Actions per minute, hour and day, per action type (sms, email, whatsapp, call). */
 export const rateLimitRule: LimitRule = {
