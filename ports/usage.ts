@@ -113,7 +113,8 @@ export interface UsageRepository {
    * current value. Atomic across server processes: two reservations never both take the last unit. It
    * is its own transaction (one statement where the database allows it), so the counter rows are locked
    * only for that instant, never across the action's other writes; a crash afterwards leaves `held`
-   * records that the sweeper resolves when their hold expires.
+   * records that the sweeper resolves when their hold expires. Where Database.reservesWithAction, the
+   * policy makes it inside the action's transaction instead, and it must hold there too (undone with it).
    */
   reserve(agentId: string, claims: readonly CounterClaim[], records: readonly UsageRecord[]): Promise<ClaimOutcome>;
   /** Adds (or, negative, removes) amounts regardless of caps: releases, settlements, refusal counts. */
