@@ -26,7 +26,9 @@ export const CLAIM_REFUSED = 'CU001';
 
 /**
  * The counters' CTE runs first (the guard's subquery reads it); the records' insert runs after it, and a raise of
- * the guard undoes both. A fresh row takes no WHERE, so the guard checks `used <= cap` on every returned row.
+ * the guard undoes both. A fresh row takes no WHERE, so the guard checks `used <= cap` on every returned row. The
+ * guard is a subquery of its own, which PostgreSQL runs once before any row (a one-time filter): called in the
+ * WHERE directly, a volatile function runs per returned row, so never when every counter was refused.
  * Window starts come back as epoch milliseconds: a timestamp parsed into a Date cost the server ≈ 15 µs per send.
  */
 const CLAIM =
@@ -42,7 +44,7 @@ const CLAIM =
   'markup_bp, currency, cost_source, state, held_until, shares, message_id, call_id, created_at, updated_at) ' +
   `SELECT * FROM unnest(${arrayParams(RECORD_TYPES, COUNTER_TYPES.length)})` +
   ') SELECT agent_id, counter, (extract(epoch FROM window_start) * 1000)::bigint AS start_ms, used FROM claimed ' +
-  'WHERE comms_usage_claimed((SELECT count(*) FROM claimed WHERE used <= cap) = cardinality($1::text[]))';
+  'WHERE (SELECT comms_usage_claimed((SELECT count(*) FROM claimed WHERE used <= cap) = cardinality($1::text[])))';
 
 export interface Reservation {
   agentId: string;

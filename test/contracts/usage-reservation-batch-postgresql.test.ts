@@ -175,6 +175,19 @@ describe.skipIf(!POSTGRES_URL)('PostgreSQL usage reservations batched', () => {
     expect(tally).toEqual({ inTurn: 1, together: 3, errors: ['CU001'] });
   });
 
+  it('refuses a batch whose every counter is full without storing any of its records (the guard runs with no counter row returned)', async () => {
+    const { usage, tally } = await repository();
+    const a = agent('agt_a');
+    await usage.reserve(a, [claim('only', 1, 1)], []);
+    await settled();
+    const outcomes = await Promise.all([0, 1, 2].map((i) => usage.reserve(a, [claim('only', 1, 1)], [record(a, `use_full_${n}_${i}`)])));
+    expect(outcomes).toEqual([0, 1, 2].map(() => ({ ok: false, refused: claim('only', 1, 1), used: 1 })));
+    expect((await Promise.all([0, 1, 2].map((i) => usage.findByMessage(`msg_use_full_${n}_${i}`)))).flat()).toEqual([]);
+    // The first alone: refused by the plain statement, then by the call; the agent is near its cap, so the other
+    // two go straight to one call.
+    expect(tally).toEqual({ inTurn: 2, together: 2, errors: ['CU001'] });
+  });
+
   it('decides several agents in one batch, each against its own counters', async () => {
     const { usage, tally } = await repository();
     const [a, b, c] = [agent('agt_a'), agent('agt_b'), agent('agt_c')];
