@@ -1,7 +1,8 @@
 /**
- * PostgreSQL reservations that arrive while one is in flight share one call of comms_reserve_usage
- * (postgresql-reservation-batch.ts). Each must still be all or nothing on its own, the caps exact, a failing batch
- * must fall back to one call per reservation, and batches from two pools (two server processes) must not deadlock.
+ * PostgreSQL reservations that arrive while one is in flight share one statement (postgresql-reservation-batch.ts):
+ * the plain claim of postgresql-reservation-claim.ts when every counter has room for the whole batch, else one call
+ * of comms_reserve_usage. Each must still be all or nothing on its own, the caps exact, a failing batch must fall
+ * back to one statement per reservation, and batches from two pools (two server processes) must not deadlock.
  * The executor is the real one, wrapped only to count the reservation statements and the errors they raise.
  */
 import { tmpdir } from 'node:os';
