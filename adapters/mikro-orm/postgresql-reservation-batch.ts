@@ -2,16 +2,21 @@
  * PostgreSQL usage reservations, written together. With usage limits on, every send reserves its budget first:
  * one statement and round trip of its own, about one in four of a send's statements, and all the sends of an
  * agent queue on the same counter rows, locked until each commit. Here a reservation goes out at once when no
- * batch is in flight, and the reservations that arrive meanwhile go out together in one call of the
- * `comms_reserve_usage` function (migration Migration20261205110100_usage_reserve_batch, which holds the locking,
- * durability and deadlock arguments): it decides each reservation in turn, all or nothing, so the caps are exact
- * as with one statement each. Each caller gets its own outcome once the batch is committed. A batch that fails
- * (a bad record) is written again one reservation at a time, so that only the bad one fails.
+ * batch is in flight, and the reservations that arrive meanwhile go out together in one statement: first the
+ * plain statement of postgresql-reservation-claim.ts, which admits the whole batch when every counter has room
+ * for all of it (the common case, and half the work for PostgreSQL), else a call of the `comms_reserve_usage`
+ * function (migration Migration20261205110100_usage_reserve_batch, which holds the locking, durability and
+ * deadlock arguments): it decides each reservation in turn, all or nothing, so the caps are exact as with one
+ * statement each. Each caller gets its own outcome once the batch is committed. A batch that fails (a bad
+ * record) is written again one reservation at a time, so that only the bad one fails.
  */
-import type { ClaimOutcome, CounterClaim, UsageRecord } from '../../ports/usage.js';
+import type { ClaimOutcome, CounterClaim } from '../../ports/usage.js';
 import { GroupBatch, type GroupBatchOptions } from './group-batch.js';
+import { CLAIM_REFUSED, claimTogether, safeInteger, type Reservation } from './postgresql-reservation-claim.js';
 import { timeParam } from './row-values.js';
-import type { SqlCodec, SqlExecutor, SqlRow } from './sql-executor.js';
+import type { SqlArgument, SqlCodec, SqlExecutor, SqlRow } from './sql-executor.js';
+
+export type { Reservation } from './postgresql-reservation-claim.js';
 
 /** One text whatever the batch (prepared once per connection): the reservations travel as one jsonb array. */
 const RESERVE = 'SELECT refused_claim, counter_values FROM comms_reserve_usage(?::jsonb)';
@@ -22,18 +27,25 @@ const RESERVE = 'SELECT refused_claim, counter_values FROM comms_reserve_usage(?
  */
 export const DEFAULT_RESERVATION_BATCH: GroupBatchOptions = { concurrency: 2, maxBatch: 128 };
 
-export interface Reservation {
-  agentId: string;
-  /** Merged (one per counter row) and in the order the first refusal is looked for. */
-  claims: readonly CounterClaim[];
-  records: readonly UsageRecord[];
-}
+/**
+ * How long the agents of a batch the plain statement could not admit go straight to comms_reserve_usage: near a
+ * cap, their next batches would be refused by it too, each a statement spent for nothing.
+ */
+const NEAR_CAP_MS = 1_000;
 
 export class PostgresqlReservations {
   private readonly batch: GroupBatch<Reservation, ClaimOutcome> | null;
+  /** The plain statement's executor: only outside a transaction (its refusal undoes the statement's transaction). */
+  private readonly arrayRows: ((sql: string, params: readonly SqlArgument[]) => Promise<SqlRow[]>) | null;
+  /** Agent id → until when its reservations skip the plain statement (NEAR_CAP_MS). */
+  private readonly nearCap = new Map<string, number>();
 
-  /** `options` null: every reservation is its own call (inside a transaction, whose statements stay its own). */
+  /**
+   * `options` null: every reservation is its own call of comms_reserve_usage (inside a transaction, whose
+   * statements stay its own).
+   */
   constructor(private readonly sql: SqlExecutor, options: GroupBatchOptions | null) {
+    this.arrayRows = options && sql.arrayRows ? sql.arrayRows.bind(sql) : null;
     this.batch = options
       ? new GroupBatch<Reservation, ClaimOutcome>({ writeBatch: (items) => this.write(items), writeAlone: async (item) => (await this.write([item]))[0]! }, options)
       : null;
@@ -44,6 +56,27 @@ export class PostgresqlReservations {
   }
 
   private async write(items: readonly Reservation[]): Promise<ClaimOutcome[]> {
+    if (this.arrayRows && !this.anyNearCap(items)) {
+      try {
+        return await claimTogether(this.arrayRows, this.sql.codec, items);
+      } catch (err) {
+        if ((err as { code?: unknown }).code !== CLAIM_REFUSED) throw err;
+        const until = Date.now() + NEAR_CAP_MS;
+        for (const item of items) this.nearCap.set(item.agentId, until);
+      }
+    }
+    return this.decideInTurn(items);
+  }
+
+  private anyNearCap(items: readonly Reservation[]): boolean {
+    if (this.nearCap.size === 0) return false;
+    const now = Date.now();
+    for (const [agentId, until] of this.nearCap) if (until <= now) this.nearCap.delete(agentId);
+    return items.some((item) => this.nearCap.has(item.agentId));
+  }
+
+  /** One call of comms_reserve_usage: each reservation decided in turn against what the ones before it left. */
+  private async decideInTurn(items: readonly Reservation[]): Promise<ClaimOutcome[]> {
     const { codec } = this.sql;
     const param = codec.json(items.map((item) => reservationJson(item, codec)));
     const rows = await this.sql.run((session) => session.rows(RESERVE, [param]));
@@ -59,13 +92,6 @@ function outcome(claims: readonly CounterClaim[], row: SqlRow): ClaimOutcome {
     return { ok: true, values: claims.map((c, i) => ({ counter: c.counter, windowStart: c.windowStart, windowEnd: c.windowEnd, used: values[i]! })) };
   }
   return { ok: false, refused: claims[Number(row.refused_claim)]!, used: values[0]! };
-}
-
-/** node-postgres returns bigint values as strings. */
-function safeInteger(value: unknown): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n)) throw new TypeError('comms_reserve_usage answered a counter value that is not an integer.');
-  return n;
 }
 
 /** A reservation as an element of the function's parameter (see the migration for its shape). */

@@ -28,6 +28,7 @@ const ALL_MIGRATIONS = [
   'Migration20261203150100_mcp_session_subscriptions',
   'Migration20261204100100_agent_change_notify',
   'Migration20261205110100_usage_reserve_batch',
+  'Migration20261206100100_usage_claim_guard',
 ];
 const now = new Date('2026-11-24T10:00:00.123Z');
 const OLD_AGENT: AgentRecord = {

@@ -1,7 +1,8 @@
 /**
- * PostgreSQL reservations that arrive while one is in flight share one call of comms_reserve_usage
- * (postgresql-reservation-batch.ts). Each must still be all or nothing on its own, the caps exact, a failing batch
- * must fall back to one call per reservation, and batches from two pools (two server processes) must not deadlock.
+ * PostgreSQL reservations that arrive while one is in flight share one statement (postgresql-reservation-batch.ts):
+ * the plain claim of postgresql-reservation-claim.ts when every counter has room for the whole batch, else one call
+ * of comms_reserve_usage. Each must still be all or nothing on its own, the caps exact, a failing batch must fall
+ * back to one statement per reservation, and batches from two pools (two server processes) must not deadlock.
  * The executor is the real one, wrapped only to count the reservation statements and the errors they raise.
  */
 import { tmpdir } from 'node:os';
@@ -26,28 +27,34 @@ const AGENTS = ['agt_a', 'agt_b', 'agt_c', 'agt_d'];
 /** Lets a finished batch leave the queue (its callers resume before it does), so the next reservation goes alone. */
 const settled = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** The reservation statements an executor ran, and the errors they raised. */
-interface Tally { statements: number; errors: string[] }
+/**
+ * The reservation statements an executor ran: calls of comms_reserve_usage (`inTurn`) and one-statement claims
+ * (`together`, guarded by comms_usage_claimed), and the errors they raised.
+ */
+interface Tally { inTurn: number; together: number; errors: string[] }
 
-function counted(executor: SqlExecutor, tally: Tally): SqlExecutor {
+function counted(executor: PostgresqlExecutor, tally: Tally): SqlExecutor {
+  const watched = async <T>(sql: string, statement: () => Promise<T>): Promise<T> => {
+    if (sql.includes('comms_reserve_usage')) tally.inTurn++;
+    else if (sql.includes('comms_usage_claimed')) tally.together++;
+    else return statement();
+    try {
+      return await statement();
+    } catch (err) {
+      tally.errors.push(String((err as { code?: unknown }).code ?? err));
+      throw err;
+    }
+  };
   const watch = (session: SqlSession): SqlSession => ({
     run: (sql, params) => session.run(sql, params),
-    rows: async (sql, params) => {
-      if (!sql.includes('comms_reserve_usage')) return session.rows(sql, params);
-      tally.statements++;
-      try {
-        return await session.rows(sql, params);
-      } catch (err) {
-        tally.errors.push(String((err as { code?: unknown }).code ?? err));
-        throw err;
-      }
-    },
+    rows: (sql, params) => watched(sql, () => session.rows(sql, params)),
   });
   return {
     dialect: executor.dialect, codec: executor.codec, drain: () => executor.drain(),
     run: (work) => executor.run((session) => work(watch(session))),
     read: (work) => executor.read((session) => work(watch(session))),
     atomic: (work) => executor.atomic((session) => work(watch(session))),
+    arrayRows: (sql, params) => watched(sql, () => executor.arrayRows(sql, params)),
   };
 }
 
@@ -68,7 +75,7 @@ describe.skipIf(!POSTGRES_URL)('PostgreSQL usage reservations batched', () => {
 
   /** A repository that batches with `concurrency` batches in flight (one: the next ones wait and share one statement). */
   const repository = async (concurrency = 1): Promise<{ usage: SqlUsageRepository; tally: Tally }> => {
-    const tally: Tally = { statements: 0, errors: [] };
+    const tally: Tally = { inTurn: 0, together: 0, errors: [] };
     return { usage: new SqlUsageRepository(counted(await pool(), tally), () => undefined, { concurrency, maxBatch: 128 }), tally };
   };
 
@@ -120,8 +127,32 @@ describe.skipIf(!POSTGRES_URL)('PostgreSQL usage reservations batched', () => {
     // The records of the admitted ones only.
     const stored = await Promise.all(outcomes.map(async (_, i) => (await usage.findByMessage(`msg_use_race_${n}_${i}`)).length));
     expect(stored).toEqual(outcomes.map((o) => (o.ok ? 1 : 0)));
-    // The first went alone; the other 39 waited for it and shared one statement.
-    expect(tally).toEqual({ statements: 2, errors: [] });
+    // The first went alone; the other 39 waited for it and shared one statement, which could not admit them all
+    // (CU001, nothing done) and then one call deciding each in turn.
+    expect(tally).toEqual({ inTurn: 1, together: 2, errors: ['CU001'] });
+    // Near its cap, the agent's next reservations go straight to the call.
+    expect(await usage.reserve(a, [claim('race', 1, 10)], [])).toEqual({ ok: false, refused: claim('race', 1, 10), used: 10 });
+    expect(tally).toEqual({ inTurn: 2, together: 2, errors: ['CU001'] });
+  });
+
+  it('admits a batch far from its caps in one plain statement, each reservation seeing the counters as if claimed in turn', async () => {
+    const { usage, tally } = await repository();
+    const [a, b] = [agent('agt_a'), agent('agt_b')];
+    const outcomes = await Promise.all(Array.from({ length: 12 }, (_, i) => {
+      const id = i % 3 === 2 ? b : a;
+      return usage.reserve(id, [claim('sms', 1, 1_000), claim('spend', 10, 1_000_000), claim(`contact:${i % 2}`, 1, 50)], [record(id, `use_far_${n}_${i}`)]);
+    }));
+    expect(outcomes.map((o) => (o.ok ? o.values.map((v) => `${v.counter}=${v.used}`).join(' ') : 'refused'))).toEqual([
+      // a: sends 0, 1, 3, 4, 6, 7, 9, 10; b: sends 2, 5, 8, 11. Contacts alternate by send. Claims in name order.
+      'contact:0=1 sms=1 spend=10', 'contact:1=1 sms=2 spend=20', 'contact:0=1 sms=1 spend=10', 'contact:1=2 sms=3 spend=30',
+      'contact:0=2 sms=4 spend=40', 'contact:1=1 sms=2 spend=20', 'contact:0=3 sms=5 spend=50', 'contact:1=3 sms=6 spend=60',
+      'contact:0=2 sms=3 spend=30', 'contact:1=4 sms=7 spend=70', 'contact:0=4 sms=8 spend=80', 'contact:1=2 sms=4 spend=40',
+    ]);
+    expect(await usedBy(usage, a)).toEqual({ sms: 8, spend: 80, 'contact:0': 4, 'contact:1': 4 });
+    expect(await usedBy(usage, b)).toEqual({ sms: 4, spend: 40, 'contact:0': 2, 'contact:1': 2 });
+    expect((await Promise.all(outcomes.map((_, i) => usage.findByMessage(`msg_use_far_${n}_${i}`)))).map((r) => r.length)).toEqual(outcomes.map(() => 1));
+    // The first alone, the other eleven in one statement; no call of comms_reserve_usage.
+    expect(tally).toEqual({ inTurn: 0, together: 2, errors: [] });
   });
 
   it('leaves no trace of a reservation refused inside a batch: no claim, no record, no counter row created for it', async () => {
@@ -141,7 +172,21 @@ describe.skipIf(!POSTGRES_URL)('PostgreSQL usage reservations batched', () => {
     expect(await usedBy(usage, a)).toEqual({ free: 16, full: 1 });
     expect(await usage.findByMessage(`msg_use_refused_${n}`)).toEqual([]);
     expect(await usage.findByMessage(`msg_use_admitted_${n}`)).toHaveLength(1);
-    expect(tally).toEqual({ statements: 3, errors: [] });
+    // The batch of two: refused by the plain statement (CU001, which undoes it), then decided in turn.
+    expect(tally).toEqual({ inTurn: 1, together: 3, errors: ['CU001'] });
+  });
+
+  it('refuses a batch whose every counter is full without storing any of its records (the guard runs with no counter row returned)', async () => {
+    const { usage, tally } = await repository();
+    const a = agent('agt_a');
+    await usage.reserve(a, [claim('only', 1, 1)], []);
+    await settled();
+    const outcomes = await Promise.all([0, 1, 2].map((i) => usage.reserve(a, [claim('only', 1, 1)], [record(a, `use_full_${n}_${i}`)])));
+    expect(outcomes).toEqual([0, 1, 2].map(() => ({ ok: false, refused: claim('only', 1, 1), used: 1 })));
+    expect((await Promise.all([0, 1, 2].map((i) => usage.findByMessage(`msg_use_full_${n}_${i}`)))).flat()).toEqual([]);
+    // The first alone: refused by the plain statement, then by the call; the agent is near its cap, so the other
+    // two go straight to one call.
+    expect(tally).toEqual({ inTurn: 2, together: 2, errors: ['CU001'] });
   });
 
   it('decides several agents in one batch, each against its own counters', async () => {
@@ -160,7 +205,7 @@ describe.skipIf(!POSTGRES_URL)('PostgreSQL usage reservations batched', () => {
     expect(await usedBy(usage, a)).toEqual({ sms: 2, spend: 10 });
     expect(await usedBy(usage, b)).toEqual({ sms: 2, spend: 20 });
     expect(await usedBy(usage, c)).toEqual({ sms: 2 });
-    expect(tally).toEqual({ statements: 3, errors: [] });
+    expect(tally).toEqual({ inTurn: 1, together: 3, errors: ['CU001'] });
   });
 
   it('writes a failing batch again one reservation at a time: only the bad one fails', async () => {
@@ -181,7 +226,7 @@ describe.skipIf(!POSTGRES_URL)('PostgreSQL usage reservations batched', () => {
     expect(await usedBy(usage, a)).toEqual({ sms: 3 });
     expect(await usage.findByMessage(`msg_use_ok2_${n}`)).toHaveLength(1);
     // One alone, the failed batch of three, then each of the three alone.
-    expect(tally).toEqual({ statements: 5, errors: ['23505', '23505'] });
+    expect(tally).toEqual({ inTurn: 0, together: 5, errors: ['23505', '23505'] });
   });
 
   it('does not deadlock when two pools batch against each other over the same counters in opposite orders', async () => {
@@ -197,7 +242,8 @@ describe.skipIf(!POSTGRES_URL)('PostgreSQL usage reservations batched', () => {
     expect(outcomes.every((o) => o.ok)).toBe(true);
     expect([...one.tally.errors, ...two.tally.errors]).toEqual([]);
     // Both pools did share statements (fewer statements than reservations).
-    expect(one.tally.statements + two.tally.statements).toBeLessThan(outcomes.length / 2);
+    const statements = one.tally.inTurn + one.tally.together + two.tally.inTurn + two.tally.together;
+    expect(statements).toBeLessThan(outcomes.length / 2);
     // Per agent, round and pool: three reservations, of the first 2, 3 and 4 counters.
     for (const id of agents) expect(await usedBy(one.usage, id)).toMatchObject({ 'a:minute': 120, 'b:hour': 120, 'c:day': 80, 'd:spend': 40 });
   });

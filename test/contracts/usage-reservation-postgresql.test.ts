@@ -61,4 +61,12 @@ describe.skipIf(!POSTGRES_URL)('PostgreSQL usage reservation (one pooled connect
     expect(await usage.reserve('agt_async', [claim('sms:minute', 1, 1), claim('spend:day', 5, 100)], [])).toMatchObject({ ok: false, refused: { counter: 'sms:minute' } });
     expect(await setting()).toBe('on');
   });
+
+  it('leaves it so after the one-statement claim of a batching repository too, admitted or refused (CU001, then one call)', async () => {
+    const batching = new SqlUsageRepository(executor, () => undefined, { concurrency: 1, maxBatch: 8 });
+    expect(await batching.reserve('agt_async', [claim('sms:hour', 1, 1), claim('spend:day', 5, 100)], [])).toMatchObject({ ok: true });
+    expect(await setting()).toBe('on');
+    expect(await batching.reserve('agt_async', [claim('sms:hour', 1, 1), claim('spend:day', 5, 100)], [])).toMatchObject({ ok: false, refused: { counter: 'sms:hour' } });
+    expect(await setting()).toBe('on');
+  });
 });
