@@ -2,7 +2,7 @@
  * WAL checkpoints of the SQLite file in a worker thread, off the event loop. By default the writer checkpoints
  * itself, inside the COMMIT that takes the WAL past 1,000 pages: it copies those pages into the database file and
  * fsyncs both files (synchronous = NORMAL syncs only there), and better-sqlite3 being synchronous, the event loop
- * waits the while: measured, ~100 fsyncs per 10,000 sends, 5 ms each, ~50 µs of stalled loop per send.
+ * waits the while (strace of the bench server, on a loaded machine: 99 fsyncs in 10,000 sends, ~5 ms each).
  *
  * Here a connection of its own, in a worker, runs a PASSIVE checkpoint (it never waits for the writer or a reader)
  * shortly after writes. The writer keeps its own automatic checkpoint, at a higher mark (WRITER_CHECKPOINT_PAGES in
