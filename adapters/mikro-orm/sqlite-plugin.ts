@@ -11,6 +11,7 @@ import type { Database } from '../../ports/repositories.js';
 import { MikroOrmDatabase } from './mikro-orm-database.js';
 import { applyPendingMigrations } from './migrations/pending-migrations.js';
 import { sharedOrmOptions } from './orm-options.js';
+import { SqliteCheckpointer } from './sqlite-checkpointer.js';
 import { SqliteReaders } from './sqlite-readers.js';
 import { SqliteGroupCommit, type SqliteConnection, type SqliteConnectionPool } from './sqlite-group-commit.js';
 
@@ -19,6 +20,14 @@ export interface SqliteOptions {
 }
 
 export const DEFAULT_SQLITE_FILE = 'agentos-comms.sqlite';
+
+/**
+ * WAL pages at which the writer checkpoints itself (SQLite's default: 1,000). The checkpoint thread
+ * (sqlite-checkpointer.ts) copies pages long before; the writer's own checkpoint then finds little left to copy
+ * and lets the WAL start over, four times less often than by default, and bounds the WAL (~16 MB) if the thread
+ * falls behind.
+ */
+export const WRITER_CHECKPOINT_PAGES = 4000;
 
 export function sqliteFilePath(options: SqliteOptions, ctx: Pick<PluginContext, 'configDir' | 'dataDir'>): string {
   if (options.path === undefined) return join(ctx.dataDir, DEFAULT_SQLITE_FILE);
@@ -35,6 +44,7 @@ export function configureSqliteConnection(
     connection.pragma('journal_mode = WAL');
     // With WAL, NORMAL is durable across application crashes; only an OS crash may lose the last commits.
     connection.pragma('synchronous = NORMAL');
+    connection.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
     connection.pragma('busy_timeout = 5000');
     connection.pragma('foreign_keys = ON');
     // Statement journals in memory: every insert into messages fires the contact trigger, so SQLite keeps a
@@ -73,16 +83,29 @@ export async function openSqliteDatabase(options: SqliteOptions, ctx: PluginCont
     pool: { afterCreate: configureSqliteConnection },
   });
   const knexClient = orm.em.getConnection().getKnex().client;
+  const checkpointer = file === ':memory:' ? null : new SqliteCheckpointer(file, undefined, (err) => logger.warn({ err }, 'WAL checkpoint thread'));
   const pool: SqliteConnectionPool = {
     acquire: async () => (await knexClient.acquireConnection()) as SqliteConnection,
-    release: (connection) => void knexClient.releaseConnection(connection),
+    release: (connection) => {
+      void knexClient.releaseConnection(connection);
+      // A batch was committed: its pages are copied from the WAL in the checkpoint thread, off the event loop.
+      checkpointer?.written();
+    },
   };
   const migrate = () => applyPendingMigrations(
     orm, 'sqlite', async () => (await import('./migrations/sqlite/sqlite-migrations.js')).SQLITE_MIGRATIONS,
     (up) => withTemporaryFiles((sql) => orm.em.getConnection().execute(sql), () => up()),
   );
   const readers = file === ':memory:' ? null : new SqliteReaders(file);
-  return new MikroOrmDatabase(orm, new SqliteGroupCommit(pool, readers), migrate, logger, file === ':memory:' ? 'SQLite in memory' : `SQLite file ${file}`);
+  // The executor closes its readers once its last batch is committed: the checkpoint thread stops with them.
+  const closing = readers && {
+    read: readers.read.bind(readers),
+    close: async () => {
+      await readers.close();
+      await checkpointer?.close();
+    },
+  };
+  return new MikroOrmDatabase(orm, new SqliteGroupCommit(pool, closing), migrate, logger, file === ':memory:' ? 'SQLite in memory' : `SQLite file ${file}`);
 }
 
 export default definePlugin<'db', SqliteOptions>({

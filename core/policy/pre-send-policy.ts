@@ -56,7 +56,9 @@ export async function checkOutbound(ctx: UseCaseContext, action: OutboundAction)
   const claims: LimitClaim[] = [];
   for (const rule of POLICY_RULES) {
     try {
-      claims.push(...(await rule.evaluate(input)));
+      // Most rules answer at once: awaited only when they return a promise, each await being a turn of the microtask queue.
+      const evaluated = rule.evaluate(input);
+      claims.push(...(evaluated instanceof Promise ? await evaluated : evaluated));
     } catch (err) {
       if (isDomainError(err)) await recordRefusal(ctx, action, rule.name, err);
       throw err;

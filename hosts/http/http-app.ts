@@ -148,7 +148,7 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost, defences: HttpD
   registerAdminConsole(router);
 
   const { allowedOrigins } = app.loaded.config.server.mcp;
-  router.all('/mcp', async (ctx) => {
+  const mcpRoute = async (ctx: Koa.Context): Promise<void> => {
     // Before the token: a rebinding page must learn nothing, and the check costs nothing.
     checkOrigin(ctx.get('origin') || undefined, ctx.get('host') || undefined, app.ports.settings.publicBaseUrl, allowedOrigins);
     const who = await caller(ctx);
@@ -156,7 +156,9 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost, defences: HttpD
     const transport = await mcp.transportFor(ctx.req, who, body);
     ctx.respond = false;
     await transport.handleRequest(ctx.req, ctx.res, body);
-  });
+  };
+  // The router's own match of /mcp takes its other spellings (/MCP, /mcp/); /mcp itself is served before the router (below).
+  router.all('/mcp', mcpRoute);
 
   for (const useCase of app.runner.useCases) {
     const method = useCase.rest.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -243,6 +245,8 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost, defences: HttpD
     ctx.body = Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength);
   });
 
+  // Every MCP call, ahead of the router, which would test each of its routes (one per REST use case) against the path.
+  koa.use((ctx, next) => (ctx.path === '/mcp' ? mcpRoute(ctx) : next()));
   const webhookRoutes = webhooks.routes();
   const webhookMethods = webhooks.allowedMethods();
   koa.use((ctx, next) => {

@@ -12,6 +12,7 @@ import type { Logger } from '../../ports/runtime.js';
 import type { McpHttpSettings } from '../config/app-config.js';
 import type { UseCaseRunner } from '../shared/use-case-runner.js';
 import { AnsweringTransport } from './answering-transport.js';
+import { routeRequestsDirectly } from './direct-requests.js';
 import { createMcpServer, toolAudienceOf, toolsOf, type McpServerExtension, type ToolAudience } from './mcp-server.js';
 
 interface Session {
@@ -231,6 +232,7 @@ export class StreamableHttpHost {
     // The SDK reports answers it could not deliver (the client left) here; they are not server failures.
     server.onerror = (err) => this.logger?.debug({ err }, 'MCP message not delivered');
     await server.connect(transport);
+    routeRequestsDirectly(server, transport);
     if (record) {
       await transport.restore({
         protocolVersion: record.protocolVersion,

@@ -6,6 +6,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { AnsweringTransport } from '../../hosts/mcp/answering-transport.js';
 import { LeanHttpTransport } from '../../hosts/mcp/lean-http-transport.js';
+import { routeRequestsDirectly } from '../../hosts/mcp/direct-requests.js';
 
 type Kind = 'sdk' | 'lean' | 'answering';
 type HttpTransport = StreamableHTTPServerTransport | LeanHttpTransport;
@@ -36,8 +37,11 @@ afterEach(async () => {
   }));
 });
 
-/** One session's transport and SDK Server with two tools: `echo` answers at once, `slow` when released. */
-async function serve(kind: Kind): Promise<Harness> {
+/**
+ * One session's transport and SDK Server with two tools: `echo` answers at once, `slow` when released. `direct`:
+ * requests go straight to the SDK's request entry (direct-requests.ts), as the host connects its sessions.
+ */
+async function serve(kind: Kind, direct = false): Promise<Harness> {
   const transport = transportOf(kind);
   const server = new Server({ name: 'transport-test', version: '1.0.0' }, { capabilities: { tools: {} } });
   const errors: Error[] = [];
@@ -54,6 +58,7 @@ async function serve(kind: Kind): Promise<Harness> {
     return { content: [{ type: 'text' as const, text: `answer to ${request.params.name}` }] };
   });
   await server.connect(transport);
+  if (direct) expect(routeRequestsDirectly(server, transport)).toBe(true);
   // The host hands the transport the parsed body (the answering promise needs its ids); the plain transports
   // read it themselves here, to cover that path too.
   const http = createServer((req, res) => {
@@ -102,8 +107,8 @@ async function outcome(res: Response): Promise<Outcome> {
 }
 
 /** The same exchanges, in order, against one session; every answer as the client sees it. */
-async function exchange(kind: Kind): Promise<Outcome[]> {
-  const { url } = await serve(kind);
+async function exchange(kind: Kind, direct = false): Promise<Outcome[]> {
+  const { url } = await serve(kind, direct);
   const seen: Outcome[] = [];
   const step = async (body: unknown, headers?: Record<string, string | undefined>, method?: string) => {
     seen.push(await outcome(await request(url, body, headers, method)));
@@ -140,6 +145,8 @@ describe('LeanHttpTransport: MCP Streamable HTTP on node request and response', 
     const sdk = await exchange('sdk');
     const lean = await exchange('lean');
     expect(lean).toEqual(sdk);
+    // Requests handed straight to the SDK's request entry: the same answers to every exchange.
+    expect(await exchange('lean', true)).toEqual(sdk);
     // And what that is, so that a change in the SDK shows here rather than passing unnoticed.
     const [beforeInit, init, notification, badAccept, badType, badVersion, unknownSession, noSession, badJson, badMessage,
       bigBatch, batch, noVersion, reinit, put, badGetAccept, del, afterDelete] = lean;
@@ -202,8 +209,8 @@ describe('LeanHttpTransport: MCP Streamable HTTP on node request and response', 
     expect(await outcome(await request(url, call(1)))).toEqual(sse([answer(1)]));
   });
 
-  it('with the answering promise: refuses an id in flight (409), and a hung-up request is cancelled, not reported', async () => {
-    const { url, transport, errors, release, toolStarted } = await serve('answering');
+  it.each([false, true])('with the answering promise: refuses an id in flight (409), and a hung-up request is cancelled, not reported (requests straight to the SDK entry: %s)', async (direct) => {
+    const { url, transport, errors, release, toolStarted } = await serve('answering', direct);
     await (await request(url, initialize(), { 'mcp-session-id': undefined })).text();
     const gone = new AbortController();
     const pending = request(url, call(5, 'slow'), {}, 'POST', gone.signal).then((r) => r.text()).catch((err: unknown) => err);
