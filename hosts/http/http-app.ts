@@ -25,7 +25,7 @@ import { registerAdminConsole } from './admin-console.js';
 import type { HttpDefences } from './hardening/http-defences.js';
 import { checkOrigin } from './origin-check.js';
 import { OAuthResourceServer } from './oauth/oauth-resource-server.js';
-import { parseForm, parseJson, readRawBody, readRawBytes } from './read-body.js';
+import { isFormBody, parseForm, parseJson, readRawBody, readRawBytes } from './read-body.js';
 
 type Ctx = Koa.ParameterizedContext;
 
@@ -185,7 +185,7 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost, defences: HttpD
       const limits = await admitWebhook(ports, channel, agentId, head);
       const rawBytes = await readRawBytes(ctx.req, Math.min(limits.maxBodyBytes ?? limit, limit));
       const rawBody = rawBytes.toString('utf8');
-      const params = ctx.is('application/x-www-form-urlencoded') ? parseForm(rawBody, limits.maxFormFields) : {};
+      const params = isFormBody(ctx.req.headers['content-type']) ? parseForm(rawBody, limits.maxFormFields) : {};
       const reply = await handle(ports, agentId, { ...head, agentId, rawBody, rawBytes, params, requestId: ctx.state.requestId as string });
       ctx.type = reply.contentType;
       ctx.body = reply.body;

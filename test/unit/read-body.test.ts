@@ -1,7 +1,7 @@
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readRawBytes } from '../../hosts/http/read-body.js';
+import { isFormBody, readRawBytes } from '../../hosts/http/read-body.js';
 
 /** A server handing each request's body (or the reading's failure) to `seen`, answering 204. */
 function bodyServer(seen: (outcome: Buffer | Error) => void): Promise<Server> {
@@ -38,5 +38,19 @@ describe('readRawBytes with a declared size', () => {
     req.write('only part of it');
     setTimeout(() => req.destroy(), 50);
     expect(await outcome).toBeInstanceOf(Error);
+  });
+});
+
+describe('isFormBody', () => {
+  it('knows a form by its media type, whatever the case, spacing and parameters', () => {
+    for (const type of ['application/x-www-form-urlencoded', 'Application/X-WWW-Form-Urlencoded', ' application/x-www-form-urlencoded ; charset=utf-8', 'application/x-www-form-urlencoded;charset=UTF-8']) {
+      expect(isFormBody(type), type).toBe(true);
+    }
+  });
+
+  it('refuses every other media type, and none', () => {
+    for (const type of [undefined, '', 'application/json', 'application/x-www-form-urlencoded-x', 'text/plain; x=application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+      expect(isFormBody(type), String(type)).toBe(false);
+    }
   });
 });
