@@ -66,7 +66,7 @@ const keepOwnLocation = {
  * esbuild's keepNames helper, made to define `name` only where it tells something: on a class or a `function`
  * (constructors, whose names MikroORM and inversify read) that does not carry it already. Identifiers are not
  * shortened, so nearly every one does, and only those esbuild renamed (top-level names of two modules that collide)
- * need it. Arrow functions, async functions and methods (no `prototype`: never constructed, never looked up by
+ * need it. Arrow functions, async functions and methods (no own `prototype`: never constructed, never looked up by
  * name) are left as created: a closure made per request (Koa's `onerror`, on-finished's listeners, a body
  * reader's handlers) no longer pays an Object.defineProperty (~0.3 µs, and a map of its own) each time; in a stack
  * trace it shows as anonymous, at its place in the bundle. The helper is matched exactly: a new esbuild that spells
@@ -76,7 +76,8 @@ function skipRedundantNames(source) {
   const helper = 'var __name=(target,value)=>__defProp(target,"name",{value,configurable:!0});';
   const parts = source.split(helper);
   if (parts.length !== 2) throw new Error(`bundle-server: esbuild's __name helper found ${parts.length - 1} times, expected once`);
-  return parts.join('var __name=(target,value)=>target.prototype===void 0||target.name===value?target:__defProp(target,"name",{value,configurable:!0});');
+  // Object.hasOwn, not `target.prototype`: reading a function's prototype makes the object it would be.
+  return parts.join('var __name=(target,value)=>!Object.hasOwn(target,"prototype")||target.name===value?target:__defProp(target,"name",{value,configurable:!0});');
 }
 
 const result = await build({
