@@ -1,4 +1,4 @@
-import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+import { Agent, createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isFormBody, readRawBytes } from '../../hosts/http/read-body.js';
@@ -38,6 +38,33 @@ describe('readRawBytes with a declared size', () => {
     req.write('only part of it');
     setTimeout(() => req.destroy(), 50);
     expect(await outcome).toBeInstanceOf(Error);
+  });
+});
+
+describe('readRawBytes of a body already whole when read', () => {
+  it('returns each body of requests one after another on a kept-alive connection, an empty one too', async () => {
+    const bodies: string[] = [];
+    // Read a turn later, as a webhook is (after its admission checks): the parser has the whole small body by then.
+    server = createServer((req, res) => {
+      setImmediate(() => {
+        readRawBytes(req, 1024).then((body) => bodies.push(body.toString('utf8')), (err: Error) => bodies.push(`error ${err.message}`))
+          .finally(() => res.writeHead(204).end());
+      });
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = server.address() as AddressInfo;
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const sockets = new Set<unknown>();
+    for (const body of ['From=%2B15550100190&Body=one', '', 'From=%2B15550100190&Body=two']) {
+      await new Promise<void>((resolve, reject) => {
+        const req = request({ port, method: 'POST', agent, headers: { 'content-length': String(Buffer.byteLength(body)) } }, (res) => res.resume().on('end', resolve));
+        req.on('socket', (socket) => sockets.add(socket)).on('error', reject);
+        req.end(body);
+      });
+    }
+    agent.destroy();
+    expect(bodies).toEqual(['From=%2B15550100190&Body=one', '', 'From=%2B15550100190&Body=two']);
+    expect(sockets.size).toBe(1);
   });
 });
 
