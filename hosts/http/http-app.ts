@@ -25,7 +25,8 @@ import { registerAdminConsole } from './admin-console.js';
 import type { HttpDefences } from './hardening/http-defences.js';
 import { checkOrigin } from './origin-check.js';
 import { OAuthResourceServer } from './oauth/oauth-resource-server.js';
-import { parseForm, parseJson, readRawBody, readRawBytes } from './read-body.js';
+import { isFormBody, parseForm, parseJson, readRawBody, readRawBytes } from './read-body.js';
+import { webhookRoutes } from './webhook-routes.js';
 
 type Ctx = Koa.ParameterizedContext;
 
@@ -187,7 +188,7 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost, defences: HttpD
       const limits = await admitWebhook(ports, channel, agentId, head);
       const rawBytes = await readRawBytes(ctx.req, Math.min(limits.maxBodyBytes ?? limit, limit));
       const rawBody = rawBytes.toString('utf8');
-      const params = ctx.is('application/x-www-form-urlencoded') ? parseForm(rawBody, limits.maxFormFields) : {};
+      const params = isFormBody(ctx.req.headers['content-type']) ? parseForm(rawBody, limits.maxFormFields) : {};
       const reply = await handle(ports, agentId, { ...head, agentId, rawBody, rawBytes, params, requestId: ctx.state.requestId as string });
       ctx.type = reply.contentType;
       ctx.body = reply.body;
@@ -203,23 +204,22 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost, defences: HttpD
   const incomingCall = webhook('telephony', receiveIncomingCall);
   const callStatus = webhook('telephony', receiveCallStatus);
   const email = webhook('email', receiveEmailWebhook);
-  // The webhooks have a router of their own, reached by their prefix: the main router tests every route's pattern
+  // The webhooks have routes of their own, reached by their prefix: the main router tests every route's pattern
   // (a hundred REST routes) on every request, a measurable share of a webhook's CPU.
-  const webhooks = new Router();
-  webhooks.post('/webhooks/sms', smsInbound);
-  webhooks.post('/webhooks/sms/status', smsStatus);
-  webhooks.post('/webhooks/voice', incomingCall);
-  webhooks.post('/webhooks/voice/status', callStatus);
-  webhooks.post('/webhooks/email', email);
-  webhooks.post('/webhooks/:agentId/sms', smsInbound);
-  webhooks.post('/webhooks/:agentId/sms/status', smsStatus);
-  webhooks.post('/webhooks/:agentId/voice', incomingCall);
-  webhooks.post('/webhooks/:agentId/voice/action', webhook('telephony', (ports, agentId, request) => receiveConversationEnd(ports, String(agentId), request)));
-  webhooks.post('/webhooks/:agentId/voice/status', callStatus);
-  webhooks.post('/webhooks/:agentId/voice/answer', webhook('telephony', (ports, agentId, request) => receiveCallAnswer(ports, String(agentId), request)));
-  webhooks.post('/webhooks/:agentId/voice/recording', webhook('telephony', (ports, agentId, request) => receiveRecording(ports, String(agentId), request)));
-  webhooks.post('/webhooks/:agentId/email', email);
-  webhooks.post('/webhooks/:agentId/whatsapp', webhook('whatsapp', (ports, agentId, request) => receiveWhatsAppWebhook(ports, String(agentId), request)));
+  const webhooks = webhookRoutes(
+    new Map([['sms', smsInbound], ['sms/status', smsStatus], ['voice', incomingCall], ['voice/status', callStatus], ['email', email]]),
+    new Map([
+      ['sms', smsInbound],
+      ['sms/status', smsStatus],
+      ['voice', incomingCall],
+      ['voice/action', webhook('telephony', (ports, agentId, request) => receiveConversationEnd(ports, String(agentId), request))],
+      ['voice/status', callStatus],
+      ['voice/answer', webhook('telephony', (ports, agentId, request) => receiveCallAnswer(ports, String(agentId), request))],
+      ['voice/recording', webhook('telephony', (ports, agentId, request) => receiveRecording(ports, String(agentId), request))],
+      ['email', email],
+      ['whatsapp', webhook('whatsapp', (ports, agentId, request) => receiveWhatsAppWebhook(ports, String(agentId), request))],
+    ]),
+  );
 
   // Unsubscribe links of marketing emails (signed, no login); POST is also RFC 8058 one-click.
   const unsubscribe = (method: 'GET' | 'POST') => async (ctx: Ctx) => {
@@ -247,12 +247,7 @@ export function createHttpApp(app: App, mcp: StreamableHttpHost, defences: HttpD
 
   // Every MCP call, ahead of the router, which would test each of its routes (one per REST use case) against the path.
   koa.use((ctx, next) => (ctx.path === '/mcp' ? mcpRoute(ctx) : next()));
-  const webhookRoutes = webhooks.routes();
-  const webhookMethods = webhooks.allowedMethods();
-  koa.use((ctx, next) => {
-    if (!ctx.path.startsWith('/webhooks/')) return next();
-    return webhookMethods(ctx as Parameters<typeof webhookMethods>[0], () => webhookRoutes(ctx as Parameters<typeof webhookRoutes>[0], next));
-  });
+  koa.use(webhooks);
   koa.use(router.routes());
   koa.use(router.allowedMethods());
   return koa;
