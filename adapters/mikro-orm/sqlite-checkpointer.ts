@@ -11,11 +11,14 @@
  * copied, so without it the WAL would keep growing under steady load), and what bounds the WAL should the worker
  * fall behind or stop. Durability is unchanged: a COMMIT is in the WAL before any caller is told, as before.
  *
- * The worker starts at the first checkpoint asked for, not with the database: a CLI command that writes nothing
- * never starts it. Its source is plain JavaScript evaluated from a string, as the readers' (sqlite-readers.ts).
+ * The worker starts only once the writer has committed `startAfterBatches` batches: a thread holds ~10 MB, which an
+ * idle or lightly used server (or a CLI command) would carry for nothing. Until then the writer checkpoints itself as
+ * SQLite does by default; when the thread starts, the writer's own mark goes up to `writerPagesWithThread`. Its
+ * source is plain JavaScript evaluated from a string, as the readers' (sqlite-readers.ts).
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import type { SqliteConnection } from './sqlite-group-commit.js';
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -54,21 +57,38 @@ export class SqliteCheckpointer {
   private closed = false;
   private readonly driver = createRequire(import.meta.url).resolve('better-sqlite3');
   private readonly waiters: Array<(result: CheckpointResult | null) => void> = [];
+  private batches = 0;
 
   constructor(
     private readonly file: string,
     /** How long after a write its checkpoint is asked for: the writes of that while share one checkpoint. */
     private readonly delayMs = 100,
     private readonly onError: (error: Error) => void = () => {},
+    /** Committed batches before the thread starts (see the module comment). */
+    private readonly startAfterBatches = 1,
+    /** The writer's own checkpoint mark, in WAL pages, once the thread runs (SQLite's default: 1,000). */
+    private readonly writerPagesWithThread = 4000,
   ) {}
 
-  /** A write batch was committed: a checkpoint follows within `delayMs`. */
-  written(): void {
+  /** Whether the checkpoint thread has been started. */
+  get started(): boolean {
+    return this.worker !== null;
+  }
+
+  /**
+   * `writer` (idle: between its batches) committed a write batch: a checkpoint follows within `delayMs`, once the
+   * thread has started.
+   */
+  written(writer: Pick<SqliteConnection, 'prepare'>): void {
     if (this.closed) return;
+    if (!this.worker) {
+      if (++this.batches < this.startAfterBatches) return;
+      this.ensureWorker();
+      // The thread copies pages long before: the writer's own checkpoint, rarer, lets the WAL start over and bounds it.
+      writer.prepare(`PRAGMA wal_autocheckpoint = ${this.writerPagesWithThread}`).run([]);
+    }
     this.dirty = true;
-    if (this.timer || this.running) return;
-    this.timer = setTimeout(() => this.run(), this.delayMs);
-    this.timer.unref();
+    this.schedule();
   }
 
   /** Resolves after the next checkpoint (null: none ran, the checkpointer is closed or failed). For tests and diagnostics. */
@@ -123,7 +143,13 @@ export class SqliteCheckpointer {
     if (!reply.ok) this.onError(new Error(`WAL checkpoint failed: ${reply.message}`));
     this.settle(reply.ok ? { log: reply.log, checkpointed: reply.checkpointed } : null);
     // Writes that came while it ran: their own checkpoint.
-    if (this.dirty) this.written();
+    if (this.dirty) this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer || this.running || this.closed) return;
+    this.timer = setTimeout(() => this.run(), this.delayMs);
+    this.timer.unref();
   }
 
   /** The worker is gone: no more checkpoints here; the writer's own checkpoint bounds the WAL from now on. */

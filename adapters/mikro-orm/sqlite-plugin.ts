@@ -22,12 +22,10 @@ export interface SqliteOptions {
 export const DEFAULT_SQLITE_FILE = 'agentos-comms.sqlite';
 
 /**
- * WAL pages at which the writer checkpoints itself (SQLite's default: 1,000). The checkpoint thread
- * (sqlite-checkpointer.ts) copies pages long before; the writer's own checkpoint then finds little left to copy
- * and lets the WAL start over, four times less often than by default, and bounds the WAL (~16 MB) if the thread
- * falls behind.
+ * Write batches after which WAL checkpoints move to a thread of their own (sqlite-checkpointer.ts): a server under load
+ * passes this in seconds; an idle one, or a CLI command, never starts the thread and keeps its memory.
  */
-export const WRITER_CHECKPOINT_PAGES = 4000;
+export const CHECKPOINT_THREAD_AFTER_BATCHES = 200;
 
 export function sqliteFilePath(options: SqliteOptions, ctx: Pick<PluginContext, 'configDir' | 'dataDir'>): string {
   if (options.path === undefined) return join(ctx.dataDir, DEFAULT_SQLITE_FILE);
@@ -44,7 +42,6 @@ export function configureSqliteConnection(
     connection.pragma('journal_mode = WAL');
     // With WAL, NORMAL is durable across application crashes; only an OS crash may lose the last commits.
     connection.pragma('synchronous = NORMAL');
-    connection.pragma(`wal_autocheckpoint = ${WRITER_CHECKPOINT_PAGES}`);
     connection.pragma('busy_timeout = 5000');
     connection.pragma('foreign_keys = ON');
     // Statement journals in memory: every insert into messages fires the contact trigger, so SQLite keeps a
@@ -83,13 +80,15 @@ export async function openSqliteDatabase(options: SqliteOptions, ctx: PluginCont
     pool: { afterCreate: configureSqliteConnection },
   });
   const knexClient = orm.em.getConnection().getKnex().client;
-  const checkpointer = file === ':memory:' ? null : new SqliteCheckpointer(file, undefined, (err) => logger.warn({ err }, 'WAL checkpoint thread'));
+  const checkpointer = file === ':memory:'
+    ? null
+    : new SqliteCheckpointer(file, undefined, (err) => logger.warn({ err }, 'WAL checkpoint thread'), CHECKPOINT_THREAD_AFTER_BATCHES);
   const pool: SqliteConnectionPool = {
     acquire: async () => (await knexClient.acquireConnection()) as SqliteConnection,
     release: (connection) => {
       void knexClient.releaseConnection(connection);
       // A batch was committed: its pages are copied from the WAL in the checkpoint thread, off the event loop.
-      checkpointer?.written();
+      checkpointer?.written(connection);
     },
   };
   const migrate = () => applyPendingMigrations(

@@ -11,7 +11,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { databasePluginContext } from '../../contracts/database.js';
 import { SqliteCheckpointer } from '../../adapters/mikro-orm/sqlite-checkpointer.js';
-import sqlitePlugin from '../../adapters/mikro-orm/sqlite-plugin.js';
+import sqlitePlugin, { CHECKPOINT_THREAD_AFTER_BATCHES } from '../../adapters/mikro-orm/sqlite-plugin.js';
 import type { AgentRecord } from '../../ports/records.js';
 
 /** Rows of `table` in the database file alone, as a copy without its WAL sees it: what checkpoints copied there. */
@@ -63,7 +63,7 @@ describe('sqlite WAL checkpoints in a worker thread', () => {
     write(300);
     expect(rowsInDatabaseFile(dir, file, 'notes')).toBe(0);
     const done = checkpointer.next();
-    checkpointer.written();
+    checkpointer.written(writer);
     const result = await done;
     expect(result?.log).toBeGreaterThan(0);
     expect(result?.checkpointed).toBe(result?.log);
@@ -74,21 +74,38 @@ describe('sqlite WAL checkpoints in a worker thread', () => {
   it('gives writes committed while a checkpoint is under way a checkpoint of their own', async () => {
     write(100);
     const first = checkpointer.next();
-    checkpointer.written();
+    checkpointer.written(writer);
     // Past the 10 ms delay: the checkpoint is asked of the thread (still starting, or copying).
     await new Promise((resolve) => setTimeout(resolve, 50));
     write(100);
-    checkpointer.written();
+    checkpointer.written(writer);
     await first;
     const second = await checkpointer.next();
     expect(second?.checkpointed).toBe(second?.log);
     expect(rowsInDatabaseFile(dir, file, 'notes')).toBe(200);
   });
 
+  it('starts its thread only after the given number of batches, and then raises the writer\'s own checkpoint mark', async () => {
+    await checkpointer.close();
+    writer.pragma('wal_autocheckpoint = 1000');
+    checkpointer = new SqliteCheckpointer(file, 10, (error) => errors.push(error), 3, 4000);
+    write(10);
+    checkpointer.written(writer);
+    checkpointer.written(writer);
+    expect(checkpointer.started).toBe(false);
+    expect(writer.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+    const done = checkpointer.next();
+    checkpointer.written(writer);
+    expect(checkpointer.started).toBe(true);
+    expect(writer.pragma('wal_autocheckpoint', { simple: true })).toBe(4000);
+    expect((await done)?.checkpointed).toBeGreaterThan(0);
+    expect(rowsInDatabaseFile(dir, file, 'notes')).toBe(10);
+  });
+
   it('asks for nothing once closed, and closes before its first checkpoint too', async () => {
     await checkpointer.close();
     write(50);
-    checkpointer.written();
+    checkpointer.written(writer);
     expect(await checkpointer.next()).toBeNull();
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(rowsInDatabaseFile(dir, file, 'notes')).toBe(0);
@@ -109,7 +126,9 @@ describe('the sqlite database plugin checkpoints in its thread', () => {
     try {
       await db.migrate();
       await db.agents.create(AGENT, []);
-      await expect.poll(() => rowsInDatabaseFile(dir, file, 'agents'), { timeout: 5000 }).toBe(1);
+      // One batch each: the thread starts once the writer has committed CHECKPOINT_THREAD_AFTER_BATCHES of them.
+      for (let i = 0; i < CHECKPOINT_THREAD_AFTER_BATCHES; i++) await db.usage.markAlert(AGENT.id, `p${i}`, 80, now);
+      await expect.poll(() => rowsInDatabaseFile(dir, file, 'usage_alerts'), { timeout: 5000 }).toBe(CHECKPOINT_THREAD_AFTER_BATCHES);
     } finally {
       await db.close();
       await rm(dir, { recursive: true, force: true });
