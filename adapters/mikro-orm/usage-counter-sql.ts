@@ -9,7 +9,7 @@ export function byRowCount(build: (count: number) => string): (count: number) =>
 
 export const rowsOf = (count: number, placeholders: string): string => Array.from({ length: count }, () => placeholders).join(', ');
 
-export const COUNTER_COLUMNS = 'agent_id, counter, window_start, window_end, used, cap';
+const COUNTER_COLUMNS = 'agent_id, counter, window_start, window_end, used, cap';
 const COUNTER_PLACEHOLDERS = '(?, ?, ?, ?, ?, ?)';
 
 /** Inserts counter rows (counterParams each), or on conflict runs `onConflict` (… DO UPDATE SET …). */
