@@ -53,17 +53,51 @@ export interface Reservation {
   records: readonly UsageRecord[];
 }
 
-/** A counter row of the batch: its key, and the sum of the batch's amounts on it. */
+/** A counter row of the batch: its key, the sum of the batch's amounts on it, then its value once claimed. */
 interface CounterRow {
   agentId: string;
   counter: string;
+  startMs: number;
   windowStart: Date;
   windowEnd: Date;
   amount: number;
   cap: number;
+  used: number;
 }
 
-const keyOf = (agentId: string, counter: string, startMs: number): string => `${agentId}\u0000${counter}\u0000${startMs}`;
+/**
+ * The batch's counter rows by agent, counter and window start. Nested maps rather than one map of joined keys: a
+ * send names about six counters and each is looked up three times (summed, answered, handed back), and building and
+ * hashing a joined key string each time was most of this module's CPU (≈ 20 µs of server CPU per send, profiled).
+ */
+class CounterRows {
+  readonly all: CounterRow[] = [];
+  private readonly byAgent = new Map<string, Map<string, CounterRow[]>>();
+
+  /** The row, or undefined. A counter's rows differ only when a window rolled over within the batch (rare). */
+  find(agentId: string, counter: string, startMs: number): CounterRow | undefined {
+    const rows = this.byAgent.get(agentId)?.get(counter);
+    if (rows) for (const row of rows) if (row.startMs === startMs) return row;
+    return undefined;
+  }
+
+  add(agentId: string, c: CounterClaim): void {
+    const startMs = c.windowStart.getTime();
+    const row = this.find(agentId, c.counter, startMs);
+    if (row) {
+      row.amount += c.amount;
+      row.cap = Math.min(row.cap, c.cap);
+      return;
+    }
+    const created: CounterRow = { agentId, counter: c.counter, startMs, windowStart: c.windowStart, windowEnd: c.windowEnd, amount: c.amount, cap: c.cap, used: Number.NaN };
+    this.all.push(created);
+    let byCounter = this.byAgent.get(agentId);
+    if (!byCounter) this.byAgent.set(agentId, (byCounter = new Map()));
+    const rows = byCounter.get(c.counter);
+    if (rows) rows.push(created);
+    else byCounter.set(c.counter, [created]);
+  }
+}
 
 /**
  * Claims the batch in one statement. Answers each reservation's outcome, or throws: CLAIM_REFUSED (some counter
@@ -74,34 +108,50 @@ export async function claimTogether(
   codec: SqlCodec,
   items: readonly Reservation[],
 ): Promise<ClaimOutcome[]> {
-  const rows = new Map<string, CounterRow>();
-  for (const item of items) {
-    for (const c of item.claims) {
-      const key = keyOf(item.agentId, c.counter, c.windowStart.getTime());
-      const row = rows.get(key);
-      if (row) rows.set(key, { ...row, amount: row.amount + c.amount, cap: Math.min(row.cap, c.cap) });
-      else rows.set(key, { agentId: item.agentId, counter: c.counter, windowStart: c.windowStart, windowEnd: c.windowEnd, amount: c.amount, cap: c.cap });
-    }
-  }
-  const counterParams = [...rows.values()].map((r): SqlParam[] => [r.agentId, r.counter, codec.time(r.windowStart), codec.time(r.windowEnd), r.amount, r.cap]);
+  const rows = new CounterRows();
+  for (const item of items) for (const c of item.claims) rows.add(item.agentId, c);
+  const counterParams = rows.all.map((r): SqlParam[] => [r.agentId, r.counter, windowTime(r.windowStart, codec), windowTime(r.windowEnd, codec), r.amount, r.cap]);
   const recordParams = items.flatMap((item) => item.records.map((r) => recordRow(r, codec)));
   const answer = await arrayRows(CLAIM, [...transpose(counterParams, COUNTER_TYPES.length), ...transpose(recordParams, RECORD_TYPES.length)]);
-  const used = new Map<string, number>();
-  for (const row of answer) used.set(keyOf(String(row.agent_id), String(row.counter), safeInteger(row.start_ms)), safeInteger(row.used));
-  if (used.size !== rows.size) throw new Error(`The usage claim answered ${used.size} counters for ${rows.size}.`);
+  let answered = 0;
+  for (const row of answer) {
+    const claimed = rows.find(String(row.agent_id), String(row.counter), safeInteger(row.start_ms));
+    if (!claimed) continue;
+    if (Number.isNaN(claimed.used)) answered++;
+    claimed.used = safeInteger(row.used);
+  }
+  if (answered !== rows.all.length) throw new Error(`The usage claim answered ${answered} counters for ${rows.all.length}.`);
   // Backwards from the batch's final values: each reservation sees them less what the later ones added.
   const outcomes: ClaimOutcome[] = [];
   for (let i = items.length - 1; i >= 0; i--) {
     const item = items[i]!;
     const values = item.claims.map((c): CounterValue => {
-      const key = keyOf(item.agentId, c.counter, c.windowStart.getTime());
-      const value = used.get(key)!;
-      used.set(key, value - c.amount);
+      const row = rows.find(item.agentId, c.counter, c.windowStart.getTime())!;
+      const value = row.used;
+      row.used = value - c.amount;
       return { counter: c.counter, windowStart: c.windowStart, windowEnd: c.windowEnd, used: value };
     });
     outcomes[i] = { ok: true, values };
   }
   return outcomes;
+}
+
+/**
+ * A window bound as the codec writes it, remembered: every send of a batch names the same few windows (this
+ * minute, hour, day, month), each a new Date, and formatting one costs ≈ 1-2 µs on this machine.
+ */
+const windowTexts = new WeakMap<SqlCodec, Map<number, SqlParam>>();
+function windowTime(value: Date, codec: SqlCodec): SqlParam {
+  let texts = windowTexts.get(codec);
+  if (!texts) windowTexts.set(codec, (texts = new Map()));
+  const ms = value.getTime();
+  let text = texts.get(ms);
+  if (text === undefined) {
+    // Bounded: old windows are dropped wholesale (a few new ones a minute).
+    if (texts.size >= 256) texts.clear();
+    texts.set(ms, (text = codec.time(value)));
+  }
+  return text;
 }
 
 /** node-postgres returns bigint values as strings. */
@@ -113,10 +163,12 @@ export function safeInteger(value: unknown): number {
 
 /** A record in RECORD_TYPES order; shares as the compact rows SqlUsageRepository stores. */
 function recordRow(r: UsageRecord, codec: SqlCodec): SqlParam[] {
+  // A new record is created and updated at the same instant: formatted once.
+  const created = codec.time(r.createdAt);
   return [
     r.id, r.agentId, r.channel, r.action, r.units, r.unit, r.provider, r.destination, r.costMicros, r.priceMicros,
     r.markupBasisPoints, r.currency, r.costSource, r.state, timeParam(r.heldUntil, codec),
     codec.json(r.shares.map((x) => [x.counter, x.windowStart.getTime(), x.windowEnd.getTime(), x.amount, x.kind])),
-    r.messageId, r.callId, codec.time(r.createdAt), codec.time(r.updatedAt),
+    r.messageId, r.callId, created, r.updatedAt.getTime() === r.createdAt.getTime() ? created : codec.time(r.updatedAt),
   ];
 }

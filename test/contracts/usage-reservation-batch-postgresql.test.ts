@@ -155,6 +155,23 @@ describe.skipIf(!POSTGRES_URL)('PostgreSQL usage reservations batched', () => {
     expect(tally).toEqual({ inTurn: 0, together: 2, errors: [] });
   });
 
+  it('keeps apart the windows of one counter that rolled over within a batch', async () => {
+    const { usage, tally } = await repository();
+    const a = agent('agt_a');
+    const minute = (start: string, amount: number): CounterClaim =>
+      ({ counter: 'minute', amount, cap: 1_000, windowStart: new Date(start), windowEnd: new Date(new Date(start).getTime() + 60_000) });
+    // Sends 0 and 2 fall in the 10:00 minute, 1 and 3 in 10:01: four rows of the same counter name, two per window.
+    const outcomes = await Promise.all(Array.from({ length: 4 }, (_, i) =>
+      usage.reserve(a, [minute(i % 2 === 0 ? '2026-11-24T10:00:00.000Z' : '2026-11-24T10:01:00.000Z', i + 1)], [record(a, `use_roll_${n}_${i}`)])));
+    expect(outcomes.map((o) => (o.ok ? o.values.map((v) => `${v.windowStart.toISOString().slice(11, 16)}=${v.used}`).join(' ') : 'refused')))
+      .toEqual(['10:00=1', '10:01=2', '10:00=4', '10:01=6']);
+    const counters = await usage.counters(a, new Date('2026-11-24T09:59:00.000Z'), 'minute');
+    expect(counters.map((c) => `${c.windowStart.toISOString().slice(11, 16)}=${c.used}`)).toEqual(expect.arrayContaining(['10:00=4', '10:01=6']));
+    expect(counters).toHaveLength(2);
+    // The first alone, the other three in one statement.
+    expect(tally).toEqual({ inTurn: 0, together: 2, errors: [] });
+  });
+
   it('leaves no trace of a reservation refused inside a batch: no claim, no record, no counter row created for it', async () => {
     const { usage, tally } = await repository();
     const a = agent('agt_a');
