@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -58,11 +58,29 @@ export function writeBenchConfig(dir: string, extra: Record<string, unknown> = {
   return configFile;
 }
 
+/**
+ * BENCH_PIN=<load core>:<server core> (e.g. `0:1`): every server runs on one core and this process, the load, on the
+ * other. Unpinned on a 2-core machine, whether a server and the load share a core varies from run to run, and so do
+ * the results (they fall into a fast and a slow group); pinned, a server has one core of its own, so its throughput
+ * follows its CPU per request. The database server (PostgreSQL) is not pinned.
+ */
+const PIN = (() => {
+  const match = /^(\d+):(\d+)$/.exec(process.env.BENCH_PIN ?? '');
+  if (!match) return null;
+  execFileSync('taskset', ['-a', '-cp', match[1]!, String(process.pid)], { stdio: 'ignore' });
+  return { server: match[2]! };
+})();
+
+/** A server process, on its own core when BENCH_PIN says so (taskset runs node in its place: the pid is node's). */
+function spawnServer(args: string[], options: SpawnOptions): ChildProcess {
+  return PIN ? spawn('taskset', ['-c', PIN.server, process.execPath, ...args], options) : spawn(process.execPath, args, options);
+}
+
 /** One built server process from a config file (several may share one: instances of one deployment). */
 export function startBenchProcess(configFile: string, repoRoot: string, dbFile = ''): Promise<BenchServer> {
   // BENCH_NODE_OPTIONS (e.g. "--cpu-prof") profiles the server process.
   const nodeOptions = process.env.BENCH_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeOptions, join(repoRoot, 'dist', 'hosts', 'cli', 'main.js'), 'serve', '--config', configFile], {
+  const child = spawnServer([...nodeOptions, join(repoRoot, 'dist', 'hosts', 'cli', 'main.js'), 'serve', '--config', configFile], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -71,7 +89,7 @@ export function startBenchProcess(configFile: string, repoRoot: string, dbFile =
 
 /** The floors of run.ts (baseline-server.ts): the MCP SDK with a no-op tool (its transport or ours), or a bare Koa app. */
 export function startBaselineServer(kind: 'sdk' | 'lean' | 'koa'): Promise<BenchServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'baseline-server.ts'), kind], {
+  const child = spawnServer(['--import', 'tsx', join(import.meta.dirname, 'baseline-server.ts'), kind], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return benchProcess(child, '');

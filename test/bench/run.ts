@@ -20,7 +20,8 @@
  * it again; the bench does so after the run, then checks that every webhook is stored exactly once.
  * A fixed number of requests per run (not a duration), so none is in flight when the rows are counted.
  * Options (env): BENCH_SENDS (default 20000), BENCH_WEBHOOKS (default 50000), BENCH_CONNECTIONS (default 64;
- * the target sends use 32), BENCH_ROUNDS (default 1).
+ * the target sends use 32), BENCH_ROUNDS (default 1), BENCH_PIN (`0:1`: the load on core 0, each server on core 1;
+ * bench-server.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
