@@ -14,6 +14,7 @@ import type {
 import type { UsageAction, UsageChannel, UsageState, UsageUnit } from '../../ports/usage.js';
 import type { CustomerRecord, IsolationMode } from '../../ports/customers.js';
 import { HISTORY_INDEXES } from './migrations/history-indexes.js';
+import { IDEMPOTENCY_INDEX, IDEMPOTENCY_INDEX_CREATE, PENDING_INDEX, PENDING_INDEX_CREATE } from './migrations/message-partial-indexes.js';
 
 export const AgentEntity = defineEntity({
   name: 'Agent',
@@ -107,12 +108,13 @@ export const MessageEntity = defineEntity({
     updatedAt: p.datetime(3).fieldName('updated_at'),
   },
   uniques: [
-    { name: 'messages_agent_id_idempotency_key_unique', properties: ['agentId', 'idempotencyKey'] },
+    // Partial (message-partial-indexes.ts): declared by its DDL, compared by name.
+    { name: IDEMPOTENCY_INDEX, expression: IDEMPOTENCY_INDEX_CREATE },
     { name: 'messages_agent_id_channel_provider_message_id_unique', properties: ['agentId', 'channel', 'providerMessageId'] },
   ],
   indexes: [
     { name: 'messages_agent_id_created_at_id_index', properties: ['agentId', 'createdAt', 'id'] },
-    { name: 'messages_status_updated_at_index', properties: ['status', 'updatedAt'] },
+    { name: PENDING_INDEX, expression: PENDING_INDEX_CREATE },
     // Partial indexes among them: declared by their DDL, so the drift check compares them by name.
     ...HISTORY_INDEXES.map((index) => ({ name: index.name, expression: index.create })),
     // Spelled per dialect in the migrations (JSON field of the metadata); the name is what the schema diff compares.

@@ -2,8 +2,8 @@
  * Group commit for statements that concurrent requests would otherwise send one by one (PostgreSQL). Each
  * statement costs a round trip, a pooled connection and, for a write, a WAL flush; on loopback the socket
  * writes alone are the largest share of a request's CPU. Here an item goes out at once when a slot is free
- * (no timer: an idle server adds no latency), and the items that arrive while every slot is busy go out
- * together in one statement when a slot frees. Each caller still gets its own outcome.
+ * (no timer: an idle server adds no latency), or with `gatherTurn` at the end of its event-loop turn, and the items
+ * that arrive while every slot is busy go out together in one statement when a slot frees. Each caller still gets its own outcome.
  */
 
 export interface GroupBatchOptions {
@@ -11,6 +11,12 @@ export interface GroupBatchOptions {
   concurrency: number;
   /** Most items in one statement. */
   maxBatch: number;
+  /**
+   * Items go out at the end of the event-loop turn they arrive in (setImmediate, still no timer), all of that turn
+   * together, instead of the first ones alone while a slot is free. Under load the requests of one turn are many
+   * (one per connection that had data): without it the first `concurrency` of them each cost a statement of one row.
+   */
+  gatherTurn?: boolean;
 }
 
 export interface GroupBatchWriter<I, R> {
@@ -34,12 +40,23 @@ interface Pending<I, R> {
 export class GroupBatch<I, R> {
   private waiting: Pending<I, R>[] = [];
   private writing = 0;
+  private gathering = false;
 
   constructor(private readonly writer: GroupBatchWriter<I, R>, private readonly options: GroupBatchOptions) {}
 
   add(item: I): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.waiting.push({ item, resolve, reject });
+      if (this.options.gatherTurn) this.pumpAtEndOfTurn();
+      else this.pump();
+    });
+  }
+
+  private pumpAtEndOfTurn(): void {
+    if (this.gathering) return;
+    this.gathering = true;
+    setImmediate(() => {
+      this.gathering = false;
       this.pump();
     });
   }

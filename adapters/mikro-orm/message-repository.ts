@@ -8,6 +8,7 @@ import { messageHistorySql } from './message-history-query.js';
 import { SqlClauses } from './sql-clauses.js';
 import type { SqlCodec, SqlExecutor, SqlParam, SqlSession } from './sql-executor.js';
 import { isUniqueViolation } from './unique-violation.js';
+import { IDEMPOTENCY_CONFLICT } from './migrations/message-partial-indexes.js';
 import { InboundInsertBatch } from './postgresql-inbound-batch.js';
 import { OutboundInsertBatch } from './postgresql-outbound-batch.js';
 import { StatusBatcher } from './status-batcher.js';
@@ -17,7 +18,7 @@ const MESSAGE_VALUES = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 // means "return the stored row", any other violation (a reused primary key …) still fails.
 const INSERT_OUTBOUND =
   `INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES ${MESSAGE_VALUES} ` +
-  'ON CONFLICT (agent_id, idempotency_key) DO NOTHING RETURNING id';
+  `${IDEMPOTENCY_CONFLICT} DO NOTHING RETURNING id`;
 const INSERT_INBOUND_ONCE =
   `INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES ${MESSAGE_VALUES} ` +
   'ON CONFLICT (agent_id, channel, provider_message_id) DO NOTHING';
@@ -32,7 +33,8 @@ const INSERT_INBOUND_WITH_DELIVERY_PG =
   'RETURNING message_id';
 const SELECT_BY_ID = `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`;
 const SELECT_BY_IDEMPOTENCY_KEY = `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE agent_id = ? AND idempotency_key = ?`;
-const SELECT_STUCK_PENDING =
+/** Exported for the plan check of the pending-message index (database-sqlite-plugin.test.ts). */
+export const SELECT_STUCK_PENDING =
   `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE status = 'pending' AND direction = 'outbound' AND updated_at < ? ` +
   'ORDER BY updated_at, id LIMIT ?';
 const SELECT_BY_PROVIDER_ID =

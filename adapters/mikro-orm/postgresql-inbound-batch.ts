@@ -33,7 +33,11 @@ interface Inbound {
   delivery: CallbackDeliveryRecord | null;
 }
 
-export const DEFAULT_INBOUND_BATCH: GroupBatchOptions = { concurrency: 4, maxBatch: 256 };
+/**
+ * The webhooks of one event-loop turn in one statement (gatherTurn): under the webhook bench (64 connections) 61 % of
+ * the statements were a lone row, the first four of each turn taking the four free slots one by one.
+ */
+export const DEFAULT_INBOUND_BATCH: GroupBatchOptions = { concurrency: 4, maxBatch: 256, gatherTurn: true };
 
 export class InboundInsertBatch {
   private readonly batch: GroupBatch<Inbound, InsertOutcome>;

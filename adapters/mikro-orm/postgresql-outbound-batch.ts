@@ -13,6 +13,7 @@
 import type { MessageRecord } from '../../ports/records.js';
 import type { InsertOutcome } from '../../ports/repositories.js';
 import { MESSAGE_COLUMNS } from './row-mapping.js';
+import { IDEMPOTENCY_CONFLICT } from './migrations/message-partial-indexes.js';
 import { GroupBatch, type GroupBatchOptions } from './group-batch.js';
 import { MESSAGE_TYPES, arrayParams, transpose } from './postgresql-arrays.js';
 import type { SqlArgument, SqlParam, SqlRow } from './sql-executor.js';
@@ -20,7 +21,7 @@ import type { SqlArgument, SqlParam, SqlRow } from './sql-executor.js';
 /** Any other violation (a reused primary key, an unknown agent) fails the statement: each row is then tried alone. */
 const INSERT_BATCH =
   `INSERT INTO messages (${MESSAGE_COLUMNS}) SELECT * FROM unnest(${arrayParams(MESSAGE_TYPES)}) ` +
-  'ON CONFLICT (agent_id, idempotency_key) DO NOTHING RETURNING id';
+  `${IDEMPOTENCY_CONFLICT} DO NOTHING RETURNING id`;
 
 /**
  * Two batches in flight: a send's insert waits less for a WAL flush than behind one, and under load each batch

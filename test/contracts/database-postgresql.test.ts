@@ -9,7 +9,7 @@ import postgresqlPlugin from '../../adapters/mikro-orm/postgresql-plugin.js';
 import { isDomainError } from '../../ports/errors.js';
 import { dropTestSchema, testSchemaName } from '../support/postgres-schema.js';
 import { PLUGIN_API_VERSION } from '../../ports/plugin.js';
-import type { AgentRecord, CallLogRecord } from '../../ports/records.js';
+import type { AgentRecord, CallLogRecord, MessageRecord } from '../../ports/records.js';
 import type { Database } from '../../ports/repositories.js';
 
 const url = process.env.COMMS_TEST_POSTGRES_URL;
@@ -29,6 +29,7 @@ const ALL_MIGRATIONS = [
   'Migration20261204100100_agent_change_notify',
   'Migration20261205110100_usage_reserve_batch',
   'Migration20261206100100_usage_claim_guard',
+  'Migration20261207180100_message_partial_indexes',
 ];
 const now = new Date('2026-11-24T10:00:00.123Z');
 const OLD_AGENT: AgentRecord = {
@@ -112,6 +113,38 @@ describe.skipIf(!url)('postgresql (set COMMS_TEST_POSTGRES_URL to run, e.g. post
       } finally {
         await orm.close(true);
       }
+    } finally {
+      await db.close();
+      await dropSchema(schema);
+    }
+  });
+
+  it('keeps only pending messages in the status index and only keyed ones in the idempotency index, which still dedupes', async () => {
+    const schema = newSchema();
+    const db = await postgresqlPlugin.create({ url: url as string, schema }, databasePluginContext(tmpdir()));
+    try {
+      await db.migrate();
+      const indexes = await admin.em.getConnection().execute<{ indexname: string; indexdef: string }[]>(
+        'select indexname, indexdef from pg_indexes where schemaname = ? and indexname in (?, ?) order by indexname',
+        [schema, 'messages_agent_id_idempotency_key_unique', 'messages_status_updated_at_index'],
+      );
+      expect(indexes.map((index) => [index.indexname, /WHERE (.*)$/.exec(index.indexdef)?.[1]])).toEqual([
+        ['messages_agent_id_idempotency_key_unique', '(idempotency_key IS NOT NULL)'],
+        ['messages_status_updated_at_index', "((status)::text = 'pending'::text)"],
+      ]);
+      await db.agents.create(OLD_AGENT, []);
+      const keyed: MessageRecord = {
+        id: 'msg_keyed', agentId: OLD_AGENT.id, channel: 'sms', direction: 'outbound', from: '+15550100001', to: '+15550100002', body: 'hi',
+        status: 'pending', provider: 'mock', providerMessageId: null, idempotencyKey: 'key-1', requestHash: null,
+        errorCode: null, errorMessage: null, metadata: {}, createdAt: now, updatedAt: now,
+      };
+      // Alone and together (the outbound batch's statement): the partial unique index is still the conflict target.
+      expect((await db.messages.insertOutbound(keyed)).inserted).toBe(true);
+      const again = await Promise.all([keyed, keyed].map((m, i) => db.messages.insertOutbound({ ...m, id: `msg_again_${i}` })));
+      expect(again.map((outcome) => [outcome.inserted, outcome.message.id])).toEqual([[false, 'msg_keyed'], [false, 'msg_keyed']]);
+      const unkeyed = await Promise.all(['msg_a', 'msg_b'].map((id) => db.messages.insertOutbound({ ...keyed, id, idempotencyKey: null })));
+      expect(unkeyed.map((outcome) => outcome.inserted)).toEqual([true, true]);
+      expect((await db.messages.listStuckPending(new Date(now.getTime() + 1), 10)).map((m) => m.id).sort()).toEqual(['msg_a', 'msg_b', 'msg_keyed']);
     } finally {
       await db.close();
       await dropSchema(schema);

@@ -8,6 +8,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { databasePluginContext } from '../../contracts/database.js';
 import { ENTITIES } from '../../adapters/mikro-orm/entities.js';
+import { SELECT_STUCK_PENDING } from '../../adapters/mikro-orm/message-repository.js';
 import { SQLITE_MIGRATIONS } from '../../adapters/mikro-orm/migrations/sqlite/sqlite-migrations.js';
 import { sharedOrmOptions } from '../../adapters/mikro-orm/orm-options.js';
 import sqlitePlugin, { DEFAULT_SQLITE_FILE, configureSqliteConnection, sqliteFilePath, withTemporaryFiles } from '../../adapters/mikro-orm/sqlite-plugin.js';
@@ -35,6 +36,7 @@ const CUSTOMERS = 'Migration20261202020100_customers';
 const CONTACT_INDEXES = 'Migration20261202060100_contact_indexes';
 const PROVIDER_ACCOUNT_INDEXES = 'Migration20261203140100_provider_account_indexes';
 const MCP_SUBSCRIPTIONS = 'Migration20261203150100_mcp_session_subscriptions';
+const MESSAGE_PARTIAL_INDEXES = 'Migration20261207180100_message_partial_indexes';
 
 function agent(id: string): AgentRecord {
   return {
@@ -128,7 +130,7 @@ describe('sqlite db plugin', () => {
     const db = await create({ path: 'lazy.sqlite' });
     await db.ping();
     await expect(db.agents.findById('agt_x')).rejects.toThrow(/no such table/);
-    expect(await db.migrate()).toEqual([INITIAL, CHANNELS_POOL_CALLS, VOICE_CONVERSATIONS, USAGE, COMPLIANCE, TURN_LATENCY, STUCK_SENDS, AGENT_SUSPENSION, AUDIT_LOG, HISTORY_INDEXES, MCP_SESSIONS, PROVIDER_CREDENTIALS, CONTACTS, PROVISIONING, CUSTOMERS, CONTACT_INDEXES, PROVIDER_ACCOUNT_INDEXES, MCP_SUBSCRIPTIONS]);
+    expect(await db.migrate()).toEqual([INITIAL, CHANNELS_POOL_CALLS, VOICE_CONVERSATIONS, USAGE, COMPLIANCE, TURN_LATENCY, STUCK_SENDS, AGENT_SUSPENSION, AUDIT_LOG, HISTORY_INDEXES, MCP_SESSIONS, PROVIDER_CREDENTIALS, CONTACTS, PROVISIONING, CUSTOMERS, CONTACT_INDEXES, PROVIDER_ACCOUNT_INDEXES, MCP_SUBSCRIPTIONS, MESSAGE_PARTIAL_INDEXES]);
     expect(await db.agents.findById('agt_x')).toBeNull();
   });
 
@@ -157,7 +159,7 @@ describe('sqlite db plugin', () => {
   it('upgrades a database deployed with the initial migration only, keeping its data', async () => {
     await deployEarlierRelease('upgrade1.sqlite', 1, [OLD_AGENT]);
     const upgraded = await create({ path: 'upgrade1.sqlite' });
-    expect(await upgraded.migrate()).toEqual([CHANNELS_POOL_CALLS, VOICE_CONVERSATIONS, USAGE, COMPLIANCE, TURN_LATENCY, STUCK_SENDS, AGENT_SUSPENSION, AUDIT_LOG, HISTORY_INDEXES, MCP_SESSIONS, PROVIDER_CREDENTIALS, CONTACTS, PROVISIONING, CUSTOMERS, CONTACT_INDEXES, PROVIDER_ACCOUNT_INDEXES, MCP_SUBSCRIPTIONS]);
+    expect(await upgraded.migrate()).toEqual([CHANNELS_POOL_CALLS, VOICE_CONVERSATIONS, USAGE, COMPLIANCE, TURN_LATENCY, STUCK_SENDS, AGENT_SUSPENSION, AUDIT_LOG, HISTORY_INDEXES, MCP_SESSIONS, PROVIDER_CREDENTIALS, CONTACTS, PROVISIONING, CUSTOMERS, CONTACT_INDEXES, PROVIDER_ACCOUNT_INDEXES, MCP_SUBSCRIPTIONS, MESSAGE_PARTIAL_INDEXES]);
     expect(await upgraded.migrate()).toEqual([]);
     expect(await upgraded.agents.findById('agt_old')).toEqual(agent('agt_old'));
     await upgraded.whatsappSenders.add({ id: 'wsn_1', address: '+14440000001', agentId: 'agt_old', createdAt: now });
@@ -167,7 +169,7 @@ describe('sqlite db plugin', () => {
   it('upgrades a database deployed with the first two migrations: only the third runs, data is kept', async () => {
     await deployEarlierRelease('upgrade2.sqlite', 2, [OLD_AGENT, OLD_CALL]);
     const upgraded = await create({ path: 'upgrade2.sqlite' });
-    expect(await upgraded.migrate()).toEqual([VOICE_CONVERSATIONS, USAGE, COMPLIANCE, TURN_LATENCY, STUCK_SENDS, AGENT_SUSPENSION, AUDIT_LOG, HISTORY_INDEXES, MCP_SESSIONS, PROVIDER_CREDENTIALS, CONTACTS, PROVISIONING, CUSTOMERS, CONTACT_INDEXES, PROVIDER_ACCOUNT_INDEXES, MCP_SUBSCRIPTIONS]);
+    expect(await upgraded.migrate()).toEqual([VOICE_CONVERSATIONS, USAGE, COMPLIANCE, TURN_LATENCY, STUCK_SENDS, AGENT_SUSPENSION, AUDIT_LOG, HISTORY_INDEXES, MCP_SESSIONS, PROVIDER_CREDENTIALS, CONTACTS, PROVISIONING, CUSTOMERS, CONTACT_INDEXES, PROVIDER_ACCOUNT_INDEXES, MCP_SUBSCRIPTIONS, MESSAGE_PARTIAL_INDEXES]);
     expect(await upgraded.migrate()).toEqual([]);
     // The existing agent got the column's default: no settings.
     expect(await upgraded.agents.findById('agt_old')).toEqual(agent('agt_old'));
@@ -188,13 +190,13 @@ describe('sqlite db plugin', () => {
       ...sharedOrmOptions(databasePluginContext(dir).logger, SQLITE_MIGRATIONS), dbName: join(dir, 'down.sqlite'),
     });
     try {
-      expect((await orm.getMigrator().down({ to: VOICE_CONVERSATIONS })).map((m) => m.name)).toEqual([MCP_SUBSCRIPTIONS, PROVIDER_ACCOUNT_INDEXES, CONTACT_INDEXES, CUSTOMERS, PROVISIONING, CONTACTS, PROVIDER_CREDENTIALS, MCP_SESSIONS, HISTORY_INDEXES, AUDIT_LOG, AGENT_SUSPENSION, STUCK_SENDS, TURN_LATENCY, COMPLIANCE, USAGE, VOICE_CONVERSATIONS]);
+      expect((await orm.getMigrator().down({ to: VOICE_CONVERSATIONS })).map((m) => m.name)).toEqual([MESSAGE_PARTIAL_INDEXES, MCP_SUBSCRIPTIONS, PROVIDER_ACCOUNT_INDEXES, CONTACT_INDEXES, CUSTOMERS, PROVISIONING, CONTACTS, PROVIDER_CREDENTIALS, MCP_SESSIONS, HISTORY_INDEXES, AUDIT_LOG, AGENT_SUSPENSION, STUCK_SENDS, TURN_LATENCY, COMPLIANCE, USAGE, VOICE_CONVERSATIONS]);
     } finally {
       await orm.close(true);
     }
 
     const again = await create({ path: 'down.sqlite' });
-    expect(await again.migrate()).toEqual([VOICE_CONVERSATIONS, USAGE, COMPLIANCE, TURN_LATENCY, STUCK_SENDS, AGENT_SUSPENSION, AUDIT_LOG, HISTORY_INDEXES, MCP_SESSIONS, PROVIDER_CREDENTIALS, CONTACTS, PROVISIONING, CUSTOMERS, CONTACT_INDEXES, PROVIDER_ACCOUNT_INDEXES, MCP_SUBSCRIPTIONS]);
+    expect(await again.migrate()).toEqual([VOICE_CONVERSATIONS, USAGE, COMPLIANCE, TURN_LATENCY, STUCK_SENDS, AGENT_SUSPENSION, AUDIT_LOG, HISTORY_INDEXES, MCP_SESSIONS, PROVIDER_CREDENTIALS, CONTACTS, PROVISIONING, CUSTOMERS, CONTACT_INDEXES, PROVIDER_ACCOUNT_INDEXES, MCP_SUBSCRIPTIONS, MESSAGE_PARTIAL_INDEXES]);
     // The settings went with the column; the agent itself stays.
     expect(await again.agents.findById('agt_kept')).toEqual(agent('agt_kept'));
   });
@@ -261,6 +263,31 @@ describe('sqlite db plugin', () => {
       expect(tempStore()).toBe(2);
     } finally {
       connection.close();
+    }
+  });
+
+  it('keeps only pending messages in the status index and only keyed ones in the idempotency index, both still used', async () => {
+    const db = await create({ path: 'partial.sqlite' });
+    await db.migrate();
+    await db.agents.create(agent('agt_partial'), []);
+    const keyed = { ...outbound('msg_keyed', 'agt_partial'), idempotencyKey: 'key-1' };
+    expect((await db.messages.insertOutbound(keyed)).inserted).toBe(true);
+    // The same key again: the partial unique index is still the conflict target, and the first row is answered.
+    const again = await db.messages.insertOutbound({ ...keyed, id: 'msg_keyed_again' });
+    expect(again).toMatchObject({ inserted: false, message: { id: 'msg_keyed' } });
+    // Messages without a key (every inbound one) never conflict on it.
+    for (const id of ['msg_a', 'msg_b']) expect((await db.messages.insertOutbound(outbound(id, 'agt_partial'))).inserted).toBe(true);
+    await db.close();
+    const file = new BetterSqlite3(join(dir, 'partial.sqlite'), { readonly: true });
+    try {
+      const ddl = (name: string) => (file.prepare('select sql from sqlite_master where name = ?').get(name) as { sql: string }).sql;
+      expect(ddl('messages_status_updated_at_index')).toMatch(/where status = 'pending'$/);
+      expect(ddl('messages_agent_id_idempotency_key_unique')).toMatch(/^create unique index .* where idempotency_key is not null$/i);
+      // The recovery of sends still finds pending messages through the (now partial) index.
+      const plan = file.prepare(`explain query plan ${SELECT_STUCK_PENDING}`).all(0, 10) as Array<{ detail: string }>;
+      expect(plan.map((step) => step.detail).join('; ')).toMatch(/USING INDEX messages_status_updated_at_index/);
+    } finally {
+      file.close();
     }
   });
 

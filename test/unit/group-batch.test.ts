@@ -34,6 +34,15 @@ describe('GroupBatch', () => {
     expect(writer.batches).toEqual([[2, 3, 4]]);
   });
 
+  it('with gatherTurn, writes the items of one event-loop turn together although a slot is free, and a lone one alone', async () => {
+    const writer = recordingWriter();
+    const batch = new GroupBatch(writer, { concurrency: 4, maxBatch: 10, gatherTurn: true });
+    expect(await Promise.all([1, 2, 3].map((n) => batch.add(n)))).toEqual([2, 4, 6]);
+    expect(await batch.add(4)).toBe(8);
+    expect(writer.batches).toEqual([[1, 2, 3]]);
+    expect(writer.alone).toEqual([4]);
+  });
+
   it('splits at maxBatch and keeps at most `concurrency` statements in flight', async () => {
     const writer = recordingWriter();
     const batch = new GroupBatch(writer, { concurrency: 2, maxBatch: 2 });

@@ -20,6 +20,7 @@ import { Migration20261203150100_mcp_session_subscriptions } from './Migration20
 import { Migration20261204100100_agent_change_notify } from './Migration20261204100100_agent_change_notify.js';
 import { Migration20261205110100_usage_reserve_batch } from './Migration20261205110100_usage_reserve_batch.js';
 import { Migration20261206100100_usage_claim_guard } from './Migration20261206100100_usage_claim_guard.js';
+import { Migration20261207180100_message_partial_indexes } from './Migration20261207180100_message_partial_indexes.js';
 
 /** Every PostgreSQL migration, oldest first. Listed explicitly: no file globbing at runtime (tsx or dist/). */
 export const POSTGRESQL_MIGRATIONS: MigrationObject[] = [
@@ -44,4 +45,5 @@ export const POSTGRESQL_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261204100100_agent_change_notify', class: Migration20261204100100_agent_change_notify },
   { name: 'Migration20261205110100_usage_reserve_batch', class: Migration20261205110100_usage_reserve_batch },
   { name: 'Migration20261206100100_usage_claim_guard', class: Migration20261206100100_usage_claim_guard },
+  { name: 'Migration20261207180100_message_partial_indexes', class: Migration20261207180100_message_partial_indexes },
 ];

@@ -17,6 +17,7 @@ import { Migration20261202020100_customers } from './Migration20261202020100_cus
 import { Migration20261202060100_contact_indexes } from './Migration20261202060100_contact_indexes.js';
 import { Migration20261203140100_provider_account_indexes } from './Migration20261203140100_provider_account_indexes.js';
 import { Migration20261203150100_mcp_session_subscriptions } from './Migration20261203150100_mcp_session_subscriptions.js';
+import { Migration20261207180100_message_partial_indexes } from './Migration20261207180100_message_partial_indexes.js';
 
 /** Every SQLite migration, oldest first. Listed explicitly: no file globbing at runtime (tsx or dist/). */
 export const SQLITE_MIGRATIONS: MigrationObject[] = [
@@ -38,4 +39,5 @@ export const SQLITE_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261202060100_contact_indexes', class: Migration20261202060100_contact_indexes },
   { name: 'Migration20261203140100_provider_account_indexes', class: Migration20261203140100_provider_account_indexes },
   { name: 'Migration20261203150100_mcp_session_subscriptions', class: Migration20261203150100_mcp_session_subscriptions },
+  { name: 'Migration20261207180100_message_partial_indexes', class: Migration20261207180100_message_partial_indexes },
 ];
