@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -24,6 +24,9 @@ const KNOWN_INSTALL_SCRIPTS: Readonly<Record<string, string>> = { 'better-sqlite
  */
 const FULL_INSTALL = process.env.CI === 'true' || process.env.COMMS_TEST_FULL_INSTALL === '1';
 
+/** Left out of the checkout's copy that is packed: what the build makes or the pack never holds (node_modules is linked). */
+const NOT_COPIED = new Set(['node_modules', 'dist', '.git', 'data', 'coverage', '.vitest-cache']);
+
 describe('the packed tarball, installed into an empty folder', { timeout: 5 * MINUTE }, () => {
   const packDir = tempDir('agentos-pack-');
   const installDir = tempDir('agentos-install-');
@@ -33,8 +36,12 @@ describe('the packed tarball, installed into an empty folder', { timeout: 5 * MI
   const bin = () => join(installDir, 'node_modules', '.bin', 'agentos-comms');
 
   beforeAll(async () => {
-    // prepack builds dist/ first, as `npm publish` does.
-    const packed = await run('npm', ['pack', '--silent', '--pack-destination', packDir], { cwd: REPO_ROOT, maxBuffer: 16 * 1024 * 1024 });
+    // prepack builds dist/ first, as `npm publish` does: in a copy of the checkout, whose own dist/ the test
+    // files running beside this one serve the admin console from (the build starts by deleting dist/).
+    const checkout = tempDir('agentos-pack-src-');
+    cpSync(REPO_ROOT, checkout, { recursive: true, filter: (src) => !NOT_COPIED.has(relative(REPO_ROOT, src)) });
+    symlinkSync(join(REPO_ROOT, 'node_modules'), join(checkout, 'node_modules'), 'dir');
+    const packed = await run('npm', ['pack', '--silent', '--pack-destination', packDir], { cwd: checkout, maxBuffer: 16 * 1024 * 1024 });
     tarball = join(packDir, packed.stdout.trim().split('\n').pop()!);
     writeFileSync(join(installDir, 'package.json'), JSON.stringify({ name: 'empty-project', private: true, allowScripts: { 'better-sqlite3': true } }));
     await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...(FULL_INSTALL ? [] : ['--ignore-scripts']), tarball], { cwd: installDir, maxBuffer: 16 * 1024 * 1024 });
