@@ -60,9 +60,9 @@ export function writeBenchConfig(dir: string, extra: Record<string, unknown> = {
 
 /**
  * BENCH_PIN=<load core>:<server core> (e.g. `0:1`): every server runs on one core and this process, the load, on the
- * other. Unpinned on a 2-core machine, whether a server and the load share a core varies from run to run, and so do
- * the results (they fall into a fast and a slow group); pinned, a server has one core of its own, so its throughput
- * follows its CPU per request. The database server (PostgreSQL) is not pinned.
+ * other, so that a server never shares its core with the load and its throughput follows its CPU per request. Tried
+ * against the run-to-run spread on a 2-core machine, it did not remove it (README, "Late night"): the spread is in the
+ * CPU per request itself. The database server (PostgreSQL) is not pinned.
  */
 const PIN = (() => {
   const match = /^(\d+):(\d+)$/.exec(process.env.BENCH_PIN ?? '');

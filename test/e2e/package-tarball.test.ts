@@ -25,7 +25,7 @@ const KNOWN_INSTALL_SCRIPTS: Readonly<Record<string, string>> = { 'better-sqlite
 const FULL_INSTALL = process.env.CI === 'true' || process.env.COMMS_TEST_FULL_INSTALL === '1';
 
 /** Left out of the checkout's copy that is packed: what the build makes or the pack never holds (node_modules is linked). */
-const NOT_COPIED = new Set(['node_modules', 'dist', '.git', 'data', 'coverage', '.vitest-cache']);
+const NOT_COPIED = new Set(['node_modules', 'dist', '.git', 'data', 'coverage']);
 
 describe('the packed tarball, installed into an empty folder', { timeout: 5 * MINUTE }, () => {
   const packDir = tempDir('agentos-pack-');
@@ -36,8 +36,8 @@ describe('the packed tarball, installed into an empty folder', { timeout: 5 * MI
   const bin = () => join(installDir, 'node_modules', '.bin', 'agentos-comms');
 
   beforeAll(async () => {
-    // prepack builds dist/ first, as `npm publish` does: in a copy of the checkout, whose own dist/ the test
-    // files running beside this one serve the admin console from (the build starts by deleting dist/).
+    // prepack builds dist/ first, as `npm publish` does: in a copy of the checkout, whose own dist/ other test
+    // files serve the admin console from (the build starts by deleting dist/).
     const checkout = tempDir('agentos-pack-src-');
     cpSync(REPO_ROOT, checkout, { recursive: true, filter: (src) => !NOT_COPIED.has(relative(REPO_ROOT, src)) });
     symlinkSync(join(REPO_ROOT, 'node_modules'), join(checkout, 'node_modules'), 'dir');
